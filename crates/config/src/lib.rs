@@ -1,0 +1,1 @@
+//! pmacct configuration: syntax, key registry, command line, validation.

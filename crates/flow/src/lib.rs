@@ -1,0 +1,1 @@
+//! Flow model, primitives, aggregation cache and output encodings.

@@ -1,0 +1,1 @@
+//! Plugins: one module per plugin with its config, metrics and tests.

@@ -1,0 +1,8 @@
+//! Wire formats: bytes in, records out. No I/O, no config, no logging.
+//!
+//! Layout follows smoltcp's `wire`: one file per protocol, zero-copy views over the datagram
+//! with accessors that never panic, and small validated representations.
+
+pub mod record;
+
+pub use record::{FlowRecord, FlowType, Timestamp};

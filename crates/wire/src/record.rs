@@ -1,0 +1,174 @@
+//! The decoded flow record: what every export protocol decoder produces.
+//!
+//! This is the contract between `wire` and `flow`: decoders fill a `FlowRecord` (reused between
+//! records, so no allocation per record) and hand a reference to the caller's sink. Fields the
+//! protocol did not carry keep their `Default` value (zero / unspecified address), which is
+//! also what pmacct prints for them.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+/// An absolute time, seconds and microseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp {
+    pub secs: u64,
+    pub usecs: u32,
+}
+
+impl Timestamp {
+    pub const ZERO: Timestamp = Timestamp { secs: 0, usecs: 0 };
+    pub fn new(secs: u64, usecs: u32) -> Self {
+        Timestamp { secs, usecs }
+    }
+    pub fn is_zero(&self) -> bool {
+        self.secs == 0 && self.usecs == 0
+    }
+}
+
+/// What kind of record this is (pmacct: flow_type). Counters are only meaningful for `Traffic`;
+/// pmacct omits packets/bytes for event and option records in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FlowType {
+    #[default]
+    Traffic,
+    /// NetFlow v9/IPFIX event record (NAT/firewall events without counters).
+    Event,
+    /// Options data record (sampling, interface names...): not accounted as traffic.
+    Option,
+}
+
+/// Export header facts attached to every record of a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExportHeader {
+    /// 1, 5, 7, 8, 9 or 10 (IPFIX); sFlow decoders use 2, 4, 5 in their own record type.
+    pub version: u16,
+    /// flow_sequence (v5/v7/v8), package sequence (v9), sequence number (IPFIX).
+    pub sequence: u32,
+    /// v9 source id / IPFIX observation domain id / (engine_type << 8 | engine_id) for v5.
+    pub source_id: u32,
+    pub engine_type: u8,
+    pub engine_id: u8,
+    /// Header unix_secs (v5/v7/v8/v9) / export time (IPFIX).
+    pub export_time: Timestamp,
+    /// Header SysUptime in ms (v1/v5/v7/v8/v9); 0 for IPFIX.
+    pub sys_uptime_ms: u32,
+    /// v5 sampling interval from the header (low 14 bits), 0 if none.
+    pub sampling_interval: u32,
+    /// v5 sampling mode (top 2 bits of the header field).
+    pub sampling_mode: u8,
+}
+
+/// One decoded flow. Fields mirror the information elements pmacct 1.7.7 uses.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowRecord<'a> {
+    pub header: ExportHeader,
+    pub flow_type: FlowType,
+
+    pub src_addr: Option<IpAddr>,
+    pub dst_addr: Option<IpAddr>,
+    pub src_mask: u8,
+    pub dst_mask: u8,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub proto: u8,
+    /// Whole ToS / traffic-class byte.
+    pub tos: u8,
+    pub tcp_flags: u16,
+    pub in_iface: u32,
+    pub out_iface: u32,
+    pub src_as: u32,
+    pub dst_as: u32,
+    pub next_hop: Option<IpAddr>,
+    pub bgp_next_hop: Option<IpAddr>,
+    pub src_mac: [u8; 6],
+    pub dst_mac: [u8; 6],
+    pub vlan: u16,
+    pub cos: u8,
+    /// Ethertype implied by the record (0x0800 / 0x86dd) when the exporter did not say.
+    pub etype: u16,
+    /// MPLS label values (20-bit, shifted down), top first; depth = number present.
+    pub mpls_label_top: u32,
+    pub mpls_label_bottom: u32,
+    pub mpls_stack_depth: u8,
+    /// mplsVpnRouteDistinguisher (IE 90) raw 8 bytes, or ingressVRFID (IE 234) as `vrf_id`.
+    pub mpls_vpn_rd: Option<[u8; 8]>,
+    pub vrf_id: Option<u32>,
+
+    /// Absolute flow start/end as pmacct derives them (uptime-relative already converted).
+    pub first: Timestamp,
+    pub last: Timestamp,
+
+    pub packets: u64,
+    pub bytes: u64,
+    /// Flows carried by this record (v8 aggregates, IE 3), 1 otherwise.
+    pub flows: u64,
+
+    /// 0 ingress, 1 egress (IE 61); None if not exported.
+    pub direction: Option<u8>,
+    /// Sampling interval carried in the record (IE 34/305/306...), 0 if none.
+    pub sampling_interval: u32,
+    pub sampling_algorithm: u8,
+    /// Sampler id / selector id (IE 48/302) to look up options-data sampling.
+    pub sampler_id: Option<u32>,
+
+    pub post_nat_src_addr: Option<IpAddr>,
+    pub post_nat_dst_addr: Option<IpAddr>,
+    pub post_nat_src_port: u16,
+    pub post_nat_dst_port: u16,
+    pub nat_event: u8,
+    pub fw_event: u8,
+    pub forwarding_status: u8,
+    pub application_id: Option<&'a [u8]>,
+
+    /// The raw data record and the template that describes it (v9/IPFIX), so that custom
+    /// primitives can read any element, known or not, without the decoder knowing them.
+    pub raw: Option<RawRecord<'a>>,
+}
+
+/// One template field: (enterprise number or 0, element id, length; 0xFFFF = variable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldSpec {
+    pub pen: u32,
+    pub id: u16,
+    pub len: u16,
+}
+
+/// Raw access to a v9/IPFIX data record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawRecord<'a> {
+    pub fields: &'a [FieldSpec],
+    pub data: &'a [u8],
+}
+
+impl<'a> RawRecord<'a> {
+    /// The bytes of the first occurrence of element (pen, id), handling variable-length
+    /// fields (RFC 7011 section 7). None if absent or the record is malformed.
+    pub fn element(&self, pen: u32, id: u16) -> Option<&'a [u8]> {
+        let mut off = 0usize;
+        for f in self.fields {
+            let (start, len) = if f.len == 0xFFFF {
+                let l0 = *self.data.get(off)? as usize;
+                if l0 < 255 {
+                    (off + 1, l0)
+                } else {
+                    let hi = *self.data.get(off + 1)? as usize;
+                    let lo = *self.data.get(off + 2)? as usize;
+                    (off + 3, (hi << 8) | lo)
+                }
+            } else {
+                (off, f.len as usize)
+            };
+            let end = start.checked_add(len)?;
+            if end > self.data.len() {
+                return None;
+            }
+            if f.pen == pen && f.id == id {
+                return Some(&self.data[start..end]);
+            }
+            off = end;
+        }
+        None
+    }
+}
+
+/// Placeholder address pmacct prints when none is known.
+pub const UNSPECIFIED_V4: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
