@@ -3,6 +3,11 @@
 //! Layout follows smoltcp's `wire`: one file per protocol, zero-copy views over the datagram
 //! with accessors that never panic, and small validated representations.
 
+pub mod netflow;
 pub mod record;
 
+pub use netflow::{
+    export_version, DatagramStats, DecodeError, DecoderOptions, DropReason, Limits, NetflowDecoder,
+    TemplateCache,
+};
 pub use record::{FlowRecord, FlowType, Timestamp};

@@ -1,0 +1,183 @@
+//! The flowset / set walk shared by NetFlow v9 and IPFIX, and data record decoding.
+//!
+//! Two passes over a datagram: first every template and options template set (so data that
+//! precedes its template in the same datagram still decodes, quirk 8), then the data sets.
+//! Every set the datagram holds is read whatever the v9 header count says (quirk 2).
+
+use super::ie::{self, Scratch, TimeBase};
+use super::template::{SamplerEntry, Template, TemplateKind};
+use super::{be16, DatagramStats, DropReason, NetflowDecoder};
+use crate::record::{ExportHeader, FlowRecord, RawRecord};
+use std::net::IpAddr;
+
+pub(super) struct SetCtx {
+    pub exporter: IpAddr,
+    pub source_id: u32,
+    pub header: ExportHeader,
+    pub tb: TimeBase,
+    pub ipfix: bool,
+}
+
+pub(super) fn walk<F: FnMut(&FlowRecord)>(
+    dec: &mut NetflowDecoder,
+    ctx: &SetCtx,
+    body: &[u8],
+    stats: &mut DatagramStats,
+    sink: &mut F,
+) {
+    // Pass 1: templates. Also finds where well-formed sets end.
+    let mut end = 0usize;
+    while let (Some(id), Some(len)) = (be16(body, end), be16(body, end + 2)) {
+        let len = len as usize;
+        if len < 4 || len > body.len() - end {
+            stats.drop(DropReason::SetLength);
+            break;
+        }
+        let content = &body[end + 4..end + len];
+        match (ctx.ipfix, id) {
+            (false, 0) => super::v9::templates(dec, ctx, content, stats),
+            (false, 1) => super::v9::options_templates(dec, ctx, content, stats),
+            (true, 2) => super::ipfix::templates(dec, ctx, content, stats, TemplateKind::Data),
+            (true, 3) => super::ipfix::templates(dec, ctx, content, stats, TemplateKind::Options),
+            _ => {}
+        }
+        end += len;
+    }
+    // Pass 2: data sets, within the bounds pass 1 validated.
+    let mut off = 0usize;
+    while off < end {
+        let (Some(id), Some(len)) = (be16(body, off), be16(body, off + 2)) else {
+            break;
+        };
+        let len = len as usize;
+        let content = &body[off + 4..off + len];
+        if id >= 256 {
+            data_set(dec, ctx, id, content, stats, sink);
+        } else if !matches!((ctx.ipfix, id), (false, 0 | 1) | (true, 2 | 3)) {
+            stats.drop(DropReason::ReservedSetId);
+        }
+        off += len;
+    }
+}
+
+/// Decode one record of `t` at the start of `data` into `rec`; returns its length, or None if
+/// a variable-length field overruns the data.
+#[inline]
+fn fill<'a>(
+    t: &'a Template,
+    data: &'a [u8],
+    rec: &mut FlowRecord<'a>,
+    tb: &TimeBase,
+) -> Option<usize> {
+    let mut s = Scratch::default();
+    let used = match t.fixed_len {
+        Some(l) => {
+            let data = data.get(..l)?;
+            for op in t.ops.iter() {
+                let start = op.off as usize;
+                if let Some(v) = data.get(start..start + op.len as usize) {
+                    ie::apply(op.el, v, rec, &mut s, tb);
+                }
+            }
+            l
+        }
+        None => {
+            let mut off = 0usize;
+            let mut ops = t.ops.iter().peekable();
+            for (i, f) in t.fields.iter().enumerate() {
+                let (start, len) = if f.len == 0xFFFF {
+                    // RFC 7011 7: one length byte, or 255 then a 2-byte length.
+                    let l0 = *data.get(off)?;
+                    if l0 < 255 {
+                        (off + 1, l0 as usize)
+                    } else {
+                        (off + 3, be16(data, off + 1)? as usize)
+                    }
+                } else {
+                    (off, f.len as usize)
+                };
+                let v = data.get(start..start + len)?;
+                if let Some(op) = ops.next_if(|op| op.index as usize == i) {
+                    ie::apply(op.el, v, rec, &mut s, tb);
+                }
+                off = start + len;
+            }
+            off
+        }
+    };
+    ie::finish(rec, &s, tb);
+    rec.raw = Some(RawRecord {
+        fields: &t.fields,
+        data: &data[..used],
+    });
+    Some(used)
+}
+
+fn data_set<F: FnMut(&FlowRecord)>(
+    dec: &mut NetflowDecoder,
+    ctx: &SetCtx,
+    id: u16,
+    content: &[u8],
+    stats: &mut DatagramStats,
+    sink: &mut F,
+) {
+    let Some(t) = dec.templates.get(ctx.exporter, ctx.source_id, id) else {
+        stats.drop(DropReason::NoTemplate);
+        return;
+    };
+    let base = FlowRecord {
+        header: ctx.header,
+        flow_type: t.flow_type,
+        flows: 1,
+        ..Default::default()
+    };
+    let mut rec = base.clone();
+    let mut off = 0usize;
+    // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
+    if t.kind == TemplateKind::Options {
+        while content.len() - off >= t.min_len {
+            rec.clone_from(&base);
+            let Some(used) = fill(&t, &content[off..], &mut rec, &ctx.tb) else {
+                stats.drop(DropReason::RecordTruncated);
+                break;
+            };
+            off += used;
+            if rec.sampling_interval != 0 {
+                let entry = SamplerEntry {
+                    source_id: ctx.source_id,
+                    sampler_id: rec.sampler_id.unwrap_or(0),
+                    interval: rec.sampling_interval,
+                    algorithm: rec.sampling_algorithm,
+                };
+                dec.templates.set_sampler(ctx.exporter, entry);
+            }
+            sink(&rec);
+            stats.records += 1;
+            stats.option_records += 1;
+        }
+    } else {
+        let samplers = dec.templates.samplers(ctx.exporter);
+        while content.len() - off >= t.min_len {
+            rec.clone_from(&base);
+            let Some(used) = fill(&t, &content[off..], &mut rec, &ctx.tb) else {
+                stats.drop(DropReason::RecordTruncated);
+                break;
+            };
+            off += used;
+            if rec.sampling_interval == 0 && !samplers.is_empty() {
+                let sid = rec.sampler_id.unwrap_or(0);
+                if let Some(s) = samplers
+                    .iter()
+                    .find(|s| s.source_id == ctx.source_id && s.sampler_id == sid)
+                {
+                    rec.sampling_interval = s.interval;
+                    if rec.sampling_algorithm == 0 {
+                        rec.sampling_algorithm = s.algorithm;
+                    }
+                }
+            }
+            sink(&rec);
+            stats.records += 1;
+        }
+    }
+}

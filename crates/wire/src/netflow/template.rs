@@ -1,0 +1,619 @@
+//! NetFlow v9 / IPFIX templates and the bounded per-exporter template cache.
+//!
+//! Keyed by (exporter address, source id / observation domain id, template id), all integers:
+//! no string hashing. Each exporter's state also keeps the sampling facts learnt from options
+//! data (sampler id -> interval), which data records then refer to.
+
+use super::ie::{self, Element};
+use super::DropReason;
+use crate::record::{FieldSpec, FlowType};
+use std::collections::HashMap;
+use std::io::{self, BufRead, Write};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Pseudo enterprise number given to NetFlow v9 options *scope* fields: their type codes
+/// (1 system, 2 interface, 3 line card, 4 cache, 5 template) are not element ids, and must not
+/// be read as IE 1 (bytes) or IE 2 (packets). Raw access finds them as `(V9_SCOPE_PEN, type)`.
+pub const V9_SCOPE_PEN: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    Data,
+    Options,
+}
+
+/// One mapped field: where it is in a fixed-length record and what it feeds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Op {
+    /// Byte offset in the record (meaningful only for fixed-length templates).
+    pub off: u32,
+    pub len: u16,
+    /// Index in `Template::fields` (for variable-length walking).
+    pub index: u16,
+    pub el: Element,
+}
+
+/// A validated, compiled template.
+#[derive(Debug)]
+pub struct Template {
+    pub id: u16,
+    pub kind: TemplateKind,
+    /// Number of leading scope fields (options templates), 0 for data templates.
+    pub scope_count: u16,
+    pub fields: Box<[FieldSpec]>,
+    pub(crate) ops: Box<[Op]>,
+    /// Record length when no field is variable-length.
+    pub(crate) fixed_len: Option<usize>,
+    /// Smallest possible record (variable-length fields count 1 byte).
+    pub(crate) min_len: usize,
+    pub(crate) flow_type: FlowType,
+}
+
+impl Template {
+    /// Validate and compile. Zero-length fields are rejected (pmacct turns them into a bogus
+    /// row, quirk 9), as are templates over `max_fields`.
+    pub fn compile(
+        id: u16,
+        kind: TemplateKind,
+        scope_count: u16,
+        fields: &[FieldSpec],
+        max_fields: usize,
+    ) -> Result<Template, DropReason> {
+        if fields.len() > max_fields || fields.len() > u16::MAX as usize {
+            return Err(DropReason::TemplateTooManyFields);
+        }
+        if fields.iter().any(|f| f.len == 0) {
+            return Err(DropReason::TemplateZeroLengthField);
+        }
+        // Best-ranked field for each target element.
+        let mut best: HashMap<Element, (u8, usize)> = HashMap::new();
+        for (i, f) in fields.iter().enumerate() {
+            let Some(row) = ie::lookup(f.pen, f.id) else {
+                continue;
+            };
+            if row.element == Element::Unmapped {
+                continue;
+            }
+            let e = best.entry(row.element).or_insert((row.rank, i));
+            if row.rank < e.0 {
+                *e = (row.rank, i);
+            }
+        }
+        let mut ops = Vec::with_capacity(best.len());
+        let mut off = 0u64;
+        let mut min_len = 0usize;
+        let mut varlen = false;
+        for (i, f) in fields.iter().enumerate() {
+            if let Some(row) = ie::lookup(f.pen, f.id) {
+                if best.get(&row.element).map(|b| b.1) == Some(i) {
+                    ops.push(Op {
+                        off: off as u32,
+                        len: f.len,
+                        index: i as u16,
+                        el: row.element,
+                    });
+                }
+            }
+            if f.len == 0xFFFF {
+                varlen = true;
+                min_len += 1;
+            } else {
+                off += f.len as u64;
+                min_len += f.len as usize;
+            }
+        }
+        let has = |el: Element| ops.iter().any(|o| o.el == el);
+        let flow_type = match kind {
+            TemplateKind::Options => FlowType::Option,
+            TemplateKind::Data if has(Element::Bytes) || has(Element::Packets) => FlowType::Traffic,
+            TemplateKind::Data if has(Element::NatEvent) || has(Element::FwEvent) => {
+                FlowType::Event
+            }
+            TemplateKind::Data => FlowType::Traffic,
+        };
+        Ok(Template {
+            id,
+            kind,
+            scope_count,
+            fields: fields.into(),
+            ops: ops.into(),
+            fixed_len: if varlen { None } else { Some(min_len) },
+            min_len,
+            flow_type,
+        })
+    }
+
+    fn same_as(&self, kind: TemplateKind, scope_count: u16, fields: &[FieldSpec]) -> bool {
+        self.kind == kind && self.scope_count == scope_count && *self.fields == *fields
+    }
+
+    /// Record length if fixed.
+    pub fn record_len(&self) -> Option<usize> {
+        self.fixed_len
+    }
+}
+
+/// Caps on what one decoder keeps. Defaults bound the worst case to roughly 100 MB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_exporters: usize,
+    pub max_templates_per_exporter: usize,
+    pub max_template_fields: usize,
+    /// Sum of fields over all cached templates.
+    pub max_total_fields: usize,
+    pub max_samplers_per_exporter: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_exporters: 4096,
+            max_templates_per_exporter: 512,
+            max_template_fields: 1024,
+            max_total_fields: 4 << 20,
+            max_samplers_per_exporter: 256,
+        }
+    }
+}
+
+/// Template cache counters (monotonic).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    /// Templates evicted to make room (per-exporter cap, or with their exporter).
+    pub evictions: u64,
+    pub exporter_evictions: u64,
+    pub inserted: u64,
+    /// Template re-announced unchanged (no work, no allocation).
+    pub refreshed: u64,
+    pub withdrawn: u64,
+    pub rejected: u64,
+}
+
+/// Sampling learnt from options data: one entry per (source id, sampler id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SamplerEntry {
+    pub source_id: u32,
+    /// Sampler id / selector id; 0 when the options record carried none.
+    pub sampler_id: u32,
+    pub interval: u32,
+    pub algorithm: u8,
+}
+
+#[derive(Debug)]
+struct Entry {
+    tpl: Arc<Template>,
+    stamp: u64,
+}
+
+/// Per-exporter state: templates and options-data sampling.
+#[derive(Debug, Default)]
+pub struct ExporterState {
+    templates: HashMap<(u32, u16), Entry>,
+    samplers: Vec<SamplerEntry>,
+    last_used: u64,
+}
+
+impl ExporterState {
+    fn fields(&self) -> usize {
+        self.templates.values().map(|e| e.tpl.fields.len()).sum()
+    }
+}
+
+/// What `TemplateCache::insert` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted,
+    Replaced,
+    Refreshed,
+}
+
+#[derive(Debug)]
+pub struct TemplateCache {
+    exporters: HashMap<IpAddr, ExporterState>,
+    limits: Limits,
+    stats: CacheStats,
+    total_fields: usize,
+    clock: u64,
+}
+
+impl TemplateCache {
+    pub fn new(limits: Limits) -> Self {
+        TemplateCache {
+            exporters: HashMap::new(),
+            limits,
+            stats: CacheStats::default(),
+            total_fields: 0,
+            clock: 0,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// Number of cached templates over all exporters.
+    pub fn len(&self) -> usize {
+        self.exporters.values().map(|e| e.templates.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn exporter_count(&self) -> usize {
+        self.exporters.len()
+    }
+
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    /// The state of `exporter`, created if needed; evicts the least recently used exporter
+    /// when `max_exporters` is reached. None only if max_exporters is 0.
+    fn exporter_mut(&mut self, exporter: IpAddr) -> Option<&mut ExporterState> {
+        let now = self.tick();
+        if !self.exporters.contains_key(&exporter) {
+            if self.limits.max_exporters == 0 {
+                return None;
+            }
+            if self.exporters.len() >= self.limits.max_exporters {
+                // O(exporters), only when a new exporter arrives at a full cache.
+                let victim = self
+                    .exporters
+                    .iter()
+                    .min_by_key(|(_, s)| s.last_used)
+                    .map(|(a, _)| *a);
+                if let Some(v) = victim.and_then(|v| self.exporters.remove(&v)) {
+                    self.stats.exporter_evictions += 1;
+                    self.stats.evictions += v.templates.len() as u64;
+                    self.total_fields -= v.fields();
+                }
+            }
+            self.exporters.insert(exporter, ExporterState::default());
+        }
+        let st = self.exporters.get_mut(&exporter)?;
+        st.last_used = now;
+        Some(st)
+    }
+
+    /// Look a template up, counting a hit or a miss.
+    pub fn get(&mut self, exporter: IpAddr, source_id: u32, id: u16) -> Option<Arc<Template>> {
+        match self
+            .exporters
+            .get(&exporter)
+            .and_then(|s| s.templates.get(&(source_id, id)))
+        {
+            Some(e) => {
+                self.stats.hits += 1;
+                Some(e.tpl.clone())
+            }
+            None => {
+                self.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Look a template up without touching the counters.
+    pub fn peek(&self, exporter: IpAddr, source_id: u32, id: u16) -> Option<&Template> {
+        self.exporters
+            .get(&exporter)?
+            .templates
+            .get(&(source_id, id))
+            .map(|e| &*e.tpl)
+    }
+
+    /// Add or refresh a template. An unchanged re-announcement costs no allocation.
+    pub fn insert(
+        &mut self,
+        exporter: IpAddr,
+        source_id: u32,
+        id: u16,
+        kind: TemplateKind,
+        scope_count: u16,
+        fields: &[FieldSpec],
+    ) -> Result<InsertOutcome, DropReason> {
+        let limits = self.limits;
+        let now = self.tick();
+        if let Some(e) = self
+            .exporters
+            .get_mut(&exporter)
+            .and_then(|s| s.templates.get_mut(&(source_id, id)))
+        {
+            if e.tpl.same_as(kind, scope_count, fields) {
+                e.stamp = now;
+                self.stats.refreshed += 1;
+                return Ok(InsertOutcome::Refreshed);
+            }
+        }
+        let tpl = match Template::compile(id, kind, scope_count, fields, limits.max_template_fields)
+        {
+            Ok(t) => t,
+            Err(r) => {
+                // The exporter meant to replace this id: never keep decoding with the old one.
+                self.withdraw(exporter, source_id, id);
+                self.stats.rejected += 1;
+                return Err(r);
+            }
+        };
+        let old_fields = self
+            .peek(exporter, source_id, id)
+            .map_or(0, |t| t.fields.len());
+        if self.total_fields - old_fields + fields.len() > limits.max_total_fields {
+            self.stats.rejected += 1;
+            return Err(DropReason::TemplateCacheFull);
+        }
+        let Some(st) = self.exporter_mut(exporter) else {
+            self.stats.rejected += 1;
+            return Err(DropReason::TemplateCacheFull);
+        };
+        let mut evicted = 0usize;
+        let mut evictions = 0u64;
+        if !st.templates.contains_key(&(source_id, id))
+            && st.templates.len() >= limits.max_templates_per_exporter
+        {
+            let victim = st
+                .templates
+                .iter()
+                .min_by_key(|(_, e)| e.stamp)
+                .map(|(k, _)| *k);
+            match victim.and_then(|k| st.templates.remove(&k)) {
+                Some(v) => {
+                    evicted = v.tpl.fields.len();
+                    evictions = 1;
+                }
+                None => {
+                    self.stats.rejected += 1;
+                    return Err(DropReason::TemplateCacheFull);
+                }
+            }
+        }
+        let n = tpl.fields.len();
+        let prev = st.templates.insert(
+            (source_id, id),
+            Entry {
+                tpl: Arc::new(tpl),
+                stamp: now,
+            },
+        );
+        self.total_fields =
+            self.total_fields + n - evicted - prev.as_ref().map_or(0, |p| p.tpl.fields.len());
+        self.stats.evictions += evictions;
+        Ok(match prev {
+            Some(_) => {
+                self.stats.inserted += 1;
+                InsertOutcome::Replaced
+            }
+            None => {
+                self.stats.inserted += 1;
+                InsertOutcome::Inserted
+            }
+        })
+    }
+
+    /// Remove one template (RFC 7011 8.1 withdrawal). True if it existed.
+    pub fn withdraw(&mut self, exporter: IpAddr, source_id: u32, id: u16) -> bool {
+        let Some(st) = self.exporters.get_mut(&exporter) else {
+            return false;
+        };
+        match st.templates.remove(&(source_id, id)) {
+            Some(e) => {
+                self.total_fields -= e.tpl.fields.len();
+                self.stats.withdrawn += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Remove all templates of one kind of a source (IPFIX "all templates" withdrawal).
+    pub fn withdraw_all(&mut self, exporter: IpAddr, source_id: u32, kind: TemplateKind) -> usize {
+        let Some(st) = self.exporters.get_mut(&exporter) else {
+            return 0;
+        };
+        let before = st.templates.len();
+        let mut freed = 0;
+        st.templates.retain(|k, e| {
+            let keep = !(k.0 == source_id && e.tpl.kind == kind);
+            if !keep {
+                freed += e.tpl.fields.len();
+            }
+            keep
+        });
+        let n = before - st.templates.len();
+        self.total_fields -= freed;
+        self.stats.withdrawn += n as u64;
+        n
+    }
+
+    /// Record sampling learnt from an options data record.
+    pub fn set_sampler(&mut self, exporter: IpAddr, entry: SamplerEntry) {
+        let cap = self.limits.max_samplers_per_exporter;
+        let Some(st) = self.exporter_mut(exporter) else {
+            return;
+        };
+        if let Some(e) = st
+            .samplers
+            .iter_mut()
+            .find(|e| e.source_id == entry.source_id && e.sampler_id == entry.sampler_id)
+        {
+            *e = entry;
+        } else if st.samplers.len() < cap {
+            st.samplers.push(entry);
+        } else if cap > 0 {
+            // Full: the oldest learnt entry makes room (exporters re-send options periodically).
+            st.samplers.remove(0);
+            st.samplers.push(entry);
+        }
+    }
+
+    /// All sampling entries learnt for an exporter.
+    pub fn samplers(&self, exporter: IpAddr) -> &[SamplerEntry] {
+        self.exporters.get(&exporter).map_or(&[], |s| &s.samplers)
+    }
+
+    /// Sampling learnt from options data for (exporter, source id, sampler id).
+    pub fn sampler(
+        &self,
+        exporter: IpAddr,
+        source_id: u32,
+        sampler_id: u32,
+    ) -> Option<SamplerEntry> {
+        self.exporters
+            .get(&exporter)?
+            .samplers
+            .iter()
+            .find(|e| e.source_id == source_id && e.sampler_id == sampler_id)
+            .copied()
+    }
+
+    /// Serialize templates and sampling state as text, one item per line:
+    /// `exporter <ip>`, then `template <source_id> <id> data|options <scope_count> <pen>:<id>:<len>...`
+    /// and `sampler <source_id> <sampler_id> <interval> <algorithm>` lines for that exporter.
+    pub fn save<W: Write>(&self, mut w: W) -> io::Result<()> {
+        writeln!(w, "{SAVE_MAGIC}")?;
+        let mut addrs: Vec<_> = self.exporters.keys().copied().collect();
+        addrs.sort();
+        for a in addrs {
+            let st = &self.exporters[&a];
+            writeln!(w, "exporter {a}")?;
+            let mut keys: Vec<_> = st.templates.keys().copied().collect();
+            keys.sort();
+            for k in keys {
+                let t = &st.templates[&k].tpl;
+                let kind = match t.kind {
+                    TemplateKind::Data => "data",
+                    TemplateKind::Options => "options",
+                };
+                write!(w, "template {} {} {} {}", k.0, k.1, kind, t.scope_count)?;
+                for f in t.fields.iter() {
+                    write!(w, " {}:{}:{}", f.pen, f.id, f.len)?;
+                }
+                writeln!(w)?;
+            }
+            for s in &st.samplers {
+                writeln!(
+                    w,
+                    "sampler {} {} {} {}",
+                    s.source_id, s.sampler_id, s.interval, s.algorithm
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuild a cache from `save` output, applying `limits` (templates over them are skipped
+    /// as they would be on the wire). Counters start at zero.
+    pub fn restore<R: BufRead>(r: R, limits: Limits) -> Result<TemplateCache, RestoreError> {
+        let mut cache = TemplateCache::new(limits);
+        let mut exporter: Option<IpAddr> = None;
+        let mut fields = Vec::new();
+        for (n, line) in r.lines().enumerate() {
+            let line = line.map_err(|e| RestoreError {
+                line: n + 1,
+                what: e.to_string(),
+            })?;
+            let bad = |what: &str| RestoreError {
+                line: n + 1,
+                what: what.to_string(),
+            };
+            if n == 0 {
+                if line.trim() != SAVE_MAGIC {
+                    return Err(bad("not a pmacct-rs template file"));
+                }
+                continue;
+            }
+            let mut it = line.split_ascii_whitespace();
+            match it.next() {
+                None => {}
+                Some("exporter") => {
+                    exporter = Some(
+                        it.next()
+                            .and_then(|a| a.parse().ok())
+                            .ok_or_else(|| bad("bad address"))?,
+                    )
+                }
+                Some("template") => {
+                    let ex = exporter.ok_or_else(|| bad("template before exporter"))?;
+                    let mut num = || it.next().and_then(|v| v.parse::<u32>().ok());
+                    let (Some(src), Some(id)) = (num(), num()) else {
+                        return Err(bad("bad template key"));
+                    };
+                    let kind = match it.next() {
+                        Some("data") => TemplateKind::Data,
+                        Some("options") => TemplateKind::Options,
+                        _ => return Err(bad("bad template kind")),
+                    };
+                    let scope: u16 = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| bad("bad scope"))?;
+                    let id: u16 = id.try_into().map_err(|_| bad("bad template id"))?;
+                    fields.clear();
+                    for f in it {
+                        if fields.len() >= limits.max_template_fields {
+                            return Err(bad("too many fields"));
+                        }
+                        let mut p = f.split(':');
+                        let spec = (|| {
+                            Some(FieldSpec {
+                                pen: p.next()?.parse().ok()?,
+                                id: p.next()?.parse().ok()?,
+                                len: p.next()?.parse().ok()?,
+                            })
+                        })()
+                        .ok_or_else(|| bad("bad field"))?;
+                        fields.push(spec);
+                    }
+                    cache
+                        .insert(ex, src, id, kind, scope, &fields)
+                        .map_err(|r| bad(r.as_str()))?;
+                }
+                Some("sampler") => {
+                    let ex = exporter.ok_or_else(|| bad("sampler before exporter"))?;
+                    let v: Vec<u32> = it.map_while(|v| v.parse().ok()).take(4).collect();
+                    if v.len() != 4 {
+                        return Err(bad("bad sampler"));
+                    }
+                    cache.set_sampler(
+                        ex,
+                        SamplerEntry {
+                            source_id: v[0],
+                            sampler_id: v[1],
+                            interval: v[2],
+                            algorithm: v[3] as u8,
+                        },
+                    );
+                }
+                Some(_) => return Err(bad("unknown line")),
+            }
+        }
+        cache.stats = CacheStats::default();
+        Ok(cache)
+    }
+}
+
+const SAVE_MAGIC: &str = "pmacct-rs-templates 1";
+
+/// Why a saved template file could not be restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreError {
+    pub line: usize,
+    pub what: String,
+}
+
+impl std::fmt::Display for RestoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "template file line {}: {}", self.line, self.what)
+    }
+}
+
+impl std::error::Error for RestoreError {}
