@@ -22,10 +22,9 @@ pub enum Element {
     TcpFlags,
     SrcPort,
     DstPort,
-    SrcV4,
-    DstV4,
-    SrcV6,
-    DstV6,
+    /// Source address, IPv4 or IPv6 by length (IPv4 ranks first, as pmacct reads v4 first).
+    SrcAddr,
+    DstAddr,
     SrcMask,
     DstMask,
     InIface,
@@ -109,11 +108,11 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 5, "ipClassOfService", E::Tos, 0),
     e(0, 6, "tcpControlBits", E::TcpFlags, 0),
     e(0, 7, "sourceTransportPort", E::SrcPort, 0),
-    e(0, 8, "sourceIPv4Address", E::SrcV4, 0),
+    e(0, 8, "sourceIPv4Address", E::SrcAddr, 0),
     e(0, 9, "sourceIPv4PrefixLength", E::SrcMask, 0),
     e(0, 10, "ingressInterface", E::InIface, 0),
     e(0, 11, "destinationTransportPort", E::DstPort, 0),
-    e(0, 12, "destinationIPv4Address", E::DstV4, 0),
+    e(0, 12, "destinationIPv4Address", E::DstAddr, 0),
     e(0, 13, "destinationIPv4PrefixLength", E::DstMask, 0),
     e(0, 14, "egressInterface", E::OutIface, 0),
     e(0, 15, "ipNextHopIPv4Address", E::NextHop, 0),
@@ -124,12 +123,14 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 22, "flowStartSysUpTime", E::FirstUptime, 0),
     e(0, 23, "postOctetDeltaCount", E::Bytes, 3),
     e(0, 24, "postPacketDeltaCount", E::Packets, 3),
-    e(0, 27, "sourceIPv6Address", E::SrcV6, 0),
-    e(0, 28, "destinationIPv6Address", E::DstV6, 0),
+    e(0, 27, "sourceIPv6Address", E::SrcAddr, 1),
+    e(0, 28, "destinationIPv6Address", E::DstAddr, 1),
     e(0, 29, "sourceIPv6PrefixLength", E::SrcMask, 1),
     e(0, 30, "destinationIPv6PrefixLength", E::DstMask, 1),
     e(0, 34, "samplingInterval", E::SamplingInterval, 0),
     e(0, 35, "samplingAlgorithm", E::SamplingAlgorithm, 0),
+    // pmacct takes peer_dst_ip from the MPLS top label address when no BGP next hop is sent.
+    e(0, 47, "mplsTopLabelIPv4Address", E::BgpNextHop, 2),
     e(0, 48, "samplerId", E::SamplerId, 0),
     e(0, 49, "samplerMode", E::SamplingAlgorithm, 1),
     e(0, 50, "samplerRandomInterval", E::SamplingInterval, 1),
@@ -157,6 +158,7 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 89, "forwardingStatus", E::ForwardingStatus, 0),
     e(0, 90, "mplsVpnRouteDistinguisher", E::MplsVpnRd, 0),
     e(0, 95, "applicationId", E::ApplicationId, 0),
+    e(0, 140, "mplsTopLabelIPv6Address", E::BgpNextHop, 3),
     e(0, 150, "flowStartSeconds", E::FirstSecs, 2),
     e(0, 151, "flowEndSeconds", E::LastSecs, 2),
     e(0, 152, "flowStartMilliseconds", E::FirstMillis, 1),
@@ -277,6 +279,8 @@ pub struct TimeBase {
     pub version: u16,
     pub export_secs: u32,
     pub sys_uptime_ms: u32,
+    /// IPFIX systemInitTimeMilliseconds learnt from options data for this exporter/domain.
+    pub sys_init_ms: Option<u64>,
 }
 
 /// Per-record values that only make sense once the whole record is read.
@@ -335,12 +339,12 @@ pub fn apply<'a>(
         E::TcpFlags => rec.tcp_flags = be_uint(v) as u16,
         E::SrcPort => rec.src_port = be_uint(v) as u16,
         E::DstPort => rec.dst_port = be_uint(v) as u16,
-        E::SrcV4 | E::SrcV6 => {
+        E::SrcAddr => {
             if let Some(a) = ip(v) {
                 rec.src_addr = Some(a)
             }
         }
-        E::DstV4 | E::DstV6 => {
+        E::DstAddr => {
             if let Some(a) = ip(v) {
                 rec.dst_addr = Some(a)
             }
@@ -422,7 +426,7 @@ pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
         let conv = |rel: u32| -> Timestamp {
             if tb.version == 10 {
                 // IPFIX has no uptime in its header: only usable with systemInitTimeMilliseconds.
-                match s.sys_init_ms {
+                match s.sys_init_ms.or(tb.sys_init_ms) {
                     Some(init) => millis_to_ts(init + rel as u64),
                     None => Timestamp::ZERO,
                 }
@@ -484,7 +488,7 @@ mod tests {
                 w[1].name
             );
         }
-        assert_eq!(lookup(0, 8).unwrap().element, Element::SrcV4);
+        assert_eq!(lookup(0, 8).unwrap().element, Element::SrcAddr);
         assert_eq!(
             lookup(PEN_VMWARE, 890).unwrap().name,
             "ingressInterfaceAttr"

@@ -39,6 +39,7 @@ pub(crate) fn decode<F: FnMut(&FlowRecord)>(
             version: 10,
             export_secs: secs,
             sys_uptime_ms: 0,
+            sys_init_ms: None,
         },
         ipfix: true,
     };

@@ -67,16 +67,16 @@ fn fill<'a>(
     t: &'a Template,
     data: &'a [u8],
     rec: &mut FlowRecord<'a>,
+    s: &mut Scratch,
     tb: &TimeBase,
 ) -> Option<usize> {
-    let mut s = Scratch::default();
     let used = match t.fixed_len {
         Some(l) => {
             let data = data.get(..l)?;
             for op in t.ops.iter() {
                 let start = op.off as usize;
                 if let Some(v) = data.get(start..start + op.len as usize) {
-                    ie::apply(op.el, v, rec, &mut s, tb);
+                    ie::apply(op.el, v, rec, s, tb);
                 }
             }
             l
@@ -98,14 +98,14 @@ fn fill<'a>(
                 };
                 let v = data.get(start..start + len)?;
                 if let Some(op) = ops.next_if(|op| op.index as usize == i) {
-                    ie::apply(op.el, v, rec, &mut s, tb);
+                    ie::apply(op.el, v, rec, s, tb);
                 }
                 off = start + len;
             }
             off
         }
     };
-    ie::finish(rec, &s, tb);
+    ie::finish(rec, s, tb);
     rec.raw = Some(RawRecord {
         fields: &t.fields,
         data: &data[..used],
@@ -137,11 +137,15 @@ fn data_set<F: FnMut(&FlowRecord)>(
     if t.kind == TemplateKind::Options {
         while content.len() - off >= t.min_len {
             rec.clone_from(&base);
-            let Some(used) = fill(&t, &content[off..], &mut rec, &ctx.tb) else {
+            let mut s = Scratch::default();
+            let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &ctx.tb) else {
                 stats.drop(DropReason::RecordTruncated);
                 break;
             };
             off += used;
+            if let Some(ms) = s.sys_init_ms {
+                dec.templates.set_sys_init(ctx.exporter, ctx.source_id, ms);
+            }
             if rec.sampling_interval != 0 {
                 let entry = SamplerEntry {
                     source_id: ctx.source_id,
@@ -157,9 +161,14 @@ fn data_set<F: FnMut(&FlowRecord)>(
         }
     } else {
         let samplers = dec.templates.samplers(ctx.exporter);
+        let tb = TimeBase {
+            sys_init_ms: dec.templates.sys_init(ctx.exporter, ctx.source_id),
+            ..ctx.tb
+        };
         while content.len() - off >= t.min_len {
             rec.clone_from(&base);
-            let Some(used) = fill(&t, &content[off..], &mut rec, &ctx.tb) else {
+            let mut s = Scratch::default();
+            let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &tb) else {
                 stats.drop(DropReason::RecordTruncated);
                 break;
             };

@@ -193,6 +193,8 @@ struct Entry {
 pub struct ExporterState {
     templates: HashMap<(u32, u16), Entry>,
     samplers: Vec<SamplerEntry>,
+    /// IPFIX systemInitTimeMilliseconds per observation domain (options data).
+    sys_init: Vec<(u32, u64)>,
     last_used: u64,
 }
 
@@ -455,6 +457,25 @@ impl TemplateCache {
         }
     }
 
+    /// Record an exporter's systemInitTimeMilliseconds (IPFIX options data, IE 160), which
+    /// turns its IE 21/22 uptime-relative times into absolute ones.
+    pub fn set_sys_init(&mut self, exporter: IpAddr, source_id: u32, ms: u64) {
+        let cap = self.limits.max_samplers_per_exporter;
+        let Some(st) = self.exporter_mut(exporter) else {
+            return;
+        };
+        if let Some(e) = st.sys_init.iter_mut().find(|e| e.0 == source_id) {
+            e.1 = ms;
+        } else if st.sys_init.len() < cap {
+            st.sys_init.push((source_id, ms));
+        }
+    }
+
+    pub fn sys_init(&self, exporter: IpAddr, source_id: u32) -> Option<u64> {
+        let st = self.exporters.get(&exporter)?;
+        st.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1)
+    }
+
     /// All sampling entries learnt for an exporter.
     pub fn samplers(&self, exporter: IpAddr) -> &[SamplerEntry] {
         self.exporters.get(&exporter).map_or(&[], |s| &s.samplers)
@@ -498,6 +519,9 @@ impl TemplateCache {
                     write!(w, " {}:{}:{}", f.pen, f.id, f.len)?;
                 }
                 writeln!(w)?;
+            }
+            for (src, ms) in &st.sys_init {
+                writeln!(w, "sysinit {src} {ms}")?;
             }
             for s in &st.samplers {
                 writeln!(
@@ -592,6 +616,18 @@ impl TemplateCache {
                             algorithm: v[3] as u8,
                         },
                     );
+                }
+                Some("sysinit") => {
+                    let ex = exporter.ok_or_else(|| bad("sysinit before exporter"))?;
+                    let src = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| bad("bad sysinit"))?;
+                    let ms = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| bad("bad sysinit"))?;
+                    cache.set_sys_init(ex, src, ms);
                 }
                 Some(_) => return Err(bad("unknown line")),
             }

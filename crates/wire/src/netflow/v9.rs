@@ -38,6 +38,7 @@ pub(crate) fn decode<F: FnMut(&FlowRecord)>(
             version: 9,
             export_secs: secs,
             sys_uptime_ms: uptime,
+            sys_init_ms: None,
         },
         ipfix: false,
     };

@@ -1,0 +1,216 @@
+//! Test support: a tiny classic-pcap reader (Ethernet / 802.1Q / IPv4 / IPv6 / UDP), corpus
+//! paths, and the normalized view of a `FlowRecord` that tshark_expect.py also produces.
+#![allow(dead_code)]
+
+use pmacct_wire::FlowRecord;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
+
+pub struct Packet {
+    /// 1-based, as tshark numbers frames.
+    pub frame: usize,
+    pub src: IpAddr,
+    pub dst_port: u16,
+    pub payload: Vec<u8>,
+}
+
+fn rd16(b: &[u8], o: usize, le: bool) -> Option<u16> {
+    let s: [u8; 2] = b.get(o..o + 2)?.try_into().ok()?;
+    Some(if le {
+        u16::from_le_bytes(s)
+    } else {
+        u16::from_be_bytes(s)
+    })
+}
+
+fn rd32(b: &[u8], o: usize, le: bool) -> Option<u32> {
+    let s: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
+    Some(if le {
+        u32::from_le_bytes(s)
+    } else {
+        u32::from_be_bytes(s)
+    })
+}
+
+/// UDP datagrams of a classic pcap file (frames that are not unfragmented UDP are skipped
+/// but still numbered).
+pub fn read_pcap(path: &Path) -> Vec<Packet> {
+    let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let le = match rd32(&b, 0, false).expect("pcap header") {
+        0xa1b2c3d4 | 0xa1b23c4d => false,
+        0xd4c3b2a1 | 0x4d3cb2a1 => true,
+        m => panic!("not a classic pcap: magic {m:#x}"),
+    };
+    let linktype = rd32(&b, 20, le).unwrap();
+    let mut off = 24;
+    let mut out = Vec::new();
+    let mut frame = 0;
+    while let Some(incl) = rd32(&b, off + 8, le) {
+        let data = &b[off + 16..off + 16 + incl as usize];
+        off += 16 + incl as usize;
+        frame += 1;
+        let l3 = match linktype {
+            1 => {
+                let mut et = rd16(data, 12, false).unwrap_or(0);
+                let mut p = 14;
+                while et == 0x8100 || et == 0x88a8 {
+                    et = rd16(data, p + 2, false).unwrap_or(0);
+                    p += 4;
+                }
+                data.get(p..).map(|d| (et, d))
+            }
+            101 => data
+                .first()
+                .map(|v| (if v >> 4 == 6 { 0x86dd } else { 0x0800 }, data)),
+            113 => rd16(data, 14, false).and_then(|et| data.get(16..).map(|d| (et, d))),
+            _ => None,
+        };
+        let Some((et, ip)) = l3 else { continue };
+        let udp = match et {
+            0x0800 if ip.len() >= 20 && ip[9] == 17 => {
+                let frag = rd16(ip, 6, false).unwrap() & 0x3fff;
+                if frag != 0 {
+                    continue;
+                }
+                let ihl = (ip[0] & 0xf) as usize * 4;
+                let tot = rd16(ip, 2, false).unwrap() as usize;
+                let src = IpAddr::V4(Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15]));
+                ip.get(ihl..tot.min(ip.len())).map(|u| (src, u))
+            }
+            0x86dd if ip.len() >= 40 && ip[6] == 17 => {
+                let a: [u8; 16] = ip[8..24].try_into().unwrap();
+                let plen = rd16(ip, 4, false).unwrap() as usize;
+                ip.get(40..(40 + plen).min(ip.len()))
+                    .map(|u| (IpAddr::V6(Ipv6Addr::from(a)), u))
+            }
+            _ => None,
+        };
+        let Some((src, u)) = udp else { continue };
+        let (Some(dport), Some(ulen)) = (rd16(u, 2, false), rd16(u, 4, false)) else {
+            continue;
+        };
+        let end = (ulen as usize).min(u.len());
+        if end < 8 {
+            continue;
+        }
+        out.push(Packet {
+            frame,
+            src,
+            dst_port: dport,
+            payload: u[8..end].to_vec(),
+        });
+    }
+    out
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn corpus() -> PathBuf {
+    workspace_root().join("compat-tests/corpus")
+}
+
+/// Every NetFlow/IPFIX pcap of the corpus.
+pub fn corpus_pcaps() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    let pta = corpus().join("pmacct-test-automation");
+    if let Ok(dirs) = std::fs::read_dir(&pta) {
+        for d in dirs.flatten() {
+            if let Ok(files) = std::fs::read_dir(d.path()) {
+                for f in files.flatten() {
+                    let n = f.file_name().to_string_lossy().to_string();
+                    if n.starts_with("traffic-") && n.ends_with(".pcap") {
+                        v.push(f.path());
+                    }
+                }
+            }
+        }
+    }
+    for n in [
+        "ipfix-vmware.pcap",
+        "ipfix-multi-sources.pcap",
+        "nfv9-traffic.pcap",
+        "ipfix-traffic.pcap",
+    ] {
+        v.push(corpus().join("traffic-reproducer").join(n));
+    }
+    v.sort();
+    v
+}
+
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+fn ts(t: pmacct_wire::Timestamp) -> String {
+    format!("{}.{:06}", t.secs, t.usecs)
+}
+
+fn mac(m: &[u8; 6]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The normalized fields of a record, with the names tshark_expect.py uses.
+pub fn normalize(r: &FlowRecord) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let mut put = |k: &str, v: String| {
+        m.insert(k.to_string(), v);
+    };
+    let ip = |a: Option<IpAddr>| a.map_or("-".to_string(), |a| a.to_string());
+    put("src", ip(r.src_addr));
+    put("dst", ip(r.dst_addr));
+    put("next_hop", ip(r.next_hop));
+    put("bgp_next_hop", ip(r.bgp_next_hop));
+    put("src_mac", mac(&r.src_mac));
+    put("dst_mac", mac(&r.dst_mac));
+    put("src_port", r.src_port.to_string());
+    put("dst_port", r.dst_port.to_string());
+    put("proto", r.proto.to_string());
+    put("in_iface", r.in_iface.to_string());
+    put("out_iface", r.out_iface.to_string());
+    put("src_as", r.src_as.to_string());
+    put("dst_as", r.dst_as.to_string());
+    put("src_mask", r.src_mask.to_string());
+    put("dst_mask", r.dst_mask.to_string());
+    put("bytes", r.bytes.to_string());
+    put("packets", r.packets.to_string());
+    put("flows", r.flows.to_string());
+    put(
+        "direction",
+        r.direction.map_or("-".into(), |d| d.to_string()),
+    );
+    put("vlan", r.vlan.to_string());
+    put(
+        "sampler_id",
+        r.sampler_id.map_or("-".into(), |d| d.to_string()),
+    );
+    put("vrf_id", r.vrf_id.map_or("-".into(), |d| d.to_string()));
+    put("nat_event", r.nat_event.to_string());
+    put("fw_event", r.fw_event.to_string());
+    put("tos", r.tos.to_string());
+    put("tcp_flags", r.tcp_flags.to_string());
+    put("fwd_status", (r.forwarding_status >> 6).to_string());
+    put(
+        "mpls",
+        format!(
+            "{}/{}/{}",
+            r.mpls_label_top, r.mpls_label_bottom, r.mpls_stack_depth
+        ),
+    );
+    put("first", ts(r.first));
+    put("last", ts(r.last));
+    m
+}
+
+/// Is this binary on PATH?
+pub fn have(bin: &str) -> bool {
+    std::process::Command::new(bin)
+        .arg("--version")
+        .output()
+        .is_ok()
+}
