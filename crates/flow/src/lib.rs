@@ -1,1 +1,21 @@
-//! Flow model, primitives, aggregation cache and output encodings.
+//! Flow model, primitives, aggregation cache and output encodings of pmacct 1.7.7.
+//!
+//! - [`primitives`]: the one table of aggregation primitives, `Aggregate` parsing, `-a`.
+//! - [`flow`]: the fixed-size flow model built from decoded records.
+//! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
+//! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
+//! - [`time`]: timestamp rendering (`timestamps_*`) and strftime for file names.
+
+pub mod cache;
+pub mod flow;
+pub mod format;
+pub mod primitives;
+pub mod time;
+
+pub use cache::{Cache, CacheConfig, Entry, History, HistoryUnit, Insert, PurgeSchedule};
+pub use flow::{Flow, FlowType, Primitives, RouteDistinguisher};
+pub use format::{Encoder, EncoderOptions, OutputFormat};
+pub use primitives::{
+    list_primitives, Aggregate, AggregateError, Daemon, Primitive, UnknownPrimitive,
+};
+pub use time::TimestampOptions;

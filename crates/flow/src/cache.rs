@@ -1,0 +1,544 @@
+//! The per-plugin aggregation cache and its purge schedule, as pmacct's print/kafka/amqp
+//! plugins run them (`plugin_common.c`): key = the plugin's aggregate applied to the flow plus
+//! the history bin; counters summed, tcp_flags ORed; purges on wall-clock aligned deadlines,
+//! each draining the cache (deltas since the previous purge).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::flow::{mask, sum_keys, Flow, FlowType, Primitives};
+use crate::primitives::Aggregate;
+use crate::time::{monthly_timeslot, roundoff_time};
+
+/// pmacct's chain depth per bucket (scratch nodes = buckets x this).
+pub const AVERAGE_CHAIN_LEN: usize = 10;
+/// Default `*_cache_entries`.
+pub const DEFAULT_CACHE_ENTRIES: usize = 16411;
+/// Size of pmacct 1.7.7's `struct chained_cache` on x86_64, for the startup log line
+/// (`cache entries=N base cache memory=M bytes`).
+const PMACCT_CHAINED_CACHE_SIZE: u64 = 352;
+
+/// Unit of `*_history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryUnit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+    Months,
+}
+
+/// `*_history: N<unit>` with `*_history_roundoff` and `*_history_offset`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    pub count: u32,
+    pub unit: HistoryUnit,
+    /// Letters among `m h d w M` (pmacct ignores others with a warning).
+    pub roundoff: String,
+    /// Seconds; must be smaller than the bin.
+    pub offset: u64,
+}
+
+impl History {
+    /// Parse `5m`, `1h`, `1d`, `1w`, `1M` (pmacct also accepts seconds with `s`).
+    pub fn parse(s: &str) -> Option<History> {
+        let s = s.trim();
+        let unit = match s.chars().last()? {
+            's' => HistoryUnit::Seconds,
+            'm' => HistoryUnit::Minutes,
+            'h' => HistoryUnit::Hours,
+            'd' => HistoryUnit::Days,
+            'w' => HistoryUnit::Weeks,
+            'M' => HistoryUnit::Months,
+            _ => return None,
+        };
+        let count: u32 = s[..s.len() - 1].parse().ok()?;
+        if count == 0 {
+            return None;
+        }
+        Some(History {
+            count,
+            unit,
+            roundoff: String::new(),
+            offset: 0,
+        })
+    }
+
+    /// Bin length in seconds (`$hst`); for months, 30-day months as pmacct's
+    /// `sql_history_to_secs()` does.
+    pub fn seconds(&self) -> u64 {
+        let c = u64::from(self.count);
+        match self.unit {
+            HistoryUnit::Seconds => c,
+            HistoryUnit::Minutes => c * 60,
+            HistoryUnit::Hours => c * 3600,
+            HistoryUnit::Days => c * 86400,
+            HistoryUnit::Weeks => c * 86400 * 7,
+            HistoryUnit::Months => c * 86400 * 30,
+        }
+    }
+}
+
+/// Cache settings of one plugin.
+#[derive(Debug, Clone)]
+pub struct CacheConfig {
+    pub aggregate: Aggregate,
+    pub history: Option<History>,
+    /// `*_cache_entries` (buckets).
+    pub cache_entries: usize,
+    /// `*_startup_delay` seconds (also delays committing history bins).
+    pub startup_delay: u64,
+    /// `timestamps_utc`: calendar rounding in UTC instead of local time.
+    pub utc: bool,
+}
+
+/// One aggregated cache entry: key, counters and its history bin start (0 without history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub prims: Primitives,
+    pub packets: u64,
+    pub bytes: u64,
+    pub flows: u64,
+    pub tcp_flags: u8,
+    pub flow_type: FlowType,
+    /// Address family of the last flow accounted (peer_ip_dst rendering), like pmacct's
+    /// per-entry flow_type, it is overwritten on every hit.
+    pub family: u8,
+    /// `stamp_inserted` (bin start, seconds); 0 without history.
+    pub basetime: u64,
+}
+
+impl Entry {
+    /// The entry as a flow (to account it again, or to aggregate entries further).
+    pub fn to_flow(&self, bin_time: u64) -> Flow {
+        Flow {
+            prims: Primitives {
+                family: self.family,
+                ..self.prims
+            },
+            packets: self.packets,
+            bytes: self.bytes,
+            flows: self.flows,
+            tcp_flags: self.tcp_flags,
+            flow_type: self.flow_type,
+            bin_time,
+        }
+    }
+}
+
+/// FNV-1a-style 64-bit hasher: the key is a plain fixed-size struct, so a fast
+/// non-cryptographic hash is enough (collisions cost time only, and the table stays bounded).
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            h = (h ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x0000_0100_0000_01b3)
+                .rotate_left(23);
+        }
+        self.0 = h;
+    }
+}
+
+type KeyMap = HashMap<(Primitives, u64), usize, BuildHasherDefault<KeyHasher>>;
+
+/// Result of an insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    Done,
+    /// The cache is full (pmacct: "Finished cache entries"): purge, then insert again.
+    Full,
+}
+
+/// History bin state (`basetime`, `timeslot`, `new_basetime` in pmacct).
+#[derive(Debug, Clone)]
+struct Bins {
+    history: History,
+    basetime: i64,
+    timeslot: i64,
+    new_basetime: i64,
+    utc: bool,
+}
+
+impl Bins {
+    fn new(h: &History, now: i64, utc: bool) -> Bins {
+        let mut base = now;
+        let mut timeslot = h.seconds() as i64;
+        if h.unit == HistoryUnit::Months {
+            base = roundoff_time(base, "d", utc);
+            timeslot = monthly_timeslot(base, h.count, true, utc);
+        }
+        let mut t = roundoff_time(base, &h.roundoff, utc);
+        while t + timeslot < base {
+            t += timeslot;
+            if h.unit == HistoryUnit::Months {
+                timeslot = monthly_timeslot(t, h.count, true, utc);
+            }
+        }
+        if h.offset > 0 && (h.offset as i64) < timeslot {
+            t -= timeslot + h.offset as i64;
+        }
+        Bins {
+            history: h.clone(),
+            basetime: t,
+            timeslot,
+            new_basetime: 0,
+            utc,
+        }
+    }
+
+    /// `P_update_time_reference()`: roll the current bin forward to `now`.
+    fn update(&mut self, now: i64) {
+        while now > self.basetime + self.timeslot {
+            self.new_basetime = self.basetime;
+            self.basetime += self.timeslot;
+            if self.history.unit == HistoryUnit::Months {
+                self.timeslot = monthly_timeslot(self.basetime, self.history.count, true, self.utc);
+            }
+        }
+    }
+
+    /// `P_eval_historical_acct()`: the bin of a flow stamped `stamp` (0 = current bin).
+    fn bin_of(&self, stamp: i64) -> i64 {
+        if stamp == 0 {
+            return self.basetime;
+        }
+        if self.history.unit != HistoryUnit::Months {
+            let ts = self.timeslot;
+            // pmacct puts a stamp exactly on an earlier bin boundary into the bin before it
+            // (residual = timeslot); reproduced so that bins match pmacct record for record.
+            let residual = if self.basetime > stamp {
+                ts - ((self.basetime - stamp) % ts)
+            } else {
+                (stamp - self.basetime) % ts
+            };
+            stamp - residual
+        } else {
+            let mut b = self.basetime;
+            let mut ts = self.timeslot;
+            let mut guard = 0;
+            while b > stamp && guard < 100_000 {
+                ts = monthly_timeslot(b, self.history.count, false, self.utc);
+                b += ts;
+                guard += 1;
+            }
+            while b + ts < stamp && guard < 100_000 {
+                b += ts;
+                ts = monthly_timeslot(b, self.history.count, true, self.utc);
+                guard += 1;
+            }
+            b
+        }
+    }
+}
+
+/// One plugin's aggregation cache. Entries keep insertion order, which is pmacct's output
+/// order.
+pub struct Cache {
+    cfg: CacheConfig,
+    entries: Vec<Entry>,
+    index: KeyMap,
+    bins: Option<Bins>,
+    /// pmacct's bounded layout: first-level buckets plus a scratch area of overflow nodes.
+    bucket_used: Vec<bool>,
+    scratch_used: usize,
+    scratch_max: usize,
+}
+
+impl Cache {
+    /// A cache for `cfg`, its history bins initialized from `now` (seconds).
+    pub fn new(cfg: CacheConfig, now: i64) -> Cache {
+        let buckets = cfg.cache_entries.max(1);
+        let bins = cfg.history.as_ref().map(|h| Bins::new(h, now, cfg.utc));
+        Cache {
+            entries: Vec::new(),
+            index: KeyMap::default(),
+            bins,
+            bucket_used: vec![false; buckets],
+            scratch_used: 0,
+            scratch_max: (buckets * AVERAGE_CHAIN_LEN).saturating_sub(1),
+            cfg,
+        }
+    }
+
+    /// pmacct's startup log figure: `cache entries=N base cache memory=M bytes`.
+    pub fn pmacct_memory_figure(cache_entries: usize) -> u64 {
+        let n = cache_entries as u64;
+        n * PMACCT_CHAINED_CACHE_SIZE * (1 + AVERAGE_CHAIN_LEN as u64)
+            + 2 * (n * (1 + AVERAGE_CHAIN_LEN as u64)) * 8
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn aggregate(&self) -> &Aggregate {
+        &self.cfg.aggregate
+    }
+
+    /// Roll the history bins to the wall clock (`now`, seconds).
+    pub fn update_time(&mut self, now: i64) {
+        if let Some(b) = &mut self.bins {
+            b.update(now);
+        }
+    }
+
+    /// Account one flow. No allocation unless the table grows.
+    pub fn insert(&mut self, flow: &Flow) -> Insert {
+        let basetime = match &self.bins {
+            Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
+            None => 0,
+        };
+        if let Some(mode) = self.cfg.aggregate.sum_mode() {
+            let keys = sum_keys(&flow.prims, mode);
+            // Check room for both halves first so a Full result leaves nothing half-done.
+            let need = keys
+                .iter()
+                .filter(|k| !self.index.contains_key(&(**k, basetime)))
+                .count();
+            if self.scratch_used + need > self.scratch_max {
+                return Insert::Full;
+            }
+            for k in keys {
+                self.account(k, basetime, flow);
+            }
+            return Insert::Done;
+        }
+        let key = mask(&flow.prims, &self.cfg.aggregate);
+        if !self.index.contains_key(&(key, basetime)) && self.scratch_used >= self.scratch_max {
+            return Insert::Full;
+        }
+        self.account(key, basetime, flow);
+        Insert::Done
+    }
+
+    fn account(&mut self, key: Primitives, basetime: u64, flow: &Flow) {
+        let entries = &mut self.entries;
+        let n = entries.len();
+        let mut added = false;
+        let idx = *self.index.entry((key, basetime)).or_insert_with(|| {
+            added = true;
+            n
+        });
+        if added {
+            entries.push(Entry {
+                prims: key,
+                packets: flow.packets,
+                bytes: flow.bytes,
+                flows: flow.flows,
+                tcp_flags: flow.tcp_flags,
+                flow_type: flow.flow_type,
+                family: flow.prims.family,
+                basetime,
+            });
+            let h = {
+                let mut hs = KeyHasher::default();
+                std::hash::Hash::hash(&(key, basetime), &mut hs);
+                hs.finish()
+            };
+            let b = (h % self.bucket_used.len() as u64) as usize;
+            if self.bucket_used[b] {
+                self.scratch_used += 1;
+            } else {
+                self.bucket_used[b] = true;
+            }
+        } else if let Some(e) = entries.get_mut(idx) {
+            e.packets = e.packets.wrapping_add(flow.packets);
+            e.bytes = e.bytes.wrapping_add(flow.bytes);
+            e.flows = e.flows.wrapping_add(flow.flows);
+            e.tcp_flags |= flow.tcp_flags;
+            e.flow_type = flow.flow_type;
+            e.family = flow.prims.family;
+        }
+    }
+
+    /// Take the entries a purge writes (`P_cache_mark_flush()` + flush): all of them when
+    /// `exiting`, else those whose bin is committed; bins newer than the last closed one (and
+    /// those within `startup_delay`) stay for the next purge. Returns (entries written, total
+    /// entries in the cache before the purge) - pmacct's "QN: a/b". `out` is cleared and reused.
+    pub fn drain_committed(&mut self, exiting: bool, out: &mut Vec<Entry>) -> usize {
+        out.clear();
+        let total = self.entries.len();
+        let commit = self.bins.as_ref().map(|b| {
+            let commit_base = if b.new_basetime != 0 {
+                b.new_basetime
+            } else {
+                b.basetime
+            };
+            let delay = if b.timeslot > 0 {
+                (self.cfg.startup_delay as i64 / b.timeslot) * b.timeslot
+            } else {
+                0
+            };
+            (commit_base, delay)
+        });
+        let mut pending = Vec::new();
+        for e in self.entries.drain(..) {
+            let keep = match commit {
+                Some((base, delay)) if !exiting => base < e.basetime as i64 + delay,
+                _ => false,
+            };
+            if keep {
+                pending.push(e);
+            } else {
+                out.push(e);
+            }
+        }
+        self.index.clear();
+        self.bucket_used.iter_mut().for_each(|b| *b = false);
+        self.scratch_used = 0;
+        if let Some(b) = &mut self.bins {
+            b.new_basetime = 0;
+        }
+        for e in pending {
+            let f = e.to_flow(0);
+            self.account(e.prims, e.basetime, &f);
+        }
+        total
+    }
+}
+
+/// When the next purge is due (`P_init_refresh_deadline()`): aligned to the minute (or to the
+/// history roundoff), stepped by `refresh_time`, plus the startup delay once.
+#[derive(Debug, Clone)]
+pub struct PurgeSchedule {
+    deadline: i64,
+    refresh: i64,
+}
+
+impl PurgeSchedule {
+    pub fn new(
+        now: i64,
+        refresh_time: u64,
+        startup_delay: u64,
+        roundoff: &str,
+        utc: bool,
+    ) -> PurgeSchedule {
+        let refresh = refresh_time.max(1) as i64;
+        let mut t = roundoff_time(now, roundoff, utc);
+        while t + refresh < now {
+            t += refresh;
+        }
+        PurgeSchedule {
+            deadline: t + refresh + startup_delay as i64,
+            refresh,
+        }
+    }
+
+    /// The current deadline (seconds). pmacct purges at the first check with `now > deadline`.
+    pub fn deadline(&self) -> i64 {
+        self.deadline
+    }
+
+    /// Is a purge due at `now` (seconds)?
+    pub fn due(&self, now: i64) -> bool {
+        now > self.deadline
+    }
+
+    /// After a purge: the next deadline (`refresh_deadline += refresh_time`).
+    pub fn advance(&mut self) {
+        self.deadline += self.refresh;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::primitives::Primitive;
+    use std::net::IpAddr;
+
+    fn flow(src: &str, dst: &str, pk: u64, by: u64, flags: u8, start: u64) -> Flow {
+        let mut f = Flow::default();
+        f.prims.src_ip = Some(src.parse::<IpAddr>().unwrap());
+        f.prims.dst_ip = Some(dst.parse::<IpAddr>().unwrap());
+        f.packets = pk;
+        f.bytes = by;
+        f.flows = 1;
+        f.tcp_flags = flags;
+        f.bin_time = start;
+        f
+    }
+
+    fn cfg(agg: &[Primitive], history: Option<History>) -> CacheConfig {
+        CacheConfig {
+            aggregate: Aggregate::from_primitives(agg),
+            history,
+            cache_entries: DEFAULT_CACHE_ENTRIES,
+            startup_delay: 0,
+            utc: true,
+        }
+    }
+
+    #[test]
+    fn sums_and_ors_and_drains() {
+        let mut c = Cache::new(cfg(&[Primitive::SrcHost], None), 1_000_000);
+        c.insert(&flow("10.0.0.1", "10.0.0.2", 1, 60, 2, 0));
+        c.insert(&flow("10.0.0.1", "10.0.0.3", 2, 100, 16, 0));
+        c.insert(&flow("10.0.0.9", "10.0.0.3", 1, 40, 1, 0));
+        let mut out = Vec::new();
+        assert_eq!(c.drain_committed(false, &mut out), 2);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            (out[0].packets, out[0].bytes, out[0].tcp_flags),
+            (3, 160, 18)
+        );
+        assert!(out[0].prims.dst_ip.is_none(), "dst_host masked out");
+        assert!(c.is_empty(), "a purge carries deltas");
+    }
+
+    #[test]
+    fn history_bins_like_pmacct() {
+        // now = 2026-11-28 07:21:04 UTC; 5m bins rounded to the hour.
+        let mut h = History::parse("5m").unwrap();
+        h.roundoff = "m".into();
+        let mut c = Cache::new(cfg(&[Primitive::SrcHost], Some(h)), 1795850464);
+        // Flow at 2023-02-28 09:46:01 -> bin 09:45:00 (reference 3.2).
+        c.insert(&flow("10.0.0.1", "10.0.0.2", 1, 60, 0, 1677577561));
+        // A stamp exactly on an earlier boundary lands in the bin before (pmacct).
+        c.insert(&flow("10.0.0.2", "10.0.0.2", 1, 60, 0, 1677577500));
+        let mut out = Vec::new();
+        c.drain_committed(false, &mut out);
+        assert_eq!(out[0].basetime, 1677577500);
+        assert_eq!(out[1].basetime, 1677577200);
+    }
+
+    #[test]
+    fn schedule_is_minute_aligned() {
+        let s = PurgeSchedule::new(1795850464, 60, 0, "", true); // 07:21:04
+        assert_eq!(s.deadline(), 1795850460 + 60);
+        let s = PurgeSchedule::new(1795850464, 300, 10, "m", true);
+        assert_eq!(s.deadline(), 1795849200 + 300 * 4 + 300 + 10);
+    }
+
+    #[test]
+    fn full_cache_reports_full() {
+        let mut cf = cfg(&[Primitive::SrcHost], None);
+        cf.cache_entries = 1; // 1 bucket, 9 scratch nodes
+        let mut c = Cache::new(cf, 0);
+        let mut full = 0;
+        for i in 0..20 {
+            if c.insert(&flow(&format!("10.0.0.{i}"), "10.0.0.1", 1, 1, 0, 0)) == Insert::Full {
+                full += 1;
+            }
+        }
+        assert_eq!(c.len(), 10);
+        assert_eq!(full, 10);
+    }
+}

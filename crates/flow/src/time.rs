@@ -1,0 +1,280 @@
+//! Time rendering as pmacct does it: `compose_timestamp()`, the `timestamps_*` options, and
+//! strftime for file names. Local time follows the process TZ (as pmacct's localtime()).
+
+use std::io::Write;
+
+use pmacct_wire::Timestamp;
+
+/// The `timestamps_*` keys (all default false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimestampOptions {
+    /// `timestamps_secs`: zero the microseconds (still printed as `.000000`).
+    pub secs: bool,
+    /// `timestamps_since_epoch`: `"1677577561.088000"` instead of a date.
+    pub since_epoch: bool,
+    /// `timestamps_utc`: gmtime instead of localtime.
+    pub utc: bool,
+    /// `timestamps_rfc3339`: `T` separator and `Z` / `+hh:mm` suffix.
+    pub rfc3339: bool,
+}
+
+/// Broken-down time (the fields pmacct uses).
+#[derive(Debug, Clone, Copy)]
+pub struct Tm {
+    pub year: i32,
+    pub mon: u32,
+    pub mday: u32,
+    pub hour: u32,
+    pub min: u32,
+    pub sec: u32,
+    /// Seconds east of UTC.
+    pub gmtoff: i64,
+    raw: libc::tm,
+}
+
+/// Break `secs` down in local time (process TZ) or UTC.
+pub fn broken_down(secs: i64, utc: bool) -> Tm {
+    let t = secs as libc::time_t;
+    // SAFETY: libc::tm is plain old data (all-zero is a valid value); localtime_r/gmtime_r
+    // only write into the tm we pass and are thread-safe, unlike localtime/gmtime.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    unsafe {
+        if utc {
+            libc::gmtime_r(&t, &mut tm);
+        } else {
+            libc::localtime_r(&t, &mut tm);
+        }
+    }
+    Tm {
+        year: tm.tm_year + 1900,
+        mon: (tm.tm_mon + 1) as u32,
+        mday: tm.tm_mday as u32,
+        hour: tm.tm_hour as u32,
+        min: tm.tm_min as u32,
+        sec: tm.tm_sec as u32,
+        gmtoff: if utc { 0 } else { tm.tm_gmtoff },
+        raw: tm,
+    }
+}
+
+/// mktime() of a (possibly denormalized) broken-down local/UTC time.
+fn make_time(mut tm: libc::tm, utc: bool) -> i64 {
+    tm.tm_isdst = -1;
+    // SAFETY: tm is a valid, initialized libc::tm owned by this frame; mktime/timegm only
+    // read and normalize it.
+    unsafe {
+        if utc {
+            libc::timegm(&mut tm) as i64
+        } else {
+            libc::mktime(&mut tm) as i64
+        }
+    }
+}
+
+/// pmacct's `roundoff_time()`: zero seconds, then minutes (`m`), hours (`h`), day of month
+/// (`d`), back to Monday (`w`), month (`M`), in calendar (local or UTC) time.
+pub fn roundoff_time(t: i64, roundoff: &str, utc: bool) -> i64 {
+    let mut tm = broken_down(t, utc).raw;
+    tm.tm_sec = 0;
+    for c in roundoff.chars() {
+        match c {
+            'm' => tm.tm_min = 0,
+            'h' => {
+                tm.tm_min = 0;
+                tm.tm_hour = 0;
+            }
+            'd' => {
+                tm.tm_min = 0;
+                tm.tm_hour = 0;
+                tm.tm_mday = 1;
+            }
+            'w' => {
+                tm.tm_min = 0;
+                tm.tm_hour = 0;
+                while tm.tm_wday > 1 {
+                    tm.tm_mday -= 1;
+                    tm.tm_wday -= 1;
+                }
+            }
+            'M' => {
+                tm.tm_min = 0;
+                tm.tm_hour = 0;
+                tm.tm_mday = 1;
+                tm.tm_mon = 0;
+            }
+            _ => {}
+        }
+    }
+    make_time(tm, utc)
+}
+
+/// Length in seconds of `n` months starting at (the first of the month of) `t`, going forward
+/// (`forward`) or backward: pmacct's `calc_monthly_timeslot()`.
+pub fn monthly_timeslot(t: i64, n: u32, forward: bool, utc: bool) -> i64 {
+    let mut tm = broken_down(t, utc).raw;
+    for _ in 0..n {
+        tm.tm_mday = 1;
+        if forward {
+            tm.tm_mon += 1;
+        } else {
+            tm.tm_mon -= 1;
+        }
+    }
+    make_time(tm, utc) - t
+}
+
+fn write_zone(out: &mut Vec<u8>, gmtoff: i64) {
+    if gmtoff == 0 {
+        out.push(b'Z');
+    } else {
+        let sign = if gmtoff < 0 { '-' } else { '+' };
+        let a = gmtoff.abs();
+        let _ = write!(out, "{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60);
+    }
+}
+
+/// `compose_timestamp()`: render `ts` into `out` (no allocation). `usec` selects the
+/// `.uuuuuu` part (flow timestamps) or not (`stamp_*`).
+pub fn write_timestamp(out: &mut Vec<u8>, ts: Timestamp, usec: bool, opts: &TimestampOptions) {
+    let us = if opts.secs { 0 } else { ts.usecs };
+    if opts.since_epoch {
+        if usec {
+            let _ = write!(out, "{}.{:06}", ts.secs, us);
+        } else {
+            let _ = write!(out, "{}", ts.secs);
+        }
+        return;
+    }
+    let sep = if opts.rfc3339 { 'T' } else { ' ' };
+    let tm = broken_down(ts.secs as i64, opts.utc);
+    if ts.secs != 0 {
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
+            tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec
+        );
+    } else {
+        let _ = write!(out, "0000-00-00{sep}00:00:00");
+    }
+    if usec {
+        let _ = write!(out, ".{us:06}");
+    }
+    if opts.rfc3339 {
+        write_zone(out, tm.gmtoff);
+    }
+}
+
+/// Convenience: [`write_timestamp`] into a new String (tests, file names).
+pub fn timestamp_string(ts: Timestamp, usec: bool, opts: &TimestampOptions) -> String {
+    let mut v = Vec::with_capacity(32);
+    write_timestamp(&mut v, ts, usec, opts);
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+/// strftime(3) of `format` at `t` (local or UTC), then `$tzone` replaced by `+hh:mm`/`Z`
+/// (pmacct's `pm_strftime_same()` + `insert_rfc3339_timezone()`).
+pub fn strftime(format: &str, t: i64, utc: bool) -> String {
+    let tm = broken_down(t, utc);
+    let Ok(cfmt) = std::ffi::CString::new(format) else {
+        return format.to_string();
+    };
+    let mut buf = vec![0u8; format.len() * 4 + 256];
+    // SAFETY: buf is writable for buf.len() bytes, cfmt is NUL-terminated and tm.raw is a
+    // valid struct tm produced by localtime_r/gmtime_r. strftime writes at most buf.len()
+    // bytes including the NUL and returns the length written (0 if it did not fit).
+    let n = unsafe {
+        libc::strftime(
+            buf.as_mut_ptr() as *mut libc::c_char,
+            buf.len(),
+            cfmt.as_ptr(),
+            &tm.raw,
+        )
+    };
+    buf.truncate(n);
+    let s = String::from_utf8_lossy(&buf).into_owned();
+    if s.contains("$tzone") {
+        // Only the first occurrence is replaced, as pmacct does.
+        let mut z = Vec::new();
+        write_zone(&mut z, tm.gmtoff);
+        return s.replacen("$tzone", &String::from_utf8_lossy(&z), 1);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc() -> TimestampOptions {
+        TimestampOptions {
+            utc: true,
+            ..Default::default()
+        }
+    }
+
+    // Values from the reference (section 3.3), observed with nfacctd 1.7.7 under TZ=UTC.
+    #[test]
+    fn formats() {
+        let ts = Timestamp::new(1677577561, 88000);
+        assert_eq!(
+            timestamp_string(ts, true, &utc()),
+            "2023-02-28 09:46:01.088000"
+        );
+        let o = TimestampOptions {
+            secs: true,
+            ..utc()
+        };
+        assert_eq!(timestamp_string(ts, true, &o), "2023-02-28 09:46:01.000000");
+        let o = TimestampOptions {
+            rfc3339: true,
+            ..utc()
+        };
+        assert_eq!(
+            timestamp_string(ts, true, &o),
+            "2023-02-28T09:46:01.088000Z"
+        );
+        assert_eq!(
+            timestamp_string(Timestamp::new(1677577500, 0), false, &o),
+            "2023-02-28T09:45:00Z"
+        );
+        let o = TimestampOptions {
+            since_epoch: true,
+            ..utc()
+        };
+        assert_eq!(timestamp_string(ts, true, &o), "1677577561.088000");
+        assert_eq!(
+            timestamp_string(Timestamp::new(1677577500, 0), false, &o),
+            "1677577500"
+        );
+        let o = TimestampOptions {
+            since_epoch: true,
+            secs: true,
+            ..utc()
+        };
+        assert_eq!(timestamp_string(ts, true, &o), "1677577561.000000");
+        assert_eq!(
+            timestamp_string(Timestamp::ZERO, true, &utc()),
+            "0000-00-00 00:00:00.000000"
+        );
+        assert_eq!(
+            timestamp_string(Timestamp::new(1677577500, 0), false, &utc()),
+            "2023-02-28 09:45:00"
+        );
+    }
+
+    #[test]
+    fn roundoff_and_strftime() {
+        let t = 1677577561; // 2023-02-28 09:46:01 UTC, a Tuesday
+        assert_eq!(roundoff_time(t, "", true), 1677577560);
+        assert_eq!(roundoff_time(t, "m", true), 1677574800);
+        assert_eq!(roundoff_time(t, "h", true), 1677542400);
+        assert_eq!(roundoff_time(t, "d", true), 1675209600);
+        assert_eq!(roundoff_time(t, "w", true), 1677456000); // Monday 2023-02-27
+        assert_eq!(roundoff_time(t, "M", true), 1672531200);
+        assert_eq!(
+            strftime("/x/%Y%m%d-%H%M%S-%s-%w-%W-%z", t, true),
+            "/x/20230228-094601-1677577561-2-09-+0000"
+        );
+        assert_eq!(monthly_timeslot(1675209600, 1, true, true), 28 * 86400);
+    }
+}
