@@ -1,1 +1,3 @@
 //! Plugins: one module per plugin with its config, metrics and tests.
+
+pub mod kafka;

@@ -1,0 +1,17 @@
+//! The kafka plugin: pmacct's JSON records on Kafka topics, through librdkafka, without
+//! losing records when the broker is down, slow or restarting.
+//!
+//! - [`config`]: the `kafka_*` keys with pmacct's defaults, broker list, `kafka_config_file`.
+//! - [`template`]: `$variables` in `kafka_topic` / `kafka_partition_key`.
+//! - [`writer`]: the transport (topic, key, partition, multi-values, round robin, retry
+//!   buffer, counters, bounded shutdown flush).
+
+pub mod config;
+pub mod log;
+pub mod template;
+pub mod writer;
+
+pub use config::{KafkaConfig, DEFAULT_FLUSH_TIMEOUT, DEFAULT_RETRY_BUFFER_SIZE};
+pub use log::{stderr_sink, LogLevel, LogSink, MemoryLog};
+pub use template::RecordVars;
+pub use writer::{FlushReport, KafkaStats, KafkaWriter, RecordTooLarge};

@@ -1,0 +1,735 @@
+//! The Kafka transport: librdkafka's producer queue plus a bounded retry buffer, so a broker
+//! that is down, slow or restarting neither blocks the plugin nor loses records silently.
+//!
+//! Life of a message: [`KafkaWriter`] hands it to librdkafka (which batches, retries
+//! internally and reports delivery). If librdkafka refuses it (`QueueFull`) or reports a
+//! failed delivery (timeout, broker gone), the message is copied into the retry buffer
+//! (bounded in bytes by `kafka_retry_buffer_size`) and a service thread re-produces it with
+//! exponential backoff. A message is dropped only when the buffer is full, the error is
+//! permanent (message too large, authorization), or shutdown's flush timeout passes; every
+//! drop is counted and logged (aggregated, at most one line per 10 s, and always at close).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{DeliveryResult, Message};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer, ProducerContext, PurgeConfig};
+use rdkafka::ClientContext;
+
+use super::config::KafkaConfig;
+use super::log::{LogLevel, LogSink, PluginLog, RateLimit};
+use super::template::{RecordVars, Template, TemplateKind};
+
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+const DROP_REPORT_EVERY: Duration = Duration::from_secs(10);
+/// Per-message bookkeeping added to payload+key+topic when charging the retry buffer.
+const PENDING_OVERHEAD: usize = 64;
+
+/// Counter snapshot (SIGUSR1, metrics). Record counters count flow records (a multi-values
+/// message carries several); markers count as messages only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KafkaStats {
+    /// Records handed to the writer.
+    pub produced: u64,
+    /// Records whose delivery the broker acknowledged.
+    pub delivered: u64,
+    /// Records in failed delivery reports or refused by librdkafka (each attempt counts).
+    pub failed: u64,
+    /// Records re-produced from the retry buffer.
+    pub retried: u64,
+    /// Records finally dropped (buffer full, permanent error, shutdown timeout).
+    pub dropped: u64,
+    /// Bytes and records currently in the retry buffer.
+    pub buffered_bytes: u64,
+    pub buffered_records: u64,
+    pub messages_produced: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+    /// Messages librdkafka holds (queued or awaiting acknowledgement).
+    pub in_flight_messages: u64,
+}
+
+/// What a shutdown flush achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlushReport {
+    pub stats: KafkaStats,
+    /// Records (messages) still undelivered when the flush timeout passed: now dropped.
+    pub undelivered_records: u64,
+    pub undelivered_messages: u64,
+    pub elapsed: Duration,
+}
+
+#[derive(Default)]
+struct Counters {
+    produced: AtomicU64,
+    delivered: AtomicU64,
+    failed: AtomicU64,
+    retried: AtomicU64,
+    dropped: AtomicU64,
+    messages_produced: AtomicU64,
+    messages_delivered: AtomicU64,
+    messages_dropped: AtomicU64,
+}
+
+fn add(c: &AtomicU64, n: u64) {
+    c.fetch_add(n, Ordering::Relaxed);
+}
+
+/// A message kept for another attempt. Owned copies: the failure path may allocate.
+struct Pending {
+    topic: String,
+    key: Option<Vec<u8>>,
+    payload: Vec<u8>,
+    records: usize,
+}
+
+impl Pending {
+    fn size(&self) -> usize {
+        self.payload.len()
+            + self.key.as_ref().map_or(0, Vec::len)
+            + self.topic.len()
+            + PENDING_OVERHEAD
+    }
+}
+
+struct RetryState {
+    queue: VecDeque<Pending>,
+    bytes: usize,
+    records: usize,
+    next_attempt: Instant,
+    backoff: Duration,
+    /// Messages to produce no earlier than a given time (the purge_close marker).
+    delayed: VecDeque<(Instant, Pending)>,
+}
+
+struct DropReport {
+    unreported_records: u64,
+    unreported_messages: u64,
+    last_reason: String,
+    last_report: Option<Instant>,
+}
+
+struct Shared {
+    log: PluginLog,
+    counters: Counters,
+    retry: Mutex<RetryState>,
+    /// Mirrors `retry.queue.len() > 0` so the hot path checks it without the lock.
+    retry_nonempty: AtomicBool,
+    drops: Mutex<DropReport>,
+    capacity: usize,
+    partition: i32,
+    /// Set at the end of shutdown: failed deliveries are then final.
+    closing: AtomicBool,
+    stop: AtomicBool,
+    rd_log: RateLimit,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Errors where trying again cannot help.
+fn is_permanent(code: Option<RDKafkaErrorCode>) -> bool {
+    use RDKafkaErrorCode as E;
+    matches!(
+        code,
+        Some(
+            E::MessageSizeTooLarge
+                | E::InvalidMessage
+                | E::InvalidMessageSize
+                | E::MessageBatchTooLarge
+                | E::InvalidRecord
+                | E::TopicAuthorizationFailed
+                | E::ClusterAuthorizationFailed
+                | E::InvalidArgument
+                | E::UnknownPartition
+                | E::InvalidTopic
+                | E::Fatal
+        )
+    )
+}
+
+impl Shared {
+    fn drop_msg(&self, records: usize, reason: &str) {
+        add(&self.counters.dropped, records as u64);
+        add(&self.counters.messages_dropped, 1);
+        let mut d = lock(&self.drops);
+        d.unreported_records += records as u64;
+        d.unreported_messages += 1;
+        if d.last_reason != reason {
+            d.last_reason.clear();
+            d.last_reason.push_str(reason);
+        }
+        let first = d.last_report.is_none();
+        drop(d);
+        if first {
+            self.report_drops(true);
+        }
+    }
+
+    /// Log what was dropped since the last report (at most every 10 s unless forced).
+    fn report_drops(&self, force: bool) {
+        let mut d = lock(&self.drops);
+        if d.unreported_messages == 0 {
+            return;
+        }
+        if !force
+            && d.last_report
+                .is_some_and(|t| t.elapsed() < DROP_REPORT_EVERY)
+        {
+            return;
+        }
+        let msg = format!(
+            "dropped {} records in {} messages ({}); {} records dropped in total",
+            d.unreported_records,
+            d.unreported_messages,
+            d.last_reason,
+            self.counters.dropped.load(Ordering::Relaxed)
+        );
+        d.unreported_records = 0;
+        d.unreported_messages = 0;
+        d.last_report = Some(Instant::now());
+        drop(d);
+        self.log.log(LogLevel::Error, &msg);
+    }
+
+    /// Keep a message for a later attempt, or drop it when the buffer is full.
+    fn buffer(&self, p: Pending, reason: &str) {
+        let size = p.size();
+        let mut r = lock(&self.retry);
+        if r.bytes + size > self.capacity {
+            drop(r);
+            self.drop_msg(
+                p.records,
+                &format!(
+                    "retry buffer full ({} bytes) after: {reason}",
+                    self.capacity
+                ),
+            );
+            return;
+        }
+        r.bytes += size;
+        r.records += p.records;
+        r.queue.push_back(p);
+        self.retry_nonempty.store(true, Ordering::Release);
+    }
+
+    /// Failure seen: wait before the next attempt, longer each time.
+    fn back_off(r: &mut RetryState) {
+        r.next_attempt = Instant::now() + r.backoff;
+        r.backoff = (r.backoff * 2).min(BACKOFF_MAX);
+    }
+
+    /// Move due messages from the retry buffer (and due delayed ones) back into librdkafka.
+    fn service(&self, producer: &BaseProducer<Ctx>, force: bool) {
+        let now = Instant::now();
+        let mut r = lock(&self.retry);
+        while r.delayed.front().is_some_and(|(t, _)| force || *t <= now) {
+            if let Some((_, p)) = r.delayed.pop_front() {
+                if let Err((e, p)) = self.send_pending(producer, p) {
+                    drop(r);
+                    self.buffer(p, &e.to_string());
+                    r = lock(&self.retry);
+                }
+            }
+        }
+        if r.queue.is_empty() || (!force && now < r.next_attempt) {
+            return;
+        }
+        while let Some(p) = r.queue.pop_front() {
+            let (size, records) = (p.size(), p.records);
+            r.bytes -= size;
+            r.records -= records;
+            match self.send_pending(producer, p) {
+                Ok(()) => add(&self.counters.retried, records as u64),
+                Err((e, p)) if !is_permanent(e.rdkafka_error_code()) => {
+                    // librdkafka's queue is full again: put it back and wait.
+                    add(&self.counters.failed, records as u64);
+                    r.bytes += size;
+                    r.records += records;
+                    r.queue.push_front(p);
+                    Self::back_off(&mut r);
+                    break;
+                }
+                Err((e, _)) => self.drop_msg(records, &format!("permanent error: {e}")),
+            }
+        }
+        if r.queue.is_empty() {
+            r.backoff = BACKOFF_MIN;
+            self.retry_nonempty.store(false, Ordering::Release);
+        }
+    }
+
+    // The failure path hands the message back for buffering; size does not matter there.
+    #[allow(clippy::result_large_err)]
+    fn send_pending(
+        &self,
+        producer: &BaseProducer<Ctx>,
+        p: Pending,
+    ) -> Result<(), (KafkaError, Pending)> {
+        let mut rec = BaseRecord::<[u8], [u8], usize>::with_opaque_to(&p.topic, p.records)
+            .payload(&p.payload[..])
+            .partition(self.partition);
+        if let Some(k) = &p.key {
+            rec = rec.key(&k[..]);
+        }
+        match producer.send(rec) {
+            Ok(()) => Ok(()),
+            Err((e, _)) => Err((e, p)),
+        }
+    }
+}
+
+/// librdkafka callbacks: delivery reports and its own log lines, into our counters and log.
+pub struct Ctx {
+    shared: Arc<Shared>,
+}
+
+impl ClientContext for Ctx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        let lvl = match level {
+            RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error => LogLevel::Error,
+            RDKafkaLogLevel::Warning => LogLevel::Warn,
+            _ => LogLevel::Debug,
+        };
+        let msg = format!("librdkafka {fac}: {log_message}");
+        if lvl == LogLevel::Debug {
+            self.shared.log.log(lvl, &msg);
+        } else {
+            self.shared.rd_log.log(&self.shared.log, lvl, &msg);
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let msg = format!("librdkafka: {error}: {reason}");
+        self.shared
+            .rd_log
+            .log(&self.shared.log, LogLevel::Warn, &msg);
+    }
+}
+
+impl ProducerContext for Ctx {
+    /// Number of flow records in the message.
+    type DeliveryOpaque = usize;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, records: usize) {
+        let s = &self.shared;
+        match result {
+            Ok(_) => {
+                add(&s.counters.delivered, records as u64);
+                add(&s.counters.messages_delivered, 1);
+            }
+            Err((e, msg)) => {
+                add(&s.counters.failed, records as u64);
+                if s.closing.load(Ordering::Acquire) {
+                    s.drop_msg(records, &format!("not delivered before shutdown: {e}"));
+                } else if is_permanent(e.rdkafka_error_code()) {
+                    s.drop_msg(records, &format!("permanent error: {e}"));
+                } else {
+                    let p = Pending {
+                        topic: msg.topic().to_string(),
+                        key: msg.key().map(<[u8]>::to_vec),
+                        payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+                        records,
+                    };
+                    s.buffer(p, &e.to_string());
+                    Shared::back_off(&mut lock(&s.retry));
+                }
+            }
+        }
+    }
+}
+
+/// Error for a record the writer cannot take at all (it is counted as dropped and logged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordTooLarge {
+    pub len: usize,
+    pub multi_values: usize,
+}
+
+impl std::fmt::Display for RecordTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "kafka_multi_values not large enough to store JSON elements ({} bytes + newline, budget {})",
+            self.len, self.multi_values
+        )
+    }
+}
+
+/// The Kafka writer of one plugin: topic/key/partition selection, multi-values framing,
+/// topic round robin, and the no-loss transport. Produce calls never block.
+pub struct KafkaWriter {
+    producer: Arc<BaseProducer<Ctx>>,
+    shared: Arc<Shared>,
+    service: Option<JoinHandle<()>>,
+    flush_timeout: Duration,
+    topic: Template,
+    topic_static: Option<String>,
+    key: Option<Template>,
+    key_static: Option<Vec<u8>>,
+    multi_values: usize,
+    topic_rr: u32,
+    rr_next: u32,
+    writer_id: String,
+    // Reused per message: no allocation per record on the hot path.
+    topic_buf: String,
+    key_buf: String,
+    mv_buf: Vec<u8>,
+    mv_records: usize,
+    mv_vars: RecordVars,
+}
+
+impl KafkaWriter {
+    /// Validate `cfg`, build the librdkafka producer and start the service thread (delivery
+    /// reports, retries). Connecting happens in the background: a broker that is down now
+    /// is not an error.
+    pub fn new(cfg: &KafkaConfig, sink: LogSink) -> Result<KafkaWriter, String> {
+        cfg.validate()?;
+        let client_config = cfg.client_config()?;
+        let log = PluginLog::new(&cfg.plugin_name, sink);
+        let shared = Arc::new(Shared {
+            log: log.clone(),
+            counters: Counters::default(),
+            retry: Mutex::new(RetryState {
+                queue: VecDeque::new(),
+                bytes: 0,
+                records: 0,
+                next_attempt: Instant::now(),
+                backoff: BACKOFF_MIN,
+                delayed: VecDeque::new(),
+            }),
+            retry_nonempty: AtomicBool::new(false),
+            drops: Mutex::new(DropReport {
+                unreported_records: 0,
+                unreported_messages: 0,
+                last_reason: String::new(),
+                last_report: None,
+            }),
+            capacity: cfg.retry_buffer_size,
+            partition: cfg.effective_partition(),
+            closing: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            rd_log: RateLimit::new(Duration::from_secs(10), 5),
+        });
+        let producer: BaseProducer<Ctx> = client_config
+            .create_with_context(Ctx {
+                shared: shared.clone(),
+            })
+            .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
+        let producer = Arc::new(producer);
+        let service = {
+            let (producer, shared) = (producer.clone(), shared.clone());
+            std::thread::Builder::new()
+                .name(format!("kafka-{}", cfg.plugin_name))
+                .spawn(move || {
+                    while !shared.stop.load(Ordering::Acquire) {
+                        producer.poll(Duration::from_millis(100));
+                        shared.service(&producer, false);
+                        shared.report_drops(false);
+                    }
+                })
+                .map_err(|e| format!("cannot start the Kafka service thread: {e}"))?
+        };
+        let topic = Template::parse(&cfg.topic, TemplateKind::Topic, cfg.post_tag, cfg.post_tag2);
+        let topic_static = (!Template::is_dynamic_str(&cfg.topic)).then(|| cfg.topic.clone());
+        let (key, key_static) = match &cfg.partition_key {
+            Some(k) if Template::is_dynamic_str(k) => (
+                Some(Template::parse(
+                    k,
+                    TemplateKind::PartitionKey,
+                    cfg.post_tag,
+                    cfg.post_tag2,
+                )),
+                None,
+            ),
+            Some(k) => (None, Some(k.as_bytes().to_vec())),
+            None => (None, None),
+        };
+        Ok(KafkaWriter {
+            producer,
+            shared,
+            service: Some(service),
+            flush_timeout: cfg.flush_timeout,
+            topic,
+            topic_static,
+            key,
+            key_static,
+            multi_values: cfg.multi_values,
+            topic_rr: cfg.topic_rr,
+            rr_next: 0,
+            writer_id: format!("{}/{}", cfg.plugin_name, std::process::id()),
+            topic_buf: String::new(),
+            key_buf: String::new(),
+            mv_buf: Vec::with_capacity(cfg.multi_values),
+            mv_records: 0,
+            mv_vars: RecordVars::default(),
+        })
+    }
+
+    /// `<plugin name>/<pid>`: pmacct's `writer_id`. We have no forked writer, so the PID is
+    /// the daemon's and stays the same across purges.
+    pub fn writer_id(&self) -> &str {
+        &self.writer_id
+    }
+
+    pub fn log(&self, level: LogLevel, msg: &str) {
+        self.shared.log.log(level, msg)
+    }
+
+    pub fn stats(&self) -> KafkaStats {
+        let c = &self.shared.counters;
+        let r = lock(&self.shared.retry);
+        let (bytes, records) = (r.bytes as u64, r.records as u64);
+        drop(r);
+        KafkaStats {
+            produced: c.produced.load(Ordering::Relaxed),
+            delivered: c.delivered.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            retried: c.retried.load(Ordering::Relaxed),
+            dropped: c.dropped.load(Ordering::Relaxed),
+            buffered_bytes: bytes,
+            buffered_records: records,
+            messages_produced: c.messages_produced.load(Ordering::Relaxed),
+            messages_delivered: c.messages_delivered.load(Ordering::Relaxed),
+            messages_dropped: c.messages_dropped.load(Ordering::Relaxed),
+            in_flight_messages: self.producer.in_flight_count().max(0) as u64,
+        }
+    }
+
+    /// One record (a JSON object; a trailing newline is ignored). Without multi-values it
+    /// becomes one message now; with them it joins the current batch.
+    pub fn write_record(&mut self, obj: &[u8], vars: &RecordVars) -> Result<(), RecordTooLarge> {
+        let obj = obj.strip_suffix(b"\n").unwrap_or(obj);
+        if self.multi_values == 0 {
+            self.emit(obj, vars, 1, None);
+            return Ok(());
+        }
+        // pmacct's arithmetic: the object plus its newline must be strictly smaller than
+        // the room left (its buffer also holds a terminating NUL).
+        let need = obj.len() + 1;
+        if need >= self.multi_values {
+            add(&self.shared.counters.produced, 1);
+            let e = RecordTooLarge {
+                len: obj.len(),
+                multi_values: self.multi_values,
+            };
+            self.shared.drop_msg(1, &e.to_string());
+            return Err(e);
+        }
+        if need >= self.multi_values - self.mv_buf.len() {
+            self.flush_batch();
+        }
+        self.mv_buf.extend_from_slice(obj);
+        self.mv_buf.push(b'\n');
+        self.mv_records += 1;
+        self.mv_vars = *vars;
+        Ok(())
+    }
+
+    /// A marker (purge_init / purge_close): its own message, never batched, not a record.
+    /// `delay` holds it back without blocking the caller (pmacct sleeps 1 s before
+    /// purge_close so it lands after the records).
+    pub fn write_marker(&mut self, obj: &[u8], vars: &RecordVars, delay: Duration) {
+        let obj = obj.strip_suffix(b"\n").unwrap_or(obj);
+        if delay.is_zero() {
+            self.emit(obj, vars, 0, None);
+        } else {
+            self.emit(obj, vars, 0, Some(Instant::now() + delay));
+        }
+    }
+
+    /// Produce what a multi-values batch holds (end of purge).
+    pub fn flush_batch(&mut self) {
+        if self.mv_buf.is_empty() {
+            return;
+        }
+        let buf = std::mem::take(&mut self.mv_buf);
+        let vars = self.mv_vars;
+        self.emit(&buf, &vars, self.mv_records, None);
+        self.mv_buf = buf;
+        self.mv_buf.clear();
+        self.mv_records = 0;
+    }
+
+    fn next_topic(&mut self, vars: &RecordVars) {
+        self.topic_buf.clear();
+        if self.topic_rr > 0 {
+            use std::fmt::Write;
+            let _ = write!(
+                self.topic_buf,
+                "{}_{}",
+                self.topic_static.as_deref().unwrap_or(""),
+                self.rr_next
+            );
+            self.rr_next = (self.rr_next + 1) % self.topic_rr;
+        } else if let Some(t) = &self.topic_static {
+            self.topic_buf.push_str(t);
+        } else {
+            self.topic.render(vars, &mut self.topic_buf);
+        }
+    }
+
+    fn emit(
+        &mut self,
+        payload: &[u8],
+        vars: &RecordVars,
+        records: usize,
+        not_before: Option<Instant>,
+    ) {
+        self.next_topic(vars);
+        let key: Option<&[u8]> = if let Some(t) = &self.key {
+            t.render(vars, &mut self.key_buf);
+            Some(self.key_buf.as_bytes())
+        } else {
+            self.key_static.as_deref()
+        };
+        let s = &self.shared;
+        add(&s.counters.produced, records as u64);
+        add(&s.counters.messages_produced, 1);
+        let own = || Pending {
+            topic: self.topic_buf.clone(),
+            key: key.map(<[u8]>::to_vec),
+            payload: payload.to_vec(),
+            records,
+        };
+        if let Some(t) = not_before {
+            lock(&s.retry).delayed.push_back((t, own()));
+            return;
+        }
+        // Keep rough order during an outage: while older messages wait, new ones queue
+        // behind them instead of overtaking them into librdkafka.
+        if s.retry_nonempty.load(Ordering::Acquire) {
+            s.buffer(own(), "earlier messages still waiting");
+            return;
+        }
+        let mut rec = BaseRecord::<[u8], [u8], usize>::with_opaque_to(&self.topic_buf, records)
+            .payload(payload)
+            .partition(s.partition);
+        if let Some(k) = key {
+            rec = rec.key(k);
+        }
+        match self.producer.send(rec) {
+            Ok(()) => {}
+            Err((e, _)) => {
+                add(&s.counters.failed, records as u64);
+                if is_permanent(e.rdkafka_error_code()) {
+                    s.drop_msg(records, &format!("permanent error: {e}"));
+                } else {
+                    s.buffer(own(), &e.to_string());
+                    Shared::back_off(&mut lock(&s.retry));
+                }
+            }
+        }
+    }
+
+    /// Wait up to `timeout` for everything produced so far (retry buffer included) to be
+    /// acknowledged. Returns true when nothing is left in flight.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.shared.service(&self.producer, true);
+            let idle = !self.shared.retry_nonempty.load(Ordering::Acquire)
+                && lock(&self.shared.retry).delayed.is_empty()
+                && self.producer.in_flight_count() == 0;
+            if idle {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            let _ = self
+                .producer
+                .flush((deadline - now).min(Duration::from_millis(100)));
+        }
+    }
+
+    /// Shutdown: send the pending batch, wait up to `kafka_flush_timeout` for delivery, then
+    /// drop (count and log) whatever is still undelivered.
+    pub fn close(mut self) -> FlushReport {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> FlushReport {
+        let started = Instant::now();
+        self.flush_batch();
+        self.shared.stop.store(true, Ordering::Release);
+        if let Some(h) = self.service.take() {
+            let _ = h.join();
+        }
+        let done = self.flush(self.flush_timeout);
+        let before = self.stats();
+        let mut undelivered_records = 0;
+        let mut undelivered_messages = 0;
+        if !done {
+            // Everything still held now is final: purge librdkafka's queues (their delivery
+            // reports count as drops) and empty the retry buffer.
+            self.shared.closing.store(true, Ordering::Release);
+            self.producer
+                .purge(PurgeConfig::default().queue().inflight());
+            let _ = self.producer.flush(Duration::from_millis(500));
+            let pending: Vec<Pending> = {
+                let mut guard = lock(&self.shared.retry);
+                let r = &mut *guard;
+                r.bytes = 0;
+                r.records = 0;
+                r.queue
+                    .drain(..)
+                    .chain(r.delayed.drain(..).map(|(_, p)| p))
+                    .collect()
+            };
+            self.shared.retry_nonempty.store(false, Ordering::Release);
+            for p in pending {
+                self.shared
+                    .drop_msg(p.records, "not delivered before shutdown");
+            }
+            let after = self.stats();
+            undelivered_records = after.dropped - before.dropped;
+            undelivered_messages = after.messages_dropped - before.messages_dropped;
+        }
+        self.shared.report_drops(true);
+        let stats = self.stats();
+        let level = if undelivered_messages > 0 {
+            LogLevel::Error
+        } else {
+            LogLevel::Info
+        };
+        self.shared.log.log(
+            level,
+            &format!(
+                "Kafka writer closed: produced {} delivered {} dropped {} retried {} records; {} records ({} messages) undelivered at shutdown after {:.1} s",
+                stats.produced,
+                stats.delivered,
+                stats.dropped,
+                stats.retried,
+                undelivered_records,
+                undelivered_messages,
+                started.elapsed().as_secs_f64()
+            ),
+        );
+        FlushReport {
+            stats,
+            undelivered_records,
+            undelivered_messages,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+impl Drop for KafkaWriter {
+    fn drop(&mut self) {
+        if self.service.is_some() {
+            self.shutdown();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Shared helpers for the Kafka tests: consume what was produced (assign(), no consumer
+//! group: a group join costs ~23 s on tansu) and write librdkafka config files.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::{Offset, TopicPartitionList};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub topic: String,
+    pub partition: i32,
+    pub key: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+}
+
+impl Msg {
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.payload).expect("payload is UTF-8")
+    }
+}
+
+/// Read `topic` from the beginning of every partition until `expect` messages arrived or
+/// `timeout` passed; then keep reading briefly to catch unexpected extra messages.
+pub fn consume(bootstrap: &str, topic: &str, expect: usize, timeout: Duration) -> Vec<Msg> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "pmacct-rs-test")
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "false")
+        .create()
+        .expect("consumer");
+    let deadline = Instant::now() + timeout;
+    let partitions = loop {
+        let md = consumer.fetch_metadata(Some(topic), Duration::from_secs(5));
+        if let Ok(md) = md {
+            if let Some(t) = md.topics().iter().find(|t| t.name() == topic) {
+                if !t.partitions().is_empty() {
+                    break t.partitions().len() as i32;
+                }
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "topic {topic} has no partitions on {bootstrap}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, Offset::Beginning)
+            .expect("tpl");
+    }
+    consumer.assign(&tpl).expect("assign");
+    let mut out = Vec::new();
+    let mut extra_until: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        if now >= deadline || extra_until.is_some_and(|t| now >= t) {
+            break;
+        }
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            out.push(Msg {
+                topic: m.topic().to_string(),
+                partition: m.partition(),
+                key: m.key().map(<[u8]>::to_vec),
+                payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+            });
+        }
+        if out.len() >= expect && extra_until.is_none() {
+            extra_until = Some(Instant::now() + Duration::from_millis(300));
+        }
+    }
+    out
+}
+
+/// A `kafka_config_file` with these lines, in a fresh temp file.
+pub fn config_file(tag: &str, lines: &[&str]) -> PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("pmacct-rs-kafka-{}-{tag}.conf", std::process::id()));
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write config file");
+    path
+}
+
+/// A fake flow record line as the JSON encoder writes it (newline-terminated).
+pub fn record(i: usize, writer_id: &str) -> Vec<u8> {
+    format!(
+        "{{\"event_type\": \"purge\", \"ip_src\": \"10.0.{}.{}\", \"packets\": {}, \"bytes\": {}, \"writer_id\": \"{writer_id}\"}}\n",
+        i / 256,
+        i % 256,
+        i + 1,
+        (i + 1) * 100
+    )
+    .into_bytes()
+}
