@@ -1,4 +1,16 @@
-//! Collector runtime.
+//! Collector runtime: sockets, savefiles, worker threads, plugin queues, signals, logging,
+//! pidfiles. Protocol details live in `pmacct-wire`, records and outputs in `pmacct-flow`,
+//! plugins in `pmacct-plugins`.
+
+pub mod core;
+pub mod log;
+pub mod pipeline;
+pub mod process;
+pub mod runtime;
+pub mod savefile;
+pub mod signals;
+pub mod time;
+pub mod udp;
 
 /// Entry point of the nfacctd binary; returns the process exit code.
 pub fn main_nfacctd() -> i32 {

@@ -1,0 +1,127 @@
+//! Core -> plugin queues and the plugin threads that drive aggregation caches and purges.
+//!
+//! Each plugin instance runs in its own thread behind a bounded queue of batches. The core
+//! never blocks on a live socket's behalf: when a queue is full the batch is dropped, counted
+//! and logged (pmacct's "missing data" situation). Offline (`pcap_savefile`) the core waits
+//! instead, since nothing is lost by reading the file more slowly.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use pmacct_flow::Flow;
+use pmacct_plugins::Plugin;
+
+use crate::plog;
+
+/// Records travel in shared batches: one allocation per batch, shared by every plugin.
+pub type Batch = Arc<Vec<Flow>>;
+
+/// The core's end of one plugin's queue.
+#[derive(Clone)]
+pub struct PluginTx {
+    pub name: String,
+    pub kind: &'static str,
+    tx: SyncSender<Batch>,
+    pub dropped_records: Arc<AtomicU64>,
+    pub dropped_batches: Arc<AtomicU64>,
+}
+
+pub enum Backpressure {
+    /// Live sockets: never wait for a plugin; count and drop.
+    Drop,
+    /// Savefiles: wait for the plugin.
+    Block,
+}
+
+impl PluginTx {
+    /// Hand a batch to the plugin. Returns false if the batch was dropped.
+    pub fn send(&self, batch: &Batch, mode: &Backpressure) -> bool {
+        match mode {
+            Backpressure::Block => self.tx.send(batch.clone()).is_ok(),
+            Backpressure::Drop => match self.tx.try_send(batch.clone()) {
+                Ok(()) => true,
+                Err(TrySendError::Full(b)) => {
+                    let n = self.dropped_batches.fetch_add(1, Ordering::Relaxed);
+                    self.dropped_records
+                        .fetch_add(b.len() as u64, Ordering::Relaxed);
+                    // Rate-limited: the first drop and then every 1000th.
+                    if n.is_multiple_of(1000) {
+                        plog!(
+                            Warn,
+                            &self.name,
+                            self.kind,
+                            "plugin queue full: missing data ({} records dropped so far). Consider raising plugin_pipe_size.",
+                            self.dropped_records.load(Ordering::Relaxed)
+                        );
+                    }
+                    false
+                }
+                Err(TrySendError::Disconnected(_)) => false,
+            },
+        }
+    }
+}
+
+/// A running plugin instance.
+pub struct PluginThread {
+    pub tx: PluginTx,
+    pub handle: JoinHandle<()>,
+}
+
+/// Start one plugin in its own thread. `queue_batches` bounds the queue (from plugin_pipe_size).
+pub fn spawn_plugin(
+    plugin: Box<dyn Plugin>,
+    queue_batches: usize,
+) -> std::io::Result<PluginThread> {
+    let (tx, rx) = sync_channel::<Batch>(queue_batches.max(1));
+    let name = plugin.name().to_string();
+    let kind = plugin.kind();
+    let handle = std::thread::Builder::new()
+        .name(format!("{kind}:{name}"))
+        .spawn(move || run_plugin(plugin, rx))?;
+    Ok(PluginThread {
+        tx: PluginTx {
+            name,
+            kind,
+            tx,
+            dropped_records: Arc::new(AtomicU64::new(0)),
+            dropped_batches: Arc::new(AtomicU64::new(0)),
+        },
+        handle,
+    })
+}
+
+fn run_plugin(mut plugin: Box<dyn Plugin>, rx: Receiver<Batch>) {
+    loop {
+        let now = SystemTime::now();
+        let wait = plugin
+            .next_purge()
+            .duration_since(now)
+            .unwrap_or(Duration::ZERO);
+        if wait.is_zero() {
+            if let Err(e) = plugin.purge(now) {
+                plog!(Error, plugin.name(), plugin.kind(), "purge failed: {e:#}");
+            }
+            continue;
+        }
+        match rx.recv_timeout(wait) {
+            Ok(batch) => plugin.process(&batch),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                // The core has stopped (SIGINT/SIGTERM or end of savefile): final purge.
+                if let Err(e) = plugin.shutdown(SystemTime::now()) {
+                    plog!(
+                        Error,
+                        plugin.name(),
+                        plugin.kind(),
+                        "final purge failed: {e:#}"
+                    );
+                }
+                return;
+            }
+        }
+    }
+}
