@@ -180,14 +180,14 @@ impl Flow {
             Some(1) => b'e',
             _ => b'u',
         };
-        // pmacct's time_start: flow start, falling back to the export header time (v9/IPFIX).
-        let bin_time = if rec.first.secs != 0 {
-            rec.first.secs
-        } else if h.version == 9 || h.version == 10 {
-            h.export_time.secs
+        // pmacct's time_start and timestamp_start: the flow start, falling back to the
+        // export header time (v9/IPFIX) when the record carried none.
+        let start = if rec.first.secs == 0 && (h.version == 9 || h.version == 10) {
+            Timestamp::new(h.export_time.secs, 0)
         } else {
-            0
+            rec.first
         };
+        let bin_time = start.secs;
         let prims = Primitives {
             src_mac: rec.src_mac,
             dst_mac: rec.dst_mac,
@@ -226,7 +226,7 @@ impl Flow {
             mpls_label_top: rec.mpls_label_top,
             mpls_label_bottom: rec.mpls_label_bottom,
             mpls_stack_depth: rec.mpls_stack_depth,
-            timestamp_start: rec.first,
+            timestamp_start: start,
             timestamp_end: rec.last,
             timestamp_arrival: arrival,
             timestamp_export: h.export_time,

@@ -32,6 +32,18 @@ pub struct Tm {
     raw: libc::tm,
 }
 
+/// Re-read the TZ environment variable (tests set `TZ=UTC` in-process; a daemon may call it
+/// after changing TZ).
+pub fn reload_timezone() {
+    extern "C" {
+        // POSIX <time.h>; the libc crate does not bind it.
+        fn tzset();
+    }
+    // SAFETY: tzset only refreshes libc's timezone globals from the environment; no pointers
+    // are passed.
+    unsafe { tzset() };
+}
+
 /// Break `secs` down in local time (process TZ) or UTC.
 pub fn broken_down(secs: i64, utc: bool) -> Tm {
     let t = secs as libc::time_t;

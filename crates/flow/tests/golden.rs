@@ -30,12 +30,7 @@ fn tz_utc() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         std::env::set_var("TZ", "UTC");
-        extern "C" {
-            fn tzset();
-        }
-        // SAFETY: tzset only re-reads TZ into libc's globals; called once, before any
-        // localtime_r call in this test process.
-        unsafe { tzset() };
+        pmacct_flow::time::reload_timezone();
     });
 }
 
