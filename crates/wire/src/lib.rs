@@ -4,10 +4,13 @@
 //! with accessors that never panic, and small validated representations.
 
 pub mod netflow;
+pub mod packet;
 pub mod record;
+pub mod sflow;
 
 pub use netflow::{
     export_version, DatagramStats, DecodeError, DecoderOptions, DropReason, Limits, NetflowDecoder,
     TemplateCache,
 };
 pub use record::{FlowRecord, FlowType, Timestamp};
+pub use sflow::{CounterSample, SflowDecoder, SflowError, SflowSample, SflowStats};

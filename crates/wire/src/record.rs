@@ -122,6 +122,11 @@ pub struct FlowRecord<'a> {
     /// The raw data record and the template that describes it (v9/IPFIX), so that custom
     /// primitives can read any element, known or not, without the decoder knowing them.
     pub raw: Option<RawRecord<'a>>,
+
+    /// sFlow: the flow sample this record came from (agent address, sub-agent id, sample
+    /// pool, drops, sampled header and its decode, extended records such as the gateway's AS
+    /// path and communities, tunnel inner headers). None for NetFlow/IPFIX.
+    pub sflow: Option<&'a crate::sflow::SflowSample<'a>>,
 }
 
 /// One template field: (enterprise number or 0, element id, length; 0xFFFF = variable).
