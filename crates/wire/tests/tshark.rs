@@ -32,6 +32,7 @@ pub fn compare_with_tshark(pcap: &Path) -> usize {
     let mut dec = NetflowDecoder::new(Limits::default());
     let mut compared = 0;
     let mut frames = 0;
+    let mut beyond_count = 0;
     for p in support::read_pcap(pcap) {
         let Some(exp) = expected.get(&p.frame) else {
             continue;
@@ -41,6 +42,17 @@ pub fn compare_with_tshark(pcap: &Path) -> usize {
         let res = dec.decode(p.src, &p.payload, |r| ours.push(support::normalize(r)));
         let stats = res.unwrap_or_else(|e| panic!("{} frame {}: {e}", pcap.display(), p.frame));
         let exp_recs = exp["records"].as_array().unwrap();
+        let count = exp["count"].as_u64().unwrap_or(0) as u32;
+        if stats.version == 9
+            && ours.len() > exp_recs.len()
+            && count <= stats.records + stats.templates
+        {
+            // tshark stops at the v9 header count; exporters (softflowd) miscount it, and we
+            // read every flowset the datagram holds (quirk 2). The records tshark shows must
+            // be our first ones.
+            beyond_count += ours.len() - exp_recs.len();
+            ours.truncate(exp_recs.len());
+        }
         assert_eq!(
             ours.len(),
             exp_recs.len(),
@@ -68,6 +80,12 @@ pub fn compare_with_tshark(pcap: &Path) -> usize {
         "{}: frames read vs tshark cflow frames",
         pcap.display()
     );
+    if beyond_count > 0 {
+        eprintln!(
+            "{}: {beyond_count} records past the v9 header count (tshark stops there)",
+            pcap.display()
+        );
+    }
     compared
 }
 
@@ -96,4 +114,22 @@ fn corpus_matches_tshark() {
         total += n;
     }
     assert!(total > 9_000, "only {total} records compared");
+}
+
+/// softflowd 1.1.0 exports (-v 5, 9, 10) of tests/gen_traffic.py's synthetic traffic,
+/// captured on lo (tests/data/softflowd-*.pcap).
+#[test]
+fn softflowd_exports_match_tshark() {
+    if !tools() {
+        return;
+    }
+    for (name, min) in [
+        ("softflowd-v5.pcap", 2000),
+        ("softflowd-v9.pcap", 2000),
+        ("softflowd-ipfix.pcap", 2000),
+    ] {
+        let n = compare_with_tshark(&support::data_dir().join(name));
+        eprintln!("{name}: {n} records equal");
+        assert!(n >= min, "{name}: only {n} records");
+    }
 }

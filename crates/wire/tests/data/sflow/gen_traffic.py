@@ -2,7 +2,11 @@
 """Generate the synthetic traffic pcaps that pmacctd's sfprobe plugin turns into the sFlow
 captures of this directory (see make_captures.sh). Deterministic for a given seed.
 
-usage: gen_traffic.py SEED COUNT OUT.pcap
+usage: gen_traffic.py SEED COUNT OUT.pcap [main|quirks]
+
+"main" traffic is what sfacctd 1.7.7 decodes correctly, so its output must equal ours.
+"quirks" traffic is what it mis-decodes (QinQ, IPv6 extension headers, MPLS stacks deeper
+than one label): tests check our decode against tshark there (docs/COMPATIBILITY.md).
 """
 import random
 import sys
@@ -16,6 +20,7 @@ from scapy.layers.vxlan import VXLAN
 
 def main():
     seed, count, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    quirks = len(sys.argv) > 4 and sys.argv[4] == "quirks"
     rnd = random.Random(seed)
     v4 = [f"10.{seed % 256}.{i}.{j}" for i in range(3) for j in (1, 2, 3)]
     v6 = [f"2001:db8:{seed:x}::{i:x}" for i in range(1, 8)]
@@ -40,6 +45,10 @@ def main():
 
     for _ in range(count):
         k = rnd.randrange(14)
+        if quirks:
+            k = rnd.choice([5, 6, 9])
+        elif k in (5, 9):
+            k = 0
         eth = Ether(src=rnd.choice(macs), dst=rnd.choice(macs))
         tos = rnd.choice([0, 0x10, 0x20, 0xb8, 0x03])
         ip4 = IP(src=rnd.choice(v4), dst=rnd.choice(v4), tos=tos, ttl=rnd.randrange(1, 255))
@@ -55,7 +64,8 @@ def main():
             p = [eth / Dot1Q(vlan=rnd.randrange(1, 4095), prio=rnd.randrange(8))
                  / Dot1Q(vlan=rnd.randrange(1, 4095)) / ip4 / l4() / payload()]
         elif k == 6:
-            labels = [rnd.randrange(16, 1 << 20) for _ in range(rnd.randrange(1, 4))]
+            depth = rnd.randrange(2, 4) if quirks else 1
+            labels = [rnd.randrange(16, 1 << 20) for _ in range(depth)]
             m = None
             for i, lab in enumerate(labels):
                 layer = MPLS(label=lab, s=1 if i == len(labels) - 1 else 0, ttl=64)
