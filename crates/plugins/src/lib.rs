@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use pmacct_flow::Flow;
 
+pub mod kafka;
 pub mod log;
 pub mod print;
 

@@ -1,46 +1,20 @@
 //! Logging for the kafka plugin in pmacct's format, `LEVEL ( <name>/kafka ): msg`.
 //!
-//! The plugins crate sits below the daemon, which owns the process-wide logger (file, syslog,
-//! SIGHUP reopen). So the writer takes a sink: the daemon passes one that forwards to its
-//! logger; [`stderr_sink`] is the default and what tests use.
+//! Lines go through a sink: [`default_sink`] forwards to the plugins' log hook (which the
+//! daemon points at its logger); tests use [`MemoryLog`] to check what was logged.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    Debug,
-    Info,
-    Warn,
-    Error,
-}
-
-impl LogLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogLevel::Debug => "DEBUG",
-            LogLevel::Info => "INFO",
-            LogLevel::Warn => "WARN",
-            LogLevel::Error => "ERROR",
-        }
-    }
-}
+pub use crate::log::Level as LogLevel;
 
 /// Receives (level, plugin name, plugin type (`kafka`), message without newline).
-/// The signature matches `pmacct_daemon::log::log` so the daemon can pass a thin closure.
 pub type LogSink = Arc<dyn Fn(LogLevel, &str, &str, &str) + Send + Sync>;
 
-/// `LEVEL ( name/type ): msg` on stderr; DEBUG lines only when `debug` is true.
-pub fn stderr_sink(debug: bool) -> LogSink {
-    Arc::new(move |level, name, kind, msg| {
-        if level == LogLevel::Debug && !debug {
-            return;
-        }
-        let line = format!("{} ( {}/{} ): {}\n", level.as_str(), name, kind, msg);
-        let _ = std::io::stderr().write_all(line.as_bytes());
-    })
+/// The plugins' process-wide log hook (`crate::log`, installed by the daemon).
+pub fn default_sink() -> LogSink {
+    Arc::new(crate::log::log)
 }
 
 /// A sink that keeps lines in memory (tests, and callers that want to inspect them).

@@ -5,13 +5,16 @@
 //! - [`template`]: `$variables` in `kafka_topic` / `kafka_partition_key`.
 //! - [`writer`]: the transport (topic, key, partition, multi-values, round robin, retry
 //!   buffer, counters, bounded shutdown flush).
+//! - [`plugin`]: the plugin on the [`crate::Plugin`] trait: cache, purge, JSON records.
 
 pub mod config;
 pub mod log;
+pub mod plugin;
 pub mod template;
 pub mod writer;
 
 pub use config::{KafkaConfig, DEFAULT_FLUSH_TIMEOUT, DEFAULT_RETRY_BUFFER_SIZE};
-pub use log::{stderr_sink, LogLevel, LogSink, MemoryLog};
+pub use log::{default_sink, LogLevel, LogSink, MemoryLog};
+pub use plugin::{KafkaOutput, KafkaPlugin, KafkaPluginConfig};
 pub use template::RecordVars;
 pub use writer::{FlushReport, KafkaStats, KafkaWriter, RecordTooLarge};

@@ -2,9 +2,12 @@
 //! group: a group join costs ~23 s on tansu) and write librdkafka config files.
 #![allow(dead_code)]
 
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
@@ -96,4 +99,70 @@ pub fn record(i: usize, writer_id: &str) -> Vec<u8> {
         (i + 1) * 100
     )
     .into_bytes()
+}
+
+pub fn bootstrap() -> String {
+    let bs = std::env::var("KAFKA_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into());
+    let addr = bs.split(',').next().unwrap_or_default().to_string();
+    let ok = addr
+        .parse()
+        .ok()
+        .and_then(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).ok())
+        .is_some();
+    assert!(
+        ok,
+        "no Kafka broker answers at {bs} (KAFKA_BOOTSTRAP): start one with `.ci/kafka-broker.sh start`"
+    );
+    bs
+}
+
+/// A topic name unique to this run: the broker keeps topics for as long as it runs.
+pub fn unique(name: &str) -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{name}.{}.{}", std::process::id(), n % 1_000_000_000)
+}
+
+/// tansu from crates.io does not auto-create topics: create them explicitly.
+pub fn create_topics(bs: &str, topics: &[&str], partitions: i32) {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bs)
+        .create()
+        .expect("admin client");
+    let new: Vec<NewTopic> = topics
+        .iter()
+        .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1)))
+        .collect();
+    let rt = futures_lite_block_on(admin.create_topics(&new, &AdminOptions::new()));
+    for r in rt.expect("create_topics") {
+        if let Err((t, e)) = r {
+            assert!(
+                e.to_string().contains("already exists"),
+                "create topic {t}: {e}"
+            );
+        }
+    }
+}
+
+/// Minimal executor for the admin future (no async runtime in this crate).
+fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
 }
