@@ -5,7 +5,7 @@ captures of this directory (see make_captures.sh). Deterministic for a given see
 usage: gen_traffic.py SEED COUNT OUT.pcap [main|quirks]
 
 "main" traffic is what sfacctd 1.7.7 decodes correctly, so its output must equal ours.
-"quirks" traffic is what it mis-decodes (QinQ, IPv6 extension headers, MPLS stacks deeper
+"quirks" traffic is what it mis-decodes (QinQ, IPv6 extension headers and fragments, MPLS stacks deeper
 than one label): tests check our decode against tshark there (docs/COMPATIBILITY.md).
 """
 import random
@@ -46,8 +46,8 @@ def main():
     for _ in range(count):
         k = rnd.randrange(14)
         if quirks:
-            k = rnd.choice([5, 6, 9])
-        elif k in (5, 9):
+            k = rnd.choice([5, 6, 9, 11])
+        elif k in (5, 9, 11):
             k = 0
         eth = Ether(src=rnd.choice(macs), dst=rnd.choice(macs))
         tos = rnd.choice([0, 0x10, 0x20, 0xb8, 0x03])
