@@ -340,6 +340,9 @@ fn broker_killed_and_restarted_nothing_lost() {
     }
     let recovery = t.elapsed();
     let rep = w.close();
+    for l in log.lines() {
+        eprintln!("log: {l}");
+    }
     eprintln!(
         "outage {outage:?} ({n} records at 400/s), recovery {recovery:?}, stats {:?}",
         rep.stats

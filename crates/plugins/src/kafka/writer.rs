@@ -121,6 +121,8 @@ struct Shared {
     retry: Mutex<RetryState>,
     /// Mirrors `retry.queue.len() > 0` so the hot path checks it without the lock.
     retry_nonempty: AtomicBool,
+    /// A "holding messages" warning was logged and no "drained" notice yet.
+    buffering: AtomicBool,
     drops: Mutex<DropReport>,
     capacity: usize,
     partition: i32,
@@ -214,10 +216,21 @@ impl Shared {
             );
             return;
         }
+        let was_empty = r.queue.is_empty();
         r.bytes += size;
         r.records += p.records;
         r.queue.push_back(p);
         self.retry_nonempty.store(true, Ordering::Release);
+        drop(r);
+        if was_empty && !self.buffering.swap(true, Ordering::AcqRel) {
+            self.log.log(
+                LogLevel::Warn,
+                &format!(
+                    "Kafka delivery failing ({reason}): holding messages for retry (kafka_retry_buffer_size: {} bytes)",
+                    self.capacity
+                ),
+            );
+        }
     }
 
     /// Failure seen: wait before the next attempt, longer each time.
@@ -263,6 +276,13 @@ impl Shared {
         if r.queue.is_empty() {
             r.backoff = BACKOFF_MIN;
             self.retry_nonempty.store(false, Ordering::Release);
+            drop(r);
+            if self.buffering.swap(false, Ordering::AcqRel) {
+                self.log.log(
+                    LogLevel::Info,
+                    "Kafka retry buffer drained: held messages handed back to librdkafka",
+                );
+            }
         }
     }
 
@@ -302,8 +322,9 @@ impl ClientContext for Ctx {
             _ => LogLevel::Debug,
         };
         let msg = format!("librdkafka {fac}: {log_message}");
-        if lvl == LogLevel::Debug {
-            self.shared.log.log(lvl, &msg);
+        // Connection failures also arrive through `error()`: log them there only.
+        if lvl == LogLevel::Debug || fac == "FAIL" {
+            self.shared.log.log(LogLevel::Debug, &msg);
         } else {
             self.shared.rd_log.log(&self.shared.log, lvl, &msg);
         }
@@ -409,6 +430,7 @@ impl KafkaWriter {
                 delayed: VecDeque::new(),
             }),
             retry_nonempty: AtomicBool::new(false),
+            buffering: AtomicBool::new(false),
             drops: Mutex::new(DropReport {
                 unreported_records: 0,
                 unreported_messages: 0,
