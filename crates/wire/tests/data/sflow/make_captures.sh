@@ -46,3 +46,18 @@ EOC
     sort out.json > "$here/sflow-$name.sfacctd.json"
   fi
 done
+
+# Crafted datagrams (v2/v4, expanded and counter samples, every extended record).
+/usr/bin/python3 "$here/craft_sflow.py" "$here/sflow-crafted.pcap"
+cat > sf.conf <<EOC
+daemonize: false
+pcap_savefile: $here/sflow-crafted.pcap
+plugins: print
+print_output: json
+print_output_file: out.json
+print_refresh_time: 60
+aggregate: src_mac, dst_mac, vlan, cos, etype, src_host, dst_host, src_mask, dst_mask, proto, tos, src_port, dst_port, tcpflags, in_iface, out_iface, peer_src_ip, sampling_rate, export_proto_version, export_proto_sysid, tunnel_src_mac, tunnel_dst_mac, tunnel_src_host, tunnel_dst_host, tunnel_proto, tunnel_tos, tunnel_src_port, tunnel_dst_port, vxlan, src_as, dst_as, peer_dst_ip, as_path, std_comm, local_pref, peer_src_as, peer_dst_as, export_proto_seqno, mpls_pw_id
+EOC
+rm -f out.json
+TZ=UTC sfacctd -f sf.conf >/dev/null 2>&1
+sort out.json > "$here/sflow-crafted.sfacctd.json"
