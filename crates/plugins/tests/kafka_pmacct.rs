@@ -1,0 +1,217 @@
+//! Differential test: Kafka output of pmacct 1.7.7 (Debian's nfacctd, librdkafka 2.0.2) and of
+//! our kafka plugin, both produced into librdkafka's in-process mock cluster.
+//!
+//! nfacctd replays an IPFIX capture (compat-tests corpus) with one print plugin (epoch
+//! timestamps, read back into flows) and three kafka plugins: one object per message with
+//! markers, multi-values, and history with markers. The same flows go through our
+//! KafkaPlugin with the same settings; every message must be equal once the parts that
+//! cannot be equal are normalized: the PID in `writer_id` and `stamp_updated` (the writer's
+//! clock).
+
+mod kafka_support;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use kafka_support::consume;
+use pmacct_flow::cache::History;
+use pmacct_flow::primitives::proto_name;
+use pmacct_flow::{Aggregate, Flow, Primitives};
+use pmacct_plugins::kafka::{KafkaConfig, KafkaPlugin, KafkaPluginConfig, MemoryLog};
+use pmacct_plugins::Plugin;
+use pmacct_wire::Timestamp;
+use rdkafka::mocking::MockCluster;
+use serde_json::Value;
+
+const TUT: &str = "src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags";
+
+fn capture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../compat-tests/corpus/pmacct-test-automation/100-IPFIXv10-CISCO/traffic-00.pcap")
+}
+
+/// "1677577561.088000" -> Timestamp.
+fn epoch(s: &str) -> Timestamp {
+    let (a, b) = s.split_once('.').unwrap();
+    Timestamp::new(a.parse().unwrap(), b.parse().unwrap())
+}
+
+/// One print record (tutorial aggregate, epoch timestamps) back into a flow.
+fn flow_of(v: &Value) -> Flow {
+    let s = |k: &str| v[k].as_str().unwrap().to_string();
+    let u = |k: &str| v[k].as_u64().unwrap();
+    let src: std::net::IpAddr = s("ip_src").parse().unwrap();
+    let proto_s = s("ip_proto");
+    let proto = (0..=255u8)
+        .find(|p| proto_name(*p) == Some(proto_s.as_str()))
+        .unwrap_or_else(|| proto_s.parse().unwrap());
+    let prims = Primitives {
+        src_ip: Some(src),
+        dst_ip: Some(s("ip_dst").parse().unwrap()),
+        in_iface: u("iface_in") as u32,
+        out_iface: u("iface_out") as u32,
+        src_port: u("port_src") as u16,
+        dst_port: u("port_dst") as u16,
+        proto,
+        tos: u("tos") as u8,
+        timestamp_start: epoch(&s("timestamp_start")),
+        timestamp_end: epoch(&s("timestamp_end")),
+        family: if src.is_ipv4() { 4 } else { 6 },
+        ..Default::default()
+    };
+    Flow {
+        prims,
+        packets: u("packets"),
+        bytes: u("bytes"),
+        tcp_flags: s("tcp_flags").parse().unwrap(),
+        bin_time: prims.timestamp_start.secs,
+        ..Default::default()
+    }
+}
+
+/// Replace what differs by construction: writer PIDs and the writer's clock.
+fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("\"writer_id\": \"") {
+        let j = i + "\"writer_id\": \"".len();
+        out.push_str(&rest[..j]);
+        let end = rest[j..].find('"').unwrap() + j;
+        let name = rest[j..end].split('/').next().unwrap();
+        out.push_str(name);
+        out.push_str("/PID");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    let mut res = String::new();
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find("\"stamp_updated\": \"") {
+        let j = i + "\"stamp_updated\": \"".len();
+        res.push_str(&rest[..j]);
+        res.push_str("NOW");
+        rest = &rest[j + 19..];
+    }
+    res.push_str(rest);
+    res
+}
+
+#[test]
+fn kafka_output_equals_pmacct_1_7_7() {
+    std::env::set_var("TZ", "UTC");
+    pmacct_flow::time::reload_timezone();
+    let mock = MockCluster::new(1).unwrap();
+    let topics = [
+        "pm_single",
+        "pm_multi",
+        "pm_hist",
+        "rs_single",
+        "rs_multi",
+        "rs_hist",
+    ];
+    for t in topics {
+        mock.create_topic(t, 1, 1).unwrap();
+    }
+    let bs = mock.bootstrap_servers();
+    let (host, port) = bs.rsplit_once(':').unwrap();
+    let dir = std::env::temp_dir().join(format!("pmacct-rs-kafka-pmacct-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let print_file = dir.join("print.json");
+    let conf = format!(
+        "plugins: print[p], kafka[k], kafka[mv], kafka[h]\n\
+         pcap_savefile: {pcap}\n\
+         aggregate: {TUT}\n\
+         print_output[p]: json\n\
+         print_output_file[p]: {print}\n\
+         timestamps_since_epoch[p]: true\n\
+         kafka_broker_host: {host}\n\
+         kafka_broker_port: {port}\n\
+         kafka_topic[k]: pm_single\n\
+         kafka_markers[k]: true\n\
+         kafka_topic[mv]: pm_multi\n\
+         kafka_multi_values[mv]: 1000\n\
+         kafka_topic[h]: pm_hist\n\
+         kafka_markers[h]: true\n\
+         kafka_history[h]: 5m\n\
+         kafka_history_roundoff[h]: m\n",
+        pcap = capture().display(),
+        print = print_file.display(),
+    );
+    let conf_path = dir.join("nfacctd.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let out = Command::new("timeout")
+        .args(["120", "nfacctd", "-f"])
+        .arg(&conf_path)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run nfacctd (Debian's pmacct 1.7.7 must be installed)");
+    let log =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "nfacctd failed:\n{log}");
+    let print = std::fs::read_to_string(&print_file).unwrap_or_else(|e| panic!("{e}\n{log}"));
+    let flows: Vec<Flow> = print
+        .lines()
+        .map(|l| flow_of(&serde_json::from_str(l).unwrap()))
+        .collect();
+    let n = flows.len();
+    assert!(n > 5, "{n} records from the capture");
+
+    let agg = Aggregate::parse(&[TUT]).unwrap();
+    let ours = |name: &str, topic: &str, f: &dyn Fn(&mut KafkaPluginConfig)| {
+        let mut cfg = KafkaPluginConfig {
+            kafka: KafkaConfig {
+                plugin_name: name.into(),
+                broker_host: bs.clone(),
+                topic: topic.into(),
+                ..Default::default()
+            },
+            aggregate: agg,
+            ..Default::default()
+        };
+        f(&mut cfg);
+        let mut p =
+            KafkaPlugin::with_log(cfg, SystemTime::now(), MemoryLog::default().sink()).unwrap();
+        p.process(&flows);
+        p.shutdown(SystemTime::now()).unwrap();
+    };
+    ours("k", "rs_single", &|c| c.kafka.markers = true);
+    ours("mv", "rs_multi", &|c| c.kafka.multi_values = 1000);
+    ours("h", "rs_hist", &|c| {
+        c.kafka.markers = true;
+        c.history = History::parse("5m").map(|h| History {
+            roundoff: "m".into(),
+            ..h
+        });
+    });
+
+    for (pm, rs, expect) in [
+        ("pm_single", "rs_single", n + 2),
+        ("pm_multi", "rs_multi", 1),
+        ("pm_hist", "rs_hist", n + 2),
+    ] {
+        let theirs: Vec<String> = consume(&bs, pm, expect, Duration::from_secs(20))
+            .iter()
+            .map(|m| normalize(m.text()))
+            .collect();
+        let mine: Vec<String> = consume(&bs, rs, expect, Duration::from_secs(20))
+            .iter()
+            .map(|m| normalize(m.text()))
+            .collect();
+        assert!(
+            theirs.len() >= expect,
+            "{pm}: pmacct wrote {} messages\n{log}",
+            theirs.len()
+        );
+        let differing = theirs.iter().zip(&mine).filter(|(a, b)| a != b).count();
+        assert_eq!(
+            (theirs.len(), differing),
+            (mine.len(), 0),
+            "{pm} vs {rs}\npmacct: {theirs:#?}\nours: {mine:#?}"
+        );
+        eprintln!(
+            "{pm}: {} messages, 0 differing; first: {}",
+            theirs.len(),
+            theirs[..2].join(" | ")
+        );
+    }
+}
