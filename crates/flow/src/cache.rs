@@ -3,10 +3,8 @@
 //! the history bin; counters summed, tcp_flags ORed; purges on wall-clock aligned deadlines,
 //! each draining the cache (deltas since the previous purge).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use crate::flow::{mask, sum_keys, Flow, FlowType, Primitives};
+use crate::index::{KeyCodec, KeyIndex, Slot};
 use crate::primitives::Aggregate;
 use crate::time::{monthly_timeslot, roundoff_time};
 
@@ -127,34 +125,6 @@ impl Entry {
     }
 }
 
-/// FNV-1a-style 64-bit hasher: the key is a plain fixed-size struct, so a fast
-/// non-cryptographic hash is enough (collisions cost time only, and the table stays bounded).
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            h = (h ^ u64::from_le_bytes(w))
-                .wrapping_mul(0x0000_0100_0000_01b3)
-                .rotate_left(23);
-        }
-        self.0 = h;
-    }
-}
-
-type KeyMap = HashMap<(Primitives, u64), usize, BuildHasherDefault<KeyHasher>>;
-
 /// Result of an insert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Insert {
@@ -250,12 +220,13 @@ impl Bins {
 pub struct Cache {
     cfg: CacheConfig,
     entries: Vec<Entry>,
-    index: KeyMap,
+    index: KeyIndex,
+    codec: KeyCodec,
     bins: Option<Bins>,
-    /// pmacct's bounded layout: first-level buckets plus a scratch area of overflow nodes.
-    bucket_used: Vec<bool>,
-    scratch_used: usize,
-    scratch_max: usize,
+    /// pmacct's bound: `cache_entries` buckets plus `cache_entries x AVERAGE_CHAIN_LEN`
+    /// overflow nodes (one kept spare). With any real load every bucket is in use long before
+    /// the overflow area runs out, so the bound is the sum.
+    max_entries: usize,
 }
 
 impl Cache {
@@ -265,11 +236,10 @@ impl Cache {
         let bins = cfg.history.as_ref().map(|h| Bins::new(h, now, cfg.utc));
         Cache {
             entries: Vec::new(),
-            index: KeyMap::default(),
+            index: KeyIndex::default(),
+            codec: KeyCodec::new(&cfg.aggregate),
             bins,
-            bucket_used: vec![false; buckets],
-            scratch_used: 0,
-            scratch_max: (buckets * AVERAGE_CHAIN_LEN).saturating_sub(1),
+            max_entries: buckets * (1 + AVERAGE_CHAIN_LEN) - 1,
             cfg,
         }
     }
@@ -311,61 +281,54 @@ impl Cache {
             // Check room for both halves first so a Full result leaves nothing half-done.
             let need = keys
                 .iter()
-                .filter(|k| !self.index.contains_key(&(**k, basetime)))
+                .filter(|k| !self.index.contains(self.codec.pack(k, basetime).as_bytes()))
                 .count();
-            if self.scratch_used + need > self.scratch_max {
+            if self.entries.len() + need > self.max_entries {
                 return Insert::Full;
             }
             for k in keys {
-                self.account(k, basetime, flow);
+                self.account(&k, basetime, flow);
             }
             return Insert::Done;
         }
-        let key = mask(&flow.prims, &self.cfg.aggregate);
-        if !self.index.contains_key(&(key, basetime)) && self.scratch_used >= self.scratch_max {
-            return Insert::Full;
+        if self.account(&flow.prims, basetime, flow) {
+            Insert::Done
+        } else {
+            Insert::Full
         }
-        self.account(key, basetime, flow);
-        Insert::Done
     }
 
-    fn account(&mut self, key: Primitives, basetime: u64, flow: &Flow) {
-        let entries = &mut self.entries;
-        let n = entries.len();
-        let mut added = false;
-        let idx = *self.index.entry((key, basetime)).or_insert_with(|| {
-            added = true;
-            n
-        });
-        if added {
-            entries.push(Entry {
-                prims: key,
-                packets: flow.packets,
-                bytes: flow.bytes,
-                flows: flow.flows,
-                tcp_flags: flow.tcp_flags,
-                flow_type: flow.flow_type,
-                family: flow.prims.family,
-                basetime,
-            });
-            let h = {
-                let mut hs = KeyHasher::default();
-                std::hash::Hash::hash(&(key, basetime), &mut hs);
-                hs.finish()
-            };
-            let b = (h % self.bucket_used.len() as u64) as usize;
-            if self.bucket_used[b] {
-                self.scratch_used += 1;
-            } else {
-                self.bucket_used[b] = true;
+    /// Add `flow` to the entry of `prims` under this aggregate (created if there is room).
+    /// False if the cache is full.
+    fn account(&mut self, prims: &Primitives, basetime: u64, flow: &Flow) -> bool {
+        let key = self.codec.pack(prims, basetime);
+        let room = self.entries.len() < self.max_entries;
+        match self.index.get_or_insert(key.as_bytes(), room) {
+            Some(Slot::Found(i)) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.packets = e.packets.wrapping_add(flow.packets);
+                    e.bytes = e.bytes.wrapping_add(flow.bytes);
+                    e.flows = e.flows.wrapping_add(flow.flows);
+                    e.tcp_flags |= flow.tcp_flags;
+                    e.flow_type = flow.flow_type;
+                    e.family = flow.prims.family;
+                }
+                true
             }
-        } else if let Some(e) = entries.get_mut(idx) {
-            e.packets = e.packets.wrapping_add(flow.packets);
-            e.bytes = e.bytes.wrapping_add(flow.bytes);
-            e.flows = e.flows.wrapping_add(flow.flows);
-            e.tcp_flags |= flow.tcp_flags;
-            e.flow_type = flow.flow_type;
-            e.family = flow.prims.family;
+            Some(Slot::Inserted(_)) => {
+                self.entries.push(Entry {
+                    prims: mask(prims, &self.cfg.aggregate),
+                    packets: flow.packets,
+                    bytes: flow.bytes,
+                    flows: flow.flows,
+                    tcp_flags: flow.tcp_flags,
+                    flow_type: flow.flow_type,
+                    family: flow.prims.family,
+                    basetime,
+                });
+                true
+            }
+            None => false,
         }
     }
 
@@ -402,14 +365,12 @@ impl Cache {
             }
         }
         self.index.clear();
-        self.bucket_used.iter_mut().for_each(|b| *b = false);
-        self.scratch_used = 0;
         if let Some(b) = &mut self.bins {
             b.new_basetime = 0;
         }
         for e in pending {
             let f = e.to_flow(0);
-            self.account(e.prims, e.basetime, &f);
+            let _ = self.account(&e.prims, e.basetime, &f);
         }
         total
     }
@@ -530,7 +491,7 @@ mod tests {
     #[test]
     fn full_cache_reports_full() {
         let mut cf = cfg(&[Primitive::SrcHost], None);
-        cf.cache_entries = 1; // 1 bucket, 9 scratch nodes
+        cf.cache_entries = 1; // 1 bucket + 10 overflow nodes, one kept spare
         let mut c = Cache::new(cf, 0);
         let mut full = 0;
         for i in 0..20 {
@@ -540,5 +501,11 @@ mod tests {
         }
         assert_eq!(c.len(), 10);
         assert_eq!(full, 10);
+        let mut out = Vec::new();
+        assert_eq!(c.drain_committed(false, &mut out), 10);
+        assert_eq!(
+            c.insert(&flow("10.0.0.99", "10.0.0.1", 1, 1, 0, 0)),
+            Insert::Done
+        );
     }
 }

@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod flow;
 pub mod format;
+pub mod index;
 pub mod primitives;
 pub mod time;
 
