@@ -55,6 +55,27 @@ pub struct KafkaStats {
     pub in_flight_messages: u64,
 }
 
+/// One line for SIGUSR1 / logs: `key=value` pairs.
+impl std::fmt::Display for KafkaStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "records produced={} delivered={} failed={} retried={} dropped={} buffered={} ({} bytes); messages produced={} delivered={} dropped={} in_flight={}",
+            self.produced,
+            self.delivered,
+            self.failed,
+            self.retried,
+            self.dropped,
+            self.buffered_records,
+            self.buffered_bytes,
+            self.messages_produced,
+            self.messages_delivered,
+            self.messages_dropped,
+            self.in_flight_messages
+        )
+    }
+}
+
 /// What a shutdown flush achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlushReport {
