@@ -83,6 +83,7 @@ const TUTORIAL: &str = "{\"event_type\": \"purge\", \"iface_in\": 995, \"iface_o
 fn tutorial_record_as_pmacct_writes_it() {
     let bs = bootstrap();
     let topic = unique("tutorial");
+    create_topics(&bs, &[&topic], 2);
     let mut p = KafkaPlugin::with_log(
         plugin_cfg(&bs, &topic),
         SystemTime::now(),
