@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use crate::cache::Entry;
 use crate::flow::{FlowType, RouteDistinguisher};
 use crate::primitives::{proto_name, Aggregate, Primitive};
-use crate::time::{write_timestamp, TimestampOptions};
+use crate::time::{push_uint, write_timestamp, TimestampOptions};
 use pmacct_wire::Timestamp;
 
 /// `print_output` (and the encoding of kafka/amqp, which use Json).
@@ -270,9 +270,7 @@ impl Encoder {
     fn write_plain(&self, out: &mut Vec<u8>, v: &Val, formatted: bool) {
         let empty_ip: &[u8] = if formatted { b"::" } else { b"" };
         match v {
-            Val::Num(n) | Val::NumStr(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Val::Num(n) | Val::NumStr(n) => push_uint(out, *n),
             Val::Str(s) => out.extend_from_slice(s.as_bytes()),
             Val::Ip(Some(a)) => {
                 let _ = write!(out, "{a}");
@@ -379,11 +377,13 @@ impl Encoder {
             if !first {
                 out.extend_from_slice(sep);
             }
-            let _ = write!(out, "{}", e.packets);
+            push_uint(out, e.packets);
             if self.flows {
-                let _ = write!(out, "{}{}", self.opts.separator, e.flows);
+                out.extend_from_slice(sep);
+                push_uint(out, e.flows);
             }
-            let _ = write!(out, "{}{}", self.opts.separator, e.bytes);
+            out.extend_from_slice(sep);
+            push_uint(out, e.bytes);
         }
         out.push(b'\n');
     }
@@ -426,9 +426,7 @@ impl Encoder {
                 out.extend_from_slice(key.as_bytes());
                 out.extend_from_slice(b"\": ");
                 match &v {
-                    Val::Num(n) => {
-                        let _ = write!(out, "{n}");
-                    }
+                    Val::Num(n) => push_uint(out, *n),
                     // jansson prints reals with "%.17g" and adds ".0" to integral values.
                     Val::Float(f) => {
                         if f.fract() == 0.0 {
@@ -476,7 +474,10 @@ impl Encoder {
             let _ = write!(out, ", \"flows\": {}", e.flows);
         }
         if counted {
-            let _ = write!(out, ", \"packets\": {}, \"bytes\": {}", e.packets, e.bytes);
+            out.extend_from_slice(b", \"packets\": ");
+            push_uint(out, e.packets);
+            out.extend_from_slice(b", \"bytes\": ");
+            push_uint(out, e.bytes);
         }
         if let Some(w) = &self.opts.writer_id {
             out.extend_from_slice(b", \"writer_id\": \"");

@@ -145,34 +145,129 @@ fn write_zone(out: &mut Vec<u8>, gmtoff: i64) {
     }
 }
 
+/// Calendar fields of `secs` seconds since the epoch in UTC (proleptic Gregorian).
+fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = secs.div_euclid(86400);
+    let sod = secs.rem_euclid(86400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (sod / 3600) as u32,
+        ((sod % 3600) / 60) as u32,
+        (sod % 60) as u32,
+    )
+}
+
+thread_local! {
+    /// Local-time offset of the last hour converted: (hour start, gmtoff). Offsets change on
+    /// hour boundaries only, so one localtime_r per hour of timestamps is enough.
+    static ZONE: std::cell::Cell<(i64, i64)> = const { std::cell::Cell::new((i64::MIN, 0)) };
+}
+
+/// Seconds east of UTC at `secs` in the process TZ.
+fn local_offset(secs: i64) -> i64 {
+    let hour = secs.div_euclid(3600) * 3600;
+    let (h, off) = ZONE.with(|z| z.get());
+    if h == hour {
+        return off;
+    }
+    let off = broken_down(secs, false).gmtoff;
+    ZONE.with(|z| z.set((hour, off)));
+    off
+}
+
+/// Append `n` in decimal without going through `fmt`.
+#[inline]
+pub fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+#[inline]
+fn push2(out: &mut Vec<u8>, n: u32) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
 /// `compose_timestamp()`: render `ts` into `out` (no allocation). `usec` selects the
 /// `.uuuuuu` part (flow timestamps) or not (`stamp_*`).
 pub fn write_timestamp(out: &mut Vec<u8>, ts: Timestamp, usec: bool, opts: &TimestampOptions) {
     let us = if opts.secs { 0 } else { ts.usecs };
     if opts.since_epoch {
+        push_uint(out, ts.secs);
         if usec {
-            let _ = write!(out, "{}.{:06}", ts.secs, us);
-        } else {
-            let _ = write!(out, "{}", ts.secs);
+            out.push(b'.');
+            let _ = write!(out, "{us:06}");
         }
         return;
     }
-    let sep = if opts.rfc3339 { 'T' } else { ' ' };
-    let tm = broken_down(ts.secs as i64, opts.utc);
+    // Out-of-range times (hostile input) are clamped, never a panic.
+    let secs = ts.secs.min(i64::MAX as u64 / 2) as i64;
+    let gmtoff = if opts.utc { 0 } else { local_offset(secs) };
+    let sep = if opts.rfc3339 { b'T' } else { b' ' };
     if ts.secs != 0 {
-        let _ = write!(
-            out,
-            "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
-            tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec
-        );
+        let (y, mo, d, h, mi, s) = civil(secs + gmtoff);
+        if (0..10000).contains(&y) {
+            push2(out, (y / 100) as u32);
+            push2(out, (y % 100) as u32);
+        } else {
+            let _ = write!(out, "{y}");
+        }
+        out.push(b'-');
+        push2(out, mo);
+        out.push(b'-');
+        push2(out, d);
+        out.push(sep);
+        push2(out, h);
+        out.push(b':');
+        push2(out, mi);
+        out.push(b':');
+        push2(out, s);
     } else {
-        let _ = write!(out, "0000-00-00{sep}00:00:00");
+        out.extend_from_slice(b"0000-00-00");
+        out.push(sep);
+        out.extend_from_slice(b"00:00:00");
     }
     if usec {
-        let _ = write!(out, ".{us:06}");
+        out.push(b'.');
+        let mut buf = [b'0'; 6];
+        let mut u = us.min(999_999);
+        for b in buf.iter_mut().rev() {
+            *b = b'0' + (u % 10) as u8;
+            u /= 10;
+        }
+        out.extend_from_slice(&buf);
     }
     if opts.rfc3339 {
-        write_zone(out, tm.gmtoff);
+        // pmacct takes the zone of the time 0 conversion too (UTC for the epoch).
+        write_zone(
+            out,
+            if ts.secs != 0 {
+                gmtoff
+            } else {
+                local_offset(0)
+            },
+        );
     }
 }
 
@@ -288,5 +383,18 @@ mod tests {
             "/x/20230228-094601-1677577561-2-09-+0000"
         );
         assert_eq!(monthly_timeslot(1675209600, 1, true, true), 28 * 86400);
+        // civil() agrees with gmtime_r over a wide range.
+        for t in (-2_000_000_000i64..4_000_000_000).step_by(7_777_777) {
+            let tm = broken_down(t, true);
+            assert_eq!(
+                civil(t),
+                (i64::from(tm.year), tm.mon, tm.mday, tm.hour, tm.min, tm.sec),
+                "{t}"
+            );
+        }
+        let mut v = Vec::new();
+        push_uint(&mut v, 0);
+        push_uint(&mut v, 18446744073709551615);
+        assert_eq!(v, b"018446744073709551615");
     }
 }
