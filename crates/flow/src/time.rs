@@ -170,14 +170,15 @@ fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
 }
 
 thread_local! {
-    /// Local-time offset of the last hour converted: (hour start, gmtoff). Offsets change on
-    /// hour boundaries only, so one localtime_r per hour of timestamps is enough.
+    /// Local-time offset of the last quarter hour converted: (start, gmtoff). Zone offsets
+    /// change on quarter-hour UTC boundaries (half-hour zones included), so one localtime_r
+    /// per quarter hour of timestamps is enough.
     static ZONE: std::cell::Cell<(i64, i64)> = const { std::cell::Cell::new((i64::MIN, 0)) };
 }
 
 /// Seconds east of UTC at `secs` in the process TZ.
 fn local_offset(secs: i64) -> i64 {
-    let hour = secs.div_euclid(3600) * 3600;
+    let hour = secs.div_euclid(900) * 900;
     let (h, off) = ZONE.with(|z| z.get());
     if h == hour {
         return off;

@@ -65,6 +65,35 @@ gen ipfix100 "$corpus/pmacct-test-automation/100-IPFIXv10-CISCO/traffic-00.pcap"
 gen nfv9_101 "$corpus/pmacct-test-automation/101-NFv9-CISCO-cust_primitives/traffic-00.pcap"
 gen nfv9_102 "$corpus/pmacct-test-automation/102-NFv9-CISCO-f2rd-pretag-sampling-reload/traffic-00.pcap"
 gen mix111 "$corpus/pmacct-test-automation/111-IPFIXv10-NFv9-IPv6-IPv4-mix_sources/traffic-01.pcap"
+# Local time: the same flows rendered and binned in a half-hour zone (no DST), 1h bins
+# rounded to local hours and 5m bins, default and rfc3339 timestamps.
+gen_local() {
+  tag=$1 pcap=$2 tz=$3
+  out="$here/$tag"
+  rm -rf "$out"; mkdir -p "$out"
+  cat > "$out/nfacctd.conf" <<CONF
+plugins: print[lt_json], print[lt_rfc], print[lt_csv]
+pcap_savefile: $pcap
+aggregate: $TUT
+print_output[lt_json]: json
+print_history[lt_json]: 1h
+print_history_roundoff[lt_json]: h
+print_output[lt_rfc]: json
+print_history[lt_rfc]: 5m
+print_history_roundoff[lt_rfc]: m
+timestamps_rfc3339[lt_rfc]: true
+print_markers[lt_rfc]: true
+print_output[lt_csv]: csv
+print_output_file[lt_json]: $out/lt_json.out
+print_output_file[lt_rfc]: $out/lt_rfc.out
+print_output_file[lt_csv]: $out/lt_csv.out
+CONF
+  (cd "$out" && TZ=$tz nfacctd -f "$out/nfacctd.conf" 2>/dev/null >/dev/null)
+  sed -i "s|$corpus|<corpus>|; s|$out/|<out>/|" "$out/nfacctd.conf"
+  echo "TZ=$tz" > "$out/TZ"
+  chmod 644 "$out"/*.out
+}
+gen_local kolkata_101 "$corpus/pmacct-test-automation/101-NFv9-CISCO-cust_primitives/traffic-00.pcap" Asia/Kolkata
 nfacctd -a > "$here/nfacctd-a.txt"
 sfacctd -a > "$here/sfacctd-a.txt"
 pmacctd -a > "$here/pmacctd-a.txt"
