@@ -251,8 +251,17 @@ const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
 /// values keep their low 8 bytes.
 #[inline]
 pub fn be_uint(b: &[u8]) -> u64 {
-    let b = if b.len() > 8 { &b[b.len() - 8..] } else { b };
-    b.iter().fold(0u64, |acc, &x| (acc << 8) | x as u64)
+    // Fast paths for the usual widths; the fold handles 3, 5-7 and >8 bytes.
+    match *b {
+        [a] => a as u64,
+        [a, b] => u16::from_be_bytes([a, b]) as u64,
+        [a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as u64,
+        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        _ => {
+            let b = if b.len() > 8 { &b[b.len() - 8..] } else { b };
+            b.iter().fold(0u64, |acc, &x| (acc << 8) | x as u64)
+        }
+    }
 }
 
 #[inline]
@@ -321,7 +330,7 @@ fn delta_to_ts(export_secs: u32, delta_us: u64) -> Timestamp {
 }
 
 /// Store one element value into the record. `v` has the template's length for this field.
-#[inline]
+#[inline(always)]
 pub fn apply<'a>(
     el: Element,
     v: &'a [u8],

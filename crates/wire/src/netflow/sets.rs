@@ -121,10 +121,63 @@ fn data_set<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
-    let Some(t) = dec.templates.get(ctx.exporter, ctx.source_id, id) else {
+    let Some((t, samplers, sys_init)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id)
+    else {
         stats.drop(DropReason::NoTemplate);
         return;
     };
+    if t.kind == TemplateKind::Options {
+        options_set(dec, ctx, &t, content, stats, sink);
+        return;
+    }
+    let base = FlowRecord {
+        header: ctx.header,
+        flow_type: t.flow_type,
+        flows: 1,
+        ..Default::default()
+    };
+    let mut rec = base.clone();
+    let tb = TimeBase {
+        sys_init_ms: sys_init,
+        ..ctx.tb
+    };
+    let mut off = 0usize;
+    // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
+    while content.len() - off >= t.min_len {
+        rec.clone_from(&base);
+        let mut s = Scratch::default();
+        let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &tb) else {
+            stats.drop(DropReason::RecordTruncated);
+            break;
+        };
+        off += used;
+        if rec.sampling_interval == 0 && !samplers.is_empty() {
+            let sid = rec.sampler_id.unwrap_or(0);
+            if let Some(s) = samplers
+                .iter()
+                .find(|s| s.source_id == ctx.source_id && s.sampler_id == sid)
+            {
+                rec.sampling_interval = s.interval;
+                if rec.sampling_algorithm == 0 {
+                    rec.sampling_algorithm = s.algorithm;
+                }
+            }
+        }
+        sink(&rec);
+        stats.records += 1;
+    }
+}
+
+/// Options data: emitted as `FlowType::Option` records, and their sampling interval and
+/// systemInitTime kept in the exporter state for the data records that follow.
+fn options_set<F: FnMut(&FlowRecord)>(
+    dec: &mut NetflowDecoder,
+    ctx: &SetCtx,
+    t: &Template,
+    content: &[u8],
+    stats: &mut DatagramStats,
+    sink: &mut F,
+) {
     let base = FlowRecord {
         header: ctx.header,
         flow_type: t.flow_type,
@@ -133,60 +186,28 @@ fn data_set<F: FnMut(&FlowRecord)>(
     };
     let mut rec = base.clone();
     let mut off = 0usize;
-    // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
-    if t.kind == TemplateKind::Options {
-        while content.len() - off >= t.min_len {
-            rec.clone_from(&base);
-            let mut s = Scratch::default();
-            let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &ctx.tb) else {
-                stats.drop(DropReason::RecordTruncated);
-                break;
-            };
-            off += used;
-            if let Some(ms) = s.sys_init_ms {
-                dec.templates.set_sys_init(ctx.exporter, ctx.source_id, ms);
-            }
-            if rec.sampling_interval != 0 {
-                let entry = SamplerEntry {
-                    source_id: ctx.source_id,
-                    sampler_id: rec.sampler_id.unwrap_or(0),
-                    interval: rec.sampling_interval,
-                    algorithm: rec.sampling_algorithm,
-                };
-                dec.templates.set_sampler(ctx.exporter, entry);
-            }
-            sink(&rec);
-            stats.records += 1;
-            stats.option_records += 1;
-        }
-    } else {
-        let samplers = dec.templates.samplers(ctx.exporter);
-        let tb = TimeBase {
-            sys_init_ms: dec.templates.sys_init(ctx.exporter, ctx.source_id),
-            ..ctx.tb
+    while content.len() - off >= t.min_len {
+        rec.clone_from(&base);
+        let mut s = Scratch::default();
+        let Some(used) = fill(t, &content[off..], &mut rec, &mut s, &ctx.tb) else {
+            stats.drop(DropReason::RecordTruncated);
+            break;
         };
-        while content.len() - off >= t.min_len {
-            rec.clone_from(&base);
-            let mut s = Scratch::default();
-            let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &tb) else {
-                stats.drop(DropReason::RecordTruncated);
-                break;
-            };
-            off += used;
-            if rec.sampling_interval == 0 && !samplers.is_empty() {
-                let sid = rec.sampler_id.unwrap_or(0);
-                if let Some(s) = samplers
-                    .iter()
-                    .find(|s| s.source_id == ctx.source_id && s.sampler_id == sid)
-                {
-                    rec.sampling_interval = s.interval;
-                    if rec.sampling_algorithm == 0 {
-                        rec.sampling_algorithm = s.algorithm;
-                    }
-                }
-            }
-            sink(&rec);
-            stats.records += 1;
+        off += used;
+        if let Some(ms) = s.sys_init_ms {
+            dec.templates.set_sys_init(ctx.exporter, ctx.source_id, ms);
         }
+        if rec.sampling_interval != 0 {
+            let entry = SamplerEntry {
+                source_id: ctx.source_id,
+                sampler_id: rec.sampler_id.unwrap_or(0),
+                interval: rec.sampling_interval,
+                algorithm: rec.sampling_algorithm,
+            };
+            dec.templates.set_sampler(ctx.exporter, entry);
+        }
+        sink(&rec);
+        stats.records += 1;
+        stats.option_records += 1;
     }
 }
