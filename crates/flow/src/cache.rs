@@ -4,7 +4,7 @@
 //! each draining the cache (deltas since the previous purge).
 
 use crate::flow::{mask, sum_keys, Flow, FlowType, Primitives};
-use crate::index::{KeyCodec, KeyIndex, Slot};
+use crate::index::{KeyBuf, KeyCodec, KeyIndex, Slot};
 use crate::primitives::Aggregate;
 use crate::time::{monthly_timeslot, roundoff_time};
 
@@ -222,6 +222,8 @@ pub struct Cache {
     entries: Vec<Entry>,
     index: KeyIndex,
     codec: KeyCodec,
+    /// Key of the flow being accounted (reused: no 512-byte copy per record).
+    keybuf: Box<KeyBuf>,
     bins: Option<Bins>,
     /// pmacct's bound: `cache_entries` buckets plus `cache_entries x AVERAGE_CHAIN_LEN`
     /// overflow nodes (one kept spare). With any real load every bucket is in use long before
@@ -238,6 +240,7 @@ impl Cache {
             entries: Vec::new(),
             index: KeyIndex::default(),
             codec: KeyCodec::new(&cfg.aggregate),
+            keybuf: Box::default(),
             bins,
             max_entries: buckets * (1 + AVERAGE_CHAIN_LEN) - 1,
             cfg,
@@ -301,9 +304,9 @@ impl Cache {
     /// Add `flow` to the entry of `prims` under this aggregate (created if there is room).
     /// False if the cache is full.
     fn account(&mut self, prims: &Primitives, basetime: u64, flow: &Flow) -> bool {
-        let key = self.codec.pack(prims, basetime);
+        self.codec.pack_into(prims, basetime, &mut self.keybuf);
         let room = self.entries.len() < self.max_entries;
-        match self.index.get_or_insert(key.as_bytes(), room) {
+        match self.index.get_or_insert(self.keybuf.as_bytes(), room) {
             Some(Slot::Found(i)) => {
                 if let Some(e) = self.entries.get_mut(i) {
                     e.packets = e.packets.wrapping_add(flow.packets);

@@ -18,13 +18,16 @@ pub struct KeyBuf {
     len: usize,
 }
 
-impl KeyBuf {
-    fn new() -> KeyBuf {
+impl Default for KeyBuf {
+    fn default() -> Self {
         KeyBuf {
             buf: [0; MAX_KEY],
             len: 0,
         }
     }
+}
+
+impl KeyBuf {
     #[inline]
     fn put(&mut self, b: &[u8]) {
         // Cannot overflow by construction (MAX_KEY covers every primitive); stay safe anyway.
@@ -84,8 +87,15 @@ impl KeyCodec {
 
     /// The key of `p` (already masked or not: only aggregated fields are read) in bin `bin`.
     pub fn pack(&self, p: &Primitives, bin: u64) -> KeyBuf {
+        let mut k = KeyBuf::default();
+        self.pack_into(p, bin, &mut k);
+        k
+    }
+
+    /// [`KeyCodec::pack`] into a reused buffer.
+    pub fn pack_into(&self, p: &Primitives, bin: u64, k: &mut KeyBuf) {
         use Primitive::*;
-        let mut k = KeyBuf::new();
+        k.len = 0;
         k.put(&bin.to_le_bytes());
         for c in &self.cols {
             match c {
@@ -154,7 +164,6 @@ impl KeyCodec {
                 | SrcHostPocode | DstHostPocode | SrcHostCoords | DstHostCoords | Flows => {}
             }
         }
-        k
     }
 }
 

@@ -240,7 +240,9 @@ impl PrintPlugin {
         let mut purged = std::mem::take(&mut self.purged);
         let total = self.cache.drain_committed(exiting, &mut purged);
         let res = self.write_entries(&purged, total, safe_action, now);
-        if !purged.is_empty() {
+        // pmacct stops printing the stdout header after the first purge that had entries
+        // in its queue (committed or not).
+        if total > 0 {
             self.stdout_header = false;
         }
         purged.clear();
