@@ -214,3 +214,105 @@ pub fn have(bin: &str) -> bool {
         .output()
         .is_ok()
 }
+
+/// Write UDP datagrams (IPv4, from `src` to 192.0.2.254:`port`) as a classic pcap.
+pub fn write_pcap(path: &Path, port: u16, dgrams: &[(Ipv4Addr, Vec<u8>)]) {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for (i, (src, payload)) in dgrams.iter().enumerate() {
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        let tot = (20 + 8 + payload.len()) as u16;
+        f.extend_from_slice(&[0x45, 0]);
+        f.extend_from_slice(&tot.to_be_bytes());
+        f.extend_from_slice(&[0, 0, 0, 0, 64, 17, 0, 0]);
+        f.extend_from_slice(&src.octets());
+        f.extend_from_slice(&[192, 0, 2, 254]);
+        f.extend_from_slice(&40000u16.to_be_bytes());
+        f.extend_from_slice(&port.to_be_bytes());
+        f.extend_from_slice(&(8 + payload.len() as u16).to_be_bytes());
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(payload);
+        out.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&f);
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// Builder for crafted export datagrams (big-endian appends).
+#[derive(Default, Clone)]
+pub struct Buf(pub Vec<u8>);
+
+impl Buf {
+    pub fn u8(mut self, v: u8) -> Self {
+        self.0.push(v);
+        self
+    }
+    pub fn u16(mut self, v: u16) -> Self {
+        self.0.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+    pub fn u32(mut self, v: u32) -> Self {
+        self.0.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+    pub fn u64(mut self, v: u64) -> Self {
+        self.0.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+    pub fn bytes(mut self, v: &[u8]) -> Self {
+        self.0.extend_from_slice(v);
+        self
+    }
+}
+
+/// An IPFIX message around `sets` (length filled in).
+pub fn ipfix(export: u32, seq: u32, domain: u32, sets: &[Vec<u8>]) -> Vec<u8> {
+    let body: Vec<u8> = sets.concat();
+    Buf::default()
+        .u16(10)
+        .u16((16 + body.len()) as u16)
+        .u32(export)
+        .u32(seq)
+        .u32(domain)
+        .bytes(&body)
+        .0
+}
+
+/// A NetFlow v9 datagram around `sets` with the given header count.
+pub fn v9(count: u16, uptime: u32, secs: u32, seq: u32, source: u32, sets: &[Vec<u8>]) -> Vec<u8> {
+    Buf::default()
+        .u16(9)
+        .u16(count)
+        .u32(uptime)
+        .u32(secs)
+        .u32(seq)
+        .u32(source)
+        .bytes(&sets.concat())
+        .0
+}
+
+/// A set / flowset: id, length (filled in), content.
+pub fn set(id: u16, content: &[u8]) -> Vec<u8> {
+    Buf::default()
+        .u16(id)
+        .u16((4 + content.len()) as u16)
+        .bytes(content)
+        .0
+}
+
+/// Template record content: id, field count, (id, len) pairs (IANA elements).
+pub fn template(id: u16, fields: &[(u16, u16)]) -> Vec<u8> {
+    let mut b = Buf::default().u16(id).u16(fields.len() as u16);
+    for (f, l) in fields {
+        b = b.u16(*f).u16(*l);
+    }
+    b.0
+}

@@ -1,0 +1,258 @@
+//! Template and exporter-state semantics, each tied to a pmacct 1.7.7 quirk where we differ.
+
+mod support;
+
+use pmacct_wire::netflow::{Limits, TemplateCache};
+use pmacct_wire::{DropReason, FlowRecord, FlowType, NetflowDecoder, Timestamp};
+use std::net::IpAddr;
+use support::{ipfix, set, template, v9, Buf};
+
+fn ip() -> IpAddr {
+    "192.0.2.1".parse().unwrap()
+}
+
+fn collect(
+    dec: &mut NetflowDecoder,
+    d: &[u8],
+) -> (Vec<FlowRecord<'static>>, pmacct_wire::DatagramStats) {
+    let mut v = Vec::new();
+    let s = dec.decode(ip(), d, |r| v.push(r.detached())).unwrap();
+    (v, s)
+}
+
+const T: &[(u16, u16)] = &[
+    (8, 4),
+    (12, 4),
+    (7, 2),
+    (11, 2),
+    (4, 1),
+    (2, 4),
+    (1, 8),
+    (152, 8),
+    (153, 8),
+];
+
+fn rec(src: [u8; 4], bytes: u64) -> Vec<u8> {
+    Buf::default()
+        .bytes(&src)
+        .bytes(&[198, 51, 100, 1])
+        .u16(1234)
+        .u16(80)
+        .u8(6)
+        .u32(3)
+        .u64(bytes)
+        .u64(1_677_577_561_088)
+        .u64(1_677_577_572_352)
+        .0
+}
+
+#[test]
+fn ipfix_withdrawal_removes_template_and_keeps_accounting() {
+    // Quirk 3: pmacct keeps an empty template and stops accounting. We remove it, count the
+    // orphan data set, and decode again once the template is re-announced.
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(
+            1000,
+            1,
+            7,
+            &[
+                set(2, &template(256, T)),
+                set(256, &rec([10, 0, 0, 1], 100)),
+            ],
+        ),
+    );
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].first, Timestamp::new(1_677_577_561, 88_000)); // IE 152 keeps ms
+    assert_eq!(r[0].last, Timestamp::new(1_677_577_572, 352_000));
+    let (_, s) = collect(&mut dec, &ipfix(1001, 2, 7, &[set(2, &template(256, &[]))]));
+    assert_eq!(s.withdrawals, 1);
+    assert!(dec.templates().peek(ip(), 7, 256).is_none());
+    let (r, s) = collect(
+        &mut dec,
+        &ipfix(1002, 3, 7, &[set(256, &rec([10, 0, 0, 2], 100))]),
+    );
+    assert_eq!((r.len(), s.dropped_no_template()), (0, 1));
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(
+            1003,
+            4,
+            7,
+            &[set(2, &template(256, T)), set(256, &rec([10, 0, 0, 3], 5))],
+        ),
+    );
+    assert_eq!((r.len(), r[0].bytes), (1, 5));
+    // "All data templates" withdrawal (template id 2).
+    let (_, s) = collect(&mut dec, &ipfix(1004, 5, 7, &[set(2, &template(2, &[]))]));
+    assert_eq!(s.withdrawals, 1);
+    assert!(dec.templates().is_empty());
+}
+
+#[test]
+fn data_before_its_template_in_one_datagram_decodes() {
+    // Quirk 8: pmacct drops the data; templates of a datagram are applied first here.
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let (r, s) = collect(
+        &mut dec,
+        &ipfix(
+            1,
+            1,
+            1,
+            &[set(256, &rec([10, 0, 0, 1], 7)), set(2, &template(256, T))],
+        ),
+    );
+    assert_eq!((r.len(), s.total_dropped()), (1, 0));
+    // Without the template anywhere: counted and dropped, by set.
+    let (r, s) = collect(
+        &mut dec,
+        &ipfix(1, 1, 2, &[set(256, &rec([10, 0, 0, 1], 7))]),
+    );
+    assert_eq!((r.len(), s.dropped(DropReason::NoTemplate)), (0, 1));
+    assert_eq!(dec.templates().stats().misses, 1);
+}
+
+#[test]
+fn v9_header_count_is_not_trusted() {
+    // Quirk 2: count 1, yet three flowsets (template + two data): all read.
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let t: &[(u16, u16)] = &[(8, 4), (12, 4), (1, 4), (2, 4), (22, 4), (21, 4)];
+    let data = |b: u32| {
+        Buf::default()
+            .bytes(&[10, 0, 0, 1, 10, 0, 0, 2])
+            .u32(b)
+            .u32(1)
+            .u32(5_500)
+            .u32(9_999)
+            .0
+    };
+    let d = v9(
+        1,
+        10_000,
+        1_000_000,
+        1,
+        0,
+        &[
+            set(0, &template(300, t)),
+            set(300, &data(1)),
+            set(300, &data(2)),
+        ],
+    );
+    let (r, _) = collect(&mut dec, &d);
+    assert_eq!(r.len(), 2);
+    // Uptime-relative times as pmacct: export secs - whole seconds of age (no ms).
+    assert_eq!(r[0].first, Timestamp::new(1_000_000 - 4, 0));
+    assert_eq!(r[0].last, Timestamp::new(1_000_000, 0));
+    assert_eq!(r[0].etype, 0x0800);
+}
+
+#[test]
+fn options_sampling_is_kept_per_exporter_and_applied() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    // v9 options template: scope System(1) len 4; samplerId(48) 1, interval(34) 4, algo(35) 1.
+    let ot = Buf::default()
+        .u16(260)
+        .u16(4)
+        .u16(12)
+        .u16(1)
+        .u16(4)
+        .u16(48)
+        .u16(1)
+        .u16(34)
+        .u16(4)
+        .u16(35)
+        .u16(1)
+        .0;
+    let od = Buf::default().u32(0).u8(5).u32(1000).u8(2).bytes(&[0, 0]).0; // 2 bytes padding
+    let t: &[(u16, u16)] = &[(8, 4), (12, 4), (48, 1), (2, 4)];
+    let d = Buf::default()
+        .bytes(&[10, 0, 0, 1, 10, 0, 0, 2])
+        .u8(5)
+        .u32(1)
+        .0;
+    let dg = v9(
+        4,
+        0,
+        0,
+        1,
+        3,
+        &[
+            set(1, &ot),
+            set(0, &template(300, t)),
+            set(260, &od),
+            set(300, &d),
+        ],
+    );
+    let (r, s) = collect(&mut dec, &dg);
+    assert_eq!((s.records, s.option_records), (2, 1));
+    assert_eq!(r[0].flow_type, FlowType::Option);
+    assert_eq!(r[1].flow_type, FlowType::Traffic);
+    assert_eq!(
+        (
+            r[1].sampler_id,
+            r[1].sampling_interval,
+            r[1].sampling_algorithm
+        ),
+        (Some(5), 1000, 2)
+    );
+    assert_eq!(dec.sampling_interval(ip(), 3, 5), Some(1000));
+    assert_eq!(dec.sampling_interval(ip(), 4, 5), None); // other source id
+                                                         // The scope type (System = 1) is not read as IE 1 (bytes).
+    assert_eq!(r[0].bytes, 0);
+}
+
+#[test]
+fn cache_save_and_restore_round_trip() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let mut later = Vec::new();
+    for p in
+        support::read_pcap(&support::corpus().join("traffic-reproducer/ipfix-multi-sources.pcap"))
+    {
+        if later.len() < 300 {
+            let _ = dec.decode(p.src, &p.payload, |_| {});
+        }
+        later.push(p);
+    }
+    let mut saved = Vec::new();
+    dec.templates().save(&mut saved).unwrap();
+    let restored = TemplateCache::restore(&saved[..], Limits::default()).unwrap();
+    assert_eq!(restored.len(), dec.templates().len());
+    let mut again = Vec::new();
+    restored.save(&mut again).unwrap();
+    assert_eq!(saved, again, "save(restore(x)) == x");
+    let mut dec2 = NetflowDecoder::with_cache(restored, Default::default());
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for p in &later[300..] {
+        let _ = dec.decode(p.src, &p.payload, |r| a.push(support::normalize(r)));
+        let _ = dec2.decode(p.src, &p.payload, |r| b.push(support::normalize(r)));
+    }
+    assert!(a.len() > 1000);
+    assert_eq!(a, b);
+    // Damaged files are rejected with a line number, never half-loaded silently.
+    let bad = String::from_utf8(saved)
+        .unwrap()
+        .replacen("template ", "template x", 1);
+    assert!(
+        TemplateCache::restore(bad.as_bytes(), Limits::default())
+            .unwrap_err()
+            .line
+            > 1
+    );
+}
+
+#[test]
+fn enterprise_and_unknown_elements_stay_addressable() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let mut seen = 0;
+    for p in support::read_pcap(&support::corpus().join("traffic-reproducer/ipfix-vmware.pcap")) {
+        let _ = dec.decode(p.src, &p.payload, |r| {
+            // VMware PEN 6876 element 889 (vxlanExportRole), 1 byte.
+            if let Some(v) = r.raw.and_then(|raw| raw.element(6876, 889)) {
+                assert_eq!(v.len(), 1);
+                seen += 1;
+            }
+        });
+    }
+    assert_eq!(seen, 1039); // tshark shows 1039 records with it
+}
