@@ -185,7 +185,7 @@ fn maximal_lengths_and_huge_templates() {
     let t = set(2, &template(400, &fields));
     let mut dec = NetflowDecoder::new(Limits::default());
     let s = dec
-        .decode(ip, &ipfix(1, 1, 1, &[t.clone()]), |_| {})
+        .decode(ip, &ipfix(1, 1, 1, std::slice::from_ref(&t)), |_| {})
         .unwrap();
     assert_eq!(s.dropped(DropReason::TemplateTooManyFields), 1);
     // With the cap raised the template is kept, and its (impossible) records simply never
