@@ -215,3 +215,135 @@ fn kafka_output_equals_pmacct_1_7_7() {
         );
     }
 }
+
+/// Messages on `topic` (all partitions), by the high watermarks.
+fn count(consumer: &rdkafka::consumer::BaseConsumer, topic: &str, partitions: i32) -> i64 {
+    use rdkafka::consumer::Consumer;
+    (0..partitions)
+        .map(|p| {
+            consumer
+                .fetch_watermarks(topic, p, Duration::from_secs(5))
+                .map(|(_, hi)| hi)
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// Poll the watermarks of `topic` while `run` executes in the background. Returns the number
+/// of messages and the time from the first to the last one seen (20 ms resolution); done when
+/// `run` returned and the count stayed the same for 2 s.
+fn produce_rate(
+    bs: &str,
+    topic: &str,
+    partitions: i32,
+    run: impl FnOnce() + Send,
+) -> (i64, Duration) {
+    let consumer: rdkafka::consumer::BaseConsumer = rdkafka::config::ClientConfig::new()
+        .set("bootstrap.servers", bs)
+        .create()
+        .unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            run();
+            done.store(true, std::sync::atomic::Ordering::Release);
+        });
+        let (mut first, mut last, mut seen) = (None, std::time::Instant::now(), 0);
+        loop {
+            let c = count(&consumer, topic, partitions);
+            let now = std::time::Instant::now();
+            if c > seen {
+                first.get_or_insert(now);
+                last = now;
+                seen = c;
+            } else if done.load(std::sync::atomic::Ordering::Acquire)
+                && now - last > Duration::from_secs(2)
+            {
+                return (seen, last - first.unwrap_or(last));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+}
+
+/// Records/s into Kafka, pmacct 1.7.7's kafka plugin vs ours, same records, same mock
+/// cluster, one object per message. Run with `--ignored --nocapture`; `KAFKA_BENCH_REPLAY`
+/// (default 4000) replays the capture that many times; `timestamp_arrival` in the aggregate
+/// makes every flow its own entry.
+#[test]
+#[ignore]
+fn bench_records_per_second_vs_pmacct() {
+    std::env::set_var("TZ", "UTC");
+    pmacct_flow::time::reload_timezone();
+    let replay: usize = std::env::var("KAFKA_BENCH_REPLAY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000);
+    let parts = 8;
+    let mock = MockCluster::new(1).unwrap();
+    mock.create_topic("pm_bench", parts, 1).unwrap();
+    mock.create_topic("rs_bench", parts, 1).unwrap();
+    let bs = mock.bootstrap_servers();
+    let (host, port) = bs.rsplit_once(':').unwrap();
+    let dir = std::env::temp_dir().join(format!("pmacct-rs-kafka-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let print_file = dir.join("print.json");
+    let agg = format!("{TUT}, timestamp_arrival");
+    let conf = format!(
+        "plugins: print[p], kafka[k]\npcap_savefile: {pcap}\npcap_savefile_replay: {replay}\naggregate: {agg}\n\
+         print_output[p]: json\nprint_output_file[p]: {print}\ntimestamps_since_epoch[p]: true\n\
+         kafka_broker_host: {host}\nkafka_broker_port: {port}\nkafka_topic[k]: pm_bench\n\
+         plugin_pipe_size: 40960000\nkafka_cache_entries: 100003\nprint_cache_entries: 100003\n",
+        pcap = capture().display(),
+        print = print_file.display(),
+    );
+    let conf_path = dir.join("nfacctd.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let (pm_n, pm_time) = produce_rate(&bs, "pm_bench", parts, || {
+        let out = Command::new("nfacctd")
+            .arg("-f")
+            .arg(&conf_path)
+            .env("TZ", "UTC")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    let print = std::fs::read_to_string(&print_file).unwrap();
+    let flows: Vec<Flow> = print
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let mut f = flow_of(&v);
+            f.prims.timestamp_arrival = epoch(v["timestamp_arrival"].as_str().unwrap());
+            f
+        })
+        .collect();
+    let n = flows.len() as i64;
+    let cfg = KafkaPluginConfig {
+        kafka: KafkaConfig {
+            plugin_name: "k".into(),
+            broker_host: bs.clone(),
+            topic: "rs_bench".into(),
+            ..Default::default()
+        },
+        aggregate: Aggregate::parse(&[agg.as_str()]).unwrap(),
+        cache_entries: 100003,
+        ..Default::default()
+    };
+    let mut p = KafkaPlugin::with_log(cfg, SystemTime::now(), MemoryLog::default().sink()).unwrap();
+    p.process(&flows);
+    let (rs_n, rs_time) = produce_rate(&bs, "rs_bench", parts, move || {
+        p.shutdown(SystemTime::now()).unwrap()
+    });
+    let rate = |n: i64, t: Duration| n as f64 / t.as_secs_f64().max(0.02);
+    eprintln!(
+        "records {n}: pmacct 1.7.7 {pm_n} messages in {pm_time:?} = {:.0}/s; pmacct-rs {rs_n} in {rs_time:?} = {:.0}/s",
+        rate(pm_n, pm_time),
+        rate(rs_n, rs_time)
+    );
+    assert_eq!((pm_n, rs_n), (n, n), "both delivered every record");
+}
