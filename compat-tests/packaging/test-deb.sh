@@ -129,9 +129,9 @@ for s in postinst prerm postrm; do
     [ -x "$WORK/control/$s" ] || fail "no $s"
     sh -n "$WORK/control/$s" || fail "$s: syntax"
 done
-# Run postinst against stub deb-systemd-helper/-invoke that log their calls, with units
-# that were never enabled (fresh install) and with an enabled one (replacing pmacct whose
-# nfacctd.service the admin enabled).
+# Run postinst against stub deb-systemd-helper/-invoke that log their calls: a fresh
+# install (no unit known), a swap from Debian's pmacct whose units the admin left disabled
+# (units known, none enabled), and a swap where the admin had enabled one unit.
 mkdir -p "$WORK/stub"
 cat >"$WORK/stub/deb-systemd-helper" <<'EOF'
 #!/bin/sh
@@ -139,7 +139,7 @@ echo "helper $*" >>"$STUB_LOG"
 [ "$1" = --quiet ] && shift
 case "$1" in
 was-enabled) [ "$2" = "$STUB_ENABLED" ] ;;
-debian-installed) [ "$2" = "$STUB_ENABLED" ] ;;
+debian-installed) [ "$STUB_KNOWN" = yes ] ;;
 *) exit 0 ;;
 esac
 EOF
@@ -148,20 +148,25 @@ sed -i 's/^echo "helper/echo "invoke/' "$WORK/stub/deb-systemd-invoke"
 printf '#!/bin/sh\necho "systemctl $*" >>"$STUB_LOG"\n' >"$WORK/stub/systemctl"
 chmod 755 "$WORK/stub"/*
 first=$(echo "$BINS" | grep -x -m1 -E "$(echo $DAEMONS | tr ' ' '|')")
-for enabled in none "$first.service"; do
+for scenario in "no none" "yes none" "yes $first.service"; do
+    read -r known enabled <<<"$scenario"
     : >"$WORK/stub.log"
-    # mkdir /var/lib/pmacct needs root; the stub run only looks at the unit handling.
-    STUB_LOG=$WORK/stub.log STUB_ENABLED=$enabled PATH="$WORK/stub:$PATH" \
-        sh -c "sed 's#mkdir -p /var/lib/pmacct#:#' '$WORK/control/postinst' | sh -s configure ''" ||
+    # Units are looked up in the package's tree, not the host's; mkdir /var/lib/pmacct
+    # needs root and the stub run only looks at the unit handling.
+    sed -e "s#/lib/systemd/system/#$WORK/root/lib/systemd/system/#g" \
+        -e 's#mkdir -p /var/lib/pmacct#:#' "$WORK/control/postinst" >"$WORK/postinst.stub"
+    STUB_LOG=$WORK/stub.log STUB_KNOWN=$known STUB_ENABLED=$enabled PATH="$WORK/stub:$PATH" \
+        sh "$WORK/postinst.stub" configure '' ||
         fail "postinst configure failed"
     if grep -E '^helper enable' "$WORK/stub.log" | grep -qv " $enabled\$"; then
-        fail "postinst enabled a unit the admin had not enabled: $(grep '^helper enable' "$WORK/stub.log")"
+        fail "postinst (units known: $known, enabled: $enabled) enabled a unit the admin had not: $(grep '^helper enable' "$WORK/stub.log")"
     fi
     if [ "$enabled" != none ]; then
         grep -qx "helper enable $enabled" "$WORK/stub.log" || fail "postinst did not keep $enabled enabled"
     fi
 done
-ok "postinst enables no unit on a fresh install and keeps an admin-enabled unit enabled"
+grep -q "^helper update-state $first.service" "$WORK/stub.log" || fail "postinst never handled $first.service"
+ok "postinst enables no unit (fresh install, swap with units disabled) and keeps an admin-enabled unit enabled"
 
 # --- the binaries: x86-64 executables whose needs Depends covers ------------------------
 for d in $BINS; do
