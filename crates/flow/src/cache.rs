@@ -484,6 +484,18 @@ mod tests {
     }
 
     #[test]
+    fn monthly_bins_of_old_flows() {
+        // pmacct 1.7.7 loses these flows (its monthly bin search steps the wrong way for
+        // flows older than the current bin: 0 entries purged). We put them in their month.
+        let h = History::parse("1M").unwrap();
+        let mut c = Cache::new(cfg(&[Primitive::SrcHost], Some(h)), 1795850464);
+        c.insert(&flow("10.0.0.1", "10.0.0.2", 1, 60, 0, 1677577561));
+        let mut out = Vec::new();
+        c.drain_committed(true, &mut out);
+        assert_eq!(out[0].basetime, 1675209600); // 2023-02-01 00:00 UTC
+    }
+
+    #[test]
     fn schedule_is_minute_aligned() {
         let s = PurgeSchedule::new(1795850464, 60, 0, "", true); // 07:21:04
         assert_eq!(s.deadline(), 1795850460 + 60);

@@ -218,3 +218,41 @@ fn list_primitives_matches_pmacct() {
     assert_eq!(list_primitives(Daemon::Sfacctd), data("sfacctd-a.txt"));
     assert_eq!(list_primitives(Daemon::Pmacctd), data("pmacctd-a.txt"));
 }
+
+#[test]
+fn weekly_bins_and_history_offset_like_pmacct() {
+    tz_utc();
+    let a = agg("src_host, dst_host");
+    for cap in CAPTURES {
+        let flows = flows_of(&wide_entries(cap));
+        for (file, spec, roundoff, offset) in
+            [("hist_w", "1w", "w", 0), ("hist_off", "1h", "h", 600)]
+        {
+            let golden = data(&format!("{cap}/{file}.out"));
+            let updated = json_str(golden.lines().next().unwrap(), "stamp_updated");
+            let updated = parse_ts(&format!("{updated}.000000")).secs;
+            let mut h = History::parse(spec).unwrap();
+            h.roundoff = roundoff.into();
+            h.offset = offset;
+            let es = aggregate_through_cache(&flows, cfg(a, Some(h)));
+            let enc = Encoder::new(
+                OutputFormat::Json,
+                &a,
+                EncoderOptions {
+                    history: true,
+                    ..opts()
+                },
+            )
+            .unwrap();
+            let mut out = Vec::new();
+            for e in &es {
+                enc.write_record(&mut out, e, updated);
+            }
+            assert_same(
+                &String::from_utf8(out).unwrap(),
+                &golden,
+                &format!("{cap}/{file}"),
+            );
+        }
+    }
+}

@@ -14,7 +14,7 @@ gen() {
   out="$here/$tag"
   rm -rf "$out"; mkdir -p "$out"
   cat > "$out/nfacctd.conf" <<CONF
-plugins: print[wide_json], print[wide_csv], print[wide_fmt], print[wide_ecsv], print[wide_efmt], print[tut_json], print[tut_csv], print[tut_fmt], print[host_csv], print[hist_json], print[epoch_csv], print[none_fmt], print[sum_csv]
+plugins: print[wide_json], print[wide_csv], print[wide_fmt], print[wide_ecsv], print[wide_efmt], print[tut_json], print[tut_csv], print[tut_fmt], print[host_csv], print[hist_json], print[epoch_csv], print[none_fmt], print[sum_csv], print[hist_w], print[hist_off]
 pcap_savefile: $pcap
 aggregate[wide_json]: $WIDE
 print_output[wide_json]: json
@@ -51,8 +51,17 @@ aggregate[none_fmt]: none
 print_output[none_fmt]: formatted
 aggregate[sum_csv]: sum_host
 print_output[sum_csv]: csv
+aggregate[hist_w]: src_host, dst_host
+print_output[hist_w]: json
+print_history[hist_w]: 1w
+print_history_roundoff[hist_w]: w
+aggregate[hist_off]: src_host, dst_host
+print_output[hist_off]: json
+print_history[hist_off]: 1h
+print_history_roundoff[hist_off]: h
+print_history_offset[hist_off]: 600
 CONF
-  for p in wide_json wide_csv wide_fmt wide_ecsv wide_efmt tut_json tut_csv tut_fmt host_csv hist_json epoch_csv none_fmt sum_csv; do
+  for p in wide_json wide_csv wide_fmt wide_ecsv wide_efmt tut_json tut_csv tut_fmt host_csv hist_json epoch_csv none_fmt sum_csv hist_w hist_off; do
     echo "print_output_file[$p]: $out/$p.out" >> "$out/nfacctd.conf"
   done
   # The config holds absolute paths of this machine: keep a relative copy for the record.
