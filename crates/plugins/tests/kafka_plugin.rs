@@ -189,3 +189,75 @@ fn avro_is_refused_clearly() {
     assert_eq!(KafkaOutput::parse("avro_json"), Some(KafkaOutput::AvroJson));
     assert_eq!(KafkaOutput::parse("csv"), None);
 }
+
+#[test]
+fn keys_apply_with_pmacct_rules() {
+    let mut c = KafkaPluginConfig::default();
+    let rest = c
+        .apply_keys([
+            ("kafka_history_roundoff", "m"),
+            ("kafka_history", "5m"),
+            ("kafka_topic", "netflow"),
+            ("kafka_broker_host", "10.0.0.1"),
+            ("kafka_broker_port", "9093"),
+            ("kafka_partition", "0"),
+            ("kafka_markers", "TRUE"),
+            ("kafka_multi_values", "1000"),
+            ("kafka_refresh_time", "30"),
+            ("kafka_retry_buffer_size", "1048576"),
+            ("kafka_flush_timeout", "3"),
+            ("aggregate", "src_host"),
+        ])
+        .unwrap();
+    assert_eq!(rest, vec![("aggregate", "src_host")]);
+    assert_eq!(c.history.as_ref().map(|h| h.roundoff.as_str()), Some("m"));
+    assert_eq!(
+        (
+            c.kafka.topic.as_str(),
+            c.kafka.broker_port,
+            c.kafka.partition
+        ),
+        ("netflow", 9093, Some(0))
+    );
+    assert!(c.kafka.markers);
+    assert_eq!(
+        (
+            c.kafka.multi_values,
+            c.refresh_time,
+            c.kafka.retry_buffer_size
+        ),
+        (1000, 30, 1 << 20)
+    );
+    assert_eq!(c.kafka.flush_timeout, Duration::from_secs(3));
+    assert_eq!(c.kafka.bootstrap().unwrap().0, "10.0.0.1:9093");
+    let mut d = KafkaPluginConfig::default();
+    assert!(d
+        .apply_keys([("kafka_markers", "yes")])
+        .unwrap_err()
+        .contains("true or false"));
+    assert!(d
+        .apply_keys([("kafka_partition", "-2")])
+        .unwrap_err()
+        .contains(">= -1"));
+    assert!(d
+        .apply_keys([("kafka_broker_port", "0")])
+        .unwrap_err()
+        .contains("1-65535"));
+    assert!(d
+        .apply_keys([("kafka_history_roundoff", "m")])
+        .unwrap_err()
+        .contains("needs 'kafka_history'"));
+    assert!(d
+        .apply_keys([("kafka_trigger_exec", "/bin/true")])
+        .unwrap_err()
+        .contains("not supported yet"));
+    assert_eq!(d.kafka.plugin_name, "default_kafka");
+    assert_eq!(
+        (
+            d.kafka.topic.as_str(),
+            d.kafka.broker_host.as_str(),
+            d.kafka.broker_port
+        ),
+        ("pmacct.acct", "127.0.0.1", 9092)
+    );
+}

@@ -85,6 +85,102 @@ impl Default for KafkaPluginConfig {
     }
 }
 
+fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("'{key}': expected true or false, got '{v}'")),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| format!("'{key}': invalid number '{v}'"))
+}
+
+impl KafkaPluginConfig {
+    /// Apply this plugin's effective key values (global ones already overridden by
+    /// `key[name]` ones; the daemon resolves that) with pmacct's value rules. Keys that are
+    /// not the kafka plugin's are left alone and returned, so the caller can apply them
+    /// elsewhere or report them. `kafka_history` is applied before `_roundoff`/`_offset`
+    /// whatever the order. Keys of features we do not have are errors, not silently ignored.
+    pub fn apply_keys<'a>(
+        &mut self,
+        keys: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Vec<(&'a str, &'a str)>, String> {
+        let mut keys: Vec<(&str, &str)> = keys.into_iter().collect();
+        keys.sort_by_key(|(k, _)| *k != "kafka_history");
+        let mut rest = Vec::new();
+        for (key, v) in keys {
+            let k = &mut self.kafka;
+            match key {
+                "kafka_topic" => k.topic = v.trim().to_string(),
+                "kafka_broker_host" => k.broker_host = v.trim().to_string(),
+                "kafka_broker_port" => {
+                    k.broker_port = parse_num::<u16>(key, v)
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| format!("'{key}' has to be in the range 1-65535."))?
+                }
+                "kafka_partition" => {
+                    let p: i32 = parse_num(key, v)?;
+                    if p < -1 {
+                        return Err("'kafka_partition' has to be >= -1.".into());
+                    }
+                    k.partition = Some(p);
+                }
+                "kafka_partition_dynamic" => k.partition_dynamic = parse_bool(key, v)?,
+                "kafka_partition_key" => k.partition_key = Some(v.trim().to_string()),
+                "kafka_config_file" => k.config_file = Some(v.trim().into()),
+                "kafka_multi_values" => k.multi_values = parse_num(key, v)?,
+                "kafka_topic_rr" => k.topic_rr = parse_num(key, v)?,
+                "kafka_markers" => k.markers = parse_bool(key, v)?,
+                "kafka_startup_delay" => k.startup_delay = parse_num(key, v)?,
+                "kafka_max_writers" => k.max_writers = parse_num(key, v)?,
+                "kafka_retry_buffer_size" => k.retry_buffer_size = parse_num(key, v)?,
+                "kafka_flush_timeout" => k.flush_timeout = Duration::from_secs(parse_num(key, v)?),
+                "kafka_refresh_time" => {
+                    self.refresh_time = parse_num::<u64>(key, v)?;
+                    if self.refresh_time == 0 {
+                        return Err("'kafka_refresh_time' has to be > 0.".into());
+                    }
+                }
+                "kafka_history" => {
+                    self.history = Some(
+                        History::parse(v).ok_or_else(|| format!("'{key}': invalid value '{v}'"))?,
+                    )
+                }
+                "kafka_history_roundoff" | "kafka_history_offset" => {
+                    let h = self
+                        .history
+                        .as_mut()
+                        .ok_or_else(|| format!("'{key}' needs 'kafka_history'."))?;
+                    if key == "kafka_history_roundoff" {
+                        h.roundoff = v.trim().to_string();
+                    } else {
+                        h.offset = parse_num(key, v)?;
+                    }
+                }
+                "kafka_output" => {
+                    self.output = KafkaOutput::parse(v)
+                        .ok_or_else(|| format!("'{key}': invalid value '{v}'"))?
+                }
+                "kafka_num_protos" => self.num_protos = parse_bool(key, v)?,
+                "kafka_cache_entries" => self.cache_entries = parse_num(key, v)?,
+                "kafka_trigger_exec"
+                | "kafka_preprocess"
+                | "kafka_preprocess_type"
+                | "kafka_avro_schema_registry" => {
+                    return Err(format!("'{key}' is not supported yet by pmacct-rs."))
+                }
+                _ => rest.push((key, v)),
+            }
+        }
+        Ok(rest)
+    }
+}
+
 /// A running kafka plugin instance.
 pub struct KafkaPlugin {
     cfg: KafkaPluginConfig,
