@@ -328,3 +328,67 @@ fn ipfix_vmware_end_to_end() {
         "out.json",
     );
 }
+
+/// `print_write_empty_file`: a purge with nothing cached still writes the file, named after
+/// the purge time, with the csv header, or the JSON markers only. Observed with nfacctd 1.7.7
+/// on a capture without NetFlow (bgp-traffic.pcap): `e-<year>.csv` holding
+/// `SRC_IP,DST_IP,PACKETS,BYTES`, and for json with markers the two marker lines with
+/// `"purged_entries": 0, "total_entries": 0`; the log says `QN: 0/0, ET: 0`.
+#[test]
+fn write_empty_file() {
+    setup();
+    let out = scratch("empty");
+    let base = PrintConfig {
+        aggregate: Aggregate::parse(&["src_host, dst_host"]).unwrap(),
+        write_empty_file: true,
+        ..Default::default()
+    };
+    run(
+        PrintConfig {
+            name: "e".into(),
+            output: OutputFormat::Csv,
+            output_file: Some(format!("{}/e-%Y.csv", out.display())),
+            ..base.clone()
+        },
+        &[],
+    );
+    run(
+        PrintConfig {
+            name: "f".into(),
+            output: OutputFormat::Json,
+            markers: true,
+            output_file: Some(format!("{}/f.json", out.display())),
+            ..base
+        },
+        &[],
+    );
+    let year = pmacct_flow::time::strftime(
+        "%Y",
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+        false,
+    );
+    let t = tree(&out);
+    assert_eq!(t[&format!("e-{year}.csv")], "SRC_IP,DST_IP,PACKETS,BYTES\n");
+    let pid = std::process::id();
+    assert_eq!(
+        t["f.json"],
+        format!(
+            "{{\"event_type\": \"purge_init\", \"writer_id\": \"f/{pid}\"}}\n{{\"event_type\": \"purge_close\", \"writer_id\": \"f/{pid}\", \"purged_entries\": 0, \"total_entries\": 0, \"duration\": 0}}\n"
+        )
+    );
+    let log = LOG
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("( e/print )"))
+        .cloned()
+        .collect::<Vec<_>>();
+    assert!(
+        log.last().unwrap().ends_with("QN: 0/0, ET: 0) ***"),
+        "{log:?}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
