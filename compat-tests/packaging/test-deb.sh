@@ -25,7 +25,8 @@ VERSION=$(cargo metadata --no-deps --format-version 1 |
 if [ -n "${PMACCT_RS_DEB:-}" ]; then
     DEB=$PMACCT_RS_DEB
 else
-    DEB=$(cargo deb -p pmacct-bin | tail -n 1)
+    # cargo deb prints the paths it wrote: the .deb and the -dbgsym .ddeb.
+    DEB=$(cargo deb -p pmacct-bin | grep -E '/pmacct-rs_[^/]*\.deb$' | tail -n 1)
 fi
 [ -f "$DEB" ] || fail "no .deb at '$DEB'"
 [ "$(basename "$DEB")" = "pmacct-rs_${VERSION}_amd64.deb" ] ||
