@@ -87,6 +87,92 @@ impl Default for PrintConfig {
     }
 }
 
+fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!(
+            "'{key}': invalid value '{}' (true or false)",
+            v.trim()
+        )),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| format!("'{key}': invalid number '{}'", v.trim()))
+}
+
+impl PrintConfig {
+    /// Apply this plugin's effective key values (the daemon resolves global vs `key[name]`),
+    /// with pmacct's value rules. Keys that are not the print plugin's are returned for the
+    /// caller. `print_history` is applied before `_roundoff`/`_offset` whatever the order.
+    /// Unsupported values (avro, custom output) are errors.
+    pub fn apply_keys<'a>(
+        &mut self,
+        keys: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Vec<(&'a str, &'a str)>, String> {
+        let mut keys: Vec<(&str, &str)> = keys.into_iter().collect();
+        keys.sort_by_key(|(k, _)| *k != "print_history");
+        let mut rest = Vec::new();
+        for (key, v) in keys {
+            match key {
+                "aggregate" => self.aggregate = Aggregate::parse(&[v]).map_err(|e| e.to_string())?,
+                "print_output" => {
+                    self.output = OutputFormat::parse(v).ok_or_else(|| {
+                        format!("'{key}': '{}' is not supported (formatted, csv, json, event_formatted, event_csv)", v.trim())
+                    })?
+                }
+                "print_output_file" => self.output_file = Some(v.trim().to_string()),
+                "print_output_file_append" => self.append = parse_bool(key, v)?,
+                "print_output_separator" => self.separator = v.trim().to_string(),
+                "print_refresh_time" => {
+                    self.refresh_time = parse_num(key, v)?;
+                    if self.refresh_time == 0 {
+                        return Err(format!("'{key}' has to be > 0."));
+                    }
+                }
+                "print_history" => {
+                    self.history = Some(History::parse(v).ok_or_else(|| format!("'{key}': invalid value '{}'", v.trim()))?)
+                }
+                "print_history_roundoff" | "print_history_offset" => {
+                    let h = self.history.as_mut().ok_or_else(|| format!("'{key}' needs 'print_history'."))?;
+                    if key == "print_history_roundoff" {
+                        h.roundoff = v.trim().to_string();
+                    } else {
+                        h.offset = parse_num(key, v)?;
+                        if h.offset >= h.seconds() {
+                            return Err("History offset (ie. print_history_offset) must be < history (ie. print_history).".into());
+                        }
+                    }
+                }
+                "print_markers" => self.markers = parse_bool(key, v)?,
+                "print_num_protos" => self.num_protos = parse_bool(key, v)?,
+                "print_latest_file" => self.latest_file = Some(v.trim().to_string()),
+                "print_write_empty_file" => self.write_empty_file = parse_bool(key, v)?,
+                "print_cache_entries" => {
+                    self.cache_entries = parse_num(key, v)?;
+                    if self.cache_entries == 0 {
+                        return Err(format!("'{key}' has to be > 0."));
+                    }
+                }
+                "print_startup_delay" => self.startup_delay = parse_num(key, v)?,
+                "timestamps_secs" => self.timestamps.secs = parse_bool(key, v)?,
+                "timestamps_since_epoch" => self.timestamps.since_epoch = parse_bool(key, v)?,
+                "timestamps_utc" => self.timestamps.utc = parse_bool(key, v)?,
+                "timestamps_rfc3339" => self.timestamps.rfc3339 = parse_bool(key, v)?,
+                "nfacctd_time_new" | "sfacctd_time_new" | "pmacctd_time_new" => self.time_new = parse_bool(key, v)?,
+                "post_tag" => self.post_tag = parse_num(key, v)?,
+                "post_tag2" => self.post_tag2 = parse_num(key, v)?,
+                "daemonize" => self.daemonize = parse_bool(key, v)?,
+                _ => rest.push((key, v)),
+            }
+        }
+        Ok(rest)
+    }
+}
+
 /// A running print plugin instance.
 pub struct PrintPlugin {
     cfg: PrintConfig,
@@ -624,6 +710,36 @@ impl Plugin for PrintPlugin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apply_keys() {
+        let mut c = PrintConfig::default();
+        let rest = c
+            .apply_keys([
+                ("print_history_roundoff", "m"),
+                ("print_history", "5m"),
+                ("aggregate", "src_host, DST_HOST"),
+                ("print_output", "JSON"),
+                ("print_markers", "True"),
+                ("kafka_topic", "x"),
+            ])
+            .unwrap();
+        assert_eq!(rest, vec![("kafka_topic", "x")]);
+        assert_eq!(c.history.as_ref().map(|h| h.roundoff.as_str()), Some("m"));
+        assert_eq!(c.output, OutputFormat::Json);
+        assert!(c.markers);
+        assert!(c.aggregate.contains(pmacct_flow::Primitive::DstHost));
+        assert_eq!(
+            c.apply_keys([("aggregate", "foo_prim")]).unwrap_err(),
+            "Unknown primitive 'foo_prim'"
+        );
+        assert!(c.apply_keys([("print_output", "avro")]).is_err());
+        assert!(c.apply_keys([("print_markers", "yes")]).is_err());
+        assert!(
+            c.apply_keys([("print_history_offset", "300")]).is_err(),
+            "offset must be < bin"
+        );
+    }
 
     #[test]
     fn variables() {
