@@ -3,6 +3,7 @@
 {"frame": N, "agent": ..., "samples": [{field: value}]}. Field names are the ones
 tests/sflow_tshark.rs produces from our decoder; a field tshark did not decode is absent.
 usage: sflow_tshark_expect.py CAPTURE.pcap
+       sflow_tshark_expect.py --frames CAPTURE.pcap   (packet decoder: one line per frame)
 """
 import json
 import subprocess
@@ -23,8 +24,8 @@ def num(s):
     return str(int(s, 0))
 
 
-def header_fields(tree, out):
-    eth = nth(tree.get("eth"), 0)
+def header_fields(tree, out, outer_eth=True):
+    eth = nth(tree.get("eth"), 0) if outer_eth else None
     if eth:
         out["eth_src"] = eth["eth.src"]
         out["eth_dst"] = eth["eth.dst"]
@@ -58,6 +59,8 @@ def header_fields(tree, out):
             out["frag_offset"] = frag["ipv6.fraghdr.offset"]
     tcp, udp = nth(tree.get("tcp"), 0), nth(tree.get("udp"), 0)
     icmp, icmp6 = tree.get("icmp"), tree.get("icmpv6")
+    if ip4 and ip4.get("ip.proto") == "17" and udp:
+        tcp = None  # VXLAN: the only TCP is the inner one
     if tcp:
         out["proto"] = "6"
         out["sport"], out["dport"] = tcp["tcp.srcport"], tcp["tcp.dstport"]
@@ -74,7 +77,7 @@ def header_fields(tree, out):
     vx = tree.get("vxlan")
     if vx:
         out["vni"] = vx["vxlan.vni"]
-        ieth = nth(tree.get("eth"), 1)
+        ieth = nth(tree.get("eth"), 1 if outer_eth else 0)
         if ieth:
             out["inner_eth_src"] = ieth["eth.src"]
         iip = nth(tree.get("ip"), 1)
@@ -110,7 +113,20 @@ def sample_fields(s):
     return out
 
 
+def frames(path):
+    raw = subprocess.run(["tshark", "-r", path, "-T", "json", "--no-duplicate-keys",
+                          "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"],
+                         check=True, capture_output=True).stdout
+    for f in json.loads(raw):
+        layers = f["_source"]["layers"]
+        out = {}
+        header_fields(layers, out, layers["frame"]["frame.protocols"].startswith("eth:"))
+        print(json.dumps({"frame": int(layers["frame"]["frame.number"]), "fields": out}))
+
+
 def main():
+    if sys.argv[1] == "--frames":
+        return frames(sys.argv[2])
     raw = subprocess.run(
         ["tshark", "-r", sys.argv[1], "-d", "udp.port==6343,sflow", "-T", "json",
          "--no-duplicate-keys"], check=True, capture_output=True).stdout
