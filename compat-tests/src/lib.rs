@@ -1,1 +1,181 @@
-//! Helpers for the differential tests (see tests/).
+//! Differential harness: the same export capture and config fed to Debian's nfacctd 1.7.7
+//! (the oracle) and to ours, outputs compared as multisets of records (see `compare`).
+//!
+//! Offline cases read the capture with `pcap_savefile`; live cases replay its datagrams over
+//! UDP to both daemons at once. pmacct sleeps about 4 s per run, so its outputs for all
+//! configs sharing the same core keys are produced by ONE run with one print plugin per
+//! config, in a background pool, and cached on disk keyed by (binary, config, capture).
+
+pub mod compare;
+pub mod expected;
+pub mod pcap;
+pub mod run;
+
+pub use compare::{compare, Diff, Format};
+pub use expected::Expected;
+
+use std::path::{Path, PathBuf};
+
+/// compat-tests/ in the source tree.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One export capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Path relative to compat-tests/ without `.pcap`, e.g. `inputs/softflowd-v9-s1`.
+    pub name: String,
+    pub pcap: PathBuf,
+}
+
+/// Every NetFlow/IPFIX capture: the corpus (pmacct-test-automation traffic-*.pcap,
+/// traffic-reproducer ipfix-*/nfv9-*) and our generated exports (inputs/*.pcap), sorted.
+pub fn inputs() -> Vec<Input> {
+    let mut v = Vec::new();
+    let mut stack = vec![root().join("corpus"), root().join("inputs")];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let file = p.file_name().and_then(|f| f.to_str()).unwrap_or("");
+            let wanted = file.ends_with(".pcap")
+                && (file.starts_with("traffic-")
+                    || file.starts_with("ipfix-")
+                    || file.starts_with("nfv9-")
+                    || p.parent() == Some(&root().join("inputs")));
+            if wanted {
+                v.push(input(&p));
+            }
+        }
+    }
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
+}
+
+/// The Input for a capture path (absolute, or relative to compat-tests/).
+pub fn input(pcap: &Path) -> Input {
+    let pcap = if pcap.is_absolute() {
+        pcap.to_path_buf()
+    } else {
+        root().join(pcap)
+    };
+    let rel = pcap.strip_prefix(root()).unwrap_or(&pcap);
+    let name = rel.to_string_lossy().trim_end_matches(".pcap").to_string();
+    Input { name, pcap }
+}
+
+/// A config template (compat-tests/configs/NAME.conf).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub name: String,
+    pub text: String,
+}
+
+impl Config {
+    pub fn load(name: &str) -> Result<Config, String> {
+        let p = root().join("configs").join(format!("{name}.conf"));
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        Ok(Config {
+            name: name.to_string(),
+            text,
+        })
+    }
+
+    /// Value of a top-level key (first occurrence).
+    pub fn key(&self, key: &str) -> Option<&str> {
+        self.text.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == key).then(|| v.trim())
+        })
+    }
+
+    pub fn format(&self) -> Result<Format, String> {
+        let v = self.key("print_output").unwrap_or("formatted");
+        Format::from_print_output(v).ok_or_else(|| format!("{}: print_output {v}", self.name))
+    }
+
+    /// The config for an offline run.
+    pub fn offline(&self, pcap: &Path, out: &Path) -> String {
+        self.text
+            .replace("@PCAP@", &pcap.to_string_lossy())
+            .replace("@OUT@", &out.to_string_lossy())
+    }
+
+    /// The config for a live run: listen on 127.0.0.1:port instead of reading a savefile.
+    pub fn live(&self, port: u16, out: &Path) -> String {
+        self.text
+            .replace(
+                "pcap_savefile: @PCAP@",
+                &format!("nfacctd_ip: 127.0.0.1\nnfacctd_port: {port}"),
+            )
+            .replace("@OUT@", &out.to_string_lossy())
+    }
+}
+
+/// Every config template, sorted by name.
+pub fn configs() -> Vec<Config> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("configs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let f = e.file_name().into_string().ok()?;
+            f.strip_suffix(".conf").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names.iter().filter_map(|n| Config::load(n).ok()).collect()
+}
+
+/// Outcome of one case: Ok(report) when equal up to the expected differences.
+pub type CaseResult = Result<String, String>;
+
+/// Offline case: pmacct (cached, multi-plugin) vs ours on one capture and one config.
+pub fn offline_case(input: &Input, config: &Config, ours: &Path) -> CaseResult {
+    let format = config.format()?;
+    let pm = run::oracle_output(input, config)?;
+    let mine = run::offline(ours, input, config)?;
+    judge(
+        "offline",
+        input,
+        config,
+        compare(format, &pm, &mine.output),
+        &mine.stderr,
+    )
+}
+
+/// Live case: datagrams replayed over UDP to pmacct and ours at once, then SIGINT.
+pub fn live_case(input: &Input, config: &Config, ours: &Path) -> CaseResult {
+    let format = config.format()?;
+    let (pm, mine) = run::live_pair(&run::oracle_binary()?, ours, input, config)?;
+    judge(
+        "live",
+        input,
+        config,
+        compare(format, &pm.output, &mine.output),
+        &mine.stderr,
+    )
+}
+
+fn judge(mode: &str, input: &Input, config: &Config, diff: Diff, ours_stderr: &str) -> CaseResult {
+    let expected = Expected::load()?;
+    let head = format!("{mode} {} x {}: ", input.name, config.name);
+    match expected.check(mode, &input.name, &config.name, &diff) {
+        Ok(note) => Ok(format!("{head}{note}")),
+        Err(why) => {
+            let tail: Vec<&str> = ours_stderr.lines().rev().take(15).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            Err(format!(
+                "{head}{why}\n{diff}--- last lines of ours' stderr ---\n{}",
+                tail.join("\n")
+            ))
+        }
+    }
+}

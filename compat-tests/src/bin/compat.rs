@@ -1,0 +1,80 @@
+//! Manual runner of the differential cases (compat-tests/run.sh):
+//! compat [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]
+//! Exit status 1 when a case differs beyond compat-tests/expected-differences.txt.
+
+use compat_tests::{configs, expected::glob, inputs, live_case, offline_case, run};
+
+fn main() {
+    let mut live = false;
+    let mut quiet = false;
+    let mut ours = None;
+    let (mut ig, mut cg) = ("*".to_string(), "*".to_string());
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--live" => live = true,
+            "--quiet" => quiet = true,
+            "--ours" => ours = args.next(),
+            "--input" => ig = args.next().unwrap_or_default(),
+            "--config" => cg = args.next().unwrap_or_default(),
+            _ => {
+                eprintln!(
+                    "usage: compat [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]"
+                );
+                std::process::exit(2);
+            }
+        }
+    }
+    let ours = match ours
+        .map(Ok)
+        .unwrap_or_else(|| run::ours_binary(None).map(|p| p.display().to_string()))
+    {
+        Ok(p) => std::path::PathBuf::from(p),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let ins: Vec<_> = inputs()
+        .into_iter()
+        .filter(|i| glob(&ig, &i.name))
+        .collect();
+    let cfs: Vec<_> = configs()
+        .into_iter()
+        .filter(|c| glob(&cg, &c.name))
+        .collect();
+    eprintln!(
+        "{} inputs x {} configs, {}, ours = {}",
+        ins.len(),
+        cfs.len(),
+        if live { "live" } else { "offline" },
+        ours.display()
+    );
+    if !live {
+        run::prefetch(ins.clone(), cfs.clone(), run::jobs());
+    }
+    let (mut ok, mut bad) = (0, 0);
+    for i in &ins {
+        for c in &cfs {
+            let r = if live {
+                live_case(i, c, &ours)
+            } else {
+                offline_case(i, c, &ours)
+            };
+            match r {
+                Ok(note) => {
+                    ok += 1;
+                    if !quiet {
+                        println!("ok   {note}");
+                    }
+                }
+                Err(e) => {
+                    bad += 1;
+                    println!("FAIL {e}");
+                }
+            }
+        }
+    }
+    println!("{ok} cases equal, {bad} differ");
+    std::process::exit(i32::from(bad > 0));
+}

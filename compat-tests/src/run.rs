@@ -1,0 +1,490 @@
+//! Running the daemons: offline (pcap_savefile) and live (UDP replay), the pmacct oracle
+//! pool and its on-disk cache.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::{pcap, Config, Input};
+
+/// What one daemon run left behind.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    /// Content of print_output_file ("" when the daemon did not write it).
+    pub output: String,
+    pub stderr: String,
+}
+
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Debian's nfacctd 1.7.7: `PMACCT_NFACCTD`, else /usr/sbin/nfacctd. Refuses a Rust binary
+/// (installing the pmacct-rs package replaces /usr/sbin/nfacctd: comparing ours with ours
+/// would prove nothing).
+pub fn oracle_binary() -> Result<PathBuf, String> {
+    static CHECKED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let p = std::env::var_os("PMACCT_NFACCTD")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/usr/sbin/nfacctd"));
+            let bytes = std::fs::read(&p).map_err(|e| {
+                format!("pmacct's nfacctd {}: {e} (install pmacct or set PMACCT_NFACCTD)", p.display())
+            })?;
+            if bytes.windows(7).any(|w| w == b"/rustc/") {
+                return Err(format!(
+                    "{} is a Rust build (pmacct-rs installed over pmacct?): point PMACCT_NFACCTD at \
+                     Debian's nfacctd 1.7.7 (e.g. dpkg -x pmacct_1.7.7*.deb DIR; DIR/usr/sbin/nfacctd)",
+                    p.display()
+                ));
+            }
+            Ok(p)
+        })
+        .clone()
+}
+
+/// Our nfacctd: `PMACCT_RS_NFACCTD`, else `default` (cargo's CARGO_BIN_EXE_nfacctd in the
+/// tests), else target/release/nfacctd, then target/debug/nfacctd.
+pub fn ours_binary(default: Option<&str>) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("PMACCT_RS_NFACCTD") {
+        return Ok(PathBuf::from(p));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("../target"));
+    let mut tried = Vec::new();
+    let candidates = default
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([target.join("release/nfacctd"), target.join("debug/nfacctd")]);
+    for c in candidates {
+        if c.is_file() {
+            return Ok(c);
+        }
+        tried.push(c.display().to_string());
+    }
+    Err(format!(
+        "our nfacctd not found (set PMACCT_RS_NFACCTD); tried {tried:?}"
+    ))
+}
+
+/// A fresh scratch directory, removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Result<Scratch, String> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let safe: String = tag
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let p = std::env::temp_dir().join(format!(
+            "pmacct-rs-compat-{}-{n}-{safe}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        Ok(Scratch(p))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Start `bin -f dir/nfacctd.conf` with TZ=UTC, stdout and stderr to files in dir.
+fn spawn(bin: &Path, conf: &str, dir: &Path) -> Result<Child, String> {
+    let cf = dir.join("nfacctd.conf");
+    std::fs::write(&cf, conf).map_err(|e| format!("{}: {e}", cf.display()))?;
+    let log =
+        |n: &str| std::fs::File::create(dir.join(n)).map_err(|e| format!("{}: {e}", dir.display()));
+    Command::new(bin)
+        .arg("-f")
+        .arg(&cf)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(log("stdout")?)
+        .stderr(log("stderr")?)
+        .spawn()
+        .map_err(|e| format!("{}: {e}", bin.display()))
+}
+
+fn wait(child: &mut Child, bin: &Path, timeout: Duration) -> Result<(), String> {
+    let t0 = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) if t0.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{} still running after {timeout:?}: killed",
+                    bin.display()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("{}: {e}", bin.display())),
+        }
+    }
+}
+
+fn read_lossy(p: &Path) -> String {
+    let mut v = Vec::new();
+    if let Ok(mut f) = std::fs::File::open(p) {
+        let _ = f.read_to_end(&mut v);
+    }
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+/// Run `bin` on a config until it exits (a savefile run ends by itself).
+pub fn offline(bin: &Path, input: &Input, config: &Config) -> Result<Output, String> {
+    let s = Scratch::new(&config.name)?;
+    let out = s.0.join("out");
+    let mut child = spawn(bin, &config.offline(&input.pcap, &out), &s.0)?;
+    wait(&mut child, bin, RUN_TIMEOUT)?;
+    Ok(Output {
+        output: read_lossy(&out),
+        stderr: read_lossy(&s.0.join("stderr")),
+    })
+}
+
+/// Keys that belong to a print plugin (get a `[name]` suffix in the oracle's combined
+/// config); every other key is a core key and must be equal within one oracle run.
+fn plugin_key(k: &str) -> bool {
+    k == "aggregate" || k.starts_with("print_") || k == "plugins"
+}
+
+fn split_line(l: &str) -> Option<(&str, &str)> {
+    let l = l.trim();
+    if l.is_empty() || l.starts_with('!') {
+        return None;
+    }
+    l.split_once(':').map(|(k, v)| (k.trim(), v.trim()))
+}
+
+/// Core part of a config: its non-plugin lines, in order.
+fn core_text(c: &Config) -> String {
+    c.text
+        .lines()
+        .filter(|l| split_line(l).is_some_and(|(k, _)| !plugin_key(k)))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect()
+}
+
+/// One pmacct config with one print plugin per config of the group, plugin NAME writing
+/// to dir/NAME.out.
+fn combined(group: &[Config], pcap: &Path, dir: &Path) -> String {
+    let mut s = core_text(&group[0]).replace("@PCAP@", &pcap.to_string_lossy());
+    let names: Vec<String> = group.iter().map(|c| format!("print[{}]", c.name)).collect();
+    s.push_str(&format!("plugins: {}\n", names.join(", ")));
+    for c in group {
+        for (k, v) in c.text.lines().filter_map(split_line) {
+            if plugin_key(k) && k != "plugins" {
+                let v = v.replace(
+                    "@OUT@",
+                    &dir.join(format!("{}.out", c.name)).to_string_lossy(),
+                );
+                s.push_str(&format!("{k}[{}]: {v}\n", c.name));
+            }
+        }
+    }
+    s
+}
+
+struct Fnv(u64);
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
+fn cache_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("PMACCT_RS_COMPAT_CACHE") {
+        return PathBuf::from(p);
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("../target"))
+        .join("compat-oracle")
+}
+
+type GroupResult = Result<HashMap<String, String>, String>;
+type Cell = Arc<OnceLock<GroupResult>>;
+
+fn group_of(config: &Config) -> Vec<Config> {
+    let core = core_text(config);
+    let mut g: Vec<Config> = crate::configs()
+        .into_iter()
+        .filter(|c| core_text(c) == core)
+        .collect();
+    if !g.iter().any(|c| c.name == config.name) {
+        // a config outside configs/ (CLI use) runs alone
+        g = vec![config.clone()];
+    }
+    g
+}
+
+fn group_key(bin: &Path, input: &Input, group: &[Config]) -> Result<u64, String> {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let meta = std::fs::metadata(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    h.write(&meta.len().to_le_bytes());
+    if let Ok(Ok(t)) = meta
+        .modified()
+        .map(|t| t.duration_since(std::time::UNIX_EPOCH))
+    {
+        h.write(&t.as_nanos().to_le_bytes());
+    }
+    for c in group {
+        h.write(c.name.as_bytes());
+        h.write(c.text.as_bytes());
+    }
+    let data = std::fs::read(&input.pcap).map_err(|e| format!("{}: {e}", input.pcap.display()))?;
+    h.write(&data);
+    Ok(h.finish())
+}
+
+fn cell(key: u64) -> Cell {
+    static CELLS: OnceLock<Mutex<HashMap<u64, Cell>>> = OnceLock::new();
+    let m = CELLS.get_or_init(Default::default);
+    let mut m = m.lock().unwrap_or_else(|e| e.into_inner());
+    m.entry(key).or_default().clone()
+}
+
+/// pmacct's outputs of a whole config group on one capture: from the cache, or by one run
+/// with a print plugin per config. A run where some plugin wrote nothing is run once more:
+/// under heavy load pmacct 1.7.7 sometimes exits at the end of a savefile before its plugin
+/// has read what the core sent (seen once in ~50 parallel runs: "QN: 0/0").
+fn oracle_group(input: &Input, group: &[Config]) -> GroupResult {
+    let bin = oracle_binary()?;
+    let key = group_key(&bin, input, group)?;
+    let cached = cache_dir().join(format!("{key:016x}"));
+    if cached.is_dir() {
+        let mut m = HashMap::new();
+        for c in group {
+            m.insert(
+                c.name.clone(),
+                read_lossy(&cached.join(format!("{}.out", c.name))),
+            );
+        }
+        return Ok(m);
+    }
+    let mut last = None;
+    for _attempt in 0..2 {
+        let s = Scratch::new("oracle")?;
+        let conf = combined(group, &input.pcap, &s.0);
+        let mut child = spawn(&bin, &conf, &s.0)?;
+        wait(&mut child, &bin, RUN_TIMEOUT)?;
+        let outs: HashMap<String, String> = group
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    read_lossy(&s.0.join(format!("{}.out", c.name))),
+                )
+            })
+            .collect();
+        let complete = outs.values().all(|o| !o.is_empty());
+        let stderr = read_lossy(&s.0.join("stderr"));
+        if stderr.contains("ERROR") {
+            return Err(format!(
+                "pmacct failed on {}:\n{conf}\n{stderr}",
+                input.name
+            ));
+        }
+        last = Some(outs);
+        if complete {
+            break;
+        }
+    }
+    let outs = last.unwrap_or_default();
+    let tmp = cache_dir().join(format!("{key:016x}.tmp{}", std::process::id()));
+    if std::fs::create_dir_all(&tmp).is_ok() {
+        for (name, o) in &outs {
+            let _ = std::fs::write(tmp.join(format!("{name}.out")), o);
+        }
+        let _ = std::fs::rename(&tmp, &cached);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(outs)
+}
+
+/// pmacct's output for one (capture, config), computed with its group (see oracle_group).
+pub fn oracle_output(input: &Input, config: &Config) -> Result<String, String> {
+    let group = group_of(config);
+    let key = group_key(&oracle_binary()?, input, &group)?;
+    let res = cell(key)
+        .get_or_init(|| oracle_group(input, &group))
+        .clone();
+    res?.remove(&config.name)
+        .ok_or_else(|| format!("no oracle output for {}", config.name))
+}
+
+/// Start computing every (capture, config group) pmacct output in `jobs` background
+/// threads, so cases find them ready; returns at once.
+pub fn prefetch(inputs: Vec<Input>, configs: Vec<Config>, jobs: usize) {
+    let Ok(bin) = oracle_binary() else { return };
+    let mut work = Vec::new();
+    for i in &inputs {
+        let mut seen = Vec::new();
+        for c in &configs {
+            let g = group_of(c);
+            if let Ok(k) = group_key(&bin, i, &g) {
+                if !seen.contains(&k) {
+                    seen.push(k);
+                    work.push((k, i.clone(), g));
+                }
+            }
+        }
+    }
+    let work = Arc::new(Mutex::new(work.into_iter()));
+    for _ in 0..jobs.max(1) {
+        let work = work.clone();
+        std::thread::spawn(move || loop {
+            let next = work.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some((k, i, g)) = next else { break };
+            cell(k).get_or_init(|| oracle_group(&i, &g));
+        });
+    }
+}
+
+/// Number of parallel pmacct runs for prefetch: `PMACCT_RS_COMPAT_JOBS`, default 6 (each
+/// pmacct run mostly sleeps).
+pub fn jobs() -> usize {
+    std::env::var("PMACCT_RS_COMPAT_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6)
+}
+
+/// A UDP port free on 127.0.0.1 right now.
+pub fn free_port() -> Result<u16, String> {
+    let s = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    s.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// Whether some socket is bound to UDP `port` (from /proc/net/udp{,6}).
+fn udp_bound(port: u16) -> bool {
+    let needle = format!(":{port:04X} ");
+    ["/proc/net/udp", "/proc/net/udp6"].iter().any(|f| {
+        read_lossy(Path::new(f)).lines().skip(1).any(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|a| format!("{a} ").ends_with(&needle))
+        })
+    })
+}
+
+/// Send every datagram of `input` to each of `targets`, from one socket per original
+/// exporter address mapped to 127.0.0.N (so template scopes stay apart as in the capture),
+/// pacing at `rate` datagrams per second.
+pub fn replay(input: &Path, targets: &[SocketAddr], rate: u32) -> Result<usize, String> {
+    let data = std::fs::read(input).map_err(|e| format!("{}: {e}", input.display()))?;
+    let dgrams = pcap::udp_datagrams(&data)?;
+    let mut socks: Vec<(std::net::IpAddr, UdpSocket)> = Vec::new();
+    let gap = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let t0 = Instant::now();
+    for (n, d) in dgrams.iter().enumerate() {
+        let idx = match socks.iter().position(|(a, _)| *a == d.src.ip()) {
+            Some(i) => i,
+            None => {
+                let k = u8::try_from(socks.len() + 1).map_err(|_| "more than 254 exporters")?;
+                let s =
+                    UdpSocket::bind((Ipv4Addr::new(127, 0, 0, k), 0)).map_err(|e| e.to_string())?;
+                socks.push((d.src.ip(), s));
+                socks.len() - 1
+            }
+        };
+        for t in targets {
+            socks[idx]
+                .1
+                .send_to(&d.payload, t)
+                .map_err(|e| e.to_string())?;
+        }
+        let due = gap * u32::try_from(n + 1).unwrap_or(u32::MAX);
+        if let Some(wait) = due.checked_sub(t0.elapsed()) {
+            std::thread::sleep(wait);
+        }
+    }
+    Ok(dgrams.len())
+}
+
+/// Replay `input` over UDP to pmacct and ours at once (both configured from `config`,
+/// listening on 127.0.0.1), then SIGINT both for the final purge; their outputs.
+pub fn live_pair(
+    pm: &Path,
+    ours: &Path,
+    input: &Input,
+    config: &Config,
+) -> Result<(Output, Output), String> {
+    let sp = Scratch::new("live-pmacct")?;
+    let so = Scratch::new("live-ours")?;
+    let (pp, po) = (free_port()?, free_port()?);
+    if pp == po {
+        return Err("free_port returned the same port twice".into());
+    }
+    let mut cp = spawn(pm, &config.live(pp, &sp.0.join("out")), &sp.0)?;
+    let mut co = match spawn(ours, &config.live(po, &so.0.join("out")), &so.0) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = cp.kill();
+            let _ = cp.wait();
+            return Err(e);
+        }
+    };
+    let result = (|| {
+        let t0 = Instant::now();
+        while !(udp_bound(pp) && udp_bound(po)) {
+            if t0.elapsed() > Duration::from_secs(15) {
+                return Err(format!(
+                    "daemons not listening after 15 s (pmacct {}, ours {})",
+                    udp_bound(pp),
+                    udp_bound(po)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // pmacct's core accepts datagrams before its plugins are up; they are buffered.
+        std::thread::sleep(Duration::from_millis(1500));
+        let targets = [
+            SocketAddr::from((Ipv4Addr::LOCALHOST, pp)),
+            SocketAddr::from((Ipv4Addr::LOCALHOST, po)),
+        ];
+        replay(&input.pcap, &targets, 5000)?;
+        std::thread::sleep(Duration::from_millis(1500));
+        Ok(())
+    })();
+    for c in [&cp, &co] {
+        // SAFETY: kill(2) on the pid of a child we spawned and have not reaped yet.
+        unsafe {
+            libc::kill(c.id() as libc::pid_t, libc::SIGINT);
+        }
+    }
+    let wp = wait(&mut cp, pm, Duration::from_secs(30));
+    let wo = wait(&mut co, ours, Duration::from_secs(30));
+    result?;
+    wp?;
+    wo?;
+    let get = |d: &Path| Output {
+        output: read_lossy(&d.join("out")),
+        stderr: read_lossy(&d.join("stderr")),
+    };
+    Ok((get(&sp.0), get(&so.0)))
+}
