@@ -187,13 +187,22 @@ pub fn hash_key(b: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
+/// One table slot: entry number + 1 (0 = empty), low 32 bits of the key hash, and where the
+/// key sits in the arena, so that a probe touches the slot and the key bytes only.
+#[derive(Debug, Clone, Copy, Default)]
+struct SlotData {
+    entry: u32,
+    hash: u32,
+    off: u32,
+    len: u32,
+}
+
 /// Packed keys -> entry numbers (insertion order), open addressing with linear probing.
 #[derive(Debug, Default)]
 pub struct KeyIndex {
-    /// 0 = empty, else entry number + 1. Length is a power of two, at most half full.
-    slots: Vec<u32>,
-    hashes: Vec<u64>,
-    key_off: Vec<u32>,
+    /// Power-of-two length, at most half full.
+    slots: Vec<SlotData>,
+    count: usize,
     arena: Vec<u8>,
 }
 
@@ -205,34 +214,25 @@ pub enum Slot {
 
 impl KeyIndex {
     pub fn len(&self) -> usize {
-        self.hashes.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
+        self.count == 0
     }
 
-    fn key(&self, i: usize) -> &[u8] {
-        let start = self.key_off[i] as usize;
-        let end = self
-            .key_off
-            .get(i + 1)
-            .map(|o| *o as usize)
-            .unwrap_or(self.arena.len());
-        &self.arena[start..end]
-    }
-
-    fn find(&self, key: &[u8], h: u64) -> Result<usize, usize> {
+    fn find(&self, key: &[u8], h: u32) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let mut s = (h as usize) & mask;
         loop {
-            match self.slots[s] {
-                0 => return Err(s),
-                n => {
-                    let i = n as usize - 1;
-                    if self.hashes[i] == h && self.key(i) == key {
-                        return Ok(i);
-                    }
+            let d = &self.slots[s];
+            if d.entry == 0 {
+                return Err(s);
+            }
+            if d.hash == h && d.len as usize == key.len() {
+                let start = d.off as usize;
+                if self.arena.get(start..start + key.len()) == Some(key) {
+                    return Ok(d.entry as usize - 1);
                 }
             }
             s = (s + 1) & mask;
@@ -241,53 +241,58 @@ impl KeyIndex {
 
     /// Is `key` present?
     pub fn contains(&self, key: &[u8]) -> bool {
-        !self.slots.is_empty() && self.find(key, hash_key(key)).is_ok()
+        !self.slots.is_empty() && self.find(key, hash_key(key) as u32).is_ok()
     }
 
     /// The entry number of `key`, inserting it as the next entry when absent and
-    /// `may_insert` allows (else `None`).
+    /// `may_insert` allows (else `None`; also `None` past 4 GiB of keys).
     pub fn get_or_insert(&mut self, key: &[u8], may_insert: bool) -> Option<Slot> {
         if self.slots.is_empty() {
             self.grow();
         }
-        let h = hash_key(key);
+        let h = hash_key(key) as u32;
         let mut slot = match self.find(key, h) {
             Ok(i) => return Some(Slot::Found(i)),
             Err(_) if !may_insert => return None,
             Err(s) => s,
         };
+        let off = u32::try_from(self.arena.len())
+            .ok()
+            .filter(|o| o.checked_add(key.len() as u32).is_some())?;
         // Keep the table at most half full; only inserts grow it.
-        if self.slots.len() < 2 * (self.hashes.len() + 1) {
+        if self.slots.len() < 2 * (self.count + 1) {
             self.grow();
             slot = self.find(key, h).err()?;
         }
-        let i = self.hashes.len();
-        self.slots[slot] = (i + 1) as u32;
-        self.hashes.push(h);
-        self.key_off.push(self.arena.len() as u32);
+        let i = self.count;
+        self.slots[slot] = SlotData {
+            entry: (i + 1) as u32,
+            hash: h,
+            off,
+            len: key.len() as u32,
+        };
+        self.count += 1;
         self.arena.extend_from_slice(key);
         Some(Slot::Inserted(i))
     }
 
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(64);
-        self.slots.clear();
-        self.slots.resize(cap, 0);
+        let old = std::mem::replace(&mut self.slots, vec![SlotData::default(); cap]);
         let mask = cap - 1;
-        for (i, h) in self.hashes.iter().enumerate() {
-            let mut s = (*h as usize) & mask;
-            while self.slots[s] != 0 {
+        for d in old.into_iter().filter(|d| d.entry != 0) {
+            let mut s = (d.hash as usize) & mask;
+            while self.slots[s].entry != 0 {
                 s = (s + 1) & mask;
             }
-            self.slots[s] = (i + 1) as u32;
+            self.slots[s] = d;
         }
     }
 
     /// Forget every key, keeping the allocations for the next interval.
     pub fn clear(&mut self) {
-        self.slots.iter_mut().for_each(|s| *s = 0);
-        self.hashes.clear();
-        self.key_off.clear();
+        self.slots.iter_mut().for_each(|s| *s = SlotData::default());
+        self.count = 0;
         self.arena.clear();
     }
 }
