@@ -203,6 +203,33 @@ fn write_ip_in_family(out: &mut Vec<u8>, a: Option<IpAddr>, family: u8) {
     }
 }
 
+/// inet_ntop: dotted quad without `fmt` for IPv4 (the common case), std's RFC 5952 form
+/// for IPv6 (identical to glibc's inet_ntop, including `::ffff:a.b.c.d`).
+fn write_ip(out: &mut Vec<u8>, a: IpAddr) {
+    match a {
+        IpAddr::V4(v4) => {
+            for (i, o) in v4.octets().iter().enumerate() {
+                if i > 0 {
+                    out.push(b'.');
+                }
+                push_uint(out, u64::from(*o));
+            }
+        }
+        IpAddr::V6(v6) => {
+            let w = v6.segments();
+            // glibc prints the deprecated IPv4-compatible form ::a.b.c.d (first six words
+            // zero, seventh not); std prints hex words there.
+            if w[..6].iter().all(|x| *x == 0) && w[6] != 0 {
+                out.extend_from_slice(b"::");
+                let o = v6.octets();
+                write_ip(out, IpAddr::from([o[12], o[13], o[14], o[15]]));
+            } else {
+                let _ = write!(out, "{v6}");
+            }
+        }
+    }
+}
+
 fn write_mac(out: &mut Vec<u8>, m: [u8; 6]) {
     let _ = write!(
         out,
@@ -272,9 +299,7 @@ impl Encoder {
         match v {
             Val::Num(n) | Val::NumStr(n) => push_uint(out, *n),
             Val::Str(s) => out.extend_from_slice(s.as_bytes()),
-            Val::Ip(Some(a)) => {
-                let _ = write!(out, "{a}");
-            }
+            Val::Ip(Some(a)) => write_ip(out, *a),
             Val::Ip(None) => out.extend_from_slice(empty_ip),
             Val::IpInFamily(a, fam) => {
                 let before = out.len();
@@ -519,5 +544,29 @@ impl Encoder {
         } else {
             let _ = writeln!(out, "--END ({pid})--");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> String {
+        let mut v = Vec::new();
+        write_ip(&mut v, s.parse().unwrap());
+        String::from_utf8(v).unwrap()
+    }
+
+    // Expected strings are what glibc's inet_ntop (pmacct's addr_to_str) prints.
+    #[test]
+    fn addresses_like_inet_ntop() {
+        assert_eq!(ip("10.231.65.56"), "10.231.65.56");
+        assert_eq!(ip("0.0.0.0"), "0.0.0.0");
+        assert_eq!(ip("2001:918:ffff:f9fc::3"), "2001:918:ffff:f9fc::3");
+        assert_eq!(ip("::ffff:0.0.0.0"), "::ffff:0.0.0.0");
+        assert_eq!(ip("::"), "::");
+        assert_eq!(ip("::1"), "::1");
+        assert_eq!(ip("::10.0.0.1"), "::10.0.0.1");
+        assert_eq!(ip("fe80::aebc:d9ff:fe11:22e0"), "fe80::aebc:d9ff:fe11:22e0");
     }
 }
