@@ -5,7 +5,11 @@ use libfuzzer_sys::fuzz_target;
 use pmacct_wire::{Limits, NetflowDecoder};
 
 fuzz_target!(|data: &[u8]| {
-    let limits = Limits { max_exporters: 4, max_templates_per_exporter: 16, ..Limits::default() };
+    let limits = Limits {
+        max_exporters: 4,
+        max_templates_per_exporter: 16,
+        ..Limits::default()
+    };
     let mut dec = NetflowDecoder::new(limits);
     for (i, chunk) in data.split(|b| *b == 0xFE).enumerate().take(16) {
         let mut d = vec![0, 9];

@@ -26,9 +26,17 @@ fuzz_target!(|data: &[u8]| {
             0 | 1 => {
                 let n = (op[4] % 10) as usize;
                 let fields: Vec<FieldSpec> = (0..n)
-                    .map(|k| FieldSpec { pen: (op[5] & 1) as u32 * 9, id: (op[5] as u16 + k as u16) % 400, len: (k as u16 * op[4] as u16) % 5 })
+                    .map(|k| FieldSpec {
+                        pen: (op[5] & 1) as u32 * 9,
+                        id: (op[5] as u16 + k as u16) % 400,
+                        len: (k as u16 * op[4] as u16) % 5,
+                    })
                     .collect();
-                let kind = if op[3] % 4 == 0 { TemplateKind::Data } else { TemplateKind::Options };
+                let kind = if op[3] % 4 == 0 {
+                    TemplateKind::Data
+                } else {
+                    TemplateKind::Options
+                };
                 let _ = c.insert(ex, src, id, kind, (op[4] % 3) as u16, &fields);
             }
             2 => {

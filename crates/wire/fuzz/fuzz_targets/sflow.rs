@@ -1,0 +1,48 @@
+//! sFlow: any bytes as a datagram (version forced to 2, 4 or 5 half of the time so the sample
+//! walkers get exercised). Records handed out must be consistent with the stats, and every
+//! counter record and lazily-read view (AS path, communities, label stacks) is walked.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use pmacct_wire::sflow::{self, Sample};
+use pmacct_wire::SflowDecoder;
+
+fuzz_target!(|data: &[u8]| {
+    let mut d = data.to_vec();
+    if let Some(&b) = d.first() {
+        if b & 1 == 1 && d.len() >= 4 {
+            let v = [2u8, 4, 5][(b as usize >> 1) % 3];
+            d[..4].copy_from_slice(&[0, 0, 0, v]);
+        }
+    }
+    let src = [192, 0, 2, 1].into();
+    let mut n = 0u32;
+    let mut counters = 0u32;
+    if let Ok(s) = SflowDecoder::new().decode_with_counters(
+        src,
+        &d,
+        |r| {
+            n += 1;
+            assert_eq!(r.packets, 1);
+            let s = r.sflow.expect("sFlow sample");
+            if let Some(g) = s.gateway {
+                let _ = g.dst_as_path.asns().count();
+                let _ = g.dst_as_path.segments().count();
+                let _ = g.communities().count();
+                let _ = (g.dst_as(), g.dst_peer_as());
+            }
+            if let Some(m) = s.mpls {
+                let _ = m.in_stack.entries().count();
+            }
+        },
+        |c| counters += c.records().count() as u32 + 1,
+    ) {
+        assert_eq!(s.records, n);
+        assert!(s.records <= s.flow_samples);
+        assert!(counters >= s.counter_samples.min(counters));
+    }
+    let _ = sflow::walk(src, &d, |s| {
+        if let Sample::Flow(f) = s {
+            let _ = sflow::to_record(f);
+        }
+    });
+});
