@@ -1,0 +1,4 @@
+//! Prints docs/CONFIG-KEYS.md from the key registry.
+fn main() {
+    print!("{}", pmacct_config::registry::render_markdown());
+}
