@@ -4,6 +4,7 @@
 
 pub mod core;
 pub mod log;
+pub mod nfacctd;
 pub mod pipeline;
 pub mod process;
 pub mod runtime;
@@ -14,6 +15,6 @@ pub mod udp;
 
 /// Entry point of the nfacctd binary; returns the process exit code.
 pub fn main_nfacctd() -> i32 {
-    eprintln!("nfacctd: not implemented yet");
-    1
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    nfacctd::main(&argv)
 }

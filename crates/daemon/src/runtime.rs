@@ -36,7 +36,7 @@ pub struct Spec {
     pub queue_batches: usize,
     pub pidfile: Option<String>,
     pub workers: usize,
-    pub new_decoder: fn() -> NetflowDecoder,
+    pub new_decoder: Box<dyn Fn() -> NetflowDecoder + Send + Sync>,
 }
 
 fn now_ts() -> Timestamp {
