@@ -95,7 +95,7 @@ fn start_live(dir: &Path, port: u16, extra: &str) -> Child {
         ),
     )
     .unwrap();
-    let child = Command::new(NFACCTD)
+    let mut child = Command::new(NFACCTD)
         .arg("-f")
         .arg(&conf)
         .env("TZ", "UTC")
@@ -110,6 +110,8 @@ fn start_live(dir: &Path, port: u16, extra: &str) -> Child {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("nfacctd did not bind within 10 s");
 }
 
