@@ -597,6 +597,11 @@ fn ipv6(b: &[u8], p: usize, ip: &mut IpInfo, next: &mut Next, info: &mut PacketI
                 if ip.frag.offset != 0 {
                     return true;
                 }
+                if q > b.len() {
+                    // The last extension header ran past the captured bytes.
+                    info.truncated = true;
+                    return true;
+                }
                 match nh {
                     4 => *next = Next::IpInIp(q, 4),
                     41 => *next = Next::IpInIp(q, 6),

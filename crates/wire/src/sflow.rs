@@ -854,15 +854,18 @@ pub fn walk<F: FnMut(Sample<'_, '_>)>(
         samples,
         ..Default::default()
     };
+    // One sample slot reused for every flow sample: it is large, so it is neither moved nor
+    // returned by value.
+    let mut slot = SflowSample::default();
     for _ in 0..samples {
         if rd.left() == 0 {
             stats.drop(DropReason::SampleTruncated);
             break;
         }
         let go_on = if version == 5 {
-            v5_sample(&mut rd, &dg, &mut stats, &mut f)
+            v5_sample(&mut rd, &dg, &mut slot, &mut stats, &mut f)
         } else {
-            v2v4_sample(&mut rd, &dg, &mut stats, &mut f)
+            v2v4_sample(&mut rd, &dg, &mut slot, &mut stats, &mut f)
         };
         if !go_on {
             break;
@@ -872,9 +875,10 @@ pub fn walk<F: FnMut(Sample<'_, '_>)>(
 }
 
 /// One v5 sample; false when the rest of the datagram cannot be located.
-fn v5_sample<F: FnMut(Sample<'_, '_>)>(
-    rd: &mut Rd<'_>,
+fn v5_sample<'a, F: FnMut(Sample<'_, '_>)>(
+    rd: &mut Rd<'a>,
     dg: &DatagramInfo,
+    slot: &mut SflowSample<'a>,
     stats: &mut SflowStats,
     f: &mut F,
 ) -> bool {
@@ -889,8 +893,8 @@ fn v5_sample<F: FnMut(Sample<'_, '_>)>(
     match tag {
         SAMPLE_FLOW | SAMPLE_FLOW_EXPANDED => {
             stats.flow_samples += 1;
-            match v5_flow_sample(body, tag, dg, stats) {
-                Ok(s) => f(Sample::Flow(&s)),
+            match v5_flow_sample(slot, body, tag, dg, stats) {
+                Ok(()) => f(Sample::Flow(slot)),
                 Err(r) => stats.drop(r),
             }
         }
@@ -907,13 +911,14 @@ fn v5_sample<F: FnMut(Sample<'_, '_>)>(
 }
 
 fn v5_flow_sample<'a>(
+    s: &mut SflowSample<'a>,
     body: &'a [u8],
     tag: u32,
     dg: &DatagramInfo,
     stats: &mut SflowStats,
-) -> Result<SflowSample<'a>, DropReason> {
+) -> Result<(), DropReason> {
     let mut rd = Rd::new(body);
-    let mut s = SflowSample {
+    *s = SflowSample {
         datagram: *dg,
         sample_type: tag,
         ..Default::default()
@@ -959,7 +964,7 @@ fn v5_flow_sample<'a>(
             return Err(DropReason::RecordLength);
         };
         s.records += 1;
-        match flow_record(&mut s, fmt, data) {
+        match flow_record(s, fmt, data) {
             Some(true) => {}
             Some(false) => {
                 s.unknown_records += 1;
@@ -968,7 +973,7 @@ fn v5_flow_sample<'a>(
             None => return Err(DropReason::RecordMalformed),
         }
     }
-    Ok(s)
+    Ok(())
 }
 
 /// Apply one v5 flow record to the sample. Some(false) = unknown format (skipped),
@@ -1319,9 +1324,10 @@ fn v5_counter_sample<'a>(
 }
 
 /// One v2/v4 sample. These carry no lengths: an unknown type ends the datagram.
-fn v2v4_sample<F: FnMut(Sample<'_, '_>)>(
-    rd: &mut Rd<'_>,
+fn v2v4_sample<'a, F: FnMut(Sample<'_, '_>)>(
+    rd: &mut Rd<'a>,
     dg: &DatagramInfo,
+    slot: &mut SflowSample<'a>,
     stats: &mut SflowStats,
     f: &mut F,
 ) -> bool {
@@ -1332,9 +1338,9 @@ fn v2v4_sample<F: FnMut(Sample<'_, '_>)>(
     match tag {
         SAMPLE_FLOW => {
             stats.flow_samples += 1;
-            match v2v4_flow_sample(rd, dg) {
-                Ok(s) => {
-                    f(Sample::Flow(&s));
+            match v2v4_flow_sample(slot, rd, dg) {
+                Ok(()) => {
+                    f(Sample::Flow(slot));
                     true
                 }
                 Err(r) => {
@@ -1390,8 +1396,12 @@ fn v2v4_sample<F: FnMut(Sample<'_, '_>)>(
     }
 }
 
-fn v2v4_flow_sample<'a>(rd: &mut Rd<'a>, dg: &DatagramInfo) -> Result<SflowSample<'a>, DropReason> {
-    let mut s = SflowSample {
+fn v2v4_flow_sample<'a>(
+    s: &mut SflowSample<'a>,
+    rd: &mut Rd<'a>,
+    dg: &DatagramInfo,
+) -> Result<(), DropReason> {
+    *s = SflowSample {
         datagram: *dg,
         sample_type: SAMPLE_FLOW,
         ..Default::default()
@@ -1411,7 +1421,7 @@ fn v2v4_flow_sample<'a>(rd: &mut Rd<'a>, dg: &DatagramInfo) -> Result<SflowSampl
     let ptype = rd.u32().ok_or(t)?;
     s.records += 1;
     match ptype {
-        1 => header_record(&mut s, rd, false).ok_or(t)?,
+        1 => header_record(s, rd, false).ok_or(t)?,
         2 => {
             let ip = sampled_ip(rd, false).ok_or(t)?;
             s.sampled_packet_size = ip.length;
@@ -1435,15 +1445,15 @@ fn v2v4_flow_sample<'a>(rd: &mut Rd<'a>, dg: &DatagramInfo) -> Result<SflowSampl
         let ext = rd.u32().ok_or(t)?;
         s.records += 1;
         match ext {
-            1 => switch_record(&mut s, rd).ok_or(t)?,
-            2 => router_record(&mut s, rd).ok_or(t)?,
-            3 => gateway_record(&mut s, rd).ok_or(t)?,
-            4 => user_record(&mut s, rd).ok_or(t)?,
-            5 => url_record(&mut s, rd).ok_or(t)?,
+            1 => switch_record(s, rd).ok_or(t)?,
+            2 => router_record(s, rd).ok_or(t)?,
+            3 => gateway_record(s, rd).ok_or(t)?,
+            4 => user_record(s, rd).ok_or(t)?,
+            5 => url_record(s, rd).ok_or(t)?,
             _ => return Err(DropReason::UnknownV2v4Type),
         }
     }
-    Ok(s)
+    Ok(())
 }
 
 /// The record of a flow sample, derived the way sfacctd 1.7.7 derives its primitives. None
