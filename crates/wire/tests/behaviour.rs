@@ -256,3 +256,15 @@ fn enterprise_and_unknown_elements_stay_addressable() {
     }
     assert_eq!(seen, 1039); // tshark shows 1039 records with it
 }
+
+#[test]
+fn withdrawn_exporters_are_not_saved() {
+    // Regression from the template_cache fuzz target: an exporter whose templates were all
+    // withdrawn must not leave an empty "exporter" line (it would not round-trip).
+    let mut dec = NetflowDecoder::new(Limits::default());
+    collect(&mut dec, &ipfix(1, 1, 7, &[set(2, &template(256, T))]));
+    collect(&mut dec, &ipfix(2, 2, 7, &[set(2, &template(256, &[]))]));
+    let mut saved = Vec::new();
+    dec.templates().save(&mut saved).unwrap();
+    assert_eq!(String::from_utf8(saved).unwrap(), "pmacct-rs-templates 1\n");
+}

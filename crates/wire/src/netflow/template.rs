@@ -588,6 +588,11 @@ impl TemplateCache {
         addrs.sort();
         for a in addrs {
             let st = &self.exporters[&a];
+            if st.templates.is_empty() && st.samplers.is_empty() && st.sys_init.is_empty() {
+                // Nothing to restore (all withdrawn): an empty exporter line would not
+                // round-trip (found by the template_cache fuzz target).
+                continue;
+            }
             writeln!(w, "exporter {a}")?;
             let mut keys: Vec<_> = st.templates.keys().copied().collect();
             keys.sort();
