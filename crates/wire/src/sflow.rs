@@ -180,6 +180,8 @@ pub struct DatagramInfo {
     pub version: u32,
     /// Agent address from the header (sfacctd's `peer_ip_src`).
     pub agent: IpAddr,
+    /// Where the datagram came from (UDP source), as given to the decoder.
+    pub source: IpAddr,
     /// v5 sub-agent id (`export_proto_sysid`), 0 for v2/v4.
     pub sub_agent_id: u32,
     pub sequence: u32,
@@ -192,6 +194,7 @@ impl Default for DatagramInfo {
         DatagramInfo {
             version: 0,
             agent: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            source: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             sub_agent_id: 0,
             sequence: 0,
             uptime_ms: 0,
@@ -777,7 +780,8 @@ impl SflowDecoder {
     }
 
     /// Decode one datagram: `sink` gets one `FlowRecord` per accounted flow sample.
-    /// `agent_src` (the UDP source) is used as agent address only if the header has none.
+    /// `agent_src` (the UDP source) is kept in `DatagramInfo::source`; records carry the
+    /// header's agent address as sfacctd does.
     pub fn decode<F: FnMut(&FlowRecord)>(
         &mut self,
         agent_src: IpAddr,
@@ -832,7 +836,6 @@ pub fn walk<F: FnMut(Sample<'_, '_>)>(
         2 => rd.ipv6().ok_or(SflowError::Truncated)?,
         t => return Err(SflowError::AgentAddressType(t)),
     };
-    let _ = agent_src;
     let sub_agent_id = if version == 5 {
         rd.u32().ok_or(SflowError::Truncated)?
     } else {
@@ -844,6 +847,7 @@ pub fn walk<F: FnMut(Sample<'_, '_>)>(
     let dg = DatagramInfo {
         version,
         agent,
+        source: agent_src,
         sub_agent_id,
         sequence,
         uptime_ms,
