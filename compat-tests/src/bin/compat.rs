@@ -53,25 +53,44 @@ fn main() {
     if !live {
         run::prefetch(ins.clone(), cfs.clone(), run::jobs());
     }
+    // Cases run in parallel: both daemons mostly sleep (pmacct ~4 s per run).
+    let cases: Vec<_> = ins
+        .iter()
+        .flat_map(|i| cfs.iter().map(move |c| (i, c)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(vec![None; cases.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..run::jobs() {
+            s.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((i, c)) = cases.get(k) else { break };
+                let r = if live {
+                    live_case(i, c, &ours)
+                } else {
+                    offline_case(i, c, &ours)
+                };
+                results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(r);
+            });
+        }
+    });
     let (mut ok, mut bad) = (0, 0);
-    for i in &ins {
-        for c in &cfs {
-            let r = if live {
-                live_case(i, c, &ours)
-            } else {
-                offline_case(i, c, &ours)
-            };
-            match r {
-                Ok(note) => {
-                    ok += 1;
-                    if !quiet {
-                        println!("ok   {note}");
-                    }
+    for r in results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+    {
+        match r {
+            Ok(note) => {
+                ok += 1;
+                if !quiet {
+                    println!("ok   {note}");
                 }
-                Err(e) => {
-                    bad += 1;
-                    println!("FAIL {e}");
-                }
+            }
+            Err(e) => {
+                bad += 1;
+                println!("FAIL {e}");
             }
         }
     }
