@@ -268,3 +268,29 @@ fn withdrawn_exporters_are_not_saved() {
     dec.templates().save(&mut saved).unwrap();
     assert_eq!(String::from_utf8(saved).unwrap(), "pmacct-rs-templates 1\n");
 }
+
+#[test]
+fn v5_time_secs_option_reads_seconds() {
+    use pmacct_wire::DecoderOptions;
+    // One v5 record: SysUptime 5000, First 4000, Last 4990, unix_secs 1_000_000.
+    let mut r = vec![0u8; 48];
+    r[24..28].copy_from_slice(&4000u32.to_be_bytes());
+    r[28..32].copy_from_slice(&4990u32.to_be_bytes());
+    let d = Buf::default()
+        .u16(5)
+        .u16(1)
+        .u32(5000)
+        .u32(1_000_000)
+        .u32(0)
+        .u32(0)
+        .u32(0)
+        .bytes(&r)
+        .0;
+    let mut ms = NetflowDecoder::new(Limits::default());
+    let (a, _) = collect(&mut ms, &d);
+    assert_eq!((a[0].first.secs, a[0].last.secs), (999_999, 1_000_000)); // ms: 1 s and 0.01 s old
+    let mut secs =
+        NetflowDecoder::with_options(Limits::default(), DecoderOptions { v5_time_secs: true });
+    let (b, _) = collect(&mut secs, &d);
+    assert_eq!((b[0].first.secs, b[0].last.secs), (999_000, 999_990)); // seconds: 1000 s and 10 s old
+}
