@@ -41,6 +41,50 @@ fn live_test(pcap: &str) {
     report(live_case(&input(Path::new(pcap)), &c, &ours()));
 }
 
+/// The comparison must catch a changed counter, a lost record and an extra record in a
+/// real pmacct output (json and csv), and must not flag an untouched copy.
+#[test]
+fn harness_catches_altered_output() {
+    let i = input(Path::new("inputs/softflowd-v9-s1.pcap"));
+    for cfg in ["tutorial-json", "tutorial-csv"] {
+        let c = Config::load(cfg).unwrap_or_else(|e| panic!("{e}"));
+        let format = c.format().unwrap_or_else(|e| panic!("{e}"));
+        let pm = run::oracle_output(&i, &c).unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<&str> = pm.lines().collect();
+        assert!(
+            lines.len() > 100,
+            "{cfg}: pmacct wrote {} lines",
+            lines.len()
+        );
+        assert!(compat_tests::compare(format, &pm, &pm).is_empty());
+        let last = lines[lines.len() - 1];
+        // counter changed: one record on each side
+        let sep = if format == compat_tests::Format::Json {
+            ": "
+        } else {
+            ","
+        };
+        let pos = last.rfind(sep).unwrap_or_else(|| panic!("{cfg}: {last}")) + sep.len();
+        let altered = format!(
+            "{}{}9{}",
+            &pm[..pm.len() - last.len() - 1],
+            &last[..pos],
+            &last[pos..]
+        );
+        let d = compat_tests::compare(format, &pm, &format!("{altered}\n"));
+        assert_eq!((d.count_pmacct(), d.count_ours()), (1, 1), "{cfg}: {d}");
+        // record lost, record duplicated
+        let lost: String = lines[..lines.len() - 1]
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let d = compat_tests::compare(format, &pm, &lost);
+        assert_eq!((d.count_pmacct(), d.count_ours()), (1, 0), "{cfg}: {d}");
+        let d = compat_tests::compare(format, &pm, &format!("{pm}{last}\n"));
+        assert_eq!((d.count_pmacct(), d.count_ours()), (0, 1), "{cfg}: {d}");
+    }
+}
+
 const CONFIGS: &[&str] = &[
     "history-csv",
     "history-formatted",
