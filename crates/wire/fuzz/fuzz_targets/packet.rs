@@ -30,7 +30,10 @@ fuzz_target!(|data: &[u8]| {
         let q = packet::decode_dlt(linktype, &frame[..frame.len() - 1]);
         assert!(q.mpls_depth <= p.mpls_depth);
         if q.ip.has_l4 {
-            assert_eq!((q.ip.src_port, q.ip.dst_port), (p.ip.src_port, p.ip.dst_port));
+            assert_eq!(
+                (q.ip.src_port, q.ip.dst_port),
+                (p.ip.src_port, p.ip.dst_port)
+            );
         }
     }
     let _ = packet::decode_mpls(frame);
