@@ -229,11 +229,19 @@ fn cache_dir() -> PathBuf {
 type GroupResult = Result<HashMap<String, String>, String>;
 type Cell = Arc<OnceLock<GroupResult>>;
 
+/// Stem of a config name: `wide-json` -> `wide`.
+fn stem(name: &str) -> &str {
+    name.rsplit_once('-').map_or(name, |(s, _)| s)
+}
+
+/// The configs run together with `config` in one pmacct: same core keys and same stem (the
+/// json/csv/formatted variants of one aggregate). Bigger groups are not reliable: with 12
+/// print plugins, pmacct 1.7.7 lost or truncated whole outputs of 1,000+ records.
 fn group_of(config: &Config) -> Vec<Config> {
     let core = core_text(config);
     let mut g: Vec<Config> = crate::configs()
         .into_iter()
-        .filter(|c| core_text(c) == core)
+        .filter(|c| core_text(c) == core && stem(&c.name) == stem(&config.name))
         .collect();
     if !g.iter().any(|c| c.name == config.name) {
         // a config outside configs/ (CLI use) runs alone
