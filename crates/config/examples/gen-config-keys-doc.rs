@@ -1,4 +1,5 @@
-//! Prints docs/CONFIG-KEYS.md from the key registry.
+//! Print docs/CONFIG-KEYS.md from the key registry:
+//! `cargo run -p pmacct-config --example gen-config-keys-doc > docs/CONFIG-KEYS.md`
 fn main() {
-    print!("{}", pmacct_config::registry::render_markdown());
+    print!("{}", pmacct_config::registry::markdown());
 }

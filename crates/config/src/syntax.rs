@@ -1,172 +1,245 @@
-//! pmacct 1.7.7's config file syntax: whole-line `!`/`#` comments, split at the first `:`,
-//! keys lower-cased with whitespace outside `[...]` removed, `[name]` scoping with the name
-//! kept as written, values trimmed and otherwise literal.
+//! Line-level syntax as pmacct 1.7.7 reads a config file: rows, comments, the syntax checks
+//! that stop the daemon, key clean-up (whitespace outside `[...]` removed, lower-cased).
 
-use crate::Diagnostic;
+/// pmacct reads a file with `fgets` into a 10240-byte buffer: longer lines are split into
+/// several rows (each counted as a line).
+pub const MAX_LINE: usize = 10240;
+/// Maximum number of rows (file plus command line), pmacct's LARGEBUFLEN.
+pub const MAX_ROWS: usize = 8224;
 
-/// pmacct's limits (cfg.h): bytes per line and lines per file.
-pub const MAX_LINE_BYTES: usize = 10240;
-pub const MAX_LINES: usize = 8224;
+/// C `isspace` in the C locale.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
 
-/// One `key[name]: value` line.
+/// Split file bytes into rows as `fgets` would; a NUL ends the row's C string. Returns the
+/// rows and whether the row limit stopped reading.
+pub(crate) fn split_rows(text: &[u8], max_rows: usize) -> (Vec<Vec<u8>>, bool) {
+    let mut rows = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if rows.len() == max_rows {
+            return (rows, true);
+        }
+        let limit = rest.len().min(MAX_LINE - 1);
+        let end = rest[..limit]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(limit, |p| p + 1);
+        let row = &rest[..end];
+        let row = row.iter().position(|&b| b == 0).map_or(row, |p| &row[..p]);
+        rows.push(row.to_vec());
+        rest = &rest[end..];
+    }
+    (rows, false)
+}
+
+/// A fatal syntax error: pmacct logs `ERROR: [file:N] Syntax error: <what>. Exiting.`
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub file: String,
-    pub line: usize,
-    pub key: String,
-    pub name: Option<String>,
-    pub value: String,
+pub(crate) struct SyntaxError(pub &'static str);
+
+/// Sanitize one row in place as pmacct does. `rows` is the total row count: pmacct's check
+/// that a `[name]` follows a key only looks at that many leading bytes (a 1.7.7 quirk).
+/// Returns `Ok(None)` for comments and blank rows.
+pub(crate) fn sanitize(row: &[u8], rows: usize) -> Result<Option<Vec<u8>>, SyntaxError> {
+    let first = row.iter().position(|&b| !is_space(b));
+    let Some(first) = first else { return Ok(None) };
+    if row[first] == b'!' || row[first] == b'#' {
+        return Ok(None);
+    }
+    if !row.contains(&b':') {
+        return Err(SyntaxError("missing ':'"));
+    }
+    // Bracket balance, over the whole line (value included) and its terminating NUL.
+    let (mut symbol, mut got_first, mut got_colon) = (0i64, 0i64, false);
+    for i in 0..=row.len() {
+        let c = row.get(i).copied().unwrap_or(0);
+        if c == b'[' {
+            symbol += 1;
+        } else if c == b']' {
+            symbol -= 1;
+            got_first += 1;
+        }
+        if c == b':' && !got_colon {
+            got_colon = true;
+            if symbol != 0 {
+                return Err(SyntaxError("illegal brackets"));
+            }
+        }
+        if c == 0 && symbol != 0 && got_first == 0 {
+            return Err(SyntaxError("not weighted brackets (1)"));
+        }
+        if symbol < 0 && got_first == 0 {
+            return Err(SyntaxError("not weighted brackets (2)"));
+        }
+        if symbol > 1 && got_first == 0 {
+            return Err(SyntaxError("nested symbols not allowed"));
+        }
+    }
+    // Rebuild: key without whitespace outside brackets, value verbatim then trimmed.
+    let mut out = Vec::with_capacity(row.len());
+    let (mut symbol, mut in_value, mut value_at) = (0i64, false, None);
+    for &c in row {
+        if !in_value {
+            if c == b'[' {
+                symbol += 1;
+            } else if c == b']' {
+                symbol -= 1;
+            } else if c == b':' {
+                in_value = true;
+                value_at = Some(out.len() + 1);
+            }
+        }
+        if symbol == 0 && !in_value {
+            if !is_space(c) {
+                out.push(c);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if let Some(v) = value_at {
+        let v = v.min(out.len());
+        let value = &out[v..];
+        let s = value
+            .iter()
+            .position(|&b| !is_space(b))
+            .unwrap_or(value.len());
+        let e = value
+            .iter()
+            .rposition(|&b| !is_space(b))
+            .map_or(s, |p| p + 1);
+        let trimmed = value[s..e].to_vec();
+        out.truncate(v);
+        out.extend_from_slice(&trimmed);
+    }
+    // Every `[` must follow a key letter (only the first `rows` bytes are looked at).
+    let (mut symbol, mut key) = (0i64, 0i64);
+    for &c in out.iter().take(rows) {
+        if c == b'[' {
+            symbol += 1;
+        } else if c == b']' {
+            symbol -= 1;
+            key -= 1;
+        }
+        if c == b':' {
+            break;
+        }
+        if symbol == 0 {
+            if c.is_ascii_alphabetic() {
+                key = 1;
+            }
+        } else if key == 0 {
+            return Err(SyntaxError("symbol not referring to any key"));
+        }
+    }
+    if out.first() == Some(&b':') {
+        return Err(SyntaxError("missing key"));
+    }
+    // Lower-case the key outside brackets.
+    let mut symbol = 0i64;
+    for c in out.iter_mut() {
+        if *c == b'[' {
+            symbol += 1;
+        } else if *c == b']' {
+            symbol -= 1;
+        }
+        if *c == b':' {
+            break;
+        }
+        if symbol == 0 {
+            c.make_ascii_lowercase();
+        }
+    }
+    Ok(Some(out))
 }
 
-/// Split a file into lines; the first syntax error stops parsing, as in pmacct.
-pub fn parse(file: &str, text: &[u8]) -> Result<Vec<Line>, Diagnostic> {
-    let mut out = Vec::new();
-    for (idx, raw) in text.split(|&b| b == b'\n').enumerate() {
-        let n = idx + 1;
-        if n > MAX_LINES {
-            return Err(Diagnostic::error(
-                file,
-                n,
-                None,
-                format!("too many lines (max {MAX_LINES}). Exiting."),
-            ));
+/// Split a sanitized row into key, optional `[name]` and value, as pmacct's evaluation does:
+/// the key ends at the first `[`; the name runs to the first `]`; anything between `]` and
+/// `:` is dropped.
+pub(crate) fn split(row: &[u8]) -> (&[u8], Option<&[u8]>, &[u8]) {
+    let colon = row.iter().position(|&b| b == b':').unwrap_or(row.len());
+    let (head, value) = (&row[..colon], row.get(colon + 1..).unwrap_or(&[]));
+    match head.iter().position(|&b| b == b'[') {
+        Some(lb) => {
+            let name = &head[lb + 1..];
+            let name = name
+                .iter()
+                .position(|&b| b == b']')
+                .map_or(name, |p| &name[..p]);
+            (&head[..lb], Some(name), value)
         }
-        if raw.len() > MAX_LINE_BYTES {
-            return Err(Diagnostic::error(
-                file,
-                n,
-                None,
-                format!("line too long (max {MAX_LINE_BYTES} bytes). Exiting."),
-            ));
-        }
-        let s = String::from_utf8_lossy(raw);
-        let t = s.trim();
-        if t.is_empty() || t.starts_with('!') || t.starts_with('#') {
-            continue;
-        }
-        let Some(colon) = t.find(':') else {
-            return Err(Diagnostic::error(
-                file,
-                n,
-                None,
-                "Syntax error: missing ':'. Exiting.".into(),
-            ));
-        };
-        let (k, v) = (&t[..colon], &t[colon + 1..]);
-        let (key, name) = split_key(k).ok_or_else(|| {
-            Diagnostic::error(
-                file,
-                n,
-                None,
-                "Syntax error: not weighted brackets. Exiting.".into(),
-            )
-        })?;
-        if key.is_empty() {
-            return Err(Diagnostic::error(
-                file,
-                n,
-                None,
-                "Syntax error: missing key. Exiting.".into(),
-            ));
-        }
-        out.push(Line {
-            file: file.to_string(),
-            line: n,
-            key,
-            name,
-            value: v.trim().to_string(),
-        });
+        None => (head, None, value),
     }
-    Ok(out)
-}
-
-/// `Aggregate [Foo] ` -> ("aggregate", Some("Foo")). None on unbalanced or nested brackets
-/// or text after the closing bracket.
-fn split_key(k: &str) -> Option<(String, Option<String>)> {
-    let mut key = String::new();
-    let mut name: Option<String> = None;
-    let mut in_br = false;
-    let mut closed = false;
-    for c in k.chars() {
-        match c {
-            '[' if in_br || closed => return None,
-            '[' => {
-                in_br = true;
-                name = Some(String::new());
-            }
-            ']' if !in_br => return None,
-            ']' => {
-                in_br = false;
-                closed = true;
-            }
-            c if in_br => name.as_mut()?.push(c),
-            c if c.is_whitespace() => {}
-            _ if closed => return None,
-            c => key.push(c.to_ascii_lowercase()),
-        }
-    }
-    if in_br {
-        return None;
-    }
-    Some((key, name.map(|n| n.trim().to_string())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn one(s: &str) -> Line {
-        parse("f", s.as_bytes()).unwrap().remove(0)
+    fn s(row: &str) -> Result<Option<String>, SyntaxError> {
+        sanitize(row.as_bytes(), 100).map(|o| o.map(|v| String::from_utf8(v).unwrap()))
     }
 
     #[test]
-    fn key_normalization_and_scoping() {
-        let l = one("  Aggregate [Foo] : proto, src_host ");
+    fn comments_and_blanks() {
+        assert_eq!(s("  ! comment"), Ok(None));
+        assert_eq!(s("\t# comment: x"), Ok(None));
+        assert_eq!(s("   \n"), Ok(None));
+        // No trailing comments: the text after the value stays in it.
+        assert_eq!(s("a: b ! c\n"), Ok(Some("a:b ! c".into())));
+    }
+
+    #[test]
+    fn key_cleanup() {
         assert_eq!(
-            (l.key.as_str(), l.name.as_deref(), l.value.as_str()),
-            ("aggregate", Some("Foo"), "proto, src_host")
+            s("Aggregate [Foo] : proto , src_host \n"),
+            Ok(Some("aggregate[Foo]:proto , src_host".into()))
         );
-        assert_eq!(one("PLUGINS: print").key, "plugins");
-        assert_eq!(one("print _ output: json").key, "print_output");
-    }
-
-    #[test]
-    fn value_split_at_first_colon_and_literal() {
-        let l = one("nfacctd_ip: ::1");
-        assert_eq!(l.value, "::1");
-        // No trailing comments, no quoting.
         assert_eq!(
-            one("print_output_file[p]: /x/c3.json ! trailing").value,
-            "/x/c3.json ! trailing"
+            s("PLUGINS: Print[ A b ]"),
+            Ok(Some("plugins:Print[ A b ]".into()))
         );
-        assert_eq!(one("kafka_topic: \"x\"").value, "\"x\"");
+        assert_eq!(s("nfacctd_ip: ::1"), Ok(Some("nfacctd_ip:::1".into())));
     }
 
     #[test]
-    fn comments_and_blank_lines() {
-        let v = parse("f", b"! c\n  # c2\n\n\t\ndebug: true\n").unwrap();
-        assert_eq!(v.len(), 1);
-        assert_eq!(v[0].line, 5);
-    }
-
-    #[test]
-    fn syntax_errors_name_file_and_line() {
-        let e = parse("c.conf", b"debug: true\nnocolon\n").unwrap_err();
+    fn syntax_errors() {
+        assert_eq!(s("foo bar"), Err(SyntaxError("missing ':'")));
+        assert_eq!(s(": x"), Err(SyntaxError("missing key")));
+        assert_eq!(s("a[b: x"), Err(SyntaxError("illegal brackets")));
         assert_eq!(
-            e.to_string(),
-            "ERROR: [c.conf:2] Syntax error: missing ':'. Exiting."
+            s("a[[b]]: x"),
+            Err(SyntaxError("nested symbols not allowed"))
         );
-        for bad in ["a[b: c", "a]b: c", "a[b[c]]: d", "a[b]c: d", "a[b][c]: d"] {
-            assert!(parse("f", bad.as_bytes()).is_err(), "{bad}");
-        }
+        assert_eq!(s("a]b: x"), Err(SyntaxError("illegal brackets")));
+        assert_eq!(s("a: [x"), Err(SyntaxError("not weighted brackets (1)")));
+        assert_eq!(
+            s("[x]a: y"),
+            Err(SyntaxError("symbol not referring to any key"))
+        );
     }
 
     #[test]
-    fn limits_and_binary_input_do_not_panic() {
-        let long = format!("debug: {}", "x".repeat(MAX_LINE_BYTES));
-        assert!(parse("f", long.as_bytes()).is_err());
-        let many = "debug: true\n".repeat(MAX_LINES + 1);
-        assert!(parse("f", many.as_bytes()).is_err());
-        let _ = parse("f", &[0xff, 0xfe, b':', 0, 0x80, b'\n', b'[', b':']);
+    fn rows_split_like_fgets() {
+        let long = vec![b'a'; MAX_LINE + 5];
+        let (rows, cut) = split_rows(&long, MAX_ROWS);
+        assert!(!cut);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].len(), MAX_LINE - 1);
+        let (rows, cut) = split_rows(b"a:1\nb:2\nc:3\n", 2);
+        assert!(cut);
+        assert_eq!(rows.len(), 2);
+        let (rows, _) = split_rows(b"a:1\0junk\nb:2", 10);
+        assert_eq!(rows, vec![b"a:1".to_vec(), b"b:2".to_vec()]);
+    }
+
+    #[test]
+    fn split_key_name_value() {
+        assert_eq!(
+            split(b"a[Foo]bar:v"),
+            (&b"a"[..], Some(&b"Foo"[..]), &b"v"[..])
+        );
+        assert_eq!(split(b"a:b:c"), (&b"a"[..], None, &b"b:c"[..]));
     }
 }

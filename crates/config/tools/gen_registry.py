@@ -113,6 +113,10 @@ def daemons_of(name, flags):
 IMPLEMENTED = set('''nfacctd_ip nfacctd_port pcap_savefile daemonize pidfile logfile syslog debug plugins
 aggregate timestamps_secs timestamps_since_epoch timestamps_utc timestamps_rfc3339 nfacctd_time_new
 nfacctd_time_secs nfacctd_renormalize plugin_pipe_size plugin_buffer_size core_proc_name'''.split())
+DEFAULTS = {'nfacctd_port': '2100', 'sfacctd_port': '6343', 'plugin_pipe_size': '4096000',
+            'kafka_broker_host': '127.0.0.1', 'amqp_host': '127.0.0.1', 'print_output_separator': ',',
+            'print_cache_entries': '16411', 'kafka_output': 'json', 'kafka_max_writers': '10',
+            'print_max_writers': '10', 'kafka_partition': '-1', 'debug': 'false', 'daemonize': 'false'}
 
 def rs(s):
     return 'None' if s is None else 'Some("%s")' % s.replace('\\', '\\\\').replace('"', '\\"')
@@ -133,6 +137,7 @@ def clean_default(d, kind):
     return None
 
 entries = [('plugins', None)] + dict_
+dict_names = {n for n, _ in dict_}
 out = []
 for name, h in entries:
     if name == 'plugins':
@@ -143,10 +148,11 @@ for name, h in entries:
     else:
         body = funcs.get(h, '')
         fields = []
-        for f in re.findall(r'(?:list->cfg|config)\.([a-z0-9_]+)\s*=', body):
+        for f in re.findall(r'list->cfg\.([a-z0-9_]+)\s*=', body):
             if f not in fields:
                 fields.append(f)
-        field = fields[0] if fields else name
+        keyish = [f for f in fields if f in dict_names]
+        field = keyish[0] if keyish else (fields[0] if fields else name)
         kind = kind_of(name, body)
         glob = 'Globalized' in body
     cli, flags, default = ck.get(name, (None, [], None))
@@ -157,8 +163,10 @@ for name, h in entries:
     for p, mask in PLUG:
         if name.startswith(p):
             plugins = mask
-    out.append((name, field, kind, clean_default(default, kind), scope, daemons_of(name, flags), plugins,
-                cli, name in IMPLEMENTED, docs.get(name, '')))
+    default = DEFAULTS.get(name, clean_default(default, kind))
+    implemented = name in IMPLEMENTED or name.startswith('print_')
+    out.append((name, field, kind, default, scope, daemons_of(name, flags), plugins,
+                cli, implemented, docs.get(name, '')))
 
 # A shared field is named after its first key in pmacct's dictionary order, except where
 # pmacct's own field name is a key (sql_table, sql_refresh_time...).
