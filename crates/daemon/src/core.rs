@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use pmacct_flow::Flow;
 use pmacct_wire::netflow::{DecodeError, NetflowDecoder};
-use pmacct_wire::Timestamp;
+use pmacct_wire::{FlowType, Timestamp};
 
 use crate::pipeline::{Backpressure, Batch, PluginTx};
 use crate::plog;
@@ -43,6 +43,8 @@ impl DropCounters {
 
 pub struct CoreOptions {
     pub renormalize: bool,
+    /// `nfacctd_account_options`: account options data records as flows (pmacct: off).
+    pub account_options: bool,
     pub backpressure: Backpressure,
     /// `ip:port` of the collector socket as pmacct prints it in stats.
     pub listen_label: String,
@@ -73,6 +75,7 @@ impl Core {
     pub fn on_datagram(&mut self, src: SocketAddr, payload: &[u8], arrival: Timestamp) {
         let peer = src.ip();
         let renorm = self.opts.renormalize;
+        let account_options = self.opts.account_options;
         let batch = &mut self.batch;
         let plugins = &self.plugins;
         let backpressure = &self.opts.backpressure;
@@ -81,6 +84,11 @@ impl Core {
         let res = self.decoder.decode(peer, payload, |rec| {
             if header.is_none() {
                 header = Some(rec.header);
+            }
+            // Options data (sampling, interface tables...) feeds the decoder's exporter
+            // state; pmacct does not hand it to plugins unless told to.
+            if rec.flow_type == FlowType::Option && !account_options {
+                return;
             }
             let mut flow = Flow::from_netflow(rec, peer, arrival);
             if renorm {

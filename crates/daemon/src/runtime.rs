@@ -31,6 +31,7 @@ pub struct Spec {
     pub rcvbuf: Option<usize>,
     pub savefile: Option<Savefile>,
     pub renormalize: bool,
+    pub account_options: bool,
     pub plugins: Vec<Box<dyn Plugin>>,
     /// Batches each plugin queue holds (derived from plugin_pipe_size).
     pub queue_batches: usize,
@@ -102,6 +103,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         );
         let opts = CoreOptions {
             renormalize: spec.renormalize,
+            account_options: spec.account_options,
             backpressure: Backpressure::Block,
             listen_label: label.clone(),
         };
@@ -156,6 +158,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             }
             let opts = CoreOptions {
                 renormalize: spec.renormalize,
+            account_options: spec.account_options,
                 backpressure: Backpressure::Drop,
                 listen_label: label.clone(),
             };

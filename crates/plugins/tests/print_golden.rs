@@ -290,8 +290,6 @@ fn second_v9_exporter_end_to_end() {
 }
 
 #[test]
-#[ignore = "wire: IPv6 flows of this exporter carry IE 18 = 0.0.0.0 and IE 63; pmacct uses IE 18 \
-            (peer_ip_dst ::ffff:0.0.0.0), the decoder reports IE 63"]
 fn ipfix_ipv4_ipv6_end_to_end() {
     json_case(
         "json_ipfix100",

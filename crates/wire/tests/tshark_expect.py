@@ -106,7 +106,9 @@ def normalize(f, version, exporter, domain, export_secs, uptime_ms, sys_init):
         ("src", ("cflow.srcaddr", "cflow.srcaddrv6", "cflow.srcnet")),
         ("dst", ("cflow.dstaddr", "cflow.dstaddrv6", "cflow.dstnet")),
         ("next_hop", ("cflow.nexthop", "cflow.nexthopv6")),
-        ("bgp_next_hop", ("cflow.bgpnexthop", "cflow.bgpnexthopv6", "cflow.toplabeladdr", "cflow.toplabeladdr_v6")),
+        # pmacct's precedence (its peer_dst_ip handler checks IE 18, then 47, then 63, then
+        # 140, whatever the flow's family): IE 47 (mplsTopLabelIPv4Address) beats IE 63.
+        ("bgp_next_hop", ("cflow.bgpnexthop", "cflow.toplabeladdr", "cflow.bgpnexthopv6", "cflow.toplabeladdr_v6")),
         ("src_mac", ("cflow.srcmac",)),
         ("dst_mac", ("cflow.dstmac",)),
     ]:

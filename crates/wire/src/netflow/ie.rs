@@ -130,7 +130,7 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 34, "samplingInterval", E::SamplingInterval, 0),
     e(0, 35, "samplingAlgorithm", E::SamplingAlgorithm, 0),
     // pmacct takes peer_dst_ip from the MPLS top label address when no BGP next hop is sent.
-    e(0, 47, "mplsTopLabelIPv4Address", E::BgpNextHop, 2),
+    e(0, 47, "mplsTopLabelIPv4Address", E::BgpNextHop, 1),
     e(0, 48, "samplerId", E::SamplerId, 0),
     e(0, 49, "samplerMode", E::SamplingAlgorithm, 1),
     e(0, 50, "samplerRandomInterval", E::SamplingInterval, 1),
@@ -140,7 +140,7 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 59, "postVlanId", E::Vlan, 1),
     e(0, 61, "flowDirection", E::Direction, 0),
     e(0, 62, "ipNextHopIPv6Address", E::NextHop, 1),
-    e(0, 63, "bgpNextHopIPv6Address", E::BgpNextHop, 1),
+    e(0, 63, "bgpNextHopIPv6Address", E::BgpNextHop, 2),
     e(0, 70, "mplsTopLabelStackSection", E::MplsLabel(0), 0),
     e(0, 71, "mplsLabelStackSection2", E::MplsLabel(1), 0),
     e(0, 72, "mplsLabelStackSection3", E::MplsLabel(2), 0),
