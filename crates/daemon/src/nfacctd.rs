@@ -209,6 +209,7 @@ pub fn main(argv: &[String]) -> i32 {
         rcvbuf: core.u64("nfacctd_pipe_size").map(|n| n as usize),
         savefile,
         renormalize: core.bool("nfacctd_renormalize"),
+        account_options: core.bool("nfacctd_account_options"),
         plugins,
         queue_batches: queue_batches(core),
         pidfile: core.get("pidfile").map(str::to_string),
