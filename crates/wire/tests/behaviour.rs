@@ -294,3 +294,23 @@ fn v5_time_secs_option_reads_seconds() {
     let (b, _) = collect(&mut secs, &d);
     assert_eq!((b[0].first.secs, b[0].last.secs), (999_000, 999_990)); // seconds: 1000 s and 10 s old
 }
+
+/// Cisco's random n-out-of-N sampler (corpus test 104): options data carry
+/// samplingPacketInterval 1, samplingSize 1 and samplingPopulation 256; the rate is 256
+/// (pmacct 1.8's expected output renormalizes by 256; 1.7.7 knows no rate and prints 0).
+#[test]
+fn ipfix_n_out_of_n_sampling_rate_from_population_and_size() {
+    let path = support::corpus()
+        .join("pmacct-test-automation/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap");
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let mut rates = Vec::new();
+    for p in support::read_pcap(&path) {
+        dec.decode(p.src, &p.payload, |r| {
+            if r.flow_type == FlowType::Traffic {
+                rates.push(r.sampling_interval)
+            }
+        })
+        .unwrap();
+    }
+    assert_eq!(rates, [256, 256, 256]);
+}

@@ -59,6 +59,10 @@ pub enum Element {
     SamplingInterval,
     /// samplingPacketSpace (IE 306): with IE 305, rate = (interval + space) / interval.
     SamplingSpace,
+    /// samplingSize (IE 309) and samplingPopulation (IE 310): random n-out-of-N sampling
+    /// (RFC 5477), rate = population / size; Cisco sends these with selectorAlgorithm 3.
+    SamplingSize,
+    SamplingPopulation,
     SamplingAlgorithm,
     SamplerId,
     PostNatSrcAddr,
@@ -210,6 +214,8 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 304, "selectorAlgorithm", E::SamplingAlgorithm, 2),
     e(0, 305, "samplingPacketInterval", E::SamplingInterval, 2),
     e(0, 306, "samplingPacketSpace", E::SamplingSpace, 0),
+    e(0, 309, "samplingSize", E::SamplingSize, 0),
+    e(0, 310, "samplingPopulation", E::SamplingPopulation, 0),
     e(0, 351, "layer2SegmentId", E::Unmapped, 0),
     e(0, 352, "layer2OctetDeltaCount", E::Bytes, 4),
     // Cisco ASA NSEL (v9 ids above 32767 are vendor space without the enterprise bit).
@@ -298,6 +304,8 @@ pub struct Scratch {
     pub labels: [u32; 10],
     pub label_mask: u16,
     pub sampling_space: u32,
+    pub sampling_size: u32,
+    pub sampling_population: u32,
     pub first_rel: Option<u32>,
     pub last_rel: Option<u32>,
     pub sys_init_ms: Option<u64>,
@@ -413,6 +421,8 @@ pub fn apply<'a>(
         E::Direction => rec.direction = Some(be_uint(v) as u8),
         E::SamplingInterval => rec.sampling_interval = be_uint(v) as u32,
         E::SamplingSpace => s.sampling_space = be_uint(v) as u32,
+        E::SamplingSize => s.sampling_size = be_uint(v) as u32,
+        E::SamplingPopulation => s.sampling_population = be_uint(v) as u32,
         E::SamplingAlgorithm => rec.sampling_algorithm = be_uint(v) as u8,
         E::SamplerId => rec.sampler_id = Some(be_uint(v) as u32),
         E::PostNatSrcAddr => rec.post_nat_src_addr = ip(v).or(rec.post_nat_src_addr),
@@ -470,7 +480,10 @@ pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
         }
         rec.mpls_stack_depth = depth;
     }
-    if s.sampling_space != 0 && rec.sampling_interval != 0 {
+    if s.sampling_size != 0 && s.sampling_population != 0 {
+        // n-out-of-N: samplingPacketInterval, if also sent, is not the rate.
+        rec.sampling_interval = (s.sampling_population / s.sampling_size).max(1);
+    } else if s.sampling_space != 0 && rec.sampling_interval != 0 {
         rec.sampling_interval = ((rec.sampling_interval as u64 + s.sampling_space as u64)
             / rec.sampling_interval as u64) as u32;
     }
