@@ -8,18 +8,23 @@
 #      print_output_file of each print plugin (dump-config "F" lines);
 #   3. a fatal error on our side with nfacctd exiting 1.
 # Usage: compat-tests/config/diff.sh [case.conf...]   (exit 0 when all cases match)
+# Also run by `cargo test -p pmacct-config --test differential`.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 pcap=${PCAP:-/work/shared/corpus/traffic-reproducer/ipfix-traffic.pcap}
 [ -f "$pcap" ] || pcap="$root/compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap"
 nfacctd=${NFACCTD:-/usr/sbin/nfacctd}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-cargo build -q -p pmacct-config --example dump-config --manifest-path "$root/Cargo.toml" || exit 2
-dump="$CARGO_TARGET_DIR/debug/examples/dump-config"
+# DUMP: a built dump-config example (the cargo test sets it); else build it here.
+dump=${DUMP:-}
+if [ -z "$dump" ]; then
+    export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+    cargo build -q -p pmacct-config --example dump-config --manifest-path "$root/Cargo.toml" || exit 2
+    dump="$CARGO_TARGET_DIR/debug/examples/dump-config"
+fi
 work=$(mktemp -d /tmp/pmacct-config-diff.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-[ $# -gt 0 ] || set -- "$here"/cases/*.conf
+[ $# -gt 0 ] || set -- "$here"/cases/*.conf "$root/examples/nfacct.conf"
 fail=0
 for case in "$@"; do
     name=$(basename "$case" .conf)

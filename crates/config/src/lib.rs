@@ -606,6 +606,9 @@ struct Instance {
 struct Ctx {
     file: String,
     diags: Vec<Diagnostic>,
+    /// Did-you-mean costs a registry scan; hints stop after this many unknown keys so a file
+    /// of thousands of them stays fast.
+    hints_left: usize,
 }
 
 impl Ctx {
@@ -669,6 +672,7 @@ fn eval(
     let mut cx = Ctx {
         file: file_name.unwrap_or("cmdline").to_string(),
         diags: Vec::new(),
+        hints_left: 64,
     };
     // 1. Rows: the file, then the command-line switches (so that they win).
     let (mut rows, cut) = syntax::split_rows(text.unwrap_or(&[]), MAX_ROWS);
@@ -896,10 +900,16 @@ fn apply_line(
             Some("(only the first 'plugins' line, unscoped, declares plugins)".to_string()),
         )),
         Some(d) => Ok(d),
-        None => Err((
-            format!("Unknown key: {key}. Ignored."),
-            registry::suggest(&key).map(|s| format!("Did you mean '{s}'?")),
-        )),
+        None => {
+            cx.hints_left = cx.hints_left.saturating_sub(1);
+            let hint = (cx.hints_left > 0)
+                .then(|| registry::suggest(&key))
+                .flatten();
+            Err((
+                format!("Unknown key: {key}. Ignored."),
+                hint.map(|s| format!("Did you mean '{s}'?")),
+            ))
+        }
     };
     let def = match unknown {
         Ok(d) => d,

@@ -126,11 +126,18 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The nearest known key to `name`, if it is close enough to be a plausible typo.
 pub fn suggest(name: &str) -> Option<&'static str> {
+    let len = name.chars().count();
+    // No key is that long; and a length gap beyond the limit cannot be a near miss, which
+    // keeps a file of thousands of unknown keys cheap.
+    if len > 64 {
+        return None;
+    }
+    let limit = (len / 3).max(2);
     let best = KEYS
         .iter()
+        .filter(|k| k.name.len().abs_diff(len) <= limit)
         .map(|k| (distance(name, k.name), k.name))
         .min_by_key(|(d, _)| *d)?;
-    let limit = (name.chars().count() / 3).max(2);
     (best.0 <= limit).then_some(best.1)
 }
 
