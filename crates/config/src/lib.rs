@@ -672,7 +672,7 @@ fn eval(
     let mut cx = Ctx {
         file: file_name.unwrap_or("cmdline").to_string(),
         diags: Vec::new(),
-        hints_left: 64,
+        hints_left: 16,
     };
     // 1. Rows: the file, then the command-line switches (so that they win).
     let (mut rows, cut) = syntax::split_rows(text.unwrap_or(&[]), MAX_ROWS);

@@ -107,12 +107,15 @@ pub fn group(field: &str) -> impl Iterator<Item = &'static KeyDef> + '_ {
     KEYS.iter().filter(move |k| k.field == field)
 }
 
-/// Levenshtein distance, bounded inputs (config keys are short; longer ones are cut).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().take(128).collect();
-    let b: Vec<char> = b.chars().take(128).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+/// Levenshtein distance over bytes; callers keep both inputs within 64 bytes (fixed rows,
+/// no allocation: did-you-mean runs for many unknown keys).
+fn distance(a: &[u8], b: &[u8]) -> usize {
+    let (a, b) = (&a[..a.len().min(64)], &b[..b.len().min(64)]);
+    let mut prev = [0usize; 65];
+    let mut cur = [0usize; 65];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
@@ -126,7 +129,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The nearest known key to `name`, if it is close enough to be a plausible typo.
 pub fn suggest(name: &str) -> Option<&'static str> {
-    let len = name.chars().count();
+    let len = name.len();
     // No key is that long; and a length gap beyond the limit cannot be a near miss, which
     // keeps a file of thousands of unknown keys cheap.
     if len > 64 {
@@ -136,7 +139,7 @@ pub fn suggest(name: &str) -> Option<&'static str> {
     let best = KEYS
         .iter()
         .filter(|k| k.name.len().abs_diff(len) <= limit)
-        .map(|k| (distance(name, k.name), k.name))
+        .map(|k| (distance(name.as_bytes(), k.name.as_bytes()), k.name))
         .min_by_key(|(d, _)| *d)?;
     (best.0 <= limit).then_some(best.1)
 }
