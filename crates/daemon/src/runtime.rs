@@ -158,7 +158,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             }
             let opts = CoreOptions {
                 renormalize: spec.renormalize,
-            account_options: spec.account_options,
+                account_options: spec.account_options,
                 backpressure: Backpressure::Drop,
                 listen_label: label.clone(),
             };
