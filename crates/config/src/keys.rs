@@ -172,28 +172,28 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "amqp_avro_schema_routing_key", field: "amqp_avro_schema_routing_key", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
     KeyDef { name: "amqp_avro_schema_refresh_time", field: "amqp_avro_schema_refresh_time", kind: Kind::Int { min: 1, max: i64::MAX }, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
     KeyDef { name: "amqp_trigger_exec", field: "sql_trigger_exec", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_refresh_time", field: "sql_refresh_time", kind: Kind::Secs, default: Some("60"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: Some('r'), implemented: false, doc: "Seconds between purges of the kafka cache; shared with *_refresh_time." },
-    KeyDef { name: "kafka_history", field: "sql_history", kind: Kind::History, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_history_offset", field: "sql_history_offset", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_history_roundoff", field: "sql_history_roundoff", kind: Kind::Roundoff, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_broker_host", field: "sql_host", kind: Kind::Str, default: Some("127.0.0.1"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "Kafka broker host (or host:port list)." },
-    KeyDef { name: "kafka_broker_port", field: "kafka_broker_port", kind: Kind::Int { min: 1, max: 65535 }, default: Some("9092"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "Kafka broker port." },
-    KeyDef { name: "kafka_topic", field: "sql_table", kind: Kind::Str, default: Some("pmacct.acct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "Kafka topic to produce to; shares its value with print_output_file." },
-    KeyDef { name: "kafka_topic_rr", field: "amqp_routing_key_rr", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_partition", field: "kafka_partition", kind: Kind::Int { min: i64::MIN, max: i64::MAX }, default: Some("-1"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_partition_dynamic", field: "kafka_partition_dynamic", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_partition_key", field: "kafka_partition_key", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_cache_entries", field: "print_cache_entries", kind: Kind::Int { min: 1, max: i64::MAX }, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_max_writers", field: "sql_max_writers", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "kafka_refresh_time", field: "sql_refresh_time", kind: Kind::Secs, default: Some("60"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: Some('r'), implemented: true, doc: "Seconds between purges of the kafka cache; shared with *_refresh_time." },
+    KeyDef { name: "kafka_history", field: "sql_history", kind: Kind::History, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_history_offset", field: "sql_history_offset", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_history_roundoff", field: "sql_history_roundoff", kind: Kind::Roundoff, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_broker_host", field: "sql_host", kind: Kind::Str, default: Some("127.0.0.1"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "Kafka broker host (or host:port list)." },
+    KeyDef { name: "kafka_broker_port", field: "kafka_broker_port", kind: Kind::Int { min: 1, max: 65535 }, default: Some("9092"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "Kafka broker port." },
+    KeyDef { name: "kafka_topic", field: "sql_table", kind: Kind::Str, default: Some("pmacct.acct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "Kafka topic to produce to; shares its value with print_output_file." },
+    KeyDef { name: "kafka_topic_rr", field: "amqp_routing_key_rr", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_partition", field: "kafka_partition", kind: Kind::Int { min: i64::MIN, max: i64::MAX }, default: Some("-1"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_partition_dynamic", field: "kafka_partition_dynamic", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_partition_key", field: "kafka_partition_key", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_cache_entries", field: "print_cache_entries", kind: Kind::Int { min: 1, max: i64::MAX }, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_max_writers", field: "sql_max_writers", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
     KeyDef { name: "kafka_preprocess", field: "sql_preprocess", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
     KeyDef { name: "kafka_preprocess_type", field: "sql_preprocess_type", kind: Kind::Str, default: Some("any"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_startup_delay", field: "sql_startup_delay", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_multi_values", field: "sql_multi_values", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_num_protos", field: "sql_num_protos", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_markers", field: "print_markers", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_output", field: "amqp_output", kind: Kind::Enum(&["json", "avro", "avro_bin", "avro_json", "custom"]), default: Some("json"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "Message encoding of the kafka plugin." },
+    KeyDef { name: "kafka_startup_delay", field: "sql_startup_delay", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_multi_values", field: "sql_multi_values", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_num_protos", field: "sql_num_protos", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_markers", field: "print_markers", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "kafka_output", field: "amqp_output", kind: Kind::Enum(&["json", "avro", "avro_bin", "avro_json", "custom"]), default: Some("json"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "Message encoding of the kafka plugin." },
     KeyDef { name: "kafka_avro_schema_registry", field: "kafka_avro_schema_registry", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "kafka_config_file", field: "kafka_config_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "kafka_config_file", field: "kafka_config_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
     KeyDef { name: "kafka_trigger_exec", field: "sql_trigger_exec", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_proc_name", field: "core_proc_name", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_port", field: "nfacctd_port", kind: Kind::Int { min: 1, max: 65535 }, default: Some("2100"), scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: Some('l'), implemented: true, doc: "UDP port to receive NetFlow/IPFIX on." },
@@ -601,6 +601,9 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "tmp_bgp_lookup_compare_ports", field: "tmp_bgp_lookup_compare_ports", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "tmp_bgp_daemon_route_refresh", field: "tmp_bgp_daemon_route_refresh", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "tmp_bgp_daemon_origin_type_int", field: "tmp_bgp_daemon_origin_type_int", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: false, doc: "" },
+    // pmacct-rs extensions (pmacct 1.7.7 logs "Unknown key" for them; see registry::EXTENSIONS).
+    KeyDef { name: "kafka_retry_buffer_size", field: "kafka_retry_buffer_size", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("268435456"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: bytes of undelivered Kafka messages held for retry." },
+    KeyDef { name: "kafka_flush_timeout", field: "kafka_flush_timeout", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: seconds to wait for Kafka delivery at shutdown." },
 ];
 
 /// Key names as constants, so a typo in calling code does not compile.
@@ -1230,6 +1233,8 @@ pub mod key {
     pub const TMP_ASA_BI_FLOW: Key = Key("tmp_asa_bi_flow");
     pub const TMP_BGP_LOOKUP_COMPARE_PORTS: Key = Key("tmp_bgp_lookup_compare_ports");
     pub const TMP_BGP_DAEMON_ROUTE_REFRESH: Key = Key("tmp_bgp_daemon_route_refresh");
+    pub const KAFKA_RETRY_BUFFER_SIZE: Key = Key("kafka_retry_buffer_size");
+    pub const KAFKA_FLUSH_TIMEOUT: Key = Key("kafka_flush_timeout");
     pub const TMP_BGP_DAEMON_ORIGIN_TYPE_INT: Key = Key("tmp_bgp_daemon_origin_type_int");
 }
 
@@ -1832,4 +1837,6 @@ pub(crate) static ALL_KEY_CONSTS: &[crate::registry::Key] = &[
     key::TMP_BGP_LOOKUP_COMPARE_PORTS,
     key::TMP_BGP_DAEMON_ROUTE_REFRESH,
     key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT,
+    key::KAFKA_RETRY_BUFFER_SIZE,
+    key::KAFKA_FLUSH_TIMEOUT,
 ];

@@ -211,6 +211,8 @@ pub enum Code {
     ValueNote,
     /// Keys that exclude each other (pmacct exits after reading the config).
     Conflict,
+    /// A pmacct-rs key pmacct does not know.
+    Extension,
 }
 
 /// One message about the configuration.
@@ -927,6 +929,21 @@ fn apply_line(
             return Ok(());
         }
     };
+    if registry::EXTENSIONS.contains(&def.name) {
+        // Ours: accepted, but pmacct would not know it.
+        let m = format!("Unknown key: {key}. Ignored.");
+        let p = vec![format!("WARN: [{}] {m}", cx.loc(line))];
+        let m = format!("key '{key}' is a pmacct-rs extension (pmacct 1.7.7 ignores it).");
+        cx.push(
+            Level::Info,
+            Code::Extension,
+            Some(line),
+            Some(def.name),
+            m,
+            None,
+            p,
+        );
+    }
     let value = match value::parse(def, &raw) {
         Ok(v) => v,
         Err(rej) => {

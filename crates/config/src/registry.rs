@@ -38,6 +38,9 @@ pub enum KeyScope {
     NoGlobal,
 }
 
+/// Keys pmacct-rs adds (pmacct 1.7.7 logs "Unknown key" for them).
+pub const EXTENSIONS: &[&str] = &["kafka_retry_buffer_size", "kafka_flush_timeout"];
+
 /// Daemon bits of [`KeyDef::daemons`].
 pub const D_NF: u8 = 1;
 pub const D_SF: u8 = 2;

@@ -736,7 +736,8 @@ fn load_reads_file_and_reports_actions() {
 
 #[test]
 fn not_supported_yet_and_other_daemon_reported_once() {
-    let l = parse("plugins: print[a]\nkafka_broker_port: 9093\nkafka_broker_port: 9094\npcap_interface: eth0\n");
+    let l =
+        parse("plugins: print[a]\nimt_buckets: 9093\nimt_buckets: 9094\npcap_interface: eth0\n");
     let ours: Vec<(Code, Level)> = l.diagnostics.iter().map(|d| (d.code, d.level)).collect();
     assert_eq!(
         ours,
@@ -748,12 +749,12 @@ fn not_supported_yet_and_other_daemon_reported_once() {
     assert!(l.pmacct_lines().is_empty());
     assert!(!l.has_errors());
     let opts = Options {
-        also_implemented: &[key::KAFKA_BROKER_PORT],
+        also_implemented: &[key::IMT_BUCKETS],
     };
     let l = parse_bytes(
         Daemon::Nfacctd,
         Some("c"),
-        b"plugins: kafka\nkafka_broker_port: 9093\n",
+        b"plugins: memory\nimt_buckets: 9093\n",
         &[],
         opts,
     )
@@ -828,4 +829,19 @@ fn string_keys_and_get() {
 #[should_panic(expected = "not in the registry")]
 fn unknown_string_key_panics() {
     let _ = Scope::default().bool("nfacctd_prot");
+}
+
+#[test]
+fn extension_keys_are_accepted_and_flagged() {
+    let l = parse("plugins: kafka[k]\nkafka_flush_timeout: 3\nkafka_topic: t\n");
+    assert_eq!(plugin(&l, "k").scope.u64(key::KAFKA_FLUSH_TIMEOUT), Some(3));
+    assert_eq!(
+        l.pmacct_lines(),
+        ["WARN: [c.conf:2] Unknown key: kafka_flush_timeout. Ignored."]
+    );
+    assert_eq!(l.diagnostics.len(), 1);
+    assert_eq!(
+        (l.diagnostics[0].code, l.diagnostics[0].level),
+        (Code::Extension, Level::Info)
+    );
 }
