@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use pmacct_flow::Flow;
 
 pub mod kafka;
+mod keys;
 pub mod log;
 pub mod print;
 

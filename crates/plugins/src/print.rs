@@ -87,22 +87,7 @@ impl Default for PrintConfig {
     }
 }
 
-fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(format!(
-            "'{key}': invalid value '{}' (true or false)",
-            v.trim()
-        )),
-    }
-}
-
-fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
-    v.trim()
-        .parse()
-        .map_err(|_| format!("'{key}': invalid number '{}'", v.trim()))
-}
+use crate::keys::{parse_bool, parse_num, CommonKeys};
 
 impl PrintConfig {
     /// Apply this plugin's effective key values (the daemon resolves global vs `key[name]`),
@@ -118,7 +103,6 @@ impl PrintConfig {
         let mut rest = Vec::new();
         for (key, v) in keys {
             match key {
-                "aggregate" => self.aggregate = Aggregate::parse(&[v]).map_err(|e| e.to_string())?,
                 "print_output" => {
                     self.output = OutputFormat::parse(v).ok_or_else(|| {
                         format!("'{key}': '{}' is not supported (formatted, csv, json, event_formatted, event_csv)", v.trim())
@@ -158,15 +142,19 @@ impl PrintConfig {
                     }
                 }
                 "print_startup_delay" => self.startup_delay = parse_num(key, v)?,
-                "timestamps_secs" => self.timestamps.secs = parse_bool(key, v)?,
-                "timestamps_since_epoch" => self.timestamps.since_epoch = parse_bool(key, v)?,
-                "timestamps_utc" => self.timestamps.utc = parse_bool(key, v)?,
-                "timestamps_rfc3339" => self.timestamps.rfc3339 = parse_bool(key, v)?,
-                "nfacctd_time_new" | "sfacctd_time_new" | "pmacctd_time_new" => self.time_new = parse_bool(key, v)?,
-                "post_tag" => self.post_tag = parse_num(key, v)?,
-                "post_tag2" => self.post_tag2 = parse_num(key, v)?,
                 "daemonize" => self.daemonize = parse_bool(key, v)?,
-                _ => rest.push((key, v)),
+                _ => {
+                    let mut common = CommonKeys {
+                        aggregate: &mut self.aggregate,
+                        timestamps: &mut self.timestamps,
+                        time_new: &mut self.time_new,
+                        post_tag: &mut self.post_tag,
+                        post_tag2: &mut self.post_tag2,
+                    };
+                    if !common.apply(key, v)? {
+                        rest.push((key, v))
+                    }
+                }
             }
         }
         Ok(rest)

@@ -206,10 +206,17 @@ fn keys_apply_with_pmacct_rules() {
             ("kafka_refresh_time", "30"),
             ("kafka_retry_buffer_size", "1048576"),
             ("kafka_flush_timeout", "3"),
-            ("aggregate", "src_host"),
+            ("aggregate", "src_host, dst_port"),
+            ("nfacctd_ip", "127.0.0.1"),
         ])
         .unwrap();
-    assert_eq!(rest, vec![("aggregate", "src_host")]);
+    // Shared keys (aggregate, timestamps_*, *_time_new, post_tag) are the plugin's too; core
+    // keys are handed back.
+    assert_eq!(rest, vec![("nfacctd_ip", "127.0.0.1")]);
+    assert_eq!(
+        c.aggregate,
+        pmacct_flow::Aggregate::parse(&["src_host, dst_port"]).unwrap()
+    );
     assert_eq!(c.history.as_ref().map(|h| h.roundoff.as_str()), Some("m"));
     assert_eq!(
         (

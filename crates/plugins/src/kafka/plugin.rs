@@ -85,19 +85,7 @@ impl Default for KafkaPluginConfig {
     }
 }
 
-fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(format!("'{key}': expected true or false, got '{v}'")),
-    }
-}
-
-fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
-    v.trim()
-        .parse()
-        .map_err(|_| format!("'{key}': invalid number '{v}'"))
-}
+use crate::keys::{parse_bool, parse_num, CommonKeys};
 
 impl KafkaPluginConfig {
     /// Apply this plugin's effective key values (global ones already overridden by
@@ -174,7 +162,18 @@ impl KafkaPluginConfig {
                 | "kafka_avro_schema_registry" => {
                     return Err(format!("'{key}' is not supported yet by pmacct-rs."))
                 }
-                _ => rest.push((key, v)),
+                _ => {
+                    let mut common = CommonKeys {
+                        aggregate: &mut self.aggregate,
+                        timestamps: &mut self.timestamps,
+                        time_new: &mut self.time_new,
+                        post_tag: &mut self.kafka.post_tag,
+                        post_tag2: &mut self.kafka.post_tag2,
+                    };
+                    if !common.apply(key, v)? {
+                        rest.push((key, v))
+                    }
+                }
             }
         }
         Ok(rest)
