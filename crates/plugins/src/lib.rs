@@ -14,6 +14,32 @@ pub mod print;
 pub use log::{set_logger, Level, LogFn};
 pub use print::{PrintConfig, PrintPlugin};
 
+/// Seconds since the epoch: how the aggregation cache and the purge schedule count time.
+pub(crate) fn unix_secs(t: SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// When a purge due at `deadline` happens: pmacct purges at the first whole second after
+/// the deadline (`now > deadline`).
+pub(crate) fn purge_instant(deadline: i64) -> SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs((deadline + 1).max(0) as u64)
+}
+
+/// Hand every flow of a batch to `insert`, timed by its arrival under `*_time_new`.
+pub(crate) fn for_each_flow(batch: &[Flow], time_new: bool, mut insert: impl FnMut(&Flow)) {
+    for f in batch {
+        if time_new {
+            let mut f = *f;
+            f.use_arrival_time();
+            insert(&f);
+        } else {
+            insert(f);
+        }
+    }
+}
+
 /// One plugin instance (`plugins: print[name]`), owned by one thread.
 pub trait Plugin: Send {
     /// Instance name as configured (`foo` in `print[foo]`).

@@ -5,7 +5,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
 use pmacct_flow::cache::{
@@ -16,7 +16,7 @@ use pmacct_flow::time::{strftime, TimestampOptions};
 use pmacct_flow::{Aggregate, Flow};
 
 use crate::log::{log, Level};
-use crate::Plugin;
+use crate::{for_each_flow, purge_instant, unix_secs, Plugin};
 
 /// Everything the print plugin reads from the configuration. `Default` is pmacct's defaults.
 #[derive(Debug, Clone)]
@@ -177,12 +177,6 @@ pub struct PrintPlugin {
     pub dropped: u64,
 }
 
-fn secs(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 impl PrintPlugin {
     /// Start the plugin at `now`: validates the output, logs pmacct's start-up lines, sets the
     /// first purge deadline.
@@ -241,7 +235,7 @@ impl PrintPlugin {
                 cfg.latest_file = None;
             }
         }
-        let t = secs(now);
+        let t = unix_secs(now);
         let roundoff = cfg
             .history
             .as_ref()
@@ -361,7 +355,7 @@ impl PrintPlugin {
                 &mut written,
             ),
         };
-        let duration = (secs(SystemTime::now()) - start).max(0);
+        let duration = (unix_secs(SystemTime::now()) - start).max(0);
         self.log(
             Level::Info,
             &format!(
@@ -387,7 +381,7 @@ impl PrintPlugin {
         if self.stdout_header {
             self.encoder.write_header(&mut buf);
         }
-        let updated = secs(SystemTime::now()).max(0) as u64;
+        let updated = unix_secs(SystemTime::now()).max(0) as u64;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let mut res = Ok(());
@@ -473,7 +467,7 @@ impl PrintPlugin {
                     self.encoder.write_header(&mut buf);
                 }
             }
-            let updated = secs(SystemTime::now()).max(0) as u64;
+            let updated = unix_secs(SystemTime::now()).max(0) as u64;
             let mut file = file;
             for (i, e) in entries.iter().enumerate() {
                 if done[i] || (per_entry && names[i] != path) {
@@ -496,7 +490,7 @@ impl PrintPlugin {
             }
             if let Some(f) = file.as_mut() {
                 if self.cfg.markers {
-                    let duration = (secs(SystemTime::now()) - start).max(0) as u64;
+                    let duration = (unix_secs(SystemTime::now()) - start).max(0) as u64;
                     self.encoder.write_end_marker(
                         &mut buf,
                         &self.cfg.name,
@@ -536,7 +530,7 @@ impl PrintPlugin {
         let stamp = match entry {
             Some(e) if e.basetime != 0 => e.basetime as i64,
             // pmacct's strftime uses the current time for a zero stamp.
-            Some(_) => secs(SystemTime::now()),
+            Some(_) => unix_secs(SystemTime::now()),
             None => start,
         };
         strftime(&expanded, stamp, self.cfg.timestamps.utc)
@@ -664,26 +658,18 @@ impl Plugin for PrintPlugin {
     }
 
     fn process(&mut self, batch: &[Flow]) {
-        let now = secs(SystemTime::now());
+        let now = unix_secs(SystemTime::now());
         self.cache.update_time(now);
-        for f in batch {
-            if self.cfg.time_new {
-                let mut f = *f;
-                f.use_arrival_time();
-                self.insert(&f, now);
-            } else {
-                self.insert(f, now);
-            }
-        }
+        let time_new = self.cfg.time_new;
+        for_each_flow(batch, time_new, |f| self.insert(f, now));
     }
 
     fn next_purge(&self) -> SystemTime {
-        // pmacct purges at the first whole second after the deadline (`now > deadline`).
-        UNIX_EPOCH + Duration::from_secs((self.schedule.deadline() + 1).max(0) as u64)
+        purge_instant(self.schedule.deadline())
     }
 
     fn purge(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        let t = secs(now);
+        let t = unix_secs(now);
         self.cache.update_time(t);
         let res = self.write_purge(false, false, t);
         self.schedule.advance();
@@ -691,7 +677,7 @@ impl Plugin for PrintPlugin {
     }
 
     fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        self.write_purge(true, false, secs(now))
+        self.write_purge(true, false, unix_secs(now))
     }
 }
 
@@ -739,7 +725,7 @@ mod tests {
                 history: History::parse("5m"),
                 ..Default::default()
             },
-            UNIX_EPOCH + Duration::from_secs(1_795_850_464),
+            UNIX_EPOCH + std::time::Duration::from_secs(1_795_850_464),
         )
         .unwrap();
         let mut e = Entry {

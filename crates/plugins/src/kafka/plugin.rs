@@ -7,7 +7,7 @@
 //! retried from a bounded buffer instead of lost; `purge_close` is delayed 1 s without
 //! blocking the plugin.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use anyhow::anyhow;
 use pmacct_flow::cache::{
@@ -21,7 +21,7 @@ use super::config::KafkaConfig;
 use super::log::{default_sink, LogLevel, LogSink, PluginLog};
 use super::template::RecordVars;
 use super::writer::{FlushReport, KafkaStats, KafkaWriter};
-use crate::Plugin;
+use crate::{for_each_flow, purge_instant, unix_secs, Plugin};
 
 /// `kafka_output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -197,12 +197,6 @@ pub struct KafkaPlugin {
     pub final_report: Option<FlushReport>,
 }
 
-fn secs(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 fn vars_of(e: &Entry) -> RecordVars {
     let p = &e.prims;
     RecordVars {
@@ -262,7 +256,7 @@ impl KafkaPlugin {
         let encoder = Encoder::new(OutputFormat::Json, &cfg.aggregate, opts)
             .map_err(|e| fail(e.to_string()))?;
         log.log(LogLevel::Info, "JSON: setting object handlers.");
-        let t = secs(now);
+        let t = unix_secs(now);
         let roundoff = cfg
             .history
             .as_ref()
@@ -363,7 +357,7 @@ impl KafkaPlugin {
             }
         }
         writer.flush_batch();
-        let duration = (secs(SystemTime::now()) - now).max(0) as u64;
+        let duration = (unix_secs(SystemTime::now()) - now).max(0) as u64;
         if self.cfg.kafka.markers {
             let last_vars = purged.last().map(vars_of).unwrap_or_default();
             self.buf.clear();
@@ -393,26 +387,18 @@ impl Plugin for KafkaPlugin {
     }
 
     fn process(&mut self, batch: &[Flow]) {
-        let now = secs(SystemTime::now());
+        let now = unix_secs(SystemTime::now());
         self.cache.update_time(now);
-        for f in batch {
-            if self.cfg.time_new {
-                let mut f = *f;
-                f.use_arrival_time();
-                self.insert(&f, now);
-            } else {
-                self.insert(f, now);
-            }
-        }
+        let time_new = self.cfg.time_new;
+        for_each_flow(batch, time_new, |f| self.insert(f, now));
     }
 
     fn next_purge(&self) -> SystemTime {
-        // pmacct purges at the first whole second after the deadline (`now > deadline`).
-        UNIX_EPOCH + Duration::from_secs((self.schedule.deadline() + 1).max(0) as u64)
+        purge_instant(self.schedule.deadline())
     }
 
     fn purge(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        let t = secs(now);
+        let t = unix_secs(now);
         self.cache.update_time(t);
         self.write_purge(false, t);
         self.schedule.advance();
@@ -422,7 +408,7 @@ impl Plugin for KafkaPlugin {
     /// Final purge, then deliver what is pending within `kafka_flush_timeout`; what is still
     /// undelivered then is counted, logged, and reported as an error.
     fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        self.write_purge(true, secs(now));
+        self.write_purge(true, unix_secs(now));
         let Some(writer) = self.writer.take() else {
             return Ok(());
         };
