@@ -116,7 +116,14 @@ pub fn main(argv: &[String]) -> i32 {
             return 0;
         }
         Action::CheckConfig => {
-            let mut ok = !loaded.has_errors();
+            // Stricter than start-up: a warning (unknown key, invalid value, a key we do not
+            // support yet) means the file would not run as written, so the check fails.
+            let mut ok = !loaded.diagnostics.iter().any(|d| {
+                matches!(
+                    d.level,
+                    pmacct_config::Level::Error | pmacct_config::Level::Warn
+                )
+            });
             for d in &loaded.diagnostics {
                 println!("{d}");
             }

@@ -1,0 +1,47 @@
+//! nfacctd's command line: `-a` as pmacct 1.7.7 prints it, `--check-config` exit codes.
+
+use std::process::Command;
+
+const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
+
+fn run(args: &[&str]) -> (i32, String) {
+    let o = Command::new(NFACCTD).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn list_primitives_is_pmacct_s() {
+    let theirs = Command::new("/usr/sbin/nfacctd")
+        .arg("-a")
+        .output()
+        .expect("Debian's nfacctd 1.7.7");
+    let (rc, ours) = run(&["-a"]);
+    assert_eq!(rc, 0);
+    assert_eq!(ours, String::from_utf8_lossy(&theirs.stdout));
+}
+
+#[test]
+fn check_config_fails_on_typos_and_passes_the_tutorial_file() {
+    let dir = std::env::temp_dir().join(format!("pmacct-rs-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.conf");
+    std::fs::write(&bad, "plugins: print\nnfacctd_prot: 2100\n").unwrap();
+    let (rc, out) = run(&["-f", bad.to_str().unwrap(), "--check-config"]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("Unknown key: nfacctd_prot. Ignored. Did you mean 'nfacctd_port'?"),
+        "{out}"
+    );
+    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/nfacct.conf");
+    let (rc, out) = run(&["-f", good, "--check-config"]);
+    assert_eq!(rc, 0, "{out}");
+    let invalid = dir.join("invalid.conf");
+    std::fs::write(&invalid, "plugins: print\nprint_output: jsonx\n").unwrap();
+    assert_eq!(
+        run(&["-f", invalid.to_str().unwrap(), "--check-config"]).0,
+        1
+    );
+}
