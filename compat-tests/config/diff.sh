@@ -12,8 +12,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-pcap=${PCAP:-/work/shared/corpus/traffic-reproducer/ipfix-traffic.pcap}
-[ -f "$pcap" ] || pcap="$root/compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap"
+pcap=${PCAP:-$root/compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap}
 nfacctd=${NFACCTD:-/usr/sbin/nfacctd}
 # DUMP: a built dump-config example (the cargo test sets it); else build it here.
 dump=${DUMP:-}
