@@ -1,0 +1,1 @@
+//! allow map (see lib.rs).

@@ -1,0 +1,73 @@
+//! pmacct's map files. Each map is one module: its parser (file and line in every error, as
+//! pmacct reports them), its validated in-memory form, and its lookup. Maps know nothing of
+//! sockets or plugins; the daemon applies core maps (pre_tag_map, sampling_map, allow files)
+//! to every flow and plugin-scoped maps (networks_file, ports_file, pre_tag_filter) per plugin.
+
+use std::fmt;
+
+pub mod allow;
+pub mod networks;
+pub mod ports;
+pub mod pretag;
+pub mod sampling;
+
+/// An error in a map file, located the way pmacct names it: `file:line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapError {
+    pub file: String,
+    /// 1-based; 0 when the error is about the whole file (unreadable, too many entries).
+    pub line: usize,
+    pub msg: String,
+}
+
+impl fmt::Display for MapError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "[{}] {}", self.file, self.msg)
+        } else {
+            write!(f, "[{}:{}] {}", self.file, self.line, self.msg)
+        }
+    }
+}
+
+impl std::error::Error for MapError {}
+
+/// The meaningful lines of a map file: `(line number, trimmed text)`, skipping blank lines and
+/// `!`/`#` comments as pmacct does.
+pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('!') && !l.starts_with('#'))
+}
+
+/// Read a map file, bounded in size so a wrong path (a disk image, /dev/zero) cannot exhaust
+/// memory.
+pub fn read(path: &str, max_bytes: u64) -> Result<String, MapError> {
+    use std::io::Read;
+    let err = |msg: String| MapError {
+        file: path.to_string(),
+        line: 0,
+        msg,
+    };
+    let f = std::fs::File::open(path).map_err(|e| err(format!("unable to open: {e}")))?;
+    let mut s = String::new();
+    f.take(max_bytes + 1)
+        .read_to_string(&mut s)
+        .map_err(|e| err(format!("unable to read: {e}")))?;
+    if s.len() as u64 > max_bytes {
+        return Err(err(format!("larger than {max_bytes} bytes")));
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_blanks_are_skipped_with_line_numbers_kept() {
+        let got: Vec<_> = lines("! c\n\nset_tag=1 ip=1.2.3.4\n  # x\n id=2\n").collect();
+        assert_eq!(got, vec![(3, "set_tag=1 ip=1.2.3.4"), (5, "id=2")]);
+    }
+}

@@ -1,0 +1,1 @@
+//! networks map (see lib.rs).

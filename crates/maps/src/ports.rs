@@ -1,0 +1,1 @@
+//! ports map (see lib.rs).

@@ -1,0 +1,1 @@
+//! pretag map (see lib.rs).

@@ -1,0 +1,1 @@
+//! sampling map (see lib.rs).
