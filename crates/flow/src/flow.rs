@@ -117,6 +117,17 @@ pub struct Primitives {
     /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
     /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
     pub family: u8,
+    /// `label` primitive (pre_tag_map `set_label`), interned.
+    pub label: crate::label::LabelId,
+    /// What pre_tag_map matches on but no primitive prints (never aggregated: `mask()` drops
+    /// them). NetFlow v5 header engine type; 0 elsewhere.
+    pub engine_type: u8,
+    /// IP next hop (IE 15/62, v5 nexthop): pre_tag_map `nexthop`.
+    pub next_hop: Option<IpAddr>,
+    /// Flow direction as exported (IE 61), 0xFF when absent: pre_tag_map `direction`.
+    pub direction_raw: u8,
+    /// forwardingStatus (IE 89): pre_tag_map `fwdstatus`.
+    pub fwd_status: u8,
 }
 
 /// One flow: primitives, counters and the time used for history binning.
@@ -238,6 +249,10 @@ impl Flow {
                 h.source_id
             },
             family,
+            engine_type: if h.version == 5 { h.engine_type } else { 0 },
+            next_hop: rec.next_hop,
+            direction_raw: rec.direction.unwrap_or(0xFF),
+            fwd_status: rec.forwarding_status,
             ..Primitives::default()
         };
         Flow {
@@ -281,6 +296,7 @@ pub fn mask(p: &Primitives, agg: &Aggregate) -> Primitives {
     }
     keep!(Tag, tag);
     keep!(Tag2, tag2);
+    keep!(Label, label);
     keep!(SrcMac, src_mac);
     keep!(DstMac, dst_mac);
     keep!(Vlan, vlan);

@@ -113,8 +113,10 @@ fn value(p: Primitive, e: &Entry) -> Val {
     match p {
         Tag => Val::Num(k.tag),
         Tag2 => Val::Num(k.tag2),
-        Label | StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm | SrcLrgComm | AsPath
-        | SrcAsPath => Val::Str(""),
+        Label => Val::Str(crate::label::resolve(k.label)),
+        StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm | SrcLrgComm | AsPath | SrcAsPath => {
+            Val::Str("")
+        }
         Class => Val::Str("unknown"),
         SrcMac => Val::Mac(k.src_mac),
         DstMac => Val::Mac(k.dst_mac),

@@ -101,6 +101,7 @@ impl KeyCodec {
             match c {
                 Tag => k.put(&p.tag.to_le_bytes()),
                 Tag2 => k.put(&p.tag2.to_le_bytes()),
+                Label => k.put(&p.label.0.to_le_bytes()),
                 SrcMac => k.put(&p.src_mac),
                 DstMac => k.put(&p.dst_mac),
                 Vlan => k.put(&p.vlan.to_le_bytes()),
@@ -159,7 +160,7 @@ impl KeyCodec {
                 ExportProtoVersion => k.put(&p.export_proto_version.to_le_bytes()),
                 ExportProtoSysid => k.put(&p.export_proto_sysid.to_le_bytes()),
                 // Not in the flow model (always empty / constant): nothing to distinguish.
-                Label | Class | StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm
+                Class | StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm
                 | SrcLrgComm | AsPath | SrcAsPath | TcpFlags | SrcHostCountry | DstHostCountry
                 | SrcHostPocode | DstHostPocode | SrcHostCoords | DstHostCoords | Flows => {}
             }

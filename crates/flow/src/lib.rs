@@ -10,6 +10,7 @@ pub mod cache;
 pub mod flow;
 pub mod format;
 pub mod index;
+pub mod label;
 pub mod packet;
 pub mod primitives;
 pub mod time;

@@ -32,6 +32,22 @@ impl fmt::Display for MapError {
 
 impl std::error::Error for MapError {}
 
+/// How loud a map diagnostic is, as pmacct logs it (`INFO`, `WARN`, `ERROR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warn,
+    Error,
+}
+
+/// One log line a map load produced; `MapError`'s Display is pmacct's text after the
+/// `LEVEL ( name/type ): ` prefix, which the daemon adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diag {
+    pub severity: Severity,
+    pub err: MapError,
+}
+
 /// The meaningful lines of a map file: `(line number, trimmed text)`, skipping blank lines and
 /// `!`/`#` comments as pmacct does.
 pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
