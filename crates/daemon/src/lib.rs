@@ -2,6 +2,7 @@
 //! pidfiles. Protocol details live in `pmacct-wire`, records and outputs in `pmacct-flow`,
 //! plugins in `pmacct-plugins`.
 
+pub mod capture;
 pub mod core;
 pub mod log;
 pub mod nfacctd;

@@ -116,6 +116,33 @@ struct FragTable {
 }
 
 impl FragTable {
+    /// [`FragTable::lookup`] applied to a packet's ports and counters.
+    #[allow(clippy::too_many_arguments)]
+    fn account(
+        &mut self,
+        key: FragKey,
+        first: bool,
+        len: u64,
+        ports: &mut [u8; 4],
+        pkts: &mut u64,
+        bytes: &mut u64,
+        now: u64,
+    ) -> Result<(), Skip> {
+        match self.lookup(key, first, len, *ports, now) {
+            FragVerdict::Account {
+                ports: pt,
+                pkts: hp,
+                bytes: hb,
+            } => {
+                *ports = pt;
+                *pkts += hp;
+                *bytes += hb;
+                Ok(())
+            }
+            FragVerdict::Hold => Err(Skip::FragmentHeld),
+        }
+    }
+
     fn lookup(
         &mut self,
         key: FragKey,
@@ -538,18 +565,9 @@ impl PacketAccountant {
                     dst: dst.octets(),
                     proto,
                 };
-                match self.frags.lookup(key, !non_first, ip_len, ports, now) {
-                    FragVerdict::Account {
-                        ports: pt,
-                        pkts: hp,
-                        bytes: hb,
-                    } => {
-                        ports = pt;
-                        pkts += hp;
-                        bytes += hb;
-                    }
-                    FragVerdict::Hold => return Err(Skip::FragmentHeld),
-                }
+                self.frags.account(
+                    key, !non_first, ip_len, &mut ports, &mut pkts, &mut bytes, now,
+                )?;
             }
         }
         p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
@@ -636,18 +654,9 @@ impl PacketAccountant {
                         src,
                         dst,
                     };
-                    match self.frags.lookup(key, !non_first, bytes0, ports, now) {
-                        FragVerdict::Account {
-                            ports: pt,
-                            pkts: hp,
-                            bytes: hb,
-                        } => {
-                            ports = pt;
-                            pkts += hp;
-                            bytes += hb;
-                        }
-                        FragVerdict::Hold => return Err(Skip::FragmentHeld),
-                    }
+                    self.frags.account(
+                        key, !non_first, bytes0, &mut ports, &mut pkts, &mut bytes, now,
+                    )?;
                 }
             }
             p.src_port = u16::from_be_bytes([ports[0], ports[1]]);

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use pmacct_flow::Flow;
 
+pub mod filter;
 pub mod kafka;
 mod keys;
 pub mod log;

@@ -1,0 +1,364 @@
+//! `aggregate_filter`: a plugin's BPF filter, compiled with libpcap and evaluated on a packet.
+//!
+//! pmacct 1.7.7 evaluates a plugin's filter list (comma-separated expressions, any one
+//! matching selects the record) with libpcap's `bpf_filter()`:
+//! - pmacctd on the captured packet;
+//! - nfacctd on a dummy Ethernet frame it fills from the flow record (`nfacctd.c`): MACs,
+//!   an 802.1Q tag when the record's VLAN field has a non-zero first byte (so VLANs below 256
+//!   are not tagged), MPLS labels when the template has them, an IPv4 header (version/IHL
+//!   `0x45`; `0x05` for NetFlow v5, whose dummy is never reset) with ToS, protocol and
+//!   addresses, or an IPv6 header (payload length 100, hop limit 64, no traffic class), then
+//!   ports and the TCP flags byte; IP length, TTL and fragment fields are zero; the capture
+//!   length is fixed per layout (55, 59, 77, 81, 95, 99, 117, 121 bytes) and the wire length
+//!   is 100 (128 for MPLS over IPv6).
+//!
+//! Here the filter runs where a plugin receives its flows, so pmacctd's packet is rebuilt
+//! from the flow too ([`Synth::Packet`]): Ethernet with the real MACs, the 802.1Q tag with
+//! VLAN and CoS, the MPLS stack (top and bottom label), the IP header with ToS, total length
+//! (the flow's bytes) and addresses, ports, TCP flags, and the frame's wire length. What a
+//! flow does not carry is not in the rebuilt packet (TTL, IP id and fragment bits, options,
+//! payload), so filters on those differ from pmacctd; see docs/COMPATIBILITY.md.
+//!
+//! Like pmacct, an expression that does not compile is reported and left out; when none
+//! compiles the plugin is not filtered at all.
+
+use std::os::raw::c_uint;
+
+use pmacct_flow::Flow;
+
+/// How the packet a filter sees is rebuilt from a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synth {
+    /// nfacctd's dummy packet (also what sfacctd's flow samples without a header get).
+    Netflow,
+    /// pmacctd's captured packet, as far as the flow keeps it.
+    Packet,
+}
+
+/// A compiled program. libpcap's `bpf_program` owns a heap array of instructions that is
+/// never written after `pcap_compile()`.
+struct Program(pcap::BpfProgram);
+
+// SAFETY: the program is only read after compilation (by `bpf_filter()`, which keeps no
+// state), and freed once by its owner's Drop; moving it to another thread is sound.
+unsafe impl Send for Program {}
+
+/// libpcap's `struct bpf_insn`.
+#[repr(C)]
+struct BpfInsn {
+    code: u16,
+    jt: u8,
+    jf: u8,
+    k: u32,
+}
+
+#[link(name = "pcap")]
+extern "C" {
+    /// libpcap's BPF interpreter: `bpf_filter(insns, packet, wirelen, caplen)`.
+    fn bpf_filter(pc: *const BpfInsn, p: *const u8, wirelen: c_uint, buflen: c_uint) -> c_uint;
+}
+
+impl Program {
+    /// Run the program on `buf` as a packet of `wirelen` bytes on the wire.
+    fn matches(&self, buf: &[u8], wirelen: u32) -> bool {
+        let insns = self.0.get_instructions();
+        if insns.is_empty() {
+            return false;
+        }
+        let buflen = c_uint::try_from(buf.len()).unwrap_or(c_uint::MAX);
+        // SAFETY: `insns` is the program libpcap compiled (pcap's `BpfInstruction` is a
+        // transparent wrapper of `struct bpf_insn`, the layout `BpfInsn` repeats), ending in
+        // a return as pcap_compile() guarantees; `bpf_filter()` reads at most `buflen` bytes
+        // of `buf` (every load is bounds-checked against it) and keeps no pointer.
+        unsafe {
+            bpf_filter(
+                insns.as_ptr().cast::<BpfInsn>(),
+                buf.as_ptr(),
+                wirelen.max(buflen),
+                buflen,
+            ) != 0
+        }
+    }
+}
+
+/// One plugin's `aggregate_filter`.
+pub struct AggregateFilter {
+    programs: Vec<Program>,
+    synth: Synth,
+}
+
+/// Bytes of the largest rebuilt packet (Ethernet + 802.1Q + 10 labels + IPv6 + TCP).
+const SYNTH_MAX: usize = 14 + 4 + 40 + 40 + 24;
+
+impl AggregateFilter {
+    /// Compile `expr` (comma-separated BPF expressions) for Ethernet frames. Expressions that
+    /// do not compile are left out and returned as warnings (pmacct: "aggregation filter
+    /// disabled").
+    pub fn compile(expr: &str, synth: Synth) -> (AggregateFilter, Vec<String>) {
+        let mut programs = Vec::new();
+        let mut warnings = Vec::new();
+        let dead = match pcap::Capture::dead(pcap::Linktype::ETHERNET) {
+            Ok(d) => d,
+            Err(e) => {
+                warnings.push(format!("{e}"));
+                return (AggregateFilter { programs, synth }, warnings);
+            }
+        };
+        for token in expr.split(',') {
+            let token = token.trim();
+            if token.is_empty() {
+                continue;
+            }
+            match dead.compile(token, false) {
+                Ok(p) => programs.push(Program(p)),
+                Err(e) => warnings.push(format!("{e}")),
+            }
+        }
+        (AggregateFilter { programs, synth }, warnings)
+    }
+
+    /// No program compiled: every flow passes (pmacct's behaviour).
+    pub fn is_empty(&self) -> bool {
+        self.programs.is_empty()
+    }
+
+    /// Evaluate on a real frame (Ethernet).
+    pub fn matches_frame(&self, frame: &[u8], wirelen: u32) -> bool {
+        self.programs.is_empty() || self.programs.iter().any(|p| p.matches(frame, wirelen))
+    }
+
+    /// Evaluate on the packet rebuilt from `flow`. No allocation.
+    pub fn matches_flow(&self, flow: &Flow) -> bool {
+        if self.programs.is_empty() {
+            return true;
+        }
+        let mut buf = [0u8; SYNTH_MAX];
+        let (caplen, wirelen) = synthesize(flow, self.synth, &mut buf);
+        self.matches_frame(&buf[..caplen], wirelen)
+    }
+}
+
+/// Rebuild the packet a filter sees from `flow` into `buf` (zeroed by the caller); returns
+/// (captured length, wire length).
+pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usize, u32) {
+    let p = &flow.prims;
+    let v6 = p.family == 6
+        || matches!(p.src_ip, Some(std::net::IpAddr::V6(_)))
+        || matches!(p.dst_ip, Some(std::net::IpAddr::V6(_)));
+    let old_v5 = matches!(p.export_proto_version, 1 | 5 | 7 | 8);
+    let (vlan, mpls) = match synth {
+        // nfacctd tags only when the first byte of the 2-byte VLAN field is non-zero.
+        Synth::Netflow if old_v5 => (false, false),
+        Synth::Netflow => (p.vlan >> 8 != 0, p.mpls_stack_depth > 0),
+        Synth::Packet => (p.vlan != 0 || p.cos != 0, p.mpls_stack_depth > 0),
+    };
+    if !(old_v5 && synth == Synth::Netflow) {
+        buf[0..6].copy_from_slice(&p.dst_mac);
+        buf[6..12].copy_from_slice(&p.src_mac);
+    }
+    let l3_type: u16 = if v6 { 0x86dd } else { 0x0800 };
+    let mut off = 12;
+    if vlan {
+        buf[off..off + 2].copy_from_slice(&0x8100u16.to_be_bytes());
+        let tci = match synth {
+            Synth::Netflow => p.vlan,
+            Synth::Packet => (u16::from(p.cos) << 13) | (p.vlan & 0x0fff),
+        };
+        buf[off + 2..off + 4].copy_from_slice(&tci.to_be_bytes());
+        off += 4;
+    }
+    if mpls {
+        buf[off..off + 2].copy_from_slice(&0x8847u16.to_be_bytes());
+        off += 2;
+        let depth = usize::from(p.mpls_stack_depth).clamp(1, 10);
+        for i in 0..depth {
+            let label = if i == 0 {
+                p.mpls_label_top
+            } else if i + 1 == depth {
+                p.mpls_label_bottom
+            } else {
+                0
+            };
+            let mut word = (label & 0xf_ffff) << 12;
+            if i + 1 == depth {
+                word |= 0x100;
+            }
+            buf[off..off + 4].copy_from_slice(&word.to_be_bytes());
+            off += 4;
+        }
+    } else {
+        buf[off..off + 2].copy_from_slice(&l3_type.to_be_bytes());
+        off += 2;
+    }
+    let l3 = off;
+    let l4;
+    let mut ip_len = 0u32;
+    if v6 {
+        let tc = if synth == Synth::Packet { p.tos } else { 0 };
+        let word = (6u32 << 28) | (u32::from(tc) << 20);
+        buf[l3..l3 + 4].copy_from_slice(&word.to_be_bytes());
+        let plen: u16 = match synth {
+            Synth::Netflow => 100,
+            Synth::Packet => {
+                ip_len = per_packet_len(flow);
+                u16::try_from(ip_len.saturating_sub(40)).unwrap_or(u16::MAX)
+            }
+        };
+        buf[l3 + 4..l3 + 6].copy_from_slice(&plen.to_be_bytes());
+        buf[l3 + 6] = p.proto;
+        buf[l3 + 7] = 64;
+        if let Some(std::net::IpAddr::V6(a)) = p.src_ip {
+            buf[l3 + 8..l3 + 24].copy_from_slice(&a.octets());
+        }
+        if let Some(std::net::IpAddr::V6(a)) = p.dst_ip {
+            buf[l3 + 24..l3 + 40].copy_from_slice(&a.octets());
+        }
+        l4 = l3 + 40;
+    } else {
+        buf[l3] = if old_v5 && synth == Synth::Netflow {
+            0x05
+        } else {
+            0x45
+        };
+        buf[l3 + 1] = p.tos;
+        if synth == Synth::Packet {
+            ip_len = per_packet_len(flow);
+            let tl = u16::try_from(ip_len).unwrap_or(u16::MAX);
+            buf[l3 + 2..l3 + 4].copy_from_slice(&tl.to_be_bytes());
+            buf[l3 + 8] = 64;
+        }
+        buf[l3 + 9] = p.proto;
+        if let Some(std::net::IpAddr::V4(a)) = p.src_ip {
+            buf[l3 + 12..l3 + 16].copy_from_slice(&a.octets());
+        }
+        if let Some(std::net::IpAddr::V4(a)) = p.dst_ip {
+            buf[l3 + 16..l3 + 20].copy_from_slice(&a.octets());
+        }
+        l4 = l3 + 20;
+    }
+    buf[l4..l4 + 2].copy_from_slice(&p.src_port.to_be_bytes());
+    buf[l4 + 2..l4 + 4].copy_from_slice(&p.dst_port.to_be_bytes());
+    buf[l4 + 13] = flow.tcp_flags;
+    match synth {
+        Synth::Netflow => {
+            let caplen = match (v6, vlan, mpls) {
+                (false, false, false) => 55,
+                (false, true, false) => 59,
+                (false, false, true) => 95,
+                (false, true, true) => 99,
+                (true, false, false) => 77,
+                (true, true, false) => 81,
+                (true, false, true) => 117,
+                (true, true, true) => 121,
+            };
+            let wirelen = if v6 && mpls { 128 } else { 100 };
+            (caplen.min(SYNTH_MAX), wirelen)
+        }
+        Synth::Packet => {
+            if p.proto == 6 {
+                buf[l4 + 12] = 5 << 4;
+            } else if p.proto == 17 {
+                let ulen = u16::try_from(ip_len.saturating_sub((l4 - l3) as u32)).unwrap_or(0);
+                buf[l4 + 4..l4 + 6].copy_from_slice(&ulen.to_be_bytes());
+            }
+            let caplen = (l4 + 20).min(SYNTH_MAX);
+            let wirelen = (l3 as u32).saturating_add(ip_len);
+            (caplen, wirelen.max(caplen as u32))
+        }
+    }
+}
+
+/// The IP length of one packet of a pmacctd flow (held-back fragments add packets).
+fn per_packet_len(flow: &Flow) -> u32 {
+    let per = if flow.packets > 1 {
+        flow.bytes / flow.packets
+    } else {
+        flow.bytes
+    };
+    u32::try_from(per).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pmacct_flow::Primitives;
+
+    fn flow(src: &str, dst: &str, proto: u8, sport: u16, dport: u16) -> Flow {
+        Flow {
+            prims: Primitives {
+                src_ip: Some(src.parse().unwrap()),
+                dst_ip: Some(dst.parse().unwrap()),
+                proto,
+                src_port: sport,
+                dst_port: dport,
+                family: if src.contains(':') { 6 } else { 4 },
+                export_proto_version: 9,
+                ..Primitives::default()
+            },
+            packets: 1,
+            bytes: 100,
+            ..Flow::default()
+        }
+    }
+
+    #[test]
+    fn netflow_dummy_packet_selects_like_pmacct() {
+        let (f, w) = AggregateFilter::compile("src net 10.0.0.0/8 and tcp port 80", Synth::Netflow);
+        assert!(w.is_empty(), "{w:?}");
+        assert!(f.matches_flow(&flow("10.1.2.3", "192.0.2.1", 6, 1234, 80)));
+        assert!(!f.matches_flow(&flow("10.1.2.3", "192.0.2.1", 17, 1234, 80)));
+        assert!(!f.matches_flow(&flow("11.1.2.3", "192.0.2.1", 6, 1234, 80)));
+        let (f, _) = AggregateFilter::compile("ip6 and udp dst port 53", Synth::Netflow);
+        assert!(f.matches_flow(&flow("2001:db8::1", "2001:db8::2", 17, 5000, 53)));
+        assert!(!f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 17, 5000, 53)));
+        // IP length is zero and the wire length fixed at 100 in nfacctd's dummy
+        let (f, _) = AggregateFilter::compile("greater 99", Synth::Netflow);
+        assert!(f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 6, 1, 2)));
+        let (f, _) = AggregateFilter::compile("ip[2:2] = 0", Synth::Netflow);
+        assert!(f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 6, 1, 2)));
+    }
+
+    #[test]
+    fn netflow_vlan_tag_only_above_255() {
+        let (f, _) = AggregateFilter::compile("vlan", Synth::Netflow);
+        let mut fl = flow("10.0.0.1", "10.0.0.2", 6, 1, 2);
+        fl.prims.vlan = 20;
+        assert!(!f.matches_flow(&fl));
+        fl.prims.vlan = 300;
+        assert!(f.matches_flow(&fl));
+        let (f, _) = AggregateFilter::compile("vlan 20", Synth::Packet);
+        fl.prims.vlan = 20;
+        assert!(f.matches_flow(&fl));
+    }
+
+    #[test]
+    fn list_is_an_or_and_bad_entries_are_left_out() {
+        let (f, w) = AggregateFilter::compile("tcp, port port, udp", Synth::Netflow);
+        assert_eq!(w.len(), 1);
+        assert!(f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 6, 1, 2)));
+        assert!(f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 17, 1, 2)));
+        assert!(!f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 1, 0, 0)));
+        let (f, w) = AggregateFilter::compile("port port", Synth::Netflow);
+        assert_eq!(w.len(), 1);
+        assert!(f.is_empty());
+        assert!(f.matches_flow(&flow("10.0.0.1", "10.0.0.2", 1, 0, 0)));
+    }
+
+    #[test]
+    fn packet_rebuild_tcp_flags_mpls_and_length() {
+        let mut fl = flow("10.0.0.1", "10.0.0.2", 6, 1, 80);
+        fl.tcp_flags = 0x02;
+        fl.bytes = 1500;
+        let (f, _) = AggregateFilter::compile("tcp[tcpflags] & tcp-syn != 0", Synth::Packet);
+        assert!(f.matches_flow(&fl));
+        let (f, _) = AggregateFilter::compile("greater 1000", Synth::Packet);
+        assert!(f.matches_flow(&fl));
+        fl.bytes = 60;
+        assert!(!f.matches_flow(&fl));
+        fl.prims.mpls_stack_depth = 1;
+        fl.prims.mpls_label_top = 100;
+        fl.prims.mpls_label_bottom = 100;
+        let (f, _) = AggregateFilter::compile("mpls 100 and tcp port 80", Synth::Packet);
+        assert!(f.matches_flow(&fl));
+    }
+}
