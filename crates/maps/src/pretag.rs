@@ -174,6 +174,8 @@ pub struct PreTagMap {
 pub struct Loaded {
     pub map: Result<PreTagMap, MapError>,
     pub diags: Vec<Diag>,
+    /// The text the map was read from (to hand to other threads that parse it again).
+    pub text: Option<String>,
 }
 
 fn diag(diags: &mut Vec<Diag>, sev: Severity, file: &str, line: usize, msg: String) {
@@ -222,11 +224,16 @@ pub fn load(path: &str, opts: &Options) -> Loaded {
             Loaded {
                 map: Ok(map),
                 diags,
+                text: Some(t),
             }
         }
         Err(e) => {
             diag(&mut diags, Severity::Warn, path, 0, e.msg.clone());
-            Loaded { map: Err(e), diags }
+            Loaded {
+                map: Err(e),
+                diags,
+                text: None,
+            }
         }
     }
 }
