@@ -7,6 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub use pmacct_wire::record::FlowType;
 use pmacct_wire::{FlowRecord, Timestamp};
 
+use crate::custom::CustomValues;
 use crate::primitives::{Aggregate, Primitive, SumMode};
 
 /// An MPLS VPN route distinguisher as pmacct prints it (`bgp_rd2str()`).
@@ -117,6 +118,8 @@ pub struct Primitives {
     /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
     /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
     pub family: u8,
+    /// Values of the custom primitives any plugin aggregates (inline, see `custom`).
+    pub custom: CustomValues,
     /// `label` primitive (pre_tag_map `set_label`), interned.
     pub label: crate::label::LabelId,
     /// What pre_tag_map matches on but no primitive prints (never aggregated: `mask()` drops
@@ -255,6 +258,10 @@ impl Flow {
             fwd_status: rec.forwarding_status,
             ..Primitives::default()
         };
+        let mut prims = prims;
+        if let Some(raw) = &rec.raw {
+            crate::custom::extract(raw, &mut prims.custom);
+        }
         Flow {
             prims,
             packets: rec.packets,
@@ -416,6 +423,9 @@ pub fn mask(p: &Primitives, agg: &Aggregate) -> Primitives {
     keep!(ExportProtoSeqno, export_proto_seqno);
     keep!(ExportProtoVersion, export_proto_version);
     keep!(ExportProtoSysid, export_proto_sysid);
+    for c in agg.custom() {
+        k.custom.copy_slot(&p.custom, c.off, c.size);
+    }
     k
 }
 

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::net::IpAddr;
 
 use crate::cache::Entry;
+use crate::custom::{CustomCol, Render};
 use crate::flow::{FlowType, RouteDistinguisher};
 use crate::primitives::{proto_name, Aggregate, Primitive};
 use crate::time::{push_uint, write_timestamp, TimestampOptions};
@@ -86,6 +87,8 @@ pub struct Encoder {
     columns: Vec<Primitive>,
     json_order: Vec<Primitive>,
     flows: bool,
+    /// Custom primitives (`aggregate_primitives`): after every built-in column / key.
+    custom: &'static [CustomCol],
     opts: EncoderOptions,
 }
 
@@ -207,7 +210,7 @@ fn write_ip_in_family(out: &mut Vec<u8>, a: Option<IpAddr>, family: u8) {
 
 /// inet_ntop: dotted quad without `fmt` for IPv4 (the common case), std's RFC 5952 form
 /// for IPv6 (identical to glibc's inet_ntop, including `::ffff:a.b.c.d`).
-fn write_ip(out: &mut Vec<u8>, a: IpAddr) {
+pub(crate) fn write_ip(out: &mut Vec<u8>, a: IpAddr) {
     match a {
         IpAddr::V4(v4) => {
             for (i, o) in v4.octets().iter().enumerate() {
@@ -287,6 +290,7 @@ impl Encoder {
             columns: aggregate.columns().collect(),
             json_order: aggregate.json_order(),
             flows: aggregate.contains(Primitive::Flows),
+            custom: aggregate.custom(),
             opts,
         })
     }
@@ -349,6 +353,9 @@ impl Encoder {
                     field(out, i.header2);
                 }
             }
+            for c in self.custom {
+                field(out, c.name);
+            }
             if !self.format.is_event() {
                 field(out, "PACKETS");
                 if self.flows {
@@ -365,6 +372,10 @@ impl Encoder {
                 if !i.header2.is_empty() {
                     let _ = write!(out, "{:<w$}", i.header2);
                 }
+            }
+            for c in self.custom {
+                c.write_header(out, true);
+                out.extend_from_slice(b"  ");
             }
             if !self.format.is_event() {
                 let _ = write!(out, "{:<22}", "PACKETS");
@@ -400,6 +411,13 @@ impl Encoder {
                 self.write_plain(out, &v, false);
             }
         }
+        for c in self.custom {
+            if !first {
+                out.extend_from_slice(sep);
+            }
+            first = false;
+            c.write_value(out, &e.prims.custom, Render::Csv);
+        }
         if !self.format.is_event() {
             if !first {
                 out.extend_from_slice(sep);
@@ -427,6 +445,10 @@ impl Encoder {
                 let pad = (i.fmt_pad as usize).saturating_sub(len) + i.fmt_trail as usize;
                 out.resize(out.len() + pad, b' ');
             }
+        }
+        for c in self.custom {
+            c.write_value(out, &e.prims.custom, Render::Formatted);
+            out.extend_from_slice(b"  ");
         }
         if !self.format.is_event() {
             let _ = write!(out, "{:<20}  ", e.packets);
@@ -478,6 +500,27 @@ impl Encoder {
                     }
                 }
             }
+        }
+        // compose_json_custom_primitives(): every value a string; one that is not UTF-8 is
+        // refused by jansson, and pmacct's object then lacks the key.
+        for c in self.custom {
+            let mark = out.len();
+            out.extend_from_slice(b", \"");
+            write_json_escaped(out, c.name.as_bytes());
+            out.extend_from_slice(b"\": \"");
+            let start = out.len();
+            if !c.write_value(out, &e.prims.custom, Render::Json) {
+                out.truncate(mark);
+                continue;
+            }
+            if out[start..]
+                .iter()
+                .any(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            {
+                let raw = out.split_off(start);
+                write_json_escaped(out, &raw);
+            }
+            out.push(b'"');
         }
         if self.opts.history && e.basetime != 0 {
             out.extend_from_slice(b", \"stamp_inserted\": \"");

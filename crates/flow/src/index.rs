@@ -10,7 +10,7 @@ use crate::primitives::{Aggregate, Primitive};
 use pmacct_wire::Timestamp;
 
 /// Upper bound of a packed key: every primitive aggregated plus the bin (about 380 bytes).
-const MAX_KEY: usize = 512;
+const MAX_KEY: usize = 512 + crate::custom::CUSTOM_BUF;
 
 /// A packed key under construction, on the stack.
 pub struct KeyBuf {
@@ -75,6 +75,8 @@ impl KeyBuf {
 #[derive(Debug, Clone)]
 pub struct KeyCodec {
     cols: Vec<Primitive>,
+    /// Custom primitive slots `(offset, size)` of the aggregate.
+    custom: Vec<(u16, u16)>,
 }
 
 impl KeyCodec {
@@ -82,6 +84,7 @@ impl KeyCodec {
         // sum_* aggregates hold their one column; Flows is not a key field.
         KeyCodec {
             cols: agg.columns().collect(),
+            custom: agg.custom().iter().map(|c| (c.off, c.size)).collect(),
         }
     }
 
@@ -164,6 +167,9 @@ impl KeyCodec {
                 | SrcLrgComm | AsPath | SrcAsPath | TcpFlags | SrcHostCountry | DstHostCountry
                 | SrcHostPocode | DstHostPocode | SrcHostCoords | DstHostCoords | Flows => {}
             }
+        }
+        for (off, size) in &self.custom {
+            k.put(p.custom.slot(*off, *size));
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Flow model, primitives, aggregation cache and output encodings of pmacct 1.7.7.
 //!
 //! - [`primitives`]: the one table of aggregation primitives, `Aggregate` parsing, `-a`.
+//! - [`custom`]: custom primitives (`aggregate_primitives`), a run-time extension of the table.
 //! - [`flow`]: the fixed-size flow model built from decoded records.
 //! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
 //! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
 //! - [`time`]: timestamp rendering (`timestamps_*`) and strftime for file names.
 
 pub mod cache;
+pub mod custom;
 pub mod flow;
 pub mod format;
 pub mod index;

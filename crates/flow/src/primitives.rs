@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::custom::{self, CustomCol, CustomLayout, LookupError};
+
 /// One aggregation primitive. Variants are declared in the print plugin's column order
 /// (`P_write_stats_header_csv()`), so `as u8` is the CSV/formatted rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -878,6 +880,9 @@ pub enum AggregateError {
     Unknown(String),
     /// pmacct: `ERROR: [file] 'x' repeated in 'aggregate' or invalid 0x... bit code.` (exit 1).
     Repeated(String),
+    /// A custom primitive that no longer fits the flow's custom value buffer (pmacct's
+    /// `Max allocatable space for custom primitives finished (x).`, then exit).
+    CustomSpace(String),
 }
 
 impl fmt::Display for AggregateError {
@@ -885,6 +890,10 @@ impl fmt::Display for AggregateError {
         match self {
             AggregateError::Unknown(n) => write!(f, "Unknown primitive '{n}'"),
             AggregateError::Repeated(n) => write!(f, "'{n}' repeated in 'aggregate'"),
+            AggregateError::CustomSpace(n) => write!(
+                f,
+                "Max allocatable space for custom primitives finished ({n})."
+            ),
         }
     }
 }
@@ -899,11 +908,17 @@ pub type UnknownPrimitive = AggregateError;
 pub struct Aggregate {
     bits: u128,
     sum: Option<SumMode>,
+    /// Custom primitives (`aggregate_primitives`), in aggregate order; None if there are none.
+    custom: Option<&'static CustomLayout>,
 }
 
 impl Aggregate {
     /// The empty aggregate (`none`): every flow falls into one entry.
-    pub const NONE: Aggregate = Aggregate { bits: 0, sum: None };
+    pub const NONE: Aggregate = Aggregate {
+        bits: 0,
+        sum: None,
+        custom: None,
+    };
 
     /// pmacct's default when no `aggregate` is set (`src_host`, with a warning the caller logs:
     /// `WARN ( name/type ): defaulting to SRC HOST aggregation.`).
@@ -926,6 +941,7 @@ impl Aggregate {
     pub fn parse<S: AsRef<str>>(tokens: &[S]) -> Result<Aggregate, AggregateError> {
         let mut a = Aggregate::NONE;
         let mut seen_none = false;
+        let mut custom_cols: Vec<CustomCol> = Vec::new();
         for tok in tokens {
             for raw in tok.as_ref().split(',') {
                 let name: String = raw
@@ -937,7 +953,17 @@ impl Aggregate {
                     continue;
                 }
                 match keyword(&name) {
-                    None => return Err(AggregateError::Unknown(name)),
+                    // Not built in: a custom primitive of the registered table, if any.
+                    None => match custom::lookup(&name) {
+                        Ok(c) => {
+                            if custom_cols.iter().any(|x| x.name == c.name) {
+                                return Err(AggregateError::Repeated(name));
+                            }
+                            custom_cols.push(c);
+                        }
+                        Err(LookupError::Unknown) => return Err(AggregateError::Unknown(name)),
+                        Err(LookupError::NoSpace) => return Err(AggregateError::CustomSpace(name)),
+                    },
                     Some(Keyword::None) => {
                         if seen_none {
                             return Err(AggregateError::Repeated(name));
@@ -962,6 +988,10 @@ impl Aggregate {
         }
         if let Some(m) = a.sum {
             a.bits = 1u128 << (m.primitive() as u32);
+            custom_cols.clear();
+        }
+        if !custom_cols.is_empty() {
+            a.custom = Some(custom::leak_layout(custom_cols));
         }
         Ok(a)
     }
@@ -990,10 +1020,19 @@ impl Aggregate {
         v
     }
 
-    /// True if a variable-length primitive (label, communities, AS path) is aggregated:
-    /// the print plugin refuses formatted output then.
+    /// True if a variable-length primitive (label, communities, AS path, `len=vlen` custom
+    /// primitives) is aggregated: the print plugin refuses formatted output then.
     pub fn has_vlen(&self) -> bool {
-        self.columns().any(|p| p.info().vlen)
+        self.columns().any(|p| p.info().vlen) || self.custom.is_some_and(|c| c.has_vlen())
+    }
+
+    /// Custom primitive columns, in aggregate order: printed after every built-in column
+    /// (before the counters) and, in JSON, after every built-in key.
+    pub fn custom(&self) -> &'static [CustomCol] {
+        match self.custom {
+            Some(l) => &l.cols,
+            None => &[],
+        }
     }
 }
 
