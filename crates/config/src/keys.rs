@@ -604,6 +604,7 @@ pub static KEYS: &[KeyDef] = &[
     // pmacct-rs extensions (pmacct 1.7.7 logs "Unknown key" for them; see registry::EXTENSIONS).
     KeyDef { name: "kafka_retry_buffer_size", field: "kafka_retry_buffer_size", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("268435456"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: bytes of undelivered Kafka messages held for retry." },
     KeyDef { name: "kafka_flush_timeout", field: "kafka_flush_timeout", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: seconds to wait for Kafka delivery at shutdown." },
+    KeyDef { name: "metrics_http_listen", field: "metrics_http_listen", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct-rs extension: ip:port of the Prometheus metrics endpoint (HTTP GET /metrics), e.g. 127.0.0.1:9955; off when unset." },
 ];
 
 /// Key names as constants, so a typo in calling code does not compile.
@@ -1235,6 +1236,7 @@ pub mod key {
     pub const TMP_BGP_DAEMON_ROUTE_REFRESH: Key = Key("tmp_bgp_daemon_route_refresh");
     pub const KAFKA_RETRY_BUFFER_SIZE: Key = Key("kafka_retry_buffer_size");
     pub const KAFKA_FLUSH_TIMEOUT: Key = Key("kafka_flush_timeout");
+    pub const METRICS_HTTP_LISTEN: Key = Key("metrics_http_listen");
     pub const TMP_BGP_DAEMON_ORIGIN_TYPE_INT: Key = Key("tmp_bgp_daemon_origin_type_int");
 }
 
@@ -1839,4 +1841,5 @@ pub(crate) static ALL_KEY_CONSTS: &[crate::registry::Key] = &[
     key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT,
     key::KAFKA_RETRY_BUFFER_SIZE,
     key::KAFKA_FLUSH_TIMEOUT,
+    key::METRICS_HTTP_LISTEN,
 ];

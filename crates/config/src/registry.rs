@@ -39,7 +39,11 @@ pub enum KeyScope {
 }
 
 /// Keys pmacct-rs adds (pmacct 1.7.7 logs "Unknown key" for them).
-pub const EXTENSIONS: &[&str] = &["kafka_retry_buffer_size", "kafka_flush_timeout"];
+pub const EXTENSIONS: &[&str] = &[
+    "kafka_retry_buffer_size",
+    "kafka_flush_timeout",
+    "metrics_http_listen",
+];
 
 /// Daemon bits of [`KeyDef::daemons`].
 pub const D_NF: u8 = 1;

@@ -56,4 +56,22 @@ pub trait Plugin: Send {
     fn purge(&mut self, now: SystemTime) -> anyhow::Result<()>;
     /// Final purge (SIGINT/SIGTERM, end of a savefile): everything cached is written.
     fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()>;
+    /// Counters for the daemon's metrics endpoint (called from the plugin's thread between
+    /// batches and after purges).
+    fn counters(&self) -> PluginCounters {
+        PluginCounters::default()
+    }
+}
+
+/// What a plugin reports to the daemon's metrics endpoint; counts are since start-up.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PluginCounters {
+    /// Aggregates written out by purges.
+    pub purged_records: u64,
+    /// Aggregates in the cache now.
+    pub cache_entries: u64,
+    /// Records dropped because the cache stayed full even after an urgent purge.
+    pub cache_dropped: u64,
+    /// Transport counters of a kafka plugin.
+    pub kafka: Option<kafka::KafkaStats>,
 }

@@ -16,7 +16,7 @@ use pmacct_flow::time::{strftime, TimestampOptions};
 use pmacct_flow::{Aggregate, Flow};
 
 use crate::log::{log, Level};
-use crate::{for_each_flow, purge_instant, unix_secs, Plugin};
+use crate::{for_each_flow, purge_instant, unix_secs, Plugin, PluginCounters};
 
 /// Everything the print plugin reads from the configuration. `Default` is pmacct's defaults.
 #[derive(Debug, Clone)]
@@ -175,6 +175,8 @@ pub struct PrintPlugin {
     stdout_header: bool,
     /// Records dropped because the cache stayed full even after an urgent purge.
     pub dropped: u64,
+    /// Aggregates written by purges since start-up (metrics).
+    purged_total: u64,
 }
 
 impl PrintPlugin {
@@ -267,6 +269,7 @@ impl PrintPlugin {
             buf: Vec::with_capacity(64 * 1024),
             stdout_header: true,
             dropped: 0,
+            purged_total: 0,
         })
     }
 
@@ -356,6 +359,7 @@ impl PrintPlugin {
             ),
         };
         let duration = (unix_secs(SystemTime::now()) - start).max(0);
+        self.purged_total += written as u64;
         self.log(
             Level::Info,
             &format!(
@@ -678,6 +682,15 @@ impl Plugin for PrintPlugin {
 
     fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
         self.write_purge(true, false, unix_secs(now))
+    }
+
+    fn counters(&self) -> PluginCounters {
+        PluginCounters {
+            purged_records: self.purged_total,
+            cache_entries: self.cache.len() as u64,
+            cache_dropped: self.dropped,
+            kafka: None,
+        }
     }
 }
 

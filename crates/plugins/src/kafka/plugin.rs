@@ -21,7 +21,7 @@ use super::config::KafkaConfig;
 use super::log::{default_sink, LogLevel, LogSink, PluginLog};
 use super::template::RecordVars;
 use super::writer::{FlushReport, KafkaStats, KafkaWriter};
-use crate::{for_each_flow, purge_instant, unix_secs, Plugin};
+use crate::{for_each_flow, purge_instant, unix_secs, Plugin, PluginCounters};
 
 /// `kafka_output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -193,6 +193,8 @@ pub struct KafkaPlugin {
     buf: Vec<u8>,
     /// Records dropped because the cache stayed full even after an urgent purge.
     pub cache_dropped: u64,
+    /// Aggregates written by purges since start-up (metrics).
+    purged_total: u64,
     /// What the shutdown flush achieved (after [`Plugin::shutdown`]).
     pub final_report: Option<FlushReport>,
 }
@@ -289,6 +291,7 @@ impl KafkaPlugin {
             purged: Vec::new(),
             buf: Vec::with_capacity(64 * 1024),
             cache_dropped: 0,
+            purged_total: 0,
             final_report: None,
         })
     }
@@ -357,6 +360,7 @@ impl KafkaPlugin {
             }
         }
         writer.flush_batch();
+        self.purged_total += written as u64;
         let duration = (unix_secs(SystemTime::now()) - now).max(0) as u64;
         if self.cfg.kafka.markers {
             let last_vars = purged.last().map(vars_of).unwrap_or_default();
@@ -422,5 +426,14 @@ impl Plugin for KafkaPlugin {
             ));
         }
         Ok(())
+    }
+
+    fn counters(&self) -> PluginCounters {
+        PluginCounters {
+            purged_records: self.purged_total,
+            cache_entries: self.cache.len() as u64,
+            cache_dropped: self.cache_dropped,
+            kafka: Some(self.stats()),
+        }
     }
 }
