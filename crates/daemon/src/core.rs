@@ -1,5 +1,5 @@
-//! The core: decoded records -> flow model -> batches for every plugin, plus per-exporter
-//! stats (SIGUSR1). One `Core` per worker thread; exporters are sharded across workers (by
+//! The core: a daemon's decoder -> flows -> core stages -> batches for every plugin, plus
+//! per-exporter stats (SIGUSR1). One `Core` per worker thread; exporters are sharded across workers (by
 //! SO_REUSEPORT's flow hash live, by the single reader offline), so template state is local
 //! and lock-free.
 
@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use pmacct_flow::Flow;
-use pmacct_wire::netflow::{DecodeError, NetflowDecoder};
-use pmacct_wire::{FlowType, Timestamp};
+use pmacct_flow::{Flow, Stage};
+use pmacct_wire::Timestamp;
 
 use crate::pipeline::{Backpressure, Batch, PluginTx};
 use crate::plog;
@@ -41,17 +40,51 @@ impl DropCounters {
     }
 }
 
+/// One unit of input: an export datagram (nfacctd, sfacctd) or a captured frame (pmacctd).
+pub struct Datagram<'a> {
+    /// The exporter (UDP source); unspecified for captured frames.
+    pub src: SocketAddr,
+    pub data: &'a [u8],
+    pub arrival: Timestamp,
+    /// DLT of `data` when it is a captured frame (pcap's linktype); 0 for UDP payloads.
+    pub linktype: u32,
+}
+
+/// What a decoder tells the core about one datagram it accepted (for SIGUSR1 stats).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DatagramSummary {
+    /// Records handed to `emit` (after the decoder's own filtering, e.g. options data).
+    pub records: u64,
+    /// Exporter sub-domain pmacct keys stats by (v9 source_id, IPFIX domain, sFlow sub-agent).
+    pub domain: u32,
+    /// `(sequence number, step to the next expected one)` when the protocol numbers datagrams.
+    pub sequence: Option<(u32, u32)>,
+}
+
+/// A daemon's wire-format decoder, one per worker thread (so template state is local).
+pub trait Decoder: Send {
+    /// Decode one datagram, handing each flow to `emit`. Drops (malformed input, unknown
+    /// template...) are counted into `drops` by reason. `None`: the whole datagram was dropped.
+    fn decode(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+        emit: &mut dyn FnMut(Flow),
+    ) -> Option<DatagramSummary>;
+}
+
 pub struct CoreOptions {
+    /// `*_renormalize`: scale counters by the sampling rate.
     pub renormalize: bool,
-    /// `nfacctd_account_options`: account options data records as flows (pmacct: off).
-    pub account_options: bool,
     pub backpressure: Backpressure,
     /// `ip:port` of the collector socket as pmacct prints it in stats.
     pub listen_label: String,
 }
 
 pub struct Core {
-    decoder: NetflowDecoder,
+    decoder: Box<dyn Decoder>,
+    /// Core stages (pre_tag_map...), applied to every flow before plugins see it.
+    stages: Vec<Box<dyn Stage>>,
     plugins: Vec<PluginTx>,
     batch: Vec<Flow>,
     opts: CoreOptions,
@@ -60,9 +93,15 @@ pub struct Core {
 }
 
 impl Core {
-    pub fn new(decoder: NetflowDecoder, plugins: Vec<PluginTx>, opts: CoreOptions) -> Core {
+    pub fn new(
+        decoder: Box<dyn Decoder>,
+        stages: Vec<Box<dyn Stage>>,
+        plugins: Vec<PluginTx>,
+        opts: CoreOptions,
+    ) -> Core {
         Core {
             decoder,
+            stages,
             plugins,
             batch: Vec::with_capacity(BATCH_RECORDS),
             opts,
@@ -71,31 +110,21 @@ impl Core {
         }
     }
 
-    /// Decode one export datagram from `src` and queue its records.
-    pub fn on_datagram(&mut self, src: SocketAddr, payload: &[u8], arrival: Timestamp) {
-        let peer = src.ip();
+    /// Decode one datagram and queue its flows.
+    pub fn on_datagram(&mut self, d: &Datagram<'_>) {
         let renorm = self.opts.renormalize;
-        let account_options = self.opts.account_options;
         let batch = &mut self.batch;
         let plugins = &self.plugins;
+        let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
-        let mut records = 0u64;
-        let mut header = None;
-        let res = self.decoder.decode(peer, payload, |rec| {
-            if header.is_none() {
-                header = Some(rec.header);
-            }
-            // Options data (sampling, interface tables...) feeds the decoder's exporter
-            // state; pmacct does not hand it to plugins unless told to.
-            if rec.flow_type == FlowType::Option && !account_options {
-                return;
-            }
-            let mut flow = Flow::from_netflow(rec, peer, arrival);
+        let mut emit = |mut flow: Flow| {
             if renorm {
                 flow.renormalize();
             }
+            if !pmacct_flow::stage::apply_all(stages, &mut flow) {
+                return;
+            }
             batch.push(flow);
-            records += 1;
             if batch.len() >= BATCH_RECORDS {
                 let full: Batch =
                     Arc::new(std::mem::replace(batch, Vec::with_capacity(BATCH_RECORDS)));
@@ -103,35 +132,17 @@ impl Core {
                     p.send(&full, backpressure);
                 }
             }
-        });
-        match res {
-            Ok(stats) => {
-                for (reason, n) in stats.drops() {
-                    self.drops.add(reason.as_str(), n as u64);
-                }
-                let source_id = header.map(|h| h.source_id).unwrap_or(0);
-                let e = self.exporters.entry((peer, source_id)).or_default();
-                e.packets += 1;
-                e.bytes += payload.len() as u64;
-                e.records += records;
-                e.last_seen = arrival.secs;
-                if let Some(h) = header {
-                    // v9 numbers datagrams; the other versions number records.
-                    let step = if h.version == 9 { 1 } else { stats.records };
-                    track_sequence(e, h.sequence, step);
-                }
-            }
-            Err(err) => {
-                self.drops.add(err.as_str(), 1);
-                plog!(
-                    Debug,
-                    "default",
-                    "core",
-                    "dropped datagram from {}: {}",
-                    peer,
-                    err_text(&err)
-                );
-            }
+        };
+        let Some(sum) = self.decoder.decode(d, &mut self.drops, &mut emit) else {
+            return;
+        };
+        let e = self.exporters.entry((d.src.ip(), sum.domain)).or_default();
+        e.packets += 1;
+        e.bytes += d.data.len() as u64;
+        e.records += sum.records;
+        e.last_seen = d.arrival.secs;
+        if let Some((seq, step)) = sum.sequence {
+            track_sequence(e, seq, step);
         }
     }
 
@@ -179,10 +190,6 @@ impl Core {
             );
         }
     }
-}
-
-fn err_text(e: &DecodeError) -> String {
-    e.to_string()
 }
 
 /// Classify a datagram's sequence number against the one expected from the previous one.

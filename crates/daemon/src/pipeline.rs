@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
-use pmacct_flow::Flow;
+use pmacct_flow::{Flow, Stage};
 use pmacct_plugins::Plugin;
 
 use crate::plog;
@@ -71,9 +71,12 @@ pub struct PluginThread {
     pub handle: JoinHandle<()>,
 }
 
-/// Start one plugin in its own thread. `queue_batches` bounds the queue (from plugin_pipe_size).
+/// Start one plugin in its own thread, with the stages (aggregate_filter, pre_tag_filter,
+/// networks_file...) that run on its flows first. `queue_batches` bounds the queue (from
+/// plugin_pipe_size).
 pub fn spawn_plugin(
     plugin: Box<dyn Plugin>,
+    stages: Vec<Box<dyn Stage>>,
     queue_batches: usize,
 ) -> std::io::Result<PluginThread> {
     let (tx, rx) = sync_channel::<Batch>(queue_batches.max(1));
@@ -81,7 +84,7 @@ pub fn spawn_plugin(
     let kind = plugin.kind();
     let handle = std::thread::Builder::new()
         .name(format!("{kind}:{name}"))
-        .spawn(move || run_plugin(plugin, rx))?;
+        .spawn(move || run_plugin(plugin, stages, rx))?;
     Ok(PluginThread {
         tx: PluginTx {
             name,
@@ -94,7 +97,10 @@ pub fn spawn_plugin(
     })
 }
 
-fn run_plugin(mut plugin: Box<dyn Plugin>, rx: Receiver<Batch>) {
+fn run_plugin(mut plugin: Box<dyn Plugin>, mut stages: Vec<Box<dyn Stage>>, rx: Receiver<Batch>) {
+    // Batches are shared by every plugin: with stages, this plugin works on its own copies,
+    // kept in one reused buffer (no allocation per batch once warm).
+    let mut own: Vec<Flow> = Vec::new();
     loop {
         let now = SystemTime::now();
         let wait = plugin
@@ -108,7 +114,19 @@ fn run_plugin(mut plugin: Box<dyn Plugin>, rx: Receiver<Batch>) {
             continue;
         }
         match rx.recv_timeout(wait) {
-            Ok(batch) => plugin.process(&batch),
+            Ok(batch) if stages.is_empty() => plugin.process(&batch),
+            Ok(batch) => {
+                own.clear();
+                for f in batch.iter() {
+                    let mut f = *f;
+                    if pmacct_flow::stage::apply_all(&mut stages, &mut f) {
+                        own.push(f);
+                    }
+                }
+                if !own.is_empty() {
+                    plugin.process(&own);
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 // The core has stopped (SIGINT/SIGTERM or end of savefile): final purge.

@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use pmacct_flow::Stage;
 use pmacct_plugins::Plugin;
-use pmacct_wire::netflow::NetflowDecoder;
 use pmacct_wire::Timestamp;
 
-use crate::core::{Core, CoreOptions};
+use crate::core::{Core, CoreOptions, Datagram, Decoder};
 use crate::pipeline::{spawn_plugin, Backpressure, PluginThread};
 use crate::signals::Flags;
 use crate::{plog, process, savefile, udp};
@@ -22,22 +22,80 @@ pub struct Savefile {
     pub delay: u64,
     /// `pcap_savefile_replay`: times to read the file.
     pub replay: u64,
+    /// The decoder takes whole frames stamped with the capture time (pmacctd), not the UDP
+    /// payloads of export datagrams stamped on arrival (nfacctd, sfacctd).
+    pub frames: bool,
+}
+
+/// A source the runtime does not know (pmacctd's live capture), run in its own thread.
+pub type CustomSource = Box<dyn FnOnce(&mut Core, &mut SourceCtx) + Send>;
+
+/// Where a daemon's input comes from.
+pub enum Source {
+    /// Export datagrams on a UDP socket: one SO_REUSEPORT socket and `Core` per worker.
+    Udp {
+        listen: SocketAddr,
+        /// `*_pipe_size`: socket receive buffer wanted.
+        rcvbuf: Option<usize>,
+        workers: usize,
+    },
+    Savefile(Savefile),
+    /// Anything else (pmacctd's live capture): runs in one worker thread with its `Core`
+    /// until the source ends or `ctx.stopped()`.
+    Custom(CustomSource),
+}
+
+/// What a running source needs from the runtime: the stop flag and SIGUSR1 requests.
+pub struct SourceCtx {
+    stop: Arc<AtomicBool>,
+    stats_gen: Arc<AtomicU64>,
+    seen: u64,
+}
+
+impl SourceCtx {
+    /// SIGINT/SIGTERM received: the source should return.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Log the core's stats if SIGUSR1 asked since the last call; true if it did, so the
+    /// source can add its own (libpcap received/dropped).
+    pub fn tick(&mut self, core: &Core) -> bool {
+        let g = self.stats_gen.load(Ordering::Relaxed);
+        if g == self.seen {
+            return false;
+        }
+        self.seen = g;
+        core.log_stats();
+        true
+    }
+}
+
+/// A plugin instance with the stages that run in its thread before its cache.
+pub struct PluginSpec {
+    pub plugin: Box<dyn Plugin>,
+    pub stages: Vec<Box<dyn Stage>>,
 }
 
 pub struct Spec {
     /// pmacct's name for the core in logs (`core_proc_name`, default "default").
     pub core_name: String,
-    pub listen: SocketAddr,
-    pub rcvbuf: Option<usize>,
-    pub savefile: Option<Savefile>,
+    pub source: Source,
+    /// What the daemon collects, for log lines ("NetFlow/IPFIX", "sFlow", "packets").
+    pub data_label: &'static str,
+    /// The key whose value `rcvbuf` came from, for the log line (`nfacctd_pipe_size`...).
+    pub pipe_size_key: &'static str,
     pub renormalize: bool,
-    pub account_options: bool,
-    pub plugins: Vec<Box<dyn Plugin>>,
+    pub plugins: Vec<PluginSpec>,
     /// Batches each plugin queue holds (derived from plugin_pipe_size).
     pub queue_batches: usize,
     pub pidfile: Option<String>,
-    pub workers: usize,
-    pub new_decoder: Box<dyn Fn() -> NetflowDecoder + Send + Sync>,
+    /// One decoder per worker.
+    pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
+    /// Core stages per worker (pre_tag_map...).
+    pub new_core_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync>,
+    /// Called on SIGUSR2 (maps_refresh): each reloads one map; an error keeps the old map.
+    pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
 }
 
 fn now_ts() -> Timestamp {
@@ -49,10 +107,22 @@ fn now_ts() -> Timestamp {
 
 /// Run until SIGINT/SIGTERM or the end of the savefile. Returns the exit code.
 pub fn run(spec: Spec, flags: Flags) -> i32 {
-    let core_name = spec.core_name.clone();
+    let Spec {
+        core_name,
+        source,
+        data_label,
+        pipe_size_key,
+        renormalize,
+        plugins,
+        queue_batches,
+        pidfile,
+        new_decoder,
+        new_core_stages,
+        mut reloaders,
+    } = spec;
     let mut threads: Vec<PluginThread> = Vec::new();
     let mut pidfiles = Vec::new();
-    if let Some(pf) = &spec.pidfile {
+    if let Some(pf) = &pidfile {
         if let Err(e) = process::write_pidfile(pf) {
             plog!(
                 Warn,
@@ -66,14 +136,14 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             pidfiles.push(pf.clone());
         }
     }
-    for p in spec.plugins {
-        if let Some(pf) = &spec.pidfile {
-            let path = process::plugin_pidfile(pf, p.kind(), p.name());
+    for PluginSpec { plugin, stages } in plugins {
+        if let Some(pf) = &pidfile {
+            let path = process::plugin_pidfile(pf, plugin.kind(), plugin.name());
             if process::write_pidfile(&path).is_ok() {
                 pidfiles.push(path);
             }
         }
-        match spawn_plugin(p, spec.queue_batches) {
+        match spawn_plugin(plugin, stages, queue_batches) {
             Ok(t) => threads.push(t),
             Err(e) => {
                 plog!(
@@ -90,86 +160,103 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     let txs: Vec<_> = threads.iter().map(|t| t.tx.clone()).collect();
     let stats_gen = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    let label = format!("{}:{}", spec.listen.ip(), spec.listen.port());
+    let ctx = |stop: &Arc<AtomicBool>, gen: &Arc<AtomicU64>| SourceCtx {
+        stop: stop.clone(),
+        stats_gen: gen.clone(),
+        seen: gen.load(Ordering::Relaxed),
+    };
+    let new_core = |backpressure: Backpressure, label: String| {
+        let opts = CoreOptions {
+            renormalize,
+            backpressure,
+            listen_label: label,
+        };
+        Core::new(new_decoder(), new_core_stages(), txs.clone(), opts)
+    };
     let mut workers = Vec::new();
 
-    if let Some(sf) = spec.savefile {
-        plog!(
-            Info,
-            &core_name,
-            "core",
-            "reading NetFlow/IPFIX data from: {}",
-            sf.path
-        );
-        let opts = CoreOptions {
-            renormalize: spec.renormalize,
-            account_options: spec.account_options,
-            backpressure: Backpressure::Block,
-            listen_label: label.clone(),
-        };
-        let mut core = Core::new((spec.new_decoder)(), txs.clone(), opts);
-        let stop2 = stop.clone();
-        let gen = stats_gen.clone();
-        let name = core_name.clone();
-        workers.push(std::thread::spawn(move || {
-            read_savefile(&sf, &mut core, &stop2, &gen, &name);
-            core.flush();
-            if sf.wait {
-                while !stop2.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(100));
+    match source {
+        Source::Savefile(sf) => {
+            plog!(
+                Info,
+                &core_name,
+                "core",
+                "reading {} data from: {}",
+                data_label,
+                sf.path
+            );
+            let mut core = new_core(Backpressure::Block, sf.path.clone());
+            let mut cx = ctx(&stop, &stats_gen);
+            let name = core_name.clone();
+            workers.push(std::thread::spawn(move || {
+                read_savefile(&sf, &mut core, &mut cx, &name);
+                core.flush();
+                if sf.wait {
+                    while !cx.stopped() {
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
                 }
-            }
-        }));
-    } else {
-        let n = spec.workers.max(1);
-        for i in 0..n {
-            let bound = match udp::bind(spec.listen, spec.rcvbuf) {
-                Ok(b) => b,
-                Err(e) => {
-                    plog!(
-                        Error,
-                        &core_name,
-                        "core",
-                        "bind to {} failed: {}",
-                        spec.listen,
-                        e
-                    );
-                    return 1;
-                }
-            };
-            if i == 0 {
-                plog!(
-                    Info,
-                    &core_name,
-                    "core",
-                    "waiting for NetFlow/IPFIX data on {}",
-                    spec.listen
-                );
-                if let Some(want) = spec.rcvbuf {
+            }));
+        }
+        Source::Custom(run_source) => {
+            let mut core = new_core(Backpressure::Drop, data_label.to_string());
+            let mut cx = ctx(&stop, &stats_gen);
+            workers.push(std::thread::spawn(move || {
+                run_source(&mut core, &mut cx);
+                core.flush();
+            }));
+        }
+        Source::Udp {
+            listen,
+            rcvbuf,
+            workers: n,
+        } => {
+            let label = format!("{}:{}", listen.ip(), listen.port());
+            for i in 0..n.max(1) {
+                let bound = match udp::bind(listen, rcvbuf) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        plog!(
+                            Error,
+                            &core_name,
+                            "core",
+                            "bind to {} failed: {}",
+                            listen,
+                            e
+                        );
+                        return 1;
+                    }
+                };
+                if i == 0 {
                     plog!(
                         Info,
                         &core_name,
                         "core",
-                        "nfacctd_pipe_size: obtained={} target={}",
-                        bound.rcvbuf,
-                        want
+                        "waiting for {} data on {}",
+                        data_label,
+                        listen
                     );
+                    if let Some(want) = rcvbuf {
+                        plog!(
+                            Info,
+                            &core_name,
+                            "core",
+                            "{}: obtained={} target={}",
+                            pipe_size_key,
+                            bound.rcvbuf,
+                            want
+                        );
+                    }
                 }
+                let mut core = new_core(Backpressure::Drop, label.clone());
+                let mut cx = ctx(&stop, &stats_gen);
+                workers.push(std::thread::spawn(move || {
+                    receive_loop(bound.socket, &mut core, &mut cx)
+                }));
             }
-            let opts = CoreOptions {
-                renormalize: spec.renormalize,
-                account_options: spec.account_options,
-                backpressure: Backpressure::Drop,
-                listen_label: label.clone(),
-            };
-            let mut core = Core::new((spec.new_decoder)(), txs.clone(), opts);
-            let stop2 = stop.clone();
-            let gen = stats_gen.clone();
-            workers.push(std::thread::spawn(move || {
-                receive_loop(bound.socket, &mut core, &stop2, &gen)
-            }));
         }
     }
+    // The workers hold the only queue ends now.
     drop(txs);
 
     // Control loop: act on signals; notice when the sources have finished.
@@ -191,12 +278,25 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             }
         }
         if Flags::take(&flags.reload_maps) {
-            plog!(
-                Info,
-                &core_name,
-                "core",
-                "SIGUSR2: no maps loaded to reload"
-            );
+            if reloaders.is_empty() {
+                plog!(
+                    Info,
+                    &core_name,
+                    "core",
+                    "SIGUSR2: no maps loaded to reload"
+                );
+            }
+            for r in reloaders.iter_mut() {
+                if let Err(e) = r() {
+                    plog!(
+                        Warn,
+                        &core_name,
+                        "core",
+                        "map reload failed, keeping the previous map: {}",
+                        e
+                    );
+                }
+            }
         }
         if flags.shutdown.load(Ordering::Relaxed) {
             stop.store(true, Ordering::Relaxed);
@@ -225,22 +325,18 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     rc
 }
 
-fn maybe_stats(core: &Core, gen: &AtomicU64, seen: &mut u64) {
-    let g = gen.load(Ordering::Relaxed);
-    if g != *seen {
-        *seen = g;
-        core.log_stats();
-    }
-}
-
-fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, stop: &AtomicBool, gen: &AtomicU64) {
+fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, cx: &mut SourceCtx) {
     let mut buf = vec![0u8; 65536];
-    let mut seen = gen.load(Ordering::Relaxed);
     let mut last_flush = Instant::now();
-    while !stop.load(Ordering::Relaxed) {
+    while !cx.stopped() {
         match sock.recv_from(&mut buf) {
             Ok((n, src)) => {
-                core.on_datagram(udp::unmap(src), &buf[..n], now_ts());
+                core.on_datagram(&Datagram {
+                    src: udp::unmap(src),
+                    data: &buf[..n],
+                    arrival: now_ts(),
+                    linktype: 0,
+                });
                 if last_flush.elapsed() >= Duration::from_millis(100) {
                     core.flush();
                     last_flush = Instant::now();
@@ -261,22 +357,16 @@ fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, stop: &AtomicBool, g
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
-        maybe_stats(core, gen, &mut seen);
+        cx.tick(core);
     }
     core.flush();
 }
 
-fn read_savefile(
-    sf: &Savefile,
-    core: &mut Core,
-    stop: &AtomicBool,
-    gen: &AtomicU64,
-    core_name: &str,
-) {
+fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: &str) {
     if sf.delay > 0 {
         std::thread::sleep(Duration::from_secs(sf.delay));
     }
-    let mut seen = gen.load(Ordering::Relaxed);
+    let unspecified = SocketAddr::from(([0, 0, 0, 0], 0));
     for _ in 0..sf.replay.max(1) {
         let mut cap = match pcap::Capture::from_file(&sf.path) {
             Ok(c) => c,
@@ -292,16 +382,31 @@ fn read_savefile(
                 return;
             }
         };
-        let linktype = cap.get_datalink().0;
+        let linktype = cap.get_datalink().0 as u32;
         loop {
-            if stop.load(Ordering::Relaxed) {
+            if cx.stopped() {
                 return;
             }
             match cap.next_packet() {
-                Ok(pkt) => match savefile::udp_from_frame(linktype, pkt.data) {
-                    Ok(d) => {
-                        core.on_datagram(SocketAddr::new(d.src, d.src_port), d.payload, now_ts())
-                    }
+                Ok(pkt) if sf.frames => {
+                    let ts = Timestamp::new(
+                        pkt.header.ts.tv_sec.max(0) as u64,
+                        pkt.header.ts.tv_usec.clamp(0, 999_999) as u32,
+                    );
+                    core.on_datagram(&Datagram {
+                        src: unspecified,
+                        data: pkt.data,
+                        arrival: ts,
+                        linktype,
+                    });
+                }
+                Ok(pkt) => match savefile::udp_from_frame(linktype as i32, pkt.data) {
+                    Ok(d) => core.on_datagram(&Datagram {
+                        src: SocketAddr::new(d.src, d.src_port),
+                        data: d.payload,
+                        arrival: now_ts(),
+                        linktype: 0,
+                    }),
                     Err(_) => core.drops_add("savefile_not_udp"),
                 },
                 Err(pcap::Error::NoMorePackets) => break,
@@ -317,7 +422,7 @@ fn read_savefile(
                     break;
                 }
             }
-            maybe_stats(core, gen, &mut seen);
+            cx.tick(core);
         }
     }
 }

@@ -5,6 +5,7 @@
 //! - [`flow`]: the fixed-size flow model built from decoded records.
 //! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
 //! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
+//! - [`stage`]: core and per-plugin stages between the decoder and a plugin's cache.
 //! - [`time`]: timestamp rendering (`timestamps_*`) and strftime for file names.
 
 pub mod cache;
@@ -15,6 +16,7 @@ pub mod index;
 pub mod label;
 pub mod packet;
 pub mod primitives;
+pub mod stage;
 pub mod time;
 
 pub use cache::{Cache, CacheConfig, Entry, History, HistoryUnit, Insert, PurgeSchedule};
@@ -23,4 +25,5 @@ pub use format::{Encoder, EncoderOptions, OutputFormat};
 pub use primitives::{
     list_primitives, Aggregate, AggregateError, Daemon, Primitive, UnknownPrimitive,
 };
+pub use stage::Stage;
 pub use time::TimestampOptions;

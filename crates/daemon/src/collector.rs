@@ -1,0 +1,334 @@
+//! The daemon-generic collector main: command line and config -> plugins, stages and a
+//! runtime spec, then run. Each daemon (nfacctd, sfacctd, pmacctd) is a [`Profile`]: its
+//! name, usage text and the function building its input (source + decoder) from the core
+//! config. Everything else (-h/-V/-a/--check-config, daemonize, logging, plugins, signals) is
+//! shared so the daemons behave alike.
+
+use std::time::SystemTime;
+
+use pmacct_config::{Action, Daemon, Failure, Loaded, PluginInstance, Scope};
+use pmacct_flow::Stage;
+use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
+use pmacct_plugins::{Plugin, PrintConfig, PrintPlugin};
+
+use crate::core::Decoder;
+use crate::runtime::{self, PluginSpec, Source, Spec};
+use crate::{plog, process, signals};
+
+/// What makes one daemon different from the others.
+pub struct Profile {
+    pub daemon: Daemon,
+    pub flow_daemon: pmacct_flow::Daemon,
+    /// pmacct's title line, e.g. "NetFlow Accounting Daemon, nfacctd".
+    pub title: &'static str,
+    /// The `-h` text after the version line.
+    pub usage: fn() -> String,
+    /// Builds the daemon's input from the core scope.
+    pub input: fn(&Scope) -> Result<Input, String>,
+}
+
+/// A daemon's input: where data comes from and how it is decoded.
+pub struct Input {
+    pub source: Source,
+    /// What the daemon collects, for log lines ("NetFlow/IPFIX", "sFlow", "packets").
+    pub data_label: &'static str,
+    /// The key the socket receive buffer size came from (for its log line).
+    pub pipe_size_key: &'static str,
+    /// `*_renormalize` of this daemon.
+    pub renormalize: bool,
+    pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
+}
+
+impl Profile {
+    fn version_line(&self) -> String {
+        format!(
+            "{} 1.7.7-compatible (pmacct-rs {})",
+            self.title,
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+
+    fn name(&self) -> &'static str {
+        self.daemon.name()
+    }
+}
+
+/// Build one plugin instance from its config scope.
+fn build_plugin(p: &PluginInstance, now: SystemTime) -> Result<Box<dyn Plugin>, String> {
+    let entries = p.scope.entries_for(&p.kind);
+    match p.kind.as_str() {
+        "print" => {
+            let mut cfg = PrintConfig {
+                name: p.name.clone(),
+                ..PrintConfig::default()
+            };
+            cfg.apply_keys(entries)?;
+            Ok(Box::new(
+                PrintPlugin::new(cfg, now).map_err(|e| format!("{e:#}"))?,
+            ))
+        }
+        "kafka" => {
+            let mut cfg = KafkaPluginConfig::default();
+            cfg.kafka.plugin_name = p.name.clone();
+            cfg.apply_keys(entries)?;
+            Ok(Box::new(
+                KafkaPlugin::new(cfg, now).map_err(|e| format!("{e:#}"))?,
+            ))
+        }
+        other => Err(format!(
+            "plugin type '{other}' is recognized, not supported yet by pmacct-rs"
+        )),
+    }
+}
+
+/// Validate what plugins would be built from, without starting anything (--check-config).
+fn check_plugin(p: &PluginInstance) -> Result<(), String> {
+    let entries = p.scope.entries_for(&p.kind);
+    match p.kind.as_str() {
+        "print" => PrintConfig::default().apply_keys(entries).map(|_| ()),
+        "kafka" => KafkaPluginConfig::default().apply_keys(entries).map(|_| ()),
+        other => Err(format!(
+            "plugin type '{other}' is recognized, not supported yet by pmacct-rs"
+        )),
+    }
+}
+
+/// Plugin stages: the per-plugin work pmacct does before a plugin's cache (aggregate_filter,
+/// pre_tag_filter, networks_file, ports_file), in pmacct's order, from the plugin's scope.
+pub fn plugin_stages(
+    profile: &Profile,
+    p: &PluginInstance,
+) -> Result<Vec<Box<dyn Stage>>, String> {
+    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+    let core_name = p.scope.get("core_proc_name").unwrap_or("default");
+    // pre_tag_map evaluation with pre_tag_filter/pre_tag2_filter/pre_tag_label_filter.
+    if let Some(s) = crate::maps::pretag_stage(core_name, profile.daemon, p)? {
+        stages.push(s);
+    }
+    Ok(stages)
+}
+
+/// Core stages (pre_tag_map, sampling_map...): a factory (one set per worker) and the
+/// SIGUSR2 reloaders of the maps behind them.
+pub struct CoreStages {
+    pub new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync>,
+    pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
+}
+
+pub fn core_stages(_profile: &Profile, core: &Scope) -> Result<CoreStages, String> {
+    let mut reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>> = Vec::new();
+    if crate::maps::refresh_enabled(core) {
+        let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
+        // Plugins register their pre_tag_maps after this runs; the reloader finds them then.
+        reloaders.push(Box::new(move || crate::maps::reload_pretag_maps(&core_name)));
+    }
+    Ok(CoreStages {
+        new_stages: Box::new(Vec::new),
+        reloaders,
+    })
+}
+
+pub fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+}
+
+/// Batches a plugin queue holds: plugin_pipe_size bytes over pmacct's per-record footprint
+/// (~100 bytes) and our batch size, at least 4.
+fn queue_batches(scope: &Scope) -> usize {
+    let bytes = scope.u64("plugin_pipe_size").unwrap_or(4_096_000) as usize;
+    (bytes / 100 / crate::core::BATCH_RECORDS).max(4)
+}
+
+/// `pcap_savefile` and its companion keys, when configured.
+pub fn savefile(core: &Scope, frames: bool) -> Option<runtime::Savefile> {
+    core.get("pcap_savefile").map(|path| runtime::Savefile {
+        path: path.to_string(),
+        wait: core.bool("pcap_savefile_wait"),
+        delay: core.u64("pcap_savefile_delay").unwrap_or(0),
+        replay: core.u64("pcap_savefile_replay").unwrap_or(1),
+        frames,
+    })
+}
+
+fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
+    // Stricter than start-up: a warning (unknown key, invalid value, a key we do not
+    // support yet) means the file would not run as written, so the check fails.
+    let mut ok = !loaded.diagnostics.iter().any(|d| {
+        matches!(
+            d.level,
+            pmacct_config::Level::Error | pmacct_config::Level::Warn
+        )
+    });
+    for d in &loaded.diagnostics {
+        println!("{d}");
+    }
+    for p in &loaded.config.plugins {
+        let res = check_plugin(p).and_then(|_| plugin_stages(profile, p).map(|_| ()));
+        if let Err(e) = res {
+            println!("ERROR ( {}/{} ): {e}", p.name, p.kind);
+            ok = false;
+        }
+    }
+    if let Err(e) = core_stages(profile, &loaded.config.core) {
+        println!("ERROR ( default/core ): {e}");
+        ok = false;
+    }
+    println!(
+        "{}",
+        if ok {
+            "configuration OK"
+        } else {
+            "configuration has errors"
+        }
+    );
+    i32::from(!ok)
+}
+
+/// The daemon's main: returns the process exit code.
+pub fn main(profile: &Profile, argv: &[String]) -> i32 {
+    let loaded: Loaded = match pmacct_config::load(profile.daemon, argv) {
+        Ok(l) => l,
+        Err(Failure::Usage(m)) => {
+            eprintln!(
+                "{}: {m}\n{}\n{}",
+                profile.name(),
+                profile.version_line(),
+                (profile.usage)()
+            );
+            return 1;
+        }
+        Err(f) => {
+            eprintln!("{f}");
+            return 1;
+        }
+    };
+    match loaded.action {
+        Action::Help => {
+            print!("{}\n{}", profile.version_line(), (profile.usage)());
+            return 0;
+        }
+        Action::Version => {
+            println!(
+                "{}\n\nArguments:\n pmacct-rs: {} with print and kafka plugins\n",
+                profile.version_line(),
+                profile.name()
+            );
+            return 0;
+        }
+        Action::ListPrimitives => {
+            print!("{}", pmacct_flow::list_primitives(profile.flow_daemon));
+            return 0;
+        }
+        Action::CheckConfig => return check_config(profile, &loaded),
+        Action::Run => {}
+    }
+    for d in &loaded.diagnostics {
+        eprintln!("{d}");
+    }
+    let cfg = &loaded.config;
+    let core = &cfg.core;
+    let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
+
+    if core.bool("daemonize") {
+        if let Err(e) = process::daemonize() {
+            eprintln!("ERROR ( {core_name}/core ): daemonize failed: {e}");
+            return 1;
+        }
+    }
+    if let Err(e) = crate::log::init(
+        core.get("logfile"),
+        core.get("syslog"),
+        core.bool("timestamps_utc"),
+    ) {
+        eprintln!("ERROR ( {core_name}/core ): cannot open logfile: {e}");
+        return 1;
+    }
+    crate::log::set_debug(core.bool("debug"));
+    plog!(Info, &core_name, "core", "{}", profile.version_line());
+    if let Some(f) = &loaded.config_file {
+        plog!(
+            Info,
+            &core_name,
+            "core",
+            "Reading configuration file '{}'.",
+            f
+        );
+    }
+    // pmacct creates its files 0600 unless files_umask says otherwise.
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe { libc::umask(0o077) };
+
+    let flags = match signals::Flags::install() {
+        Ok(f) => f,
+        Err(e) => {
+            plog!(Error, &core_name, "core", "signal setup failed: {}", e);
+            return 1;
+        }
+    };
+    let input = match (profile.input)(core) {
+        Ok(i) => i,
+        Err(e) => {
+            plog!(Error, &core_name, "core", "{}", e);
+            return 1;
+        }
+    };
+    let mut stages = match core_stages(profile, core) {
+        Ok(s) => s,
+        Err(e) => {
+            plog!(Error, &core_name, "core", "{}", e);
+            return 1;
+        }
+    };
+    // nfacctd_allow_file / sfacctd_allow_file: checked on each datagram before decoding.
+    let mut input = input;
+    if let Some(path) = core
+        .get("nfacctd_allow_file")
+        .or_else(|| core.get("sfacctd_allow_file"))
+    {
+        let shared = match crate::maps::SharedAllow::load(&core_name, path) {
+            Ok(s) => s,
+            Err(_) => return 1,
+        };
+        let inner = input.new_decoder;
+        let s2 = shared.clone();
+        input.new_decoder = Box::new(move || {
+            Box::new(crate::maps::AllowDecoder::new(inner(), s2.clone()))
+        });
+        if crate::maps::refresh_enabled(core) {
+            let name = core_name.clone();
+            stages
+                .reloaders
+                .push(Box::new(move || shared.reload(&name)));
+        }
+    }
+    let now = SystemTime::now();
+    let mut plugins = Vec::new();
+    for p in &cfg.plugins {
+        let built =
+            build_plugin(p, now).and_then(|plugin| Ok((plugin, plugin_stages(profile, p)?)));
+        match built {
+            Ok((plugin, stages)) => plugins.push(PluginSpec { plugin, stages }),
+            Err(e) => {
+                plog!(Error, &p.name, &p.kind, "{}", e);
+                return 1;
+            }
+        }
+    }
+    let spec = Spec {
+        core_name,
+        source: input.source,
+        data_label: input.data_label,
+        pipe_size_key: input.pipe_size_key,
+        renormalize: input.renormalize,
+        plugins,
+        queue_batches: queue_batches(core),
+        pidfile: core.get("pidfile").map(str::to_string),
+        new_decoder: input.new_decoder,
+        new_core_stages: stages.new_stages,
+        reloaders: stages.reloaders,
+    };
+    runtime::run(spec, flags)
+}
