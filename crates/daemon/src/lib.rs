@@ -8,12 +8,10 @@ pub mod core;
 pub mod log;
 pub mod maps;
 pub mod nfacctd;
-pub mod pmacctd;
 pub mod pipeline;
 pub mod process;
 pub mod runtime;
 pub mod savefile;
-pub mod sfacctd;
 pub mod signals;
 pub mod time;
 pub mod udp;
@@ -24,14 +22,3 @@ pub fn main_nfacctd() -> i32 {
     nfacctd::main(&argv)
 }
 
-/// Entry point of the sfacctd binary; returns the process exit code.
-pub fn main_sfacctd() -> i32 {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    sfacctd::main(&argv)
-}
-
-/// Entry point of the pmacctd binary; returns the process exit code.
-pub fn main_pmacctd() -> i32 {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    pmacctd::main(&argv)
-}
