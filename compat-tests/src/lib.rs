@@ -59,6 +59,21 @@ pub fn inputs() -> Vec<Input> {
     v
 }
 
+/// The sFlow captures of the sfacctd harness (inputs/sflow/*.pcap, see
+/// gen/make_sflow_exports.sh), sorted.
+pub fn sflow_inputs() -> Vec<Input> {
+    let mut v: Vec<Input> = std::fs::read_dir(root().join("inputs").join("sflow"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap"))
+        .map(|p| input(&p))
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
+}
+
 /// The Input for a capture path (absolute, or relative to compat-tests/).
 pub fn input(pcap: &Path) -> Input {
     let pcap = if pcap.is_absolute() {
@@ -108,12 +123,14 @@ impl Config {
             .replace("@OUT@", &out.to_string_lossy())
     }
 
-    /// The config for a live run: listen on 127.0.0.1:port instead of reading a savefile.
+    /// The config for a live run: listen on 127.0.0.1:port instead of reading a savefile
+    /// (`nfacctd_ip`/`nfacctd_port`, or `sfacctd_*` for configs/sfacctd/).
     pub fn live(&self, port: u16, out: &Path) -> String {
+        let d = run::collector_of(self).name;
         self.text
             .replace(
                 "pcap_savefile: @PCAP@",
-                &format!("nfacctd_ip: 127.0.0.1\nnfacctd_port: {port}"),
+                &format!("{d}_ip: 127.0.0.1\n{d}_port: {port}"),
             )
             .replace("@OUT@", &out.to_string_lossy())
     }
@@ -121,13 +138,23 @@ impl Config {
 
 /// Every config template, sorted by name.
 pub fn configs() -> Vec<Config> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("configs"))
+    configs_in("")
+}
+
+/// Every config template of configs/DIR (named `DIR/NAME`), sorted by name; "" = configs/.
+pub fn configs_in(dir: &str) -> Vec<Config> {
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let mut names: Vec<String> = std::fs::read_dir(root().join("configs").join(dir))
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
             let f = e.file_name().into_string().ok()?;
-            f.strip_suffix(".conf").map(str::to_string)
+            f.strip_suffix(".conf").map(|n| format!("{prefix}{n}"))
         })
         .collect();
     names.sort();
@@ -154,7 +181,8 @@ pub fn offline_case(input: &Input, config: &Config, ours: &Path) -> CaseResult {
 /// Live case: datagrams replayed over UDP to pmacct and ours at once, then SIGINT.
 pub fn live_case(input: &Input, config: &Config, ours: &Path) -> CaseResult {
     let format = config.format()?;
-    let (pm, mine) = run::live_pair(&run::oracle_binary()?, ours, input, config)?;
+    let pm_bin = run::oracle_binary_of(run::collector_of(config))?;
+    let (pm, mine) = run::live_pair(&pm_bin, ours, input, config)?;
     judge(
         "live",
         input,
@@ -162,6 +190,26 @@ pub fn live_case(input: &Input, config: &Config, ours: &Path) -> CaseResult {
         compare(format, &pm.output, &mine.output),
         &mine.stderr,
     )
+}
+
+/// A test's assertion on a case: panics with the report when it differs.
+pub fn assert_case(r: CaseResult) {
+    match r {
+        Ok(note) => println!("{note}"),
+        Err(e) => panic!("\n{e}"),
+    }
+}
+
+/// The offline case of capture `pcap` (relative to compat-tests/) and config `config`.
+pub fn offline_test(pcap: &str, config: &str, ours: &Path) {
+    let c = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
+    assert_case(offline_case(&input(Path::new(pcap)), &c, ours));
+}
+
+/// The live case of capture `pcap` and config `config`.
+pub fn live_test(pcap: &str, config: &str, ours: &Path) {
+    let c = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
+    assert_case(live_case(&input(Path::new(pcap)), &c, ours));
 }
 
 fn judge(mode: &str, input: &Input, config: &Config, diff: Diff, ours_stderr: &str) -> CaseResult {

@@ -23,24 +23,78 @@ pub struct Output {
 
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// One collector under test: how to find pmacct's binary and ours, and its socket keys.
+#[derive(Debug)]
+pub struct Collector {
+    pub name: &'static str,
+    /// Env var naming pmacct's binary, and its default path.
+    pub oracle_env: &'static str,
+    pub oracle_default: &'static str,
+    /// Env var naming our binary.
+    pub ours_env: &'static str,
+    /// Prefix of its configs under configs/ ("" for nfacctd, "sfacctd/" for sfacctd).
+    pub config_prefix: &'static str,
+}
+
+pub const NFACCTD: Collector = Collector {
+    name: "nfacctd",
+    oracle_env: "PMACCT_NFACCTD",
+    oracle_default: "/usr/sbin/nfacctd",
+    ours_env: "PMACCT_RS_NFACCTD",
+    config_prefix: "",
+};
+
+pub const SFACCTD: Collector = Collector {
+    name: "sfacctd",
+    oracle_env: "PMACCT_SFACCTD",
+    oracle_default: "/usr/sbin/sfacctd",
+    ours_env: "PMACCT_RS_SFACCTD",
+    config_prefix: "sfacctd/",
+};
+
+/// The collector a config is for: configs/sfacctd/* are sfacctd's, the others nfacctd's.
+pub fn collector_of(config: &Config) -> &'static Collector {
+    if config.name.starts_with(SFACCTD.config_prefix) {
+        &SFACCTD
+    } else {
+        &NFACCTD
+    }
+}
+
 /// Debian's nfacctd 1.7.7: `PMACCT_NFACCTD`, else /usr/sbin/nfacctd. Refuses a Rust binary
 /// (installing the pmacct-rs package replaces /usr/sbin/nfacctd: comparing ours with ours
 /// would prove nothing).
 pub fn oracle_binary() -> Result<PathBuf, String> {
-    static CHECKED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    CHECKED
-        .get_or_init(|| {
-            let p = std::env::var_os("PMACCT_NFACCTD")
+    oracle_binary_of(&NFACCTD)
+}
+
+/// pmacct's binary of `c` (see [`oracle_binary`]).
+pub fn oracle_binary_of(c: &'static Collector) -> Result<PathBuf, String> {
+    static CHECKED: OnceLock<Mutex<HashMap<&'static str, Result<PathBuf, String>>>> =
+        OnceLock::new();
+    let m = CHECKED.get_or_init(Default::default);
+    let mut m = m.lock().unwrap_or_else(|e| e.into_inner());
+    m.entry(c.name)
+        .or_insert_with(|| {
+            let p = std::env::var_os(c.oracle_env)
                 .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/usr/sbin/nfacctd"));
+                .unwrap_or_else(|| PathBuf::from(c.oracle_default));
             let bytes = std::fs::read(&p).map_err(|e| {
-                format!("pmacct's nfacctd {}: {e} (install pmacct or set PMACCT_NFACCTD)", p.display())
+                format!(
+                    "pmacct's {} {}: {e} (install pmacct or set {})",
+                    c.name,
+                    p.display(),
+                    c.oracle_env
+                )
             })?;
             if bytes.windows(7).any(|w| w == b"/rustc/") {
                 return Err(format!(
-                    "{} is a Rust build (pmacct-rs installed over pmacct?): point PMACCT_NFACCTD at \
-                     Debian's nfacctd 1.7.7 (e.g. dpkg -x pmacct_1.7.7*.deb DIR; DIR/usr/sbin/nfacctd)",
-                    p.display()
+                    "{} is a Rust build (pmacct-rs installed over pmacct?): point {} at \
+                     Debian's {} 1.7.7 (e.g. dpkg -x pmacct_1.7.7*.deb DIR; DIR/usr/sbin/{})",
+                    p.display(),
+                    c.oracle_env,
+                    c.name,
+                    c.name
                 ));
             }
             Ok(p)
@@ -51,25 +105,31 @@ pub fn oracle_binary() -> Result<PathBuf, String> {
 /// Our nfacctd: `PMACCT_RS_NFACCTD`, else `default` (cargo's CARGO_BIN_EXE_nfacctd in the
 /// tests), else target/release/nfacctd, then target/debug/nfacctd.
 pub fn ours_binary(default: Option<&str>) -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("PMACCT_RS_NFACCTD") {
+    ours_binary_of(&NFACCTD, default)
+}
+
+/// Our binary of `c` (see [`ours_binary`]).
+pub fn ours_binary_of(c: &Collector, default: Option<&str>) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os(c.ours_env) {
         return Ok(PathBuf::from(p));
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::root().join("../target"));
     let mut tried = Vec::new();
-    let candidates = default
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([target.join("release/nfacctd"), target.join("debug/nfacctd")]);
-    for c in candidates {
-        if c.is_file() {
-            return Ok(c);
+    let candidates = default.map(PathBuf::from).into_iter().chain([
+        target.join("release").join(c.name),
+        target.join("debug").join(c.name),
+    ]);
+    for cand in candidates {
+        if cand.is_file() {
+            return Ok(cand);
         }
-        tried.push(c.display().to_string());
+        tried.push(cand.display().to_string());
     }
     Err(format!(
-        "our nfacctd not found (set PMACCT_RS_NFACCTD); tried {tried:?}"
+        "our {} not found (set {}); tried {tried:?}",
+        c.name, c.ours_env
     ))
 }
 
@@ -184,20 +244,27 @@ fn core_text(c: &Config) -> String {
         .collect()
 }
 
+/// The print plugin name (and output file stem) of a config in an oracle run: its name,
+/// with the `/` of a subdirectory (configs/sfacctd/...) replaced.
+fn plugin_id(name: &str) -> String {
+    name.replace('/', "_")
+}
+
 /// One pmacct config with one print plugin per config of the group, plugin NAME writing
 /// to dir/NAME.out.
 fn combined(group: &[Config], pcap: &Path, dir: &Path) -> String {
     let mut s = core_text(&group[0]).replace("@PCAP@", &pcap.to_string_lossy());
-    let names: Vec<String> = group.iter().map(|c| format!("print[{}]", c.name)).collect();
+    let names: Vec<String> = group
+        .iter()
+        .map(|c| format!("print[{}]", plugin_id(&c.name)))
+        .collect();
     s.push_str(&format!("plugins: {}\n", names.join(", ")));
     for c in group {
         for (k, v) in c.text.lines().filter_map(split_line) {
             if plugin_key(k) && k != "plugins" {
-                let v = v.replace(
-                    "@OUT@",
-                    &dir.join(format!("{}.out", c.name)).to_string_lossy(),
-                );
-                s.push_str(&format!("{k}[{}]: {v}\n", c.name));
+                let id = plugin_id(&c.name);
+                let v = v.replace("@OUT@", &dir.join(format!("{id}.out")).to_string_lossy());
+                s.push_str(&format!("{k}[{id}]: {v}\n"));
             }
         }
     }
@@ -238,8 +305,22 @@ fn stem(name: &str) -> &str {
 /// json/csv/formatted variants of one aggregate). Bigger groups are not reliable: with 12
 /// print plugins, pmacct 1.7.7 lost or truncated whole outputs of 1,000+ records.
 fn group_of(config: &Config) -> Vec<Config> {
+    // A config marked "! compat-tests: alone" needs a pmacct run of its own (sfacctd 1.7.7
+    // renormalizes its plugins differently, see configs/sfacctd/renormalize-*).
+    if config
+        .text
+        .lines()
+        .any(|l| l.trim() == "! compat-tests: alone")
+    {
+        return vec![config.clone()];
+    }
     let core = core_text(config);
-    let mut g: Vec<Config> = crate::configs()
+    let dir = config.name.rsplit_once('/').map(|(d, _)| d);
+    let candidates = match dir {
+        Some(d) => crate::configs_in(d),
+        None => crate::configs(),
+    };
+    let mut g: Vec<Config> = candidates
         .into_iter()
         .filter(|c| core_text(c) == core && stem(&c.name) == stem(&config.name))
         .collect();
@@ -282,7 +363,7 @@ fn cell(key: u64) -> Cell {
 /// output) or be cut off while writing (truncated last line). Such a plugin is run again
 /// alone (twice at most); keep the load low (PMACCT_RS_COMPAT_JOBS) so that it rarely happens.
 fn oracle_group(input: &Input, group: &[Config]) -> GroupResult {
-    let bin = oracle_binary()?;
+    let bin = oracle_binary_of(collector_of(&group[0]))?;
     let key = group_key(&bin, input, group)?;
     let cached = cache_dir().join(format!("{key:016x}"));
     if cached.is_dir() {
@@ -290,7 +371,7 @@ fn oracle_group(input: &Input, group: &[Config]) -> GroupResult {
         for c in group {
             m.insert(
                 c.name.clone(),
-                read_lossy(&cached.join(format!("{}.out", c.name))),
+                read_lossy(&cached.join(format!("{}.out", plugin_id(&c.name)))),
             );
         }
         return Ok(m);
@@ -331,7 +412,7 @@ fn oracle_group(input: &Input, group: &[Config]) -> GroupResult {
         let tmp = cache_dir().join(format!("{key:016x}.tmp{}", std::process::id()));
         if std::fs::create_dir_all(&tmp).is_ok() {
             for (name, o) in &outs {
-                let _ = std::fs::write(tmp.join(format!("{name}.out")), o);
+                let _ = std::fs::write(tmp.join(format!("{}.out", plugin_id(name))), o);
             }
             let _ = std::fs::rename(&tmp, &cached);
             let _ = std::fs::remove_dir_all(&tmp);
@@ -356,7 +437,7 @@ fn run_group(
         .map(|c| {
             (
                 c.name.clone(),
-                read_lossy(&s.0.join(format!("{}.out", c.name))),
+                read_lossy(&s.0.join(format!("{}.out", plugin_id(&c.name)))),
             )
         })
         .collect();
@@ -379,9 +460,12 @@ fn run_group(
         .iter()
         .filter(|c| {
             let o = &outs[&c.name];
-            let purged = stderr
-                .lines()
-                .any(|l| l.contains(&format!("( {}/print ): *** Purging cache - END", c.name)));
+            let purged = stderr.lines().any(|l| {
+                l.contains(&format!(
+                    "( {}/print ): *** Purging cache - END",
+                    plugin_id(&c.name)
+                ))
+            });
             !(purged && !o.is_empty() && o.ends_with('\n')) || counts[c.name.as_str()] < most
         })
         .map(|c| c.name.clone())
@@ -401,7 +485,7 @@ fn record_count(c: &Config, out: &str) -> usize {
 /// pmacct's output for one (capture, config), computed with its group (see oracle_group).
 pub fn oracle_output(input: &Input, config: &Config) -> Result<String, String> {
     let group = group_of(config);
-    let key = group_key(&oracle_binary()?, input, &group)?;
+    let key = group_key(&oracle_binary_of(collector_of(config))?, input, &group)?;
     let res = cell(key)
         .get_or_init(|| oracle_group(input, &group))
         .clone();
@@ -412,11 +496,13 @@ pub fn oracle_output(input: &Input, config: &Config) -> Result<String, String> {
 /// Start computing every (capture, config group) pmacct output in `jobs` background
 /// threads, so cases find them ready; returns at once.
 pub fn prefetch(inputs: Vec<Input>, configs: Vec<Config>, jobs: usize) {
-    let Ok(bin) = oracle_binary() else { return };
     let mut work = Vec::new();
     for i in &inputs {
         let mut seen = Vec::new();
         for c in &configs {
+            let Ok(bin) = oracle_binary_of(collector_of(c)) else {
+                continue;
+            };
             let g = group_of(c);
             if let Ok(k) = group_key(&bin, i, &g) {
                 if !seen.contains(&k) {

@@ -1,11 +1,15 @@
 //! Manual runner of the differential cases (compat-tests/run.sh):
-//! compat [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]
+//! compat [--sfacctd] [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]
+//! (`--sfacctd`: the sFlow inputs and configs/sfacctd against sfacctd 1.7.7)
 //! Exit status 1 when a case differs beyond compat-tests/expected-differences.txt.
 
-use compat_tests::{configs, expected::glob, inputs, live_case, offline_case, run};
+use compat_tests::{
+    configs, configs_in, expected::glob, inputs, live_case, offline_case, run, sflow_inputs,
+};
 
 fn main() {
     let mut live = false;
+    let mut sfacctd = false;
     let mut quiet = false;
     let mut ours = None;
     let (mut ig, mut cg) = ("*".to_string(), "*".to_string());
@@ -13,33 +17,43 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--live" => live = true,
+            "--sfacctd" => sfacctd = true,
             "--quiet" => quiet = true,
             "--ours" => ours = args.next(),
             "--input" => ig = args.next().unwrap_or_default(),
             "--config" => cg = args.next().unwrap_or_default(),
             _ => {
                 eprintln!(
-                    "usage: compat [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]"
+                    "usage: compat [--sfacctd] [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]"
                 );
                 std::process::exit(2);
             }
         }
     }
-    let ours = match ours
-        .map(Ok)
-        .unwrap_or_else(|| run::ours_binary(None).map(|p| p.display().to_string()))
-    {
+    let ours = match ours.map(Ok).unwrap_or_else(|| {
+        let c = if sfacctd {
+            &run::SFACCTD
+        } else {
+            &run::NFACCTD
+        };
+        run::ours_binary_of(c, None).map(|p| p.display().to_string())
+    }) {
         Ok(p) => std::path::PathBuf::from(p),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(2);
         }
     };
-    let ins: Vec<_> = inputs()
+    let (all_inputs, all_configs) = if sfacctd {
+        (sflow_inputs(), configs_in("sfacctd"))
+    } else {
+        (inputs(), configs())
+    };
+    let ins: Vec<_> = all_inputs
         .into_iter()
         .filter(|i| glob(&ig, &i.name))
         .collect();
-    let cfs: Vec<_> = configs()
+    let cfs: Vec<_> = all_configs
         .into_iter()
         .filter(|c| glob(&cg, &c.name))
         .collect();
