@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod process;
 pub mod runtime;
 pub mod savefile;
+pub mod sfacctd;
 pub mod signals;
 pub mod time;
 pub mod udp;
@@ -22,3 +23,8 @@ pub fn main_nfacctd() -> i32 {
     nfacctd::main(&argv)
 }
 
+/// Entry point of the sfacctd binary; returns the process exit code.
+pub fn main_sfacctd() -> i32 {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    sfacctd::main(&argv)
+}

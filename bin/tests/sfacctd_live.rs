@@ -1,0 +1,328 @@
+//! sfacctd end to end over UDP: the daemon keeps running through malformed sFlow (every
+//! truncation of real datagrams, lying sample and record lengths, sample counts in the
+//! millions, unknown versions and agent address types), counts what it drops (SIGUSR1), outputs
+//! every valid record around them, and SIGINT purges the cache before exit. The expected
+//! records come from Debian's sfacctd 1.7.7 reading the same capture offline, not from us.
+//! A second test compares `sfacctd_counter_file` with the one sfacctd 1.7.7 writes.
+
+use std::io::Read;
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
+const PMACCT_SFACCTD: &str = "/usr/sbin/sfacctd";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("pmacct-rs-sflive-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// UDP payloads of a capture of export datagrams, in order.
+fn payloads(pcap_path: &Path) -> Vec<Vec<u8>> {
+    let mut cap = pcap::Capture::from_file(pcap_path).expect("open pcap");
+    let lt = cap.get_datalink().0;
+    let mut out = Vec::new();
+    while let Ok(p) = cap.next_packet() {
+        if let Ok(d) = pmacct_daemon::savefile::udp_from_frame(lt, p.data) {
+            out.push(d.payload.to_vec());
+        }
+    }
+    out
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// No `tos`: sfacctd 1.7.7 shifts IPv6 traffic classes (quirk 5, an expected difference).
+const AGGREGATE: &str =
+    "src_host, dst_host, in_iface, out_iface, src_port, dst_port, proto, tcpflags, peer_src_ip, sampling_rate, vlan, src_mac, dst_mac, vxlan, tunnel_src_host";
+
+fn run_pmacct(conf_text: &str, dir: &Path) {
+    let conf = dir.join("oracle.conf");
+    std::fs::write(&conf, conf_text).unwrap();
+    let st = Command::new(PMACCT_SFACCTD)
+        .arg("-f")
+        .arg(&conf)
+        .env("TZ", "UTC")
+        .stderr(Stdio::null())
+        .status()
+        .expect("Debian's sfacctd 1.7.7 must be installed (apt-get install pmacct)");
+    assert!(st.success());
+}
+
+/// Records pmacct 1.7.7 prints for `pcap` offline, sorted lines.
+fn oracle(pcap: &Path, dir: &Path) -> Vec<String> {
+    let out = dir.join("oracle.json");
+    run_pmacct(
+        &format!(
+            "plugins: print[o]\naggregate[o]: {AGGREGATE}\nprint_output[o]: json\nprint_output_file[o]: {}\npcap_savefile: {}\n",
+            out.display(),
+            pcap.display()
+        ),
+        dir,
+    );
+    sorted_lines(&out)
+}
+
+fn sorted_lines(p: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+fn start_live(dir: &Path, port: u16) -> Child {
+    let conf = dir.join("live.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "plugins: print[live]\naggregate[live]: {AGGREGATE}\nprint_output[live]: json\nprint_output_file[live]: {}\nprint_refresh_time[live]: 3600\nsfacctd_ip: 127.0.0.1\nsfacctd_port: {port}\nlogfile: {}\nsfacctd_counter_file: {}\n",
+            dir.join("live.json").display(),
+            dir.join("live.log").display(),
+            dir.join("counters.json").display(),
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(SFACCTD)
+        .arg("-f")
+        .arg(&conf)
+        .env("TZ", "UTC")
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10) {
+        let log = std::fs::read_to_string(dir.join("live.log")).unwrap_or_default();
+        if log.contains("waiting for sFlow data") {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("sfacctd did not bind within 10 s");
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: kill(2) on a child we spawned and have not reaped yet.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+}
+
+fn wait_exit(child: &mut Child) -> i32 {
+    let t0 = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st.code().unwrap_or(-1);
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "sfacctd did not exit after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn put32(d: &mut [u8], at: usize, v: u32) {
+    if at + 4 <= d.len() {
+        d[at..at + 4].copy_from_slice(&v.to_be_bytes());
+    }
+}
+
+/// Agent address of the malformed copies: the complete samples before the damage are
+/// accounted (as by pmacct), under this agent, apart from the valid datagrams' records.
+const BAD_AGENT: [u8; 4] = [203, 0, 113, 99];
+
+/// Malformed datagrams derived from real ones (sFlow v5, IPv4 agent: the header is 28 bytes,
+/// the first sample's type at 28 and length at 32, its first record's length at 72).
+fn malformed(valid: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut bad = vec![
+        vec![],
+        vec![0u8; 3],
+        vec![0xff; 100],
+        vec![0, 0, 0, 5],                                     // v5, nothing else
+        vec![0, 0, 0, 9, 0, 0, 0, 1, 1, 2],                   // unknown version
+        vec![0, 0, 0, 5, 0, 0, 0, 7, 1, 2, 3, 4, 0, 0, 0, 0], // agent address type 7
+    ];
+    for d in valid.iter().take(2) {
+        let mut d = d.clone();
+        d[8..12].copy_from_slice(&BAD_AGENT);
+        let d = &d;
+        // Every truncation.
+        for cut in 0..d.len() {
+            bad.push(d[..cut].to_vec());
+        }
+        // Sample count in the millions with the real body.
+        let mut many = d.clone();
+        put32(&mut many, 24, 5_000_000);
+        bad.push(many);
+        // First sample's length beyond the datagram, and zero.
+        for len in [u32::MAX, 0x7fff_fff0, 0] {
+            let mut lying = d.clone();
+            put32(&mut lying, 32, len);
+            bad.push(lying);
+        }
+        // First record's length beyond its sample; record count in the millions.
+        let mut rec = d.clone();
+        put32(&mut rec, 72, u32::MAX);
+        bad.push(rec);
+        let mut recs = d.clone();
+        put32(&mut recs, 64, 3_000_000);
+        bad.push(recs);
+        // Garbage after a valid header.
+        let mut garbage = d.clone();
+        for b in garbage.iter_mut().skip(28) {
+            *b = 0xa5;
+        }
+        bad.push(garbage);
+    }
+    bad
+}
+
+#[test]
+fn malformed_sflow_is_counted_and_valid_records_all_output_then_sigint_purges() {
+    let pcap = repo().join("compat-tests/inputs/sflow/sfprobe-s1.pcap");
+    let dir = tmpdir("malformed");
+    let expected = oracle(&pcap, &dir);
+    assert!(expected.len() > 300, "pmacct printed {}", expected.len());
+
+    let port = free_port();
+    let mut child = start_live(&dir, port);
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let valid = payloads(&pcap);
+    let bad = malformed(&valid);
+    assert!(bad.len() > 2000, "{} malformed datagrams", bad.len());
+    // Every valid datagram is preceded by its share of the malformed ones.
+    let per = bad.len() / valid.len() + 1;
+    let mut bad_iter = bad.iter();
+    for d in &valid {
+        for b in bad_iter.by_ref().take(per) {
+            sock.send_to(b, ("127.0.0.1", port)).unwrap();
+        }
+        sock.send_to(d, ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, libc::SIGUSR1);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "sfacctd died on malformed input"
+    );
+    // Nothing purged yet (refresh 3600 s): SIGINT must flush the cache.
+    assert!(sorted_lines(&dir.join("live.json")).is_empty());
+    signal(&child, libc::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+
+    let all = sorted_lines(&dir.join("live.json"));
+    let bad_agent = r#""peer_ip_src": "203.0.113.99""#;
+    let got: Vec<String> = all
+        .iter()
+        .filter(|l| !l.contains(bad_agent))
+        .cloned()
+        .collect();
+    let missing: Vec<&String> = expected.iter().filter(|l| !got.contains(l)).collect();
+    let extra: Vec<&String> = got.iter().filter(|l| !expected.contains(l)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && got.len() == expected.len(),
+        "live records differ from sfacctd 1.7.7's offline records: {} of {} missing, {} extra\nmissing: {:?}\nextra: {:?}",
+        missing.len(),
+        expected.len(),
+        extra.len(),
+        &missing[..missing.len().min(5)],
+        &extra[..extra.len().min(5)]
+    );
+    // The complete samples before the damage of a truncated copy are accounted.
+    assert!(all.iter().any(|l| l.contains(bad_agent)));
+    let mut log = String::new();
+    std::fs::File::open(dir.join("live.log"))
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(
+        log.contains("stats [127.0.0.1:"),
+        "no SIGUSR1 stats in log:\n{log}"
+    );
+    for reason in ["truncated", "sample_truncated", "bad_sample_length"] {
+        assert!(
+            log.contains(&format!("dropped reason={reason} ")),
+            "no drop counter for {reason} in log:\n{log}"
+        );
+    }
+    assert!(log.contains("OK, Exiting ..."), "{log}");
+    // The agent's log_init line (sfprobe sends no counter samples).
+    let counters = std::fs::read_to_string(dir.join("counters.json")).unwrap();
+    assert!(
+        counters.contains(r#""peer_src_ip": "192.0.2.11", "event_type": "log_init"}"#),
+        "{counters}"
+    );
+}
+
+/// `{"seq": N, "timestamp": "...", ...}` without the timestamp (the time of the run).
+fn without_timestamp(line: &str) -> String {
+    match (line.find(", \"timestamp\": \""), line.find("\", \"peer_")) {
+        (Some(a), Some(b)) if b > a => format!("{}{}", &line[..a], &line[b + 1..]),
+        _ => line.to_string(),
+    }
+}
+
+#[test]
+fn counter_file_equals_sfacctd_1_7_7() {
+    let pcap = repo().join("compat-tests/inputs/sflow/crafted.pcap");
+    let dir = tmpdir("counters");
+    let conf = |out: &str, counters: &str| {
+        format!(
+            "plugins: print\nprint_output: json\nprint_output_file: {}\nsfacctd_counter_file: {}\npcap_savefile: {}\n",
+            dir.join(out).display(),
+            dir.join(counters).display(),
+            pcap.display()
+        )
+    };
+    run_pmacct(&conf("pm.json", "pm-counters.json"), &dir);
+    let ours_conf = dir.join("ours.conf");
+    std::fs::write(&ours_conf, conf("ours.json", "ours-counters.json")).unwrap();
+    let st = Command::new(SFACCTD)
+        .arg("-f")
+        .arg(&ours_conf)
+        .env("TZ", "UTC")
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let read = |n: &str| -> Vec<String> {
+        std::fs::read_to_string(dir.join(n))
+            .unwrap()
+            .lines()
+            .map(without_timestamp)
+            .collect()
+    };
+    let pm = read("pm-counters.json");
+    let ours = read("ours-counters.json");
+    assert!(pm.len() >= 10, "{pm:?}");
+    // sfacctd 1.7.7 prints an IPv6 agent (2001:db8:ff::1) as the IPv4 address of its first 4
+    // bytes (32.1.13.184); we print the agent (docs/COMPATIBILITY.md). Everything else, key
+    // order included, is the same.
+    let pm: Vec<String> = pm
+        .iter()
+        .map(|l| l.replace("\"32.1.13.184\"", "\"2001:db8:ff::1\""))
+        .collect();
+    assert_eq!(pm, ours);
+}

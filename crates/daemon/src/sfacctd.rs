@@ -1,0 +1,541 @@
+//! sfacctd: the sFlow v2/v4/v5 collector profile (its decoder, socket, renormalization and
+//! counter-sample log), on the daemon-generic collector.
+//!
+//! What is sFlow-specific, as sfacctd 1.7.7 does it:
+//! - each flow sample is one flow (`Flow::from_sflow`): packets 1, bytes = sampled frame
+//!   length, `peer_src_ip` = the agent address of the datagram header;
+//! - `sfacctd_renormalize` scales a sample by the effective rate of its data source, from the
+//!   sample pool and sample sequence deltas of the previous sample of the same source
+//!   (falling back to the announced rate), not simply by the announced rate;
+//! - counter samples are not accounted; with `sfacctd_counter_file` they are written as JSON
+//!   lines in 1.7.7's format (`log_init` per agent, one `log` line per counter record).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::{Arc, Mutex};
+
+use pmacct_config::{Daemon, Scope};
+use pmacct_flow::{Flow, TimestampOptions};
+use pmacct_wire::sflow::{CounterRecord, CounterSample};
+use pmacct_wire::{SflowDecoder, SflowSample, Timestamp};
+
+use crate::collector::{self, Input, Profile};
+use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::plog;
+use crate::runtime::Source;
+
+pub const PROFILE: Profile = Profile {
+    daemon: Daemon::Sfacctd,
+    flow_daemon: pmacct_flow::Daemon::Sfacctd,
+    title: "sFlow Accounting Daemon, sfacctd",
+    usage,
+    input,
+};
+
+/// sfacctd's `-h` is nfacctd's with the name changed (pmacct shares one text too).
+fn usage() -> String {
+    (crate::nfacctd::PROFILE.usage)().replace("nfacctd", "sfacctd")
+}
+
+/// Data sources whose sampling state is kept for renormalization (pmacct bounds its status
+/// table too); beyond it samples use their announced rate.
+const MAX_POOLS: usize = 65_536;
+/// pmacct's XFLOW_RESET_BOUNDARY: a sequence jump larger than this resets a source's state.
+const RESET_BOUNDARY: u64 = 50;
+
+/// Last sample pool and sample sequence number seen for one data source of one agent.
+#[derive(Debug, Clone, Copy)]
+struct PoolState {
+    pool: u32,
+    seq: u32,
+}
+
+/// (agent, sub-agent id, source_id_type << 24 | source_id_index).
+type PoolKey = (IpAddr, u32, u32);
+
+/// Counts about counter samples, shared by the workers (tests, stats).
+#[derive(Debug, Default)]
+pub struct CounterStats {
+    pub samples: std::sync::atomic::AtomicU64,
+    pub records: std::sync::atomic::AtomicU64,
+    pub lines: std::sync::atomic::AtomicU64,
+}
+
+/// sFlow datagrams -> flows; counter samples -> the counter log.
+pub struct SflowSource {
+    decoder: SflowDecoder,
+    renormalize: bool,
+    use_ip_next_hop: bool,
+    pools: HashMap<PoolKey, PoolState>,
+    counter_log: Option<Arc<Mutex<CounterLog>>>,
+    counter_stats: Arc<CounterStats>,
+}
+
+impl SflowSource {
+    pub fn new(
+        renormalize: bool,
+        use_ip_next_hop: bool,
+        counter_log: Option<Arc<Mutex<CounterLog>>>,
+        counter_stats: Arc<CounterStats>,
+    ) -> SflowSource {
+        SflowSource {
+            decoder: SflowDecoder::new(),
+            renormalize,
+            use_ip_next_hop,
+            pools: HashMap::new(),
+            counter_log,
+            counter_stats,
+        }
+    }
+}
+
+/// The factor sfacctd 1.7.7 renormalizes a sample by (`SF_counters_renormalize_handler`):
+/// the source's effective rate (sample pool delta over sample sequence delta) when both grew
+/// since its previous sample, else the announced rate. A sequence jump beyond the reset
+/// boundary restarts the source's state.
+fn renormalize_factor(pools: &mut HashMap<PoolKey, PoolState>, s: &SflowSample<'_>) -> u32 {
+    let key = (
+        s.datagram.agent,
+        s.datagram.sub_agent_id,
+        (s.source_id_type << 24) | (s.source_id_index & 0x00ff_ffff),
+    );
+    let (seq, pool) = (s.sequence, s.sample_pool);
+    let full = pools.len() >= MAX_POOLS;
+    match pools.get_mut(&key) {
+        Some(st) => {
+            if seq > st.seq && pool > st.pool {
+                let eff = (pool - st.pool) / (seq - st.seq);
+                *st = PoolState { pool, seq };
+                return eff;
+            }
+            let (hi, lo) = (seq.max(st.seq) as u64, seq.min(st.seq) as u64);
+            if hi > lo + RESET_BOUNDARY {
+                *st = PoolState { pool, seq };
+            }
+        }
+        None if !full => {
+            pools.insert(key, PoolState { pool, seq });
+        }
+        None => {}
+    }
+    s.sampling_rate
+}
+
+/// Datagram header facts the core keys its stats by: (agent, sub-agent id, sequence).
+fn header(data: &[u8]) -> Option<(IpAddr, u32, u32)> {
+    let be = |o: usize| -> Option<u32> {
+        let b = data.get(o..o + 4)?;
+        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let version = be(0)?;
+    if !matches!(version, 2 | 4 | 5) {
+        return None;
+    }
+    let (agent, p) = match be(4)? {
+        1 => {
+            let b = data.get(8..12)?;
+            (IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])), 12)
+        }
+        2 => {
+            let b: [u8; 16] = data.get(8..24)?.try_into().ok()?;
+            (IpAddr::V6(Ipv6Addr::from(b)), 24)
+        }
+        _ => return None,
+    };
+    if version == 5 {
+        Some((agent, be(p)?, be(p + 4)?))
+    } else {
+        Some((agent, 0, be(p)?))
+    }
+}
+
+impl Decoder for SflowSource {
+    fn decode(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+        emit: &mut dyn FnMut(Flow),
+    ) -> Option<DatagramSummary> {
+        let src = d.src.ip();
+        let arrival = d.arrival;
+        let (renorm, nh) = (self.renormalize, self.use_ip_next_hop);
+        let pools = &mut self.pools;
+        let mut log = self.counter_log.as_ref().map(|l| l.lock());
+        if let (Some(Ok(log)), Some((agent, sub, _))) = (log.as_mut(), header(d.data)) {
+            // sfacctd opens an agent's counter log at its first datagram, whatever it holds.
+            log.agent(agent, sub, arrival);
+        }
+        let cstats = &self.counter_stats;
+        let mut counters = 0u64;
+        let res = self.decoder.decode_with_counters(
+            src,
+            d.data,
+            |rec| {
+                let Some(s) = rec.sflow else { return };
+                let mut f = Flow::from_sflow(rec, arrival, nh);
+                if renorm {
+                    let k = u64::from(renormalize_factor(pools, s));
+                    f.packets = f.packets.saturating_mul(k);
+                    f.bytes = f.bytes.saturating_mul(k);
+                    if f.prims.sampling_rate != 0 {
+                        f.prims.sampling_rate = 1;
+                    }
+                }
+                emit(f);
+            },
+            |cs| {
+                counters += 1;
+                if let Some(Ok(log)) = log.as_mut() {
+                    log.sample(cs, arrival, cstats);
+                }
+            },
+        );
+        use std::sync::atomic::Ordering::Relaxed;
+        self.counter_stats.samples.fetch_add(counters, Relaxed);
+        if self.counter_log.is_none() && counters > 0 {
+            // No counter backend: skipped, as sfacctd does, but not silently.
+            drops.add("counter_sample_not_logged", counters);
+        }
+        match res {
+            Ok(stats) => {
+                for (reason, n) in stats.drops() {
+                    drops.add(reason.as_str(), u64::from(n));
+                }
+                let (_, sub, seq) = header(d.data).unwrap_or((src, 0, 0));
+                Some(DatagramSummary {
+                    records: u64::from(stats.records),
+                    domain: sub,
+                    sequence: Some((seq, 1)),
+                })
+            }
+            Err(err) => {
+                drops.add(err.as_str(), 1);
+                plog!(
+                    Debug,
+                    "default",
+                    "core",
+                    "dropped sFlow datagram from {}: {}",
+                    src,
+                    err
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Files the counter log may hold open at once (one per distinct `$peer_src_ip` name).
+const MAX_COUNTER_FILES: usize = 1024;
+
+/// `sfacctd_counter_file`: counter samples as JSON lines, as sfacctd 1.7.7 writes them
+/// (`sf_cnt_log_msg()`): one `log_init` line per (agent, sub-agent id) at its first
+/// datagram, then one `log` line per counter record of a v5 sample (generic, ethernet and
+/// vlan records with their counters, other formats with the header fields only) or per v2/v4
+/// sample of the generic, ethernet or vlan kind. `seq` numbers every line of the daemon.
+/// The file name may hold `$peer_src_ip`; files are opened for append, lines written whole.
+pub struct CounterLog {
+    template: String,
+    ts: TimestampOptions,
+    seq: u64,
+    agents: HashSet<(IpAddr, u32)>,
+    files: HashMap<String, File>,
+    /// Per agent: the file its lines go to (None if it could not be opened).
+    agent_file: HashMap<(IpAddr, u32), Option<String>>,
+    line: Vec<u8>,
+    /// Counter fields of the line being built.
+    body: Vec<u8>,
+}
+
+impl CounterLog {
+    pub fn new(template: &str, ts: TimestampOptions) -> CounterLog {
+        CounterLog {
+            template: template.to_string(),
+            ts,
+            seq: 0,
+            agents: HashSet::new(),
+            files: HashMap::new(),
+            agent_file: HashMap::new(),
+            line: Vec::with_capacity(1024),
+            body: Vec::with_capacity(1024),
+        }
+    }
+
+    fn file_name(&self, agent: IpAddr) -> String {
+        // pmacct substitutes the first `$peer_src_ip` only.
+        self.template
+            .replacen("$peer_src_ip", &agent.to_string(), 1)
+    }
+
+    /// A datagram from `agent`: its `log_init` line if it is the first.
+    pub fn agent(&mut self, agent: IpAddr, sub: u32, now: Timestamp) {
+        if self.agents.len() >= MAX_COUNTER_FILES * 64 || !self.agents.insert((agent, sub)) {
+            return;
+        }
+        let name = self.file_name(agent);
+        let file = if self.files.contains_key(&name) {
+            Some(name)
+        } else if self.files.len() < MAX_COUNTER_FILES {
+            match std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&name)
+            {
+                Ok(f) => {
+                    self.files.insert(name.clone(), f);
+                    Some(name)
+                }
+                Err(e) => {
+                    plog!(
+                        Error,
+                        "default",
+                        "core",
+                        "sfacctd_counter_file '{}': {}",
+                        name,
+                        e
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        self.agent_file.insert((agent, sub), file);
+        self.begin(now);
+        let _ = writeln!(
+            self.line,
+            ", \"peer_src_ip\": \"{agent}\", \"event_type\": \"log_init\"}}"
+        );
+        self.flush(agent, sub);
+    }
+
+    /// `{"seq": N, "timestamp": "..."` of a new line.
+    fn begin(&mut self, now: Timestamp) {
+        self.line.clear();
+        let _ = write!(self.line, "{{\"seq\": {}, \"timestamp\": \"", self.seq);
+        self.seq += 1;
+        pmacct_flow::time::write_timestamp(&mut self.line, now, true, &self.ts);
+        self.line.push(b'"');
+    }
+
+    fn flush(&mut self, agent: IpAddr, sub: u32) -> bool {
+        let Some(Some(name)) = self.agent_file.get(&(agent, sub)) else {
+            return false;
+        };
+        match self.files.get_mut(name) {
+            Some(f) => f.write_all(&self.line).is_ok(),
+            None => false,
+        }
+    }
+
+    /// One counter sample: its `log` lines.
+    pub fn sample(&mut self, cs: &CounterSample<'_>, now: Timestamp, stats: &CounterStats) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let dg = &cs.datagram;
+        let (agent, sub) = (dg.agent, dg.sub_agent_id);
+        if !self.agent_file.contains_key(&(agent, sub)) {
+            self.agent(agent, sub, now);
+        }
+        let v2v4 = cs.v2v4_version != 0;
+        if v2v4 && !matches!(cs.v2v4_version, 1 | 2 | 7) {
+            // Token ring, FDDI, VG, WAN: sfacctd skips them without a line.
+            return;
+        }
+        if v2v4 {
+            // One line for the sample: ethernet counters follow the generic ones and the
+            // type names the last block.
+            self.body.clear();
+            let mut ty = None;
+            for r in cs.records() {
+                stats.records.fetch_add(1, Relaxed);
+                ty = self.record_fields(&r).or(ty);
+            }
+            self.write_log_line(cs, now, ty, stats);
+            return;
+        }
+        for r in cs.records() {
+            stats.records.fetch_add(1, Relaxed);
+            self.body.clear();
+            let ty = self.record_fields(&r);
+            self.write_log_line(cs, now, ty, stats);
+        }
+    }
+
+    /// A `log` line: header fields, `sf_cnt_type` (jansson keeps a key at the position of
+    /// its first insertion, sfacctd sets it first for each block), then `body`.
+    fn write_log_line(
+        &mut self,
+        cs: &CounterSample<'_>,
+        now: Timestamp,
+        ty: Option<&'static str>,
+        stats: &CounterStats,
+    ) {
+        let dg = &cs.datagram;
+        self.begin(now);
+        let _ = write!(
+            self.line,
+            ", \"peer_ip_src\": \"{}\", \"event_type\": \"log\", \"source_id_index\": {}, \"sflow_seq\": {}, \"sflow_cnt_seq\": {}",
+            dg.agent, cs.source_id_index, dg.sequence, cs.sequence
+        );
+        if let Some(t) = ty {
+            let _ = write!(self.line, ", \"sf_cnt_type\": \"{t}\"");
+        }
+        self.line.extend_from_slice(&self.body);
+        self.line.extend_from_slice(b"}\n");
+        if self.flush(dg.agent, dg.sub_agent_id) {
+            stats
+                .lines
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Append the counters of one record; returns its `sf_cnt_type`, None for formats
+    /// sfacctd does not print.
+    fn record_fields(&mut self, r: &CounterRecord<'_>) -> Option<&'static str> {
+        let o = &mut self.body;
+        // json_integer() takes a signed 64-bit value: pmacct casts, so do we.
+        let i = |v: u64| v as i64;
+        match r {
+            CounterRecord::Generic(c) => {
+                let _ = write!(
+                    o,
+                    ", \"ifIndex\": {}, \"ifType\": {}, \"ifSpeed\": {}, \"ifDirection\": {}, \"ifStatus\": {}, \"ifInOctets\": {}, \"ifInUcastPkts\": {}, \"ifInMulticastPkts\": {}, \"ifInBroadcastPkts\": {}, \"ifInDiscards\": {}, \"ifInErrors\": {}, \"ifInUnknownProtos\": {}, \"ifOutOctets\": {}, \"ifOutUcastPkts\": {}, \"ifOutMulticastPkts\": {}, \"ifOutBroadcastPkts\": {}, \"ifOutDiscards\": {}, \"ifOutErrors\": {}, \"ifPromiscuousMode\": {}",
+                    c.if_index, c.if_type, i(c.if_speed), c.if_direction, c.if_status,
+                    i(c.if_in_octets), c.if_in_ucast_pkts, c.if_in_multicast_pkts,
+                    c.if_in_broadcast_pkts, c.if_in_discards, c.if_in_errors,
+                    c.if_in_unknown_protos, i(c.if_out_octets), c.if_out_ucast_pkts,
+                    c.if_out_multicast_pkts, c.if_out_broadcast_pkts, c.if_out_discards,
+                    c.if_out_errors, c.if_promiscuous_mode
+                );
+                Some("sflow_cnt_generic")
+            }
+            CounterRecord::Ethernet(c) => {
+                let _ = write!(
+                    o,
+                    ", \"dot3StatsAlignmentErrors\": {}, \"dot3StatsFCSErrors\": {}, \"dot3StatsSingleCollisionFrames\": {}, \"dot3StatsMultipleCollisionFrames\": {}, \"dot3StatsSQETestErrors\": {}, \"dot3StatsDeferredTransmissions\": {}, \"dot3StatsLateCollisions\": {}, \"dot3StatsExcessiveCollisions\": {}, \"dot3StatsInternalMacTransmitErrors\": {}, \"dot3StatsCarrierSenseErrors\": {}, \"dot3StatsFrameTooLongs\": {}, \"dot3StatsInternalMacReceiveErrors\": {}, \"dot3StatsSymbolErrors\": {}",
+                    c.alignment_errors, c.fcs_errors, c.single_collision_frames,
+                    c.multiple_collision_frames, c.sqe_test_errors, c.deferred_transmissions,
+                    c.late_collisions, c.excessive_collisions, c.internal_mac_transmit_errors,
+                    c.carrier_sense_errors, c.frame_too_longs, c.internal_mac_receive_errors,
+                    c.symbol_errors
+                );
+                Some("sflow_cnt_ethernet")
+            }
+            CounterRecord::Vlan(c) => {
+                let _ = write!(
+                    o,
+                    ", \"octets\": {}, \"ucastPkts\": {}, \"multicastPkts\": {}, \"broadcastPkts\": {}, \"discards\": {}, \"vlan\": {}",
+                    i(c.octets), c.ucast_pkts, c.multicast_pkts, c.broadcast_pkts, c.discards,
+                    c.vlan_id
+                );
+                Some("sflow_cnt_vlan")
+            }
+            CounterRecord::Processor(_) | CounterRecord::Other { .. } => None,
+        }
+    }
+}
+
+fn input(core: &Scope) -> Result<Input, String> {
+    let ip: Option<IpAddr> = core.get("sfacctd_ip").and_then(|s| s.parse().ok());
+    let port = core.u64("sfacctd_port").unwrap_or(6343).min(65535) as u16;
+    let source = match collector::savefile(core, false) {
+        Some(sf) => Source::Savefile(sf),
+        None => Source::Udp {
+            listen: crate::udp::listen_addr(ip, port),
+            rcvbuf: core.u64("sfacctd_pipe_size").map(|n| n as usize),
+            workers: collector::workers(),
+        },
+    };
+    let renormalize = core.bool("sfacctd_renormalize");
+    let use_ip_next_hop = core.bool("use_ip_next_hop");
+    let ts = TimestampOptions {
+        secs: false,
+        since_epoch: core.bool("timestamps_since_epoch"),
+        utc: core.bool("timestamps_utc"),
+        rfc3339: core.bool("timestamps_rfc3339"),
+    };
+    let counter_log = core
+        .get("sfacctd_counter_file")
+        .map(|t| Arc::new(Mutex::new(CounterLog::new(t, ts))));
+    let stats = Arc::new(CounterStats::default());
+    Ok(Input {
+        source,
+        data_label: "sFlow",
+        pipe_size_key: "sfacctd_pipe_size",
+        // Done by the decoder: sfacctd's factor depends on the sample pool (see
+        // `renormalize_factor`), not only on the announced rate.
+        renormalize: false,
+        new_decoder: Box::new(move || {
+            Box::new(SflowSource::new(
+                renormalize,
+                use_ip_next_hop,
+                counter_log.clone(),
+                stats.clone(),
+            ))
+        }),
+    })
+}
+
+pub fn main(argv: &[String]) -> i32 {
+    collector::main(&PROFILE, argv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(seq: u32, pool: u32, rate: u32) -> SflowSample<'static> {
+        let mut s = SflowSample {
+            sequence: seq,
+            sample_pool: pool,
+            sampling_rate: rate,
+            source_id_index: 3,
+            ..Default::default()
+        };
+        s.datagram.agent = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        s
+    }
+
+    #[test]
+    fn renormalization_follows_the_sample_pool() {
+        let mut pools = HashMap::new();
+        // First sample of a source: the announced rate.
+        assert_eq!(renormalize_factor(&mut pools, &sample(1, 3, 10)), 10);
+        // Pool and sequence grew: pool delta / sequence delta (16 / 1).
+        assert_eq!(renormalize_factor(&mut pools, &sample(2, 19, 10)), 16);
+        assert_eq!(renormalize_factor(&mut pools, &sample(4, 27, 10)), 4);
+        // Out of order (sequence went back a little): announced rate, state kept.
+        assert_eq!(renormalize_factor(&mut pools, &sample(3, 25, 10)), 10);
+        assert_eq!(renormalize_factor(&mut pools, &sample(5, 31, 10)), 4);
+        assert_eq!(renormalize_factor(&mut pools, &sample(200, 2000, 10)), 10);
+        // A jump back beyond the reset boundary (50) restarts the state from that sample.
+        assert_eq!(renormalize_factor(&mut pools, &sample(100, 500, 7)), 7);
+        assert_eq!(renormalize_factor(&mut pools, &sample(101, 503, 7)), 3);
+        // Pool delta smaller than the sequence delta: 0, as sfacctd computes it.
+        assert_eq!(renormalize_factor(&mut pools, &sample(105, 504, 7)), 0);
+        // Another data source of the same agent has its own state.
+        let mut other = sample(100, 1000, 5);
+        other.source_id_index = 4;
+        assert_eq!(renormalize_factor(&mut pools, &other), 5);
+    }
+
+    #[test]
+    fn header_facts() {
+        let mut v5 = vec![0, 0, 0, 5, 0, 0, 0, 1, 192, 0, 2, 9];
+        v5.extend_from_slice(&[0, 0, 0, 7, 0, 0, 1, 0]);
+        assert_eq!(header(&v5), Some(("192.0.2.9".parse().unwrap(), 7, 256)));
+        let mut v4 = vec![0, 0, 0, 4, 0, 0, 0, 2];
+        v4.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
+        v4.extend_from_slice(&[0; 11]);
+        v4.extend_from_slice(&[1, 0, 0, 0, 9]);
+        assert_eq!(header(&v4), Some(("2001:db8::1".parse().unwrap(), 0, 9)));
+        for n in 0..v5.len() {
+            assert_eq!(header(&v5[..n]), None);
+        }
+        assert_eq!(
+            header(&[0, 0, 0, 9, 0, 0, 0, 1, 1, 2, 3, 4, 0, 0, 0, 0]),
+            None
+        );
+    }
+}
