@@ -3,7 +3,12 @@
 //! millions, unknown versions and agent address types), counts what it drops (SIGUSR1), outputs
 //! every valid record around them, and SIGINT purges the cache before exit. The expected
 //! records come from Debian's sfacctd 1.7.7 reading the same capture offline, not from us.
-//! A second test compares `sfacctd_counter_file` with the one sfacctd 1.7.7 writes.
+//! A second test compares `sfacctd_counter_file` with the one sfacctd 1.7.7 writes, a third
+//! sends the same records through the kafka plugin to a Kafka-protocol broker (.ci/test.sh
+//! starts one; KAFKA_BOOTSTRAP) and reads them back.
+
+#[path = "../../crates/plugins/tests/kafka_support/mod.rs"]
+mod kafka_support;
 
 use std::io::Read;
 use std::net::UdpSocket;
@@ -92,14 +97,25 @@ fn sorted_lines(p: &Path) -> Vec<String> {
 }
 
 fn start_live(dir: &Path, port: u16) -> Child {
+    start_with(
+        dir,
+        port,
+        &format!(
+            "plugins: print[live]\naggregate[live]: {AGGREGATE}\nprint_output[live]: json\nprint_output_file[live]: {}\nprint_refresh_time[live]: 3600\nsfacctd_counter_file: {}\n",
+            dir.join("live.json").display(),
+            dir.join("counters.json").display(),
+        ),
+    )
+}
+
+/// Start our sfacctd on 127.0.0.1:port with `plugins` (config lines), logging to live.log.
+fn start_with(dir: &Path, port: u16, plugins: &str) -> Child {
     let conf = dir.join("live.conf");
     std::fs::write(
         &conf,
         format!(
-            "plugins: print[live]\naggregate[live]: {AGGREGATE}\nprint_output[live]: json\nprint_output_file[live]: {}\nprint_refresh_time[live]: 3600\nsfacctd_ip: 127.0.0.1\nsfacctd_port: {port}\nlogfile: {}\nsfacctd_counter_file: {}\n",
-            dir.join("live.json").display(),
+            "{plugins}sfacctd_ip: 127.0.0.1\nsfacctd_port: {port}\nlogfile: {}\n",
             dir.join("live.log").display(),
-            dir.join("counters.json").display(),
         ),
     )
     .unwrap();
@@ -325,4 +341,55 @@ fn counter_file_equals_sfacctd_1_7_7() {
         .map(|l| l.replace("\"32.1.13.184\"", "\"2001:db8:ff::1\""))
         .collect();
     assert_eq!(pm, ours);
+}
+
+#[test]
+fn kafka_plugin_records_equal_sfacctd_1_7_7() {
+    let pcap = repo().join("compat-tests/inputs/sflow/sfprobe-s2.pcap");
+    let dir = tmpdir("kafka");
+    let expected = oracle(&pcap, &dir);
+    assert!(expected.len() > 1000, "pmacct printed {}", expected.len());
+    let bs = kafka_support::bootstrap();
+    let topic = kafka_support::unique("pmacct.sfacctd");
+    kafka_support::create_topics(&bs, &[&topic], 1);
+    let port = free_port();
+    let mut child = start_with(
+        &dir,
+        port,
+        &format!(
+            "plugins: kafka[k]\naggregate[k]: {AGGREGATE}\nkafka_output[k]: json\nkafka_topic[k]: {topic}\nkafka_broker_host[k]: {}\nkafka_broker_port[k]: {}\nkafka_refresh_time[k]: 1\n",
+            bs.rsplit_once(':').unwrap().0,
+            bs.rsplit_once(':').unwrap().1,
+        ),
+    );
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for d in payloads(&pcap) {
+        sock.send_to(&d, ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Purges every second may split a key's counters over several messages: sum them.
+    std::thread::sleep(Duration::from_millis(2500));
+    signal(&child, libc::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let msgs = kafka_support::consume(&bs, &topic, expected.len(), Duration::from_secs(20));
+    let sums = |lines: &mut dyn Iterator<Item = String>| {
+        let mut m = std::collections::BTreeMap::<String, (u64, u64)>::new();
+        for l in lines {
+            let mut v: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&l).unwrap();
+            let p = v.remove("packets").and_then(|x| x.as_u64()).unwrap();
+            let b = v.remove("bytes").and_then(|x| x.as_u64()).unwrap();
+            v.remove("writer_id");
+            let e = m.entry(serde_json::to_string(&v).unwrap()).or_default();
+            e.0 += p;
+            e.1 += b;
+        }
+        m
+    };
+    let writer = format!("\"writer_id\": \"k/{}\"}}", child.id());
+    assert!(msgs.iter().all(|m| m.text().ends_with(&writer)));
+    let got = sums(&mut msgs.iter().map(|m| m.text().to_string()));
+    let want = sums(&mut expected.into_iter());
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want, "topic records differ from sfacctd 1.7.7's");
 }
