@@ -153,6 +153,16 @@ pub fn savefile(core: &Scope, frames: bool) -> Option<runtime::Savefile> {
     })
 }
 
+/// `metrics_http_listen`: `ip:port` (IPv6 as `[::1]:9955`).
+fn metrics_listen(core: &Scope) -> Result<Option<std::net::SocketAddr>, String> {
+    match core.get("metrics_http_listen") {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            format!("metrics_http_listen: '{v}' is not ip:port (e.g. 127.0.0.1:9955, [::1]:9955)")
+        }),
+    }
+}
+
 fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
     // Stricter than start-up: a warning (unknown key, invalid value, a key we do not
     // support yet) means the file would not run as written, so the check fails.
@@ -173,6 +183,10 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         }
     }
     if let Err(e) = core_stages(profile, &loaded.config.core) {
+        println!("ERROR ( default/core ): {e}");
+        ok = false;
+    }
+    if let Err(e) = metrics_listen(&loaded.config.core) {
         println!("ERROR ( default/core ): {e}");
         ok = false;
     }
@@ -317,6 +331,41 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             }
         }
     }
+    // metrics_http_listen (pmacct-rs extension): bound now so a bad address stops the start.
+    let metrics = match metrics_listen(core) {
+        Ok(None) => None,
+        Ok(Some(addr)) => {
+            let m = crate::metrics::Metrics::new(profile.name());
+            match crate::metrics::serve(addr, m.clone()) {
+                Ok(srv) => {
+                    plog!(
+                        Info,
+                        &core_name,
+                        "core",
+                        "metrics: serving http://{}/metrics",
+                        srv.local_addr
+                    );
+                    // The handle is dropped: the thread serves until the process exits.
+                    Some(m)
+                }
+                Err(e) => {
+                    plog!(
+                        Error,
+                        &core_name,
+                        "core",
+                        "metrics_http_listen: cannot listen on {}: {}",
+                        addr,
+                        e
+                    );
+                    return 1;
+                }
+            }
+        }
+        Err(e) => {
+            plog!(Error, &core_name, "core", "{}", e);
+            return 1;
+        }
+    };
     let spec = Spec {
         core_name,
         source: input.source,
@@ -329,6 +378,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         new_decoder: input.new_decoder,
         new_core_stages: stages.new_stages,
         reloaders: stages.reloaders,
+        metrics,
     };
     runtime::run(spec, flags)
 }

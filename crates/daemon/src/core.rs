@@ -71,6 +71,11 @@ pub trait Decoder: Send {
         drops: &mut DropCounters,
         emit: &mut dyn FnMut(Flow),
     ) -> Option<DatagramSummary>;
+
+    /// Templates the decoder holds (NetFlow v9/IPFIX), for the metrics endpoint.
+    fn templates(&self) -> usize {
+        0
+    }
 }
 
 pub struct CoreOptions {
@@ -90,6 +95,8 @@ pub struct Core {
     opts: CoreOptions,
     pub exporters: HashMap<(IpAddr, u32), ExporterStats>,
     pub drops: DropCounters,
+    /// Where this worker publishes its counters (`metrics_http_listen`).
+    metrics: Option<crate::metrics::Publisher>,
 }
 
 impl Core {
@@ -107,11 +114,44 @@ impl Core {
             opts,
             exporters: HashMap::new(),
             drops: DropCounters::default(),
+            metrics: None,
         }
+    }
+
+    /// Publish this worker's counters to the metrics endpoint from now on.
+    pub fn set_metrics(&mut self, p: crate::metrics::Publisher) {
+        self.metrics = Some(p);
+    }
+
+    /// Publish the counters if the interval has passed (sources flush at least every
+    /// 100 ms, idle or not, and call this per datagram: a cheap clock check).
+    fn publish_metrics(&mut self) {
+        let Some(p) = self.metrics.as_mut() else {
+            return;
+        };
+        let (exporters, drops, decoder) = (&self.exporters, &self.drops, &self.decoder);
+        p.maybe_publish(false, |s| {
+            for ((addr, domain), e) in exporters {
+                s.push_exporter(crate::metrics::ExporterSample {
+                    addr: *addr,
+                    source_id: *domain,
+                    datagrams: e.packets,
+                    bytes: e.bytes,
+                    records: e.records,
+                    seq_jmp_fwd: e.seq_jmp_fwd,
+                    seq_jmp_bck: e.seq_jmp_bck,
+                });
+            }
+            for (reason, n) in &drops.by_reason {
+                s.decode_errors.push((reason, *n));
+            }
+            s.templates = decoder.templates() as u64;
+        });
     }
 
     /// Decode one datagram and queue its flows.
     pub fn on_datagram(&mut self, d: &Datagram<'_>) {
+        self.publish_metrics();
         let renorm = self.opts.renormalize;
         let batch = &mut self.batch;
         let plugins = &self.plugins;
@@ -148,6 +188,7 @@ impl Core {
 
     /// Hand any partial batch to the plugins (idle socket, end of file, shutdown).
     pub fn flush(&mut self) {
+        self.publish_metrics();
         if self.batch.is_empty() {
             return;
         }

@@ -337,6 +337,10 @@ impl AllowDecoder {
 }
 
 impl Decoder for AllowDecoder {
+    fn templates(&self) -> usize {
+        self.inner.templates()
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,

@@ -35,6 +35,10 @@ pub struct NetflowSource {
 }
 
 impl Decoder for NetflowSource {
+    fn templates(&self) -> usize {
+        self.decoder.templates().len()
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,

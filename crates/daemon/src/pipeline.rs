@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use pmacct_flow::{Flow, Stage};
 use pmacct_plugins::Plugin;
 
+use crate::metrics::{Metrics, PluginSlot, PUBLISH_INTERVAL};
 use crate::plog;
 
 /// Records travel in shared batches: one allocation per batch, shared by every plugin.
@@ -27,6 +28,8 @@ pub struct PluginTx {
     tx: SyncSender<Batch>,
     pub dropped_records: Arc<AtomicU64>,
     pub dropped_batches: Arc<AtomicU64>,
+    /// Queue depth for the metrics endpoint (counted before sending, undone if dropped).
+    metrics: Option<Arc<PluginSlot>>,
 }
 
 pub enum Backpressure {
@@ -39,6 +42,19 @@ pub enum Backpressure {
 impl PluginTx {
     /// Hand a batch to the plugin. Returns false if the batch was dropped.
     pub fn send(&self, batch: &Batch, mode: &Backpressure) -> bool {
+        if let Some(m) = &self.metrics {
+            m.queued(batch.len());
+        }
+        let sent = self.send_inner(batch, mode);
+        if !sent {
+            if let Some(m) = &self.metrics {
+                m.dequeued(batch.len());
+            }
+        }
+        sent
+    }
+
+    fn send_inner(&self, batch: &Batch, mode: &Backpressure) -> bool {
         match mode {
             Backpressure::Block => self.tx.send(batch.clone()).is_ok(),
             Backpressure::Drop => match self.tx.try_send(batch.clone()) {
@@ -79,31 +95,70 @@ pub fn spawn_plugin(
     stages: Vec<Box<dyn Stage>>,
     queue_batches: usize,
 ) -> std::io::Result<PluginThread> {
+    spawn_plugin_observed(plugin, stages, queue_batches, None)
+}
+
+/// [`spawn_plugin`], registering the plugin's queue and counters with the metrics endpoint.
+pub fn spawn_plugin_observed(
+    plugin: Box<dyn Plugin>,
+    stages: Vec<Box<dyn Stage>>,
+    queue_batches: usize,
+    metrics: Option<&Metrics>,
+) -> std::io::Result<PluginThread> {
     let (tx, rx) = sync_channel::<Batch>(queue_batches.max(1));
     let name = plugin.name().to_string();
     let kind = plugin.kind();
+    let dropped_records = Arc::new(AtomicU64::new(0));
+    let slot = metrics.map(|m| {
+        let s = Arc::new(PluginSlot::new(
+            &name,
+            kind,
+            queue_batches.max(1) as u64,
+            dropped_records.clone(),
+        ));
+        m.add_plugin(s.clone());
+        s
+    });
+    let thread_slot = slot.clone();
     let handle = std::thread::Builder::new()
         .name(format!("{kind}:{name}"))
-        .spawn(move || run_plugin(plugin, stages, rx))?;
+        .spawn(move || run_plugin(plugin, stages, rx, thread_slot))?;
     Ok(PluginThread {
         tx: PluginTx {
             name,
             kind,
             tx,
-            dropped_records: Arc::new(AtomicU64::new(0)),
+            dropped_records,
             dropped_batches: Arc::new(AtomicU64::new(0)),
+            metrics: slot,
         },
         handle,
     })
 }
 
-fn run_plugin(mut plugin: Box<dyn Plugin>, mut stages: Vec<Box<dyn Stage>>, rx: Receiver<Batch>) {
+fn run_plugin(
+    mut plugin: Box<dyn Plugin>,
+    mut stages: Vec<Box<dyn Stage>>,
+    rx: Receiver<Batch>,
+    metrics: Option<Arc<PluginSlot>>,
+) {
     // Batches are shared by every plugin: with stages, this plugin works on its own copies,
     // kept in one reused buffer (no allocation per batch once warm).
     let mut own: Vec<Flow> = Vec::new();
+    // Counters go to the metrics endpoint after purges and at most every PUBLISH_INTERVAL
+    // otherwise (a kafka plugin's delivery reports arrive between batches).
+    let mut next_publish = Instant::now();
+    let mut publish = |plugin: &dyn Plugin, force: bool| {
+        if let Some(m) = &metrics {
+            if force || Instant::now() >= next_publish {
+                m.store(&plugin.counters());
+                next_publish = Instant::now() + PUBLISH_INTERVAL;
+            }
+        }
+    };
     loop {
         let now = SystemTime::now();
-        let wait = plugin
+        let mut wait = plugin
             .next_purge()
             .duration_since(now)
             .unwrap_or(Duration::ZERO);
@@ -111,9 +166,17 @@ fn run_plugin(mut plugin: Box<dyn Plugin>, mut stages: Vec<Box<dyn Stage>>, rx: 
             if let Err(e) = plugin.purge(now) {
                 plog!(Error, plugin.name(), plugin.kind(), "purge failed: {e:#}");
             }
+            publish(plugin.as_ref(), true);
             continue;
         }
-        match rx.recv_timeout(wait) {
+        if metrics.is_some() {
+            wait = wait.min(PUBLISH_INTERVAL);
+        }
+        let received = rx.recv_timeout(wait);
+        if let (Ok(batch), Some(m)) = (&received, &metrics) {
+            m.dequeued(batch.len());
+        }
+        match received {
             Ok(batch) if stages.is_empty() => plugin.process(&batch),
             Ok(batch) => {
                 own.clear();
@@ -138,8 +201,10 @@ fn run_plugin(mut plugin: Box<dyn Plugin>, mut stages: Vec<Box<dyn Stage>>, rx: 
                         "final purge failed: {e:#}"
                     );
                 }
+                publish(plugin.as_ref(), true);
                 return;
             }
         }
+        publish(plugin.as_ref(), false);
     }
 }

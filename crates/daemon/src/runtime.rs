@@ -10,7 +10,8 @@ use pmacct_plugins::Plugin;
 use pmacct_wire::Timestamp;
 
 use crate::core::{Core, CoreOptions, Datagram, Decoder};
-use crate::pipeline::{spawn_plugin, Backpressure, PluginThread};
+use crate::metrics::{Metrics, Publisher};
+use crate::pipeline::{spawn_plugin_observed, Backpressure, PluginThread};
 use crate::signals::Flags;
 use crate::{plog, process, savefile, udp};
 
@@ -96,6 +97,8 @@ pub struct Spec {
     pub new_core_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync>,
     /// Called on SIGUSR2 (maps_refresh): each reloads one map; an error keeps the old map.
     pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
+    /// The metrics endpoint's registry (`metrics_http_listen`), if configured.
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 fn now_ts() -> Timestamp {
@@ -119,6 +122,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         new_decoder,
         new_core_stages,
         mut reloaders,
+        metrics,
     } = spec;
     let mut threads: Vec<PluginThread> = Vec::new();
     let mut pidfiles = Vec::new();
@@ -143,7 +147,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                 pidfiles.push(path);
             }
         }
-        match spawn_plugin(plugin, stages, queue_batches) {
+        match spawn_plugin_observed(plugin, stages, queue_batches, metrics.as_deref()) {
             Ok(t) => threads.push(t),
             Err(e) => {
                 plog!(
@@ -171,7 +175,11 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             backpressure,
             listen_label: label,
         };
-        Core::new(new_decoder(), new_core_stages(), txs.clone(), opts)
+        let mut core = Core::new(new_decoder(), new_core_stages(), txs.clone(), opts);
+        if let Some(m) = &metrics {
+            core.set_metrics(Publisher::new(m.worker()));
+        }
+        core
     };
     let mut workers = Vec::new();
 
@@ -245,6 +253,17 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                             pipe_size_key,
                             bound.rcvbuf,
                             want
+                        );
+                    }
+                }
+                if let Some(m) = &metrics {
+                    if let Err(e) = m.add_udp_socket(&bound.socket) {
+                        plog!(
+                            Warn,
+                            &core_name,
+                            "core",
+                            "metrics: socket drops not available: {}",
+                            e
                         );
                     }
                 }
