@@ -105,6 +105,12 @@ pub fn plugin_stages(
     if let Some(s) = crate::maps::pretag_stage(core_name, profile.daemon, p)? {
         stages.push(s);
     }
+    // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.
+    let agg = match p.scope.get("aggregate") {
+        Some(v) => pmacct_flow::Aggregate::parse(&[v]).map_err(|e| e.to_string())?,
+        None => pmacct_flow::Aggregate::default_src_host(),
+    };
+    stages.extend(crate::netmaps::plugin_stages(profile.daemon, p, &agg)?);
     Ok(stages)
 }
 
@@ -113,18 +119,38 @@ pub fn plugin_stages(
 pub struct CoreStages {
     pub new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync>,
     pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
+    /// A core stage renormalizes (sampling_map): the core must not do it again.
+    pub renormalize_in_stages: bool,
 }
 
-pub fn core_stages(_profile: &Profile, core: &Scope) -> Result<CoreStages, String> {
+pub fn core_stages(profile: &Profile, core: &Scope) -> Result<CoreStages, String> {
     let mut reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>> = Vec::new();
-    if crate::maps::refresh_enabled(core) {
+    let refresh = crate::maps::refresh_enabled(core);
+    if refresh {
         let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
         // Plugins register their pre_tag_maps after this runs; the reloader finds them then.
         reloaders.push(Box::new(move || crate::maps::reload_pretag_maps(&core_name)));
+        // Likewise their networks and ports files.
+        reloaders.push(Box::new(crate::netmaps::reload_plugin_maps));
     }
+    // sampling_map: sets the rate and renormalizes (the core then does not).
+    let renormalize = crate::netmaps::renormalize_key(profile.daemon, core);
+    let sampling = crate::netmaps::sampling_stage(core, renormalize);
+    let renormalize_in_stages = sampling.is_some();
+    let new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync> = match sampling {
+        Some(s) => {
+            if refresh {
+                reloaders.push(s.reload);
+            }
+            let new_stage = s.new_stage;
+            Box::new(move || vec![new_stage()])
+        }
+        None => Box::new(Vec::new),
+    };
     Ok(CoreStages {
-        new_stages: Box::new(Vec::new),
+        new_stages,
         reloaders,
+        renormalize_in_stages,
     })
 }
 
@@ -175,6 +201,8 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
     for d in &loaded.diagnostics {
         println!("{d}");
     }
+    // Custom primitives first: plugins' aggregates may use them.
+    crate::netmaps::load_custom_primitives(profile.daemon, &loaded.config.core);
     for p in &loaded.config.plugins {
         let res = check_plugin(p).and_then(|_| plugin_stages(profile, p).map(|_| ()));
         if let Err(e) = res {
@@ -289,6 +317,8 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             return 1;
         }
     };
+    // Custom primitives first: plugins' aggregates may use them.
+    crate::netmaps::load_custom_primitives(profile.daemon, core);
     let mut stages = match core_stages(profile, core) {
         Ok(s) => s,
         Err(e) => {
@@ -371,7 +401,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         source: input.source,
         data_label: input.data_label,
         pipe_size_key: input.pipe_size_key,
-        renormalize: input.renormalize,
+        renormalize: input.renormalize && !stages.renormalize_in_stages,
         plugins,
         queue_batches: queue_batches(core),
         pidfile: core.get("pidfile").map(str::to_string),

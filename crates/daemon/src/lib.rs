@@ -7,6 +7,7 @@ pub mod collector;
 pub mod core;
 pub mod log;
 pub mod maps;
+pub mod netmaps;
 pub mod metrics;
 pub mod nfacctd;
 pub mod pipeline;

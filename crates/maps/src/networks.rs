@@ -172,8 +172,8 @@ fn inet_aton(s: &str) -> Option<Ipv4Addr> {
 
 impl NetworksTable {
     /// Parse a networks file as pmacct 1.7.7's `load_networks4()` and `load_networks6()`
-    /// do (each reads the whole file and logs its own errors: a line without `/` is
-    /// reported twice, as by pmacct). `filter`: `networks_file_filter` (no catch-all entry
+    /// do (each reads the whole file and logs its own errors, the IPv4 one then its success
+    /// line: a line without `/` is reported twice, as by pmacct). `filter`: `networks_file_filter` (no catch-all entry
     /// for an address family the file lacks). Bad lines are skipped, never fatal.
     pub fn parse(file: &str, text: &str, filter: bool) -> (NetworksTable, Vec<Diag>) {
         let mut diags = Vec::new();
@@ -221,6 +221,18 @@ impl NetworksTable {
             } else {
                 t.v4 = ft;
             }
+            // pmacct's IPv4 loader ends with this line (the IPv6 one logs none).
+            if v6 {
+                continue;
+            }
+            diags.push(Diag {
+                severity: Severity::Info,
+                err: MapError {
+                    file: file.to_string(),
+                    line: 0,
+                    msg: "map successfully (re)loaded.".into(),
+                },
+            });
         }
         (t, diags)
     }
@@ -684,7 +696,10 @@ mod tests {
     use super::*;
 
     fn msgs(d: &[Diag]) -> Vec<String> {
-        d.iter().map(|d| d.err.to_string()).collect()
+        d.iter()
+            .filter(|d| d.severity != Severity::Info)
+            .map(|d| d.err.to_string())
+            .collect()
     }
 
     /// Messages as nfacctd 1.7.7 logs them for the same file (both loaders read every line).
@@ -709,7 +724,7 @@ mod tests {
     fn forms_and_longest_match() {
         let text = "10.0.0.0/8\n65001,10.1.0.0/16\n64512_65002,10.1.2.0/24\n192.0.2.1,65003,10.1.2.128/25\nx,192.0.2.2,65004,2001:db8::/32\n";
         let (t, d) = NetworksTable::parse("n", text, false);
-        assert!(d.is_empty());
+        assert!(msgs(&d).is_empty());
         let l = |s: &str| t.lookup(s.parse().unwrap()).copied();
         assert_eq!(l("10.9.9.9").unwrap().masknum, 8);
         assert_eq!(l("10.1.9.9").unwrap().asn, 65001);

@@ -1,0 +1,162 @@
+//! Differential tests of custom primitives, networks_file, ports_file, sampling_map and the
+//! pmacct-test-automation cases 100, 101, 104, 110, 111 (issue 8): our nfacctd against
+//! Debian's nfacctd 1.7.7 on the same capture and config, records compared as multisets
+//! (with compat-tests/expected-differences.txt).
+//!
+//! Configs: compat-tests/automation/<case>.conf (1.7.7-compatible versions of the corpus
+//! configs) and compat-tests/netmaps/*.conf; `@ROOT@` is compat-tests/, `@PCAP@`/`@OUT@` are
+//! filled by the harness. Run: `cargo test --release -p pmacct-bin --test compat_netmaps`.
+
+use std::path::Path;
+
+use compat_tests::{compare, input, offline_case, root, run, Config};
+
+fn ours() -> std::path::PathBuf {
+    run::ours_binary(Some(env!("CARGO_BIN_EXE_nfacctd"))).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn config(dir: &str, name: &str) -> Config {
+    let p = root().join(dir).join(format!("{name}.conf"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    Config {
+        name: format!("{dir}/{name}"),
+        text: text.replace("@ROOT@", &root().to_string_lossy()),
+    }
+}
+
+fn case(dir: &str, name: &str, pcap: &str) {
+    let c = config(dir, name);
+    match offline_case(&input(Path::new(pcap)), &c, &ours()) {
+        Ok(note) => println!("{note}"),
+        Err(e) => panic!("\n{e}"),
+    }
+}
+
+const TA: &str = "corpus/pmacct-test-automation";
+
+macro_rules! cases {
+    ($($test:ident: $dir:expr, $conf:expr, $pcap:expr;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                case($dir, $conf, &$pcap);
+            }
+        )*
+    };
+}
+
+cases! {
+    automation_100: "automation", "100", format!("{TA}/100-IPFIXv10-CISCO/traffic-00.pcap");
+    automation_101: "automation", "101", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    automation_104: "automation", "104", format!("{TA}/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap");
+    automation_104_sampling_map: "automation", "104-sampling_map", format!("{TA}/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap");
+    automation_110_00: "automation", "110", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-00.pcap");
+    automation_110_01: "automation", "110", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-01.pcap");
+    automation_110_02: "automation", "110", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-02.pcap");
+    automation_111_00: "automation", "111", format!("{TA}/111-IPFIXv10-NFv9-IPv6-IPv4-mix_sources/traffic-00.pcap");
+    automation_111_01: "automation", "111", format!("{TA}/111-IPFIXv10-NFv9-IPv6-IPv4-mix_sources/traffic-01.pcap");
+
+    custom_csv_v9: "netmaps", "custom-csv", "inputs/softflowd-v9-s1.pcap";
+    custom_csv_ipfix: "netmaps", "custom-csv", "inputs/nfprobe-v10-s1.pcap";
+    custom_formatted_v9: "netmaps", "custom-formatted", "inputs/nfprobe-v9-s2.pcap";
+    custom_formatted_101: "netmaps", "custom-formatted", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    custom_json_ipfix: "netmaps", "custom-json", "inputs/softflowd-v10-s2.pcap";
+    custom_json_111: "netmaps", "custom-json", format!("{TA}/111-IPFIXv10-NFv9-IPv6-IPv4-mix_sources/traffic-01.pcap");
+
+    net_file_v9: "netmaps", "net-file-csv", "inputs/nfprobe-v9-s1.pcap";
+    net_file_v5: "netmaps", "net-file-csv", "inputs/nfprobe-v5-s2.pcap";
+    net_file_101: "netmaps", "net-file-csv", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    net_longest_v9: "netmaps", "net-longest-json", "inputs/softflowd-v9-s2.pcap";
+    net_longest_101: "netmaps", "net-longest-json", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    net_nolpm_v5: "netmaps", "net-nolpm-json", "inputs/softflowd-v5-s1.pcap";
+    net_nolpm_110: "netmaps", "net-nolpm-json", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-01.pcap");
+    net_filter_v10: "netmaps", "net-filter-csv", "inputs/nfprobe-v10-s2.pcap";
+    net_filter_101: "netmaps", "net-filter-csv", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    net_default_v9: "netmaps", "net-default-formatted", "inputs/nfprobe-v9-s1.pcap";
+    net_mask_v5: "netmaps", "net-mask-json", "inputs/nfprobe-v5-s1.pcap";
+    net_mask_101: "netmaps", "net-mask-json", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    net_v6_v10: "netmaps", "net-v6-json", "inputs/nfprobe-v10-s1.pcap";
+
+    ports_v9: "netmaps", "ports-csv", "inputs/nfprobe-v9-s2.pcap";
+    ports_101: "netmaps", "ports-csv", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+
+    sampling_101: "netmaps", "sampling-json", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    sampling_v5: "netmaps", "sampling-json", "inputs/nfprobe-v5-s2.pcap";
+    sampling_renorm_101: "netmaps", "sampling-renorm-csv", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    sampling_renorm_v9: "netmaps", "sampling-renorm-csv", "inputs/softflowd-v9-s1.pcap";
+    sampling_renorm_104: "netmaps", "sampling-renorm-csv", format!("{TA}/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap");
+}
+
+/// The log lines naming `file` (level, process, message), sorted: pmacct's core and plugin
+/// processes interleave their lines.
+fn map_lines(stderr: &str, file: &str) -> Vec<String> {
+    let mut v: Vec<String> = stderr
+        .lines()
+        .filter(|l| l.contains(&format!("[{file}")))
+        .map(|l| l.trim().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A config with malformed map lines: ours must log what pmacct 1.7.7 logs about the file
+/// (its messages, file and line), skip the same lines and write the same records.
+fn malformed(conf: &str, map: &str, pcap: &str) {
+    let c = config("netmaps", conf);
+    let i = input(Path::new(pcap));
+    let oracle = run::oracle_binary().unwrap_or_else(|e| panic!("{e}"));
+    let pm = run::offline(&oracle, &i, &c).unwrap_or_else(|e| panic!("{e}"));
+    let mine = run::offline(&ours(), &i, &c).unwrap_or_else(|e| panic!("{e}"));
+    let file = root()
+        .join("netmaps")
+        .join(map)
+        .to_string_lossy()
+        .to_string();
+    let (a, b) = (map_lines(&pm.stderr, &file), map_lines(&mine.stderr, &file));
+    assert!(
+        a.iter()
+            .any(|l| l.starts_with("WARN") || l.starts_with("ERROR")),
+        "pmacct reported nothing about {file}:\n{}",
+        pm.stderr
+    );
+    assert_eq!(
+        a, b,
+        "log lines about {file}: pmacct (left) vs ours (right)"
+    );
+    let format = c.format().unwrap_or_else(|e| panic!("{e}"));
+    let d = compare(format, &pm.output, &mine.output);
+    assert!(d.is_empty() && d.count_pmacct() == 0, "{conf}: {d}");
+    assert!(!pm.output.is_empty(), "{conf}: pmacct wrote nothing");
+}
+
+#[test]
+fn malformed_networks_file() {
+    malformed("net-bad-json", "nets-bad.lst", "inputs/nfprobe-v9-s1.pcap");
+}
+
+#[test]
+fn malformed_aggregate_primitives() {
+    malformed(
+        "custom-bad-csv",
+        "custom-bad.map",
+        &format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap"),
+    );
+}
+
+#[test]
+fn malformed_ports_file() {
+    malformed(
+        "ports-bad-csv",
+        "ports-bad.lst",
+        "inputs/nfprobe-v9-s1.pcap",
+    );
+}
+
+#[test]
+fn malformed_sampling_map() {
+    malformed(
+        "sampling-bad-csv",
+        "sampling-bad.map",
+        &format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap"),
+    );
+}

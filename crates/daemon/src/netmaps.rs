@@ -1,0 +1,408 @@
+//! Custom primitives, networks_file, ports_file and sampling_map in the collector.
+//!
+//! - `aggregate_primitives` is read by the core before any plugin parses its `aggregate`
+//!   ([`load_custom_primitives`]); it is not reloaded (pmacct does not either).
+//! - `networks_file` and `ports_file` are plugin-scoped in pmacct (each plugin loads its own
+//!   table and evaluates it on the flows it accounts): here they are plugin stages
+//!   ([`plugin_stages`]), built from the plugin's scope, reloaded on SIGUSR2 with
+//!   `maps_refresh`.
+//! - `sampling_map` is a core stage ([`sampling_stage`]): it runs before plugins see a flow
+//!   and owns `*_renormalize` when it is set (the core must not renormalize again).
+//!
+//! Reload: a reloader re-reads every file; one that cannot be read keeps the table in use
+//! and logs why; a good one is published with a new generation that each stage picks up at
+//! its next flow.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use pmacct_config::{PluginInstance, Scope};
+use pmacct_flow::custom::{self, CustomTable};
+use pmacct_flow::{Aggregate, Flow, Stage};
+use pmacct_maps::networks::{
+    parse_as_method, parse_net_method, NetOptions, NetworksStage, NetworksTable,
+};
+use pmacct_maps::ports::PortsTable;
+use pmacct_maps::sampling::{SamplingMap, SamplingStage};
+use pmacct_maps::{Diag, Severity};
+
+use crate::plog;
+
+fn log_diags(name: &str, kind: &str, diags: &[Diag]) {
+    for d in diags {
+        match d.severity {
+            Severity::Info => plog!(Info, name, kind, "{}", d.err),
+            Severity::Warn => plog!(Warn, name, kind, "{}", d.err),
+            Severity::Error => plog!(Error, name, kind, "{}", d.err),
+        }
+    }
+}
+
+fn daemon_prefix(d: pmacct_config::Daemon) -> &'static str {
+    match d.name() {
+        "sfacctd" => "sfacctd",
+        "pmacctd" => "pmacctd",
+        "uacctd" => "uacctd",
+        _ => "nfacctd",
+    }
+}
+
+/// Read `aggregate_primitives` (if set) and register its table, logging as pmacct's core
+/// does. A missing file only warns (the aggregate then fails on the unknown primitive).
+pub fn load_custom_primitives(daemon: pmacct_config::Daemon, core: &Scope) {
+    let Some(path) = core.get("aggregate_primitives") else {
+        return;
+    };
+    let name = core.get("core_proc_name").unwrap_or("default");
+    plog!(Info, name, "core", "[{path}] (re)loading map.");
+    let text = match pmacct_maps::read(path, 16 << 20) {
+        Ok(t) => t,
+        Err(_) => {
+            plog!(Warn, name, "core", "[{path}] file not found.");
+            custom::register(CustomTable::default());
+            return;
+        }
+    };
+    // `len=vlen` is accepted by nfacctd and pmacctd only.
+    let vlen_ok = matches!(daemon_prefix(daemon), "nfacctd" | "pmacctd" | "uacctd");
+    let table = CustomTable::parse(path, &text, vlen_ok, &mut |w| {
+        plog!(Warn, name, "core", "{w}")
+    });
+    plog!(Info, name, "core", "[{path}] map successfully (re)loaded.");
+    custom::register(table);
+}
+
+/// A file shared by the stages that use it: its current parsed form and generation.
+struct Shared<T> {
+    gen: AtomicU64,
+    cur: Mutex<Arc<T>>,
+}
+
+impl<T> Shared<T> {
+    fn get(&self) -> Option<(u64, Arc<T>)> {
+        let g = self.gen.load(Ordering::Acquire);
+        self.cur.lock().ok().map(|c| (g, c.clone()))
+    }
+    fn publish(&self, v: T) {
+        if let Ok(mut c) = self.cur.lock() {
+            *c = Arc::new(v);
+            self.gen.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Loaded networks files, by (path, filter), and the plugins that log for them.
+type NetKey = (String, bool);
+struct NetShared {
+    shared: Shared<Option<NetworksTable>>,
+    /// (plugin name, plugin type) of every user, to log reload diagnostics as each would.
+    users: Mutex<Vec<(String, String)>>,
+}
+
+fn net_registry() -> &'static Mutex<HashMap<NetKey, Arc<NetShared>>> {
+    static R: OnceLock<Mutex<HashMap<NetKey, Arc<NetShared>>>> = OnceLock::new();
+    R.get_or_init(Default::default)
+}
+
+fn ports_registry() -> &'static Mutex<HashMap<String, Arc<Shared<PortsTable>>>> {
+    static R: OnceLock<Mutex<HashMap<String, Arc<Shared<PortsTable>>>>> = OnceLock::new();
+    R.get_or_init(Default::default)
+}
+
+/// Load a networks file for one plugin as pmacct's `load_networks()`; None when the file is
+/// missing and pmacct goes on without it. Err when pmacct exits.
+fn load_networks(
+    name: &str,
+    kind: &str,
+    path: &str,
+    filter: bool,
+    keep_both: bool,
+) -> Result<Option<NetworksTable>, String> {
+    match NetworksTable::load(path, filter) {
+        Ok((t, diags)) => {
+            log_diags(name, kind, &diags);
+            Ok(Some(t))
+        }
+        Err(_) if keep_both => {
+            plog!(Error, name, kind, "[{path}] file not found.");
+            Err(format!("[{path}] file not found."))
+        }
+        Err(_) => {
+            // Once per address family, as pmacct's two loaders.
+            plog!(Warn, name, kind, "[{path}] file not found.");
+            plog!(Warn, name, kind, "[{path}] file not found.");
+            Ok(None)
+        }
+    }
+}
+
+/// The networks evaluation of one plugin, following reloads.
+struct NetStage {
+    shared: Arc<NetShared>,
+    gen: u64,
+    inner: NetworksStage,
+    opts: NetOptions,
+    agg: Aggregate,
+}
+
+impl Stage for NetStage {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        let g = self.shared.shared.gen.load(Ordering::Acquire);
+        if g != self.gen {
+            if let Some((g, t)) = self.shared.shared.get() {
+                let table = (*t).clone().map(Arc::new);
+                self.inner = NetworksStage::new(table, self.opts, &self.agg);
+                self.gen = g;
+            }
+        }
+        self.inner.apply(f)
+    }
+}
+
+struct PortsStage {
+    shared: Arc<Shared<PortsTable>>,
+    gen: u64,
+    table: Arc<PortsTable>,
+}
+
+impl Stage for PortsStage {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        if self.shared.gen.load(Ordering::Acquire) != self.gen {
+            if let Some((g, t)) = self.shared.get() {
+                self.table = t;
+                self.gen = g;
+            }
+        }
+        self.table.apply(f)
+    }
+}
+
+/// The plugin's networks options from its scope (`<daemon>_net` is plugin-scoped,
+/// `<daemon>_as` is global in pmacct). Defaults: the exported values (pmacct's KEEP).
+fn net_options(daemon: pmacct_config::Daemon, scope: &Scope) -> Result<NetOptions, String> {
+    let pre = daemon_prefix(daemon);
+    let flow_daemon = matches!(pre, "nfacctd" | "sfacctd");
+    let mut o = NetOptions {
+        filter: scope.bool("networks_file_filter"),
+        no_lpm: scope.bool("networks_file_no_lpm"),
+        no_mask_if_zero: scope.bool("networks_no_mask_if_zero"),
+        networks_mask: scope.u64("networks_mask").unwrap_or(0).min(128) as u8,
+        ..Default::default()
+    };
+    o.net.keep = true;
+    o.asm.keep = true;
+    if let Some(v) = scope.get(format!("{pre}_net").as_str()) {
+        o.net = parse_net_method(v, flow_daemon)?;
+    }
+    let as_key = [format!("{pre}_as"), format!("{pre}_as_new")];
+    if let Some(v) = as_key.iter().find_map(|k| scope.get(k.as_str())) {
+        o.asm = parse_as_method(v, flow_daemon)?;
+    }
+    Ok(o)
+}
+
+/// networks_file and ports_file stages of plugin `p`, in pmacct's order (networks, then
+/// ports), for a plugin whose aggregate is `agg`.
+pub fn plugin_stages(
+    daemon: pmacct_config::Daemon,
+    p: &PluginInstance,
+    agg: &Aggregate,
+) -> Result<Vec<Box<dyn Stage>>, String> {
+    let scope = &p.scope;
+    let kind = p.kind.as_str();
+    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+    let opts = net_options(daemon, scope)?;
+    let file = scope.get("networks_file");
+    let opts = opts.resolve(agg, file.is_some()).inspect_err(|e| {
+        plog!(Error, &p.name, kind, "{e}");
+    })?;
+    let needs_stage = file.is_some() || (opts.net.mask && opts.networks_mask != 0);
+    if needs_stage {
+        let shared = match file {
+            None => Arc::new(NetShared {
+                shared: Shared {
+                    gen: AtomicU64::new(0),
+                    cur: Mutex::new(Arc::new(None)),
+                },
+                users: Mutex::new(Vec::new()),
+            }),
+            Some(path) => {
+                let key = (path.to_string(), opts.filter);
+                let mut reg = net_registry().lock().map_err(|_| "poisoned")?;
+                let keep_both = opts.net.keep && opts.asm.keep;
+                if !reg.contains_key(&key) {
+                    // pmacct's core loads the file too, and logs the same lines.
+                    let core_name = scope.get("core_proc_name").unwrap_or("default");
+                    load_networks(core_name, "core", path, opts.filter, keep_both)?;
+                }
+                let table = load_networks(&p.name, kind, path, opts.filter, keep_both)?;
+                let s = reg
+                    .entry(key)
+                    .or_insert_with(|| {
+                        Arc::new(NetShared {
+                            shared: Shared {
+                                gen: AtomicU64::new(0),
+                                cur: Mutex::new(Arc::new(table)),
+                            },
+                            users: Mutex::new(Vec::new()),
+                        })
+                    })
+                    .clone();
+                if let Ok(mut u) = s.users.lock() {
+                    u.push((p.name.clone(), kind.to_string()));
+                }
+                s
+            }
+        };
+        let (gen, table) = shared.shared.get().ok_or("poisoned")?;
+        let inner = NetworksStage::new((*table).clone().map(Arc::new), opts, agg);
+        stages.push(Box::new(NetStage {
+            shared,
+            gen,
+            inner,
+            opts,
+            agg: *agg,
+        }));
+    }
+    if let Some(path) = scope.get("ports_file") {
+        let mut reg = ports_registry().lock().map_err(|_| "poisoned")?;
+        let (t, diags) = PortsTable::load(path).map_err(|e| {
+            plog!(Error, &p.name, kind, "[{path}] file not found.");
+            e.to_string()
+        })?;
+        log_diags(&p.name, kind, &diags);
+        plog!(Info, &p.name, kind, "[{path}] map successfully (re)loaded.");
+        let s = reg
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                Arc::new(Shared {
+                    gen: AtomicU64::new(0),
+                    cur: Mutex::new(Arc::new(t)),
+                })
+            })
+            .clone();
+        let (gen, table) = s.get().ok_or("poisoned")?;
+        stages.push(Box::new(PortsStage {
+            shared: s,
+            gen,
+            table,
+        }));
+    }
+    Ok(stages)
+}
+
+/// Re-read every networks and ports file in use (SIGUSR2 with `maps_refresh`). A file that
+/// cannot be read keeps its table.
+pub fn reload_plugin_maps() -> Result<(), String> {
+    let mut errs = Vec::new();
+    let nets: Vec<(NetKey, Arc<NetShared>)> = net_registry()
+        .lock()
+        .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    for ((path, filter), s) in nets {
+        match NetworksTable::load(&path, filter) {
+            Ok((t, diags)) => {
+                let users = s.users.lock().map(|u| u.clone()).unwrap_or_default();
+                for (n, k) in &users {
+                    log_diags(n, k, &diags);
+                }
+                s.shared.publish(Some(t));
+            }
+            Err(e) => errs.push(format!("{e}; keeping the networks table in use")),
+        }
+    }
+    let ports: Vec<(String, Arc<Shared<PortsTable>>)> = ports_registry()
+        .lock()
+        .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    for (path, s) in ports {
+        match PortsTable::load(&path) {
+            Ok((t, _)) => s.publish(t),
+            Err(e) => errs.push(format!("{e}; keeping the ports table in use")),
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("; "))
+    }
+}
+
+/// The sampling_map core stage (None without `sampling_map`): a factory for one stage per
+/// worker and a reloader. When it is Some, the core must not renormalize itself.
+pub struct SamplingStages {
+    pub new_stage: Box<dyn Fn() -> Box<dyn Stage> + Send + Sync>,
+    pub reload: Box<dyn FnMut() -> Result<(), String> + Send>,
+}
+
+struct CoreSampling {
+    shared: Arc<Shared<SamplingMap>>,
+    gen: u64,
+    inner: SamplingStage,
+}
+
+impl Stage for CoreSampling {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        if self.shared.gen.load(Ordering::Acquire) != self.gen {
+            if let Some((g, m)) = self.shared.get() {
+                self.inner.set_map(m);
+                self.gen = g;
+            }
+        }
+        self.inner.apply(f)
+    }
+}
+
+fn load_sampling(name: &str, path: &str, max: usize) -> Option<SamplingMap> {
+    plog!(Info, name, "core", "[{path}] (re)loading map.");
+    match SamplingMap::load(path, max) {
+        Ok((m, diags)) => {
+            log_diags(name, "core", &diags);
+            plog!(Info, name, "core", "[{path}] map successfully (re)loaded.");
+            Some(m)
+        }
+        Err(_) => {
+            plog!(Warn, name, "core", "[{path}] file not found.");
+            None
+        }
+    }
+}
+
+/// `sampling_map` of the core scope, with the daemon's `*_renormalize`.
+pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<SamplingStages> {
+    let path = core.get("sampling_map")?.to_string();
+    let name = core.get("core_proc_name").unwrap_or("default").to_string();
+    let max = core.u64("maps_entries").unwrap_or(384).clamp(1, 10_000_000) as usize;
+    let map = load_sampling(&name, &path, max).unwrap_or_default();
+    let shared = Arc::new(Shared {
+        gen: AtomicU64::new(0),
+        cur: Mutex::new(Arc::new(map)),
+    });
+    let s2 = shared.clone();
+    let new_stage = Box::new(move || -> Box<dyn Stage> {
+        let (gen, m) = s2.get().unwrap_or((0, Arc::new(SamplingMap::default())));
+        Box::new(CoreSampling {
+            shared: s2.clone(),
+            gen,
+            inner: SamplingStage::new(m, renormalize),
+        })
+    });
+    let reload = Box::new(move || {
+        match load_sampling(&name, &path, max) {
+            Some(m) => shared.publish(m),
+            None => {
+                return Err(format!(
+                    "[{path}] unreadable; keeping the sampling_map in use"
+                ))
+            }
+        }
+        Ok(())
+    });
+    Some(SamplingStages { new_stage, reload })
+}
+
+/// `<daemon>_renormalize` of the core scope.
+pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
+    core.bool(format!("{}_renormalize", daemon_prefix(daemon)).as_str())
+}
