@@ -160,3 +160,74 @@ fn malformed_sampling_map() {
         &format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap"),
     );
 }
+
+/// A classic pcap file split in two: the first `n` packets, and the rest (same header).
+fn split_pcap(data: &[u8], n: usize) -> (Vec<u8>, Vec<u8>) {
+    assert!(data.len() >= 24, "pcap too short");
+    let le = data[..4] == [0xd4, 0xc3, 0xb2, 0xa1] || data[..4] == [0x4d, 0x3c, 0xb2, 0xa1];
+    let (mut a, mut b) = (data[..24].to_vec(), data[..24].to_vec());
+    let mut off = 24;
+    let mut i = 0;
+    while off + 16 <= data.len() {
+        let l = [data[off + 8], data[off + 9], data[off + 10], data[off + 11]];
+        let len = if le {
+            u32::from_le_bytes(l)
+        } else {
+            u32::from_be_bytes(l)
+        } as usize;
+        let end = (off + 16 + len).min(data.len());
+        let out = if i < n { &mut a } else { &mut b };
+        out.extend_from_slice(&data[off..end]);
+        off = end;
+        i += 1;
+    }
+    (a, b)
+}
+
+/// nfacctd_templates_file: a first run sees only the template datagram of case 101 and saves
+/// it; a second run, started afresh on the data datagrams alone, decodes every record from
+/// the saved templates: its output equals pmacct 1.7.7's on the whole capture. Without the
+/// file the same data gives nothing (the file is what made the difference).
+#[test]
+fn templates_file_restart() {
+    let pcap = root().join(format!(
+        "{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap"
+    ));
+    let data = std::fs::read(&pcap).unwrap_or_else(|e| panic!("{}: {e}", pcap.display()));
+    let (tpl, rest) = split_pcap(&data, 1);
+    let s = run::Scratch::new("templates").unwrap_or_else(|e| panic!("{e}"));
+    let (tpl_pcap, data_pcap) = (s.0.join("tpl.pcap"), s.0.join("data.pcap"));
+    std::fs::write(&tpl_pcap, tpl).unwrap();
+    std::fs::write(&data_pcap, rest).unwrap();
+    let plain = config("automation", "101");
+    let with_file = Config {
+        name: "automation/101-templates_file".into(),
+        text: format!(
+            "{}nfacctd_templates_file: {}\n",
+            plain.text,
+            s.0.join("templates.txt").display()
+        ),
+    };
+    let first = run::offline(&ours(), &input(&tpl_pcap), &with_file).unwrap();
+    assert!(
+        first.output.trim().is_empty(),
+        "the template datagram holds no data"
+    );
+    let saved = std::fs::read_to_string(s.0.join("templates.txt")).unwrap_or_default();
+    assert!(saved.contains("template 0 313 "), "saved:\n{saved}");
+    let second = run::offline(&ours(), &input(&data_pcap), &with_file).unwrap();
+    let pm = run::oracle_output(&input(&pcap), &plain).unwrap_or_else(|e| panic!("{e}"));
+    let format = plain.format().unwrap();
+    let d = compare(format, &pm, &second.output);
+    assert!(
+        d.is_empty(),
+        "restart with the templates file differs from pmacct on the whole capture: {d}\n{}",
+        second.stderr
+    );
+    assert_eq!(second.output.lines().count(), 51, "case 101 has 51 records");
+    let without = run::offline(&ours(), &input(&data_pcap), &plain).unwrap();
+    assert!(
+        without.output.trim().is_empty(),
+        "without templates the data cannot decode"
+    );
+}

@@ -209,7 +209,7 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "nfacctd_peer_as", field: "nfprobe_peer_as", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF, plugins: P_ALL, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_pipe_size", field: "nfacctd_pipe_size", kind: Kind::Int { min: i64::MIN, max: i64::MAX }, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_pro_rating", field: "nfacctd_pro_rating", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF, plugins: P_ALL, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "nfacctd_templates_file", field: "nfacctd_templates_file", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "nfacctd_templates_file", field: "nfacctd_templates_file", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: true, doc: "" },
     KeyDef { name: "nfacctd_templates_receiver", field: "nfacctd_templates_receiver", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_templates_port", field: "nfacctd_templates_port", kind: Kind::Int { min: 1, max: 65535 }, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_account_options", field: "nfacctd_account_options", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },

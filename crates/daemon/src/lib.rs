@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod process;
 pub mod runtime;
 pub mod savefile;
+pub mod templates_file;
 pub mod sfacctd;
 pub mod signals;
 pub mod time;

@@ -32,6 +32,9 @@ pub struct NetflowSource {
     decoder: NetflowDecoder,
     /// `nfacctd_account_options`: account options data records as flows (pmacct: off).
     account_options: bool,
+    /// `nfacctd_templates_file`: the shared file, this decoder's slot in it, and the cache
+    /// generation last written.
+    templates_file: Option<(std::sync::Arc<crate::templates_file::TemplatesFile>, usize, u64)>,
 }
 
 impl Decoder for NetflowSource {
@@ -61,6 +64,13 @@ impl Decoder for NetflowSource {
             emit(Flow::from_netflow(rec, peer, d.arrival));
             records += 1;
         });
+        if let Some((tf, slot, gen)) = &mut self.templates_file {
+            let g = crate::templates_file::generation(self.decoder.templates());
+            if g != *gen {
+                *gen = g;
+                tf.store(*slot, self.decoder.templates());
+            }
+        }
         match res {
             Ok(stats) => {
                 for (reason, n) in stats.drops() {
@@ -107,15 +117,32 @@ fn input(core: &Scope) -> Result<Input, String> {
         v5_time_secs: core.bool("nfacctd_time_secs"),
     };
     let account_options = core.bool("nfacctd_account_options");
+    let templates_file = core.get("nfacctd_templates_file").map(|p| {
+        let name = core.get("core_proc_name").unwrap_or("default");
+        std::sync::Arc::new(crate::templates_file::TemplatesFile::new(name, p))
+    });
     Ok(Input {
         source,
         data_label: "NetFlow/IPFIX",
         pipe_size_key: "nfacctd_pipe_size",
         renormalize: core.bool("nfacctd_renormalize"),
         new_decoder: Box::new(move || {
+            let (decoder, templates_file) = match &templates_file {
+                // Every worker starts from the saved templates and writes its own part.
+                Some(tf) => {
+                    let cache = tf.restore(Limits::default());
+                    let gen = crate::templates_file::generation(&cache);
+                    (
+                        NetflowDecoder::with_cache(cache, options),
+                        Some((tf.clone(), tf.register(), gen)),
+                    )
+                }
+                None => (NetflowDecoder::with_options(Limits::default(), options), None),
+            };
             Box::new(NetflowSource {
-                decoder: NetflowDecoder::with_options(Limits::default(), options),
+                decoder,
                 account_options,
+                templates_file,
             })
         }),
     })
