@@ -72,7 +72,10 @@ fn options(daemon: Daemon, scope: &Scope) -> Options {
 fn load_text(core_name: &str, path: &str, o: &Options) -> Result<(String, PreTagMap), String> {
     let loaded = pretag::load(path, o);
     log_diags(core_name, &loaded.diags);
-    let map = loaded.map.map_err(|e| e.to_string())?;
+    // The reason is logged above with the file name, as pmacct does; the caller only exits.
+    let map = loaded
+        .map
+        .map_err(|_| "pre_tag_map could not be loaded: exiting".to_string())?;
     Ok((loaded.text.unwrap_or_default(), map))
 }
 

@@ -1066,6 +1066,16 @@ fn family(f: &Flow) -> u8 {
     f.prims.family
 }
 
+/// pmacct's VLAN flow type: a VLAN field whose first byte is non-zero (so VLAN ids >= 256).
+fn vlan_type(f: &Flow) -> bool {
+    f.prims.vlan >> 8 != 0
+}
+
+/// A traffic flow that pmacct types as plain IPv4/IPv6 (no VLAN, no MPLS label).
+fn plain_traffic(f: &Flow) -> bool {
+    f.flow_type == FlowType::Traffic && !vlan_type(f) && f.prims.mpls_stack_depth == 0
+}
+
 impl Rule {
     fn matches(&self, f: &Flow, pkt: &mut PacketBuf, daemon: Daemon) -> bool {
         let p = &f.prims;
@@ -1078,22 +1088,39 @@ impl Rule {
             Cond::Out(n, neg) => (!nf || v == 5 || nf9) && eq(p.out_iface, n, neg),
             Cond::EngineType(n, neg) => v == 5 && eq(p.engine_type, n, neg),
             Cond::EngineId(n, neg) => (v == 5 || nf9) && eq(p.export_proto_sysid, n, neg),
-            Cond::NextHop(a, neg) => (!nf || v == 5 || nf9) && eq(p.next_hop, Some(a), neg),
-            Cond::BgpNextHop(a, neg) => {
+            // NetFlow v9/IPFIX: pmacct compares the key with the record's next hop of the key's
+            // family over the field's length, so a record without that field matches.
+            Cond::NextHop(a, neg) => {
                 (!nf || v == 5 || nf9)
-                    && eq(
-                        if v == 5 { p.next_hop } else { p.peer_dst_ip },
-                        Some(a),
-                        neg,
-                    )
+                    && match (p.next_hop, a) {
+                        (Some(IpAddr::V4(h)), IpAddr::V4(k)) => (h == k) != neg,
+                        (Some(IpAddr::V6(h)), IpAddr::V6(k)) => (h == k) != neg,
+                        _ if nf9 => !neg,
+                        _ => neg,
+                    }
+            }
+            Cond::BgpNextHop(a, neg) => {
+                let have = if v == 5 { p.next_hop } else { p.peer_dst_ip };
+                // pmacct 1.7.7 checks an IPv6 key's family on the `nexthop` key: an IPv6
+                // bgp_nexthop never matches on v9/IPFIX.
+                (!nf || v == 5 || nf9)
+                    && if nf9 && a.is_ipv6() {
+                        neg
+                    } else {
+                        match have {
+                            Some(h) => (h == a) != neg,
+                            None => neg,
+                        }
+                    }
             }
             Cond::Filter(ref b) => b.matches(pkt.get(f)),
             Cond::AgentId(n, neg) => eq(p.export_proto_sysid, n, neg),
             Cond::SampleType(st, neg) => {
                 let is = match st {
                     SampleType::Traffic => f.flow_type == FlowType::Traffic,
-                    SampleType::Ipv4 => f.flow_type == FlowType::Traffic && family(f) == 4,
-                    SampleType::Ipv6 => f.flow_type == FlowType::Traffic && family(f) == 6,
+                    // Exact flow types: a VLAN or MPLS flow is another type in pmacct.
+                    SampleType::Ipv4 => plain_traffic(f) && family(f) == 4,
+                    SampleType::Ipv6 => plain_traffic(f) && family(f) == 6,
                     SampleType::Event => f.flow_type == FlowType::Event,
                     SampleType::Option => f.flow_type == FlowType::Option,
                     SampleType::Sflow(_) => false,
@@ -1115,8 +1142,10 @@ impl Rule {
             Cond::SrcAs(n, neg) => eq(p.src_as, n, neg),
             Cond::DstAs(n, neg) => eq(p.dst_as, n, neg),
             Cond::MplsPwId(n, neg) => (!nf || nf9) && eq(p.mpls_pw_id, n, neg),
-            Cond::SrcMac(m, neg) => (!nf || nf9) && eq(p.src_mac, m, neg),
-            Cond::DstMac(m, neg) => (!nf || nf9) && eq(p.dst_mac, m, neg),
+            // A record without the MAC field never matches (negated or not); the flow model
+            // has no "absent", an all-zero MAC stands for it.
+            Cond::SrcMac(m, neg) => (!nf || nf9) && p.src_mac != [0; 6] && eq(p.src_mac, m, neg),
+            Cond::DstMac(m, neg) => (!nf || nf9) && p.dst_mac != [0; 6] && eq(p.dst_mac, m, neg),
             Cond::Vlan(n, neg) => (!nf || nf9) && eq(p.vlan, n, neg),
             Cond::Cvlan(n, neg) => nf9 && eq(0, n, neg),
             Cond::SrcNet(a, l, neg) => {
@@ -1140,7 +1169,8 @@ impl Rule {
 /// The packet nfacctd synthesizes from flow fields for `filter=` rules: Ethernet (MACs),
 /// IPv4/IPv6 header (addresses, protocol, ToS) and a transport header (ports, TCP flags).
 struct PacketBuf {
-    buf: [u8; 14 + 40 + 20],
+    // Ethernet + VLAN + 10 MPLS labels + IPv6 + transport.
+    buf: [u8; 14 + 4 + 40 + 40 + 20],
     len: usize,
     built: bool,
 }
@@ -1148,7 +1178,7 @@ struct PacketBuf {
 impl PacketBuf {
     fn new() -> PacketBuf {
         PacketBuf {
-            buf: [0; 74],
+            buf: [0; 118],
             len: 0,
             built: false,
         }
@@ -1168,35 +1198,63 @@ impl PacketBuf {
         b.fill(0);
         b[0..6].copy_from_slice(&p.dst_mac);
         b[6..12].copy_from_slice(&p.src_mac);
-        let l4 = match (p.src_ip, p.dst_ip, family(f)) {
-            (s, d, 6) | (s @ Some(IpAddr::V6(_)), d, _) => {
-                b[12..14].copy_from_slice(&0x86DDu16.to_be_bytes());
-                let ip = &mut b[14..54];
-                ip[4..6].copy_from_slice(&100u16.to_be_bytes());
-                ip[6] = p.proto;
-                ip[7] = 64;
-                if let Some(IpAddr::V6(a)) = s {
-                    ip[8..24].copy_from_slice(&a.octets());
+        let v6 = family(f) == 6 || matches!(p.src_ip, Some(IpAddr::V6(_)));
+        let l3type: u16 = if v6 { 0x86DD } else { 0x0800 };
+        let mut off = 12;
+        // The dummy packets of pmacct: VLAN (flow type rule above), then MPLS labels (top,
+        // zeros, bottom; bottom-of-stack bit on the last), then the IP header.
+        if vlan_type(f) {
+            b[off..off + 2].copy_from_slice(&0x8100u16.to_be_bytes());
+            b[off + 2..off + 4].copy_from_slice(&p.vlan.to_be_bytes());
+            off += 4;
+        }
+        let depth = usize::from(p.mpls_stack_depth.min(10));
+        if depth > 0 {
+            b[off..off + 2].copy_from_slice(&0x8847u16.to_be_bytes());
+            off += 2;
+            for i in 0..depth {
+                let label = if i == 0 {
+                    p.mpls_label_top
+                } else if i + 1 == depth {
+                    p.mpls_label_bottom
+                } else {
+                    0
+                };
+                let mut w = (label & 0xF_FFFF) << 12;
+                if i + 1 == depth {
+                    w |= 0x100;
                 }
-                if let Some(IpAddr::V6(a)) = d {
-                    ip[24..40].copy_from_slice(&a.octets());
-                }
-                54
+                b[off..off + 4].copy_from_slice(&w.to_be_bytes());
+                off += 4;
             }
-            (s, d, _) => {
-                b[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
-                let ip = &mut b[14..34];
-                ip[0] = 0x45;
-                ip[1] = p.tos;
-                ip[9] = p.proto;
-                if let Some(IpAddr::V4(a)) = s {
-                    ip[12..16].copy_from_slice(&a.octets());
-                }
-                if let Some(IpAddr::V4(a)) = d {
-                    ip[16..20].copy_from_slice(&a.octets());
-                }
-                34
+        } else {
+            b[off..off + 2].copy_from_slice(&l3type.to_be_bytes());
+            off += 2;
+        }
+        let l4 = if v6 {
+            let ip = &mut b[off..off + 40];
+            ip[4..6].copy_from_slice(&100u16.to_be_bytes());
+            ip[6] = p.proto;
+            ip[7] = 64;
+            if let Some(IpAddr::V6(a)) = p.src_ip {
+                ip[8..24].copy_from_slice(&a.octets());
             }
+            if let Some(IpAddr::V6(a)) = p.dst_ip {
+                ip[24..40].copy_from_slice(&a.octets());
+            }
+            off + 40
+        } else {
+            let ip = &mut b[off..off + 20];
+            ip[0] = 0x45;
+            ip[1] = p.tos;
+            ip[9] = p.proto;
+            if let Some(IpAddr::V4(a)) = p.src_ip {
+                ip[12..16].copy_from_slice(&a.octets());
+            }
+            if let Some(IpAddr::V4(a)) = p.dst_ip {
+                ip[16..20].copy_from_slice(&a.octets());
+            }
+            off + 20
         };
         b[l4..l4 + 2].copy_from_slice(&p.src_port.to_be_bytes());
         b[l4 + 2..l4 + 4].copy_from_slice(&p.dst_port.to_be_bytes());
