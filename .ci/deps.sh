@@ -14,3 +14,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2 >/dev/null
 # Debian's pmacct package ships units; never let an installed oracle run as a service here.
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done
+# Packaging tests (bin/tests/packaging.rs, docs/PACKAGING.md): debootstrap makes the throwaway
+# Debian root the .deb is installed in; cargo-deb builds the .deb (the version PACKAGING.md
+# was measured with).
+$SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --version 3.8.0 --locked --quiet

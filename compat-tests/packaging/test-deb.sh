@@ -2,14 +2,20 @@
 # Builds the pmacct-rs .deb and checks it is a drop-in for Debian's pmacct 1.7.7 package.
 #
 #   compat-tests/packaging/test-deb.sh            build + inspect (any user)
-#   PMACCT_RS_DEB_INSTALL_TEST=1 compat-tests/packaging/test-deb.sh
-#                                                  also, as root on a disposable machine with
-#                                                  Debian's pmacct installed: apt install the
-#                                                  .deb over it, check the swap, then
-#                                                  apt install pmacct to put the C package back.
+#   PMACCT_RS_DEB_INSTALL_TEST=chroot compat-tests/packaging/test-deb.sh
+#                                                  also, as root: in a throwaway Debian 12
+#                                                  root (compat-tests/packaging/chroot.sh),
+#                                                  apt install pmacct, apt install the .deb
+#                                                  over it, check the swap, then apt install
+#                                                  pmacct to put the C package back.
+#   PMACCT_RS_DEB_INSTALL_TEST=host ...            the same swap on this machine (root, a
+#                                                  disposable machine with Debian's pmacct).
 #
-# Needs cargo-deb (cargo install cargo-deb --locked) and dpkg-deb. Exits non-zero on the
-# first failed check. PMACCT_RS_DEB=path skips the build and tests that .deb.
+# Needs cargo-deb (cargo install cargo-deb --locked) and dpkg-deb; the chroot mode needs
+# debootstrap. Exits non-zero on the first failed check. PMACCT_RS_DEB=path skips the build
+# and tests that .deb. PMACCT_RS_DEB_PROFILE=dev PMACCT_RS_DEB_NO_BUILD=1 packages the
+# binaries a `cargo build`/`cargo test` already made (target/debug) instead of building the
+# release profile: same recipe, unoptimized binaries (what the cargo test wrapper does).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +32,15 @@ if [ -n "${PMACCT_RS_DEB:-}" ]; then
     DEB=$PMACCT_RS_DEB
 else
     # cargo deb prints the paths it wrote: the .deb and the -dbgsym .ddeb.
-    DEB=$(cargo deb -p pmacct-bin | grep -E '/pmacct-rs_[^/]*\.deb$' | tail -n 1)
+    DEB_ARGS=(-p pmacct-bin)
+    PROFILE=${PMACCT_RS_DEB_PROFILE:-release}
+    # Unoptimized binaries carry hundreds of MB of debug info: no -dbgsym package and fast
+    # compression for them (xz of the .ddeb took 3 minutes), the package itself unchanged.
+    [ "$PROFILE" = release ] || DEB_ARGS+=(--profile "$PROFILE" --no-dbgsym --fast)
+    [ "${PMACCT_RS_DEB_NO_BUILD:-0}" = 1 ] && DEB_ARGS+=(--no-build)
+    t=$SECONDS
+    DEB=$(cargo deb "${DEB_ARGS[@]}" | grep -E '/pmacct-rs_[^/]*\.deb$' | tail -n 1)
+    echo "cargo deb ${DEB_ARGS[*]}: $((SECONDS - t)) s"
 fi
 [ -f "$DEB" ] || fail "no .deb at '$DEB'"
 [ "$(basename "$DEB")" = "pmacct-rs_${VERSION}_amd64.deb" ] ||
@@ -179,78 +193,121 @@ for d in $BINS; do
 done
 ok "binaries: $(echo $BINS)"
 
-if [ "${PMACCT_RS_DEB_INSTALL_TEST:-0}" != 1 ]; then
-    echo "PASS (inspection). Install test skipped: set PMACCT_RS_DEB_INSTALL_TEST=1 as root on a disposable machine."
+MODE=${PMACCT_RS_DEB_INSTALL_TEST:-0}
+case "$MODE" in
+0)
+    echo "PASS (inspection). Install test skipped: PMACCT_RS_DEB_INSTALL_TEST=chroot (as root) runs it in a throwaway root."
     exit 0
-fi
+    ;;
+1 | host | chroot) ;;
+*) fail "PMACCT_RS_DEB_INSTALL_TEST=$MODE: want chroot, host (or 1) or 0" ;;
+esac
 
 # --- install over Debian's pmacct, then put it back ------------------------------------
+# R is the root the swap happens in ("" = this machine), IN runs a command inside it.
 [ "$(id -u)" = 0 ] || fail "the install test needs root"
-dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null | grep -qx installed ||
-    fail "the install test swaps out Debian's pmacct: install it first (apt install pmacct)"
 export DEBIAN_FRONTEND=noninteractive
 APT=(apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+DEB_ABS=$(cd "$(dirname "$DEB")" && pwd)/$(basename "$DEB")
+if [ "$MODE" = chroot ]; then
+    t=$SECONDS
+    bash "$ROOT/compat-tests/packaging/chroot.sh" tarball >/dev/null
+    t_tar=$((SECONDS - t))
+    R=$WORK/chroot
+    t=$SECONDS
+    bash "$ROOT/compat-tests/packaging/chroot.sh" new "$R" >/dev/null
+    trap 'bash "$ROOT/compat-tests/packaging/chroot.sh" remove "$R"; rm -rf "$WORK"' EXIT
+    IN=(chroot "$R")
+    ok "throwaway root: Debian $(cat "$R/etc/debian_version") minbase (cached root: $t_tar s, unpacked in $((SECONDS - t)) s)"
+    # Debian's pmacct as an admin installs it (from the archives cached with the root).
+    t=$SECONDS
+    "${IN[@]}" "${APT[@]}" --no-install-recommends pmacct >"$WORK/apt-c.log" 2>&1 ||
+        { cat "$WORK/apt-c.log"; fail "apt install pmacct in the throwaway root"; }
+    ok "Debian's pmacct $("${IN[@]}" dpkg-query -W -f='${Version}' pmacct) installed in the root ($((SECONDS - t)) s)"
+    cp "$DEB_ABS" "$R/tmp/"
+    DEB_IN=/tmp/$(basename "$DEB")
+else
+    R=""
+    IN=()
+    DEB_IN=$DEB_ABS
+fi
+in_root() { if [ ${#IN[@]} = 0 ]; then "$@"; else "${IN[@]}" "$@"; fi; }
+in_root dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null | grep -qx installed ||
+    fail "the install test swaps out Debian's pmacct: install it first (apt install pmacct)"
 
 # A user's change to a conffile must survive the swap both ways. All of Debian's conffiles
 # are saved and put back at the end, so the machine ends as it started.
 BACKUP=$WORK/etc-backup
 mkdir -p "$BACKUP"
-for d in $DAEMONS; do cp -a "/etc/default/$d" "/etc/pmacct/$d.conf" "$BACKUP/" 2>/dev/null || true; done
+for d in $DAEMONS; do cp -a "$R/etc/default/$d" "$R/etc/pmacct/$d.conf" "$BACKUP/" 2>/dev/null || true; done
 restore_user_change() {
     for d in $DAEMONS; do
-        [ -f "$BACKUP/$d" ] && cp -a "$BACKUP/$d" "/etc/default/$d"
-        [ -f "$BACKUP/$d.conf" ] && cp -a "$BACKUP/$d.conf" "/etc/pmacct/$d.conf"
+        [ -f "$BACKUP/$d" ] && cp -a "$BACKUP/$d" "$R/etc/default/$d"
+        [ -f "$BACKUP/$d.conf" ] && cp -a "$BACKUP/$d.conf" "$R/etc/pmacct/$d.conf"
     done
     return 0
 }
-echo '# local change (pmacct-rs test-deb.sh)' >>/etc/default/nfacctd
-c_md5=$(md5sum </usr/sbin/nfacctd)
+echo '# local change (pmacct-rs test-deb.sh)' >>"$R/etc/default/nfacctd"
+c_md5=$(md5sum <"$R/usr/sbin/nfacctd")
 
-DEB_ABS=$(cd "$(dirname "$DEB")" && pwd)/$(basename "$DEB")
 t0=$(date +%s)
-"${APT[@]}" "$DEB_ABS" >"$WORK/apt-in.log" 2>&1 || { cat "$WORK/apt-in.log"; restore_user_change; fail "apt install ./$(basename "$DEB")"; }
+in_root "${APT[@]}" "$DEB_IN" >"$WORK/apt-in.log" 2>&1 || { cat "$WORK/apt-in.log"; restore_user_change; fail "apt install ./$(basename "$DEB")"; }
 t1=$(date +%s)
 {
     set +e
-    st_rs=$(dpkg-query -W -f='${db:Status-Status}' pmacct-rs)
-    st_c=$(dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null)
-    verify=$(dpkg -V pmacct-rs 2>&1)
-    ours_md5=$(md5sum </usr/sbin/nfacctd)
-    v_out=$(/usr/sbin/nfacctd -V 2>&1); v_rc=$?
+    st_rs=$(in_root dpkg-query -W -f='${db:Status-Status}' pmacct-rs)
+    st_c=$(in_root dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null)
+    verify=$(in_root dpkg -V pmacct-rs 2>&1)
+    ours_md5=$(md5sum <"$R/usr/sbin/nfacctd")
+    v_out=$(in_root /usr/sbin/nfacctd -V 2>&1); v_rc=$?
     units_ok=1
     for d in $BINS; do
         case " $DAEMONS " in *" $d "*) ;; *) continue ;; esac
-        cmp -s "/lib/systemd/system/$d.service" "$WORK/root/lib/systemd/system/$d.service" || units_ok=0
+        cmp -s "$R/lib/systemd/system/$d.service" "$WORK/root/lib/systemd/system/$d.service" || units_ok=0
     done
-    user_kept=$(grep -c 'local change (pmacct-rs test-deb.sh)' /etc/default/nfacctd)
-    conf_ours=$(cmp -s /etc/pmacct/nfacctd.conf "$WORK/root/etc/pmacct/nfacctd.conf" && echo yes || echo no)
-    # A daemon started by the install runs the packaged /usr/sbin/<daemon>. Processes of
-    # Debian's binary started earlier (other users of this machine) show "(deleted)".
+    # Every *acctd unit left in the root starts a binary of pmacct-rs, the packaged one.
+    unit_bins=""
+    for u in "$R"/lib/systemd/system/*acctd.service; do
+        [ -e "$u" ] || continue
+        exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
+        owner=$(in_root dpkg -S "$exe" 2>/dev/null | cut -d: -f1)
+        same=$(cmp -s "$R$exe" "$WORK/root$exe" && echo packaged || echo other)
+        unit_bins="$unit_bins $(basename "$u")->$exe($owner,$same)"
+    done
+    user_kept=$(grep -c 'local change (pmacct-rs test-deb.sh)' "$R/etc/default/nfacctd")
+    conf_ours=$(cmp -s "$R/etc/pmacct/nfacctd.conf" "$WORK/root/etc/pmacct/nfacctd.conf" && echo yes || echo no)
+    # A daemon started by the install runs the packaged /usr/sbin/<daemon> (in the root).
+    # Processes of Debian's binary started earlier (other users of this machine) show
+    # "(deleted)".
     started=0
     for e in /proc/[0-9]*/exe; do
         case "$(readlink "$e" 2>/dev/null)" in
-        /usr/sbin/nfacctd | /usr/sbin/sfacctd | /usr/sbin/pmacctd | /usr/sbin/uacctd) started=$((started + 1)) ;;
+        "$R/usr/sbin/nfacctd" | "$R/usr/sbin/sfacctd" | "$R/usr/sbin/pmacctd" | "$R/usr/sbin/uacctd") started=$((started + 1)) ;;
         esac
     done
-    wants=$(ls /etc/systemd/system/*.wants/nfacctd.service 2>/dev/null | wc -l)
+    wants=$(ls "$R"/etc/systemd/system/*.wants/nfacctd.service 2>/dev/null | wc -l)
     set -e
 }
 # Swap back before judging, so the machine gets Debian's pmacct again even on failure.
-"${APT[@]}" pmacct >"$WORK/apt-out.log" 2>&1 || { cat "$WORK/apt-out.log"; restore_user_change; fail "apt install pmacct"; }
+in_root "${APT[@]}" pmacct >"$WORK/apt-out.log" 2>&1 || { cat "$WORK/apt-out.log"; restore_user_change; fail "apt install pmacct"; }
 t2=$(date +%s)
-back_md5=$(md5sum </usr/sbin/nfacctd)
-back_v=$(/usr/sbin/nfacctd -V 2>&1 | head -n 1)
-back_rs=$(dpkg-query -W -f='${db:Status-Status}' pmacct-rs 2>/dev/null || true)
-user_kept_back=$(grep -c 'local change (pmacct-rs test-deb.sh)' /etc/default/nfacctd || true)
-conf_back=$(cmp -s /etc/pmacct/nfacctd.conf "$BACKUP/nfacctd.conf" && echo "Debian's" || echo "pmacct-rs's (kept as a conffile the user may have changed)")
+back_md5=$(md5sum <"$R/usr/sbin/nfacctd")
+back_v=$(in_root /usr/sbin/nfacctd -V 2>&1 | head -n 1)
+back_rs=$(in_root dpkg-query -W -f='${db:Status-Status}' pmacct-rs 2>/dev/null || true)
+user_kept_back=$(grep -c 'local change (pmacct-rs test-deb.sh)' "$R/etc/default/nfacctd" || true)
+conf_back=$(cmp -s "$R/etc/pmacct/nfacctd.conf" "$BACKUP/nfacctd.conf" && echo "Debian's" || echo "pmacct-rs's (kept as a conffile the user may have changed)")
+back_units=$(for u in "$R"/lib/systemd/system/*acctd.service; do
+    exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
+    echo "$(basename "$u")->$(in_root dpkg -S "$exe" 2>/dev/null | cut -d: -f1)"
+done | sort | tr '\n' ' ')
 # Purging the left-over pmacct-rs must not take Debian's files (same paths) with it.
-dpkg --purge pmacct-rs >"$WORK/purge.log" 2>&1 || { cat "$WORK/purge.log"; restore_user_change; fail "dpkg --purge pmacct-rs"; }
-purge_kept=$(for f in /etc/default/nfacctd /etc/pmacct/nfacctd.conf /lib/systemd/system/nfacctd.service /usr/sbin/nfacctd; do [ -e "$f" ] || echo "$f"; done)
+in_root dpkg --purge pmacct-rs >"$WORK/purge.log" 2>&1 || { cat "$WORK/purge.log"; restore_user_change; fail "dpkg --purge pmacct-rs"; }
+purge_kept=$(for f in /etc/default/nfacctd /etc/pmacct/nfacctd.conf /lib/systemd/system/nfacctd.service /usr/sbin/nfacctd; do [ -e "$R$f" ] || echo "$f"; done)
 echo "--- apt/dpkg messages (swap in, swap back, purge):"
 grep -hiE "conffile|configuration file|replac|remov|unpack|setting up|purg" \
     "$WORK/apt-in.log" "$WORK/apt-out.log" "$WORK/purge.log" | sed 's/^/    /'
 restore_user_change
-verify_c=$(dpkg -V pmacct 2>&1 || true)
+verify_c=$(in_root dpkg -V pmacct 2>&1 || true)
 
 echo "swap in: ${st_rs:-?} pmacct-rs, pmacct ${st_c:-gone} ($((t1 - t0)) s); swap back: $((t2 - t1)) s"
 [ "$st_rs" = installed ] || fail "pmacct-rs not installed after apt install"
@@ -264,10 +321,12 @@ if [ $v_rc = 0 ]; then
     echo "$v_out" | grep -q "$VERSION" || fail "nfacctd -V does not print $VERSION: $v_out"
     ok "nfacctd -V: $(echo "$v_out" | head -n 1)"
 else
-    # Only while bin/nfacctd.rs is a placeholder without -V.
-    echo "note: nfacctd -V exited $v_rc ($(echo "$v_out" | head -n 1)); identity checked by md5"
+    fail "nfacctd -V exited $v_rc: $(echo "$v_out" | head -n 3)"
 fi
 [ $units_ok = 1 ] || fail "installed units are not the packaged ones"
+[ -n "$unit_bins" ] || fail "no *acctd.service installed"
+case "$unit_bins" in *"(pmacct,"* | *",other)"* | *"(,"*) fail "units not pointing at pmacct-rs's binaries:$unit_bins" ;; esac
+ok "units point at the packaged binaries:$unit_bins"
 [ "$user_kept" = 1 ] || fail "the user's change to /etc/default/nfacctd was lost on swap-in"
 [ "$conf_ours" = yes ] || fail "unmodified /etc/pmacct/nfacctd.conf was not updated to ours"
 [ "$started" = 0 ] || fail "installing started $started daemon process(es) of the package"
@@ -276,9 +335,10 @@ ok "swap in: binaries and units are ours (dpkg -V clean), user's /etc/default/nf
 [ "$back_md5" = "$c_md5" ] || fail "after apt install pmacct, /usr/sbin/nfacctd is not Debian's"
 [ "$back_rs" != installed ] || fail "pmacct-rs still installed after apt install pmacct"
 [ "$user_kept_back" = 1 ] || fail "the user's change to /etc/default/nfacctd was lost on swap-back"
-ok "swap back: $back_v; pmacct-rs ${back_rs:-gone}; user's change kept; /etc/pmacct/nfacctd.conf after swap-back was $conf_back"
+case " $back_units" in *"->pmacct-rs"*) fail "after swap-back units still owned by pmacct-rs: $back_units" ;; esac
+ok "swap back: $back_v; pmacct-rs ${back_rs:-gone}; units $back_units; user's change kept; /etc/pmacct/nfacctd.conf after swap-back was $conf_back"
 [ -z "$purge_kept" ] || fail "dpkg --purge pmacct-rs removed Debian's $purge_kept"
 ok "dpkg --purge pmacct-rs left Debian's pmacct files in place"
 [ -z "$verify_c" ] || fail "after restoring, dpkg -V pmacct: $verify_c"
-ok "machine restored: dpkg -V pmacct clean"
-echo "PASS (inspection and install swap)"
+ok "root restored: dpkg -V pmacct clean"
+echo "PASS (inspection and install swap, $MODE)"
