@@ -734,6 +734,25 @@ impl CustomCol {
     }
 }
 
+/// Extract and render one primitive of `raw` on its own, without registering anything
+/// (tests, fuzzing). False when the value does not fit a flow's buffer, or when JSON would
+/// omit it.
+pub fn render_one(spec: CustomSpec, raw: &RawRecord<'_>, how: Render, out: &mut Vec<u8>) -> bool {
+    let size = spec.slot_size();
+    if size > CUSTOM_BUF {
+        return false;
+    }
+    let col = CustomCol {
+        name: "x",
+        spec,
+        off: 0,
+        size: size as u16,
+    };
+    let mut v = CustomValues::default();
+    extract_one(raw, &spec, v.slot_mut(0, size as u16));
+    col.write_value(out, &v, how)
+}
+
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 fn vlen_bytes(slot: &[u8]) -> &[u8] {
