@@ -231,3 +231,71 @@ fn templates_file_restart() {
         "without templates the data cannot decode"
     );
 }
+
+/// SIGUSR2 with `maps_refresh: true` reloads the networks file of a running nfacctd: the same
+/// datagrams sent before and after the file changes are accounted under the old and the new
+/// AS, as many packets each.
+#[test]
+fn networks_file_reload_on_sigusr2() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let s = run::Scratch::new("netreload").unwrap_or_else(|e| panic!("{e}"));
+    let nets = s.0.join("nets.lst");
+    let out = s.0.join("out.csv");
+    std::fs::write(&nets, "65001,10.0.0.0/8\n").unwrap();
+    let port = run::free_port().unwrap();
+    let conf = s.0.join("nfacctd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "daemonize: false\nnfacctd_ip: 127.0.0.1\nnfacctd_port: {port}\nplugins: print\n\
+             print_output: csv\nprint_output_file: {}\nprint_refresh_time: 86400\n\
+             aggregate: src_as\nnetworks_file: {}\nnfacctd_as: file\nmaps_refresh: true\n",
+            out.display(),
+            nets.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(ours())
+        .arg("-f")
+        .arg(&conf)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(s.0.join("stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let pcap = root().join("inputs/nfprobe-v5-s1.pcap");
+    let target: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let sent = run::replay(&pcap, &[target], 2000).unwrap();
+    assert!(sent > 0);
+    std::thread::sleep(Duration::from_millis(1500));
+    std::fs::write(&nets, "65002,10.0.0.0/8\n").unwrap();
+    // SAFETY: kill() on the pid of the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGUSR2) };
+    std::thread::sleep(Duration::from_millis(1500));
+    run::replay(&pcap, &[target], 2000).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: as above.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let stderr = std::fs::read_to_string(s.0.join("stderr")).unwrap_or_default();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let packets = |asn: &str| -> u64 {
+        rows.iter()
+            .filter(|r| r[0] == asn)
+            .map(|r| r[1].parse::<u64>().unwrap_or(0))
+            .sum()
+    };
+    let (a, b) = (packets("65001"), packets("65002"));
+    assert!(
+        a > 0 && a == b,
+        "AS 65001: {a} packets, AS 65002: {b}\n{text}\n{stderr}"
+    );
+}
