@@ -72,14 +72,14 @@ ok "control: $(field Package) $(field Version); Depends: $(field Depends); Confl
 has() { grep -qx "$1" "$WORK/files"; }
 for d in $DAEMONS; do
     if echo "$BINS" | grep -qx "$d"; then
-        for p in /usr/sbin/$d /lib/systemd/system/$d.service /etc/default/$d /etc/pmacct/$d.conf; do
+        for p in /usr/sbin/$d /lib/systemd/system/$d.service /etc/default/$d /etc/pmacct/$d.conf /usr/share/man/man8/$d.8.gz; do
             has "$p" || fail "missing $p"
         done
         [ -x "$WORK/root/usr/sbin/$d" ] || fail "/usr/sbin/$d not executable"
-        ok "$d: binary, unit, /etc/default/$d, /etc/pmacct/$d.conf"
+        ok "$d: binary, unit, /etc/default/$d, /etc/pmacct/$d.conf, man page"
     else
         # Only what exists: no unit or config for a daemon we do not build yet.
-        for p in /usr/sbin/$d /lib/systemd/system/$d.service /etc/default/$d /etc/pmacct/$d.conf; do
+        for p in /usr/sbin/$d /lib/systemd/system/$d.service /etc/default/$d /etc/pmacct/$d.conf /usr/share/man/man8/$d.8.gz; do
             has "$p" && fail "$p shipped but $d is not a [[bin]] of bin/Cargo.toml"
         done
     fi
