@@ -62,7 +62,18 @@ pub fn inputs() -> Vec<Input> {
 /// The sFlow captures of the sfacctd harness (inputs/sflow/*.pcap, see
 /// gen/make_sflow_exports.sh), sorted.
 pub fn sflow_inputs() -> Vec<Input> {
-    let mut v: Vec<Input> = std::fs::read_dir(root().join("inputs").join("sflow"))
+    inputs_in("sflow")
+}
+
+/// The raw-traffic captures of the pmacctd harness (inputs/pcap/*.pcap, see
+/// gen/gen_pmacctd_pcaps.py), sorted.
+pub fn pcap_inputs() -> Vec<Input> {
+    inputs_in("pcap")
+}
+
+/// The captures of inputs/DIR, sorted.
+fn inputs_in(dir: &str) -> Vec<Input> {
+    let mut v: Vec<Input> = std::fs::read_dir(root().join("inputs").join(dir))
         .into_iter()
         .flatten()
         .flatten()

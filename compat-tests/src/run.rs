@@ -52,10 +52,21 @@ pub const SFACCTD: Collector = Collector {
     config_prefix: "sfacctd/",
 };
 
-/// The collector a config is for: configs/sfacctd/* are sfacctd's, the others nfacctd's.
+pub const PMACCTD: Collector = Collector {
+    name: "pmacctd",
+    oracle_env: "PMACCT_PMACCTD",
+    oracle_default: "/usr/sbin/pmacctd",
+    ours_env: "PMACCT_RS_PMACCTD",
+    config_prefix: "pmacctd/",
+};
+
+/// The collector a config is for: configs/sfacctd/* are sfacctd's, configs/pmacctd/*
+/// pmacctd's (raw-traffic savefiles), the others nfacctd's.
 pub fn collector_of(config: &Config) -> &'static Collector {
     if config.name.starts_with(SFACCTD.config_prefix) {
         &SFACCTD
+    } else if config.name.starts_with(PMACCTD.config_prefix) {
+        &PMACCTD
     } else {
         &NFACCTD
     }
@@ -224,7 +235,14 @@ pub fn offline(bin: &Path, input: &Input, config: &Config) -> Result<Output, Str
 /// Keys that belong to a print plugin (get a `[name]` suffix in the oracle's combined
 /// config); every other key is a core key and must be equal within one oracle run.
 fn plugin_key(k: &str) -> bool {
-    k == "aggregate" || k.starts_with("print_") || k == "plugins"
+    // `aggregate_filter[p]`: a plugin-only key, written scoped in the config
+    let k = base_key(k);
+    k == "aggregate" || k == "aggregate_filter" || k.starts_with("print_") || k == "plugins"
+}
+
+/// A key without its `[plugin]` scope.
+fn base_key(k: &str) -> &str {
+    k.split_once('[').map_or(k, |(b, _)| b)
 }
 
 fn split_line(l: &str) -> Option<(&str, &str)> {
@@ -261,10 +279,10 @@ fn combined(group: &[Config], pcap: &Path, dir: &Path) -> String {
     s.push_str(&format!("plugins: {}\n", names.join(", ")));
     for c in group {
         for (k, v) in c.text.lines().filter_map(split_line) {
-            if plugin_key(k) && k != "plugins" {
+            if plugin_key(k) && base_key(k) != "plugins" {
                 let id = plugin_id(&c.name);
                 let v = v.replace("@OUT@", &dir.join(format!("{id}.out")).to_string_lossy());
-                s.push_str(&format!("{k}[{id}]: {v}\n"));
+                s.push_str(&format!("{}[{id}]: {v}\n", base_key(k)));
             }
         }
     }

@@ -14,8 +14,7 @@
 //! - SIGUSR1: the libpcap received/dropped counters of a live interface, logged by the
 //!   capture thread between pmacct's `+++`/`---` lines.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pmacct_wire::Timestamp;
 
@@ -41,6 +40,8 @@ const OPEN_ATTEMPTS: u32 = 3;
 const OPEN_RETRY_SECS: u64 = 5;
 /// How often a live read returns with nothing, to notice a stop or stats request.
 const READ_TIMEOUT_MS: i32 = 100;
+/// Partial batches reach the plugins at least this often on a busy interface.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
 /// `pcap_direction`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,9 +88,17 @@ pub struct CaptureCtx<'a> {
     pub core_name: &'a str,
     /// The BPF filter expression (`pcap_filter` or the command-line operands).
     pub filter: Option<&'a str>,
-    pub stop: &'a AtomicBool,
-    /// Bumped on SIGUSR1: the capture thread logs its libpcap counters.
-    pub stats_gen: &'a AtomicU64,
+}
+
+/// Where captured frames go, and the runtime's requests to the capture loop.
+pub trait FrameSink {
+    fn frame(&mut self, f: &Frame<'_>);
+    /// Nothing arrived for a while (live): flush partial batches.
+    fn idle(&mut self);
+    /// SIGINT/SIGTERM: return.
+    fn stopped(&self) -> bool;
+    /// SIGUSR1 asked for stats since the last call (the sink logs the core's own).
+    fn stats_due(&mut self) -> bool;
 }
 
 fn frame_of<'a>(p: &pcap::Packet<'a>, linktype: u32) -> Frame<'a> {
@@ -123,6 +132,7 @@ fn set_filter<T: pcap::Activated + ?Sized>(
 pub fn open_live(
     spec: &LiveSpec,
     ctx: &CaptureCtx<'_>,
+    sink: &dyn FrameSink,
 ) -> Result<pcap::Capture<pcap::Active>, String> {
     let mut attempt = 0;
     loop {
@@ -169,7 +179,7 @@ pub fn open_live(
                     ));
                 }
                 for _ in 0..OPEN_RETRY_SECS * 10 {
-                    if ctx.stop.load(Ordering::Relaxed) {
+                    if sink.stopped() {
                         return Err(format!("[{}] interrupted while waiting", spec.interface));
                     }
                     std::thread::sleep(Duration::from_millis(100));
@@ -215,17 +225,24 @@ pub fn run_live(
     mut cap: pcap::Capture<pcap::Active>,
     ifname: &str,
     ctx: &CaptureCtx<'_>,
-    on_frame: &mut dyn FnMut(&Frame<'_>),
-    on_idle: &mut dyn FnMut(),
+    sink: &mut dyn FrameSink,
 ) -> (u32, u32) {
     let linktype = cap.get_datalink().0 as u32;
-    let mut seen = ctx.stats_gen.load(Ordering::Relaxed);
-    while !ctx.stop.load(Ordering::Relaxed) {
+    let mut last_flush = Instant::now();
+    while !sink.stopped() {
         match cap.next_packet() {
             Ok(p) => {
-                on_frame(&frame_of(&p, linktype));
+                sink.frame(&frame_of(&p, linktype));
+                // A busy interface never times out: flush on the clock too.
+                if last_flush.elapsed() >= FLUSH_EVERY {
+                    sink.idle();
+                    last_flush = Instant::now();
+                }
             }
-            Err(pcap::Error::TimeoutExpired) => on_idle(),
+            Err(pcap::Error::TimeoutExpired) => {
+                sink.idle();
+                last_flush = Instant::now();
+            }
             Err(e) => {
                 plog!(
                     Error,
@@ -238,12 +255,11 @@ pub fn run_live(
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
-        let g = ctx.stats_gen.load(Ordering::Relaxed);
-        if g != seen {
-            seen = g;
+        if sink.stats_due() {
             log_stats(&mut cap, ifname, ctx.core_name);
         }
     }
+    sink.idle();
     cap.stats().map_or((0, 0), |s| (s.received, s.dropped))
 }
 
@@ -258,7 +274,7 @@ pub fn savefile_linktype(path: &str) -> Result<u32, String> {
 pub fn run_savefile(
     spec: &SavefileSpec,
     ctx: &CaptureCtx<'_>,
-    on_frame: &mut dyn FnMut(&Frame<'_>),
+    sink: &mut dyn FrameSink,
 ) -> Result<u64, String> {
     let mut n = 0u64;
     for _ in 0..spec.replay.max(1) {
@@ -270,13 +286,14 @@ pub fn run_savefile(
         let linktype = cap.get_datalink().0 as u32;
         set_filter(&mut cap, ctx.filter, ctx.core_name);
         loop {
-            if ctx.stop.load(Ordering::Relaxed) {
+            if sink.stopped() {
                 return Ok(n);
             }
+            let _ = sink.stats_due();
             match cap.next_packet() {
                 Ok(p) => {
                     n += 1;
-                    on_frame(&frame_of(&p, linktype));
+                    sink.frame(&frame_of(&p, linktype));
                 }
                 Err(pcap::Error::NoMorePackets) => break,
                 Err(e) => {
@@ -293,6 +310,7 @@ pub fn run_savefile(
             }
         }
     }
+    sink.idle();
     Ok(n)
 }
 
@@ -346,27 +364,37 @@ mod tests {
         f
     }
 
+    /// Records frames; never stopped.
+    #[derive(Default)]
+    struct Sink(Vec<(u64, u32, u32)>);
+    impl FrameSink for Sink {
+        fn frame(&mut self, f: &Frame<'_>) {
+            self.0.push((f.ts.secs, f.wirelen, f.linktype));
+        }
+        fn idle(&mut self) {}
+        fn stopped(&self) -> bool {
+            false
+        }
+        fn stats_due(&mut self) -> bool {
+            false
+        }
+    }
+
     #[test]
     fn savefile_filter_and_replay() {
         let p = savefile(&[udp_frame(53), udp_frame(80), udp_frame(53)]);
-        let stop = AtomicBool::new(false);
-        let gen = AtomicU64::new(0);
         let ctx = CaptureCtx {
             core_name: "default",
             filter: Some("udp port 53"),
-            stop: &stop,
-            stats_gen: &gen,
         };
         let spec = SavefileSpec {
             path: p.0.to_string_lossy().into_owned(),
             delay: 0,
             replay: 2,
         };
-        let mut seen = Vec::new();
-        run_savefile(&spec, &ctx, &mut |f| {
-            seen.push((f.ts.secs, f.wirelen, f.linktype))
-        })
-        .unwrap();
+        let mut sink = Sink::default();
+        run_savefile(&spec, &ctx, &mut sink).unwrap();
+        let seen = sink.0;
         // the filter holds in both rounds
         assert_eq!(
             seen,
@@ -382,21 +410,17 @@ mod tests {
             filter: Some("port port"),
             ..ctx
         };
-        let mut n = 0;
-        run_savefile(&SavefileSpec { replay: 1, ..spec }, &ctx, &mut |_| n += 1).unwrap();
-        assert_eq!(n, 3);
+        let mut sink = Sink::default();
+        run_savefile(&SavefileSpec { replay: 1, ..spec }, &ctx, &mut sink).unwrap();
+        assert_eq!(sink.0.len(), 3);
         assert_eq!(savefile_linktype(&p.0.to_string_lossy()), Ok(1));
     }
 
     #[test]
     fn missing_interface_fails_without_wait() {
-        let stop = AtomicBool::new(false);
-        let gen = AtomicU64::new(0);
         let ctx = CaptureCtx {
             core_name: "default",
             filter: None,
-            stop: &stop,
-            stats_gen: &gen,
         };
         let spec = LiveSpec {
             interface: "pmacct-rs-none0".into(),
@@ -405,7 +429,7 @@ mod tests {
             snaplen: DEFAULT_SNAPLEN,
             direction: None,
         };
-        let e = open_live(&spec, &ctx).err().unwrap();
+        let e = open_live(&spec, &ctx, &Sink::default()).err().unwrap();
         assert!(e.contains("pm_pcap_open()"), "{e}");
     }
 }

@@ -105,6 +105,8 @@ pub fn plugin_stages(
     if let Some(s) = crate::maps::pretag_stage(core_name, profile.daemon, p)? {
         stages.push(s);
     }
+    // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
+    stages.extend(crate::pmacctd::plugin_stages(profile.daemon, p));
     // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.
     let agg = match p.scope.get("aggregate") {
         Some(v) => pmacct_flow::Aggregate::parse(&[v]).map_err(|e| e.to_string())?,

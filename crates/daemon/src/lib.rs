@@ -10,6 +10,7 @@ pub mod maps;
 pub mod netmaps;
 pub mod metrics;
 pub mod nfacctd;
+pub mod pmacctd;
 pub mod pipeline;
 pub mod process;
 pub mod runtime;
@@ -30,4 +31,10 @@ pub fn main_nfacctd() -> i32 {
 pub fn main_sfacctd() -> i32 {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     sfacctd::main(&argv)
+}
+
+/// Entry point of the pmacctd binary; returns the process exit code.
+pub fn main_pmacctd() -> i32 {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    pmacctd::main(&argv)
 }

@@ -81,6 +81,35 @@ impl Program {
     }
 }
 
+/// One BPF expression compiled for a link type (pmacctd's `pcap_filter` on savefile frames).
+pub struct BpfFilter(Program);
+
+impl BpfFilter {
+    /// Compile `expr` for frames of libpcap link type `linktype`.
+    pub fn compile(expr: &str, linktype: u32) -> Result<BpfFilter, String> {
+        let lt = pcap::Linktype(i32::try_from(linktype).map_err(|e| e.to_string())?);
+        let dead = pcap::Capture::dead(lt).map_err(|e| e.to_string())?;
+        dead.compile(expr, true)
+            .map(|p| BpfFilter(Program(p)))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Compile `expr` on the savefile itself, as pmacctd does: libpcap's code for some link
+    /// types depends on it (DLT_NULL's IPv6 test checks the three BSD address families when
+    /// reading a file, the host's AF_INET6 otherwise).
+    pub fn compile_for_savefile(expr: &str, path: &str) -> Result<BpfFilter, String> {
+        let cap = pcap::Capture::from_file(path).map_err(|e| e.to_string())?;
+        cap.compile(expr, true)
+            .map(|p| BpfFilter(Program(p)))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether the frame (`wirelen` bytes on the wire) passes.
+    pub fn matches(&self, frame: &[u8], wirelen: u32) -> bool {
+        self.0.matches(frame, wirelen)
+    }
+}
+
 /// One plugin's `aggregate_filter`.
 pub struct AggregateFilter {
     programs: Vec<Program>,
@@ -135,6 +164,12 @@ impl AggregateFilter {
         let mut buf = [0u8; SYNTH_MAX];
         let (caplen, wirelen) = synthesize(flow, self.synth, &mut buf);
         self.matches_frame(&buf[..caplen], wirelen)
+    }
+}
+
+impl pmacct_flow::Stage for AggregateFilter {
+    fn apply(&mut self, flow: &mut Flow) -> bool {
+        self.matches_flow(flow)
     }
 }
 

@@ -1,0 +1,407 @@
+//! pmacctd: the packet-capture profile (live interface or savefile of raw frames, packet
+//! accounting as pmacctd 1.7.7, internal `sampling_rate`).
+//!
+//! Two things pmacctd needs are not in the core scope the generic collector hands a profile:
+//! the trailing command-line filter (`pmacctd -i eth0 port 53`) and whether any plugin
+//! aggregates ports or TCP flags (pmacct's `handle_fragments`, which changes how fragments
+//! are accounted). [`main`] reads the configuration once for them before handing over to the
+//! collector (which reads it again, reporting any error).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use pmacct_config::{Daemon, PluginInstance, Scope};
+use pmacct_flow::packet::{link_supported, PacketAccountant, PacketOptions};
+use pmacct_flow::{Flow, Stage};
+use pmacct_plugins::filter::{AggregateFilter, BpfFilter, Synth};
+
+use crate::capture::{self, CaptureCtx, Frame, FrameSink, LiveSpec};
+use crate::collector::{self, Input, Profile};
+use crate::core::{Core, Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::plog;
+use crate::runtime::{Source, SourceCtx};
+
+pub const PROFILE: Profile = Profile {
+    daemon: Daemon::Pmacctd,
+    flow_daemon: pmacct_flow::Daemon::Pmacctd,
+    title: "Promiscuous Mode Accounting Daemon, pmacctd",
+    usage,
+    input,
+};
+
+fn usage() -> String {
+    format!(
+        "Usage: pmacctd [ -D | -d ] [ -i interface ] [ -c primitive [ , ... ] ] [ -P plugin [ , ... ] ] [ filter ]\n       pmacctd [ -f config_file ]\n       pmacctd [ -h ]\n\n\
+General options:\n  -h  \tShow this page\n  -V  \tShow version and compile-time options and exit\n  -f  \tLoad configuration from the specified file\n  -a  \tPrint list of supported aggregation primitives\n  -c  \tAggregation method, see full list of primitives with -a (DEFAULT: src_host)\n  -D  \tDaemonize\n  -N  \tDisable promiscuous mode\n  -z  \tAllow to run with non root privileges (ie. setcap in use)\n  -n  \tPath to a file containing networks and/or ASNs definitions\n  -t  \tPath to a file containing ports definitions\n  -P  \t[ memory | print | mysql | pgsql | sqlite3 | amqp | kafka | nfprobe | sfprobe ] \n\tActivate plugin\n  -d  \tEnable debug\n  -i  \tListen on the specified interface\n  -I  \tRead packets from the specified savefile\n  -S  \t[ auth | mail | daemon | kern | user | local[0-7] ] \n\tLog to the specified syslog facility\n  -F  \tWrite Core Process PID into the specified file\n  -w  \tWait for the listening interface to become available\n  -Z  \tReading from a savefile, sleep the given amount of seconds at startup and between replays\n  -W  \tReading from a savefile, don't exit but sleep when finished\n  -Y  \tReading from a savefile, replay the number of times specified\n  -R  \tRenormalize sampled data\n  -L  \tSet snapshot length\n  -u  \tLeave IP protocols in numerical format\n  --check-config\tValidate the configuration and exit 0 (valid) or 1 (pmacct-rs extension)\n\n\
+Print plugin (-P print) plugin options:\n  -r  \tRefresh time (in seconds)\n  -O  \t[ formatted | csv | json ] \n\tOutput format\n  -o  \tPath to output file\n  -M  \tPrint event init/close marker messages\n  -A  \tAppend output (applies to -o)\n  -E  \tCSV format separator (applies to -O csv, DEFAULT: ',')\n\n{}",
+        pmacct_config::keys_help()
+    )
+}
+
+/// What [`main`] learnt from the whole configuration (see the module comment).
+#[derive(Debug, Default, Clone)]
+struct PreConfig {
+    /// The operands after the flags, when there is no `-f`.
+    cmdline_filter: Option<String>,
+    /// Some plugin aggregates src_port, dst_port, sum_port or tcpflags.
+    ports_aggregated: bool,
+}
+
+static PRE: OnceLock<PreConfig> = OnceLock::new();
+
+fn pre_config(argv: &[String]) -> PreConfig {
+    let Ok(loaded) = pmacct_config::load(Daemon::Pmacctd, argv) else {
+        return PreConfig::default();
+    };
+    let ports_aggregated = loaded.config.plugins.iter().any(|p| {
+        p.scope.list("aggregate").is_some_and(|l| {
+            l.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "src_port" | "dst_port" | "sum_port" | "tcpflags"
+                )
+            })
+        })
+    });
+    PreConfig {
+        cmdline_filter: loaded.bpf_filter.filter(|f| !f.trim().is_empty()),
+        ports_aggregated,
+    }
+}
+
+/// pmacctd's core accounting as a collector decoder: each datagram is one captured frame.
+pub struct PacketDecoder {
+    acct: PacketAccountant,
+    /// `pcap_filter` of a savefile (a live capture is filtered by libpcap itself).
+    filter: Option<BpfFilter>,
+}
+
+impl Decoder for PacketDecoder {
+    fn decode(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+        emit: &mut dyn FnMut(Flow),
+    ) -> Option<DatagramSummary> {
+        if let Some(f) = &self.filter {
+            if !f.matches(d.data, d.data.len() as u32) {
+                return None;
+            }
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |t| t.as_secs());
+        match self.acct.account(d.linktype, d.data, d.arrival, now) {
+            Ok(flow) => emit(flow),
+            Err(skip) => drops.add(skip.as_str(), 1),
+        }
+        // No per-exporter stats: pmacctd's SIGUSR1 reports libpcap counters instead.
+        None
+    }
+}
+
+/// The capture thread's sink: frames into the core, the runtime's stop/stats requests.
+struct CoreSink<'a> {
+    core: &'a mut Core,
+    ctx: &'a mut SourceCtx,
+}
+
+impl FrameSink for CoreSink<'_> {
+    fn frame(&mut self, f: &Frame<'_>) {
+        self.core.on_datagram(&Datagram {
+            src: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            data: f.data,
+            arrival: f.ts,
+            linktype: f.linktype,
+        });
+    }
+    fn idle(&mut self) {
+        self.core.flush();
+    }
+    fn stopped(&self) -> bool {
+        self.ctx.stopped()
+    }
+    fn stats_due(&mut self) -> bool {
+        self.ctx.tick(self.core)
+    }
+}
+
+fn running_as_root() -> bool {
+    // SAFETY: getuid(2) has no preconditions and cannot fail.
+    unsafe { libc::getuid() == 0 }
+}
+
+fn input(core: &Scope) -> Result<Input, String> {
+    let pre = PRE.get().cloned().unwrap_or_default();
+    let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
+    let opts = PacketOptions {
+        handle_fragments: pre.ports_aggregated || core.bool("pmacctd_force_frag_handling"),
+        time_new: core.bool("pmacctd_time_new"),
+        ext_sampling_rate: core
+            .u64("pmacctd_ext_sampling_rate")
+            .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        // pmacct's fragment buffer is in bytes; its entries are about 64 bytes each.
+        frag_entries: core
+            .u64("pmacctd_frag_buffer_size")
+            .map_or(0, |b| usize::try_from(b / 64).unwrap_or(usize::MAX).max(1)),
+    };
+    // `pcap_filter`; without -f, the command-line operands (pmacct: clbuf).
+    let filter = pre
+        .cmdline_filter
+        .or_else(|| core.get("pcap_filter").map(str::to_string));
+    let mut frame_filter: Option<(String, String)> = None;
+    let source = if let Some(sf) = collector::savefile(core, true) {
+        if core.get("pcap_interface").is_some() {
+            return Err("interface (-i), pcap_interfaces_map and pcap_savefile (-I) directives are mutually exclusive. Exiting.".into());
+        }
+        let lt = capture::savefile_linktype(&sf.path)?;
+        plog!(
+            Info,
+            &core_name,
+            "core",
+            "[{},0] link type is: {}",
+            sf.path,
+            lt
+        );
+        if !link_supported(lt) {
+            return Err("pcap_savefile: unsupported link layer.".into());
+        }
+        // A live interface is filtered by libpcap; a savefile's frames by the decoder.
+        if let Some(expr) = filter {
+            match BpfFilter::compile_for_savefile(&expr, &sf.path) {
+                Ok(_) => frame_filter = Some((expr, sf.path.clone())),
+                Err(e) => plog!(
+                    Warn,
+                    &core_name,
+                    "core",
+                    "{} (going on without a filter)",
+                    e
+                ),
+            }
+        }
+        Source::Savefile(sf)
+    } else {
+        if !running_as_root() && !core.bool("pmacctd_nonroot") {
+            return Err(
+                "You need superuser privileges to run this command.\nExiting ...".to_string(),
+            );
+        }
+        let interface = match core.get("pcap_interface") {
+            Some(i) => i.to_string(),
+            None => {
+                plog!(Warn, &core_name, "core", "Selecting a suitable devices.");
+                pcap::Device::lookup()
+                    .ok()
+                    .flatten()
+                    .map(|d| d.name)
+                    .ok_or("Unable to get interfaces list. Exiting.")?
+            }
+        };
+        let spec = LiveSpec {
+            interface: interface.clone(),
+            wait: core.bool("pcap_interface_wait"),
+            promisc: core.bool("promisc"),
+            snaplen: core.u64("snaplen").map_or(capture::DEFAULT_SNAPLEN, |n| {
+                i32::try_from(n).unwrap_or(i32::MAX)
+            }),
+            direction: core
+                .get("pcap_direction")
+                .and_then(capture::Direction::parse),
+        };
+        let run_source: crate::runtime::CustomSource = Box::new(move |core, cx| {
+            let ctx = CaptureCtx {
+                core_name: &core_name,
+                filter: filter.as_deref(),
+            };
+            let mut sink = CoreSink { core, ctx: cx };
+            let cap = match capture::open_live(&spec, &ctx, &sink) {
+                Ok(c) => c,
+                Err(e) => {
+                    plog!(Error, &core_name, "core", "{}", e);
+                    return;
+                }
+            };
+            let lt = cap.get_datalink().0 as u32;
+            plog!(
+                Info,
+                &core_name,
+                "core",
+                "[{},0] link type is: {}",
+                spec.interface,
+                lt
+            );
+            if !link_supported(lt) {
+                plog!(Error, &core_name, "core", "data link not supported: {}", lt);
+                return;
+            }
+            let (received, dropped) = capture::run_live(cap, &spec.interface, &ctx, &mut sink);
+            plog!(
+                Info,
+                &core_name,
+                "core",
+                "[{},0] received_packets={} dropped_packets={}",
+                spec.interface,
+                received,
+                dropped
+            );
+        });
+        Source::Custom(run_source)
+    };
+    Ok(Input {
+        source,
+        data_label: "packets",
+        pipe_size_key: "pmacctd_pipe_size",
+        renormalize: core.bool("pmacctd_renormalize"),
+        new_decoder: Box::new(move || {
+            Box::new(PacketDecoder {
+                acct: PacketAccountant::new(opts),
+                // compiled above already: cannot fail here
+                filter: frame_filter
+                    .as_ref()
+                    .and_then(|(e, path)| BpfFilter::compile_for_savefile(e, path).ok()),
+            })
+        }),
+    })
+}
+
+/// A plugin's `sampling_rate: N`: 1-out-of-N packets, counted over each flow's packets.
+/// pmacctd and sfacctd draw each gap uniformly from 1..=2N-1 (pmacct's
+/// `take_simple_random_skip()`), nfacctd takes every N-th (`take_simple_systematic_skip()`).
+/// Counters are not scaled; a flow of several packets keeps the share of its packets that
+/// were sampled (bytes in proportion), as pmacct's `evaluate_sampling()`.
+pub struct InternalSampling {
+    rate: u64,
+    systematic: bool,
+    countdown: u64,
+    rng: u64,
+}
+
+impl InternalSampling {
+    pub fn new(rate: u64, systematic: bool) -> InternalSampling {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let t = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let seed = t ^ SEQ.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed) | 1;
+        InternalSampling {
+            rate: rate.max(1),
+            systematic,
+            countdown: 0,
+            rng: seed,
+        }
+    }
+
+    /// xorshift64*: quality is irrelevant here, speed and no dependency are not.
+    fn next_skip(&mut self) -> u64 {
+        if self.rate <= 1 {
+            return 1;
+        }
+        if self.systematic {
+            return self.rate;
+        }
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let r = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        r % (2 * self.rate - 1) + 1
+    }
+}
+
+impl Stage for InternalSampling {
+    fn apply(&mut self, flow: &mut Flow) -> bool {
+        let mut pkts = flow.packets.max(1);
+        let mut sampled = 0u64;
+        loop {
+            if self.countdown == 0 {
+                self.countdown = self.next_skip();
+            }
+            let delta = self.countdown.min(pkts);
+            self.countdown -= delta;
+            pkts -= delta;
+            if self.countdown != 0 {
+                break;
+            }
+            sampled += 1;
+            if pkts == 0 {
+                break;
+            }
+        }
+        if sampled > 0 && flow.packets > 1 {
+            flow.bytes = (flow.bytes / flow.packets) * sampled;
+            flow.packets = sampled;
+        }
+        sampled > 0
+    }
+}
+
+/// A plugin's `aggregate_filter` and internal `sampling_rate` (every daemon), in pmacct's
+/// order (filters before the primitive handlers that sample).
+pub fn plugin_stages(daemon: Daemon, p: &PluginInstance) -> Vec<Box<dyn Stage>> {
+    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+    if let Some(expr) = p.scope.get("aggregate_filter") {
+        let synth = match daemon {
+            Daemon::Pmacctd | Daemon::Uacctd => Synth::Packet,
+            _ => Synth::Netflow,
+        };
+        let (filter, warnings) = AggregateFilter::compile(expr, synth);
+        for w in warnings {
+            plog!(
+                Warn,
+                &p.name,
+                p.kind.as_str(),
+                "{}: aggregation filter entry disabled.",
+                w
+            );
+        }
+        if !filter.is_empty() {
+            stages.push(Box::new(filter));
+        }
+    }
+    if let Some(rate) = p.scope.u64("sampling_rate").filter(|r| *r > 1) {
+        let systematic = daemon == Daemon::Nfacctd;
+        stages.push(Box::new(InternalSampling::new(rate, systematic)));
+    }
+    stages
+}
+
+pub fn main(argv: &[String]) -> i32 {
+    let _ = PRE.set(pre_config(argv));
+    collector::main(&PROFILE, argv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_sampling_keeps_about_one_in_n() {
+        let mut s = InternalSampling::new(10, false);
+        let mut kept = 0;
+        for _ in 0..100_000 {
+            let mut f = Flow {
+                packets: 1,
+                bytes: 100,
+                ..Flow::default()
+            };
+            if s.apply(&mut f) {
+                kept += 1;
+                assert_eq!((f.packets, f.bytes), (1, 100));
+            }
+        }
+        assert!((9_000..11_000).contains(&kept), "{kept}");
+        let mut one = InternalSampling::new(1, false);
+        assert!(one.apply(&mut Flow::default()));
+        // nfacctd: every 3rd packet; a 7-packet flow keeps 2 of them, bytes in proportion
+        let mut sys = InternalSampling::new(3, true);
+        let kept: Vec<bool> = (0..6).map(|_| sys.apply(&mut Flow::default())).collect();
+        assert_eq!(kept, [false, false, true, false, false, true]);
+        let mut f = Flow {
+            packets: 7,
+            bytes: 700,
+            ..Flow::default()
+        };
+        assert!(sys.apply(&mut f));
+        assert_eq!((f.packets, f.bytes), (2, 200));
+    }
+}
