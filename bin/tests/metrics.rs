@@ -262,3 +262,81 @@ fn counters_after_a_live_replay_equal_what_was_sent() {
     assert!(lines <= v5_records + v9_records);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A kafka plugin whose broker does not answer: every purged record's delivery fails and the
+/// endpoint says so (counters come from the plugin's transport, through Plugin::counters()).
+#[test]
+fn kafka_delivery_failures_are_counted() {
+    let dir = std::env::temp_dir().join(format!("pmacct-rs-metrics-k-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = compat_tests::run::free_port().unwrap();
+    let mport = free_tcp_port();
+    // Nothing listens there: a TCP port taken and released.
+    let dead = free_tcp_port();
+    let kconf = dir.join("librdkafka.conf");
+    // Fail deliveries after 1 s instead of librdkafka's 300 s.
+    std::fs::write(&kconf, "global, message.timeout.ms, 1000\n").unwrap();
+    let conf = dir.join("nfacctd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "nfacctd_ip: 127.0.0.1\nnfacctd_port: {port}\nmetrics_http_listen: 127.0.0.1:{mport}\n\
+             plugins: kafka[k]\naggregate[k]: src_host, dst_host\nkafka_topic[k]: t\n\
+             kafka_broker_host[k]: 127.0.0.1\nkafka_broker_port[k]: {dead}\n\
+             kafka_config_file[k]: {}\nkafka_refresh_time[k]: 1\nkafka_flush_timeout[k]: 1\n",
+            kconf.display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(NFACCTD)
+        .arg("-f")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _daemon = Daemon(child);
+    let maddr = SocketAddr::from((Ipv4Addr::LOCALHOST, mport));
+    let t0 = Instant::now();
+    while scrape(maddr).is_none() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no metrics endpoint"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for p in payloads(&inputs().join("nfprobe-v5-s1.pcap")) {
+        s.send_to(&p, (Ipv4Addr::LOCALHOST, port)).unwrap();
+    }
+    let l = "plugin=\"k\",type=\"kafka\"";
+    let t0 = Instant::now();
+    loop {
+        let body = scrape(maddr).expect("scrape");
+        let purged = value(&body, &format!("pmacct_plugin_purged_records_total{{{l}}}"));
+        let failed = value(
+            &body,
+            &format!("pmacct_kafka_delivery_failures_total{{{l}}}"),
+        );
+        let delivered = value(
+            &body,
+            &format!("pmacct_kafka_delivered_records_total{{{l}}}"),
+        );
+        // Absent until the plugin thread first reports (within a second).
+        assert!(matches!(delivered, None | Some(0)), "{body}");
+        // Each purged record's first attempt fails (retries count again).
+        if let (Some(p), Some(f)) = (purged, failed) {
+            if p > 0 && f >= p {
+                println!("purged {p}, delivery failures {f}");
+                break;
+            }
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "no delivery failures counted; last scrape:\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
