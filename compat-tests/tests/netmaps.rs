@@ -299,3 +299,9 @@ fn networks_file_reload_on_sigusr2() {
         "AS 65001: {a} packets, AS 65002: {b}\n{text}\n{stderr}"
     );
 }
+
+cases! {
+    flow_to_rd_101: "netmaps", "f2rd-json", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
+    flow_to_rd_102: "netmaps", "f2rd-102-csv", format!("{TA}/102-NFv9-CISCO-f2rd-pretag-sampling-reload/traffic-00.pcap");
+    flow_to_rd_110: "netmaps", "f2rd-102-csv", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-01.pcap");
+}

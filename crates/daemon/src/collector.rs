@@ -139,16 +139,16 @@ pub fn core_stages(profile: &Profile, core: &Scope) -> Result<CoreStages, String
     let renormalize = crate::netmaps::renormalize_key(profile.daemon, core);
     let sampling = crate::netmaps::sampling_stage(core, renormalize);
     let renormalize_in_stages = sampling.is_some();
-    let new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync> = match sampling {
-        Some(s) => {
-            if refresh {
-                reloaders.push(s.reload);
-            }
-            let new_stage = s.new_stage;
-            Box::new(move || vec![new_stage()])
+    // flow_to_rd_map first (pmacct resolves the RD before the plugins' handlers run).
+    let mut makers = Vec::new();
+    for s in [crate::netmaps::flow_to_rd_stage(core), sampling].into_iter().flatten() {
+        if refresh {
+            reloaders.push(s.reload);
         }
-        None => Box::new(Vec::new),
-    };
+        makers.push(s.new_stage);
+    }
+    let new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync> =
+        Box::new(move || makers.iter().map(|m| m()).collect());
     Ok(CoreStages {
         new_stages,
         reloaders,

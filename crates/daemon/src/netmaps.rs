@@ -24,7 +24,7 @@ use pmacct_maps::networks::{
     parse_as_method, parse_net_method, NetOptions, NetworksStage, NetworksTable,
 };
 use pmacct_maps::ports::PortsTable;
-use pmacct_maps::sampling::{SamplingMap, SamplingStage};
+use pmacct_maps::sampling::{apply_flow_to_rd, FlowToRdMap, SamplingMap, SamplingStage};
 use pmacct_maps::{Diag, Severity};
 
 use crate::plog;
@@ -405,4 +405,70 @@ pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<SamplingStages>
 /// `<daemon>_renormalize` of the core scope.
 pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
     core.bool(format!("{}_renormalize", daemon_prefix(daemon)).as_str())
+}
+
+struct CoreFlowToRd {
+    shared: Arc<Shared<FlowToRdMap>>,
+    gen: u64,
+    map: Arc<FlowToRdMap>,
+}
+
+impl Stage for CoreFlowToRd {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        if self.shared.gen.load(Ordering::Acquire) != self.gen {
+            if let Some((g, m)) = self.shared.get() {
+                self.map = m;
+                self.gen = g;
+            }
+        }
+        apply_flow_to_rd(&self.map, f)
+    }
+}
+
+fn load_flow_to_rd(name: &str, path: &str, max: usize) -> Option<FlowToRdMap> {
+    plog!(Info, name, "core", "[{path}] (re)loading map.");
+    match FlowToRdMap::load_rd(path, max) {
+        Ok((m, diags)) => {
+            log_diags(name, "core", &diags);
+            plog!(Info, name, "core", "[{path}] map successfully (re)loaded.");
+            Some(m)
+        }
+        Err(_) => {
+            plog!(Warn, name, "core", "[{path}] file not found.");
+            None
+        }
+    }
+}
+
+/// `flow_to_rd_map` of the core scope (nfacctd): a core stage setting `mpls_vpn_rd`.
+pub fn flow_to_rd_stage(core: &Scope) -> Option<SamplingStages> {
+    let path = core.get("flow_to_rd_map")?.to_string();
+    let name = core.get("core_proc_name").unwrap_or("default").to_string();
+    let max = core.u64("maps_entries").unwrap_or(384).clamp(1, 10_000_000) as usize;
+    let map = load_flow_to_rd(&name, &path, max).unwrap_or_default();
+    let shared = Arc::new(Shared {
+        gen: AtomicU64::new(0),
+        cur: Mutex::new(Arc::new(map)),
+    });
+    let s2 = shared.clone();
+    let new_stage = Box::new(move || -> Box<dyn Stage> {
+        let (gen, map) = s2.get().unwrap_or((0, Arc::new(FlowToRdMap::default())));
+        Box::new(CoreFlowToRd {
+            shared: s2.clone(),
+            gen,
+            map,
+        })
+    });
+    let reload = Box::new(move || {
+        match load_flow_to_rd(&name, &path, max) {
+            Some(m) => shared.publish(m),
+            None => {
+                return Err(format!(
+                    "[{path}] unreadable; keeping the flow_to_rd_map in use"
+                ))
+            }
+        }
+        Ok(())
+    });
+    Some(SamplingStages { new_stage, reload })
 }

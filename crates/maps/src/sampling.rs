@@ -8,11 +8,16 @@
 //! Keys: `id` (rate), `ip` (exporter address or prefix; required), `in`, `out` (a leading
 //! `-` negates). pmacct accepts every pre_tag_map key here; the others are refused as
 //! unknown keys (none of them is documented for sampling_map).
+//!
+//! `flow_to_rd_map` (nfacctd) is read the same way (`id` is then a route distinguisher,
+//! `<type>:<asn or ip>:<value>`; keys also `bgp_nexthop`, `mpls_vpn_id`,
+//! `mpls_label_bottom`) and sets `mpls_vpn_rd` of the flows it matches, before the RD the
+//! record carries (pmacct: the map's RD wins over ingressVRFID).
 
 use std::net::IpAddr;
 
-use pmacct_flow::flow::mask_addr;
-use pmacct_flow::Flow;
+use pmacct_flow::flow::{mask_addr, Primitives};
+use pmacct_flow::{Flow, RouteDistinguisher};
 
 use crate::{Diag, MapError, Severity};
 
@@ -28,22 +33,60 @@ impl IfMatch {
     }
 }
 
+/// A match condition besides the exporter address (a leading `-` negates it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cond {
+    In(IfMatch),
+    Out(IfMatch),
+    BgpNextHop(IpAddr, bool),
+    /// Ingress VRF id of the flow (IE 234); pmacct also tries the egress one, which the flow
+    /// model does not keep.
+    VpnId(u32, bool),
+    LabelBottom(u32, bool),
+}
+
+impl Cond {
+    fn matches(&self, p: &Primitives) -> bool {
+        match *self {
+            Cond::In(m) => m.matches(p.in_iface),
+            Cond::Out(m) => m.matches(p.out_iface),
+            Cond::BgpNextHop(a, neg) => (p.peer_dst_ip == Some(a)) != neg,
+            Cond::VpnId(n, neg) => (p.mpls_vpn_rd == RouteDistinguisher::VrfId(n)) != neg,
+            Cond::LabelBottom(n, neg) => (p.mpls_label_bottom == n) != neg,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Rule {
-    rate: u32,
+struct Rule<V> {
+    value: V,
     net: IpAddr,
     len: u8,
-    input: Option<IfMatch>,
-    output: Option<IfMatch>,
+    conds: Vec<Cond>,
     line: usize,
 }
 
-/// A loaded `sampling_map`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SamplingMap {
-    v4: Vec<Rule>,
-    v6: Vec<Rule>,
+/// Rules `id=<value> ip=<exporter> [conditions]`, the first match winning within the
+/// exporter's address family (pmacct's `load_id_file()` / `find_id_func()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdMap<V> {
+    v4: Vec<Rule<V>>,
+    v6: Vec<Rule<V>>,
 }
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap {
+            v4: Vec::new(),
+            v6: Vec::new(),
+        }
+    }
+}
+
+/// A loaded `sampling_map`: rates.
+pub type SamplingMap = IdMap<u32>;
+/// A loaded `flow_to_rd_map`: route distinguishers.
+pub type FlowToRdMap = IdMap<RouteDistinguisher>;
 
 fn warn(file: &str, line: usize, msg: String) -> Diag {
     Diag {
@@ -77,13 +120,76 @@ fn parse_prefix(v: &str) -> Option<(IpAddr, u8)> {
     Some((mask_addr(addr, len), len))
 }
 
-impl SamplingMap {
+/// `-` prefix (negation) and the rest.
+fn neg_of(v: &str) -> (bool, &str) {
+    match v.strip_prefix('-') {
+        Some(n) => (true, n),
+        None => (false, v),
+    }
+}
+
+/// A rate: digits only (pmacct's `PT_map_id_handler`).
+fn parse_rate(v: &str) -> Result<u32, String> {
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        v.parse()
+            .map_err(|_| "Invalid set_tag/id specified.".to_string())
+    } else {
+        Err("Invalid set_tag/id specified (non-digit chars).".to_string())
+    }
+}
+
+/// A route distinguisher `0:<asn16>:<u32>`, `1:<ipv4>:<u16>`, `2:<asn32>:<u16>`
+/// (pmacct's `bgp_str2rd()`); an unknown type gives no RD (the line then lacks its `id`).
+fn parse_rd(v: &str) -> Option<RouteDistinguisher> {
+    let mut it = v.splitn(3, ':');
+    let ty: u32 = it.next()?.parse().ok()?;
+    let a = it.next()?;
+    let b = it.next()?;
+    let num = |s: &str| -> Option<u64> { s.parse().ok() };
+    Some(match ty {
+        0 => RouteDistinguisher::As2 {
+            asn: num(a)? as u16,
+            val: num(b)? as u32,
+        },
+        1 => RouteDistinguisher::Ip {
+            ip: a.parse().ok()?,
+            val: num(b)? as u16,
+        },
+        2 => RouteDistinguisher::As4 {
+            asn: num(a)? as u32,
+            val: num(b)? as u16,
+        },
+        _ => return None,
+    })
+}
+
+/// Reads one `key=value` word: None for an unknown key, Err with pmacct's warning.
+type WordFn<V> = dyn Fn(&str, &str) -> Option<Result<Word<V>, String>>;
+
+/// What a key of a line is, for one map kind.
+enum Word<V> {
+    Value(V),
+    Ip(IpAddr, u8),
+    Cond(Cond),
+    /// Valid key, no effect (an RD pmacct cannot read).
+    Nothing,
+}
+
+impl<V: Copy> IdMap<V> {
     /// Parse as pmacct: words `key=value` separated by spaces; a word with a bad value logs
     /// the handler's warning and `[file:line] Line ignored.`; an unknown key logs
     /// `unknown key` and drops the line; `id` and `ip` are required. `max_entries`:
-    /// `maps_entries`.
-    pub fn parse(file: &str, text: &str, max_entries: usize) -> (SamplingMap, Vec<Diag>) {
-        let mut m = SamplingMap::default();
+    /// `maps_entries`. `warn_missing`: log a line without `id` or `ip` (sampling_map; a
+    /// flow_to_rd_map drops it silently). `word` reads the value of one key (None: unknown
+    /// key).
+    fn parse_with(
+        file: &str,
+        text: &str,
+        max_entries: usize,
+        warn_missing: bool,
+        word: &WordFn<V>,
+    ) -> (IdMap<V>, Vec<Diag>) {
+        let mut m = IdMap::default();
         let mut diags = Vec::new();
         let mut negations = false;
         for (idx, raw) in text.lines().enumerate() {
@@ -100,85 +206,47 @@ impl SamplingMap {
                 ));
                 break;
             }
-            let mut rate: Option<u32> = None;
+            let mut value: Option<V> = None;
             let mut ip: Option<(IpAddr, u8)> = None;
-            let (mut input, mut output) = (None, None);
+            let mut conds = Vec::new();
             let mut err = false;
-            for word in t.split_whitespace() {
-                let Some((k, v)) = word.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            for w in t.split_whitespace() {
+                let Some((k, v)) = w.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                     diags.push(warn(file, line, "malformed line. Ignored.".into()));
                     err = true;
                     break;
                 };
-                let ok = match k.to_ascii_lowercase().as_str() {
-                    "id" | "set_tag" => {
-                        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-                            rate = v.parse().ok();
-                            rate.is_some()
-                        } else {
-                            diags.push(warn(
-                                file,
-                                0,
-                                "Invalid set_tag/id specified (non-digit chars).".into(),
-                            ));
-                            false
-                        }
-                    }
-                    "ip" => match parse_prefix(v) {
-                        Some(p) => {
-                            ip = Some(p);
-                            true
-                        }
-                        None => {
-                            diags.push(warn(file, 0, format!("Bad IP address or prefix '{v}'.")));
-                            false
-                        }
-                    },
-                    key @ ("in" | "out") => {
-                        let (neg, n) = match v.strip_prefix('-') {
-                            Some(n) => (true, n),
-                            None => (false, v),
-                        };
-                        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-                            diags.push(warn(file, 0, format!("bad '{key}' value: '{n}'.")));
-                            false
-                        } else {
-                            negations |= neg;
-                            let im = IfMatch {
-                                n: n.parse().unwrap_or(u32::MAX),
-                                neg,
-                            };
-                            if key == "in" {
-                                input = Some(im);
-                            } else {
-                                output = Some(im);
-                            }
-                            true
-                        }
-                    }
-                    _ => {
+                match word(&k.to_ascii_lowercase(), v) {
+                    None => {
                         diags.push(warn(file, line, format!("unknown key '{k}'. Ignored.")));
                         err = true;
                         break;
                     }
-                };
-                if !ok {
-                    diags.push(warn(file, line, "Line ignored.".into()));
-                    err = true;
-                    break;
+                    Some(Err(msg)) => {
+                        diags.push(warn(file, 0, msg));
+                        diags.push(warn(file, line, "Line ignored.".into()));
+                        err = true;
+                        break;
+                    }
+                    Some(Ok(Word::Value(x))) => value = Some(x),
+                    Some(Ok(Word::Ip(a, l))) => ip = Some((a, l)),
+                    Some(Ok(Word::Cond(c))) => {
+                        negations |= v.starts_with('-');
+                        conds.push(c);
+                    }
+                    Some(Ok(Word::Nothing)) => {}
                 }
             }
             if err {
                 continue;
             }
-            match (rate, ip) {
-                (Some(rate), Some((net, len))) if rate != 0 => {
+            match (value, ip) {
+                (Some(value), Some((net, len))) => {
                     let r = Rule {
-                        rate,
+                        value,
                         net,
                         len,
-                        input,
-                        output,
+                        conds,
                         line,
                     };
                     if net.is_ipv4() {
@@ -187,6 +255,8 @@ impl SamplingMap {
                         m.v6.push(r);
                     }
                 }
+                // pmacct drops an incomplete flow_to_rd_map line silently.
+                _ if !warn_missing => {}
                 _ => diags.push(warn(
                     file,
                     line,
@@ -204,14 +274,9 @@ impl SamplingMap {
         (m, diags)
     }
 
-    /// Read and parse `path`.
-    pub fn load(path: &str, max_entries: usize) -> Result<(SamplingMap, Vec<Diag>), MapError> {
-        let text = crate::read(path, 64 << 20)?;
-        Ok(SamplingMap::parse(path, &text, max_entries))
-    }
-
-    /// The rate of the first rule matching the exporter and interfaces.
-    pub fn lookup(&self, exporter: IpAddr, in_iface: u32, out_iface: u32) -> Option<u32> {
+    /// The value of the first rule matching the flow's exporter and conditions.
+    pub fn lookup_flow(&self, p: &Primitives) -> Option<V> {
+        let exporter = p.peer_src_ip?;
         let rules = if exporter.is_ipv4() {
             &self.v4
         } else {
@@ -219,12 +284,8 @@ impl SamplingMap {
         };
         rules
             .iter()
-            .find(|r| {
-                mask_addr(exporter, r.len) == r.net
-                    && r.input.is_none_or(|m| m.matches(in_iface))
-                    && r.output.is_none_or(|m| m.matches(out_iface))
-            })
-            .map(|r| r.rate)
+            .find(|r| mask_addr(exporter, r.len) == r.net && r.conds.iter().all(|c| c.matches(p)))
+            .map(|r| r.value)
     }
 
     pub fn len(&self) -> usize {
@@ -233,6 +294,105 @@ impl SamplingMap {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// `in`/`out`/`ip` words shared by both maps.
+fn common_word<V>(k: &str, v: &str) -> Option<Result<Word<V>, String>> {
+    Some(match k {
+        "ip" => match parse_prefix(v) {
+            Some((a, l)) => Ok(Word::Ip(a, l)),
+            None => Err(format!("Bad IP address or prefix '{v}'.")),
+        },
+        "in" | "out" => {
+            let (neg, n) = neg_of(v);
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+                Err(format!("bad '{k}' value: '{n}'."))
+            } else {
+                let m = IfMatch {
+                    n: n.parse().unwrap_or(u32::MAX),
+                    neg,
+                };
+                Ok(Word::Cond(if k == "in" {
+                    Cond::In(m)
+                } else {
+                    Cond::Out(m)
+                }))
+            }
+        }
+        _ => return None,
+    })
+}
+
+impl SamplingMap {
+    /// Parse a sampling_map (see [`IdMap`]); a rule with rate 0 counts as lacking its `id`.
+    pub fn parse(file: &str, text: &str, max_entries: usize) -> (SamplingMap, Vec<Diag>) {
+        let (mut m, d) = IdMap::parse_with(file, text, max_entries, true, &|k, v| match k {
+            "id" | "set_tag" => Some(parse_rate(v).map(Word::Value)),
+            _ => common_word(k, v),
+        });
+        m.v4.retain(|r| r.value != 0);
+        m.v6.retain(|r| r.value != 0);
+        (m, d)
+    }
+
+    /// Read and parse `path`.
+    pub fn load(path: &str, max_entries: usize) -> Result<(SamplingMap, Vec<Diag>), MapError> {
+        let text = crate::read(path, 64 << 20)?;
+        Ok(SamplingMap::parse(path, &text, max_entries))
+    }
+
+    /// The rate of the first rule matching the exporter and interfaces.
+    pub fn lookup(&self, exporter: IpAddr, in_iface: u32, out_iface: u32) -> Option<u32> {
+        let p = Primitives {
+            peer_src_ip: Some(exporter),
+            in_iface,
+            out_iface,
+            ..Default::default()
+        };
+        self.lookup_flow(&p)
+    }
+}
+
+impl FlowToRdMap {
+    /// Parse a flow_to_rd_map (see [`IdMap`]).
+    pub fn parse_rd(file: &str, text: &str, max_entries: usize) -> (FlowToRdMap, Vec<Diag>) {
+        IdMap::parse_with(file, text, max_entries, false, &|k, v| {
+            Some(match k {
+                "id" => Ok(match parse_rd(v) {
+                    Some(rd) => Word::Value(rd),
+                    None => Word::Nothing,
+                }),
+                "bgp_nexthop" => {
+                    let (neg, a) = neg_of(v);
+                    match a.parse() {
+                        Ok(a) => Ok(Word::Cond(Cond::BgpNextHop(a, neg))),
+                        Err(_) => Err(format!("Bad BGP nexthop address '{a}'.")),
+                    }
+                }
+                "mpls_vpn_id" => {
+                    let (neg, n) = neg_of(v);
+                    match n.parse::<u32>() {
+                        Ok(n) if n != 0 => Ok(Word::Cond(Cond::VpnId(n, neg))),
+                        _ => Err("Bad MPLS VPN ID value '0'.".to_string()),
+                    }
+                }
+                "mpls_label_bottom" => {
+                    let (neg, n) = neg_of(v);
+                    match n.parse::<u32>() {
+                        Ok(n) => Ok(Word::Cond(Cond::LabelBottom(n, neg))),
+                        Err(_) => Err(format!("Bad MPLS label value '{n}'.")),
+                    }
+                }
+                _ => return common_word(k, v),
+            })
+        })
+    }
+
+    /// Read and parse `path`.
+    pub fn load_rd(path: &str, max_entries: usize) -> Result<(FlowToRdMap, Vec<Diag>), MapError> {
+        let text = crate::read(path, 64 << 20)?;
+        Ok(FlowToRdMap::parse_rd(path, &text, max_entries))
     }
 }
 
@@ -254,17 +414,22 @@ impl SamplingStage {
     }
 
     pub fn apply(&mut self, flow: &mut Flow) -> bool {
-        let p = &flow.prims;
-        if let Some(exporter) = p.peer_src_ip {
-            if let Some(rate) = self.map.lookup(exporter, p.in_iface, p.out_iface) {
-                flow.prims.sampling_rate = rate;
-            }
+        if let Some(rate) = self.map.lookup_flow(&flow.prims) {
+            flow.prims.sampling_rate = rate;
         }
         if self.renormalize {
             flow.renormalize();
         }
         true
     }
+}
+
+/// flow_to_rd_map on one flow: the first matching rule's RD becomes `mpls_vpn_rd`.
+pub fn apply_flow_to_rd(map: &FlowToRdMap, flow: &mut Flow) -> bool {
+    if let Some(rd) = map.lookup_flow(&flow.prims) {
+        flow.prims.mpls_vpn_rd = rd;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -299,5 +464,51 @@ mod tests {
         assert_eq!(m.lookup(ip("10.1.1.1"), 6, 0), None);
         assert_eq!(m.lookup(ip("1.2.3.4"), 0, 3), None);
         assert_eq!(m.lookup(ip("1.2.3.4"), 0, 4), Some(10));
+    }
+
+    #[test]
+    fn flow_to_rd_rules() {
+        let text = "id=0:65000:203 ip=192.168.100.1 in=203\nid=2:65000:176 ip=192.168.100.1 out=176\nid=1:10.10.0.33:188 ip=192.168.100.1 mpls_vpn_id=1610612748\nid=0:65000:1 ip=0.0.0.0/0 bgp_nexthop=zz\nid=9:1:1 ip=1.1.1.1\n";
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let (m, d) = FlowToRdMap::parse_rd("f2rd", text, 384);
+        let got: Vec<String> = d.iter().map(|d| d.err.to_string()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "[f2rd] Bad BGP nexthop address 'zz'.",
+                "[f2rd:4] Line ignored.",
+            ]
+        );
+        assert_eq!(m.len(), 3);
+        let mut p = Primitives {
+            peer_src_ip: Some(ip("192.168.100.1")),
+            in_iface: 203,
+            ..Default::default()
+        };
+        assert_eq!(
+            m.lookup_flow(&p),
+            Some(RouteDistinguisher::As2 {
+                asn: 65000,
+                val: 203
+            })
+        );
+        p.in_iface = 1;
+        p.out_iface = 176;
+        assert_eq!(
+            m.lookup_flow(&p),
+            Some(RouteDistinguisher::As4 {
+                asn: 65000,
+                val: 176
+            })
+        );
+        p.out_iface = 1;
+        p.mpls_vpn_rd = RouteDistinguisher::VrfId(1610612748);
+        assert_eq!(
+            m.lookup_flow(&p),
+            Some(RouteDistinguisher::Ip {
+                ip: "10.10.0.33".parse().unwrap(),
+                val: 188
+            })
+        );
     }
 }
