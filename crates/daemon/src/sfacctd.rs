@@ -10,7 +10,7 @@
 //! - counter samples are not accounted; with `sfacctd_counter_file` they are written as JSON
 //!   lines in 1.7.7's format (`log_init` per agent, one `log` line per counter record).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -228,6 +228,8 @@ impl Decoder for SflowSource {
 
 /// Files the counter log may hold open at once (one per distinct `$peer_src_ip` name).
 const MAX_COUNTER_FILES: usize = 1024;
+/// Agents (address, sub-agent id) the counter log keeps track of; later ones are not logged.
+const MAX_AGENTS: usize = 65_536;
 
 /// `sfacctd_counter_file`: counter samples as JSON lines, as sfacctd 1.7.7 writes them
 /// (`sf_cnt_log_msg()`): one `log_init` line per (agent, sub-agent id) at its first
@@ -239,7 +241,6 @@ pub struct CounterLog {
     template: String,
     ts: TimestampOptions,
     seq: u64,
-    agents: HashSet<(IpAddr, u32)>,
     files: HashMap<String, File>,
     /// Per agent: the file its lines go to (None if it could not be opened).
     agent_file: HashMap<(IpAddr, u32), Option<String>>,
@@ -254,7 +255,6 @@ impl CounterLog {
             template: template.to_string(),
             ts,
             seq: 0,
-            agents: HashSet::new(),
             files: HashMap::new(),
             agent_file: HashMap::new(),
             line: Vec::with_capacity(1024),
@@ -270,7 +270,7 @@ impl CounterLog {
 
     /// A datagram from `agent`: its `log_init` line if it is the first.
     pub fn agent(&mut self, agent: IpAddr, sub: u32, now: Timestamp) {
-        if self.agents.len() >= MAX_COUNTER_FILES * 64 || !self.agents.insert((agent, sub)) {
+        if self.agent_file.len() >= MAX_AGENTS || self.agent_file.contains_key(&(agent, sub)) {
             return;
         }
         let name = self.file_name(agent);
