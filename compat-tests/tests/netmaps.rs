@@ -305,3 +305,40 @@ cases! {
     flow_to_rd_102: "netmaps", "f2rd-102-csv", format!("{TA}/102-NFv9-CISCO-f2rd-pretag-sampling-reload/traffic-00.pcap");
     flow_to_rd_110: "netmaps", "f2rd-102-csv", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-01.pcap");
 }
+
+/// A case of sfacctd (ours against sfacctd 1.7.7), config compat-tests/netmaps/sfacctd/NAME.
+fn sf_case(name: &str, pcap: &str) {
+    let p = root().join("netmaps/sfacctd").join(format!("{name}.conf"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    // The "sfacctd/" prefix makes the harness run pmacct's sfacctd as the oracle.
+    let c = Config {
+        name: format!("sfacctd/netmaps-{name}"),
+        text: text.replace("@ROOT@", &root().to_string_lossy()),
+    };
+    let ours = run::ours_binary_of(&run::SFACCTD, Some(env!("CARGO_BIN_EXE_sfacctd")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    match offline_case(&input(Path::new(pcap)), &c, &ours) {
+        Ok(note) => println!("{note}"),
+        Err(e) => panic!("\n{e}"),
+    }
+}
+
+#[test]
+fn sfacctd_net_file() {
+    sf_case("net-file-csv", "inputs/sflow/sfprobe-s1.pcap");
+}
+
+#[test]
+fn sfacctd_net_longest_filter() {
+    sf_case("net-longest-filter-json", "inputs/sflow/sfprobe-s2.pcap");
+}
+
+#[test]
+fn sfacctd_ports() {
+    sf_case("ports-csv", "inputs/sflow/sfprobe-s3.pcap");
+}
+
+#[test]
+fn sfacctd_sampling_map_renormalize() {
+    sf_case("sampling-renorm-json", "inputs/sflow/sfprobe-s1.pcap");
+}
