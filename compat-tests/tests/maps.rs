@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use compat_tests::run::{free_port, oracle_binary, ours_binary, replay};
+use compat_tests::run::{
+    free_port, oracle_binary, oracle_binary_of, ours_binary, ours_binary_of, replay, SFACCTD,
+};
 
 fn root() -> PathBuf {
     compat_tests::root()
@@ -105,6 +107,8 @@ fn diff(a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>) -> Vec<String>
 /// One offline case: config text with @PCAP@ and @OUT_<plugin>@ placeholders.
 struct Case {
     name: String,
+    /// sfacctd instead of nfacctd.
+    sflow: bool,
     conf: String,
     plugins: Vec<&'static str>,
     /// Files whose log lines must be equal.
@@ -118,10 +122,24 @@ fn run_case(c: &Case) -> usize {
     let mut total = 0;
     let mut outs = Vec::new();
     let mut logs = Vec::new();
-    for (who, bin) in [
-        ("pmacct", oracle_binary().expect("pmacct")),
-        ("ours", ours()),
-    ] {
+    let bins = if c.sflow {
+        [
+            (
+                "pmacct",
+                oracle_binary_of(&SFACCTD).expect("pmacct's sfacctd"),
+            ),
+            (
+                "ours",
+                ours_binary_of(&SFACCTD, option_env!("CARGO_BIN_EXE_sfacctd")).expect("sfacctd"),
+            ),
+        ]
+    } else {
+        [
+            ("pmacct", oracle_binary().expect("pmacct")),
+            ("ours", ours()),
+        ]
+    };
+    for (who, bin) in bins {
         let d = scratch(&format!("{}-{who}", c.name.replace('/', "_")));
         let mut conf = c.conf.clone();
         for p in &c.plugins {
@@ -133,6 +151,9 @@ fn run_case(c: &Case) -> usize {
         let cf = d.join("c.conf");
         std::fs::write(&cf, &conf).unwrap();
         let (ok, log) = run(&bin, &cf);
+        if std::env::var_os("PMACCT_RS_MAPS_DEBUG").is_some() {
+            eprintln!("== {} {who}\n{conf}\n{log}", c.name);
+        }
         let recs: Vec<_> = c
             .plugins
             .iter()
@@ -264,6 +285,7 @@ fn pre_tag_map_matrix() {
             );
             cases.push(Case {
                 name,
+                sflow: false,
                 conf: one_plugin(&pcap, &format!("pre_tag_map: {}", map.display())),
                 plugins: vec!["p"],
                 logged: vec![map.display().to_string()],
@@ -302,6 +324,7 @@ fn tag_and_label_filters() {
         );
         cases.push(Case {
             name: format!("filters x {}", pcap.display()),
+            sflow: false,
             conf,
             plugins: vec!["untagged", "range", "neg", "t2", "lab", "nolab", "nomap"],
             logged: vec![],
@@ -320,6 +343,7 @@ fn allow_files() {
         let f = dir.join(format!("{a}.lst"));
         cases.push(Case {
             name: format!("allow {a}"),
+            sflow: false,
             conf: one_plugin(&pcap, &format!("nfacctd_allow_file: {}", f.display())),
             plugins: vec!["p"],
             logged: vec![f.display().to_string()],
@@ -352,12 +376,14 @@ fn missing_map_is_fatal_as_in_pmacct() {
     let (n, _) = run_all(vec![
         Case {
             name: "missing pre_tag_map".into(),
+            sflow: false,
             conf: one_plugin(&pcap, "pre_tag_map: /nonexistent/pretag.map"),
             plugins: vec!["p"],
             logged: vec!["/nonexistent/pretag.map".into()],
         },
         Case {
             name: "missing allow file".into(),
+            sflow: false,
             conf: one_plugin(&pcap, "nfacctd_allow_file: /nonexistent/allow.lst"),
             plugins: vec!["p"],
             logged: vec!["/nonexistent/allow.lst".into()],
@@ -403,6 +429,7 @@ fn automation_102_103_offline() {
     let mut add = |t: &str, map: PathBuf, pcap: &Path| {
         cases.push(Case {
             name: format!("{t} {}", map.file_name().unwrap().to_string_lossy()),
+            sflow: false,
             conf: automation_conf(t, &map, Some(pcap), None),
             plugins: vec!["nfacctd_print"],
             logged: vec![map.display().to_string()],
@@ -588,4 +615,43 @@ fn automation_102_reload_live() {
     for (dir, _) in dirs {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// sfacctd: pre_tag_map (agent address, sub-agent id, input/output VLAN) and
+/// sfacctd_allow_file (checked on the datagram's source, not the agent address) on the
+/// sfprobe and crafted captures.
+#[test]
+fn sfacctd_pre_tag_map_and_allow() {
+    let s = root().join("inputs/sflow");
+    let map = root().join("maps/pretag/sflow.map");
+    let allow = root().join("maps/allow");
+    let mut cases = Vec::new();
+    for p in [
+        "sfprobe-s1",
+        "sfprobe-s2",
+        "sfprobe-s3",
+        "sfprobe-s4",
+        "crafted",
+    ] {
+        let pcap = s.join(format!("{p}.pcap"));
+        cases.push(Case {
+            name: format!("sflow {p}"),
+            sflow: true,
+            conf: one_plugin(&pcap, &format!("pre_tag_map: {}", map.display())),
+            plugins: vec!["p"],
+            logged: vec![map.display().to_string()],
+        });
+        for a in ["sflow-senders", "prefixes", "empty", "all"] {
+            let f = allow.join(format!("{a}.lst"));
+            cases.push(Case {
+                name: format!("sflow {p} allow {a}"),
+                sflow: true,
+                conf: one_plugin(&pcap, &format!("sfacctd_allow_file: {}", f.display())),
+                plugins: vec!["p"],
+                logged: vec![f.display().to_string()],
+            });
+        }
+    }
+    let (n, recs) = run_all(cases);
+    eprintln!("sfacctd: {n} cases, {recs} records, 0 differing");
 }

@@ -131,6 +131,10 @@ pub struct Primitives {
     pub direction_raw: u8,
     /// forwardingStatus (IE 89): pre_tag_map `fwdstatus`.
     pub fwd_status: u8,
+    /// sFlow input and output VLAN as sfacctd keeps them (switch record or first 802.1Q
+    /// tag): sfacctd's pre_tag_map `vlan` matches either.
+    pub sflow_in_vlan: u16,
+    pub sflow_out_vlan: u16,
 }
 
 /// One flow: primitives, counters and the time used for history binning.
@@ -330,6 +334,8 @@ impl Flow {
             p.peer_dst_as = g.dst_peer_as();
         }
         p.mpls_pw_id = s.mpls_vc.map_or(0, |vc| vc.id);
+        p.sflow_in_vlan = s.in_vlan as u16;
+        p.sflow_out_vlan = s.out_vlan as u16;
         let pk = &s.packet;
         p.vxlan = pk.vni;
         if pk.tunnel_kind != pmacct_wire::packet::TunnelKind::None {

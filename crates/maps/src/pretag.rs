@@ -1144,9 +1144,13 @@ impl Rule {
             Cond::MplsPwId(n, neg) => (!nf || nf9) && eq(p.mpls_pw_id, n, neg),
             // A record without the MAC field never matches (negated or not); the flow model
             // has no "absent", an all-zero MAC stands for it.
-            Cond::SrcMac(m, neg) => (!nf || nf9) && p.src_mac != [0; 6] && eq(p.src_mac, m, neg),
-            Cond::DstMac(m, neg) => (!nf || nf9) && p.dst_mac != [0; 6] && eq(p.dst_mac, m, neg),
-            Cond::Vlan(n, neg) => (!nf || nf9) && eq(p.vlan, n, neg),
+            Cond::SrcMac(m, neg) if !nf => eq(p.src_mac, m, neg),
+            Cond::DstMac(m, neg) if !nf => eq(p.dst_mac, m, neg),
+            Cond::SrcMac(m, neg) => nf9 && p.src_mac != [0; 6] && eq(p.src_mac, m, neg),
+            Cond::DstMac(m, neg) => nf9 && p.dst_mac != [0; 6] && eq(p.dst_mac, m, neg),
+            // sfacctd: the sample's input or output VLAN.
+            Cond::Vlan(n, neg) if !nf => (p.sflow_in_vlan == n || p.sflow_out_vlan == n) != neg,
+            Cond::Vlan(n, neg) => nf9 && eq(p.vlan, n, neg),
             Cond::Cvlan(n, neg) => nf9 && eq(0, n, neg),
             Cond::SrcNet(a, l, neg) => {
                 (!nf || v == 5 || nf9) && p.src_ip.is_some_and(|s| in_prefix(s, a, l)) != neg
