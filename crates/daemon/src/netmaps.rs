@@ -24,7 +24,7 @@ use pmacct_maps::networks::{
     parse_as_method, parse_net_method, NetOptions, NetworksStage, NetworksTable,
 };
 use pmacct_maps::ports::PortsTable;
-use pmacct_maps::sampling::{apply_flow_to_rd, FlowToRdMap, SamplingMap, SamplingStage};
+use pmacct_maps::sampling::{apply_flow_to_rd, apply_sampling, FlowToRdMap, SamplingMap};
 use pmacct_maps::{Diag, Severity};
 
 use crate::plog;
@@ -329,91 +329,23 @@ pub fn reload_plugin_maps() -> Result<(), String> {
     }
 }
 
-/// The sampling_map core stage (None without `sampling_map`): a factory for one stage per
-/// worker and a reloader. When it is Some, the core must not renormalize itself.
-pub struct SamplingStages {
+/// A core map stage (sampling_map, flow_to_rd_map): a factory for one stage per worker and
+/// a reloader for SIGUSR2.
+pub struct CoreMapStage {
     pub new_stage: Box<dyn Fn() -> Box<dyn Stage> + Send + Sync>,
     pub reload: Box<dyn FnMut() -> Result<(), String> + Send>,
 }
 
-struct CoreSampling {
-    shared: Arc<Shared<SamplingMap>>,
+/// One worker's stage over a shared, reloadable map.
+struct MapStage<M> {
+    shared: Arc<Shared<M>>,
     gen: u64,
-    inner: SamplingStage,
+    map: Arc<M>,
+    apply: fn(&M, &mut Flow, bool) -> bool,
+    flag: bool,
 }
 
-impl Stage for CoreSampling {
-    fn apply(&mut self, f: &mut Flow) -> bool {
-        if self.shared.gen.load(Ordering::Acquire) != self.gen {
-            if let Some((g, m)) = self.shared.get() {
-                self.inner.set_map(m);
-                self.gen = g;
-            }
-        }
-        self.inner.apply(f)
-    }
-}
-
-fn load_sampling(name: &str, path: &str, max: usize) -> Option<SamplingMap> {
-    plog!(Info, name, "core", "[{path}] (re)loading map.");
-    match SamplingMap::load(path, max) {
-        Ok((m, diags)) => {
-            log_diags(name, "core", &diags);
-            plog!(Info, name, "core", "[{path}] map successfully (re)loaded.");
-            Some(m)
-        }
-        Err(_) => {
-            plog!(Warn, name, "core", "[{path}] file not found.");
-            None
-        }
-    }
-}
-
-/// `sampling_map` of the core scope, with the daemon's `*_renormalize`.
-pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<SamplingStages> {
-    let path = core.get("sampling_map")?.to_string();
-    let name = core.get("core_proc_name").unwrap_or("default").to_string();
-    let max = core.u64("maps_entries").unwrap_or(384).clamp(1, 10_000_000) as usize;
-    let map = load_sampling(&name, &path, max).unwrap_or_default();
-    let shared = Arc::new(Shared {
-        gen: AtomicU64::new(0),
-        cur: Mutex::new(Arc::new(map)),
-    });
-    let s2 = shared.clone();
-    let new_stage = Box::new(move || -> Box<dyn Stage> {
-        let (gen, m) = s2.get().unwrap_or((0, Arc::new(SamplingMap::default())));
-        Box::new(CoreSampling {
-            shared: s2.clone(),
-            gen,
-            inner: SamplingStage::new(m, renormalize),
-        })
-    });
-    let reload = Box::new(move || {
-        match load_sampling(&name, &path, max) {
-            Some(m) => shared.publish(m),
-            None => {
-                return Err(format!(
-                    "[{path}] unreadable; keeping the sampling_map in use"
-                ))
-            }
-        }
-        Ok(())
-    });
-    Some(SamplingStages { new_stage, reload })
-}
-
-/// `<daemon>_renormalize` of the core scope.
-pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
-    core.bool(format!("{}_renormalize", daemon_prefix(daemon)).as_str())
-}
-
-struct CoreFlowToRd {
-    shared: Arc<Shared<FlowToRdMap>>,
-    gen: u64,
-    map: Arc<FlowToRdMap>,
-}
-
-impl Stage for CoreFlowToRd {
+impl<M: Send + Sync> Stage for MapStage<M> {
     fn apply(&mut self, f: &mut Flow) -> bool {
         if self.shared.gen.load(Ordering::Acquire) != self.gen {
             if let Some((g, m)) = self.shared.get() {
@@ -421,13 +353,16 @@ impl Stage for CoreFlowToRd {
                 self.gen = g;
             }
         }
-        apply_flow_to_rd(&self.map, f)
+        (self.apply)(&self.map, f, self.flag)
     }
 }
 
-fn load_flow_to_rd(name: &str, path: &str, max: usize) -> Option<FlowToRdMap> {
+type LoadFn<M> = fn(&str, usize) -> Result<(M, Vec<Diag>), pmacct_maps::MapError>;
+
+/// Read a core map as pmacct logs it; None when it cannot be read.
+fn load_core_map<M>(name: &str, path: &str, max: usize, load: LoadFn<M>) -> Option<M> {
     plog!(Info, name, "core", "[{path}] (re)loading map.");
-    match FlowToRdMap::load_rd(path, max) {
+    match load(path, max) {
         Ok((m, diags)) => {
             log_diags(name, "core", &diags);
             plog!(Info, name, "core", "[{path}] map successfully (re)loaded.");
@@ -440,35 +375,68 @@ fn load_flow_to_rd(name: &str, path: &str, max: usize) -> Option<FlowToRdMap> {
     }
 }
 
-/// `flow_to_rd_map` of the core scope (nfacctd): a core stage setting `mpls_vpn_rd`.
-pub fn flow_to_rd_stage(core: &Scope) -> Option<SamplingStages> {
-    let path = core.get("flow_to_rd_map")?.to_string();
+/// The core stage of the map named by `key` in the core scope (None without it): `apply`
+/// runs on every flow with `flag`.
+fn core_map_stage<M: Default + Send + Sync + 'static>(
+    core: &Scope,
+    key: &'static str,
+    load: LoadFn<M>,
+    apply: fn(&M, &mut Flow, bool) -> bool,
+    flag: bool,
+) -> Option<CoreMapStage> {
+    let path = core.get(key)?.to_string();
     let name = core.get("core_proc_name").unwrap_or("default").to_string();
     let max = core.u64("maps_entries").unwrap_or(384).clamp(1, 10_000_000) as usize;
-    let map = load_flow_to_rd(&name, &path, max).unwrap_or_default();
+    let map = load_core_map(&name, &path, max, load).unwrap_or_default();
     let shared = Arc::new(Shared {
         gen: AtomicU64::new(0),
         cur: Mutex::new(Arc::new(map)),
     });
     let s2 = shared.clone();
     let new_stage = Box::new(move || -> Box<dyn Stage> {
-        let (gen, map) = s2.get().unwrap_or((0, Arc::new(FlowToRdMap::default())));
-        Box::new(CoreFlowToRd {
+        let (gen, map) = s2.get().unwrap_or_else(|| (0, Arc::new(M::default())));
+        Box::new(MapStage {
             shared: s2.clone(),
             gen,
             map,
+            apply,
+            flag,
         })
     });
-    let reload = Box::new(move || {
-        match load_flow_to_rd(&name, &path, max) {
-            Some(m) => shared.publish(m),
-            None => {
-                return Err(format!(
-                    "[{path}] unreadable; keeping the flow_to_rd_map in use"
-                ))
-            }
+    let reload = Box::new(move || match load_core_map(&name, &path, max, load) {
+        Some(m) => {
+            shared.publish(m);
+            Ok(())
         }
-        Ok(())
+        None => Err(format!("[{path}] unreadable; keeping the {key} in use")),
     });
-    Some(SamplingStages { new_stage, reload })
+    Some(CoreMapStage { new_stage, reload })
+}
+
+/// `sampling_map` of the core scope, with the daemon's `*_renormalize`: when it is Some,
+/// the stage renormalizes and the core must not.
+pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<CoreMapStage> {
+    core_map_stage(
+        core,
+        "sampling_map",
+        SamplingMap::load,
+        apply_sampling,
+        renormalize,
+    )
+}
+
+/// `flow_to_rd_map` of the core scope: a core stage setting `mpls_vpn_rd`.
+pub fn flow_to_rd_stage(core: &Scope) -> Option<CoreMapStage> {
+    core_map_stage(
+        core,
+        "flow_to_rd_map",
+        FlowToRdMap::load_rd,
+        |m, f, _| apply_flow_to_rd(m, f),
+        false,
+    )
+}
+
+/// `<daemon>_renormalize` of the core scope.
+pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
+    core.bool(format!("{}_renormalize", daemon_prefix(daemon)).as_str())
 }

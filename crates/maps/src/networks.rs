@@ -514,6 +514,8 @@ struct Side<'a> {
     asn: &'a mut u32,
     host: bool,
     want_as: bool,
+    /// `peer_src_as` / `peer_dst_as` when aggregated.
+    peer_as: Option<&'a mut u32>,
 }
 
 /// The per-plugin networks evaluation of one flow (`net_funcs[]` in pmacct's order).
@@ -538,50 +540,30 @@ fn evaluate_wanted(table: Option<&NetworksTable>, o: &NetOptions, w: &Wanted, p:
         }
     }
     if let Some(t) = table {
-        let mut peer_src_as = p.peer_src_as;
-        let mut peer_dst_as = p.peer_dst_as;
-        let mut peer_dst_ip = p.peer_dst_ip;
         let src = Side {
             ip: &mut p.src_ip,
             mask: &mut p.src_mask,
             asn: &mut p.src_as,
             host: w.src_host,
             want_as: w.src_as,
+            peer_as: w.peer_src_as.then_some(&mut p.peer_src_as),
         };
-        let e = side(t, o, src);
-        if o.asm.file && w.peer_src_as {
-            pick_as(
-                o,
-                e.map_or((0, 0), |e| (e.peer_as, e.masknum)),
-                p.src_mask,
-                &mut peer_src_as,
-            );
-        }
+        side(t, o, src);
         let dst = Side {
             ip: &mut p.dst_ip,
             mask: &mut p.dst_mask,
             asn: &mut p.dst_as,
             host: w.dst_host,
             want_as: w.dst_as,
+            peer_as: w.peer_dst_as.then_some(&mut p.peer_dst_as),
         };
         let e = side(t, o, dst);
-        if o.asm.file && w.peer_dst_as {
-            pick_as(
-                o,
-                e.map_or((0, 0), |e| (e.peer_as, e.masknum)),
-                p.dst_mask,
-                &mut peer_dst_as,
-            );
-        }
         if o.net.file && w.peer_dst_ip {
             let (nh, m) = e.map_or((None, 0), |e| (e.nh, e.masknum));
             if !o.net.fallback || (if o.no_lpm { m != 0 } else { m >= p.dst_mask }) {
-                peer_dst_ip = nh;
+                p.peer_dst_ip = nh;
             }
         }
-        p.peer_src_as = peer_src_as;
-        p.peer_dst_as = peer_dst_as;
-        p.peer_dst_ip = peer_dst_ip;
     }
     // mask_{src,dst}_ipaddr (or the static networks_mask variant).
     let static_mask = o.net.mask && o.networks_mask != 0;
@@ -657,6 +639,14 @@ fn side<'t>(t: &'t NetworksTable, o: &NetOptions, s: Side<'_>) -> Option<&'t Net
     }
     if o.asm.file && s.want_as {
         pick_as(o, e.map_or((0, 0), |e| (e.asn, e.masknum)), *s.mask, s.asn);
+    }
+    if let Some(peer_as) = s.peer_as.filter(|_| o.asm.file) {
+        pick_as(
+            o,
+            e.map_or((0, 0), |e| (e.peer_as, e.masknum)),
+            *s.mask,
+            peer_as,
+        );
     }
     e
 }

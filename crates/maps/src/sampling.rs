@@ -396,32 +396,17 @@ impl FlowToRdMap {
     }
 }
 
-/// The core stage: the map's rate, then renormalization (by the map's rate, else the
-/// exported one) when `*_renormalize` is set. The core must not renormalize again.
-pub struct SamplingStage {
-    map: std::sync::Arc<SamplingMap>,
-    renormalize: bool,
-}
-
-impl SamplingStage {
-    pub fn new(map: std::sync::Arc<SamplingMap>, renormalize: bool) -> Self {
-        SamplingStage { map, renormalize }
+/// sampling_map on one flow (the core stage): the map's rate, then, with `renormalize`,
+/// counters scaled by the map's rate, else the exported one. The core must not renormalize
+/// again.
+pub fn apply_sampling(map: &SamplingMap, flow: &mut Flow, renormalize: bool) -> bool {
+    if let Some(rate) = map.lookup_flow(&flow.prims) {
+        flow.prims.sampling_rate = rate;
     }
-
-    /// Swap in a reloaded map.
-    pub fn set_map(&mut self, map: std::sync::Arc<SamplingMap>) {
-        self.map = map;
+    if renormalize {
+        flow.renormalize();
     }
-
-    pub fn apply(&mut self, flow: &mut Flow) -> bool {
-        if let Some(rate) = self.map.lookup_flow(&flow.prims) {
-            flow.prims.sampling_rate = rate;
-        }
-        if self.renormalize {
-            flow.renormalize();
-        }
-        true
-    }
+    true
 }
 
 /// flow_to_rd_map on one flow: the first matching rule's RD becomes `mpls_vpn_rd`.

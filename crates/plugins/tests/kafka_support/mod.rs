@@ -30,6 +30,54 @@ impl Msg {
 /// Read `topic` from the beginning of every partition until `expect` messages arrived or
 /// `timeout` passed; then keep reading briefly to catch unexpected extra messages.
 pub fn consume(bootstrap: &str, topic: &str, expect: usize, timeout: Duration) -> Vec<Msg> {
+    consume_from(bootstrap, topic, &[], expect, timeout)
+}
+
+/// The next offset of every partition of `topic` (its high watermark), in partition order:
+/// where a test starts reading a topic that earlier runs may already hold (`netflow`).
+pub fn end_offsets(bootstrap: &str, topic: &str) -> Vec<i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .expect("consumer");
+    let md = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .expect("metadata");
+    let t = md
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic)
+        .expect("topic in metadata");
+    (0..t.partitions().len() as i32)
+        .map(|p| {
+            consumer
+                .fetch_watermarks(topic, p, Duration::from_secs(10))
+                .expect("watermarks")
+                .1
+        })
+        .collect()
+}
+
+/// As [`consume`], starting each partition at `start[p]` (the beginning where absent).
+pub fn consume_from(
+    bootstrap: &str,
+    topic: &str,
+    start: &[i64],
+    expect: usize,
+    timeout: Duration,
+) -> Vec<Msg> {
+    consume_until(bootstrap, topic, start, timeout, |m| m.len() >= expect)
+}
+
+/// As [`consume_from`], reading until `done(messages so far)` (then briefly on, to catch
+/// extra messages) or `timeout`.
+pub fn consume_until(
+    bootstrap: &str,
+    topic: &str,
+    start: &[i64],
+    timeout: Duration,
+    done: impl Fn(&[Msg]) -> bool,
+) -> Vec<Msg> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", "pmacct-rs-test")
@@ -55,8 +103,10 @@ pub fn consume(bootstrap: &str, topic: &str, expect: usize, timeout: Duration) -
     };
     let mut tpl = TopicPartitionList::new();
     for p in 0..partitions {
-        tpl.add_partition_offset(topic, p, Offset::Beginning)
-            .expect("tpl");
+        let offset = start
+            .get(p as usize)
+            .map_or(Offset::Beginning, |&o| Offset::Offset(o));
+        tpl.add_partition_offset(topic, p, offset).expect("tpl");
     }
     consumer.assign(&tpl).expect("assign");
     let mut out = Vec::new();
@@ -74,7 +124,7 @@ pub fn consume(bootstrap: &str, topic: &str, expect: usize, timeout: Duration) -
                 payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
             });
         }
-        if out.len() >= expect && extra_until.is_none() {
+        if extra_until.is_none() && done(&out) {
             extra_until = Some(Instant::now() + Duration::from_millis(300));
         }
     }
