@@ -655,3 +655,86 @@ fn sfacctd_pre_tag_map_and_allow() {
     let (n, recs) = run_all(cases);
     eprintln!("sfacctd: {n} cases, {recs} records, 0 differing");
 }
+
+/// Our reload semantics beyond pmacct (docs/COMPATIBILITY.md): an allow file is reloaded
+/// even when it denied everything, a pre_tag_map reload with a line 1.7.7 would ignore keeps
+/// the map in use (and says so), a clean one is applied to the next datagrams.
+#[test]
+fn reload_is_atomic_and_allow_file_reloads() {
+    let d = scratch("reload-ours");
+    let map = d.join("pretag.map");
+    let allow = d.join("allow.lst");
+    std::fs::write(&map, "set_label=first\n").unwrap();
+    std::fs::write(&allow, "! deny all\n").unwrap();
+    let port = free_port().unwrap();
+    let conf = format!(
+        "daemonize: false\nnfacctd_ip: 127.0.0.1\nnfacctd_port: {port}\n\
+         pre_tag_map: {}\nnfacctd_allow_file: {}\nplugins: print[p]\n\
+         aggregate: label, src_host, dst_host, src_port, dst_port, proto\nprint_output: json\n\
+         print_output_file[p]: {}\nprint_refresh_time[p]: 3600\n",
+        map.display(),
+        allow.display(),
+        d.join("out.json").display()
+    );
+    std::fs::write(d.join("c.conf"), conf).unwrap();
+    let mut kid = spawn_live(&ours(), &d.join("c.conf"), &d);
+    let t0 = Instant::now();
+    while std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+        assert!(t0.elapsed() < Duration::from_secs(15), "not listening");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pcap = root().join("inputs/nfprobe-v9-s1.pcap");
+    let target = [SocketAddr::from((Ipv4Addr::LOCALHOST, port))];
+    let swap = |path: &Path, text: &str| {
+        let tmp = path.with_extension("new");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, path).unwrap();
+    };
+    let step = |kid: &Child| {
+        signal(kid, libc::SIGUSR2);
+        std::thread::sleep(Duration::from_millis(500));
+        replay(&pcap, &target, 2000).unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+    };
+    // 1. Everything denied.
+    replay(&pcap, &target, 2000).unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    // 2. Allow all; the new map has a line 1.7.7 would ignore: the old map stays.
+    swap(&allow, "127.0.0.0/8\n");
+    swap(&map, "set_label=second\nset_tag=x\n");
+    step(&kid);
+    // 3. A clean map: applied.
+    swap(&map, "set_label=third\n");
+    step(&kid);
+    signal(&kid, libc::SIGINT);
+    let t = Instant::now();
+    while kid.try_wait().unwrap().is_none() {
+        if t.elapsed() > Duration::from_secs(30) {
+            let _ = kid.kill();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let recs = records(&d.join("out.json"));
+    let log = std::fs::read_to_string(d.join("stderr")).unwrap_or_default();
+    let count = |l: &str| {
+        recs.iter()
+            .filter(|(k, _)| k.contains(&format!("\"label\": \"{l}\"")))
+            .map(|(_, n)| n)
+            .sum::<usize>()
+    };
+    let (first, second, third) = (count("first"), count("second"), count("third"));
+    let _ = std::fs::remove_dir_all(&d);
+    assert!(first > 0, "allow file not reloaded:\n{log}");
+    assert_eq!(second, 0, "a reload with an ignored line was applied");
+    assert_eq!(
+        first, third,
+        "the clean reload was not applied to a whole replay:\n{log}"
+    );
+    assert_eq!(
+        first + third,
+        recs.values().sum::<usize>(),
+        "records from the denied replay"
+    );
+    assert!(log.contains("keeping the map loaded before"), "{log}");
+    assert!(log.contains("not in allow file"), "{log}");
+}
