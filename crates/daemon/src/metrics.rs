@@ -1120,4 +1120,110 @@ mod tests {
             "stopped server still listening"
         );
     }
+
+    /// A plugin that blocks in `process` until told to go on: the queue fills behind it.
+    struct Gated {
+        go: std::sync::mpsc::Receiver<()>,
+        seen: u64,
+    }
+
+    impl pmacct_plugins::Plugin for Gated {
+        fn name(&self) -> &str {
+            "g"
+        }
+        fn kind(&self) -> &'static str {
+            "print"
+        }
+        fn process(&mut self, batch: &[pmacct_flow::Flow]) {
+            let _ = self.go.recv();
+            self.seen += batch.len() as u64;
+        }
+        fn next_purge(&self) -> SystemTime {
+            SystemTime::now() + Duration::from_secs(3600)
+        }
+        fn purge(&mut self, _: SystemTime) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn shutdown(&mut self, _: SystemTime) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn counters(&self) -> PluginCounters {
+            PluginCounters {
+                purged_records: self.seen,
+                ..Default::default()
+            }
+        }
+    }
+
+    fn wait_for(m: &Metrics, series: &str, want: u64) -> String {
+        let t0 = Instant::now();
+        loop {
+            let t = m.render();
+            if sample(&t, series) == Some(want.to_string().as_str()) {
+                return t;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "{series} != {want}:\n{t}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Queue depth and queue_full drops as the pipeline counts them, with a real plugin
+    /// thread behind a bounded queue.
+    #[test]
+    fn plugin_queue_depth_and_drops() {
+        use crate::pipeline::{spawn_plugin_observed, Backpressure};
+        let m = Metrics::new("nfacctd");
+        let (go, rx) = std::sync::mpsc::channel();
+        let t = spawn_plugin_observed(Box::new(Gated { go: rx, seen: 0 }), vec![], 2, Some(&m))
+            .unwrap();
+        let batch = Arc::new(vec![pmacct_flow::Flow::default(); 10]);
+        let l = "plugin=\"g\",type=\"print\"";
+        // The thread takes the first batch and blocks in process(); two more fill the queue.
+        assert!(t.tx.send(&batch, &Backpressure::Drop));
+        wait_for(&m, &format!("pmacct_plugin_queue_batches{{{l}}}"), 0);
+        assert!(t.tx.send(&batch, &Backpressure::Drop));
+        assert!(t.tx.send(&batch, &Backpressure::Drop));
+        let r = wait_for(&m, &format!("pmacct_plugin_queue_records{{{l}}}"), 20);
+        assert_eq!(
+            sample(&r, &format!("pmacct_plugin_queue_batches{{{l}}}")),
+            Some("2")
+        );
+        assert_eq!(
+            sample(&r, &format!("pmacct_plugin_queue_capacity_batches{{{l}}}")),
+            Some("2")
+        );
+        // Full: a live source drops the batch and counts its records.
+        assert!(!t.tx.send(&batch, &Backpressure::Drop));
+        let r = m.render();
+        assert_eq!(
+            sample(&r, &format!("pmacct_plugin_queue_records{{{l}}}")),
+            Some("20")
+        );
+        assert_eq!(
+            sample(
+                &r,
+                &format!("pmacct_plugin_records_dropped_total{{{l},reason=\"queue_full\"}}")
+            ),
+            Some("10")
+        );
+        for _ in 0..3 {
+            go.send(()).unwrap();
+        }
+        let crate::pipeline::PluginThread { tx, handle } = t;
+        drop(tx);
+        handle.join().unwrap();
+        let r = m.render();
+        assert_eq!(
+            sample(&r, &format!("pmacct_plugin_queue_records{{{l}}}")),
+            Some("0")
+        );
+        // The plugin's own counters, stored by its thread at shutdown.
+        assert_eq!(
+            sample(&r, &format!("pmacct_plugin_purged_records_total{{{l}}}")),
+            Some("30")
+        );
+    }
 }
