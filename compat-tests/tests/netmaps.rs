@@ -342,3 +342,61 @@ fn sfacctd_ports() {
 fn sfacctd_sampling_map_renormalize() {
     sf_case("sampling-renorm-json", "inputs/sflow/sfprobe-s1.pcap");
 }
+
+/// networks_file is plugin-scoped in pmacct: two print plugins with different networks
+/// files (and nfacctd_net per plugin) each print their own nets and ASNs, as in 1.7.7.
+#[test]
+fn networks_file_per_plugin() {
+    use std::process::{Command, Stdio};
+    let pcap = root().join(format!(
+        "{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap"
+    ));
+    let nets = root().join("netmaps");
+    let conf = |dir: &Path| {
+        format!(
+            "daemonize: false\npcap_savefile: {}\nplugins: print[a], print[b]\n\
+             aggregate: src_host, dst_host, src_net, dst_net, src_mask, dst_mask, src_as, dst_as\n\
+             nfacctd_as: file\nprint_output: csv\nprint_refresh_time: 86400\n\
+             print_output_file[a]: {}/a.csv\nprint_output_file[b]: {}/b.csv\n\
+             networks_file[a]: {}/nets-v4.lst\nnfacctd_net[a]: file\n\
+             networks_file[b]: {}/nets-v6.lst\nnfacctd_net[b]: longest\n",
+            pcap.display(),
+            dir.display(),
+            dir.display(),
+            nets.display(),
+            nets.display()
+        )
+    };
+    let run_one = |bin: &Path, tag: &str| -> (String, String, run::Scratch) {
+        let s = run::Scratch::new(tag).unwrap_or_else(|e| panic!("{e}"));
+        let cf = s.0.join("nfacctd.conf");
+        std::fs::write(&cf, conf(&s.0)).unwrap();
+        let st = Command::new(bin)
+            .arg("-f")
+            .arg(&cf)
+            .env("TZ", "UTC")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "{} failed", bin.display());
+        let read = |n: &str| std::fs::read_to_string(s.0.join(n)).unwrap_or_default();
+        (read("a.csv"), read("b.csv"), s)
+    };
+    let oracle = run::oracle_binary().unwrap_or_else(|e| panic!("{e}"));
+    let (pa, pb, _s1) = run_one(&oracle, "perplugin-pmacct");
+    let (oa, ob, _s2) = run_one(&ours(), "perplugin-ours");
+    assert!(
+        pa.lines().count() > 10 && pb.lines().count() > 10,
+        "{pa}\n{pb}"
+    );
+    assert_ne!(
+        pa, pb,
+        "the two plugins must differ for the test to mean something"
+    );
+    for (name, p, o) in [("a", &pa, &oa), ("b", &pb, &ob)] {
+        let d = compare(compat_tests::Format::Csv, p, o);
+        assert!(d.is_empty() && d.count_pmacct() == 0, "plugin {name}: {d}");
+    }
+}
