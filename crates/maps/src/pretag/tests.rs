@@ -224,3 +224,41 @@ fn apply_sets_flow_fields() {
     assert_eq!(pmacct_flow::label::resolve(f.prims.label), "x");
     assert_eq!(f.prims.tos, 4);
 }
+
+#[test]
+fn daemon_specific_keys() {
+    // sfacctd: vlan matches the input or the output VLAN; MACs compare exactly (zero too).
+    let mut d = Vec::new();
+    let m = parse(
+        "s.map",
+        "set_tag=1 vlan=20\nset_tag=2 src_mac=00:00:00:00:00:00\nset_tag=3 engine_type=0\n",
+        &Options::new(Daemon::Sfacctd),
+        &mut d,
+    );
+    assert!(d.is_empty(), "{d:?}");
+    let mut f = flow("192.0.2.1", 5);
+    f.prims.sflow_in_vlan = 10;
+    f.prims.sflow_out_vlan = 20;
+    let mut t = Tags::default();
+    m.evaluate(&f, Daemon::Sfacctd, &mut t);
+    assert_eq!(t.tag, 1);
+    f.prims.sflow_out_vlan = 30;
+    m.evaluate(&f, Daemon::Sfacctd, &mut t);
+    assert_eq!(t.tag, 2);
+    // nfacctd: a record without MACs never matches src_mac.
+    let (m, _) = map("set_tag=2 src_mac=00:00:00:00:00:00\nset_tag=4\n");
+    assert_eq!(eval(&m, &flow("192.0.2.1", 9)).tag, 4);
+    // pmacctd: ip= is refused, rules are IPv4-only.
+    let mut d = Vec::new();
+    let m = parse(
+        "p.map",
+        "set_tag=1 ip=10.0.0.1\nset_tag=2\n",
+        &Options::new(Daemon::Pmacctd),
+        &mut d,
+    );
+    assert_eq!(
+        d[0].err.to_string(),
+        "[p.map:1] key 'ip' not applicable. Line ignored."
+    );
+    assert_eq!(m.rule_lines(), (vec![2], vec![]));
+}
