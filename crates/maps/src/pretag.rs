@@ -167,6 +167,45 @@ pub struct PreTagMap {
     v4: Vec<Rule>,
     v6: Vec<Rule>,
     has_filter: bool,
+    /// Per family: rule positions by exact exporter address (`ip=` of a single host), and the
+    /// positions of every other rule. The walk visits only the rules that can match the
+    /// exporter, in file order, so results equal the plain walk's on maps of any size.
+    idx4: AgentIndex,
+    idx6: AgentIndex,
+}
+
+#[derive(Default)]
+struct AgentIndex {
+    hosts: std::collections::HashMap<IpAddr, Vec<usize>>,
+    others: Vec<usize>,
+}
+
+impl AgentIndex {
+    fn build(rules: &[Rule]) -> AgentIndex {
+        let mut ix = AgentIndex::default();
+        for (i, r) in rules.iter().enumerate() {
+            let host = if r.agent.0.is_ipv4() { 32 } else { 128 };
+            if r.agent.1 == host {
+                ix.hosts.entry(r.agent.0).or_default().push(i);
+            } else {
+                ix.others.push(i);
+            }
+        }
+        ix
+    }
+
+    /// The first candidate position at or after `x` for `exporter`.
+    fn next(&self, exporter: Option<IpAddr>, x: usize) -> Option<usize> {
+        let first = |v: &[usize]| v.get(v.partition_point(|&p| p < x)).copied();
+        let o = first(&self.others);
+        let h = exporter
+            .and_then(|a| self.hosts.get(&a))
+            .and_then(|v| first(v));
+        match (o, h) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// The outcome of reading a map: the map (absent only if the file could not be read) and the
@@ -970,6 +1009,8 @@ pub fn parse(path: &str, text: &str, o: &Options, diags: &mut Vec<Diag>) -> PreT
     }
     PreTagMap {
         path: path.to_string(),
+        idx4: AgentIndex::build(&v4),
+        idx6: AgentIndex::build(&v6),
         v4,
         v6,
         has_filter,
@@ -1289,17 +1330,21 @@ impl PreTagMap {
         out.label.clear();
         out.set_tos = None;
         let exporter = f.prims.peer_src_ip;
-        let rules = match exporter {
-            Some(IpAddr::V6(_)) => &self.v6,
+        let (rules, idx) = match exporter {
+            Some(IpAddr::V6(_)) => (&self.v6, &self.idx6),
             // pmacctd has no exporter: its rules are all stored as IPv4.
-            _ => &self.v4,
+            _ => (&self.v4, &self.idx4),
         };
         let mut pkt = PacketBuf::new();
         let mut x = 0usize;
         // Jumps only go forward, so the walk ends; the bound is a second guard.
         let mut steps = 0usize;
-        while x < rules.len() && steps <= rules.len() {
+        while steps <= rules.len() {
             steps += 1;
+            let Some(next) = idx.next(exporter, x) else {
+                break;
+            };
+            x = next;
             let r = &rules[x];
             let agent_ok = match exporter {
                 Some(a) => in_prefix(a, r.agent.0, r.agent.1),

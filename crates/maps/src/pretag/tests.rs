@@ -262,3 +262,74 @@ fn daemon_specific_keys() {
     );
     assert_eq!(m.rule_lines(), (vec![2], vec![]));
 }
+
+#[test]
+fn exporter_index_walks_like_the_plain_walk() {
+    // Many routers, each with its own rules, plus generic ones in between and jumps across.
+    let mut text = String::new();
+    for r in 0..200u32 {
+        text.push_str(&format!(
+            "set_tag={} ip=10.0.{}.{} in=3 jeq=g\nset_tag={} ip=10.0.{}.{}\n",
+            r + 1,
+            r / 250,
+            r % 250,
+            r + 1000,
+            r / 250,
+            r % 250
+        ));
+        if r % 50 == 0 {
+            text.push_str(&format!("set_tag2={r} ip=10.0.0.0/16 in=99\n"));
+        }
+    }
+    text.push_str("set_tag2=7 label=g stack=sum\nset_tag=5\n");
+    let mut o = Options::new(Daemon::Nfacctd);
+    o.max_entries = 10_000;
+    let mut d = Vec::new();
+    let m = parse("m.map", &text, &o, &mut d);
+    assert!(d.is_empty(), "{d:?}");
+    for (exp, want) in [
+        ("10.0.0.7", (8, 7)),
+        ("10.0.0.199", (200, 7)),
+        ("10.9.9.9", (0, 7)),
+    ] {
+        let t = eval(&m, &flow(exp, 9));
+        assert_eq!((t.tag, t.tag2), want, "{exp}");
+    }
+    let mut f = flow("10.0.0.7", 9);
+    f.prims.in_iface = 99;
+    let t = eval(&m, &f);
+    // The /16 rule before router 7's second rule matches first (file order kept).
+    assert_eq!((t.tag, t.tag2), (0, 0));
+    // Same result as visiting every rule, for every exporter and input interface.
+    for r in (0..220u32).step_by(7) {
+        for inp in [3, 99, 4] {
+            let mut f = flow(&format!("10.0.{}.{}", r / 250, r % 250), 9);
+            f.prims.in_iface = inp;
+            let a = eval(&m, &f);
+            let b = plain_walk(&m, &f);
+            assert_eq!((a.tag, a.tag2, a.label), (b.tag, b.tag2, b.label));
+        }
+    }
+}
+
+/// The walk over every rule of the family, without the exporter index.
+fn plain_walk(m: &PreTagMap, f: &Flow) -> Tags {
+    let mut out = Tags::default();
+    let rules = &m.v4;
+    let mut pkt = PacketBuf::new();
+    let mut x = 0;
+    while x < rules.len() {
+        let r = &rules[x];
+        let a = f.prims.peer_src_ip.unwrap();
+        if !in_prefix(a, r.agent.0, r.agent.1) || !r.matches(f, &mut pkt, Daemon::Nfacctd) {
+            x += 1;
+            continue;
+        }
+        m.apply(r, &mut out);
+        match r.jeq_to {
+            Some(to) => x = to,
+            None => break,
+        }
+    }
+    out
+}
