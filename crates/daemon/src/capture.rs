@@ -38,7 +38,7 @@ pub const DEFAULT_SNAPLEN: i32 = 128;
 /// pmacct's `PCAP_MAX_ATTEMPTS` and `PCAP_RETRY_PERIOD` (seconds) for `pcap_interface_wait`.
 const OPEN_ATTEMPTS: u32 = 3;
 const OPEN_RETRY_SECS: u64 = 5;
-/// How often a live read returns with nothing, to notice a stop or stats request.
+/// How long a live read waits for a packet before looking at stop and stats requests (ms).
 const READ_TIMEOUT_MS: i32 = 100;
 /// Partial batches reach the plugins at least this often on a busy interface.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -222,12 +222,30 @@ fn log_stats(cap: &mut pcap::Capture<pcap::Active>, ifname: &str, core_name: &st
 /// Read frames from a live capture until `stop`; returns the final libpcap counters
 /// (received, dropped).
 pub fn run_live(
-    mut cap: pcap::Capture<pcap::Active>,
+    cap: pcap::Capture<pcap::Active>,
     ifname: &str,
     ctx: &CaptureCtx<'_>,
     sink: &mut dyn FrameSink,
 ) -> (u32, u32) {
     let linktype = cap.get_datalink().0 as u32;
+    // libpcap's TPACKET_V3 read blocks until a packet arrives whatever the read timeout (the
+    // kernel retires no empty block): read non-blocking and wait in poll(2) ourselves, so a
+    // stop or a stats request is seen on an idle interface.
+    let mut cap = match cap.setnonblock() {
+        Ok(c) => c,
+        Err(e) => {
+            plog!(
+                Error,
+                ctx.core_name,
+                "core",
+                "[{}] setnonblock: {}",
+                ifname,
+                e
+            );
+            return (0, 0);
+        }
+    };
+    let fd = std::os::unix::io::AsRawFd::as_raw_fd(&cap);
     let mut last_flush = Instant::now();
     while !sink.stopped() {
         match cap.next_packet() {
@@ -242,6 +260,14 @@ pub fn run_live(
             Err(pcap::Error::TimeoutExpired) => {
                 sink.idle();
                 last_flush = Instant::now();
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd for the duration of the call; the descriptor is
+                // the capture's, open while `cap` lives.
+                unsafe { libc::poll(&mut pfd, 1, READ_TIMEOUT_MS) };
             }
             Err(e) => {
                 plog!(

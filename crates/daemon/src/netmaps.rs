@@ -195,8 +195,9 @@ fn net_options(daemon: pmacct_config::Daemon, scope: &Scope) -> Result<NetOption
     if let Some(v) = scope.get(format!("{pre}_net").as_str()) {
         o.net = parse_net_method(v, flow_daemon)?;
     }
-    let as_key = [format!("{pre}_as"), format!("{pre}_as_new")];
-    if let Some(v) = as_key.iter().find_map(|k| scope.get(k.as_str())) {
+    // `{pre}_as` and `{pre}_as_new` share one field (pmacctd has no `_as_new`, and asking
+    // the registry for a key it lacks panics): reading one reads either.
+    if let Some(v) = scope.get(format!("{pre}_as").as_str()) {
         o.asm = parse_as_method(v, flow_daemon)?;
     }
     Ok(o)
