@@ -448,6 +448,12 @@ fn automation_102_103_offline() {
     for n in 1..=5 {
         add("103", a.join(format!("103/scenario-0{n}.map")), &p103);
     }
+    // 110/111's map on their four exporters (IPv4 and IPv6), in one capture.
+    add(
+        "102",
+        a.join("110/pretag-110-111-177.map"),
+        &root().join("maps/allow/three-exporters.pcap"),
+    );
     for m in ["scenario-01-177.map", "scenario-02-177.map"] {
         add(
             "103",
