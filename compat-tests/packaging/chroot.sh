@@ -25,15 +25,32 @@ TARBALL=$CACHE/$SUITE-minbase-pmacct.tar
 log() { echo "chroot.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+# Delete a root: whatever is mounted inside (our /proc, or what a failed debootstrap left:
+# proc, sys, dev binds) is unmounted first, deepest first, and --one-file-system keeps rm
+# out of anything that could not be.
+safe_rm() {
+    local d m
+    d=$(readlink -f "$1")
+    for m in $(awk -v d="$d/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
+    rm -rf --one-file-system "$d"
+}
+
 make_tarball() {
     [ "$(id -u)" = 0 ] || die "making the root needs root"
     command -v debootstrap >/dev/null || die "debootstrap missing (apt-get install debootstrap)"
     mkdir -p "$CACHE"
     local build=$CACHE/build.$$ t0=$SECONDS
-    rm -rf "$build"
-    trap 'umount "$build/proc" 2>/dev/null || true; rm -rf "$build"' RETURN
-    debootstrap --variant=minbase "$SUITE" "$build" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
-        { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+    safe_rm "$build"
+    trap 'safe_rm "$build"' RETURN
+    # One retry: a download cut short by the network should not fail a CI run.
+    if ! debootstrap --variant=minbase "$SUITE" "$build" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1; then
+        log "debootstrap failed, retrying once ($(tail -n 1 "$CACHE/debootstrap.log"))"
+        safe_rm "$build"
+        debootstrap --variant=minbase "$SUITE" "$build" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
+            { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+    fi
     local t1=$SECONDS
     cp /etc/resolv.conf "$build/etc/resolv.conf"
     chroot "$build" apt-get update -qq >/dev/null
@@ -68,8 +85,7 @@ remove)
     [ -f "$dir/etc/debian_version" ] || die "$dir is not a root made by chroot.sh"
     # Daemons the test may have started inside would keep files busy: there must be none,
     # and the test fails before this if there are.
-    umount "$dir/proc" 2>/dev/null || true
-    rm -rf --one-file-system "$dir"
+    safe_rm "$dir"
     ;;
 *)
     echo "usage: $0 tarball | new DIR | remove DIR" >&2
