@@ -237,6 +237,9 @@ const MAX_AGENTS: usize = 65_536;
 /// vlan records with their counters, other formats with the header fields only) or per v2/v4
 /// sample of the generic, ethernet or vlan kind. `seq` numbers every line of the daemon.
 /// The file name may hold `$peer_src_ip`; files are opened for append, lines written whole.
+/// pmacct reopens the files on SIGHUP; we reopen a file when its name no longer leads to the
+/// file we hold (rotated or removed), checked before each line, which logrotate's rename +
+/// SIGHUP also satisfies.
 pub struct CounterLog {
     template: String,
     ts: TimestampOptions,
@@ -277,11 +280,7 @@ impl CounterLog {
         let file = if self.files.contains_key(&name) {
             Some(name)
         } else if self.files.len() < MAX_COUNTER_FILES {
-            match std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&name)
-            {
+            match open_append(&name) {
                 Ok(f) => {
                     self.files.insert(name.clone(), f);
                     Some(name)
@@ -323,10 +322,26 @@ impl CounterLog {
         let Some(Some(name)) = self.agent_file.get(&(agent, sub)) else {
             return false;
         };
-        match self.files.get_mut(name) {
-            Some(f) => f.write_all(&self.line).is_ok(),
-            None => false,
+        let Some(f) = self.files.get_mut(name) else {
+            return false;
+        };
+        if !same_file(f, name) {
+            match open_append(name) {
+                Ok(nf) => *f = nf,
+                Err(e) => {
+                    plog!(
+                        Error,
+                        "default",
+                        "core",
+                        "sfacctd_counter_file '{}': {}",
+                        name,
+                        e
+                    );
+                    return false;
+                }
+            }
         }
+        f.write_all(&self.line).is_ok()
     }
 
     /// One counter sample: its `log` lines.
@@ -436,6 +451,22 @@ impl CounterLog {
     }
 }
 
+fn open_append(name: &str) -> std::io::Result<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(name)
+}
+
+/// Whether `name` still leads to the open file `f` (same device and inode).
+fn same_file(f: &File, name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (f.metadata(), std::fs::metadata(name)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<IpAddr> = core.get("sfacctd_ip").and_then(|s| s.parse().ok());
     let port = core.u64("sfacctd_port").unwrap_or(6343).min(65535) as u16;
@@ -518,6 +549,32 @@ mod tests {
         let mut other = sample(100, 1000, 5);
         other.source_id_index = 4;
         assert_eq!(renormalize_factor(&mut pools, &other), 5);
+    }
+
+    #[test]
+    fn counter_log_reopens_a_rotated_file() {
+        let dir = std::env::temp_dir().join(format!("pmacct-rs-cntlog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c-$peer_src_ip.json");
+        let utc = TimestampOptions {
+            utc: true,
+            ..Default::default()
+        };
+        let mut log = CounterLog::new(path.to_str().unwrap(), utc);
+        let agent: IpAddr = "192.0.2.7".parse().unwrap();
+        let file = dir.join("c-192.0.2.7.json");
+        log.agent(agent, 0, Timestamp::new(1, 0));
+        std::fs::rename(&file, dir.join("rotated.json")).unwrap();
+        log.agent(agent, 1, Timestamp::new(2, 0));
+        let rotated = std::fs::read_to_string(dir.join("rotated.json")).unwrap();
+        let fresh = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            rotated.starts_with(r#"{"seq": 0, "timestamp": "1970-01-01"#),
+            "{rotated}"
+        );
+        assert!(fresh.starts_with(r#"{"seq": 1, "#), "{fresh}");
+        assert!(fresh.ends_with("\"peer_src_ip\": \"192.0.2.7\", \"event_type\": \"log_init\"}\n"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
