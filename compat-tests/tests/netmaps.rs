@@ -400,3 +400,29 @@ fn networks_file_per_plugin() {
         assert!(d.is_empty() && d.count_pmacct() == 0, "plugin {name}: {d}");
     }
 }
+
+/// An aggregate naming a custom primitive the file does not define: the core's error line
+/// of pmacct 1.7.7, and no output.
+#[test]
+fn unknown_custom_primitive() {
+    let mut c = config("netmaps", "custom-bad-csv");
+    c.name = "netmaps/custom-unknown".into();
+    c.text = c
+        .text
+        .replace("aggregate: src_host, a1", "aggregate: src_host, nosuch, a1");
+    let i = input(Path::new("inputs/nfprobe-v9-s1.pcap"));
+    let oracle = run::oracle_binary().unwrap_or_else(|e| panic!("{e}"));
+    let pm = run::offline(&oracle, &i, &c).unwrap_or_else(|e| panic!("{e}"));
+    let mine = run::offline(&ours(), &i, &c).unwrap_or_else(|e| panic!("{e}"));
+    let line = |s: &str| -> Option<String> {
+        s.split("ERROR")
+            .nth(1)
+            .map(|l| format!("ERROR{}", l.lines().next().unwrap_or("")))
+    };
+    assert_eq!(
+        line(&pm.stderr).as_deref(),
+        Some("ERROR ( default/core ): Unknown primitive 'nosuch'")
+    );
+    assert_eq!(line(&pm.stderr), line(&mine.stderr), "{}", mine.stderr);
+    assert!(pm.output.is_empty() && mine.output.is_empty());
+}

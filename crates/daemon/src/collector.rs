@@ -321,6 +321,9 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     };
     // Custom primitives first: plugins' aggregates may use them.
     crate::netmaps::load_custom_primitives(profile.daemon, core);
+    if !crate::netmaps::check_aggregates(&core_name, &cfg.plugins) {
+        return 1;
+    }
     let mut stages = match core_stages(profile, core) {
         Ok(s) => s,
         Err(e) => {

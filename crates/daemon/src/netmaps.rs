@@ -441,3 +441,18 @@ pub fn flow_to_rd_stage(core: &Scope) -> Option<CoreMapStage> {
 pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
     core.bool(format!("{}_renormalize", daemon_prefix(daemon)).as_str())
 }
+
+/// pmacct resolves every plugin's `aggregate` (custom primitives included) in the core while
+/// reading the configuration: an unknown name is the core's error, `ERROR ( <core>/core ):
+/// Unknown primitive 'x'`, before any plugin starts. False (logged) if one is unknown.
+pub fn check_aggregates(core_name: &str, plugins: &[PluginInstance]) -> bool {
+    for p in plugins {
+        if let Some(v) = p.scope.get("aggregate") {
+            if let Err(e @ pmacct_flow::AggregateError::Unknown(_)) = Aggregate::parse(&[v]) {
+                plog!(Error, core_name, "core", "{e}");
+                return false;
+            }
+        }
+    }
+    true
+}
