@@ -82,6 +82,7 @@ fn load_text(core_name: &str, path: &str, o: &Options) -> Result<(String, PreTag
 /// The pre_tag_map stage of one plugin: evaluates the map and applies the plugin's tag and
 /// label filters.
 pub struct PreTagStage {
+    core_name: String,
     shared: Option<Arc<Shared>>,
     gen: u64,
     map: Option<PreTagMap>,
@@ -119,7 +120,7 @@ impl Stage for PreTagStage {
                 self.full_label_table = true;
                 plog!(
                     Warn,
-                    "default",
+                    &self.core_name,
                     "core",
                     "label table full ({} labels): further new labels are printed empty",
                     label::MAX_LABELS
@@ -189,6 +190,7 @@ pub fn pretag_stage(
         }
     };
     Ok(Some(Box::new(PreTagStage {
+        core_name: core_name.to_string(),
         shared,
         gen: 0,
         map,
@@ -263,6 +265,8 @@ pub fn refresh_enabled(core: &Scope) -> bool {
 /// The allow file in use, shared by the workers' decoders; a reload publishes a new list.
 pub struct SharedAllow {
     path: String,
+    /// `core_proc_name`, for log lines from the workers.
+    core_name: String,
     gen: AtomicU64,
     list: Mutex<Arc<AllowList>>,
 }
@@ -279,6 +283,7 @@ impl SharedAllow {
         })?;
         Ok(Arc::new(SharedAllow {
             path: path.to_string(),
+            core_name: core_name.to_string(),
             gen: AtomicU64::new(0),
             list: Mutex::new(Arc::new(list)),
         }))
@@ -367,7 +372,7 @@ impl Decoder for AllowDecoder {
                 self.last_log = Some(std::time::Instant::now());
                 plog!(
                     Warn,
-                    "default",
+                    &self.shared.core_name,
                     "core",
                     "datagram from {} not in allow file {}: dropped ({} dropped by this worker so far)",
                     d.src.ip(),
