@@ -95,10 +95,7 @@ fn check_plugin(p: &PluginInstance) -> Result<(), String> {
 
 /// Plugin stages: the per-plugin work pmacct does before a plugin's cache (aggregate_filter,
 /// pre_tag_filter, networks_file, ports_file), in pmacct's order, from the plugin's scope.
-pub fn plugin_stages(
-    profile: &Profile,
-    p: &PluginInstance,
-) -> Result<Vec<Box<dyn Stage>>, String> {
+pub fn plugin_stages(profile: &Profile, p: &PluginInstance) -> Result<Vec<Box<dyn Stage>>, String> {
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
     let core_name = p.scope.get("core_proc_name").unwrap_or("default");
     // pre_tag_map evaluation with pre_tag_filter/pre_tag2_filter/pre_tag_label_filter.
@@ -131,7 +128,9 @@ pub fn core_stages(profile: &Profile, core: &Scope) -> Result<CoreStages, String
     if refresh {
         let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
         // Plugins register their pre_tag_maps after this runs; the reloader finds them then.
-        reloaders.push(Box::new(move || crate::maps::reload_pretag_maps(&core_name)));
+        reloaders.push(Box::new(move || {
+            crate::maps::reload_pretag_maps(&core_name)
+        }));
         // Likewise their networks and ports files.
         reloaders.push(Box::new(crate::netmaps::reload_plugin_maps));
     }
@@ -141,7 +140,10 @@ pub fn core_stages(profile: &Profile, core: &Scope) -> Result<CoreStages, String
     let renormalize_in_stages = sampling.is_some();
     // flow_to_rd_map first (pmacct resolves the RD before the plugins' handlers run).
     let mut makers = Vec::new();
-    for s in [crate::netmaps::flow_to_rd_stage(core), sampling].into_iter().flatten() {
+    for s in [crate::netmaps::flow_to_rd_stage(core), sampling]
+        .into_iter()
+        .flatten()
+    {
         if refresh {
             reloaders.push(s.reload);
         }
@@ -343,9 +345,8 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         };
         let inner = input.new_decoder;
         let s2 = shared.clone();
-        input.new_decoder = Box::new(move || {
-            Box::new(crate::maps::AllowDecoder::new(inner(), s2.clone()))
-        });
+        input.new_decoder =
+            Box::new(move || Box::new(crate::maps::AllowDecoder::new(inner(), s2.clone())));
         if crate::maps::refresh_enabled(core) {
             let name = core_name.clone();
             stages

@@ -34,7 +34,11 @@ pub struct NetflowSource {
     account_options: bool,
     /// `nfacctd_templates_file`: the shared file, this decoder's slot in it, and the cache
     /// generation last written.
-    templates_file: Option<(std::sync::Arc<crate::templates_file::TemplatesFile>, usize, u64)>,
+    templates_file: Option<(
+        std::sync::Arc<crate::templates_file::TemplatesFile>,
+        usize,
+        u64,
+    )>,
 }
 
 impl Decoder for NetflowSource {
@@ -137,7 +141,10 @@ fn input(core: &Scope) -> Result<Input, String> {
                         Some((tf.clone(), tf.register(), gen)),
                     )
                 }
-                None => (NetflowDecoder::with_options(Limits::default(), options), None),
+                None => (
+                    NetflowDecoder::with_options(Limits::default(), options),
+                    None,
+                ),
             };
             Box::new(NetflowSource {
                 decoder,

@@ -163,8 +163,8 @@ impl KeyCodec {
                 ExportProtoVersion => k.put(&p.export_proto_version.to_le_bytes()),
                 ExportProtoSysid => k.put(&p.export_proto_sysid.to_le_bytes()),
                 // Not in the flow model (always empty / constant): nothing to distinguish.
-                Class | StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm
-                | SrcLrgComm | AsPath | SrcAsPath | TcpFlags | SrcHostCountry | DstHostCountry
+                Class | StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm | SrcLrgComm
+                | AsPath | SrcAsPath | TcpFlags | SrcHostCountry | DstHostCountry
                 | SrcHostPocode | DstHostPocode | SrcHostCoords | DstHostCoords | Flows => {}
             }
         }
