@@ -37,6 +37,9 @@ pub struct Input {
     /// `*_renormalize` of this daemon.
     pub renormalize: bool,
     pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
+    /// Link type of captured frames when known before plugins start (pmacctd on a
+    /// savefile): without L2 (raw IP, null), MAC and VLAN primitives leave every aggregate.
+    pub link_type: Option<u32>,
 }
 
 impl Profile {
@@ -54,8 +57,19 @@ impl Profile {
 }
 
 /// Build one plugin instance from its config scope.
-fn build_plugin(p: &PluginInstance, now: SystemTime) -> Result<Box<dyn Plugin>, String> {
-    let entries = p.scope.entries_for(&p.kind);
+fn build_plugin(
+    p: &PluginInstance,
+    now: SystemTime,
+    no_l2: Option<(&str, u32)>,
+) -> Result<Box<dyn Plugin>, String> {
+    let mut entries = p.scope.entries_for(&p.kind);
+    let stripped;
+    if let Some((core_name, lt)) = no_l2 {
+        if let Some(e) = entries.iter_mut().find(|(k, _)| *k == "aggregate") {
+            stripped = strip_l2_primitives(e.1, core_name, lt);
+            e.1 = &stripped;
+        }
+    }
     match p.kind.as_str() {
         "print" => {
             let mut cfg = PrintConfig {
@@ -79,6 +93,33 @@ fn build_plugin(p: &PluginInstance, now: SystemTime) -> Result<Box<dyn Plugin>, 
             "plugin type '{other}' is recognized, not supported yet by pmacct-rs"
         )),
     }
+}
+
+/// Primitives that need a link layer (pmacctd: MACs and VLAN come from the frame header).
+const L2_PRIMITIVES: [&str; 3] = ["src_mac", "dst_mac", "vlan"];
+
+/// `aggregate` without the L2 primitives, each dropped with pmacctd 1.7.7's warning.
+fn strip_l2_primitives(aggregate: &str, core_name: &str, linktype: u32) -> String {
+    let mut kept = Vec::new();
+    for prim in aggregate
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if L2_PRIMITIVES.contains(&prim) {
+            plog!(
+                Warn,
+                core_name,
+                "core",
+                "'{}' aggregation not available for link type: {}",
+                prim,
+                linktype
+            );
+        } else {
+            kept.push(prim);
+        }
+    }
+    kept.join(", ")
 }
 
 /// Validate what plugins would be built from, without starting anything (--check-config).
@@ -354,11 +395,15 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
                 .push(Box::new(move || shared.reload(&name)));
         }
     }
+    let no_l2 = input
+        .link_type
+        .filter(|&lt| !pmacct_flow::packet::link_has_l2(lt))
+        .map(|lt| (core_name.as_str(), lt));
     let now = SystemTime::now();
     let mut plugins = Vec::new();
     for p in &cfg.plugins {
         let built =
-            build_plugin(p, now).and_then(|plugin| Ok((plugin, plugin_stages(profile, p)?)));
+            build_plugin(p, now, no_l2).and_then(|plugin| Ok((plugin, plugin_stages(profile, p)?)));
         match built {
             Ok((plugin, stages)) => plugins.push(PluginSpec { plugin, stages }),
             Err(e) => {

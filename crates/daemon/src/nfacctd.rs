@@ -128,6 +128,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     Ok(Input {
         source,
         data_label: "NetFlow/IPFIX",
+        link_type: None,
         pipe_size_key: "nfacctd_pipe_size",
         renormalize: core.bool("nfacctd_renormalize"),
         new_decoder: Box::new(move || {

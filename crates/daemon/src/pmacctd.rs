@@ -151,6 +151,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         .cmdline_filter
         .or_else(|| core.get("pcap_filter").map(str::to_string));
     let mut frame_filter: Option<(String, String)> = None;
+    let mut link_type = None;
     let source = if let Some(sf) = collector::savefile(core, true) {
         if core.get("pcap_interface").is_some() {
             return Err("interface (-i), pcap_interfaces_map and pcap_savefile (-I) directives are mutually exclusive. Exiting.".into());
@@ -167,6 +168,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         if !link_supported(lt) {
             return Err("pcap_savefile: unsupported link layer.".into());
         }
+        link_type = Some(lt);
         // A live interface is filtered by libpcap; a savefile's frames by the decoder.
         if let Some(expr) = filter {
             match BpfFilter::compile_for_savefile(&expr, &sf.path) {
@@ -251,6 +253,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     Ok(Input {
         source,
         data_label: "packets",
+        link_type,
         pipe_size_key: "pmacctd_pipe_size",
         renormalize: core.bool("pmacctd_renormalize"),
         new_decoder: Box::new(move || {

@@ -493,6 +493,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     Ok(Input {
         source,
         data_label: "sFlow",
+        link_type: None,
         pipe_size_key: "sfacctd_pipe_size",
         // Done by the decoder: sfacctd's factor depends on the sample pool (see
         // `renormalize_factor`), not only on the announced rate.
