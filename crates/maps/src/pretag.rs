@@ -1154,7 +1154,7 @@ impl Rule {
                         }
                     }
             }
-            Cond::Filter(ref b) => b.matches(pkt.get(f)),
+            Cond::Filter(ref b) => b.matches(pkt.get(f, daemon)),
             Cond::AgentId(n, neg) => eq(p.export_proto_sysid, n, neg),
             Cond::SampleType(st, neg) => {
                 let is = match st {
@@ -1215,7 +1215,7 @@ impl Rule {
 /// IPv4/IPv6 header (addresses, protocol, ToS) and a transport header (ports, TCP flags).
 struct PacketBuf {
     // Ethernet + VLAN + 10 MPLS labels + IPv6 + transport.
-    buf: [u8; 14 + 4 + 40 + 40 + 20],
+    buf: [u8; pmacct_plugins::filter::SYNTH_MAX],
     len: usize,
     built: bool,
 }
@@ -1223,15 +1223,22 @@ struct PacketBuf {
 impl PacketBuf {
     fn new() -> PacketBuf {
         PacketBuf {
-            buf: [0; 118],
+            buf: [0; pmacct_plugins::filter::SYNTH_MAX],
             len: 0,
             built: false,
         }
     }
 
-    fn get(&mut self, f: &Flow) -> &[u8] {
+    fn get(&mut self, f: &Flow, daemon: Daemon) -> &[u8] {
         if !self.built {
-            self.build(f);
+            if daemon == Daemon::Pmacctd {
+                // pmacctd runs filter= on the captured frame: rebuild it as aggregate_filter
+                // does (VLAN tag and MPLS labels as captured), not nfacctd's dummy packet.
+                let synth = pmacct_plugins::filter::Synth::Packet;
+                self.len = pmacct_plugins::filter::synthesize(f, synth, &mut self.buf).0;
+            } else {
+                self.build(f);
+            }
             self.built = true;
         }
         &self.buf[..self.len]

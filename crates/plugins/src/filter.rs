@@ -117,7 +117,7 @@ pub struct AggregateFilter {
 }
 
 /// Bytes of the largest rebuilt packet (Ethernet + 802.1Q + 10 labels + IPv6 + TCP).
-const SYNTH_MAX: usize = 14 + 4 + 40 + 40 + 24;
+pub const SYNTH_MAX: usize = 14 + 4 + 40 + 40 + 24;
 
 impl AggregateFilter {
     /// Compile `expr` (comma-separated BPF expressions) for Ethernet frames. Expressions that
