@@ -1,7 +1,8 @@
 //! pmacctd pre_tag_map `filter=` rules: pmacctd 1.7.7 runs them on the captured frame; ours
 //! on the frame rebuilt from the flow as aggregate_filter rebuilds it (VLAN tag and MPLS
-//! labels as captured). Same tags as 1.7.7 on Ethernet (VLAN-tagged or not), raw IP and
-//! null captures. Linux cooked (SLL) captures still differ (docs/COMPATIBILITY.md).
+//! labels as captured; on Linux cooked captures an SLL frame, with the program compiled for
+//! SLL). Same tags as 1.7.7 on Ethernet (VLAN-tagged or not), SLL, raw IP and null captures.
+//! Non-first fragments still differ (docs/COMPATIBILITY.md).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -52,7 +53,13 @@ fn pmacctd_filter_rules_tag_as_pmacctd_1_7_7() {
     let dir = std::env::temp_dir().join(format!("pmacct-rs-pretag-filter-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("pretag.map"), MAP).unwrap();
-    for name in ["pm-eth-s11", "pm-eth-s12", "pm-raw-s14", "pm-null-s15"] {
+    for name in [
+        "pm-eth-s11",
+        "pm-eth-s12",
+        "pm-sll-s13",
+        "pm-raw-s14",
+        "pm-null-s15",
+    ] {
         let pcap = repo().join(format!("compat-tests/inputs/pcap/{name}.pcap"));
         let theirs = run("/usr/sbin/pmacctd", &pcap, &dir, &format!("{name}-pm"));
         let ours = run(PMACCTD, &pcap, &dir, &format!("{name}-rs"));

@@ -395,6 +395,9 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
                 .push(Box::new(move || shared.reload(&name)));
         }
     }
+    if let Some(lt) = input.link_type {
+        pmacct_maps::pretag::set_frame_linktype(lt);
+    }
     let no_l2 = input
         .link_type
         .filter(|&lt| !pmacct_flow::packet::link_has_l2(lt))

@@ -12,6 +12,7 @@
 
 use std::cell::Cell;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use pmacct_flow::label::{self, LabelId};
 use pmacct_flow::{Flow, FlowType};
@@ -140,6 +141,22 @@ struct Rule {
     pub line: usize,
 }
 
+/// Link type of pmacctd's captured frames, when they are Linux cooked (SLL): its `filter=`
+/// programs are then compiled for SLL and run on a rebuilt SLL frame, as 1.7.7 runs them on
+/// the captured one (libpcap's `vlan` and `ip` tests read SLL's protocol field). 0: Ethernet.
+static FRAME_LINKTYPE: AtomicU32 = AtomicU32::new(0);
+const DLT_LINUX_SLL: u32 = 113;
+
+/// Tell pre_tag_map which link type pmacctd captures (before maps are loaded).
+pub fn set_frame_linktype(linktype: u32) {
+    let lt = if linktype == DLT_LINUX_SLL {
+        linktype
+    } else {
+        0
+    };
+    FRAME_LINKTYPE.store(lt, Ordering::Relaxed);
+}
+
 /// A `filter=` rule: a libpcap program evaluated on a packet synthesized from the flow (as
 /// nfacctd builds one from NetFlow fields).
 pub struct Bpf {
@@ -148,7 +165,11 @@ pub struct Bpf {
 
 impl Bpf {
     fn compile(expr: &str) -> Result<Bpf, String> {
-        let cap = pcap::Capture::dead(pcap::Linktype::ETHERNET).map_err(|e| e.to_string())?;
+        let lt = match FRAME_LINKTYPE.load(Ordering::Relaxed) {
+            DLT_LINUX_SLL => pcap::Linktype::LINUX_SLL,
+            _ => pcap::Linktype::ETHERNET,
+        };
+        let cap = pcap::Capture::dead(lt).map_err(|e| e.to_string())?;
         let prog = cap.compile(expr, false).map_err(|e| match e {
             pcap::Error::PcapError(s) => s,
             other => other.to_string(),
@@ -1215,7 +1236,7 @@ impl Rule {
 /// IPv4/IPv6 header (addresses, protocol, ToS) and a transport header (ports, TCP flags).
 struct PacketBuf {
     // Ethernet + VLAN + 10 MPLS labels + IPv6 + transport.
-    buf: [u8; pmacct_plugins::filter::SYNTH_MAX],
+    buf: [u8; pmacct_plugins::filter::SYNTH_MAX + 2],
     len: usize,
     built: bool,
 }
@@ -1223,7 +1244,7 @@ struct PacketBuf {
 impl PacketBuf {
     fn new() -> PacketBuf {
         PacketBuf {
-            buf: [0; pmacct_plugins::filter::SYNTH_MAX],
+            buf: [0; pmacct_plugins::filter::SYNTH_MAX + 2],
             len: 0,
             built: false,
         }
@@ -1235,7 +1256,23 @@ impl PacketBuf {
                 // pmacctd runs filter= on the captured frame: rebuild it as aggregate_filter
                 // does (VLAN tag and MPLS labels as captured), not nfacctd's dummy packet.
                 let synth = pmacct_plugins::filter::Synth::Packet;
-                self.len = pmacct_plugins::filter::synthesize(f, synth, &mut self.buf).0;
+                let mut eth = [0u8; pmacct_plugins::filter::SYNTH_MAX];
+                let len = pmacct_plugins::filter::synthesize(f, synth, &mut eth).0;
+                let b = &mut self.buf;
+                if FRAME_LINKTYPE.load(Ordering::Relaxed) == DLT_LINUX_SLL && len >= 14 {
+                    // SLL header: packet type, ARPHRD_ETHER, address length 6, the source
+                    // MAC padded to 8 bytes, then the protocol and the rest of the frame.
+                    b[..16].fill(0);
+                    b[3] = 1;
+                    b[5] = 6;
+                    b[6..12].copy_from_slice(&eth[6..12]);
+                    b[14..16].copy_from_slice(&eth[12..14]);
+                    b[16..len + 2].copy_from_slice(&eth[14..len]);
+                    self.len = len + 2;
+                } else {
+                    b[..len].copy_from_slice(&eth[..len]);
+                    self.len = len;
+                }
             } else {
                 self.build(f);
             }
