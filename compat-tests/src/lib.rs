@@ -238,3 +238,22 @@ fn judge(mode: &str, input: &Input, config: &Config, diff: Diff, ours_stderr: &s
         }
     }
 }
+
+/// A harness's case list must cover every capture and config it is meant for: a capture or
+/// config added to compat-tests without cases fails here instead of silently not running.
+pub fn assert_cases_cover(
+    harness: &str,
+    listed_captures: &[&str],
+    captures: Vec<Input>,
+    listed_configs: &[&str],
+    configs: Vec<Config>,
+) {
+    let listed: Vec<&str> = listed_captures
+        .iter()
+        .map(|p| p.trim_end_matches(".pcap"))
+        .collect();
+    let found: Vec<String> = captures.into_iter().map(|i| i.name).collect();
+    assert_eq!(listed, found, "{harness}: list every capture");
+    let names: Vec<String> = configs.into_iter().map(|c| c.name).collect();
+    assert_eq!(listed_configs, names, "{harness}: list every config");
+}

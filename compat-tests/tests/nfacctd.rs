@@ -119,11 +119,7 @@ macro_rules! cases {
         /// A capture or config added to compat-tests must get its cases here.
         #[test]
         fn every_input_and_config_has_cases() {
-            let listed: Vec<String> = [$($path),*].iter().map(|p| p.trim_end_matches(".pcap").to_string()).collect();
-            let found: Vec<String> = inputs().into_iter().map(|i| i.name).collect();
-            assert_eq!(listed, found, "compat-tests/tests/nfacctd.rs: list every capture");
-            let names: Vec<String> = configs().into_iter().map(|c| c.name).collect();
-            assert_eq!(CONFIGS, names, "compat-tests/tests/nfacctd.rs: list every config");
+            compat_tests::assert_cases_cover("compat-tests/tests/nfacctd.rs", &[$($path),*], compat_tests::inputs(), CONFIGS, compat_tests::configs());
         }
     };
     (@configs $path:expr) => {
