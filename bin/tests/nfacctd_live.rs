@@ -3,11 +3,14 @@
 //! cached before exit. The expected records come from Debian's nfacctd 1.7.7 reading the
 //! same capture offline (the oracle), not from us.
 
+mod support;
+use support::{signal, wait_exit};
+
 use std::io::Read;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
 const PMACCT_NFACCTD: &str = "/usr/sbin/nfacctd";
@@ -95,43 +98,12 @@ fn start_live(dir: &Path, port: u16, extra: &str) -> Child {
         ),
     )
     .unwrap();
-    let mut child = Command::new(NFACCTD)
-        .arg("-f")
-        .arg(&conf)
-        .env("TZ", "UTC")
-        .spawn()
-        .unwrap();
-    // Wait for the socket: the log says so once bound.
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(10) {
-        let log = std::fs::read_to_string(dir.join("live.log")).unwrap_or_default();
-        if log.contains("waiting for NetFlow/IPFIX data") {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("nfacctd did not bind within 10 s");
-}
-
-fn signal(child: &Child, sig: i32) {
-    // SAFETY: kill(2) on a child we spawned and have not reaped yet.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
-}
-
-fn wait_exit(child: &mut Child) -> i32 {
-    let t0 = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "nfacctd did not exit after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    support::start_logged(
+        NFACCTD,
+        &conf,
+        &dir.join("live.log"),
+        "waiting for NetFlow/IPFIX data",
+    )
 }
 
 /// Malformed datagrams derived from real ones: truncations, lying lengths, garbage, zero

@@ -7,6 +7,9 @@
 //! sends the same records through the kafka plugin to a Kafka-protocol broker (.ci/test.sh
 //! starts one; KAFKA_BOOTSTRAP) and reads them back.
 
+mod support;
+use support::{signal, wait_exit};
+
 #[path = "../../crates/plugins/tests/kafka_support/mod.rs"]
 mod kafka_support;
 
@@ -14,7 +17,7 @@ use std::io::Read;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
 const PMACCT_SFACCTD: &str = "/usr/sbin/sfacctd";
@@ -119,42 +122,12 @@ fn start_with(dir: &Path, port: u16, plugins: &str) -> Child {
         ),
     )
     .unwrap();
-    let mut child = Command::new(SFACCTD)
-        .arg("-f")
-        .arg(&conf)
-        .env("TZ", "UTC")
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(10) {
-        let log = std::fs::read_to_string(dir.join("live.log")).unwrap_or_default();
-        if log.contains("waiting for sFlow data") {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("sfacctd did not bind within 10 s");
-}
-
-fn signal(child: &Child, sig: i32) {
-    // SAFETY: kill(2) on a child we spawned and have not reaped yet.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
-}
-
-fn wait_exit(child: &mut Child) -> i32 {
-    let t0 = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "sfacctd did not exit after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    support::start_logged(
+        SFACCTD,
+        &conf,
+        &dir.join("live.log"),
+        "waiting for sFlow data",
+    )
 }
 
 fn put32(d: &mut [u8], at: usize, v: u32) {
