@@ -3,9 +3,9 @@
 //! the history bin; counters summed, tcp_flags ORed; purges on wall-clock aligned deadlines,
 //! each draining the cache (deltas since the previous purge).
 
-use crate::flow::{mask, sum_keys, Flow, FlowType, Primitives};
-use crate::index::{KeyBuf, KeyCodec, KeyIndex, Slot};
-use crate::primitives::Aggregate;
+use crate::flow::{Flow, FlowType, Primitives};
+use crate::index::{KeyBuf, KeyIndex, Slot};
+use crate::primitives::{sum_keys, Aggregate, KeyCodec};
 use crate::time::{monthly_timeslot, roundoff_time};
 
 /// pmacct's chain depth per bucket (scratch nodes = buckets x this).
@@ -91,7 +91,8 @@ pub struct CacheConfig {
     pub utc: bool,
 }
 
-/// One aggregated cache entry: key, counters and its history bin start (0 without history).
+/// One aggregated cache entry as a purge hands it out: key (the aggregated primitives, the
+/// others at their defaults), counters and its history bin start (0 without history).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub prims: Primitives,
@@ -124,6 +125,26 @@ impl Entry {
         }
     }
 }
+
+/// What the cache keeps per aggregate while accounting: where its packed key sits in the
+/// index's arena, and its counters. The primitives are unpacked from the key only when a
+/// purge writes the entry out, so an entry costs its key's bytes plus this, not a whole
+/// `Primitives`.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    key_off: u32,
+    key_len: u32,
+    packets: u64,
+    bytes: u64,
+    flows: u64,
+    basetime: u64,
+    tcp_flags: u8,
+    flow_type: FlowType,
+    family: u8,
+}
+
+/// Bytes the cache holds per entry besides its packed key (and the index slot).
+pub const ROW_BYTES: usize = std::mem::size_of::<Row>();
 
 /// Result of an insert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,11 +240,14 @@ impl Bins {
 /// order.
 pub struct Cache {
     cfg: CacheConfig,
-    entries: Vec<Entry>,
+    entries: Vec<Row>,
     index: KeyIndex,
     codec: KeyCodec,
     /// Key of the flow being accounted (reused: no 512-byte copy per record).
     keybuf: Box<KeyBuf>,
+    /// Keys of the entries a purge keeps for the next one (reused).
+    pending_keys: Vec<u8>,
+    pending: Vec<Row>,
     bins: Option<Bins>,
     /// pmacct's bound: `cache_entries` buckets plus `cache_entries x AVERAGE_CHAIN_LEN`
     /// overflow nodes (one kept spare). With any real load every bucket is in use long before
@@ -241,6 +265,8 @@ impl Cache {
             index: KeyIndex::default(),
             codec: KeyCodec::new(&cfg.aggregate),
             keybuf: Box::default(),
+            pending_keys: Vec::new(),
+            pending: Vec::new(),
             bins,
             max_entries: buckets * (1 + AVERAGE_CHAIN_LEN) - 1,
             cfg,
@@ -306,6 +332,7 @@ impl Cache {
     fn account(&mut self, prims: &Primitives, basetime: u64, flow: &Flow) -> bool {
         self.codec.pack_into(prims, basetime, &mut self.keybuf);
         let room = self.entries.len() < self.max_entries;
+        let key_off = self.index.arena_len();
         match self.index.get_or_insert(self.keybuf.as_bytes(), room) {
             Some(Slot::Found(i)) => {
                 if let Some(e) = self.entries.get_mut(i) {
@@ -319,15 +346,16 @@ impl Cache {
                 true
             }
             Some(Slot::Inserted(_)) => {
-                self.entries.push(Entry {
-                    prims: mask(prims, &self.cfg.aggregate),
+                self.entries.push(Row {
+                    key_off: key_off as u32,
+                    key_len: self.keybuf.as_bytes().len() as u32,
                     packets: flow.packets,
                     bytes: flow.bytes,
                     flows: flow.flows,
+                    basetime,
                     tcp_flags: flow.tcp_flags,
                     flow_type: flow.flow_type,
                     family: flow.prims.family,
-                    basetime,
                 });
                 true
             }
@@ -355,25 +383,55 @@ impl Cache {
             };
             (commit_base, delay)
         });
-        let mut pending = Vec::new();
-        for e in self.entries.drain(..) {
+        self.pending.clear();
+        self.pending_keys.clear();
+        for row in self.entries.drain(..) {
             let keep = match commit {
-                Some((base, delay)) if !exiting => base < e.basetime as i64 + delay,
+                Some((base, delay)) if !exiting => base < row.basetime as i64 + delay,
                 _ => false,
             };
+            let key = self
+                .index
+                .key_at(row.key_off as usize, row.key_len as usize);
             if keep {
-                pending.push(e);
-            } else {
-                out.push(e);
+                // Keys move to a side buffer: the index (and its arena) is cleared below.
+                let off = self.pending_keys.len();
+                self.pending_keys.extend_from_slice(key);
+                self.pending.push(Row {
+                    key_off: off as u32,
+                    ..row
+                });
+                continue;
             }
+            let mut prims = Primitives::default();
+            // Keys are only ever written by this codec; an unreadable one would be a bug,
+            // and writing the entry with default primitives beats losing its counters.
+            let _ = self.codec.unpack(key, &mut prims);
+            out.push(Entry {
+                prims,
+                packets: row.packets,
+                bytes: row.bytes,
+                flows: row.flows,
+                tcp_flags: row.tcp_flags,
+                flow_type: row.flow_type,
+                family: row.family,
+                basetime: row.basetime,
+            });
         }
         self.index.clear();
         if let Some(b) = &mut self.bins {
             b.new_basetime = 0;
         }
-        for e in pending {
-            let f = e.to_flow(0);
-            let _ = self.account(&e.prims, e.basetime, &f);
+        for row in std::mem::take(&mut self.pending) {
+            let start = row.key_off as usize;
+            let key = &self.pending_keys[start..start + row.key_len as usize];
+            let key_off = self.index.arena_len();
+            if let Some(Slot::Inserted(_)) = self.index.get_or_insert(key, true) {
+                self.entries.push(Row {
+                    key_off: key_off as u32,
+                    ..row
+                });
+            }
         }
         total
     }

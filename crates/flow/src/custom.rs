@@ -378,6 +378,13 @@ impl CustomValues {
         let (o, s) = (off as usize, size as usize);
         self.buf.get_mut(o..o + s).unwrap_or(&mut [])
     }
+    /// Set the slot `(off, size)` from `b` (a cache key's bytes).
+    pub fn set_slot(&mut self, off: u16, b: &[u8]) {
+        let (o, n) = (off as usize, b.len());
+        if let Some(d) = self.buf.get_mut(o..o + n) {
+            d.copy_from_slice(b);
+        }
+    }
     /// Copy the slot `(off, size)` from `other` (masking to an aggregate).
     pub fn copy_slot(&mut self, other: &CustomValues, off: u16, size: u16) {
         self.slot_mut(off, size)
@@ -716,7 +723,7 @@ impl CustomCol {
                     }
                     _ => return true,
                 };
-                crate::format::write_ip(out, a);
+                crate::text::write_ip(out, a);
             }
             Semantics::Mac => {
                 // pmacct reads six bytes whatever the length; missing ones read as zero here.

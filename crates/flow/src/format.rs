@@ -4,12 +4,12 @@
 //! does not allocate per record.
 
 use std::io::Write;
-use std::net::IpAddr;
 
 use crate::cache::Entry;
 use crate::custom::{CustomCol, Render};
-use crate::flow::{FlowType, RouteDistinguisher};
-use crate::primitives::{proto_name, Aggregate, Primitive};
+use crate::flow::FlowType;
+use crate::primitives::{proto_name, value, Aggregate, Extras, Primitive, Val};
+use crate::text::{escape_json_tail, write_ip, write_ip_in_family, write_json_escaped, write_mac};
 use crate::time::{push_uint, write_timestamp, TimestampOptions};
 use pmacct_wire::Timestamp;
 
@@ -92,186 +92,15 @@ pub struct Encoder {
     opts: EncoderOptions,
 }
 
-/// How a primitive's value is rendered.
-enum Val {
-    Num(u64),
-    Str(&'static str),
-    Ip(Option<IpAddr>),
-    /// peer_ip_dst: printed in the flow's address family (pmacct's `addr_to_str2()`).
-    IpInFamily(Option<IpAddr>, u8),
-    Mac([u8; 6]),
-    Hex(u16),
-    Char(u8),
-    Proto(u8),
-    Rd(RouteDistinguisher),
-    Ts(Timestamp),
-    Float(f64),
-    /// tcp_flags: a number, but a JSON string.
-    NumStr(u64),
-}
-
-fn value(p: Primitive, e: &Entry) -> Val {
-    use Primitive::*;
-    let k = &e.prims;
-    match p {
-        Tag => Val::Num(k.tag),
-        Tag2 => Val::Num(k.tag2),
-        Label => Val::Str(crate::label::resolve(k.label)),
-        StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm | SrcLrgComm | AsPath | SrcAsPath => {
-            Val::Str("")
-        }
-        Class => Val::Str("unknown"),
-        SrcMac => Val::Mac(k.src_mac),
-        DstMac => Val::Mac(k.dst_mac),
-        Vlan => Val::Num(k.vlan.into()),
-        Cos => Val::Num(k.cos.into()),
-        Etype => Val::Hex(k.etype),
-        SrcAs => Val::Num(k.src_as.into()),
-        DstAs => Val::Num(k.dst_as.into()),
-        LocalPref => Val::Num(k.local_pref.into()),
-        SrcLocalPref => Val::Num(k.src_local_pref.into()),
-        Med => Val::Num(k.med.into()),
-        SrcMed => Val::Num(k.src_med.into()),
-        SrcRoa => Val::Char(if k.src_roa == 0 { b'u' } else { k.src_roa }),
-        DstRoa => Val::Char(if k.dst_roa == 0 { b'u' } else { k.dst_roa }),
-        PeerSrcAs => Val::Num(k.peer_src_as.into()),
-        PeerDstAs => Val::Num(k.peer_dst_as.into()),
-        PeerSrcIp => Val::Ip(k.peer_src_ip),
-        PeerDstIp => Val::IpInFamily(k.peer_dst_ip, e.family),
-        InIface => Val::Num(k.in_iface.into()),
-        OutIface => Val::Num(k.out_iface.into()),
-        MplsVpnRd => Val::Rd(k.mpls_vpn_rd),
-        MplsPwId => Val::Num(k.mpls_pw_id.into()),
-        SrcHost => Val::Ip(k.src_ip),
-        SrcNet => Val::Ip(k.src_net),
-        DstHost => Val::Ip(k.dst_ip),
-        DstNet => Val::Ip(k.dst_net),
-        SrcMask => Val::Num(k.src_mask.into()),
-        DstMask => Val::Num(k.dst_mask.into()),
-        SrcPort => Val::Num(k.src_port.into()),
-        DstPort => Val::Num(k.dst_port.into()),
-        TcpFlags => Val::NumStr(e.tcp_flags.into()),
-        Proto => Val::Proto(k.proto),
-        Tos => Val::Num(k.tos.into()),
-        // GeoIP is not resolved: pmacct's empty values.
-        SrcHostCountry | DstHostCountry | SrcHostPocode | DstHostPocode => Val::Str(""),
-        SrcHostCoords | DstHostCoords => Val::Float(0.0),
-        SamplingRate => Val::Num(k.sampling_rate.into()),
-        SamplingDirection => Val::Char(k.sampling_direction),
-        PostNatSrcHost => Val::Ip(k.post_nat_src_ip),
-        PostNatDstHost => Val::Ip(k.post_nat_dst_ip),
-        PostNatSrcPort => Val::Num(k.post_nat_src_port.into()),
-        PostNatDstPort => Val::Num(k.post_nat_dst_port.into()),
-        NatEvent => Val::Num(k.nat_event.into()),
-        MplsLabelTop => Val::Num(k.mpls_label_top.into()),
-        MplsLabelBottom => Val::Num(k.mpls_label_bottom.into()),
-        MplsStackDepth => Val::Num(k.mpls_stack_depth.into()),
-        TunnelSrcMac => Val::Mac(k.tunnel_src_mac),
-        TunnelDstMac => Val::Mac(k.tunnel_dst_mac),
-        TunnelSrcHost => Val::Ip(k.tunnel_src_ip),
-        TunnelDstHost => Val::Ip(k.tunnel_dst_ip),
-        TunnelProto => Val::Proto(k.tunnel_proto),
-        TunnelTos => Val::Num(k.tunnel_tos.into()),
-        TunnelSrcPort => Val::Num(k.tunnel_src_port.into()),
-        TunnelDstPort => Val::Num(k.tunnel_dst_port.into()),
-        Vxlan => Val::Num(k.vxlan.into()),
-        TimestampStart => Val::Ts(k.timestamp_start),
-        TimestampEnd => Val::Ts(k.timestamp_end),
-        TimestampArrival => Val::Ts(k.timestamp_arrival),
-        TimestampExport => Val::Ts(k.timestamp_export),
-        ExportProtoSeqno => Val::Num(k.export_proto_seqno.into()),
-        ExportProtoVersion => Val::Num(k.export_proto_version.into()),
-        ExportProtoSysid => Val::Num(k.export_proto_sysid.into()),
-        Flows => Val::Num(e.flows),
-    }
-}
-
-/// `addr_to_str2()`: an address rendered in the flow's family; v4 in a v6 flow becomes
-/// `::ffff:a.b.c.d`, a mapped v6 in a v4 flow becomes v4, anything else is empty.
-fn write_ip_in_family(out: &mut Vec<u8>, a: Option<IpAddr>, family: u8) {
-    match (a, family) {
-        (Some(IpAddr::V4(v4)), 4) => {
-            let _ = write!(out, "{v4}");
-        }
-        (Some(IpAddr::V6(v6)), 6) => {
-            let _ = write!(out, "{v6}");
-        }
-        (Some(IpAddr::V6(v6)), 4) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                let _ = write!(out, "{v4}");
-            }
-        }
-        (Some(IpAddr::V4(v4)), 6) => {
-            let _ = write!(out, "{}", v4.to_ipv6_mapped());
-        }
-        _ => {}
-    }
-}
-
-/// inet_ntop: dotted quad without `fmt` for IPv4 (the common case), std's RFC 5952 form
-/// for IPv6 (identical to glibc's inet_ntop, including `::ffff:a.b.c.d`).
-pub(crate) fn write_ip(out: &mut Vec<u8>, a: IpAddr) {
-    match a {
-        IpAddr::V4(v4) => {
-            for (i, o) in v4.octets().iter().enumerate() {
-                if i > 0 {
-                    out.push(b'.');
-                }
-                push_uint(out, u64::from(*o));
-            }
-        }
-        IpAddr::V6(v6) => {
-            let w = v6.segments();
-            // glibc prints the deprecated IPv4-compatible form ::a.b.c.d (first six words
-            // zero, seventh not); std prints hex words there.
-            if w[..6].iter().all(|x| *x == 0) && w[6] != 0 {
-                out.extend_from_slice(b"::");
-                let o = v6.octets();
-                write_ip(out, IpAddr::from([o[12], o[13], o[14], o[15]]));
-            } else {
-                let _ = write!(out, "{v6}");
-            }
-        }
-    }
-}
-
-fn write_mac(out: &mut Vec<u8>, m: [u8; 6]) {
-    let _ = write!(
-        out,
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    );
-}
-
-fn write_rd(out: &mut Vec<u8>, rd: RouteDistinguisher) {
-    let _ = match rd {
-        RouteDistinguisher::None => write!(out, "0:0:0"),
-        RouteDistinguisher::As2 { asn, val } => write!(out, "0:{asn}:{val}"),
-        RouteDistinguisher::Ip { ip, val } => write!(out, "1:{ip}:{val}"),
-        RouteDistinguisher::As4 { asn, val } => write!(out, "2:{asn}:{val}"),
-        RouteDistinguisher::VrfId(v) => write!(out, "vrfid:{v}"),
-        RouteDistinguisher::Unknown => write!(out, "unknown"),
+/// The value of column `p` of entry `e`, as the primitives table renders it.
+#[inline]
+fn entry_value(p: Primitive, e: &Entry) -> Val {
+    let x = Extras {
+        tcp_flags: e.tcp_flags,
+        flows: e.flows,
+        family: e.family,
     };
-}
-
-/// JSON string body escaping as jansson does (`"` `\` and control characters; UTF-8 raw,
-/// `/` not escaped).
-fn write_json_escaped(out: &mut Vec<u8>, s: &[u8]) {
-    for &b in s {
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            c if c < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c);
-            }
-            c => out.push(c),
-        }
-    }
+    value(p, &e.prims, &x)
 }
 
 impl Encoder {
@@ -326,7 +155,7 @@ impl Encoder {
                     let _ = write!(out, "{p}");
                 }
             },
-            Val::Rd(rd) => write_rd(out, *rd),
+            Val::Rd(rd) => rd.write(out),
             Val::Ts(ts) => write_timestamp(out, *ts, true, &self.opts.timestamps),
             Val::Float(f) => {
                 let _ = write!(out, "{f:.6}");
@@ -401,7 +230,7 @@ impl Encoder {
         let sep = self.opts.separator.as_bytes();
         let mut first = true;
         for p in &self.columns {
-            let v = value(*p, e);
+            let v = entry_value(*p, e);
             let n = if p.info().header2.is_empty() { 1 } else { 2 };
             for _ in 0..n {
                 if !first {
@@ -436,7 +265,7 @@ impl Encoder {
     fn write_formatted(&self, out: &mut Vec<u8>, e: &Entry) {
         for p in &self.columns {
             let i = p.info();
-            let v = value(*p, e);
+            let v = entry_value(*p, e);
             let n = if i.header2.is_empty() { 1 } else { 2 };
             for _ in 0..n {
                 let start = out.len();
@@ -464,7 +293,7 @@ impl Encoder {
         out.extend_from_slice(b"{\"event_type\": \"purge\"");
         for p in &self.json_order {
             let i = p.info();
-            let v = value(*p, e);
+            let v = entry_value(*p, e);
             let keys: &[&str] = if i.json_key2.is_empty() {
                 &[i.json_key]
             } else {
@@ -489,13 +318,7 @@ impl Encoder {
                         let start = out.len();
                         self.write_plain(out, &v, false);
                         // Escape in place only if needed (labels, custom strings later).
-                        if out[start..]
-                            .iter()
-                            .any(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                        {
-                            let raw = out.split_off(start);
-                            write_json_escaped(out, &raw);
-                        }
+                        escape_json_tail(out, start);
                         out.push(b'"');
                     }
                 }
@@ -513,13 +336,7 @@ impl Encoder {
                 out.truncate(mark);
                 continue;
             }
-            if out[start..]
-                .iter()
-                .any(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            {
-                let raw = out.split_off(start);
-                write_json_escaped(out, &raw);
-            }
+            escape_json_tail(out, start);
             out.push(b'"');
         }
         if self.opts.history && e.basetime != 0 {
@@ -589,29 +406,5 @@ impl Encoder {
         } else {
             let _ = writeln!(out, "--END ({pid})--");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(s: &str) -> String {
-        let mut v = Vec::new();
-        write_ip(&mut v, s.parse().unwrap());
-        String::from_utf8(v).unwrap()
-    }
-
-    // Expected strings are what glibc's inet_ntop (pmacct's addr_to_str) prints.
-    #[test]
-    fn addresses_like_inet_ntop() {
-        assert_eq!(ip("10.231.65.56"), "10.231.65.56");
-        assert_eq!(ip("0.0.0.0"), "0.0.0.0");
-        assert_eq!(ip("2001:918:ffff:f9fc::3"), "2001:918:ffff:f9fc::3");
-        assert_eq!(ip("::ffff:0.0.0.0"), "::ffff:0.0.0.0");
-        assert_eq!(ip("::"), "::");
-        assert_eq!(ip("::1"), "::1");
-        assert_eq!(ip("::10.0.0.1"), "::10.0.0.1");
-        assert_eq!(ip("fe80::aebc:d9ff:fe11:22e0"), "fe80::aebc:d9ff:fe11:22e0");
     }
 }

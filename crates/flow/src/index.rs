@@ -1,12 +1,13 @@
 //! The cache's key index: each key is packed into a few dozen bytes (only the aggregated
-//! primitives plus the bin), hashed once, and stored in an arena; an open-addressing table
-//! maps it to the entry. Compared with hashing and storing the whole `Primitives` struct this
-//! keeps a hit to one short hash and one short memcmp, and the memory to the key's real size.
+//! primitives plus the bin, see `primitives::KeyCodec`), hashed once, and stored in an arena;
+//! an open-addressing table maps it to the entry. Compared with hashing and storing the whole
+//! `Primitives` struct this keeps a hit to one short hash and one short memcmp, and the
+//! memory to the key's real size.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::flow::{Primitives, RouteDistinguisher};
-use crate::primitives::{Aggregate, Primitive};
+use crate::label::LabelId;
+use crate::rd::RouteDistinguisher;
 use pmacct_wire::Timestamp;
 
 /// Upper bound of a packed key: every primitive aggregated plus the bin (about 380 bytes).
@@ -29,148 +30,158 @@ impl Default for KeyBuf {
 
 impl KeyBuf {
     #[inline]
-    fn put(&mut self, b: &[u8]) {
+    pub fn put(&mut self, b: &[u8]) {
         // Cannot overflow by construction (MAX_KEY covers every primitive); stay safe anyway.
         let end = (self.len + b.len()).min(MAX_KEY);
         let n = end - self.len;
         self.buf[self.len..end].copy_from_slice(&b[..n]);
         self.len = end;
     }
-    fn ip(&mut self, a: Option<IpAddr>) {
-        match a {
-            None => self.put(&[0]),
-            Some(IpAddr::V4(v)) => {
-                self.put(&[4]);
-                self.put(&v.octets());
-            }
-            Some(IpAddr::V6(v)) => {
-                self.put(&[6]);
-                self.put(&v.octets());
-            }
-        }
-    }
-    fn ts(&mut self, t: Timestamp) {
-        self.put(&t.secs.to_le_bytes());
-        self.put(&t.usecs.to_le_bytes());
-    }
-    fn rd(&mut self, rd: RouteDistinguisher) {
-        let (tag, a, b): (u8, u32, u32) = match rd {
-            RouteDistinguisher::None => (0, 0, 0),
-            RouteDistinguisher::As2 { asn, val } => (1, asn.into(), val),
-            RouteDistinguisher::Ip { ip, val } => (2, u32::from(ip), val.into()),
-            RouteDistinguisher::As4 { asn, val } => (3, asn, val.into()),
-            RouteDistinguisher::VrfId(v) => (4, v, 0),
-            RouteDistinguisher::Unknown => (5, 0, 0),
-        };
-        self.put(&[tag]);
-        self.put(&a.to_le_bytes());
-        self.put(&b.to_le_bytes());
+    pub fn clear(&mut self) {
+        self.len = 0;
     }
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 }
 
-/// Packs the aggregated primitives of a plugin's aggregate.
-#[derive(Debug, Clone)]
-pub struct KeyCodec {
-    cols: Vec<Primitive>,
-    /// Custom primitive slots `(offset, size)` of the aggregate.
-    custom: Vec<(u16, u16)>,
+/// Reads a packed key back, field by field; every read is bounds-checked.
+pub struct KeyReader<'a> {
+    rest: &'a [u8],
 }
 
-impl KeyCodec {
-    pub fn new(agg: &Aggregate) -> KeyCodec {
-        // sum_* aggregates hold their one column; Flows is not a key field.
-        KeyCodec {
-            cols: agg.columns().collect(),
-            custom: agg.custom().iter().map(|c| (c.off, c.size)).collect(),
+impl<'a> KeyReader<'a> {
+    pub fn new(key: &'a [u8]) -> Self {
+        KeyReader { rest: key }
+    }
+    pub fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.rest.len() {
+            return None;
         }
+        let (a, b) = self.rest.split_at(n);
+        self.rest = b;
+        Some(a)
     }
-
-    /// The key of `p` (already masked or not: only aggregated fields are read) in bin `bin`.
-    pub fn pack(&self, p: &Primitives, bin: u64) -> KeyBuf {
-        let mut k = KeyBuf::default();
-        self.pack_into(p, bin, &mut k);
-        k
+    pub fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.bytes(N)?.try_into().ok()
     }
+    pub fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+}
 
-    /// [`KeyCodec::pack`] into a reused buffer.
-    pub fn pack_into(&self, p: &Primitives, bin: u64, k: &mut KeyBuf) {
-        use Primitive::*;
-        k.len = 0;
-        k.put(&bin.to_le_bytes());
-        for c in &self.cols {
-            match c {
-                Tag => k.put(&p.tag.to_le_bytes()),
-                Tag2 => k.put(&p.tag2.to_le_bytes()),
-                Label => k.put(&p.label.0.to_le_bytes()),
-                SrcMac => k.put(&p.src_mac),
-                DstMac => k.put(&p.dst_mac),
-                Vlan => k.put(&p.vlan.to_le_bytes()),
-                Cos => k.put(&[p.cos]),
-                Etype => k.put(&p.etype.to_le_bytes()),
-                SrcAs => k.put(&p.src_as.to_le_bytes()),
-                DstAs => k.put(&p.dst_as.to_le_bytes()),
-                LocalPref => k.put(&p.local_pref.to_le_bytes()),
-                SrcLocalPref => k.put(&p.src_local_pref.to_le_bytes()),
-                Med => k.put(&p.med.to_le_bytes()),
-                SrcMed => k.put(&p.src_med.to_le_bytes()),
-                SrcRoa => k.put(&[p.src_roa]),
-                DstRoa => k.put(&[p.dst_roa]),
-                PeerSrcAs => k.put(&p.peer_src_as.to_le_bytes()),
-                PeerDstAs => k.put(&p.peer_dst_as.to_le_bytes()),
-                PeerSrcIp => k.ip(p.peer_src_ip),
-                PeerDstIp => k.ip(p.peer_dst_ip),
-                InIface => k.put(&p.in_iface.to_le_bytes()),
-                OutIface => k.put(&p.out_iface.to_le_bytes()),
-                MplsVpnRd => k.rd(p.mpls_vpn_rd),
-                MplsPwId => k.put(&p.mpls_pw_id.to_le_bytes()),
-                SrcHost => k.ip(p.src_ip),
-                SrcNet => k.ip(p.src_net),
-                DstHost => k.ip(p.dst_ip),
-                DstNet => k.ip(p.dst_net),
-                SrcMask => k.put(&[p.src_mask]),
-                DstMask => k.put(&[p.dst_mask]),
-                SrcPort => k.put(&p.src_port.to_le_bytes()),
-                DstPort => k.put(&p.dst_port.to_le_bytes()),
-                Proto => k.put(&[p.proto]),
-                Tos => k.put(&[p.tos]),
-                SamplingRate => k.put(&p.sampling_rate.to_le_bytes()),
-                SamplingDirection => k.put(&[p.sampling_direction]),
-                PostNatSrcHost => k.ip(p.post_nat_src_ip),
-                PostNatDstHost => k.ip(p.post_nat_dst_ip),
-                PostNatSrcPort => k.put(&p.post_nat_src_port.to_le_bytes()),
-                PostNatDstPort => k.put(&p.post_nat_dst_port.to_le_bytes()),
-                NatEvent => k.put(&[p.nat_event]),
-                MplsLabelTop => k.put(&p.mpls_label_top.to_le_bytes()),
-                MplsLabelBottom => k.put(&p.mpls_label_bottom.to_le_bytes()),
-                MplsStackDepth => k.put(&[p.mpls_stack_depth]),
-                TunnelSrcMac => k.put(&p.tunnel_src_mac),
-                TunnelDstMac => k.put(&p.tunnel_dst_mac),
-                TunnelSrcHost => k.ip(p.tunnel_src_ip),
-                TunnelDstHost => k.ip(p.tunnel_dst_ip),
-                TunnelProto => k.put(&[p.tunnel_proto]),
-                TunnelTos => k.put(&[p.tunnel_tos]),
-                TunnelSrcPort => k.put(&p.tunnel_src_port.to_le_bytes()),
-                TunnelDstPort => k.put(&p.tunnel_dst_port.to_le_bytes()),
-                Vxlan => k.put(&p.vxlan.to_le_bytes()),
-                TimestampStart => k.ts(p.timestamp_start),
-                TimestampEnd => k.ts(p.timestamp_end),
-                TimestampArrival => k.ts(p.timestamp_arrival),
-                TimestampExport => k.ts(p.timestamp_export),
-                ExportProtoSeqno => k.put(&p.export_proto_seqno.to_le_bytes()),
-                ExportProtoVersion => k.put(&p.export_proto_version.to_le_bytes()),
-                ExportProtoSysid => k.put(&p.export_proto_sysid.to_le_bytes()),
-                // Not in the flow model (always empty / constant): nothing to distinguish.
-                Class | StdComm | ExtComm | LrgComm | SrcStdComm | SrcExtComm | SrcLrgComm
-                | AsPath | SrcAsPath | TcpFlags | SrcHostCountry | DstHostCountry
-                | SrcHostPocode | DstHostPocode | SrcHostCoords | DstHostCoords | Flows => {}
+/// A value type of the flow model that a primitive's row can put in a cache key.
+pub trait KeyField: Sized {
+    fn pack(&self, k: &mut KeyBuf);
+    fn unpack(r: &mut KeyReader<'_>) -> Option<Self>;
+    /// A value that is not the default (tests of the primitives table).
+    fn sample() -> Self;
+}
+
+macro_rules! int_key_field {
+    ($($t:ty),*) => { $(
+        impl KeyField for $t {
+            #[inline]
+            fn pack(&self, k: &mut KeyBuf) {
+                k.put(&self.to_le_bytes());
+            }
+            #[inline]
+            fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
+                Some(<$t>::from_le_bytes(r.take()?))
+            }
+            fn sample() -> Self {
+                0x2A
             }
         }
-        for (off, size) in &self.custom {
-            k.put(p.custom.slot(*off, *size));
+    )* };
+}
+int_key_field!(u8, u16, u32, u64);
+
+impl KeyField for [u8; 6] {
+    #[inline]
+    fn pack(&self, k: &mut KeyBuf) {
+        k.put(self);
+    }
+    fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
+        r.take()
+    }
+    fn sample() -> Self {
+        [2, 0, 0, 0, 0, 0x2A]
+    }
+}
+
+/// None, 0.0.0.0 and :: are three different keys (a family tag first).
+impl KeyField for Option<IpAddr> {
+    #[inline]
+    fn pack(&self, k: &mut KeyBuf) {
+        match self {
+            None => k.put(&[0]),
+            Some(IpAddr::V4(v)) => {
+                k.put(&[4]);
+                k.put(&v.octets());
+            }
+            Some(IpAddr::V6(v)) => {
+                k.put(&[6]);
+                k.put(&v.octets());
+            }
         }
+    }
+    fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
+        Some(match r.take::<1>()?[0] {
+            0 => None,
+            4 => Some(IpAddr::V4(Ipv4Addr::from(r.take::<4>()?))),
+            6 => Some(IpAddr::V6(Ipv6Addr::from(r.take::<16>()?))),
+            _ => return None,
+        })
+    }
+    fn sample() -> Self {
+        Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 42)))
+    }
+}
+
+impl KeyField for Timestamp {
+    #[inline]
+    fn pack(&self, k: &mut KeyBuf) {
+        k.put(&self.secs.to_le_bytes());
+        k.put(&self.usecs.to_le_bytes());
+    }
+    fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
+        Some(Timestamp::new(
+            u64::from_le_bytes(r.take()?),
+            u32::from_le_bytes(r.take()?),
+        ))
+    }
+    fn sample() -> Self {
+        Timestamp::new(1_677_577_561, 88_000)
+    }
+}
+
+impl KeyField for RouteDistinguisher {
+    #[inline]
+    fn pack(&self, k: &mut KeyBuf) {
+        k.put(&self.to_key());
+    }
+    fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
+        RouteDistinguisher::from_key(r.take()?)
+    }
+    fn sample() -> Self {
+        RouteDistinguisher::As2 {
+            asn: 65000,
+            val: 42,
+        }
+    }
+}
+
+impl KeyField for LabelId {
+    #[inline]
+    fn pack(&self, k: &mut KeyBuf) {
+        k.put(&self.0.to_le_bytes());
+    }
+    fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
+        Some(LabelId(u32::from_le_bytes(r.take()?)))
+    }
+    fn sample() -> Self {
+        crate::label::intern("sample-label").unwrap_or(LabelId(1))
     }
 }
 
@@ -246,6 +257,16 @@ impl KeyIndex {
         }
     }
 
+    /// Bytes of keys stored: where the next inserted key will start.
+    pub fn arena_len(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// The stored key at `off` (as [`KeyIndex::arena_len`] said before its insert).
+    pub fn key_at(&self, off: usize, len: usize) -> &[u8] {
+        self.arena.get(off..off + len).unwrap_or(&[])
+    }
+
     /// Is `key` present?
     pub fn contains(&self, key: &[u8]) -> bool {
         !self.slots.is_empty() && self.find(key, hash_key(key) as u32).is_ok()
@@ -307,39 +328,6 @@ impl KeyIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packs_only_aggregated_fields() {
-        let c = KeyCodec::new(&Aggregate::parse(&["src_host, dst_port"]).unwrap());
-        let mut a = Primitives {
-            src_ip: Some("10.0.0.1".parse().unwrap()),
-            dst_port: 80,
-            ..Default::default()
-        };
-        let k1 = c.pack(&a, 0).as_bytes().to_vec();
-        a.src_port = 1234; // not aggregated
-        assert_eq!(c.pack(&a, 0).as_bytes(), &k1[..]);
-        a.dst_port = 81;
-        assert_ne!(c.pack(&a, 0).as_bytes(), &k1[..]);
-        assert_ne!(c.pack(&a, 60).as_bytes(), c.pack(&a, 0).as_bytes());
-        // None, 0.0.0.0 and :: are three different keys.
-        let z = |ip: Option<IpAddr>| {
-            c.pack(
-                &Primitives {
-                    src_ip: ip,
-                    ..Default::default()
-                },
-                0,
-            )
-            .as_bytes()
-            .to_vec()
-        };
-        assert_ne!(z(None), z(Some("0.0.0.0".parse().unwrap())));
-        assert_ne!(
-            z(Some("::".parse().unwrap())),
-            z(Some("0.0.0.0".parse().unwrap()))
-        );
-    }
 
     #[test]
     fn index_finds_and_grows() {

@@ -16,7 +16,9 @@ pub mod index;
 pub mod label;
 pub mod packet;
 pub mod primitives;
+pub mod rd;
 pub mod stage;
+pub mod text;
 pub mod time;
 
 pub use cache::{Cache, CacheConfig, Entry, History, HistoryUnit, Insert, PurgeSchedule};

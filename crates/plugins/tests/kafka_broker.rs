@@ -72,16 +72,7 @@ fn encoder(writer_id: &str) -> Encoder {
 }
 
 fn vars(e: &Entry) -> RecordVars {
-    RecordVars {
-        peer_src_ip: e.prims.peer_src_ip,
-        src_host: e.prims.src_ip,
-        dst_host: e.prims.dst_ip,
-        src_port: e.prims.src_port,
-        dst_port: e.prims.dst_port,
-        proto: e.prims.proto,
-        in_iface: e.prims.in_iface,
-        ..Default::default()
-    }
+    e.prims
 }
 
 #[test]

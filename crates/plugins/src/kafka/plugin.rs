@@ -200,18 +200,7 @@ pub struct KafkaPlugin {
 }
 
 fn vars_of(e: &Entry) -> RecordVars {
-    let p = &e.prims;
-    RecordVars {
-        peer_src_ip: p.peer_src_ip,
-        tag: p.tag,
-        tag2: p.tag2,
-        src_host: p.src_ip,
-        dst_host: p.dst_ip,
-        src_port: p.src_port,
-        dst_port: p.dst_port,
-        proto: p.proto,
-        in_iface: p.in_iface,
-    }
+    e.prims
 }
 
 impl KafkaPlugin {

@@ -10,34 +10,19 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-/// Values of one record that the templates can reference. Fill only what is aggregated;
-/// the rest renders as pmacct renders an absent primitive.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RecordVars {
-    pub peer_src_ip: Option<IpAddr>,
-    pub tag: u64,
-    pub tag2: u64,
-    pub src_host: Option<IpAddr>,
-    pub dst_host: Option<IpAddr>,
-    pub src_port: u16,
-    pub dst_port: u16,
-    pub proto: u8,
-    pub in_iface: u32,
-}
+use pmacct_flow::primitives::{value, Extras, Val};
+use pmacct_flow::{Primitive, Primitives};
+
+/// Values of one record that the templates can reference: the purged entry's primitives
+/// (only the aggregated ones set; the rest renders as pmacct renders an absent primitive).
+pub type RecordVars = Primitives;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Var {
-    PeerSrcIp,
-    Tag,
-    Tag2,
+    /// A primitive of the record, rendered from the primitives table.
+    Prim(Primitive),
     PostTag,
     PostTag2,
-    SrcHost,
-    DstHost,
-    SrcPort,
-    DstPort,
-    Proto,
-    InIface,
 }
 
 /// Which variable set applies: topics know the record-independent subset only.
@@ -61,23 +46,28 @@ pub struct Template {
     post_tag2: u64,
 }
 
+/// Primitives pmacct 1.7.7 expands in topics (record-independent in its reading) and, in
+/// addition, in partition keys (`handle_dynname_internal_strings()`).
+const TOPIC_VARS: [Primitive; 3] = [Primitive::PeerSrcIp, Primitive::Tag, Primitive::Tag2];
+const KEY_VARS: [Primitive; 6] = [
+    Primitive::SrcHost,
+    Primitive::DstHost,
+    Primitive::SrcPort,
+    Primitive::DstPort,
+    Primitive::Proto,
+    Primitive::InIface,
+];
+
 fn var_of(name: &str, kind: TemplateKind) -> Option<Var> {
-    let v = match name {
-        "peer_src_ip" => Var::PeerSrcIp,
-        "tag" => Var::Tag,
-        "tag2" => Var::Tag2,
-        "post_tag" => Var::PostTag,
-        "post_tag2" => Var::PostTag2,
-        _ if kind == TemplateKind::Topic => return None,
-        "src_host" => Var::SrcHost,
-        "dst_host" => Var::DstHost,
-        "src_port" => Var::SrcPort,
-        "dst_port" => Var::DstPort,
-        "proto" => Var::Proto,
-        "in_iface" => Var::InIface,
-        _ => return None,
-    };
-    Some(v)
+    match name {
+        "post_tag" => return Some(Var::PostTag),
+        "post_tag2" => return Some(Var::PostTag2),
+        _ => {}
+    }
+    let p = Primitive::from_keyword(name).filter(|p| p.info().name() == name)?;
+    let allowed =
+        TOPIC_VARS.contains(&p) || (kind == TemplateKind::PartitionKey && KEY_VARS.contains(&p));
+    allowed.then_some(Var::Prim(p))
 }
 
 impl Template {
@@ -132,18 +122,14 @@ impl Template {
         for p in &self.pieces {
             match p {
                 Piece::Lit(s) => out.push_str(s),
-                Piece::Var(v) => match v {
-                    Var::PeerSrcIp => push_ip(out, vars.peer_src_ip),
-                    Var::SrcHost => push_ip(out, vars.src_host),
-                    Var::DstHost => push_ip(out, vars.dst_host),
-                    Var::Tag => push_num(out, vars.tag),
-                    Var::Tag2 => push_num(out, vars.tag2),
-                    Var::PostTag => push_num(out, self.post_tag),
-                    Var::PostTag2 => push_num(out, self.post_tag2),
-                    Var::SrcPort => push_num(out, vars.src_port),
-                    Var::DstPort => push_num(out, vars.dst_port),
-                    Var::Proto => push_num(out, vars.proto),
-                    Var::InIface => push_num(out, vars.in_iface),
+                Piece::Var(Var::PostTag) => push_num(out, self.post_tag),
+                Piece::Var(Var::PostTag2) => push_num(out, self.post_tag2),
+                Piece::Var(Var::Prim(p)) => match value(*p, vars, &Extras::default()) {
+                    Val::Ip(ip) => push_ip(out, ip),
+                    Val::Num(n) | Val::NumStr(n) => push_num(out, n),
+                    Val::Proto(n) => push_num(out, n),
+                    // No other rendering is reachable from TOPIC_VARS / KEY_VARS.
+                    _ => {}
                 },
             }
         }
@@ -190,7 +176,7 @@ mod tests {
             peer_src_ip: Some("192.0.2.1".parse().unwrap()),
             tag: 100,
             tag2: 200,
-            src_host: Some("2001:db8::1".parse().unwrap()),
+            src_ip: Some("2001:db8::1".parse().unwrap()),
             src_port: 443,
             proto: 6,
             in_iface: 3,

@@ -1,0 +1,59 @@
+//! The cache key codec of one aggregate: each aggregated primitive's field packed by its
+//! row's codec (only the aggregated ones, plus the history bin and the custom slots), and
+//! unpacked again when a purge renders the entry.
+
+use super::{pack_field, unpack_field, Aggregate, Primitive};
+use crate::flow::Primitives;
+use crate::index::{KeyBuf, KeyReader};
+
+/// Packs (and unpacks) the aggregated primitives of a plugin's aggregate.
+#[derive(Debug, Clone)]
+pub struct KeyCodec {
+    cols: Vec<Primitive>,
+    /// Custom primitive slots `(offset, size)` of the aggregate.
+    custom: Vec<(u16, u16)>,
+}
+
+impl KeyCodec {
+    pub fn new(agg: &Aggregate) -> KeyCodec {
+        // sum_* aggregates hold their one column; Flows is not a key field.
+        KeyCodec {
+            cols: agg.columns().filter(|p| p.info().in_flow()).collect(),
+            custom: agg.custom().iter().map(|c| (c.off, c.size)).collect(),
+        }
+    }
+
+    /// The key of `p` (already masked or not: only aggregated fields are read) in bin `bin`.
+    pub fn pack(&self, p: &Primitives, bin: u64) -> KeyBuf {
+        let mut k = KeyBuf::default();
+        self.pack_into(p, bin, &mut k);
+        k
+    }
+
+    /// [`KeyCodec::pack`] into a reused buffer.
+    pub fn pack_into(&self, p: &Primitives, bin: u64, k: &mut KeyBuf) {
+        k.clear();
+        k.put(&bin.to_le_bytes());
+        for c in &self.cols {
+            pack_field(*c, p, k);
+        }
+        for (off, size) in &self.custom {
+            k.put(p.custom.slot(*off, *size));
+        }
+    }
+
+    /// The masked primitives and the bin a key was packed from; None if `key` was not
+    /// written by this codec.
+    pub fn unpack(&self, key: &[u8], out: &mut Primitives) -> Option<u64> {
+        *out = Primitives::default();
+        let mut r = KeyReader::new(key);
+        let bin = u64::from_le_bytes(r.take::<8>()?);
+        for c in &self.cols {
+            unpack_field(*c, &mut r, out)?;
+        }
+        for (off, size) in &self.custom {
+            out.custom.set_slot(*off, r.bytes(usize::from(*size))?);
+        }
+        r.is_empty().then_some(bin)
+    }
+}
