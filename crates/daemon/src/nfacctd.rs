@@ -65,7 +65,7 @@ impl Decoder for NetflowSource {
             if rec.flow_type == FlowType::Option && !account_options {
                 return;
             }
-            emit(Flow::from_netflow(rec, peer, d.arrival));
+            emit(pmacct_flow::producer::netflow::flow(rec, peer, d.arrival));
             records += 1;
         });
         if let Some((tf, slot, gen)) = &mut self.templates_file {

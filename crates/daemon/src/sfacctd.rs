@@ -2,7 +2,7 @@
 //! counter-sample log), on the daemon-generic collector.
 //!
 //! What is sFlow-specific, as sfacctd 1.7.7 does it:
-//! - each flow sample is one flow (`Flow::from_sflow`): packets 1, bytes = sampled frame
+//! - each flow sample is one flow (`producer::sflow::flow`): packets 1, bytes = sampled frame
 //!   length, `peer_src_ip` = the agent address of the datagram header;
 //! - `sfacctd_renormalize` scales a sample by the effective rate of its data source, from the
 //!   sample pool and sample sequence deltas of the previous sample of the same source
@@ -174,7 +174,7 @@ impl Decoder for SflowSource {
             d.data,
             |rec| {
                 let Some(s) = rec.sflow else { return };
-                let mut f = Flow::from_sflow(rec, arrival, nh);
+                let mut f = pmacct_flow::producer::sflow::flow(rec, arrival, nh);
                 if renorm {
                     let k = u64::from(renormalize_factor(pools, s));
                     f.packets = f.packets.saturating_mul(k);

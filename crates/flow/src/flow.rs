@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub use pmacct_wire::record::FlowType;
-use pmacct_wire::{FlowRecord, Timestamp};
+use pmacct_wire::Timestamp;
 
 use crate::custom::CustomValues;
 pub use crate::rd::RouteDistinguisher;
@@ -111,14 +111,6 @@ pub struct Flow {
     pub bin_time: u64,
 }
 
-fn family_of(a: Option<IpAddr>) -> u8 {
-    match a {
-        Some(IpAddr::V4(_)) => 4,
-        Some(IpAddr::V6(_)) => 6,
-        None => 0,
-    }
-}
-
 /// `addr` with all but the first `bits` bits cleared (pmacct's net from address + mask).
 pub fn mask_addr(addr: IpAddr, bits: u8) -> IpAddr {
     match addr {
@@ -136,107 +128,6 @@ pub fn mask_addr(addr: IpAddr, bits: u8) -> IpAddr {
 }
 
 impl Flow {
-    /// Build the flow model from a decoded NetFlow/IPFIX record, as nfacctd's handlers fill
-    /// `pkt_data`: `peer` is the exporter (peer_ip_src), `arrival` the collector's clock.
-    pub fn from_netflow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
-        let h = &rec.header;
-        let family = family_of(rec.src_addr.or(rec.dst_addr));
-        let mpls_vpn_rd = match (rec.vrf_id, rec.mpls_vpn_rd) {
-            (Some(v), _) if v != 0 => RouteDistinguisher::VrfId(v),
-            (_, Some(raw)) => RouteDistinguisher::from_bytes(&raw),
-            _ => RouteDistinguisher::None,
-        };
-        let sampling_rate = if rec.sampling_interval != 0 {
-            rec.sampling_interval
-        } else if h.version == 5 {
-            h.sampling_interval & 0x3FFF
-        } else {
-            0
-        };
-        let sampling_direction = match rec.direction {
-            Some(0) => b'i',
-            Some(1) => b'e',
-            _ => b'u',
-        };
-        // pmacct's time_start and timestamp_start: the flow start, falling back to the
-        // export header time (v9/IPFIX) when the record carried none.
-        let start = if rec.first.secs == 0 && (h.version == 9 || h.version == 10) {
-            Timestamp::new(h.export_time.secs, 0)
-        } else {
-            rec.first
-        };
-        let bin_time = start.secs;
-        let prims = Primitives {
-            src_mac: rec.src_mac,
-            dst_mac: rec.dst_mac,
-            vlan: rec.vlan,
-            cos: rec.cos,
-            etype: rec.etype,
-            src_as: rec.src_as,
-            dst_as: rec.dst_as,
-            peer_src_ip: Some(peer),
-            // BGP next hop only: pmacct uses the IP next hop only with use_ip_next_hop.
-            peer_dst_ip: rec.bgp_next_hop,
-            in_iface: rec.in_iface,
-            out_iface: rec.out_iface,
-            mpls_vpn_rd,
-            src_ip: rec.src_addr,
-            src_net: rec.src_addr.map(|a| mask_addr(a, rec.src_mask)),
-            dst_ip: rec.dst_addr,
-            dst_net: rec.dst_addr.map(|a| mask_addr(a, rec.dst_mask)),
-            src_mask: rec.src_mask,
-            dst_mask: rec.dst_mask,
-            src_port: rec.src_port,
-            dst_port: rec.dst_port,
-            proto: rec.proto,
-            tos: rec.tos,
-            sampling_rate,
-            sampling_direction,
-            post_nat_src_ip: rec.post_nat_src_addr,
-            post_nat_dst_ip: rec.post_nat_dst_addr,
-            post_nat_src_port: rec.post_nat_src_port,
-            post_nat_dst_port: rec.post_nat_dst_port,
-            nat_event: if rec.nat_event != 0 {
-                rec.nat_event
-            } else {
-                rec.fw_event
-            },
-            mpls_label_top: rec.mpls_label_top,
-            mpls_label_bottom: rec.mpls_label_bottom,
-            mpls_stack_depth: rec.mpls_stack_depth,
-            timestamp_start: start,
-            timestamp_end: rec.last,
-            timestamp_arrival: arrival,
-            timestamp_export: h.export_time,
-            export_proto_seqno: h.sequence,
-            export_proto_version: h.version,
-            export_proto_sysid: if h.version == 5 {
-                u32::from(h.engine_id)
-            } else {
-                h.source_id
-            },
-            family,
-            engine_type: if h.version == 5 { h.engine_type } else { 0 },
-            next_hop: rec.next_hop,
-            direction_raw: rec.direction.unwrap_or(0xFF),
-            fwd_status: rec.forwarding_status,
-            ..Primitives::default()
-        };
-        let mut prims = prims;
-        if let Some(raw) = &rec.raw {
-            crate::custom::extract(raw, &mut prims.custom);
-        }
-        Flow {
-            prims,
-            packets: rec.packets,
-            bytes: rec.bytes,
-            flows: if rec.flows == 0 { 1 } else { rec.flows },
-            tcp_flags: (rec.tcp_flags & 0xFF) as u8,
-            flow_type: rec.flow_type,
-            bin_time,
-        }
-    }
-
     /// `nfacctd_renormalize`: scale packets and bytes by the sampling rate; the rate is then
     /// reported as 1 (0 = unknown stays 0).
     pub fn renormalize(&mut self) {
@@ -254,74 +145,9 @@ impl Flow {
     }
 }
 
-impl Flow {
-    /// Build the flow model from a decoded sFlow flow sample (`rec.sflow` set), as sfacctd
-    /// 1.7.7's `SF_*` handlers fill `pkt_data`. Differences from NetFlow: `peer_src_ip` is the
-    /// agent address of the datagram header (not the UDP source), `export_proto_sysid` the
-    /// sub-agent id, no flow times (sfacctd prints zero timestamps and bins by arrival),
-    /// `sampling_direction` always `u`, tunnel primitives from the inner headers of a
-    /// VXLAN/IP-in-IP sampled packet, BGP primitives from the extended gateway record.
-    /// `use_ip_next_hop` as pmacct's key: an IPv4 next hop of the extended router record is
-    /// `peer_dst_ip` only with it; an IPv6 one always is (sfacctd 1.7.7 does the same).
-    pub fn from_sflow(rec: &FlowRecord<'_>, arrival: Timestamp, use_ip_next_hop: bool) -> Flow {
-        let Some(s) = rec.sflow else {
-            return Flow::from_netflow(rec, IpAddr::V4(Ipv4Addr::UNSPECIFIED), arrival);
-        };
-        let mut f = Flow::from_netflow(rec, s.datagram.agent, arrival);
-        let p = &mut f.prims;
-        p.export_proto_sysid = s.datagram.sub_agent_id;
-        p.export_proto_seqno = s.datagram.sequence;
-        p.export_proto_version = s.datagram.version as u16;
-        p.timestamp_start = Timestamp::ZERO;
-        p.timestamp_end = Timestamp::ZERO;
-        p.timestamp_export = Timestamp::ZERO;
-        p.sampling_direction = b'u';
-        p.sampling_rate = s.sampling_rate;
-        if let Some((tag, tag2)) = s.tag {
-            p.tag = tag;
-            p.tag2 = tag2;
-        }
-        p.peer_dst_ip = rec
-            .bgp_next_hop
-            .or(match s.router.and_then(|r| r.next_hop) {
-                Some(IpAddr::V4(a)) if use_ip_next_hop => Some(IpAddr::V4(a)),
-                Some(IpAddr::V6(a)) => Some(IpAddr::V6(a)),
-                _ => None,
-            });
-        if let Some(g) = &s.gateway {
-            p.local_pref = g.local_pref;
-            p.peer_src_as = g.src_peer_as;
-            p.peer_dst_as = g.dst_peer_as();
-        }
-        p.mpls_pw_id = s.mpls_vc.map_or(0, |vc| vc.id);
-        p.sflow_in_vlan = s.in_vlan as u16;
-        p.sflow_out_vlan = s.out_vlan as u16;
-        let pk = &s.packet;
-        p.vxlan = pk.vni;
-        if pk.tunnel_kind != pmacct_wire::packet::TunnelKind::None {
-            let t = &pk.tunnel;
-            p.tunnel_src_mac = t.src_mac;
-            p.tunnel_dst_mac = t.dst_mac;
-            p.tunnel_tos = t.ip.tos;
-            if t.has_ip {
-                p.tunnel_src_ip = t.ip.src_addr;
-                p.tunnel_dst_ip = t.ip.dst_addr;
-                p.tunnel_proto = t.ip.proto;
-                if t.ip.proto == 6 || t.ip.proto == 17 {
-                    p.tunnel_src_port = t.ip.src_port;
-                    p.tunnel_dst_port = t.ip.dst_port;
-                }
-            }
-        }
-        f.bin_time = 0;
-        f
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pmacct_wire::record::ExportHeader;
 
     #[test]
     fn nets_and_rd() {
@@ -343,36 +169,5 @@ mod tests {
                 val: 7
             }
         );
-    }
-
-    #[test]
-    fn from_netflow_and_renormalize() {
-        let rec = FlowRecord {
-            header: ExportHeader {
-                version: 9,
-                sequence: 147674,
-                export_time: Timestamp::new(1677577615, 0),
-                ..Default::default()
-            },
-            src_addr: Some("138.187.58.13".parse().unwrap()),
-            dst_addr: Some("138.187.57.33".parse().unwrap()),
-            bgp_next_hop: Some("138.187.57.65".parse().unwrap()),
-            next_hop: Some("192.0.2.1".parse().unwrap()),
-            vrf_id: Some(1610612736),
-            direction: Some(0),
-            packets: 3,
-            bytes: 180,
-            sampling_interval: 100,
-            ..Default::default()
-        };
-        let peer: IpAddr = "138.187.57.55".parse().unwrap();
-        let mut f = Flow::from_netflow(&rec, peer, Timestamp::new(1, 2));
-        assert_eq!(f.prims.peer_dst_ip, rec.bgp_next_hop);
-        assert_eq!(f.prims.mpls_vpn_rd, RouteDistinguisher::VrfId(1610612736));
-        assert_eq!(f.prims.sampling_direction, b'i');
-        assert_eq!(f.bin_time, 1677577615, "falls back to the export time");
-        assert_eq!(f.flows, 1);
-        f.renormalize();
-        assert_eq!((f.packets, f.bytes, f.prims.sampling_rate), (300, 18000, 1));
     }
 }

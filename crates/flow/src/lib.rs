@@ -3,6 +3,7 @@
 //! - [`primitives`]: the one table of aggregation primitives, `Aggregate` parsing, `-a`.
 //! - [`custom`]: custom primitives (`aggregate_primitives`), a run-time extension of the table.
 //! - [`flow`]: the fixed-size flow model built from decoded records.
+//! - [`producer`]: one module per source mapping decoded records to [`flow::Flow`].
 //! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
 //! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
 //! - [`stage`]: core and per-plugin stages between the decoder and a plugin's cache.
@@ -16,6 +17,7 @@ pub mod index;
 pub mod label;
 pub mod packet;
 pub mod primitives;
+pub mod producer;
 pub mod rd;
 pub mod stage;
 pub mod text;

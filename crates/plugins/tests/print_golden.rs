@@ -100,7 +100,7 @@ fn flows(pcap: &str) -> Vec<Flow> {
     for (src, d) in datagrams(&path) {
         let _ = dec.decode(src, &d, |rec| {
             if rec.flow_type != FlowType::Option {
-                out.push(Flow::from_netflow(rec, src, arrival));
+                out.push(pmacct_flow::producer::netflow::flow(rec, src, arrival));
             }
         });
     }

@@ -1,0 +1,9 @@
+//! Producers (goflow2's idea): one module per source mapping its decoded records to the one
+//! flow model. Decoders (`pmacct_wire`) stay protocol-pure; what pmacct's daemons do while
+//! filling `pkt_data` lives here.
+//!
+//! - [`netflow`]: NetFlow/IPFIX records (nfacctd).
+//! - [`sflow`]: sFlow flow samples (sfacctd).
+
+pub mod netflow;
+pub mod sflow;
