@@ -73,8 +73,11 @@ fn main() {
         black_box(cache.insert(f));
     }
     let hit = t.elapsed();
+    let cache_bytes = cache.memory_bytes();
     let mut entries = Vec::new();
+    let t = Instant::now();
     cache.drain_committed(true, &mut entries);
+    let purge = t.elapsed();
 
     let mut small = Cache::new(
         CacheConfig {
@@ -126,6 +129,16 @@ fn main() {
     println!(
         "cache insert, src_host aggregate: {:.0} ns/record",
         per(src_host)
+    );
+    println!(
+        "purge (entries out of the cache), tutorial aggregate: {:.0} ns/record",
+        per(purge)
+    );
+    println!(
+        "size_of::<Flow>() {} bytes; cache, tutorial aggregate: {:.0} bytes/entry (entry {} + key + index)",
+        std::mem::size_of::<Flow>(),
+        cache_bytes as f64 / f64::from(N),
+        pmacct_flow::cache::ROW_BYTES
     );
     for (fmt, d, bytes) in enc_times {
         println!("encode {fmt:?}: {:.0} ns/record ({} bytes)", per(d), bytes);

@@ -284,6 +284,11 @@ impl Cache {
         self.entries.len()
     }
 
+    /// Heap bytes the cache holds now (entries, keys, index slots), for sizing figures.
+    pub fn memory_bytes(&self) -> usize {
+        self.entries.capacity() * ROW_BYTES + self.index.memory_bytes()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -257,6 +257,11 @@ impl KeyIndex {
         }
     }
 
+    /// Heap bytes held: slots and key arena.
+    pub fn memory_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<SlotData>() + self.arena.capacity()
+    }
+
     /// Bytes of keys stored: where the next inserted key will start.
     pub fn arena_len(&self) -> usize {
         self.arena.len()
