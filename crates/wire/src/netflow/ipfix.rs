@@ -42,14 +42,30 @@ pub(crate) fn decode<F: FnMut(&FlowRecord)>(
             sys_init_ms: None,
         },
         ipfix: true,
+        template_set,
     };
     sets::walk(dec, &ctx, &d[HEADER_LEN..len], stats, sink);
     Ok(())
 }
 
+/// Set 2 (templates) and 3 (options templates).
+fn template_set(
+    dec: &mut NetflowDecoder,
+    ctx: &SetCtx,
+    id: u16,
+    content: &[u8],
+    stats: &mut DatagramStats,
+) {
+    match id {
+        2 => templates(dec, ctx, content, stats, TemplateKind::Data),
+        3 => templates(dec, ctx, content, stats, TemplateKind::Options),
+        _ => {}
+    }
+}
+
 /// Template set (2) or options template set (3), including withdrawals (field count 0; a
 /// template id equal to the set id withdraws all templates of that kind).
-pub(super) fn templates(
+fn templates(
     dec: &mut NetflowDecoder,
     ctx: &SetCtx,
     mut c: &[u8],

@@ -10,12 +10,18 @@ use super::{be16, DatagramStats, DropReason, NetflowDecoder};
 use crate::record::{ExportHeader, FlowRecord, RawRecord};
 use std::net::IpAddr;
 
+/// Reads one template-bearing set (v9 flowset 0/1, IPFIX set 2/3) into the decoder's
+/// templates; other set ids are not its business. Each version passes its own, so this walk
+/// does not depend on the version modules that call it.
+pub(super) type TemplateSetFn = fn(&mut NetflowDecoder, &SetCtx, u16, &[u8], &mut DatagramStats);
+
 pub(super) struct SetCtx {
     pub exporter: IpAddr,
     pub source_id: u32,
     pub header: ExportHeader,
     pub tb: TimeBase,
     pub ipfix: bool,
+    pub template_set: TemplateSetFn,
 }
 
 pub(super) fn walk<F: FnMut(&FlowRecord)>(
@@ -34,13 +40,7 @@ pub(super) fn walk<F: FnMut(&FlowRecord)>(
             break;
         }
         let content = &body[end + 4..end + len];
-        match (ctx.ipfix, id) {
-            (false, 0) => super::v9::templates(dec, ctx, content, stats),
-            (false, 1) => super::v9::options_templates(dec, ctx, content, stats),
-            (true, 2) => super::ipfix::templates(dec, ctx, content, stats, TemplateKind::Data),
-            (true, 3) => super::ipfix::templates(dec, ctx, content, stats, TemplateKind::Options),
-            _ => {}
-        }
+        (ctx.template_set)(dec, ctx, id, content, stats);
         end += len;
     }
     // Pass 2: data sets, within the bounds pass 1 validated.

@@ -41,6 +41,7 @@ pub(crate) fn decode<F: FnMut(&FlowRecord)>(
             sys_init_ms: None,
         },
         ipfix: false,
+        template_set,
     };
     sets::walk(dec, &ctx, body, stats, sink);
     Ok(())
@@ -64,7 +65,22 @@ fn insert(
 }
 
 /// Template flowset (id 0): template id, field count, (type, length) pairs.
-pub(super) fn templates(
+/// Flowset 0 (templates) and 1 (options templates).
+fn template_set(
+    dec: &mut NetflowDecoder,
+    ctx: &SetCtx,
+    id: u16,
+    content: &[u8],
+    stats: &mut DatagramStats,
+) {
+    match id {
+        0 => templates(dec, ctx, content, stats),
+        1 => options_templates(dec, ctx, content, stats),
+        _ => {}
+    }
+}
+
+fn templates(
     dec: &mut NetflowDecoder,
     ctx: &SetCtx,
     mut c: &[u8],
@@ -104,7 +120,7 @@ pub(super) fn templates(
 
 /// Options template flowset (id 1): template id, scope length, option length (bytes), then
 /// scope (type, length) pairs and option (type, length) pairs.
-pub(super) fn options_templates(
+fn options_templates(
     dec: &mut NetflowDecoder,
     ctx: &SetCtx,
     mut c: &[u8],
