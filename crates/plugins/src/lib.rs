@@ -1,6 +1,7 @@
 //! Plugins: one module per plugin. The daemon drives every plugin instance through the
 //! [`Plugin`] trait from the plugin's own thread: batches of flows in, purges on the plugin's
-//! schedule, a final purge at shutdown.
+//! schedule, a final purge at shutdown. Aggregating plugins (print, kafka) are
+//! [`aggregating::Aggregator`]s around their own purge writer.
 
 use std::time::SystemTime;
 
@@ -14,7 +15,7 @@ pub mod log;
 pub mod print;
 
 pub use log::{set_logger, Level, LogFn};
-pub use print::{PrintConfig, PrintPlugin};
+pub use print::{PrintConfig, PrintPlugin, PrintSink};
 
 /// One plugin instance (`plugins: print[name]`), owned by one thread.
 pub trait Plugin: Send {
