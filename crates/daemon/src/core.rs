@@ -5,12 +5,11 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 
 use pmacct_flow::{Flow, Stage};
 use pmacct_wire::Timestamp;
 
-use crate::pipeline::{Backpressure, Batch, PluginTx};
+use crate::pipeline::{Backpressure, Batches, PluginTx};
 use crate::plog;
 
 /// Records per batch handed to plugins.
@@ -91,7 +90,7 @@ pub struct Core {
     /// Core stages (pre_tag_map...), applied to every flow before plugins see it.
     stages: Vec<Box<dyn Stage>>,
     plugins: Vec<PluginTx>,
-    batch: Vec<Flow>,
+    batches: Batches,
     opts: CoreOptions,
     pub exporters: HashMap<(IpAddr, u32), ExporterStats>,
     pub drops: DropCounters,
@@ -110,7 +109,7 @@ impl Core {
             decoder,
             stages,
             plugins,
-            batch: Vec::with_capacity(BATCH_RECORDS),
+            batches: Batches::new(BATCH_RECORDS),
             opts,
             exporters: HashMap::new(),
             drops: DropCounters::default(),
@@ -153,7 +152,7 @@ impl Core {
     pub fn on_datagram(&mut self, d: &Datagram<'_>) {
         self.publish_metrics();
         let renorm = self.opts.renormalize;
-        let batch = &mut self.batch;
+        let batches = &mut self.batches;
         let plugins = &self.plugins;
         let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
@@ -164,13 +163,12 @@ impl Core {
             if !pmacct_flow::stage::apply_all(stages, &mut flow) {
                 return;
             }
-            batch.push(flow);
-            if batch.len() >= BATCH_RECORDS {
-                let full: Batch =
-                    Arc::new(std::mem::replace(batch, Vec::with_capacity(BATCH_RECORDS)));
-                for p in plugins {
-                    p.send(&full, backpressure);
-                }
+            if batches.push(flow) {
+                batches.hand_out(|full| {
+                    for p in plugins {
+                        p.send(full, backpressure);
+                    }
+                });
             }
         };
         let Some(sum) = self.decoder.decode(d, &mut self.drops, &mut emit) else {
@@ -189,16 +187,15 @@ impl Core {
     /// Hand any partial batch to the plugins (idle socket, end of file, shutdown).
     pub fn flush(&mut self) {
         self.publish_metrics();
-        if self.batch.is_empty() {
+        if self.batches.is_empty() {
             return;
         }
-        let full: Batch = Arc::new(std::mem::replace(
-            &mut self.batch,
-            Vec::with_capacity(BATCH_RECORDS),
-        ));
-        for p in &self.plugins {
-            p.send(&full, &self.opts.backpressure);
-        }
+        let (plugins, backpressure) = (&self.plugins, &self.opts.backpressure);
+        self.batches.hand_out(|full| {
+            for p in plugins {
+                p.send(full, backpressure);
+            }
+        });
     }
 
     /// pmacct's SIGUSR1 stats block, one line per exporter.

@@ -7,7 +7,6 @@
 use std::ffi::CString;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 pub use pmacct_plugins::Level;
@@ -34,7 +33,6 @@ struct Logger {
 }
 
 static LOGGER: Mutex<Option<Logger>> = Mutex::new(None);
-static DEBUG: AtomicBool = AtomicBool::new(false);
 
 /// Where log lines go. `logfile` wins over `syslog` as in pmacct (it checks logfile first).
 pub fn init(
@@ -59,13 +57,17 @@ pub fn init(
     Ok(())
 }
 
+/// `debug`: DEBUG lines are written (the daemon's and its plugins': one flag).
 pub fn set_debug(on: bool) {
-    DEBUG.store(on, Ordering::Relaxed);
+    pmacct_plugins::log::set_debug(on);
 }
 
 pub fn debug_enabled() -> bool {
-    DEBUG.load(Ordering::Relaxed)
+    enabled(Level::Debug)
 }
+
+/// Whether a line at `level` is written at all: [`plog!`] checks this before formatting.
+pub use pmacct_plugins::log::enabled;
 
 fn open_append(path: &str) -> std::io::Result<File> {
     OpenOptions::new().create(true).append(true).open(path)
@@ -120,7 +122,7 @@ pub fn reopen() {
 
 /// Log one line as `LEVEL ( name/kind ): msg`.
 pub fn log(level: Level, name: &str, kind: &str, msg: &str) {
-    if level == Level::Debug && !debug_enabled() {
+    if !enabled(level) {
         return;
     }
     let line = format!("{} ( {}/{} ): {}\n", level.as_str(), name, kind, msg);
@@ -147,9 +149,14 @@ pub fn log(level: Level, name: &str, kind: &str, msg: &str) {
     }
 }
 
+/// `plog!(Level, name, kind, "fmt", args..)`: one line, formatted only when its level is
+/// written.
 #[macro_export]
 macro_rules! plog {
-    ($lvl:ident, $name:expr, $kind:expr, $($arg:tt)*) => {
-        $crate::log::log($crate::log::Level::$lvl, $name, $kind, &format!($($arg)*))
-    };
+    ($lvl:ident, $name:expr, $kind:expr, $($arg:tt)*) => {{
+        let level = $crate::log::Level::$lvl;
+        if $crate::log::enabled(level) {
+            $crate::log::log(level, $name, $kind, &format!($($arg)*))
+        }
+    }};
 }

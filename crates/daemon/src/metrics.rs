@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use pmacct_plugins::PluginCounters;
+use pmacct_plugins::{PluginCounters, PluginMetric, MAX_PLUGIN_METRICS};
 
 /// How often a busy worker publishes its counters (an idle one publishes when idle).
 pub const PUBLISH_INTERVAL: Duration = Duration::from_secs(1);
@@ -151,11 +151,11 @@ pub struct PluginSlot {
     purged_records: AtomicU64,
     cache_entries: AtomicU64,
     cache_dropped: AtomicU64,
-    kafka: AtomicBool,
-    kafka_failed: AtomicU64,
-    kafka_dropped: AtomicU64,
-    kafka_delivered: AtomicU64,
-    kafka_buffered: AtomicU64,
+    /// The plugin type's own series and their values ([`PluginCounters::extra`]), shown
+    /// once the plugin thread has stored them.
+    own: &'static [PluginMetric],
+    own_values: [AtomicU64; MAX_PLUGIN_METRICS],
+    reported: AtomicBool,
 }
 
 impl PluginSlot {
@@ -175,11 +175,9 @@ impl PluginSlot {
             purged_records: AtomicU64::new(0),
             cache_entries: AtomicU64::new(0),
             cache_dropped: AtomicU64::new(0),
-            kafka: AtomicBool::new(false),
-            kafka_failed: AtomicU64::new(0),
-            kafka_dropped: AtomicU64::new(0),
-            kafka_delivered: AtomicU64::new(0),
-            kafka_buffered: AtomicU64::new(0),
+            own: pmacct_plugins::plugin_metrics(kind),
+            own_values: Default::default(),
+            reported: AtomicBool::new(false),
         }
     }
 
@@ -203,13 +201,23 @@ impl PluginSlot {
         self.purged_records.store(c.purged_records, r);
         self.cache_entries.store(c.cache_entries, r);
         self.cache_dropped.store(c.cache_dropped, r);
-        if let Some(k) = &c.kafka {
-            self.kafka.store(true, r);
-            self.kafka_failed.store(k.failed, r);
-            self.kafka_dropped.store(k.dropped, r);
-            self.kafka_delivered.store(k.delivered, r);
-            self.kafka_buffered.store(k.buffered_records, r);
+        for (slot, v) in self.own_values.iter().zip(c.extra) {
+            slot.store(v, r);
         }
+        self.reported.store(true, r);
+    }
+
+    /// The plugin's own series with their values (none before its first report).
+    fn own_series(&self) -> impl Iterator<Item = (&'static PluginMetric, u64)> + '_ {
+        let shown = if self.reported.load(Ordering::Relaxed) {
+            self.own
+        } else {
+            &[]
+        };
+        shown
+            .iter()
+            .zip(&self.own_values)
+            .map(|(m, v)| (m, v.load(Ordering::Relaxed)))
     }
 }
 
@@ -459,12 +467,15 @@ impl Metrics {
                 p.purged_records.load(r)
             );
         }
-        family(
-            out,
-            "pmacct_plugin_records_dropped_total",
-            "counter",
-            "Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries).",
-        );
+        // Reasons of the plugin types' own join the common ones in the family's help.
+        let mut help = "Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge)".to_string();
+        for m in all_plugin_metrics() {
+            if let PluginMetric::Dropped { reason, help: why } = m {
+                let _ = write!(help, ", {reason} ({why})");
+            }
+        }
+        help.push('.');
+        family(out, "pmacct_plugin_records_dropped_total", "counter", &help);
         for p in &plugins {
             let l = label(p);
             let _ = writeln!(
@@ -477,39 +488,32 @@ impl Metrics {
                 "pmacct_plugin_records_dropped_total{{{l},reason=\"cache_full\"}} {}",
                 p.cache_dropped.load(r)
             );
-            if p.kafka.load(r) {
-                let _ = writeln!(
-                    out,
-                    "pmacct_plugin_records_dropped_total{{{l},reason=\"kafka_undelivered\"}} {}",
-                    p.kafka_dropped.load(r)
-                );
+            for (m, v) in p.own_series() {
+                if let PluginMetric::Dropped { reason, .. } = m {
+                    let _ = writeln!(
+                        out,
+                        "pmacct_plugin_records_dropped_total{{{l},reason=\"{reason}\"}} {v}"
+                    );
+                }
             }
         }
-        let kafka: Vec<&Arc<PluginSlot>> = plugins.iter().filter(|p| p.kafka.load(r)).collect();
-        let series: [Family<PluginSlot>; 3] = [
-            (
-                "pmacct_kafka_delivery_failures_total",
-                "counter",
-                "Records in failed Kafka delivery reports or refused by librdkafka (each attempt counts).",
-                |p| p.kafka_failed.load(Ordering::Relaxed),
-            ),
-            (
-                "pmacct_kafka_delivered_records_total",
-                "counter",
-                "Records whose delivery the Kafka broker acknowledged.",
-                |p| p.kafka_delivered.load(Ordering::Relaxed),
-            ),
-            (
-                "pmacct_kafka_retry_buffer_records",
-                "gauge",
-                "Records held for another delivery attempt.",
-                |p| p.kafka_buffered.load(Ordering::Relaxed),
-            ),
-        ];
-        for (name, kind, help, get) in series {
+        // The plugin types' own families: all announced, rows from the plugins reporting them.
+        let mut seen: Vec<&str> = Vec::new();
+        for m in all_plugin_metrics() {
+            let PluginMetric::Family { name, kind, help } = *m else {
+                continue;
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
             family(out, name, kind, help);
-            for p in &kafka {
-                let _ = writeln!(out, "{name}{{{}}} {}", label(p), get(p));
+            for p in &plugins {
+                for (m, v) in p.own_series() {
+                    if matches!(m, PluginMetric::Family { name: n, .. } if *n == name) {
+                        let _ = writeln!(out, "{name}{{{}}} {v}", label(p));
+                    }
+                }
             }
         }
     }
@@ -543,6 +547,13 @@ impl Metrics {
         );
         let _ = writeln!(out, "pmacct_socket_receive_queue_bytes {}", total.rx_queue);
     }
+}
+
+/// Every plugin type's own series, in registry order.
+fn all_plugin_metrics() -> impl Iterator<Item = &'static PluginMetric> {
+    pmacct_plugins::PLUGIN_METRICS
+        .iter()
+        .flat_map(|(_, m)| m.iter())
 }
 
 /// One metric family read from a struct: name, type, help, getter.
@@ -830,7 +841,7 @@ mod tests {
             purged_records: 77,
             cache_entries: 5,
             cache_dropped: 3,
-            kafka: None,
+            ..Default::default()
         });
         m.add_plugin(p);
         let t = m.render();
@@ -956,6 +967,18 @@ mod tests {
         assert_eq!(s.exporters.len(), 1);
     }
 
+    /// A kafka plugin's own values: 6 failed, 2 dropped, 4 delivered, 1 buffered.
+    fn kafka_values() -> [u64; MAX_PLUGIN_METRICS] {
+        pmacct_plugins::kafka::KafkaStats {
+            failed: 6,
+            dropped: 2,
+            delivered: 4,
+            buffered_records: 1,
+            ..Default::default()
+        }
+        .metric_values()
+    }
+
     #[test]
     fn kafka_plugin_rows() {
         let m = Metrics::new("nfacctd");
@@ -969,13 +992,7 @@ mod tests {
             purged_records: 4,
             cache_entries: 0,
             cache_dropped: 0,
-            kafka: Some(pmacct_plugins::kafka::KafkaStats {
-                failed: 6,
-                dropped: 2,
-                delivered: 4,
-                buffered_records: 1,
-                ..Default::default()
-            }),
+            extra: kafka_values(),
         });
         m.add_plugin(p);
         let t = m.render();
@@ -1000,6 +1017,53 @@ mod tests {
             ),
             Some("2")
         );
+    }
+
+    /// The plugin types' own series (kafka's) render exactly as when metrics.rs knew
+    /// them by name: the dropped reason inside the shared family and its help, then every
+    /// family announced, rows only from plugins that reported.
+    #[test]
+    fn plugin_own_series_text() {
+        let m = Metrics::new("nfacctd");
+        let slot = |name, kind| {
+            let s = Arc::new(PluginSlot::new(name, kind, 4, Arc::new(AtomicU64::new(1))));
+            m.add_plugin(s.clone());
+            s
+        };
+        slot("p", "print").store(&PluginCounters::default());
+        let k = slot("k", "kafka");
+        let _silent = slot("q", "kafka");
+        k.store(&PluginCounters {
+            cache_dropped: 5,
+            extra: kafka_values(),
+            ..Default::default()
+        });
+        let t = m.render();
+        let tail = &t[t
+            .find("# HELP pmacct_plugin_records_dropped_total")
+            .unwrap()..];
+        let want = "\
+# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries).
+# TYPE pmacct_plugin_records_dropped_total counter
+pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"queue_full\"} 1
+pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"cache_full\"} 0
+pmacct_plugin_records_dropped_total{plugin=\"k\",type=\"kafka\",reason=\"queue_full\"} 1
+pmacct_plugin_records_dropped_total{plugin=\"k\",type=\"kafka\",reason=\"cache_full\"} 5
+pmacct_plugin_records_dropped_total{plugin=\"k\",type=\"kafka\",reason=\"kafka_undelivered\"} 2
+pmacct_plugin_records_dropped_total{plugin=\"q\",type=\"kafka\",reason=\"queue_full\"} 1
+pmacct_plugin_records_dropped_total{plugin=\"q\",type=\"kafka\",reason=\"cache_full\"} 0
+# HELP pmacct_kafka_delivery_failures_total Records in failed Kafka delivery reports or refused by librdkafka (each attempt counts).
+# TYPE pmacct_kafka_delivery_failures_total counter
+pmacct_kafka_delivery_failures_total{plugin=\"k\",type=\"kafka\"} 6
+# HELP pmacct_kafka_delivered_records_total Records whose delivery the Kafka broker acknowledged.
+# TYPE pmacct_kafka_delivered_records_total counter
+pmacct_kafka_delivered_records_total{plugin=\"k\",type=\"kafka\"} 4
+# HELP pmacct_kafka_retry_buffer_records Records held for another delivery attempt.
+# TYPE pmacct_kafka_retry_buffer_records gauge
+pmacct_kafka_retry_buffer_records{plugin=\"k\",type=\"kafka\"} 1
+";
+        assert_eq!(tail, want);
+        check_exposition(&t);
     }
 
     /// The kernel's own drop count for a socket nobody reads: what was sent is what was

@@ -5,6 +5,7 @@
 //! and logged (pmacct's "missing data" situation). Offline (`pcap_savefile`) the core waits
 //! instead, since nothing is lost by reading the file more slowly.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
@@ -17,8 +18,74 @@ use pmacct_plugins::Plugin;
 use crate::metrics::{Metrics, PluginSlot, PUBLISH_INTERVAL};
 use crate::plog;
 
-/// Records travel in shared batches: one allocation per batch, shared by every plugin.
+/// Records travel in shared batches, one batch for every plugin; a worker recycles them
+/// ([`Batches`]).
 pub type Batch = Arc<Vec<Flow>>;
+
+/// Spare batches a worker keeps after a burst (each is `BATCH_RECORDS` flows of memory).
+const SPARE_BATCHES: usize = 8;
+
+/// A worker's batches: the one it fills, and those it handed out, which come back to it
+/// when the last plugin lets go (the `Arc` is then unique again). In steady state no batch
+/// is allocated: plugins work their queues in order, so the oldest batch handed out is the
+/// first to be free.
+pub struct Batches {
+    /// Being filled; only the worker holds it.
+    filling: Batch,
+    /// Handed to the plugins, oldest first.
+    out: VecDeque<Batch>,
+    /// Back from the plugins, ready to be refilled.
+    spare: Vec<Batch>,
+    capacity: usize,
+}
+
+impl Batches {
+    pub fn new(capacity: usize) -> Batches {
+        Batches {
+            filling: Arc::new(Vec::with_capacity(capacity)),
+            out: VecDeque::new(),
+            spare: Vec::new(),
+            capacity,
+        }
+    }
+
+    /// Add a flow; true when the batch is full.
+    pub fn push(&mut self, f: Flow) -> bool {
+        // Never shared while being filled: make_mut does not copy.
+        let b = Arc::make_mut(&mut self.filling);
+        b.push(f);
+        b.len() >= self.capacity
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.filling.is_empty()
+    }
+
+    /// Hand the batch being filled to `send` (which clones it into the queues) and start
+    /// the next one in a batch the plugins are done with, when there is one.
+    pub fn hand_out(&mut self, send: impl FnOnce(&Batch)) {
+        while let Some(b) = self.out.front_mut() {
+            if Arc::get_mut(b).is_none() {
+                break;
+            }
+            if let Some(b) = self.out.pop_front() {
+                if self.spare.len() < SPARE_BATCHES {
+                    self.spare.push(b);
+                }
+            }
+        }
+        let next = match self.spare.pop() {
+            Some(mut b) => {
+                Arc::make_mut(&mut b).clear();
+                b
+            }
+            None => Arc::new(Vec::with_capacity(self.capacity)),
+        };
+        let full = std::mem::replace(&mut self.filling, next);
+        send(&full);
+        self.out.push_back(full);
+    }
+}
 
 /// The core's end of one plugin's queue.
 #[derive(Clone)]
@@ -206,5 +273,38 @@ fn run_plugin(
             }
         }
         publish(plugin.as_ref(), false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Batches come back from the plugins and are refilled: with plugins holding at most two
+    /// batches, a worker needs four in all however many it sends.
+    #[test]
+    fn batches_are_recycled() {
+        let mut b = Batches::new(4);
+        let mut held: VecDeque<Batch> = VecDeque::new();
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..400u64 {
+            let f = Flow {
+                packets: i,
+                ..Default::default()
+            };
+            if b.push(f) {
+                b.hand_out(|full| {
+                    assert_eq!(full.len(), 4);
+                    assert_eq!(full[0].packets, i - 3, "a recycled batch starts empty");
+                    seen.insert(Arc::as_ptr(full));
+                    held.push_back(full.clone());
+                });
+            }
+            while held.len() > 2 {
+                held.pop_front();
+            }
+        }
+        assert!(seen.len() <= 4, "{} batches allocated", seen.len());
+        assert!(b.is_empty());
     }
 }

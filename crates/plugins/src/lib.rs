@@ -1,11 +1,13 @@
 //! Plugins: one module per plugin. The daemon drives every plugin instance through the
 //! [`Plugin`] trait from the plugin's own thread: batches of flows in, purges on the plugin's
-//! schedule, a final purge at shutdown.
+//! schedule, a final purge at shutdown. Aggregating plugins (print, kafka) are
+//! [`aggregating::Aggregator`]s around their own purge writer.
 
 use std::time::SystemTime;
 
 use pmacct_flow::Flow;
 
+pub mod aggregating;
 pub mod filter;
 pub mod kafka;
 mod keys;
@@ -13,33 +15,7 @@ pub mod log;
 pub mod print;
 
 pub use log::{set_logger, Level, LogFn};
-pub use print::{PrintConfig, PrintPlugin};
-
-/// Seconds since the epoch: how the aggregation cache and the purge schedule count time.
-pub(crate) fn unix_secs(t: SystemTime) -> i64 {
-    t.duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// When a purge due at `deadline` happens: pmacct purges at the first whole second after
-/// the deadline (`now > deadline`).
-pub(crate) fn purge_instant(deadline: i64) -> SystemTime {
-    std::time::UNIX_EPOCH + std::time::Duration::from_secs((deadline + 1).max(0) as u64)
-}
-
-/// Hand every flow of a batch to `insert`, timed by its arrival under `*_time_new`.
-pub(crate) fn for_each_flow(batch: &[Flow], time_new: bool, mut insert: impl FnMut(&Flow)) {
-    for f in batch {
-        if time_new {
-            let mut f = *f;
-            f.use_arrival_time();
-            insert(&f);
-        } else {
-            insert(f);
-        }
-    }
-}
+pub use print::{PrintConfig, PrintPlugin, PrintSink};
 
 /// One plugin instance (`plugins: print[name]`), owned by one thread.
 pub trait Plugin: Send {
@@ -72,6 +48,42 @@ pub struct PluginCounters {
     pub cache_entries: u64,
     /// Records dropped because the cache stayed full even after an urgent purge.
     pub cache_dropped: u64,
-    /// Transport counters of a kafka plugin.
-    pub kafka: Option<kafka::KafkaStats>,
+    /// Values of the plugin type's own series ([`plugin_metrics`]), in that order.
+    pub extra: [u64; MAX_PLUGIN_METRICS],
+}
+
+/// Most series of its own a plugin type reports.
+pub const MAX_PLUGIN_METRICS: usize = 4;
+
+/// A series a plugin type reports beside the ones every plugin has. The daemon's endpoint
+/// renders them without knowing the plugin: the plugin says what they are, its thread
+/// stores their values ([`PluginCounters::extra`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginMetric {
+    /// Records lost for a reason of this plugin type: a `reason` row of
+    /// `pmacct_plugin_records_dropped_total`; `help` explains the reason in that family's
+    /// help text.
+    Dropped {
+        reason: &'static str,
+        help: &'static str,
+    },
+    /// A family of its own (`kind` is `counter` or `gauge`), one row per plugin instance.
+    Family {
+        name: &'static str,
+        kind: &'static str,
+        help: &'static str,
+    },
+}
+
+/// Every plugin type's own series, by plugin type: the endpoint announces all these families
+/// (whether such a plugin runs or not) and takes a running plugin's from here.
+pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[("kafka", kafka::plugin::METRICS)];
+
+/// The series of its own a plugin type reports (none for most).
+pub fn plugin_metrics(kind: &str) -> &'static [PluginMetric] {
+    PLUGIN_METRICS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, m)| *m)
+        .unwrap_or(&[])
 }

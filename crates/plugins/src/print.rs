@@ -8,15 +8,13 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
-use pmacct_flow::cache::{
-    Cache, CacheConfig, Entry, History, Insert, PurgeSchedule, DEFAULT_CACHE_ENTRIES,
-};
+use pmacct_flow::cache::{Entry, History, DEFAULT_CACHE_ENTRIES};
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::time::{strftime, TimestampOptions};
-use pmacct_flow::{Aggregate, Flow};
+use pmacct_flow::Aggregate;
 
-use crate::log::{log, Level};
-use crate::{for_each_flow, purge_instant, unix_secs, Plugin, PluginCounters};
+use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::log::{default_sink, plugin_log, Level, PluginLog};
 
 /// Everything the print plugin reads from the configuration. `Default` is pmacct's defaults.
 #[derive(Debug, Clone)]
@@ -161,29 +159,21 @@ impl PrintConfig {
     }
 }
 
-/// A running print plugin instance.
-pub struct PrintPlugin {
+/// A running print plugin instance: the aggregating core around [`PrintSink`].
+pub type PrintPlugin = Aggregator<PrintSink>;
+
+/// The print plugin's side of the core: where and how a purge is written.
+pub struct PrintSink {
     cfg: PrintConfig,
-    encoder: Encoder,
-    cache: Cache,
-    schedule: PurgeSchedule,
-    /// Entries of the purge being written (reused).
-    purged: Vec<Entry>,
-    /// Output bytes of the purge being written (reused).
-    buf: Vec<u8>,
     /// pmacct prints the stdout header until a purge with data has happened.
     stdout_header: bool,
-    /// Records dropped because the cache stayed full even after an urgent purge.
-    pub dropped: u64,
-    /// Aggregates written by purges since start-up (metrics).
-    purged_total: u64,
 }
 
 impl PrintPlugin {
     /// Start the plugin at `now`: validates the output, logs pmacct's start-up lines, sets the
     /// first purge deadline.
     pub fn new(mut cfg: PrintConfig, now: SystemTime) -> anyhow::Result<PrintPlugin> {
-        let (name, kind) = (cfg.name.clone(), "print");
+        let log = PluginLog::new(&cfg.name, PrintSink::KIND, default_sink());
         let opts = EncoderOptions {
             separator: pmacct_flow::format::unescape_separator(&cfg.separator),
             num_protos: cfg.num_protos,
@@ -191,236 +181,123 @@ impl PrintPlugin {
             writer_id: None,
             history: cfg.history.is_some(),
         };
-        log(
-            Level::Info,
-            &name,
-            kind,
-            &format!(
-                "cache entries={} base cache memory={} bytes",
-                cfg.cache_entries,
-                Cache::pmacct_memory_figure(cfg.cache_entries)
-            ),
-        );
+        log_cache_memory(&log, cfg.cache_entries);
         let encoder = match Encoder::new(cfg.output, &cfg.aggregate, opts) {
             Ok(e) => e,
             Err(e) => {
-                log(Level::Error, &name, kind, &e.to_string());
+                log.log(Level::Error, &e.to_string());
                 let msg = "Please switch to one of the other supported output formats (ie. csv, json, avro). Exiting ..";
-                log(Level::Error, &name, kind, msg);
+                log.log(Level::Error, msg);
                 return Err(anyhow!("{e}"));
             }
         };
         if cfg.output == OutputFormat::Json {
-            log(Level::Info, &name, kind, "JSON: setting object handlers.");
+            log.log(Level::Info, "JSON: setting object handlers.");
         }
         if cfg.output_file.is_none() {
             if cfg.daemonize {
                 let msg = "no print_output_file defined and 'daemonize: true'. Output would be lost. Exiting ..";
-                log(Level::Error, &name, kind, msg);
+                log.log(Level::Error, msg);
                 return Err(anyhow!("{msg}"));
             }
-            log(
+            log.log(
                 Level::Warn,
-                &name,
-                kind,
                 "no print_output_file and no print_output_lock_file defined.",
             );
         }
         if let (Some(f), Some(l)) = (&cfg.output_file, &cfg.latest_file) {
             if !is_dynamic(f) && is_dynamic(l) {
-                log(
+                log.log(
                     Level::Warn,
-                    &name,
-                    kind,
                     "Disabling print_latest_file due to non-dynamic print_output_file.",
                 );
                 cfg.latest_file = None;
             }
         }
-        let t = unix_secs(now);
-        let roundoff = cfg
-            .history
-            .as_ref()
-            .map(|h| h.roundoff.clone())
-            .unwrap_or_default();
-        let schedule = PurgeSchedule::new(
-            t,
-            cfg.refresh_time,
-            cfg.startup_delay,
-            &roundoff,
-            cfg.timestamps.utc,
-        );
-        let cache = Cache::new(
-            CacheConfig {
-                aggregate: cfg.aggregate,
-                history: cfg.history.clone(),
-                cache_entries: cfg.cache_entries,
-                startup_delay: cfg.startup_delay,
-                utc: cfg.timestamps.utc,
-            },
-            t,
-        );
-        Ok(PrintPlugin {
+        let core = CoreConfig {
+            aggregate: cfg.aggregate,
+            history: cfg.history.clone(),
+            cache_entries: cfg.cache_entries,
+            cache_entries_key: "print_cache_entries",
+            refresh_time: cfg.refresh_time,
+            startup_delay: cfg.startup_delay,
+            utc: cfg.timestamps.utc,
+            time_new: cfg.time_new,
+        };
+        let sink = PrintSink {
             cfg,
-            encoder,
-            cache,
-            schedule,
-            purged: Vec::new(),
-            buf: Vec::with_capacity(64 * 1024),
             stdout_header: true,
-            dropped: 0,
-            purged_total: 0,
-        })
+        };
+        Ok(Aggregator::start(core, sink, encoder, log, now))
+    }
+}
+
+impl PurgeWriter for PrintSink {
+    const KIND: &'static str = "print";
+
+    fn writes_empty(&self) -> bool {
+        self.cfg.write_empty_file
     }
 
-    fn log(&self, level: Level, msg: &str) {
-        log(level, &self.cfg.name, "print", msg);
-    }
-
-    /// Entries waiting in the cache.
-    pub fn cached(&self) -> usize {
-        self.cache.len()
-    }
-
-    fn insert(&mut self, f: &Flow, now: i64) {
-        if self.cache.insert(f) == Insert::Done {
-            return;
-        }
-        // pmacct: urgent purge to make room, then try again.
-        self.log(
-            Level::Info,
-            "Finished cache entries (ie. print_cache_entries). Purging.",
-        );
+    fn cache_full(&mut self, log: &PluginLog) {
         if self.cfg.output_file.is_some() && !self.cfg.append {
-            self.log(
+            log.log(
                 Level::Warn,
                 "Make sure print_output_file_append is set to true.",
             );
         }
-        if let Err(e) = self.write_purge(false, true, now) {
-            self.log(Level::Error, &format!("purge failed: {e:#}"));
-        }
-        if self.cache.insert(f) == Insert::Full {
-            self.dropped += 1;
-        }
     }
 
-    /// Drain the cache and write one purge (`P_cache_purge()`). `exiting`: everything is
-    /// committed; `safe_action` (urgent purge): no latest-file link.
-    fn write_purge(&mut self, exiting: bool, safe_action: bool, now: i64) -> anyhow::Result<()> {
-        let mut purged = std::mem::take(&mut self.purged);
-        let total = self.cache.drain_committed(exiting, &mut purged);
-        let res = self.write_entries(&purged, total, safe_action, now);
+    /// `P_cache_purge()`: to stdout or to the output file(s).
+    fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
+        let res = match self.cfg.output_file.clone() {
+            None => self.write_stdout(p),
+            Some(template) => self.write_files(&template, p),
+        };
         // pmacct stops printing the stdout header after the first purge that had entries
         // in its queue (committed or not).
-        if total > 0 {
+        if p.total > 0 {
             self.stdout_header = false;
         }
-        purged.clear();
-        self.purged = purged;
         res
     }
+}
 
-    fn write_entries(
-        &mut self,
-        entries: &[Entry],
-        total: usize,
-        safe_action: bool,
-        now: i64,
-    ) -> anyhow::Result<()> {
-        let pid = std::process::id();
-        if total == 0 && !self.cfg.write_empty_file {
-            self.log(
-                Level::Info,
-                &format!("*** Purging cache - START (PID: {pid}) ***"),
-            );
-            self.log(
-                Level::Info,
-                &format!("*** Purging cache - END (PID: {pid}, QN: 0/0, ET: X) ***"),
-            );
-            return Ok(());
-        }
-        self.log(
-            Level::Info,
-            &format!("*** Purging cache - START (PID: {pid}) ***"),
-        );
-        let start = now;
-        let mut written = 0usize;
-        let res = match self.cfg.output_file.clone() {
-            None => self.write_stdout(entries, pid, total, &mut written),
-            Some(template) => self.write_files(
-                &template,
-                entries,
-                pid,
-                total,
-                start,
-                safe_action,
-                &mut written,
-            ),
-        };
-        let duration = (unix_secs(SystemTime::now()) - start).max(0);
-        self.purged_total += written as u64;
-        self.log(
-            Level::Info,
-            &format!(
-                "*** Purging cache - END (PID: {pid}, QN: {written}/{total}, ET: {duration}) ***"
-            ),
-        );
-        res
-    }
-
-    fn write_stdout(
-        &mut self,
-        entries: &[Entry],
-        pid: u32,
-        total: usize,
-        written: &mut usize,
-    ) -> anyhow::Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
+impl PrintSink {
+    fn write_stdout(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
+        let (enc, name) = (p.encoder, &self.cfg.name);
+        let buf = &mut *p.buf;
         if self.cfg.markers {
-            self.encoder
-                .write_start_marker(&mut buf, &self.cfg.name, pid);
+            enc.write_start_marker(buf, name, p.pid);
         }
         if self.stdout_header {
-            self.encoder.write_header(&mut buf);
+            enc.write_header(buf);
         }
         let updated = unix_secs(SystemTime::now()).max(0) as u64;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let mut res = Ok(());
-        for e in entries {
-            self.encoder.write_record(&mut buf, e, updated);
-            *written += 1;
+        for e in p.entries {
+            enc.write_record(buf, e, updated);
+            p.written += 1;
             if buf.len() >= 60 * 1024 {
-                res = res.and(out.write_all(&buf));
+                res = res.and(out.write_all(buf));
                 buf.clear();
             }
         }
         if self.cfg.markers {
-            self.encoder
-                .write_end_marker(&mut buf, &self.cfg.name, pid, *written, total, 0);
+            enc.write_end_marker(buf, name, p.pid, p.written, p.total, 0);
         }
-        res = res.and(out.write_all(&buf)).and(out.flush());
+        res = res.and(out.write_all(buf)).and(out.flush());
         buf.clear();
-        self.buf = buf;
         res.map_err(|e| anyhow!("writing to stdout: {e}"))
     }
 
     /// File output: entries are grouped by the file name their own values give (when the
     /// name has `$` variables, or time variables with history), one pass per file, as pmacct
     /// does with its pending queue.
-    #[allow(clippy::too_many_arguments)]
-    fn write_files(
-        &mut self,
-        template: &str,
-        entries: &[Entry],
-        pid: u32,
-        total: usize,
-        start: i64,
-        safe_action: bool,
-        written: &mut usize,
-    ) -> anyhow::Result<()> {
+    fn write_files(&mut self, template: &str, p: &mut Purge<'_>) -> anyhow::Result<()> {
+        let (entries, enc, start) = (p.entries, p.encoder, p.now);
         let dynamic = is_dynamic(template);
         let time_only = !has_nontime_vars(template);
         let timeslot = self.cfg.history.as_ref().map(|h| h.seconds()).unwrap_or(0);
@@ -449,26 +326,26 @@ impl PrintPlugin {
                 None => self.file_name(template, None, start),
             };
             first_pass = false;
-            let mut buf = std::mem::take(&mut self.buf);
+            let buf = &mut *p.buf;
             buf.clear();
             let opened = open_output(&path, self.cfg.append);
             let (file, new_file) = match opened {
                 Ok(x) => (Some(x.0), x.1),
                 Err(e) => {
-                    self.log(
-                        Level::Warn,
-                        &format!("[{path}] open_output_file(): fopen() failed ({e})."),
+                    plugin_log!(
+                        p.log,
+                        Warn,
+                        "[{path}] open_output_file(): fopen() failed ({e})."
                     );
                     (None, false)
                 }
             };
             if file.is_some() {
                 if self.cfg.markers {
-                    self.encoder
-                        .write_start_marker(&mut buf, &self.cfg.name, pid);
+                    enc.write_start_marker(buf, &self.cfg.name, p.pid);
                 }
                 if !self.cfg.append || new_file {
-                    self.encoder.write_header(&mut buf);
+                    enc.write_header(buf);
                 }
             }
             let updated = unix_secs(SystemTime::now()).max(0) as u64;
@@ -478,13 +355,13 @@ impl PrintPlugin {
                     continue;
                 }
                 done[i] = true;
-                *written += 1;
+                p.written += 1;
                 if file.is_some() {
-                    self.encoder.write_record(&mut buf, e, updated);
+                    enc.write_record(buf, e, updated);
                 }
                 if buf.len() >= 60 * 1024 {
                     if let Some(f) = file.as_mut() {
-                        if let Err(e) = f.write_all(&buf) {
+                        if let Err(e) = f.write_all(buf) {
                             result = Err(anyhow!("writing {path}: {e}"));
                             file = None;
                         }
@@ -495,25 +372,17 @@ impl PrintPlugin {
             if let Some(f) = file.as_mut() {
                 if self.cfg.markers {
                     let duration = (unix_secs(SystemTime::now()) - start).max(0) as u64;
-                    self.encoder.write_end_marker(
-                        &mut buf,
-                        &self.cfg.name,
-                        pid,
-                        *written,
-                        total,
-                        duration,
-                    );
+                    enc.write_end_marker(buf, &self.cfg.name, p.pid, p.written, p.total, duration);
                 }
-                if let Err(e) = f.write_all(&buf).and_then(|_| f.flush()) {
+                if let Err(e) = f.write_all(buf).and_then(|_| f.flush()) {
                     result = Err(anyhow!("writing {path}: {e}"));
                 }
             }
             buf.clear();
-            self.buf = buf;
-            if file.is_some() && !safe_action {
-                if let Some(latest) = self.cfg.latest_file.clone() {
+            if file.is_some() && !p.urgent {
+                if let Some(latest) = &self.cfg.latest_file {
                     // Variables come from this pass's first entry (pmacct's queue[0]).
-                    let link = self.expand_vars(&latest, first.and_then(|i| entries.get(i)));
+                    let link = self.expand_vars(latest, first.and_then(|i| entries.get(i)));
                     link_latest(&link, &path);
                 }
             }
@@ -652,48 +521,6 @@ fn link_latest(link: &str, target: &str) {
     }
 }
 
-impl Plugin for PrintPlugin {
-    fn name(&self) -> &str {
-        &self.cfg.name
-    }
-
-    fn kind(&self) -> &'static str {
-        "print"
-    }
-
-    fn process(&mut self, batch: &[Flow]) {
-        let now = unix_secs(SystemTime::now());
-        self.cache.update_time(now);
-        let time_new = self.cfg.time_new;
-        for_each_flow(batch, time_new, |f| self.insert(f, now));
-    }
-
-    fn next_purge(&self) -> SystemTime {
-        purge_instant(self.schedule.deadline())
-    }
-
-    fn purge(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        let t = unix_secs(now);
-        self.cache.update_time(t);
-        let res = self.write_purge(false, false, t);
-        self.schedule.advance();
-        res
-    }
-
-    fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        self.write_purge(true, false, unix_secs(now))
-    }
-
-    fn counters(&self) -> PluginCounters {
-        PluginCounters {
-            purged_records: self.purged_total,
-            cache_entries: self.cache.len() as u64,
-            cache_dropped: self.dropped,
-            kafka: None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,13 +581,13 @@ mod tests {
         e.prims.peer_src_ip = Some("138.187.0.13".parse().unwrap());
         e.prims.tag = 5;
         assert_eq!(
-            p.expand_vars(
+            p.writer.expand_vars(
                 "/a/$peer_src_ip/$ref-$hst-$tag-$tag2-$post_tag_$nope$",
                 Some(&e)
             ),
             "/a/138_187_0_13/300-300-5-0-7_$nope$"
         );
-        assert_eq!(p.expand_vars("/a/$peer_src_ip", None), "/a/null");
+        assert_eq!(p.writer.expand_vars("/a/$peer_src_ip", None), "/a/null");
         assert!(has_nontime_vars("/x/$tag"));
         assert!(!has_nontime_vars("/x/%Y$tzone"));
     }

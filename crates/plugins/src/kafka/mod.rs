@@ -5,7 +5,8 @@
 //! - [`template`]: `$variables` in `kafka_topic` / `kafka_partition_key`.
 //! - [`writer`]: the transport (topic, key, partition, multi-values, round robin, retry
 //!   buffer, counters, bounded shutdown flush).
-//! - [`plugin`]: the plugin on the [`crate::Plugin`] trait: cache, purge, JSON records.
+//! - [`plugin`]: the plugin's side of the aggregating core ([`crate::aggregating`]): JSON
+//!   records and markers of each purge onto the transport, its own metric series.
 
 pub mod config;
 pub mod log;
@@ -15,6 +16,6 @@ pub mod writer;
 
 pub use config::{KafkaConfig, DEFAULT_FLUSH_TIMEOUT, DEFAULT_RETRY_BUFFER_SIZE};
 pub use log::{default_sink, LogLevel, LogSink, MemoryLog};
-pub use plugin::{KafkaOutput, KafkaPlugin, KafkaPluginConfig};
+pub use plugin::{KafkaOutput, KafkaPlugin, KafkaPluginConfig, KafkaSink};
 pub use template::RecordVars;
 pub use writer::{FlushReport, KafkaStats, KafkaWriter, RecordTooLarge};

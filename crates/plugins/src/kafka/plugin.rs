@@ -10,18 +10,18 @@
 use std::time::{Duration, SystemTime};
 
 use anyhow::anyhow;
-use pmacct_flow::cache::{
-    Cache, CacheConfig, Entry, History, Insert, PurgeSchedule, DEFAULT_CACHE_ENTRIES,
-};
+use pmacct_flow::cache::{Entry, History, DEFAULT_CACHE_ENTRIES};
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::time::TimestampOptions;
-use pmacct_flow::{Aggregate, Flow};
+use pmacct_flow::Aggregate;
 
 use super::config::KafkaConfig;
 use super::log::{default_sink, LogLevel, LogSink, PluginLog};
 use super::template::RecordVars;
 use super::writer::{FlushReport, KafkaStats, KafkaWriter};
-use crate::{for_each_flow, purge_instant, unix_secs, Plugin, PluginCounters};
+use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::log::plugin_log;
+use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
 /// `kafka_output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -180,23 +180,52 @@ impl KafkaPluginConfig {
     }
 }
 
-/// A running kafka plugin instance.
-pub struct KafkaPlugin {
+/// A running kafka plugin instance: the aggregating core around [`KafkaSink`].
+pub type KafkaPlugin = Aggregator<KafkaSink>;
+
+/// The kafka plugin's side of the core: the transport and the markers.
+pub struct KafkaSink {
     cfg: KafkaPluginConfig,
-    log: PluginLog,
-    encoder: Encoder,
-    cache: Cache,
-    schedule: PurgeSchedule,
+    /// None once closed by the final purge.
     writer: Option<KafkaWriter>,
-    /// Entries of the purge being written and its bytes (reused).
-    purged: Vec<Entry>,
-    buf: Vec<u8>,
-    /// Records dropped because the cache stayed full even after an urgent purge.
-    pub cache_dropped: u64,
-    /// Aggregates written by purges since start-up (metrics).
-    purged_total: u64,
-    /// What the shutdown flush achieved (after [`Plugin::shutdown`]).
+    /// What the shutdown flush achieved (after `Plugin::shutdown`).
     pub final_report: Option<FlushReport>,
+}
+
+/// The kafka plugin's own metric series; [`KafkaSink::metric_values`] fills them in this
+/// order.
+pub const METRICS: &[PluginMetric] = &[
+    PluginMetric::Dropped {
+        reason: "kafka_undelivered",
+        help: "given up after retries",
+    },
+    PluginMetric::Family {
+        name: "pmacct_kafka_delivery_failures_total",
+        kind: "counter",
+        help: "Records in failed Kafka delivery reports or refused by librdkafka (each attempt counts).",
+    },
+    PluginMetric::Family {
+        name: "pmacct_kafka_delivered_records_total",
+        kind: "counter",
+        help: "Records whose delivery the Kafka broker acknowledged.",
+    },
+    PluginMetric::Family {
+        name: "pmacct_kafka_retry_buffer_records",
+        kind: "gauge",
+        help: "Records held for another delivery attempt.",
+    },
+];
+
+impl KafkaStats {
+    /// The values of [`METRICS`].
+    pub fn metric_values(&self) -> [u64; MAX_PLUGIN_METRICS] {
+        [
+            self.dropped,
+            self.failed,
+            self.delivered,
+            self.buffered_records,
+        ]
+    }
 }
 
 fn vars_of(e: &Entry) -> RecordVars {
@@ -215,9 +244,9 @@ impl KafkaPlugin {
         now: SystemTime,
         sink: LogSink,
     ) -> anyhow::Result<KafkaPlugin> {
-        let log = PluginLog::new(&cfg.kafka.plugin_name, sink.clone());
+        let log = PluginLog::new(&cfg.kafka.plugin_name, KafkaSink::KIND, sink.clone());
         let fail = |msg: String| {
-            log.log(LogLevel::Error, &format!("{msg} Exiting."));
+            plugin_log!(log, Error, "{msg} Exiting.");
             anyhow!("{msg}")
         };
         match cfg.output {
@@ -228,14 +257,7 @@ impl KafkaPlugin {
             )),
         }
         cfg.kafka.validate().map_err(fail)?;
-        log.log(
-            LogLevel::Info,
-            &format!(
-                "cache entries={} base cache memory={} bytes",
-                cfg.cache_entries,
-                Cache::pmacct_memory_figure(cfg.cache_entries)
-            ),
-        );
+        log_cache_memory(&log, cfg.cache_entries);
         let writer = KafkaWriter::new(&cfg.kafka, sink).map_err(fail)?;
         let opts = EncoderOptions {
             separator: String::new(),
@@ -247,161 +269,88 @@ impl KafkaPlugin {
         let encoder = Encoder::new(OutputFormat::Json, &cfg.aggregate, opts)
             .map_err(|e| fail(e.to_string()))?;
         log.log(LogLevel::Info, "JSON: setting object handlers.");
-        let t = unix_secs(now);
-        let roundoff = cfg
-            .history
-            .as_ref()
-            .map(|h| h.roundoff.clone())
-            .unwrap_or_default();
-        let schedule = PurgeSchedule::new(
-            t,
-            cfg.refresh_time,
-            cfg.kafka.startup_delay,
-            &roundoff,
-            cfg.timestamps.utc,
-        );
-        let cache = Cache::new(
-            CacheConfig {
-                aggregate: cfg.aggregate,
-                history: cfg.history.clone(),
-                cache_entries: cfg.cache_entries,
-                startup_delay: cfg.kafka.startup_delay,
-                utc: cfg.timestamps.utc,
-            },
-            t,
-        );
-        Ok(KafkaPlugin {
+        let core = CoreConfig {
+            aggregate: cfg.aggregate,
+            history: cfg.history.clone(),
+            cache_entries: cfg.cache_entries,
+            cache_entries_key: "kafka_cache_entries",
+            refresh_time: cfg.refresh_time,
+            startup_delay: cfg.kafka.startup_delay,
+            utc: cfg.timestamps.utc,
+            time_new: cfg.time_new,
+        };
+        let sink = KafkaSink {
             cfg,
-            log,
-            encoder,
-            cache,
-            schedule,
             writer: Some(writer),
-            purged: Vec::new(),
-            buf: Vec::with_capacity(64 * 1024),
-            cache_dropped: 0,
-            purged_total: 0,
             final_report: None,
-        })
-    }
-
-    /// Entries waiting in the cache.
-    pub fn cached(&self) -> usize {
-        self.cache.len()
+        };
+        Ok(Aggregator::start(core, sink, encoder, log, now))
     }
 
     /// Transport counters (SIGUSR1, metrics); the final ones after shutdown.
     pub fn stats(&self) -> KafkaStats {
+        self.writer.stats()
+    }
+
+    pub fn writer_id(&self) -> Option<&str> {
+        self.writer.writer.as_ref().map(KafkaWriter::writer_id)
+    }
+}
+
+impl KafkaSink {
+    fn stats(&self) -> KafkaStats {
         match (&self.writer, &self.final_report) {
             (Some(w), _) => w.stats(),
             (None, Some(r)) => r.stats,
             (None, None) => KafkaStats::default(),
         }
     }
+}
 
-    pub fn writer_id(&self) -> Option<&str> {
-        self.writer.as_ref().map(KafkaWriter::writer_id)
+impl PurgeWriter for KafkaSink {
+    const KIND: &'static str = "kafka";
+
+    fn is_open(&self) -> bool {
+        self.writer.is_some()
     }
 
-    fn insert(&mut self, f: &Flow, now: i64) {
-        if self.cache.insert(f) == Insert::Done {
-            return;
-        }
-        // pmacct: urgent purge to make room, then try again.
-        self.log.log(
-            LogLevel::Info,
-            "Finished cache entries (ie. kafka_cache_entries). Purging.",
-        );
-        self.write_purge(false, now);
-        if self.cache.insert(f) == Insert::Full {
-            self.cache_dropped += 1;
-        }
-    }
-
-    /// Drain the cache and write one purge (`kafka_cache_purge()`): markers, one object per
-    /// committed entry (or multi-values batches), pmacct's START/END log lines.
-    fn write_purge(&mut self, exiting: bool, now: i64) {
+    /// `kafka_cache_purge()`: markers, one object per committed entry (or multi-values
+    /// batches).
+    fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
         let Some(writer) = self.writer.as_mut() else {
-            return;
+            return Ok(());
         };
-        let mut purged = std::mem::take(&mut self.purged);
-        let total = self.cache.drain_committed(exiting, &mut purged);
-        let pid = std::process::id();
         let name = &self.cfg.kafka.plugin_name;
-        self.log.log(
-            LogLevel::Info,
-            &format!("*** Purging cache - START (PID: {pid}) ***"),
-        );
-        let first_vars = purged.first().map(vars_of).unwrap_or_default();
+        let first_vars = p.entries.first().map(vars_of).unwrap_or_default();
         if self.cfg.kafka.markers {
-            self.buf.clear();
-            self.encoder.write_start_marker(&mut self.buf, name, pid);
-            writer.write_marker(&self.buf, &first_vars, Duration::ZERO);
+            p.buf.clear();
+            p.encoder.write_start_marker(p.buf, name, p.pid);
+            writer.write_marker(p.buf, &first_vars, Duration::ZERO);
         }
-        let mut written = 0usize;
-        for e in &purged {
-            self.buf.clear();
-            self.encoder
-                .write_record(&mut self.buf, e, now.max(0) as u64);
-            match writer.write_record(&self.buf, &vars_of(e)) {
-                Ok(()) => written += 1,
-                Err(err) => self.log.log(LogLevel::Error, &err.to_string()),
+        for e in p.entries {
+            p.buf.clear();
+            p.encoder.write_record(p.buf, e, p.now.max(0) as u64);
+            match writer.write_record(p.buf, &vars_of(e)) {
+                Ok(()) => p.written += 1,
+                Err(err) => p.log.log(LogLevel::Error, &err.to_string()),
             }
         }
         writer.flush_batch();
-        self.purged_total += written as u64;
-        let duration = (unix_secs(SystemTime::now()) - now).max(0) as u64;
         if self.cfg.kafka.markers {
-            let last_vars = purged.last().map(vars_of).unwrap_or_default();
-            self.buf.clear();
-            self.encoder
-                .write_end_marker(&mut self.buf, name, pid, written, total, duration);
+            let duration = (unix_secs(SystemTime::now()) - p.now).max(0) as u64;
+            let last_vars = p.entries.last().map(vars_of).unwrap_or_default();
+            p.buf.clear();
+            p.encoder
+                .write_end_marker(p.buf, name, p.pid, p.written, p.total, duration);
             // pmacct sleeps 1 s first so that purge_close lands after the records.
-            writer.write_marker(&self.buf, &last_vars, Duration::from_secs(1));
+            writer.write_marker(p.buf, &last_vars, Duration::from_secs(1));
         }
-        self.log.log(
-            LogLevel::Info,
-            &format!(
-                "*** Purging cache - END (PID: {pid}, QN: {written}/{total}, ET: {duration}) ***"
-            ),
-        );
-        purged.clear();
-        self.purged = purged;
-    }
-}
-
-impl Plugin for KafkaPlugin {
-    fn name(&self) -> &str {
-        &self.cfg.kafka.plugin_name
-    }
-
-    fn kind(&self) -> &'static str {
-        "kafka"
-    }
-
-    fn process(&mut self, batch: &[Flow]) {
-        let now = unix_secs(SystemTime::now());
-        self.cache.update_time(now);
-        let time_new = self.cfg.time_new;
-        for_each_flow(batch, time_new, |f| self.insert(f, now));
-    }
-
-    fn next_purge(&self) -> SystemTime {
-        purge_instant(self.schedule.deadline())
-    }
-
-    fn purge(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        let t = unix_secs(now);
-        self.cache.update_time(t);
-        self.write_purge(false, t);
-        self.schedule.advance();
         Ok(())
     }
 
-    /// Final purge, then deliver what is pending within `kafka_flush_timeout`; what is still
-    /// undelivered then is counted, logged, and reported as an error.
-    fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
-        self.write_purge(true, unix_secs(now));
+    /// Deliver what is pending within `kafka_flush_timeout`; what is still undelivered then
+    /// is counted, logged, and reported as an error.
+    fn close(&mut self) -> anyhow::Result<()> {
         let Some(writer) = self.writer.take() else {
             return Ok(());
         };
@@ -417,12 +366,7 @@ impl Plugin for KafkaPlugin {
         Ok(())
     }
 
-    fn counters(&self) -> PluginCounters {
-        PluginCounters {
-            purged_records: self.purged_total,
-            cache_entries: self.cache.len() as u64,
-            cache_dropped: self.cache_dropped,
-            kafka: Some(self.stats()),
-        }
+    fn metric_values(&self, values: &mut [u64; MAX_PLUGIN_METRICS]) {
+        *values = self.stats().metric_values();
     }
 }

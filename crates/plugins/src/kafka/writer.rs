@@ -342,11 +342,11 @@ impl ClientContext for Ctx {
             RDKafkaLogLevel::Warning => LogLevel::Warn,
             _ => LogLevel::Debug,
         };
-        let msg = format!("librdkafka {fac}: {log_message}");
         // Connection failures also arrive through `error()`: log them there only.
         if lvl == LogLevel::Debug || fac == "FAIL" {
-            self.shared.log.log(LogLevel::Debug, &msg);
+            crate::log::plugin_log!(self.shared.log, Debug, "librdkafka {fac}: {log_message}");
         } else {
+            let msg = format!("librdkafka {fac}: {log_message}");
             self.shared.rd_log.log(&self.shared.log, lvl, &msg);
         }
     }
@@ -438,7 +438,7 @@ impl KafkaWriter {
     pub fn new(cfg: &KafkaConfig, sink: LogSink) -> Result<KafkaWriter, String> {
         cfg.validate()?;
         let client_config = cfg.client_config()?;
-        let log = PluginLog::new(&cfg.plugin_name, sink);
+        let log = PluginLog::new(&cfg.plugin_name, "kafka", sink);
         let shared = Arc::new(Shared {
             log: log.clone(),
             counters: Counters::default(),

@@ -1,0 +1,302 @@
+//! The core every aggregating plugin shares (print, kafka; next memory, amqp, SQL): pmacct's
+//! `P_cache_*` skeleton around one plugin's writer. It owns the aggregation cache, the purge
+//! schedule, the encoder, `*_time_new`, the urgent purge when the cache is full, pmacct's
+//! purge START/END log lines and the counters; a plugin only says how one purge is written
+//! ([`PurgeWriter`]). A plugin type is `Aggregator<ItsWriter>`, driven by the daemon through
+//! [`Plugin`].
+
+use std::time::SystemTime;
+
+use pmacct_flow::cache::{Cache, CacheConfig, Entry, History, Insert, PurgeSchedule};
+use pmacct_flow::format::Encoder;
+use pmacct_flow::{Aggregate, Flow};
+
+use crate::log::{plugin_log, PluginLog};
+use crate::{Plugin, PluginCounters};
+
+/// Seconds since the epoch: how the aggregation cache and the purge schedule count time.
+pub(crate) fn unix_secs(t: SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// When a purge due at `deadline` happens: pmacct purges at the first whole second after
+/// the deadline (`now > deadline`).
+fn purge_instant(deadline: i64) -> SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs((deadline + 1).max(0) as u64)
+}
+
+/// What the core takes from a plugin's configuration.
+pub(crate) struct CoreConfig {
+    /// `aggregate`.
+    pub aggregate: Aggregate,
+    /// `*_history` (+ roundoff and offset inside).
+    pub history: Option<History>,
+    /// `*_cache_entries`.
+    pub cache_entries: usize,
+    /// `*_cache_entries` as the plugin names it, for the cache-full log line.
+    pub cache_entries_key: &'static str,
+    /// `*_refresh_time` seconds.
+    pub refresh_time: u64,
+    /// `*_startup_delay` seconds.
+    pub startup_delay: u64,
+    /// `timestamps_utc`: bins and history roundoff in UTC.
+    pub utc: bool,
+    /// `nfacctd_time_new`: bin by the plugin's clock instead of the flow's start time.
+    pub time_new: bool,
+}
+
+/// pmacct's first start-up line of a caching plugin.
+pub(crate) fn log_cache_memory(log: &PluginLog, cache_entries: usize) {
+    plugin_log!(
+        log,
+        Info,
+        "cache entries={} base cache memory={} bytes",
+        cache_entries,
+        Cache::pmacct_memory_figure(cache_entries)
+    );
+}
+
+/// One purge as a writer sees it.
+pub struct Purge<'a> {
+    /// The committed entries, in pmacct's order.
+    pub entries: &'a [Entry],
+    /// Entries drained, committed or not (pmacct's queue size: QN's second figure and the
+    /// markers' `total_entries`).
+    pub total: usize,
+    pub pid: u32,
+    /// When the purge started (seconds since the epoch).
+    pub now: i64,
+    /// An urgent purge because the cache was full (pmacct's `safe_action`).
+    pub urgent: bool,
+    /// Records written; the writer counts them (QN's first figure, the purged counter).
+    pub written: usize,
+    pub encoder: &'a Encoder,
+    /// A reused output buffer, empty on entry.
+    pub buf: &'a mut Vec<u8>,
+    pub log: &'a PluginLog,
+}
+
+/// How one plugin writes a purge.
+pub trait PurgeWriter: Send {
+    /// The plugin type as pmacct names it (`print`, `kafka`).
+    const KIND: &'static str;
+
+    /// Whether a purge that drained nothing is written; when not, pmacct only logs its START
+    /// and END lines (`ET: X`).
+    fn writes_empty(&self) -> bool {
+        true
+    }
+
+    /// Whether purges can still be written (false once the transport is closed).
+    fn is_open(&self) -> bool {
+        true
+    }
+
+    /// The cache is full: an urgent purge follows (print warns about appending).
+    fn cache_full(&mut self, _log: &PluginLog) {}
+
+    /// Write the purge's entries (and markers, headers...), counting them in `p.written`.
+    fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()>;
+
+    /// After the final purge: deliver what is pending and close.
+    fn close(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// The plugin's own metric values ([`crate::plugin_metrics`] of [`Self::KIND`], in
+    /// that order).
+    fn metric_values(&self, _values: &mut [u64; crate::MAX_PLUGIN_METRICS]) {}
+}
+
+/// A running aggregating plugin: the shared core around the plugin's writer `W`.
+pub struct Aggregator<W> {
+    /// The plugin's side: its config, transport and output state.
+    pub writer: W,
+    log: PluginLog,
+    encoder: Encoder,
+    cache: Cache,
+    schedule: PurgeSchedule,
+    time_new: bool,
+    cache_entries_key: &'static str,
+    /// Entries of the purge being written (reused).
+    purged: Vec<Entry>,
+    /// Output bytes of the record being written (reused).
+    buf: Vec<u8>,
+    /// Records dropped because the cache stayed full even after an urgent purge.
+    cache_dropped: u64,
+    /// Aggregates written by purges since start-up.
+    purged_total: u64,
+}
+
+impl<W: PurgeWriter> Aggregator<W> {
+    /// Start the core at `now`: the cache and the first purge deadline.
+    pub(crate) fn start(
+        cfg: CoreConfig,
+        writer: W,
+        encoder: Encoder,
+        log: PluginLog,
+        now: SystemTime,
+    ) -> Aggregator<W> {
+        let t = unix_secs(now);
+        let roundoff = cfg
+            .history
+            .as_ref()
+            .map(|h| h.roundoff.clone())
+            .unwrap_or_default();
+        let schedule =
+            PurgeSchedule::new(t, cfg.refresh_time, cfg.startup_delay, &roundoff, cfg.utc);
+        let cache = Cache::new(
+            CacheConfig {
+                aggregate: cfg.aggregate,
+                history: cfg.history,
+                cache_entries: cfg.cache_entries,
+                startup_delay: cfg.startup_delay,
+                utc: cfg.utc,
+            },
+            t,
+        );
+        Aggregator {
+            writer,
+            log,
+            encoder,
+            cache,
+            schedule,
+            time_new: cfg.time_new,
+            cache_entries_key: cfg.cache_entries_key,
+            purged: Vec::new(),
+            buf: Vec::with_capacity(64 * 1024),
+            cache_dropped: 0,
+            purged_total: 0,
+        }
+    }
+
+    /// Entries waiting in the cache.
+    pub fn cached(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Records dropped because the cache stayed full even after an urgent purge.
+    pub fn cache_dropped(&self) -> u64 {
+        self.cache_dropped
+    }
+
+    fn insert(&mut self, f: &Flow, now: i64) {
+        if self.cache.insert(f) == Insert::Done {
+            return;
+        }
+        // pmacct: urgent purge to make room, then try again.
+        plugin_log!(
+            self.log,
+            Info,
+            "Finished cache entries (ie. {}). Purging.",
+            self.cache_entries_key
+        );
+        self.writer.cache_full(&self.log);
+        if let Err(e) = self.write_purge(false, true, now) {
+            plugin_log!(self.log, Error, "purge failed: {e:#}");
+        }
+        if self.cache.insert(f) == Insert::Full {
+            self.cache_dropped += 1;
+        }
+    }
+
+    /// Drain the cache and write one purge (pmacct's `*_cache_purge()`). `exiting`:
+    /// everything is committed; `urgent`: the cache was full.
+    fn write_purge(&mut self, exiting: bool, urgent: bool, now: i64) -> anyhow::Result<()> {
+        if !self.writer.is_open() {
+            return Ok(());
+        }
+        let mut purged = std::mem::take(&mut self.purged);
+        let total = self.cache.drain_committed(exiting, &mut purged);
+        let pid = std::process::id();
+        plugin_log!(self.log, Info, "*** Purging cache - START (PID: {pid}) ***");
+        let res = if total == 0 && !self.writer.writes_empty() {
+            plugin_log!(
+                self.log,
+                Info,
+                "*** Purging cache - END (PID: {pid}, QN: 0/0, ET: X) ***"
+            );
+            Ok(())
+        } else {
+            self.buf.clear();
+            let mut p = Purge {
+                entries: &purged,
+                total,
+                pid,
+                now,
+                urgent,
+                written: 0,
+                encoder: &self.encoder,
+                buf: &mut self.buf,
+                log: &self.log,
+            };
+            let res = self.writer.write(&mut p);
+            let written = p.written;
+            self.purged_total += written as u64;
+            let duration = (unix_secs(SystemTime::now()) - now).max(0);
+            plugin_log!(
+                self.log,
+                Info,
+                "*** Purging cache - END (PID: {pid}, QN: {written}/{total}, ET: {duration}) ***"
+            );
+            res
+        };
+        purged.clear();
+        self.purged = purged;
+        res
+    }
+}
+
+impl<W: PurgeWriter> Plugin for Aggregator<W> {
+    fn name(&self) -> &str {
+        &self.log.name
+    }
+
+    fn kind(&self) -> &'static str {
+        W::KIND
+    }
+
+    fn process(&mut self, batch: &[Flow]) {
+        let now = unix_secs(SystemTime::now());
+        self.cache.update_time(now);
+        for f in batch {
+            if self.time_new {
+                let mut f = *f;
+                f.use_arrival_time();
+                self.insert(&f, now);
+            } else {
+                self.insert(f, now);
+            }
+        }
+    }
+
+    fn next_purge(&self) -> SystemTime {
+        purge_instant(self.schedule.deadline())
+    }
+
+    fn purge(&mut self, now: SystemTime) -> anyhow::Result<()> {
+        let t = unix_secs(now);
+        self.cache.update_time(t);
+        let res = self.write_purge(false, false, t);
+        self.schedule.advance();
+        res
+    }
+
+    fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
+        let res = self.write_purge(true, false, unix_secs(now));
+        self.writer.close().and(res)
+    }
+
+    fn counters(&self) -> PluginCounters {
+        let mut c = PluginCounters {
+            purged_records: self.purged_total,
+            cache_entries: self.cache.len() as u64,
+            cache_dropped: self.cache_dropped,
+            ..Default::default()
+        };
+        self.writer.metric_values(&mut c.extra);
+        c
+    }
+}
