@@ -16,7 +16,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use cli::{flag_key, flags, parse_args, usage, CliArgs, ACTION_FLAGS};
+pub use cli::{check_usage, flag_key, flags, parse_args, usage, CliArgs, ACTION_FLAGS};
 pub use keys::key;
 pub use registry::{Key, KeyDef, KeyScope, Kind};
 pub use syntax::{MAX_LINE, MAX_ROWS};
@@ -279,8 +279,9 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// A key argument of the [`Scope`] getters: a [`key`] constant, or a key name (which must be
-/// in the registry: an unknown name is a programming error and panics).
+/// A key argument of the [`Scope`] getters: a [`key`] constant, so that a misspelt key fails
+/// to compile. (This crate's own tests may also pass a key name, which must be in the
+/// registry: an unknown name panics.)
 pub trait AsKey {
     fn as_key(&self) -> Key;
 }
@@ -291,6 +292,7 @@ impl AsKey for Key {
     }
 }
 
+#[cfg(test)]
 impl AsKey for &str {
     fn as_key(&self) -> Key {
         match lookup(self) {
