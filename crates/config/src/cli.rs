@@ -1,8 +1,8 @@
 //! Command-line switches of nfacctd, sfacctd, pmacctd and uacctd (pmacct 1.7.7 getopt
 //! strings), mapped to the key lines pmacct appends after the config file.
 
-use crate::registry::lookup;
-use crate::{Action, ConfigError, Daemon};
+use crate::registry::{group, Key, Kind, D_NF, D_PM, D_SF, D_UA};
+use crate::{key, Action, ConfigError, Daemon};
 
 /// The parsed command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -16,51 +16,137 @@ pub struct CliArgs {
     pub bpf_filter: Option<String>,
 }
 
-/// Flags taking an argument and the key they set, then flags without one and their line.
-/// `None` for -f/-h/-V/-a which are handled apart.
-fn flag(daemon: Daemon, c: char) -> Option<(bool, Option<&'static str>)> {
-    use Daemon::*;
-    let with_arg = |k| Some((true, Some(k)));
-    let set = |l| Some((false, Some(l)));
-    match (daemon, c) {
-        (_, 'f') => Some((true, None)),
-        (_, 'h' | 'V' | 'a') => Some((false, None)),
-        (_, 'P') => with_arg("plugins"),
-        (_, 'D') => set("daemonize: true"),
-        (_, 'd') => set("debug: true"),
-        (_, 'n') => with_arg("networks_file"),
-        (_, 't') => with_arg("ports_file"),
-        (_, 'O') => with_arg("print_output"),
-        (_, 'o') => with_arg("print_output_file"),
-        (_, 'M') => set("print_markers: true"),
-        (_, 'A') => set("print_output_file_append: true"),
-        (_, 'E') => with_arg("print_output_separator"),
-        (_, 'u') => set("print_num_protos: true"),
-        (_, 'F') => with_arg("pidfile"),
-        (_, 'c') => with_arg("aggregate"),
-        (_, 'b') => with_arg("imt_buckets"),
-        (_, 'm') => with_arg("imt_mem_pools_number"),
-        (_, 'p') => with_arg("imt_path"),
-        (_, 'r') => with_arg("sql_refresh_time"),
-        (_, 's') => with_arg("imt_mem_pools_size"),
-        (_, 'S') => with_arg("syslog"),
-        (_, 'R') => set("sfacctd_renormalize: true"),
-        (Nfacctd | Sfacctd | Pmacctd, 'I') => with_arg("pcap_savefile"),
-        (Nfacctd | Sfacctd | Pmacctd, 'W') => set("pcap_savefile_wait: true"),
-        (Nfacctd | Sfacctd | Pmacctd, 'Z') => with_arg("pcap_savefile_delay"),
-        (Nfacctd | Sfacctd | Pmacctd, 'Y') => with_arg("pcap_savefile_replay"),
-        (Nfacctd, 'L') => with_arg("nfacctd_ip"),
-        (Nfacctd, 'l') => with_arg("nfacctd_port"),
-        (Sfacctd, 'L') => with_arg("sfacctd_ip"),
-        (Sfacctd, 'l') => with_arg("sfacctd_port"),
-        (Pmacctd | Uacctd, 'L') => with_arg("snaplen"),
-        (Pmacctd, 'i') => with_arg("pcap_interface"),
-        (Pmacctd, 'N') => set("promisc: false"),
-        (Pmacctd, 'w') => set("pcap_interface_wait: true"),
-        (Pmacctd, 'z') => set("pmacctd_nonroot: true"),
-        (Uacctd, 'g') => with_arg("uacctd_group"),
-        _ => None,
+/// A flag that sets a key: on the daemons of `daemons` (`D_*` bits), `-c` writes the line
+/// `key: ...` after the config file, as pmacct's getopt loops do. Whether it takes an
+/// argument and what a flag without one writes come from the registry: a boolean key is
+/// set to the opposite of its default (`-D` writes `daemonize: true`, `-N` writes
+/// `promisc: false`); other kinds take the argument. The key's registry row names the flag
+/// in its `cli` column (a test checks both ways).
+pub(crate) struct Flag {
+    pub c: char,
+    pub daemons: u8,
+    pub key: Key,
+}
+
+const ALL: u8 = D_NF | D_SF | D_PM | D_UA;
+
+/// Every key-setting flag, in `-h` order. Where pmacct writes one key for all daemons
+/// (`-r` writes `sql_refresh_time`, `-R` writes `sfacctd_renormalize`), so do we.
+#[rustfmt::skip]
+pub(crate) static FLAGS: &[Flag] = &[
+    Flag { c: 'P', daemons: ALL, key: key::PLUGINS },
+    Flag { c: 'D', daemons: ALL, key: key::DAEMONIZE },
+    Flag { c: 'd', daemons: ALL, key: key::DEBUG },
+    Flag { c: 'c', daemons: ALL, key: key::AGGREGATE },
+    Flag { c: 'F', daemons: ALL, key: key::PIDFILE },
+    Flag { c: 'S', daemons: ALL, key: key::SYSLOG },
+    Flag { c: 'n', daemons: ALL, key: key::NETWORKS_FILE },
+    Flag { c: 't', daemons: ALL, key: key::PORTS_FILE },
+    Flag { c: 'R', daemons: ALL, key: key::SFACCTD_RENORMALIZE },
+    Flag { c: 'L', daemons: D_NF, key: key::NFACCTD_IP },
+    Flag { c: 'L', daemons: D_SF, key: key::SFACCTD_IP },
+    Flag { c: 'L', daemons: D_PM | D_UA, key: key::SNAPLEN },
+    Flag { c: 'l', daemons: D_NF, key: key::NFACCTD_PORT },
+    Flag { c: 'l', daemons: D_SF, key: key::SFACCTD_PORT },
+    Flag { c: 'I', daemons: D_NF | D_SF | D_PM, key: key::PCAP_SAVEFILE },
+    Flag { c: 'W', daemons: D_NF | D_SF | D_PM, key: key::PCAP_SAVEFILE_WAIT },
+    Flag { c: 'Z', daemons: D_NF | D_SF | D_PM, key: key::PCAP_SAVEFILE_DELAY },
+    Flag { c: 'Y', daemons: D_NF | D_SF | D_PM, key: key::PCAP_SAVEFILE_REPLAY },
+    Flag { c: 'i', daemons: D_PM, key: key::PCAP_INTERFACE },
+    Flag { c: 'N', daemons: D_PM, key: key::PROMISC },
+    Flag { c: 'w', daemons: D_PM, key: key::PCAP_INTERFACE_WAIT },
+    Flag { c: 'z', daemons: D_PM, key: key::PMACCTD_NONROOT },
+    Flag { c: 'g', daemons: D_UA, key: key::UACCTD_GROUP },
+    Flag { c: 'O', daemons: ALL, key: key::PRINT_OUTPUT },
+    Flag { c: 'o', daemons: ALL, key: key::PRINT_OUTPUT_FILE },
+    Flag { c: 'M', daemons: ALL, key: key::PRINT_MARKERS },
+    Flag { c: 'A', daemons: ALL, key: key::PRINT_OUTPUT_FILE_APPEND },
+    Flag { c: 'E', daemons: ALL, key: key::PRINT_OUTPUT_SEPARATOR },
+    Flag { c: 'u', daemons: ALL, key: key::PRINT_NUM_PROTOS },
+    Flag { c: 'r', daemons: ALL, key: key::SQL_REFRESH_TIME },
+    Flag { c: 'b', daemons: ALL, key: key::IMT_BUCKETS },
+    Flag { c: 'm', daemons: ALL, key: key::IMT_MEM_POOLS_NUMBER },
+    Flag { c: 'p', daemons: ALL, key: key::IMT_PATH },
+    Flag { c: 's', daemons: ALL, key: key::IMT_MEM_POOLS_SIZE },
+];
+
+/// Flags that set no key: `-f` reads a file, `-h`/`-V`/`-a` print and exit.
+pub const ACTION_FLAGS: [char; 4] = ['f', 'h', 'V', 'a'];
+
+/// The key-setting flag `c` of `daemon`, if it has one.
+pub(crate) fn key_flag(daemon: Daemon, c: char) -> Option<&'static Flag> {
+    FLAGS
+        .iter()
+        .find(|f| f.c == c && f.daemons & daemon.bit() != 0)
+}
+
+/// The value a flag without argument writes: the opposite of its boolean key's default.
+fn switch_value(k: Key) -> Option<&'static str> {
+    let def = k.def();
+    (def.kind == Kind::Bool).then_some(if def.default == Some("true") {
+        "false"
+    } else {
+        "true"
+    })
+}
+
+/// Whether flag `c` takes an argument, and the key line it writes without one; `None` if
+/// `daemon` has no such flag. `-f` takes one and sets no key; `-h`/`-V`/`-a` take none.
+fn flag(daemon: Daemon, c: char) -> Option<(bool, Option<String>)> {
+    match c {
+        'f' => return Some((true, None)),
+        'h' | 'V' | 'a' => return Some((false, None)),
+        _ => {}
     }
+    let f = key_flag(daemon, c)?;
+    Some(match switch_value(f.key) {
+        Some(v) => (false, Some(format!("{}: {v}", f.key.name()))),
+        None => (true, Some(f.key.name().to_string())),
+    })
+}
+
+/// The flags `daemon` accepts (key-setting and actions), for usage checks.
+pub fn flags(daemon: Daemon) -> Vec<char> {
+    let mut v: Vec<char> = ACTION_FLAGS.to_vec();
+    for f in FLAGS.iter().filter(|f| f.daemons & daemon.bit() != 0) {
+        if !v.contains(&f.c) {
+            v.push(f.c);
+        }
+    }
+    v
+}
+
+/// Check a `-h` text (flags on lines starting `  -X`) against `daemon`'s command line: it
+/// lists only flags the daemon accepts, each an action or setting a registry key; and every
+/// accepted flag is listed unless pmacct-rs does not act on its key (no key of its field
+/// is implemented: the memory plugin's -p -b -m -s).
+pub fn check_usage(daemon: Daemon, usage: &str) -> Result<(), String> {
+    let d = daemon.name();
+    let listed: Vec<char> = usage
+        .lines()
+        .filter_map(|l| l.strip_prefix("  -")?.chars().next())
+        .filter(|c| *c != '-')
+        .collect();
+    let accepted = flags(daemon);
+    if let Some(c) = listed.iter().find(|c| !accepted.contains(c)) {
+        return Err(format!(
+            "{d}: -h lists -{c}, which the command line does not accept"
+        ));
+    }
+    for c in accepted.iter().filter(|c| !listed.contains(c)) {
+        let Some(k) = flag_key(daemon, *c) else {
+            return Err(format!("{d}: -h omits the action -{c}"));
+        };
+        if group(k.def().field).any(|k| k.implemented) {
+            return Err(format!("{d}: -h omits -{c} ({})", k.name()));
+        }
+    }
+    Ok(())
+}
+
+/// The key flag `c` sets in `daemon` (None for actions and unknown flags).
+pub fn flag_key(daemon: Daemon, c: char) -> Option<Key> {
+    key_flag(daemon, c).map(|f| f.key)
 }
 
 /// Parse arguments (after the program name) with GNU getopt rules: grouped flags (`-dD`),
@@ -134,7 +220,7 @@ pub fn parse_args(daemon: Daemon, argv: &[String]) -> Result<CliArgs, ConfigErro
                     return finish(out, operands, daemon);
                 }
                 (_, Some(k), Some(v)) => out.lines.push(format!("{k}: {v}")),
-                (_, Some(line), None) => out.lines.push(line.to_string()),
+                (_, Some(line), None) => out.lines.push(line),
                 _ => {}
             }
         }
@@ -166,29 +252,13 @@ pub fn usage(daemon: Daemon) -> String {
     s.push_str(
         "  --check-config  Validate the configuration, print problems, exit 0 (valid) or 1\n",
     );
-    for c in "PDdcFSnt RLlIWZYiNwzgOoMAEur bmps"
-        .chars()
-        .filter(|c| *c != ' ')
-    {
-        let Some((takes_arg, Some(k))) = flag(daemon, c) else {
-            continue;
+    for f in FLAGS.iter().filter(|f| f.daemons & daemon.bit() != 0) {
+        let (c, def) = (f.c, f.key.def());
+        let (flagtxt, set) = match switch_value(f.key) {
+            Some(v) => (format!("-{c}"), format!("[{}: {v}]", def.name)),
+            None => (format!("-{c} <value>"), format!("[{}]", def.name)),
         };
-        let key = k.split(':').next().unwrap_or(k);
-        let doc = lookup(key)
-            .map(|d| d.doc)
-            .filter(|d| !d.is_empty())
-            .unwrap_or("");
-        let flagtxt = if takes_arg {
-            format!("-{c} <value>")
-        } else {
-            format!("-{c}")
-        };
-        let set = if takes_arg {
-            format!("[{key}]")
-        } else {
-            format!("[{k}]")
-        };
-        s.push_str(&format!("  {flagtxt:<15} {set} {doc}\n"));
+        s.push_str(&format!("  {flagtxt:<15} {set} {}\n", def.doc));
     }
     s.push_str("\nEvery key is described in docs/CONFIG-KEYS.md.\n");
     s
@@ -272,6 +342,67 @@ mod tests {
             parse_args(Daemon::Nfacctd, &args(&["-f"])),
             Err(ConfigError::Usage(_))
         ));
+    }
+
+    const DAEMONS: [Daemon; 4] = [
+        Daemon::Nfacctd,
+        Daemon::Sfacctd,
+        Daemon::Pmacctd,
+        Daemon::Uacctd,
+    ];
+
+    #[test]
+    fn flags_agree_with_registry_cli_column() {
+        use crate::registry::KEYS;
+        // Each flag's key carries the flag in its registry row...
+        for f in FLAGS {
+            assert_eq!(f.key.def().cli, Some(f.c), "-{} sets {}", f.c, f.key.name());
+            assert!(!ACTION_FLAGS.contains(&f.c));
+        }
+        // ...and each registry row with a flag is written by it, itself or through the
+        // field it shares (`-r` writes sql_refresh_time, which print_refresh_time reads).
+        for d in KEYS.iter() {
+            if let Some(c) = d.cli {
+                assert!(
+                    FLAGS
+                        .iter()
+                        .any(|f| f.c == c && f.key.def().field == d.field),
+                    "{} has -{c} in the registry but no flag writes its field",
+                    d.name
+                );
+            }
+        }
+        // One key per flag and daemon.
+        for daemon in DAEMONS {
+            for f in FLAGS.iter().filter(|f| f.daemons & daemon.bit() != 0) {
+                assert!(std::ptr::eq(key_flag(daemon, f.c).unwrap(), f), "-{}", f.c);
+            }
+        }
+    }
+
+    #[test]
+    fn usage_names_every_flag_and_only_flags() {
+        for daemon in DAEMONS {
+            check_usage(daemon, &usage(daemon)).unwrap();
+        }
+        let u = usage(Daemon::Pmacctd).replace("  -N", "  -Q");
+        assert_eq!(
+            check_usage(Daemon::Pmacctd, &u).unwrap_err(),
+            "pmacctd: -h lists -Q, which the command line does not accept"
+        );
+    }
+
+    #[test]
+    fn switches_write_the_opposite_of_the_default() {
+        let p = parse_args(Daemon::Pmacctd, &args(&["-N", "-D", "-u"])).unwrap();
+        assert_eq!(
+            p.lines,
+            [
+                "promisc: false",
+                "daemonize: true",
+                "print_num_protos: true"
+            ]
+        );
     }
 
     #[test]

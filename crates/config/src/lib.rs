@@ -16,7 +16,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use cli::{parse_args, usage, CliArgs};
+pub use cli::{check_usage, flag_key, flags, parse_args, usage, CliArgs, ACTION_FLAGS};
 pub use keys::key;
 pub use registry::{Key, KeyDef, KeyScope, Kind};
 pub use syntax::{MAX_LINE, MAX_ROWS};
@@ -25,6 +25,8 @@ pub use value::{parse_history, split_list, History, TimeUnit, Value};
 use registry::lookup;
 use std::fmt;
 use std::net::IpAddr;
+use std::path::Path;
+use std::time::Duration;
 
 /// The daemon whose configuration is read (key applicability, flags, defaults differ).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,8 +279,9 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// A key argument of the [`Scope`] getters: a [`key`] constant, or a key name (which must be
-/// in the registry: an unknown name is a programming error and panics).
+/// A key argument of the [`Scope`] getters: a [`key`] constant, so that a misspelt key fails
+/// to compile. (This crate's own tests may also pass a key name, which must be in the
+/// registry: an unknown name panics.)
 pub trait AsKey {
     fn as_key(&self) -> Key;
 }
@@ -289,6 +292,7 @@ impl AsKey for Key {
     }
 }
 
+#[cfg(test)]
 impl AsKey for &str {
     fn as_key(&self) -> Key {
         match lookup(self) {
@@ -393,6 +397,75 @@ impl Scope {
             Some(_) => None,
             None => key.def().default,
         }
+    }
+
+    /// A key counted in seconds (`Secs`, or an `Int` such as `*_startup_delay`), set or
+    /// defaulted; negative values are None.
+    pub fn secs(&self, key: impl AsKey) -> Option<Duration> {
+        self.u64(key).map(Duration::from_secs)
+    }
+
+    /// An integer key as `T`, set or defaulted: `Ok(None)` when it has neither, an error
+    /// naming the key when the value does not fit `T` (the registry's range may be wider).
+    pub fn num<T: TryFrom<i64>>(&self, key: impl AsKey) -> Result<Option<T>, String> {
+        let key = key.as_key();
+        match self.int(key) {
+            None => Ok(None),
+            Some(n) => T::try_from(n)
+                .map(Some)
+                .map_err(|_| format!("'{}': {n} is out of range.", key.name())),
+        }
+    }
+
+    /// A text key naming a file, set or defaulted.
+    pub fn path(&self, key: impl AsKey) -> Option<&Path> {
+        self.str(key).map(Path::new)
+    }
+
+    /// An enum key mapped to the caller's type by `from` (which receives the registry's
+    /// lower-cased word), set or defaulted: `Ok(None)` when it has neither;
+    /// `Err(text as written)` for a word the registry accepts but the caller does not
+    /// support (e.g. `print_output: avro` without Avro).
+    pub fn enum_value<T>(
+        &self,
+        key: impl AsKey,
+        from: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>, &str> {
+        let key = key.as_key();
+        debug_assert!(
+            matches!(key.def().kind, Kind::Enum(_)),
+            "{} is no enum",
+            key.name()
+        );
+        match self.str(key) {
+            None => Ok(None),
+            Some(word) => from(word).map(Some).ok_or(self.raw(key).unwrap_or(word)),
+        }
+    }
+
+    /// Set `key` from `raw` as a config line would, without a file: for tests and for
+    /// programs building a plugin's configuration from key/value pairs. A value the
+    /// registry rejects is an error naming the key and the accepted values.
+    pub fn set_raw(&mut self, key: impl AsKey, raw: &str) -> Result<(), String> {
+        let def = key.as_key().def();
+        let raw = trim(raw);
+        let value = value::parse(def, raw).map_err(|_| {
+            let accepted = match def.kind {
+                Kind::Bool => "true or false".to_string(),
+                _ => def.accepted(),
+            };
+            format!("'{}': invalid value '{raw}' ({accepted})", def.name)
+        })?;
+        self.set(
+            def,
+            Setting {
+                key: def.name,
+                value,
+                raw: raw.to_string(),
+                line: 0,
+            },
+        );
+        Ok(())
     }
 
     /// A primitive list (`aggregate`), tokens lower-cased.

@@ -845,3 +845,59 @@ fn extension_keys_are_accepted_and_flagged() {
         (Code::Extension, Level::Info)
     );
 }
+
+#[test]
+fn typed_accessors_return_registry_defaults() {
+    let s = Scope::default();
+    assert_eq!(s.u64(key::PRINT_REFRESH_TIME), Some(60));
+    assert_eq!(
+        s.secs(key::KAFKA_FLUSH_TIMEOUT),
+        Some(std::time::Duration::from_secs(10))
+    );
+    assert_eq!(s.num::<u16>(key::KAFKA_BROKER_PORT), Ok(Some(9092)));
+    assert_eq!(s.num::<usize>(key::KAFKA_CACHE_ENTRIES), Ok(Some(16411)));
+    assert_eq!(s.num::<u64>(key::POST_TAG), Ok(None));
+    assert_eq!(s.str(key::KAFKA_TOPIC), Some("pmacct.acct"));
+    assert_eq!(s.path(key::PRINT_OUTPUT_FILE), None);
+    assert_eq!(
+        s.enum_value(key::PRINT_OUTPUT, |w| Some(w.len())),
+        Ok(Some(9))
+    );
+    assert!(s.bool(key::MAPS_REFRESH));
+    assert_eq!(s.history(key::PRINT_HISTORY), None);
+}
+
+#[test]
+fn typed_accessors_read_set_values() {
+    let l = parse(
+        "plugins: print[p]\nprint_output: AVRO\nprint_history: 300\nkafka_topic_rr: 5000000000\n",
+    );
+    let s = &plugin(&l, "p").scope;
+    assert_eq!(s.enum_value(key::PRINT_OUTPUT, |_| None::<()>), Err("AVRO"));
+    assert_eq!(
+        s.history(key::PRINT_HISTORY).map(|h| h.seconds()),
+        Some(300)
+    );
+    assert_eq!(
+        s.num::<u32>(key::KAFKA_TOPIC_RR),
+        Err("'kafka_topic_rr': 5000000000 is out of range.".to_string())
+    );
+}
+
+#[test]
+fn set_raw_validates_with_the_registry() {
+    let mut s = Scope::default();
+    s.set_raw(key::KAFKA_MARKERS, " TRUE ").unwrap();
+    assert!(s.bool(key::KAFKA_MARKERS));
+    assert_eq!(
+        s.set_raw(key::KAFKA_MARKERS, "yes").unwrap_err(),
+        "'kafka_markers': invalid value 'yes' (true or false)"
+    );
+    assert!(s
+        .set_raw(key::KAFKA_BROKER_PORT, "0")
+        .unwrap_err()
+        .contains("1-65535"));
+    // Shared fields: kafka_topic writes what print_output_file reads.
+    s.set_raw(key::KAFKA_TOPIC, "t").unwrap();
+    assert_eq!(s.str(key::PRINT_OUTPUT_FILE), Some("t"));
+}

@@ -6,7 +6,7 @@
 
 use std::time::SystemTime;
 
-use pmacct_config::{Action, Daemon, Failure, Loaded, PluginInstance, Scope};
+use pmacct_config::{key, Action, Daemon, Failure, Key, Loaded, PluginInstance, PluginKind, Scope};
 use pmacct_flow::Stage;
 use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
 use pmacct_plugins::{Plugin, PrintConfig, PrintPlugin};
@@ -33,7 +33,7 @@ pub struct Input {
     /// What the daemon collects, for log lines ("NetFlow/IPFIX", "sFlow", "packets").
     pub data_label: &'static str,
     /// The key the socket receive buffer size came from (for its log line).
-    pub pipe_size_key: &'static str,
+    pub pipe_size_key: Key,
     /// `*_renormalize` of this daemon.
     pub renormalize: bool,
     pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
@@ -56,57 +56,100 @@ impl Profile {
     }
 }
 
+/// A plugin type's configuration, read from its instance's typed scope, and how it starts.
+trait PluginConfig: Sized + 'static {
+    type Plugin: Plugin + 'static;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String>;
+    fn start(self, now: SystemTime) -> anyhow::Result<Self::Plugin>;
+}
+
+impl PluginConfig for PrintConfig {
+    type Plugin = PrintPlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        PrintConfig::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<PrintPlugin> {
+        PrintPlugin::new(self, now)
+    }
+}
+
+impl PluginConfig for KafkaPluginConfig {
+    type Plugin = KafkaPlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        KafkaPluginConfig::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<KafkaPlugin> {
+        KafkaPlugin::new(self, now)
+    }
+}
+
+/// A configured plugin, ready to start at a given instant.
+type Starter = Box<dyn FnOnce(SystemTime) -> Result<Box<dyn Plugin>, String>>;
+
+/// One row of [`PLUGIN_TYPES`].
+struct PluginType {
+    kind: PluginKind,
+    /// Reads and checks the configuration (all `--check-config` does), returning its start.
+    configure: fn(&str, &Scope) -> Result<Starter, String>,
+}
+
+fn configure<C: PluginConfig>(name: &str, scope: &Scope) -> Result<Starter, String> {
+    let cfg = C::from_scope(name, scope)?;
+    Ok(Box::new(move |now| match cfg.start(now) {
+        Ok(p) => Ok(Box::new(p)),
+        Err(e) => Err(format!("{e:#}")),
+    }))
+}
+
+/// The plugin types pmacct-rs runs; the other types of `plugins:` are recognized, not
+/// supported yet. Adding a plugin is one row (and its [`PluginConfig`]).
+static PLUGIN_TYPES: &[PluginType] = &[
+    PluginType {
+        kind: PluginKind::Print,
+        configure: configure::<PrintConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Kafka,
+        configure: configure::<KafkaPluginConfig>,
+    },
+];
+
+/// Read and check the configuration of one plugin instance from its typed scope.
+fn configure_plugin(p: &PluginInstance, scope: &Scope) -> Result<Starter, String> {
+    match PLUGIN_TYPES.iter().find(|t| t.kind == p.kind) {
+        Some(t) => (t.configure)(&p.name, scope),
+        None => Err(format!(
+            "plugin type '{}' is recognized, not supported yet by pmacct-rs",
+            p.kind
+        )),
+    }
+}
+
 /// Build one plugin instance from its config scope.
 fn build_plugin(
     p: &PluginInstance,
     now: SystemTime,
     no_l2: Option<(&str, u32)>,
 ) -> Result<Box<dyn Plugin>, String> {
-    let mut entries = p.scope.entries_for(&p.kind);
-    let stripped;
+    let mut scope = p.scope.clone();
     if let Some((core_name, lt)) = no_l2 {
-        if let Some(e) = entries.iter_mut().find(|(k, _)| *k == "aggregate") {
-            stripped = strip_l2_primitives(e.1, core_name, lt);
-            e.1 = &stripped;
-        }
+        let aggregate = scope.list(key::AGGREGATE).unwrap_or_default();
+        scope.set_raw(
+            key::AGGREGATE,
+            &strip_l2_primitives(&aggregate, core_name, lt),
+        )?;
     }
-    match p.kind.as_str() {
-        "print" => {
-            let mut cfg = PrintConfig {
-                name: p.name.clone(),
-                ..PrintConfig::default()
-            };
-            cfg.apply_keys(entries)?;
-            Ok(Box::new(
-                PrintPlugin::new(cfg, now).map_err(|e| format!("{e:#}"))?,
-            ))
-        }
-        "kafka" => {
-            let mut cfg = KafkaPluginConfig::default();
-            cfg.kafka.plugin_name = p.name.clone();
-            cfg.apply_keys(entries)?;
-            Ok(Box::new(
-                KafkaPlugin::new(cfg, now).map_err(|e| format!("{e:#}"))?,
-            ))
-        }
-        other => Err(format!(
-            "plugin type '{other}' is recognized, not supported yet by pmacct-rs"
-        )),
-    }
+    configure_plugin(p, &scope)?(now)
 }
 
 /// Primitives that need a link layer (pmacctd: MACs and VLAN come from the frame header).
 const L2_PRIMITIVES: [&str; 3] = ["src_mac", "dst_mac", "vlan"];
 
 /// `aggregate` without the L2 primitives, each dropped with pmacctd 1.7.7's warning.
-fn strip_l2_primitives(aggregate: &str, core_name: &str, linktype: u32) -> String {
+fn strip_l2_primitives(aggregate: &[String], core_name: &str, linktype: u32) -> String {
     let mut kept = Vec::new();
-    for prim in aggregate
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        if L2_PRIMITIVES.contains(&prim) {
+    for prim in aggregate {
+        if L2_PRIMITIVES.contains(&prim.as_str()) {
             plog!(
                 Warn,
                 core_name,
@@ -116,7 +159,7 @@ fn strip_l2_primitives(aggregate: &str, core_name: &str, linktype: u32) -> Strin
                 linktype
             );
         } else {
-            kept.push(prim);
+            kept.push(prim.as_str());
         }
     }
     kept.join(", ")
@@ -124,21 +167,14 @@ fn strip_l2_primitives(aggregate: &str, core_name: &str, linktype: u32) -> Strin
 
 /// Validate what plugins would be built from, without starting anything (--check-config).
 fn check_plugin(p: &PluginInstance) -> Result<(), String> {
-    let entries = p.scope.entries_for(&p.kind);
-    match p.kind.as_str() {
-        "print" => PrintConfig::default().apply_keys(entries).map(|_| ()),
-        "kafka" => KafkaPluginConfig::default().apply_keys(entries).map(|_| ()),
-        other => Err(format!(
-            "plugin type '{other}' is recognized, not supported yet by pmacct-rs"
-        )),
-    }
+    configure_plugin(p, &p.scope).map(drop)
 }
 
 /// Plugin stages: the per-plugin work pmacct does before a plugin's cache (aggregate_filter,
 /// pre_tag_filter, networks_file, ports_file), in pmacct's order, from the plugin's scope.
 pub fn plugin_stages(profile: &Profile, p: &PluginInstance) -> Result<Vec<Box<dyn Stage>>, String> {
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
-    let core_name = p.scope.get("core_proc_name").unwrap_or("default");
+    let core_name = p.scope.str(key::CORE_PROC_NAME).unwrap_or_default();
     // pre_tag_map evaluation with pre_tag_filter/pre_tag2_filter/pre_tag_label_filter.
     if let Some(s) = crate::maps::pretag_stage(core_name, profile.daemon, p)? {
         stages.push(s);
@@ -146,10 +182,8 @@ pub fn plugin_stages(profile: &Profile, p: &PluginInstance) -> Result<Vec<Box<dy
     // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
     stages.extend(crate::pmacctd::plugin_stages(profile.daemon, p));
     // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.
-    let agg = match p.scope.get("aggregate") {
-        Some(v) => pmacct_flow::Aggregate::parse(&[v]).map_err(|e| e.to_string())?,
-        None => pmacct_flow::Aggregate::default_src_host(),
-    };
+    let tokens = p.scope.list(key::AGGREGATE).unwrap_or_default();
+    let agg = pmacct_flow::Aggregate::parse(&tokens).map_err(|e| e.to_string())?;
     stages.extend(crate::netmaps::plugin_stages(profile.daemon, p, &agg)?);
     Ok(stages)
 }
@@ -163,11 +197,14 @@ pub struct CoreStages {
     pub renormalize_in_stages: bool,
 }
 
-pub fn core_stages(profile: &Profile, core: &Scope) -> Result<CoreStages, String> {
+pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
     let mut reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>> = Vec::new();
     let refresh = crate::maps::refresh_enabled(core);
     if refresh {
-        let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
+        let core_name = core
+            .str(key::CORE_PROC_NAME)
+            .unwrap_or_default()
+            .to_string();
         // Plugins register their pre_tag_maps after this runs; the reloader finds them then.
         reloaders.push(Box::new(move || {
             crate::maps::reload_pretag_maps(&core_name)
@@ -176,7 +213,7 @@ pub fn core_stages(profile: &Profile, core: &Scope) -> Result<CoreStages, String
         reloaders.push(Box::new(crate::netmaps::reload_plugin_maps));
     }
     // sampling_map: sets the rate and renormalizes (the core then does not).
-    let renormalize = crate::netmaps::renormalize_key(profile.daemon, core);
+    let renormalize = crate::netmaps::renormalize(core);
     let sampling = crate::netmaps::sampling_stage(core, renormalize);
     let renormalize_in_stages = sampling.is_some();
     // flow_to_rd_map first (pmacct resolves the RD before the plugins' handlers run).
@@ -209,24 +246,24 @@ pub fn workers() -> usize {
 /// Batches a plugin queue holds: plugin_pipe_size bytes over pmacct's per-record footprint
 /// (~100 bytes) and our batch size, at least 4.
 fn queue_batches(scope: &Scope) -> usize {
-    let bytes = scope.u64("plugin_pipe_size").unwrap_or(4_096_000) as usize;
+    let bytes = scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default() as usize;
     (bytes / 100 / crate::core::BATCH_RECORDS).max(4)
 }
 
 /// `pcap_savefile` and its companion keys, when configured.
 pub fn savefile(core: &Scope, frames: bool) -> Option<runtime::Savefile> {
-    core.get("pcap_savefile").map(|path| runtime::Savefile {
+    core.str(key::PCAP_SAVEFILE).map(|path| runtime::Savefile {
         path: path.to_string(),
-        wait: core.bool("pcap_savefile_wait"),
-        delay: core.u64("pcap_savefile_delay").unwrap_or(0),
-        replay: core.u64("pcap_savefile_replay").unwrap_or(1),
+        wait: core.bool(key::PCAP_SAVEFILE_WAIT),
+        delay: core.u64(key::PCAP_SAVEFILE_DELAY).unwrap_or_default(),
+        replay: core.u64(key::PCAP_SAVEFILE_REPLAY).unwrap_or_default(),
         frames,
     })
 }
 
 /// `metrics_http_listen`: `ip:port` (IPv6 as `[::1]:9955`).
 fn metrics_listen(core: &Scope) -> Result<Option<std::net::SocketAddr>, String> {
-    match core.get("metrics_http_listen") {
+    match core.str(key::METRICS_HTTP_LISTEN) {
         None => Ok(None),
         Some(v) => v.trim().parse().map(Some).map_err(|_| {
             format!("metrics_http_listen: '{v}' is not ip:port (e.g. 127.0.0.1:9955, [::1]:9955)")
@@ -255,7 +292,7 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
             ok = false;
         }
     }
-    if let Err(e) = core_stages(profile, &loaded.config.core) {
+    if let Err(e) = core_stages(&loaded.config.core) {
         println!("ERROR ( default/core ): {e}");
         ok = false;
     }
@@ -298,10 +335,12 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             return 0;
         }
         Action::Version => {
+            let kinds: Vec<&str> = PLUGIN_TYPES.iter().map(|t| t.kind.as_str()).collect();
             println!(
-                "{}\n\nArguments:\n pmacct-rs: {} with print and kafka plugins\n",
+                "{}\n\nArguments:\n pmacct-rs: {} with {} plugins\n",
                 profile.version_line(),
-                profile.name()
+                profile.name(),
+                kinds.join(" and ")
             );
             return 0;
         }
@@ -317,23 +356,26 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     }
     let cfg = &loaded.config;
     let core = &cfg.core;
-    let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
+    let core_name = core
+        .str(key::CORE_PROC_NAME)
+        .unwrap_or_default()
+        .to_string();
 
-    if core.bool("daemonize") {
+    if core.bool(key::DAEMONIZE) {
         if let Err(e) = process::daemonize() {
             eprintln!("ERROR ( {core_name}/core ): daemonize failed: {e}");
             return 1;
         }
     }
     if let Err(e) = crate::log::init(
-        core.get("logfile"),
-        core.get("syslog"),
-        core.bool("timestamps_utc"),
+        core.str(key::LOGFILE),
+        core.str(key::SYSLOG),
+        core.bool(key::TIMESTAMPS_UTC),
     ) {
         eprintln!("ERROR ( {core_name}/core ): cannot open logfile: {e}");
         return 1;
     }
-    crate::log::set_debug(core.bool("debug"));
+    crate::log::set_debug(core.bool(key::DEBUG));
     plog!(Info, &core_name, "core", "{}", profile.version_line());
     if let Some(f) = &loaded.config_file {
         plog!(
@@ -367,7 +409,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     if !crate::netmaps::check_aggregates(&core_name, &cfg.plugins) {
         return 1;
     }
-    let mut stages = match core_stages(profile, core) {
+    let mut stages = match core_stages(core) {
         Ok(s) => s,
         Err(e) => {
             plog!(Error, &core_name, "core", "{}", e);
@@ -376,10 +418,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     };
     // nfacctd_allow_file / sfacctd_allow_file: checked on each datagram before decoding.
     let mut input = input;
-    if let Some(path) = core
-        .get("nfacctd_allow_file")
-        .or_else(|| core.get("sfacctd_allow_file"))
-    {
+    if let Some(path) = core.str(key::NFACCTD_ALLOW_FILE) {
         let shared = match crate::maps::SharedAllow::load(&core_name, path) {
             Ok(s) => s,
             Err(_) => return 1,
@@ -458,11 +497,45 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         renormalize: input.renormalize && !stages.renormalize_in_stages,
         plugins,
         queue_batches: queue_batches(core),
-        pidfile: core.get("pidfile").map(str::to_string),
+        pidfile: core.str(key::PIDFILE).map(str::to_string),
         new_decoder: input.new_decoder,
         new_core_stages: stages.new_stages,
         reloaders: stages.reloaders,
         metrics,
     };
     runtime::run(spec, flags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each daemon's `-h` names its flags, each a registry key or an action, and vice versa.
+    #[test]
+    fn usage_text_and_flags_agree() {
+        for profile in [
+            &crate::nfacctd::PROFILE,
+            &crate::sfacctd::PROFILE,
+            &crate::pmacctd::PROFILE,
+        ] {
+            pmacct_config::check_usage(profile.daemon, &(profile.usage)()).unwrap();
+        }
+    }
+
+    #[test]
+    fn unsupported_plugin_types_are_recognized() {
+        let l = pmacct_config::parse_str(
+            Daemon::Nfacctd,
+            Some("c.conf"),
+            "plugins: memory[m], print[p]\nprint_output: csv\n",
+            &[],
+        )
+        .unwrap();
+        let err = check_plugin(&l.config.plugins[0]).err();
+        assert_eq!(
+            err.as_deref(),
+            Some("plugin type 'memory' is recognized, not supported yet by pmacct-rs")
+        );
+        assert!(check_plugin(&l.config.plugins[1]).is_ok());
+    }
 }

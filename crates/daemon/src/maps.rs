@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use pmacct_config::{PluginInstance, Scope};
+use pmacct_config::{key, Key, PluginInstance, Scope};
 use pmacct_flow::{label, Flow, Stage};
 use pmacct_maps::allow::AllowList;
 use pmacct_maps::pretag::{self, Daemon, LabelFilter, Options, PreTagMap, TagFilter, Tags};
@@ -58,13 +58,13 @@ fn daemon_of(d: pmacct_config::Daemon) -> Daemon {
 
 fn options(daemon: Daemon, scope: &Scope) -> Options {
     let mut o = Options::new(daemon);
-    if let Some(n) = scope.u64("maps_entries") {
+    if let Some(n) = scope.u64(key::MAPS_ENTRIES) {
         o.max_entries = n.clamp(1, 10_000_000) as usize;
     }
-    if let Some(n) = scope.u64("maps_row_len") {
+    if let Some(n) = scope.u64(key::MAPS_ROW_LEN) {
         o.row_len = n.clamp(2, 1 << 20) as usize;
     }
-    o.networks_file = scope.get("networks_file").is_some();
+    o.networks_file = scope.is_set(key::NETWORKS_FILE);
     o
 }
 
@@ -141,23 +141,23 @@ pub fn pretag_stage(
 ) -> Result<Option<Box<dyn Stage>>, String> {
     let scope = &p.scope;
     let daemon = daemon_of(daemon);
-    let filter = |key: &str| -> Result<TagFilter, String> {
-        match scope.get(key) {
-            Some(v) => TagFilter::parse(v).map_err(|e| format!("[{key}] {e}")),
+    let filter = |k: Key| -> Result<TagFilter, String> {
+        match scope.str(k) {
+            Some(v) => TagFilter::parse(v).map_err(|e| format!("[{}] {e}", k.name())),
             None => Ok(TagFilter::default()),
         }
     };
-    let tag_filter = filter("pre_tag_filter")?;
-    let tag2_filter = filter("pre_tag2_filter")?;
+    let tag_filter = filter(key::PRE_TAG_FILTER)?;
+    let tag2_filter = filter(key::PRE_TAG2_FILTER)?;
     let label_filter = scope
-        .get("pre_tag_label_filter")
+        .str(key::PRE_TAG_LABEL_FILTER)
         .map(LabelFilter::parse)
         .unwrap_or_default();
-    let path = scope.get("pre_tag_map");
+    let path = scope.str(key::PRE_TAG_MAP);
     if path.is_none()
-        && scope.get("pre_tag_filter").is_none()
-        && scope.get("pre_tag2_filter").is_none()
-        && scope.get("pre_tag_label_filter").is_none()
+        && !scope.is_set(key::PRE_TAG_FILTER)
+        && !scope.is_set(key::PRE_TAG2_FILTER)
+        && !scope.is_set(key::PRE_TAG_LABEL_FILTER)
     {
         return Ok(None);
     }
@@ -258,8 +258,7 @@ pub fn reload_pretag_maps(core_name: &str) -> Result<(), String> {
 
 /// Whether `maps_refresh` lets SIGUSR2 reload maps (pmacct default: true).
 pub fn refresh_enabled(core: &Scope) -> bool {
-    core.get("maps_refresh")
-        .is_none_or(|v| !v.eq_ignore_ascii_case("false"))
+    core.bool(key::MAPS_REFRESH)
 }
 
 /// The allow file in use, shared by the workers' decoders; a reload publishes a new list.

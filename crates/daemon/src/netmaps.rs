@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use pmacct_config::{PluginInstance, Scope};
+use pmacct_config::{key, Key, PluginInstance, Scope};
 use pmacct_flow::custom::{self, CustomTable};
 use pmacct_flow::{Aggregate, Flow, Stage};
 use pmacct_maps::networks::{
@@ -51,10 +51,10 @@ fn daemon_prefix(d: pmacct_config::Daemon) -> &'static str {
 /// Read `aggregate_primitives` (if set) and register its table, logging as pmacct's core
 /// does. A missing file only warns (the aggregate then fails on the unknown primitive).
 pub fn load_custom_primitives(daemon: pmacct_config::Daemon, core: &Scope) {
-    let Some(path) = core.get("aggregate_primitives") else {
+    let Some(path) = core.str(key::AGGREGATE_PRIMITIVES) else {
         return;
     };
-    let name = core.get("core_proc_name").unwrap_or("default");
+    let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
     plog!(Info, name, "core", "[{path}] (re)loading map.");
     let text = match pmacct_maps::read(path, 16 << 20) {
         Ok(t) => t,
@@ -184,20 +184,19 @@ fn net_options(daemon: pmacct_config::Daemon, scope: &Scope) -> Result<NetOption
     let pre = daemon_prefix(daemon);
     let flow_daemon = matches!(pre, "nfacctd" | "sfacctd");
     let mut o = NetOptions {
-        filter: scope.bool("networks_file_filter"),
-        no_lpm: scope.bool("networks_file_no_lpm"),
-        no_mask_if_zero: scope.bool("networks_no_mask_if_zero"),
-        networks_mask: scope.u64("networks_mask").unwrap_or(0).min(128) as u8,
+        filter: scope.bool(key::NETWORKS_FILE_FILTER),
+        no_lpm: scope.bool(key::NETWORKS_FILE_NO_LPM),
+        no_mask_if_zero: scope.bool(key::NETWORKS_NO_MASK_IF_ZERO),
+        networks_mask: scope.u64(key::NETWORKS_MASK).unwrap_or(0).min(128) as u8,
         ..Default::default()
     };
     o.net.keep = true;
     o.asm.keep = true;
-    if let Some(v) = scope.get(format!("{pre}_net").as_str()) {
+    // `<daemon>_net` and `<daemon>_as[_new]` each share one field: reading one reads any.
+    if let Some(v) = scope.str(key::NFACCTD_NET) {
         o.net = parse_net_method(v, flow_daemon)?;
     }
-    // `{pre}_as` and `{pre}_as_new` share one field (pmacctd has no `_as_new`, and asking
-    // the registry for a key it lacks panics): reading one reads either.
-    if let Some(v) = scope.get(format!("{pre}_as").as_str()) {
+    if let Some(v) = scope.str(key::NFACCTD_AS) {
         o.asm = parse_as_method(v, flow_daemon)?;
     }
     Ok(o)
@@ -214,7 +213,7 @@ pub fn plugin_stages(
     let kind = p.kind.as_str();
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
     let opts = net_options(daemon, scope)?;
-    let file = scope.get("networks_file");
+    let file = scope.str(key::NETWORKS_FILE);
     let opts = opts.resolve(agg, file.is_some()).inspect_err(|e| {
         plog!(Error, &p.name, kind, "{e}");
     })?;
@@ -234,7 +233,7 @@ pub fn plugin_stages(
                 let keep_both = opts.net.keep && opts.asm.keep;
                 if !reg.contains_key(&key) {
                     // pmacct's core loads the file too, and logs the same lines.
-                    let core_name = scope.get("core_proc_name").unwrap_or("default");
+                    let core_name = scope.str(key::CORE_PROC_NAME).unwrap_or_default();
                     load_networks(core_name, "core", path, opts.filter, keep_both)?;
                 }
                 let table = load_networks(&p.name, kind, path, opts.filter, keep_both)?;
@@ -266,7 +265,7 @@ pub fn plugin_stages(
             agg: *agg,
         }));
     }
-    if let Some(path) = scope.get("ports_file") {
+    if let Some(path) = scope.str(key::PORTS_FILE) {
         let mut reg = ports_registry().lock().map_err(|_| "poisoned")?;
         let (t, diags) = PortsTable::load(path).map_err(|e| {
             plog!(Error, &p.name, kind, "[{path}] file not found.");
@@ -380,14 +379,20 @@ fn load_core_map<M>(name: &str, path: &str, max: usize, load: LoadFn<M>) -> Opti
 /// runs on every flow with `flag`.
 fn core_map_stage<M: Default + Send + Sync + 'static>(
     core: &Scope,
-    key: &'static str,
+    key: Key,
     load: LoadFn<M>,
     apply: fn(&M, &mut Flow, bool) -> bool,
     flag: bool,
 ) -> Option<CoreMapStage> {
-    let path = core.get(key)?.to_string();
-    let name = core.get("core_proc_name").unwrap_or("default").to_string();
-    let max = core.u64("maps_entries").unwrap_or(384).clamp(1, 10_000_000) as usize;
+    let path = core.str(key)?.to_string();
+    let name = core
+        .str(key::CORE_PROC_NAME)
+        .unwrap_or_default()
+        .to_string();
+    let max = core
+        .u64(key::MAPS_ENTRIES)
+        .unwrap_or_default()
+        .clamp(1, 10_000_000) as usize;
     let map = load_core_map(&name, &path, max, load).unwrap_or_default();
     let shared = Arc::new(Shared {
         gen: AtomicU64::new(0),
@@ -409,7 +414,10 @@ fn core_map_stage<M: Default + Send + Sync + 'static>(
             shared.publish(m);
             Ok(())
         }
-        None => Err(format!("[{path}] unreadable; keeping the {key} in use")),
+        None => Err(format!(
+            "[{path}] unreadable; keeping the {} in use",
+            key.name()
+        )),
     });
     Some(CoreMapStage { new_stage, reload })
 }
@@ -419,7 +427,7 @@ fn core_map_stage<M: Default + Send + Sync + 'static>(
 pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<CoreMapStage> {
     core_map_stage(
         core,
-        "sampling_map",
+        key::SAMPLING_MAP,
         SamplingMap::load,
         apply_sampling,
         renormalize,
@@ -430,16 +438,16 @@ pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<CoreMapStage> {
 pub fn flow_to_rd_stage(core: &Scope) -> Option<CoreMapStage> {
     core_map_stage(
         core,
-        "flow_to_rd_map",
+        key::FLOW_TO_RD_MAP,
         FlowToRdMap::load_rd,
         |m, f, _| apply_flow_to_rd(m, f),
         false,
     )
 }
 
-/// `<daemon>_renormalize` of the core scope.
-pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
-    core.bool(format!("{}_renormalize", daemon_prefix(daemon)).as_str())
+/// `<daemon>_renormalize` of the core scope (one field shared by the four daemons' keys).
+pub fn renormalize(core: &Scope) -> bool {
+    core.bool(key::SFACCTD_RENORMALIZE)
 }
 
 /// pmacct resolves every plugin's `aggregate` (custom primitives included) in the core while
@@ -447,8 +455,8 @@ pub fn renormalize_key(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
 /// Unknown primitive 'x'`, before any plugin starts. False (logged) if one is unknown.
 pub fn check_aggregates(core_name: &str, plugins: &[PluginInstance]) -> bool {
     for p in plugins {
-        if let Some(v) = p.scope.get("aggregate") {
-            if let Err(e @ pmacct_flow::AggregateError::Unknown(_)) = Aggregate::parse(&[v]) {
+        if let Some(tokens) = p.scope.list(key::AGGREGATE) {
+            if let Err(e @ pmacct_flow::AggregateError::Unknown(_)) = Aggregate::parse(&tokens) {
                 plog!(Error, core_name, "core", "{e}");
                 return false;
             }

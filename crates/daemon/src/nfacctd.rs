@@ -1,6 +1,6 @@
 //! nfacctd: the NetFlow/IPFIX collector profile (its decoder, socket and usage text).
 
-use pmacct_config::{Daemon, Scope};
+use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::Flow;
 use pmacct_wire::netflow::{DecoderOptions, Limits, NetflowDecoder};
 use pmacct_wire::FlowType;
@@ -107,30 +107,30 @@ impl Decoder for NetflowSource {
 }
 
 fn input(core: &Scope) -> Result<Input, String> {
-    let ip: Option<std::net::IpAddr> = core.get("nfacctd_ip").and_then(|s| s.parse().ok());
-    let port = core.u64("nfacctd_port").unwrap_or(2100).min(65535) as u16;
+    let ip: Option<std::net::IpAddr> = core.ip(key::NFACCTD_IP);
+    let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
     let source = match collector::savefile(core, false) {
         Some(sf) => Source::Savefile(sf),
         None => Source::Udp {
             listen: crate::udp::listen_addr(ip, port),
-            rcvbuf: core.u64("nfacctd_pipe_size").map(|n| n as usize),
+            rcvbuf: core.u64(key::NFACCTD_PIPE_SIZE).map(|n| n as usize),
             workers: collector::workers(),
         },
     };
     let options = DecoderOptions {
-        v5_time_secs: core.bool("nfacctd_time_secs"),
+        v5_time_secs: core.bool(key::NFACCTD_TIME_SECS),
     };
-    let account_options = core.bool("nfacctd_account_options");
-    let templates_file = core.get("nfacctd_templates_file").map(|p| {
-        let name = core.get("core_proc_name").unwrap_or("default");
+    let account_options = core.bool(key::NFACCTD_ACCOUNT_OPTIONS);
+    let templates_file = core.str(key::NFACCTD_TEMPLATES_FILE).map(|p| {
+        let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
         std::sync::Arc::new(crate::templates_file::TemplatesFile::new(name, p))
     });
     Ok(Input {
         source,
         data_label: "NetFlow/IPFIX",
         link_type: None,
-        pipe_size_key: "nfacctd_pipe_size",
-        renormalize: core.bool("nfacctd_renormalize"),
+        pipe_size_key: key::NFACCTD_PIPE_SIZE,
+        renormalize: core.bool(key::NFACCTD_RENORMALIZE),
         new_decoder: Box::new(move || {
             let (decoder, templates_file) = match &templates_file {
                 // Every worker starts from the saved templates and writes its own part.

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pmacct_config::{Daemon, PluginInstance, Scope};
+use pmacct_config::{key, Daemon, PluginInstance, Scope};
 use pmacct_flow::packet::{link_supported, PacketAccountant, PacketOptions};
 use pmacct_flow::{Flow, Stage};
 use pmacct_plugins::filter::{AggregateFilter, BpfFilter, Synth};
@@ -55,7 +55,7 @@ fn pre_config(argv: &[String]) -> PreConfig {
         return PreConfig::default();
     };
     let ports_aggregated = loaded.config.plugins.iter().any(|p| {
-        p.scope.list("aggregate").is_some_and(|l| {
+        p.scope.list(key::AGGREGATE).is_some_and(|l| {
             l.iter().any(|x| {
                 matches!(
                     x.as_str(),
@@ -134,26 +134,29 @@ fn running_as_root() -> bool {
 
 fn input(core: &Scope) -> Result<Input, String> {
     let pre = PRE.get().cloned().unwrap_or_default();
-    let core_name = core.get("core_proc_name").unwrap_or("default").to_string();
+    let core_name = core
+        .str(key::CORE_PROC_NAME)
+        .unwrap_or_default()
+        .to_string();
     let opts = PacketOptions {
-        handle_fragments: pre.ports_aggregated || core.bool("pmacctd_force_frag_handling"),
-        time_new: core.bool("pmacctd_time_new"),
+        handle_fragments: pre.ports_aggregated || core.bool(key::PMACCTD_FORCE_FRAG_HANDLING),
+        time_new: core.bool(key::PMACCTD_TIME_NEW),
         ext_sampling_rate: core
-            .u64("pmacctd_ext_sampling_rate")
+            .u64(key::PMACCTD_EXT_SAMPLING_RATE)
             .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         // pmacct's fragment buffer is in bytes; its entries are about 64 bytes each.
         frag_entries: core
-            .u64("pmacctd_frag_buffer_size")
+            .u64(key::PMACCTD_FRAG_BUFFER_SIZE)
             .map_or(0, |b| usize::try_from(b / 64).unwrap_or(usize::MAX).max(1)),
     };
     // `pcap_filter`; without -f, the command-line operands (pmacct: clbuf).
     let filter = pre
         .cmdline_filter
-        .or_else(|| core.get("pcap_filter").map(str::to_string));
+        .or_else(|| core.str(key::PCAP_FILTER).map(str::to_string));
     let mut frame_filter: Option<(String, String)> = None;
     let mut link_type = None;
     let source = if let Some(sf) = collector::savefile(core, true) {
-        if core.get("pcap_interface").is_some() {
+        if core.str(key::PCAP_INTERFACE).is_some() {
             return Err("interface (-i), pcap_interfaces_map and pcap_savefile (-I) directives are mutually exclusive. Exiting.".into());
         }
         let lt = capture::savefile_linktype(&sf.path)?;
@@ -184,12 +187,12 @@ fn input(core: &Scope) -> Result<Input, String> {
         }
         Source::Savefile(sf)
     } else {
-        if !running_as_root() && !core.bool("pmacctd_nonroot") {
+        if !running_as_root() && !core.bool(key::PMACCTD_NONROOT) {
             return Err(
                 "You need superuser privileges to run this command.\nExiting ...".to_string(),
             );
         }
-        let interface = match core.get("pcap_interface") {
+        let interface = match core.str(key::PCAP_INTERFACE) {
             Some(i) => i.to_string(),
             None => {
                 plog!(Warn, &core_name, "core", "Selecting a suitable devices.");
@@ -202,13 +205,15 @@ fn input(core: &Scope) -> Result<Input, String> {
         };
         let spec = LiveSpec {
             interface: interface.clone(),
-            wait: core.bool("pcap_interface_wait"),
-            promisc: core.bool("promisc"),
-            snaplen: core.u64("snaplen").map_or(capture::DEFAULT_SNAPLEN, |n| {
-                i32::try_from(n).unwrap_or(i32::MAX)
-            }),
+            wait: core.bool(key::PCAP_INTERFACE_WAIT),
+            promisc: core.bool(key::PROMISC),
+            snaplen: core
+                .u64(key::SNAPLEN)
+                .map_or(capture::DEFAULT_SNAPLEN, |n| {
+                    i32::try_from(n).unwrap_or(i32::MAX)
+                }),
             direction: core
-                .get("pcap_direction")
+                .str(key::PCAP_DIRECTION)
                 .and_then(capture::Direction::parse),
         };
         let run_source: crate::runtime::CustomSource = Box::new(move |core, cx| {
@@ -254,8 +259,8 @@ fn input(core: &Scope) -> Result<Input, String> {
         source,
         data_label: "packets",
         link_type,
-        pipe_size_key: "pmacctd_pipe_size",
-        renormalize: core.bool("pmacctd_renormalize"),
+        pipe_size_key: key::PMACCTD_PIPE_SIZE,
+        renormalize: core.bool(key::PMACCTD_RENORMALIZE),
         new_decoder: Box::new(move || {
             Box::new(PacketDecoder {
                 acct: PacketAccountant::new(opts),
@@ -342,7 +347,7 @@ impl Stage for InternalSampling {
 /// order (filters before the primitive handlers that sample).
 pub fn plugin_stages(daemon: Daemon, p: &PluginInstance) -> Vec<Box<dyn Stage>> {
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
-    if let Some(expr) = p.scope.get("aggregate_filter") {
+    if let Some(expr) = p.scope.str(key::AGGREGATE_FILTER) {
         let synth = match daemon {
             Daemon::Pmacctd | Daemon::Uacctd => Synth::Packet,
             _ => Synth::Netflow,
@@ -361,7 +366,7 @@ pub fn plugin_stages(daemon: Daemon, p: &PluginInstance) -> Vec<Box<dyn Stage>> 
             stages.push(Box::new(filter));
         }
     }
-    if let Some(rate) = p.scope.u64("sampling_rate").filter(|r| *r > 1) {
+    if let Some(rate) = p.scope.u64(key::SAMPLING_RATE).filter(|r| *r > 1) {
         let systematic = daemon == Daemon::Nfacctd;
         stages.push(Box::new(InternalSampling::new(rate, systematic)));
     }

@@ -85,7 +85,7 @@ pub struct Spec {
     /// What the daemon collects, for log lines ("NetFlow/IPFIX", "sFlow", "packets").
     pub data_label: &'static str,
     /// The key whose value `rcvbuf` came from, for the log line (`nfacctd_pipe_size`...).
-    pub pipe_size_key: &'static str,
+    pub pipe_size_key: pmacct_config::Key,
     pub renormalize: bool,
     pub plugins: Vec<PluginSpec>,
     /// Batches each plugin queue holds (derived from plugin_pipe_size).
@@ -250,7 +250,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                             &core_name,
                             "core",
                             "{}: obtained={} target={}",
-                            pipe_size_key,
+                            pipe_size_key.name(),
                             bound.rcvbuf,
                             want
                         );

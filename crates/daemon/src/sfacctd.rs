@@ -16,7 +16,7 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 
-use pmacct_config::{Daemon, Scope};
+use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::{Flow, TimestampOptions};
 use pmacct_wire::sflow::{CounterRecord, CounterSample};
 use pmacct_wire::{SflowDecoder, SflowSample, Timestamp};
@@ -468,33 +468,33 @@ fn same_file(f: &File, name: &str) -> bool {
 }
 
 fn input(core: &Scope) -> Result<Input, String> {
-    let ip: Option<IpAddr> = core.get("sfacctd_ip").and_then(|s| s.parse().ok());
-    let port = core.u64("sfacctd_port").unwrap_or(6343).min(65535) as u16;
+    let ip: Option<IpAddr> = core.ip(key::SFACCTD_IP);
+    let port = core.num(key::SFACCTD_PORT)?.unwrap_or_default();
     let source = match collector::savefile(core, false) {
         Some(sf) => Source::Savefile(sf),
         None => Source::Udp {
             listen: crate::udp::listen_addr(ip, port),
-            rcvbuf: core.u64("sfacctd_pipe_size").map(|n| n as usize),
+            rcvbuf: core.u64(key::SFACCTD_PIPE_SIZE).map(|n| n as usize),
             workers: collector::workers(),
         },
     };
-    let renormalize = core.bool("sfacctd_renormalize");
-    let use_ip_next_hop = core.bool("use_ip_next_hop");
+    let renormalize = core.bool(key::SFACCTD_RENORMALIZE);
+    let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);
     let ts = TimestampOptions {
         secs: false,
-        since_epoch: core.bool("timestamps_since_epoch"),
-        utc: core.bool("timestamps_utc"),
-        rfc3339: core.bool("timestamps_rfc3339"),
+        since_epoch: core.bool(key::TIMESTAMPS_SINCE_EPOCH),
+        utc: core.bool(key::TIMESTAMPS_UTC),
+        rfc3339: core.bool(key::TIMESTAMPS_RFC3339),
     };
     let counter_log = core
-        .get("sfacctd_counter_file")
+        .str(key::SFACCTD_COUNTER_FILE)
         .map(|t| Arc::new(Mutex::new(CounterLog::new(t, ts))));
     let stats = Arc::new(CounterStats::default());
     Ok(Input {
         source,
         data_label: "sFlow",
         link_type: None,
-        pipe_size_key: "sfacctd_pipe_size",
+        pipe_size_key: key::SFACCTD_PIPE_SIZE,
         // Done by the decoder: sfacctd's factor depends on the sample pool (see
         // `renormalize_factor`), not only on the announced rate.
         renormalize: false,

@@ -1,50 +1,104 @@
-//! Config keys every aggregating plugin (print, kafka, ...) reads the same way, and pmacct's
-//! value rules for them, so each plugin's `apply_keys` handles only its own keys.
+//! Config keys every aggregating plugin (print, kafka, ...) reads the same way, from the
+//! registry's typed values (parsed, range-checked and defaulted by `pmacct-config`), so each
+//! plugin's `from_scope` reads only its own keys and checks only its own value rules.
 
+use pmacct_config::{key, Key, Scope, TimeUnit};
+use pmacct_flow::cache::{History, HistoryUnit};
 use pmacct_flow::{Aggregate, TimestampOptions};
 
-pub(crate) fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(format!(
-            "'{key}': invalid value '{}' (true or false)",
-            v.trim()
-        )),
+/// The settings shared by aggregating plugins.
+pub(crate) struct CommonKeys {
+    /// `aggregate`.
+    pub aggregate: Aggregate,
+    /// `timestamps_secs`, `_since_epoch`, `_utc`, `_rfc3339`.
+    pub timestamps: TimestampOptions,
+    /// `[nsp]facctd_time_new` (one shared field).
+    pub time_new: bool,
+    /// `post_tag`, `post_tag2` (0: not set).
+    pub post_tag: u64,
+    pub post_tag2: u64,
+}
+
+/// The keys [`CommonKeys`] reads.
+pub(crate) const COMMON_KEYS: &[Key] = &[
+    key::AGGREGATE,
+    key::TIMESTAMPS_SECS,
+    key::TIMESTAMPS_SINCE_EPOCH,
+    key::TIMESTAMPS_UTC,
+    key::TIMESTAMPS_RFC3339,
+    key::NFACCTD_TIME_NEW,
+    key::SFACCTD_TIME_NEW,
+    key::PMACCTD_TIME_NEW,
+    key::POST_TAG,
+    key::POST_TAG2,
+];
+
+impl CommonKeys {
+    pub fn read(scope: &Scope) -> Result<CommonKeys, String> {
+        let tokens = scope.list(key::AGGREGATE).unwrap_or_default();
+        Ok(CommonKeys {
+            aggregate: Aggregate::parse(&tokens).map_err(|e| e.to_string())?,
+            timestamps: TimestampOptions {
+                secs: scope.bool(key::TIMESTAMPS_SECS),
+                since_epoch: scope.bool(key::TIMESTAMPS_SINCE_EPOCH),
+                utc: scope.bool(key::TIMESTAMPS_UTC),
+                rfc3339: scope.bool(key::TIMESTAMPS_RFC3339),
+            },
+            time_new: scope.bool(key::NFACCTD_TIME_NEW),
+            post_tag: scope.num(key::POST_TAG)?.unwrap_or(0),
+            post_tag2: scope.num(key::POST_TAG2)?.unwrap_or(0),
+        })
     }
 }
 
-pub(crate) fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
-    v.trim()
-        .parse()
-        .map_err(|_| format!("'{key}': invalid number '{}'", v.trim()))
+/// A value the registry defaults: an error only if the registry lost that default.
+pub(crate) fn need<T>(v: Option<T>, k: Key) -> Result<T, String> {
+    v.ok_or_else(|| format!("'{}' has no value and no default.", k.name()))
 }
 
-/// The settings shared by aggregating plugins, borrowed from a plugin's config.
-pub(crate) struct CommonKeys<'a> {
-    pub aggregate: &'a mut Aggregate,
-    pub timestamps: &'a mut TimestampOptions,
-    pub time_new: &'a mut bool,
-    pub post_tag: &'a mut u64,
-    pub post_tag2: &'a mut u64,
+/// `*_history` with its `_roundoff` and `_offset` (the three keys of one plugin type).
+/// Roundoff or offset without history is an error.
+pub(crate) fn history(
+    scope: &Scope,
+    [hist, roundoff, offset]: [Key; 3],
+) -> Result<Option<History>, String> {
+    let Some(h) = scope.history(hist) else {
+        return match [roundoff, offset].into_iter().find(|k| scope.is_set(*k)) {
+            Some(k) => Err(format!("'{}' needs '{}'.", k.name(), hist.name())),
+            None => Ok(None),
+        };
+    };
+    Ok(Some(History {
+        count: h.count,
+        unit: match h.unit {
+            TimeUnit::Minute => HistoryUnit::Minutes,
+            TimeUnit::Hour => HistoryUnit::Hours,
+            TimeUnit::Day => HistoryUnit::Days,
+            TimeUnit::Week => HistoryUnit::Weeks,
+            TimeUnit::Month => HistoryUnit::Months,
+        },
+        roundoff: scope.str(roundoff).unwrap_or_default().to_string(),
+        offset: need(scope.u64(offset), offset)?,
+    }))
 }
 
-impl CommonKeys<'_> {
-    /// Apply `key` if it is a shared one; Ok(false) if it is not.
-    pub fn apply(&mut self, key: &str, v: &str) -> Result<bool, String> {
-        match key {
-            "aggregate" => *self.aggregate = Aggregate::parse(&[v]).map_err(|e| e.to_string())?,
-            "timestamps_secs" => self.timestamps.secs = parse_bool(key, v)?,
-            "timestamps_since_epoch" => self.timestamps.since_epoch = parse_bool(key, v)?,
-            "timestamps_utc" => self.timestamps.utc = parse_bool(key, v)?,
-            "timestamps_rfc3339" => self.timestamps.rfc3339 = parse_bool(key, v)?,
-            "nfacctd_time_new" | "sfacctd_time_new" | "pmacctd_time_new" => {
-                *self.time_new = parse_bool(key, v)?
-            }
-            "post_tag" => *self.post_tag = parse_num(key, v)?,
-            "post_tag2" => *self.post_tag2 = parse_num(key, v)?,
-            _ => return Ok(false),
+/// Key/value pairs as written in config files.
+pub(crate) type Pairs<'a> = Vec<(&'a str, &'a str)>;
+
+/// Apply key/value pairs as config lines would (for tests and embedders): the pairs naming
+/// one of `own` are set in a fresh scope through the registry's validation; the others are
+/// handed back untouched.
+pub(crate) fn scope_from_pairs<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    own: &[Key],
+) -> Result<(Scope, Pairs<'a>), String> {
+    let mut scope = Scope::default();
+    let mut rest = Vec::new();
+    for (k, v) in pairs {
+        match own.iter().find(|o| o.name() == k) {
+            Some(o) => scope.set_raw(*o, v)?,
+            None => rest.push((k, v)),
         }
-        Ok(true)
     }
+    Ok((scope, rest))
 }

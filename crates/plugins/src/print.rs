@@ -8,15 +8,18 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
-use pmacct_flow::cache::{Entry, History, DEFAULT_CACHE_ENTRIES};
+use pmacct_config::{key, Key, Scope};
+use pmacct_flow::cache::{Entry, History};
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::time::{strftime, TimestampOptions};
 use pmacct_flow::Aggregate;
 
 use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::{default_sink, plugin_log, Level, PluginLog};
 
-/// Everything the print plugin reads from the configuration. `Default` is pmacct's defaults.
+/// Everything the print plugin reads from the configuration. `Default` is the registry's
+/// defaults (pmacct's), for instance `default_print`.
 #[derive(Debug, Clone)]
 pub struct PrintConfig {
     /// Instance name (`print[name]`; pmacct's default is `default_print`).
@@ -61,100 +64,96 @@ pub struct PrintConfig {
 
 impl Default for PrintConfig {
     fn default() -> Self {
-        PrintConfig {
-            name: "default_print".to_string(),
-            aggregate: Aggregate::default_src_host(),
-            output: OutputFormat::Formatted,
-            output_file: None,
-            append: false,
-            separator: ",".to_string(),
-            refresh_time: 60,
-            history: None,
-            markers: false,
-            num_protos: false,
-            latest_file: None,
-            write_empty_file: false,
-            cache_entries: DEFAULT_CACHE_ENTRIES,
-            startup_delay: 0,
-            timestamps: TimestampOptions::default(),
-            time_new: false,
-            post_tag: 0,
-            post_tag2: 0,
-            daemonize: false,
-        }
+        PrintConfig::from_scope("default_print", &Scope::default())
+            .expect("the registry's print defaults are valid")
     }
 }
 
-use crate::keys::{parse_bool, parse_num, CommonKeys};
+/// The print plugin's own keys (besides [`COMMON_KEYS`]).
+const PRINT_KEYS: &[Key] = &[
+    key::PRINT_OUTPUT,
+    key::PRINT_OUTPUT_FILE,
+    key::PRINT_OUTPUT_FILE_APPEND,
+    key::PRINT_OUTPUT_SEPARATOR,
+    key::PRINT_REFRESH_TIME,
+    key::PRINT_HISTORY,
+    key::PRINT_HISTORY_ROUNDOFF,
+    key::PRINT_HISTORY_OFFSET,
+    key::PRINT_MARKERS,
+    key::PRINT_NUM_PROTOS,
+    key::PRINT_LATEST_FILE,
+    key::PRINT_WRITE_EMPTY_FILE,
+    key::PRINT_CACHE_ENTRIES,
+    key::PRINT_STARTUP_DELAY,
+    key::DAEMONIZE,
+];
 
 impl PrintConfig {
-    /// Apply this plugin's effective key values (the daemon resolves global vs `key[name]`),
-    /// with pmacct's value rules. Keys that are not the print plugin's are returned for the
-    /// caller. `print_history` is applied before `_roundoff`/`_offset` whatever the order.
-    /// Unsupported values (avro, custom output) are errors.
-    pub fn apply_keys<'a>(
-        &mut self,
-        keys: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Vec<(&'a str, &'a str)>, String> {
-        let mut keys: Vec<(&str, &str)> = keys.into_iter().collect();
-        keys.sort_by_key(|(k, _)| *k != "print_history");
-        let mut rest = Vec::new();
-        for (key, v) in keys {
-            match key {
-                "print_output" => {
-                    self.output = OutputFormat::parse(v).ok_or_else(|| {
-                        format!("'{key}': '{}' is not supported (formatted, csv, json, event_formatted, event_csv)", v.trim())
-                    })?
-                }
-                "print_output_file" => self.output_file = Some(v.trim().to_string()),
-                "print_output_file_append" => self.append = parse_bool(key, v)?,
-                "print_output_separator" => self.separator = v.trim().to_string(),
-                "print_refresh_time" => {
-                    self.refresh_time = parse_num(key, v)?;
-                    if self.refresh_time == 0 {
-                        return Err(format!("'{key}' has to be > 0."));
-                    }
-                }
-                "print_history" => {
-                    self.history = Some(History::parse(v).ok_or_else(|| format!("'{key}': invalid value '{}'", v.trim()))?)
-                }
-                "print_history_roundoff" | "print_history_offset" => {
-                    let h = self.history.as_mut().ok_or_else(|| format!("'{key}' needs 'print_history'."))?;
-                    if key == "print_history_roundoff" {
-                        h.roundoff = v.trim().to_string();
-                    } else {
-                        h.offset = parse_num(key, v)?;
-                        if h.offset >= h.seconds() {
-                            return Err("History offset (ie. print_history_offset) must be < history (ie. print_history).".into());
-                        }
-                    }
-                }
-                "print_markers" => self.markers = parse_bool(key, v)?,
-                "print_num_protos" => self.num_protos = parse_bool(key, v)?,
-                "print_latest_file" => self.latest_file = Some(v.trim().to_string()),
-                "print_write_empty_file" => self.write_empty_file = parse_bool(key, v)?,
-                "print_cache_entries" => {
-                    self.cache_entries = parse_num(key, v)?;
-                    if self.cache_entries == 0 {
-                        return Err(format!("'{key}' has to be > 0."));
-                    }
-                }
-                "print_startup_delay" => self.startup_delay = parse_num(key, v)?,
-                "daemonize" => self.daemonize = parse_bool(key, v)?,
-                _ => {
-                    let mut common = CommonKeys {
-                        aggregate: &mut self.aggregate,
-                        timestamps: &mut self.timestamps,
-                        time_new: &mut self.time_new,
-                        post_tag: &mut self.post_tag,
-                        post_tag2: &mut self.post_tag2,
-                    };
-                    if !common.apply(key, v)? {
-                        rest.push((key, v))
-                    }
-                }
+    /// The configuration of instance `name` from its scope (global values already
+    /// overridden by `key[name]` ones), as the registry parsed and defaulted them, with the
+    /// print plugin's own value rules. Unsupported values (avro, custom output) are errors.
+    pub fn from_scope(name: &str, scope: &Scope) -> Result<PrintConfig, String> {
+        let common = CommonKeys::read(scope)?;
+        let output = match scope.enum_value(key::PRINT_OUTPUT, OutputFormat::parse) {
+            Ok(o) => need(o, key::PRINT_OUTPUT)?,
+            Err(v) => return Err(format!("'print_output': '{v}' is not supported (formatted, csv, json, event_formatted, event_csv)")),
+        };
+        let history = keys::history(
+            scope,
+            [
+                key::PRINT_HISTORY,
+                key::PRINT_HISTORY_ROUNDOFF,
+                key::PRINT_HISTORY_OFFSET,
+            ],
+        )?;
+        if let Some(h) = &history {
+            if h.offset >= h.seconds() {
+                return Err("History offset (ie. print_history_offset) must be < history (ie. print_history).".into());
             }
         }
+        let text = |k: Key| scope.str(k).map(str::to_string);
+        Ok(PrintConfig {
+            name: name.to_string(),
+            aggregate: common.aggregate,
+            output,
+            output_file: text(key::PRINT_OUTPUT_FILE),
+            append: scope.bool(key::PRINT_OUTPUT_FILE_APPEND),
+            separator: need(
+                text(key::PRINT_OUTPUT_SEPARATOR),
+                key::PRINT_OUTPUT_SEPARATOR,
+            )?,
+            refresh_time: need(scope.u64(key::PRINT_REFRESH_TIME), key::PRINT_REFRESH_TIME)?,
+            history,
+            markers: scope.bool(key::PRINT_MARKERS),
+            num_protos: scope.bool(key::PRINT_NUM_PROTOS),
+            latest_file: text(key::PRINT_LATEST_FILE),
+            write_empty_file: scope.bool(key::PRINT_WRITE_EMPTY_FILE),
+            cache_entries: need(
+                scope.num(key::PRINT_CACHE_ENTRIES)?,
+                key::PRINT_CACHE_ENTRIES,
+            )?,
+            startup_delay: need(
+                scope.u64(key::PRINT_STARTUP_DELAY),
+                key::PRINT_STARTUP_DELAY,
+            )?,
+            timestamps: common.timestamps,
+            time_new: common.time_new,
+            post_tag: common.post_tag,
+            post_tag2: common.post_tag2,
+            daemonize: scope.bool(key::DAEMONIZE),
+        })
+    }
+
+    /// Replace this configuration by the one `pairs` give (key names as written in config
+    /// files, validated by the registry; for tests and embedders). Pairs that are not the
+    /// print plugin's keys are returned for the caller.
+    pub fn apply_keys<'a>(
+        &mut self,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Vec<(&'a str, &'a str)>, String> {
+        let own: Vec<Key> = PRINT_KEYS.iter().chain(COMMON_KEYS).copied().collect();
+        let (scope, rest) = keys::scope_from_pairs(pairs, &own)?;
+        *self = PrintConfig::from_scope(&self.name, &scope)?;
         Ok(rest)
     }
 }
@@ -550,7 +549,8 @@ mod tests {
         assert!(c.apply_keys([("print_output", "avro")]).is_err());
         assert!(c.apply_keys([("print_markers", "yes")]).is_err());
         assert!(
-            c.apply_keys([("print_history_offset", "300")]).is_err(),
+            c.apply_keys([("print_history", "5m"), ("print_history_offset", "300")])
+                .is_err(),
             "offset must be < bin"
         );
     }

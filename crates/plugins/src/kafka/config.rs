@@ -4,16 +4,14 @@ use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use pmacct_config::{key, Key, Scope};
 use rdkafka::config::ClientConfig;
 
 use super::template::Template;
+use crate::keys::need;
 
-/// pmacct-rs extension `kafka_retry_buffer_size` default: 256 MiB. At ~300 bytes per JSON
-/// record that is ~900k records, i.e. 15 minutes at 1,000 records/s, on top of what
-/// librdkafka itself queues (100k messages by default).
-pub const DEFAULT_RETRY_BUFFER_SIZE: usize = 256 << 20;
-/// pmacct-rs extension `kafka_flush_timeout` default (seconds): bounded wait at shutdown.
-pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+/// librdkafka's RD_KAFKA_PARTITION_UA: its partitioner chooses (hashing the key if any).
+const PARTITION_UA: i32 = -1;
 
 /// The Kafka plugin's transport settings, one field per pmacct key (plus two extensions).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +49,8 @@ pub struct KafkaConfig {
     pub post_tag2: u64,
     /// Extension `kafka_retry_buffer_size` (bytes): messages librdkafka could not take or
     /// deliver are held here and retried; beyond it they are dropped, counted and logged.
+    /// The default, 256 MiB, holds ~900k records of ~300 bytes, i.e. 15 minutes at 1,000
+    /// records/s, on top of what librdkafka itself queues (100k messages by default).
     pub retry_buffer_size: usize,
     /// Extension `kafka_flush_timeout` (seconds): how long shutdown waits for delivery.
     pub flush_timeout: Duration,
@@ -58,25 +58,8 @@ pub struct KafkaConfig {
 
 impl Default for KafkaConfig {
     fn default() -> Self {
-        KafkaConfig {
-            plugin_name: "default".to_string(),
-            topic: "pmacct.acct".to_string(),
-            broker_host: "127.0.0.1".to_string(),
-            broker_port: 9092,
-            partition: None,
-            partition_dynamic: false,
-            partition_key: None,
-            config_file: None,
-            multi_values: 0,
-            topic_rr: 0,
-            markers: false,
-            startup_delay: 0,
-            max_writers: 10,
-            post_tag: 0,
-            post_tag2: 0,
-            retry_buffer_size: DEFAULT_RETRY_BUFFER_SIZE,
-            flush_timeout: DEFAULT_FLUSH_TIMEOUT,
-        }
+        KafkaConfig::from_scope("default", &Scope::default())
+            .expect("the registry's kafka defaults are valid")
     }
 }
 
@@ -97,10 +80,69 @@ pub struct ConfEntry {
 }
 
 impl KafkaConfig {
+    /// The keys the transport reads.
+    pub(crate) const KEYS: &'static [Key] = &[
+        key::KAFKA_TOPIC,
+        key::KAFKA_BROKER_HOST,
+        key::KAFKA_BROKER_PORT,
+        key::KAFKA_PARTITION,
+        key::KAFKA_PARTITION_DYNAMIC,
+        key::KAFKA_PARTITION_KEY,
+        key::KAFKA_CONFIG_FILE,
+        key::KAFKA_MULTI_VALUES,
+        key::KAFKA_TOPIC_RR,
+        key::KAFKA_MARKERS,
+        key::KAFKA_STARTUP_DELAY,
+        key::KAFKA_MAX_WRITERS,
+        key::KAFKA_RETRY_BUFFER_SIZE,
+        key::KAFKA_FLUSH_TIMEOUT,
+    ];
+
+    /// The transport settings of instance `plugin_name` from its scope, as the registry
+    /// parsed and defaulted them (`post_tag`s are the plugin's: left 0 here).
+    pub fn from_scope(plugin_name: &str, scope: &Scope) -> Result<KafkaConfig, String> {
+        let partition = match scope.is_set(key::KAFKA_PARTITION) {
+            true => scope.num(key::KAFKA_PARTITION)?,
+            false => None,
+        };
+        if partition.is_some_and(|p: i32| p < PARTITION_UA) {
+            return Err("'kafka_partition' has to be >= -1.".into());
+        }
+        let text = |k: Key| scope.str(k).map(str::to_string);
+        Ok(KafkaConfig {
+            plugin_name: plugin_name.to_string(),
+            topic: need(text(key::KAFKA_TOPIC), key::KAFKA_TOPIC)?,
+            broker_host: need(text(key::KAFKA_BROKER_HOST), key::KAFKA_BROKER_HOST)?,
+            broker_port: need(scope.num(key::KAFKA_BROKER_PORT)?, key::KAFKA_BROKER_PORT)?,
+            partition,
+            partition_dynamic: scope.bool(key::KAFKA_PARTITION_DYNAMIC),
+            partition_key: text(key::KAFKA_PARTITION_KEY),
+            config_file: scope.path(key::KAFKA_CONFIG_FILE).map(Path::to_path_buf),
+            multi_values: need(scope.num(key::KAFKA_MULTI_VALUES)?, key::KAFKA_MULTI_VALUES)?,
+            topic_rr: need(scope.num(key::KAFKA_TOPIC_RR)?, key::KAFKA_TOPIC_RR)?,
+            markers: scope.bool(key::KAFKA_MARKERS),
+            startup_delay: need(
+                scope.u64(key::KAFKA_STARTUP_DELAY),
+                key::KAFKA_STARTUP_DELAY,
+            )?,
+            max_writers: need(scope.num(key::KAFKA_MAX_WRITERS)?, key::KAFKA_MAX_WRITERS)?,
+            post_tag: 0,
+            post_tag2: 0,
+            retry_buffer_size: need(
+                scope.num(key::KAFKA_RETRY_BUFFER_SIZE)?,
+                key::KAFKA_RETRY_BUFFER_SIZE,
+            )?,
+            flush_timeout: need(
+                scope.secs(key::KAFKA_FLUSH_TIMEOUT),
+                key::KAFKA_FLUSH_TIMEOUT,
+            )?,
+        })
+    }
+
     /// pmacct's start-up checks (same conditions and wording), done before anything runs.
     pub fn validate(&self) -> Result<(), String> {
         if let Some(p) = self.partition {
-            if p < -1 {
+            if p < PARTITION_UA {
                 return Err("'kafka_partition' has to be >= -1.".into());
             }
         }
@@ -130,7 +172,7 @@ impl KafkaConfig {
     /// The partition messages go to: the configured one, else -1 (librdkafka partitioner,
     /// which hashes the key when there is one: that is what `kafka_partition_dynamic` means).
     pub fn effective_partition(&self) -> i32 {
-        self.partition.unwrap_or(-1)
+        self.partition.unwrap_or(PARTITION_UA)
     }
 
     /// `bootstrap.servers` and `security.protocol` from `kafka_broker_host`/`_port`.

@@ -14,7 +14,7 @@ pub mod plugin;
 pub mod template;
 pub mod writer;
 
-pub use config::{KafkaConfig, DEFAULT_FLUSH_TIMEOUT, DEFAULT_RETRY_BUFFER_SIZE};
+pub use config::KafkaConfig;
 pub use log::{default_sink, LogLevel, LogSink, MemoryLog};
 pub use plugin::{KafkaOutput, KafkaPlugin, KafkaPluginConfig, KafkaSink};
 pub use template::RecordVars;

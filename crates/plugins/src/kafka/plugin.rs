@@ -9,8 +9,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use pmacct_config::{key, Key, Scope};
+
 use anyhow::anyhow;
-use pmacct_flow::cache::{Entry, History, DEFAULT_CACHE_ENTRIES};
+use pmacct_flow::cache::{Entry, History};
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::time::TimestampOptions;
 use pmacct_flow::Aggregate;
@@ -20,6 +22,7 @@ use super::log::{default_sink, LogLevel, LogSink, PluginLog};
 use super::template::RecordVars;
 use super::writer::{FlushReport, KafkaStats, KafkaWriter};
 use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::plugin_log;
 use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
@@ -68,114 +71,87 @@ pub struct KafkaPluginConfig {
 
 impl Default for KafkaPluginConfig {
     fn default() -> Self {
-        KafkaPluginConfig {
-            kafka: KafkaConfig {
-                plugin_name: "default_kafka".to_string(),
-                ..Default::default()
-            },
-            aggregate: Aggregate::default_src_host(),
-            output: KafkaOutput::Json,
-            refresh_time: 60,
-            history: None,
-            num_protos: false,
-            cache_entries: DEFAULT_CACHE_ENTRIES,
-            timestamps: TimestampOptions::default(),
-            time_new: false,
-        }
+        KafkaPluginConfig::from_scope("default_kafka", &Scope::default())
+            .expect("the registry's kafka defaults are valid")
     }
 }
 
-use crate::keys::{parse_bool, parse_num, CommonKeys};
+/// The kafka plugin's keys besides the transport's ([`KafkaConfig::KEYS`]) and the
+/// shared ones ([`COMMON_KEYS`]).
+const PLUGIN_KEYS: &[Key] = &[
+    key::KAFKA_REFRESH_TIME,
+    key::KAFKA_HISTORY,
+    key::KAFKA_HISTORY_ROUNDOFF,
+    key::KAFKA_HISTORY_OFFSET,
+    key::KAFKA_OUTPUT,
+    key::KAFKA_NUM_PROTOS,
+    key::KAFKA_CACHE_ENTRIES,
+];
+
+/// Keys of kafka plugin features pmacct-rs does not have: set, they are errors rather than
+/// silently ignored.
+const UNSUPPORTED_KEYS: &[Key] = &[
+    key::KAFKA_TRIGGER_EXEC,
+    key::KAFKA_PREPROCESS,
+    key::KAFKA_PREPROCESS_TYPE,
+    key::KAFKA_AVRO_SCHEMA_REGISTRY,
+];
 
 impl KafkaPluginConfig {
-    /// Apply this plugin's effective key values (global ones already overridden by
-    /// `key[name]` ones; the daemon resolves that) with pmacct's value rules. Keys that are
-    /// not the kafka plugin's are left alone and returned, so the caller can apply them
-    /// elsewhere or report them. `kafka_history` is applied before `_roundoff`/`_offset`
-    /// whatever the order. Keys of features we do not have are errors, not silently ignored.
+    /// The configuration of instance `name` from its scope (global values already
+    /// overridden by `key[name]` ones), as the registry parsed and defaulted them, with the
+    /// kafka plugin's own value rules.
+    pub fn from_scope(name: &str, scope: &Scope) -> Result<KafkaPluginConfig, String> {
+        if let Some(k) = UNSUPPORTED_KEYS.iter().find(|k| scope.is_set(**k)) {
+            return Err(format!("'{}' is not supported yet by pmacct-rs.", k.name()));
+        }
+        let common = CommonKeys::read(scope)?;
+        let mut kafka = KafkaConfig::from_scope(name, scope)?;
+        kafka.post_tag = common.post_tag;
+        kafka.post_tag2 = common.post_tag2;
+        let output = match scope.enum_value(key::KAFKA_OUTPUT, KafkaOutput::parse) {
+            Ok(o) => need(o, key::KAFKA_OUTPUT)?,
+            Err(v) => return Err(format!("'kafka_output': invalid value '{v}'")),
+        };
+        Ok(KafkaPluginConfig {
+            kafka,
+            aggregate: common.aggregate,
+            output,
+            refresh_time: need(scope.u64(key::KAFKA_REFRESH_TIME), key::KAFKA_REFRESH_TIME)?,
+            history: keys::history(
+                scope,
+                [
+                    key::KAFKA_HISTORY,
+                    key::KAFKA_HISTORY_ROUNDOFF,
+                    key::KAFKA_HISTORY_OFFSET,
+                ],
+            )?,
+            num_protos: scope.bool(key::KAFKA_NUM_PROTOS),
+            cache_entries: need(
+                scope.num(key::KAFKA_CACHE_ENTRIES)?,
+                key::KAFKA_CACHE_ENTRIES,
+            )?,
+            timestamps: common.timestamps,
+            time_new: common.time_new,
+        })
+    }
+
+    /// Replace this configuration by the one `pairs` give (key names as written in config
+    /// files, validated by the registry; for tests and embedders), keeping the instance
+    /// name. Pairs that are not the kafka plugin's keys are returned for the caller.
     pub fn apply_keys<'a>(
         &mut self,
-        keys: impl IntoIterator<Item = (&'a str, &'a str)>,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Vec<(&'a str, &'a str)>, String> {
-        let mut keys: Vec<(&str, &str)> = keys.into_iter().collect();
-        keys.sort_by_key(|(k, _)| *k != "kafka_history");
-        let mut rest = Vec::new();
-        for (key, v) in keys {
-            let k = &mut self.kafka;
-            match key {
-                "kafka_topic" => k.topic = v.trim().to_string(),
-                "kafka_broker_host" => k.broker_host = v.trim().to_string(),
-                "kafka_broker_port" => {
-                    k.broker_port = parse_num::<u16>(key, v)
-                        .ok()
-                        .filter(|p| *p > 0)
-                        .ok_or_else(|| format!("'{key}' has to be in the range 1-65535."))?
-                }
-                "kafka_partition" => {
-                    let p: i32 = parse_num(key, v)?;
-                    if p < -1 {
-                        return Err("'kafka_partition' has to be >= -1.".into());
-                    }
-                    k.partition = Some(p);
-                }
-                "kafka_partition_dynamic" => k.partition_dynamic = parse_bool(key, v)?,
-                "kafka_partition_key" => k.partition_key = Some(v.trim().to_string()),
-                "kafka_config_file" => k.config_file = Some(v.trim().into()),
-                "kafka_multi_values" => k.multi_values = parse_num(key, v)?,
-                "kafka_topic_rr" => k.topic_rr = parse_num(key, v)?,
-                "kafka_markers" => k.markers = parse_bool(key, v)?,
-                "kafka_startup_delay" => k.startup_delay = parse_num(key, v)?,
-                "kafka_max_writers" => k.max_writers = parse_num(key, v)?,
-                "kafka_retry_buffer_size" => k.retry_buffer_size = parse_num(key, v)?,
-                "kafka_flush_timeout" => k.flush_timeout = Duration::from_secs(parse_num(key, v)?),
-                "kafka_refresh_time" => {
-                    self.refresh_time = parse_num::<u64>(key, v)?;
-                    if self.refresh_time == 0 {
-                        return Err("'kafka_refresh_time' has to be > 0.".into());
-                    }
-                }
-                "kafka_history" => {
-                    self.history = Some(
-                        History::parse(v).ok_or_else(|| format!("'{key}': invalid value '{v}'"))?,
-                    )
-                }
-                "kafka_history_roundoff" | "kafka_history_offset" => {
-                    let h = self
-                        .history
-                        .as_mut()
-                        .ok_or_else(|| format!("'{key}' needs 'kafka_history'."))?;
-                    if key == "kafka_history_roundoff" {
-                        h.roundoff = v.trim().to_string();
-                    } else {
-                        h.offset = parse_num(key, v)?;
-                    }
-                }
-                "kafka_output" => {
-                    self.output = KafkaOutput::parse(v)
-                        .ok_or_else(|| format!("'{key}': invalid value '{v}'"))?
-                }
-                "kafka_num_protos" => self.num_protos = parse_bool(key, v)?,
-                "kafka_cache_entries" => self.cache_entries = parse_num(key, v)?,
-                "kafka_trigger_exec"
-                | "kafka_preprocess"
-                | "kafka_preprocess_type"
-                | "kafka_avro_schema_registry" => {
-                    return Err(format!("'{key}' is not supported yet by pmacct-rs."))
-                }
-                _ => {
-                    let mut common = CommonKeys {
-                        aggregate: &mut self.aggregate,
-                        timestamps: &mut self.timestamps,
-                        time_new: &mut self.time_new,
-                        post_tag: &mut self.kafka.post_tag,
-                        post_tag2: &mut self.kafka.post_tag2,
-                    };
-                    if !common.apply(key, v)? {
-                        rest.push((key, v))
-                    }
-                }
-            }
-        }
+        let own: Vec<Key> = [
+            PLUGIN_KEYS,
+            KafkaConfig::KEYS,
+            COMMON_KEYS,
+            UNSUPPORTED_KEYS,
+        ]
+        .concat();
+        let (scope, rest) = keys::scope_from_pairs(pairs, &own)?;
+        *self = KafkaPluginConfig::from_scope(&self.kafka.plugin_name, &scope)?;
         Ok(rest)
     }
 }

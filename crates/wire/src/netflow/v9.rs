@@ -80,12 +80,7 @@ fn template_set(
     }
 }
 
-fn templates(
-    dec: &mut NetflowDecoder,
-    ctx: &SetCtx,
-    mut c: &[u8],
-    stats: &mut DatagramStats,
-) {
+fn templates(dec: &mut NetflowDecoder, ctx: &SetCtx, mut c: &[u8], stats: &mut DatagramStats) {
     while let (Some(id), Some(n)) = (be16(c, 0), be16(c, 2)) {
         if id == 0 && n == 0 {
             break; // padding
