@@ -6,7 +6,6 @@ use std::time::SystemTime;
 
 use pmacct_flow::Flow;
 
-pub mod filter;
 pub mod kafka;
 mod keys;
 pub mod log;
