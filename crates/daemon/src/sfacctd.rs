@@ -13,13 +13,14 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{Daemon, Scope};
+use pmacct_flow::producer::{self, sflow::Renormalizer};
 use pmacct_flow::{Flow, TimestampOptions};
-use pmacct_wire::sflow::{CounterRecord, CounterSample};
-use pmacct_wire::{SflowDecoder, SflowSample, Timestamp};
+use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample};
+use pmacct_wire::{SflowDecoder, Timestamp};
 
 use crate::collector::{self, Input, Profile};
 use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
@@ -39,22 +40,6 @@ fn usage() -> String {
     (crate::nfacctd::PROFILE.usage)().replace("nfacctd", "sfacctd")
 }
 
-/// Data sources whose sampling state is kept for renormalization (pmacct bounds its status
-/// table too); beyond it samples use their announced rate.
-const MAX_POOLS: usize = 65_536;
-/// pmacct's XFLOW_RESET_BOUNDARY: a sequence jump larger than this resets a source's state.
-const RESET_BOUNDARY: u64 = 50;
-
-/// Last sample pool and sample sequence number seen for one data source of one agent.
-#[derive(Debug, Clone, Copy)]
-struct PoolState {
-    pool: u32,
-    seq: u32,
-}
-
-/// (agent, sub-agent id, source_id_type << 24 | source_id_index).
-type PoolKey = (IpAddr, u32, u32);
-
 /// Counts about counter samples, shared by the workers (tests, stats).
 #[derive(Debug, Default)]
 pub struct CounterStats {
@@ -66,9 +51,9 @@ pub struct CounterStats {
 /// sFlow datagrams -> flows; counter samples -> the counter log.
 pub struct SflowSource {
     decoder: SflowDecoder,
-    renormalize: bool,
+    /// `sfacctd_renormalize` on: its per-source state.
+    renormalizer: Option<Renormalizer>,
     use_ip_next_hop: bool,
-    pools: HashMap<PoolKey, PoolState>,
     counter_log: Option<Arc<Mutex<CounterLog>>>,
     counter_stats: Arc<CounterStats>,
 }
@@ -82,72 +67,11 @@ impl SflowSource {
     ) -> SflowSource {
         SflowSource {
             decoder: SflowDecoder::new(),
-            renormalize,
+            renormalizer: renormalize.then(Renormalizer::new),
             use_ip_next_hop,
-            pools: HashMap::new(),
             counter_log,
             counter_stats,
         }
-    }
-}
-
-/// The factor sfacctd 1.7.7 renormalizes a sample by (`SF_counters_renormalize_handler`):
-/// the source's effective rate (sample pool delta over sample sequence delta) when both grew
-/// since its previous sample, else the announced rate. A sequence jump beyond the reset
-/// boundary restarts the source's state.
-fn renormalize_factor(pools: &mut HashMap<PoolKey, PoolState>, s: &SflowSample<'_>) -> u32 {
-    let key = (
-        s.datagram.agent,
-        s.datagram.sub_agent_id,
-        (s.source_id_type << 24) | (s.source_id_index & 0x00ff_ffff),
-    );
-    let (seq, pool) = (s.sequence, s.sample_pool);
-    let full = pools.len() >= MAX_POOLS;
-    match pools.get_mut(&key) {
-        Some(st) => {
-            if seq > st.seq && pool > st.pool {
-                let eff = (pool - st.pool) / (seq - st.seq);
-                *st = PoolState { pool, seq };
-                return eff;
-            }
-            let (hi, lo) = (seq.max(st.seq) as u64, seq.min(st.seq) as u64);
-            if hi > lo + RESET_BOUNDARY {
-                *st = PoolState { pool, seq };
-            }
-        }
-        None if !full => {
-            pools.insert(key, PoolState { pool, seq });
-        }
-        None => {}
-    }
-    s.sampling_rate
-}
-
-/// Datagram header facts the core keys its stats by: (agent, sub-agent id, sequence).
-fn header(data: &[u8]) -> Option<(IpAddr, u32, u32)> {
-    let be = |o: usize| -> Option<u32> {
-        let b = data.get(o..o + 4)?;
-        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let version = be(0)?;
-    if !matches!(version, 2 | 4 | 5) {
-        return None;
-    }
-    let (agent, p) = match be(4)? {
-        1 => {
-            let b = data.get(8..12)?;
-            (IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])), 12)
-        }
-        2 => {
-            let b: [u8; 16] = data.get(8..24)?.try_into().ok()?;
-            (IpAddr::V6(Ipv6Addr::from(b)), 24)
-        }
-        _ => return None,
-    };
-    if version == 5 {
-        Some((agent, be(p)?, be(p + 4)?))
-    } else {
-        Some((agent, 0, be(p)?))
     }
 }
 
@@ -160,10 +84,10 @@ impl Decoder for SflowSource {
     ) -> Option<DatagramSummary> {
         let src = d.src.ip();
         let arrival = d.arrival;
-        let (renorm, nh) = (self.renormalize, self.use_ip_next_hop);
-        let pools = &mut self.pools;
+        let nh = self.use_ip_next_hop;
+        let renormalizer = &mut self.renormalizer;
         let mut log = self.counter_log.as_ref().map(|l| l.lock());
-        if let (Some(Ok(log)), Some((agent, sub, _))) = (log.as_mut(), header(d.data)) {
+        if let (Some(Ok(log)), Some((agent, sub, _))) = (log.as_mut(), datagram_header(d.data)) {
             // sfacctd opens an agent's counter log at its first datagram, whatever it holds.
             log.agent(agent, sub, arrival);
         }
@@ -172,16 +96,10 @@ impl Decoder for SflowSource {
         let res = self.decoder.decode_with_counters(
             src,
             d.data,
-            |rec| {
-                let Some(s) = rec.sflow else { return };
-                let mut f = pmacct_flow::producer::sflow::flow(rec, arrival, nh);
-                if renorm {
-                    let k = u64::from(renormalize_factor(pools, s));
-                    f.packets = f.packets.saturating_mul(k);
-                    f.bytes = f.bytes.saturating_mul(k);
-                    if f.prims.sampling_rate != 0 {
-                        f.prims.sampling_rate = 1;
-                    }
+            |rec, s| {
+                let mut f = producer::sflow::flow(rec, s, arrival, nh);
+                if let Some(r) = renormalizer.as_mut() {
+                    r.apply(&mut f, s);
                 }
                 emit(f);
             },
@@ -203,7 +121,7 @@ impl Decoder for SflowSource {
                 for (reason, n) in stats.drops() {
                     drops.add(reason.as_str(), u64::from(n));
                 }
-                let (_, sub, seq) = header(d.data).unwrap_or((src, 0, 0));
+                let (_, sub, seq) = datagram_header(d.data).unwrap_or((src, 0, 0));
                 Some(DatagramSummary {
                     records: u64::from(stats.records),
                     domain: sub,
@@ -496,7 +414,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         link_type: None,
         pipe_size_key: "sfacctd_pipe_size",
         // Done by the decoder: sfacctd's factor depends on the sample pool (see
-        // `renormalize_factor`), not only on the announced rate.
+        // `Renormalizer`), not only on the announced rate.
         renormalize: false,
         new_decoder: Box::new(move || {
             Box::new(SflowSource::new(
@@ -516,41 +434,6 @@ pub fn main(argv: &[String]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sample(seq: u32, pool: u32, rate: u32) -> SflowSample<'static> {
-        let mut s = SflowSample {
-            sequence: seq,
-            sample_pool: pool,
-            sampling_rate: rate,
-            source_id_index: 3,
-            ..Default::default()
-        };
-        s.datagram.agent = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
-        s
-    }
-
-    #[test]
-    fn renormalization_follows_the_sample_pool() {
-        let mut pools = HashMap::new();
-        // First sample of a source: the announced rate.
-        assert_eq!(renormalize_factor(&mut pools, &sample(1, 3, 10)), 10);
-        // Pool and sequence grew: pool delta / sequence delta (16 / 1).
-        assert_eq!(renormalize_factor(&mut pools, &sample(2, 19, 10)), 16);
-        assert_eq!(renormalize_factor(&mut pools, &sample(4, 27, 10)), 4);
-        // Out of order (sequence went back a little): announced rate, state kept.
-        assert_eq!(renormalize_factor(&mut pools, &sample(3, 25, 10)), 10);
-        assert_eq!(renormalize_factor(&mut pools, &sample(5, 31, 10)), 4);
-        assert_eq!(renormalize_factor(&mut pools, &sample(200, 2000, 10)), 10);
-        // A jump back beyond the reset boundary (50) restarts the state from that sample.
-        assert_eq!(renormalize_factor(&mut pools, &sample(100, 500, 7)), 7);
-        assert_eq!(renormalize_factor(&mut pools, &sample(101, 503, 7)), 3);
-        // Pool delta smaller than the sequence delta: 0, as sfacctd computes it.
-        assert_eq!(renormalize_factor(&mut pools, &sample(105, 504, 7)), 0);
-        // Another data source of the same agent has its own state.
-        let mut other = sample(100, 1000, 5);
-        other.source_id_index = 4;
-        assert_eq!(renormalize_factor(&mut pools, &other), 5);
-    }
 
     #[test]
     fn counter_log_reopens_a_rotated_file() {
@@ -576,24 +459,5 @@ mod tests {
         assert!(fresh.starts_with(r#"{"seq": 1, "#), "{fresh}");
         assert!(fresh.ends_with("\"peer_src_ip\": \"192.0.2.7\", \"event_type\": \"log_init\"}\n"));
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn header_facts() {
-        let mut v5 = vec![0, 0, 0, 5, 0, 0, 0, 1, 192, 0, 2, 9];
-        v5.extend_from_slice(&[0, 0, 0, 7, 0, 0, 1, 0]);
-        assert_eq!(header(&v5), Some(("192.0.2.9".parse().unwrap(), 7, 256)));
-        let mut v4 = vec![0, 0, 0, 4, 0, 0, 0, 2];
-        v4.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
-        v4.extend_from_slice(&[0; 11]);
-        v4.extend_from_slice(&[1, 0, 0, 0, 9]);
-        assert_eq!(header(&v4), Some(("2001:db8::1".parse().unwrap(), 0, 9)));
-        for n in 0..v5.len() {
-            assert_eq!(header(&v5[..n]), None);
-        }
-        assert_eq!(
-            header(&[0, 0, 0, 9, 0, 0, 0, 1, 1, 2, 3, 4, 0, 0, 0, 0]),
-            None
-        );
     }
 }
