@@ -380,7 +380,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     let frame_linktype = input.link_type.unwrap_or(0);
     let no_l2 = input
         .link_type
-        .filter(|&lt| !pmacct_flow::packet::link_has_l2(lt))
+        .filter(|&lt| !pmacct_flow::producer::packet::link_has_l2(lt))
         .map(|lt| (core_name.as_str(), lt));
     let now = SystemTime::now();
     let mut plugins = Vec::new();

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pmacct_config::{Daemon, Scope};
 use pmacct_flow::bpf::BpfFilter;
-use pmacct_flow::packet::{link_supported, PacketAccountant, PacketOptions};
+use pmacct_flow::producer::packet::{link_supported, PacketAccountant, PacketOptions};
 use pmacct_flow::Flow;
 
 use crate::capture::{self, CaptureCtx, Frame, FrameSink, LiveSpec};

@@ -334,7 +334,7 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
 pub fn rebuild_frame(flow: &Flow, synth: Synth, linktype: u32, buf: &mut [u8; FRAME_MAX]) -> usize {
     let mut eth = [0u8; SYNTH_MAX];
     let len = synthesize(flow, synth, &mut eth).0;
-    if linktype == crate::packet::dlt::LINUX_SLL && len >= 14 {
+    if linktype == crate::producer::packet::dlt::LINUX_SLL && len >= 14 {
         // SLL header: packet type, ARPHRD_ETHER, address length 6, the source MAC padded to
         // 8 bytes, then the protocol and the rest of the frame.
         buf[..16].fill(0);

@@ -17,7 +17,6 @@ pub mod flow;
 pub mod format;
 pub mod index;
 pub mod label;
-pub mod packet;
 pub mod primitives;
 pub mod producer;
 pub mod stage;

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 
 use pmacct_flow::bpf::{self, BpfFilter, Synth, FRAME_MAX};
 use pmacct_flow::label::{self, LabelId};
-use pmacct_flow::packet::dlt;
+use pmacct_flow::producer::packet::dlt;
 use pmacct_flow::{Flow, FlowType};
 
 use crate::{Diag, MapError, Severity};
