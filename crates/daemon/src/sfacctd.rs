@@ -10,10 +10,11 @@
 //! - counter samples are not accounted; with `sfacctd_counter_file` they are written as JSON
 //!   lines in 1.7.7's format (`log_init` per agent, one `log` line per counter record).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Write;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{Daemon, Scope};
@@ -43,9 +44,9 @@ fn usage() -> String {
 /// Counts about counter samples, shared by the workers (tests, stats).
 #[derive(Debug, Default)]
 pub struct CounterStats {
-    pub samples: std::sync::atomic::AtomicU64,
-    pub records: std::sync::atomic::AtomicU64,
-    pub lines: std::sync::atomic::AtomicU64,
+    pub samples: AtomicU64,
+    pub records: AtomicU64,
+    pub lines: AtomicU64,
 }
 
 /// sFlow datagrams -> flows; counter samples -> the counter log.
@@ -54,7 +55,8 @@ pub struct SflowSource {
     /// `sfacctd_renormalize` on: its per-source state.
     renormalizer: Option<Renormalizer>,
     use_ip_next_hop: bool,
-    counter_log: Option<Arc<Mutex<CounterLog>>>,
+    /// This worker's counter log (see [`CounterLog::for_worker`]).
+    counter_log: Option<CounterLog>,
     counter_stats: Arc<CounterStats>,
 }
 
@@ -62,7 +64,7 @@ impl SflowSource {
     pub fn new(
         renormalize: bool,
         use_ip_next_hop: bool,
-        counter_log: Option<Arc<Mutex<CounterLog>>>,
+        counter_log: Option<CounterLog>,
         counter_stats: Arc<CounterStats>,
     ) -> SflowSource {
         SflowSource {
@@ -86,10 +88,13 @@ impl Decoder for SflowSource {
         let arrival = d.arrival;
         let nh = self.use_ip_next_hop;
         let renormalizer = &mut self.renormalizer;
-        let mut log = self.counter_log.as_ref().map(|l| l.lock());
-        if let (Some(Ok(log)), Some((agent, sub, _))) = (log.as_mut(), datagram_header(d.data)) {
-            // sfacctd opens an agent's counter log at its first datagram, whatever it holds.
-            log.agent(agent, sub, arrival);
+        let log = &mut self.counter_log;
+        if let Some(log) = log.as_mut() {
+            if let Some((agent, sub, _)) = datagram_header(d.data) {
+                // sfacctd opens an agent's counter log at its first datagram, whatever it
+                // holds.
+                log.agent(agent, sub, arrival);
+            }
         }
         let cstats = &self.counter_stats;
         let mut counters = 0u64;
@@ -105,13 +110,14 @@ impl Decoder for SflowSource {
             },
             |cs| {
                 counters += 1;
-                if let Some(Ok(log)) = log.as_mut() {
+                if let Some(log) = log.as_mut() {
                     log.sample(cs, arrival, cstats);
                 }
             },
         );
-        use std::sync::atomic::Ordering::Relaxed;
-        self.counter_stats.samples.fetch_add(counters, Relaxed);
+        self.counter_stats
+            .samples
+            .fetch_add(counters, Ordering::Relaxed);
         if self.counter_log.is_none() && counters > 0 {
             // No counter backend: skipped, as sfacctd does, but not silently.
             drops.add("counter_sample_not_logged", counters);
@@ -158,24 +164,49 @@ const MAX_AGENTS: usize = 65_536;
 /// pmacct reopens the files on SIGHUP; we reopen a file when its name no longer leads to the
 /// file we hold (rotated or removed), checked before each line, which logrotate's rename +
 /// SIGHUP also satisfies.
+///
+/// One `CounterLog` per worker ([`CounterLog::for_worker`]), each with its own append
+/// handles, so no lock is taken per datagram or per sample: the workers share only the line
+/// sequence number (an atomic) and the set of agents that had their `log_init` line, taken
+/// once per new agent per worker.
 pub struct CounterLog {
-    template: String,
-    ts: TimestampOptions,
-    seq: u64,
+    shared: Arc<SharedLog>,
     files: HashMap<String, File>,
-    /// Per agent: the file its lines go to (None if it could not be opened).
+    /// Per agent this worker saw: the file its lines go to (None if it could not be opened
+    /// or the agent is beyond `MAX_AGENTS`).
     agent_file: HashMap<(IpAddr, u32), Option<String>>,
     line: Vec<u8>,
     /// Counter fields of the line being built.
     body: Vec<u8>,
 }
 
+/// What the workers' counter logs share.
+struct SharedLog {
+    template: String,
+    ts: TimestampOptions,
+    seq: AtomicU64,
+    /// Agents that had their `log_init` line, daemon-wide (at most `MAX_AGENTS`).
+    agents: Mutex<HashSet<(IpAddr, u32)>>,
+}
+
 impl CounterLog {
     pub fn new(template: &str, ts: TimestampOptions) -> CounterLog {
-        CounterLog {
+        CounterLog::with_shared(Arc::new(SharedLog {
             template: template.to_string(),
             ts,
-            seq: 0,
+            seq: AtomicU64::new(0),
+            agents: Mutex::new(HashSet::new()),
+        }))
+    }
+
+    /// The log of another worker: same files, sequence and agents, its own file handles.
+    pub fn for_worker(&self) -> CounterLog {
+        CounterLog::with_shared(self.shared.clone())
+    }
+
+    fn with_shared(shared: Arc<SharedLog>) -> CounterLog {
+        CounterLog {
+            shared,
             files: HashMap::new(),
             agent_file: HashMap::new(),
             line: Vec::with_capacity(1024),
@@ -185,40 +216,64 @@ impl CounterLog {
 
     fn file_name(&self, agent: IpAddr) -> String {
         // pmacct substitutes the first `$peer_src_ip` only.
-        self.template
+        self.shared
+            .template
             .replacen("$peer_src_ip", &agent.to_string(), 1)
     }
 
-    /// A datagram from `agent`: its `log_init` line if it is the first.
+    /// This worker's handle on `name`, opened at first use.
+    fn open(&mut self, name: String) -> Option<String> {
+        if self.files.contains_key(&name) {
+            return Some(name);
+        }
+        if self.files.len() >= MAX_COUNTER_FILES {
+            return None;
+        }
+        match open_append(&name) {
+            Ok(f) => {
+                self.files.insert(name.clone(), f);
+                Some(name)
+            }
+            Err(e) => {
+                plog!(
+                    Error,
+                    "default",
+                    "core",
+                    "sfacctd_counter_file '{}': {}",
+                    name,
+                    e
+                );
+                None
+            }
+        }
+    }
+
+    /// A datagram from `agent`: its `log_init` line if it is the first of the daemon.
     pub fn agent(&mut self, agent: IpAddr, sub: u32, now: Timestamp) {
-        if self.agent_file.len() >= MAX_AGENTS || self.agent_file.contains_key(&(agent, sub)) {
+        let key = (agent, sub);
+        if self.agent_file.contains_key(&key) {
             return;
         }
-        let name = self.file_name(agent);
-        let file = if self.files.contains_key(&name) {
-            Some(name)
-        } else if self.files.len() < MAX_COUNTER_FILES {
-            match open_append(&name) {
-                Ok(f) => {
-                    self.files.insert(name.clone(), f);
-                    Some(name)
-                }
-                Err(e) => {
-                    plog!(
-                        Error,
-                        "default",
-                        "core",
-                        "sfacctd_counter_file '{}': {}",
-                        name,
-                        e
-                    );
-                    None
-                }
-            }
-        } else {
-            None
+        let shared = self.shared.clone();
+        let Ok(mut agents) = shared.agents.lock() else {
+            return;
         };
-        self.agent_file.insert((agent, sub), file);
+        let first = !agents.contains(&key);
+        if first && agents.len() >= MAX_AGENTS {
+            // Not logged; remembered here so that its datagrams do not ask again.
+            if self.agent_file.len() < MAX_AGENTS {
+                self.agent_file.insert(key, None);
+            }
+            return;
+        }
+        let file = self.open(self.file_name(agent));
+        self.agent_file.insert(key, file);
+        if !first {
+            // Another worker wrote its log_init line.
+            return;
+        }
+        agents.insert(key);
+        // Written before the set is released: no worker's line for this agent precedes it.
         self.begin(now);
         let _ = writeln!(
             self.line,
@@ -230,9 +285,9 @@ impl CounterLog {
     /// `{"seq": N, "timestamp": "..."` of a new line.
     fn begin(&mut self, now: Timestamp) {
         self.line.clear();
-        let _ = write!(self.line, "{{\"seq\": {}, \"timestamp\": \"", self.seq);
-        self.seq += 1;
-        pmacct_flow::time::write_timestamp(&mut self.line, now, true, &self.ts);
+        let seq = self.shared.seq.fetch_add(1, Ordering::Relaxed);
+        let _ = write!(self.line, "{{\"seq\": {seq}, \"timestamp\": \"");
+        pmacct_flow::time::write_timestamp(&mut self.line, now, true, &self.shared.ts);
         self.line.push(b'"');
     }
 
@@ -264,7 +319,6 @@ impl CounterLog {
 
     /// One counter sample: its `log` lines.
     pub fn sample(&mut self, cs: &CounterSample<'_>, now: Timestamp, stats: &CounterStats) {
-        use std::sync::atomic::Ordering::Relaxed;
         let dg = &cs.datagram;
         let (agent, sub) = (dg.agent, dg.sub_agent_id);
         if !self.agent_file.contains_key(&(agent, sub)) {
@@ -281,14 +335,14 @@ impl CounterLog {
             self.body.clear();
             let mut ty = None;
             for r in cs.records() {
-                stats.records.fetch_add(1, Relaxed);
+                stats.records.fetch_add(1, Ordering::Relaxed);
                 ty = self.record_fields(&r).or(ty);
             }
             self.write_log_line(cs, now, ty, stats);
             return;
         }
         for r in cs.records() {
-            stats.records.fetch_add(1, Relaxed);
+            stats.records.fetch_add(1, Ordering::Relaxed);
             self.body.clear();
             let ty = self.record_fields(&r);
             self.write_log_line(cs, now, ty, stats);
@@ -317,9 +371,7 @@ impl CounterLog {
         self.line.extend_from_slice(&self.body);
         self.line.extend_from_slice(b"}\n");
         if self.flush(dg.agent, dg.sub_agent_id) {
-            stats
-                .lines
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stats.lines.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -406,7 +458,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     };
     let counter_log = core
         .get("sfacctd_counter_file")
-        .map(|t| Arc::new(Mutex::new(CounterLog::new(t, ts))));
+        .map(|t| CounterLog::new(t, ts));
     let stats = Arc::new(CounterStats::default());
     Ok(Input {
         source,
@@ -420,7 +472,7 @@ fn input(core: &Scope) -> Result<Input, String> {
             Box::new(SflowSource::new(
                 renormalize,
                 use_ip_next_hop,
-                counter_log.clone(),
+                counter_log.as_ref().map(CounterLog::for_worker),
                 stats.clone(),
             ))
         }),
@@ -458,6 +510,26 @@ mod tests {
         );
         assert!(fresh.starts_with(r#"{"seq": 1, "#), "{fresh}");
         assert!(fresh.ends_with("\"peer_src_ip\": \"192.0.2.7\", \"event_type\": \"log_init\"}\n"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn worker_logs_share_log_init_and_seq() {
+        let dir = std::env::temp_dir().join(format!("pmacct-rs-cntlog-w-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let first = CounterLog::new(path.to_str().unwrap(), TimestampOptions::default());
+        let (mut a, mut b) = (first.for_worker(), first.for_worker());
+        let agent: IpAddr = "192.0.2.7".parse().unwrap();
+        a.agent(agent, 0, Timestamp::new(1, 0));
+        b.agent(agent, 0, Timestamp::new(1, 0));
+        b.agent(agent, 1, Timestamp::new(1, 0));
+        a.agent(agent, 1, Timestamp::new(1, 0));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].starts_with(r#"{"seq": 0, "#), "{text}");
+        assert!(lines[1].starts_with(r#"{"seq": 1, "#), "{text}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
