@@ -229,23 +229,9 @@ impl CounterLog {
         if self.files.len() >= MAX_COUNTER_FILES {
             return None;
         }
-        match open_append(&name) {
-            Ok(f) => {
-                self.files.insert(name.clone(), f);
-                Some(name)
-            }
-            Err(e) => {
-                plog!(
-                    Error,
-                    "default",
-                    "core",
-                    "sfacctd_counter_file '{}': {}",
-                    name,
-                    e
-                );
-                None
-            }
-        }
+        let f = open_append(&name)?;
+        self.files.insert(name.clone(), f);
+        Some(name)
     }
 
     /// A datagram from `agent`: its `log_init` line if it is the first of the daemon.
@@ -300,18 +286,8 @@ impl CounterLog {
         };
         if !same_file(f, name) {
             match open_append(name) {
-                Ok(nf) => *f = nf,
-                Err(e) => {
-                    plog!(
-                        Error,
-                        "default",
-                        "core",
-                        "sfacctd_counter_file '{}': {}",
-                        name,
-                        e
-                    );
-                    return false;
-                }
+                Some(nf) => *f = nf,
+                None => return false,
             }
         }
         f.write_all(&self.line).is_ok()
@@ -421,11 +397,23 @@ impl CounterLog {
     }
 }
 
-fn open_append(name: &str) -> std::io::Result<File> {
-    std::fs::OpenOptions::new()
+/// `name` opened for append; an error is logged.
+fn open_append(name: &str) -> Option<File> {
+    let r = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(name)
+        .open(name);
+    r.map_err(|e| {
+        plog!(
+            Error,
+            "default",
+            "core",
+            "sfacctd_counter_file '{}': {}",
+            name,
+            e
+        )
+    })
+    .ok()
 }
 
 /// Whether `name` still leads to the open file `f` (same device and inode).
