@@ -168,7 +168,9 @@ const MAX_AGENTS: usize = 65_536;
 /// One `CounterLog` per worker ([`CounterLog::for_worker`]), each with its own append
 /// handles, so no lock is taken per datagram or per sample: the workers share only the line
 /// sequence number (an atomic) and the set of agents that had their `log_init` line, taken
-/// once per new agent per worker.
+/// once per new agent per worker. An agent's datagrams reach one worker (SO_REUSEPORT hashes
+/// its address), so its lines keep their order; lines of agents on different workers that
+/// share a file may land a few `seq` numbers out of order.
 pub struct CounterLog {
     shared: Arc<SharedLog>,
     files: HashMap<String, File>,
