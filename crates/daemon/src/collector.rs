@@ -170,24 +170,6 @@ fn check_plugin(p: &PluginInstance) -> Result<(), String> {
     configure_plugin(p, &p.scope).map(drop)
 }
 
-/// Plugin stages: the per-plugin work pmacct does before a plugin's cache (aggregate_filter,
-/// pre_tag_filter, networks_file, ports_file), in pmacct's order, from the plugin's scope.
-pub fn plugin_stages(profile: &Profile, p: &PluginInstance) -> Result<Vec<Box<dyn Stage>>, String> {
-    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
-    let core_name = p.scope.str(key::CORE_PROC_NAME).unwrap_or_default();
-    // pre_tag_map evaluation with pre_tag_filter/pre_tag2_filter/pre_tag_label_filter.
-    if let Some(s) = crate::maps::pretag_stage(core_name, profile.daemon, p)? {
-        stages.push(s);
-    }
-    // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
-    stages.extend(crate::pmacctd::plugin_stages(profile.daemon, p));
-    // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.
-    let tokens = p.scope.list(key::AGGREGATE).unwrap_or_default();
-    let agg = pmacct_flow::Aggregate::parse(&tokens).map_err(|e| e.to_string())?;
-    stages.extend(crate::netmaps::plugin_stages(profile.daemon, p, &agg)?);
-    Ok(stages)
-}
-
 /// Core stages (pre_tag_map, sampling_map...): a factory (one set per worker) and the
 /// SIGUSR2 reloaders of the maps behind them.
 pub struct CoreStages {
@@ -286,7 +268,8 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
     // Custom primitives first: plugins' aggregates may use them.
     crate::netmaps::load_custom_primitives(profile.daemon, &loaded.config.core);
     for p in &loaded.config.plugins {
-        let res = check_plugin(p).and_then(|_| plugin_stages(profile, p).map(|_| ()));
+        let res = check_plugin(p)
+            .and_then(|_| crate::stages::plugin_stages(profile.daemon, p, 0).map(|_| ()));
         if let Err(e) = res {
             println!("ERROR ( {}/{} ): {e}", p.name, p.kind);
             ok = false;
@@ -434,18 +417,21 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
                 .push(Box::new(move || shared.reload(&name)));
         }
     }
-    if let Some(lt) = input.link_type {
-        pmacct_maps::pretag::set_frame_linktype(lt);
-    }
+    // pmacctd's pre_tag_map filter= programs are compiled for the captured link type.
+    let frame_linktype = input.link_type.unwrap_or(0);
     let no_l2 = input
         .link_type
-        .filter(|&lt| !pmacct_flow::packet::link_has_l2(lt))
+        .filter(|&lt| !pmacct_flow::producer::packet::link_has_l2(lt))
         .map(|lt| (core_name.as_str(), lt));
     let now = SystemTime::now();
     let mut plugins = Vec::new();
     for p in &cfg.plugins {
-        let built =
-            build_plugin(p, now, no_l2).and_then(|plugin| Ok((plugin, plugin_stages(profile, p)?)));
+        let built = build_plugin(p, now, no_l2).and_then(|plugin| {
+            Ok((
+                plugin,
+                crate::stages::plugin_stages(profile.daemon, p, frame_linktype)?,
+            ))
+        });
         match built {
             Ok((plugin, stages)) => plugins.push(PluginSpec { plugin, stages }),
             Err(e) => {

@@ -17,6 +17,7 @@ pub mod runtime;
 pub mod savefile;
 pub mod sfacctd;
 pub mod signals;
+pub mod stages;
 pub mod templates_file;
 pub mod time;
 pub mod udp;

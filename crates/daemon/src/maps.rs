@@ -56,8 +56,9 @@ fn daemon_of(d: pmacct_config::Daemon) -> Daemon {
     }
 }
 
-fn options(daemon: Daemon, scope: &Scope) -> Options {
+fn options(daemon: Daemon, scope: &Scope, frame_linktype: u32) -> Options {
     let mut o = Options::new(daemon);
+    o.frame_linktype = frame_linktype;
     if let Some(n) = scope.u64(key::MAPS_ENTRIES) {
         o.max_entries = n.clamp(1, 10_000_000) as usize;
     }
@@ -134,10 +135,12 @@ impl Stage for PreTagStage {
 }
 
 /// The pre_tag_map stage of plugin `p`, if it has a map or a tag/label filter.
+/// `frame_linktype`: the link type pmacctd captures (its `filter=` rules are compiled for it).
 pub fn pretag_stage(
     core_name: &str,
     daemon: pmacct_config::Daemon,
     p: &PluginInstance,
+    frame_linktype: u32,
 ) -> Result<Option<Box<dyn Stage>>, String> {
     let scope = &p.scope;
     let daemon = daemon_of(daemon);
@@ -164,7 +167,7 @@ pub fn pretag_stage(
     let (shared, map) = match path {
         None => (None, None),
         Some(path) => {
-            let o = options(daemon, scope);
+            let o = options(daemon, scope, frame_linktype);
             let mut reg = registry()
                 .lock()
                 .map_err(|_| "map registry poisoned".to_string())?;

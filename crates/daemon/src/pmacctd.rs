@@ -7,14 +7,13 @@
 //! are accounted). [`main`] reads the configuration once for them before handing over to the
 //! collector (which reads it again, reporting any error).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pmacct_config::{key, Daemon, PluginInstance, Scope};
-use pmacct_flow::packet::{link_supported, PacketAccountant, PacketOptions};
-use pmacct_flow::{Flow, Stage};
-use pmacct_plugins::filter::{AggregateFilter, BpfFilter, Synth};
+use pmacct_config::{key, Daemon, Scope};
+use pmacct_flow::bpf::BpfFilter;
+use pmacct_flow::producer::packet::{link_supported, PacketAccountant, PacketOptions};
+use pmacct_flow::Flow;
 
 use crate::capture::{self, CaptureCtx, Frame, FrameSink, LiveSpec};
 use crate::collector::{self, Input, Profile};
@@ -273,143 +272,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     })
 }
 
-/// A plugin's `sampling_rate: N`: 1-out-of-N packets, counted over each flow's packets.
-/// pmacctd and sfacctd draw each gap uniformly from 1..=2N-1 (pmacct's
-/// `take_simple_random_skip()`), nfacctd takes every N-th (`take_simple_systematic_skip()`).
-/// Counters are not scaled; a flow of several packets keeps the share of its packets that
-/// were sampled (bytes in proportion), as pmacct's `evaluate_sampling()`.
-pub struct InternalSampling {
-    rate: u64,
-    systematic: bool,
-    countdown: u64,
-    rng: u64,
-}
-
-impl InternalSampling {
-    pub fn new(rate: u64, systematic: bool) -> InternalSampling {
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let t = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        let seed = t ^ SEQ.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed) | 1;
-        InternalSampling {
-            rate: rate.max(1),
-            systematic,
-            countdown: 0,
-            rng: seed,
-        }
-    }
-
-    /// xorshift64*: quality is irrelevant here, speed and no dependency are not.
-    fn next_skip(&mut self) -> u64 {
-        if self.rate <= 1 {
-            return 1;
-        }
-        if self.systematic {
-            return self.rate;
-        }
-        self.rng ^= self.rng >> 12;
-        self.rng ^= self.rng << 25;
-        self.rng ^= self.rng >> 27;
-        let r = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        r % (2 * self.rate - 1) + 1
-    }
-}
-
-impl Stage for InternalSampling {
-    fn apply(&mut self, flow: &mut Flow) -> bool {
-        let mut pkts = flow.packets.max(1);
-        let mut sampled = 0u64;
-        loop {
-            if self.countdown == 0 {
-                self.countdown = self.next_skip();
-            }
-            let delta = self.countdown.min(pkts);
-            self.countdown -= delta;
-            pkts -= delta;
-            if self.countdown != 0 {
-                break;
-            }
-            sampled += 1;
-            if pkts == 0 {
-                break;
-            }
-        }
-        if sampled > 0 && flow.packets > 1 {
-            flow.bytes = (flow.bytes / flow.packets) * sampled;
-            flow.packets = sampled;
-        }
-        sampled > 0
-    }
-}
-
-/// A plugin's `aggregate_filter` and internal `sampling_rate` (every daemon), in pmacct's
-/// order (filters before the primitive handlers that sample).
-pub fn plugin_stages(daemon: Daemon, p: &PluginInstance) -> Vec<Box<dyn Stage>> {
-    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
-    if let Some(expr) = p.scope.str(key::AGGREGATE_FILTER) {
-        let synth = match daemon {
-            Daemon::Pmacctd | Daemon::Uacctd => Synth::Packet,
-            _ => Synth::Netflow,
-        };
-        let (filter, warnings) = AggregateFilter::compile(expr, synth);
-        for w in warnings {
-            plog!(
-                Warn,
-                &p.name,
-                p.kind.as_str(),
-                "{}: aggregation filter entry disabled.",
-                w
-            );
-        }
-        if !filter.is_empty() {
-            stages.push(Box::new(filter));
-        }
-    }
-    if let Some(rate) = p.scope.u64(key::SAMPLING_RATE).filter(|r| *r > 1) {
-        let systematic = daemon == Daemon::Nfacctd;
-        stages.push(Box::new(InternalSampling::new(rate, systematic)));
-    }
-    stages
-}
-
 pub fn main(argv: &[String]) -> i32 {
     let _ = PRE.set(pre_config(argv));
     collector::main(&PROFILE, argv)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn internal_sampling_keeps_about_one_in_n() {
-        let mut s = InternalSampling::new(10, false);
-        let mut kept = 0;
-        for _ in 0..100_000 {
-            let mut f = Flow {
-                packets: 1,
-                bytes: 100,
-                ..Flow::default()
-            };
-            if s.apply(&mut f) {
-                kept += 1;
-                assert_eq!((f.packets, f.bytes), (1, 100));
-            }
-        }
-        assert!((9_000..11_000).contains(&kept), "{kept}");
-        let mut one = InternalSampling::new(1, false);
-        assert!(one.apply(&mut Flow::default()));
-        // nfacctd: every 3rd packet; a 7-packet flow keeps 2 of them, bytes in proportion
-        let mut sys = InternalSampling::new(3, true);
-        let kept: Vec<bool> = (0..6).map(|_| sys.apply(&mut Flow::default())).collect();
-        assert_eq!(kept, [false, false, true, false, false, true]);
-        let mut f = Flow {
-            packets: 7,
-            bytes: 700,
-            ..Flow::default()
-        };
-        assert!(sys.apply(&mut f));
-        assert_eq!((f.packets, f.bytes), (2, 200));
-    }
 }

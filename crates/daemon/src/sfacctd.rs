@@ -10,16 +10,18 @@
 //! - counter samples are not accounted; with `sfacctd_counter_file` they are written as JSON
 //!   lines in 1.7.7's format (`log_init` per agent, one `log` line per counter record).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{key, Daemon, Scope};
+use pmacct_flow::producer::{self, sflow::Renormalizer};
 use pmacct_flow::{Flow, TimestampOptions};
-use pmacct_wire::sflow::{CounterRecord, CounterSample};
-use pmacct_wire::{SflowDecoder, SflowSample, Timestamp};
+use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample};
+use pmacct_wire::{SflowDecoder, Timestamp};
 
 use crate::collector::{self, Input, Profile};
 use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
@@ -39,37 +41,22 @@ fn usage() -> String {
     (crate::nfacctd::PROFILE.usage)().replace("nfacctd", "sfacctd")
 }
 
-/// Data sources whose sampling state is kept for renormalization (pmacct bounds its status
-/// table too); beyond it samples use their announced rate.
-const MAX_POOLS: usize = 65_536;
-/// pmacct's XFLOW_RESET_BOUNDARY: a sequence jump larger than this resets a source's state.
-const RESET_BOUNDARY: u64 = 50;
-
-/// Last sample pool and sample sequence number seen for one data source of one agent.
-#[derive(Debug, Clone, Copy)]
-struct PoolState {
-    pool: u32,
-    seq: u32,
-}
-
-/// (agent, sub-agent id, source_id_type << 24 | source_id_index).
-type PoolKey = (IpAddr, u32, u32);
-
 /// Counts about counter samples, shared by the workers (tests, stats).
 #[derive(Debug, Default)]
 pub struct CounterStats {
-    pub samples: std::sync::atomic::AtomicU64,
-    pub records: std::sync::atomic::AtomicU64,
-    pub lines: std::sync::atomic::AtomicU64,
+    pub samples: AtomicU64,
+    pub records: AtomicU64,
+    pub lines: AtomicU64,
 }
 
 /// sFlow datagrams -> flows; counter samples -> the counter log.
 pub struct SflowSource {
     decoder: SflowDecoder,
-    renormalize: bool,
+    /// `sfacctd_renormalize` on: its per-source state.
+    renormalizer: Option<Renormalizer>,
     use_ip_next_hop: bool,
-    pools: HashMap<PoolKey, PoolState>,
-    counter_log: Option<Arc<Mutex<CounterLog>>>,
+    /// This worker's counter log (see [`CounterLog::for_worker`]).
+    counter_log: Option<CounterLog>,
     counter_stats: Arc<CounterStats>,
 }
 
@@ -77,77 +64,16 @@ impl SflowSource {
     pub fn new(
         renormalize: bool,
         use_ip_next_hop: bool,
-        counter_log: Option<Arc<Mutex<CounterLog>>>,
+        counter_log: Option<CounterLog>,
         counter_stats: Arc<CounterStats>,
     ) -> SflowSource {
         SflowSource {
             decoder: SflowDecoder::new(),
-            renormalize,
+            renormalizer: renormalize.then(Renormalizer::new),
             use_ip_next_hop,
-            pools: HashMap::new(),
             counter_log,
             counter_stats,
         }
-    }
-}
-
-/// The factor sfacctd 1.7.7 renormalizes a sample by (`SF_counters_renormalize_handler`):
-/// the source's effective rate (sample pool delta over sample sequence delta) when both grew
-/// since its previous sample, else the announced rate. A sequence jump beyond the reset
-/// boundary restarts the source's state.
-fn renormalize_factor(pools: &mut HashMap<PoolKey, PoolState>, s: &SflowSample<'_>) -> u32 {
-    let key = (
-        s.datagram.agent,
-        s.datagram.sub_agent_id,
-        (s.source_id_type << 24) | (s.source_id_index & 0x00ff_ffff),
-    );
-    let (seq, pool) = (s.sequence, s.sample_pool);
-    let full = pools.len() >= MAX_POOLS;
-    match pools.get_mut(&key) {
-        Some(st) => {
-            if seq > st.seq && pool > st.pool {
-                let eff = (pool - st.pool) / (seq - st.seq);
-                *st = PoolState { pool, seq };
-                return eff;
-            }
-            let (hi, lo) = (seq.max(st.seq) as u64, seq.min(st.seq) as u64);
-            if hi > lo + RESET_BOUNDARY {
-                *st = PoolState { pool, seq };
-            }
-        }
-        None if !full => {
-            pools.insert(key, PoolState { pool, seq });
-        }
-        None => {}
-    }
-    s.sampling_rate
-}
-
-/// Datagram header facts the core keys its stats by: (agent, sub-agent id, sequence).
-fn header(data: &[u8]) -> Option<(IpAddr, u32, u32)> {
-    let be = |o: usize| -> Option<u32> {
-        let b = data.get(o..o + 4)?;
-        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let version = be(0)?;
-    if !matches!(version, 2 | 4 | 5) {
-        return None;
-    }
-    let (agent, p) = match be(4)? {
-        1 => {
-            let b = data.get(8..12)?;
-            (IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])), 12)
-        }
-        2 => {
-            let b: [u8; 16] = data.get(8..24)?.try_into().ok()?;
-            (IpAddr::V6(Ipv6Addr::from(b)), 24)
-        }
-        _ => return None,
-    };
-    if version == 5 {
-        Some((agent, be(p)?, be(p + 4)?))
-    } else {
-        Some((agent, 0, be(p)?))
     }
 }
 
@@ -160,40 +86,38 @@ impl Decoder for SflowSource {
     ) -> Option<DatagramSummary> {
         let src = d.src.ip();
         let arrival = d.arrival;
-        let (renorm, nh) = (self.renormalize, self.use_ip_next_hop);
-        let pools = &mut self.pools;
-        let mut log = self.counter_log.as_ref().map(|l| l.lock());
-        if let (Some(Ok(log)), Some((agent, sub, _))) = (log.as_mut(), header(d.data)) {
-            // sfacctd opens an agent's counter log at its first datagram, whatever it holds.
-            log.agent(agent, sub, arrival);
+        let nh = self.use_ip_next_hop;
+        let renormalizer = &mut self.renormalizer;
+        let log = &mut self.counter_log;
+        if let Some(log) = log.as_mut() {
+            if let Some((agent, sub, _)) = datagram_header(d.data) {
+                // sfacctd opens an agent's counter log at its first datagram, whatever it
+                // holds.
+                log.agent(agent, sub, arrival);
+            }
         }
         let cstats = &self.counter_stats;
         let mut counters = 0u64;
         let res = self.decoder.decode_with_counters(
             src,
             d.data,
-            |rec| {
-                let Some(s) = rec.sflow else { return };
-                let mut f = pmacct_flow::producer::sflow::flow(rec, arrival, nh);
-                if renorm {
-                    let k = u64::from(renormalize_factor(pools, s));
-                    f.packets = f.packets.saturating_mul(k);
-                    f.bytes = f.bytes.saturating_mul(k);
-                    if f.prims.sampling_rate != 0 {
-                        f.prims.sampling_rate = 1;
-                    }
+            |rec, s| {
+                let mut f = producer::sflow::flow(rec, s, arrival, nh);
+                if let Some(r) = renormalizer.as_mut() {
+                    r.apply(&mut f, s);
                 }
                 emit(f);
             },
             |cs| {
                 counters += 1;
-                if let Some(Ok(log)) = log.as_mut() {
+                if let Some(log) = log.as_mut() {
                     log.sample(cs, arrival, cstats);
                 }
             },
         );
-        use std::sync::atomic::Ordering::Relaxed;
-        self.counter_stats.samples.fetch_add(counters, Relaxed);
+        self.counter_stats
+            .samples
+            .fetch_add(counters, Ordering::Relaxed);
         if self.counter_log.is_none() && counters > 0 {
             // No counter backend: skipped, as sfacctd does, but not silently.
             drops.add("counter_sample_not_logged", counters);
@@ -203,7 +127,7 @@ impl Decoder for SflowSource {
                 for (reason, n) in stats.drops() {
                     drops.add(reason.as_str(), u64::from(n));
                 }
-                let (_, sub, seq) = header(d.data).unwrap_or((src, 0, 0));
+                let (_, sub, seq) = datagram_header(d.data).unwrap_or((src, 0, 0));
                 Some(DatagramSummary {
                     records: u64::from(stats.records),
                     domain: sub,
@@ -240,24 +164,51 @@ const MAX_AGENTS: usize = 65_536;
 /// pmacct reopens the files on SIGHUP; we reopen a file when its name no longer leads to the
 /// file we hold (rotated or removed), checked before each line, which logrotate's rename +
 /// SIGHUP also satisfies.
+///
+/// One `CounterLog` per worker ([`CounterLog::for_worker`]), each with its own append
+/// handles, so no lock is taken per datagram or per sample: the workers share only the line
+/// sequence number (an atomic) and the set of agents that had their `log_init` line, taken
+/// once per new agent per worker. An agent's datagrams reach one worker (SO_REUSEPORT hashes
+/// its address), so its lines keep their order; lines of agents on different workers that
+/// share a file may land a few `seq` numbers out of order.
 pub struct CounterLog {
-    template: String,
-    ts: TimestampOptions,
-    seq: u64,
+    shared: Arc<SharedLog>,
     files: HashMap<String, File>,
-    /// Per agent: the file its lines go to (None if it could not be opened).
+    /// Per agent this worker saw: the file its lines go to (None if it could not be opened
+    /// or the agent is beyond `MAX_AGENTS`).
     agent_file: HashMap<(IpAddr, u32), Option<String>>,
     line: Vec<u8>,
     /// Counter fields of the line being built.
     body: Vec<u8>,
 }
 
+/// What the workers' counter logs share.
+struct SharedLog {
+    template: String,
+    ts: TimestampOptions,
+    seq: AtomicU64,
+    /// Agents that had their `log_init` line, daemon-wide (at most `MAX_AGENTS`).
+    agents: Mutex<HashSet<(IpAddr, u32)>>,
+}
+
 impl CounterLog {
     pub fn new(template: &str, ts: TimestampOptions) -> CounterLog {
-        CounterLog {
+        CounterLog::with_shared(Arc::new(SharedLog {
             template: template.to_string(),
             ts,
-            seq: 0,
+            seq: AtomicU64::new(0),
+            agents: Mutex::new(HashSet::new()),
+        }))
+    }
+
+    /// The log of another worker: same files, sequence and agents, its own file handles.
+    pub fn for_worker(&self) -> CounterLog {
+        CounterLog::with_shared(self.shared.clone())
+    }
+
+    fn with_shared(shared: Arc<SharedLog>) -> CounterLog {
+        CounterLog {
+            shared,
             files: HashMap::new(),
             agent_file: HashMap::new(),
             line: Vec::with_capacity(1024),
@@ -267,40 +218,50 @@ impl CounterLog {
 
     fn file_name(&self, agent: IpAddr) -> String {
         // pmacct substitutes the first `$peer_src_ip` only.
-        self.template
+        self.shared
+            .template
             .replacen("$peer_src_ip", &agent.to_string(), 1)
     }
 
-    /// A datagram from `agent`: its `log_init` line if it is the first.
+    /// This worker's handle on `name`, opened at first use.
+    fn open(&mut self, name: String) -> Option<String> {
+        if self.files.contains_key(&name) {
+            return Some(name);
+        }
+        if self.files.len() >= MAX_COUNTER_FILES {
+            return None;
+        }
+        let f = open_append(&name)?;
+        self.files.insert(name.clone(), f);
+        Some(name)
+    }
+
+    /// A datagram from `agent`: its `log_init` line if it is the first of the daemon.
     pub fn agent(&mut self, agent: IpAddr, sub: u32, now: Timestamp) {
-        if self.agent_file.len() >= MAX_AGENTS || self.agent_file.contains_key(&(agent, sub)) {
+        let key = (agent, sub);
+        if self.agent_file.contains_key(&key) {
             return;
         }
-        let name = self.file_name(agent);
-        let file = if self.files.contains_key(&name) {
-            Some(name)
-        } else if self.files.len() < MAX_COUNTER_FILES {
-            match open_append(&name) {
-                Ok(f) => {
-                    self.files.insert(name.clone(), f);
-                    Some(name)
-                }
-                Err(e) => {
-                    plog!(
-                        Error,
-                        "default",
-                        "core",
-                        "sfacctd_counter_file '{}': {}",
-                        name,
-                        e
-                    );
-                    None
-                }
-            }
-        } else {
-            None
+        let shared = self.shared.clone();
+        let Ok(mut agents) = shared.agents.lock() else {
+            return;
         };
-        self.agent_file.insert((agent, sub), file);
+        let first = !agents.contains(&key);
+        if first && agents.len() >= MAX_AGENTS {
+            // Not logged; remembered here so that its datagrams do not ask again.
+            if self.agent_file.len() < MAX_AGENTS {
+                self.agent_file.insert(key, None);
+            }
+            return;
+        }
+        let file = self.open(self.file_name(agent));
+        self.agent_file.insert(key, file);
+        if !first {
+            // Another worker wrote its log_init line.
+            return;
+        }
+        agents.insert(key);
+        // Written before the set is released: no worker's line for this agent precedes it.
         self.begin(now);
         let _ = writeln!(
             self.line,
@@ -312,9 +273,9 @@ impl CounterLog {
     /// `{"seq": N, "timestamp": "..."` of a new line.
     fn begin(&mut self, now: Timestamp) {
         self.line.clear();
-        let _ = write!(self.line, "{{\"seq\": {}, \"timestamp\": \"", self.seq);
-        self.seq += 1;
-        pmacct_flow::time::write_timestamp(&mut self.line, now, true, &self.ts);
+        let seq = self.shared.seq.fetch_add(1, Ordering::Relaxed);
+        let _ = write!(self.line, "{{\"seq\": {seq}, \"timestamp\": \"");
+        pmacct_flow::time::write_timestamp(&mut self.line, now, true, &self.shared.ts);
         self.line.push(b'"');
     }
 
@@ -327,18 +288,8 @@ impl CounterLog {
         };
         if !same_file(f, name) {
             match open_append(name) {
-                Ok(nf) => *f = nf,
-                Err(e) => {
-                    plog!(
-                        Error,
-                        "default",
-                        "core",
-                        "sfacctd_counter_file '{}': {}",
-                        name,
-                        e
-                    );
-                    return false;
-                }
+                Some(nf) => *f = nf,
+                None => return false,
             }
         }
         f.write_all(&self.line).is_ok()
@@ -346,7 +297,6 @@ impl CounterLog {
 
     /// One counter sample: its `log` lines.
     pub fn sample(&mut self, cs: &CounterSample<'_>, now: Timestamp, stats: &CounterStats) {
-        use std::sync::atomic::Ordering::Relaxed;
         let dg = &cs.datagram;
         let (agent, sub) = (dg.agent, dg.sub_agent_id);
         if !self.agent_file.contains_key(&(agent, sub)) {
@@ -363,14 +313,14 @@ impl CounterLog {
             self.body.clear();
             let mut ty = None;
             for r in cs.records() {
-                stats.records.fetch_add(1, Relaxed);
+                stats.records.fetch_add(1, Ordering::Relaxed);
                 ty = self.record_fields(&r).or(ty);
             }
             self.write_log_line(cs, now, ty, stats);
             return;
         }
         for r in cs.records() {
-            stats.records.fetch_add(1, Relaxed);
+            stats.records.fetch_add(1, Ordering::Relaxed);
             self.body.clear();
             let ty = self.record_fields(&r);
             self.write_log_line(cs, now, ty, stats);
@@ -399,9 +349,7 @@ impl CounterLog {
         self.line.extend_from_slice(&self.body);
         self.line.extend_from_slice(b"}\n");
         if self.flush(dg.agent, dg.sub_agent_id) {
-            stats
-                .lines
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stats.lines.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -451,11 +399,23 @@ impl CounterLog {
     }
 }
 
-fn open_append(name: &str) -> std::io::Result<File> {
-    std::fs::OpenOptions::new()
+/// `name` opened for append; an error is logged.
+fn open_append(name: &str) -> Option<File> {
+    let r = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(name)
+        .open(name);
+    r.map_err(|e| {
+        plog!(
+            Error,
+            "default",
+            "core",
+            "sfacctd_counter_file '{}': {}",
+            name,
+            e
+        )
+    })
+    .ok()
 }
 
 /// Whether `name` still leads to the open file `f` (same device and inode).
@@ -488,7 +448,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     };
     let counter_log = core
         .str(key::SFACCTD_COUNTER_FILE)
-        .map(|t| Arc::new(Mutex::new(CounterLog::new(t, ts))));
+        .map(|t| CounterLog::new(t, ts));
     let stats = Arc::new(CounterStats::default());
     Ok(Input {
         source,
@@ -496,13 +456,13 @@ fn input(core: &Scope) -> Result<Input, String> {
         link_type: None,
         pipe_size_key: key::SFACCTD_PIPE_SIZE,
         // Done by the decoder: sfacctd's factor depends on the sample pool (see
-        // `renormalize_factor`), not only on the announced rate.
+        // `Renormalizer`), not only on the announced rate.
         renormalize: false,
         new_decoder: Box::new(move || {
             Box::new(SflowSource::new(
                 renormalize,
                 use_ip_next_hop,
-                counter_log.clone(),
+                counter_log.as_ref().map(CounterLog::for_worker),
                 stats.clone(),
             ))
         }),
@@ -516,41 +476,6 @@ pub fn main(argv: &[String]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sample(seq: u32, pool: u32, rate: u32) -> SflowSample<'static> {
-        let mut s = SflowSample {
-            sequence: seq,
-            sample_pool: pool,
-            sampling_rate: rate,
-            source_id_index: 3,
-            ..Default::default()
-        };
-        s.datagram.agent = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
-        s
-    }
-
-    #[test]
-    fn renormalization_follows_the_sample_pool() {
-        let mut pools = HashMap::new();
-        // First sample of a source: the announced rate.
-        assert_eq!(renormalize_factor(&mut pools, &sample(1, 3, 10)), 10);
-        // Pool and sequence grew: pool delta / sequence delta (16 / 1).
-        assert_eq!(renormalize_factor(&mut pools, &sample(2, 19, 10)), 16);
-        assert_eq!(renormalize_factor(&mut pools, &sample(4, 27, 10)), 4);
-        // Out of order (sequence went back a little): announced rate, state kept.
-        assert_eq!(renormalize_factor(&mut pools, &sample(3, 25, 10)), 10);
-        assert_eq!(renormalize_factor(&mut pools, &sample(5, 31, 10)), 4);
-        assert_eq!(renormalize_factor(&mut pools, &sample(200, 2000, 10)), 10);
-        // A jump back beyond the reset boundary (50) restarts the state from that sample.
-        assert_eq!(renormalize_factor(&mut pools, &sample(100, 500, 7)), 7);
-        assert_eq!(renormalize_factor(&mut pools, &sample(101, 503, 7)), 3);
-        // Pool delta smaller than the sequence delta: 0, as sfacctd computes it.
-        assert_eq!(renormalize_factor(&mut pools, &sample(105, 504, 7)), 0);
-        // Another data source of the same agent has its own state.
-        let mut other = sample(100, 1000, 5);
-        other.source_id_index = 4;
-        assert_eq!(renormalize_factor(&mut pools, &other), 5);
-    }
 
     #[test]
     fn counter_log_reopens_a_rotated_file() {
@@ -579,21 +504,22 @@ mod tests {
     }
 
     #[test]
-    fn header_facts() {
-        let mut v5 = vec![0, 0, 0, 5, 0, 0, 0, 1, 192, 0, 2, 9];
-        v5.extend_from_slice(&[0, 0, 0, 7, 0, 0, 1, 0]);
-        assert_eq!(header(&v5), Some(("192.0.2.9".parse().unwrap(), 7, 256)));
-        let mut v4 = vec![0, 0, 0, 4, 0, 0, 0, 2];
-        v4.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
-        v4.extend_from_slice(&[0; 11]);
-        v4.extend_from_slice(&[1, 0, 0, 0, 9]);
-        assert_eq!(header(&v4), Some(("2001:db8::1".parse().unwrap(), 0, 9)));
-        for n in 0..v5.len() {
-            assert_eq!(header(&v5[..n]), None);
-        }
-        assert_eq!(
-            header(&[0, 0, 0, 9, 0, 0, 0, 1, 1, 2, 3, 4, 0, 0, 0, 0]),
-            None
-        );
+    fn worker_logs_share_log_init_and_seq() {
+        let dir = std::env::temp_dir().join(format!("pmacct-rs-cntlog-w-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let first = CounterLog::new(path.to_str().unwrap(), TimestampOptions::default());
+        let (mut a, mut b) = (first.for_worker(), first.for_worker());
+        let agent: IpAddr = "192.0.2.7".parse().unwrap();
+        a.agent(agent, 0, Timestamp::new(1, 0));
+        b.agent(agent, 0, Timestamp::new(1, 0));
+        b.agent(agent, 1, Timestamp::new(1, 0));
+        a.agent(agent, 1, Timestamp::new(1, 0));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].starts_with(r#"{"seq": 0, "#), "{text}");
+        assert!(lines[1].starts_with(r#"{"seq": 1, "#), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -4,18 +4,19 @@
 //! - [`custom`]: custom primitives (`aggregate_primitives`), a run-time extension of the table.
 //! - [`flow`]: the fixed-size flow model built from decoded records.
 //! - [`producer`]: one module per source mapping decoded records to [`flow::Flow`].
+//! - [`bpf`]: BPF programs (libpcap) and the frames they run on, rebuilt from a flow.
 //! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
 //! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
 //! - [`stage`]: core and per-plugin stages between the decoder and a plugin's cache.
 //! - [`time`]: timestamp rendering (`timestamps_*`) and strftime for file names.
 
+pub mod bpf;
 pub mod cache;
 pub mod custom;
 pub mod flow;
 pub mod format;
 pub mod index;
 pub mod label;
-pub mod packet;
 pub mod primitives;
 pub mod producer;
 pub mod rd;

@@ -12,9 +12,10 @@
 
 use std::cell::Cell;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+use pmacct_flow::bpf::{self, BpfFilter, Synth, FRAME_MAX};
 use pmacct_flow::label::{self, LabelId};
+use pmacct_flow::producer::packet::dlt;
 use pmacct_flow::{Flow, FlowType};
 
 use crate::{Diag, MapError, Severity};
@@ -49,6 +50,11 @@ pub struct Options {
     /// A `networks_file` is configured: `nfacctd_net`/`nfacctd_as` then do not default to the
     /// exported values, and `bgp_nexthop`/`src_as`/`dst_as` rules are refused as in pmacct.
     pub networks_file: bool,
+    /// Link type of pmacctd's captured frames when they are Linux cooked (SLL, 113): its
+    /// `filter=` programs are then compiled for SLL and run on a rebuilt SLL frame, as 1.7.7
+    /// runs them on the captured one (libpcap's `vlan` and `ip` tests read SLL's protocol
+    /// field). 0 (or any other link type): Ethernet.
+    pub frame_linktype: u32,
 }
 
 impl Options {
@@ -58,6 +64,7 @@ impl Options {
             max_entries: 384,
             row_len: 256,
             networks_file: false,
+            frame_linktype: 0,
         }
     }
 }
@@ -85,7 +92,7 @@ enum Cond {
     EngineId(u32, bool),
     NextHop(IpAddr, bool),
     BgpNextHop(IpAddr, bool),
-    Filter(crate::pretag::Bpf),
+    Filter(BpfFilter),
     AgentId(u32, bool),
     SampleType(SampleType, bool),
     Direction(u8, bool),
@@ -141,45 +148,18 @@ struct Rule {
     pub line: usize,
 }
 
-/// Link type of pmacctd's captured frames, when they are Linux cooked (SLL): its `filter=`
-/// programs are then compiled for SLL and run on a rebuilt SLL frame, as 1.7.7 runs them on
-/// the captured one (libpcap's `vlan` and `ip` tests read SLL's protocol field). 0: Ethernet.
-static FRAME_LINKTYPE: AtomicU32 = AtomicU32::new(0);
-const DLT_LINUX_SLL: u32 = 113;
-
-/// Tell pre_tag_map which link type pmacctd captures (before maps are loaded).
-pub fn set_frame_linktype(linktype: u32) {
-    let lt = if linktype == DLT_LINUX_SLL {
-        linktype
+/// Ethernet, or SLL for pmacctd's Linux cooked captures (see [`Options::frame_linktype`]).
+fn frame_linktype(o: &Options) -> u32 {
+    if o.frame_linktype == dlt::LINUX_SLL {
+        dlt::LINUX_SLL
     } else {
-        0
-    };
-    FRAME_LINKTYPE.store(lt, Ordering::Relaxed);
+        dlt::EN10MB
+    }
 }
 
-/// A `filter=` rule: a libpcap program evaluated on a packet synthesized from the flow (as
-/// nfacctd builds one from NetFlow fields).
-pub struct Bpf {
-    prog: pcap::BpfProgram,
-}
-
-impl Bpf {
-    fn compile(expr: &str) -> Result<Bpf, String> {
-        let lt = match FRAME_LINKTYPE.load(Ordering::Relaxed) {
-            DLT_LINUX_SLL => pcap::Linktype::LINUX_SLL,
-            _ => pcap::Linktype::ETHERNET,
-        };
-        let cap = pcap::Capture::dead(lt).map_err(|e| e.to_string())?;
-        let prog = cap.compile(expr, false).map_err(|e| match e {
-            pcap::Error::PcapError(s) => s,
-            other => other.to_string(),
-        })?;
-        Ok(Bpf { prog })
-    }
-
-    fn matches(&self, pkt: &[u8]) -> bool {
-        self.prog.filter(pkt)
-    }
+/// A `filter=` rule: a libpcap program (not optimized, as pmacct compiles map filters).
+fn compile_filter(expr: &str, frame_linktype: u32) -> Result<BpfFilter, String> {
+    BpfFilter::compile(expr, frame_linktype, false)
 }
 
 /// A loaded pre_tag_map.
@@ -188,6 +168,8 @@ pub struct PreTagMap {
     v4: Vec<Rule>,
     v6: Vec<Rule>,
     has_filter: bool,
+    /// Link type the `filter=` programs were compiled for (frames are rebuilt for it).
+    frame_linktype: u32,
     /// Per family: rule positions by exact exporter address (`ip=` of a single host), and the
     /// positions of every other rule. The walk visits only the rules that can match the
     /// exporter, in file order, so results equal the plain walk's on maps of any size.
@@ -643,7 +625,7 @@ impl Draft {
                     }
                 }
             }
-            "filter" => match Bpf::compile(value) {
+            "filter" => match compile_filter(value, frame_linktype(o)) {
                 Err(e) => Err(Some(format!("malformed filter: {e}"))),
                 Ok(b) => self.cond("filter", Some(Cond::Filter(b))),
             },
@@ -1009,7 +991,7 @@ pub fn parse(path: &str, text: &str, o: &Options, diags: &mut Vec<Diag>) -> PreT
                 // Stored twice, for IPv4 and IPv6 exporters; a BPF filter cannot be copied,
                 // so the IPv6 copy compiles it again from the same row.
                 let conds = std::mem::take(&mut d.conds);
-                let conds6 = clone_conds(&conds, &buf);
+                let conds6 = clone_conds(&conds, &buf, frame_linktype(o));
                 v4.push(make(&d, zero4, conds));
                 num += 1;
                 if num < o.max_entries {
@@ -1035,11 +1017,12 @@ pub fn parse(path: &str, text: &str, o: &Options, diags: &mut Vec<Diag>) -> PreT
         v4,
         v6,
         has_filter,
+        frame_linktype: frame_linktype(o),
     }
 }
 
 /// A copy of a rule's conditions (the BPF program is compiled again from the row's filter).
-fn clone_conds(conds: &[Cond], row: &str) -> Vec<Cond> {
+fn clone_conds(conds: &[Cond], row: &str, linktype: u32) -> Vec<Cond> {
     conds
         .iter()
         .filter_map(|c| {
@@ -1055,7 +1038,7 @@ fn clone_conds(conds: &[Cond], row: &str) -> Vec<Cond> {
                         .split('|')
                         .find_map(|w| w.strip_prefix("filter="))
                         .unwrap_or("");
-                    Cond::Filter(Bpf::compile(expr).ok()?)
+                    Cond::Filter(compile_filter(expr, linktype).ok()?)
                 }
                 Cond::AgentId(a, b) => Cond::AgentId(*a, *b),
                 Cond::SampleType(a, b) => Cond::SampleType(*a, *b),
@@ -1175,7 +1158,10 @@ impl Rule {
                         }
                     }
             }
-            Cond::Filter(ref b) => b.matches(pkt.get(f, daemon)),
+            Cond::Filter(ref b) => {
+                let frame = pkt.get(f, daemon);
+                b.matches(frame, frame.len() as u32)
+            }
             Cond::AgentId(n, neg) => eq(p.export_proto_sysid, n, neg),
             Cond::SampleType(st, neg) => {
                 let is = match st {
@@ -1232,123 +1218,37 @@ impl Rule {
     }
 }
 
-/// The packet nfacctd synthesizes from flow fields for `filter=` rules: Ethernet (MACs),
-/// IPv4/IPv6 header (addresses, protocol, ToS) and a transport header (ports, TCP flags).
+/// The frame `filter=` rules run on, rebuilt from the flow once per evaluation, at the first
+/// rule that needs it.
 struct PacketBuf {
-    // Ethernet + VLAN + 10 MPLS labels + IPv6 + transport.
-    buf: [u8; pmacct_plugins::filter::SYNTH_MAX + 2],
+    buf: [u8; FRAME_MAX],
     len: usize,
     built: bool,
+    linktype: u32,
 }
 
 impl PacketBuf {
-    fn new() -> PacketBuf {
+    fn new(linktype: u32) -> PacketBuf {
         PacketBuf {
-            buf: [0; pmacct_plugins::filter::SYNTH_MAX + 2],
+            buf: [0; FRAME_MAX],
             len: 0,
             built: false,
+            linktype,
         }
     }
 
     fn get(&mut self, f: &Flow, daemon: Daemon) -> &[u8] {
         if !self.built {
-            if daemon == Daemon::Pmacctd {
-                // pmacctd runs filter= on the captured frame: rebuild it as aggregate_filter
-                // does (VLAN tag and MPLS labels as captured), not nfacctd's dummy packet.
-                let synth = pmacct_plugins::filter::Synth::Packet;
-                let mut eth = [0u8; pmacct_plugins::filter::SYNTH_MAX];
-                let len = pmacct_plugins::filter::synthesize(f, synth, &mut eth).0;
-                let b = &mut self.buf;
-                if FRAME_LINKTYPE.load(Ordering::Relaxed) == DLT_LINUX_SLL && len >= 14 {
-                    // SLL header: packet type, ARPHRD_ETHER, address length 6, the source
-                    // MAC padded to 8 bytes, then the protocol and the rest of the frame.
-                    b[..16].fill(0);
-                    b[3] = 1;
-                    b[5] = 6;
-                    b[6..12].copy_from_slice(&eth[6..12]);
-                    b[14..16].copy_from_slice(&eth[12..14]);
-                    b[16..len + 2].copy_from_slice(&eth[14..len]);
-                    self.len = len + 2;
-                } else {
-                    b[..len].copy_from_slice(&eth[..len]);
-                    self.len = len;
-                }
-            } else {
-                self.build(f);
-            }
+            // pmacctd runs filter= on the captured frame: rebuilt as aggregate_filter does
+            // (VLAN tag and MPLS labels as captured), not nfacctd's dummy packet.
+            let (synth, linktype) = match daemon {
+                Daemon::Pmacctd => (Synth::Packet, self.linktype),
+                _ => (Synth::PreTag, dlt::EN10MB),
+            };
+            self.len = bpf::rebuild_frame(f, synth, linktype, &mut self.buf);
             self.built = true;
         }
         &self.buf[..self.len]
-    }
-
-    fn build(&mut self, f: &Flow) {
-        let p = &f.prims;
-        let b = &mut self.buf;
-        b.fill(0);
-        b[0..6].copy_from_slice(&p.dst_mac);
-        b[6..12].copy_from_slice(&p.src_mac);
-        let v6 = family(f) == 6 || matches!(p.src_ip, Some(IpAddr::V6(_)));
-        let l3type: u16 = if v6 { 0x86DD } else { 0x0800 };
-        let mut off = 12;
-        // The dummy packets of pmacct: VLAN (flow type rule above), then MPLS labels (top,
-        // zeros, bottom; bottom-of-stack bit on the last), then the IP header.
-        if vlan_type(f) {
-            b[off..off + 2].copy_from_slice(&0x8100u16.to_be_bytes());
-            b[off + 2..off + 4].copy_from_slice(&p.vlan.to_be_bytes());
-            off += 4;
-        }
-        let depth = usize::from(p.mpls_stack_depth.min(10));
-        if depth > 0 {
-            b[off..off + 2].copy_from_slice(&0x8847u16.to_be_bytes());
-            off += 2;
-            for i in 0..depth {
-                let label = if i == 0 {
-                    p.mpls_label_top
-                } else if i + 1 == depth {
-                    p.mpls_label_bottom
-                } else {
-                    0
-                };
-                let mut w = (label & 0xF_FFFF) << 12;
-                if i + 1 == depth {
-                    w |= 0x100;
-                }
-                b[off..off + 4].copy_from_slice(&w.to_be_bytes());
-                off += 4;
-            }
-        } else {
-            b[off..off + 2].copy_from_slice(&l3type.to_be_bytes());
-            off += 2;
-        }
-        let l4 = if v6 {
-            let ip = &mut b[off..off + 40];
-            ip[4..6].copy_from_slice(&100u16.to_be_bytes());
-            ip[6] = p.proto;
-            ip[7] = 64;
-            if let Some(IpAddr::V6(a)) = p.src_ip {
-                ip[8..24].copy_from_slice(&a.octets());
-            }
-            if let Some(IpAddr::V6(a)) = p.dst_ip {
-                ip[24..40].copy_from_slice(&a.octets());
-            }
-            off + 40
-        } else {
-            let ip = &mut b[off..off + 20];
-            ip[0] = 0x45;
-            ip[1] = p.tos;
-            ip[9] = p.proto;
-            if let Some(IpAddr::V4(a)) = p.src_ip {
-                ip[12..16].copy_from_slice(&a.octets());
-            }
-            if let Some(IpAddr::V4(a)) = p.dst_ip {
-                ip[16..20].copy_from_slice(&a.octets());
-            }
-            off + 20
-        };
-        b[l4..l4 + 2].copy_from_slice(&p.src_port.to_be_bytes());
-        b[l4 + 2..l4 + 4].copy_from_slice(&p.dst_port.to_be_bytes());
-        b[l4 + 13] = f.tcp_flags;
-        self.len = l4 + 20;
     }
 }
 
@@ -1379,7 +1279,7 @@ impl PreTagMap {
             // pmacctd has no exporter: its rules are all stored as IPv4.
             _ => (&self.v4, &self.idx4),
         };
-        let mut pkt = PacketBuf::new();
+        let mut pkt = PacketBuf::new(self.frame_linktype);
         let mut x = 0usize;
         // Jumps only go forward, so the walk ends; the bound is a second guard.
         let mut steps = 0usize;

@@ -8,7 +8,6 @@ use std::time::SystemTime;
 use pmacct_flow::Flow;
 
 pub mod aggregating;
-pub mod filter;
 pub mod kafka;
 mod keys;
 pub mod log;

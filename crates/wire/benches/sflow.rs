@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
     let mut dec = SflowDecoder::new();
     let samples: u64 = dgs
         .iter()
-        .map(|(s, d)| dec.decode(*s, d, |_| {}).unwrap().flow_samples as u64)
+        .map(|(s, d)| dec.decode(*s, d, |_, _| {}).unwrap().flow_samples as u64)
         .sum();
     let mut g = c.benchmark_group("sflow");
     g.throughput(Throughput::Elements(samples));
@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut bytes = 0u64;
             for (s, d) in &dgs {
-                let _ = dec.decode(*s, black_box(d), |r| bytes += r.bytes);
+                let _ = dec.decode(*s, black_box(d), |r, _| bytes += r.bytes);
             }
             bytes
         })

@@ -3,7 +3,8 @@
 //! This is the contract between `wire` and `flow`: decoders fill a `FlowRecord` (reused between
 //! records, so no allocation per record) and hand a reference to the caller's sink. Fields the
 //! protocol did not carry keep their `Default` value (zero / unspecified address), which is
-//! also what pmacct prints for them.
+//! also what pmacct prints for them. What only one protocol has stays in that protocol's
+//! module and is handed to the sink beside the record (sFlow: the `SflowSample`).
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -122,16 +123,11 @@ pub struct FlowRecord<'a> {
     /// The raw data record and the template that describes it (v9/IPFIX), so that custom
     /// primitives can read any element, known or not, without the decoder knowing them.
     pub raw: Option<RawRecord<'a>>,
-
-    /// sFlow: the flow sample this record came from (agent address, sub-agent id, sample
-    /// pool, drops, sampled header and its decode, extended records such as the gateway's AS
-    /// path and communities, tunnel inner headers). None for NetFlow/IPFIX.
-    pub sflow: Option<&'a crate::sflow::SflowSample<'a>>,
 }
 
 impl FlowRecord<'_> {
     /// A copy that outlives the datagram: every decoded value, without the borrowed views
-    /// (`application_id`, `raw`, `sflow`). For buffering records or tests, not the hot path.
+    /// (`application_id`, `raw`). For buffering records or tests, not the hot path.
     pub fn detached(&self) -> FlowRecord<'static> {
         FlowRecord {
             header: self.header,
@@ -179,7 +175,6 @@ impl FlowRecord<'_> {
             forwarding_status: self.forwarding_status,
             application_id: None,
             raw: None,
-            sflow: None,
         }
     }
 }

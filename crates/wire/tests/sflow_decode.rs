@@ -41,7 +41,7 @@ fn samples(d: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 fn with_counters<T>(d: &[u8], f: impl Fn(&CounterSample) -> T) -> Vec<T> {
     let mut out = Vec::new();
     SflowDecoder::new()
-        .decode_with_counters(src(), d, |_| {}, |c| out.push(f(c)))
+        .decode_with_counters(src(), d, |_, _| {}, |c| out.push(f(c)))
         .unwrap();
     out
 }
@@ -75,7 +75,7 @@ fn v5_counter_samples_are_parsed() {
         .decode_with_counters(
             src(),
             &c[2].payload,
-            |_| {},
+            |_, _| {},
             |cs| {
                 for r in cs.records() {
                     match r {
@@ -191,7 +191,7 @@ fn extended_records_sfacctd_does_not_print() {
     // The record: MPLS labels from the extended MPLS record, NAT addresses, masks.
     let mut recs = Vec::new();
     SflowDecoder::new()
-        .decode(src(), &c[0].payload, |r: &FlowRecord| {
+        .decode(src(), &c[0].payload, |r: &FlowRecord, _: &SflowSample| {
             recs.push((
                 r.mpls_label_top,
                 r.mpls_label_bottom,
@@ -241,8 +241,8 @@ fn v2_as_path_and_ipv4_record_tcp_flags() {
     let d = v2_gateway_datagram();
     let mut got = Vec::new();
     let stats = SflowDecoder::new()
-        .decode(src(), &d, |r| {
-            let g = r.sflow.unwrap().gateway.unwrap();
+        .decode(src(), &d, |r, s| {
+            let g = s.gateway.unwrap();
             got.push((
                 r.dst_as,
                 g.dst_peer_as(),
@@ -263,15 +263,15 @@ fn v2_as_path_and_ipv4_record_tcp_flags() {
 #[test]
 fn header_errors() {
     assert_eq!(
-        SflowDecoder::new().decode(src(), &[], |_| {}),
+        SflowDecoder::new().decode(src(), &[], |_, _| {}),
         Err(SflowError::Truncated)
     );
     assert_eq!(
-        SflowDecoder::new().decode(src(), &u32s(&[3, 1, 1, 1, 1, 0]), |_| {}),
+        SflowDecoder::new().decode(src(), &u32s(&[3, 1, 1, 1, 1, 0]), |_, _| {}),
         Err(SflowError::UnsupportedVersion(3))
     );
     assert_eq!(
-        SflowDecoder::new().decode(src(), &u32s(&[5, 9, 1, 1, 1, 1, 0]), |_| {}),
+        SflowDecoder::new().decode(src(), &u32s(&[5, 9, 1, 1, 1, 1, 0]), |_, _| {}),
         Err(SflowError::AgentAddressType(9))
     );
     assert_eq!(
@@ -283,10 +283,10 @@ fn header_errors() {
 #[test]
 fn truncation_at_every_offset() {
     for d in all_datagrams() {
-        let full = SflowDecoder::new().decode(src(), &d, |_| {}).unwrap();
+        let full = SflowDecoder::new().decode(src(), &d, |_, _| {}).unwrap();
         for n in 0..d.len() {
             let mut recs = 0;
-            match SflowDecoder::new().decode(src(), &d[..n], |_| recs += 1) {
+            match SflowDecoder::new().decode(src(), &d[..n], |_, _| recs += 1) {
                 Ok(s) => {
                     assert!(recs <= full.records);
                     assert_eq!(s.records, recs);
@@ -305,33 +305,33 @@ fn lying_lengths_and_counts() {
     // Sample count in the millions: the two real samples decode, then it stops.
     let mut big = d.clone();
     big[24..28].copy_from_slice(&u32::MAX.to_be_bytes());
-    let s = SflowDecoder::new().decode(src(), &big, |_| {}).unwrap();
+    let s = SflowDecoder::new().decode(src(), &big, |_, _| {}).unwrap();
     assert_eq!((s.records, s.dropped(DropReason::SampleTruncated)), (2, 1));
     // First sample length huge: that sample and the rest are lost.
     let mut l = d.clone();
     l[32..36].copy_from_slice(&0x7fff_fff0u32.to_be_bytes());
-    let s = SflowDecoder::new().decode(src(), &l, |_| {}).unwrap();
+    let s = SflowDecoder::new().decode(src(), &l, |_, _| {}).unwrap();
     assert_eq!((s.records, s.dropped(DropReason::SampleLength)), (0, 1));
     // Record count of the first sample in the millions: that sample only is dropped.
     let mut r = d.clone();
     r[64..68].copy_from_slice(&0x00ff_ffffu32.to_be_bytes());
-    let s = SflowDecoder::new().decode(src(), &r, |_| {}).unwrap();
+    let s = SflowDecoder::new().decode(src(), &r, |_, _| {}).unwrap();
     assert_eq!((s.records, s.dropped(DropReason::RecordLength)), (1, 1));
     // First record (raw header) length beyond its sample.
     let mut h = d.clone();
     h[72..76].copy_from_slice(&0xffff_0000u32.to_be_bytes());
-    let s = SflowDecoder::new().decode(src(), &h, |_| {}).unwrap();
+    let s = SflowDecoder::new().decode(src(), &h, |_, _| {}).unwrap();
     assert_eq!((s.records, s.dropped(DropReason::RecordLength)), (1, 1));
     // Header length inside the raw header record lying (larger than the record).
     let mut hl = d.clone();
     hl[88..92].copy_from_slice(&1000u32.to_be_bytes());
-    let s = SflowDecoder::new().decode(src(), &hl, |_| {}).unwrap();
+    let s = SflowDecoder::new().decode(src(), &hl, |_, _| {}).unwrap();
     assert_eq!((s.records, s.dropped(DropReason::RecordMalformed)), (1, 1));
     // v2: extended record count in the millions.
     let mut v2 = v2_gateway_datagram();
     let at = v2.len() - 36;
     v2[at..at + 4].copy_from_slice(&u32::MAX.to_be_bytes());
-    let s = SflowDecoder::new().decode(src(), &v2, |_| {}).unwrap();
+    let s = SflowDecoder::new().decode(src(), &v2, |_, _| {}).unwrap();
     assert_eq!((s.records, s.dropped(DropReason::SampleTruncated)), (0, 1));
     for r in DropReason::ALL {
         assert!(!r.as_str().is_empty());
@@ -373,7 +373,7 @@ fn random_corruption_never_panics() {
         if let Ok(s) = dec.decode_with_counters(
             src(),
             &d,
-            |r| {
+            |r, _| {
                 emitted += 1;
                 assert_eq!(r.packets, 1);
             },

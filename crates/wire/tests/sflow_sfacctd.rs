@@ -8,7 +8,7 @@
 mod support;
 
 use pmacct_wire::sflow::DropReason;
-use pmacct_wire::{FlowRecord, SflowDecoder};
+use pmacct_wire::{FlowRecord, SflowDecoder, SflowSample};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -42,8 +42,7 @@ fn ip(a: Option<IpAddr>) -> String {
 }
 
 /// The wide-aggregate key of a record, as sfacctd's JSON names and formats it.
-fn key(r: &FlowRecord, bgp: bool) -> BTreeMap<String, String> {
-    let s = r.sflow.expect("sFlow record");
+fn key(r: &FlowRecord, s: &SflowSample, bgp: bool) -> BTreeMap<String, String> {
     let p = &s.packet;
     let v6 = matches!(r.src_addr, Some(IpAddr::V6(_)));
     let t = &p.tunnel;
@@ -151,8 +150,8 @@ fn ours(pcap: &Path, bgp: bool) -> (Rows, usize) {
     let mut samples = 0;
     for pkt in support::read_pcap(pcap) {
         let stats = dec
-            .decode(pkt.src, &pkt.payload, |r| {
-                let e = rows.entry(key(r, bgp)).or_default();
+            .decode(pkt.src, &pkt.payload, |r, s| {
+                let e = rows.entry(key(r, s, bgp)).or_default();
                 e.0 += r.packets;
                 e.1 += r.bytes;
                 e.2 |= r.tcp_flags;

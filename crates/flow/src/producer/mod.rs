@@ -3,7 +3,9 @@
 //! filling `pkt_data` lives here.
 //!
 //! - [`netflow`]: NetFlow/IPFIX records (nfacctd).
-//! - [`sflow`]: sFlow flow samples (sfacctd).
+//! - [`sflow`]: sFlow flow samples (sfacctd), and `sfacctd_renormalize`'s state.
+//! - [`packet`]: captured frames (pmacctd), with its fragment table.
 
 pub mod netflow;
+pub mod packet;
 pub mod sflow;

@@ -1,14 +1,16 @@
 //! sFlow v2/v4/v5 producer: a decoded flow sample -> the flow model, as sfacctd 1.7.7's
-//! `SF_*` handlers fill `pkt_data`.
+//! `SF_*` handlers fill `pkt_data`, and `sfacctd_renormalize`'s per-source state.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::collections::HashMap;
+use std::net::IpAddr;
 
-use pmacct_wire::{FlowRecord, Timestamp};
+use pmacct_wire::{FlowRecord, SflowSample, Timestamp};
 
 use super::netflow;
 use crate::flow::Flow;
 
-/// Build the flow model from a decoded sFlow flow sample (`rec.sflow` set), as sfacctd
+/// Build the flow model from a decoded sFlow flow sample (`rec` and the sample `s` it came
+/// from, as the decoder hands them), as sfacctd
 /// 1.7.7's `SF_*` handlers fill `pkt_data`. Differences from NetFlow: `peer_src_ip` is the
 /// agent address of the datagram header (not the UDP source), `export_proto_sysid` the
 /// sub-agent id, no flow times (sfacctd prints zero timestamps and bins by arrival),
@@ -16,10 +18,12 @@ use crate::flow::Flow;
 /// VXLAN/IP-in-IP sampled packet, BGP primitives from the extended gateway record.
 /// `use_ip_next_hop` as pmacct's key: an IPv4 next hop of the extended router record is
 /// `peer_dst_ip` only with it; an IPv6 one always is (sfacctd 1.7.7 does the same).
-pub fn flow(rec: &FlowRecord<'_>, arrival: Timestamp, use_ip_next_hop: bool) -> Flow {
-    let Some(s) = rec.sflow else {
-        return netflow::flow(rec, IpAddr::V4(Ipv4Addr::UNSPECIFIED), arrival);
-    };
+pub fn flow(
+    rec: &FlowRecord<'_>,
+    s: &SflowSample<'_>,
+    arrival: Timestamp,
+    use_ip_next_hop: bool,
+) -> Flow {
     let mut f = netflow::flow(rec, s.datagram.agent, arrival);
     let p = &mut f.prims;
     p.export_proto_sysid = s.datagram.sub_agent_id;
@@ -68,4 +72,120 @@ pub fn flow(rec: &FlowRecord<'_>, arrival: Timestamp, use_ip_next_hop: bool) -> 
     }
     f.bin_time = 0;
     f
+}
+
+/// Data sources whose sampling state is kept for renormalization (pmacct bounds its status
+/// table too); beyond it samples use their announced rate.
+const MAX_POOLS: usize = 65_536;
+/// pmacct's XFLOW_RESET_BOUNDARY: a sequence jump larger than this resets a source's state.
+const RESET_BOUNDARY: u64 = 50;
+
+/// Last sample pool and sample sequence number seen for one data source of one agent.
+#[derive(Debug, Clone, Copy)]
+struct PoolState {
+    pool: u32,
+    seq: u32,
+}
+
+/// (agent, sub-agent id, source_id_type << 24 | source_id_index).
+type PoolKey = (IpAddr, u32, u32);
+
+/// `sfacctd_renormalize`: sfacctd scales a sample by the effective rate of its data source,
+/// from the sample pool and sample sequence deltas of the previous sample of the same source
+/// (falling back to the announced rate), not simply by the announced rate. One per worker:
+/// an agent's datagrams go to one worker.
+#[derive(Debug, Default)]
+pub struct Renormalizer {
+    pools: HashMap<PoolKey, PoolState>,
+}
+
+impl Renormalizer {
+    pub fn new() -> Renormalizer {
+        Renormalizer::default()
+    }
+
+    /// Scale `f`, built from sample `s`, by [`Renormalizer::factor`]; the rate is then
+    /// reported as 1 (0 = unknown stays 0).
+    pub fn apply(&mut self, f: &mut Flow, s: &SflowSample<'_>) {
+        let k = u64::from(self.factor(s));
+        f.packets = f.packets.saturating_mul(k);
+        f.bytes = f.bytes.saturating_mul(k);
+        if f.prims.sampling_rate != 0 {
+            f.prims.sampling_rate = 1;
+        }
+    }
+
+    /// The factor sfacctd 1.7.7 renormalizes a sample by (`SF_counters_renormalize_handler`):
+    /// the source's effective rate (sample pool delta over sample sequence delta) when both
+    /// grew since its previous sample, else the announced rate. A sequence jump beyond the
+    /// reset boundary restarts the source's state.
+    pub fn factor(&mut self, s: &SflowSample<'_>) -> u32 {
+        let pools = &mut self.pools;
+        let key = (
+            s.datagram.agent,
+            s.datagram.sub_agent_id,
+            (s.source_id_type << 24) | (s.source_id_index & 0x00ff_ffff),
+        );
+        let (seq, pool) = (s.sequence, s.sample_pool);
+        let full = pools.len() >= MAX_POOLS;
+        match pools.get_mut(&key) {
+            Some(st) => {
+                if seq > st.seq && pool > st.pool {
+                    let eff = (pool - st.pool) / (seq - st.seq);
+                    *st = PoolState { pool, seq };
+                    return eff;
+                }
+                let (hi, lo) = (seq.max(st.seq) as u64, seq.min(st.seq) as u64);
+                if hi > lo + RESET_BOUNDARY {
+                    *st = PoolState { pool, seq };
+                }
+            }
+            None if !full => {
+                pools.insert(key, PoolState { pool, seq });
+            }
+            None => {}
+        }
+        s.sampling_rate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn sample(seq: u32, pool: u32, rate: u32) -> SflowSample<'static> {
+        let mut s = SflowSample {
+            sequence: seq,
+            sample_pool: pool,
+            sampling_rate: rate,
+            source_id_index: 3,
+            ..Default::default()
+        };
+        s.datagram.agent = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        s
+    }
+
+    #[test]
+    fn renormalization_follows_the_sample_pool() {
+        let mut pools = Renormalizer::new();
+        // First sample of a source: the announced rate.
+        assert_eq!(pools.factor(&sample(1, 3, 10)), 10);
+        // Pool and sequence grew: pool delta / sequence delta (16 / 1).
+        assert_eq!(pools.factor(&sample(2, 19, 10)), 16);
+        assert_eq!(pools.factor(&sample(4, 27, 10)), 4);
+        // Out of order (sequence went back a little): announced rate, state kept.
+        assert_eq!(pools.factor(&sample(3, 25, 10)), 10);
+        assert_eq!(pools.factor(&sample(5, 31, 10)), 4);
+        assert_eq!(pools.factor(&sample(200, 2000, 10)), 10);
+        // A jump back beyond the reset boundary (50) restarts the state from that sample.
+        assert_eq!(pools.factor(&sample(100, 500, 7)), 7);
+        assert_eq!(pools.factor(&sample(101, 503, 7)), 3);
+        // Pool delta smaller than the sequence delta: 0, as sfacctd computes it.
+        assert_eq!(pools.factor(&sample(105, 504, 7)), 0);
+        // Another data source of the same agent has its own state.
+        let mut other = sample(100, 1000, 5);
+        other.source_id_index = 4;
+        assert_eq!(pools.factor(&other), 5);
+    }
 }

@@ -316,7 +316,7 @@ fn exporter_index_walks_like_the_plain_walk() {
 fn plain_walk(m: &PreTagMap, f: &Flow) -> Tags {
     let mut out = Tags::default();
     let rules = &m.v4;
-    let mut pkt = PacketBuf::new();
+    let mut pkt = PacketBuf::new(m.frame_linktype);
     let mut x = 0;
     while x < rules.len() {
         let r = &rules[x];

@@ -20,10 +20,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(s) = SflowDecoder::new().decode_with_counters(
         src,
         &d,
-        |r| {
+        |r, s| {
             n += 1;
             assert_eq!(r.packets, 1);
-            let s = r.sflow.expect("sFlow sample");
             if let Some(g) = s.gateway {
                 let _ = g.dst_as_path.asns().count();
                 let _ = g.dst_as_path.segments().count();

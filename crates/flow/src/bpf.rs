@@ -1,4 +1,6 @@
-//! `aggregate_filter`: a plugin's BPF filter, compiled with libpcap and evaluated on a packet.
+//! BPF on frames rebuilt from a flow: libpcap programs compiled and run here for every user
+//! (a plugin's `aggregate_filter`, pre_tag_map's `filter=`, pmacctd's `pcap_filter` on a
+//! savefile), and the one builder of the frames they run on.
 //!
 //! pmacct 1.7.7 evaluates a plugin's filter list (comma-separated expressions, any one
 //! matching selects the record) with libpcap's `bpf_filter()`:
@@ -19,12 +21,18 @@
 //! flow does not carry is not in the rebuilt packet (TTL, IP id and fragment bits, options,
 //! payload), so filters on those differ from pmacctd; see docs/COMPATIBILITY.md.
 //!
-//! Like pmacct, an expression that does not compile is reported and left out; when none
-//! compiles the plugin is not filtered at all.
+//! pre_tag_map's `filter=` sees its own frames ([`Synth::PreTag`] on nfacctd and sfacctd,
+//! [`Synth::Packet`] on pmacctd, in Linux cooked form when pmacctd captures SLL: see
+//! [`rebuild_frame`]).
+//!
+//! Like pmacct, an `aggregate_filter` expression that does not compile is reported and left
+//! out; when none compiles the plugin is not filtered at all.
 
 use std::os::raw::c_uint;
 
-use pmacct_flow::Flow;
+use std::net::IpAddr;
+
+use crate::flow::Flow;
 
 /// How the packet a filter sees is rebuilt from a flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +41,12 @@ pub enum Synth {
     Netflow,
     /// pmacctd's captured packet, as far as the flow keeps it.
     Packet,
+    /// The frame pre_tag_map's `filter=` runs on in nfacctd and sfacctd: nfacctd's dummy
+    /// headers whatever the export version (MACs, VLAN tag above 255 and MPLS labels as
+    /// exported, IPv4 version byte `0x45`, an IPv6 header without its version word, the
+    /// address family from the source address), captured and wire length both the length
+    /// of the headers built.
+    PreTag,
 }
 
 /// A compiled program. libpcap's `bpf_program` owns a heap array of instructions that is
@@ -85,13 +99,17 @@ impl Program {
 pub struct BpfFilter(Program);
 
 impl BpfFilter {
-    /// Compile `expr` for frames of libpcap link type `linktype`.
-    pub fn compile(expr: &str, linktype: u32) -> Result<BpfFilter, String> {
+    /// Compile `expr` for frames of libpcap link type `linktype` (pcap_compile()'s
+    /// `optimize` as given). The error is libpcap's message.
+    pub fn compile(expr: &str, linktype: u32, optimize: bool) -> Result<BpfFilter, String> {
         let lt = pcap::Linktype(i32::try_from(linktype).map_err(|e| e.to_string())?);
         let dead = pcap::Capture::dead(lt).map_err(|e| e.to_string())?;
-        dead.compile(expr, true)
+        dead.compile(expr, optimize)
             .map(|p| BpfFilter(Program(p)))
-            .map_err(|e| e.to_string())
+            .map_err(|e| match e {
+                pcap::Error::PcapError(s) => s,
+                other => other.to_string(),
+            })
     }
 
     /// Compile `expr` on the savefile itself, as pmacctd does: libpcap's code for some link
@@ -118,6 +136,10 @@ pub struct AggregateFilter {
 
 /// Bytes of the largest rebuilt packet (Ethernet + 802.1Q + 10 labels + IPv6 + TCP).
 pub const SYNTH_MAX: usize = 14 + 4 + 40 + 40 + 24;
+
+/// Bytes of the largest rebuilt frame of any link type (SLL's header is 2 bytes longer than
+/// Ethernet's).
+pub const FRAME_MAX: usize = SYNTH_MAX + 2;
 
 impl AggregateFilter {
     /// Compile `expr` (comma-separated BPF expressions) for Ethernet frames. Expressions that
@@ -167,7 +189,7 @@ impl AggregateFilter {
     }
 }
 
-impl pmacct_flow::Stage for AggregateFilter {
+impl crate::Stage for AggregateFilter {
     fn apply(&mut self, flow: &mut Flow) -> bool {
         self.matches_flow(flow)
     }
@@ -178,16 +200,17 @@ impl pmacct_flow::Stage for AggregateFilter {
 pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usize, u32) {
     let p = &flow.prims;
     let v6 = p.family == 6
-        || matches!(p.src_ip, Some(std::net::IpAddr::V6(_)))
-        || matches!(p.dst_ip, Some(std::net::IpAddr::V6(_)));
-    let old_v5 = matches!(p.export_proto_version, 1 | 5 | 7 | 8);
+        || matches!(p.src_ip, Some(IpAddr::V6(_)))
+        || (synth != Synth::PreTag && matches!(p.dst_ip, Some(IpAddr::V6(_))));
+    // nfacctd's never reset NetFlow v1/v5/v7/v8 dummy (aggregate_filter only).
+    let old_v5 = synth == Synth::Netflow && matches!(p.export_proto_version, 1 | 5 | 7 | 8);
     let (vlan, mpls) = match synth {
-        // nfacctd tags only when the first byte of the 2-byte VLAN field is non-zero.
         Synth::Netflow if old_v5 => (false, false),
-        Synth::Netflow => (p.vlan >> 8 != 0, p.mpls_stack_depth > 0),
+        // nfacctd tags only when the first byte of the 2-byte VLAN field is non-zero.
+        Synth::Netflow | Synth::PreTag => (p.vlan >> 8 != 0, p.mpls_stack_depth > 0),
         Synth::Packet => (p.vlan != 0 || p.cos != 0, p.mpls_stack_depth > 0),
     };
-    if !(old_v5 && synth == Synth::Netflow) {
+    if !old_v5 {
         buf[0..6].copy_from_slice(&p.dst_mac);
         buf[6..12].copy_from_slice(&p.src_mac);
     }
@@ -196,7 +219,7 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
     if vlan {
         buf[off..off + 2].copy_from_slice(&0x8100u16.to_be_bytes());
         let tci = match synth {
-            Synth::Netflow => p.vlan,
+            Synth::Netflow | Synth::PreTag => p.vlan,
             Synth::Packet => (u16::from(p.cos) << 13) | (p.vlan & 0x0fff),
         };
         buf[off + 2..off + 4].copy_from_slice(&tci.to_be_bytes());
@@ -229,11 +252,13 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
     let l4;
     let mut ip_len = 0u32;
     if v6 {
-        let tc = if synth == Synth::Packet { p.tos } else { 0 };
-        let word = (6u32 << 28) | (u32::from(tc) << 20);
-        buf[l3..l3 + 4].copy_from_slice(&word.to_be_bytes());
+        if synth != Synth::PreTag {
+            let tc = if synth == Synth::Packet { p.tos } else { 0 };
+            let word = (6u32 << 28) | (u32::from(tc) << 20);
+            buf[l3..l3 + 4].copy_from_slice(&word.to_be_bytes());
+        }
         let plen: u16 = match synth {
-            Synth::Netflow => 100,
+            Synth::Netflow | Synth::PreTag => 100,
             Synth::Packet => {
                 ip_len = per_packet_len(flow);
                 u16::try_from(ip_len.saturating_sub(40)).unwrap_or(u16::MAX)
@@ -242,19 +267,15 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
         buf[l3 + 4..l3 + 6].copy_from_slice(&plen.to_be_bytes());
         buf[l3 + 6] = p.proto;
         buf[l3 + 7] = 64;
-        if let Some(std::net::IpAddr::V6(a)) = p.src_ip {
+        if let Some(IpAddr::V6(a)) = p.src_ip {
             buf[l3 + 8..l3 + 24].copy_from_slice(&a.octets());
         }
-        if let Some(std::net::IpAddr::V6(a)) = p.dst_ip {
+        if let Some(IpAddr::V6(a)) = p.dst_ip {
             buf[l3 + 24..l3 + 40].copy_from_slice(&a.octets());
         }
         l4 = l3 + 40;
     } else {
-        buf[l3] = if old_v5 && synth == Synth::Netflow {
-            0x05
-        } else {
-            0x45
-        };
+        buf[l3] = if old_v5 { 0x05 } else { 0x45 };
         buf[l3 + 1] = p.tos;
         if synth == Synth::Packet {
             ip_len = per_packet_len(flow);
@@ -263,10 +284,10 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
             buf[l3 + 8] = 64;
         }
         buf[l3 + 9] = p.proto;
-        if let Some(std::net::IpAddr::V4(a)) = p.src_ip {
+        if let Some(IpAddr::V4(a)) = p.src_ip {
             buf[l3 + 12..l3 + 16].copy_from_slice(&a.octets());
         }
-        if let Some(std::net::IpAddr::V4(a)) = p.dst_ip {
+        if let Some(IpAddr::V4(a)) = p.dst_ip {
             buf[l3 + 16..l3 + 20].copy_from_slice(&a.octets());
         }
         l4 = l3 + 20;
@@ -289,6 +310,10 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
             let wirelen = if v6 && mpls { 128 } else { 100 };
             (caplen.min(SYNTH_MAX), wirelen)
         }
+        Synth::PreTag => {
+            let caplen = (l4 + 20).min(SYNTH_MAX);
+            (caplen, caplen as u32)
+        }
         Synth::Packet => {
             if p.proto == 6 {
                 buf[l4 + 12] = 5 << 4;
@@ -300,6 +325,28 @@ pub fn synthesize(flow: &Flow, synth: Synth, buf: &mut [u8; SYNTH_MAX]) -> (usiz
             let wirelen = (l3 as u32).saturating_add(ip_len);
             (caplen, wirelen.max(caplen as u32))
         }
+    }
+}
+
+/// Rebuild the frame a program compiled for link type `linktype` sees: `synth`'s Ethernet
+/// frame, or, for Linux cooked captures (SLL), the same packet behind an SLL header (libpcap's
+/// `vlan` and `ip` tests read SLL's protocol field). Returns the frame's length in `buf`.
+pub fn rebuild_frame(flow: &Flow, synth: Synth, linktype: u32, buf: &mut [u8; FRAME_MAX]) -> usize {
+    let mut eth = [0u8; SYNTH_MAX];
+    let len = synthesize(flow, synth, &mut eth).0;
+    if linktype == crate::producer::packet::dlt::LINUX_SLL && len >= 14 {
+        // SLL header: packet type, ARPHRD_ETHER, address length 6, the source MAC padded to
+        // 8 bytes, then the protocol and the rest of the frame.
+        buf[..16].fill(0);
+        buf[3] = 1;
+        buf[5] = 6;
+        buf[6..12].copy_from_slice(&eth[6..12]);
+        buf[14..16].copy_from_slice(&eth[12..14]);
+        buf[16..len + 2].copy_from_slice(&eth[14..len]);
+        len + 2
+    } else {
+        buf[..len].copy_from_slice(&eth[..len]);
+        len
     }
 }
 
@@ -316,7 +363,7 @@ fn per_packet_len(flow: &Flow) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pmacct_flow::Primitives;
+    use crate::flow::Primitives;
 
     fn flow(src: &str, dst: &str, proto: u8, sport: u16, dport: u16) -> Flow {
         Flow {
