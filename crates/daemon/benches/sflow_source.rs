@@ -87,7 +87,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
             arrival,
             linktype: 0,
         };
-        source.decode(&dg, &mut drops, &mut |_f: Flow| samples += 1);
+        source.decode(&dg, &mut drops, &mut |_f: Flow, _| samples += 1);
     }
     let mut g = c.benchmark_group("sfacctd");
     g.throughput(Throughput::Elements(samples));
@@ -101,7 +101,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
                     arrival,
                     linktype: 0,
                 };
-                source.decode(&dg, &mut drops, &mut |f: Flow| bytes += f.bytes);
+                source.decode(&dg, &mut drops, &mut |f: Flow, _| bytes += f.bytes);
             }
             bytes
         })

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
+use pmacct_flow::custom::CustomValues;
 use pmacct_flow::{Flow, Stage};
 use pmacct_wire::Timestamp;
 
@@ -68,7 +69,7 @@ pub trait Decoder: Send {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow),
+        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary>;
 
     /// Templates the decoder holds (NetFlow v9/IPFIX), for the metrics endpoint.
@@ -156,14 +157,14 @@ impl Core {
         let plugins = &self.plugins;
         let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
-        let mut emit = |mut flow: Flow| {
+        let mut emit = |mut flow: Flow, custom: Option<&CustomValues>| {
             if renorm {
                 flow.renormalize();
             }
             if !pmacct_flow::stage::apply_all(stages, &mut flow) {
                 return;
             }
-            if batches.push(flow) {
+            if batches.push(flow, custom) {
                 batches.hand_out(|full| {
                     for p in plugins {
                         p.send(full, backpressure);

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use pmacct_config::{key, Key, PluginInstance, Scope};
+use pmacct_flow::custom::CustomValues;
 use pmacct_flow::{label, Flow, Stage};
 use pmacct_maps::allow::AllowList;
 use pmacct_maps::pretag::{self, Daemon, LabelFilter, Options, PreTagMap, TagFilter, Tags};
@@ -355,7 +356,7 @@ impl Decoder for AllowDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow),
+        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         let g = self.shared.gen.load(Ordering::Acquire);
         if g != self.gen {

@@ -1198,7 +1198,11 @@ pmacct_kafka_retry_buffer_records{plugin=\"k\",type=\"kafka\"} 1
         fn kind(&self) -> &'static str {
             "print"
         }
-        fn process(&mut self, batch: &[pmacct_flow::Flow]) {
+        fn process_batch(
+            &mut self,
+            batch: &[pmacct_flow::Flow],
+            _: &[pmacct_flow::custom::CustomValues],
+        ) {
             let _ = self.go.recv();
             self.seen += batch.len() as u64;
         }
@@ -1243,7 +1247,10 @@ pmacct_kafka_retry_buffer_records{plugin=\"k\",type=\"kafka\"} 1
         let (go, rx) = std::sync::mpsc::channel();
         let t = spawn_plugin_observed(Box::new(Gated { go: rx, seen: 0 }), vec![], 2, Some(&m))
             .unwrap();
-        let batch = Arc::new(vec![pmacct_flow::Flow::default(); 10]);
+        let batch = Arc::new(pmacct_flow::FlowBatch {
+            flows: vec![pmacct_flow::Flow::default(); 10],
+            custom: Vec::new(),
+        });
         let l = "plugin=\"g\",type=\"print\"";
         // The thread takes the first batch and blocks in process(); two more fill the queue.
         assert!(t.tx.send(&batch, &Backpressure::Drop));

@@ -1,7 +1,8 @@
 //! nfacctd: the NetFlow/IPFIX collector profile (its decoder, socket and usage text).
 
 use pmacct_config::{key, Daemon, Scope};
-use pmacct_flow::Flow;
+use pmacct_flow::custom::CustomValues;
+use pmacct_flow::{producer, Flow};
 use pmacct_wire::netflow::{DecoderOptions, Limits, NetflowDecoder};
 use pmacct_wire::FlowType;
 
@@ -39,6 +40,9 @@ pub struct NetflowSource {
         usize,
         u64,
     )>,
+    /// Custom primitive values of the record being decoded (handed to the core by
+    /// reference: they travel beside the flow).
+    custom: Box<CustomValues>,
 }
 
 impl Decoder for NetflowSource {
@@ -50,12 +54,13 @@ impl Decoder for NetflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow),
+        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         let peer = d.src.ip();
         let account_options = self.account_options;
         let mut records = 0u64;
         let mut header = None;
+        let custom = &mut *self.custom;
         let res = self.decoder.decode(peer, d.data, |rec| {
             if header.is_none() {
                 header = Some(rec.header);
@@ -65,7 +70,12 @@ impl Decoder for NetflowSource {
             if rec.flow_type == FlowType::Option && !account_options {
                 return;
             }
-            emit(pmacct_flow::producer::netflow::flow(rec, peer, d.arrival));
+            let flow = producer::netflow::flow(rec, peer, d.arrival);
+            if producer::netflow::custom_values(rec, custom) {
+                emit(flow, Some(custom));
+            } else {
+                emit(flow, None);
+            }
             records += 1;
         });
         if let Some((tf, slot, gen)) = &mut self.templates_file {
@@ -148,6 +158,7 @@ fn input(core: &Scope) -> Result<Input, String> {
                 ),
             };
             Box::new(NetflowSource {
+                custom: Box::default(),
                 decoder,
                 account_options,
                 templates_file,

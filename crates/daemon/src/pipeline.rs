@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use pmacct_flow::{Flow, Stage};
+use pmacct_flow::custom::CustomValues;
+use pmacct_flow::{Flow, FlowBatch, Stage};
 use pmacct_plugins::Plugin;
 
 use crate::metrics::{Metrics, PluginSlot, PUBLISH_INTERVAL};
@@ -20,7 +21,7 @@ use crate::plog;
 
 /// Records travel in shared batches, one batch for every plugin; a worker recycles them
 /// ([`Batches`]).
-pub type Batch = Arc<Vec<Flow>>;
+pub type Batch = Arc<FlowBatch>;
 
 /// Spare batches a worker keeps after a burst (each is `BATCH_RECORDS` flows of memory).
 const SPARE_BATCHES: usize = 8;
@@ -42,18 +43,18 @@ pub struct Batches {
 impl Batches {
     pub fn new(capacity: usize) -> Batches {
         Batches {
-            filling: Arc::new(Vec::with_capacity(capacity)),
+            filling: Arc::new(FlowBatch::with_capacity(capacity)),
             out: VecDeque::new(),
             spare: Vec::new(),
             capacity,
         }
     }
 
-    /// Add a flow; true when the batch is full.
-    pub fn push(&mut self, f: Flow) -> bool {
+    /// Add a flow and its custom primitive values, if any; true when the batch is full.
+    pub fn push(&mut self, f: Flow, custom: Option<&CustomValues>) -> bool {
         // Never shared while being filled: make_mut does not copy.
         let b = Arc::make_mut(&mut self.filling);
-        b.push(f);
+        b.push(f, custom);
         b.len() >= self.capacity
     }
 
@@ -79,7 +80,7 @@ impl Batches {
                 Arc::make_mut(&mut b).clear();
                 b
             }
-            None => Arc::new(Vec::with_capacity(self.capacity)),
+            None => Arc::new(FlowBatch::with_capacity(self.capacity)),
         };
         let full = std::mem::replace(&mut self.filling, next);
         send(&full);
@@ -244,17 +245,18 @@ fn run_plugin(
             m.dequeued(batch.len());
         }
         match received {
-            Ok(batch) if stages.is_empty() => plugin.process(&batch),
+            Ok(batch) if stages.is_empty() => plugin.process_batch(&batch.flows, &batch.custom),
             Ok(batch) => {
                 own.clear();
-                for f in batch.iter() {
+                for f in batch.flows.iter() {
                     let mut f = *f;
                     if pmacct_flow::stage::apply_all(&mut stages, &mut f) {
                         own.push(f);
                     }
                 }
+                // The copies keep their references into the batch's custom values.
                 if !own.is_empty() {
-                    plugin.process(&own);
+                    plugin.process_batch(&own, &batch.custom);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -292,10 +294,14 @@ mod tests {
                 packets: i,
                 ..Default::default()
             };
-            if b.push(f) {
+            if b.push(f, None) {
                 b.hand_out(|full| {
                     assert_eq!(full.len(), 4);
-                    assert_eq!(full[0].packets, i - 3, "a recycled batch starts empty");
+                    assert_eq!(
+                        full.flows[0].packets,
+                        i - 3,
+                        "a recycled batch starts empty"
+                    );
                     seen.insert(Arc::as_ptr(full));
                     held.push_back(full.clone());
                 });

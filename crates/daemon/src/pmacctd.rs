@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::bpf::BpfFilter;
+use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::packet::{link_supported, PacketAccountant, PacketOptions};
 use pmacct_flow::Flow;
 
@@ -81,7 +82,7 @@ impl Decoder for PacketDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow),
+        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         if let Some(f) = &self.filter {
             if !f.matches(d.data, d.data.len() as u32) {
@@ -92,7 +93,7 @@ impl Decoder for PacketDecoder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |t| t.as_secs());
         match self.acct.account(d.linktype, d.data, d.arrival, now) {
-            Ok(flow) => emit(flow),
+            Ok(flow) => emit(flow, None),
             Err(skip) => drops.add(skip.as_str(), 1),
         }
         // No per-exporter stats: pmacctd's SIGUSR1 reports libpcap counters instead.

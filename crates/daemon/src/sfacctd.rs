@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{key, Daemon, Scope};
+use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::{self, sflow::Renormalizer};
 use pmacct_flow::{Flow, TimestampOptions};
 use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample};
@@ -82,7 +83,7 @@ impl Decoder for SflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow),
+        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         let src = d.src.ip();
         let arrival = d.arrival;
@@ -106,7 +107,7 @@ impl Decoder for SflowSource {
                 if let Some(r) = renormalizer.as_mut() {
                     r.apply(&mut f, s);
                 }
-                emit(f);
+                emit(f, None);
             },
             |cs| {
                 counters += 1;

@@ -11,6 +11,7 @@ use pmacct_daemon::core::{
     Core, CoreOptions, Datagram, DatagramSummary, Decoder, DropCounters, BATCH_RECORDS,
 };
 use pmacct_daemon::pipeline::{spawn_plugin, Backpressure};
+use pmacct_flow::custom::CustomValues;
 use pmacct_flow::Flow;
 use pmacct_plugins::Plugin;
 use pmacct_wire::Timestamp;
@@ -43,13 +44,16 @@ impl Decoder for Burst {
         &mut self,
         _: &Datagram<'_>,
         _: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow),
+        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         for i in 0..BATCH_RECORDS as u64 {
-            emit(Flow {
-                packets: i,
-                ..Default::default()
-            });
+            emit(
+                Flow {
+                    packets: i,
+                    ..Default::default()
+                },
+                None,
+            );
         }
         Some(DatagramSummary {
             records: BATCH_RECORDS as u64,
@@ -68,7 +72,7 @@ impl Plugin for Sum {
     fn kind(&self) -> &'static str {
         "print"
     }
-    fn process(&mut self, batch: &[Flow]) {
+    fn process_batch(&mut self, batch: &[Flow], _: &[CustomValues]) {
         self.0.fetch_add(batch.len() as u64, Ordering::Relaxed);
     }
     fn next_purge(&self) -> SystemTime {

@@ -3,6 +3,7 @@
 //! the history bin; counters summed, tcp_flags ORed; purges on wall-clock aligned deadlines,
 //! each draining the cache (deltas since the previous purge).
 
+use crate::custom::CustomValues;
 use crate::flow::{Flow, FlowType, Primitives};
 use crate::index::{KeyBuf, KeyIndex, Slot};
 use crate::primitives::{sum_keys, Aggregate, KeyCodec};
@@ -96,6 +97,8 @@ pub struct CacheConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub prims: Primitives,
+    /// Custom primitive values of the key (`aggregate_primitives`).
+    pub custom: CustomValues,
     pub packets: u64,
     pub bytes: u64,
     pub flows: u64,
@@ -116,6 +119,8 @@ impl Entry {
                 family: self.family,
                 ..self.prims
             },
+            // Custom values are not carried over: this flow is accounted without them.
+            custom: crate::flow::CustomRef::NONE,
             packets: self.packets,
             bytes: self.bytes,
             flows: self.flows,
@@ -306,6 +311,11 @@ impl Cache {
 
     /// Account one flow. No allocation unless the table grows.
     pub fn insert(&mut self, flow: &Flow) -> Insert {
+        self.insert_with(flow, &CustomValues::EMPTY)
+    }
+
+    /// Account one flow whose custom primitive values are `custom` (beside it in its batch).
+    pub fn insert_with(&mut self, flow: &Flow, custom: &CustomValues) -> Insert {
         let basetime = match &self.bins {
             Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
             None => 0,
@@ -321,11 +331,11 @@ impl Cache {
                 return Insert::Full;
             }
             for k in keys {
-                self.account(&k, basetime, flow);
+                self.account(&k, &CustomValues::EMPTY, basetime, flow);
             }
             return Insert::Done;
         }
-        if self.account(&flow.prims, basetime, flow) {
+        if self.account(&flow.prims, custom, basetime, flow) {
             Insert::Done
         } else {
             Insert::Full
@@ -334,8 +344,15 @@ impl Cache {
 
     /// Add `flow` to the entry of `prims` under this aggregate (created if there is room).
     /// False if the cache is full.
-    fn account(&mut self, prims: &Primitives, basetime: u64, flow: &Flow) -> bool {
-        self.codec.pack_into(prims, basetime, &mut self.keybuf);
+    fn account(
+        &mut self,
+        prims: &Primitives,
+        custom: &CustomValues,
+        basetime: u64,
+        flow: &Flow,
+    ) -> bool {
+        self.codec
+            .pack_into(prims, custom, basetime, &mut self.keybuf);
         let room = self.entries.len() < self.max_entries;
         let key_off = self.index.arena_len();
         match self.index.get_or_insert(self.keybuf.as_bytes(), room) {
@@ -409,11 +426,13 @@ impl Cache {
                 continue;
             }
             let mut prims = Primitives::default();
+            let mut custom = CustomValues::EMPTY;
             // Keys are only ever written by this codec; an unreadable one would be a bug,
             // and writing the entry with default primitives beats losing its counters.
-            let _ = self.codec.unpack(key, &mut prims);
+            let _ = self.codec.unpack(key, &mut prims, &mut custom);
             out.push(Entry {
                 prims,
+                custom,
                 packets: row.packets,
                 bytes: row.bytes,
                 flows: row.flows,

@@ -353,6 +353,13 @@ pub struct CustomValues {
     buf: [u8; CUSTOM_BUF],
 }
 
+impl CustomValues {
+    /// No value set (what a flow without custom primitives renders).
+    pub const EMPTY: CustomValues = CustomValues {
+        buf: [0; CUSTOM_BUF],
+    };
+}
+
 impl Default for CustomValues {
     fn default() -> Self {
         CustomValues {
@@ -555,6 +562,11 @@ fn find<'a>(raw: &RawRecord<'a>, spec: &CustomSpec) -> Option<&'a [u8]> {
 
 /// Fill the custom slots of a flow from its v9/IPFIX record (nfacctd's
 /// `NF_custom_primitives_handler`). Nothing to do when no custom primitive is aggregated.
+/// True once an aggregate uses a custom primitive: decoders extract values only then.
+pub fn active() -> bool {
+    !ACTIVE.load(Ordering::Acquire).is_null()
+}
+
 pub fn extract(raw: &RawRecord<'_>, out: &mut CustomValues) {
     let p = ACTIVE.load(Ordering::Acquire);
     if p.is_null() {

@@ -78,8 +78,6 @@ pub struct Primitives {
     /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
     /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
     pub family: u8,
-    /// Values of the custom primitives any plugin aggregates (inline, see `custom`).
-    pub custom: CustomValues,
     /// `label` primitive (pre_tag_map `set_label`), interned.
     pub label: crate::label::LabelId,
     /// What pre_tag_map matches on but no primitive prints (never aggregated: `mask()` drops
@@ -97,10 +95,74 @@ pub struct Primitives {
     pub sflow_out_vlan: u16,
 }
 
+/// Where a flow's custom primitive values are: an index into its batch's side table
+/// ([`FlowBatch::custom`]), or none. Custom values (`aggregate_primitives`, 192 bytes) live
+/// beside the flows, so a flow stays small for the many deployments that define none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CustomRef(u32);
+
+impl CustomRef {
+    pub const NONE: CustomRef = CustomRef(u32::MAX);
+}
+
+impl Default for CustomRef {
+    fn default() -> Self {
+        CustomRef::NONE
+    }
+}
+
+/// Flows as the core hands them to plugins, with the custom primitive values of those that
+/// carry some beside them. Reused between batches (cleared, not reallocated).
+#[derive(Debug, Clone, Default)]
+pub struct FlowBatch {
+    pub flows: Vec<Flow>,
+    pub custom: Vec<CustomValues>,
+}
+
+impl FlowBatch {
+    pub fn with_capacity(n: usize) -> FlowBatch {
+        FlowBatch {
+            flows: Vec::with_capacity(n),
+            custom: Vec::new(),
+        }
+    }
+    /// Append `flow`, its custom values (if any) to the side table.
+    pub fn push(&mut self, mut flow: Flow, custom: Option<&CustomValues>) {
+        flow.custom = match custom {
+            Some(c) => {
+                self.custom.push(*c);
+                CustomRef(self.custom.len() as u32 - 1)
+            }
+            None => CustomRef::NONE,
+        };
+        self.flows.push(flow);
+    }
+    pub fn len(&self) -> usize {
+        self.flows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.flows.is_empty()
+    }
+    pub fn clear(&mut self) {
+        self.flows.clear();
+        self.custom.clear();
+    }
+}
+
+/// The custom values `flow` refers to in `table` (a batch's side table); empty values when
+/// it has none.
+pub fn custom_of<'a>(flow: &Flow, table: &'a [CustomValues]) -> &'a CustomValues {
+    table
+        .get(flow.custom.0 as usize)
+        .unwrap_or(&CustomValues::EMPTY)
+}
+
 /// One flow: primitives, counters and the time used for history binning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Flow {
     pub prims: Primitives,
+    /// Its custom primitive values, beside it in the batch.
+    pub custom: CustomRef,
     pub packets: u64,
     pub bytes: u64,
     pub flows: u64,

@@ -245,7 +245,7 @@ impl Encoder {
                 out.extend_from_slice(sep);
             }
             first = false;
-            c.write_value(out, &e.prims.custom, Render::Csv);
+            c.write_value(out, &e.custom, Render::Csv);
         }
         if !self.format.is_event() {
             if !first {
@@ -276,7 +276,7 @@ impl Encoder {
             }
         }
         for c in self.custom {
-            c.write_value(out, &e.prims.custom, Render::Formatted);
+            c.write_value(out, &e.custom, Render::Formatted);
             out.extend_from_slice(b"  ");
         }
         if !self.format.is_event() {
@@ -332,7 +332,7 @@ impl Encoder {
             write_json_escaped(out, c.name.as_bytes());
             out.extend_from_slice(b"\": \"");
             let start = out.len();
-            if !c.write_value(out, &e.prims.custom, Render::Json) {
+            if !c.write_value(out, &e.custom, Render::Json) {
                 out.truncate(mark);
                 continue;
             }

@@ -8,6 +8,8 @@
 use std::time::SystemTime;
 
 use pmacct_flow::cache::{Cache, CacheConfig, Entry, History, Insert, PurgeSchedule};
+use pmacct_flow::custom::CustomValues;
+use pmacct_flow::flow::custom_of;
 use pmacct_flow::format::Encoder;
 use pmacct_flow::{Aggregate, Flow};
 
@@ -182,8 +184,8 @@ impl<W: PurgeWriter> Aggregator<W> {
         self.cache_dropped
     }
 
-    fn insert(&mut self, f: &Flow, now: i64) {
-        if self.cache.insert(f) == Insert::Done {
+    fn insert(&mut self, f: &Flow, custom: &CustomValues, now: i64) {
+        if self.cache.insert_with(f, custom) == Insert::Done {
             return;
         }
         // pmacct: urgent purge to make room, then try again.
@@ -197,7 +199,7 @@ impl<W: PurgeWriter> Aggregator<W> {
         if let Err(e) = self.write_purge(false, true, now) {
             plugin_log!(self.log, Error, "purge failed: {e:#}");
         }
-        if self.cache.insert(f) == Insert::Full {
+        if self.cache.insert_with(f, custom) == Insert::Full {
             self.cache_dropped += 1;
         }
     }
@@ -258,16 +260,17 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
         W::KIND
     }
 
-    fn process(&mut self, batch: &[Flow]) {
+    fn process_batch(&mut self, flows: &[Flow], custom: &[CustomValues]) {
         let now = unix_secs(SystemTime::now());
         self.cache.update_time(now);
-        for f in batch {
+        for f in flows {
+            let cv = custom_of(f, custom);
             if self.time_new {
                 let mut f = *f;
                 f.use_arrival_time();
-                self.insert(&f, now);
+                self.insert(&f, cv, now);
             } else {
-                self.insert(f, now);
+                self.insert(f, cv, now);
             }
         }
     }

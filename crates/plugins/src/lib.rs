@@ -5,6 +5,7 @@
 
 use std::time::SystemTime;
 
+use pmacct_flow::custom::CustomValues;
 use pmacct_flow::Flow;
 
 pub mod aggregating;
@@ -22,8 +23,14 @@ pub trait Plugin: Send {
     fn name(&self) -> &str;
     /// Plugin type as pmacct names it in logs (`print`, `kafka`, ...).
     fn kind(&self) -> &'static str;
-    /// Account a batch of flows (already renormalized by the core when configured).
-    fn process(&mut self, batch: &[Flow]);
+    /// Account a batch of flows (already renormalized by the core when configured) whose
+    /// custom primitive values, if any, are in `custom` (the batch's side table, see
+    /// `pmacct_flow::FlowBatch`).
+    fn process_batch(&mut self, flows: &[Flow], custom: &[CustomValues]);
+    /// Account flows that carry no custom primitive values.
+    fn process(&mut self, batch: &[Flow]) {
+        self.process_batch(batch, &[]);
+    }
     /// When the next scheduled purge is due: the daemon calls [`Plugin::purge`] at or after
     /// this instant.
     fn next_purge(&self) -> SystemTime;

@@ -570,6 +570,7 @@ mod tests {
         .unwrap();
         let mut e = Entry {
             prims: Default::default(),
+            custom: Default::default(),
             packets: 0,
             bytes: 0,
             flows: 0,

@@ -41,6 +41,7 @@ fn entries(n: usize) -> Vec<Entry> {
                 family: 4,
                 ..Default::default()
             },
+            custom: Default::default(),
             packets: i as u64 + 1,
             bytes: 100 * (i as u64 + 1),
             flows: 1,

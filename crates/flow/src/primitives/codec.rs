@@ -3,6 +3,7 @@
 //! unpacked again when a purge renders the entry.
 
 use super::{pack_field, unpack_field, Aggregate, Primitive};
+use crate::custom::CustomValues;
 use crate::flow::Primitives;
 use crate::index::{KeyBuf, KeyReader};
 
@@ -23,28 +24,34 @@ impl KeyCodec {
         }
     }
 
-    /// The key of `p` (already masked or not: only aggregated fields are read) in bin `bin`.
+    /// The key of `p` (already masked or not: only aggregated fields are read) in bin `bin`,
+    /// without custom primitive values.
     pub fn pack(&self, p: &Primitives, bin: u64) -> KeyBuf {
         let mut k = KeyBuf::default();
-        self.pack_into(p, bin, &mut k);
+        self.pack_into(p, &CustomValues::EMPTY, bin, &mut k);
         k
     }
 
-    /// [`KeyCodec::pack`] into a reused buffer.
-    pub fn pack_into(&self, p: &Primitives, bin: u64, k: &mut KeyBuf) {
+    /// The key of `p` with custom values `custom` in bin `bin`, into a reused buffer.
+    pub fn pack_into(&self, p: &Primitives, custom: &CustomValues, bin: u64, k: &mut KeyBuf) {
         k.clear();
         k.put(&bin.to_le_bytes());
         for c in &self.cols {
             pack_field(*c, p, k);
         }
         for (off, size) in &self.custom {
-            k.put(p.custom.slot(*off, *size));
+            k.put(custom.slot(*off, *size));
         }
     }
 
     /// The masked primitives and the bin a key was packed from; None if `key` was not
     /// written by this codec.
-    pub fn unpack(&self, key: &[u8], out: &mut Primitives) -> Option<u64> {
+    pub fn unpack(
+        &self,
+        key: &[u8],
+        out: &mut Primitives,
+        custom: &mut CustomValues,
+    ) -> Option<u64> {
         *out = Primitives::default();
         let mut r = KeyReader::new(key);
         let bin = u64::from_le_bytes(r.take::<8>()?);
@@ -52,7 +59,7 @@ impl KeyCodec {
             unpack_field(*c, &mut r, out)?;
         }
         for (off, size) in &self.custom {
-            out.custom.set_slot(*off, r.bytes(usize::from(*size))?);
+            custom.set_slot(*off, r.bytes(usize::from(*size))?);
         }
         r.is_empty().then_some(bin)
     }

@@ -608,16 +608,14 @@ impl SumMode {
     }
 }
 
-/// The aggregation key of `p` under `agg`: unaggregated fields reset to their defaults.
+/// The aggregation key of `p` under `agg`: unaggregated fields reset to their defaults
+/// (custom primitive values are beside the flow: see `KeyCodec`).
 /// (The family is not part of the key: pmacct keeps the flow type outside the compared
 /// primitives and overwrites it on every hit.)
 pub fn mask(p: &Primitives, agg: &Aggregate) -> Primitives {
     let mut k = Primitives::default();
     for c in agg.columns() {
         copy_field(c, p, &mut k);
-    }
-    for c in agg.custom() {
-        k.custom.copy_slot(&p.custom, c.off, c.size);
     }
     k
 }

@@ -135,7 +135,8 @@ fn every_row_is_complete() {
             "{p:?}: not in the key"
         );
         let mut back = Primitives::default();
-        assert_eq!(codec.unpack(key.as_bytes(), &mut back), Some(7));
+        let mut cv = crate::custom::CustomValues::default();
+        assert_eq!(codec.unpack(key.as_bytes(), &mut back, &mut cv), Some(7));
         assert_eq!(back, poked, "{p:?}: key does not unpack to the field");
     }
 }
@@ -151,14 +152,15 @@ fn keys_unpack_to_the_masked_primitives() {
     p.src_ip = Some("2001:db8::1".parse().unwrap());
     let key = codec.pack(&p, 3600);
     let mut back = Primitives::default();
-    assert_eq!(codec.unpack(key.as_bytes(), &mut back), Some(3600));
+    let mut cv = crate::custom::CustomValues::default();
+    assert_eq!(codec.unpack(key.as_bytes(), &mut back, &mut cv), Some(3600));
     assert_eq!(back, mask(&p, &agg));
     // A truncated or padded key is refused, never misread.
     let b = key.as_bytes();
-    assert_eq!(codec.unpack(&b[..b.len() - 1], &mut back), None);
+    assert_eq!(codec.unpack(&b[..b.len() - 1], &mut back, &mut cv), None);
     let mut longer = b.to_vec();
     longer.push(0);
-    assert_eq!(codec.unpack(&longer, &mut back), None);
+    assert_eq!(codec.unpack(&longer, &mut back, &mut cv), None);
 }
 
 #[test]

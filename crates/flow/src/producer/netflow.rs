@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use pmacct_wire::{FlowRecord, Timestamp};
 
-use crate::custom;
-use crate::flow::{mask_addr, Flow, Primitives, RouteDistinguisher};
+use crate::custom::{self, CustomValues};
+use crate::flow::{mask_addr, CustomRef, Flow, Primitives, RouteDistinguisher};
 
 /// Build the flow model from a decoded NetFlow/IPFIX record, as nfacctd's handlers fill
 /// `pkt_data`: `peer` is the exporter (peer_ip_src), `arrival` the collector's clock.
@@ -94,12 +94,9 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         fwd_status: rec.forwarding_status,
         ..Primitives::default()
     };
-    let mut prims = prims;
-    if let Some(raw) = &rec.raw {
-        custom::extract(raw, &mut prims.custom);
-    }
     Flow {
         prims,
+        custom: CustomRef::NONE,
         packets: rec.packets,
         bytes: rec.bytes,
         flows: if rec.flows == 0 { 1 } else { rec.flows },
@@ -115,6 +112,21 @@ fn family_of(a: Option<IpAddr>) -> u8 {
         Some(IpAddr::V6(_)) => 6,
         None => 0,
     }
+}
+
+/// The custom primitive values (`aggregate_primitives`) of `rec` into `out`, when an
+/// aggregate uses some and the record carries its raw fields (v9/IPFIX). False: the flow has
+/// none (they travel beside the flow, see `FlowBatch`).
+pub fn custom_values(rec: &FlowRecord<'_>, out: &mut CustomValues) -> bool {
+    let Some(raw) = &rec.raw else {
+        return false;
+    };
+    if !custom::active() {
+        return false;
+    }
+    *out = CustomValues::EMPTY;
+    custom::extract(raw, out);
+    true
 }
 
 #[cfg(test)]

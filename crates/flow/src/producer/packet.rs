@@ -498,6 +498,7 @@ impl PacketAccountant {
         };
         Ok(Flow {
             prims: p,
+            custom: crate::flow::CustomRef::NONE,
             packets: pkts,
             bytes,
             flows: 0,

@@ -141,6 +141,7 @@ pub fn entry_from_json(v: &Value) -> Entry {
     let counted = o.contains_key("packets");
     Entry {
         prims: p,
+        custom: Default::default(),
         packets: if counted { u("packets") } else { 0 },
         bytes: if counted { u("bytes") } else { 0 },
         flows: if counted { u("flows") } else { 0 },
