@@ -901,3 +901,17 @@ fn set_raw_validates_with_the_registry() {
     s.set_raw(key::KAFKA_TOPIC, "t").unwrap();
     assert_eq!(s.str(key::PRINT_OUTPUT_FILE), Some("t"));
 }
+
+#[test]
+fn snaplen_below_pmacct_minimum() {
+    let l = parse_str(Daemon::Pmacctd, Some("c.conf"), "snaplen: 50\n", &[]).unwrap();
+    assert_eq!(
+        l.pmacct_lines(),
+        [
+            "WARN: [c.conf] No plugin has been activated; defaulting to in-memory table.",
+            "WARN: [c.conf] 'snaplen' has to be >= 128.",
+            "WARN: [c.conf:1] Invalid value. Ignored.",
+        ]
+    );
+    assert_eq!(l.config.core.u64(key::SNAPLEN), Some(128));
+}

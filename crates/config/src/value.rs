@@ -124,6 +124,7 @@ pub(crate) fn parse(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
                         vec![format!("'{}' has to be > 0.", def.field)]
                     }
                     "sql_history_offset" => vec!["'sql_history_offset' has to be >= 0.".into()],
+                    "snaplen" => vec![format!("'snaplen' has to be >= {min}.")],
                     _ => vec![],
                 }
             };

@@ -207,11 +207,7 @@ fn input(core: &Scope) -> Result<Input, String> {
             interface: interface.clone(),
             wait: core.bool(key::PCAP_INTERFACE_WAIT),
             promisc: core.bool(key::PROMISC),
-            snaplen: core
-                .u64(key::SNAPLEN)
-                .map_or(capture::DEFAULT_SNAPLEN, |n| {
-                    i32::try_from(n).unwrap_or(i32::MAX)
-                }),
+            snaplen: i32::try_from(core.u64(key::SNAPLEN).unwrap_or_default()).unwrap_or(i32::MAX),
             direction: core
                 .str(key::PCAP_DIRECTION)
                 .and_then(capture::Direction::parse),
