@@ -58,9 +58,10 @@ pub struct ExportHeader {
     pub sampling_mode: u8,
 }
 
-/// One decoded flow. Fields mirror the information elements pmacct 1.7.7 uses.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FlowRecord<'a> {
+/// The decoded values of one flow (everything a record owns). Fields mirror the information
+/// elements pmacct 1.7.7 uses; a new one is added here only.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FlowFields {
     pub header: ExportHeader,
     pub flow_type: FlowType,
 
@@ -118,6 +119,13 @@ pub struct FlowRecord<'a> {
     pub nat_event: u8,
     pub fw_event: u8,
     pub forwarding_status: u8,
+}
+
+/// One decoded flow: its values ([`FlowFields`], reached through `Deref`) and views into
+/// the datagram it came from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowRecord<'a> {
+    pub fields: FlowFields,
     pub application_id: Option<&'a [u8]>,
 
     /// The raw data record and the template that describes it (v9/IPFIX), so that custom
@@ -125,54 +133,25 @@ pub struct FlowRecord<'a> {
     pub raw: Option<RawRecord<'a>>,
 }
 
+impl std::ops::Deref for FlowRecord<'_> {
+    type Target = FlowFields;
+    fn deref(&self) -> &FlowFields {
+        &self.fields
+    }
+}
+
+impl std::ops::DerefMut for FlowRecord<'_> {
+    fn deref_mut(&mut self) -> &mut FlowFields {
+        &mut self.fields
+    }
+}
+
 impl FlowRecord<'_> {
     /// A copy that outlives the datagram: every decoded value, without the borrowed views
     /// (`application_id`, `raw`). For buffering records or tests, not the hot path.
     pub fn detached(&self) -> FlowRecord<'static> {
         FlowRecord {
-            header: self.header,
-            flow_type: self.flow_type,
-            src_addr: self.src_addr,
-            dst_addr: self.dst_addr,
-            src_mask: self.src_mask,
-            dst_mask: self.dst_mask,
-            src_port: self.src_port,
-            dst_port: self.dst_port,
-            proto: self.proto,
-            tos: self.tos,
-            tcp_flags: self.tcp_flags,
-            in_iface: self.in_iface,
-            out_iface: self.out_iface,
-            src_as: self.src_as,
-            dst_as: self.dst_as,
-            next_hop: self.next_hop,
-            bgp_next_hop: self.bgp_next_hop,
-            src_mac: self.src_mac,
-            dst_mac: self.dst_mac,
-            vlan: self.vlan,
-            cos: self.cos,
-            etype: self.etype,
-            mpls_label_top: self.mpls_label_top,
-            mpls_label_bottom: self.mpls_label_bottom,
-            mpls_stack_depth: self.mpls_stack_depth,
-            mpls_vpn_rd: self.mpls_vpn_rd,
-            vrf_id: self.vrf_id,
-            first: self.first,
-            last: self.last,
-            packets: self.packets,
-            bytes: self.bytes,
-            flows: self.flows,
-            direction: self.direction,
-            sampling_interval: self.sampling_interval,
-            sampling_algorithm: self.sampling_algorithm,
-            sampler_id: self.sampler_id,
-            post_nat_src_addr: self.post_nat_src_addr,
-            post_nat_dst_addr: self.post_nat_dst_addr,
-            post_nat_src_port: self.post_nat_src_port,
-            post_nat_dst_port: self.post_nat_dst_port,
-            nat_event: self.nat_event,
-            fw_event: self.fw_event,
-            forwarding_status: self.forwarding_status,
+            fields: self.fields,
             application_id: None,
             raw: None,
         }

@@ -137,21 +137,24 @@ mod tests {
     #[test]
     fn from_netflow_and_renormalize() {
         let rec = FlowRecord {
-            header: ExportHeader {
-                version: 9,
-                sequence: 147674,
-                export_time: Timestamp::new(1677577615, 0),
+            fields: pmacct_wire::FlowFields {
+                header: ExportHeader {
+                    version: 9,
+                    sequence: 147674,
+                    export_time: Timestamp::new(1677577615, 0),
+                    ..Default::default()
+                },
+                src_addr: Some("138.187.58.13".parse().unwrap()),
+                dst_addr: Some("138.187.57.33".parse().unwrap()),
+                bgp_next_hop: Some("138.187.57.65".parse().unwrap()),
+                next_hop: Some("192.0.2.1".parse().unwrap()),
+                vrf_id: Some(1610612736),
+                direction: Some(0),
+                packets: 3,
+                bytes: 180,
+                sampling_interval: 100,
                 ..Default::default()
             },
-            src_addr: Some("138.187.58.13".parse().unwrap()),
-            dst_addr: Some("138.187.57.33".parse().unwrap()),
-            bgp_next_hop: Some("138.187.57.65".parse().unwrap()),
-            next_hop: Some("192.0.2.1".parse().unwrap()),
-            vrf_id: Some(1610612736),
-            direction: Some(0),
-            packets: 3,
-            bytes: 180,
-            sampling_interval: 100,
             ..Default::default()
         };
         let peer: IpAddr = "138.187.57.55".parse().unwrap();

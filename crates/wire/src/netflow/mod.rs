@@ -25,7 +25,7 @@ pub use template::{
     TemplateKind, V9_SCOPE_PEN,
 };
 
-use crate::record::{ExportHeader, FlowRecord, Timestamp};
+use crate::record::{ExportHeader, FlowFields, FlowRecord, Timestamp};
 use std::net::IpAddr;
 
 /// Why part of a datagram was not turned into records. Stable names for metric labels.
@@ -307,9 +307,12 @@ impl LegacyHeader {
     /// The fresh record every record of this datagram starts from.
     pub fn base<'a>(&self) -> FlowRecord<'a> {
         FlowRecord {
-            header: self.header,
-            flows: 1,
-            etype: 0x0800,
+            fields: FlowFields {
+                header: self.header,
+                flows: 1,
+                etype: 0x0800,
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

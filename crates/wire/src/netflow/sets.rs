@@ -7,7 +7,7 @@
 use super::ie::{self, Scratch, TimeBase};
 use super::template::{SamplerEntry, Template, TemplateKind};
 use super::{be16, DatagramStats, DropReason, NetflowDecoder};
-use crate::record::{ExportHeader, FlowRecord, RawRecord};
+use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord};
 use std::net::IpAddr;
 
 /// Reads one template-bearing set (v9 flowset 0/1, IPFIX set 2/3) into the decoder's
@@ -131,9 +131,12 @@ fn data_set<F: FnMut(&FlowRecord)>(
         return;
     }
     let base = FlowRecord {
-        header: ctx.header,
-        flow_type: t.flow_type,
-        flows: 1,
+        fields: FlowFields {
+            header: ctx.header,
+            flow_type: t.flow_type,
+            flows: 1,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let mut rec = base.clone();
@@ -179,9 +182,12 @@ fn options_set<F: FnMut(&FlowRecord)>(
     sink: &mut F,
 ) {
     let base = FlowRecord {
-        header: ctx.header,
-        flow_type: t.flow_type,
-        flows: 1,
+        fields: FlowFields {
+            header: ctx.header,
+            flow_type: t.flow_type,
+            flows: 1,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let mut rec = base.clone();

@@ -2,7 +2,7 @@
 //! its primitives.
 
 use super::SflowSample;
-use crate::record::{ExportHeader, FlowRecord};
+use crate::record::{ExportHeader, FlowFields, FlowRecord};
 
 /// The record of a flow sample, derived the way sfacctd 1.7.7 derives its primitives. None
 /// when sfacctd would not account the sample (a known, non-IP ethertype).
@@ -14,20 +14,23 @@ pub fn to_record<'s>(s: &'s SflowSample<'s>) -> Option<FlowRecord<'s>> {
         return None;
     }
     let mut rec = FlowRecord {
-        header: ExportHeader {
-            version: s.datagram.version as u16,
-            sequence: s.datagram.sequence,
-            source_id: s.datagram.sub_agent_id,
-            sys_uptime_ms: s.datagram.uptime_ms,
+        fields: FlowFields {
+            header: ExportHeader {
+                version: s.datagram.version as u16,
+                sequence: s.datagram.sequence,
+                source_id: s.datagram.sub_agent_id,
+                sys_uptime_ms: s.datagram.uptime_ms,
+                ..Default::default()
+            },
+            flows: 1,
+            packets: 1,
+            bytes: s.sampled_packet_size as u64,
+            sampling_interval: s.sampling_rate,
+            in_iface: s.input,
+            out_iface: s.output,
+            etype: s.eth_type as u16,
             ..Default::default()
         },
-        flows: 1,
-        packets: 1,
-        bytes: s.sampled_packet_size as u64,
-        sampling_interval: s.sampling_rate,
-        in_iface: s.input,
-        out_iface: s.output,
-        etype: s.eth_type as u16,
         ..Default::default()
     };
     if p.has_mac {
