@@ -233,3 +233,20 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// A Flow crosses every queue and every plugin stage by value: keep it from growing back
+    /// (648 bytes while custom values were inline).
+    #[test]
+    fn flow_stays_small() {
+        let (flow, prims) = (
+            std::mem::size_of::<Flow>(),
+            std::mem::size_of::<Primitives>(),
+        );
+        println!("size_of Flow {flow}, Primitives {prims}");
+        assert!(flow <= 464, "Flow is {flow} bytes");
+    }
+}
