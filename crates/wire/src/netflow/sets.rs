@@ -63,6 +63,19 @@ pub(super) fn walk<F: FnMut(&FlowRecord)>(
 /// Decode one record of `t` at the start of `data` into `rec`; returns its length, or None if
 /// a variable-length field overruns the data.
 #[inline]
+/// The fresh record every data record of a set starts from.
+fn base_record<'a>(ctx: &SetCtx, t: &Template) -> FlowRecord<'a> {
+    FlowRecord {
+        fields: FlowFields {
+            header: ctx.header,
+            flow_type: t.flow_type,
+            flows: 1,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
 fn fill<'a>(
     t: &'a Template,
     data: &'a [u8],
@@ -130,15 +143,7 @@ fn data_set<F: FnMut(&FlowRecord)>(
         options_set(dec, ctx, &t, content, stats, sink);
         return;
     }
-    let base = FlowRecord {
-        fields: FlowFields {
-            header: ctx.header,
-            flow_type: t.flow_type,
-            flows: 1,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let base = base_record(ctx, &t);
     let mut rec = base.clone();
     let tb = TimeBase {
         sys_init_ms: sys_init,
@@ -181,15 +186,7 @@ fn options_set<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
-    let base = FlowRecord {
-        fields: FlowFields {
-            header: ctx.header,
-            flow_type: t.flow_type,
-            flows: 1,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let base = base_record(ctx, t);
     let mut rec = base.clone();
     let mut off = 0usize;
     while content.len() - off >= t.min_len {
