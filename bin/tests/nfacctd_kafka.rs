@@ -238,25 +238,16 @@ fn run_case(case: &Case, bs: &str) {
     let ours_log = std::fs::read_to_string(&log).unwrap_or_default();
 
     // The oracle: pmacct 1.7.7 on the datagrams the exporter sent, same aggregate and history.
-    let oconf = dir.join("oracle.conf");
     let out = dir.join("oracle.json");
-    std::fs::write(
-        &oconf,
-        format!(
+    support::run_pmacct(
+        "/usr/sbin/nfacctd",
+        &format!(
             "plugins: print[o]\naggregate[o]: src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags\nprint_output[o]: json\nprint_history[o]: 1m\nprint_history_roundoff[o]: m\nprint_output_file[o]: {}\npcap_savefile: {}\n",
             out.display(),
             sent.display()
         ),
-    )
-    .unwrap();
-    let st = Command::new("/usr/sbin/nfacctd")
-        .arg("-f")
-        .arg(&oconf)
-        .env("TZ", "UTC")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success());
+        &dir,
+    );
     let expected: Vec<String> = std::fs::read_to_string(&out)
         .unwrap()
         .lines()

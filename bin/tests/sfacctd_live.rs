@@ -18,7 +18,7 @@ mod kafka_support;
 
 use std::net::UdpSocket;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 const SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
@@ -197,14 +197,7 @@ fn counter_file_equals_sfacctd_1_7_7() {
     run_pmacct(PMACCT_SFACCTD, &conf("pm.json", "pm-counters.json"), &dir);
     let ours_conf = dir.join("ours.conf");
     std::fs::write(&ours_conf, conf("ours.json", "ours-counters.json")).unwrap();
-    let st = Command::new(SFACCTD)
-        .arg("-f")
-        .arg(&ours_conf)
-        .env("TZ", "UTC")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success());
+    support::run_to_exit(SFACCTD, &ours_conf);
     let read = |n: &str| -> Vec<String> {
         std::fs::read_to_string(dir.join(n))
             .unwrap()

@@ -55,22 +55,29 @@ pub fn payloads(pcap_path: &Path) -> Vec<Vec<u8>> {
     out
 }
 
-/// Run Debian's pmacct 1.7.7 `bin` (e.g. /usr/sbin/sfacctd) on `conf_text`, written to
-/// DIR/oracle.conf; it must succeed.
-pub fn run_pmacct(bin: &str, conf_text: &str, dir: &Path) {
-    let conf = dir.join("oracle.conf");
-    std::fs::write(&conf, conf_text).unwrap();
-    let name = Path::new(bin).file_name().unwrap().to_string_lossy();
+/// Run `bin -f conf` (TZ=UTC, stderr dropped) to its exit; it must succeed.
+pub fn run_to_exit(bin: &str, conf: &Path) {
     let st = Command::new(bin)
         .arg("-f")
-        .arg(&conf)
+        .arg(conf)
         .env("TZ", "UTC")
         .stderr(Stdio::null())
         .status()
-        .unwrap_or_else(|_| {
-            panic!("Debian's {name} 1.7.7 must be installed (apt-get install pmacct)")
-        });
+        .unwrap_or_else(|e| panic!("{bin}: {e}"));
     assert!(st.success());
+}
+
+/// Run Debian's pmacct 1.7.7 `bin` (e.g. /usr/sbin/sfacctd) on `conf_text`, written to
+/// DIR/oracle.conf; it must succeed.
+pub fn run_pmacct(bin: &str, conf_text: &str, dir: &Path) {
+    let name = Path::new(bin).file_name().unwrap().to_string_lossy();
+    assert!(
+        Path::new(bin).exists(),
+        "Debian's {name} 1.7.7 must be installed (apt-get install pmacct)"
+    );
+    let conf = dir.join("oracle.conf");
+    std::fs::write(&conf, conf_text).unwrap();
+    run_to_exit(bin, &conf);
 }
 
 /// Records pmacct 1.7.7 `bin` prints for `pcap` offline with `aggregate` as JSON, sorted
