@@ -4,8 +4,11 @@
 //! NetFlow v9 data records and templates from tshark's decode; records purged from the lines
 //! the print plugin wrote.
 
+mod support;
+use support::{free_tcp_port, tmpdir};
+
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,14 +28,6 @@ fn payloads(pcap: &Path) -> Vec<Vec<u8>> {
         .into_iter()
         .map(|d| d.payload)
         .collect()
-}
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// tshark's decode of a NetFlow v9 capture: (data records, distinct template ids).
@@ -66,6 +61,20 @@ fn tshark_v9(pcap: &Path) -> (u64, u64) {
 
 struct Daemon(Child);
 
+impl Daemon {
+    /// Our nfacctd on `conf`, killed when dropped.
+    fn start(conf: &Path) -> Daemon {
+        let child = Command::new(NFACCTD)
+            .arg("-f")
+            .arg(conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Daemon(child)
+    }
+}
+
 impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -89,6 +98,22 @@ fn scrape(addr: SocketAddr) -> Option<String> {
     Some(body.to_string())
 }
 
+/// The first scrape of the endpoint at `addr`, which must be up within 10 s (the daemon binds
+/// it before starting its workers).
+fn first_scrape(addr: SocketAddr) -> String {
+    let t0 = Instant::now();
+    loop {
+        if let Some(b) = scrape(addr) {
+            return b;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no metrics endpoint"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn value(body: &str, series: &str) -> Option<u64> {
     body.lines()
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
@@ -96,9 +121,7 @@ fn value(body: &str, series: &str) -> Option<u64> {
 
 #[test]
 fn counters_after_a_live_replay_equal_what_was_sent() {
-    let dir = std::env::temp_dir().join(format!("pmacct-rs-metrics-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("metrics");
     let out = dir.join("out.json");
     let port = compat_tests::run::free_port().unwrap();
     let mport = free_tcp_port();
@@ -114,29 +137,11 @@ fn counters_after_a_live_replay_equal_what_was_sent() {
         ),
     )
     .unwrap();
-    let child = Command::new(NFACCTD)
-        .arg("-f")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _daemon = Daemon(child);
+    let _daemon = Daemon::start(&conf);
     let maddr = SocketAddr::from((Ipv4Addr::LOCALHOST, mport));
     let target = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
 
-    // Endpoint up (the daemon binds it before starting its workers).
-    let t0 = Instant::now();
-    let first = loop {
-        if let Some(b) = scrape(maddr) {
-            break b;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "no metrics endpoint"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let first = first_scrape(maddr);
     assert_eq!(value(&first, "pmacct_socket_receive_drops_total"), Some(0));
 
     // Two exporters: NetFlow v5 from 127.0.0.1, NetFlow v9 from 127.0.0.2.
@@ -267,9 +272,7 @@ fn counters_after_a_live_replay_equal_what_was_sent() {
 /// endpoint says so (counters come from the plugin's transport, through Plugin::counters()).
 #[test]
 fn kafka_delivery_failures_are_counted() {
-    let dir = std::env::temp_dir().join(format!("pmacct-rs-metrics-k-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("metrics-k");
     let port = compat_tests::run::free_port().unwrap();
     let mport = free_tcp_port();
     // Nothing listens there: a TCP port taken and released.
@@ -289,23 +292,9 @@ fn kafka_delivery_failures_are_counted() {
         ),
     )
     .unwrap();
-    let child = Command::new(NFACCTD)
-        .arg("-f")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _daemon = Daemon(child);
+    let _daemon = Daemon::start(&conf);
     let maddr = SocketAddr::from((Ipv4Addr::LOCALHOST, mport));
-    let t0 = Instant::now();
-    while scrape(maddr).is_none() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "no metrics endpoint"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    first_scrape(maddr);
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     for p in payloads(&inputs().join("nfprobe-v5-s1.pcap")) {
         s.send_to(&p, (Ipv4Addr::LOCALHOST, port)).unwrap();

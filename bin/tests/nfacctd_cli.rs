@@ -1,5 +1,7 @@
 //! nfacctd's command line: `-a` as pmacct 1.7.7 prints it, `--check-config` exit codes.
 
+mod support;
+
 use std::process::Command;
 
 const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
@@ -25,8 +27,7 @@ fn list_primitives_is_pmacct_s() {
 
 #[test]
 fn check_config_fails_on_typos_and_passes_the_tutorial_file() {
-    let dir = std::env::temp_dir().join(format!("pmacct-rs-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmpdir("cli");
     let bad = dir.join("bad.conf");
     std::fs::write(&bad, "plugins: print\nnfacctd_prot: 2100\n").unwrap();
     let (rc, out) = run(&["-f", bad.to_str().unwrap(), "--check-config"]);

@@ -8,12 +8,15 @@
 //! what it produced (per aggregate key: purges every second may split one flow's counters
 //! over several messages), with `writer_id` = `<plugin>/<pid>`.
 
+mod support;
+use support::repo;
+
 #[path = "../../crates/plugins/tests/kafka_support/mod.rs"]
 mod kafka_support;
 
 use std::collections::BTreeMap;
 use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,13 +24,6 @@ const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
 /// From examples/nfacct.conf.
 const PORT: u16 = 2055;
 const TOPIC: &str = "netflow";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// Aggregate key (every field but the counters, writer_id and stamp_updated) -> (packets, bytes).
 fn sums(lines: &[String]) -> BTreeMap<String, (u64, u64)> {
@@ -126,13 +122,7 @@ struct Case {
 // exit; every passing path waits for it (or, daemonized, for its pid to go away).
 #[allow(clippy::zombie_processes)]
 fn run_case(case: &Case, bs: &str) {
-    let dir = std::env::temp_dir().join(format!(
-        "pmacct-rs-tutorial-{}-{}",
-        case.name,
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmpdir(&format!("tutorial-{}", case.name));
     let traffic = dir.join("traffic.pcap");
     let st = Command::new("python3")
         .arg(repo().join("compat-tests/gen/gen_traffic.py"))
@@ -248,25 +238,16 @@ fn run_case(case: &Case, bs: &str) {
     let ours_log = std::fs::read_to_string(&log).unwrap_or_default();
 
     // The oracle: pmacct 1.7.7 on the datagrams the exporter sent, same aggregate and history.
-    let oconf = dir.join("oracle.conf");
     let out = dir.join("oracle.json");
-    std::fs::write(
-        &oconf,
-        format!(
+    support::run_pmacct(
+        "/usr/sbin/nfacctd",
+        &format!(
             "plugins: print[o]\naggregate[o]: src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags\nprint_output[o]: json\nprint_history[o]: 1m\nprint_history_roundoff[o]: m\nprint_output_file[o]: {}\npcap_savefile: {}\n",
             out.display(),
             sent.display()
         ),
-    )
-    .unwrap();
-    let st = Command::new("/usr/sbin/nfacctd")
-        .arg("-f")
-        .arg(&oconf)
-        .env("TZ", "UTC")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success());
+        &dir,
+    );
     let expected: Vec<String> = std::fs::read_to_string(&out)
         .unwrap()
         .lines()

@@ -4,15 +4,11 @@
 //! .deb built from the binaries this test run built, inspected with dpkg-deb, then swapped
 //! with Debian's pmacct both ways in a throwaway Debian root). See docs/PACKAGING.md.
 
+mod support;
+use support::repo;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The target directory of this build (…/target/<profile>/nfacctd).
 fn target_dir() -> (PathBuf, String) {

@@ -11,6 +11,9 @@
 //! Other traffic on `lo` (other tests) is kept out with a pcap_filter on the test's ports and
 //! on the capture's documentation/private prefixes.
 
+mod support;
+use support::free_tcp_port;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -93,14 +96,6 @@ impl Drop for Daemon {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// (packets, bytes, tcp_flags) of the JSON records matching `pred`, summed.

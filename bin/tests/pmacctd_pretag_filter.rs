@@ -4,20 +4,16 @@
 //! SLL). Same tags as 1.7.7 on Ethernet (VLAN-tagged or not), SLL, raw IP and null captures.
 //! Non-first fragments still differ (docs/COMPATIBILITY.md).
 
+mod support;
+use support::repo;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const PMACCTD: &str = env!("CARGO_BIN_EXE_pmacctd");
 
 const MAP: &str = "set_tag=1 filter='tcp'\nset_tag=2 filter='udp and port 53'\nset_tag=3 filter='icmp or icmp6'\nset_tag=4 filter='vlan'\nset_tag=5 filter='ip6'\n";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn run(bin: &str, pcap: &Path, dir: &Path, tag: &str) -> HashMap<String, usize> {
     let out = dir.join(format!("{tag}.csv"));
@@ -50,8 +46,7 @@ fn run(bin: &str, pcap: &Path, dir: &Path, tag: &str) -> HashMap<String, usize> 
 
 #[test]
 fn pmacctd_filter_rules_tag_as_pmacctd_1_7_7() {
-    let dir = std::env::temp_dir().join(format!("pmacct-rs-pretag-filter-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmpdir("pretag-filter");
     std::fs::write(dir.join("pretag.map"), MAP).unwrap();
     for name in [
         "pm-eth-s11",

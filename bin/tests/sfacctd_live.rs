@@ -8,95 +8,29 @@
 //! starts one; KAFKA_BOOTSTRAP) and reads them back.
 
 mod support;
-use support::{signal, wait_exit};
+use support::{
+    free_port, log_with_stats, payloads, repo, run_pmacct, signal, sorted_lines,
+    survives_then_sigint_purges, tmpdir, wait_exit,
+};
 
 #[path = "../../crates/plugins/tests/kafka_support/mod.rs"]
 mod kafka_support;
 
-use std::io::Read;
 use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Child;
 use std::time::Duration;
 
 const SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
 const PMACCT_SFACCTD: &str = "/usr/sbin/sfacctd";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pmacct-rs-sflive-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// UDP payloads of a capture of export datagrams, in order.
-fn payloads(pcap_path: &Path) -> Vec<Vec<u8>> {
-    let mut cap = pcap::Capture::from_file(pcap_path).expect("open pcap");
-    let lt = cap.get_datalink().0;
-    let mut out = Vec::new();
-    while let Ok(p) = cap.next_packet() {
-        if let Ok(d) = pmacct_daemon::savefile::udp_from_frame(lt, p.data) {
-            out.push(d.payload.to_vec());
-        }
-    }
-    out
-}
-
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// No `tos`: sfacctd 1.7.7 shifts IPv6 traffic classes (quirk 5, an expected difference).
 const AGGREGATE: &str =
     "src_host, dst_host, in_iface, out_iface, src_port, dst_port, proto, tcpflags, peer_src_ip, sampling_rate, vlan, src_mac, dst_mac, vxlan, tunnel_src_host";
 
-fn run_pmacct(conf_text: &str, dir: &Path) {
-    let conf = dir.join("oracle.conf");
-    std::fs::write(&conf, conf_text).unwrap();
-    let st = Command::new(PMACCT_SFACCTD)
-        .arg("-f")
-        .arg(&conf)
-        .env("TZ", "UTC")
-        .stderr(Stdio::null())
-        .status()
-        .expect("Debian's sfacctd 1.7.7 must be installed (apt-get install pmacct)");
-    assert!(st.success());
-}
-
 /// Records pmacct 1.7.7 prints for `pcap` offline, sorted lines.
 fn oracle(pcap: &Path, dir: &Path) -> Vec<String> {
-    let out = dir.join("oracle.json");
-    run_pmacct(
-        &format!(
-            "plugins: print[o]\naggregate[o]: {AGGREGATE}\nprint_output[o]: json\nprint_output_file[o]: {}\npcap_savefile: {}\n",
-            out.display(),
-            pcap.display()
-        ),
-        dir,
-    );
-    sorted_lines(&out)
-}
-
-fn sorted_lines(p: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_to_string(p)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    v.sort();
-    v
+    support::oracle(PMACCT_SFACCTD, AGGREGATE, pcap, dir)
 }
 
 fn start_live(dir: &Path, port: u16) -> Child {
@@ -113,19 +47,12 @@ fn start_live(dir: &Path, port: u16) -> Child {
 
 /// Start our sfacctd on 127.0.0.1:port with `plugins` (config lines), logging to live.log.
 fn start_with(dir: &Path, port: u16, plugins: &str) -> Child {
-    let conf = dir.join("live.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "{plugins}sfacctd_ip: 127.0.0.1\nsfacctd_port: {port}\nlogfile: {}\n",
-            dir.join("live.log").display(),
-        ),
-    )
-    .unwrap();
-    support::start_logged(
+    support::start_listening(
         SFACCTD,
-        &conf,
-        &dir.join("live.log"),
+        "sfacctd",
+        dir,
+        port,
+        plugins,
         "waiting for sFlow data",
     )
 }
@@ -189,7 +116,7 @@ fn malformed(valid: &[Vec<u8>]) -> Vec<Vec<u8>> {
 #[test]
 fn malformed_sflow_is_counted_and_valid_records_all_output_then_sigint_purges() {
     let pcap = repo().join("compat-tests/inputs/sflow/sfprobe-s1.pcap");
-    let dir = tmpdir("malformed");
+    let dir = tmpdir("sflive-malformed");
     let expected = oracle(&pcap, &dir);
     assert!(expected.len() > 300, "pmacct printed {}", expected.len());
 
@@ -209,17 +136,7 @@ fn malformed_sflow_is_counted_and_valid_records_all_output_then_sigint_purges() 
         sock.send_to(d, ("127.0.0.1", port)).unwrap();
         std::thread::sleep(Duration::from_millis(15));
     }
-    std::thread::sleep(Duration::from_millis(500));
-    signal(&child, libc::SIGUSR1);
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "sfacctd died on malformed input"
-    );
-    // Nothing purged yet (refresh 3600 s): SIGINT must flush the cache.
-    assert!(sorted_lines(&dir.join("live.json")).is_empty());
-    signal(&child, libc::SIGINT);
-    assert_eq!(wait_exit(&mut child), 0);
+    survives_then_sigint_purges(&mut child, "sfacctd", &dir.join("live.json"));
 
     let all = sorted_lines(&dir.join("live.json"));
     let bad_agent = r#""peer_ip_src": "203.0.113.99""#;
@@ -241,15 +158,7 @@ fn malformed_sflow_is_counted_and_valid_records_all_output_then_sigint_purges() 
     );
     // The complete samples before the damage of a truncated copy are accounted.
     assert!(all.iter().any(|l| l.contains(bad_agent)));
-    let mut log = String::new();
-    std::fs::File::open(dir.join("live.log"))
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    assert!(
-        log.contains("stats [127.0.0.1:"),
-        "no SIGUSR1 stats in log:\n{log}"
-    );
+    let log = log_with_stats(&dir.join("live.log"));
     for reason in ["truncated", "sample_truncated", "bad_sample_length"] {
         assert!(
             log.contains(&format!("dropped reason={reason} ")),
@@ -276,7 +185,7 @@ fn without_timestamp(line: &str) -> String {
 #[test]
 fn counter_file_equals_sfacctd_1_7_7() {
     let pcap = repo().join("compat-tests/inputs/sflow/crafted.pcap");
-    let dir = tmpdir("counters");
+    let dir = tmpdir("sflive-counters");
     let conf = |out: &str, counters: &str| {
         format!(
             "plugins: print\nprint_output: json\nprint_output_file: {}\nsfacctd_counter_file: {}\npcap_savefile: {}\n",
@@ -285,17 +194,10 @@ fn counter_file_equals_sfacctd_1_7_7() {
             pcap.display()
         )
     };
-    run_pmacct(&conf("pm.json", "pm-counters.json"), &dir);
+    run_pmacct(PMACCT_SFACCTD, &conf("pm.json", "pm-counters.json"), &dir);
     let ours_conf = dir.join("ours.conf");
     std::fs::write(&ours_conf, conf("ours.json", "ours-counters.json")).unwrap();
-    let st = Command::new(SFACCTD)
-        .arg("-f")
-        .arg(&ours_conf)
-        .env("TZ", "UTC")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success());
+    support::run_to_exit(SFACCTD, &ours_conf);
     let read = |n: &str| -> Vec<String> {
         std::fs::read_to_string(dir.join(n))
             .unwrap()
@@ -319,7 +221,7 @@ fn counter_file_equals_sfacctd_1_7_7() {
 #[test]
 fn kafka_plugin_records_equal_sfacctd_1_7_7() {
     let pcap = repo().join("compat-tests/inputs/sflow/sfprobe-s2.pcap");
-    let dir = tmpdir("kafka");
+    let dir = tmpdir("sflive-kafka");
     let expected = oracle(&pcap, &dir);
     assert!(expected.len() > 1000, "pmacct printed {}", expected.len());
     let bs = kafka_support::bootstrap();

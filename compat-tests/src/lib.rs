@@ -6,6 +6,7 @@
 //! configs sharing the same core keys are produced by ONE run with one print plugin per
 //! config, in a background pool, and cached on disk keyed by (binary, config, capture).
 
+mod cases;
 pub mod compare;
 pub mod expected;
 pub mod pcap;
@@ -15,6 +16,7 @@ pub use compare::{compare, Diff, Format};
 pub use expected::Expected;
 
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 /// compat-tests/ in the source tree.
 pub fn root() -> PathBuf {
@@ -211,10 +213,31 @@ pub fn assert_case(r: CaseResult) {
     }
 }
 
+/// Our binary of `collector` under test: `cargo_bin` is cargo's CARGO_BIN_EXE_<name> (see
+/// [`run::ours_binary_of`] for the overrides).
+pub fn ours(collector: &run::Collector, cargo_bin: &str) -> PathBuf {
+    run::ours_binary_of(collector, Some(cargo_bin)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Starts every pmacct run of `captures` x `configs` in the background, once per test
+/// binary: pmacct runs take ~4 s each, so the first test starts all of them.
+pub fn prefetch_once(captures: impl FnOnce() -> Vec<Input>, configs: impl FnOnce() -> Vec<Config>) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| run::prefetch(captures(), configs(), run::jobs()));
+}
+
 /// The offline case of capture `pcap` (relative to compat-tests/) and config `config`.
 pub fn offline_test(pcap: &str, config: &str, ours: &Path) {
     let c = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
     assert_case(offline_case(&input(Path::new(pcap)), &c, ours));
+}
+
+/// pmacct's output for capture `pcap` and config `config`, whose oracle must be `daemon`
+/// (configs in the wrong folder would make another daemon the oracle).
+pub fn oracle_test_output(daemon: &str, pcap: &str, config: &str) -> String {
+    let c = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run::collector_of(&c).name, daemon);
+    run::oracle_output(&input(Path::new(pcap)), &c).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The live case of capture `pcap` and config `config`.

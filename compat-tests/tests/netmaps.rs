@@ -26,10 +26,7 @@ fn config(dir: &str, name: &str) -> Config {
 
 fn case(dir: &str, name: &str, pcap: &str) {
     let c = config(dir, name);
-    match offline_case(&input(Path::new(pcap)), &c, &ours()) {
-        Ok(note) => println!("{note}"),
-        Err(e) => panic!("\n{e}"),
-    }
+    compat_tests::assert_case(offline_case(&input(Path::new(pcap)), &c, &ours()));
 }
 
 const TA: &str = "corpus/pmacct-test-automation";

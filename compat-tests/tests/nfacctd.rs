@@ -9,37 +9,8 @@
 //! env PMACCT_NFACCTD for the oracle, PMACCT_RS_NFACCTD to test another binary of ours).
 
 use std::path::Path;
-use std::sync::Once;
 
-use compat_tests::{configs, input, inputs, live_case, offline_case, run, Config};
-
-fn ours() -> std::path::PathBuf {
-    run::ours_binary(Some(env!("CARGO_BIN_EXE_nfacctd"))).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// pmacct runs take ~4 s each: start all of them in the background at the first test.
-fn prefetch() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| run::prefetch(inputs(), configs(), run::jobs()));
-}
-
-fn report(r: compat_tests::CaseResult) {
-    match r {
-        Ok(note) => println!("{note}"),
-        Err(e) => panic!("\n{e}"),
-    }
-}
-
-fn offline_test(pcap: &str, config: &str) {
-    prefetch();
-    let c = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
-    report(offline_case(&input(Path::new(pcap)), &c, &ours()));
-}
-
-fn live_test(pcap: &str) {
-    let c = Config::load("wide-json").unwrap_or_else(|e| panic!("{e}"));
-    report(live_case(&input(Path::new(pcap)), &c, &ours()));
-}
+use compat_tests::{input, run, Config};
 
 /// The comparison must catch a changed counter, a lost record and an extra record in a
 /// real pmacct output (json and csv), and must not flag an untouched copy.
@@ -85,133 +56,27 @@ fn harness_catches_altered_output() {
     }
 }
 
-const CONFIGS: &[&str] = &[
-    "history-csv",
-    "history-formatted",
-    "history-json",
-    "renormalize-csv",
-    "renormalize-formatted",
-    "renormalize-json",
-    "src_host-csv",
-    "src_host-formatted",
-    "src_host-json",
-    "tutorial-csv",
-    "tutorial-formatted",
-    "tutorial-json",
-    "wide-csv",
-    "wide-formatted",
-    "wide-json",
-];
-
-macro_rules! cases {
-    ($($name:ident => $path:expr,)*) => {
-        mod offline {
-            $(mod $name {
-                cases!(@configs $path);
-            })*
-        }
-        mod live {
-            $(#[test]
-            fn $name() {
-                crate::live_test($path);
-            })*
-        }
-        /// A capture or config added to compat-tests must get its cases here.
-        #[test]
-        fn every_input_and_config_has_cases() {
-            compat_tests::assert_cases_cover("compat-tests/tests/nfacctd.rs", &[$($path),*], compat_tests::inputs(), CONFIGS, compat_tests::configs());
-        }
-    };
-    (@configs $path:expr) => {
-            #[test]
-            fn history_csv() {
-                crate::offline_test($path, "history-csv");
-            }
-            #[test]
-            fn history_formatted() {
-                crate::offline_test($path, "history-formatted");
-            }
-            #[test]
-            fn history_json() {
-                crate::offline_test($path, "history-json");
-            }
-            #[test]
-            fn renormalize_csv() {
-                crate::offline_test($path, "renormalize-csv");
-            }
-            #[test]
-            fn renormalize_formatted() {
-                crate::offline_test($path, "renormalize-formatted");
-            }
-            #[test]
-            fn renormalize_json() {
-                crate::offline_test($path, "renormalize-json");
-            }
-            #[test]
-            fn src_host_csv() {
-                crate::offline_test($path, "src_host-csv");
-            }
-            #[test]
-            fn src_host_formatted() {
-                crate::offline_test($path, "src_host-formatted");
-            }
-            #[test]
-            fn src_host_json() {
-                crate::offline_test($path, "src_host-json");
-            }
-            #[test]
-            fn tutorial_csv() {
-                crate::offline_test($path, "tutorial-csv");
-            }
-            #[test]
-            fn tutorial_formatted() {
-                crate::offline_test($path, "tutorial-formatted");
-            }
-            #[test]
-            fn tutorial_json() {
-                crate::offline_test($path, "tutorial-json");
-            }
-            #[test]
-            fn wide_csv() {
-                crate::offline_test($path, "wide-csv");
-            }
-            #[test]
-            fn wide_formatted() {
-                crate::offline_test($path, "wide-formatted");
-            }
-            #[test]
-            fn wide_json() {
-                crate::offline_test($path, "wide-json");
-            }
-    };
-}
-
-cases! {
-    pta_100_traffic_00 => "corpus/pmacct-test-automation/100-IPFIXv10-CISCO/traffic-00.pcap",
-    pta_101_traffic_00 => "corpus/pmacct-test-automation/101-NFv9-CISCO-cust_primitives/traffic-00.pcap",
-    pta_102_traffic_00 => "corpus/pmacct-test-automation/102-NFv9-CISCO-f2rd-pretag-sampling-reload/traffic-00.pcap",
-    pta_103_traffic_00 => "corpus/pmacct-test-automation/103-IPFIXv10-CISCO-pretag-JSON_encoding/traffic-00.pcap",
-    pta_104_traffic_00 => "corpus/pmacct-test-automation/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap",
-    pta_110_traffic_00 => "corpus/pmacct-test-automation/110-IPFIXv10-NFv9-multiple-sources/traffic-00.pcap",
-    pta_110_traffic_01 => "corpus/pmacct-test-automation/110-IPFIXv10-NFv9-multiple-sources/traffic-01.pcap",
-    pta_110_traffic_02 => "corpus/pmacct-test-automation/110-IPFIXv10-NFv9-multiple-sources/traffic-02.pcap",
-    pta_111_traffic_00 => "corpus/pmacct-test-automation/111-IPFIXv10-NFv9-IPv6-IPv4-mix_sources/traffic-00.pcap",
-    pta_111_traffic_01 => "corpus/pmacct-test-automation/111-IPFIXv10-NFv9-IPv6-IPv4-mix_sources/traffic-01.pcap",
-    tr_ipfix_multi_sources => "corpus/traffic-reproducer/ipfix-multi-sources.pcap",
-    tr_ipfix_traffic => "corpus/traffic-reproducer/ipfix-traffic.pcap",
-    tr_ipfix_vmware => "corpus/traffic-reproducer/ipfix-vmware.pcap",
-    tr_nfv9_traffic => "corpus/traffic-reproducer/nfv9-traffic.pcap",
-    gen_nfprobe_v10_s1 => "inputs/nfprobe-v10-s1.pcap",
-    gen_nfprobe_v10_s2 => "inputs/nfprobe-v10-s2.pcap",
-    gen_nfprobe_v5_s1 => "inputs/nfprobe-v5-s1.pcap",
-    gen_nfprobe_v5_s2 => "inputs/nfprobe-v5-s2.pcap",
-    gen_nfprobe_v9_s1 => "inputs/nfprobe-v9-s1.pcap",
-    gen_nfprobe_v9_s2 => "inputs/nfprobe-v9-s2.pcap",
-    gen_softflowd_v1_s1 => "inputs/softflowd-v1-s1.pcap",
-    gen_softflowd_v10_s1 => "inputs/softflowd-v10-s1.pcap",
-    gen_softflowd_v10_s2 => "inputs/softflowd-v10-s2.pcap",
-    gen_softflowd_v5_s1 => "inputs/softflowd-v5-s1.pcap",
-    gen_softflowd_v5_s2 => "inputs/softflowd-v5-s2.pcap",
-    gen_softflowd_v9_s1 => "inputs/softflowd-v9-s1.pcap",
-    gen_softflowd_v9_s2 => "inputs/softflowd-v9-s2.pcap",
+compat_tests::netflow_harness! {
+    file: "compat-tests/tests/nfacctd.rs",
+    ours: compat_tests::ours(&compat_tests::run::NFACCTD, env!("CARGO_BIN_EXE_nfacctd")),
+    captures: compat_tests::inputs(),
+    configs: compat_tests::configs(),
+    live: "wide-json",
+    config_cases: [
+        history_csv => "history-csv",
+        history_formatted => "history-formatted",
+        history_json => "history-json",
+        renormalize_csv => "renormalize-csv",
+        renormalize_formatted => "renormalize-formatted",
+        renormalize_json => "renormalize-json",
+        src_host_csv => "src_host-csv",
+        src_host_formatted => "src_host-formatted",
+        src_host_json => "src_host-json",
+        tutorial_csv => "tutorial-csv",
+        tutorial_formatted => "tutorial-formatted",
+        tutorial_json => "tutorial-json",
+        wide_csv => "wide-csv",
+        wide_formatted => "wide-formatted",
+        wide_json => "wide-json",
+    ],
 }

@@ -12,7 +12,7 @@
 mod common;
 
 use common::*;
-use pmacct_flow::cache::{Entry, History};
+use pmacct_flow::cache::Entry;
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::primitives::{list_primitives, Daemon};
 use pmacct_flow::time::TimestampOptions;
@@ -123,7 +123,6 @@ fn history_markers_rfc3339_like_pmacct() {
         let lines: Vec<&str> = golden.lines().collect();
         // The writer pid and the writer's clock are the two run-specific values.
         let wid = json_str(lines[0], "writer_id");
-        let (name, pid) = wid.split_once('/').unwrap();
         let updated = json_str(lines[1], "stamp_updated");
         let updated = parse_ts(&format!(
             "{}.000000",
@@ -132,26 +131,10 @@ fn history_markers_rfc3339_like_pmacct() {
         .secs;
 
         let a = agg(TUT);
-        let mut h = History::parse("5m").unwrap();
-        h.roundoff = "m".into();
+        let h = history("5m", "m");
         let es = aggregate_through_cache(&flows_of(&wide_entries(cap)), cfg(a, Some(h)));
-        let o = EncoderOptions {
-            history: true,
-            timestamps: TimestampOptions {
-                rfc3339: true,
-                ..Default::default()
-            },
-            ..opts()
-        };
-        let enc = Encoder::new(OutputFormat::Json, &a, o).unwrap();
-        let mut out = Vec::new();
-        enc.write_start_marker(&mut out, name, pid.parse().unwrap());
-        for e in &es {
-            enc.write_record(&mut out, e, updated);
-        }
-        enc.write_end_marker(&mut out, name, pid.parse().unwrap(), es.len(), es.len(), 0);
         assert_same(
-            &String::from_utf8(out).unwrap(),
+            &rfc3339_history_json_with_markers(&a, &es, &wid, updated),
             &golden,
             &format!("{cap}/hist_json"),
         );
@@ -231,25 +214,11 @@ fn weekly_bins_and_history_offset_like_pmacct() {
             let golden = data(&format!("{cap}/{file}.out"));
             let updated = json_str(golden.lines().next().unwrap(), "stamp_updated");
             let updated = parse_ts(&format!("{updated}.000000")).secs;
-            let mut h = History::parse(spec).unwrap();
-            h.roundoff = roundoff.into();
+            let mut h = history(spec, roundoff);
             h.offset = offset;
             let es = aggregate_through_cache(&flows, cfg(a, Some(h)));
-            let enc = Encoder::new(
-                OutputFormat::Json,
-                &a,
-                EncoderOptions {
-                    history: true,
-                    ..opts()
-                },
-            )
-            .unwrap();
-            let mut out = Vec::new();
-            for e in &es {
-                enc.write_record(&mut out, e, updated);
-            }
             assert_same(
-                &String::from_utf8(out).unwrap(),
+                &history_json(&a, &es, updated),
                 &golden,
                 &format!("{cap}/{file}"),
             );

@@ -6,9 +6,7 @@
 mod common;
 
 use common::*;
-use pmacct_flow::cache::History;
-use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
-use pmacct_flow::time::TimestampOptions;
+use pmacct_flow::format::OutputFormat;
 
 /// The flows of capture 101, read from the UTC golden (its own binary runs with TZ=UTC
 /// semantics only for parsing, which is pure arithmetic).
@@ -33,49 +31,20 @@ fn kolkata_like_pmacct() {
     // 1h bins rounded to the local hour, default timestamps.
     let golden = data("kolkata_101/lt_json.out");
     let updated = stamp_updated_secs(golden.lines().next().unwrap());
-    let mut h = History::parse("1h").unwrap();
-    h.roundoff = "h".into();
-    let es = aggregate_through_cache(&fl, cfg(a, Some(h)));
-    let enc = Encoder::new(
-        OutputFormat::Json,
-        &a,
-        EncoderOptions {
-            history: true,
-            ..opts()
-        },
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    for e in &es {
-        enc.write_record(&mut out, e, updated);
-    }
-    assert_same(&String::from_utf8(out).unwrap(), &golden, "lt_json");
+    let es = aggregate_through_cache(&fl, cfg(a, Some(history("1h", "h"))));
+    assert_same(&history_json(&a, &es, updated), &golden, "lt_json");
 
     // 5m bins, rfc3339 with the +05:30 suffix, markers.
     let golden = data("kolkata_101/lt_rfc.out");
     let lines: Vec<&str> = golden.lines().collect();
     let wid = json_str(lines[0], "writer_id");
-    let (name, pid) = wid.split_once('/').unwrap();
     let updated = stamp_updated_secs(lines[1]);
-    let mut h = History::parse("5m").unwrap();
-    h.roundoff = "m".into();
-    let es = aggregate_through_cache(&fl, cfg(a, Some(h)));
-    let o = EncoderOptions {
-        history: true,
-        timestamps: TimestampOptions {
-            rfc3339: true,
-            ..Default::default()
-        },
-        ..opts()
-    };
-    let enc = Encoder::new(OutputFormat::Json, &a, o).unwrap();
-    let mut out = Vec::new();
-    enc.write_start_marker(&mut out, name, pid.parse().unwrap());
-    for e in &es {
-        enc.write_record(&mut out, e, updated);
-    }
-    enc.write_end_marker(&mut out, name, pid.parse().unwrap(), es.len(), es.len(), 0);
-    assert_same(&String::from_utf8(out).unwrap(), &golden, "lt_rfc");
+    let es = aggregate_through_cache(&fl, cfg(a, Some(history("5m", "m"))));
+    assert_same(
+        &rfc3339_history_json_with_markers(&a, &es, &wid, updated),
+        &golden,
+        "lt_rfc",
+    );
 
     // CSV in local time.
     let es = aggregate_through_cache(&fl, cfg(a, None));

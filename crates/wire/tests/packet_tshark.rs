@@ -5,12 +5,10 @@
 
 mod support;
 
-use pmacct_wire::packet::{self, PacketInfo, TunnelKind};
+use pmacct_wire::packet::{self, TunnelKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn data(name: &str) -> PathBuf {
     support::data_dir().join("sflow").join(name)
@@ -39,75 +37,15 @@ fn frames(path: &Path) -> (u32, Vec<Vec<u8>>) {
     (linktype, out)
 }
 
-fn mac(m: &[u8; 6]) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-fn ip(a: Option<IpAddr>) -> String {
-    a.map_or("-".into(), |a| a.to_string())
-}
-
-/// Our view with the names of sflow_tshark_expect.py's header_fields().
-fn fields(p: &PacketInfo) -> BTreeMap<&'static str, String> {
-    let mut m = BTreeMap::new();
-    m.insert("eth_src", mac(&p.src_mac));
-    m.insert("eth_dst", mac(&p.dst_mac));
-    m.insert("vlan", p.vlan.to_string());
-    m.insert("cos", p.cos.to_string());
-    m.insert("inner_vlan", p.inner_vlan.to_string());
-    m.insert(
-        "mpls",
-        p.mpls_stack()
-            .iter()
-            .map(|l| l.to_string())
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    if p.has_ip {
-        m.insert("ip_src", ip(p.ip.src_addr));
-        m.insert("ip_dst", ip(p.ip.dst_addr));
-        m.insert("tos", p.ip.tos.to_string());
-        m.insert("ip_len", p.ip.ip_len.to_string());
-        m.insert("frag_offset", p.ip.frag.offset.to_string());
-        m.insert("proto", p.ip.proto.to_string());
-        m.insert("sport", p.ip.src_port.to_string());
-        m.insert("dport", p.ip.dst_port.to_string());
-        m.insert("tcp_flags", p.ip.tcp_flags.to_string());
-        m.insert("icmp", format!("{}/{}", p.ip.icmp_type, p.ip.icmp_code));
-    }
-    if p.tunnel_kind == TunnelKind::Vxlan {
-        m.insert("vni", p.vni.to_string());
-        m.insert("inner_eth_src", mac(&p.tunnel.src_mac));
-        m.insert("inner_ip_src", ip(p.tunnel.ip.src_addr));
-        m.insert("inner_ip_dst", ip(p.tunnel.ip.dst_addr));
-    }
-    m
-}
-
+/// tshark's header fields of each frame (1-based), by sflow_tshark_expect.py.
 fn tshark(pcap: &Path) -> BTreeMap<usize, Value> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sflow_tshark_expect.py");
-    let out = Command::new("/usr/bin/python3")
-        .arg(&script)
-        .arg("--frames")
-        .arg(pcap)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (v["frame"].as_u64().unwrap() as usize, v["fields"].clone())
-        })
-        .collect()
+    support::expected_by_frame(
+        "sflow_tshark_expect.py",
+        &["--frames".as_ref(), pcap.as_os_str()],
+    )
+    .into_iter()
+    .map(|(frame, v)| (frame, v["fields"].clone()))
+    .collect()
 }
 
 const CAPTURES: [&str; 5] = [
@@ -120,9 +58,7 @@ const CAPTURES: [&str; 5] = [
 
 #[test]
 fn frames_match_tshark() {
-    if !(support::have("tshark") && Path::new("/usr/bin/python3").exists()) {
-        assert!(std::env::var_os("CI").is_none(), "CI must install tshark");
-        eprintln!("tshark or python3 missing: skipped");
+    if !support::tshark_tools() {
         return;
     }
     for name in CAPTURES {
@@ -135,12 +71,9 @@ fn frames_match_tshark() {
             let p = packet::decode_dlt(linktype, f);
             assert!(!p.malformed, "{name} frame {}", i + 1);
             with_ip += p.has_ip as usize;
-            let ours = fields(&p);
-            for (k, v) in expected[&(i + 1)].as_object().unwrap() {
-                let got = ours.get(k.as_str()).map(String::as_str).unwrap_or("<none>");
-                assert_eq!(got, v.as_str().unwrap(), "{name} frame {}: {k}", i + 1);
-                compared += 1;
-            }
+            let ours = support::header_fields(&p);
+            let at = format!("{name} frame {}: ", i + 1);
+            compared += support::assert_fields(&ours, &expected[&(i + 1)], |_| false, &at);
         }
         eprintln!(
             "{name}: {} frames, {with_ip} with IP, {compared} fields equal to tshark",

@@ -5,10 +5,7 @@
 mod support;
 
 use pmacct_wire::{Limits, NetflowDecoder};
-use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 /// Decode a pcap with one decoder and compare it with tshark, frame by frame.
 /// Returns the number of records compared.
@@ -19,22 +16,7 @@ pub fn compare_with_tshark(pcap: &Path) -> usize {
 /// As `compare_with_tshark`, not comparing the (frame, field) pairs `skip` names: where
 /// tshark's reading is known to differ from pmacct's, pmacct wins and the caller says why.
 pub fn compare_with_tshark_except(pcap: &Path, skip: &dyn Fn(usize, &str) -> bool) -> usize {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tshark_expect.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(pcap)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "tshark_expect failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut expected: BTreeMap<usize, Value> = BTreeMap::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
-        let v: Value = serde_json::from_str(line).unwrap();
-        expected.insert(v["frame"].as_u64().unwrap() as usize, v);
-    }
+    let expected = support::expected_by_frame("tshark_expect.py", &[pcap.as_os_str()]);
     let mut dec = NetflowDecoder::new(Limits::default());
     let mut compared = 0;
     let mut frames = 0;
@@ -67,19 +49,8 @@ pub fn compare_with_tshark_except(pcap: &Path, skip: &dyn Fn(usize, &str) -> boo
             p.frame
         );
         for (i, (o, e)) in ours.iter().zip(exp_recs).enumerate() {
-            for (k, v) in e.as_object().unwrap() {
-                if skip(p.frame, k) {
-                    continue;
-                }
-                let got = o.get(k).map(String::as_str).unwrap_or("<none>");
-                assert_eq!(
-                    got,
-                    v.as_str().unwrap(),
-                    "{} frame {} record {i}: field {k}",
-                    pcap.display(),
-                    p.frame
-                );
-            }
+            let at = format!("{} frame {} record {i}: field ", pcap.display(), p.frame);
+            support::assert_fields(o, e, |k| skip(p.frame, k), &at);
             compared += 1;
         }
     }
@@ -98,21 +69,9 @@ pub fn compare_with_tshark_except(pcap: &Path, skip: &dyn Fn(usize, &str) -> boo
     compared
 }
 
-fn tools() -> bool {
-    let ok = support::have("tshark") && support::have("python3");
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install tshark and python3"
-        );
-        eprintln!("tshark or python3 missing: skipped");
-    }
-    ok
-}
-
 #[test]
 fn corpus_matches_tshark() {
-    if !tools() {
+    if !support::tshark_tools() {
         return;
     }
     let mut total = 0;
@@ -129,7 +88,7 @@ fn corpus_matches_tshark() {
 /// captured on lo (tests/data/softflowd-*.pcap).
 #[test]
 fn softflowd_exports_match_tshark() {
-    if !tools() {
+    if !support::tshark_tools() {
         return;
     }
     for (name, min) in [
@@ -154,7 +113,7 @@ fn patterned(len: usize, seed: u8) -> Vec<u8> {
 /// NetFlow v1, v7 and every v8 aggregation scheme: crafted datagrams, decoded by tshark.
 #[test]
 fn crafted_v1_v7_v8_match_tshark() {
-    if !tools() {
+    if !support::tshark_tools() {
         return;
     }
     use support::Buf;

@@ -9,6 +9,7 @@ use pmacct_flow::cache::{Cache, CacheConfig, Entry, History, DEFAULT_CACHE_ENTRI
 use pmacct_flow::flow::{Flow, FlowType, Primitives, RouteDistinguisher};
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::primitives::{proto_name, Aggregate};
+use pmacct_flow::time::TimestampOptions;
 use pmacct_wire::Timestamp;
 use serde_json::Value;
 
@@ -234,4 +235,54 @@ pub fn cfg(a: Aggregate, history: Option<History>) -> CacheConfig {
 pub fn json_str(line: &str, key: &str) -> String {
     let v: Value = serde_json::from_str(line).unwrap();
     v[key].as_str().unwrap().to_string()
+}
+
+/// History bins of `every` (e.g. "5m") rounded off to `roundoff` ("m").
+pub fn history(every: &str, roundoff: &str) -> History {
+    let mut h = History::parse(every).unwrap();
+    h.roundoff = roundoff.into();
+    h
+}
+
+/// `entries` as JSON records with their history bins, stamped `updated`.
+pub fn history_json(a: &Aggregate, entries: &[Entry], updated: u64) -> String {
+    let o = EncoderOptions {
+        history: true,
+        ..opts()
+    };
+    let enc = Encoder::new(OutputFormat::Json, a, o).unwrap();
+    let mut out = Vec::new();
+    for e in entries {
+        enc.write_record(&mut out, e, updated);
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// `entries` as JSON records with their history bins and rfc3339 timestamps, stamped
+/// `updated`, between the start and end markers of writer `writer_id` ("name/pid").
+pub fn rfc3339_history_json_with_markers(
+    a: &Aggregate,
+    entries: &[Entry],
+    writer_id: &str,
+    updated: u64,
+) -> String {
+    let (name, pid) = writer_id.split_once('/').unwrap();
+    let pid = pid.parse().unwrap();
+    let o = EncoderOptions {
+        history: true,
+        timestamps: TimestampOptions {
+            rfc3339: true,
+            ..Default::default()
+        },
+        ..opts()
+    };
+    let enc = Encoder::new(OutputFormat::Json, a, o).unwrap();
+    let mut out = Vec::new();
+    enc.write_start_marker(&mut out, name, pid);
+    for e in entries {
+        enc.write_record(&mut out, e, updated);
+    }
+    let n = entries.len();
+    enc.write_end_marker(&mut out, name, pid, n, n, 0);
+    String::from_utf8(out).unwrap()
 }

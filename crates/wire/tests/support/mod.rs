@@ -1,11 +1,16 @@
 //! Test support: a tiny classic-pcap reader (Ethernet / 802.1Q / IPv4 / IPv6 / UDP), corpus
-//! paths, and the normalized view of a `FlowRecord` that tshark_expect.py also produces.
+//! paths, the normalized views of a `FlowRecord` and of a decoded packet header that
+//! tshark_expect.py and sflow_tshark_expect.py also produce, and running those scripts.
 #![allow(dead_code)]
 
+use pmacct_wire::packet::{PacketInfo, TunnelKind};
 use pmacct_wire::FlowRecord;
+use serde_json::Value;
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 pub struct Packet {
     /// 1-based, as tshark numbers frames.
@@ -205,6 +210,109 @@ pub fn normalize(r: &FlowRecord) -> BTreeMap<String, String> {
     put("first", ts(r.first));
     put("last", ts(r.last));
     m
+}
+
+fn ip(a: Option<IpAddr>) -> String {
+    a.map_or("-".into(), |a| a.to_string())
+}
+
+/// Our view of a decoded packet header, with the names of sflow_tshark_expect.py's
+/// header_fields().
+pub fn header_fields(p: &PacketInfo) -> BTreeMap<&'static str, String> {
+    let mut m = BTreeMap::new();
+    m.insert("eth_src", mac(&p.src_mac));
+    m.insert("eth_dst", mac(&p.dst_mac));
+    m.insert("vlan", p.vlan.to_string());
+    m.insert("cos", p.cos.to_string());
+    m.insert("inner_vlan", p.inner_vlan.to_string());
+    m.insert(
+        "mpls",
+        p.mpls_stack()
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    if p.has_ip {
+        m.insert("ip_src", ip(p.ip.src_addr));
+        m.insert("ip_dst", ip(p.ip.dst_addr));
+        m.insert("tos", p.ip.tos.to_string());
+        m.insert("ip_len", p.ip.ip_len.to_string());
+        m.insert("frag_offset", p.ip.frag.offset.to_string());
+        m.insert("proto", p.ip.proto.to_string());
+        m.insert("sport", p.ip.src_port.to_string());
+        m.insert("dport", p.ip.dst_port.to_string());
+        m.insert("tcp_flags", p.ip.tcp_flags.to_string());
+        m.insert("icmp", format!("{}/{}", p.ip.icmp_type, p.ip.icmp_code));
+    }
+    if p.tunnel_kind == TunnelKind::Vxlan {
+        m.insert("vni", p.vni.to_string());
+        m.insert("inner_eth_src", mac(&p.tunnel.src_mac));
+        m.insert("inner_ip_src", ip(p.tunnel.ip.src_addr));
+        m.insert("inner_ip_dst", ip(p.tunnel.ip.dst_addr));
+    }
+    m
+}
+
+/// The JSON lines tests/`script` (python3, run on `args`) prints, keyed by their "frame".
+pub fn expected_by_frame(script: &str, args: &[&OsStr]) -> BTreeMap<usize, Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(script);
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(args)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["frame"].as_u64().unwrap() as usize, v)
+        })
+        .collect()
+}
+
+/// Every field of tshark's view `expected` (a JSON object of strings) equals ours ("<none>"
+/// where we have no such field), but those `skip` names; a failure says `at` and the field.
+/// Returns the number of fields compared.
+pub fn assert_fields<K: std::borrow::Borrow<str> + Ord>(
+    ours: &BTreeMap<K, String>,
+    expected: &Value,
+    skip: impl Fn(&str) -> bool,
+    at: &str,
+) -> usize {
+    let mut compared = 0;
+    for (k, v) in expected.as_object().unwrap() {
+        if skip(k) {
+            continue;
+        }
+        let got = ours.get(k.as_str()).map(String::as_str).unwrap_or("<none>");
+        assert_eq!(got, v.as_str().unwrap(), "{at}{k}");
+        compared += 1;
+    }
+    compared
+}
+
+/// Whether tshark and python3 are installed; the tshark comparisons are skipped without
+/// them, except on CI.
+pub fn tshark_tools() -> bool {
+    let ok = have("tshark") && have("python3");
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install tshark and python3"
+        );
+        eprintln!("tshark or python3 missing: skipped");
+    }
+    ok
 }
 
 /// Is this binary on PATH?
