@@ -127,8 +127,10 @@ impl Keyword {
 /// schema scripts under /usr/share/doc/pmacct/sql do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SqlType {
+    /// mysql `INT(1) UNSIGNED`; pgsql has no unsigned types and widens (SMALLINT...).
     U8,
     U16,
+    /// mysql `INT(4) UNSIGNED`, pgsql `BIGINT` (tags, ASNs, interfaces).
     U32,
     U64,
     /// An address: `CHAR(45)`, or binary with `sql_num_hosts`.

@@ -17,14 +17,14 @@ primitive_table! {
             ("tag", MISC, ALL, 66, "Numeric tag, ie. as result of pre_tag_map evaluation")
         ],
         json: "tag", json_rank: 1, header: "TAG", fmt: (12, 10, 2),
-        field: tag, render: Num, sql: [(1, "agent_id"), (9, "tag")], sql_type: U64,
+        field: tag, render: Num, sql: [(1, "agent_id"), (9, "tag")], sql_type: U32,
     },
     Tag2 {
         keywords: [
             ("tag2", MISC, ALL, 67, "Numeric tag, ie. as result of pre_tag_map evaluation")
         ],
         json: "tag2", json_rank: 2, header: "TAG2", fmt: (12, 10, 2),
-        field: tag2, render: Num, sql: [(1, "tag2")], sql_type: U64,
+        field: tag2, render: Num, sql: [(1, "tag2")], sql_type: U32,
     },
     Label {
         keywords: [
