@@ -1,6 +1,6 @@
 //! aggregate_filter in nfacctd against nfacctd 1.7.7 (issue 7): pmacct evaluates a plugin's
 //! BPF filter list on a dummy Ethernet frame it fills from each flow record; ours rebuilds the
-//! same frame (pmacct_plugins::filter). Every NetFlow/IPFIX capture of the nfacctd harness x
+//! same frame (pmacct_flow::bpf). Every NetFlow/IPFIX capture of the nfacctd harness x
 //! every config of configs/aggfilter (filters on ports, protocols, address families, nets,
 //! VLAN, ToS, TCP flags, MACs, MPLS) is one test, `offline::<capture>::<config>`.
 //!
