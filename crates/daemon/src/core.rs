@@ -79,8 +79,8 @@ pub trait Decoder: Send {
 }
 
 pub struct CoreOptions {
-    /// `*_renormalize`: scale counters by the sampling rate.
-    pub renormalize: bool,
+    /// `*_renormalize`: scale counters by the sampling rate (or `*_ext_sampling_rate`).
+    pub renormalize: Option<pmacct_flow::Renormalize>,
     pub backpressure: Backpressure,
     /// `ip:port` of the collector socket as pmacct prints it in stats.
     pub listen_label: String,
@@ -158,8 +158,8 @@ impl Core {
         let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
         let mut emit = |mut flow: Flow, custom: Option<&CustomValues>| {
-            if renorm {
-                flow.renormalize();
+            if let Some(r) = renorm {
+                r.apply(&mut flow);
             }
             if !pmacct_flow::stage::apply_all(stages, &mut flow) {
                 return;

@@ -86,7 +86,8 @@ pub struct Spec {
     pub data_label: &'static str,
     /// The key whose value `rcvbuf` came from, for the log line (`nfacctd_pipe_size`...).
     pub pipe_size_key: pmacct_config::Key,
-    pub renormalize: bool,
+    /// `*_renormalize` done by the core (None: off, or done by a stage or the decoder).
+    pub renormalize: Option<pmacct_flow::Renormalize>,
     pub plugins: Vec<PluginSpec>,
     /// Batches each plugin queue holds (derived from plugin_pipe_size).
     pub queue_batches: usize,

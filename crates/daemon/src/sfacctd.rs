@@ -439,7 +439,10 @@ fn input(core: &Scope) -> Result<Input, String> {
             workers: collector::workers(),
         },
     };
-    let renormalize = core.bool(key::SFACCTD_RENORMALIZE);
+    // By the sample pool in the decoder; by `sfacctd_ext_sampling_rate` (when set) in the
+    // core, as sfacctd's `counters_renormalize_handler` replaces the pool's.
+    let renorm = crate::netmaps::renormalize(core);
+    let renormalize = renorm == Some(pmacct_flow::Renormalize::ByRate);
     let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);
     let ts = TimestampOptions {
         secs: false,
@@ -456,9 +459,9 @@ fn input(core: &Scope) -> Result<Input, String> {
         data_label: "sFlow",
         link_type: None,
         pipe_size_key: key::SFACCTD_PIPE_SIZE,
-        // Done by the decoder: sfacctd's factor depends on the sample pool (see
+        // By rate, done by the decoder: sfacctd's factor depends on the sample pool (see
         // `Renormalizer`), not only on the announced rate.
-        renormalize: false,
+        renormalize: matches!(renorm, Some(pmacct_flow::Renormalize::External(_))),
         new_decoder: Box::new(move || {
             Box::new(SflowSource::new(
                 renormalize,

@@ -91,7 +91,7 @@ fn no_allocation_per_batch() {
     let seen = std::sync::Arc::new(AtomicU64::new(0));
     let t = spawn_plugin(Box::new(Sum(seen.clone())), vec![], 8).unwrap();
     let opts = CoreOptions {
-        renormalize: false,
+        renormalize: None,
         // Wait for the plugin: every batch reaches it.
         backpressure: Backpressure::Block,
         listen_label: String::new(),
