@@ -46,6 +46,9 @@ pub struct Datagram<'a> {
     pub src: SocketAddr,
     pub data: &'a [u8],
     pub arrival: Timestamp,
+    /// The packet's time in a savefile (UDP payloads read from `pcap_savefile`); `arrival`
+    /// stays the collector's clock, as pmacct stamps `timestamp_arrival`.
+    pub captured: Option<Timestamp>,
     /// DLT of `data` when it is a captured frame (pcap's linktype); 0 for UDP payloads.
     pub linktype: u32,
 }

@@ -355,6 +355,7 @@ fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, cx: &mut SourceCtx) 
                     src: udp::unmap(src),
                     data: &buf[..n],
                     arrival: now_ts(),
+                    captured: None,
                     linktype: 0,
                 });
                 if last_flush.elapsed() >= Duration::from_millis(100) {
@@ -417,6 +418,7 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         src: unspecified,
                         data: pkt.data,
                         arrival: ts,
+                        captured: None,
                         linktype,
                     });
                 }
@@ -425,6 +427,10 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         src: SocketAddr::new(d.src, d.src_port),
                         data: d.payload,
                         arrival: now_ts(),
+                        captured: Some(Timestamp::new(
+                            pkt.header.ts.tv_sec.max(0) as u64,
+                            pkt.header.ts.tv_usec.clamp(0, 999_999) as u32,
+                        )),
                         linktype: 0,
                     }),
                     Err(_) => core.drops_add("savefile_not_udp"),

@@ -6,7 +6,10 @@
 //!   length, `peer_src_ip` = the agent address of the datagram header;
 //! - `sfacctd_renormalize` scales a sample by the effective rate of its data source, from the
 //!   sample pool and sample sequence deltas of the previous sample of the same source
-//!   (falling back to the announced rate), not simply by the announced rate;
+//!   (falling back to the announced rate), not simply by the announced rate; with
+//!   `sfacctd_ext_sampling_rate` the core scales by that rate instead;
+//! - samples carry no time: live they are binned (`*_history`) by the plugin's clock; read
+//!   from `pcap_savefile` without `sfacctd_time_new`, by the packet's capture time;
 //! - counter samples are not accounted; with `sfacctd_counter_file` they are written as JSON
 //!   lines in 1.7.7's format (`log_init` per agent, one `log` line per counter record).
 
@@ -59,6 +62,9 @@ pub struct SflowSource {
     /// This worker's counter log (see [`CounterLog::for_worker`]).
     counter_log: Option<CounterLog>,
     counter_stats: Arc<CounterStats>,
+    /// Bin samples by the datagram's time (a savefile's packet time) rather than the
+    /// plugin's clock: sfacctd 1.7.7 reading `pcap_savefile` without `sfacctd_time_new`.
+    capture_time: bool,
 }
 
 impl SflowSource {
@@ -74,7 +80,17 @@ impl SflowSource {
             use_ip_next_hop,
             counter_log,
             counter_stats,
+            capture_time: false,
         }
+    }
+
+    /// sfacctd 1.7.7 on a savefile without `sfacctd_time_new`: a sample's time is the
+    /// packet's capture time (`recvfrom_savefile` fills the sample's `ts`, which
+    /// `SF_counters_handler` makes its `time_start` for `*_history` bins; printed
+    /// timestamps stay 0). Live, the sample has no time and the plugin's clock bins it.
+    pub fn with_capture_time(mut self, on: bool) -> SflowSource {
+        self.capture_time = on;
+        self
     }
 }
 
@@ -88,6 +104,8 @@ impl Decoder for SflowSource {
         let src = d.src.ip();
         let arrival = d.arrival;
         let nh = self.use_ip_next_hop;
+        // The savefile's packet time when binning by it (None live).
+        let captured = d.captured.filter(|_| self.capture_time);
         let renormalizer = &mut self.renormalizer;
         let log = &mut self.counter_log;
         if let Some(log) = log.as_mut() {
@@ -104,6 +122,9 @@ impl Decoder for SflowSource {
             d.data,
             |rec, s| {
                 let mut f = producer::sflow::flow(rec, s, arrival, nh);
+                if let Some(t) = captured {
+                    f.bin_time = t.secs;
+                }
                 if let Some(r) = renormalizer.as_mut() {
                     r.apply(&mut f, s);
                 }
@@ -431,8 +452,12 @@ fn same_file(f: &File, name: &str) -> bool {
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<IpAddr> = core.ip(key::SFACCTD_IP);
     let port = core.num(key::SFACCTD_PORT)?.unwrap_or_default();
+    let mut capture_time = false;
     let source = match collector::savefile(core, false) {
-        Some(sf) => Source::Savefile(sf),
+        Some(sf) => {
+            capture_time = !core.bool(key::SFACCTD_TIME_NEW);
+            Source::Savefile(sf)
+        }
         None => Source::Udp {
             listen: crate::udp::listen_addr(ip, port),
             rcvbuf: core.u64(key::SFACCTD_PIPE_SIZE).map(|n| n as usize),
@@ -463,12 +488,15 @@ fn input(core: &Scope) -> Result<Input, String> {
         // `Renormalizer`), not only on the announced rate.
         renormalize: matches!(renorm, Some(pmacct_flow::Renormalize::External(_))),
         new_decoder: Box::new(move || {
-            Box::new(SflowSource::new(
-                renormalize,
-                use_ip_next_hop,
-                counter_log.as_ref().map(CounterLog::for_worker),
-                stats.clone(),
-            ))
+            Box::new(
+                SflowSource::new(
+                    renormalize,
+                    use_ip_next_hop,
+                    counter_log.as_ref().map(CounterLog::for_worker),
+                    stats.clone(),
+                )
+                .with_capture_time(capture_time),
+            )
         }),
     })
 }

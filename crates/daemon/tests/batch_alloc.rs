@@ -101,6 +101,7 @@ fn no_allocation_per_batch() {
         src: SocketAddr::from(([192, 0, 2, 1], 2055)),
         data: &[],
         arrival: Timestamp::new(0, 0),
+        captured: None,
         linktype: 0,
     };
     // Warm up: the exporter's stats entry, the queue, the batches in flight.
