@@ -509,6 +509,45 @@ pub fn main(argv: &[String]) -> i32 {
 mod tests {
     use super::*;
 
+    /// Samples read from a savefile are binned by the packet's capture time unless
+    /// `sfacctd_time_new` (then, as live, bin_time 0: the plugin's clock).
+    #[test]
+    fn savefile_samples_bin_by_capture_time() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../compat-tests/inputs/sflow/crafted.pcap"
+        );
+        let mut cap = pcap::Capture::from_file(path).expect("capture");
+        let lt = cap.get_datalink().0;
+        let pkt = cap.next_packet().expect("a packet");
+        let d = crate::savefile::udp_from_frame(lt, pkt.data).expect("udp");
+        let captured = Timestamp::new(1_700_000_001, 0);
+        for (capture_time, live, want) in [
+            (true, false, 1_700_000_001),
+            (false, false, 0), // sfacctd_time_new
+            (true, true, 0),   // live: no capture time
+        ] {
+            let mut src = SflowSource::new(false, false, None, Arc::new(CounterStats::default()))
+                .with_capture_time(capture_time);
+            let dg = Datagram {
+                src: std::net::SocketAddr::new(d.src, d.src_port),
+                data: d.payload,
+                arrival: Timestamp::new(1_800_000_000, 0),
+                captured: (!live).then_some(captured),
+                linktype: 0,
+            };
+            let mut bins = Vec::new();
+            src.decode(&dg, &mut DropCounters::default(), &mut |f: Flow, _| {
+                bins.push(f.bin_time)
+            });
+            assert!(!bins.is_empty());
+            assert!(
+                bins.iter().all(|&b| b == want),
+                "{capture_time} {live}: {bins:?}"
+            );
+        }
+    }
+
     #[test]
     fn counter_log_reopens_a_rotated_file() {
         let dir = std::env::temp_dir().join(format!("pmacct-rs-cntlog-{}", std::process::id()));
