@@ -58,6 +58,9 @@ pub struct SflowSource {
     decoder: SflowDecoder,
     /// `sfacctd_renormalize` on: its per-source state.
     renormalizer: Option<Renormalizer>,
+    /// With a `sampling_map` the map's stage renormalizes (by the map's rate, else this
+    /// one): the decoder only sets `sampling_rate` to the source's effective rate.
+    rate_only: bool,
     use_ip_next_hop: bool,
     /// This worker's counter log (see [`CounterLog::for_worker`]).
     counter_log: Option<CounterLog>,
@@ -77,6 +80,7 @@ impl SflowSource {
         SflowSource {
             decoder: SflowDecoder::new(),
             renormalizer: renormalize.then(Renormalizer::new),
+            rate_only: false,
             use_ip_next_hop,
             counter_log,
             counter_stats,
@@ -88,6 +92,15 @@ impl SflowSource {
     /// packet's capture time (`recvfrom_savefile` fills the sample's `ts`, which
     /// `SF_counters_handler` makes its `time_start` for `*_history` bins; printed
     /// timestamps stay 0). Live, the sample has no time and the plugin's clock bins it.
+    /// `sfacctd_renormalize` with a `sampling_map`: 1.7.7 renormalizes by the map's rate
+    /// (`SF_counters_map_renormalize_handler`) and only where no rule matches by the
+    /// sample-pool rate; the map's stage does both, from the effective rate this decoder
+    /// puts in `sampling_rate` (which prints 1 after renormalization either way).
+    pub fn with_sampling_map(mut self, on: bool) -> SflowSource {
+        self.rate_only = on;
+        self
+    }
+
     pub fn with_capture_time(mut self, on: bool) -> SflowSource {
         self.capture_time = on;
         self
@@ -107,6 +120,7 @@ impl Decoder for SflowSource {
         // The savefile's packet time when binning by it (None live).
         let captured = d.captured.filter(|_| self.capture_time);
         let renormalizer = &mut self.renormalizer;
+        let rate_only = self.rate_only;
         let log = &mut self.counter_log;
         if let Some(log) = log.as_mut() {
             if let Some((agent, sub, _)) = datagram_header(d.data) {
@@ -126,7 +140,11 @@ impl Decoder for SflowSource {
                     f.bin_time = t.secs;
                 }
                 if let Some(r) = renormalizer.as_mut() {
-                    r.apply(&mut f, s);
+                    if rate_only {
+                        f.prims.sampling_rate = r.factor(s);
+                    } else {
+                        r.apply(&mut f, s);
+                    }
                 }
                 emit(f, None);
             },
@@ -468,6 +486,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     // core, as sfacctd's `counters_renormalize_handler` replaces the pool's.
     let renorm = crate::netmaps::renormalize(core);
     let renormalize = renorm == Some(pmacct_flow::Renormalize::ByRate);
+    let sampling_map = core.str(key::SAMPLING_MAP).is_some();
     let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);
     let ts = TimestampOptions {
         secs: false,
@@ -495,6 +514,7 @@ fn input(core: &Scope) -> Result<Input, String> {
                     counter_log.as_ref().map(CounterLog::for_worker),
                     stats.clone(),
                 )
+                .with_sampling_map(sampling_map)
                 .with_capture_time(capture_time),
             )
         }),
