@@ -340,6 +340,23 @@ fn sfacctd_sampling_map_renormalize() {
     sf_case("sampling-renorm-json", "inputs/sflow/sfprobe-s1.pcap");
 }
 
+/// sfacctd_renormalize with a sampling_map on agents sampling at 4 and 10: a sample is
+/// renormalized once, by the map's rate where a rule matches (s3's agent 192.0.2.13 with
+/// either map), else by its sample pool (s4's agent), never by both.
+#[test]
+fn sfacctd_sampling_map_renormalize_sampled_agents() {
+    sf_case("sampling-renorm-json", "inputs/sflow/sfprobe-s3.pcap");
+    sf_case("sampling-agent-renorm-csv", "inputs/sflow/sfprobe-s3.pcap");
+    sf_case("sampling-agent-renorm-csv", "inputs/sflow/sfprobe-s4.pcap");
+}
+
+/// sfacctd_ext_sampling_rate with a sampling_map: counters by the external rate only.
+#[test]
+fn sfacctd_sampling_map_ext_sampling_rate() {
+    sf_case("sampling-agent-ext-json", "inputs/sflow/sfprobe-s3.pcap");
+    sf_case("sampling-agent-ext-json", "inputs/sflow/sfprobe-s4.pcap");
+}
+
 /// networks_file is plugin-scoped in pmacct: two print plugins with different networks
 /// files (and nfacctd_net per plugin) each print their own nets and ASNs, as in 1.7.7.
 #[test]

@@ -56,6 +56,41 @@ fn harness_catches_altered_output() {
     }
 }
 
+/// The ext_sampling configs mean what they say in pmacct 1.7.7: with
+/// `nfacctd_ext_sampling_rate: 1000` and `nfacctd_renormalize`, every counter is a multiple
+/// of 1000, records carrying a rate (softflowd v9, ipfix-multi-sources' 256) print
+/// sampling_rate 1 and those without (softflowd v5) 0. Ours matches record for record in the
+/// `ext_sampling_*` cases.
+#[test]
+fn oracle_renormalizes_by_ext_sampling_rate() {
+    for (pcap, rate) in [
+        ("inputs/softflowd-v9-s1.pcap", "\"sampling_rate\": 1,"),
+        ("inputs/softflowd-v5-s1.pcap", "\"sampling_rate\": 0,"),
+    ] {
+        let pm = compat_tests::oracle_test_output("nfacctd", pcap, "ext_sampling-json");
+        let lines: Vec<&str> = pm.lines().collect();
+        assert!(lines.len() > 250, "{pcap}: {} records", lines.len());
+        for l in &lines {
+            assert!(l.contains(rate), "{pcap}: {l}");
+            let packets = l
+                .split("\"packets\": ")
+                .nth(1)
+                .and_then(|r| r.split(',').next())
+                .unwrap_or_else(|| panic!("{pcap}: {l}"));
+            assert!(packets.ends_with("000"), "{pcap}: {l}");
+        }
+    }
+    let pm = compat_tests::oracle_test_output(
+        "nfacctd",
+        "corpus/traffic-reproducer/ipfix-multi-sources.pcap",
+        "ext_sampling-csv",
+    );
+    assert!(
+        pm.contains("192.0.2.12,192.0.2.17,udp,1,16000,2784000"),
+        "the 256-sampled record is renormalized by 1000, not 256"
+    );
+}
+
 compat_tests::netflow_harness! {
     file: "compat-tests/tests/nfacctd.rs",
     ours: compat_tests::ours(&compat_tests::run::NFACCTD, env!("CARGO_BIN_EXE_nfacctd")),
@@ -63,6 +98,9 @@ compat_tests::netflow_harness! {
     configs: compat_tests::configs(),
     live: "wide-json",
     config_cases: [
+        ext_sampling_csv => "ext_sampling-csv",
+        ext_sampling_formatted => "ext_sampling-formatted",
+        ext_sampling_json => "ext_sampling-json",
         history_csv => "history-csv",
         history_formatted => "history-formatted",
         history_json => "history-json",

@@ -25,6 +25,23 @@ fn oracle_prints_records() {
     assert_eq!(pm.lines().count(), 1168, "pmacctd records of pm-eth-s12");
 }
 
+/// With pmacctd_ext_sampling_rate and pmacctd_renormalize, pmacctd 1.7.7 multiplies the
+/// counters by 1000 and prints sampling_rate 1; with ports aggregated, a fragment whose first
+/// fragment came later or never is accounted alone with ports 0 (pm-special.pcap has both).
+#[test]
+fn oracle_ext_sampling_rate() {
+    let pm = compat_tests::oracle_test_output(
+        "pmacctd",
+        "inputs/pcap/pm-special.pcap",
+        "pmacctd/ext_sampling-csv",
+    );
+    assert!(pm.lines().count() > 15, "{pm}");
+    assert!(
+        pm.contains("10.9.1.3,192.0.2.9,0,0,0,udp,1,1000,532000"),
+        "orphan fragment alone with ports 0:\n{pm}"
+    );
+}
+
 compat_tests::harness! {
     file: "compat-tests/tests/pmacctd.rs",
     ours: compat_tests::ours(&compat_tests::run::PMACCTD, env!("CARGO_BIN_EXE_pmacctd")),
@@ -34,6 +51,9 @@ compat_tests::harness! {
         aggregate_filter_csv => "pmacctd/aggregate_filter-csv",
         aggregate_filter_formatted => "pmacctd/aggregate_filter-formatted",
         aggregate_filter_json => "pmacctd/aggregate_filter-json",
+        ext_sampling_csv => "pmacctd/ext_sampling-csv",
+        ext_sampling_formatted => "pmacctd/ext_sampling-formatted",
+        ext_sampling_json => "pmacctd/ext_sampling-json",
         pcap_filter_csv => "pmacctd/pcap_filter-csv",
         pcap_filter_formatted => "pmacctd/pcap_filter-formatted",
         pcap_filter_json => "pmacctd/pcap_filter-json",

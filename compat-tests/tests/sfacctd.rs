@@ -26,6 +26,43 @@ fn oracle_prints_records() {
     assert!(n > 500, "sfacctd printed {n} records of agent 192.0.2.12");
 }
 
+/// sfacctd 1.7.7 bins a savefile's samples by the capture time (crafted.pcap was captured
+/// at 2023-11-14 22:13:21-28 UTC), not the clock: the history cases check that ours does.
+#[test]
+fn oracle_bins_savefile_by_capture_time() {
+    let pm = compat_tests::oracle_test_output(
+        "sfacctd",
+        "inputs/sflow/crafted.pcap",
+        "sfacctd/history-json",
+    );
+    let lines: Vec<&str> = pm.lines().collect();
+    assert!(lines.len() >= 8, "{} records", lines.len());
+    for l in lines {
+        assert!(
+            l.contains("\"stamp_inserted\": \"2023-11-14 22:13:00\""),
+            "{l}"
+        );
+    }
+}
+
+/// With sfacctd_ext_sampling_rate and sfacctd_renormalize, sfacctd 1.7.7 multiplies every
+/// sample by the configured 1000 (not its sample pool rate) and prints sampling_rate 1.
+#[test]
+fn oracle_renormalizes_by_ext_sampling_rate() {
+    let pm = compat_tests::oracle_test_output(
+        "sfacctd",
+        "inputs/sflow/sfprobe-s2.pcap",
+        "sfacctd/ext_sampling-csv",
+    );
+    let rows: Vec<&str> = pm.lines().skip(1).collect();
+    assert!(rows.len() > 300, "{} records", rows.len());
+    for r in rows {
+        let f: Vec<&str> = r.split(',').collect();
+        assert_eq!(f[f.len() - 3], "1", "{r}");
+        assert!(f[f.len() - 2].ends_with("000"), "{r}");
+    }
+}
+
 compat_tests::harness! {
     file: "compat-tests/tests/sfacctd.rs",
     ours: compat_tests::ours(&compat_tests::run::SFACCTD, env!("CARGO_BIN_EXE_sfacctd")),
@@ -33,6 +70,12 @@ compat_tests::harness! {
     configs: compat_tests::configs_in("sfacctd"),
     live: "sfacctd/wide-json",
     config_cases: [
+        ext_sampling_csv => "sfacctd/ext_sampling-csv",
+        ext_sampling_formatted => "sfacctd/ext_sampling-formatted",
+        ext_sampling_json => "sfacctd/ext_sampling-json",
+        history_csv => "sfacctd/history-csv",
+        history_formatted => "sfacctd/history-formatted",
+        history_json => "sfacctd/history-json",
         renormalize_csv => "sfacctd/renormalize-csv",
         renormalize_formatted => "sfacctd/renormalize-formatted",
         renormalize_json => "sfacctd/renormalize-json",

@@ -85,6 +85,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
             src,
             data: d,
             arrival,
+            captured: None,
             linktype: 0,
         };
         source.decode(&dg, &mut drops, &mut |_f: Flow, _| samples += 1);
@@ -99,6 +100,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
                     src,
                     data: black_box(d),
                     arrival,
+                    captured: None,
                     linktype: 0,
                 };
                 source.decode(&dg, &mut drops, &mut |f: Flow, _| bytes += f.bytes);

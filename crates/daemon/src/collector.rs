@@ -7,7 +7,7 @@
 use std::time::SystemTime;
 
 use pmacct_config::{key, Action, Daemon, Failure, Key, Loaded, PluginInstance, PluginKind, Scope};
-use pmacct_flow::Stage;
+use pmacct_flow::{Renormalize, Stage};
 use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
 use pmacct_plugins::{Plugin, PrintConfig, PrintPlugin};
 
@@ -34,7 +34,8 @@ pub struct Input {
     pub data_label: &'static str,
     /// The key the socket receive buffer size came from (for its log line).
     pub pipe_size_key: Key,
-    /// `*_renormalize` of this daemon.
+    /// `*_renormalize` of this daemon, to be done by the core (sfacctd renormalizes by rate
+    /// in its decoder, by `sfacctd_ext_sampling_rate` in the core).
     pub renormalize: bool,
     pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
     /// Link type of captured frames when known before plugins start (pmacctd on a
@@ -175,8 +176,10 @@ fn check_plugin(p: &PluginInstance) -> Result<(), String> {
 pub struct CoreStages {
     pub new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync>,
     pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
-    /// A core stage renormalizes (sampling_map): the core must not do it again.
+    /// A core stage renormalizes by rate (sampling_map): the core must not do it again.
     pub renormalize_in_stages: bool,
+    /// `*_renormalize` (None: off), by `*_ext_sampling_rate` when set.
+    pub renormalize: Option<Renormalize>,
 }
 
 pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
@@ -194,10 +197,11 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
         // Likewise their networks and ports files.
         reloaders.push(Box::new(crate::netmaps::reload_plugin_maps));
     }
-    // sampling_map: sets the rate and renormalizes (the core then does not).
+    // sampling_map: sets the rate and renormalizes by it (the core then does not); with
+    // `*_ext_sampling_rate` the core renormalizes by that, before the stage.
     let renormalize = crate::netmaps::renormalize(core);
     let sampling = crate::netmaps::sampling_stage(core, renormalize);
-    let renormalize_in_stages = sampling.is_some();
+    let renormalize_in_stages = sampling.is_some() && renormalize == Some(Renormalize::ByRate);
     // flow_to_rd_map first (pmacct resolves the RD before the plugins' handlers run).
     let mut makers = Vec::new();
     for s in [crate::netmaps::flow_to_rd_stage(core), sampling]
@@ -215,6 +219,7 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
         new_stages,
         reloaders,
         renormalize_in_stages,
+        renormalize,
     })
 }
 
@@ -380,6 +385,21 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             return 1;
         }
     };
+    // pmacct refuses a plugin's `sampling_rate` next to `*_ext_sampling_rate`.
+    if crate::netmaps::ext_sampling_rate(core).is_some()
+        && cfg
+            .plugins
+            .iter()
+            .any(|p| p.scope.u64(key::SAMPLING_RATE).is_some_and(|n| n > 0))
+    {
+        plog!(
+            Error,
+            &core_name,
+            "core",
+            "Internal packet sampling and external packet sampling are mutual exclusive."
+        );
+        return 1;
+    }
     let input = match (profile.input)(core) {
         Ok(i) => i,
         Err(e) => {
@@ -480,7 +500,9 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         source: input.source,
         data_label: input.data_label,
         pipe_size_key: input.pipe_size_key,
-        renormalize: input.renormalize && !stages.renormalize_in_stages,
+        renormalize: stages
+            .renormalize
+            .filter(|_| input.renormalize && !stages.renormalize_in_stages),
         plugins,
         queue_batches: queue_batches(core),
         pidfile: core.str(key::PIDFILE).map(str::to_string),

@@ -46,6 +46,9 @@ pub struct Datagram<'a> {
     pub src: SocketAddr,
     pub data: &'a [u8],
     pub arrival: Timestamp,
+    /// The packet's time in a savefile (UDP payloads read from `pcap_savefile`); `arrival`
+    /// stays the collector's clock, as pmacct stamps `timestamp_arrival`.
+    pub captured: Option<Timestamp>,
     /// DLT of `data` when it is a captured frame (pcap's linktype); 0 for UDP payloads.
     pub linktype: u32,
 }
@@ -79,8 +82,8 @@ pub trait Decoder: Send {
 }
 
 pub struct CoreOptions {
-    /// `*_renormalize`: scale counters by the sampling rate.
-    pub renormalize: bool,
+    /// `*_renormalize`: scale counters by the sampling rate (or `*_ext_sampling_rate`).
+    pub renormalize: Option<pmacct_flow::Renormalize>,
     pub backpressure: Backpressure,
     /// `ip:port` of the collector socket as pmacct prints it in stats.
     pub listen_label: String,
@@ -158,8 +161,8 @@ impl Core {
         let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
         let mut emit = |mut flow: Flow, custom: Option<&CustomValues>| {
-            if renorm {
-                flow.renormalize();
+            if let Some(r) = renorm {
+                r.apply(&mut flow);
             }
             if !pmacct_flow::stage::apply_all(stages, &mut flow) {
                 return;

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use pmacct_config::{key, Key, PluginInstance, Scope};
 use pmacct_flow::custom::{self, CustomTable};
-use pmacct_flow::{Aggregate, Flow, Stage};
+use pmacct_flow::{Aggregate, Flow, Renormalize, Stage};
 use pmacct_maps::networks::{
     parse_as_method, parse_net_method, NetOptions, NetworksStage, NetworksTable,
 };
@@ -337,15 +337,15 @@ pub struct CoreMapStage {
 }
 
 /// One worker's stage over a shared, reloadable map.
-struct MapStage<M> {
+struct MapStage<M, F> {
     shared: Arc<Shared<M>>,
     gen: u64,
     map: Arc<M>,
-    apply: fn(&M, &mut Flow, bool) -> bool,
-    flag: bool,
+    apply: fn(&M, &mut Flow, F) -> bool,
+    flag: F,
 }
 
-impl<M: Send + Sync> Stage for MapStage<M> {
+impl<M: Send + Sync, F: Copy + Send> Stage for MapStage<M, F> {
     fn apply(&mut self, f: &mut Flow) -> bool {
         if self.shared.gen.load(Ordering::Acquire) != self.gen {
             if let Some((g, m)) = self.shared.get() {
@@ -377,12 +377,12 @@ fn load_core_map<M>(name: &str, path: &str, max: usize, load: LoadFn<M>) -> Opti
 
 /// The core stage of the map named by `key` in the core scope (None without it): `apply`
 /// runs on every flow with `flag`.
-fn core_map_stage<M: Default + Send + Sync + 'static>(
+fn core_map_stage<M: Default + Send + Sync + 'static, F: Copy + Send + Sync + 'static>(
     core: &Scope,
     key: Key,
     load: LoadFn<M>,
-    apply: fn(&M, &mut Flow, bool) -> bool,
-    flag: bool,
+    apply: fn(&M, &mut Flow, F) -> bool,
+    flag: F,
 ) -> Option<CoreMapStage> {
     let path = core.str(key)?.to_string();
     let name = core
@@ -423,8 +423,9 @@ fn core_map_stage<M: Default + Send + Sync + 'static>(
 }
 
 /// `sampling_map` of the core scope, with the daemon's `*_renormalize`: when it is Some,
-/// the stage renormalizes and the core must not.
-pub fn sampling_stage(core: &Scope, renormalize: bool) -> Option<CoreMapStage> {
+/// the stage renormalizes by rate and the core must not (with `*_ext_sampling_rate` the
+/// core scales the counters and the stage only reports the rate as renormalized).
+pub fn sampling_stage(core: &Scope, renormalize: Option<Renormalize>) -> Option<CoreMapStage> {
     core_map_stage(
         core,
         key::SAMPLING_MAP,
@@ -440,14 +441,23 @@ pub fn flow_to_rd_stage(core: &Scope) -> Option<CoreMapStage> {
         core,
         key::FLOW_TO_RD_MAP,
         FlowToRdMap::load_rd,
-        |m, f, _| apply_flow_to_rd(m, f),
-        false,
+        |m, f, ()| apply_flow_to_rd(m, f),
+        (),
     )
 }
 
-/// `<daemon>_renormalize` of the core scope (one field shared by the four daemons' keys).
-pub fn renormalize(core: &Scope) -> bool {
+/// `<daemon>_renormalize` of the core scope (one field shared by the four daemons' keys),
+/// by `<daemon>_ext_sampling_rate` when that is set (likewise one shared field).
+pub fn renormalize(core: &Scope) -> Option<Renormalize> {
     core.bool(key::SFACCTD_RENORMALIZE)
+        .then(|| Renormalize::new(ext_sampling_rate(core)))
+}
+
+/// `<daemon>_ext_sampling_rate` of the core scope (one field shared by the four daemons'
+/// keys).
+pub fn ext_sampling_rate(core: &Scope) -> Option<u32> {
+    core.u64(key::NFACCTD_EXT_SAMPLING_RATE)
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// pmacct resolves every plugin's `aggregate` (custom primitives included) in the core while

@@ -113,6 +113,7 @@ impl FrameSink for CoreSink<'_> {
             src: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
             data: f.data,
             arrival: f.ts,
+            captured: None,
             linktype: f.linktype,
         });
     }

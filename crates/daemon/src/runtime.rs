@@ -86,7 +86,8 @@ pub struct Spec {
     pub data_label: &'static str,
     /// The key whose value `rcvbuf` came from, for the log line (`nfacctd_pipe_size`...).
     pub pipe_size_key: pmacct_config::Key,
-    pub renormalize: bool,
+    /// `*_renormalize` done by the core (None: off, or done by a stage or the decoder).
+    pub renormalize: Option<pmacct_flow::Renormalize>,
     pub plugins: Vec<PluginSpec>,
     /// Batches each plugin queue holds (derived from plugin_pipe_size).
     pub queue_batches: usize,
@@ -354,6 +355,7 @@ fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, cx: &mut SourceCtx) 
                     src: udp::unmap(src),
                     data: &buf[..n],
                     arrival: now_ts(),
+                    captured: None,
                     linktype: 0,
                 });
                 if last_flush.elapsed() >= Duration::from_millis(100) {
@@ -416,6 +418,7 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         src: unspecified,
                         data: pkt.data,
                         arrival: ts,
+                        captured: None,
                         linktype,
                     });
                 }
@@ -424,6 +427,10 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         src: SocketAddr::new(d.src, d.src_port),
                         data: d.payload,
                         arrival: now_ts(),
+                        captured: Some(Timestamp::new(
+                            pkt.header.ts.tv_sec.max(0) as u64,
+                            pkt.header.ts.tv_usec.clamp(0, 999_999) as u32,
+                        )),
                         linktype: 0,
                     }),
                     Err(_) => core.drops_add("savefile_not_udp"),

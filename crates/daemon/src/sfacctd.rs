@@ -6,7 +6,10 @@
 //!   length, `peer_src_ip` = the agent address of the datagram header;
 //! - `sfacctd_renormalize` scales a sample by the effective rate of its data source, from the
 //!   sample pool and sample sequence deltas of the previous sample of the same source
-//!   (falling back to the announced rate), not simply by the announced rate;
+//!   (falling back to the announced rate), not simply by the announced rate; with
+//!   `sfacctd_ext_sampling_rate` the core scales by that rate instead;
+//! - samples carry no time: live they are binned (`*_history`) by the plugin's clock; read
+//!   from `pcap_savefile` without `sfacctd_time_new`, by the packet's capture time;
 //! - counter samples are not accounted; with `sfacctd_counter_file` they are written as JSON
 //!   lines in 1.7.7's format (`log_init` per agent, one `log` line per counter record).
 
@@ -55,10 +58,16 @@ pub struct SflowSource {
     decoder: SflowDecoder,
     /// `sfacctd_renormalize` on: its per-source state.
     renormalizer: Option<Renormalizer>,
+    /// With a `sampling_map` the map's stage renormalizes (by the map's rate, else this
+    /// one): the decoder only sets `sampling_rate` to the source's effective rate.
+    rate_only: bool,
     use_ip_next_hop: bool,
     /// This worker's counter log (see [`CounterLog::for_worker`]).
     counter_log: Option<CounterLog>,
     counter_stats: Arc<CounterStats>,
+    /// Bin samples by the datagram's time (a savefile's packet time) rather than the
+    /// plugin's clock: sfacctd 1.7.7 reading `pcap_savefile` without `sfacctd_time_new`.
+    capture_time: bool,
 }
 
 impl SflowSource {
@@ -71,10 +80,30 @@ impl SflowSource {
         SflowSource {
             decoder: SflowDecoder::new(),
             renormalizer: renormalize.then(Renormalizer::new),
+            rate_only: false,
             use_ip_next_hop,
             counter_log,
             counter_stats,
+            capture_time: false,
         }
+    }
+
+    /// sfacctd 1.7.7 on a savefile without `sfacctd_time_new`: a sample's time is the
+    /// packet's capture time (`recvfrom_savefile` fills the sample's `ts`, which
+    /// `SF_counters_handler` makes its `time_start` for `*_history` bins; printed
+    /// timestamps stay 0). Live, the sample has no time and the plugin's clock bins it.
+    /// `sfacctd_renormalize` with a `sampling_map`: 1.7.7 renormalizes by the map's rate
+    /// (`SF_counters_map_renormalize_handler`) and only where no rule matches by the
+    /// sample-pool rate; the map's stage does both, from the effective rate this decoder
+    /// puts in `sampling_rate` (which prints 1 after renormalization either way).
+    pub fn with_sampling_map(mut self, on: bool) -> SflowSource {
+        self.rate_only = on;
+        self
+    }
+
+    pub fn with_capture_time(mut self, on: bool) -> SflowSource {
+        self.capture_time = on;
+        self
     }
 }
 
@@ -88,7 +117,10 @@ impl Decoder for SflowSource {
         let src = d.src.ip();
         let arrival = d.arrival;
         let nh = self.use_ip_next_hop;
+        // The savefile's packet time when binning by it (None live).
+        let captured = d.captured.filter(|_| self.capture_time);
         let renormalizer = &mut self.renormalizer;
+        let rate_only = self.rate_only;
         let log = &mut self.counter_log;
         if let Some(log) = log.as_mut() {
             if let Some((agent, sub, _)) = datagram_header(d.data) {
@@ -104,8 +136,15 @@ impl Decoder for SflowSource {
             d.data,
             |rec, s| {
                 let mut f = producer::sflow::flow(rec, s, arrival, nh);
+                if let Some(t) = captured {
+                    f.bin_time = t.secs;
+                }
                 if let Some(r) = renormalizer.as_mut() {
-                    r.apply(&mut f, s);
+                    if rate_only {
+                        f.prims.sampling_rate = r.factor(s);
+                    } else {
+                        r.apply(&mut f, s);
+                    }
                 }
                 emit(f, None);
             },
@@ -431,15 +470,23 @@ fn same_file(f: &File, name: &str) -> bool {
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<IpAddr> = core.ip(key::SFACCTD_IP);
     let port = core.num(key::SFACCTD_PORT)?.unwrap_or_default();
+    let mut capture_time = false;
     let source = match collector::savefile(core, false) {
-        Some(sf) => Source::Savefile(sf),
+        Some(sf) => {
+            capture_time = !core.bool(key::SFACCTD_TIME_NEW);
+            Source::Savefile(sf)
+        }
         None => Source::Udp {
             listen: crate::udp::listen_addr(ip, port),
             rcvbuf: core.u64(key::SFACCTD_PIPE_SIZE).map(|n| n as usize),
             workers: collector::workers(),
         },
     };
-    let renormalize = core.bool(key::SFACCTD_RENORMALIZE);
+    // By the sample pool in the decoder; by `sfacctd_ext_sampling_rate` (when set) in the
+    // core, as sfacctd's `counters_renormalize_handler` replaces the pool's.
+    let renorm = crate::netmaps::renormalize(core);
+    let renormalize = renorm == Some(pmacct_flow::Renormalize::ByRate);
+    let sampling_map = core.str(key::SAMPLING_MAP).is_some();
     let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);
     let ts = TimestampOptions {
         secs: false,
@@ -456,16 +503,20 @@ fn input(core: &Scope) -> Result<Input, String> {
         data_label: "sFlow",
         link_type: None,
         pipe_size_key: key::SFACCTD_PIPE_SIZE,
-        // Done by the decoder: sfacctd's factor depends on the sample pool (see
+        // By rate, done by the decoder: sfacctd's factor depends on the sample pool (see
         // `Renormalizer`), not only on the announced rate.
-        renormalize: false,
+        renormalize: matches!(renorm, Some(pmacct_flow::Renormalize::External(_))),
         new_decoder: Box::new(move || {
-            Box::new(SflowSource::new(
-                renormalize,
-                use_ip_next_hop,
-                counter_log.as_ref().map(CounterLog::for_worker),
-                stats.clone(),
-            ))
+            Box::new(
+                SflowSource::new(
+                    renormalize,
+                    use_ip_next_hop,
+                    counter_log.as_ref().map(CounterLog::for_worker),
+                    stats.clone(),
+                )
+                .with_sampling_map(sampling_map)
+                .with_capture_time(capture_time),
+            )
         }),
     })
 }
@@ -477,6 +528,45 @@ pub fn main(argv: &[String]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Samples read from a savefile are binned by the packet's capture time unless
+    /// `sfacctd_time_new` (then, as live, bin_time 0: the plugin's clock).
+    #[test]
+    fn savefile_samples_bin_by_capture_time() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../compat-tests/inputs/sflow/crafted.pcap"
+        );
+        let mut cap = pcap::Capture::from_file(path).expect("capture");
+        let lt = cap.get_datalink().0;
+        let pkt = cap.next_packet().expect("a packet");
+        let d = crate::savefile::udp_from_frame(lt, pkt.data).expect("udp");
+        let captured = Timestamp::new(1_700_000_001, 0);
+        for (capture_time, live, want) in [
+            (true, false, 1_700_000_001),
+            (false, false, 0), // sfacctd_time_new
+            (true, true, 0),   // live: no capture time
+        ] {
+            let mut src = SflowSource::new(false, false, None, Arc::new(CounterStats::default()))
+                .with_capture_time(capture_time);
+            let dg = Datagram {
+                src: std::net::SocketAddr::new(d.src, d.src_port),
+                data: d.payload,
+                arrival: Timestamp::new(1_800_000_000, 0),
+                captured: (!live).then_some(captured),
+                linktype: 0,
+            };
+            let mut bins = Vec::new();
+            src.decode(&dg, &mut DropCounters::default(), &mut |f: Flow, _| {
+                bins.push(f.bin_time)
+            });
+            assert!(!bins.is_empty());
+            assert!(
+                bins.iter().all(|&b| b == want),
+                "{capture_time} {live}: {bins:?}"
+            );
+        }
+    }
 
     #[test]
     fn counter_log_reopens_a_rotated_file() {

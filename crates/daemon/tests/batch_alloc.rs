@@ -91,7 +91,7 @@ fn no_allocation_per_batch() {
     let seen = std::sync::Arc::new(AtomicU64::new(0));
     let t = spawn_plugin(Box::new(Sum(seen.clone())), vec![], 8).unwrap();
     let opts = CoreOptions {
-        renormalize: false,
+        renormalize: None,
         // Wait for the plugin: every batch reaches it.
         backpressure: Backpressure::Block,
         listen_label: String::new(),
@@ -101,6 +101,7 @@ fn no_allocation_per_batch() {
         src: SocketAddr::from(([192, 0, 2, 1], 2055)),
         data: &[],
         arrival: Timestamp::new(0, 0),
+        captured: None,
         linktype: 0,
     };
     // Warm up: the exporter's stats entry, the queue, the batches in flight.

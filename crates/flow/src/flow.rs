@@ -173,6 +173,32 @@ pub struct Flow {
     pub bin_time: u64,
 }
 
+/// How `*_renormalize` scales a flow's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renormalize {
+    /// By the rate the flow carries (exported, sampling_map, sFlow sample pool).
+    ByRate,
+    /// By `*_ext_sampling_rate`, whatever the flow carries.
+    External(u32),
+}
+
+impl Renormalize {
+    /// `renormalize` on, with the daemon's `*_ext_sampling_rate` (None or 0: unset).
+    pub fn new(ext_sampling_rate: Option<u32>) -> Renormalize {
+        match ext_sampling_rate {
+            Some(r) if r > 0 => Renormalize::External(r),
+            _ => Renormalize::ByRate,
+        }
+    }
+
+    pub fn apply(self, f: &mut Flow) {
+        match self {
+            Renormalize::ByRate => f.renormalize(),
+            Renormalize::External(r) => f.renormalize_ext(r),
+        }
+    }
+}
+
 /// `addr` with all but the first `bits` bits cleared (pmacct's net from address + mask).
 pub fn mask_addr(addr: IpAddr, bits: u8) -> IpAddr {
     match addr {
@@ -201,6 +227,23 @@ impl Flow {
         }
     }
 
+    /// `*_renormalize` with `*_ext_sampling_rate`: counters scaled by the configured rate
+    /// whatever the flow carries (pmacct's `counters_renormalize_handler`); a known rate is
+    /// then reported as 1, an unknown one stays 0 (`NF_/SF_sampling_rate_handler`).
+    pub fn renormalize_ext(&mut self, rate: u32) {
+        let r = u64::from(rate);
+        self.packets = self.packets.saturating_mul(r);
+        self.bytes = self.bytes.saturating_mul(r);
+        self.mark_renormalized();
+    }
+
+    /// The sampling rate after renormalization: 1 when known, 0 (unknown) stays 0.
+    pub fn mark_renormalized(&mut self) {
+        if self.prims.sampling_rate != 0 {
+            self.prims.sampling_rate = 1;
+        }
+    }
+
     /// `nfacctd_time_new`: bin by the plugin's clock instead of the flow's times.
     pub fn use_arrival_time(&mut self) {
         self.bin_time = 0;
@@ -210,6 +253,44 @@ impl Flow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `*_ext_sampling_rate` with `*_renormalize` (measured against nfacctd 1.7.7): counters
+    /// times the configured rate whatever the flow carries; a carried rate prints as 1, an
+    /// absent one as 0. By the carried rate: an absent rate leaves the counters alone.
+    #[test]
+    fn renormalize_external_and_by_rate() {
+        let mut f = Flow {
+            packets: 16,
+            bytes: 2784,
+            ..Flow::default()
+        };
+        f.prims.sampling_rate = 256;
+        let mut g = f;
+        g.prims.sampling_rate = 0;
+        let (mut f2, mut g2) = (f, g);
+        Renormalize::new(Some(1000)).apply(&mut f);
+        assert_eq!(
+            (f.packets, f.bytes, f.prims.sampling_rate),
+            (16000, 2784000, 1)
+        );
+        Renormalize::new(Some(1000)).apply(&mut g);
+        assert_eq!(
+            (g.packets, g.bytes, g.prims.sampling_rate),
+            (16000, 2784000, 0)
+        );
+        assert_eq!(Renormalize::new(None), Renormalize::ByRate);
+        assert_eq!(Renormalize::new(Some(0)), Renormalize::ByRate);
+        Renormalize::ByRate.apply(&mut f2);
+        assert_eq!(
+            (f2.packets, f2.bytes, f2.prims.sampling_rate),
+            (4096, 712704, 1)
+        );
+        Renormalize::ByRate.apply(&mut g2);
+        assert_eq!(
+            (g2.packets, g2.bytes, g2.prims.sampling_rate),
+            (16, 2784, 0)
+        );
+    }
 
     #[test]
     fn nets_and_rd() {

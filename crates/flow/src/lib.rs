@@ -25,7 +25,7 @@ pub mod text;
 pub mod time;
 
 pub use cache::{Cache, CacheConfig, Entry, History, HistoryUnit, Insert, PurgeSchedule};
-pub use flow::{CustomRef, Flow, FlowBatch, FlowType, Primitives, RouteDistinguisher};
+pub use flow::{CustomRef, Flow, FlowBatch, FlowType, Primitives, Renormalize, RouteDistinguisher};
 pub use format::{Encoder, EncoderOptions, OutputFormat};
 pub use primitives::{
     list_primitives, Aggregate, AggregateError, Daemon, Primitive, UnknownPrimitive,

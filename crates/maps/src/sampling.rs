@@ -17,7 +17,7 @@
 use std::net::IpAddr;
 
 use pmacct_flow::flow::{mask_addr, Primitives};
-use pmacct_flow::{Flow, RouteDistinguisher};
+use pmacct_flow::{Flow, Renormalize, RouteDistinguisher};
 
 use crate::{Diag, MapError, Severity};
 
@@ -396,15 +396,23 @@ impl FlowToRdMap {
     }
 }
 
-/// sampling_map on one flow (the core stage): the map's rate, then, with `renormalize`,
-/// counters scaled by the map's rate, else the exported one. The core must not renormalize
-/// again.
-pub fn apply_sampling(map: &SamplingMap, flow: &mut Flow, renormalize: bool) -> bool {
+/// sampling_map on one flow (the core stage): the map's rate, then, with `renormalize`
+/// by rate, counters scaled by the map's rate, else the exported one (the core must not
+/// renormalize again). With `*_ext_sampling_rate` the core has scaled the counters by it
+/// already (pmacct's `counters_renormalize_handler` replaces the map's): the rate only
+/// prints as renormalized.
+pub fn apply_sampling(
+    map: &SamplingMap,
+    flow: &mut Flow,
+    renormalize: Option<Renormalize>,
+) -> bool {
     if let Some(rate) = map.lookup_flow(&flow.prims) {
         flow.prims.sampling_rate = rate;
     }
-    if renormalize {
-        flow.renormalize();
+    match renormalize {
+        Some(Renormalize::ByRate) => flow.renormalize(),
+        Some(Renormalize::External(_)) => flow.mark_renormalized(),
+        None => {}
     }
     true
 }

@@ -14,7 +14,10 @@
 //!   its first fragment is held back and added to the first one's counters; one whose first
 //!   fragment never comes is never accounted; non-first fragments after the first get the
 //!   first one's ports and read their "TCP flags" from byte 13 of their own payload;
-//! - a TCP/UDP packet too short for its ports is dropped when `handle_fragments` is on.
+//! - a TCP/UDP packet too short for its ports is dropped when `handle_fragments` is on;
+//! - with `pmacctd_ext_sampling_rate`, a fragment that would be held back (first fragment
+//!   not seen yet, or the table full) is accounted on its own with ports and tcp flags 0
+//!   (pmacct's `dummy_tlhdr`), and nothing is held back for the first fragment.
 //!
 //! Reads never go past the captured bytes (pmacct's do in places: the bounded walk stops at
 //! the end of the frame instead).
@@ -113,10 +116,15 @@ enum FragVerdict {
 struct FragTable {
     map: HashMap<FragKey, FragEntry>,
     cap: usize,
+    /// `pmacctd_ext_sampling_rate` set: a fragment that would be held back is accounted on
+    /// its own with ports 0 (pmacct's `dummy_tlhdr`) and nothing is accumulated.
+    ext_sampling: bool,
 }
 
 impl FragTable {
-    /// [`FragTable::lookup`] applied to a packet's ports and counters.
+    /// [`FragTable::lookup`] applied to a packet's ports and counters. `Ok(true)`: accounted
+    /// on its own with the dummy transport header (ports and tcp flags 0), as pmacct does
+    /// with `pmacctd_ext_sampling_rate` for a fragment it would otherwise hold back.
     #[allow(clippy::too_many_arguments)]
     fn account(
         &mut self,
@@ -127,7 +135,7 @@ impl FragTable {
         pkts: &mut u64,
         bytes: &mut u64,
         now: u64,
-    ) -> Result<(), Skip> {
+    ) -> Result<bool, Skip> {
         match self.lookup(key, first, len, *ports, now) {
             FragVerdict::Account {
                 ports: pt,
@@ -137,7 +145,11 @@ impl FragTable {
                 *ports = pt;
                 *pkts += hp;
                 *bytes += hb;
-                Ok(())
+                Ok(false)
+            }
+            FragVerdict::Hold if self.ext_sampling => {
+                *ports = [0; 4];
+                Ok(true)
             }
             FragVerdict::Hold => Err(Skip::FragmentHeld),
         }
@@ -172,8 +184,10 @@ impl FragTable {
                         bytes,
                     };
                 }
-                e.pkts += 1;
-                e.bytes += len;
+                if !self.ext_sampling {
+                    e.pkts += 1;
+                    e.bytes += len;
+                }
                 return FragVerdict::Hold;
             }
             // Expired: the entry is reused as if new (pmacct's "candidate").
@@ -202,8 +216,10 @@ impl FragTable {
             }
         } else {
             // pmacct assigns (not adds) on creation.
-            e.pkts = 1;
-            e.bytes = len;
+            if !self.ext_sampling {
+                e.pkts = 1;
+                e.bytes = len;
+            }
             FragVerdict::Hold
         };
         self.map.insert(key, e);
@@ -452,6 +468,7 @@ impl PacketAccountant {
             frags: FragTable {
                 map: HashMap::new(),
                 cap: opts.frag_entries,
+                ext_sampling: opts.ext_sampling_rate > 0,
             },
             opts,
         }
@@ -566,9 +583,11 @@ impl PacketAccountant {
                     dst: dst.octets(),
                     proto,
                 };
-                self.frags.account(
+                if self.frags.account(
                     key, !non_first, ip_len, &mut ports, &mut pkts, &mut bytes, now,
-                )?;
+                )? {
+                    flags = 0;
+                }
             }
         }
         p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
@@ -655,9 +674,11 @@ impl PacketAccountant {
                         src,
                         dst,
                     };
-                    self.frags.account(
+                    if self.frags.account(
                         key, !non_first, bytes0, &mut ports, &mut pkts, &mut bytes, now,
-                    )?;
+                    )? {
+                        flags = 0;
+                    }
                 }
             }
             p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
@@ -766,6 +787,43 @@ mod tests {
             .account(dlt::EN10MB, &later, Timestamp::ZERO, 100)
             .unwrap();
         assert_eq!((fl.packets, fl.bytes), (1, 500));
+    }
+
+    /// With `pmacctd_ext_sampling_rate` (pmacctd 1.7.7 on compat-tests' pm-special.pcap),
+    /// a fragment before its first one counts alone with ports 0 and adds nothing later.
+    #[test]
+    fn fragment_before_first_with_ext_sampling_counts_alone() {
+        let mut a = PacketAccountant::new(PacketOptions {
+            handle_fragments: true,
+            ext_sampling_rate: 1000,
+            ..Default::default()
+        });
+        let mut later = eth(0x0800, &[]);
+        later.extend(ipv4(
+            6,
+            185,
+            9,
+            &[0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3f],
+            500,
+        ));
+        let fl = a
+            .account(dlt::EN10MB, &later, Timestamp::ZERO, 100)
+            .unwrap();
+        assert_eq!((fl.packets, fl.bytes, fl.tcp_flags), (1, 500, 0));
+        assert_eq!((fl.prims.src_port, fl.prims.dst_port), (0, 0));
+        assert_eq!(fl.prims.sampling_rate, 1000);
+        let mut first = eth(0x0800, &[]);
+        first.extend(ipv4(6, 0x2000, 9, &tcp(0x02), 1500));
+        let fl = a
+            .account(dlt::EN10MB, &first, Timestamp::ZERO, 100)
+            .unwrap();
+        assert_eq!((fl.packets, fl.bytes), (1, 1500));
+        // after the first: its ports, as without the key
+        let fl = a
+            .account(dlt::EN10MB, &later, Timestamp::ZERO, 100)
+            .unwrap();
+        assert_eq!((fl.packets, fl.bytes), (1, 500));
+        assert_ne!((fl.prims.src_port, fl.prims.dst_port), (0, 0));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::flow::Flow;
 /// from, as the decoder hands them), as sfacctd
 /// 1.7.7's `SF_*` handlers fill `pkt_data`. Differences from NetFlow: `peer_src_ip` is the
 /// agent address of the datagram header (not the UDP source), `export_proto_sysid` the
-/// sub-agent id, no flow times (sfacctd prints zero timestamps and bins by arrival),
+/// sub-agent id, no flow times (sfacctd prints zero timestamps and bins by arrival: the
+/// plugin's clock, or a savefile's packet time, set by the caller),
 /// `sampling_direction` always `u`, tunnel primitives from the inner headers of a
 /// VXLAN/IP-in-IP sampled packet, BGP primitives from the extended gateway record.
 /// `use_ip_next_hop` as pmacct's key: an IPv4 next hop of the extended router record is
