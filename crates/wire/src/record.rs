@@ -91,7 +91,8 @@ pub struct FlowFields {
     pub mpls_label_top: u32,
     pub mpls_label_bottom: u32,
     pub mpls_stack_depth: u8,
-    /// mplsVpnRouteDistinguisher (IE 90) raw 8 bytes, or ingressVRFID (IE 234) as `vrf_id`.
+    /// mplsVpnRouteDistinguisher (IE 90) raw 8 bytes; `vrf_id` is the VRF id pmacct 1.7.7
+    /// picks from ingressVRFID (IE 234) and egressVRFID (IE 235) by flowDirection.
     pub mpls_vpn_rd: Option<[u8; 8]>,
     pub vrf_id: Option<u32>,
 

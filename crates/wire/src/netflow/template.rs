@@ -137,8 +137,10 @@ impl Template {
             if row.element == Element::Unmapped {
                 continue;
             }
+            // Lower rank wins; among repeats of one element (a tunnel's outer and inner
+            // header, say) the last one, as pmacct 1.7.7 keeps the last of a repeated IE.
             let e = best.entry(row.element).or_insert((row.rank, i));
-            if row.rank < e.0 {
+            if row.rank <= e.0 {
                 *e = (row.rank, i);
             }
         }
