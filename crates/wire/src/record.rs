@@ -120,6 +120,11 @@ pub struct FlowFields {
     pub nat_event: u8,
     pub fw_event: u8,
     pub forwarding_status: u8,
+
+    /// exporterIPv4Address / exporterIPv6Address (IE 130/131): in options data, the address
+    /// the exporter says it has; on data records, the one its options data of this
+    /// observation domain last gave (pmacct 1.7.7 prints it as peer_ip_src).
+    pub exporter_addr: Option<IpAddr>,
 }
 
 /// One decoded flow: its values ([`FlowFields`], reached through `Deref`) and views into

@@ -507,3 +507,84 @@ fn vlan_and_vrf_follow_the_direction_and_repeats_read_the_last() {
         ]
     );
 }
+
+#[test]
+fn exporter_address_from_options_data_is_the_domains_peer_address() {
+    // pmacct 1.7.7 prints exporterIPv4Address (IE 130) of options data as peer_ip_src of the
+    // records of that exporter and observation domain (replayed captures keep the real
+    // exporter's address this way); v9 options scoped to the whole system are not used.
+    let mut dec = NetflowDecoder::new(Limits::default());
+    // IPFIX options template 400: scope observationDomainId (149) 4, exporterIPv4Address 4.
+    let ot = Buf::default()
+        .u16(400)
+        .u16(2)
+        .u16(1)
+        .u16(149)
+        .u16(4)
+        .u16(130)
+        .u16(4)
+        .0;
+    let od = Buf::default().u32(7).bytes(&[203, 0, 113, 19]).0;
+    let t: &[(u16, u16)] = &[(8, 4), (12, 4), (130, 4), (2, 4)];
+    // an IE 130 inside the data record does not count (pmacct reads it only without a
+    // datagram source address)
+    let d = Buf::default()
+        .bytes(&[10, 0, 0, 1, 10, 0, 0, 2, 198, 51, 100, 9])
+        .u32(1)
+        .0;
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(1, 1, 7, &[set(2, &template(300, t)), set(300, &d)]),
+    );
+    assert_eq!(r[0].exporter_addr, None, "no options data yet");
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(2, 2, 7, &[set(3, &ot), set(400, &od), set(300, &d)]),
+    );
+    let addr: IpAddr = "203.0.113.19".parse().unwrap();
+    assert_eq!(
+        (r[0].flow_type, r[0].exporter_addr),
+        (FlowType::Option, Some(addr))
+    );
+    assert_eq!(r[1].exporter_addr, Some(addr));
+    // another observation domain of the same exporter keeps the datagram's address
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(3, 3, 8, &[set(2, &template(300, t)), set(300, &d)]),
+    );
+    assert_eq!(r[0].exporter_addr, None);
+    // saved and restored with the templates
+    let mut saved = Vec::new();
+    dec.templates().save(&mut saved).unwrap();
+    let restored = TemplateCache::restore(&saved[..], Limits::default()).unwrap();
+    assert_eq!(restored.exporter_addr(ip(), 7), Some(addr));
+    assert_eq!(restored.exporter_addr(ip(), 8), None);
+    // v9, scope System (1): kept apart by pmacct, never printed
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let ot9 = Buf::default()
+        .u16(260)
+        .u16(4)
+        .u16(4)
+        .u16(1)
+        .u16(4)
+        .u16(130)
+        .u16(4)
+        .0;
+    let od9 = Buf::default().u32(0).bytes(&[203, 0, 113, 19]).0;
+    let dg = v9(
+        3,
+        0,
+        0,
+        1,
+        3,
+        &[
+            set(1, &ot9),
+            set(0, &template(300, t)),
+            set(260, &od9),
+            set(300, &d),
+        ],
+    );
+    let (r, _) = collect(&mut dec, &dg);
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[1].exporter_addr, None);
+}

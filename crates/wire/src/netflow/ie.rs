@@ -93,6 +93,8 @@ pub enum Element {
     ApplicationId,
     /// systemInitTimeMilliseconds (IE 160): lets IPFIX records use IE 21/22.
     SystemInitMillis,
+    /// exporterIPv4Address / exporterIPv6Address (IE 130/131), 4 or 16 bytes.
+    ExporterAddr,
 }
 
 /// One table row: enterprise number (0 = IANA), element id, name, target, rank.
@@ -181,6 +183,8 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 89, "forwardingStatus", E::ForwardingStatus, 0),
     e(0, 90, "mplsVpnRouteDistinguisher", E::MplsVpnRd, 0),
     e(0, 95, "applicationId", E::ApplicationId, 0),
+    e(0, 130, "exporterIPv4Address", E::ExporterAddr, 0),
+    e(0, 131, "exporterIPv6Address", E::ExporterAddr, 1),
     e(0, 140, "mplsTopLabelIPv6Address", E::BgpNextHop, 3),
     e(0, 150, "flowStartSeconds", E::FirstSecs, 2),
     e(0, 151, "flowEndSeconds", E::LastSecs, 2),
@@ -493,6 +497,7 @@ pub fn apply<'a>(
         E::ForwardingStatus => rec.forwarding_status = be_uint(v) as u8,
         E::ApplicationId => rec.application_id = Some(v),
         E::SystemInitMillis => s.sys_init_ms = Some(be_uint(v)),
+        E::ExporterAddr => rec.exporter_addr = ip(v).or(rec.exporter_addr),
     }
 }
 
