@@ -44,6 +44,11 @@ pub struct Diff {
     pub format: Vec<String>,
     /// Records on each side (after normalization), for the report.
     pub records: (usize, usize),
+    /// How to read a record back into named fields ([`Diff::fields`]): the format and, for
+    /// csv/formatted, pmacct's header with the ignored columns stripped as in the records.
+    pub layout: Option<(Format, Option<String>)>,
+    /// Every normalized record of each side with its multiplicity (pmacct, ours).
+    pub all: (BTreeMap<String, usize>, BTreeMap<String, usize>),
 }
 
 impl Diff {
@@ -53,6 +58,49 @@ impl Diff {
     pub fn count_ours(&self) -> usize {
         self.only_ours.iter().map(|(_, n)| n).sum()
     }
+    /// A normalized record of this diff as (name, value) pairs in written order: JSON keys,
+    /// csv/formatted column names (values unquoted, formatted cells trimmed). None when the
+    /// record cannot be read (no layout, not JSON, a line of another width).
+    pub fn fields(&self, rec: &str) -> Option<Vec<(String, String)>> {
+        match self.layout.as_ref()? {
+            (Format::Json, _) => {
+                let Ordered(pairs) = serde_json::from_str(rec).ok()?;
+                Some(
+                    pairs
+                        .into_iter()
+                        .map(|(k, v)| match v {
+                            serde_json::Value::String(s) => (k, s),
+                            v => (k, v.to_string()),
+                        })
+                        .collect(),
+                )
+            }
+            (Format::Csv, Some(h)) => {
+                let names: Vec<&str> = h.split(',').collect();
+                let vals: Vec<&str> = rec.split(',').collect();
+                (names.len() == vals.len()).then(|| {
+                    names
+                        .iter()
+                        .zip(vals)
+                        .map(|(n, v)| (n.to_string(), v.to_string()))
+                        .collect()
+                })
+            }
+            (Format::Formatted, Some(h)) => {
+                let starts = column_starts(h);
+                let mut out = Vec::new();
+                for (k, &st) in starts.iter().enumerate() {
+                    let e = starts.get(k + 1).copied().unwrap_or(usize::MAX);
+                    let name = h.get(st..e.min(h.len()))?.trim();
+                    let v = rec.get(st.min(rec.len())..e.min(rec.len()))?.trim();
+                    out.push((name.to_string(), v.to_string()));
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.only_pmacct.is_empty()
             && self.only_ours.is_empty()
@@ -107,8 +155,13 @@ impl fmt::Display for Diff {
 pub fn compare(format: Format, pmacct: &str, ours: &str) -> Diff {
     let (hp, rp, fp) = normalize(format, pmacct);
     let (ho, ro, fo) = normalize(format, ours);
+    let stripped = hp.as_deref().map(|h| {
+        let cut = ignored_ranges(format, h);
+        strip_columns(format, h, &cut)
+    });
     let mut diff = Diff {
         records: (rp.values().sum(), ro.values().sum()),
+        layout: Some((format, stripped)),
         ..Diff::default()
     };
     // A header is compared only when both sides wrote one: a side that wrote nothing at all
@@ -134,6 +187,7 @@ pub fn compare(format: Format, pmacct: &str, ours: &str) -> Diff {
     if fp.is_empty() {
         diff.format = fo;
     }
+    diff.all = (rp, ro);
     diff
 }
 
@@ -191,11 +245,7 @@ fn ignored_ranges(format: Format, header: &str) -> Cut {
         }
         Format::Formatted => {
             // Columns start where a header token starts; each runs to the next token.
-            let starts: Vec<usize> = header
-                .char_indices()
-                .filter(|&(i, c)| c != ' ' && (i == 0 || header.as_bytes()[i - 1] == b' '))
-                .map(|(i, _)| i)
-                .collect();
+            let starts = column_starts(header);
             for (k, &s) in starts.iter().enumerate() {
                 let e = starts.get(k + 1).copied().unwrap_or(usize::MAX);
                 let name = header[s..e.min(header.len())].trim();
@@ -207,6 +257,15 @@ fn ignored_ranges(format: Format, header: &str) -> Cut {
         Format::Json => {}
     }
     cut
+}
+
+/// Byte offsets where the columns of a formatted header start.
+fn column_starts(header: &str) -> Vec<usize> {
+    header
+        .char_indices()
+        .filter(|&(i, c)| c != ' ' && (i == 0 || header.as_bytes()[i - 1] == b' '))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn strip_columns(format: Format, line: &str, cut: &Cut) -> String {

@@ -2,6 +2,8 @@
 //! (compat-tests/expected-differences.txt). An entry is a claim that is checked both ways:
 //! a case it covers must show exactly that difference, so a stale entry fails too.
 
+use std::collections::BTreeMap;
+
 use crate::compare::Diff;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,38 @@ pub struct Entry {
     /// Exact number of extra records, or None for "some (at least one)".
     pub count: Option<usize>,
     pub reason: String,
+    /// Per-record entry (SIDE `fields:...`): the fields that may differ, and which of
+    /// pmacct's records the entry is about. `side` is then "fields".
+    pub mask: Option<Mask>,
 }
+
+impl Entry {
+    /// Ok when `n` is what the entry's COUNT says; else the count wanted, for the report.
+    fn count_ok(&self, n: usize) -> Result<(), String> {
+        match self.count {
+            Some(c) if c == n => Ok(()),
+            None if n > 0 => Ok(()),
+            Some(c) => Err(c.to_string()),
+            None => Err("some".into()),
+        }
+    }
+}
+
+/// A per-record entry: in pmacct's records matching `signature`, the `fields` may differ
+/// from ours; every other field must be equal. Records equal once those fields are set
+/// aside are compared as groups with their counters summed (a field pmacct gets wrong can
+/// merge records that ours keeps apart, or spread them over other time bins), so counters
+/// still have to add up, unless a counter is itself among `fields`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mask {
+    /// Field names, matched without regard to case (JSON keys or csv/formatted columns).
+    pub fields: Vec<String>,
+    /// `name=glob` conditions that all hold on pmacct's record; empty = every record.
+    pub signature: Vec<(String, String)>,
+}
+
+/// Counters: summed over the records a per-record entry groups.
+const COUNTERS: [&str; 3] = ["packets", "bytes", "flows"];
 
 #[derive(Debug, Clone, Default)]
 pub struct Expected {
@@ -34,6 +67,10 @@ impl Expected {
 
     /// Lines `MODE INPUT CONFIG SIDE COUNT REASON...`; MODE offline|live|*, INPUT and CONFIG
     /// globs (`*` only), SIDE pmacct|ours, COUNT a number or `*`; `#` starts a comment.
+    ///
+    /// Per-record lines `MODE INPUT CONFIG fields:F1,F2 where:SIGNATURE COUNT REASON...`:
+    /// SIGNATURE is `*` or `name=glob` conditions joined by `&` on pmacct's record, COUNT the
+    /// number of pmacct's differing records it matches (see [`Mask`]).
     pub fn parse(text: &str) -> Result<Expected, String> {
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -41,9 +78,15 @@ impl Expected {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
+            let bad = || format!("line {}: {line}", i + 1);
+            let masked = line
+                .split_whitespace()
+                .nth(3)
+                .is_some_and(|t| t.starts_with("fields:"));
+            let lead = if masked { 6 } else { 5 };
             let mut f: Vec<&str> = Vec::new();
             let mut rest = line;
-            while f.len() < 5 {
+            while f.len() < lead {
                 let r = rest.trim_start();
                 let end = r.find(char::is_whitespace).unwrap_or(r.len());
                 f.push(&r[..end]);
@@ -51,7 +94,45 @@ impl Expected {
             }
             f.push(rest.trim());
             let f: Vec<&str> = f.into_iter().filter(|x| !x.is_empty()).collect();
-            let bad = || format!("line {}: {line}", i + 1);
+            if masked {
+                if f.len() < 7 {
+                    return Err(bad());
+                }
+                let fields: Vec<String> = f[3]["fields:".len()..]
+                    .split(',')
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let sig = f[4].strip_prefix("where:").ok_or_else(bad)?;
+                let signature = if sig == "*" {
+                    Vec::new()
+                } else {
+                    sig.split('&')
+                        .map(|c| {
+                            c.split_once('=')
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                                .ok_or_else(bad)
+                        })
+                        .collect::<Result<_, _>>()?
+                };
+                let count = match f[5] {
+                    "*" => None,
+                    n => Some(n.parse().map_err(|_| bad())?),
+                };
+                if fields.is_empty() {
+                    return Err(bad());
+                }
+                entries.push(Entry {
+                    mode: f[0].into(),
+                    input: f[1].into(),
+                    config: f[2].into(),
+                    side: "fields".into(),
+                    count,
+                    reason: f[6].trim().into(),
+                    mask: Some(Mask { fields, signature }),
+                });
+                continue;
+            }
             if f.len() < 6 || !["pmacct", "ours"].contains(&f[3]) {
                 return Err(bad());
             }
@@ -66,6 +147,7 @@ impl Expected {
                 side: f[3].into(),
                 count,
                 reason: f[5].trim().into(),
+                mask: None,
             });
         }
         Ok(Expected { entries })
@@ -89,7 +171,9 @@ impl Expected {
             ));
         }
         let mut notes = Vec::new();
-        for (side, got) in [("pmacct", diff.count_pmacct()), ("ours", diff.count_ours())] {
+        let (left_pmacct, left_ours) =
+            self.explain_records(mode, input, config, diff, &mut notes)?;
+        for (side, got) in [("pmacct", left_pmacct), ("ours", left_ours)] {
             let e = self.entries.iter().find(|e| {
                 e.side == side
                     && glob(&e.mode, mode)
@@ -100,12 +184,7 @@ impl Expected {
                 (None, 0) => {}
                 (None, n) => return Err(format!("{n} records only in {side}")),
                 (Some(e), n) => {
-                    let ok = match e.count {
-                        Some(c) => c == n,
-                        None => n > 0,
-                    };
-                    if !ok {
-                        let want = e.count.map_or("some".to_string(), |c| c.to_string());
+                    if let Err(want) = e.count_ok(n) {
                         return Err(format!(
                             "expected {want} records only in {side} ({}), got {n}",
                             e.reason
@@ -123,6 +202,147 @@ impl Expected {
         } else {
             notes.join("; ")
         })
+    }
+
+    /// Applies the per-record entries of this case: returns the number of records left
+    /// unexplained on each side (for the whole-record entries), or an error when a grouped
+    /// record differs in another field or its counters, or an entry's count is off.
+    fn explain_records(
+        &self,
+        mode: &str,
+        input: &str,
+        config: &str,
+        diff: &Diff,
+        notes: &mut Vec<String>,
+    ) -> Result<(usize, usize), String> {
+        let masks: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| {
+                e.mask.is_some()
+                    && glob(&e.mode, mode)
+                    && glob(&e.input, input)
+                    && glob(&e.config, config)
+            })
+            .collect();
+        if masks.is_empty() {
+            return Ok((diff.count_pmacct(), diff.count_ours()));
+        }
+        type Sums = BTreeMap<String, [u128; 3]>;
+        // How many of pmacct's differing records each entry's signature matches.
+        let mut matched = vec![0usize; masks.len()];
+        let only_pmacct: BTreeMap<&str, usize> = diff
+            .only_pmacct
+            .iter()
+            .map(|(r, n)| (r.as_str(), *n))
+            .collect();
+        // Grouping runs over every record of both sides, not only the differing ones: a
+        // differing record of ours may belong with a record of pmacct's that ours also has.
+        let (mut pm, mut ours): (Sums, Sums) = Default::default();
+        let mut sets: Vec<Vec<String>> = Vec::new();
+        let mut plain_pmacct: BTreeMap<&str, usize> = BTreeMap::new();
+        for (rec, n) in &diff.all.0 {
+            let fields = diff.fields(rec);
+            let mut set: Vec<String> = Vec::new();
+            for (i, e) in masks.iter().enumerate() {
+                let m = e.mask.as_ref().expect("filtered");
+                let hit = fields.as_ref().is_some_and(|fields| {
+                    m.signature.iter().all(|(k, g)| {
+                        fields
+                            .iter()
+                            .any(|(n, v)| n.eq_ignore_ascii_case(k) && glob(g, v))
+                    })
+                });
+                if hit {
+                    matched[i] += only_pmacct.get(rec.as_str()).copied().unwrap_or(0);
+                    set.extend(m.fields.iter().map(|f| f.to_ascii_lowercase()));
+                }
+            }
+            let Some(fields) = fields.filter(|_| !set.is_empty()) else {
+                plain_pmacct.insert(rec, *n);
+                continue;
+            };
+            set.sort();
+            set.dedup();
+            let (key, c) = masked_key(&fields, &set);
+            add(pm.entry(key).or_default(), c, *n);
+            if !sets.contains(&set) {
+                sets.push(set);
+            }
+        }
+        // Ours' records: equal to one of pmacct's records that no entry is about first, then
+        // into a group; what neither takes is compared whole, as without per-record entries.
+        let mut plain_left = plain_pmacct;
+        let mut left_ours = 0;
+        for (rec, n) in &diff.all.1 {
+            let mut n = *n;
+            if let Some(m) = plain_left.get_mut(rec.as_str()) {
+                let k = n.min(*m);
+                *m -= k;
+                n -= k;
+            }
+            if n == 0 {
+                continue;
+            }
+            let group = diff.fields(rec).and_then(|fields| {
+                sets.iter()
+                    .map(|set| masked_key(&fields, set))
+                    .find(|(key, _)| pm.contains_key(key))
+            });
+            match group {
+                Some((key, c)) => add(ours.entry(key).or_default(), c, n),
+                None => left_ours += n,
+            }
+        }
+        let left_pmacct: usize = plain_left.values().sum();
+        for (key, p) in &pm {
+            let o = ours.get(key).copied().unwrap_or_default();
+            if *p != o {
+                return Err(format!(
+                    "records differing only in the fields an entry names do not add up: \
+                     {key}: pmacct packets/bytes/flows {p:?}, ours {o:?}"
+                ));
+            }
+        }
+        for (e, n) in masks.iter().zip(matched) {
+            if let Err(want) = e.count_ok(n) {
+                return Err(format!(
+                    "expected {want} of pmacct's records to differ in {} ({}), got {n}",
+                    e.mask.as_ref().expect("filtered").fields.join(","),
+                    e.reason
+                ));
+            }
+            notes.push(format!("{n} records differ in the fields of: {}", e.reason));
+        }
+        Ok((left_pmacct, left_ours))
+    }
+}
+
+/// A record with `set`'s fields blanked and its counters taken out (those not in `set`),
+/// and those counters.
+fn masked_key(fields: &[(String, String)], set: &[String]) -> (String, [u128; 3]) {
+    let mut key = String::new();
+    let mut c = [0u128; 3];
+    for (name, v) in fields {
+        let lower = name.to_ascii_lowercase();
+        if set.contains(&lower) {
+            continue;
+        }
+        if let Some(i) = COUNTERS.iter().position(|x| *x == lower) {
+            c[i] = v.parse().unwrap_or(0);
+            continue;
+        }
+        key.push_str(name);
+        key.push('=');
+        key.push_str(v);
+        key.push(';');
+    }
+    (key, c)
+}
+
+fn add(sum: &mut [u128; 3], c: [u128; 3], times: usize) {
+    for (s, x) in sum.iter_mut().zip(c) {
+        *s += x * times as u128;
     }
 }
 
@@ -181,5 +401,74 @@ mod tests {
         assert!(e.check("live", "x", "wide-json", &diff(2, 0)).is_err());
         assert!(e.check("offline", "y", "z", &diff(0, 0)).is_ok());
         assert!(Expected::parse("offline a b both 1 r").is_err());
+    }
+
+    fn rec(ts: &str, flags: &str, proto: &str, packets: u64) -> String {
+        format!(
+            r#"{{"ip_proto": "{proto}", "tcp_flags": "{flags}", "timestamp_end": "{ts}", "packets": {packets}, "bytes": {}}}"#,
+            packets * 10
+        )
+    }
+
+    const ZERO: &str = "0000-00-00 00:00:00.000000";
+
+    #[test]
+    fn per_record_entries_set_fields_aside_and_compare_the_rest() {
+        let e = Expected::parse(
+            "* x wide-* fields:timestamp_end where:timestamp_end=0000-00-00* 1 times\n\
+             * x wide-* fields:tcp_flags where:tcp_flags=0 1 flags\n",
+        )
+        .unwrap();
+        assert_eq!(e.entries[0].side, "fields");
+        let check = |pm: &[String], ours: &[String]| {
+            let d = crate::compare(crate::Format::Json, &pm.join("\n"), &ours.join("\n"));
+            e.check("offline", "x", "wide-json", &d)
+        };
+        let same = rec("2024-01-01 00:00:00.000000", "2", "tcp", 1);
+        // pmacct merged two records that ours keeps apart (by their times and flags):
+        // the counters add up, every other field is equal
+        let pm = [rec(ZERO, "0", "tcp", 3), same.clone()];
+        let ours = [
+            rec("2024-01-01 00:00:01.000000", "2", "tcp", 1),
+            rec("2024-01-01 00:00:02.000000", "16", "tcp", 2),
+            same.clone(),
+        ];
+        check(&pm, &ours).unwrap();
+        // another field differs: not explained
+        let wrong = [
+            ours[0].clone(),
+            rec("2024-01-01 00:00:02.000000", "16", "udp", 2),
+            same.clone(),
+        ];
+        assert!(check(&pm, &wrong).unwrap_err().contains("add up"));
+        // counters that do not add up
+        let lost = [ours[0].clone(), same.clone()];
+        assert!(check(&pm, &lost).is_err());
+        // an entry whose records do not differ any more is stale
+        let one = std::slice::from_ref(&same);
+        assert!(check(one, one).is_err());
+        // a counter named among the fields is not compared
+        let e2 =
+            Expected::parse("* x r-* fields:packets,bytes where:packets=0 1 renorm\n").unwrap();
+        let d = crate::compare(
+            crate::Format::Json,
+            &rec(ZERO, "0", "tcp", 0),
+            &rec(ZERO, "0", "tcp", 5),
+        );
+        e2.check("offline", "x", "r-json", &d).unwrap();
+    }
+
+    #[test]
+    fn per_record_entries_read_csv_columns_by_name() {
+        let e = Expected::parse("* x t-* fields:tcp_flags where:tcp_flags=0 1 flags\n").unwrap();
+        let pm = "PROTOCOL,TCP_FLAGS,PACKETS\ntcp,0,3\nudp,0,1\n";
+        let ours = "PROTOCOL,TCP_FLAGS,PACKETS\ntcp,2,1\ntcp,18,2\nudp,0,1\n";
+        let d = crate::compare(crate::Format::Csv, pm, ours);
+        e.check("offline", "x", "t-csv", &d).unwrap();
+        let ours = "PROTOCOL,TCP_FLAGS,PACKETS\ntcp,2,1\nudp,0,1\n";
+        let d = crate::compare(crate::Format::Csv, pm, ours);
+        assert!(e.check("offline", "x", "t-csv", &d).is_err());
+        assert!(Expected::parse("* x t fields: where:* 1 r").is_err());
+        assert!(Expected::parse("* x t fields:a nowhere 1 r").is_err());
     }
 }

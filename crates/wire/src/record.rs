@@ -91,7 +91,8 @@ pub struct FlowFields {
     pub mpls_label_top: u32,
     pub mpls_label_bottom: u32,
     pub mpls_stack_depth: u8,
-    /// mplsVpnRouteDistinguisher (IE 90) raw 8 bytes, or ingressVRFID (IE 234) as `vrf_id`.
+    /// mplsVpnRouteDistinguisher (IE 90) raw 8 bytes; `vrf_id` is the VRF id pmacct 1.7.7
+    /// picks from ingressVRFID (IE 234) and egressVRFID (IE 235) by flowDirection.
     pub mpls_vpn_rd: Option<[u8; 8]>,
     pub vrf_id: Option<u32>,
 
@@ -119,6 +120,11 @@ pub struct FlowFields {
     pub nat_event: u8,
     pub fw_event: u8,
     pub forwarding_status: u8,
+
+    /// exporterIPv4Address / exporterIPv6Address (IE 130/131): in options data, the address
+    /// the exporter says it has; on data records, the one its options data of this
+    /// observation domain last gave (pmacct 1.7.7 prints it as peer_ip_src).
+    pub exporter_addr: Option<IpAddr>,
 }
 
 /// One decoded flow: its values ([`FlowFields`], reached through `Deref`) and views into

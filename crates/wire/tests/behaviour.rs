@@ -314,3 +314,277 @@ fn ipfix_n_out_of_n_sampling_rate_from_population_and_size() {
     }
     assert_eq!(rates, [256, 256, 256]);
 }
+
+/// A template with both address families (IE 8/12/9/13 and IE 27/28/29/30), as the exporters
+/// of corpus ipfix-multi-sources send, optionally with ipVersion (IE 60).
+fn dual_family_template(with_version: bool) -> Vec<(u16, u16)> {
+    let mut t = vec![(8, 4), (12, 4), (9, 1), (13, 1)];
+    t.extend([(27, 16), (28, 16), (29, 1), (30, 1), (2, 4), (1, 8)]);
+    if with_version {
+        t.push((60, 1));
+    }
+    t
+}
+
+fn dual_family_record(v4: [u8; 4], version: Option<u8>) -> Vec<u8> {
+    let v6s: std::net::Ipv6Addr = "2001:db8::14".parse().unwrap();
+    let v6d: std::net::Ipv6Addr = "::110".parse().unwrap();
+    let mut b = Buf::default()
+        .bytes(&v4)
+        .bytes(&v4)
+        .u8(24)
+        .u8(16)
+        .bytes(&v6s.octets())
+        .bytes(&v6d.octets())
+        .u8(64)
+        .u8(48)
+        .u32(1)
+        .u64(100);
+    if let Some(v) = version {
+        b = b.u8(v);
+    }
+    b.0
+}
+
+#[test]
+fn dual_family_template_picks_the_family_per_record_as_pmacct() {
+    // pmacct 1.7.7 (NF_evaluate_flow_type): ipVersion decides when it says 4 or 6; else, with
+    // both families in the template, IPv4 when the IPv4 source's first octet is non-zero.
+    // Before: the IPv4 elements always won, and zeroed ones gave 0.0.0.0 -> 0.0.0.0.
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let recs = [
+        set(2, &template(300, &dual_family_template(false))),
+        set(2, &template(301, &dual_family_template(true))),
+        set(
+            300,
+            &[
+                dual_family_record([0, 0, 0, 0], None),
+                dual_family_record([10, 0, 0, 1], None),
+                // only the first octet counts, as in pmacct
+                dual_family_record([0, 0, 0, 1], None),
+            ]
+            .concat(),
+        ),
+        set(
+            301,
+            &[
+                dual_family_record([10, 0, 0, 1], Some(6)),
+                dual_family_record([0, 0, 0, 0], Some(4)),
+                // an ipVersion that is neither 4 nor 6 falls back to the address check
+                dual_family_record([0, 0, 0, 0], Some(9)),
+            ]
+            .concat(),
+        ),
+    ];
+    let (r, s) = collect(&mut dec, &ipfix(1, 1, 1, &recs));
+    assert_eq!((r.len(), s.total_dropped()), (6, 0));
+    let got: Vec<(String, String, u8, u8, u16)> = r
+        .iter()
+        .map(|r| {
+            let a = |x: Option<IpAddr>| x.map_or("-".into(), |a| a.to_string());
+            (
+                a(r.src_addr),
+                a(r.dst_addr),
+                r.src_mask,
+                r.dst_mask,
+                r.etype,
+            )
+        })
+        .collect();
+    let v6 = || {
+        (
+            "2001:db8::14".to_string(),
+            "::110".to_string(),
+            64,
+            48,
+            0x86dd,
+        )
+    };
+    let v4 = |a: &str| (a.to_string(), a.to_string(), 24, 16, 0x0800);
+    assert_eq!(
+        got,
+        vec![v6(), v4("10.0.0.1"), v6(), v6(), v4("0.0.0.0"), v6()]
+    );
+}
+
+#[test]
+fn ipv6_only_and_malformed_address_elements() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    // IPv6 elements only: IPv6, masks from IE 29/30 only (an IE 9 beside them is not read).
+    let t6 = [(27, 16), (28, 16), (9, 1), (29, 1), (1, 8)];
+    let a: std::net::Ipv6Addr = "2001:db8::1".parse().unwrap();
+    let r6 = Buf::default()
+        .bytes(&a.octets())
+        .bytes(&a.octets())
+        .u8(24)
+        .u8(56)
+        .u64(1)
+        .0;
+    // IE 27 with a length that is no address (5 bytes): no IPv6 address is taken from it, so
+    // the zeroed IPv4 source (the only well-formed address) decides: IPv4, 0.0.0.0.
+    let tbad = [(8, 4), (27, 5), (1, 8)];
+    let rbad = Buf::default()
+        .bytes(&[0; 4])
+        .bytes(&[0x20, 1, 0xd, 0xb8, 0])
+        .u64(1)
+        .0;
+    let (r, s) = collect(
+        &mut dec,
+        &ipfix(
+            1,
+            1,
+            1,
+            &[
+                set(2, &template(302, &t6)),
+                set(2, &template(303, &tbad)),
+                set(302, &r6),
+                set(303, &rbad),
+            ],
+        ),
+    );
+    assert_eq!((r.len(), s.total_dropped()), (2, 0));
+    assert_eq!(r[0].src_addr, Some(IpAddr::V6(a)));
+    assert_eq!((r[0].src_mask, r[0].etype), (56, 0x86dd));
+    assert_eq!(r[1].src_addr, Some("0.0.0.0".parse().unwrap()));
+    assert_eq!((r[1].dst_addr, r[1].etype), (None, 0x0800));
+}
+
+#[test]
+fn vlan_and_vrf_follow_the_direction_and_repeats_read_the_last() {
+    // pmacct 1.7.7: ingress flows take vlanId (IE 58) and ingressVRFID (IE 234), egress
+    // flows postVlanId (IE 59) and egressVRFID (IE 235), a VRF of 0 falling back to the other;
+    // an element repeated in a template (outer, then inner header) is read from the last.
+    let t = [
+        (61, 1),
+        (58, 2),
+        (59, 2),
+        (234, 4),
+        (235, 4),
+        (4, 1),
+        (7, 2),
+        (4, 1),
+        (7, 2),
+        (1, 8),
+    ];
+    let r = |dir: u8, vin: u16, vout: u16, vrf_in: u32, vrf_out: u32| {
+        Buf::default()
+            .u8(dir)
+            .u16(vin)
+            .u16(vout)
+            .u32(vrf_in)
+            .u32(vrf_out)
+            .u8(4)
+            .u16(0)
+            .u8(17)
+            .u16(1111)
+            .u64(1)
+            .0
+    };
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let data = [
+        r(0, 12, 13, 5, 14),
+        r(1, 12, 13, 5, 14),
+        r(1, 12, 13, 5, 0),
+        r(0, 12, 13, 0, 14),
+    ]
+    .concat();
+    let (recs, s) = collect(
+        &mut dec,
+        &ipfix(1, 1, 1, &[set(2, &template(304, &t)), set(304, &data)]),
+    );
+    assert_eq!((recs.len(), s.total_dropped()), (4, 0));
+    let got: Vec<(u16, Option<u32>, u8, u16)> = recs
+        .iter()
+        .map(|r| (r.vlan, r.vrf_id, r.proto, r.src_port))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (12, Some(5), 17, 1111),
+            (13, Some(14), 17, 1111),
+            (13, Some(5), 17, 1111),
+            (12, Some(14), 17, 1111),
+        ]
+    );
+}
+
+#[test]
+fn exporter_address_from_options_data_is_the_domains_peer_address() {
+    // pmacct 1.7.7 prints exporterIPv4Address (IE 130) of options data as peer_ip_src of the
+    // records of that exporter and observation domain (replayed captures keep the real
+    // exporter's address this way); v9 options scoped to the whole system are not used.
+    let mut dec = NetflowDecoder::new(Limits::default());
+    // IPFIX options template 400: scope observationDomainId (149) 4, exporterIPv4Address 4.
+    let ot = Buf::default()
+        .u16(400)
+        .u16(2)
+        .u16(1)
+        .u16(149)
+        .u16(4)
+        .u16(130)
+        .u16(4)
+        .0;
+    let od = Buf::default().u32(7).bytes(&[203, 0, 113, 19]).0;
+    let t: &[(u16, u16)] = &[(8, 4), (12, 4), (130, 4), (2, 4)];
+    // an IE 130 inside the data record does not count (pmacct reads it only without a
+    // datagram source address)
+    let d = Buf::default()
+        .bytes(&[10, 0, 0, 1, 10, 0, 0, 2, 198, 51, 100, 9])
+        .u32(1)
+        .0;
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(1, 1, 7, &[set(2, &template(300, t)), set(300, &d)]),
+    );
+    assert_eq!(r[0].exporter_addr, None, "no options data yet");
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(2, 2, 7, &[set(3, &ot), set(400, &od), set(300, &d)]),
+    );
+    let addr: IpAddr = "203.0.113.19".parse().unwrap();
+    assert_eq!(
+        (r[0].flow_type, r[0].exporter_addr),
+        (FlowType::Option, Some(addr))
+    );
+    assert_eq!(r[1].exporter_addr, Some(addr));
+    // another observation domain of the same exporter keeps the datagram's address
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(3, 3, 8, &[set(2, &template(300, t)), set(300, &d)]),
+    );
+    assert_eq!(r[0].exporter_addr, None);
+    // saved and restored with the templates
+    let mut saved = Vec::new();
+    dec.templates().save(&mut saved).unwrap();
+    let restored = TemplateCache::restore(&saved[..], Limits::default()).unwrap();
+    assert_eq!(restored.exporter_addr(ip(), 7), Some(addr));
+    assert_eq!(restored.exporter_addr(ip(), 8), None);
+    // v9, scope System (1): kept apart by pmacct, never printed
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let ot9 = Buf::default()
+        .u16(260)
+        .u16(4)
+        .u16(4)
+        .u16(1)
+        .u16(4)
+        .u16(130)
+        .u16(4)
+        .0;
+    let od9 = Buf::default().u32(0).bytes(&[203, 0, 113, 19]).0;
+    let dg = v9(
+        3,
+        0,
+        0,
+        1,
+        3,
+        &[
+            set(1, &ot9),
+            set(0, &template(300, t)),
+            set(260, &od9),
+            set(300, &d),
+        ],
+    );
+    let (r, _) = collect(&mut dec, &dg);
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[1].exporter_addr, None);
+}

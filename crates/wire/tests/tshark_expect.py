@@ -93,8 +93,42 @@ def main():
 def normalize(f, version, exporter, domain, export_secs, uptime_ms, sys_init):
     d = {}
     for k, v in f:
-        d.setdefault(k, v)  # first occurrence wins, like our rank order for repeats
+        d[k] = v  # a repeated element: the last occurrence, as pmacct 1.7.7 and we read it
     r = {}
+    # Address family, pmacct 1.7.7's rule: ipVersion (IE 60) when 4 or 6; else with both
+    # families present IPv4 if the IPv4 source's first octet is non-zero; else the one present.
+    has4 = "cflow.srcaddr" in d or "cflow.dstaddr" in d
+    has6 = "cflow.srcaddrv6" in d or "cflow.dstaddrv6" in d
+    ipv = int(d.get("cflow.ip_version", "0"), 0)
+    if ipv in (4, 6):
+        v6 = ipv == 6
+    elif has4 and has6:
+        v4first = d.get("cflow.srcaddr", d.get("cflow.dstaddr", "0.0.0.0"))
+        v6 = v4first.split(".")[0] == "0"
+    else:
+        v6 = has6 and not has4
+    drop = ("cflow.srcaddr", "cflow.dstaddr", "cflow.srcmask", "cflow.dstmask") if v6 else (
+        "cflow.srcaddrv6", "cflow.dstaddrv6", "cflow.srcmaskv6", "cflow.dstmaskv6")
+    for k in drop:
+        d.pop(k, None)
+    # VLAN and VRF id by flowDirection, as pmacct 1.7.7's handlers.
+    direction = int(d["cflow.direction"], 0) if "cflow.direction" in d else None
+    vl = [d.get(k) for k in ("cflow.vlanid", "cflow.post_vlanid", "cflow.dot1q_vlan_id", "cflow.post_dot1q_vlan_id")]
+    if any(v is not None for v in vl):
+        order = {0: (0, 2), 1: (1, 3), None: (0, 1, 2, 3)}.get(direction, ())
+        picked = next((vl[i] for i in order if vl[i] is not None), "0")
+        for k in ("cflow.vlanid", "cflow.post_vlanid", "cflow.dot1q_vlan_id"):
+            d.pop(k, None)
+        d["cflow.vlanid"] = picked
+    if "cflow.egress_vrfid" in d:
+        ing = int(d.get("cflow.ingress_vrfid", "0"), 0)
+        egr = int(d["cflow.egress_vrfid"], 0)
+        vrf = 0
+        if ing and (not direction or not egr):
+            vrf = ing
+        if egr and (direction or not ing):
+            vrf = egr
+        d["cflow.ingress_vrfid"] = str(vrf)
 
     def first(*keys):
         for k in keys:

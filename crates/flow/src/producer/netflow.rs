@@ -46,7 +46,9 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         etype: rec.etype,
         src_as: rec.src_as,
         dst_as: rec.dst_as,
-        peer_src_ip: Some(peer),
+        // pmacct 1.7.7: the address the exporter gives in options data (IE 130/131) wins
+        // over the datagram's source.
+        peer_src_ip: Some(rec.exporter_addr.unwrap_or(peer)),
         // BGP next hop only: pmacct uses the IP next hop only with use_ip_next_hop.
         peer_dst_ip: rec.bgp_next_hop,
         in_iface: rec.in_iface,
@@ -166,5 +168,20 @@ mod tests {
         assert_eq!(f.flows, 1);
         f.renormalize();
         assert_eq!((f.packets, f.bytes, f.prims.sampling_rate), (300, 18000, 1));
+        assert_eq!(f.prims.peer_src_ip, Some(peer));
+    }
+
+    #[test]
+    fn exporter_address_of_options_data_is_peer_src_ip() {
+        let exp: IpAddr = "203.0.113.19".parse().unwrap();
+        let rec = FlowRecord {
+            fields: pmacct_wire::FlowFields {
+                exporter_addr: Some(exp),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let f = flow(&rec, "127.0.0.4".parse().unwrap(), Timestamp::new(1, 2));
+        assert_eq!(f.prims.peer_src_ip, Some(exp));
     }
 }

@@ -5,6 +5,8 @@
 //! reachable through `FlowRecord::raw`. Where several elements feed one field (IE 1 and IE 85
 //! for bytes, IE 56 and IE 81 for the source MAC...), the `rank` decides which one a template
 //! uses: lower wins, the others are left to `raw`, so the result does not depend on field order.
+//! An element repeated in one template (a tunnel's outer then inner header) is read from its
+//! last occurrence, as pmacct 1.7.7 does.
 
 use crate::record::{FlowRecord, Timestamp};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -22,11 +24,21 @@ pub enum Element {
     TcpFlags,
     SrcPort,
     DstPort,
-    /// Source address, IPv4 or IPv6 by length (IPv4 ranks first, as pmacct reads v4 first).
+    /// IPv4 source address (IE 8; a 16-byte value is taken as IPv6).
     SrcAddr,
     DstAddr,
+    /// IPv4 prefix lengths (IE 9/13).
     SrcMask,
     DstMask,
+    /// IPv6 addresses and prefix lengths (IE 27/28/29/30). Kept apart from the IPv4 ones:
+    /// a template may carry both families, and which one a record uses is decided per record
+    /// once it is read (see [`finish`]), as pmacct 1.7.7 does.
+    SrcAddr6,
+    DstAddr6,
+    SrcMask6,
+    DstMask6,
+    /// ipVersion (IE 60): when 4 or 6, it alone decides the record's address family.
+    IpVersion,
     InIface,
     OutIface,
     SrcAs,
@@ -35,13 +47,19 @@ pub enum Element {
     BgpNextHop,
     SrcMac,
     DstMac,
+    /// vlanId (IE 58), postVlanId (IE 59), dot1qVlanId (IE 243), postDot1qVlanId (IE 254):
+    /// which one a record uses depends on its flowDirection (see [`finish`]).
     Vlan,
+    PostVlan,
+    Dot1qVlan,
+    PostDot1qVlan,
     Cos,
     Etype,
     /// MPLS label stack entry N (0-based, IE 70 + N).
     MplsLabel(u8),
     MplsVpnRd,
     VrfId,
+    EgressVrfId,
     /// sysUptime-relative milliseconds (v9 IE 22/21); 8-byte variants are absolute ms.
     FirstUptime,
     LastUptime,
@@ -75,6 +93,8 @@ pub enum Element {
     ApplicationId,
     /// systemInitTimeMilliseconds (IE 160): lets IPFIX records use IE 21/22.
     SystemInitMillis,
+    /// exporterIPv4Address / exporterIPv6Address (IE 130/131), 4 or 16 bytes.
+    ExporterAddr,
 }
 
 /// One table row: enterprise number (0 = IANA), element id, name, target, rank.
@@ -127,10 +147,10 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 22, "flowStartSysUpTime", E::FirstUptime, 0),
     e(0, 23, "postOctetDeltaCount", E::Bytes, 3),
     e(0, 24, "postPacketDeltaCount", E::Packets, 3),
-    e(0, 27, "sourceIPv6Address", E::SrcAddr, 1),
-    e(0, 28, "destinationIPv6Address", E::DstAddr, 1),
-    e(0, 29, "sourceIPv6PrefixLength", E::SrcMask, 1),
-    e(0, 30, "destinationIPv6PrefixLength", E::DstMask, 1),
+    e(0, 27, "sourceIPv6Address", E::SrcAddr6, 0),
+    e(0, 28, "destinationIPv6Address", E::DstAddr6, 0),
+    e(0, 29, "sourceIPv6PrefixLength", E::SrcMask6, 0),
+    e(0, 30, "destinationIPv6PrefixLength", E::DstMask6, 0),
     e(0, 34, "samplingInterval", E::SamplingInterval, 0),
     e(0, 35, "samplingAlgorithm", E::SamplingAlgorithm, 0),
     // pmacct takes peer_dst_ip from the MPLS top label address when no BGP next hop is sent.
@@ -141,7 +161,8 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 56, "sourceMacAddress", E::SrcMac, 0),
     e(0, 57, "postDestinationMacAddress", E::DstMac, 1),
     e(0, 58, "vlanId", E::Vlan, 0),
-    e(0, 59, "postVlanId", E::Vlan, 1),
+    e(0, 59, "postVlanId", E::PostVlan, 0),
+    e(0, 60, "ipVersion", E::IpVersion, 0),
     e(0, 61, "flowDirection", E::Direction, 0),
     e(0, 62, "ipNextHopIPv6Address", E::NextHop, 1),
     e(0, 63, "bgpNextHopIPv6Address", E::BgpNextHop, 2),
@@ -162,6 +183,8 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 89, "forwardingStatus", E::ForwardingStatus, 0),
     e(0, 90, "mplsVpnRouteDistinguisher", E::MplsVpnRd, 0),
     e(0, 95, "applicationId", E::ApplicationId, 0),
+    e(0, 130, "exporterIPv4Address", E::ExporterAddr, 0),
+    e(0, 131, "exporterIPv6Address", E::ExporterAddr, 1),
     e(0, 140, "mplsTopLabelIPv6Address", E::BgpNextHop, 3),
     e(0, 150, "flowStartSeconds", E::FirstSecs, 2),
     e(0, 151, "flowEndSeconds", E::LastSecs, 2),
@@ -194,11 +217,12 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 231, "initiatorOctets", E::Bytes, 2),
     e(0, 233, "firewallEvent", E::FwEvent, 0),
     e(0, 234, "ingressVRFID", E::VrfId, 0),
-    e(0, 235, "egressVRFID", E::Unmapped, 0),
-    e(0, 243, "dot1qVlanId", E::Vlan, 2),
+    e(0, 235, "egressVRFID", E::EgressVrfId, 0),
+    e(0, 243, "dot1qVlanId", E::Dot1qVlan, 0),
     e(0, 244, "dot1qPriority", E::Cos, 0),
     e(0, 252, "ingressPhysicalInterface", E::InIface, 1),
     e(0, 253, "egressPhysicalInterface", E::OutIface, 1),
+    e(0, 254, "postDot1qVlanId", E::PostDot1qVlan, 0),
     e(0, 256, "ethernetType", E::Etype, 0),
     e(0, 281, "postNATSourceIPv6Address", E::PostNatSrcAddr, 1),
     e(
@@ -309,6 +333,22 @@ pub struct Scratch {
     pub first_rel: Option<u32>,
     pub last_rel: Option<u32>,
     pub sys_init_ms: Option<u64>,
+    /// The address elements of each family the record carries (IE 8/12, IE 27/28).
+    pub has_v4: bool,
+    pub has_v6: bool,
+    /// First octet of the IPv4 source address (of the destination when the template has no
+    /// IPv4 source): what decides the family when both are present.
+    pub v4_first_octet: Option<u8>,
+    pub src6: Option<IpAddr>,
+    pub dst6: Option<IpAddr>,
+    pub src_mask6: u8,
+    pub dst_mask6: u8,
+    /// ipVersion (IE 60), 0 when absent.
+    pub ip_version: u8,
+    /// VLAN elements present in the template: IE 58, 59, 243, 254.
+    pub vlans: [Option<u16>; 4],
+    /// egressVRFID (IE 235).
+    pub egress_vrf: Option<u32>,
 }
 
 /// Absolute time of an uptime-relative value, as pmacct computes it: whole seconds, 32-bit
@@ -358,16 +398,35 @@ pub fn apply<'a>(
         E::DstPort => rec.dst_port = be_uint(v) as u16,
         E::SrcAddr => {
             if let Some(a) = ip(v) {
-                rec.src_addr = Some(a)
+                rec.src_addr = Some(a);
+                s.has_v4 = true;
+                s.v4_first_octet = Some(v[0]);
             }
         }
         E::DstAddr => {
             if let Some(a) = ip(v) {
-                rec.dst_addr = Some(a)
+                rec.dst_addr = Some(a);
+                s.has_v4 = true;
+                s.v4_first_octet = s.v4_first_octet.or(Some(v[0]));
             }
         }
         E::SrcMask => rec.src_mask = be_uint(v) as u8,
         E::DstMask => rec.dst_mask = be_uint(v) as u8,
+        E::SrcAddr6 => {
+            if let Some(a) = ip(v) {
+                s.src6 = Some(a);
+                s.has_v6 = true;
+            }
+        }
+        E::DstAddr6 => {
+            if let Some(a) = ip(v) {
+                s.dst6 = Some(a);
+                s.has_v6 = true;
+            }
+        }
+        E::SrcMask6 => s.src_mask6 = be_uint(v) as u8,
+        E::DstMask6 => s.dst_mask6 = be_uint(v) as u8,
+        E::IpVersion => s.ip_version = be_uint(v) as u8,
         E::InIface => rec.in_iface = be_uint(v) as u32,
         E::OutIface => rec.out_iface = be_uint(v) as u32,
         E::SrcAs => rec.src_as = be_uint(v) as u32,
@@ -376,7 +435,10 @@ pub fn apply<'a>(
         E::BgpNextHop => rec.bgp_next_hop = ip(v).or(rec.bgp_next_hop),
         E::SrcMac => rec.src_mac = mac(v).unwrap_or(rec.src_mac),
         E::DstMac => rec.dst_mac = mac(v).unwrap_or(rec.dst_mac),
-        E::Vlan => rec.vlan = be_uint(v) as u16,
+        E::Vlan => s.vlans[0] = Some(be_uint(v) as u16),
+        E::PostVlan => s.vlans[1] = Some(be_uint(v) as u16),
+        E::Dot1qVlan => s.vlans[2] = Some(be_uint(v) as u16),
+        E::PostDot1qVlan => s.vlans[3] = Some(be_uint(v) as u16),
         E::Cos => rec.cos = be_uint(v) as u8,
         E::Etype => rec.etype = be_uint(v) as u16,
         E::MplsLabel(i) => {
@@ -391,6 +453,7 @@ pub fn apply<'a>(
             }
         }
         E::VrfId => rec.vrf_id = Some(be_uint(v) as u32),
+        E::EgressVrfId => s.egress_vrf = Some(be_uint(v) as u32),
         E::FirstUptime | E::LastUptime => {
             let first = el == E::FirstUptime;
             if v.len() == 8 {
@@ -434,13 +497,80 @@ pub fn apply<'a>(
         E::ForwardingStatus => rec.forwarding_status = be_uint(v) as u8,
         E::ApplicationId => rec.application_id = Some(v),
         E::SystemInitMillis => s.sys_init_ms = Some(be_uint(v)),
+        E::ExporterAddr => rec.exporter_addr = ip(v).or(rec.exporter_addr),
     }
 }
 
-/// Finish a record once all its fields are applied: uptime-relative times, MPLS stack,
-/// packet-space sampling, implied ethertype.
+/// Address family of a record, pmacct 1.7.7's rule (`NF_evaluate_flow_type`): ipVersion
+/// (IE 60) when it says 4 or 6; otherwise, when the record carries both IPv4 and IPv6
+/// address elements, IPv4 if the first octet of the IPv4 source address is non-zero and
+/// IPv6 if not (exporters fill the family they do not use with zeros); otherwise the one
+/// family present. None: no address element and no usable ipVersion.
+///
+/// pmacct reads the first octet at the IPv4 source's offset even when the template has only
+/// an IPv4 destination (then it reads the record's first byte); we read the destination's.
+#[inline]
+pub fn record_family(s: &Scratch) -> Option<Family> {
+    match s.ip_version {
+        4 => return Some(Family::V4),
+        6 => return Some(Family::V6),
+        _ => {}
+    }
+    match (s.has_v4, s.has_v6) {
+        (true, true) if s.v4_first_octet.unwrap_or(0) != 0 => Some(Family::V4),
+        (true, true) | (false, true) => Some(Family::V6),
+        (true, false) => Some(Family::V4),
+        (false, false) => None,
+    }
+}
+
+/// An address family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+/// Finish a record once all its fields are applied: address family, uptime-relative times,
+/// MPLS stack, packet-space sampling, implied ethertype.
 #[inline]
 pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
+    let family = record_family(s);
+    if family == Some(Family::V6) {
+        // The IPv6 elements, and only they: the IPv4 ones (zeros, or absent) are dropped.
+        rec.src_addr = s.src6;
+        rec.dst_addr = s.dst6;
+        rec.src_mask = s.src_mask6;
+        rec.dst_mask = s.dst_mask6;
+    }
+    // VLAN and VRF id by direction, as pmacct 1.7.7's NF_vlan_handler and
+    // NF_mpls_vpn_id_handler: ingress flows (direction 0) use vlanId / dot1qVlanId and the
+    // ingress VRF, egress flows (1) postVlanId / postDot1qVlanId and the egress VRF (each VRF
+    // falling back to the other when that one is 0); without flowDirection the first VLAN
+    // element present in the order 58, 59, 243, 254. Elements count when the template has
+    // them, zero or not.
+    if s.vlans.iter().any(Option::is_some) {
+        let [inv, outv, dot1q, post_dot1q] = s.vlans;
+        rec.vlan = match rec.direction {
+            Some(0) => inv.or(dot1q),
+            Some(1) => outv.or(post_dot1q),
+            Some(_) => None,
+            None => inv.or(outv).or(dot1q).or(post_dot1q),
+        }
+        .unwrap_or(0);
+    }
+    if let Some(egress) = s.egress_vrf {
+        let ingress = rec.vrf_id.unwrap_or(0);
+        let egress_dir = rec.direction.unwrap_or(0) != 0;
+        let mut vrf = 0;
+        if ingress != 0 && (!egress_dir || egress == 0) {
+            vrf = ingress;
+        }
+        if egress != 0 && (egress_dir || ingress == 0) {
+            vrf = egress;
+        }
+        rec.vrf_id = Some(vrf);
+    }
     if s.first_rel.is_some() || s.last_rel.is_some() {
         let conv = |rel: u32| -> Timestamp {
             if tb.version == 10 {
@@ -488,10 +618,12 @@ pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
             / rec.sampling_interval as u64) as u32;
     }
     if rec.etype == 0 {
-        rec.etype = match rec.src_addr.or(rec.dst_addr) {
-            Some(IpAddr::V4(_)) => 0x0800,
-            Some(IpAddr::V6(_)) => 0x86dd,
-            None => 0,
+        rec.etype = match (family, rec.src_addr.or(rec.dst_addr)) {
+            (Some(Family::V6), _) => 0x86dd,
+            (Some(Family::V4), _) => 0x0800,
+            (None, Some(IpAddr::V4(_))) => 0x0800,
+            (None, Some(IpAddr::V6(_))) => 0x86dd,
+            (None, None) => 0,
         };
     }
 }
@@ -516,6 +648,15 @@ mod tests {
             "ingressInterfaceAttr"
         );
         assert!(lookup(0, 65000).is_none());
+    }
+
+    #[test]
+    fn no_two_elements_share_a_target_and_rank() {
+        // Equal ranks would make the choice depend on field order (the last would win).
+        let mut seen = std::collections::HashSet::new();
+        for r in IE_TABLE.iter().filter(|r| r.element != Element::Unmapped) {
+            assert!(seen.insert((r.element, r.rank)), "{}", r.name);
+        }
     }
 
     #[test]

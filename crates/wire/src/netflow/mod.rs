@@ -21,8 +21,8 @@ mod v8;
 mod v9;
 
 pub use template::{
-    CacheStats, InsertOutcome, Limits, RestoreError, SamplerEntry, Template, TemplateCache,
-    TemplateKind, V9_SCOPE_PEN,
+    CacheStats, DomainFacts, InsertOutcome, Limits, RestoreError, SamplerEntry, Template,
+    TemplateCache, TemplateKind, V9_SCOPE_PEN,
 };
 
 use crate::record::{ExportHeader, FlowFields, FlowRecord, Timestamp};

@@ -5,7 +5,7 @@
 //! Every set the datagram holds is read whatever the v9 header count says (quirk 2).
 
 use super::ie::{self, Scratch, TimeBase};
-use super::template::{SamplerEntry, Template, TemplateKind};
+use super::template::{SamplerEntry, Template, TemplateKind, V9_SCOPE_PEN};
 use super::{be16, DatagramStats, DropReason, NetflowDecoder};
 use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord};
 use std::net::IpAddr;
@@ -134,7 +134,7 @@ fn data_set<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
-    let Some((t, samplers, sys_init)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id)
+    let Some((t, samplers, facts)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id)
     else {
         stats.drop(DropReason::NoTemplate);
         return;
@@ -146,7 +146,7 @@ fn data_set<F: FnMut(&FlowRecord)>(
     let base = base_record(ctx, &t);
     let mut rec = base.clone();
     let tb = TimeBase {
-        sys_init_ms: sys_init,
+        sys_init_ms: facts.sys_init_ms,
         ..ctx.tb
     };
     let mut off = 0usize;
@@ -159,6 +159,10 @@ fn data_set<F: FnMut(&FlowRecord)>(
             break;
         };
         off += used;
+        // peer_ip_src as pmacct 1.7.7 reads it: the options data's exporter address; an
+        // IE 130/131 inside the data record itself only counts where the datagram has no
+        // source address, which never happens here.
+        rec.fields.exporter_addr = facts.exporter_addr;
         if rec.sampling_interval == 0 && !samplers.is_empty() {
             let sid = rec.sampler_id.unwrap_or(0);
             if let Some(s) = samplers
@@ -199,6 +203,18 @@ fn options_set<F: FnMut(&FlowRecord)>(
         off += used;
         if let Some(ms) = s.sys_init_ms {
             dec.templates.set_sys_init(ctx.exporter, ctx.source_id, ms);
+        }
+        // pmacct 1.7.7 keeps the address of options data scoped to the whole system (v9
+        // scope type 1) apart, where peer_ip_src never reads it.
+        if let Some(addr) = rec.exporter_addr {
+            let system_scope = !ctx.ipfix
+                && t.fields[..t.scope_count as usize]
+                    .iter()
+                    .any(|f| f.pen == V9_SCOPE_PEN && f.id == 1);
+            if !system_scope {
+                dec.templates
+                    .set_exporter_addr(ctx.exporter, ctx.source_id, addr);
+            }
         }
         if rec.sampling_interval != 0 {
             let entry = SamplerEntry {

@@ -137,8 +137,10 @@ impl Template {
             if row.element == Element::Unmapped {
                 continue;
             }
+            // Lower rank wins; among repeats of one element (a tunnel's outer and inner
+            // header, say) the last one, as pmacct 1.7.7 keeps the last of a repeated IE.
             let e = best.entry(row.element).or_insert((row.rank, i));
-            if row.rank < e.0 {
+            if row.rank <= e.0 {
                 *e = (row.rank, i);
             }
         }
@@ -257,7 +259,18 @@ pub struct ExporterState {
     samplers: Vec<SamplerEntry>,
     /// IPFIX systemInitTimeMilliseconds per observation domain (options data).
     sys_init: Vec<(u32, u64)>,
+    /// exporterIPv4/IPv6Address per observation domain / source id (options data).
+    exporter_addrs: Vec<(u32, IpAddr)>,
     last_used: u64,
+}
+
+/// What an exporter's options data said about one observation domain / source id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DomainFacts {
+    /// systemInitTimeMilliseconds (IE 160).
+    pub sys_init_ms: Option<u64>,
+    /// exporterIPv4Address / exporterIPv6Address (IE 130/131).
+    pub exporter_addr: Option<IpAddr>,
 }
 
 impl ExporterState {
@@ -373,7 +386,7 @@ impl TemplateCache {
         exporter: IpAddr,
         source_id: u32,
         id: u16,
-    ) -> Option<(Arc<Template>, &[SamplerEntry], Option<u64>)> {
+    ) -> Option<(Arc<Template>, &[SamplerEntry], DomainFacts)> {
         let Some(st) = self.exporters.get(&exporter) else {
             self.stats.misses += 1;
             return None;
@@ -383,8 +396,15 @@ impl TemplateCache {
             return None;
         };
         self.stats.hits += 1;
-        let init = st.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1);
-        Some((e.tpl.clone(), &st.samplers, init))
+        let facts = DomainFacts {
+            sys_init_ms: st.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1),
+            exporter_addr: st
+                .exporter_addrs
+                .iter()
+                .find(|e| e.0 == source_id)
+                .map(|e| e.1),
+        };
+        Some((e.tpl.clone(), &st.samplers, facts))
     }
 
     /// Look a template up without touching the counters.
@@ -559,6 +579,29 @@ impl TemplateCache {
         st.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1)
     }
 
+    /// Record the address an exporter gives itself in options data (IE 130/131) for one
+    /// observation domain / source id: pmacct 1.7.7 prints it as peer_ip_src of that
+    /// domain's records instead of the datagrams' source address.
+    pub fn set_exporter_addr(&mut self, exporter: IpAddr, source_id: u32, addr: IpAddr) {
+        let cap = self.limits.max_samplers_per_exporter;
+        let Some(st) = self.exporter_mut(exporter) else {
+            return;
+        };
+        if let Some(e) = st.exporter_addrs.iter_mut().find(|e| e.0 == source_id) {
+            e.1 = addr;
+        } else if st.exporter_addrs.len() < cap {
+            st.exporter_addrs.push((source_id, addr));
+        }
+    }
+
+    pub fn exporter_addr(&self, exporter: IpAddr, source_id: u32) -> Option<IpAddr> {
+        let st = self.exporters.get(&exporter)?;
+        st.exporter_addrs
+            .iter()
+            .find(|e| e.0 == source_id)
+            .map(|e| e.1)
+    }
+
     /// All sampling entries learnt for an exporter.
     pub fn samplers(&self, exporter: IpAddr) -> &[SamplerEntry] {
         self.exporters.get(&exporter).map_or(&[], |s| &s.samplers)
@@ -588,7 +631,11 @@ impl TemplateCache {
         addrs.sort();
         for a in addrs {
             let st = &self.exporters[&a];
-            if st.templates.is_empty() && st.samplers.is_empty() && st.sys_init.is_empty() {
+            if st.templates.is_empty()
+                && st.samplers.is_empty()
+                && st.sys_init.is_empty()
+                && st.exporter_addrs.is_empty()
+            {
                 // Nothing to restore (all withdrawn): an empty exporter line would not
                 // round-trip (found by the template_cache fuzz target).
                 continue;
@@ -610,6 +657,9 @@ impl TemplateCache {
             }
             for (src, ms) in &st.sys_init {
                 writeln!(w, "sysinit {src} {ms}")?;
+            }
+            for (src, addr) in &st.exporter_addrs {
+                writeln!(w, "exporteraddr {src} {addr}")?;
             }
             for s in &st.samplers {
                 writeln!(
@@ -716,6 +766,18 @@ impl TemplateCache {
                         .and_then(|v| v.parse().ok())
                         .ok_or_else(|| bad("bad sysinit"))?;
                     cache.set_sys_init(ex, src, ms);
+                }
+                Some("exporteraddr") => {
+                    let ex = exporter.ok_or_else(|| bad("exporteraddr before exporter"))?;
+                    let src = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| bad("bad exporteraddr"))?;
+                    let addr = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| bad("bad exporteraddr"))?;
+                    cache.set_exporter_addr(ex, src, addr);
                 }
                 Some(_) => return Err(bad("unknown line")),
             }
