@@ -418,17 +418,54 @@ pub struct NetOptions {
     pub networks_mask: u8,
     /// `networks_no_mask_if_zero`.
     pub no_mask_if_zero: bool,
+    /// `bgp_daemon` or `bmp_daemon` is enabled (pmacct's start-up checks look at them).
+    pub bgp_daemon: bool,
+    /// `isis_daemon` is enabled.
+    pub isis_daemon: bool,
+    /// pmacctd/uacctd: no ASNs or masks come with the packets, and the AS check differs.
+    pub packet_daemon: bool,
+}
+
+/// Why pmacct 1.7.7 refuses a plugin's `<daemon>_as` / `<daemon>_net` at start-up (its
+/// plugin checks in nfacctd.c, sfacctd.c, pmacctd.c); the daemon words the line as each
+/// daemon does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetCheck {
+    /// AS aggregation from `networks_file` alone, and no networks_file.
+    AsNoFile,
+    /// AS aggregation from BGP alone (`*_as: bgp|bmp`), and no bgp_daemon/bmp_daemon.
+    AsNoBgp,
+    /// pmacctd/uacctd: AS aggregation, no networks_file and `pmacctd_as` not BGP.
+    AsNoFileOrMethod,
+    /// Network aggregation whose only source is missing (file, mask, BGP or IS-IS).
+    NetNoSource,
+    /// pmacct-rs: a BGP daemon is enabled and a method needs it, but there is none yet.
+    BgpNotImplemented,
 }
 
 impl NetOptions {
     /// pmacct's plugin start-up checks and defaults (nfacctd.c): a fallback method takes
-    /// the file in when there is one; errors as pmacct logs them before exiting.
-    pub fn resolve(mut self, agg: &Aggregate, have_file: bool) -> Result<NetOptions, &'static str> {
+    /// the file in when there is one; Err names the check that fails, in pmacct's order.
+    pub fn resolve(mut self, agg: &Aggregate, have_file: bool) -> Result<NetOptions, NetCheck> {
         use Primitive::*;
         let as_agg = agg.contains(SrcAs) || agg.contains(DstAs);
+        let as_bgp_only = self.asm
+            == AsMethod {
+                bgp: true,
+                ..Default::default()
+            };
         if as_agg {
-            if !have_file && self.asm.file && !self.asm.fallback {
-                return Err("AS aggregation selected but NO 'networks_file' specified. Exiting.");
+            if self.packet_daemon {
+                if !have_file && !as_bgp_only {
+                    return Err(NetCheck::AsNoFileOrMethod);
+                }
+            } else {
+                if !have_file && self.asm.file && !self.asm.fallback {
+                    return Err(NetCheck::AsNoFile);
+                }
+                if as_bgp_only && !self.bgp_daemon {
+                    return Err(NetCheck::AsNoBgp);
+                }
             }
             if self.asm.fallback && have_file {
                 self.asm.file = true;
@@ -437,34 +474,29 @@ impl NetOptions {
         let net_agg = [SrcNet, DstNet, SrcMask, DstMask, PeerDstIp]
             .iter()
             .any(|p| agg.contains(*p));
+        let only = |m: NetMethod, f: fn(&mut NetMethod)| {
+            let mut o = NetMethod::default();
+            f(&mut o);
+            m == o
+        };
+        let net_bgp_only = only(self.net, |m| m.bgp = true);
         if net_agg {
-            let only = |m: NetMethod| m == self.net;
-            let file_only = only(NetMethod {
-                file: true,
-                ..Default::default()
-            });
-            let mask_only = only(NetMethod {
-                mask: true,
-                ..Default::default()
-            });
-            let bgp_only = only(NetMethod {
-                bgp: true,
-                ..Default::default()
-            });
-            let igp_only = only(NetMethod {
-                igp: true,
-                ..Default::default()
-            });
-            if (file_only && !have_file)
-                || (mask_only && self.networks_mask == 0)
-                || bgp_only
-                || igp_only
+            if (only(self.net, |m| m.file = true) && !have_file)
+                || (only(self.net, |m| m.mask = true) && self.networks_mask == 0)
+                || (net_bgp_only && !self.bgp_daemon)
+                || (only(self.net, |m| m.igp = true) && !self.isis_daemon)
             {
-                return Err("network aggregation selected but none of 'bgp_daemon', 'bmp_daemon', 'isis_daemon', 'networks_file', 'networks_mask' is specified. Exiting.");
+                return Err(NetCheck::NetNoSource);
             }
             if self.net.fallback && have_file {
                 self.net.file = true;
             }
+        }
+        // pmacct would take ASNs/networks from its BGP (or IS-IS) daemon here; we have none.
+        if (as_agg && as_bgp_only && !self.packet_daemon)
+            || (net_agg && (net_bgp_only || only(self.net, |m| m.igp = true)))
+        {
+            return Err(NetCheck::BgpNotImplemented);
         }
         Ok(self)
     }
@@ -684,6 +716,52 @@ impl NetworksStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_up_checks_as_1_7_7() {
+        let agg = |t: &[&str]| {
+            Aggregate::parse(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        };
+        let opts = |net: &str, asm: &str, packet: bool| NetOptions {
+            net: parse_net_method(net, !packet).unwrap(),
+            asm: parse_as_method(asm, !packet).unwrap(),
+            packet_daemon: packet,
+            ..Default::default()
+        };
+        let r = |o: NetOptions, a: &[&str], file: bool| o.resolve(&agg(a), file).err();
+        assert_eq!(
+            r(opts("netflow", "bgp", false), &["src_as"], true),
+            Some(NetCheck::AsNoBgp)
+        );
+        assert_eq!(r(opts("netflow", "bgp", false), &["src_host"], false), None);
+        assert_eq!(r(opts("bgp", "netflow", false), &["src_as"], false), None);
+        assert_eq!(
+            r(opts("bmp", "netflow", false), &["dst_mask"], true),
+            Some(NetCheck::NetNoSource)
+        );
+        assert_eq!(
+            r(opts("igp", "netflow", false), &["src_net"], true),
+            Some(NetCheck::NetNoSource)
+        );
+        assert_eq!(
+            r(opts("netflow", "file", false), &["src_as"], false),
+            Some(NetCheck::AsNoFile)
+        );
+        assert_eq!(
+            r(opts("netflow", "fallback", false), &["src_as"], false),
+            None
+        );
+        // pmacctd: AS needs networks_file unless pmacctd_as is BGP (then 0, as 1.7.7).
+        assert_eq!(
+            r(opts("file", "file", true), &["src_as"], false),
+            Some(NetCheck::AsNoFileOrMethod)
+        );
+        assert_eq!(r(opts("file", "bgp", true), &["src_as"], false), None);
+        // With a BGP daemon enabled pmacct starts; we have none and refuse in our words.
+        let mut o = opts("bgp", "netflow", false);
+        o.bgp_daemon = true;
+        assert_eq!(r(o, &["src_net"], false), Some(NetCheck::BgpNotImplemented));
+    }
 
     fn msgs(d: &[Diag]) -> Vec<String> {
         d.iter()
