@@ -125,49 +125,9 @@ fn strtoul(s: &str) -> u32 {
 
 /// C `inet_aton`: dotted forms with 1 to 4 parts, each decimal, octal (`0`) or hex (`0x`).
 fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::with_capacity(4);
-    for p in &parts {
-        let (digits, radix) = if let Some(h) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
-            (h, 16)
-        } else if p.len() > 1 && p.starts_with('0') {
-            (&p[1..], 8)
-        } else {
-            (*p, 10)
-        };
-        if digits.is_empty() && radix != 16 {
-            return None;
-        }
-        let v = if digits.is_empty() {
-            0
-        } else {
-            u64::from_str_radix(digits, radix).ok()?
-        };
-        vals.push(v);
-    }
-    let n = vals.len();
-    let (head, last) = vals.split_at(n - 1);
-    if head.iter().any(|v| *v > 255) {
-        return None;
-    }
-    let max_last: u64 = match n {
-        1 => u64::from(u32::MAX),
-        2 => 0xFF_FFFF,
-        3 => 0xFFFF,
-        _ => 0xFF,
-    };
-    if last[0] > max_last {
-        return None;
-    }
-    let mut a: u64 = 0;
-    for (i, v) in head.iter().enumerate() {
-        a |= v << (24 - 8 * i);
-    }
-    a |= last[0];
-    Some(Ipv4Addr::from(a as u32))
+    pmacct_config::inet_aton(s)
+        .filter(|(_, rest)| rest.is_empty())
+        .map(|(a, _)| a)
 }
 
 impl NetworksTable {
