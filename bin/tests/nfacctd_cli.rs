@@ -46,3 +46,36 @@ fn check_config_fails_on_typos_and_passes_the_tutorial_file() {
         1
     );
 }
+
+#[test]
+fn check_config_reports_as_and_net_from_bgp_without_a_bgp_daemon() {
+    let dir = support::tmpdir("cli-bgp");
+    let conf = dir.join("bgp.conf");
+    std::fs::write(
+        &conf,
+        "plugins: print\naggregate: src_as\nnfacctd_as: bgp\n",
+    )
+    .unwrap();
+    let (rc, out) = run(&["-f", conf.to_str().unwrap(), "--check-config"]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("ERROR ( default_print/print ): AS aggregation selected but 'bgp_daemon' or 'bmp_daemon' is not enabled. Exiting.\n"),
+        "{out}"
+    );
+    std::fs::write(
+        &conf,
+        "plugins: print\naggregate: dst_net\nnfacctd_net: bgp\n",
+    )
+    .unwrap();
+    let (rc, out) = run(&["-f", conf.to_str().unwrap(), "--check-config"]);
+    assert_eq!(rc, 1, "{out}");
+    assert_eq!(
+        out.matches("network aggregation selected").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("'nfacctd_net: bgp' takes networks from BGP only"),
+        "{out}"
+    );
+}

@@ -20,7 +20,7 @@ pub use cli::{check_usage, flag_key, flags, parse_args, usage, CliArgs, ACTION_F
 pub use keys::key;
 pub use registry::{Key, KeyDef, KeyScope, Kind};
 pub use syntax::{MAX_LINE, MAX_ROWS};
-pub use value::{parse_history, split_list, History, TimeUnit, Value};
+pub use value::{c_atoi, inet_aton, parse_history, split_list, History, TimeUnit, Value};
 
 use registry::lookup;
 use std::fmt;
@@ -215,6 +215,8 @@ pub enum Code {
     Conflict,
     /// A pmacct-rs key pmacct does not know.
     Extension,
+    /// Text after a value that pmacct reads past and ignores (`nfacctd_port: 2100 ! x`).
+    TrailingText,
 }
 
 /// One message about the configuration.
@@ -954,6 +956,27 @@ fn declare_plugins(
     Ok(())
 }
 
+/// A value as pmacct took it, for messages.
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Int(n) => n.to_string(),
+        Value::Ip(a) => a.to_string(),
+        Value::History(h) => {
+            let unit = match h.unit {
+                value::TimeUnit::Minute => 'm',
+                value::TimeUnit::Hour => 'h',
+                value::TimeUnit::Day => 'd',
+                value::TimeUnit::Week => 'w',
+                value::TimeUnit::Month => 'M',
+            };
+            format!("{}{unit}", h.count)
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => s.clone(),
+        Value::List(l) => l.join(","),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn apply_line(
     cx: &mut Ctx,
@@ -1017,8 +1040,26 @@ fn apply_line(
             p,
         );
     }
-    let value = match value::parse(def, &raw) {
-        Ok(v) => v,
+    let value = match value::parse_value(def, &raw) {
+        Ok((v, None)) => v,
+        Ok((v, Some(extra))) => {
+            // pmacct reads a prefix of the value and ignores the rest (no pmacct line).
+            let m = format!(
+                "key '{}': trailing text ignored: '{extra}' (value read as '{}').",
+                def.name,
+                value_text(&v)
+            );
+            cx.push(
+                Level::Warn,
+                Code::TrailingText,
+                Some(line),
+                Some(def.name),
+                m,
+                None,
+                vec![],
+            );
+            v
+        }
         Err(rej) => {
             let mut p: Vec<String> = rej
                 .pmacct

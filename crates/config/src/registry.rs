@@ -235,6 +235,19 @@ pub fn markdown() -> String {
         "Daemons: nf = nfacctd, sf = sfacctd, pm = pmacctd, ua = uacctd. For keys with an empty\n",
     );
     s.push_str("description see pmacct's CONFIG-KEYS.\n\n");
+    s.push_str(
+        "Values are read as 1.7.7 reads them: there are no trailing comments, but integers are\n",
+    );
+    s.push_str(
+        "read as C `atoi` (`nfacctd_port: 2100 ! netflow` is 2100), IPv4 addresses as `inet_aton`\n",
+    );
+    s.push_str(
+        "(`127.0.0.1 ! here`) and history as digits and one unit; pmacct-rs warns about the text\n",
+    );
+    s.push_str(
+        "it ignored. Booleans, enums, IPv6 addresses and `*_refresh_time` reject trailing text;\n",
+    );
+    s.push_str("strings and lists keep it (see docs/COMPATIBILITY.md).\n\n");
     let implemented = KEYS.iter().filter(|k| k.implemented).count();
     s.push_str(&format!(
         "{} keys, {implemented} implemented.\n\n",

@@ -67,12 +67,84 @@ fn reject(lines: Vec<String>) -> Rejection {
     }
 }
 
-fn digits_i64(v: &str) -> Option<i64> {
-    let t = v.strip_prefix('-').unwrap_or(v);
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+/// C `atoi`/`strtol(.., 10)` as pmacct's integer handlers read a value: leading whitespace,
+/// an optional sign, the digits that follow (none: 0); the rest of the text is ignored.
+/// Returns the number and the text after it. Saturates where C's `long` would.
+pub fn c_atoi(v: &str) -> (i64, &str) {
+    let t = v.trim_start_matches(|c: char| c.is_ascii() && crate::syntax::is_space(c as u8));
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let end = t
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(t.len());
+    if end == 0 {
+        return (0, v);
+    }
+    let n = t[..end].bytes().fold(0i64, |n, d| {
+        let d = i64::from(d - b'0');
+        if neg {
+            n.saturating_mul(10).saturating_sub(d)
+        } else {
+            n.saturating_mul(10).saturating_add(d)
+        }
+    });
+    (n, &t[end..])
+}
+
+/// glibc `inet_aton`, which pmacct's `str_to_addr` tries first: `a.b.c.d` and its short
+/// forms (`a.b.c`, `a.b`, `a`), each part decimal, octal (`0..`) or hex (`0x..`); the address
+/// may be followed by whitespace and anything. Returns the address and the text after it.
+pub fn inet_aton(v: &str) -> Option<(std::net::Ipv4Addr, &str)> {
+    let end = v
+        .bytes()
+        .position(crate::syntax::is_space)
+        .unwrap_or(v.len());
+    let (addr, rest) = v.split_at(end);
+    let mut parts = Vec::with_capacity(4);
+    for part in addr.split('.') {
+        let (digits, radix) =
+            if let Some(h) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+                (h, 16)
+            } else if part.len() > 1 && part.starts_with('0') {
+                (&part[1..], 8)
+            } else {
+                (part, 10)
+            };
+        // inet_aton takes "0x" alone as 0; an empty part (e.g. "1..2") is an error.
+        if digits.is_empty() && radix != 16 {
+            return None;
+        }
+        let n = if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        parts.push(n);
+    }
+    let n = parts.len();
+    if n > 4 || parts[..n - 1].iter().any(|&p| p > 255) {
         return None;
     }
-    v.parse().ok()
+    let last_max = [u64::from(u32::MAX), 0xff_ffff, 0xffff, 0xff][n - 1];
+    if parts[n - 1] > last_max {
+        return None;
+    }
+    let mut a: u64 = 0;
+    for (i, &p) in parts[..n - 1].iter().enumerate() {
+        a |= p << (24 - 8 * i);
+    }
+    a |= parts[n - 1];
+    Some((std::net::Ipv4Addr::from(a as u32), rest))
+}
+
+/// The text after a value that pmacct reads only a prefix of, trimmed; None if there is none.
+fn trailing(rest: &str) -> Option<String> {
+    let t = rest.trim_matches(|c: char| c.is_ascii() && crate::syntax::is_space(c as u8));
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// History bins: `N[s|m|h|d|w|M]`, N > 0, seconds a multiple of 60.
@@ -110,6 +182,43 @@ pub fn parse_history(v: &str) -> Result<History, String> {
 /// Parse `raw` (already trimmed) for `def`. pmacct-specific messages use pmacct's field
 /// names (the grouped handler's, e.g. 'sql_refresh_time').
 pub(crate) fn parse(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
+    parse_value(def, raw).map(|(v, _)| v)
+}
+
+/// [`parse`], also returning the text after the value that pmacct 1.7.7 reads past and
+/// ignores (`nfacctd_port: 2100 ! netflow`: integers are read as `atoi` does, IPv4
+/// addresses as `inet_aton`, history as digits and one unit letter). Other kinds have no
+/// such text: booleans, enums, IPv6 addresses and `*_refresh_time` reject it, strings and
+/// lists keep it (pmacct has no trailing comments).
+pub(crate) fn parse_value(def: &KeyDef, raw: &str) -> Result<(Value, Option<String>), Rejection> {
+    match def.kind {
+        Kind::Int { .. } => {
+            let (_, rest) = c_atoi(raw);
+            let extra = trailing(rest);
+            parse_typed(def, raw).map(|v| (v, extra))
+        }
+        Kind::History => {
+            let digits = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+            // One unit letter after the digits; pmacct ignores what follows it.
+            let after = raw[digits..]
+                .char_indices()
+                .nth(1)
+                .map_or("", |(i, _)| &raw[digits + i..]);
+            let extra = trailing(after);
+            parse_typed(def, raw).map(|v| (v, extra))
+        }
+        Kind::Ip => match raw.parse() {
+            Ok(a) => Ok((Value::Ip(a), None)),
+            Err(_) => match inet_aton(raw) {
+                Some((a, rest)) => Ok((Value::Ip(IpAddr::V4(a)), trailing(rest))),
+                None => parse_typed(def, raw).map(|v| (v, None)),
+            },
+        },
+        _ => parse_typed(def, raw).map(|v| (v, None)),
+    }
+}
+
+fn parse_typed(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
     match def.kind {
         Kind::Bool => match raw.to_ascii_lowercase().as_str() {
             "true" => Ok(Value::Bool(true)),
@@ -120,7 +229,10 @@ pub(crate) fn parse(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
             let range_msg = || -> Vec<String> {
                 match def.field {
                     "nfacctd_port" => vec!["'nfacctd_port' has to be in the range 1-65535.".into()],
-                    "plugin_pipe_size" | "plugin_buffer_size" | "print_cache_entries" => {
+                    "plugin_pipe_size"
+                    | "plugin_buffer_size"
+                    | "print_cache_entries"
+                    | "networks_mask" => {
                         vec![format!("'{}' has to be > 0.", def.field)]
                     }
                     "sql_history_offset" => vec!["'sql_history_offset' has to be >= 0.".into()],
@@ -128,8 +240,10 @@ pub(crate) fn parse(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
                     _ => vec![],
                 }
             };
-            match digits_i64(raw) {
-                Some(n) if n >= min && n <= max => Ok(Value::Int(n)),
+            // pmacct's handlers read integers with atoi(): "2100 ! netflow" is 2100,
+            // "abc" is 0 (then the range check speaks).
+            match c_atoi(raw).0 {
+                n if n >= min && n <= max => Ok(Value::Int(n)),
                 _ => Err(reject(range_msg())),
             }
         }
@@ -299,6 +413,145 @@ mod tests {
             parse_history("5x").unwrap_err(),
             "Ignoring unknown time measuring unit: 'x'."
         );
+    }
+
+    fn def(name: &str) -> &'static KeyDef {
+        crate::registry::lookup(name).unwrap()
+    }
+
+    /// (value, trailing text) as pmacct 1.7.7 reads `raw` for `key`, or None if rejected.
+    fn read(key: &str, raw: &str) -> Option<(Value, Option<String>)> {
+        parse_value(def(key), raw).ok()
+    }
+
+    fn t(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn integers_read_as_atoi() {
+        // Measured with nfacctd 1.7.7: "42055 ! netflow" binds 42055, so does "42061 foo
+        // bar", "+42063"; "x42062", "-5", "0 ! x", "70000 ! x" are out of range.
+        let port = |raw| read("nfacctd_port", raw);
+        assert_eq!(
+            port("42055 ! netflow"),
+            Some((Value::Int(42055), t("! netflow")))
+        );
+        assert_eq!(port("42056 # x"), Some((Value::Int(42056), t("# x"))));
+        assert_eq!(port("42057\tx"), Some((Value::Int(42057), t("x"))));
+        assert_eq!(port("42058x"), Some((Value::Int(42058), t("x"))));
+        assert_eq!(
+            port("42061 foo bar"),
+            Some((Value::Int(42061), t("foo bar")))
+        );
+        assert_eq!(port("+42063"), Some((Value::Int(42063), None)));
+        assert_eq!(port("2100"), Some((Value::Int(2100), None)));
+        for bad in ["x42062", "-5", "0 ! x", "70000 ! x", "abc"] {
+            assert_eq!(port(bad), None, "{bad}");
+        }
+        // 0 in range: "abc" is 0 for pmacct (no warning from it; ours names the text).
+        assert_eq!(
+            read("print_history_offset", "abc"),
+            Some((Value::Int(0), t("abc")))
+        );
+        assert_eq!(read("networks_mask", "abc"), None);
+        assert_eq!(
+            read("plugin_buffer_size", "10240\ttab then words"),
+            Some((Value::Int(10240), t("tab then words")))
+        );
+        assert_eq!(c_atoi("  -12x"), (-12, "x"));
+        assert_eq!(c_atoi("99999999999999999999999"), (i64::MAX, ""));
+    }
+
+    #[test]
+    fn seconds_booleans_enums_reject_trailing_text() {
+        // 1.7.7: "'sql_refresh_time' is expected in secs but contains non-digit chars: '!'"
+        assert_eq!(read("print_refresh_time", "60 ! secs"), None);
+        assert_eq!(
+            read("print_refresh_time", "60"),
+            Some((Value::Int(60), None))
+        );
+        // parse_truefalse() is a strcmp: "Invalid value. Ignored."
+        assert_eq!(read("print_markers", "true ! yes"), None);
+        assert_eq!(read("print_markers", "true#x"), None);
+        assert_eq!(
+            read("print_markers", "TRUE"),
+            Some((Value::Bool(true), None))
+        );
+        // "Invalid print output value 'json ! comment'"
+        assert_eq!(read("print_output", "json ! comment"), None);
+        assert_eq!(read("print_output", "json\tcomment"), None);
+    }
+
+    #[test]
+    fn strings_and_lists_keep_trailing_text() {
+        // 1.7.7 writes a file named "x.json ! comment".
+        assert_eq!(
+            read("print_output_file", "/tmp/x.json ! comment"),
+            Some((Value::Str("/tmp/x.json ! comment".into()), None))
+        );
+        // "Unknown primitive 'src_host!comment'" comes later, from the aggregate.
+        assert_eq!(
+            read("aggregate", "src_host ! comment"),
+            Some((Value::List(vec!["src_host!comment".into()]), None))
+        );
+    }
+
+    #[test]
+    fn history_reads_digits_and_one_unit() {
+        let m5 = Value::History(History {
+            count: 5,
+            unit: TimeUnit::Minute,
+        });
+        assert_eq!(
+            read("print_history", "5m ! bins"),
+            Some((m5.clone(), t("! bins")))
+        );
+        assert_eq!(read("print_history", "5m#x"), Some((m5.clone(), t("#x"))));
+        assert_eq!(read("print_history", "5m"), Some((m5, None)));
+        // "Ignoring unknown time measuring unit: ' '." / "'#'."
+        assert!(parse_value(def("print_history"), "5 m").is_err());
+        assert!(parse_value(def("print_history"), "5#m").is_err());
+    }
+
+    #[test]
+    fn addresses_read_as_inet_aton_then_inet_pton() {
+        let v4 = |s: &str| Value::Ip(s.parse().unwrap());
+        // 1.7.7 binds 127.0.0.1 for each of these.
+        assert_eq!(
+            read("nfacctd_ip", "127.0.0.1 ! listen here"),
+            Some((v4("127.0.0.1"), t("! listen here")))
+        );
+        assert_eq!(
+            read("nfacctd_ip", "127.0.0.1 # x"),
+            Some((v4("127.0.0.1"), t("# x")))
+        );
+        assert_eq!(
+            read("nfacctd_ip", "127.0.0.1\tx"),
+            Some((v4("127.0.0.1"), t("x")))
+        );
+        assert_eq!(
+            read("nfacctd_ip", "127.1 ! x"),
+            Some((v4("127.0.0.1"), t("! x")))
+        );
+        assert_eq!(
+            read("nfacctd_ip", "::1"),
+            Some((Value::Ip("::1".parse().unwrap()), None))
+        );
+        // "'nfacctd_ip' value is not valid. Exiting." (stored, refused at start-up)
+        for bad in ["127.0.0.1x", "127.0.0.1!x", "::1 ! listen here"] {
+            assert_eq!(read("nfacctd_ip", bad), None, "{bad}");
+        }
+        assert_eq!(
+            inet_aton("0x7f.1"),
+            Some(("127.0.0.1".parse().unwrap(), ""))
+        );
+        assert_eq!(
+            inet_aton("010.0.0.1"),
+            Some(("8.0.0.1".parse().unwrap(), ""))
+        );
+        assert_eq!(inet_aton("1.2.3.256"), None);
+        assert_eq!(inet_aton("1..2"), None);
     }
 
     #[test]

@@ -272,7 +272,18 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
     }
     // Custom primitives first: plugins' aggregates may use them.
     crate::netmaps::load_custom_primitives(profile.daemon, &loaded.config.core);
-    for p in &loaded.config.plugins {
+    let refused = crate::netmaps::check_net_methods(profile.daemon, &loaded.config.plugins).err();
+    if let Some((i, lines)) = &refused {
+        let p = &loaded.config.plugins[*i];
+        for line in lines {
+            println!("ERROR ( {}/{} ): {line}", p.name, p.kind);
+        }
+        ok = false;
+    }
+    for (i, p) in loaded.config.plugins.iter().enumerate() {
+        if refused.as_ref().is_some_and(|(r, _)| *r == i) {
+            continue;
+        }
         let res = check_plugin(p)
             .and_then(|_| crate::stages::plugin_stages(profile.daemon, p, 0).map(|_| ()));
         if let Err(e) = res {
@@ -410,6 +421,16 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     // Custom primitives first: plugins' aggregates may use them.
     crate::netmaps::load_custom_primitives(profile.daemon, core);
     if !crate::netmaps::check_aggregates(&core_name, &cfg.plugins) {
+        return 1;
+    }
+    if let Err((i, lines)) = crate::netmaps::check_net_methods(profile.daemon, &cfg.plugins) {
+        let p = &cfg.plugins[i];
+        let last = lines.len() - 1;
+        for (n, line) in lines.iter().enumerate() {
+            // pmacct ends its line with "\n\n": a blank line follows the refusal.
+            let blank = if n == last { "\n" } else { "" };
+            plog!(Error, &p.name, &p.kind, "{line}{blank}");
+        }
         return 1;
     }
     let mut stages = match core_stages(core) {

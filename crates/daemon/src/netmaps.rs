@@ -21,7 +21,7 @@ use pmacct_config::{key, Key, PluginInstance, Scope};
 use pmacct_flow::custom::{self, CustomTable};
 use pmacct_flow::{Aggregate, Flow, Renormalize, Stage};
 use pmacct_maps::networks::{
-    parse_as_method, parse_net_method, NetOptions, NetworksStage, NetworksTable,
+    parse_as_method, parse_net_method, NetCheck, NetOptions, NetworksStage, NetworksTable,
 };
 use pmacct_maps::ports::PortsTable;
 use pmacct_maps::sampling::{apply_flow_to_rd, apply_sampling, FlowToRdMap, SamplingMap};
@@ -188,6 +188,9 @@ fn net_options(daemon: pmacct_config::Daemon, scope: &Scope) -> Result<NetOption
         no_lpm: scope.bool(key::NETWORKS_FILE_NO_LPM),
         no_mask_if_zero: scope.bool(key::NETWORKS_NO_MASK_IF_ZERO),
         networks_mask: scope.u64(key::NETWORKS_MASK).unwrap_or(0).min(128) as u8,
+        bgp_daemon: scope.bool(key::BGP_DAEMON) || scope.bool(key::BMP_DAEMON),
+        isis_daemon: scope.bool(key::ISIS_DAEMON),
+        packet_daemon: !flow_daemon,
         ..Default::default()
     };
     o.net.keep = true;
@@ -214,9 +217,10 @@ pub fn plugin_stages(
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
     let opts = net_options(daemon, scope)?;
     let file = scope.str(key::NETWORKS_FILE);
-    let opts = opts.resolve(agg, file.is_some()).inspect_err(|e| {
-        plog!(Error, &p.name, kind, "{e}");
-    })?;
+    // check_net_methods ran before any plugin started: an Err here is not logged again.
+    let opts = opts
+        .resolve(agg, file.is_some())
+        .map_err(|e| net_check_lines(daemon, scope, e).join(" "))?;
     let needs_stage = file.is_some() || (opts.net.mask && opts.networks_mask != 0);
     if needs_stage {
         let shared = match file {
@@ -458,6 +462,90 @@ pub fn renormalize(core: &Scope) -> Option<Renormalize> {
 pub fn ext_sampling_rate(core: &Scope) -> Option<u32> {
     core.u64(key::NFACCTD_EXT_SAMPLING_RATE)
         .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The lines pmacct 1.7.7 logs (`ERROR ( plugin/kind ): ...`, each daemon with its own
+/// wording) when it refuses a plugin's `<daemon>_as` / `<daemon>_net`, followed for BGP and
+/// IS-IS methods by one line of ours naming the real cause (pmacct's line lists every key
+/// that could have given networks, even ones that are set).
+pub fn net_check_lines(daemon: pmacct_config::Daemon, scope: &Scope, e: NetCheck) -> Vec<String> {
+    let pre = daemon_prefix(daemon);
+    let sf = pre == "sfacctd";
+    let packet = matches!(pre, "pmacctd" | "uacctd");
+    let net_value = scope.str(key::NFACCTD_NET).unwrap_or_default().trim();
+    let as_value = scope.str(key::NFACCTD_AS).unwrap_or_default().trim();
+    let daemon_hint = "neither 'bgp_daemon' nor 'bmp_daemon' is enabled";
+    match e {
+        NetCheck::AsNoFile if sf => {
+            vec!["AS aggregation was selected but NO 'networks_file' specified. Exiting...".into()]
+        }
+        NetCheck::AsNoFile => {
+            vec!["AS aggregation selected but NO 'networks_file' specified. Exiting.".into()]
+        }
+        NetCheck::AsNoBgp => vec![
+            format!(
+                "AS aggregation selected but 'bgp_daemon' or 'bmp_daemon' is not enabled. {}",
+                if sf { "Exiting..." } else { "Exiting." }
+            ),
+            format!("'{pre}_as: {as_value}' takes ASNs from BGP only and {daemon_hint}."),
+        ],
+        NetCheck::AsNoFileOrMethod => vec![format!(
+            "AS aggregation selected but NO 'networks_file' or '{pre}_as' are specified. Exiting..."
+        )],
+        NetCheck::NetNoSource => {
+            let mut v = vec![format!(
+                "network aggregation selected but none of 'bgp_daemon', 'bmp_daemon', \
+                 'isis_daemon', 'networks_file', 'networks_mask' is specified. {}",
+                if sf || packet {
+                    "Exiting ..."
+                } else {
+                    "Exiting."
+                }
+            )];
+            let method = net_value.to_ascii_lowercase();
+            if matches!(method.as_str(), "bgp" | "bmp") {
+                v.push(format!(
+                    "'{pre}_net: {net_value}' takes networks from BGP only and {daemon_hint}."
+                ));
+            } else if method == "igp" {
+                v.push(format!(
+                    "'{pre}_net: {net_value}' takes networks from IS-IS only and 'isis_daemon' \
+                     is not enabled."
+                ));
+            }
+            v
+        }
+        NetCheck::BgpNotImplemented => vec![format!(
+            "'{pre}_as: {}' / '{pre}_net: {}' need ASNs or networks from the BGP, BMP or IS-IS \
+             daemon, which pmacct-rs does not implement yet. Exiting.",
+            if as_value.is_empty() { "-" } else { as_value },
+            if net_value.is_empty() { "-" } else { net_value },
+        )],
+    }
+}
+
+/// pmacct's core checks of every plugin's `<daemon>_as` / `<daemon>_net` against its
+/// aggregate, before any plugin starts (nfacctd.c and its siblings exit on the first that
+/// fails): Err(plugin index, lines to log as that plugin's errors). Plugins whose aggregate
+/// does not parse are left to [`check_aggregates`].
+pub fn check_net_methods(
+    daemon: pmacct_config::Daemon,
+    plugins: &[PluginInstance],
+) -> Result<(), (usize, Vec<String>)> {
+    for (i, p) in plugins.iter().enumerate() {
+        let tokens = p.scope.list(key::AGGREGATE).unwrap_or_default();
+        let Ok(agg) = Aggregate::parse(&tokens) else {
+            continue;
+        };
+        let Ok(opts) = net_options(daemon, &p.scope) else {
+            continue;
+        };
+        let have_file = p.scope.str(key::NETWORKS_FILE).is_some();
+        if let Err(e) = opts.resolve(&agg, have_file) {
+            return Err((i, net_check_lines(daemon, &p.scope, e)));
+        }
+    }
+    Ok(())
 }
 
 /// pmacct resolves every plugin's `aggregate` (custom primitives included) in the core while

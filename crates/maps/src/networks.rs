@@ -125,49 +125,9 @@ fn strtoul(s: &str) -> u32 {
 
 /// C `inet_aton`: dotted forms with 1 to 4 parts, each decimal, octal (`0`) or hex (`0x`).
 fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::with_capacity(4);
-    for p in &parts {
-        let (digits, radix) = if let Some(h) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
-            (h, 16)
-        } else if p.len() > 1 && p.starts_with('0') {
-            (&p[1..], 8)
-        } else {
-            (*p, 10)
-        };
-        if digits.is_empty() && radix != 16 {
-            return None;
-        }
-        let v = if digits.is_empty() {
-            0
-        } else {
-            u64::from_str_radix(digits, radix).ok()?
-        };
-        vals.push(v);
-    }
-    let n = vals.len();
-    let (head, last) = vals.split_at(n - 1);
-    if head.iter().any(|v| *v > 255) {
-        return None;
-    }
-    let max_last: u64 = match n {
-        1 => u64::from(u32::MAX),
-        2 => 0xFF_FFFF,
-        3 => 0xFFFF,
-        _ => 0xFF,
-    };
-    if last[0] > max_last {
-        return None;
-    }
-    let mut a: u64 = 0;
-    for (i, v) in head.iter().enumerate() {
-        a |= v << (24 - 8 * i);
-    }
-    a |= last[0];
-    Some(Ipv4Addr::from(a as u32))
+    pmacct_config::inet_aton(s)
+        .filter(|(_, rest)| rest.is_empty())
+        .map(|(a, _)| a)
 }
 
 impl NetworksTable {
@@ -418,17 +378,54 @@ pub struct NetOptions {
     pub networks_mask: u8,
     /// `networks_no_mask_if_zero`.
     pub no_mask_if_zero: bool,
+    /// `bgp_daemon` or `bmp_daemon` is enabled (pmacct's start-up checks look at them).
+    pub bgp_daemon: bool,
+    /// `isis_daemon` is enabled.
+    pub isis_daemon: bool,
+    /// pmacctd/uacctd: no ASNs or masks come with the packets, and the AS check differs.
+    pub packet_daemon: bool,
+}
+
+/// Why pmacct 1.7.7 refuses a plugin's `<daemon>_as` / `<daemon>_net` at start-up (its
+/// plugin checks in nfacctd.c, sfacctd.c, pmacctd.c); the daemon words the line as each
+/// daemon does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetCheck {
+    /// AS aggregation from `networks_file` alone, and no networks_file.
+    AsNoFile,
+    /// AS aggregation from BGP alone (`*_as: bgp|bmp`), and no bgp_daemon/bmp_daemon.
+    AsNoBgp,
+    /// pmacctd/uacctd: AS aggregation, no networks_file and `pmacctd_as` not BGP.
+    AsNoFileOrMethod,
+    /// Network aggregation whose only source is missing (file, mask, BGP or IS-IS).
+    NetNoSource,
+    /// pmacct-rs: a BGP daemon is enabled and a method needs it, but there is none yet.
+    BgpNotImplemented,
 }
 
 impl NetOptions {
     /// pmacct's plugin start-up checks and defaults (nfacctd.c): a fallback method takes
-    /// the file in when there is one; errors as pmacct logs them before exiting.
-    pub fn resolve(mut self, agg: &Aggregate, have_file: bool) -> Result<NetOptions, &'static str> {
+    /// the file in when there is one; Err names the check that fails, in pmacct's order.
+    pub fn resolve(mut self, agg: &Aggregate, have_file: bool) -> Result<NetOptions, NetCheck> {
         use Primitive::*;
         let as_agg = agg.contains(SrcAs) || agg.contains(DstAs);
+        let as_bgp_only = self.asm
+            == AsMethod {
+                bgp: true,
+                ..Default::default()
+            };
         if as_agg {
-            if !have_file && self.asm.file && !self.asm.fallback {
-                return Err("AS aggregation selected but NO 'networks_file' specified. Exiting.");
+            if self.packet_daemon {
+                if !have_file && !as_bgp_only {
+                    return Err(NetCheck::AsNoFileOrMethod);
+                }
+            } else {
+                if !have_file && self.asm.file && !self.asm.fallback {
+                    return Err(NetCheck::AsNoFile);
+                }
+                if as_bgp_only && !self.bgp_daemon {
+                    return Err(NetCheck::AsNoBgp);
+                }
             }
             if self.asm.fallback && have_file {
                 self.asm.file = true;
@@ -437,34 +434,29 @@ impl NetOptions {
         let net_agg = [SrcNet, DstNet, SrcMask, DstMask, PeerDstIp]
             .iter()
             .any(|p| agg.contains(*p));
+        let only = |m: NetMethod, f: fn(&mut NetMethod)| {
+            let mut o = NetMethod::default();
+            f(&mut o);
+            m == o
+        };
+        let net_bgp_only = only(self.net, |m| m.bgp = true);
         if net_agg {
-            let only = |m: NetMethod| m == self.net;
-            let file_only = only(NetMethod {
-                file: true,
-                ..Default::default()
-            });
-            let mask_only = only(NetMethod {
-                mask: true,
-                ..Default::default()
-            });
-            let bgp_only = only(NetMethod {
-                bgp: true,
-                ..Default::default()
-            });
-            let igp_only = only(NetMethod {
-                igp: true,
-                ..Default::default()
-            });
-            if (file_only && !have_file)
-                || (mask_only && self.networks_mask == 0)
-                || bgp_only
-                || igp_only
+            if (only(self.net, |m| m.file = true) && !have_file)
+                || (only(self.net, |m| m.mask = true) && self.networks_mask == 0)
+                || (net_bgp_only && !self.bgp_daemon)
+                || (only(self.net, |m| m.igp = true) && !self.isis_daemon)
             {
-                return Err("network aggregation selected but none of 'bgp_daemon', 'bmp_daemon', 'isis_daemon', 'networks_file', 'networks_mask' is specified. Exiting.");
+                return Err(NetCheck::NetNoSource);
             }
             if self.net.fallback && have_file {
                 self.net.file = true;
             }
+        }
+        // pmacct would take ASNs/networks from its BGP (or IS-IS) daemon here; we have none.
+        if (as_agg && as_bgp_only && !self.packet_daemon)
+            || (net_agg && (net_bgp_only || only(self.net, |m| m.igp = true)))
+        {
+            return Err(NetCheck::BgpNotImplemented);
         }
         Ok(self)
     }
@@ -684,6 +676,52 @@ impl NetworksStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_up_checks_as_1_7_7() {
+        let agg = |t: &[&str]| {
+            Aggregate::parse(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        };
+        let opts = |net: &str, asm: &str, packet: bool| NetOptions {
+            net: parse_net_method(net, !packet).unwrap(),
+            asm: parse_as_method(asm, !packet).unwrap(),
+            packet_daemon: packet,
+            ..Default::default()
+        };
+        let r = |o: NetOptions, a: &[&str], file: bool| o.resolve(&agg(a), file).err();
+        assert_eq!(
+            r(opts("netflow", "bgp", false), &["src_as"], true),
+            Some(NetCheck::AsNoBgp)
+        );
+        assert_eq!(r(opts("netflow", "bgp", false), &["src_host"], false), None);
+        assert_eq!(r(opts("bgp", "netflow", false), &["src_as"], false), None);
+        assert_eq!(
+            r(opts("bmp", "netflow", false), &["dst_mask"], true),
+            Some(NetCheck::NetNoSource)
+        );
+        assert_eq!(
+            r(opts("igp", "netflow", false), &["src_net"], true),
+            Some(NetCheck::NetNoSource)
+        );
+        assert_eq!(
+            r(opts("netflow", "file", false), &["src_as"], false),
+            Some(NetCheck::AsNoFile)
+        );
+        assert_eq!(
+            r(opts("netflow", "fallback", false), &["src_as"], false),
+            None
+        );
+        // pmacctd: AS needs networks_file unless pmacctd_as is BGP (then 0, as 1.7.7).
+        assert_eq!(
+            r(opts("file", "file", true), &["src_as"], false),
+            Some(NetCheck::AsNoFileOrMethod)
+        );
+        assert_eq!(r(opts("file", "bgp", true), &["src_as"], false), None);
+        // With a BGP daemon enabled pmacct starts; we have none and refuse in our words.
+        let mut o = opts("bgp", "netflow", false);
+        o.bgp_daemon = true;
+        assert_eq!(r(o, &["src_net"], false), Some(NetCheck::BgpNotImplemented));
+    }
 
     fn msgs(d: &[Diag]) -> Vec<String> {
         d.iter()
