@@ -238,21 +238,28 @@ fn run_case(case: &Case, bs: &str) {
     let ours_log = std::fs::read_to_string(&log).unwrap_or_default();
 
     // The oracle: pmacct 1.7.7 on the datagrams the exporter sent, same aggregate and history.
+    // pmacct 1.7.7 can lose records at the end of a savefile when the machine is loaded
+    // (compat-tests/README.md); it never invents any. So a run that differs from ours is
+    // repeated (up to 3 runs) and the case passes only if one whole run equals ours.
     let out = dir.join("oracle.json");
-    support::run_pmacct(
-        "/usr/sbin/nfacctd",
-        &format!(
-            "plugins: print[o]\naggregate[o]: src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags\nprint_output[o]: json\nprint_history[o]: 1m\nprint_history_roundoff[o]: m\nprint_output_file[o]: {}\npcap_savefile: {}\n",
-            out.display(),
-            sent.display()
-        ),
-        &dir,
-    );
-    let expected: Vec<String> = std::fs::read_to_string(&out)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let run_oracle = || -> Vec<String> {
+        let _ = std::fs::remove_file(&out);
+        support::run_pmacct(
+            "/usr/sbin/nfacctd",
+            &format!(
+                "plugins: print[o]\naggregate[o]: src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags\nprint_output[o]: json\nprint_history[o]: 1m\nprint_history_roundoff[o]: m\nprint_output_file[o]: {}\npcap_savefile: {}\n",
+                out.display(),
+                sent.display()
+            ),
+            &dir,
+        );
+        std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let expected = run_oracle();
     assert!(!expected.is_empty());
 
     // The topic may hold other writers' records (earlier runs: the broker keeps them, and
@@ -271,6 +278,21 @@ fn run_case(case: &Case, bs: &str) {
         sums(&texts(m)) == want
     });
     let got = texts(&msgs);
+    let mut want = want;
+    for _ in 1..3 {
+        if sums(&got) == want {
+            break;
+        }
+        let again = run_oracle();
+        eprintln!(
+            "{}: pmacct 1.7.7's run gave {} aggregates, ours {}: oracle run again ({} records)",
+            case.name,
+            want.len(),
+            sums(&got).len(),
+            again.len()
+        );
+        want = sums(&again);
+    }
     assert_eq!(
         sums(&got),
         want,
