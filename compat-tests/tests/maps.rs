@@ -142,7 +142,10 @@ fn run_case(c: &Case) -> usize {
             ("ours", ours()),
         ]
     };
-    for (who, bin) in bins {
+    // Ours first: a pmacct run is then judged against it (see below). Results are kept in
+    // pmacct, ours order.
+    let mut ours_recs: Option<Vec<BTreeMap<String, usize>>> = None;
+    for (who, bin) in [bins[1].clone(), bins[0].clone()] {
         let d = scratch(&format!("{}-{who}", c.name.replace('/', "_")));
         let mut conf = c.conf.clone();
         for p in &c.plugins {
@@ -167,19 +170,37 @@ fn run_case(c: &Case) -> usize {
                 .iter()
                 .map(|p| records(&d.join(format!("{p}.json"))))
                 .collect();
-            let unsound = who == "pmacct" && !c.may_be_empty && recs.iter().all(|r| r.is_empty());
+            let empty = !c.may_be_empty && recs.iter().all(|r| r.is_empty());
+            // pmacct 1.7.7 loses records at the end of a savefile under load and never
+            // invents any: records only ours has, and none only pmacct has, is that loss.
+            let lost = ours_recs.as_ref().is_some_and(|o| {
+                o.iter().zip(&recs).any(|(o, r)| {
+                    let d = diff(r, o);
+                    !d.is_empty() && d.iter().all(|l| l.starts_with("only ours"))
+                })
+            });
+            let unsound = who == "pmacct" && (empty || lost);
             if unsound && attempt < 3 {
                 eprintln!(
-                    "{}: pmacct run {attempt} wrote no record, rerunning it",
-                    c.name
+                    "{}: pmacct run {attempt} wrote {}, rerunning it",
+                    c.name,
+                    if empty {
+                        "no record"
+                    } else {
+                        "fewer records than ours"
+                    }
                 );
                 attempt += 1;
                 continue;
             }
             break (ok, log, recs);
         };
-        outs.push((ok, recs));
-        logs.push(
+        if who == "ours" {
+            ours_recs = Some(recs.clone());
+        }
+        outs.insert(0, (ok, recs));
+        logs.insert(
+            0,
             c.logged
                 .iter()
                 .flat_map(|f| map_log(&log, f))
