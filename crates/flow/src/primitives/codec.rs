@@ -45,14 +45,14 @@ impl KeyCodec {
     }
 
     /// The masked primitives and the bin a key was packed from; None if `key` was not
-    /// written by this codec.
+    /// written by this codec. `out` must hold defaults (a fresh `Primitives::default()`):
+    /// only the aggregated fields are written, so a purge zeroes each entry once, not twice.
     pub fn unpack(
         &self,
         key: &[u8],
         out: &mut Primitives,
         custom: &mut CustomValues,
     ) -> Option<u64> {
-        *out = Primitives::default();
         let mut r = KeyReader::new(key);
         let bin = u64::from_le_bytes(r.take::<8>()?);
         for c in &self.cols {
