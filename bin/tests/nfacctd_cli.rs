@@ -16,7 +16,7 @@ fn run(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn list_primitives_is_pmacct_s() {
-    let theirs = Command::new("/usr/sbin/nfacctd")
+    let theirs = Command::new(compat_tests::oracle::path("nfacctd"))
         .arg("-a")
         .output()
         .expect("Debian's nfacctd 1.7.7");

@@ -203,7 +203,7 @@ fn run_case(case: &Case, bs: &str) {
                 ),
             )
             .unwrap();
-            let mut c = Command::new("/usr/sbin/pmacctd");
+            let mut c = Command::new(compat_tests::oracle::path("pmacctd"));
             c.arg("-f").arg(probe);
             c
         }
@@ -245,7 +245,7 @@ fn run_case(case: &Case, bs: &str) {
     let run_oracle = || -> Vec<String> {
         let _ = std::fs::remove_file(&out);
         support::run_pmacct(
-            "/usr/sbin/nfacctd",
+            &compat_tests::oracle::path("nfacctd"),
             &format!(
                 "plugins: print[o]\naggregate[o]: src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags\nprint_output[o]: json\nprint_history[o]: 1m\nprint_history_roundoff[o]: m\nprint_output_file[o]: {}\npcap_savefile: {}\n",
                 out.display(),

@@ -14,7 +14,6 @@ use std::process::Child;
 use std::time::Duration;
 
 const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
-const PMACCT_NFACCTD: &str = "/usr/sbin/nfacctd";
 
 const AGGREGATE: &str = "src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, dst_port, proto, tos, tcpflags";
 
@@ -66,7 +65,12 @@ fn malformed(valid: &[Vec<u8>]) -> Vec<Vec<u8>> {
 fn malformed_datagrams_are_counted_and_valid_records_all_output_then_sigint_purges() {
     let pcap = repo().join("compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap");
     let dir = tmpdir("live-malformed");
-    let expected = support::oracle(PMACCT_NFACCTD, AGGREGATE, &pcap, &dir);
+    let expected = support::oracle(
+        &compat_tests::oracle::path("nfacctd"),
+        AGGREGATE,
+        &pcap,
+        &dir,
+    );
     assert!(!expected.is_empty());
 
     let port = free_port();

@@ -12,7 +12,6 @@ use std::path::Path;
 use std::time::Duration;
 
 const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
-const PMACCT_NFACCTD: &str = "/usr/sbin/nfacctd";
 
 fn template(dir: &Path, port: u16) -> String {
     format!(
@@ -66,7 +65,11 @@ fn puppet_template_with_trailing_comments_binds_and_counts_as_1_7_7() {
     let datagrams = payloads(&pcap);
     let theirs_dir = tmpdir("trailing-pmacct");
     let ours_dir = tmpdir("trailing-ours");
-    let (their_addr, their_records, _) = run(PMACCT_NFACCTD, &theirs_dir, &datagrams);
+    let (their_addr, their_records, _) = run(
+        &compat_tests::oracle::path("nfacctd"),
+        &theirs_dir,
+        &datagrams,
+    );
     let (our_addr, our_records, _) = run(NFACCTD, &ours_dir, &datagrams);
     assert_eq!(their_addr, "127.0.0.1:PORT");
     assert_eq!(our_addr, their_addr);

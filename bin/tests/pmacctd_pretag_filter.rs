@@ -56,7 +56,12 @@ fn pmacctd_filter_rules_tag_as_pmacctd_1_7_7() {
         "pm-null-s15",
     ] {
         let pcap = repo().join(format!("compat-tests/inputs/pcap/{name}.pcap"));
-        let theirs = run("/usr/sbin/pmacctd", &pcap, &dir, &format!("{name}-pm"));
+        let theirs = run(
+            &compat_tests::oracle::path("pmacctd"),
+            &pcap,
+            &dir,
+            &format!("{name}-pm"),
+        );
         let ours = run(PMACCTD, &pcap, &dir, &format!("{name}-rs"));
         let tagged = theirs
             .iter()

@@ -22,7 +22,6 @@ use std::process::Child;
 use std::time::Duration;
 
 const SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
-const PMACCT_SFACCTD: &str = "/usr/sbin/sfacctd";
 
 /// No `tos`: sfacctd 1.7.7 shifts IPv6 traffic classes (quirk 5, an expected difference).
 const AGGREGATE: &str =
@@ -30,7 +29,7 @@ const AGGREGATE: &str =
 
 /// Records pmacct 1.7.7 prints for `pcap` offline, sorted lines.
 fn oracle(pcap: &Path, dir: &Path) -> Vec<String> {
-    support::oracle(PMACCT_SFACCTD, AGGREGATE, pcap, dir)
+    support::oracle(&compat_tests::oracle::path("sfacctd"), AGGREGATE, pcap, dir)
 }
 
 fn start_live(dir: &Path, port: u16) -> Child {
@@ -194,7 +193,11 @@ fn counter_file_equals_sfacctd_1_7_7() {
             pcap.display()
         )
     };
-    run_pmacct(PMACCT_SFACCTD, &conf("pm.json", "pm-counters.json"), &dir);
+    run_pmacct(
+        &compat_tests::oracle::path("sfacctd"),
+        &conf("pm.json", "pm-counters.json"),
+        &dir,
+    );
     let ours_conf = dir.join("ours.conf");
     std::fs::write(&ours_conf, conf("ours.json", "ours-counters.json")).unwrap();
     support::run_to_exit(SFACCTD, &ours_conf);

@@ -9,6 +9,7 @@
 mod cases;
 pub mod compare;
 pub mod expected;
+pub mod oracle;
 pub mod pcap;
 pub mod run;
 

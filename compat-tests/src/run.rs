@@ -27,9 +27,8 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub struct Collector {
     pub name: &'static str,
-    /// Env var naming pmacct's binary, and its default path.
+    /// Env var naming pmacct's binary (else found by package: [`crate::oracle`]).
     pub oracle_env: &'static str,
-    pub oracle_default: &'static str,
     /// Env var naming our binary.
     pub ours_env: &'static str,
     /// Prefix of its configs under configs/ ("" for nfacctd, "sfacctd/" for sfacctd).
@@ -39,7 +38,6 @@ pub struct Collector {
 pub const NFACCTD: Collector = Collector {
     name: "nfacctd",
     oracle_env: "PMACCT_NFACCTD",
-    oracle_default: "/usr/sbin/nfacctd",
     ours_env: "PMACCT_RS_NFACCTD",
     config_prefix: "",
 };
@@ -47,7 +45,6 @@ pub const NFACCTD: Collector = Collector {
 pub const SFACCTD: Collector = Collector {
     name: "sfacctd",
     oracle_env: "PMACCT_SFACCTD",
-    oracle_default: "/usr/sbin/sfacctd",
     ours_env: "PMACCT_RS_SFACCTD",
     config_prefix: "sfacctd/",
 };
@@ -55,7 +52,6 @@ pub const SFACCTD: Collector = Collector {
 pub const PMACCTD: Collector = Collector {
     name: "pmacctd",
     oracle_env: "PMACCT_PMACCTD",
-    oracle_default: "/usr/sbin/pmacctd",
     ours_env: "PMACCT_RS_PMACCTD",
     config_prefix: "pmacctd/",
 };
@@ -72,7 +68,7 @@ pub fn collector_of(config: &Config) -> &'static Collector {
     }
 }
 
-/// Debian's nfacctd 1.7.7: `PMACCT_NFACCTD`, else /usr/sbin/nfacctd. Refuses a Rust binary
+/// Debian's nfacctd 1.7.7, found by package (see [`crate::oracle`]); never a Rust build
 /// (installing the pmacct-rs package replaces /usr/sbin/nfacctd: comparing ours with ours
 /// would prove nothing).
 pub fn oracle_binary() -> Result<PathBuf, String> {
@@ -81,36 +77,7 @@ pub fn oracle_binary() -> Result<PathBuf, String> {
 
 /// pmacct's binary of `c` (see [`oracle_binary`]).
 pub fn oracle_binary_of(c: &'static Collector) -> Result<PathBuf, String> {
-    static CHECKED: OnceLock<Mutex<HashMap<&'static str, Result<PathBuf, String>>>> =
-        OnceLock::new();
-    let m = CHECKED.get_or_init(Default::default);
-    let mut m = m.lock().unwrap_or_else(|e| e.into_inner());
-    m.entry(c.name)
-        .or_insert_with(|| {
-            let p = std::env::var_os(c.oracle_env)
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(c.oracle_default));
-            let bytes = std::fs::read(&p).map_err(|e| {
-                format!(
-                    "pmacct's {} {}: {e} (install pmacct or set {})",
-                    c.name,
-                    p.display(),
-                    c.oracle_env
-                )
-            })?;
-            if bytes.windows(7).any(|w| w == b"/rustc/") {
-                return Err(format!(
-                    "{} is a Rust build (pmacct-rs installed over pmacct?): point {} at \
-                     Debian's {} 1.7.7 (e.g. dpkg -x pmacct_1.7.7*.deb DIR; DIR/usr/sbin/{})",
-                    p.display(),
-                    c.oracle_env,
-                    c.name,
-                    c.name
-                ));
-            }
-            Ok(p)
-        })
-        .clone()
+    crate::oracle::binary(c.name, c.oracle_env)
 }
 
 /// Our nfacctd: `PMACCT_RS_NFACCTD`, else `default` (cargo's CARGO_BIN_EXE_nfacctd in the

@@ -75,7 +75,7 @@ fn check(dir: &Path, daemon: &str, extra: &str, aggregate: &str, refused: bool) 
     )
     .unwrap();
     let what = format!("{daemon} [{extra}] aggregate {aggregate}");
-    let theirs = run(&format!("/usr/sbin/{daemon}"), &conf);
+    let theirs = run(&compat_tests::oracle::path(daemon), &conf);
     let us = run(ours(daemon), &conf);
     assert_eq!(
         theirs.rc,
