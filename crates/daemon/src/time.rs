@@ -10,6 +10,7 @@ pub fn log_stamp(utc: bool) -> String {
     // SAFETY: tm is plain old data; localtime_r/gmtime_r write only into it and are
     // thread-safe (unlike localtime/gmtime).
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: see above; both pointers are to live locals.
     unsafe {
         if utc {
             libc::gmtime_r(&now, &mut tm);

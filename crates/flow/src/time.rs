@@ -50,6 +50,7 @@ pub fn broken_down(secs: i64, utc: bool) -> Tm {
     // SAFETY: libc::tm is plain old data (all-zero is a valid value); localtime_r/gmtime_r
     // only write into the tm we pass and are thread-safe, unlike localtime/gmtime.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: see above; both pointers are to live locals.
     unsafe {
         if utc {
             libc::gmtime_r(&t, &mut tm);
