@@ -88,7 +88,7 @@ fn malformed_datagrams_are_counted_and_valid_records_all_output_then_sigint_purg
         sock.send_to(d, ("127.0.0.1", port)).unwrap();
         std::thread::sleep(Duration::from_millis(2));
     }
-    survives_then_sigint_purges(&mut child, "nfacctd", &dir.join("live.json"));
+    survives_then_sigint_purges(&mut child, "nfacctd", &dir.join("live.json"), port);
 
     let got = sorted_lines(&dir.join("live.json"));
     assert_eq!(

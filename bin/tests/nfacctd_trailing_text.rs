@@ -39,11 +39,22 @@ fn run(bin: &str, dir: &Path, datagrams: &[Vec<u8>]) -> (String, Vec<String>, St
     let conf = dir.join("puppet.conf");
     std::fs::write(&conf, template(dir, port)).unwrap();
     let mut child = start_logged(bin, &conf, &dir.join("live.log"), "waiting for NetFlow");
+    // pmacct logs the socket before its print plugin is up: send once the plugin is.
+    compat_tests::run::wait_until("print plugin up", Duration::from_secs(20), || {
+        compat_tests::run::lines_with(&dir.join("live.log"), compat_tests::run::PLUGIN_UP) >= 1
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     for d in datagrams {
         sock.send_to(d, ("127.0.0.1", port)).unwrap();
         std::thread::sleep(Duration::from_millis(2));
     }
+    // SIGINT once the daemon has read every datagram, and then a settle: pmacct 1.7.7's core
+    // hands what it read to its plugins on its own schedule and nothing it logs marks it.
+    compat_tests::run::wait_until("datagrams read", Duration::from_secs(20), || {
+        compat_tests::run::udp_queued(port) == Some(0)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     std::thread::sleep(Duration::from_millis(500));
     signal(&child, libc::SIGINT);
     assert_eq!(wait_exit(&mut child), 0, "{bin}");

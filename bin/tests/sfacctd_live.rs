@@ -135,7 +135,7 @@ fn malformed_sflow_is_counted_and_valid_records_all_output_then_sigint_purges() 
         sock.send_to(d, ("127.0.0.1", port)).unwrap();
         std::thread::sleep(Duration::from_millis(15));
     }
-    survives_then_sigint_purges(&mut child, "sfacctd", &dir.join("live.json"));
+    survives_then_sigint_purges(&mut child, "sfacctd", &dir.join("live.json"), port);
 
     let all = sorted_lines(&dir.join("live.json"));
     let bad_agent = r#""peer_ip_src": "203.0.113.99""#;

@@ -524,15 +524,70 @@ pub fn free_port() -> Result<u16, String> {
 }
 
 /// Whether some socket is bound to UDP `port` (from /proc/net/udp{,6}).
-fn udp_bound(port: u16) -> bool {
-    let needle = format!(":{port:04X} ");
-    ["/proc/net/udp", "/proc/net/udp6"].iter().any(|f| {
-        read_lossy(Path::new(f)).lines().skip(1).any(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .is_some_and(|a| format!("{a} ").ends_with(&needle))
-        })
-    })
+/// Whether a UDP socket is bound on `port` (any address, v4 or v6).
+pub fn udp_bound(port: u16) -> bool {
+    udp_queued(port).is_some()
+}
+
+/// Bytes waiting in the receive queues of the UDP sockets bound on `port` (None: no socket):
+/// 0 once the daemon has read everything sent to it.
+pub fn udp_queued(port: u16) -> Option<u64> {
+    let needle = format!(":{port:04X}");
+    let mut found = None;
+    for f in ["/proc/net/udp", "/proc/net/udp6"] {
+        for l in read_lossy(Path::new(f)).lines().skip(1) {
+            let mut cols = l.split_whitespace();
+            let (Some(local), Some(queues)) = (cols.nth(1), cols.nth(2)) else {
+                continue;
+            };
+            if !local.ends_with(&needle) {
+                continue;
+            }
+            let rx = queues
+                .split_once(':')
+                .and_then(|(_, rx)| u64::from_str_radix(rx, 16).ok())
+                .unwrap_or(0);
+            *found.get_or_insert(0) += rx;
+        }
+    }
+    found
+}
+
+/// Poll `ready` every 20 ms until it holds; an error naming `what` after `timeout`.
+pub fn wait_until(
+    what: &str,
+    timeout: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> Result<(), String> {
+    let t0 = Instant::now();
+    while !ready() {
+        if t0.elapsed() > timeout {
+            return Err(format!("{what}: not after {timeout:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+/// How many lines of the file `path` contain `needle` (0 while it does not exist).
+pub fn lines_with(path: &Path, needle: &str) -> usize {
+    read_lossy(path)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .count()
+}
+
+/// The line both pmacct 1.7.7 and ours log when a print/kafka plugin has set up its cache:
+/// datagrams sent after it are accounted, not only buffered in the core.
+pub const PLUGIN_UP: &str = "): cache entries=";
+
+/// Plugin instances a config declares (`plugins:` items; 1 without the line).
+pub fn plugin_count(config_text: &str) -> usize {
+    config_text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("plugins:"))
+        .map(|v| v.split(',').filter(|p| !p.trim().is_empty()).count())
+        .unwrap_or(1)
 }
 
 /// Send every datagram of `input` to each of `targets`, from one socket per original
@@ -592,20 +647,17 @@ pub fn live_pair(
             return Err(e);
         }
     };
-    let result = (|| {
-        let t0 = Instant::now();
-        while !(udp_bound(pp) && udp_bound(po)) {
-            if t0.elapsed() > Duration::from_secs(15) {
-                return Err(format!(
-                    "daemons not listening after 15 s (pmacct {}, ours {})",
-                    udp_bound(pp),
-                    udp_bound(po)
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // pmacct's core accepts datagrams before its plugins are up; they are buffered.
-        std::thread::sleep(Duration::from_millis(1500));
+    let result = (|| -> Result<(), String> {
+        wait_until("both daemons listening", Duration::from_secs(15), || {
+            udp_bound(pp) && udp_bound(po)
+        })?;
+        // Send once every plugin of both has logged that its cache is up, not after a
+        // fixed time a slow machine could outlast.
+        let n = plugin_count(&config.text);
+        wait_until("plugins up", Duration::from_secs(15), || {
+            lines_with(&sp.0.join("stderr"), PLUGIN_UP) >= n
+                && lines_with(&so.0.join("stderr"), PLUGIN_UP) >= n
+        })?;
         let targets = [
             SocketAddr::from((Ipv4Addr::LOCALHOST, pp)),
             SocketAddr::from((Ipv4Addr::LOCALHOST, po)),

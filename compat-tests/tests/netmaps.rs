@@ -262,18 +262,30 @@ fn networks_file_reload_on_sigusr2() {
         .stderr(std::fs::File::create(s.0.join("stderr")).unwrap())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let stderr = s.0.join("stderr");
+    let wait = |what: &str, ready: &dyn Fn() -> bool| {
+        run::wait_until(what, Duration::from_secs(15), ready).unwrap_or_else(|e| panic!("{e}"))
+    };
+    wait("listening, plugin up", &|| {
+        run::udp_bound(port) && run::lines_with(&stderr, run::PLUGIN_UP) >= 1
+    });
     let pcap = root().join("inputs/nfprobe-v5-s1.pcap");
     let target: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let sent = run::replay(&pcap, &[target], 2000).unwrap();
     assert!(sent > 0);
-    std::thread::sleep(Duration::from_millis(1500));
+    wait("first replay read", &|| run::udp_queued(port) == Some(0));
+    // Read is not yet accounted: the worker hands its last batch over when the socket has
+    // been idle, and the plugin evaluates networks_file then; let that finish before the map
+    // changes (nothing the daemon logs marks it).
+    std::thread::sleep(Duration::from_millis(1000));
     std::fs::write(&nets, "65002,10.0.0.0/8\n").unwrap();
     // SAFETY: kill() on the pid of the child this test started.
     unsafe { libc::kill(child.id() as i32, libc::SIGUSR2) };
-    std::thread::sleep(Duration::from_millis(1500));
+    wait("networks_file reloaded", &|| {
+        run::lines_with(&stderr, " maps reloaded") >= 1
+    });
     run::replay(&pcap, &[target], 2000).unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    wait("second replay read", &|| run::udp_queued(port) == Some(0));
     // SAFETY: as above.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let _ = child.wait();

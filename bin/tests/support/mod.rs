@@ -130,13 +130,22 @@ pub fn start_listening(
     start_logged(bin, &conf, &dir.join("live.log"), ready)
 }
 
-/// After a replay with malformed datagrams: SIGUSR1 must leave `daemon` running with
-/// nothing purged to `output` yet (refresh 3600 s), then SIGINT must flush the cache and
-/// exit 0.
-pub fn survives_then_sigint_purges(child: &mut Child, daemon: &str, output: &Path) {
-    std::thread::sleep(Duration::from_millis(500));
+/// After a replay with malformed datagrams to `port`: SIGUSR1 must leave `daemon` running
+/// with nothing purged to `output` yet (refresh 3600 s), then SIGINT must flush the cache and
+/// exit 0. Waits for the socket to be read and for the stats in DIR/live.log, not for a
+/// fixed time.
+pub fn survives_then_sigint_purges(child: &mut Child, daemon: &str, output: &Path, port: u16) {
+    use compat_tests::run::{lines_with, udp_queued, wait_until};
+    let wait = |what: &str, ready: &dyn Fn() -> bool| {
+        wait_until(what, Duration::from_secs(20), ready).unwrap_or_else(|e| panic!("{e}"))
+    };
+    wait("replay read by the daemon", &|| udp_queued(port) == Some(0));
+    let log = output.with_file_name("live.log");
+    let before = lines_with(&log, "stats [");
     signal(child, libc::SIGUSR1);
-    std::thread::sleep(Duration::from_millis(500));
+    wait("SIGUSR1 stats logged", &|| {
+        lines_with(&log, "stats [") > before
+    });
     assert!(
         child.try_wait().unwrap().is_none(),
         "{daemon} died on malformed input"

@@ -306,16 +306,30 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                     "SIGUSR2: no maps loaded to reload"
                 );
             }
+            let mut reloaded = 0;
             for r in reloaders.iter_mut() {
-                if let Err(e) = r() {
-                    plog!(
+                match r() {
+                    Ok(()) => reloaded += 1,
+                    Err(e) => plog!(
                         Warn,
                         &core_name,
                         "core",
                         "map reload failed, keeping the previous map: {}",
                         e
-                    );
+                    ),
                 }
+            }
+            // pmacct-rs extension: say when the new maps are in place (pmacct is silent), so
+            // an operator (or a test) knows flows from now on meet them.
+            if !reloaders.is_empty() {
+                plog!(
+                    Info,
+                    &core_name,
+                    "core",
+                    "SIGUSR2: {} of {} maps reloaded",
+                    reloaded,
+                    reloaders.len()
+                );
             }
         }
         if flags.shutdown.load(Ordering::Relaxed) {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pmacct_config::{parse_bytes, parse_args, ConfigError, Daemon, Options};
+use pmacct_config::{key, parse_args, parse_bytes, ConfigError, Daemon, Options};
 
 fuzz_target!(|data: &[u8]| {
     // First byte picks the daemon; a 0xff byte splits the config text from argv words.
@@ -27,9 +27,9 @@ fuzz_target!(|data: &[u8]| {
             }
             for p in &l.config.plugins {
                 let _ = p.scope.entries_for(&p.kind);
-                let _ = p.scope.list("aggregate");
-                let _ = p.scope.history("print_history");
-                let _ = p.scope.u64("print_refresh_time");
+                let _ = p.scope.list(key::AGGREGATE);
+                let _ = p.scope.history(key::PRINT_HISTORY);
+                let _ = p.scope.u64(key::PRINT_REFRESH_TIME);
             }
         }
         Err(ConfigError::Fatal(d)) => assert!(!d.is_empty()),

@@ -43,6 +43,9 @@ fuzz_target!(|data: &[u8]| {
         no_lpm: sel & 0x20 != 0,
         networks_mask: b16[4] % 129,
         no_mask_if_zero: sel & 0x40 != 0,
+        bgp_daemon: false,
+        isis_daemon: false,
+        packet_daemon: sel & 0x80 != 0,
     };
     let agg = Aggregate::parse(&["src_host,dst_host,src_net,dst_net,src_mask,dst_mask,src_as,dst_as,peer_src_as,peer_dst_as,peer_dst_ip"]).unwrap();
     let mut p = Primitives {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fuzz crates stay buildable: each crates/*/fuzz (own workspace, own Cargo.lock) is checked
+# with its lockfile; where a nightly toolchain and cargo-fuzz are present, every target also
+# runs for a short smoke time (FUZZ_SMOKE_SECS, default 5) from its seeds or an empty corpus.
+# Long runs and their figures are in each crates/*/fuzz/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${FUZZ_SMOKE_SECS:-5}"
+nightly=""
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    nightly=1
+    command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
+fi
+for dir in crates/*/fuzz; do
+    echo "--- $dir: cargo check --locked"
+    (cd "$dir" && cargo check --locked --quiet --bins)
+    [ -n "$nightly" ] || { echo "no nightly toolchain: $dir targets built, not run"; continue; }
+    for t in $(cd "$dir" && cargo +nightly fuzz list); do
+        corpus=$(mktemp -d)
+        (cd "$dir" && cargo +nightly fuzz run -O "$t" "$corpus" -- \
+            -max_total_time="$secs" -rss_limit_mb=2048 2>&1 | tail -n 1)
+        rm -rf "$corpus"
+    done
+done
