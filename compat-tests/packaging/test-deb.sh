@@ -84,7 +84,10 @@ for d in $DAEMONS; do
         done
     fi
 done
-if echo "$BINS" | grep -qx pmacct; then has /usr/bin/pmacct || fail "missing /usr/bin/pmacct"; fi
+if echo "$BINS" | grep -qx pmacct; then
+    has /usr/bin/pmacct || fail "missing /usr/bin/pmacct"
+    has /usr/share/man/man1/pmacct.1.gz || fail "missing pmacct(1)"
+fi
 for p in /usr/share/doc/pmacct-rs/README.md /usr/share/doc/pmacct-rs/PACKAGING.md \
     /usr/share/doc/pmacct-rs/copyright /usr/share/doc/pmacct-rs/examples/logrotate; do
     has "$p" || fail "missing $p"

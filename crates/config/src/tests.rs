@@ -736,8 +736,7 @@ fn load_reads_file_and_reports_actions() {
 
 #[test]
 fn not_supported_yet_and_other_daemon_reported_once() {
-    let l =
-        parse("plugins: print[a]\nimt_buckets: 9093\nimt_buckets: 9094\npcap_interface: eth0\n");
+    let l = parse("plugins: print[a]\nproc_priority: 3\nproc_priority: 4\npcap_interface: eth0\n");
     let ours: Vec<(Code, Level)> = l.diagnostics.iter().map(|d| (d.code, d.level)).collect();
     assert_eq!(
         ours,
@@ -749,12 +748,12 @@ fn not_supported_yet_and_other_daemon_reported_once() {
     assert!(l.pmacct_lines().is_empty());
     assert!(!l.has_errors());
     let opts = Options {
-        also_implemented: &[key::IMT_BUCKETS],
+        also_implemented: &[key::PROC_PRIORITY],
     };
     let l = parse_bytes(
         Daemon::Nfacctd,
         Some("c"),
-        b"plugins: memory\nimt_buckets: 9093\n",
+        b"plugins: memory\nproc_priority: 3\n",
         &[],
         opts,
     )

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use pmacct_config::{key, Action, Daemon, Failure, Key, Loaded, PluginInstance, PluginKind, Scope};
 use pmacct_flow::{Renormalize, Stage};
 use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
+use pmacct_plugins::memory::{MemoryConfig, MemoryPlugin};
 use pmacct_plugins::{Plugin, PrintConfig, PrintPlugin};
 
 use crate::core::Decoder;
@@ -84,6 +85,16 @@ impl PluginConfig for KafkaPluginConfig {
     }
 }
 
+impl PluginConfig for MemoryConfig {
+    type Plugin = MemoryPlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        MemoryConfig::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<MemoryPlugin> {
+        MemoryPlugin::new(self, now)
+    }
+}
+
 /// A configured plugin, ready to start at a given instant.
 type Starter = Box<dyn FnOnce(SystemTime) -> Result<Box<dyn Plugin>, String>>;
 
@@ -112,6 +123,10 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Kafka,
         configure: configure::<KafkaPluginConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Memory,
+        configure: configure::<MemoryConfig>,
     },
 ];
 
@@ -556,14 +571,14 @@ mod tests {
         let l = pmacct_config::parse_str(
             Daemon::Nfacctd,
             Some("c.conf"),
-            "plugins: memory[m], print[p]\nprint_output: csv\n",
+            "plugins: amqp[m], print[p]\nprint_output: csv\n",
             &[],
         )
         .unwrap();
         let err = check_plugin(&l.config.plugins[0]).err();
         assert_eq!(
             err.as_deref(),
-            Some("plugin type 'memory' is recognized, not supported yet by pmacct-rs")
+            Some("plugin type 'amqp' is recognized, not supported yet by pmacct-rs")
         );
         assert!(check_plugin(&l.config.plugins[1]).is_ok());
     }

@@ -28,6 +28,13 @@ pub fn main_nfacctd() -> i32 {
     nfacctd::main(&argv)
 }
 
+/// Entry point of the pmacct client binary (queries the memory plugin); returns the process
+/// exit code.
+pub fn main_pmacct() -> i32 {
+    let argv: Vec<String> = std::env::args().collect();
+    pmacct_plugins::memory::client::main(&argv)
+}
+
 /// Entry point of the sfacctd binary; returns the process exit code.
 pub fn main_sfacctd() -> i32 {
     let argv: Vec<String> = std::env::args().skip(1).collect();

@@ -201,6 +201,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                 read_savefile(&sf, &mut core, &mut cx, &name);
                 core.flush();
                 if sf.wait {
+                    plog!(Info, &name, "core", "finished reading PCAP capture file");
                     while !cx.stopped() {
                         std::thread::sleep(Duration::from_millis(100));
                     }

@@ -12,6 +12,7 @@ pub mod aggregating;
 pub mod kafka;
 mod keys;
 pub mod log;
+pub mod memory;
 pub mod print;
 
 pub use log::{set_logger, Level, LogFn};
@@ -83,7 +84,10 @@ pub enum PluginMetric {
 
 /// Every plugin type's own series, by plugin type: the endpoint announces all these families
 /// (whether such a plugin runs or not) and takes a running plugin's from here.
-pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[("kafka", kafka::plugin::METRICS)];
+pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[
+    ("kafka", kafka::plugin::METRICS),
+    ("memory", memory::METRICS),
+];
 
 /// The series of its own a plugin type reports (none for most).
 pub fn plugin_metrics(kind: &str) -> &'static [PluginMetric] {
