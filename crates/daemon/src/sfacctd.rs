@@ -108,6 +108,42 @@ impl SflowSource {
 }
 
 impl Decoder for SflowSource {
+    /// pmacct 1.7.7's `process_SF_raw_packet()`: versions 2, 4 and 5 with a whole header
+    /// (agent address, for v5 the sub-agent id, sequence number).
+    fn replicable(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+    ) -> Option<DatagramSummary> {
+        let b = d.data;
+        let be32 = |i: usize| {
+            b.get(i..i + 4)
+                .map(|w| u32::from_be_bytes([w[0], w[1], w[2], w[3]]))
+        };
+        let version = be32(0);
+        let alen = match be32(4) {
+            Some(1) => 4,
+            Some(2) => 16,
+            _ => 0,
+        };
+        let ok = matches!(version, Some(2 | 4 | 5)) && alen > 0;
+        let (sub, seq) = match version {
+            Some(5) => (be32(8 + alen), be32(12 + alen)),
+            _ => (Some(0), be32(8 + alen)),
+        };
+        match (ok, sub, seq) {
+            (true, Some(sub), Some(seq)) => Some(DatagramSummary {
+                records: 0,
+                domain: sub,
+                sequence: Some((seq, 1)),
+            }),
+            _ => {
+                drops.add("tee_unknown_sflow", 1);
+                None
+            }
+        }
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,
