@@ -67,6 +67,9 @@ pub struct DatagramSummary {
     pub domain: u32,
     /// `(sequence number, step to the next expected one)` when the protocol numbers datagrams.
     pub sequence: Option<(u32, u32)>,
+    /// The agent address the datagram names (sFlow), when it is not the UDP sender's:
+    /// what pre_tag_map's `ip=` matches for datagram plugins.
+    pub agent: Option<std::net::IpAddr>,
 }
 
 /// A daemon's wire-format decoder, one per worker thread (so template state is local).
@@ -179,7 +182,8 @@ impl Core {
     /// Queue a datagram for the datagram plugins (tee), as received.
     fn replicate(&mut self, d: &Datagram<'_>) -> Option<DatagramSummary> {
         let sum = self.decoder.replicable(d, &mut self.drops)?;
-        self.datagrams.push(d.src, d.data);
+        self.datagrams
+            .push(d.src, sum.agent.unwrap_or(d.src.ip()), d.data);
         if self.datagrams.len() >= BATCH_DATAGRAMS {
             self.hand_out_datagrams();
         }

@@ -76,6 +76,7 @@ impl Decoder for NetflowSource {
             records: 0,
             domain,
             sequence,
+            agent: None,
         })
     }
 
@@ -127,6 +128,7 @@ impl Decoder for NetflowSource {
                         let step = if h.version == 9 { 1 } else { stats.records };
                         (h.sequence, step)
                     }),
+                    agent: None,
                 })
             }
             Err(err) => {

@@ -298,9 +298,9 @@ fn run_plugin(
                 if !stages.is_empty() {
                     // pre_tag_map and its filters on the exporter's address, as pmacct
                     // evaluates a map without flow keys on a whole datagram.
-                    for (src, _) in batch.iter() {
+                    for agent in batch.agents() {
                         let mut f = Flow::default();
-                        f.prims.peer_src_ip = Some(src.ip());
+                        f.prims.peer_src_ip = Some(agent);
                         let pass = pmacct_flow::stage::apply_all(&mut stages, &mut f);
                         tags.push(pass.then_some(f.prims.tag));
                     }

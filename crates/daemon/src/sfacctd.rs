@@ -115,33 +115,16 @@ impl Decoder for SflowSource {
         d: &Datagram<'_>,
         drops: &mut DropCounters,
     ) -> Option<DatagramSummary> {
-        let b = d.data;
-        let be32 = |i: usize| {
-            b.get(i..i + 4)
-                .map(|w| u32::from_be_bytes([w[0], w[1], w[2], w[3]]))
+        let Some((agent, sub, seq)) = datagram_header(d.data) else {
+            drops.add("tee_unknown_sflow", 1);
+            return None;
         };
-        let version = be32(0);
-        let alen = match be32(4) {
-            Some(1) => 4,
-            Some(2) => 16,
-            _ => 0,
-        };
-        let ok = matches!(version, Some(2 | 4 | 5)) && alen > 0;
-        let (sub, seq) = match version {
-            Some(5) => (be32(8 + alen), be32(12 + alen)),
-            _ => (Some(0), be32(8 + alen)),
-        };
-        match (ok, sub, seq) {
-            (true, Some(sub), Some(seq)) => Some(DatagramSummary {
-                records: 0,
-                domain: sub,
-                sequence: Some((seq, 1)),
-            }),
-            _ => {
-                drops.add("tee_unknown_sflow", 1);
-                None
-            }
-        }
+        Some(DatagramSummary {
+            records: 0,
+            domain: sub,
+            sequence: Some((seq, 1)),
+            agent: Some(agent),
+        })
     }
 
     fn decode(
@@ -208,6 +191,7 @@ impl Decoder for SflowSource {
                     records: u64::from(stats.records),
                     domain: sub,
                     sequence: Some((seq, 1)),
+                    agent: None,
                 })
             }
             Err(err) => {

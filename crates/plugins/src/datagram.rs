@@ -1,14 +1,21 @@
 //! Raw export datagrams for datagram plugins (tee): the core hands them over in batches, the
 //! bytes of every datagram in one buffer, as they arrived (nothing decoded or rewritten).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::ops::Range;
 
 /// A batch of datagrams: one byte buffer and, per datagram, its exporter and its range.
 #[derive(Debug, Default, Clone)]
 pub struct DatagramBatch {
     bytes: Vec<u8>,
-    items: Vec<(SocketAddr, Range<usize>)>,
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    src: SocketAddr,
+    agent: IpAddr,
+    range: Range<usize>,
 }
 
 impl DatagramBatch {
@@ -19,11 +26,16 @@ impl DatagramBatch {
         }
     }
 
-    /// Append a datagram received from `src`.
-    pub fn push(&mut self, src: SocketAddr, data: &[u8]) {
+    /// Append a datagram received from `src`, whose agent address (what pre_tag_map's
+    /// `ip=` matches: sFlow's agent address field, NetFlow's sender) is `agent`.
+    pub fn push(&mut self, src: SocketAddr, agent: IpAddr, data: &[u8]) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(data);
-        self.items.push((src, start..self.bytes.len()));
+        self.items.push(Item {
+            src,
+            agent,
+            range: start..self.bytes.len(),
+        });
     }
 
     pub fn len(&self) -> usize {
@@ -48,7 +60,12 @@ impl DatagramBatch {
     pub fn iter(&self) -> impl Iterator<Item = (SocketAddr, &[u8])> + '_ {
         self.items
             .iter()
-            .map(|(src, r)| (*src, &self.bytes[r.clone()]))
+            .map(|i| (i.src, &self.bytes[i.range.clone()]))
+    }
+
+    /// The agent addresses, in the order of [`DatagramBatch::iter`].
+    pub fn agents(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.items.iter().map(|i| i.agent)
     }
 }
 
@@ -61,9 +78,10 @@ mod tests {
         let mut b = DatagramBatch::with_capacity(2, 16);
         let a: SocketAddr = "192.0.2.1:2055".parse().unwrap();
         let c: SocketAddr = "[2001:db8::1]:6343".parse().unwrap();
-        b.push(a, b"abc");
-        b.push(c, b"");
-        b.push(a, b"defg");
+        b.push(a, a.ip(), b"abc");
+        b.push(c, c.ip(), b"");
+        b.push(a, a.ip(), b"defg");
+        assert_eq!(b.agents().nth(1), Some(c.ip()));
         let v: Vec<_> = b.iter().collect();
         assert_eq!(v, vec![(a, &b"abc"[..]), (c, &b""[..]), (a, &b"defg"[..])]);
         assert_eq!(b.bytes_len(), 7);

@@ -54,7 +54,7 @@ fn batch(n: usize) -> DatagramBatch {
     let mut b = DatagramBatch::default();
     for i in 0..n {
         let src: SocketAddr = format!("192.0.2.{}:2055", 1 + i % 3).parse().unwrap();
-        b.push(src, format!("datagram-{i}").as_bytes());
+        b.push(src, src.ip(), format!("datagram-{i}").as_bytes());
     }
     b
 }
