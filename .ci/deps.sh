@@ -15,6 +15,9 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2 >/dev/null
 # Debian's pmacct package ships units; never let an installed oracle run as a service here.
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done
+# amqp plugin tests: a private RabbitMQ node (.ci/rabbitmq.sh), never the packaged service
+$SUDO apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
+$SUDO systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
 # Packaging tests (bin/tests/packaging.rs, docs/PACKAGING.md): debootstrap makes the throwaway
 # Debian root the .deb is installed in; cargo-deb builds the .deb (the version PACKAGING.md
 # was measured with).

@@ -17,22 +17,17 @@ use support::{repo, signal, tmpdir, wait_exit};
 
 const OURS_NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
 const OURS_PMACCT: &str = env!("CARGO_BIN_EXE_pmacct");
-const ORACLE_PMACCT: &str = "/usr/bin/pmacct";
-
 fn capture() -> PathBuf {
     repo().join("compat-tests/inputs/nfprobe-v9-s1.pcap")
 }
 
-/// Debian's nfacctd, unless the pmacct-rs package replaced it.
-fn oracle_nfacctd() -> Option<PathBuf> {
-    compat_tests::run::oracle_binary().ok()
-}
-
-/// Debian's pmacct client (refused when it is ours: comparing ours with ours proves nothing).
-fn oracle_pmacct() -> Option<&'static str> {
-    let b = std::fs::read(ORACLE_PMACCT).ok()?;
-    let s = String::from_utf8_lossy(&b);
-    (!s.contains("pmacct-rs")).then_some(ORACLE_PMACCT)
+/// Debian's nfacctd and pmacct client 1.7.7, found by package (never ours: comparing ours
+/// with ours proves nothing); missing, the test fails rather than skips.
+fn oracles() -> (PathBuf, String) {
+    (
+        compat_tests::run::oracle_binary().unwrap_or_else(|e| panic!("{e}")),
+        compat_tests::oracle::path("pmacct"),
+    )
 }
 
 struct Daemon {
@@ -185,10 +180,8 @@ const QUERIES: &[(&[&str], bool)] = &[
 
 #[test]
 fn queries_match_pmacct_1_7_7() {
-    let (Some(nf), Some(pm)) = (oracle_nfacctd(), oracle_pmacct()) else {
-        eprintln!("SKIP: Debian's nfacctd/pmacct 1.7.7 not installed");
-        return;
-    };
+    let (nf, pm) = oracles();
+    let pm = pm.as_str();
     let dir = tmpdir("memory-diff");
     let list = dir.join("list");
     std::fs::write(&list, "! a comment\n10.0.19.92\n\n 10.6.31.172 \n").unwrap();
@@ -288,10 +281,8 @@ fn head(s: &str) -> String {
 /// No `plugins` line: the default memory plugin, aggregate src_host, as 1.7.7.
 #[test]
 fn default_plugin_without_plugins_line() {
-    let (Some(nf), Some(pm)) = (oracle_nfacctd(), oracle_pmacct()) else {
-        eprintln!("SKIP: Debian's nfacctd/pmacct 1.7.7 not installed");
-        return;
-    };
+    let (nf, pm) = oracles();
+    let pm = pm.as_str();
     let dir = tmpdir("memory-default");
     let (op, rp) = (dir.join("o.pipe"), dir.join("r.pipe"));
     let ours = start(

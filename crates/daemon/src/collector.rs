@@ -10,6 +10,7 @@ use pmacct_config::{key, Action, Daemon, Failure, Key, Loaded, PluginInstance, P
 use pmacct_flow::{Renormalize, Stage};
 use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
 use pmacct_plugins::memory::{MemoryConfig, MemoryPlugin};
+use pmacct_plugins::tee::{TeeConfig, TeePlugin};
 use pmacct_plugins::{Plugin, PrintConfig, PrintPlugin};
 
 use crate::core::Decoder;
@@ -95,6 +96,37 @@ impl PluginConfig for MemoryConfig {
     }
 }
 
+impl PluginConfig for TeeConfig {
+    type Plugin = TeePlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        TeeConfig::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<TeePlugin> {
+        TeePlugin::new(self, now)
+    }
+}
+
+/// pmacct 1.7.7 runs `tee` in nfacctd and sfacctd only, and never beside data plugins.
+fn check_tee(daemon: Daemon, plugins: &[PluginInstance]) -> Result<(), String> {
+    let tees = plugins.iter().filter(|p| p.kind == PluginKind::Tee).count();
+    if tees == 0 {
+        return Ok(());
+    }
+    if !matches!(daemon, Daemon::Nfacctd | Daemon::Sfacctd) {
+        return Err(format!(
+            "'tee' plugins are available in nfacctd and sfacctd only, not in {}.",
+            daemon.name()
+        ));
+    }
+    if tees < plugins.len() {
+        return Err(
+            "'tee' plugins are not compatible with data (memory/mysql/pgsql/etc.) plugins. Exiting."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// A configured plugin, ready to start at a given instant.
 type Starter = Box<dyn FnOnce(SystemTime) -> Result<Box<dyn Plugin>, String>>;
 
@@ -127,6 +159,10 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Memory,
         configure: configure::<MemoryConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Tee,
+        configure: configure::<TeeConfig>,
     },
 ];
 
@@ -310,6 +346,10 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         println!("ERROR ( default/core ): {e}");
         ok = false;
     }
+    if let Err(e) = check_tee(profile.daemon, &loaded.config.plugins) {
+        println!("ERROR ( default/core ): {e}");
+        ok = false;
+    }
     if let Err(e) = metrics_listen(&loaded.config.core) {
         println!("ERROR ( default/core ): {e}");
         ok = false;
@@ -424,6 +464,10 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             "core",
             "Internal packet sampling and external packet sampling are mutual exclusive."
         );
+        return 1;
+    }
+    if let Err(e) = check_tee(profile.daemon, &cfg.plugins) {
+        plog!(Error, &core_name, "core", "{}\n", e);
         return 1;
     }
     let input = match (profile.input)(core) {

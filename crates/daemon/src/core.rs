@@ -10,11 +10,16 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::{Flow, Stage};
 use pmacct_wire::Timestamp;
 
+use pmacct_plugins::datagram::DatagramBatch;
+
 use crate::pipeline::{Backpressure, Batches, PluginTx};
 use crate::plog;
 
 /// Records per batch handed to plugins.
 pub const BATCH_RECORDS: usize = 512;
+
+/// Datagrams per batch handed to datagram plugins (tee).
+pub const BATCH_DATAGRAMS: usize = 64;
 
 #[derive(Debug, Default, Clone)]
 pub struct ExporterStats {
@@ -62,6 +67,9 @@ pub struct DatagramSummary {
     pub domain: u32,
     /// `(sequence number, step to the next expected one)` when the protocol numbers datagrams.
     pub sequence: Option<(u32, u32)>,
+    /// The agent address the datagram names (sFlow), when it is not the UDP sender's:
+    /// what pre_tag_map's `ip=` matches for datagram plugins.
+    pub agent: Option<std::net::IpAddr>,
 }
 
 /// A daemon's wire-format decoder, one per worker thread (so template state is local).
@@ -79,6 +87,18 @@ pub trait Decoder: Send {
     fn templates(&self) -> usize {
         0
     }
+
+    /// Whether datagram plugins (tee) get this datagram, as pmacct's raw-packet path checks
+    /// it (header only, nothing decoded), with what it tells the SIGUSR1 stats. `None`:
+    /// dropped (reason counted into `drops`).
+    fn replicable(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+    ) -> Option<DatagramSummary> {
+        let _ = (d, drops);
+        Some(DatagramSummary::default())
+    }
 }
 
 pub struct CoreOptions {
@@ -95,6 +115,9 @@ pub struct Core {
     stages: Vec<Box<dyn Stage>>,
     plugins: Vec<PluginTx>,
     batches: Batches,
+    /// Datagram plugins (tee) and the batch of datagrams being filled for them.
+    datagram_plugins: Vec<PluginTx>,
+    datagrams: DatagramBatch,
     opts: CoreOptions,
     pub exporters: HashMap<(IpAddr, u32), ExporterStats>,
     pub drops: DropCounters,
@@ -109,11 +132,15 @@ impl Core {
         plugins: Vec<PluginTx>,
         opts: CoreOptions,
     ) -> Core {
+        let (datagram_plugins, plugins): (Vec<PluginTx>, Vec<PluginTx>) =
+            plugins.into_iter().partition(|p| p.datagrams);
         Core {
             decoder,
             stages,
             plugins,
             batches: Batches::new(BATCH_RECORDS),
+            datagram_plugins,
+            datagrams: DatagramBatch::default(),
             opts,
             exporters: HashMap::new(),
             drops: DropCounters::default(),
@@ -152,9 +179,45 @@ impl Core {
         });
     }
 
-    /// Decode one datagram and queue its flows.
+    /// Queue a datagram for the datagram plugins (tee), as received.
+    fn replicate(&mut self, d: &Datagram<'_>) -> Option<DatagramSummary> {
+        let sum = self.decoder.replicable(d, &mut self.drops)?;
+        self.datagrams
+            .push(d.src, sum.agent.unwrap_or(d.src.ip()), d.data);
+        if self.datagrams.len() >= BATCH_DATAGRAMS {
+            self.hand_out_datagrams();
+        }
+        Some(sum)
+    }
+
+    fn hand_out_datagrams(&mut self) {
+        if self.datagrams.is_empty() {
+            return;
+        }
+        let cap = (self.datagrams.len(), self.datagrams.bytes_len());
+        let full = std::mem::replace(
+            &mut self.datagrams,
+            DatagramBatch::with_capacity(cap.0, cap.1),
+        );
+        let full = std::sync::Arc::new(full);
+        for p in &self.datagram_plugins {
+            p.send_datagrams(&full, &self.opts.backpressure);
+        }
+    }
+
+    /// Decode one datagram and queue its flows (and the datagram itself for tee plugins).
     pub fn on_datagram(&mut self, d: &Datagram<'_>) {
         self.publish_metrics();
+        if !self.datagram_plugins.is_empty() {
+            let replicated = self.replicate(d);
+            if self.plugins.is_empty() {
+                // Replicating only (pmacct runs tee apart from data plugins): no decoding.
+                if let Some(sum) = replicated {
+                    self.count_datagram(d, sum);
+                }
+                return;
+            }
+        }
         let renorm = self.opts.renormalize;
         let batches = &mut self.batches;
         let plugins = &self.plugins;
@@ -178,6 +241,10 @@ impl Core {
         let Some(sum) = self.decoder.decode(d, &mut self.drops, &mut emit) else {
             return;
         };
+        self.count_datagram(d, sum);
+    }
+
+    fn count_datagram(&mut self, d: &Datagram<'_>, sum: DatagramSummary) {
         let e = self.exporters.entry((d.src.ip(), sum.domain)).or_default();
         e.packets += 1;
         e.bytes += d.data.len() as u64;
@@ -191,6 +258,7 @@ impl Core {
     /// Hand any partial batch to the plugins (idle socket, end of file, shutdown).
     pub fn flush(&mut self) {
         self.publish_metrics();
+        self.hand_out_datagrams();
         if self.batches.is_empty() {
             return;
         }

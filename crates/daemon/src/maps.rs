@@ -358,6 +358,27 @@ impl Decoder for AllowDecoder {
         drops: &mut DropCounters,
         emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
+        if !self.allowed(d, drops) {
+            return None;
+        }
+        self.inner.decode(d, drops, emit)
+    }
+
+    fn replicable(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+    ) -> Option<DatagramSummary> {
+        if !self.allowed(d, drops) {
+            return None;
+        }
+        self.inner.replicable(d, drops)
+    }
+}
+
+impl AllowDecoder {
+    /// Whether the exporter is in the allow file (reloaded when SIGUSR2 changed it).
+    fn allowed(&mut self, d: &Datagram<'_>, drops: &mut DropCounters) -> bool {
         let g = self.shared.gen.load(Ordering::Acquire);
         if g != self.gen {
             if let Ok(l) = self.shared.list.lock() {
@@ -383,8 +404,8 @@ impl Decoder for AllowDecoder {
                     self.denied
                 );
             }
-            return None;
+            return false;
         }
-        self.inner.decode(d, drops, emit)
+        true
     }
 }

@@ -51,6 +51,36 @@ impl Decoder for NetflowSource {
         self.decoder.templates().len()
     }
 
+    /// pmacct 1.7.7's `process_raw_packet()`: at least a v5 header (24 bytes) and version
+    /// 5, 9 or 10; the header's sequence number and source id feed the stats.
+    fn replicable(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+    ) -> Option<DatagramSummary> {
+        let b = d.data;
+        if b.len() < 24 {
+            drops.add("tee_short_datagram", 1);
+            return None;
+        }
+        let be32 = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let (domain, sequence) = match u16::from_be_bytes([b[0], b[1]]) {
+            5 => (0, None),
+            9 => (be32(16), Some((be32(12), 1))),
+            10 => (be32(12), None),
+            _ => {
+                drops.add("tee_unknown_version", 1);
+                return None;
+            }
+        };
+        Some(DatagramSummary {
+            records: 0,
+            domain,
+            sequence,
+            agent: None,
+        })
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,
@@ -99,6 +129,7 @@ impl Decoder for NetflowSource {
                         let step = if h.version == 9 { 1 } else { stats.records };
                         (h.sequence, step)
                     }),
+                    agent: None,
                 })
             }
             Err(err) => {

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use pmacct_flow::custom::CustomValues;
 use pmacct_flow::{Flow, FlowBatch, Stage};
+use pmacct_plugins::datagram::DatagramBatch;
 use pmacct_plugins::Plugin;
 
 use crate::metrics::{Metrics, PluginSlot, PUBLISH_INTERVAL};
@@ -22,6 +23,29 @@ use crate::plog;
 /// Records travel in shared batches, one batch for every plugin; a worker recycles them
 /// ([`Batches`]).
 pub type Batch = Arc<FlowBatch>;
+
+/// Datagrams travel to datagram plugins (tee) in shared batches too.
+pub type Datagrams = Arc<DatagramBatch>;
+
+/// What a plugin queue carries: flows for the aggregating plugins, the export datagrams as
+/// received for datagram plugins ([`Plugin::takes_datagrams`]).
+pub enum Msg {
+    Flows(Batch),
+    Datagrams(Datagrams),
+}
+
+impl Msg {
+    fn len(&self) -> usize {
+        match self {
+            Msg::Flows(b) => b.len(),
+            Msg::Datagrams(d) => d.len(),
+        }
+    }
+}
+
+/// SIGUSR1 requests: the control loop bumps it, every plugin thread logs its counters when
+/// it sees a new value.
+pub static STATS_GEN: AtomicU64 = AtomicU64::new(0);
 
 /// Spare batches a worker keeps after a burst (each is `BATCH_RECORDS` flows of memory).
 const SPARE_BATCHES: usize = 8;
@@ -93,7 +117,9 @@ impl Batches {
 pub struct PluginTx {
     pub name: String,
     pub kind: &'static str,
-    tx: SyncSender<Batch>,
+    tx: SyncSender<Msg>,
+    /// The plugin takes datagrams, not flows.
+    pub datagrams: bool,
     pub dropped_records: Arc<AtomicU64>,
     pub dropped_batches: Arc<AtomicU64>,
     /// Queue depth for the metrics endpoint (counted before sending, undone if dropped).
@@ -110,22 +136,32 @@ pub enum Backpressure {
 impl PluginTx {
     /// Hand a batch to the plugin. Returns false if the batch was dropped.
     pub fn send(&self, batch: &Batch, mode: &Backpressure) -> bool {
+        self.send_msg(Msg::Flows(batch.clone()), mode)
+    }
+
+    /// Hand a batch of datagrams to a datagram plugin. Returns false if it was dropped.
+    pub fn send_datagrams(&self, batch: &Datagrams, mode: &Backpressure) -> bool {
+        self.send_msg(Msg::Datagrams(batch.clone()), mode)
+    }
+
+    fn send_msg(&self, msg: Msg, mode: &Backpressure) -> bool {
+        let n = msg.len();
         if let Some(m) = &self.metrics {
-            m.queued(batch.len());
+            m.queued(n);
         }
-        let sent = self.send_inner(batch, mode);
+        let sent = self.send_inner(msg, mode);
         if !sent {
             if let Some(m) = &self.metrics {
-                m.dequeued(batch.len());
+                m.dequeued(n);
             }
         }
         sent
     }
 
-    fn send_inner(&self, batch: &Batch, mode: &Backpressure) -> bool {
+    fn send_inner(&self, msg: Msg, mode: &Backpressure) -> bool {
         match mode {
-            Backpressure::Block => self.tx.send(batch.clone()).is_ok(),
-            Backpressure::Drop => match self.tx.try_send(batch.clone()) {
+            Backpressure::Block => self.tx.send(msg).is_ok(),
+            Backpressure::Drop => match self.tx.try_send(msg) {
                 Ok(()) => true,
                 Err(TrySendError::Full(b)) => {
                     let n = self.dropped_batches.fetch_add(1, Ordering::Relaxed);
@@ -173,9 +209,10 @@ pub fn spawn_plugin_observed(
     queue_batches: usize,
     metrics: Option<&Metrics>,
 ) -> std::io::Result<PluginThread> {
-    let (tx, rx) = sync_channel::<Batch>(queue_batches.max(1));
+    let (tx, rx) = sync_channel::<Msg>(queue_batches.max(1));
     let name = plugin.name().to_string();
     let kind = plugin.kind();
+    let datagrams = plugin.takes_datagrams();
     let dropped_records = Arc::new(AtomicU64::new(0));
     let slot = metrics.map(|m| {
         let s = Arc::new(PluginSlot::new(
@@ -196,6 +233,7 @@ pub fn spawn_plugin_observed(
             name,
             kind,
             tx,
+            datagrams,
             dropped_records,
             dropped_batches: Arc::new(AtomicU64::new(0)),
             metrics: slot,
@@ -207,9 +245,12 @@ pub fn spawn_plugin_observed(
 fn run_plugin(
     mut plugin: Box<dyn Plugin>,
     mut stages: Vec<Box<dyn Stage>>,
-    rx: Receiver<Batch>,
+    rx: Receiver<Msg>,
     metrics: Option<Arc<PluginSlot>>,
 ) {
+    // Tags of a datagram batch (datagram plugins with stages), in one reused buffer.
+    let mut tags: Vec<Option<u64>> = Vec::new();
+    let mut stats_seen = STATS_GEN.load(Ordering::Relaxed);
     // Batches are shared by every plugin: with stages, this plugin works on its own copies,
     // kept in one reused buffer (no allocation per batch once warm).
     let mut own: Vec<Flow> = Vec::new();
@@ -240,13 +281,36 @@ fn run_plugin(
         if metrics.is_some() {
             wait = wait.min(PUBLISH_INTERVAL);
         }
+        // Wake at least every second to answer SIGUSR1.
+        wait = wait.min(Duration::from_secs(1));
+        let g = STATS_GEN.load(Ordering::Relaxed);
+        if g != stats_seen {
+            stats_seen = g;
+            log_counters(plugin.as_ref());
+        }
         let received = rx.recv_timeout(wait);
         if let (Ok(batch), Some(m)) = (&received, &metrics) {
             m.dequeued(batch.len());
         }
         match received {
-            Ok(batch) if stages.is_empty() => plugin.process_batch(&batch.flows, &batch.custom),
-            Ok(batch) => {
+            Ok(Msg::Datagrams(batch)) => {
+                tags.clear();
+                if !stages.is_empty() {
+                    // pre_tag_map and its filters on the exporter's address, as pmacct
+                    // evaluates a map without flow keys on a whole datagram.
+                    for agent in batch.agents() {
+                        let mut f = Flow::default();
+                        f.prims.peer_src_ip = Some(agent);
+                        let pass = pmacct_flow::stage::apply_all(&mut stages, &mut f);
+                        tags.push(pass.then_some(f.prims.tag));
+                    }
+                }
+                plugin.process_datagrams(&batch, &tags);
+            }
+            Ok(Msg::Flows(batch)) if stages.is_empty() => {
+                plugin.process_batch(&batch.flows, &batch.custom)
+            }
+            Ok(Msg::Flows(batch)) => {
                 own.clear();
                 for f in batch.flows.iter() {
                     let mut f = *f;
@@ -276,6 +340,26 @@ fn run_plugin(
         }
         publish(plugin.as_ref(), false);
     }
+}
+
+/// SIGUSR1: a plugin's counters, one line (`stats` and the series of its type).
+fn log_counters(plugin: &dyn Plugin) {
+    let c = plugin.counters();
+    let mut line = format!(
+        "stats purged_records={} cache_entries={} cache_dropped={}",
+        c.purged_records, c.cache_entries, c.cache_dropped
+    );
+    for (m, v) in pmacct_plugins::plugin_metrics(plugin.kind())
+        .iter()
+        .zip(c.extra)
+    {
+        let name = match m {
+            pmacct_plugins::PluginMetric::Dropped { reason, .. } => reason,
+            pmacct_plugins::PluginMetric::Family { name, .. } => name,
+        };
+        line.push_str(&format!(" {name}={v}"));
+    }
+    plog!(Notice, plugin.name(), plugin.kind(), "{}", line);
 }
 
 #[cfg(test)]

@@ -142,6 +142,10 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         }
     }
     for PluginSpec { plugin, stages } in plugins {
+        // A plugin's own maps (tee_receivers) reload on SIGUSR2 with the others.
+        if let Some(r) = plugin.reloader() {
+            reloaders.push(r);
+        }
         if let Some(pf) = &pidfile {
             let path = process::plugin_pidfile(pf, plugin.kind(), plugin.name());
             if process::write_pidfile(&path).is_ok() {
@@ -287,6 +291,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         }
         if Flags::take(&flags.stats) {
             stats_gen.fetch_add(1, Ordering::Relaxed);
+            crate::pipeline::STATS_GEN.fetch_add(1, Ordering::Relaxed);
             for t in &threads {
                 let d = t.tx.dropped_records.load(Ordering::Relaxed);
                 plog!(

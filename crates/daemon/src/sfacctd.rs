@@ -108,6 +108,25 @@ impl SflowSource {
 }
 
 impl Decoder for SflowSource {
+    /// pmacct 1.7.7's `process_SF_raw_packet()`: versions 2, 4 and 5 with a whole header
+    /// (agent address, for v5 the sub-agent id, sequence number).
+    fn replicable(
+        &mut self,
+        d: &Datagram<'_>,
+        drops: &mut DropCounters,
+    ) -> Option<DatagramSummary> {
+        let Some((agent, sub, seq)) = datagram_header(d.data) else {
+            drops.add("tee_unknown_sflow", 1);
+            return None;
+        };
+        Some(DatagramSummary {
+            records: 0,
+            domain: sub,
+            sequence: Some((seq, 1)),
+            agent: Some(agent),
+        })
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,
@@ -172,6 +191,7 @@ impl Decoder for SflowSource {
                     records: u64::from(stats.records),
                     domain: sub,
                     sequence: Some((seq, 1)),
+                    agent: None,
                 })
             }
             Err(err) => {

@@ -25,6 +25,10 @@ pub fn plugin_stages(
     if let Some(s) = crate::maps::pretag_stage(core_name, daemon, p, frame_linktype)? {
         stages.push(s);
     }
+    // tee replicates whole datagrams: only the pre_tag_map (on the exporter) applies.
+    if p.kind == pmacct_config::PluginKind::Tee {
+        return Ok(stages);
+    }
     // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
     stages.extend(filter_and_sampling(daemon, p));
     // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.

@@ -9,11 +9,13 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::Flow;
 
 pub mod aggregating;
+pub mod datagram;
 pub mod kafka;
 mod keys;
 pub mod log;
 pub mod memory;
 pub mod print;
+pub mod tee;
 
 pub use log::{set_logger, Level, LogFn};
 pub use print::{PrintConfig, PrintPlugin, PrintSink};
@@ -43,6 +45,20 @@ pub trait Plugin: Send {
     /// batches and after purges).
     fn counters(&self) -> PluginCounters {
         PluginCounters::default()
+    }
+    /// A datagram plugin (tee) takes the export datagrams as received instead of flows.
+    fn takes_datagrams(&self) -> bool {
+        false
+    }
+    /// Handle datagrams ([`Plugin::takes_datagrams`]). `tags[i]` is the i-th datagram's
+    /// pre_tag_map tag, `None` when the plugin's tag filters exclude it; `tags` is empty
+    /// when the plugin has no pre_tag_map nor filter (every tag 0).
+    fn process_datagrams(&mut self, _batch: &datagram::DatagramBatch, _tags: &[Option<u64>]) {}
+    /// What SIGUSR2 calls to make the plugin reload its own maps (tee_receivers), if any.
+    /// Runs in the daemon's control thread: it only asks, the plugin's thread reloads.
+    #[allow(clippy::type_complexity)]
+    fn reloader(&self) -> Option<Box<dyn FnMut() -> Result<(), String> + Send>> {
+        None
     }
 }
 
@@ -87,6 +103,7 @@ pub enum PluginMetric {
 pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[
     ("kafka", kafka::plugin::METRICS),
     ("memory", memory::METRICS),
+    ("tee", tee::METRICS),
 ];
 
 /// The series of its own a plugin type reports (none for most).
