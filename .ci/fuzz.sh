@@ -17,8 +17,13 @@ for dir in crates/*/fuzz; do
     [ -n "$nightly" ] || { echo "no nightly toolchain: $dir targets built, not run"; continue; }
     for t in $(cd "$dir" && cargo +nightly fuzz list); do
         corpus=$(mktemp -d)
-        (cd "$dir" && cargo +nightly fuzz run -O "$t" "$corpus" -- \
-            -max_total_time="$secs" -rss_limit_mb=2048 2>&1 | tail -n 1)
-        rm -rf "$corpus"
+        log="$corpus.log"
+        if (cd "$dir" && cargo +nightly fuzz run -O "$t" "$corpus" -- \
+            -max_total_time="$secs" -rss_limit_mb=2048 >"$log" 2>&1); then
+            echo "$dir $t: $(grep -E '^Done [0-9]+ runs' "$log" || tail -n 1 "$log")"
+        else
+            echo "$dir $t: FAILED"; tail -n 60 "$log"; exit 1
+        fi
+        rm -rf "$corpus" "$log"
     done
 done
