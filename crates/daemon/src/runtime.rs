@@ -100,6 +100,8 @@ pub struct Spec {
     pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
     /// The metrics endpoint's registry (`metrics_http_listen`), if configured.
     pub metrics: Option<Arc<Metrics>>,
+    /// `*_disable_checks: false`: the `collector=` label of sequence-jump lines.
+    pub seq_checks: Option<String>,
 }
 
 fn now_ts() -> Timestamp {
@@ -124,6 +126,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         new_core_stages,
         mut reloaders,
         metrics,
+        seq_checks,
     } = spec;
     let mut threads: Vec<PluginThread> = Vec::new();
     let mut pidfiles = Vec::new();
@@ -181,6 +184,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             listen_label: label,
         };
         let mut core = Core::new(new_decoder(), new_core_stages(), txs.clone(), opts);
+        core.set_seq_checks(seq_checks.clone());
         if let Some(m) = &metrics {
             core.set_metrics(Publisher::new(m.worker()));
         }
