@@ -281,11 +281,40 @@ pub fn workers() -> usize {
         .clamp(1, 8)
 }
 
-/// Batches a plugin queue holds: plugin_pipe_size bytes over pmacct's per-record footprint
-/// (~100 bytes) and our batch size, at least 4.
+/// Batches a plugin's queue holds. pmacct's core-to-plugin ring is `plugin_pipe_size` bytes
+/// of `plugin_buffer_size` chunks packed with records of ~100 bytes (its `pkt_data` and
+/// extras); ours is a bounded channel of batches of up to [`crate::core::BATCH_RECORDS`]
+/// records. The mapping keeps the number of records in flight: plugin_pipe_size / 100
+/// records, in batches, at least 4. plugin_buffer_size is pmacct's hand-over unit: ours
+/// is the batch (handed over when full, or when the socket idles), so it is validated
+/// (clamped to plugin_pipe_size as pmacct) and logged, and bounds nothing else.
 fn queue_batches(scope: &Scope) -> usize {
     let bytes = scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default() as usize;
     (bytes / 100 / crate::core::BATCH_RECORDS).max(4)
+}
+
+/// pmacct's INFO line about a plugin's queue when either key is set, and ours with the
+/// queue it maps to.
+fn log_queue(p: &PluginInstance, batches: usize) {
+    if !(p.scope.is_set(key::PLUGIN_PIPE_SIZE) || p.scope.is_set(key::PLUGIN_BUFFER_SIZE)) {
+        return;
+    }
+    let pipe = p.scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default();
+    let buffer = p
+        .scope
+        .u64(key::PLUGIN_BUFFER_SIZE)
+        .unwrap_or(10240)
+        .min(pipe);
+    plog!(
+        Info,
+        &p.name,
+        &p.kind,
+        "plugin_pipe_size={} bytes plugin_buffer_size={} bytes (pmacct-rs queue: {} batches of up to {} records)",
+        pipe,
+        buffer,
+        batches,
+        crate::core::BATCH_RECORDS
+    );
 }
 
 /// `pcap_savefile` and its companion keys, when configured.
@@ -339,9 +368,6 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         error(format!("ERROR ( default/core ): {e}"));
     }
     for e in files_owner(&loaded.config.core).1 {
-        error(format!("ERROR ( default/core ): {e}"));
-    }
-    if let Err(e) = capture_methods(profile.daemon, &loaded.config.core) {
         error(format!("ERROR ( default/core ): {e}"));
     }
     for (i, p) in loaded.config.plugins.iter().enumerate() {
@@ -398,12 +424,18 @@ fn seq_checks(daemon: pmacct_config::Daemon, core: &Scope) -> Option<String> {
     let ip = core
         .ip(key::NFACCTD_IP)
         .map_or_else(|| "0.0.0.0".to_string(), |a| a.to_string());
-    let port = core.u64(port_key).unwrap_or_default();
+    // Reading a savefile, 1.7.7 has no collector port (0).
+    let port = if core.is_set(key::PCAP_SAVEFILE) {
+        0
+    } else {
+        core.u64(port_key).unwrap_or_default()
+    };
     Some(format!("{ip}:{port}"))
 }
 
 /// nfacctd/sfacctd 1.7.7 take one capture method: `pcap_savefile` together with
-/// `<daemon>_ip` or `<daemon>_port` (`-L`, `-l`) is refused with pmacct's line.
+/// `<daemon>_ip` or `<daemon>_port` (`-L`, `-l`) is refused with pmacct's line (the config
+/// reader reports the conflict; this stops the start as 1.7.7 does).
 fn capture_methods(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
     use pmacct_config::Daemon;
     let (ip, port, dots) = match daemon {
@@ -446,7 +478,9 @@ fn files_owner(core: &Scope) -> ((Option<u32>, Option<u32>), Vec<String>) {
 /// `pmacct_config::status`): BGP, BMP and IS-IS daemons.
 fn refused_keys(core: &Scope) -> Result<(), String> {
     for k in [key::BGP_DAEMON, key::BMP_DAEMON, key::ISIS_DAEMON] {
-        if core.bool(k) {
+        // bgp_daemon is an enum ("true"/"false") in the registry, the others booleans.
+        let on = core.bool(k) || core.str(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if on {
             let why = match pmacct_config::status::status(k.def()) {
                 pmacct_config::status::Status::Refused(w) => w,
                 _ => "not supported",
@@ -640,7 +674,15 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             ))
         });
         match built {
-            Ok((plugin, stages)) => plugins.push(PluginSpec { plugin, stages }),
+            Ok((plugin, stages)) => {
+                let queue_batches = queue_batches(&p.scope);
+                log_queue(p, queue_batches);
+                plugins.push(PluginSpec {
+                    plugin,
+                    stages,
+                    queue_batches,
+                })
+            }
             Err(e) => {
                 plog!(Error, &p.name, &p.kind, "{}", e);
                 return 1;
@@ -691,7 +733,6 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             .renormalize
             .filter(|_| input.renormalize && !stages.renormalize_in_stages),
         plugins,
-        queue_batches: queue_batches(core),
         pidfile: core.str(key::PIDFILE).map(str::to_string),
         new_decoder: input.new_decoder,
         new_core_stages: stages.new_stages,

@@ -278,7 +278,8 @@ impl Core {
                             expected.unwrap_or_default(),
                             seq,
                             collector,
-                            d.src.ip(),
+                            // sFlow: the agent address the datagram carries.
+                            sum.agent.unwrap_or(d.src.ip()),
                             sum.domain
                         );
                     }
@@ -351,7 +352,8 @@ fn track_sequence(e: &mut ExporterStats, seq: u32, step: u32) -> bool {
             true
         }
     };
-    e.next_seq = Some(seq.wrapping_add(step));
+    // pmacct checks nothing after a datagram numbered 0 (`!entry->seqno`).
+    e.next_seq = (seq != 0).then(|| seq.wrapping_add(step));
     good
 }
 

@@ -106,7 +106,9 @@ impl Decoder for NetflowSource {
                 return;
             }
             let mut flow = producer::netflow::flow(rec, peer, d.arrival);
-            if use_ip_next_hop {
+            // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
+            // (checked against it; see docs/COMPATIBILITY.md).
+            if use_ip_next_hop && rec.header.version != 5 {
                 flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
             }
             if producer::netflow::custom_values(rec, custom) {
@@ -128,13 +130,18 @@ impl Decoder for NetflowSource {
                 for (reason, n) in stats.drops() {
                     drops.add(reason.as_str(), n as u64);
                 }
+                // From the header itself: a datagram of templates only counts too.
+                let raw = raw_sequence(d.data);
                 Some(DatagramSummary {
                     records,
-                    domain: header.map(|h| h.source_id).unwrap_or(0),
+                    domain: header
+                        .map(|h| h.source_id)
+                        .or(raw.map(|r| r.2))
+                        .unwrap_or(0),
                     // v9 numbers datagrams; the other versions number records.
-                    sequence: header.map(|h| {
-                        let step = if h.version == 9 { 1 } else { stats.records };
-                        (h.sequence, step)
+                    sequence: raw.map(|(version, seq, _)| {
+                        let step = if version == 9 { 1 } else { stats.records };
+                        (seq, step)
                     }),
                     agent: None,
                 })
@@ -152,6 +159,19 @@ impl Decoder for NetflowSource {
                 None
             }
         }
+    }
+}
+
+/// (version, sequence number, source id / observation domain) of a NetFlow v5/v9/IPFIX
+/// header, read from the bytes (bounds checked by the caller's decode having succeeded).
+fn raw_sequence(b: &[u8]) -> Option<(u16, u32, u32)> {
+    let be32 =
+        |i: usize| -> Option<u32> { Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?)) };
+    match u16::from_be_bytes([*b.first()?, *b.get(1)?]) {
+        5 => Some((5, be32(16)?, 0)),
+        9 => Some((9, be32(12)?, be32(16)?)),
+        10 => Some((10, be32(8)?, be32(12)?)),
+        _ => None,
     }
 }
 

@@ -76,6 +76,8 @@ impl SourceCtx {
 pub struct PluginSpec {
     pub plugin: Box<dyn Plugin>,
     pub stages: Vec<Box<dyn Stage>>,
+    /// Batches its queue holds (from its plugin_pipe_size, see `collector::queue_batches`).
+    pub queue_batches: usize,
 }
 
 pub struct Spec {
@@ -89,8 +91,6 @@ pub struct Spec {
     /// `*_renormalize` done by the core (None: off, or done by a stage or the decoder).
     pub renormalize: Option<pmacct_flow::Renormalize>,
     pub plugins: Vec<PluginSpec>,
-    /// Batches each plugin queue holds (derived from plugin_pipe_size).
-    pub queue_batches: usize,
     pub pidfile: Option<String>,
     /// One decoder per worker.
     pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
@@ -120,7 +120,6 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         pipe_size_key,
         renormalize,
         plugins,
-        queue_batches,
         pidfile,
         new_decoder,
         new_core_stages,
@@ -144,7 +143,12 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             pidfiles.push(pf.clone());
         }
     }
-    for PluginSpec { plugin, stages } in plugins {
+    for PluginSpec {
+        plugin,
+        stages,
+        queue_batches,
+    } in plugins
+    {
         // A plugin's own maps (tee_receivers) reload on SIGUSR2 with the others.
         if let Some(r) = plugin.reloader() {
             reloaders.push(r);
