@@ -250,7 +250,7 @@ pub fn usage(daemon: Daemon) -> String {
     s.push_str("  -a              List supported aggregation primitives and exit\n");
     s.push_str("  -f <file>       Read the configuration from <file>\n");
     s.push_str(
-        "  --check-config  Validate the configuration, print problems, exit 0 (valid) or 1\n",
+        "  --check-config  Validate the configuration: one line per problem, then a summary;\n                  exit 0 clean, 1 errors (would not start or not run as written), 2 warnings\n",
     );
     for f in FLAGS.iter().filter(|f| f.daemons & daemon.bit() != 0) {
         let (c, def) = (f.c, f.key.def());

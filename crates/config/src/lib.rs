@@ -10,6 +10,7 @@
 mod cli;
 mod keys;
 pub mod registry;
+pub mod status;
 mod syntax;
 mod value;
 
@@ -164,7 +165,8 @@ pub enum Action {
     Version,
     /// `-a`: list supported primitives, exit 0.
     ListPrimitives,
-    /// `--check-config`: validate, print diagnostics, exit 0 without errors, else 1.
+    /// `--check-config`: validate, print one line per problem and a summary; exit 0 when
+    /// clean, 1 on errors, 2 on warnings only.
     CheckConfig,
 }
 
@@ -217,6 +219,8 @@ pub enum Code {
     Extension,
     /// Text after a value that pmacct reads past and ignores (`nfacctd_port: 2100 ! x`).
     TrailingText,
+    /// A key accepted with nothing to do in pmacct-rs (see [`status::Status::NoOp`]).
+    NoOp,
 }
 
 /// One message about the configuration.
@@ -247,6 +251,40 @@ impl Diagnostic {
         match &self.hint {
             Some(h) => format!("{}: [{loc}] {} {h}", self.level.as_str(), self.message),
             None => format!("{}: [{loc}] {}", self.level.as_str(), self.message),
+        }
+    }
+}
+
+impl Diagnostic {
+    /// How `--check-config` counts it: [`Level::Error`] when the daemon would not start or
+    /// would run differently from what the file says (an invalid value replaced by the
+    /// default, a key pmacct-rs does not act on yet, a likely typo of a known key, a value
+    /// for a plugin that does not exist), [`Level::Warn`] for the rest of pmacct's warnings,
+    /// [`Level::Info`] for notes.
+    pub fn check_level(&self) -> Level {
+        match (self.level, self.code) {
+            (Level::Error, _) => Level::Error,
+            (
+                _,
+                Code::InvalidValue
+                | Code::NotSupportedYet
+                | Code::UnknownSymbol
+                | Code::UnknownPluginType
+                | Code::Conflict,
+            ) => Level::Error,
+            (_, Code::UnknownKey) if self.hint.is_some() => Level::Error,
+            (level, _) => level,
+        }
+    }
+
+    /// One `--check-config` line: [`Diagnostic::render`] with the level it counts as.
+    pub fn render_check(&self) -> String {
+        let r = self.render();
+        let lvl = self.check_level();
+        if lvl == self.level {
+            r
+        } else {
+            format!("{}{}", lvl.as_str(), &r[self.level.as_str().len()..])
         }
     }
 }
@@ -1000,8 +1038,14 @@ fn apply_line(
         Some(d) => Ok(d),
         None => {
             cx.hints_left = cx.hints_left.saturating_sub(1);
+            // Only keys that apply here: this daemon, and the core or the plugins in
+            // scope (the one named by `key[name]`, else every declared one).
+            let plugins = inst
+                .iter()
+                .filter(|i| name.as_ref().is_none_or(|n| *n == i.name))
+                .fold(registry::P_CORE, |b, i| b | i.kind.bit());
             let hint = (cx.hints_left > 0)
-                .then(|| registry::suggest(&key))
+                .then(|| registry::suggest_in(&key, daemon.bit(), plugins))
                 .flatten();
             Err((
                 format!("Unknown key: {key}. Ignored."),
@@ -1177,21 +1221,39 @@ fn apply_line(
                 vec![],
             );
         }
-    } else if !def.implemented
+    } else if !reported.contains(&def.name)
         && !opts.also_implemented.iter().any(|k| k.0 == def.name)
-        && !reported.contains(&def.name)
     {
-        reported.push(def.name);
-        let m = format!("key '{}' is recognized, not supported yet.", def.name);
-        cx.push(
-            Level::Warn,
-            Code::NotSupportedYet,
-            Some(line),
-            Some(def.name),
-            m,
-            None,
-            vec![],
-        );
+        match status::status(def) {
+            // Refused where it is read (the daemon or plugin names the reason).
+            status::Status::Implemented | status::Status::Refused(_) => {}
+            status::Status::NoOp(why) => {
+                reported.push(def.name);
+                let m = format!("key '{}' accepted, nothing to do: {why}.", def.name);
+                cx.push(
+                    Level::Info,
+                    Code::NoOp,
+                    Some(line),
+                    Some(def.name),
+                    m,
+                    None,
+                    vec![],
+                );
+            }
+            status::Status::NotYet => {
+                reported.push(def.name);
+                let m = format!("key '{}' is recognized, not supported yet.", def.name);
+                cx.push(
+                    Level::Warn,
+                    Code::NotSupportedYet,
+                    Some(line),
+                    Some(def.name),
+                    m,
+                    None,
+                    vec![],
+                );
+            }
+        }
     }
     Ok(())
 }

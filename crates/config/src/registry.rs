@@ -134,18 +134,36 @@ fn distance(a: &[u8], b: &[u8]) -> usize {
     prev[b.len()]
 }
 
-/// The nearest known key to `name`, if it is close enough to be a plausible typo.
+/// The nearest known key to `name`, if it is close enough to be a plausible typo (any
+/// daemon, any plugin).
 pub fn suggest(name: &str) -> Option<&'static str> {
+    suggest_in(name, D_NF | D_SF | D_PM | D_UA, P_ALL)
+}
+
+/// A key's family: what comes before its first `_` (`print`, `kafka`, `nfacctd`, `sql`).
+fn family(name: &str) -> &str {
+    name.split('_').next().unwrap_or(name)
+}
+
+/// The nearest key to `name` among those that apply to daemon `daemons` and to one of
+/// the plugin types `plugins` (`P_CORE` for core keys) and share `name`'s family when
+/// that family is one the registry has: `print_time_roundoff` never suggests
+/// `mongo_time_roundoff`, while `pirnt_output` may still suggest `print_output`.
+pub fn suggest_in(name: &str, daemons: u8, plugins: u16) -> Option<&'static str> {
     let len = name.len();
     // No key is that long; and a length gap beyond the limit cannot be a near miss, which
     // keeps a file of thousands of unknown keys cheap.
     if len > 64 {
         return None;
     }
+    let fam = family(name);
+    let known_family = name.contains('_') && KEYS.iter().any(|k| family(k.name) == fam);
     let limit = (len / 3).max(2);
     let best = KEYS
         .iter()
         .filter(|k| k.name.len().abs_diff(len) <= limit)
+        .filter(|k| k.daemons & daemons != 0 && k.plugins & plugins != 0)
+        .filter(|k| !known_family || family(k.name) == fam)
         .map(|k| (distance(name.as_bytes(), k.name.as_bytes()), k.name))
         .min_by_key(|(d, _)| *d)?;
     (best.0 <= limit).then_some(best.1)
@@ -154,6 +172,9 @@ pub fn suggest(name: &str) -> Option<&'static str> {
 impl KeyDef {
     /// The accepted values, for error messages and docs.
     pub fn accepted(&self) -> String {
+        if self.field == "files_umask" {
+            return "an octal umask >= 002".into();
+        }
         match self.kind {
             Kind::Bool => "true, false".into(),
             Kind::Int { min, max } => match (min, max) {
@@ -248,6 +269,19 @@ pub fn markdown() -> String {
         "it ignored. Booleans, enums, IPv6 addresses and `*_refresh_time` reject trailing text;\n",
     );
     s.push_str("strings and lists keep it (see docs/COMPATIBILITY.md).\n\n");
+    s.push_str("\"impl.\": *yes* implemented; *no* recognized, not supported yet (warned once);\n");
+    s.push_str(
+        "*refused* read only to refuse a configuration that asks for it; *no-op* accepted with\n",
+    );
+    s.push_str("one INFO line, nothing to do in pmacct-rs. Reasons:\n\n");
+    for (name, st) in crate::status::STATUSES {
+        let why = match st {
+            crate::status::Status::Refused(w) | crate::status::Status::NoOp(w) => *w,
+            _ => "",
+        };
+        s.push_str(&format!("- `{name}` ({}): {why}.\n", st.label()));
+    }
+    s.push('\n');
     let implemented = KEYS.iter().filter(|k| k.implemented).count();
     s.push_str(&format!(
         "{} keys, {implemented} implemented.\n\n",
@@ -278,7 +312,7 @@ pub fn markdown() -> String {
             esc(&k.accepted()),
             daemons_text(k.daemons),
             plugins_text(k.plugins),
-            if k.implemented { "yes" } else { "no" },
+            crate::status::status(k).label(),
             esc(k.doc)
         ));
     }

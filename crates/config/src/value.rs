@@ -191,6 +191,9 @@ pub(crate) fn parse(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
 /// such text: booleans, enums, IPv6 addresses and `*_refresh_time` reject it, strings and
 /// lists keep it (pmacct has no trailing comments).
 pub(crate) fn parse_value(def: &KeyDef, raw: &str) -> Result<(Value, Option<String>), Rejection> {
+    if def.field == "files_umask" {
+        return parse_umask(raw);
+    }
     match def.kind {
         Kind::Int { .. } => {
             let (_, rest) = c_atoi(raw);
@@ -216,6 +219,19 @@ pub(crate) fn parse_value(def: &KeyDef, raw: &str) -> Result<(Value, Option<Stri
         },
         _ => parse_typed(def, raw).map(|v| (v, None)),
     }
+}
+
+/// `files_umask`: octal as `strtoul(v, 8)` (leading octal digits, the rest ignored), at
+/// least 2, kept as pmacct keeps it: `value & 0666` (so `077` is the umask 066).
+fn parse_umask(raw: &str) -> Result<(Value, Option<String>), Rejection> {
+    let digits = raw
+        .find(|c: char| !('0'..='7').contains(&c))
+        .unwrap_or(raw.len());
+    let v = i64::from_str_radix(&raw[..digits.min(11)], 8).unwrap_or(0);
+    if v < 2 {
+        return Err(reject(vec!["'files_umask' has to be >= '002'.".into()]));
+    }
+    Ok((Value::Int(v & 0o666), trailing(&raw[digits..])))
 }
 
 fn parse_typed(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {

@@ -68,6 +68,8 @@ pub struct LiveSpec {
     pub promisc: bool,
     pub snaplen: i32,
     pub direction: Option<Direction>,
+    /// `pmacctd_pipe_size`: SO_RCVBUF of the capture socket, as pmacctd sets it.
+    pub rcvbuf: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +130,41 @@ fn set_filter<T: pcap::Activated + ?Sized>(
     }
 }
 
+/// `pmacctd_pipe_size`: pmacctd sets SO_RCVBUF on the capture descriptor and logs what it
+/// obtained (DEBUG, as 1.7.7).
+fn set_rcvbuf(cap: &pcap::Capture<pcap::Active>, want: u64, core_name: &str) {
+    let fd = std::os::unix::io::AsRawFd::as_raw_fd(cap);
+    let v = libc::c_int::try_from(want).unwrap_or(libc::c_int::MAX);
+    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    let mut got: libc::c_int = 0;
+    let mut got_len = len;
+    // SAFETY: fd is the capture's open socket; v, got and got_len outlive the calls.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&v as *const libc::c_int).cast(),
+            len,
+        );
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&mut got as *mut libc::c_int).cast(),
+            &mut got_len,
+        );
+    }
+    plog!(
+        Debug,
+        core_name,
+        "core",
+        "pmacctd_pipe_size: obtained={} target={}.",
+        got,
+        v
+    );
+}
+
 /// Open a live interface as pmacctd does (retrying when `wait`).
 pub fn open_live(
     spec: &LiveSpec,
@@ -162,6 +199,9 @@ pub fn open_live(
                     }
                 }
                 set_filter(&mut cap, ctx.filter, ctx.core_name);
+                if let Some(want) = spec.rcvbuf {
+                    set_rcvbuf(&cap, want, ctx.core_name);
+                }
                 return Ok(cap);
             }
             Err(e) => {
@@ -449,6 +489,7 @@ mod tests {
             filter: None,
         };
         let spec = LiveSpec {
+            rcvbuf: None,
             interface: "pmacct-rs-none0".into(),
             wait: false,
             promisc: true,

@@ -281,11 +281,40 @@ pub fn workers() -> usize {
         .clamp(1, 8)
 }
 
-/// Batches a plugin queue holds: plugin_pipe_size bytes over pmacct's per-record footprint
-/// (~100 bytes) and our batch size, at least 4.
+/// Batches a plugin's queue holds. pmacct's core-to-plugin ring is `plugin_pipe_size` bytes
+/// of `plugin_buffer_size` chunks packed with records of ~100 bytes (its `pkt_data` and
+/// extras); ours is a bounded channel of batches of up to [`crate::core::BATCH_RECORDS`]
+/// records. The mapping keeps the number of records in flight: plugin_pipe_size / 100
+/// records, in batches, at least 4. plugin_buffer_size is pmacct's hand-over unit: ours
+/// is the batch (handed over when full, or when the socket idles), so it is validated
+/// (clamped to plugin_pipe_size as pmacct) and logged, and bounds nothing else.
 fn queue_batches(scope: &Scope) -> usize {
     let bytes = scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default() as usize;
     (bytes / 100 / crate::core::BATCH_RECORDS).max(4)
+}
+
+/// pmacct's INFO line about a plugin's queue when either key is set, and ours with the
+/// queue it maps to.
+fn log_queue(p: &PluginInstance, batches: usize) {
+    if !(p.scope.is_set(key::PLUGIN_PIPE_SIZE) || p.scope.is_set(key::PLUGIN_BUFFER_SIZE)) {
+        return;
+    }
+    let pipe = p.scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default();
+    let buffer = p
+        .scope
+        .u64(key::PLUGIN_BUFFER_SIZE)
+        .unwrap_or(10240)
+        .min(pipe);
+    plog!(
+        Info,
+        &p.name,
+        &p.kind,
+        "plugin_pipe_size={} bytes plugin_buffer_size={} bytes (pmacct-rs queue: {} batches of up to {} records)",
+        pipe,
+        buffer,
+        batches,
+        crate::core::BATCH_RECORDS
+    );
 }
 
 /// `pcap_savefile` and its companion keys, when configured.
@@ -309,27 +338,37 @@ fn metrics_listen(core: &Scope) -> Result<Option<std::net::SocketAddr>, String> 
     }
 }
 
+/// `--check-config`: one line per problem, then a summary; 0 clean, 1 errors (would not
+/// start, or would run differently from what the file says), 2 warnings only.
 fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
-    // Stricter than start-up: a warning (unknown key, invalid value, a key we do not
-    // support yet) means the file would not run as written, so the check fails.
-    let mut ok = !loaded.diagnostics.iter().any(|d| {
-        matches!(
-            d.level,
-            pmacct_config::Level::Error | pmacct_config::Level::Warn
-        )
-    });
+    use pmacct_config::Level;
+    let (mut errors, mut warnings) = (0usize, 0usize);
     for d in &loaded.diagnostics {
-        println!("{d}");
+        match d.check_level() {
+            Level::Error => errors += 1,
+            Level::Warn => warnings += 1,
+            Level::Info => {}
+        }
+        println!("{}", d.render_check());
     }
+    let mut error = |line: String| {
+        println!("{line}");
+        errors += 1;
+    };
     // Custom primitives first: plugins' aggregates may use them.
     crate::netmaps::load_custom_primitives(profile.daemon, &loaded.config.core);
     let refused = crate::netmaps::check_net_methods(profile.daemon, &loaded.config.plugins).err();
     if let Some((i, lines)) = &refused {
         let p = &loaded.config.plugins[*i];
         for line in lines {
-            println!("ERROR ( {}/{} ): {line}", p.name, p.kind);
+            error(format!("ERROR ( {}/{} ): {line}", p.name, p.kind));
         }
-        ok = false;
+    }
+    if let Err(e) = refused_keys(&loaded.config.core) {
+        error(format!("ERROR ( default/core ): {e}"));
+    }
+    for e in files_owner(&loaded.config.core).1 {
+        error(format!("ERROR ( default/core ): {e}"));
     }
     for (i, p) in loaded.config.plugins.iter().enumerate() {
         if refused.as_ref().is_some_and(|(r, _)| *r == i) {
@@ -338,31 +377,118 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         let res = check_plugin(p)
             .and_then(|_| crate::stages::plugin_stages(profile.daemon, p, 0).map(|_| ()));
         if let Err(e) = res {
-            println!("ERROR ( {}/{} ): {e}", p.name, p.kind);
-            ok = false;
+            error(format!("ERROR ( {}/{} ): {e}", p.name, p.kind));
         }
     }
     if let Err(e) = core_stages(&loaded.config.core) {
-        println!("ERROR ( default/core ): {e}");
-        ok = false;
+        error(format!("ERROR ( default/core ): {e}"));
     }
     if let Err(e) = check_tee(profile.daemon, &loaded.config.plugins) {
-        println!("ERROR ( default/core ): {e}");
-        ok = false;
+        error(format!("ERROR ( default/core ): {e}"));
     }
     if let Err(e) = metrics_listen(&loaded.config.core) {
-        println!("ERROR ( default/core ): {e}");
-        ok = false;
+        error(format!("ERROR ( default/core ): {e}"));
+    }
+    if errors == 0 && warnings == 0 {
+        println!("configuration OK");
+        return 0;
     }
     println!(
-        "{}",
-        if ok {
-            "configuration OK"
+        "configuration has {errors} error(s), {warnings} warning(s){}",
+        if errors > 0 {
+            ": it would not start, or would not run as written"
         } else {
-            "configuration has errors"
+            ": it runs as written"
         }
     );
-    i32::from(!ok)
+    if errors > 0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// `nfacctd_disable_checks` / `sfacctd_disable_checks` (one field, default true): when
+/// false, the `collector=` label pmacct prints in its sequence-jump lines (`nfacctd_ip` as
+/// written, or 0.0.0.0, and the port).
+fn seq_checks(daemon: pmacct_config::Daemon, core: &Scope) -> Option<String> {
+    use pmacct_config::Daemon;
+    let port_key = match daemon {
+        Daemon::Nfacctd => key::NFACCTD_PORT,
+        Daemon::Sfacctd => key::SFACCTD_PORT,
+        Daemon::Pmacctd | Daemon::Uacctd => return None,
+    };
+    if core.bool(key::NFACCTD_DISABLE_CHECKS) {
+        return None;
+    }
+    let ip = core
+        .ip(key::NFACCTD_IP)
+        .map_or_else(|| "0.0.0.0".to_string(), |a| a.to_string());
+    // Reading a savefile, 1.7.7 has no collector port (0).
+    let port = if core.is_set(key::PCAP_SAVEFILE) {
+        0
+    } else {
+        core.u64(port_key).unwrap_or_default()
+    };
+    Some(format!("{ip}:{port}"))
+}
+
+/// nfacctd/sfacctd 1.7.7 take one capture method: `pcap_savefile` together with
+/// `<daemon>_ip` or `<daemon>_port` (`-L`, `-l`) is refused with pmacct's line (the config
+/// reader reports the conflict; this stops the start as 1.7.7 does).
+fn capture_methods(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
+    use pmacct_config::Daemon;
+    let (ip, port, dots) = match daemon {
+        Daemon::Nfacctd => (key::NFACCTD_IP, key::NFACCTD_PORT, "."),
+        Daemon::Sfacctd => (key::SFACCTD_IP, key::SFACCTD_PORT, "..."),
+        Daemon::Pmacctd | Daemon::Uacctd => return Ok(()),
+    };
+    if core.is_set(key::PCAP_SAVEFILE) && (core.is_set(ip) || core.is_set(port)) {
+        let d = daemon.name();
+        return Err(format!(
+            "pcap_savefile, {d}_ip, {d}_kafka_* and {d}_zmq_* are mutual exclusive. Exiting{dots}"
+        ));
+    }
+    Ok(())
+}
+
+/// `files_uid` / `files_gid`: a user (group) name or a numeric id that exists, as 1.7.7
+/// resolves them (`getpwnam`, else `getpwuid(atoi)`); an unknown one is ignored with
+/// pmacct's warning.
+fn files_owner(core: &Scope) -> ((Option<u32>, Option<u32>), Vec<String>) {
+    let mut errors = Vec::new();
+    let uid = core.str(key::FILES_UID).and_then(|v| {
+        let r = crate::process::lookup_user(v.trim());
+        if r.is_none() {
+            errors.push(format!("Invalid 'files_uid' ('{v}'): ignored."));
+        }
+        r
+    });
+    let gid = core.str(key::FILES_GID).and_then(|v| {
+        let r = crate::process::lookup_group(v.trim());
+        if r.is_none() {
+            errors.push(format!("Invalid 'files_gid' ('{v}'): ignored."));
+        }
+        r
+    });
+    ((uid, gid), errors)
+}
+
+/// Keys pmacct-rs reads only to refuse a configuration that asks for their feature (see
+/// `pmacct_config::status`): BGP, BMP and IS-IS daemons.
+fn refused_keys(core: &Scope) -> Result<(), String> {
+    for k in [key::BGP_DAEMON, key::BMP_DAEMON, key::ISIS_DAEMON] {
+        // bgp_daemon is an enum ("true"/"false") in the registry, the others booleans.
+        let on = core.bool(k) || core.str(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if on {
+            let why = match pmacct_config::status::status(k.def()) {
+                pmacct_config::status::Status::Refused(w) => w,
+                _ => "not supported",
+            };
+            return Err(format!("'{}: true' is refused: {why}. Exiting.", k.name()));
+        }
+    }
+    Ok(())
 }
 
 /// The daemon's main: returns the process exit code.
@@ -421,6 +547,13 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             return 1;
         }
     }
+    // pmacct creates its files 0600 unless files_umask says otherwise (set before the
+    // logfile is opened: 1.7.7's logfile follows it too).
+    let umask = core.u64(key::FILES_UMASK).unwrap_or(0o077) as libc::mode_t;
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe { libc::umask(umask) };
+    let (owner, owner_errors) = files_owner(core);
+    pmacct_plugins::files::set_owner(owner.0, owner.1);
     if let Err(e) = crate::log::init(
         core.str(key::LOGFILE),
         core.str(key::SYSLOG),
@@ -440,9 +573,9 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             f
         );
     }
-    // pmacct creates its files 0600 unless files_umask says otherwise.
-    // SAFETY: umask only changes this process's file-creation mask.
-    unsafe { libc::umask(0o077) };
+    for e in owner_errors {
+        plog!(Warn, &core_name, "core", "{}", e);
+    }
 
     let flags = match signals::Flags::install() {
         Ok(f) => f,
@@ -451,6 +584,14 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             return 1;
         }
     };
+    if let Err(e) = refused_keys(core) {
+        plog!(Error, &core_name, "core", "{}", e);
+        return 1;
+    }
+    if let Err(e) = capture_methods(profile.daemon, core) {
+        plog!(Error, &core_name, "core", "{}\n", e);
+        return 1;
+    }
     // pmacct refuses a plugin's `sampling_rate` next to `*_ext_sampling_rate`.
     if crate::netmaps::ext_sampling_rate(core).is_some()
         && cfg
@@ -533,7 +674,15 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             ))
         });
         match built {
-            Ok((plugin, stages)) => plugins.push(PluginSpec { plugin, stages }),
+            Ok((plugin, stages)) => {
+                let queue_batches = queue_batches(&p.scope);
+                log_queue(p, queue_batches);
+                plugins.push(PluginSpec {
+                    plugin,
+                    stages,
+                    queue_batches,
+                })
+            }
             Err(e) => {
                 plog!(Error, &p.name, &p.kind, "{}", e);
                 return 1;
@@ -584,12 +733,12 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             .renormalize
             .filter(|_| input.renormalize && !stages.renormalize_in_stages),
         plugins,
-        queue_batches: queue_batches(core),
         pidfile: core.str(key::PIDFILE).map(str::to_string),
         new_decoder: input.new_decoder,
         new_core_stages: stages.new_stages,
         reloaders: stages.reloaders,
         metrics,
+        seq_checks: seq_checks(profile.daemon, core),
     };
     runtime::run(spec, flags)
 }

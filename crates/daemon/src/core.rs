@@ -123,6 +123,10 @@ pub struct Core {
     pub drops: DropCounters,
     /// Where this worker publishes its counters (`metrics_http_listen`).
     metrics: Option<crate::metrics::Publisher>,
+    /// `*_disable_checks: false`: sequence numbers are checked and each jump is logged
+    /// with this `collector=` label (pmacct: `nfacctd_ip` or 0.0.0.0, and the port). None
+    /// (pmacct's default, checks disabled): every datagram counts as in sequence.
+    seq_checks: Option<String>,
 }
 
 impl Core {
@@ -145,7 +149,14 @@ impl Core {
             exporters: HashMap::new(),
             drops: DropCounters::default(),
             metrics: None,
+            seq_checks: None,
         }
+    }
+
+    /// Check sequence numbers and log jumps (`*_disable_checks: false`), see
+    /// [`Core::seq_checks`](Core).
+    pub fn set_seq_checks(&mut self, collector: Option<String>) {
+        self.seq_checks = collector;
     }
 
     /// Publish this worker's counters to the metrics endpoint from now on.
@@ -251,7 +262,29 @@ impl Core {
         e.records += sum.records;
         e.last_seen = d.arrival.secs;
         if let Some((seq, step)) = sum.sequence {
-            track_sequence(e, seq, step);
+            match &self.seq_checks {
+                None => {
+                    e.seq_good += 1;
+                    e.next_seq = Some(seq.wrapping_add(step));
+                }
+                Some(collector) => {
+                    let expected = e.next_seq;
+                    if !track_sequence(e, seq, step) {
+                        plog!(
+                            Info,
+                            "default",
+                            "core",
+                            "expecting flow '{}' but received '{}' collector={} agent={}:{}",
+                            expected.unwrap_or_default(),
+                            seq,
+                            collector,
+                            // sFlow: the agent address the datagram carries.
+                            sum.agent.unwrap_or(d.src.ip()),
+                            sum.domain
+                        );
+                    }
+                }
+            }
         }
     }
 
@@ -302,20 +335,26 @@ impl Core {
     }
 }
 
-/// Classify a datagram's sequence number against the one expected from the previous one.
-fn track_sequence(e: &mut ExporterStats, seq: u32, step: u32) {
-    if let Some(expected) = e.next_seq {
-        if seq == expected {
-            e.seq_good += 1;
-        } else if seq.wrapping_sub(expected) < 0x8000_0000 {
-            e.seq_jmp_fwd += 1;
-        } else {
-            e.seq_jmp_bck += 1;
+/// Classify a datagram's sequence number against the one expected from the previous one;
+/// false on a jump.
+fn track_sequence(e: &mut ExporterStats, seq: u32, step: u32) -> bool {
+    let good = match e.next_seq {
+        Some(expected) if seq != expected => {
+            if seq.wrapping_sub(expected) < 0x8000_0000 {
+                e.seq_jmp_fwd += 1;
+            } else {
+                e.seq_jmp_bck += 1;
+            }
+            false
         }
-    } else {
-        e.seq_good += 1;
-    }
-    e.next_seq = Some(seq.wrapping_add(step));
+        _ => {
+            e.seq_good += 1;
+            true
+        }
+    };
+    // pmacct checks nothing after a datagram numbered 0 (`!entry->seqno`).
+    e.next_seq = (seq != 0).then(|| seq.wrapping_add(step));
+    good
 }
 
 impl Core {

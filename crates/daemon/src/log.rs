@@ -70,7 +70,14 @@ pub fn debug_enabled() -> bool {
 pub use pmacct_plugins::log::enabled;
 
 fn open_append(path: &str) -> std::io::Result<File> {
-    OpenOptions::new().create(true).append(true).open(path)
+    // pmacct creates the directories to the logfile (open_output_file()).
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        pmacct_plugins::files::create_dirs(dir)?;
+    }
+    let f = OpenOptions::new().create(true).append(true).open(path)?;
+    // files_uid/files_gid: pmacct opens its logfile with open_output_file(), which chowns.
+    let _ = pmacct_plugins::files::chown(std::path::Path::new(path));
+    Ok(f)
 }
 
 fn open_syslog(facility: &str) {

@@ -22,7 +22,7 @@ pub const PROFILE: Profile = Profile {
 fn usage() -> String {
     format!(
         "Usage: nfacctd [ -D | -d ] [ -L IP address ] [ -l port ] [ -c primitive [ , ... ] ] [ -P plugin [ , ... ] ]\n       nfacctd [ -f config_file ]\n       nfacctd [ -h ]\n\n\
-General options:\n  -h  \tShow this page\n  -V  \tShow version and compile-time options and exit\n  -L  \tBind to the specified IP address\n  -l  \tListen on the specified UDP port\n  -f  \tLoad configuration from the specified file\n  -a  \tPrint list of supported aggregation primitives\n  -c  \tAggregation method, see full list of primitives with -a (DEFAULT: src_host)\n  -D  \tDaemonize\n  -n  \tPath to a file containing networks and/or ASNs definitions\n  -t  \tPath to a file containing ports definitions\n  -P  \t[ memory | print | mysql | pgsql | sqlite3 | amqp | kafka | tee ] \n\tActivate plugin\n  -d  \tEnable debug\n  -S  \t[ auth | mail | daemon | kern | user | local[0-7] ] \n\tLog to the specified syslog facility\n  -F  \tWrite Core Process PID into the specified file\n  -R  \tRenormalize sampled data\n  -u  \tLeave IP protocols in numerical format\n  -I  \tRead packets from the specified savefile\n  -Z  \tReading from a savefile, sleep the given amount of seconds at startup and between replays\n  -W  \tReading from a savefile, don't exit but sleep when finished\n  -Y  \tReading from a savefile, replay the number of times specified\n  --check-config\tValidate the configuration and exit 0 (valid) or 1 (pmacct-rs extension)\n\n\
+General options:\n  -h  \tShow this page\n  -V  \tShow version and compile-time options and exit\n  -L  \tBind to the specified IP address\n  -l  \tListen on the specified UDP port\n  -f  \tLoad configuration from the specified file\n  -a  \tPrint list of supported aggregation primitives\n  -c  \tAggregation method, see full list of primitives with -a (DEFAULT: src_host)\n  -D  \tDaemonize\n  -n  \tPath to a file containing networks and/or ASNs definitions\n  -t  \tPath to a file containing ports definitions\n  -P  \t[ memory | print | mysql | pgsql | sqlite3 | amqp | kafka | tee ] \n\tActivate plugin\n  -d  \tEnable debug\n  -S  \t[ auth | mail | daemon | kern | user | local[0-7] ] \n\tLog to the specified syslog facility\n  -F  \tWrite Core Process PID into the specified file\n  -R  \tRenormalize sampled data\n  -u  \tLeave IP protocols in numerical format\n  -I  \tRead packets from the specified savefile\n  -Z  \tReading from a savefile, sleep the given amount of seconds at startup and between replays\n  -W  \tReading from a savefile, don't exit but sleep when finished\n  -Y  \tReading from a savefile, replay the number of times specified\n  --check-config\tValidate the configuration: one line per problem, then a summary; exit 0 clean, 1 errors, 2 warnings only (pmacct-rs extension)\n\n\
 Memory plugin (-P memory) options:\n  -p  \tSocket for client-server communication (DEFAULT: /tmp/collect.pipe)\n  -b  \tNumber of buckets\n  -m  \tNumber of memory pools\n  -s  \tMemory pool size\n\n\
 Print plugin (-P print) plugin options:\n  -r  \tRefresh time (in seconds)\n  -O  \t[ formatted | csv | json ] \n\tOutput format\n  -o  \tPath to output file\n  -M  \tPrint event init/close marker messages\n  -A  \tAppend output (applies to -o)\n  -E  \tCSV format separator (applies to -O csv, DEFAULT: ',')\n\n{}",
         pmacct_config::keys_help()
@@ -34,6 +34,9 @@ pub struct NetflowSource {
     decoder: NetflowDecoder,
     /// `nfacctd_account_options`: account options data records as flows (pmacct: off).
     account_options: bool,
+    /// `use_ip_next_hop`: peer_dst_ip falls back to the IP next hop (IE 15/62, v5
+    /// nexthop) when the record carries no BGP next hop.
+    use_ip_next_hop: bool,
     /// `nfacctd_templates_file`: the shared file, this decoder's slot in it, and the cache
     /// generation last written.
     templates_file: Option<(
@@ -89,6 +92,7 @@ impl Decoder for NetflowSource {
     ) -> Option<DatagramSummary> {
         let peer = d.src.ip();
         let account_options = self.account_options;
+        let use_ip_next_hop = self.use_ip_next_hop;
         let mut records = 0u64;
         let mut header = None;
         let custom = &mut *self.custom;
@@ -101,7 +105,12 @@ impl Decoder for NetflowSource {
             if rec.flow_type == FlowType::Option && !account_options {
                 return;
             }
-            let flow = producer::netflow::flow(rec, peer, d.arrival);
+            let mut flow = producer::netflow::flow(rec, peer, d.arrival);
+            // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
+            // (checked against it; see docs/COMPATIBILITY.md).
+            if use_ip_next_hop && rec.header.version != 5 {
+                flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
+            }
             if producer::netflow::custom_values(rec, custom) {
                 emit(flow, Some(custom));
             } else {
@@ -121,13 +130,18 @@ impl Decoder for NetflowSource {
                 for (reason, n) in stats.drops() {
                     drops.add(reason.as_str(), n as u64);
                 }
+                // From the header itself: a datagram of templates only counts too.
+                let raw = raw_sequence(d.data);
                 Some(DatagramSummary {
                     records,
-                    domain: header.map(|h| h.source_id).unwrap_or(0),
+                    domain: header
+                        .map(|h| h.source_id)
+                        .or(raw.map(|r| r.2))
+                        .unwrap_or(0),
                     // v9 numbers datagrams; the other versions number records.
-                    sequence: header.map(|h| {
-                        let step = if h.version == 9 { 1 } else { stats.records };
-                        (h.sequence, step)
+                    sequence: raw.map(|(version, seq, _)| {
+                        let step = if version == 9 { 1 } else { stats.records };
+                        (seq, step)
                     }),
                     agent: None,
                 })
@@ -148,6 +162,19 @@ impl Decoder for NetflowSource {
     }
 }
 
+/// (version, sequence number, source id / observation domain) of a NetFlow v5/v9/IPFIX
+/// header, read from the bytes (bounds checked by the caller's decode having succeeded).
+fn raw_sequence(b: &[u8]) -> Option<(u16, u32, u32)> {
+    let be32 =
+        |i: usize| -> Option<u32> { Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?)) };
+    match u16::from_be_bytes([*b.first()?, *b.get(1)?]) {
+        5 => Some((5, be32(16)?, 0)),
+        9 => Some((9, be32(12)?, be32(16)?)),
+        10 => Some((10, be32(8)?, be32(12)?)),
+        _ => None,
+    }
+}
+
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<std::net::IpAddr> = core.ip(key::NFACCTD_IP);
     let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
@@ -163,6 +190,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         v5_time_secs: core.bool(key::NFACCTD_TIME_SECS),
     };
     let account_options = core.bool(key::NFACCTD_ACCOUNT_OPTIONS);
+    let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);
     let templates_file = core.str(key::NFACCTD_TEMPLATES_FILE).map(|p| {
         let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
         std::sync::Arc::new(crate::templates_file::TemplatesFile::new(name, p))
@@ -193,6 +221,7 @@ fn input(core: &Scope) -> Result<Input, String> {
                 custom: Box::default(),
                 decoder,
                 account_options,
+                use_ip_next_hop,
                 templates_file,
             })
         }),

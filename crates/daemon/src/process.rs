@@ -31,7 +31,41 @@ pub fn daemonize() -> io::Result<()> {
 
 /// Write `pid\n` to `path` (pmacct's pidfile format).
 pub fn write_pidfile(path: &str) -> io::Result<()> {
-    fs::write(path, format!("{}\n", std::process::id()))
+    fs::write(path, format!("{}\n", std::process::id()))?;
+    // files_uid/files_gid, as pmacct's write_pid_file() (a failure is not fatal there).
+    let _ = pmacct_plugins::files::chown(std::path::Path::new(path));
+    Ok(())
+}
+
+/// `files_uid`: a user name, else a numeric uid that exists (pmacct: getpwnam, then
+/// getpwuid(atoi(v)) when v is a number).
+pub fn lookup_user(v: &str) -> Option<u32> {
+    let c = std::ffi::CString::new(v).ok()?;
+    // SAFETY: getpwnam/getpwuid return a pointer to static storage or null; read at once.
+    unsafe {
+        let pw = libc::getpwnam(c.as_ptr());
+        if !pw.is_null() {
+            return Some((*pw).pw_uid);
+        }
+        let n: u32 = v.parse().ok()?;
+        let pw = libc::getpwuid(n);
+        (!pw.is_null()).then(|| (*pw).pw_uid)
+    }
+}
+
+/// `files_gid`: a group name, else a numeric gid that exists.
+pub fn lookup_group(v: &str) -> Option<u32> {
+    let c = std::ffi::CString::new(v).ok()?;
+    // SAFETY: getgrnam/getgrgid return a pointer to static storage or null; read at once.
+    unsafe {
+        let gr = libc::getgrnam(c.as_ptr());
+        if !gr.is_null() {
+            return Some((*gr).gr_gid);
+        }
+        let n: u32 = v.parse().ok()?;
+        let gr = libc::getgrgid(n);
+        (!gr.is_null()).then(|| (*gr).gr_gid)
+    }
 }
 
 /// pmacct names each plugin's pidfile `<pidfile>-<type>-<name>`.

@@ -76,6 +76,8 @@ impl SourceCtx {
 pub struct PluginSpec {
     pub plugin: Box<dyn Plugin>,
     pub stages: Vec<Box<dyn Stage>>,
+    /// Batches its queue holds (from its plugin_pipe_size, see `collector::queue_batches`).
+    pub queue_batches: usize,
 }
 
 pub struct Spec {
@@ -89,8 +91,6 @@ pub struct Spec {
     /// `*_renormalize` done by the core (None: off, or done by a stage or the decoder).
     pub renormalize: Option<pmacct_flow::Renormalize>,
     pub plugins: Vec<PluginSpec>,
-    /// Batches each plugin queue holds (derived from plugin_pipe_size).
-    pub queue_batches: usize,
     pub pidfile: Option<String>,
     /// One decoder per worker.
     pub new_decoder: Box<dyn Fn() -> Box<dyn Decoder> + Send + Sync>,
@@ -100,6 +100,8 @@ pub struct Spec {
     pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
     /// The metrics endpoint's registry (`metrics_http_listen`), if configured.
     pub metrics: Option<Arc<Metrics>>,
+    /// `*_disable_checks: false`: the `collector=` label of sequence-jump lines.
+    pub seq_checks: Option<String>,
 }
 
 fn now_ts() -> Timestamp {
@@ -118,12 +120,12 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         pipe_size_key,
         renormalize,
         plugins,
-        queue_batches,
         pidfile,
         new_decoder,
         new_core_stages,
         mut reloaders,
         metrics,
+        seq_checks,
     } = spec;
     let mut threads: Vec<PluginThread> = Vec::new();
     let mut pidfiles = Vec::new();
@@ -141,7 +143,12 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             pidfiles.push(pf.clone());
         }
     }
-    for PluginSpec { plugin, stages } in plugins {
+    for PluginSpec {
+        plugin,
+        stages,
+        queue_batches,
+    } in plugins
+    {
         // A plugin's own maps (tee_receivers) reload on SIGUSR2 with the others.
         if let Some(r) = plugin.reloader() {
             reloaders.push(r);
@@ -181,6 +188,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             listen_label: label,
         };
         let mut core = Core::new(new_decoder(), new_core_stages(), txs.clone(), opts);
+        core.set_seq_checks(seq_checks.clone());
         if let Some(m) = &metrics {
             core.set_metrics(Publisher::new(m.worker()));
         }

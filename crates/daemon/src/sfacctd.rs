@@ -186,12 +186,14 @@ impl Decoder for SflowSource {
                 for (reason, n) in stats.drops() {
                     drops.add(reason.as_str(), u64::from(n));
                 }
-                let (_, sub, seq) = datagram_header(d.data).unwrap_or((src, 0, 0));
+                let header = datagram_header(d.data);
+                let (_, sub, seq) = header.unwrap_or((src, 0, 0));
                 Some(DatagramSummary {
                     records: u64::from(stats.records),
                     domain: sub,
                     sequence: Some((seq, 1)),
-                    agent: None,
+                    // The agent the datagram names (sequence-jump lines print it).
+                    agent: header.map(|h| h.0),
                 })
             }
             Err(err) => {

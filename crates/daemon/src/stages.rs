@@ -31,6 +31,15 @@ pub fn plugin_stages(
     }
     // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
     stages.extend(filter_and_sampling(daemon, p));
+    // post_tag/post_tag2: pmacct's post_tag_handler runs with the primitive handlers,
+    // after the filters, and overwrites what pre_tag_map set.
+    let post = PostTag {
+        tag: p.scope.u64(key::POST_TAG),
+        tag2: p.scope.u64(key::POST_TAG2),
+    };
+    if post.tag.is_some() || post.tag2.is_some() {
+        stages.push(Box::new(post));
+    }
     // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.
     let tokens = p.scope.list(key::AGGREGATE).unwrap_or_default();
     let agg = pmacct_flow::Aggregate::parse(&tokens).map_err(|e| e.to_string())?;
@@ -105,6 +114,24 @@ impl Stage for InternalSampling {
             flow.packets = sampled;
         }
         sampled > 0
+    }
+}
+
+/// `post_tag` / `post_tag2`: every flow of the plugin gets these tags.
+pub struct PostTag {
+    tag: Option<u64>,
+    tag2: Option<u64>,
+}
+
+impl Stage for PostTag {
+    fn apply(&mut self, flow: &mut Flow) -> bool {
+        if let Some(t) = self.tag {
+            flow.prims.tag = t;
+        }
+        if let Some(t) = self.tag2 {
+            flow.prims.tag2 = t;
+        }
+        true
     }
 }
 

@@ -10,6 +10,7 @@ use pmacct_flow::Flow;
 
 pub mod aggregating;
 pub mod datagram;
+pub mod files;
 pub mod kafka;
 mod keys;
 pub mod log;

@@ -329,7 +329,17 @@ impl PrintSink {
             buf.clear();
             let opened = open_output(&path, self.cfg.append);
             let (file, new_file) = match opened {
-                Ok(x) => (Some(x.0), x.1),
+                Ok(x) => {
+                    // files_uid/files_gid: pmacct warns and goes on when chown fails.
+                    if let Err(e) = crate::files::chown(Path::new(&path)) {
+                        plugin_log!(
+                            p.log,
+                            Warn,
+                            "[{path}] open_output_file(): chown() failed ({e})."
+                        );
+                    }
+                    (Some(x.0), x.1)
+                }
                 Err(e) => {
                     plugin_log!(
                         p.log,
@@ -477,9 +487,7 @@ fn has_nontime_vars(s: &str) -> bool {
 fn open_output(path: &str, append: bool) -> std::io::Result<(File, bool)> {
     let p = Path::new(path);
     if let Some(dir) = p.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
+        crate::files::create_dirs(dir)?;
     }
     let existed = p.exists();
     let f = if append {
@@ -499,9 +507,7 @@ fn open_output(path: &str, append: bool) -> std::io::Result<(File, bool)> {
 fn link_latest(link: &str, target: &str) {
     let lp = Path::new(link);
     if let Some(dir) = lp.parent() {
-        if !dir.as_os_str().is_empty() {
-            let _ = std::fs::create_dir_all(dir);
-        }
+        let _ = crate::files::create_dirs(dir);
     }
     let rewrite = match std::fs::read_link(lp) {
         Ok(old) => {
@@ -516,7 +522,9 @@ fn link_latest(link: &str, target: &str) {
     };
     if rewrite {
         let _ = std::fs::remove_file(lp);
-        let _ = std::os::unix::fs::symlink(target, lp);
+        if std::os::unix::fs::symlink(target, lp).is_ok() {
+            let _ = crate::files::lchown(lp);
+        }
     }
 }
 

@@ -116,6 +116,18 @@ fn family_of(a: Option<IpAddr>) -> u8 {
     }
 }
 
+/// peer_dst_ip with `use_ip_next_hop` (pmacct's NF_peer_dst_ip_handler): the IPv4 BGP
+/// (or MPLS top label) next hop, else the IPv4 IP next hop, else the IPv6 ones in the
+/// same order. An IPv4 IP next hop wins over an IPv6 BGP one, as pmacct's `else if` chain.
+pub fn ip_next_hop_peer(rec: &FlowRecord<'_>) -> Option<IpAddr> {
+    match (rec.bgp_next_hop, rec.next_hop) {
+        (Some(b @ IpAddr::V4(_)), _) => Some(b),
+        (_, Some(n @ IpAddr::V4(_))) => Some(n),
+        (Some(b), _) => Some(b),
+        (None, n) => n,
+    }
+}
+
 /// The custom primitive values (`aggregate_primitives`) of `rec` into `out`, when an
 /// aggregate uses some and the record carries its raw fields (v9/IPFIX). False: the flow has
 /// none (they travel beside the flow, see `FlowBatch`).
