@@ -1224,7 +1224,7 @@ fn apply_line(
     } else if !reported.contains(&def.name)
         && !opts.also_implemented.iter().any(|k| k.0 == def.name)
     {
-        match status::status(def) {
+        match def.status() {
             // Refused where it is read (the daemon or plugin names the reason).
             status::Status::Implemented | status::Status::Refused(_) => {}
             status::Status::NoOp(why) => {

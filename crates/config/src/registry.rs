@@ -170,6 +170,11 @@ pub fn suggest_in(name: &str, daemons: u8, plugins: u16) -> Option<&'static str>
 }
 
 impl KeyDef {
+    /// What pmacct-rs does with this key (see [`crate::status`]).
+    pub fn status(&self) -> crate::status::Status {
+        crate::status::status_of(self.name, self.implemented)
+    }
+
     /// The accepted values, for error messages and docs.
     pub fn accepted(&self) -> String {
         if self.field == "files_umask" {
@@ -312,7 +317,7 @@ pub fn markdown() -> String {
             esc(&k.accepted()),
             daemons_text(k.daemons),
             plugins_text(k.plugins),
-            crate::status::status(k).label(),
+            k.status().label(),
             esc(k.doc)
         ));
     }

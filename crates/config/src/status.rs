@@ -3,8 +3,6 @@
 //! (not in its rows) so that flipping `implemented` in `keys.rs` and giving a key one of
 //! these statuses never touch the same line.
 
-use crate::registry::KeyDef;
-
 /// The registry's account of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -55,15 +53,12 @@ pub static STATUSES: &[(&str, Status)] = &[
     ("plugin_pipe_zmq_hwm", Status::NoOp(ZMQ)),
 ];
 
-/// The status of a registry key.
-pub fn status(def: &KeyDef) -> Status {
-    if let Some((_, s)) = STATUSES.iter().find(|(n, _)| *n == def.name) {
-        return *s;
-    }
-    if def.implemented {
-        Status::Implemented
-    } else {
-        Status::NotYet
+/// The status of the key `name` whose registry row says `implemented`.
+pub fn status_of(name: &str, implemented: bool) -> Status {
+    match STATUSES.iter().find(|(n, _)| *n == name) {
+        Some((_, s)) => *s,
+        None if implemented => Status::Implemented,
+        None => Status::NotYet,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use pmacct_config::registry;
-use pmacct_config::status::{status, Status, STATUSES};
+use pmacct_config::status::{Status, STATUSES};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -71,7 +71,7 @@ fn every_key_read_by_the_daemons_is_implemented_refused_or_a_noop() {
     for name in &used {
         let def =
             registry::lookup(name).unwrap_or_else(|| panic!("key::{name} not in the registry"));
-        if status(def) == Status::NotYet {
+        if def.status() == Status::NotYet {
             unsupported.push(name.as_str());
         }
     }

@@ -481,7 +481,7 @@ fn refused_keys(core: &Scope) -> Result<(), String> {
         // bgp_daemon is an enum ("true"/"false") in the registry, the others booleans.
         let on = core.bool(k) || core.str(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
         if on {
-            let why = match pmacct_config::status::status(k.def()) {
+            let why = match k.def().status() {
                 pmacct_config::status::Status::Refused(w) => w,
                 _ => "not supported",
             };
