@@ -482,6 +482,12 @@ fn nf_queries(list: &str) -> Vec<Q> {
         q(&["-U"], Exact),
         q(&["-i"], Exact),
         q(&["-s", "-l", "-O", "csv"], Sorted),
+        // A missing socket (the last -p wins).
+        q(&["-s", "-p", "/nonexistent/collect.pipe"], Exact),
+        q(
+            &["-c", "src_host", "-N", "1.2.3.4", "-p", "/nonexistent/pipe"],
+            Exact,
+        ),
         // -r: each reset, then what the table shows.
         q(
             &["-c", "src_host", "-N", "10.0.19.92", "-n", "all", "-r"],

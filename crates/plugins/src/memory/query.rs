@@ -817,7 +817,7 @@ fn execute(
         let mut t = table.lock().unwrap_or_else(|e| e.into_inner());
         let codec = t.codec().clone();
         match req.want {
-            Want::Stats => t.collect(&mut snap, false, |_, _| true),
+            Want::Stats => t.collect_all(&mut snap),
             Want::Match => {
                 // As 1.7.7: query by query, an entry once per query it matches; a reset
                 // entry is not shown to the queries after the one that reset it.

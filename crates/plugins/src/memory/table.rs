@@ -254,6 +254,16 @@ impl Table {
         }
     }
 
+    /// Copy every visible entry into `out` (`pmacct -s`), room made first: the copy is what
+    /// holds the lock, so it must not reallocate as it grows.
+    pub fn collect_all(&mut self, out: &mut Snapshot) {
+        out.rows.clear();
+        out.keys.clear();
+        out.rows.reserve(self.rows.len());
+        out.keys.reserve(self.index.arena_len());
+        self.append(out, false, |_, _| true);
+    }
+
     /// Empty the table (`pmacct -e`).
     pub fn erase(&mut self, now: SystemTime) {
         self.rows.clear();
