@@ -44,7 +44,7 @@ pub const METRICS: &[PluginMetric] = &[
     PluginMetric::Family {
         name: "pmacct_memory_requests_rejected_total",
         kind: "counter",
-        help: "Client requests rejected by the memory plugin (malformed, oversized, timed out, too many clients).",
+        help: "Client requests rejected by the memory plugin (malformed, oversized, timed out).",
     },
 ];
 
@@ -70,7 +70,9 @@ pub struct MemoryConfig {
 impl MemoryConfig {
     pub fn from_scope(name: &str, scope: &Scope) -> Result<MemoryConfig, String> {
         let common = CommonKeys::read(scope)?;
-        if common.aggregate.contains(Primitive::Label) {
+        if common.aggregate.contains(Primitive::Label)
+            || common.aggregate.custom().iter().any(|c| c.spec.is_vlen())
+        {
             return Err("variable-length primitives, ie. label, are not supported in IMT plugin. Exiting ..".into());
         }
         Ok(MemoryConfig {

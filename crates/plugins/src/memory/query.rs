@@ -617,8 +617,17 @@ pub fn answer(
     };
     if req.want == Want::CustomTable {
         let mut s = String::from("NAME                              LEN    OFF\n");
+        // pmacct's registry: the primitive's length and its offset in pmacct's
+        // fixed-length area, where a raw value is kept as its printed form (3 x len + 1).
+        let mut off = 0u32;
         for c in custom {
-            s.push_str(&format!("{:<32}  {:<5}  {:<5}\n", c.name, c.size, c.off));
+            let len = u32::from(c.spec.len);
+            s.push_str(&format!("{:<32}  {:<5}  {:<5}\n", c.name, len, off));
+            off += if c.spec.semantics == pmacct_flow::custom::Semantics::Raw {
+                3 * len + 1
+            } else {
+                len
+            };
         }
         return fail(out, &s);
     }
@@ -808,17 +817,21 @@ fn execute(
         let mut t = table.lock().unwrap_or_else(|e| e.into_inner());
         let codec = t.codec().clone();
         match req.want {
-            Want::Stats => t.collect(&mut snap, false, |_, _| true),
+            Want::Stats => t.collect_all(&mut snap),
             Want::Match => {
-                t.collect(&mut snap, req.reset, |row, key| {
-                    unpack_entry(&codec, row, key, &mut e)
-                        && queries.iter().any(|q| matches(&e, q, &mut scratch))
-                });
+                // As 1.7.7: query by query, an entry once per query it matches; a reset
+                // entry is not shown to the queries after the one that reset it.
+                snap.rows.clear();
+                for q in queries {
+                    t.append(&mut snap, req.reset, |row, key| {
+                        unpack_entry(&codec, row, key, &mut e) && matches(&e, q, &mut scratch)
+                    });
+                }
             }
             Want::Counter => {
                 for q in queries {
                     let mut c = (0, 0, 0, 0);
-                    t.collect(&mut snap, false, |row, key| {
+                    t.collect(&mut snap, req.reset, |row, key| {
                         let m =
                             unpack_entry(&codec, row, key, &mut e) && matches(&e, q, &mut scratch);
                         if m {
@@ -827,16 +840,10 @@ fn execute(
                             c.2 += row.flows;
                             c.3 += 1;
                         }
-                        false
+                        // Kept only to be reset (with -r), as 1.7.7 does query by query.
+                        m && req.reset
                     });
                     counters.push(c);
-                }
-                if req.reset {
-                    // Reset what the queries matched, in the same critical section.
-                    t.collect(&mut snap, true, |row, key| {
-                        unpack_entry(&codec, row, key, &mut e)
-                            && queries.iter().any(|q| matches(&e, q, &mut scratch))
-                    });
                 }
             }
             Want::Status => {
@@ -881,6 +888,9 @@ fn execute(
                     Counter::Flows => r.flows,
                     _ => r.bytes,
                 };
+                // 1.7.7's merge sort takes the right half on ties: equal counters come out
+                // in the reverse of the order -s sends them.
+                rows.reverse();
                 rows.sort_by_key(|r| std::cmp::Reverse(key(r)));
             }
             let limit = match req.top {

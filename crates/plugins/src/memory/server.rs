@@ -1,5 +1,6 @@
 //! The memory plugin's query socket: an AF_UNIX stream socket at `imt_path`, one thread
-//! accepting and one short-lived thread per client (at most [`MAX_CLIENTS`] at once). A
+//! accepting and one short-lived thread per client (at most [`MAX_CLIENTS`] at once, the
+//! others wait in the socket's backlog). A
 //! request is read with a deadline and a size bound, decoded ([`super::proto`]) and
 //! answered ([`super::query`]); the table lock is held only while the answer's rows are
 //! copied, never while a client is written to.
@@ -17,7 +18,7 @@ use super::query::{answer, ServerInfo};
 use super::table::Table;
 use crate::log::{plugin_log, PluginLog};
 
-/// Most clients served at once; more are turned away (counted, logged).
+/// Most clients served at once; more wait in the socket's backlog.
 pub const MAX_CLIENTS: usize = 64;
 /// How long a client may take to send its request.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -117,6 +118,7 @@ fn accept_loop(
     log: PluginLog,
     stop: Arc<AtomicBool>,
 ) {
+    let mut waiting_logged = false;
     for conn in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -124,15 +126,6 @@ fn accept_loop(
         let Ok(conn) = conn else {
             continue;
         };
-        if stats.active.load(Ordering::SeqCst) >= MAX_CLIENTS {
-            stats.rejected.fetch_add(1, Ordering::Relaxed);
-            plugin_log!(
-                log,
-                Warn,
-                "request discarded: too many clients at once ({MAX_CLIENTS})."
-            );
-            continue;
-        }
         stats.active.fetch_add(1, Ordering::SeqCst);
         let (table, info, stats2, log2) = (table.clone(), info.clone(), stats.clone(), log.clone());
         let spawned = std::thread::Builder::new()
@@ -144,6 +137,22 @@ fn accept_loop(
         if spawned.is_err() {
             stats.active.fetch_sub(1, Ordering::SeqCst);
             stats.rejected.fetch_add(1, Ordering::Relaxed);
+        }
+        // At MAX_CLIENTS, the next clients wait in the socket's backlog (not turned away)
+        // until one is done or times out (READ_TIMEOUT, WRITE_TIMEOUT).
+        if stats.active.load(Ordering::SeqCst) >= MAX_CLIENTS {
+            if !waiting_logged {
+                plugin_log!(
+                    log,
+                    Info,
+                    "{MAX_CLIENTS} clients at once: the next ones wait their turn."
+                );
+                waiting_logged = true;
+            }
+            while stats.active.load(Ordering::SeqCst) >= MAX_CLIENTS && !stop.load(Ordering::SeqCst)
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }
     }
 }

@@ -220,10 +220,20 @@ impl Table {
         &mut self,
         out: &mut Snapshot,
         reset: bool,
-        mut keep: impl FnMut(&Row, &[u8]) -> bool,
+        keep: impl FnMut(&Row, &[u8]) -> bool,
     ) {
         out.rows.clear();
         out.keys.clear();
+        self.append(out, reset, keep);
+    }
+
+    /// [`Table::collect`] adding to what `out` holds.
+    pub fn append(
+        &mut self,
+        out: &mut Snapshot,
+        reset: bool,
+        mut keep: impl FnMut(&Row, &[u8]) -> bool,
+    ) {
         for i in 0..self.rows.len() {
             let row = self.rows[i];
             if !row.visible() {
@@ -242,6 +252,16 @@ impl Table {
                 }
             }
         }
+    }
+
+    /// Copy every visible entry into `out` (`pmacct -s`), room made first: the copy is what
+    /// holds the lock, so it must not reallocate as it grows.
+    pub fn collect_all(&mut self, out: &mut Snapshot) {
+        out.rows.clear();
+        out.keys.clear();
+        out.rows.reserve(self.rows.len());
+        out.keys.reserve(self.index.arena_len());
+        self.append(out, false, |_, _| true);
     }
 
     /// Empty the table (`pmacct -e`).
@@ -305,14 +325,20 @@ mod tests {
         assert_eq!(total, 31);
     }
 
-    #[test]
-    fn reset_hides_until_next_hit_and_erase_empties() {
+    /// Two entries: 10.0.0.1 with 10 bytes, 10.0.0.2 with 5.
+    fn two_entries() -> Table {
         let mut t = Table::new(Aggregate::default_src_host(), None);
         t.account(
             &[flow([10, 0, 0, 1], 10), flow([10, 0, 0, 2], 5)],
             &[],
             false,
         );
+        t
+    }
+
+    #[test]
+    fn reset_hides_until_next_hit_and_erase_empties() {
+        let mut t = two_entries();
         let mut s = Snapshot::default();
         t.collect(&mut s, true, |r, _| r.bytes == 10);
         assert_eq!(s.rows.len(), 1);
@@ -327,6 +353,19 @@ mod tests {
         t.collect(&mut s, false, |_, _| true);
         assert!(s.rows.is_empty());
         assert!(t.last_erase.is_some());
+    }
+
+    #[test]
+    fn append_lists_an_entry_per_query_and_reset_hides_it_from_later_ones() {
+        let mut t = two_entries();
+        let mut s = Snapshot::default();
+        t.append(&mut s, false, |_, _| true);
+        t.append(&mut s, false, |r, _| r.bytes == 10);
+        assert_eq!(s.rows.len(), 3);
+        let mut s = Snapshot::default();
+        t.append(&mut s, true, |r, _| r.bytes == 10);
+        t.append(&mut s, true, |r, _| r.bytes == 10);
+        assert_eq!(s.rows.len(), 1);
     }
 
     #[test]
