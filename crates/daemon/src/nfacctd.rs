@@ -119,7 +119,7 @@ impl Decoder for NetflowSource {
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<std::net::IpAddr> = core.ip(key::NFACCTD_IP);
     let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
-    let source = match collector::savefile(core, false) {
+    let source = match collector::savefile(core, false)? {
         Some(sf) => Source::Savefile(sf),
         None => Source::Udp {
             listen: crate::udp::listen_addr(ip, port),
