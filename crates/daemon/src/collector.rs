@@ -561,6 +561,11 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         new_core_stages: stages.new_stages,
         reloaders: stages.reloaders,
         metrics,
+        max_exporters: core
+            .u64(key::EXPORTER_STATS_ENTRIES)
+            .map_or(crate::core::DEFAULT_EXPORTER_STATS_ENTRIES, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX).max(1)
+            }),
     };
     runtime::run(spec, flags)
 }

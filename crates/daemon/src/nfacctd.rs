@@ -50,6 +50,11 @@ impl Decoder for NetflowSource {
         self.decoder.templates().len()
     }
 
+    fn evictions(&self) -> (u64, u64) {
+        let s = self.decoder.templates().stats();
+        (s.evictions, s.exporter_evictions)
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,
@@ -92,7 +97,11 @@ impl Decoder for NetflowSource {
                 }
                 Some(DatagramSummary {
                     records,
-                    domain: header.map(|h| h.source_id).unwrap_or(0),
+                    // A datagram without data records (templates only) still belongs to
+                    // its observation domain / source id (the stats key).
+                    domain: header
+                        .map(|h| h.source_id)
+                        .unwrap_or_else(|| header_domain(d.data)),
                     // v9 numbers datagrams; the other versions number records.
                     sequence: header.map(|h| {
                         let step = if h.version == 9 { 1 } else { stats.records };
@@ -116,6 +125,18 @@ impl Decoder for NetflowSource {
     }
 }
 
+/// The v9 source id / IPFIX observation domain in a datagram's header (0 for the versions
+/// without one, or a datagram too short).
+fn header_domain(d: &[u8]) -> u32 {
+    let at = match d.get(..2) {
+        Some([0, 9]) => 16,
+        Some([0, 10]) => 12,
+        _ => return 0,
+    };
+    d.get(at..at + 4)
+        .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<std::net::IpAddr> = core.ip(key::NFACCTD_IP);
     let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
@@ -131,6 +152,13 @@ fn input(core: &Scope) -> Result<Input, String> {
         v5_time_secs: core.bool(key::NFACCTD_TIME_SECS),
     };
     let account_options = core.bool(key::NFACCTD_ACCOUNT_OPTIONS);
+    let limits = Limits {
+        max_templates_per_exporter: core.u64(key::NFACCTD_TEMPLATES_PER_EXPORTER).map_or(
+            pmacct_wire::netflow::DEFAULT_MAX_TEMPLATES_PER_EXPORTER,
+            |n| usize::try_from(n).unwrap_or(usize::MAX).max(1),
+        ),
+        ..Limits::default()
+    };
     let templates_file = core.str(key::NFACCTD_TEMPLATES_FILE).map(|p| {
         let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
         std::sync::Arc::new(crate::templates_file::TemplatesFile::new(name, p))
@@ -145,17 +173,14 @@ fn input(core: &Scope) -> Result<Input, String> {
             let (decoder, templates_file) = match &templates_file {
                 // Every worker starts from the saved templates and writes its own part.
                 Some(tf) => {
-                    let cache = tf.restore(Limits::default());
+                    let cache = tf.restore(limits);
                     let gen = crate::templates_file::generation(&cache);
                     (
                         NetflowDecoder::with_cache(cache, options),
                         Some((tf.clone(), tf.register(), gen)),
                     )
                 }
-                None => (
-                    NetflowDecoder::with_options(Limits::default(), options),
-                    None,
-                ),
+                None => (NetflowDecoder::with_options(limits, options), None),
             };
             Box::new(NetflowSource {
                 custom: Box::default(),

@@ -108,6 +108,8 @@ pub struct Spec {
     pub reloaders: Vec<Box<dyn FnMut() -> Result<(), String> + Send>>,
     /// The metrics endpoint's registry (`metrics_http_listen`), if configured.
     pub metrics: Option<Arc<Metrics>>,
+    /// `exporter_stats_entries`: cap of each core's per-exporter stats.
+    pub max_exporters: usize,
 }
 
 fn now_ts() -> Timestamp {
@@ -132,6 +134,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         new_core_stages,
         mut reloaders,
         metrics,
+        max_exporters,
     } = spec;
     let mut threads: Vec<PluginThread> = Vec::new();
     let mut pidfiles = Vec::new();
@@ -185,6 +188,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             renormalize,
             backpressure,
             listen_label: label,
+            max_exporters,
         };
         let mut core = Core::new(new_decoder(), new_core_stages(), txs.clone(), opts);
         if let Some(m) = &metrics {
