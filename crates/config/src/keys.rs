@@ -605,6 +605,8 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "kafka_retry_buffer_size", field: "kafka_retry_buffer_size", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("268435456"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: bytes of undelivered Kafka messages held for retry." },
     KeyDef { name: "kafka_flush_timeout", field: "kafka_flush_timeout", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: seconds to wait for Kafka delivery at shutdown." },
     KeyDef { name: "metrics_http_listen", field: "metrics_http_listen", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct-rs extension: ip:port of the Prometheus metrics endpoint (HTTP GET /metrics), e.g. 127.0.0.1:9955; off when unset." },
+    KeyDef { name: "nfacctd_templates_per_exporter", field: "nfacctd_templates_per_exporter", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("65536"), scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct-rs extension: NetFlow v9/IPFIX templates kept per exporter address (pmacct: no cap); past it the least recently announced is evicted and counted (SIGUSR1, metrics)." },
+    KeyDef { name: "exporter_stats_entries", field: "exporter_stats_entries", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("65536"), scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct-rs extension: (exporter address, source id / observation domain) pairs the core keeps stats for (SIGUSR1, metrics); past it the least recently seen are evicted and counted." },
 ];
 
 /// Key names as constants, so a typo in calling code does not compile.
@@ -1237,6 +1239,8 @@ pub mod key {
     pub const KAFKA_RETRY_BUFFER_SIZE: Key = Key("kafka_retry_buffer_size");
     pub const KAFKA_FLUSH_TIMEOUT: Key = Key("kafka_flush_timeout");
     pub const METRICS_HTTP_LISTEN: Key = Key("metrics_http_listen");
+    pub const NFACCTD_TEMPLATES_PER_EXPORTER: Key = Key("nfacctd_templates_per_exporter");
+    pub const EXPORTER_STATS_ENTRIES: Key = Key("exporter_stats_entries");
     pub const TMP_BGP_DAEMON_ORIGIN_TYPE_INT: Key = Key("tmp_bgp_daemon_origin_type_int");
 }
 
@@ -1842,4 +1846,6 @@ pub(crate) static ALL_KEY_CONSTS: &[crate::registry::Key] = &[
     key::KAFKA_RETRY_BUFFER_SIZE,
     key::KAFKA_FLUSH_TIMEOUT,
     key::METRICS_HTTP_LISTEN,
+    key::NFACCTD_TEMPLATES_PER_EXPORTER,
+    key::EXPORTER_STATS_ENTRIES,
 ];

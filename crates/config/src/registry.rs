@@ -43,6 +43,8 @@ pub const EXTENSIONS: &[&str] = &[
     "kafka_retry_buffer_size",
     "kafka_flush_timeout",
     "metrics_http_listen",
+    "nfacctd_templates_per_exporter",
+    "exporter_stats_entries",
 ];
 
 /// Daemon bits of [`KeyDef::daemons`].

@@ -165,6 +165,19 @@ fn set_rcvbuf(cap: &pcap::Capture<pcap::Active>, want: u64, core_name: &str) {
     );
 }
 
+/// pmacct prints `pcap_statustostr(status) (pcap_geterr())` when pcap_activate fails; the
+/// pcap crate hands over only the second: the status is recovered from it.
+fn pcap_open_error(geterr: &str) -> String {
+    let status = if geterr.contains("No such device") {
+        "No such device exists"
+    } else if geterr.contains("Operation not permitted") || geterr.contains("ermission") {
+        "You don't have permission to perform this capture on that device"
+    } else {
+        return geterr.to_string();
+    };
+    format!("{status} ({geterr})")
+}
+
 /// Open a live interface as pmacctd does (retrying when `wait`).
 pub fn open_live(
     spec: &LiveSpec,
@@ -207,9 +220,19 @@ pub fn open_live(
             Err(e) => {
                 attempt += 1;
                 if !spec.wait {
+                    // libpcap's own text, as pmacct prints it (without the crate's prefix).
+                    let e = match e {
+                        pcap::Error::PcapError(m) => m,
+                        e => e.to_string(),
+                    };
+                    let e = e
+                        .strip_prefix(&format!("{}: ", spec.interface))
+                        .unwrap_or(&e);
                     return Err(format!(
                         "[{}] pm_pcap_open(): {}: {}. Exiting.",
-                        spec.interface, spec.interface, e
+                        spec.interface,
+                        spec.interface,
+                        pcap_open_error(e)
                     ));
                 }
                 if attempt >= OPEN_ATTEMPTS {
@@ -333,7 +356,7 @@ pub fn run_live(
 pub fn savefile_linktype(path: &str) -> Result<u32, String> {
     pcap::Capture::from_file(path)
         .map(|c| c.get_datalink().0 as u32)
-        .map_err(|e| format!("pcap_open_offline(): {e}"))
+        .map_err(|e| crate::savefile::open_error(path, &e))
 }
 
 /// Read every frame of a savefile, `replay` times (at least once). Returns frames read.

@@ -317,15 +317,41 @@ fn log_queue(p: &PluginInstance, batches: usize) {
     );
 }
 
-/// `pcap_savefile` and its companion keys, when configured.
-pub fn savefile(core: &Scope, frames: bool) -> Option<runtime::Savefile> {
-    core.str(key::PCAP_SAVEFILE).map(|path| runtime::Savefile {
+/// `pcap_savefile` and its companion keys, when configured. A savefile libpcap cannot
+/// open is refused here, before anything starts (pmacct 1.7.7 exits 1 with
+/// `pcap_open_offline(): <path>: <reason>`).
+pub fn savefile(core: &Scope, frames: bool) -> Result<Option<runtime::Savefile>, String> {
+    let Some(path) = core.str(key::PCAP_SAVEFILE) else {
+        return Ok(None);
+    };
+    crate::savefile::check_readable(path)?;
+    Ok(Some(runtime::Savefile {
         path: path.to_string(),
         wait: core.bool(key::PCAP_SAVEFILE_WAIT),
         delay: core.u64(key::PCAP_SAVEFILE_DELAY).unwrap_or_default(),
         replay: core.u64(key::PCAP_SAVEFILE_REPLAY).unwrap_or_default(),
         frames,
-    })
+    }))
+}
+
+/// A listen address (`nfacctd_ip`/`sfacctd_ip`, `-L`) that did not parse: pmacct 1.7.7
+/// exits with `'<key>' value is not valid. Exiting.` rather than listening everywhere.
+pub fn invalid_listen_ip(loaded: &Loaded) -> Option<String> {
+    loaded
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.code == pmacct_config::Code::InvalidValue
+                && d.key
+                    .as_deref()
+                    .is_some_and(|k| k == "nfacctd_ip" || k == "sfacctd_ip")
+        })
+        .map(|d| {
+            format!(
+                "'{}' value is not valid. Exiting.",
+                d.key.as_deref().unwrap_or_default()
+            )
+        })
 }
 
 /// `metrics_http_listen`: `ip:port` (IPv6 as `[::1]:9955`).
@@ -611,6 +637,10 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         plog!(Error, &core_name, "core", "{}\n", e);
         return 1;
     }
+    if let Some(m) = invalid_listen_ip(&loaded) {
+        plog!(Error, &core_name, "core", "{}", m);
+        return 1;
+    }
     let input = match (profile.input)(core) {
         Ok(i) => i,
         Err(e) => {
@@ -739,6 +769,11 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         reloaders: stages.reloaders,
         metrics,
         seq_checks: seq_checks(profile.daemon, core),
+        max_exporters: core
+            .u64(key::EXPORTER_STATS_ENTRIES)
+            .map_or(crate::core::DEFAULT_EXPORTER_STATS_ENTRIES, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX).max(1)
+            }),
     };
     runtime::run(spec, flags)
 }

@@ -21,6 +21,12 @@ pub const BATCH_RECORDS: usize = 512;
 /// Datagrams per batch handed to datagram plugins (tee).
 pub const BATCH_DATAGRAMS: usize = 64;
 
+/// Default cap of the per-exporter stats table (`exporter_stats_entries`).
+pub const DEFAULT_EXPORTER_STATS_ENTRIES: usize = 65_536;
+
+/// SIGUSR1 lists at most this many agents (the busiest); the rest are summed on one line.
+pub const STATS_LOG_MAX_AGENTS: usize = 1000;
+
 #[derive(Debug, Default, Clone)]
 pub struct ExporterStats {
     pub packets: u64,
@@ -31,6 +37,8 @@ pub struct ExporterStats {
     pub seq_jmp_bck: u64,
     next_seq: Option<u32>,
     pub last_seen: u64,
+    /// The core's datagram count when last seen: the eviction order (least recent first).
+    touched: u64,
 }
 
 /// Counters of what could not be used, by reason (SIGUSR1 and debug log).
@@ -99,6 +107,11 @@ pub trait Decoder: Send {
         let _ = (d, drops);
         Some(DatagramSummary::default())
     }
+
+    /// Evictions from the decoder's bounded state: (templates, template-cache exporters).
+    fn evictions(&self) -> (u64, u64) {
+        (0, 0)
+    }
 }
 
 pub struct CoreOptions {
@@ -107,6 +120,8 @@ pub struct CoreOptions {
     pub backpressure: Backpressure,
     /// `ip:port` of the collector socket as pmacct prints it in stats.
     pub listen_label: String,
+    /// `exporter_stats_entries`: cap of `Core::exporters`.
+    pub max_exporters: usize,
 }
 
 pub struct Core {
@@ -119,7 +134,13 @@ pub struct Core {
     datagram_plugins: Vec<PluginTx>,
     datagrams: DatagramBatch,
     opts: CoreOptions,
+    /// Per-exporter stats, at most `opts.max_exporters` entries: a new one past the cap
+    /// evicts the least recently seen sixteenth (amortized O(1) per new exporter).
     pub exporters: HashMap<(IpAddr, u32), ExporterStats>,
+    /// Entries evicted from `exporters`.
+    pub exporters_evicted: u64,
+    /// Datagrams accepted: the clock of `ExporterStats::touched`.
+    clock: u64,
     pub drops: DropCounters,
     /// Where this worker publishes its counters (`metrics_http_listen`).
     metrics: Option<crate::metrics::Publisher>,
@@ -147,6 +168,8 @@ impl Core {
             datagrams: DatagramBatch::default(),
             opts,
             exporters: HashMap::new(),
+            exporters_evicted: 0,
+            clock: 0,
             drops: DropCounters::default(),
             metrics: None,
             seq_checks: None,
@@ -171,6 +194,7 @@ impl Core {
             return;
         };
         let (exporters, drops, decoder) = (&self.exporters, &self.drops, &self.decoder);
+        let evicted = self.exporters_evicted;
         p.maybe_publish(false, |s| {
             for ((addr, domain), e) in exporters {
                 s.push_exporter(crate::metrics::ExporterSample {
@@ -187,6 +211,12 @@ impl Core {
                 s.decode_errors.push((reason, *n));
             }
             s.templates = decoder.templates() as u64;
+            let (t, te) = decoder.evictions();
+            s.evictions = [
+                ("exporter_stats", evicted),
+                ("templates", t),
+                ("template_exporters", te),
+            ];
         });
     }
 
@@ -256,7 +286,13 @@ impl Core {
     }
 
     fn count_datagram(&mut self, d: &Datagram<'_>, sum: DatagramSummary) {
-        let e = self.exporters.entry((d.src.ip(), sum.domain)).or_default();
+        let k = (d.src.ip(), sum.domain);
+        if !self.exporters.contains_key(&k) && self.exporters.len() >= self.opts.max_exporters {
+            self.evict_exporters();
+        }
+        self.clock += 1;
+        let e = self.exporters.entry(k).or_default();
+        e.touched = self.clock;
         e.packets += 1;
         e.bytes += d.data.len() as u64;
         e.records += sum.records;
@@ -303,9 +339,46 @@ impl Core {
         });
     }
 
-    /// pmacct's SIGUSR1 stats block, one line per exporter.
+    /// Make room in `exporters`: drop the least recently seen sixteenth (at least one).
+    fn evict_exporters(&mut self) {
+        let n = (self.exporters.len() / 16).max(1);
+        let mut stamps: Vec<u64> = self.exporters.values().map(|e| e.touched).collect();
+        let (_, nth, _) = stamps.select_nth_unstable(n - 1);
+        // Stamps are unique (one per datagram): exactly n entries are at or below it.
+        let limit = *nth;
+        let before = self.exporters.len();
+        self.exporters.retain(|_, e| e.touched > limit);
+        self.exporters_evicted += (before - self.exporters.len()) as u64;
+    }
+
+    /// pmacct's SIGUSR1 stats block, one line per exporter: the busiest
+    /// [`STATS_LOG_MAX_AGENTS`], the others summed on one line, then eviction counters
+    /// (only when something was evicted).
     pub fn log_stats(&self) {
-        for ((ip, sid), e) in &self.exporters {
+        let mut listed: Vec<(&(IpAddr, u32), &ExporterStats)> = self.exporters.iter().collect();
+        if listed.len() > STATS_LOG_MAX_AGENTS {
+            listed.select_nth_unstable_by(STATS_LOG_MAX_AGENTS - 1, |a, b| {
+                b.1.packets.cmp(&a.1.packets)
+            });
+            let rest = &listed[STATS_LOG_MAX_AGENTS..];
+            let (p, b) = rest
+                .iter()
+                .fold((0u64, 0u64), |(p, b), (_, e)| (p + e.packets, b + e.bytes));
+            plog!(
+                Notice,
+                "default",
+                "core",
+                "stats [{}] {} agents, the {} busiest listed; the other {}: packets={} bytes={}",
+                self.opts.listen_label,
+                listed.len(),
+                STATS_LOG_MAX_AGENTS,
+                rest.len(),
+                p,
+                b
+            );
+            listed.truncate(STATS_LOG_MAX_AGENTS);
+        }
+        for ((ip, sid), e) in listed {
             plog!(
                 Notice,
                 "default",
@@ -330,6 +403,20 @@ impl Core {
                 "stats dropped reason={} count={}",
                 reason,
                 n
+            );
+        }
+        let (t, te) = self.decoder.evictions();
+        if self.exporters_evicted + t + te > 0 {
+            plog!(
+                Notice,
+                "default",
+                "core",
+                "stats [{}] evicted exporter_stats={} (cap {}) templates={} template_exporters={}",
+                self.opts.listen_label,
+                self.exporters_evicted,
+                self.opts.max_exporters,
+                t,
+                te
             );
         }
     }
@@ -360,5 +447,66 @@ fn track_sequence(e: &mut ExporterStats, seq: u32, step: u32) -> bool {
 impl Core {
     pub fn drops_add(&mut self, reason: &'static str) {
         self.drops.add(reason, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Accepts every datagram; its first 4 bytes are the domain.
+    struct Domains;
+
+    impl Decoder for Domains {
+        fn decode(
+            &mut self,
+            d: &Datagram<'_>,
+            _: &mut DropCounters,
+            _: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        ) -> Option<DatagramSummary> {
+            let b: [u8; 4] = d.data.get(..4)?.try_into().ok()?;
+            Some(DatagramSummary {
+                domain: u32::from_be_bytes(b),
+                ..Default::default()
+            })
+        }
+    }
+
+    fn core(cap: usize) -> Core {
+        let opts = CoreOptions {
+            renormalize: None,
+            backpressure: Backpressure::Drop,
+            listen_label: String::new(),
+            max_exporters: cap,
+        };
+        Core::new(Box::new(Domains), vec![], vec![], opts)
+    }
+
+    fn send(c: &mut Core, domain: u32) {
+        c.on_datagram(&Datagram {
+            src: "192.0.2.1:2055".parse().unwrap(),
+            data: &domain.to_be_bytes(),
+            arrival: Timestamp::new(0, 0),
+            captured: None,
+            linktype: 0,
+        });
+    }
+
+    #[test]
+    fn exporter_stats_are_capped_least_recently_seen_first() {
+        let mut c = core(1000);
+        for d in 0..200_000 {
+            send(&mut c, d);
+            // One busy exporter keeps being seen: it is never evicted.
+            send(&mut c, u32::MAX);
+        }
+        assert!(c.exporters.len() <= 1000);
+        assert_eq!(c.exporters_evicted, 200_001 - c.exporters.len() as u64);
+        let busy = &c.exporters[&("192.0.2.1".parse().unwrap(), u32::MAX)];
+        assert_eq!(busy.packets, 200_000);
+        // The most recent ones are still there.
+        assert!(c
+            .exporters
+            .contains_key(&("192.0.2.1".parse().unwrap(), 199_999)));
     }
 }

@@ -352,6 +352,10 @@ impl Decoder for AllowDecoder {
         self.inner.templates()
     }
 
+    fn evictions(&self) -> (u64, u64) {
+        self.inner.evictions()
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,

@@ -57,7 +57,12 @@ pub struct CoreSnapshot {
     pub decode_errors: Vec<(&'static str, u64)>,
     /// Templates the worker's decoder holds.
     pub templates: u64,
+    /// Entries evicted from the tables keyed by network input, by table (monotonic).
+    pub evictions: [(&'static str, u64); 3],
 }
+
+/// The tables [`CoreSnapshot::evictions`] counts, in order.
+pub const EVICTION_TABLES: [&str; 3] = ["exporter_stats", "templates", "template_exporters"];
 
 impl CoreSnapshot {
     /// Start a refill: keep the vectors' memory.
@@ -66,6 +71,7 @@ impl CoreSnapshot {
         self.other = None;
         self.decode_errors.clear();
         self.templates = 0;
+        self.evictions = EVICTION_TABLES.map(|t| (t, 0));
     }
 
     /// Add one exporter, folding it into `other` past the series cap.
@@ -317,6 +323,7 @@ impl Metrics {
         let mut exporters: BTreeMap<(String, u32), ExporterSample> = BTreeMap::new();
         let mut errors: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut templates = 0u64;
+        let mut evictions = EVICTION_TABLES.map(|t| (t, 0u64));
         let workers: Vec<Arc<WorkerSlot>> = lock(&self.workers).clone();
         for w in &workers {
             let s = lock(&w.snap);
@@ -341,6 +348,9 @@ impl Metrics {
                 *errors.entry(reason).or_default() += n;
             }
             templates += s.templates;
+            for (i, (_, n)) in s.evictions.iter().enumerate() {
+                evictions[i].1 += n;
+            }
         }
         let series: [Family<ExporterSample>; 3] = [
             (
@@ -407,6 +417,15 @@ impl Metrics {
             "Templates held by the decoders (NetFlow v9/IPFIX).",
         );
         let _ = writeln!(out, "pmacct_template_cache_templates {templates}");
+        family(
+            out,
+            "pmacct_state_evictions_total",
+            "counter",
+            "Entries evicted from a bounded table keyed by network input (per-exporter stats, templates, template cache exporters): least recently used first.",
+        );
+        for (table, n) in evictions {
+            let _ = writeln!(out, "pmacct_state_evictions_total{{table=\"{table}\"}} {n}");
+        }
     }
 
     fn render_plugins(&self, out: &mut String) {

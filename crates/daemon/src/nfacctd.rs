@@ -84,6 +84,11 @@ impl Decoder for NetflowSource {
         })
     }
 
+    fn evictions(&self) -> (u64, u64) {
+        let s = self.decoder.templates().stats();
+        (s.evictions, s.exporter_evictions)
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,
@@ -178,7 +183,7 @@ fn raw_sequence(b: &[u8]) -> Option<(u16, u32, u32)> {
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<std::net::IpAddr> = core.ip(key::NFACCTD_IP);
     let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
-    let source = match collector::savefile(core, false) {
+    let source = match collector::savefile(core, false)? {
         Some(sf) => Source::Savefile(sf),
         None => Source::Udp {
             listen: crate::udp::listen_addr(ip, port),
@@ -191,6 +196,13 @@ fn input(core: &Scope) -> Result<Input, String> {
     };
     let account_options = core.bool(key::NFACCTD_ACCOUNT_OPTIONS);
     let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);
+    let limits = Limits {
+        max_templates_per_exporter: core.u64(key::NFACCTD_TEMPLATES_PER_EXPORTER).map_or(
+            pmacct_wire::netflow::DEFAULT_MAX_TEMPLATES_PER_EXPORTER,
+            |n| usize::try_from(n).unwrap_or(usize::MAX).max(1),
+        ),
+        ..Limits::default()
+    };
     let templates_file = core.str(key::NFACCTD_TEMPLATES_FILE).map(|p| {
         let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
         std::sync::Arc::new(crate::templates_file::TemplatesFile::new(name, p))
@@ -205,17 +217,14 @@ fn input(core: &Scope) -> Result<Input, String> {
             let (decoder, templates_file) = match &templates_file {
                 // Every worker starts from the saved templates and writes its own part.
                 Some(tf) => {
-                    let cache = tf.restore(Limits::default());
+                    let cache = tf.restore(limits);
                     let gen = crate::templates_file::generation(&cache);
                     (
                         NetflowDecoder::with_cache(cache, options),
                         Some((tf.clone(), tf.register(), gen)),
                     )
                 }
-                None => (
-                    NetflowDecoder::with_options(Limits::default(), options),
-                    None,
-                ),
+                None => (NetflowDecoder::with_options(limits, options), None),
             };
             Box::new(NetflowSource {
                 custom: Box::default(),

@@ -157,7 +157,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         .or_else(|| core.str(key::PCAP_FILTER).map(str::to_string));
     let mut frame_filter: Option<(String, String)> = None;
     let mut link_type = None;
-    let source = if let Some(sf) = collector::savefile(core, true) {
+    let source = if let Some(sf) = collector::savefile(core, true)? {
         if core.str(key::PCAP_INTERFACE).is_some() {
             return Err("interface (-i), pcap_interfaces_map and pcap_savefile (-I) directives are mutually exclusive. Exiting.".into());
         }
@@ -225,6 +225,7 @@ fn input(core: &Scope) -> Result<Input, String> {
                 Ok(c) => c,
                 Err(e) => {
                     plog!(Error, &core_name, "core", "{}", e);
+                    sink.ctx.fail();
                     return;
                 }
             };
@@ -239,6 +240,7 @@ fn input(core: &Scope) -> Result<Input, String> {
             );
             if !link_supported(lt) {
                 plog!(Error, &core_name, "core", "data link not supported: {}", lt);
+                sink.ctx.fail();
                 return;
             }
             let (received, dropped) = capture::run_live(cap, &spec.interface, &ctx, &mut sink);

@@ -49,6 +49,9 @@ pub enum Source {
 /// What a running source needs from the runtime: the stop flag and SIGUSR1 requests.
 pub struct SourceCtx {
     stop: Arc<AtomicBool>,
+    /// Set by a source that could not start (missing interface or savefile, no
+    /// permission): the daemon exits 1 after purging, as pmacct 1.7.7 does.
+    failed: Arc<AtomicBool>,
     stats_gen: Arc<AtomicU64>,
     seen: u64,
 }
@@ -57,6 +60,11 @@ impl SourceCtx {
     /// SIGINT/SIGTERM received: the source should return.
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    /// The source could not run: the process exits with status 1.
+    pub fn fail(&self) {
+        self.failed.store(true, Ordering::Relaxed);
     }
 
     /// Log the core's stats if SIGUSR1 asked since the last call; true if it did, so the
@@ -102,6 +110,8 @@ pub struct Spec {
     pub metrics: Option<Arc<Metrics>>,
     /// `*_disable_checks: false`: the `collector=` label of sequence-jump lines.
     pub seq_checks: Option<String>,
+    /// `exporter_stats_entries`: cap of each core's per-exporter stats.
+    pub max_exporters: usize,
 }
 
 fn now_ts() -> Timestamp {
@@ -126,6 +136,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         mut reloaders,
         metrics,
         seq_checks,
+        max_exporters,
     } = spec;
     let mut threads: Vec<PluginThread> = Vec::new();
     let mut pidfiles = Vec::new();
@@ -176,8 +187,10 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     let txs: Vec<_> = threads.iter().map(|t| t.tx.clone()).collect();
     let stats_gen = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
+    let failed = Arc::new(AtomicBool::new(false));
     let ctx = |stop: &Arc<AtomicBool>, gen: &Arc<AtomicU64>| SourceCtx {
         stop: stop.clone(),
+        failed: failed.clone(),
         stats_gen: gen.clone(),
         seen: gen.load(Ordering::Relaxed),
     };
@@ -186,6 +199,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             renormalize,
             backpressure,
             listen_label: label,
+            max_exporters,
         };
         let mut core = Core::new(new_decoder(), new_core_stages(), txs.clone(), opts);
         core.set_seq_checks(seq_checks.clone());
@@ -369,6 +383,9 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     for p in pidfiles {
         process::remove_pidfile(&p);
     }
+    if failed.load(Ordering::Relaxed) {
+        return 1;
+    }
     plog!(Info, &core_name, "core", "OK, Exiting ...");
     rc
 }
@@ -424,10 +441,10 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                     Error,
                     core_name,
                     "core",
-                    "pcap_savefile '{}': {}",
-                    sf.path,
-                    e
+                    "{}",
+                    crate::savefile::open_error(&sf.path, &e)
                 );
+                cx.fail();
                 return;
             }
         };

@@ -6,6 +6,22 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+/// pmacct 1.7.7's line for a savefile libpcap cannot open:
+/// `pcap_open_offline(): missing.pcap: No such file or directory`.
+pub fn open_error(path: &str, e: &pcap::Error) -> String {
+    match e {
+        pcap::Error::PcapError(m) => format!("pcap_open_offline(): {m}"),
+        e => format!("pcap_open_offline(): {path}: {e}"),
+    }
+}
+
+/// Refuse a savefile that cannot be opened before anything starts (pmacct exits 1).
+pub fn check_readable(path: &str) -> Result<(), String> {
+    pcap::Capture::from_file(path)
+        .map(|_| ())
+        .map_err(|e| open_error(path, &e))
+}
+
 /// A UDP datagram found in a captured frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UdpDatagram<'a> {

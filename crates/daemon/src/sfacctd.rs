@@ -493,7 +493,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<IpAddr> = core.ip(key::SFACCTD_IP);
     let port = core.num(key::SFACCTD_PORT)?.unwrap_or_default();
     let mut capture_time = false;
-    let source = match collector::savefile(core, false) {
+    let source = match collector::savefile(core, false)? {
         Some(sf) => {
             capture_time = !core.bool(key::SFACCTD_TIME_NEW);
             Source::Savefile(sf)

@@ -95,6 +95,7 @@ fn no_allocation_per_batch() {
         // Wait for the plugin: every batch reaches it.
         backpressure: Backpressure::Block,
         listen_label: String::new(),
+        max_exporters: pmacct_daemon::core::DEFAULT_EXPORTER_STATS_ENTRIES,
     };
     let mut core = Core::new(Box::new(Burst), vec![], vec![t.tx.clone()], opts);
     let d = Datagram {

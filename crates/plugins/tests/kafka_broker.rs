@@ -5,12 +5,12 @@
 
 mod kafka_support;
 
-use std::net::{IpAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use kafka_support::{bootstrap, config_file, consume, create_topics, unique};
+use kafka_support::{
+    bootstrap, config_file, consume, create_topics, tansu_path, unique, OwnBroker,
+};
 use pmacct_flow::cache::Entry;
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::{Aggregate, Primitives};
@@ -200,65 +200,6 @@ fn multi_values_rr_key_and_fixed_partition() {
             v["port_src"]
         );
         assert_eq!(m.key.as_deref(), Some(want_key.as_bytes()));
-    }
-}
-
-/// A broker process this test owns (killed by its PID on drop).
-struct OwnBroker {
-    child: Child,
-}
-
-fn tansu_path() -> PathBuf {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.ci/kafka-broker.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("path")
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run kafka-broker.sh path");
-    assert!(out.status.success(), ".ci/kafka-broker.sh path failed");
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-impl OwnBroker {
-    fn start(bin: &PathBuf, port: u16) -> OwnBroker {
-        let url = format!("tcp://127.0.0.1:{port}");
-        let dir = std::env::temp_dir().join(format!("pmacct-rs-tansu-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new(bin)
-            .current_dir(&dir)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-            ])
-            .args(["--storage-engine", "memory://tansu/"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tansu");
-        let t = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                t.elapsed() < Duration::from_secs(15),
-                "own broker did not open port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        OwnBroker { child }
-    }
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnBroker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

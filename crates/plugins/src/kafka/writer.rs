@@ -27,6 +27,12 @@ use super::template::{RecordVars, Template, TemplateKind};
 
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// librdkafka's queue is full (flow control, not a failure): try again this soon. Its queue
+/// empties at the broker's speed, so the retry buffer drains at that speed too.
+const QUEUE_FULL_WAIT: Duration = Duration::from_millis(5);
+/// Messages moved from the retry buffer per lock hold: the plugin thread appending new
+/// messages behind them waits for at most one chunk.
+const SERVICE_CHUNK: usize = 2048;
 const DROP_REPORT_EVERY: Duration = Duration::from_secs(10);
 /// Per-message bookkeeping added to payload+key+topic when charging the retry buffer.
 const PENDING_OVERHEAD: usize = 64;
@@ -144,6 +150,8 @@ struct Shared {
     retry_nonempty: AtomicBool,
     /// A "holding messages" warning was logged and no "drained" notice yet.
     buffering: AtomicBool,
+    /// A delivery failed since the last successful one: the retry path is backing off.
+    failing: AtomicBool,
     drops: Mutex<DropReport>,
     capacity: usize,
     partition: i32,
@@ -254,13 +262,43 @@ impl Shared {
         }
     }
 
-    /// Failure seen: wait before the next attempt, longer each time.
-    fn back_off(r: &mut RetryState) {
+    /// Delivery failed (broker unreachable, timeout): wait before the next attempt, longer
+    /// each time, until a delivery succeeds again ([`Shared::delivered_ok`]).
+    fn back_off(&self, r: &mut RetryState) {
+        self.failing.store(true, Ordering::Release);
         r.next_attempt = Instant::now() + r.backoff;
         r.backoff = (r.backoff * 2).min(BACKOFF_MAX);
     }
 
-    /// Move due messages from the retry buffer (and due delayed ones) back into librdkafka.
+    /// librdkafka refused a message because its queue is full: not a broker failure, so no
+    /// exponential back-off; try again as soon as it has made room.
+    fn queue_full(r: &mut RetryState) {
+        r.next_attempt = r.next_attempt.max(Instant::now() + QUEUE_FULL_WAIT);
+    }
+
+    /// A delivery succeeded: the broker is back, retry at once (cheap when not failing).
+    fn delivered_ok(&self) {
+        if self.failing.swap(false, Ordering::AcqRel) {
+            let mut r = lock(&self.retry);
+            r.backoff = BACKOFF_MIN;
+            r.next_attempt = Instant::now();
+        }
+    }
+
+    /// Buffer a message librdkafka refused with a retriable error.
+    fn refused(&self, p: Pending, e: &KafkaError) {
+        let full = e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull);
+        self.buffer(p, &e.to_string());
+        let mut r = lock(&self.retry);
+        if full {
+            Self::queue_full(&mut r);
+        } else {
+            self.back_off(&mut r);
+        }
+    }
+
+    /// Move due messages from the retry buffer (and due delayed ones) back into librdkafka,
+    /// a chunk per lock hold, until it is empty or librdkafka's queue is full.
     fn service(&self, producer: &BaseProducer<Ctx>, force: bool) {
         let now = Instant::now();
         let mut r = lock(&self.retry);
@@ -268,7 +306,7 @@ impl Shared {
             if let Some((_, p)) = r.delayed.pop_front() {
                 if let Err((e, p)) = self.send_pending(producer, p) {
                     drop(r);
-                    self.buffer(p, &e.to_string());
+                    self.refused(p, &e);
                     r = lock(&self.retry);
                 }
             }
@@ -276,34 +314,63 @@ impl Shared {
         if r.queue.is_empty() || (!force && now < r.next_attempt) {
             return;
         }
-        while let Some(p) = r.queue.pop_front() {
-            let (size, records) = (p.size(), p.records);
-            r.bytes -= size;
+        let mut chunk: Vec<Pending> = Vec::with_capacity(SERVICE_CHUNK.min(r.queue.len()));
+        loop {
+            // Taken out under the lock, sent without it: `emit` keeps appending behind (the
+            // queue stays non-empty for it until the chunk is in librdkafka, so order holds).
+            let n = SERVICE_CHUNK.min(r.queue.len());
+            chunk.extend(r.queue.drain(..n));
+            let (bytes, records) = chunk
+                .iter()
+                .fold((0, 0), |(b, n), p| (b + p.size(), n + p.records));
+            r.bytes -= bytes;
             r.records -= records;
-            match self.send_pending(producer, p) {
-                Ok(()) => add(&self.counters.retried, records as u64),
-                Err((e, p)) if !is_permanent(e.rdkafka_error_code()) => {
-                    // librdkafka's queue is full again: put it back and wait.
-                    add(&self.counters.failed, records as u64);
-                    r.bytes += size;
-                    r.records += records;
-                    r.queue.push_front(p);
-                    Self::back_off(&mut r);
-                    break;
+            drop(r);
+            let mut rest: Option<(KafkaError, Pending, std::vec::Drain<'_, Pending>)> = None;
+            let mut it = chunk.drain(..);
+            for p in it.by_ref() {
+                let records = p.records;
+                match self.send_pending(producer, p) {
+                    Ok(()) => add(&self.counters.retried, records as u64),
+                    Err((e, p)) if !is_permanent(e.rdkafka_error_code()) => {
+                        add(&self.counters.failed, records as u64);
+                        rest = Some((e, p, it));
+                        break;
+                    }
+                    Err((e, _)) => self.drop_msg(records, &format!("permanent error: {e}")),
                 }
-                Err((e, _)) => self.drop_msg(records, &format!("permanent error: {e}")),
+            }
+            r = lock(&self.retry);
+            if let Some((e, refused, it)) = rest {
+                // Put the refused message and the unsent remainder back in front, in order,
+                // and wait.
+                let mut left: Vec<Pending> = Vec::with_capacity(it.len() + 1);
+                left.push(refused);
+                left.extend(it);
+                for p in left.into_iter().rev() {
+                    r.bytes += p.size();
+                    r.records += p.records;
+                    r.queue.push_front(p);
+                }
+                if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) {
+                    Self::queue_full(&mut r);
+                } else {
+                    self.back_off(&mut r);
+                }
+                return;
+            }
+            if r.queue.is_empty() {
+                break;
             }
         }
-        if r.queue.is_empty() {
-            r.backoff = BACKOFF_MIN;
-            self.retry_nonempty.store(false, Ordering::Release);
-            drop(r);
-            if self.buffering.swap(false, Ordering::AcqRel) {
-                self.log.log(
-                    LogLevel::Info,
-                    "Kafka retry buffer drained: held messages handed back to librdkafka",
-                );
-            }
+        r.backoff = BACKOFF_MIN;
+        self.retry_nonempty.store(false, Ordering::Release);
+        drop(r);
+        if self.buffering.swap(false, Ordering::AcqRel) {
+            self.log.log(
+                LogLevel::Info,
+                "Kafka retry buffer drained: held messages handed back to librdkafka",
+            );
         }
     }
 
@@ -369,6 +436,7 @@ impl ProducerContext for Ctx {
             Ok(_) => {
                 add(&s.counters.delivered, records as u64);
                 add(&s.counters.messages_delivered, 1);
+                s.delivered_ok();
             }
             Err((e, msg)) => {
                 add(&s.counters.failed, records as u64);
@@ -384,7 +452,7 @@ impl ProducerContext for Ctx {
                         records,
                     };
                     s.buffer(p, &e.to_string());
-                    Shared::back_off(&mut lock(&s.retry));
+                    s.back_off(&mut lock(&s.retry));
                 }
             }
         }
@@ -452,6 +520,7 @@ impl KafkaWriter {
             }),
             retry_nonempty: AtomicBool::new(false),
             buffering: AtomicBool::new(false),
+            failing: AtomicBool::new(false),
             drops: Mutex::new(DropReport {
                 unreported_records: 0,
                 unreported_messages: 0,
@@ -668,8 +737,7 @@ impl KafkaWriter {
                 if is_permanent(e.rdkafka_error_code()) {
                     s.drop_msg(records, &format!("permanent error: {e}"));
                 } else {
-                    s.buffer(own(), &e.to_string());
-                    Shared::back_off(&mut lock(&s.retry));
+                    s.refused(own(), &e);
                 }
             }
         }

@@ -78,6 +78,29 @@ pub fn consume_until(
     timeout: Duration,
     done: impl Fn(&[Msg]) -> bool,
 ) -> Vec<Msg> {
+    let mut out = Vec::new();
+    for_each_message(bootstrap, topic, start, timeout, |m| {
+        out.push(Msg {
+            topic: m.topic().to_string(),
+            partition: m.partition(),
+            key: m.key().map(<[u8]>::to_vec),
+            payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        });
+        done(&out)
+    });
+    out
+}
+
+/// Read `topic` (each partition from `start[p]`, the beginning where absent), handing each
+/// message to `f` until it returns true (then briefly on, to catch extra messages) or
+/// `timeout` passed. Keeps nothing: for topics too large to hold.
+pub fn for_each_message(
+    bootstrap: &str,
+    topic: &str,
+    start: &[i64],
+    timeout: Duration,
+    mut f: impl FnMut(&rdkafka::message::BorrowedMessage<'_>) -> bool,
+) {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", "pmacct-rs-test")
@@ -109,7 +132,6 @@ pub fn consume_until(
         tpl.add_partition_offset(topic, p, offset).expect("tpl");
     }
     consumer.assign(&tpl).expect("assign");
-    let mut out = Vec::new();
     let mut extra_until: Option<Instant> = None;
     loop {
         let now = Instant::now();
@@ -117,18 +139,74 @@ pub fn consume_until(
             break;
         }
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            out.push(Msg {
-                topic: m.topic().to_string(),
-                partition: m.partition(),
-                key: m.key().map(<[u8]>::to_vec),
-                payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-            });
-        }
-        if extra_until.is_none() && done(&out) {
-            extra_until = Some(Instant::now() + Duration::from_millis(300));
+            if f(&m) && extra_until.is_none() {
+                extra_until = Some(Instant::now() + Duration::from_millis(300));
+            }
         }
     }
-    out
+}
+
+/// A broker process a test owns (same tansu binary as `.ci/kafka-broker.sh`, another
+/// port), so that it can be killed and restarted; killed by its PID on drop.
+pub struct OwnBroker {
+    child: std::process::Child,
+}
+
+/// The tansu binary `.ci/kafka-broker.sh` installs.
+pub fn tansu_path() -> PathBuf {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.ci/kafka-broker.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("path")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("run kafka-broker.sh path");
+    assert!(out.status.success(), ".ci/kafka-broker.sh path failed");
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+impl OwnBroker {
+    pub fn start(bin: &PathBuf, port: u16) -> OwnBroker {
+        use std::process::{Command, Stdio};
+        let url = format!("tcp://127.0.0.1:{port}");
+        let dir = std::env::temp_dir().join(format!("pmacct-rs-tansu-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let child = Command::new(bin)
+            .current_dir(&dir)
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
+            .args(["--storage-engine", "memory://tansu/"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tansu");
+        let t = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                t.elapsed() < Duration::from_secs(15),
+                "own broker did not open port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnBroker { child }
+    }
+
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// A `kafka_config_file` with these lines, in a fresh temp file.

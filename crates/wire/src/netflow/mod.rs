@@ -22,7 +22,7 @@ mod v9;
 
 pub use template::{
     CacheStats, DomainFacts, InsertOutcome, Limits, RestoreError, SamplerEntry, Template,
-    TemplateCache, TemplateKind, V9_SCOPE_PEN,
+    TemplateCache, TemplateKind, DEFAULT_MAX_TEMPLATES_PER_EXPORTER, V9_SCOPE_PEN,
 };
 
 use crate::record::{ExportHeader, FlowFields, FlowRecord, Timestamp};

@@ -7,7 +7,7 @@
 use super::ie::{self, Element};
 use super::DropReason;
 use crate::record::{FieldSpec, FlowType};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, BufRead, Write};
 use std::net::IpAddr;
@@ -198,7 +198,13 @@ impl Template {
     }
 }
 
+/// Default [`Limits::max_templates_per_exporter`]: pmacct 1.7.7 has no cap; this one is
+/// far above what a router announces (a few hundred), and memory stays bounded by
+/// `max_total_fields` whatever it is set to.
+pub const DEFAULT_MAX_TEMPLATES_PER_EXPORTER: usize = 65_536;
+
 /// Caps on what one decoder keeps. Defaults bound the worst case to roughly 100 MB.
+/// Past a cap the least recently announced template (or exporter) is evicted and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub max_exporters: usize,
@@ -213,7 +219,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_exporters: 4096,
-            max_templates_per_exporter: 512,
+            max_templates_per_exporter: DEFAULT_MAX_TEMPLATES_PER_EXPORTER,
             max_template_fields: 1024,
             max_total_fields: 4 << 20,
             max_samplers_per_exporter: 256,
@@ -256,6 +262,9 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct ExporterState {
     templates: Map<(u32, u16), Entry>,
+    /// `templates` by their stamp (last announcement): the least recently announced one
+    /// is evicted in O(log n) when the exporter is at its cap.
+    lru: BTreeMap<u64, (u32, u16)>,
     samplers: Vec<SamplerEntry>,
     /// IPFIX systemInitTimeMilliseconds per observation domain (options data).
     sys_init: Vec<(u32, u64)>,
@@ -434,7 +443,11 @@ impl TemplateCache {
             .and_then(|s| s.templates.get_mut(&(source_id, id)))
         {
             if e.tpl.same_as(kind, scope_count, fields) {
-                e.stamp = now;
+                let old = std::mem::replace(&mut e.stamp, now);
+                if let Some(st) = self.exporters.get_mut(&exporter) {
+                    st.lru.remove(&old);
+                    st.lru.insert(now, (source_id, id));
+                }
                 self.stats.refreshed += 1;
                 return Ok(InsertOutcome::Refreshed);
             }
@@ -465,11 +478,7 @@ impl TemplateCache {
         if !st.templates.contains_key(&(source_id, id))
             && st.templates.len() >= limits.max_templates_per_exporter
         {
-            let victim = st
-                .templates
-                .iter()
-                .min_by_key(|(_, e)| e.stamp)
-                .map(|(k, _)| *k);
+            let victim = st.lru.pop_first().map(|(_, k)| k);
             match victim.and_then(|k| st.templates.remove(&k)) {
                 Some(v) => {
                     evicted = v.tpl.fields.len();
@@ -489,6 +498,10 @@ impl TemplateCache {
                 stamp: now,
             },
         );
+        if let Some(p) = &prev {
+            st.lru.remove(&p.stamp);
+        }
+        st.lru.insert(now, (source_id, id));
         self.total_fields =
             self.total_fields + n - evicted - prev.as_ref().map_or(0, |p| p.tpl.fields.len());
         self.stats.evictions += evictions;
@@ -511,6 +524,7 @@ impl TemplateCache {
         };
         match st.templates.remove(&(source_id, id)) {
             Some(e) => {
+                st.lru.remove(&e.stamp);
                 self.total_fields -= e.tpl.fields.len();
                 self.stats.withdrawn += 1;
                 true
@@ -526,10 +540,12 @@ impl TemplateCache {
         };
         let before = st.templates.len();
         let mut freed = 0;
+        let lru = &mut st.lru;
         st.templates.retain(|k, e| {
             let keep = !(k.0 == source_id && e.tpl.kind == kind);
             if !keep {
                 freed += e.tpl.fields.len();
+                lru.remove(&e.stamp);
             }
             keep
         });
