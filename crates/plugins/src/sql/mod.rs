@@ -11,6 +11,7 @@
 //! purge (one long-lived writer thread, so `sql_max_writers` never refuses a purge); rows
 //! the database cannot take are kept and retried instead of lost.
 
+pub mod pgsql;
 pub mod sqlite;
 pub mod statement;
 pub mod writer;
@@ -25,7 +26,7 @@ use pmacct_config::{key, Key, Scope};
 use pmacct_flow::cache::History;
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::time::{strftime, TimestampOptions};
-use pmacct_flow::Aggregate;
+use pmacct_flow::{Aggregate, Primitive};
 
 use crate::aggregating::{Aggregator, CoreConfig, Purge, PurgeWriter};
 use crate::kafka::template::{Template, TemplateKind};
@@ -116,9 +117,12 @@ fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
     list.into_iter().find(|(k, _)| scope.is_set(*k))
 }
 
-/// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`).
-fn default_table(version: u8) -> String {
+/// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`);
+/// pgsql's v1-v5 typed tables of AS numbers are `acct_as`, `acct_as_v2`...
+fn default_table(version: u8, pg_as: bool) -> String {
     match version {
+        1 if pg_as => "acct_as".to_string(),
+        2..=5 if pg_as => format!("acct_as_v{version}"),
         2..=8 => format!("acct_v{version}"),
         _ => "acct".to_string(),
     }
@@ -153,6 +157,19 @@ impl SqlConfig {
             .str(key::SQL_RECOVERY_BACKUP_HOST)
             .or(scope.str(key::SQL_BACKUP_HOST))
             .map(str::to_string);
+        if backend == Backend::Pgsql {
+            match scope.str(key::SQL_DATA).unwrap_or("typed") {
+                "typed" => {}
+                "unified" => {
+                    return Err(
+                        "'sql_data: unified' is not supported yet by pmacct-rs (1.7.7 \
+                                also switches v6+ tables to typed)."
+                            .into(),
+                    )
+                }
+                v => return Err(format!("Ignoring unknown 'sql_data' value '{v}'.")),
+            }
+        }
         let mut noops = Vec::new();
         if scope.is_set(key::SQL_LOCKING_STYLE) {
             noops.push(
@@ -178,7 +195,12 @@ impl SqlConfig {
             table: scope
                 .str(key::SQL_TABLE)
                 .map(str::to_string)
-                .unwrap_or_else(|| default_table(version)),
+                .unwrap_or_else(|| {
+                    let any_as = [Primitive::SrcAs, Primitive::DstAs]
+                        .iter()
+                        .any(|p| common.aggregate.contains(*p));
+                    default_table(version, backend == Backend::Pgsql && any_as)
+                }),
             table_schema,
             version,
             optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
@@ -505,8 +527,23 @@ fn connector(cfg: &SqlConfig) -> writer::Connector {
                 Ok(Box::new(sqlite::Sqlite::open(path)?) as Box<dyn writer::Connection>)
             })
         }
-        Backend::Mysql | Backend::Pgsql => {
-            Box::new(|_| Err(anyhow!("this SQL backend is not built yet")))
+        Backend::Pgsql => {
+            let c = cfg.clone();
+            Box::new(move |use_backup| {
+                let host = match (&c.backup_host, use_backup) {
+                    (Some(b), true) => b.as_str(),
+                    _ => c.host.as_str(),
+                };
+                let t = pgsql::PgTarget {
+                    host,
+                    port: c.port,
+                    user: &c.user,
+                    passwd: &c.passwd,
+                    db: &c.db,
+                };
+                Ok(Box::new(pgsql::Pgsql::connect(&t)?) as Box<dyn writer::Connection>)
+            })
         }
+        Backend::Mysql => Box::new(|_| Err(anyhow!("this SQL backend is not built yet"))),
     }
 }

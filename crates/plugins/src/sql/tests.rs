@@ -339,3 +339,36 @@ fn injection_is_stored_as_text() {
     );
     assert_eq!(pg_literal(&Param::Text("a'\0b".into())), "'a''b'");
 }
+
+/// A row the database refuses (here a duplicate key with `sql_dont_try_update`) is counted
+/// and skipped; the rest of the batch is written.
+#[test]
+fn refused_rows_are_counted_and_the_batch_goes_on() {
+    let a = agg("src_host");
+    let mut o = opts(Backend::Sqlite3, 1);
+    o.optimize_clauses = true;
+    o.history = false;
+    o.dont_try_update = true;
+    let plan = Plan::new(&a, o).unwrap();
+    let enc = encoder(&a);
+    let mut e = entry(&a);
+    let r1 = plan.row(&e, &enc, 0, &mut Vec::new());
+    e.prims.src_ip = Some("10.0.0.2".parse().unwrap());
+    let r2 = plan.row(&e, &enc, 0, &mut Vec::new());
+    let mut db = Sqlite::open(":memory:").unwrap();
+    db.execute_script("CREATE TABLE acct (ip_src TEXT PRIMARY KEY, packets INT, bytes INT)")
+        .unwrap();
+    let batch = Batch {
+        table: "acct".into(),
+        schema: None,
+        rows: vec![r1.clone(), r1, r2],
+    };
+    let w = db.write(&plan, &batch).unwrap();
+    assert_eq!((w.inserted, w.updated, w.refused), (2, 0, 1));
+    assert!(w.first_refusal.unwrap().contains("UNIQUE"));
+    let n: i64 = db
+        .raw()
+        .query_row("SELECT count(*) FROM acct", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+}
