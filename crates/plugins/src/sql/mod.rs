@@ -11,6 +11,7 @@
 //! purge (one long-lived writer thread, so `sql_max_writers` never refuses a purge); rows
 //! the database cannot take are kept and retried instead of lost.
 
+pub mod mysql;
 pub mod pgsql;
 pub mod sqlite;
 pub mod statement;
@@ -183,8 +184,8 @@ impl SqlConfig {
         if scope.is_set(key::SQL_MAX_WRITERS) {
             noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
         }
-        if scope.is_set(key::SQL_MULTI_VALUES) && backend != Backend::Mysql {
-            noops.push("sql_multi_values: purges are batched in one transaction. Ignored.".into());
+        if scope.is_set(key::SQL_MULTI_VALUES) {
+            noops.push("sql_multi_values: each purge is one transaction of prepared statements (same rows as multi-value INSERTs). Ignored.".into());
         }
         Ok(SqlConfig {
             noops,
@@ -544,6 +545,22 @@ fn connector(cfg: &SqlConfig) -> writer::Connector {
                 Ok(Box::new(pgsql::Pgsql::connect(&t)?) as Box<dyn writer::Connection>)
             })
         }
-        Backend::Mysql => Box::new(|_| Err(anyhow!("this SQL backend is not built yet"))),
+        Backend::Mysql => {
+            let c = cfg.clone();
+            Box::new(move |use_backup| {
+                let host = match (&c.backup_host, use_backup) {
+                    (Some(b), true) => b.as_str(),
+                    _ => c.host.as_str(),
+                };
+                let t = mysql::MyTarget {
+                    host,
+                    port: c.port,
+                    user: &c.user,
+                    passwd: &c.passwd,
+                    db: &c.db,
+                };
+                Ok(Box::new(mysql::Mysql::connect(&t)?) as Box<dyn writer::Connection>)
+            })
+        }
     }
 }
