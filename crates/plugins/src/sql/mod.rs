@@ -38,6 +38,20 @@ use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 pub use statement::{Backend, Param, Plan, PlanOptions, Row, Statement};
 pub use writer::{Batch, SqlStats, Writer, WriterOptions};
 
+/// Primitives that make 1.7.7 carry BGP data to the plugin, which then writes a BGP table
+/// even without `sql_table_type: bgp` (`bgp_config_checks()`).
+const AUTO_BGP: [Primitive; 9] = [
+    Primitive::LocalPref,
+    Primitive::Med,
+    Primitive::PeerSrcAs,
+    Primitive::PeerDstAs,
+    Primitive::PeerSrcIp,
+    Primitive::PeerDstIp,
+    Primitive::SrcMed,
+    Primitive::SrcLocalPref,
+    Primitive::MplsVpnRd,
+];
+
 /// `sql_cache_entries` when unset (pmacct's SQL default).
 const DEFAULT_CACHE_ENTRIES: usize = 32771;
 
@@ -55,6 +69,8 @@ pub struct SqlConfig {
     pub table_schema: Option<String>,
     pub version: u8,
     pub optimize_clauses: bool,
+    /// `sql_table_type: bgp`, or set by a BGP primitive in the aggregate as 1.7.7 does.
+    pub bgp: bool,
     pub host: String,
     pub port: Option<u16>,
     pub user: String,
@@ -134,9 +150,6 @@ impl SqlConfig {
         if let Some((k, why)) = unsupported(backend, scope) {
             return Err(format!("'{}' {why}.", k.name()));
         }
-        if scope.str(key::SQL_TABLE_TYPE) == Some("bgp") {
-            return Err("'sql_table_type: bgp' is not supported yet by pmacct-rs.".into());
-        }
         let common = CommonKeys::read(scope)?;
         let version = need(
             scope.num::<u8>(key::SQL_TABLE_VERSION)?,
@@ -171,7 +184,15 @@ impl SqlConfig {
                 v => return Err(format!("Ignoring unknown 'sql_data' value '{v}'.")),
             }
         }
+        let explicit_bgp = scope.str(key::SQL_TABLE_TYPE) == Some("bgp");
+        let auto_bgp = !explicit_bgp && AUTO_BGP.iter().any(|p| common.aggregate.contains(*p));
         let mut noops = Vec::new();
+        if auto_bgp {
+            noops.push(
+                "sql_table_type set to 'bgp' (aggregate includes one or more BGP primitives)."
+                    .into(),
+            );
+        }
         if scope.is_set(key::SQL_LOCKING_STYLE) {
             noops.push(
                 "sql_locking_style is not supported: each purge is one transaction. Ignored."
@@ -200,11 +221,20 @@ impl SqlConfig {
                     let any_as = [Primitive::SrcAs, Primitive::DstAs]
                         .iter()
                         .any(|p| common.aggregate.contains(*p));
+                    if explicit_bgp || auto_bgp {
+                        // 1.7.7 names only the v1 BGP table.
+                        return if version == 1 {
+                            "acct_bgp".into()
+                        } else {
+                            "acct".into()
+                        };
+                    }
                     default_table(version, backend == Backend::Pgsql && any_as)
                 }),
             table_schema,
             version,
             optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
+            bgp: explicit_bgp || auto_bgp,
             host: scope.str(key::SQL_HOST).unwrap_or("localhost").to_string(),
             port: scope.num::<u16>(key::SQL_PORT)?,
             user: scope.str(key::SQL_USER).unwrap_or("pmacct").to_string(),
@@ -249,6 +279,7 @@ impl SqlConfig {
                 utc: self.timestamps.utc,
                 since_epoch: self.timestamps.since_epoch,
                 secs: self.timestamps.secs,
+                bgp: self.bgp,
             },
         )
     }

@@ -55,6 +55,8 @@ enum Src {
     /// pmacct's fake values for columns of the default schema not in the aggregate.
     FakeMac,
     FakeHost,
+    /// A BGP table's fake value (`''`, `'0'`, `'0.0.0.0'`).
+    FakeText(&'static str),
 }
 
 /// How the placeholder of a column is written.
@@ -90,6 +92,8 @@ pub struct PlanOptions {
     pub utc: bool,
     pub since_epoch: bool,
     pub secs: bool,
+    /// `sql_table_type: bgp` (or a BGP primitive in the aggregate): pmacct's BGP tables.
+    pub bgp: bool,
 }
 
 impl PlanOptions {
@@ -106,6 +110,7 @@ impl PlanOptions {
             utc: false,
             since_epoch: false,
             secs: false,
+            bgp: false,
         }
     }
 }
@@ -199,6 +204,9 @@ impl Plan {
         }
         if !aggregate.custom().is_empty() {
             return Err("custom primitives (aggregate_primitives) are not supported yet by the pmacct-rs SQL plugins.".into());
+        }
+        if opts.bgp {
+            return Plan::new_bgp(aggregate, opts);
         }
         let mut cols = Vec::new();
         for p in Primitive::all() {
@@ -297,6 +305,69 @@ impl Plan {
         })
     }
 
+    /// The columns of pmacct's BGP tables (`sql_table_type: bgp`, version 1000 + N in
+    /// 1.7.7): the BGP attributes (fake values when not aggregated), AS numbers and tag;
+    /// the addresses, ports and protocol of original tables are refused.
+    fn new_bgp(aggregate: &Aggregate, opts: PlanOptions) -> Result<Plan, String> {
+        let agg = |p| aggregate.contains(p);
+        let v = opts.version;
+        let optimize = opts.optimize_clauses;
+        let mut cols = Vec::new();
+        for p in Primitive::all() {
+            if p == Primitive::Flows {
+                continue;
+            }
+            let info = p.info();
+            let in_agg = agg(p);
+            let name = match p {
+                Primitive::SrcAs => "as_src",
+                Primitive::DstAs => "as_dst",
+                _ => column_name(p, v, opts.backend),
+            };
+            if !optimize {
+                if in_agg
+                    && schema_from(p).is_some()
+                    && !matches!(p, Primitive::Tag | Primitive::SrcAs | Primitive::DstAs)
+                {
+                    return Err(unsupported(info.name()));
+                }
+                let fake = match p {
+                    Primitive::StdComm | Primitive::AsPath => Some(""),
+                    Primitive::PeerSrcAs | Primitive::PeerDstAs => Some("0"),
+                    Primitive::PeerSrcIp | Primitive::PeerDstIp => Some("0.0.0.0"),
+                    _ => None,
+                };
+                let always = matches!(
+                    p,
+                    Primitive::LocalPref
+                        | Primitive::Med
+                        | Primitive::SrcAs
+                        | Primitive::DstAs
+                        | Primitive::Tag
+                );
+                match fake {
+                    Some(f) if !in_agg => cols.push(col(name, Src::FakeText(f), Wrap::Plain)),
+                    _ if in_agg || always => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+                    _ => {}
+                }
+            } else if in_agg {
+                cols.push(col(name, Src::Prim(p), Wrap::Plain));
+            }
+        }
+        let flows_agg = agg(Primitive::Flows);
+        if flows_agg && !optimize {
+            return Err("The accounting of flows requires SQL table v4.".into());
+        }
+        Ok(Plan {
+            flows: flows_agg,
+            count_flows: flows_agg,
+            set_tcp_flags: agg(Primitive::TcpFlags),
+            aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            opts,
+            cols,
+        })
+    }
+
     pub fn options(&self) -> &PlanOptions {
         &self.opts
     }
@@ -332,6 +403,7 @@ impl Plan {
             let v = match c.src {
                 Src::FakeMac => Param::Text("0:0:0:0:0:0".into()),
                 Src::FakeHost => Param::Text("0.0.0.0".into()),
+                Src::FakeText(t) => Param::Text(t.into()),
                 Src::AsText(p) => match value(p, &e.prims, &x) {
                     Val::Num(n) if self.opts.backend == Backend::Pgsql => Param::Int(n as i64),
                     Val::Num(n) => Param::Text(n.to_string()),
@@ -541,6 +613,7 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
         let sql_type = match c.src {
             Src::FakeMac => SqlType::Mac,
             Src::FakeHost => SqlType::Ip,
+            Src::FakeText(_) => SqlType::Text,
             Src::Prim(p) | Src::AsText(p) | Src::Lon(p) | Src::TsSecs(p) => p.info().sql_type,
             Src::TsResidual(_) => SqlType::U32,
         };
