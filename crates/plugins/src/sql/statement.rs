@@ -428,6 +428,11 @@ impl Plan {
                 } else {
                     0
                 }),
+                // 1.7.7 writes the fake host for an empty peer_dst_ip (only that one).
+                Src::Prim(Primitive::PeerDstIp) => match text(buf, Primitive::PeerDstIp) {
+                    Param::Text(t) if t.is_empty() => Param::Text("0.0.0.0".into()),
+                    other => other,
+                },
                 Src::Prim(p) => match value(p, &e.prims, &x) {
                     Val::Num(n) | Val::NumStr(n) => Param::Int(n as i64),
                     Val::Proto(n)
