@@ -88,6 +88,9 @@ pub struct SqlConfig {
     pub time_new: bool,
     pub post_tag: u64,
     pub post_tag2: u64,
+    /// pgsql `sql_use_copy` in effect (it needs `sql_dont_try_update`) with its
+    /// `sql_delimiter` (default `,`).
+    pub copy_delimiter: Option<char>,
     /// Keys accepted with no effect here, each with the line logged at start-up.
     pub noops: Vec<String>,
 }
@@ -127,9 +130,6 @@ fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
             key::SQL_DELIMITER,
             "is for the pgsql plugin with sql_use_copy only",
         ));
-    } else {
-        list.push((key::SQL_USE_COPY, "not supported yet by pmacct-rs"));
-        list.push((key::SQL_DELIMITER, "not supported yet by pmacct-rs"));
     }
     list.into_iter().find(|(k, _)| scope.is_set(*k))
 }
@@ -208,7 +208,32 @@ impl SqlConfig {
         if scope.is_set(key::SQL_MULTI_VALUES) {
             noops.push("sql_multi_values: each purge is one transaction of prepared statements (same rows as multi-value INSERTs). Ignored.".into());
         }
+        let use_copy = backend == Backend::Pgsql && scope.bool(key::SQL_USE_COPY);
+        if use_copy && !scope.bool(key::SQL_DONT_TRY_UPDATE) {
+            noops.push(
+                "sql_use_copy needs sql_dont_try_update: true; using INSERT statements (as 1.7.7)."
+                    .into(),
+            );
+        }
+        let copy_delimiter = if use_copy && scope.bool(key::SQL_DONT_TRY_UPDATE) {
+            let d = scope.str(key::SQL_DELIMITER).unwrap_or(",");
+            let mut chars = d.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c != '"' && c != '\n' && c != '\r' => Some(c),
+                _ => {
+                    return Err(format!(
+                        "'sql_delimiter': '{d}' must be one character (not a double quote or a line break)."
+                    ))
+                }
+            }
+        } else {
+            if scope.is_set(key::SQL_DELIMITER) && backend == Backend::Pgsql {
+                noops.push("sql_delimiter applies to sql_use_copy only. Ignored.".into());
+            }
+            None
+        };
         Ok(SqlConfig {
+            copy_delimiter,
             noops,
             name: name.to_string(),
             backend,
@@ -280,6 +305,7 @@ impl SqlConfig {
                 since_epoch: self.timestamps.since_epoch,
                 secs: self.timestamps.secs,
                 bgp: self.bgp,
+                copy_delimiter: self.copy_delimiter,
             },
         )
     }

@@ -9,8 +9,10 @@ use anyhow::Context as _;
 use postgres::error::SqlState;
 use postgres::{Client, NoTls};
 
-use super::statement::Statement;
-use super::writer::{Connection, ExecError};
+use std::io::Write as _;
+
+use super::statement::{Plan, Statement};
+use super::writer::{write_rows, write_transaction, Batch, Connection, ExecError, Written};
 
 /// How long a connection attempt or a statement may take before the batch is retried.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -93,5 +95,45 @@ impl Connection for Pgsql {
 
     fn rollback(&mut self) {
         let _ = self.client.batch_execute("ROLLBACK");
+    }
+
+    /// With `sql_use_copy`, the batch is one COPY in a transaction; when the server refuses
+    /// a row, the batch is replayed as INSERTs row by row, skipping the refused rows.
+    fn write(&mut self, plan: &Plan, batch: &Batch) -> anyhow::Result<Written> {
+        let Some(copy) = plan.copy_sql(&batch.table) else {
+            return write_transaction(self, plan, batch);
+        };
+        self.begin()?;
+        match self.copy(plan, batch, &copy) {
+            Ok(()) => {
+                self.commit()?;
+                Ok(Written {
+                    inserted: batch.rows.len() as u64,
+                    ..Default::default()
+                })
+            }
+            Err(ExecError::Row(_)) => {
+                self.rollback();
+                write_rows(self, plan, batch, true).map_err(Into::into)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Pgsql {
+    fn copy(&mut self, plan: &Plan, batch: &Batch, copy: &str) -> Result<(), ExecError> {
+        let mut w = self.client.copy_in(copy).map_err(|e| classify(e, copy))?;
+        let mut line = String::with_capacity(256);
+        for row in &batch.rows {
+            line.clear();
+            plan.copy_line(row, &mut line);
+            w.write_all(line.as_bytes())
+                .map_err(|e| ExecError::Retry(anyhow::Error::new(e).context("COPY data")))?;
+        }
+        w.finish().map(drop).map_err(|e| classify(e, copy))
     }
 }

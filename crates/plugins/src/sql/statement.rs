@@ -94,6 +94,9 @@ pub struct PlanOptions {
     pub secs: bool,
     /// `sql_table_type: bgp` (or a BGP primitive in the aggregate): pmacct's BGP tables.
     pub bgp: bool,
+    /// pgsql `sql_use_copy` (with `sql_dont_try_update`): rows go by COPY, fields
+    /// separated by this `sql_delimiter` character.
+    pub copy_delimiter: Option<char>,
 }
 
 impl PlanOptions {
@@ -111,6 +114,7 @@ impl PlanOptions {
             since_epoch: false,
             secs: false,
             bgp: false,
+            copy_delimiter: None,
         }
     }
 }
@@ -545,12 +549,8 @@ impl Plan {
         Some(b.finish())
     }
 
-    /// The INSERT of `row` into `table`.
-    pub fn insert(&self, table: &str, row: &Row) -> Statement {
-        let mut b = Builder::new(self.opts.backend);
-        b.sql.push_str("INSERT INTO ");
-        b.sql.push_str(table);
-        b.sql.push_str(" (");
+    /// The columns an INSERT (or COPY) names, in value order.
+    fn insert_columns(&self) -> Vec<&'static str> {
         let mut names = Vec::with_capacity(self.cols.len() + 5);
         if self.opts.history {
             names.extend(["stamp_updated", "stamp_inserted"]);
@@ -560,6 +560,16 @@ impl Plan {
         if self.flows {
             names.push("flows");
         }
+        names
+    }
+
+    /// The INSERT of `row` into `table`.
+    pub fn insert(&self, table: &str, row: &Row) -> Statement {
+        let mut b = Builder::new(self.opts.backend);
+        b.sql.push_str("INSERT INTO ");
+        b.sql.push_str(table);
+        b.sql.push_str(" (");
+        let names = self.insert_columns();
         b.sql.push_str(&names.join(", "));
         b.sql.push_str(") VALUES (");
         if self.opts.history {
@@ -581,6 +591,79 @@ impl Plan {
         }
         b.sql.push(')');
         b.finish()
+    }
+
+    /// The COPY statement of a batch into `table` (pgsql `sql_use_copy`), or None.
+    pub fn copy_sql(&self, table: &str) -> Option<String> {
+        let d = self.opts.copy_delimiter?;
+        let names = self.insert_columns();
+        let d = if d == '\'' {
+            "''".to_string()
+        } else {
+            d.to_string()
+        };
+        Some(format!(
+            "COPY {table} ({}) FROM STDIN WITH (FORMAT csv, DELIMITER '{d}')",
+            names.join(", ")
+        ))
+    }
+
+    /// One CSV line of `row` for [`Plan::copy_sql`]: text always quoted (quotes doubled),
+    /// times as 1.7.7's COPY writes them (`YYYY-MM-DD HH:MM:SS`, local or UTC).
+    pub fn copy_line(&self, row: &Row, out: &mut String) {
+        let d = self.opts.copy_delimiter.unwrap_or(',');
+        let time = |out: &mut String, t: i64| {
+            if self.opts.since_epoch {
+                let _ = write!(out, "{t}");
+            } else {
+                out.push_str(&pmacct_flow::time::strftime(
+                    "%Y-%m-%d %H:%M:%S",
+                    t,
+                    self.opts.utc,
+                ));
+            }
+        };
+        let mut first = true;
+        let mut sep = |out: &mut String| {
+            if !first {
+                out.push(d);
+            }
+            first = false;
+        };
+        if self.opts.history {
+            sep(out);
+            time(out, row.now);
+            sep(out);
+            time(out, row.basetime);
+        }
+        for (c, v) in self.cols.iter().zip(&row.keys) {
+            sep(out);
+            match (c.wrap, v) {
+                (Wrap::Time, Param::Int(t)) => time(out, *t),
+                (_, Param::Int(n)) => {
+                    let _ = write!(out, "{n}");
+                }
+                (_, Param::Text(t)) => {
+                    out.push('"');
+                    for ch in t.chars().filter(|c| *c != '\0') {
+                        if ch == '"' {
+                            out.push('"');
+                        }
+                        out.push(ch);
+                    }
+                    out.push('"');
+                }
+            }
+        }
+        sep(out);
+        let _ = write!(out, "{}", row.packets);
+        sep(out);
+        let _ = write!(out, "{}", row.bytes);
+        if self.flows {
+            sep(out);
+            let _ = write!(out, "{}", row.flows);
+        }
+        out.push('\n');
     }
 
     fn value(&self, b: &mut Builder, wrap: Wrap, v: Param) {

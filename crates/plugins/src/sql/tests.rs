@@ -551,3 +551,28 @@ mod writer_behaviour {
         assert_eq!(w.stats().dropped.load(Ordering::SeqCst), 0);
     }
 }
+
+/// pgsql COPY lines: text quoted with quotes doubled (a label cannot end its field or the
+/// line), times as local/UTC text, the configured delimiter.
+#[test]
+fn copy_lines_quote_text() {
+    let a = agg("label, src_host");
+    let mut e = entry(&a);
+    e.prims.label = pmacct_flow::label::intern("a\";b,c").unwrap();
+    let mut o = opts(Backend::Pgsql, 9);
+    o.optimize_clauses = true;
+    o.utc = true;
+    o.copy_delimiter = Some(';');
+    let plan = Plan::new(&a, o).unwrap();
+    let row = plan.row(&e, &encoder(&a), 1_700_000_100, &mut Vec::new());
+    assert_eq!(
+        plan.copy_sql("acct").unwrap(),
+        "COPY acct (stamp_updated, stamp_inserted, label, ip_src, packets, bytes) FROM STDIN WITH (FORMAT csv, DELIMITER ';')"
+    );
+    let mut line = String::new();
+    plan.copy_line(&row, &mut line);
+    assert_eq!(
+        line,
+        "2023-11-14 22:15:00;2023-11-14 22:13:20;\"a\"\";b,c\";\"10.0.0.1\";3;300\n"
+    );
+}

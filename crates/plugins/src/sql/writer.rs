@@ -66,27 +66,37 @@ pub trait Connection: Send {
     /// try the UPDATE) in one transaction; when a row is refused, the transaction is rolled
     /// back and the batch replayed row by row, skipping the refused rows.
     fn write(&mut self, plan: &Plan, batch: &Batch) -> anyhow::Result<Written> {
-        self.begin()?;
-        match write_rows(self, plan, batch, false) {
-            Ok(w) => {
-                self.commit()?;
-                Ok(w)
-            }
-            Err(ExecError::Row(_)) => {
-                self.rollback();
-                write_rows(self, plan, batch, true).map_err(Into::into)
-            }
-            Err(e) => {
-                self.rollback();
-                Err(e.into())
-            }
+        write_transaction(self, plan, batch)
+    }
+}
+
+/// [`Connection::write`]'s default: the rows in one transaction, replayed row by row
+/// (skipping refused rows) when the database refuses one.
+pub(crate) fn write_transaction<C: Connection + ?Sized>(
+    c: &mut C,
+    plan: &Plan,
+    batch: &Batch,
+) -> anyhow::Result<Written> {
+    c.begin()?;
+    match write_rows(c, plan, batch, false) {
+        Ok(w) => {
+            c.commit()?;
+            Ok(w)
+        }
+        Err(ExecError::Row(_)) => {
+            c.rollback();
+            write_rows(c, plan, batch, true).map_err(Into::into)
+        }
+        Err(e) => {
+            c.rollback();
+            Err(e.into())
         }
     }
 }
 
 /// The rows of `batch`, UPDATE then INSERT; with `skip_refused`, a refused row is counted
 /// and the next one written.
-fn write_rows<C: Connection + ?Sized>(
+pub(crate) fn write_rows<C: Connection + ?Sized>(
     c: &mut C,
     plan: &Plan,
     batch: &Batch,
