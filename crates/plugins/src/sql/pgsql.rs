@@ -75,10 +75,19 @@ impl Connection for Pgsql {
             .context("sql_table_schema failed")
     }
 
+    /// One round trip (simple query protocol: the statement carries its literals).
     fn exec(&mut self, st: &Statement) -> Result<u64, ExecError> {
-        self.client
-            .execute(st.sql.as_str(), &[])
-            .map_err(|e| classify(e, &st.sql))
+        let msgs = self
+            .client
+            .simple_query(&st.sql)
+            .map_err(|e| classify(e, &st.sql))?;
+        Ok(msgs
+            .iter()
+            .map(|m| match m {
+                postgres::SimpleQueryMessage::CommandComplete(n) => *n,
+                _ => 0,
+            })
+            .sum())
     }
 
     fn begin(&mut self) -> Result<(), ExecError> {
