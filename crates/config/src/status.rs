@@ -31,6 +31,8 @@ impl Status {
 const BGP: &str = "pmacct-rs has no BGP/BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
 const KAFKA_REFUSED: &str =
     "kafka plugin feature pmacct-rs does not have: the plugin refuses to start when it is set";
+const SQL_REFUSED: &str =
+    "SQL plugin feature pmacct-rs does not have yet: the plugin refuses to start when it is set";
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
@@ -47,6 +49,12 @@ pub static STATUSES: &[(&str, Status)] = &[
         "tee_kafka_config_file",
         Status::Refused("the tee plugin replicates to UDP receivers only"),
     ),
+    ("sql_conn_ca_file", Status::Refused(SQL_REFUSED)),
+    ("sql_num_hosts", Status::Refused(SQL_REFUSED)),
+    ("sql_preprocess", Status::Refused(SQL_REFUSED)),
+    ("sql_preprocess_type", Status::Refused(SQL_REFUSED)),
+    ("sql_trigger_exec", Status::Refused(SQL_REFUSED)),
+    ("sql_trigger_time", Status::Refused(SQL_REFUSED)),
     ("plugin_pipe_zmq", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_retry", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_profile", Status::NoOp(ZMQ)),

@@ -127,6 +127,21 @@ fn check_tee(daemon: Daemon, plugins: &[PluginInstance]) -> Result<(), String> {
     Ok(())
 }
 
+macro_rules! sql_plugin_config {
+    ($($cfg:ident => $plugin:ident),+) => {$(
+        impl PluginConfig for pmacct_plugins::sql::$cfg {
+            type Plugin = pmacct_plugins::sql::$plugin;
+            fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+                pmacct_plugins::sql::$cfg::from_scope(name, scope)
+            }
+            fn start(self, now: SystemTime) -> anyhow::Result<Self::Plugin> {
+                pmacct_plugins::sql::$cfg::start(self, now)
+            }
+        }
+    )+};
+}
+sql_plugin_config!(Sqlite3Config => Sqlite3Plugin, PgsqlConfig => PgsqlPlugin, MysqlConfig => MysqlPlugin);
+
 /// A configured plugin, ready to start at a given instant.
 type Starter = Box<dyn FnOnce(SystemTime) -> Result<Box<dyn Plugin>, String>>;
 
@@ -163,6 +178,18 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Tee,
         configure: configure::<TeeConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Sqlite3,
+        configure: configure::<pmacct_plugins::sql::Sqlite3Config>,
+    },
+    PluginType {
+        kind: PluginKind::Pgsql,
+        configure: configure::<pmacct_plugins::sql::PgsqlConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Mysql,
+        configure: configure::<pmacct_plugins::sql::MysqlConfig>,
     },
 ];
 

@@ -568,11 +568,14 @@ impl Metrics {
     }
 }
 
-/// Every plugin type's own series, in registry order.
+/// Every plugin type's own series, in registry order; plugin types sharing one list
+/// (mysql, pgsql, sqlite3) announce it once.
 fn all_plugin_metrics() -> impl Iterator<Item = &'static PluginMetric> {
-    pmacct_plugins::PLUGIN_METRICS
-        .iter()
-        .flat_map(|(_, m)| m.iter())
+    let all = pmacct_plugins::PLUGIN_METRICS;
+    all.iter()
+        .enumerate()
+        .filter(|(i, (_, m))| !all[..*i].iter().any(|(_, seen)| std::ptr::eq(*seen, *m)))
+        .flat_map(|(_, (_, m))| m.iter())
 }
 
 /// One metric family read from a struct: name, type, help, getter.
@@ -1070,7 +1073,7 @@ mod tests {
             .map_or(tail.len(), |(i, _)| i);
         let tail = &tail[..end];
         let want = "\
-# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries), memory_table_full (the memory plugin's table was full (imt_mem_pools_number x imt_mem_pools_size)).
+# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries), memory_table_full (the memory plugin's table was full (imt_mem_pools_number x imt_mem_pools_size)), sql_not_written (given up by an SQL plugin: queue full while the database was unavailable, or still unwritten at exit).
 # TYPE pmacct_plugin_records_dropped_total counter
 pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"queue_full\"} 1
 pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"cache_full\"} 0

@@ -16,6 +16,7 @@ mod keys;
 pub mod log;
 pub mod memory;
 pub mod print;
+pub mod sql;
 pub mod tee;
 
 pub use log::{set_logger, Level, LogFn};
@@ -105,6 +106,9 @@ pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[
     ("kafka", kafka::plugin::METRICS),
     ("memory", memory::METRICS),
     ("tee", tee::METRICS),
+    ("mysql", sql::METRICS),
+    ("pgsql", sql::METRICS),
+    ("sqlite3", sql::METRICS),
 ];
 
 /// The series of its own a plugin type reports (none for most).
