@@ -11,6 +11,7 @@ pub mod compare;
 pub mod expected;
 pub mod pcap;
 pub mod run;
+pub mod sql;
 
 pub use compare::{compare, Diff, Format};
 pub use expected::Expected;
