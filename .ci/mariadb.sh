@@ -6,6 +6,7 @@
 #                            (idempotent: a server already answering there as pmacct is reused)
 #   .ci/mariadb.sh stop      stop the server this script started (by its recorded PID only) and
 #                            delete its data directory
+#   .ci/mariadb.sh halt      stop it but keep its data (a later start restarts it: outage tests)
 #   .ci/mariadb.sh status    exit 0 if the server answers on 127.0.0.1:$MARIADB_PORT as pmacct
 #   .ci/mariadb.sh sql       print a client command line for the superuser (used by tests)
 #
@@ -95,7 +96,7 @@ EOF
     log "mariadb not ready after 30 s; log follows"; cat "$LOG" >&2; return 1
 }
 
-stop() {
+halt() {
     local pid
     if pid=$(our_pid); then
         kill -TERM "$pid" 2>/dev/null || true
@@ -104,6 +105,10 @@ stop() {
         log "stopped pid $pid"
     fi
     rm -f "$PIDFILE"
+}
+
+stop() {
+    halt
     # Only a directory this script made (it holds our data/ and log) is removed.
     if [ -d "$DATA" ] && [ -f "$LOG" ]; then rm -rf "$DIR"; fi
 }
@@ -111,8 +116,9 @@ stop() {
 case "${1:-start}" in
 start) start ;;
 stop) stop ;;
+halt) halt ;;
 restart) stop; start ;;
 status) answers ;;
 sql) echo "mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P $PORT -u pmacct -parealsmartpwd" ;;
-*) echo "usage: $0 [start|stop|restart|status|sql]" >&2; exit 2 ;;
+*) echo "usage: $0 [start|stop|halt|restart|status|sql]" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@
 #   .ci/postgres.sh [start]   initdb and start on 127.0.0.1:$PG_PORT, wait until it answers
 #                             (idempotent: a server already answering there as pmacct is reused)
 #   .ci/postgres.sh stop      stop the server this script started and delete its data directory
+#   .ci/postgres.sh halt      stop it but keep its data (a later start restarts it: outage tests)
 #   .ci/postgres.sh status    exit 0 if the server answers on 127.0.0.1:$PG_PORT as pmacct
 #   .ci/postgres.sh sql       print a psql command line for the superuser (used by tests)
 #
@@ -95,11 +96,15 @@ EOF
     log "postgres does not answer as pmacct; log follows"; cat "$LOG" >&2; return 1
 }
 
-stop() {
+halt() {
     if our_pid >/dev/null; then
         as_user "$BIN/pg_ctl" -D "$DATA" -s -w -t 30 -m fast stop || true
         log "stopped"
     fi
+}
+
+stop() {
+    halt
     # Only a directory this script made (it holds our data/) is removed.
     if [ -f "$DATA/PG_VERSION" ]; then rm -rf "$DIR"; fi
 }
@@ -107,8 +112,9 @@ stop() {
 case "${1:-start}" in
 start) start ;;
 stop) stop ;;
+halt) halt ;;
 restart) stop; start ;;
 status) answers ;;
 sql) echo "psql -X -h 127.0.0.1 -p $PORT -U postgres" ;;
-*) echo "usage: $0 [start|stop|restart|status|sql]" >&2; exit 2 ;;
+*) echo "usage: $0 [start|stop|halt|restart|status|sql]" >&2; exit 2 ;;
 esac

@@ -48,6 +48,15 @@ pub fn pgsql_port() -> u16 {
     env_port("PG_PORT", 5432)
 }
 
+/// The shared test server's port of `backend` (0 for SQLite).
+pub fn server_port(backend: Backend) -> u16 {
+    match backend {
+        Backend::Mysql => mysql_port(),
+        Backend::Pgsql => pgsql_port(),
+        Backend::Sqlite3 => 0,
+    }
+}
+
 fn env_port(var: &str, default: u16) -> u16 {
     std::env::var(var)
         .ok()
@@ -502,11 +511,7 @@ pub fn sql_configs() -> Vec<String> {
         .collect()
 }
 
-fn config_text(
-    case: &SqlCase,
-    dbs: &[(String, Db)],
-    live_port: Option<u16>,
-) -> Result<String, String> {
+fn config_text(case: &SqlCase, side: &Side, live_port: Option<u16>) -> Result<String, String> {
     let p = crate::root()
         .join("configs")
         .join(format!("{}.conf", case.config));
@@ -521,15 +526,10 @@ fn config_text(
     };
     t = t.replace("@SQL@", &crate::root().join("sql").to_string_lossy());
     t = t.replace("@ROOT@", &crate::root().to_string_lossy());
-    let port = match case.backend {
-        Backend::Mysql => mysql_port(),
-        Backend::Pgsql => pgsql_port(),
-        Backend::Sqlite3 => 0,
-    };
-    if port != 0 {
-        t = t.replace("@PORT@", &port.to_string());
+    if side.port != 0 {
+        t = t.replace("@PORT@", &side.port.to_string());
     }
-    for (label, db) in dbs {
+    for (label, db) in &side.dbs {
         t = t.replace(&format!("@DB:{label}@"), &db.name);
     }
     if let Some(i) = t.find('@') {
@@ -549,15 +549,13 @@ fn config_text(
 struct Side {
     dbs: Vec<(String, Db)>,
     stderr: String,
+    /// Its server's port (0 for SQLite).
+    port: u16,
 }
 
 impl Side {
-    fn new(case: &SqlCase, side: &str, dir: &Path) -> Result<Side, String> {
-        let port = match case.backend {
-            Backend::Mysql => mysql_port(),
-            Backend::Pgsql => pgsql_port(),
-            Backend::Sqlite3 => 0,
-        };
+    /// Databases for `side` ("a" pmacct, "b" ours) on the server at `port`.
+    fn new(case: &SqlCase, side: &str, dir: &Path, port: u16) -> Result<Side, String> {
         let mut dbs = Vec::new();
         for (label, script) in case.dbs {
             let db = Db::create(case.backend, port, label, side, *script, dir);
@@ -574,6 +572,7 @@ impl Side {
         Ok(Side {
             dbs,
             stderr: String::new(),
+            port,
         })
     }
 
@@ -600,7 +599,7 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Offline run of `bin` on the case into `side`'s databases.
 fn run_offline(case: &SqlCase, bin: &Path, side: &mut Side, dir: &Path) -> Result<(), String> {
-    let conf = config_text(case, &side.dbs, None)?;
+    let conf = config_text(case, side, None)?;
     let mut child = run::spawn(bin, &conf, dir)?;
     run::wait(&mut child, bin, RUN_TIMEOUT)?;
     side.stderr = run::read_lossy(&dir.join("stderr"));
@@ -619,10 +618,34 @@ fn run_live(
     let Mode::Live { times, gap } = case.mode else {
         return Err("not a live case".into());
     };
+    run_live_with(case, pm, ours, a, b, dirs, &mut |targets| {
+        for i in 0..times {
+            if i > 0 {
+                std::thread::sleep(Duration::from_secs(gap));
+            }
+            run::replay(&crate::root().join(case.capture), targets, 5000)?;
+        }
+        Ok(())
+    })
+}
+
+/// What a live run does once both daemons listen: replays to `targets` (pmacct's first).
+type Schedule<'a> = dyn FnMut(&[SocketAddr]) -> Result<(), String> + 'a;
+
+/// Live run of pmacct and ours at once, `schedule` sending the traffic, then SIGINT.
+fn run_live_with(
+    case: &SqlCase,
+    pm: &Path,
+    ours: &Path,
+    a: &mut Side,
+    b: &mut Side,
+    dirs: (&Path, &Path),
+    schedule: &mut Schedule<'_>,
+) -> Result<(), String> {
     let (pp, po) = run::free_port_pair()?;
     let (mut cp, mut co) = run::spawn_pair(
-        (pm, &config_text(case, &a.dbs, Some(pp))?, dirs.0),
-        (ours, &config_text(case, &b.dbs, Some(po))?, dirs.1),
+        (pm, &config_text(case, a, Some(pp))?, dirs.0),
+        (ours, &config_text(case, b, Some(po))?, dirs.1),
     )?;
     let result = (|| {
         let t0 = Instant::now();
@@ -644,12 +667,7 @@ fn run_live(
         if !ours_gone {
             targets.push(SocketAddr::from((Ipv4Addr::LOCALHOST, po)));
         }
-        for i in 0..times {
-            if i > 0 {
-                std::thread::sleep(Duration::from_secs(gap));
-            }
-            run::replay(&crate::root().join(case.capture), &targets, 5000)?;
-        }
+        schedule(&targets)?;
         std::thread::sleep(Duration::from_millis(1500));
         Ok(())
     })();
@@ -659,8 +677,9 @@ fn run_live(
             libc::kill(c.id() as libc::pid_t, libc::SIGINT);
         }
     }
+    // Ours may still be writing what it buffered during an outage.
     let wp = run::wait(&mut cp, pm, Duration::from_secs(60));
-    let wo = run::wait(&mut co, ours, Duration::from_secs(60));
+    let wo = run::wait(&mut co, ours, Duration::from_secs(90));
     a.stderr = run::read_lossy(&dirs.0.join("stderr"));
     b.stderr = run::read_lossy(&dirs.1.join("stderr"));
     result?;
@@ -729,11 +748,7 @@ fn missing_backend(case: &SqlCase, stderr: &str) -> Option<String> {
 /// records under load and never invents any); Ok(report) when every table is equal.
 pub fn sql_case(case: &SqlCase, ours: &Path) -> Result<String, String> {
     let pm = run::oracle_binary_of(case.daemon)?;
-    let port = match case.backend {
-        Backend::Mysql => mysql_port(),
-        Backend::Pgsql => pgsql_port(),
-        Backend::Sqlite3 => 0,
-    };
+    let port = server_port(case.backend);
     server_up(case.backend, port)?;
     let head = format!(
         "sql {} ({} {} x {} into {}): ",
@@ -747,8 +762,8 @@ pub fn sql_case(case: &SqlCase, ours: &Path) -> Result<String, String> {
     for attempt in 1..=3 {
         let sa = Scratch::new(&format!("sql-{}-pmacct", case.name))?;
         let sb = Scratch::new(&format!("sql-{}-ours", case.name))?;
-        let mut a = Side::new(case, "a", &sa.0)?;
-        let mut b = Side::new(case, "b", &sb.0)?;
+        let mut a = Side::new(case, "a", &sa.0, port)?;
+        let mut b = Side::new(case, "b", &sb.0, port)?;
         match case.mode {
             Mode::Offline => {
                 run_offline(case, ours, &mut b, &sb.0)?;
@@ -847,6 +862,294 @@ pub fn dropped_in_total(stderr: &str) -> Option<u64> {
         }
         words.next()?.parse().ok()
     })
+}
+
+/// A private server of `backend` for an outage test (port `port`, data in `dir`), started,
+/// halted and restarted with the .ci script; stopped (data removed) on drop. SQLite has no
+/// server: its outage is an exclusive lock held on the file by another process.
+pub struct PrivateServer {
+    backend: Backend,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl PrivateServer {
+    fn script(&self, cmd: &str) -> Result<(), String> {
+        let (script, port_var, dir_var) = match self.backend {
+            Backend::Mysql => ("mariadb.sh", "MARIADB_PORT", "MARIADB_DIR"),
+            Backend::Pgsql => ("postgres.sh", "PG_PORT", "PG_DIR"),
+            Backend::Sqlite3 => return Ok(()),
+        };
+        let mut c = Command::new("bash");
+        c.arg(crate::root().join("../.ci").join(script))
+            .arg(cmd)
+            .env(port_var, self.port.to_string())
+            .env(dir_var, &self.dir);
+        client(c, "").map(|_| ())
+    }
+
+    pub fn start(backend: Backend, dir: &Path) -> Result<PrivateServer, String> {
+        let port = if backend == Backend::Sqlite3 {
+            0
+        } else {
+            free_tcp_port()?
+        };
+        let s = PrivateServer {
+            backend,
+            port,
+            dir: dir.join("server"),
+        };
+        s.script("start")?;
+        Ok(s)
+    }
+
+    pub fn halt(&self) -> Result<(), String> {
+        self.script("halt")
+    }
+
+    pub fn restart(&self) -> Result<(), String> {
+        self.script("start")
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        let _ = self.script("stop");
+    }
+}
+
+fn free_tcp_port() -> Result<u16, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// Holds an exclusive lock on an SQLite file (a writer sees SQLITE_BUSY) until dropped.
+struct SqliteLock(std::process::Child);
+
+impl SqliteLock {
+    fn hold(file: &str) -> Result<SqliteLock, String> {
+        let py = "import sqlite3, sys, time\n\
+                  c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+                  c.execute('BEGIN EXCLUSIVE')\n\
+                  print('locked', flush=True)\n\
+                  sys.stdin.read()\n\
+                  c.execute('ROLLBACK')\n";
+        let mut child = Command::new("python3")
+            .args(["-c", py, file])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("python3: {e}"))?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.as_mut() {
+            use std::io::BufRead;
+            let _ = std::io::BufReader::new(out).read_line(&mut line);
+        }
+        if line.trim() != "locked" {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("could not lock {file}"));
+        }
+        Ok(SqliteLock(child))
+    }
+}
+
+impl Drop for SqliteLock {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+/// Counters of a row: packets, bytes, flows.
+const COUNTER_COLUMNS: [&str; 3] = ["packets", "bytes", "flows"];
+
+/// A dump as key (every column but the counters) -> summed counters, per table.
+fn by_key(d: &Dump) -> BTreeMap<(String, Vec<String>), Vec<u64>> {
+    let mut m: BTreeMap<(String, Vec<String>), Vec<u64>> = BTreeMap::new();
+    for (t, tab) in d.iter().filter(|(n, _)| !is_static_table(n)) {
+        let counter: Vec<bool> = tab
+            .columns
+            .iter()
+            .map(|c| COUNTER_COLUMNS.contains(&c.as_str()))
+            .collect();
+        for r in &tab.rows {
+            let key: Vec<String> = r
+                .iter()
+                .zip(&counter)
+                .filter(|(_, c)| !**c)
+                .map(|(v, _)| v.clone())
+                .collect();
+            let vals: Vec<u64> = r
+                .iter()
+                .zip(&counter)
+                .filter(|(_, c)| **c)
+                .map(|(v, _)| v.parse().unwrap_or(0))
+                .collect();
+            let e = m
+                .entry((t.clone(), key))
+                .or_insert_with(|| vec![0; vals.len()]);
+            for (x, v) in e.iter_mut().zip(vals) {
+                *x += v;
+            }
+        }
+    }
+    m
+}
+
+/// The outage verdict: ours' rows (B) against pmacct's on a server that stayed up (A).
+/// Nothing injected: every key of B is in A with counters no higher. Nothing lost silently:
+/// with no drop logged B equals A; with D rows dropped, at most D keys fall short (each
+/// short key lost at least one purge's row; rows pmacct loses as well, e.g. its failed
+/// INSERTs of `update_mysql`, may be dropped by ours with B still equal to A).
+pub fn judge_outage(a: &Dump, b: &Dump, dropped: u64) -> Result<String, String> {
+    let ka = by_key(a);
+    let kb = by_key(b);
+    let mut injected = Vec::new();
+    let mut short = Vec::new();
+    for (k, vb) in &kb {
+        match ka.get(k) {
+            None => injected.push(format!("{} {:?} {vb:?} (not in pmacct's)", k.0, k.1)),
+            Some(va) if vb.iter().zip(va).any(|(b, a)| b > a) => {
+                injected.push(format!("{} {:?} ours {vb:?} > pmacct {va:?}", k.0, k.1))
+            }
+            Some(va) if vb != va => short.push(format!("{} {:?} ours {vb:?} < {va:?}", k.0, k.1)),
+            Some(_) => {}
+        }
+    }
+    for (k, va) in &ka {
+        if !kb.contains_key(k) {
+            short.push(format!("{} {:?} missing (pmacct {va:?})", k.0, k.1));
+        }
+    }
+    let list = |v: &[String]| v.iter().take(15).cloned().collect::<Vec<_>>().join("\n  ");
+    if !injected.is_empty() {
+        return Err(format!(
+            "{} rows of ours exceed pmacct's (duplicated or injected):\n  {}",
+            injected.len(),
+            list(&injected)
+        ));
+    }
+    let n = short.len() as u64;
+    if n == 0 && dropped == 0 {
+        return Ok(format!("every row arrived once ({} keys)", ka.len()));
+    }
+    if dropped == 0 {
+        return Err(format!(
+            "{n} rows short and no drop logged (\"N rows dropped in total\"):\n  {}",
+            list(&short)
+        ));
+    }
+    if n > dropped {
+        return Err(format!(
+            "{n} rows short but ours logged {dropped} rows dropped in total:\n  {}",
+            list(&short)
+        ));
+    }
+    Ok(format!(
+        "{n} keys short, ours logged {dropped} rows dropped ({} keys)",
+        ka.len()
+    ))
+}
+
+/// Seconds the server is down in the outage test (issue 16: 30 s).
+pub const OUTAGE_SECS: u64 = 30;
+
+/// The outage test of `backend`: pmacct 1.7.7 on the shared server (never down) and ours on
+/// a private server (SQLite: a file locked by another process) receive the same live replays
+/// (config sql/update-<backend>, sql_refresh_time 2) every 5 s for ~45 s; ours' server goes
+/// down for [`OUTAGE_SECS`] after the first replay, then comes back. See [`judge_outage`].
+pub fn outage_case(backend: Backend, ours: &Path) -> Result<String, String> {
+    let case = SqlCase {
+        name: "outage",
+        daemon: &run::NFACCTD,
+        capture: "inputs/nfprobe-v9-s1.pcap",
+        config: match backend {
+            Backend::Mysql => "sql/update-mysql",
+            Backend::Pgsql => "sql/update-pgsql",
+            Backend::Sqlite3 => "sql/update-sqlite3",
+        },
+        backend,
+        dbs: match backend {
+            Backend::Mysql => &[("v9", Some("debian:pmacct-create-db_v9.mysql"))],
+            Backend::Pgsql => &[("v9", Some("debian:pmacct-create-table_v9.pgsql"))],
+            Backend::Sqlite3 => &[("v9", Some("debian:pmacct-create-table_v9.sqlite3"))],
+        },
+        min_rows: 390,
+        mode: Mode::Live { times: 0, gap: 0 },
+        // as in update_mysql: ICMPv6 rows of Debian's mysql v9 table (ip_proto CHAR(6))
+        oracle_errors: &["Duplicate entry"],
+    };
+    let pm = run::oracle_binary_of(case.daemon)?;
+    let shared = server_port(backend);
+    server_up(backend, shared)?;
+    let head = format!("sql outage ({}): ", backend.plugin());
+    let sa = Scratch::new("sql-outage-pmacct")?;
+    let sb = Scratch::new("sql-outage-ours")?;
+    let server = PrivateServer::start(backend, &sb.0)?;
+    let mut a = Side::new(&case, "a", &sa.0, shared)?;
+    let mut b = Side::new(&case, "b", &sb.0, server.port)?;
+    let capture = crate::root().join(case.capture);
+    let ours_file = b.dbs[0].1.name.clone();
+    let mut log = Vec::new();
+    let r = run_live_with(&case, &pm, ours, &mut a, &mut b, (&sa.0, &sb.0), &mut |t| {
+        let t0 = Instant::now();
+        run::replay(&capture, t, 5000)?;
+        std::thread::sleep(Duration::from_secs(3));
+        let lock = match backend {
+            Backend::Sqlite3 => Some(SqliteLock::hold(&ours_file)?),
+            _ => {
+                server.halt()?;
+                None
+            }
+        };
+        log.push(format!("down at {:.1} s", t0.elapsed().as_secs_f64()));
+        let down = Instant::now();
+        while down.elapsed() < Duration::from_secs(OUTAGE_SECS) {
+            std::thread::sleep(Duration::from_secs(5));
+            run::replay(&capture, t, 5000)?;
+        }
+        drop(lock);
+        server.restart()?;
+        log.push(format!("up at {:.1} s", t0.elapsed().as_secs_f64()));
+        std::thread::sleep(Duration::from_secs(3));
+        run::replay(&capture, t, 5000)?;
+        // Time for ours to retry what it buffered.
+        std::thread::sleep(Duration::from_secs(10));
+        Ok(())
+    });
+    let da = a.dumps()?;
+    if let Some(m) = missing_backend(&case, &b.stderr) {
+        let ok = check_oracle(&case, &da, &a.stderr);
+        return Err(format!(
+            "{head}FAILS: {m}\npmacct 1.7.7's side (server up): {} (rows: {})",
+            ok.err().unwrap_or_else(|| "ok".into()),
+            rows_per_db(&da)
+        ));
+    }
+    r.map_err(|e| format!("{head}{e}\n--- ours' stderr ---\n{}", tail(&b.stderr, 15)))?;
+    check_oracle(&case, &da, &a.stderr).map_err(|e| format!("{head}{e}"))?;
+    let db = b.dumps()?;
+    let dropped = dropped_in_total(&b.stderr).unwrap_or(0);
+    if std::env::var_os("PMACCT_RS_SQL_DEBUG").is_some() {
+        eprintln!("--- pmacct ---\n{}\n--- ours ---\n{}", a.stderr, b.stderr);
+    }
+    // Evidence that the outage reached ours' writer.
+    let errors = b.stderr.lines().filter(|l| l.contains("ERROR")).count();
+    judge_outage(&da[0].1, &db[0].1, dropped)
+        .map(|v| {
+            format!(
+                "{head}{v}; {}; ours logged {errors} ERROR lines",
+                log.join(", ")
+            )
+        })
+        .map_err(|e| {
+            format!(
+                "{head}{e}\n{}\n--- last lines of ours' stderr ---\n{}",
+                log.join(", "),
+                tail(&b.stderr, 20)
+            )
+        })
 }
 
 /// Debian's schema scripts that make no table pmacct writes: the database/user script of
@@ -963,6 +1266,48 @@ mod tests {
             "drop database if exists pmrs_1_a;\ncreate database pmrs_1_a;\n\nuse pmrs_1_a;\n"
         ));
         assert!(t.ends_with("create table acct (\n    ip_src CHAR(45) NOT NULL\n);\n"));
+    }
+
+    #[test]
+    fn outage_verdict() {
+        let t = |rows: &[&[&str]]| {
+            BTreeMap::from([(
+                "acct_v9".to_string(),
+                Table {
+                    columns: vec!["ip_src".into(), "packets".into(), "bytes".into()],
+                    rows: rows
+                        .iter()
+                        .map(|r| r.iter().map(|s| s.to_string()).collect())
+                        .collect(),
+                },
+            )])
+        };
+        let a = t(&[&["1", "4", "40"], &["2", "2", "20"]]);
+        assert!(judge_outage(&a, &a, 0).is_ok());
+        let short = t(&[&["1", "2", "20"], &["2", "2", "20"]]);
+        assert!(
+            judge_outage(&a, &short, 0).is_err(),
+            "lost without a drop logged"
+        );
+        assert!(judge_outage(&a, &short, 1).is_ok());
+        let missing = t(&[&["1", "4", "40"]]);
+        assert!(judge_outage(&a, &missing, 2).is_ok());
+        assert!(judge_outage(&a, &missing, 0).is_err());
+        let both_short = t(&[&["1", "1", "10"]]);
+        assert!(
+            judge_outage(&a, &both_short, 1).is_err(),
+            "2 keys short, 1 drop"
+        );
+        let doubled = t(&[&["1", "8", "80"], &["2", "2", "20"]]);
+        assert!(
+            judge_outage(&a, &doubled, 0).is_err(),
+            "a purge written twice"
+        );
+        let extra = t(&[&["1", "4", "40"], &["2", "2", "20"], &["3", "1", "1"]]);
+        assert!(
+            judge_outage(&a, &extra, 5).is_err(),
+            "a row pmacct never wrote"
+        );
     }
 
     #[test]

@@ -247,3 +247,32 @@ fn debian_scripts_are_debians() {
     let n = compat_tests::sql::assert_debian_scripts_unchanged();
     println!("{n} scripts equal to /usr/share/doc/pmacct/sql/");
 }
+
+/// The server of each kind stopped for 30 s during a live replay to ours, then restarted:
+/// every row arrives once, or the drop counter in ours' log covers what is missing.
+mod outage {
+    use compat_tests::sql::{outage_case, Backend};
+
+    fn run(b: Backend) {
+        let ours = compat_tests::ours(&compat_tests::run::NFACCTD, env!("CARGO_BIN_EXE_nfacctd"));
+        match outage_case(b, &ours) {
+            Ok(note) => println!("{note}"),
+            Err(e) => panic!("\n{e}"),
+        }
+    }
+
+    #[test]
+    fn mysql() {
+        run(Backend::Mysql)
+    }
+
+    #[test]
+    fn pgsql() {
+        run(Backend::Pgsql)
+    }
+
+    #[test]
+    fn sqlite3() {
+        run(Backend::Sqlite3)
+    }
+}
