@@ -26,3 +26,6 @@ done
 # was measured with).
 $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
 command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --version 3.8.0 --locked --quiet
+# SQL plugins (sql branch): libsqlite3-dev links the sqlite3 plugin (rusqlite on the system
+# SQLite, as pmacct uses it); sqlite3 is the CLI the differential test reads tables with.
+$SUDO apt-get install -y -qq --no-install-recommends libsqlite3-dev sqlite3 >/dev/null

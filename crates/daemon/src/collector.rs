@@ -84,6 +84,21 @@ impl PluginConfig for KafkaPluginConfig {
     }
 }
 
+macro_rules! sql_plugin_config {
+    ($($cfg:ident => $plugin:ident),+) => {$(
+        impl PluginConfig for pmacct_plugins::sql::$cfg {
+            type Plugin = pmacct_plugins::sql::$plugin;
+            fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+                pmacct_plugins::sql::$cfg::from_scope(name, scope)
+            }
+            fn start(self, now: SystemTime) -> anyhow::Result<Self::Plugin> {
+                pmacct_plugins::sql::$cfg::start(self, now)
+            }
+        }
+    )+};
+}
+sql_plugin_config!(Sqlite3Config => Sqlite3Plugin);
+
 /// A configured plugin, ready to start at a given instant.
 type Starter = Box<dyn FnOnce(SystemTime) -> Result<Box<dyn Plugin>, String>>;
 
@@ -112,6 +127,10 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Kafka,
         configure: configure::<KafkaPluginConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Sqlite3,
+        configure: configure::<pmacct_plugins::sql::Sqlite3Config>,
     },
 ];
 

@@ -549,11 +549,14 @@ impl Metrics {
     }
 }
 
-/// Every plugin type's own series, in registry order.
+/// Every plugin type's own series, in registry order; plugin types sharing one list
+/// (mysql, pgsql, sqlite3) announce it once.
 fn all_plugin_metrics() -> impl Iterator<Item = &'static PluginMetric> {
-    pmacct_plugins::PLUGIN_METRICS
-        .iter()
-        .flat_map(|(_, m)| m.iter())
+    let all = pmacct_plugins::PLUGIN_METRICS;
+    all.iter()
+        .enumerate()
+        .filter(|(i, (_, m))| !all[..*i].iter().any(|(_, seen)| std::ptr::eq(*seen, *m)))
+        .flat_map(|(_, (_, m))| m.iter())
 }
 
 /// One metric family read from a struct: name, type, help, getter.
@@ -1043,7 +1046,7 @@ mod tests {
             .find("# HELP pmacct_plugin_records_dropped_total")
             .unwrap()..];
         let want = "\
-# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries).
+# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries), sql_not_written (given up by an SQL plugin: queue full while the database was unavailable, or still unwritten at exit).
 # TYPE pmacct_plugin_records_dropped_total counter
 pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"queue_full\"} 1
 pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"cache_full\"} 0
@@ -1061,6 +1064,12 @@ pmacct_kafka_delivered_records_total{plugin=\"k\",type=\"kafka\"} 4
 # HELP pmacct_kafka_retry_buffer_records Records held for another delivery attempt.
 # TYPE pmacct_kafka_retry_buffer_records gauge
 pmacct_kafka_retry_buffer_records{plugin=\"k\",type=\"kafka\"} 1
+# HELP pmacct_sql_write_failures_total Failed SQL batch writes (each retry counts).
+# TYPE pmacct_sql_write_failures_total counter
+# HELP pmacct_sql_rows_written_total Rows an SQL plugin inserted or updated.
+# TYPE pmacct_sql_rows_written_total counter
+# HELP pmacct_sql_queued_rows Rows waiting for the database.
+# TYPE pmacct_sql_queued_rows gauge
 ";
         assert_eq!(tail, want);
         check_exposition(&t);

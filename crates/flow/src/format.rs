@@ -128,6 +128,12 @@ impl Encoder {
         self.format
     }
 
+    /// Append column `p` of entry `e` as CSV renders it (no padding, no quoting): the
+    /// text the SQL plugins bind for string columns.
+    pub fn write_value(&self, out: &mut Vec<u8>, p: Primitive, e: &Entry) {
+        self.write_plain(out, &entry_value(p, e), false);
+    }
+
     /// Render one value in CSV / JSON-unquoted form (no padding).
     fn write_plain(&self, out: &mut Vec<u8>, v: &Val, formatted: bool) {
         let empty_ip: &[u8] = if formatted { b"::" } else { b"" };

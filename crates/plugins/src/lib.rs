@@ -13,6 +13,7 @@ pub mod kafka;
 mod keys;
 pub mod log;
 pub mod print;
+pub mod sql;
 
 pub use log::{set_logger, Level, LogFn};
 pub use print::{PrintConfig, PrintPlugin, PrintSink};
@@ -83,7 +84,12 @@ pub enum PluginMetric {
 
 /// Every plugin type's own series, by plugin type: the endpoint announces all these families
 /// (whether such a plugin runs or not) and takes a running plugin's from here.
-pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[("kafka", kafka::plugin::METRICS)];
+pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[
+    ("kafka", kafka::plugin::METRICS),
+    ("mysql", sql::METRICS),
+    ("pgsql", sql::METRICS),
+    ("sqlite3", sql::METRICS),
+];
 
 /// The series of its own a plugin type reports (none for most).
 pub fn plugin_metrics(kind: &str) -> &'static [PluginMetric] {

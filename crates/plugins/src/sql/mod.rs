@@ -1,0 +1,512 @@
+//! The SQL plugins (pmacct's `mysql`, `pgsql` and `sqlite3`): an aggregation cache purged
+//! every `sql_refresh_time` into a table, each entry one UPDATE (adding its counters to the
+//! row of the same key and time bin) or, when no row matched, one INSERT, as 1.7.7 does.
+//!
+//! - [`statement`]: columns per `sql_table_version` / `sql_optimize_clauses`, values per
+//!   backend, the UPDATE and INSERT of one entry.
+//! - [`writer`]: the writer thread, its bounded queue, retries, backup database, counters.
+//! - [`sqlite`]: the sqlite3 backend.
+//!
+//! Differences from 1.7.7 (docs/COMPATIBILITY.md "## SQL plugins"): no forked writer per
+//! purge (one long-lived writer thread, so `sql_max_writers` never refuses a purge); rows
+//! the database cannot take are kept and retried instead of lost.
+
+pub mod sqlite;
+pub mod statement;
+pub mod writer;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::{Duration, SystemTime};
+
+use anyhow::anyhow;
+use pmacct_config::{key, Key, Scope};
+use pmacct_flow::cache::History;
+use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
+use pmacct_flow::time::{strftime, TimestampOptions};
+use pmacct_flow::Aggregate;
+
+use crate::aggregating::{Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::kafka::template::{Template, TemplateKind};
+use crate::keys::{self, need, CommonKeys};
+use crate::log::{default_sink, plugin_log, LogSink, PluginLog};
+use crate::{PluginMetric, MAX_PLUGIN_METRICS};
+
+pub use statement::{Backend, Param, Plan, PlanOptions, Row, Statement};
+pub use writer::{Batch, SqlStats, Writer, WriterOptions};
+
+/// `sql_cache_entries` when unset (pmacct's SQL default).
+const DEFAULT_CACHE_ENTRIES: usize = 32771;
+
+/// Everything an SQL plugin reads from the configuration.
+#[derive(Debug, Clone)]
+pub struct SqlConfig {
+    pub name: String,
+    pub backend: Backend,
+    pub aggregate: Aggregate,
+    /// `sql_db`: the SQLite file, or the database name.
+    pub db: String,
+    /// `sql_table` (strftime and `$` variables allowed).
+    pub table: String,
+    /// `sql_table_schema`: the file's text, run when a dynamic table is first written.
+    pub table_schema: Option<String>,
+    pub version: u8,
+    pub optimize_clauses: bool,
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: String,
+    pub passwd: String,
+    pub refresh_time: u64,
+    pub startup_delay: u64,
+    pub history: Option<History>,
+    /// `sql_recovery_backup_host` (`sql_backup_host`): SQLite file or server host.
+    pub backup_host: Option<String>,
+    pub cache_entries: usize,
+    pub dont_try_update: bool,
+    pub multi_values: u64,
+    pub num_protos: bool,
+    pub timestamps: TimestampOptions,
+    pub time_new: bool,
+    pub post_tag: u64,
+    pub post_tag2: u64,
+    /// Keys accepted with no effect here, each with the line logged at start-up.
+    pub noops: Vec<String>,
+}
+
+impl SqlConfig {
+    /// A password-free description for logs.
+    pub fn target(&self) -> String {
+        match self.backend {
+            Backend::Sqlite3 => self.db.clone(),
+            _ => format!(
+                "{}@{}:{}/{}",
+                self.user,
+                self.host,
+                self.port.map(|p| p.to_string()).unwrap_or_default(),
+                self.db
+            ),
+        }
+    }
+}
+
+/// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
+fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
+    let mut list: Vec<(Key, &'static str)> = vec![
+        (key::SQL_TRIGGER_EXEC, "not supported yet by pmacct-rs"),
+        (key::SQL_TRIGGER_TIME, "not supported yet by pmacct-rs"),
+        (key::SQL_PREPROCESS, "not supported yet by pmacct-rs"),
+        (key::SQL_PREPROCESS_TYPE, "not supported yet by pmacct-rs"),
+        (
+            key::SQL_NUM_HOSTS,
+            "not supported yet by pmacct-rs (1.7.7 writes INET_ATON(), which SQLite lacks)",
+        ),
+        (key::SQL_CONN_CA_FILE, "not supported yet by pmacct-rs"),
+    ];
+    if backend != Backend::Pgsql {
+        list.push((key::SQL_USE_COPY, "is for the pgsql plugin only"));
+        list.push((
+            key::SQL_DELIMITER,
+            "is for the pgsql plugin with sql_use_copy only",
+        ));
+    } else {
+        list.push((key::SQL_USE_COPY, "not supported yet by pmacct-rs"));
+        list.push((key::SQL_DELIMITER, "not supported yet by pmacct-rs"));
+    }
+    list.into_iter().find(|(k, _)| scope.is_set(*k))
+}
+
+/// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`).
+fn default_table(version: u8) -> String {
+    match version {
+        2..=8 => format!("acct_v{version}"),
+        _ => "acct".to_string(),
+    }
+}
+
+impl SqlConfig {
+    pub fn from_scope(name: &str, backend: Backend, scope: &Scope) -> Result<SqlConfig, String> {
+        if let Some((k, why)) = unsupported(backend, scope) {
+            return Err(format!("'{}' {why}.", k.name()));
+        }
+        if scope.str(key::SQL_TABLE_TYPE) == Some("bgp") {
+            return Err("'sql_table_type: bgp' is not supported yet by pmacct-rs.".into());
+        }
+        let common = CommonKeys::read(scope)?;
+        let version = need(
+            scope.num::<u8>(key::SQL_TABLE_VERSION)?,
+            key::SQL_TABLE_VERSION,
+        )?;
+        let db = match scope.str(key::SQL_DB) {
+            Some(d) => d.to_string(),
+            None if backend == Backend::Sqlite3 => "/tmp/pmacct.db".into(),
+            None => "pmacct".into(),
+        };
+        let table_schema = match scope.str(key::SQL_TABLE_SCHEMA) {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("'sql_table_schema': cannot read '{path}': {e}"))?,
+            ),
+            None => None,
+        };
+        let backup_host = scope
+            .str(key::SQL_RECOVERY_BACKUP_HOST)
+            .or(scope.str(key::SQL_BACKUP_HOST))
+            .map(str::to_string);
+        let mut noops = Vec::new();
+        if scope.is_set(key::SQL_LOCKING_STYLE) {
+            noops.push(
+                "sql_locking_style is not supported: each purge is one transaction. Ignored."
+                    .into(),
+            );
+        }
+        if scope.is_set(key::SQL_DATA) && backend != Backend::Pgsql {
+            noops.push("sql_data applies to the pgsql plugin only. Ignored.".into());
+        }
+        if scope.is_set(key::SQL_MAX_WRITERS) {
+            noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
+        }
+        if scope.is_set(key::SQL_MULTI_VALUES) && backend != Backend::Mysql {
+            noops.push("sql_multi_values: purges are batched in one transaction. Ignored.".into());
+        }
+        Ok(SqlConfig {
+            noops,
+            name: name.to_string(),
+            backend,
+            aggregate: common.aggregate,
+            db,
+            table: scope
+                .str(key::SQL_TABLE)
+                .map(str::to_string)
+                .unwrap_or_else(|| default_table(version)),
+            table_schema,
+            version,
+            optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
+            host: scope.str(key::SQL_HOST).unwrap_or("localhost").to_string(),
+            port: scope.num::<u16>(key::SQL_PORT)?,
+            user: scope.str(key::SQL_USER).unwrap_or("pmacct").to_string(),
+            passwd: scope
+                .str(key::SQL_PASSWD)
+                .unwrap_or("arealsmartpwd")
+                .to_string(),
+            refresh_time: need(scope.u64(key::SQL_REFRESH_TIME), key::SQL_REFRESH_TIME)?,
+            startup_delay: need(scope.u64(key::SQL_STARTUP_DELAY), key::SQL_STARTUP_DELAY)?,
+            history: keys::history(
+                scope,
+                [
+                    key::SQL_HISTORY,
+                    key::SQL_HISTORY_ROUNDOFF,
+                    key::SQL_HISTORY_OFFSET,
+                ],
+            )?,
+            backup_host,
+            cache_entries: scope
+                .num::<usize>(key::SQL_CACHE_ENTRIES)?
+                .unwrap_or(DEFAULT_CACHE_ENTRIES),
+            dont_try_update: scope.bool(key::SQL_DONT_TRY_UPDATE),
+            multi_values: scope.u64(key::SQL_MULTI_VALUES).unwrap_or(0),
+            num_protos: scope.bool(key::SQL_NUM_PROTOS),
+            timestamps: common.timestamps,
+            time_new: common.time_new,
+            post_tag: common.post_tag,
+            post_tag2: common.post_tag2,
+        })
+    }
+
+    fn plan(&self) -> Result<Plan, String> {
+        Plan::new(
+            &self.aggregate,
+            PlanOptions {
+                backend: self.backend,
+                version: self.version,
+                optimize_clauses: self.optimize_clauses,
+                history: self.history.is_some(),
+                num_protos: self.num_protos,
+                dont_try_update: self.dont_try_update,
+                utc: self.timestamps.utc,
+                since_epoch: self.timestamps.since_epoch,
+                secs: self.timestamps.secs,
+            },
+        )
+    }
+}
+
+/// One SQL plugin type (a marker: the three share everything but their backend).
+pub trait SqlKind: Send + 'static {
+    const KIND: &'static str;
+    const BACKEND: Backend;
+}
+
+macro_rules! sql_kind {
+    ($marker:ident, $cfg:ident, $plugin:ident, $kind:literal, $backend:expr) => {
+        #[doc = concat!("The `", $kind, "` plugin type.")]
+        pub struct $marker;
+
+        impl SqlKind for $marker {
+            const KIND: &'static str = $kind;
+            const BACKEND: Backend = $backend;
+        }
+
+        #[doc = concat!("A running `", $kind, "` plugin.")]
+        pub type $plugin = Aggregator<SqlSink<$marker>>;
+
+        #[doc = concat!("The configuration of a `", $kind, "` plugin instance.")]
+        #[derive(Debug, Clone)]
+        pub struct $cfg(pub SqlConfig);
+
+        impl $cfg {
+            pub fn from_scope(name: &str, scope: &Scope) -> Result<$cfg, String> {
+                let cfg = SqlConfig::from_scope(name, $backend, scope)?;
+                cfg.plan()?;
+                Ok($cfg(cfg))
+            }
+
+            pub fn start(self, now: SystemTime) -> anyhow::Result<$plugin> {
+                $plugin::new(self.0, now)
+            }
+        }
+    };
+}
+
+sql_kind!(
+    Sqlite3Kind,
+    Sqlite3Config,
+    Sqlite3Plugin,
+    "sqlite3",
+    Backend::Sqlite3
+);
+sql_kind!(MysqlKind, MysqlConfig, MysqlPlugin, "mysql", Backend::Mysql);
+sql_kind!(PgsqlKind, PgsqlConfig, PgsqlPlugin, "pgsql", Backend::Pgsql);
+
+/// The SQL plugins' own series; [`SqlSink::metric_values`] fills them in this order.
+pub const METRICS: &[PluginMetric] = &[
+    PluginMetric::Dropped {
+        reason: "sql_not_written",
+        help: "given up by an SQL plugin: queue full while the database was unavailable, or still unwritten at exit",
+    },
+    PluginMetric::Family {
+        name: "pmacct_sql_write_failures_total",
+        kind: "counter",
+        help: "Failed SQL batch writes (each retry counts).",
+    },
+    PluginMetric::Family {
+        name: "pmacct_sql_rows_written_total",
+        kind: "counter",
+        help: "Rows an SQL plugin inserted or updated.",
+    },
+    PluginMetric::Family {
+        name: "pmacct_sql_queued_rows",
+        kind: "gauge",
+        help: "Rows waiting for the database.",
+    },
+];
+
+/// The SQL plugin's side of the core: statements, dynamic tables and the writer.
+pub struct SqlSink<K> {
+    kind: std::marker::PhantomData<K>,
+    cfg: SqlConfig,
+    backend: Backend,
+    plan: Plan,
+    table: Template,
+    dynamic: bool,
+    schema: Option<Template>,
+    writer: Option<Writer>,
+    /// Reused rendering buffer.
+    buf: Vec<u8>,
+}
+
+impl<K: SqlKind> PurgeWriter for SqlSink<K> {
+    const KIND: &'static str = K::KIND;
+
+    fn writes_empty(&self) -> bool {
+        false
+    }
+
+    fn is_open(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
+        let Some(writer) = &self.writer else {
+            return Ok(());
+        };
+        // Entries grouped by table name, in purge order (pmacct's pending-queries passes).
+        let mut batches: Vec<Batch> = Vec::new();
+        let mut name = String::new();
+        for e in p.entries {
+            let row = self.plan.row(e, p.encoder, p.now, &mut self.buf);
+            let table = if self.dynamic {
+                let stamp = if e.basetime != 0 {
+                    e.basetime as i64
+                } else {
+                    p.now
+                };
+                self.table.render(&e.prims, &mut name);
+                strftime(&name, stamp, self.cfg.timestamps.utc)
+            } else {
+                self.cfg.table.clone()
+            };
+            match batches.iter_mut().find(|b| b.table == table) {
+                Some(b) => b.rows.push(row),
+                None => {
+                    let schema = self.schema.as_ref().map(|t| {
+                        let stamp = if e.basetime != 0 {
+                            e.basetime as i64
+                        } else {
+                            p.now
+                        };
+                        t.render(&e.prims, &mut name);
+                        strftime(&name, stamp, self.cfg.timestamps.utc)
+                    });
+                    batches.push(Batch {
+                        table,
+                        schema,
+                        rows: vec![row],
+                    })
+                }
+            }
+        }
+        for b in batches {
+            let n = b.rows.len();
+            let dropped = writer.submit(b);
+            p.written += n - dropped;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> anyhow::Result<()> {
+        if let Some(mut w) = self.writer.take() {
+            w.close();
+            let s = w.stats();
+            let dropped = s.dropped.load(std::sync::atomic::Ordering::Relaxed);
+            let log = PluginLog::new(&self.cfg.name, self.backend.kind(), default_sink());
+            if dropped > 0 {
+                plugin_log!(
+                    log,
+                    Error,
+                    "{dropped} rows were not written to the database."
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn metric_values(&self, v: &mut [u64; MAX_PLUGIN_METRICS]) {
+        if let Some(w) = &self.writer {
+            let s = w.stats();
+            let o = std::sync::atomic::Ordering::Relaxed;
+            *v = [
+                s.dropped.load(o),
+                s.failures.load(o),
+                s.inserted.load(o) + s.updated.load(o),
+                s.queued.load(o),
+            ];
+        }
+    }
+}
+
+impl<K: SqlKind> Aggregator<SqlSink<K>> {
+    pub fn new(cfg: SqlConfig, now: SystemTime) -> anyhow::Result<Self> {
+        Self::with_log(cfg, now, default_sink())
+    }
+
+    pub fn with_log(cfg: SqlConfig, now: SystemTime, sink: LogSink) -> anyhow::Result<Self> {
+        let log = PluginLog::new(&cfg.name, cfg.backend.kind(), sink);
+        let fail = |msg: String| {
+            plugin_log!(log, Error, "{msg} Exiting.");
+            anyhow!("{msg}")
+        };
+        let plan = cfg.plan().map_err(fail)?;
+        for n in &cfg.noops {
+            plugin_log!(log, Warn, "{n}");
+        }
+        plugin_log!(
+            log,
+            Info,
+            "cache entries={} base cache memory={} bytes",
+            cfg.cache_entries,
+            sql_memory_figure(cfg.cache_entries, cfg.refresh_time)
+        );
+        let opts = EncoderOptions {
+            separator: String::new(),
+            num_protos: cfg.num_protos,
+            timestamps: cfg.timestamps,
+            writer_id: None,
+            history: cfg.history.is_some(),
+        };
+        let encoder = Encoder::new(OutputFormat::Csv, &cfg.aggregate, opts)
+            .map_err(|e| fail(e.to_string()))?;
+        let connector = connector(&cfg);
+        let writer = Writer::start(
+            plan.clone(),
+            connector,
+            WriterOptions {
+                max_rows: cfg.cache_entries.saturating_mul(10).max(100_000),
+                has_backup: cfg.backup_host.is_some(),
+                close_timeout: Duration::from_secs(30),
+            },
+            log.clone(),
+        )
+        .map_err(|e| fail(format!("cannot start the writer thread: {e}")))?;
+        let dynamic = cfg.table.contains('%') || cfg.table.contains('$');
+        let table = Template::parse(&cfg.table, TemplateKind::Topic, cfg.post_tag, cfg.post_tag2);
+        let schema = cfg
+            .table_schema
+            .as_ref()
+            .map(|s| Template::parse(s, TemplateKind::Topic, cfg.post_tag, cfg.post_tag2));
+        let core = CoreConfig {
+            aggregate: cfg.aggregate,
+            history: cfg.history.clone(),
+            cache_entries: cfg.cache_entries,
+            cache_entries_key: "sql_cache_entries",
+            refresh_time: cfg.refresh_time,
+            startup_delay: cfg.startup_delay,
+            utc: cfg.timestamps.utc,
+            time_new: cfg.time_new,
+        };
+        let sink = SqlSink {
+            kind: std::marker::PhantomData,
+            backend: cfg.backend,
+            plan,
+            table,
+            dynamic,
+            schema,
+            writer: Some(writer),
+            buf: Vec::with_capacity(64),
+            cfg,
+        };
+        Ok(Aggregator::start(core, sink, encoder, log, now))
+    }
+
+    /// The writer's counters (None once closed).
+    pub fn sql_stats(&self) -> Option<&SqlStats> {
+        self.writer.writer.as_ref().map(|w| w.stats())
+    }
+}
+
+/// pmacct's start-up figure: its 400-byte `struct db_cache` per entry plus two pointer
+/// queues of `sql_cache_entries + sql_refresh_time * 100` slots.
+fn sql_memory_figure(entries: usize, refresh_time: u64) -> u64 {
+    let n = entries as u64;
+    n * 400 + 2 * (n + refresh_time * 100) * 8
+}
+
+fn connector(cfg: &SqlConfig) -> writer::Connector {
+    match cfg.backend {
+        Backend::Sqlite3 => {
+            let db = cfg.db.clone();
+            let backup = cfg.backup_host.clone();
+            Box::new(move |use_backup| {
+                let path = if use_backup {
+                    backup.as_deref().unwrap_or(&db)
+                } else {
+                    &db
+                };
+                Ok(Box::new(sqlite::Sqlite::open(path)?) as Box<dyn writer::Connection>)
+            })
+        }
+        Backend::Mysql | Backend::Pgsql => {
+            Box::new(|_| Err(anyhow!("this SQL backend is not built yet")))
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! The statements the SQL plugins send, as pmacct 1.7.7 composes them
+//! (`sql_evaluate_primitives()`, `*_compose_static_queries()`): which columns a
+//! `sql_table_version` / `sql_optimize_clauses` table gets, how each value is written per
+//! backend, and the UPDATE-then-INSERT pair for one cache entry.
+//!
+//! Values never enter the SQL text as written by the network: SQLite and MySQL get `?`
+//! placeholders and bound parameters; PostgreSQL gets literals escaped by [`pg_literal`]
+//! (pmacct's untyped literals are what lets `'10.0.0.1'` land in an `inet` column).
+
+use std::fmt::Write as _;
+
+use pmacct_flow::cache::Entry;
+use pmacct_flow::format::Encoder;
+use pmacct_flow::primitives::{value, Extras, Val};
+use pmacct_flow::{Aggregate, Primitive};
+
+/// The three SQL plugin types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Mysql,
+    Pgsql,
+    Sqlite3,
+}
+
+impl Backend {
+    /// The plugin type as pmacct names it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Backend::Mysql => "mysql",
+            Backend::Pgsql => "pgsql",
+            Backend::Sqlite3 => "sqlite3",
+        }
+    }
+}
+
+/// One value of a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// Where a column's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Src {
+    /// The entry's primitive, rendered as pmacct's handler renders it.
+    Prim(Primitive),
+    /// `src_as`/`dst_as` in the `ip_src`/`ip_dst` column of tables before v6 (text).
+    AsText(Primitive),
+    /// Second column of `*_host_coords` (longitude).
+    Lon(Primitive),
+    /// A `timestamp_*` primitive: seconds in a time expression / its `_residual` column.
+    TsSecs(Primitive),
+    TsResidual(Primitive),
+    /// pmacct's fake values for columns of the default schema not in the aggregate.
+    FakeMac,
+    FakeHost,
+}
+
+/// How the placeholder of a column is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrap {
+    Plain,
+    /// A time in seconds: `DATETIME(?, 'unixepoch'...)`, `FROM_UNIXTIME(?)`, `to_timestamp(?)`.
+    Time,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Column {
+    name: &'static str,
+    src: Src,
+    wrap: Wrap,
+    /// In the WHERE clause (every key column but `tcp_flags`, which is ORed by the SET).
+    in_where: bool,
+}
+
+/// What shapes the statements besides the aggregate.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub backend: Backend,
+    /// `sql_table_version` (1-9).
+    pub version: u8,
+    pub optimize_clauses: bool,
+    /// `sql_history` set: `stamp_inserted`/`stamp_updated` columns.
+    pub history: bool,
+    /// `sql_num_protos` (pgsql always writes numbers).
+    pub num_protos: bool,
+    pub dont_try_update: bool,
+    /// `timestamps_utc`, `timestamps_since_epoch`, `timestamps_secs`.
+    pub utc: bool,
+    pub since_epoch: bool,
+    pub secs: bool,
+}
+
+/// The columns and clauses of one plugin's statements (pmacct's static clauses).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    opts: PlanOptions,
+    cols: Vec<Column>,
+    flows: bool,
+    /// `flows` aggregated: otherwise pmacct's core does not count flows for this plugin
+    /// (the plugin adds the column for v4+ tables after the core has started) and 0 is
+    /// written.
+    count_flows: bool,
+    /// `tcp_flags=tcp_flags|N` in the SET clause (tcpflags aggregated).
+    set_tcp_flags: bool,
+    aggregate_tcp_flags: bool,
+}
+
+/// One cache entry as the writer needs it: the key values in [`Plan`] column order, the
+/// counters and the times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub keys: Vec<Param>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub flows: u64,
+    pub tcp_flags: u8,
+    /// `stamp_inserted` (bin start).
+    pub basetime: i64,
+    /// The purge time (`stamp_updated` of an INSERT).
+    pub now: i64,
+}
+
+/// One statement ready to run: text and, for `?` backends, its parameters in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: String,
+    pub params: Vec<Param>,
+}
+
+/// A primitive BGP tables carry; original tables refuse it without `sql_optimize_clauses`.
+const BGP_ONLY: [Primitive; 9] = [
+    Primitive::StdComm,
+    Primitive::ExtComm,
+    Primitive::AsPath,
+    Primitive::LocalPref,
+    Primitive::Med,
+    Primitive::PeerSrcAs,
+    Primitive::PeerDstAs,
+    Primitive::PeerSrcIp,
+    Primitive::PeerDstIp,
+];
+
+/// From which `sql_table_version` the default schema has a primitive's column (those not
+/// listed are only written when aggregated).
+fn schema_from(p: Primitive) -> Option<u8> {
+    Some(match p {
+        Primitive::SrcMac | Primitive::DstMac => 1,
+        Primitive::SrcPort | Primitive::DstPort | Primitive::Proto => 1,
+        Primitive::Vlan | Primitive::Tag => 2,
+        Primitive::Tos => 3,
+        Primitive::Class => 5,
+        Primitive::SrcAs | Primitive::DstAs => 6,
+        Primitive::TcpFlags => 7,
+        _ => return None,
+    })
+}
+
+fn unsupported(what: &str) -> String {
+    format!(
+        "{what} accounting not supported for selected sql_table_version/_type. Read about SQL \
+         table versioning or consider using sql_optimize_clauses."
+    )
+}
+
+impl Plan {
+    /// The columns pmacct 1.7.7 writes for `aggregate` with these options, or its refusal.
+    pub fn new(aggregate: &Aggregate, opts: PlanOptions) -> Result<Plan, String> {
+        let v = opts.version;
+        if !(1..=9).contains(&v) {
+            return Err(format!("sql_table_version {v} is not one of 1-9."));
+        }
+        let agg = |p| aggregate.contains(p);
+        let optimize = opts.optimize_clauses;
+        if v < 6
+            && ((agg(Primitive::SrcHost) || agg(Primitive::SrcNet)) && agg(Primitive::SrcAs)
+                || (agg(Primitive::DstHost) || agg(Primitive::DstNet)) && agg(Primitive::DstAs))
+        {
+            return Err("SQL tables < v6 are unable to mix IP addresses and AS numbers (ie. src_ip, src_as).".into());
+        }
+        if !aggregate.custom().is_empty() {
+            return Err("custom primitives (aggregate_primitives) are not supported yet by the pmacct-rs SQL plugins.".into());
+        }
+        let mut cols = Vec::new();
+        for p in Primitive::all() {
+            if p == Primitive::Flows {
+                continue;
+            }
+            let info = p.info();
+            let in_agg = agg(p);
+            let in_schema = schema_from(p).is_some_and(|from| v >= from);
+            if !optimize {
+                if in_agg && BGP_ONLY.contains(&p) {
+                    return Err(unsupported("BGP"));
+                }
+                let too_old = schema_from(p).is_some_and(|from| v < from);
+                if in_agg && too_old && !matches!(p, Primitive::SrcAs | Primitive::DstAs) {
+                    return Err(unsupported(info.name()));
+                }
+            }
+            let write = in_agg || (!optimize && in_schema);
+            // Addresses and ASNs share ip_src/ip_dst before v6.
+            match p {
+                Primitive::SrcAs | Primitive::DstAs if v < 6 => {
+                    if in_agg {
+                        let name = if p == Primitive::SrcAs {
+                            "ip_src"
+                        } else {
+                            "ip_dst"
+                        };
+                        cols.push(col(name, Src::AsText(p), Wrap::Plain));
+                    }
+                    continue;
+                }
+                Primitive::SrcHost | Primitive::DstHost if !in_agg => {
+                    let as_p = if p == Primitive::SrcHost {
+                        Primitive::SrcAs
+                    } else {
+                        Primitive::DstAs
+                    };
+                    if !(optimize || v < 6 && agg(as_p)) {
+                        cols.push(col(info.sql_column(v), Src::FakeHost, Wrap::Plain));
+                    }
+                    continue;
+                }
+                Primitive::SrcMac | Primitive::DstMac if !in_agg => {
+                    if !optimize {
+                        cols.push(col(info.sql_column(v), Src::FakeMac, Wrap::Plain));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if !write {
+                continue;
+            }
+            let name = column_name(p, v, opts.backend);
+            match p {
+                Primitive::TimestampStart
+                | Primitive::TimestampEnd
+                | Primitive::TimestampArrival
+                | Primitive::TimestampExport => {
+                    let wrap = if opts.since_epoch {
+                        Wrap::Plain
+                    } else {
+                        Wrap::Time
+                    };
+                    cols.push(col(name, Src::TsSecs(p), wrap));
+                    if !opts.secs {
+                        cols.push(col(residual_name(p), Src::TsResidual(p), Wrap::Plain));
+                    }
+                }
+                Primitive::SrcHostCoords | Primitive::DstHostCoords => {
+                    cols.push(col(name, Src::Prim(p), Wrap::Plain));
+                    cols.push(col(info.sql_column2, Src::Lon(p), Wrap::Plain));
+                }
+                Primitive::TcpFlags => cols.push(Column {
+                    name,
+                    src: Src::Prim(p),
+                    wrap: Wrap::Plain,
+                    in_where: false,
+                }),
+                _ => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+            }
+        }
+        let flows_agg = agg(Primitive::Flows);
+        let flows = flows_agg || (v >= 4 && !optimize);
+        if flows_agg && v < 4 && !optimize {
+            return Err("The accounting of flows requires SQL table v4.".into());
+        }
+        Ok(Plan {
+            flows,
+            count_flows: flows_agg,
+            set_tcp_flags: agg(Primitive::TcpFlags),
+            aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            opts,
+            cols,
+        })
+    }
+
+    pub fn options(&self) -> &PlanOptions {
+        &self.opts
+    }
+
+    /// Column names in order (the key columns, then the history and counter ones).
+    pub fn column_names(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.cols.iter().map(|c| c.name).collect();
+        if self.opts.history {
+            v.extend(["stamp_updated", "stamp_inserted"]);
+        }
+        v.extend(["packets", "bytes"]);
+        if self.flows {
+            v.push("flows");
+        }
+        v
+    }
+
+    /// The row of cache entry `e` purged at `now`; `enc` renders text values as the
+    /// print plugin does (CSV rendering, `sql_num_protos`).
+    pub fn row(&self, e: &Entry, enc: &Encoder, now: i64, buf: &mut Vec<u8>) -> Row {
+        let x = Extras {
+            tcp_flags: e.tcp_flags,
+            flows: e.flows,
+            family: e.family,
+        };
+        let mut keys = Vec::with_capacity(self.cols.len());
+        for c in &self.cols {
+            let text = |buf: &mut Vec<u8>, p| {
+                buf.clear();
+                enc.write_value(buf, p, e);
+                Param::Text(String::from_utf8_lossy(buf).into_owned())
+            };
+            let v = match c.src {
+                Src::FakeMac => Param::Text("0:0:0:0:0:0".into()),
+                Src::FakeHost => Param::Text("0.0.0.0".into()),
+                Src::AsText(p) => match value(p, &e.prims, &x) {
+                    Val::Num(n) if self.opts.backend == Backend::Pgsql => Param::Int(n as i64),
+                    Val::Num(n) => Param::Text(n.to_string()),
+                    _ => Param::Text("0".into()),
+                },
+                Src::TsSecs(p) | Src::TsResidual(p) => match value(p, &e.prims, &x) {
+                    Val::Ts(t) => {
+                        if matches!(c.src, Src::TsSecs(_)) {
+                            Param::Int(t.secs as i64)
+                        } else {
+                            Param::Int(i64::from(t.usecs))
+                        }
+                    }
+                    _ => Param::Int(0),
+                },
+                Src::Lon(p) => match value(p, &e.prims, &x) {
+                    Val::Float(_) => text(buf, p),
+                    _ => Param::Text("0.000000".into()),
+                },
+                Src::Prim(Primitive::TcpFlags) => Param::Int(if self.aggregate_tcp_flags {
+                    i64::from(e.tcp_flags)
+                } else {
+                    0
+                }),
+                Src::Prim(p) => match value(p, &e.prims, &x) {
+                    Val::Num(n) | Val::NumStr(n) => Param::Int(n as i64),
+                    Val::Proto(n)
+                        if self.opts.backend == Backend::Pgsql || self.opts.num_protos =>
+                    {
+                        Param::Int(i64::from(n))
+                    }
+                    _ => text(buf, p),
+                },
+            };
+            keys.push(v);
+        }
+        Row {
+            keys,
+            packets: e.packets,
+            bytes: e.bytes,
+            flows: if self.count_flows { e.flows } else { 0 },
+            tcp_flags: e.tcp_flags,
+            basetime: e.basetime as i64,
+            now,
+        }
+    }
+
+    /// A time in seconds as this backend writes it.
+    fn time_expr(&self, out: &mut String, ph: &str) {
+        let o = &self.opts;
+        if o.since_epoch {
+            out.push_str(ph);
+            return;
+        }
+        match o.backend {
+            Backend::Sqlite3 if o.utc => {
+                let _ = write!(out, "DATETIME({ph}, 'unixepoch')");
+            }
+            Backend::Sqlite3 => {
+                let _ = write!(out, "DATETIME({ph}, 'unixepoch', 'localtime')");
+            }
+            Backend::Mysql => {
+                let _ = write!(out, "FROM_UNIXTIME({ph})");
+            }
+            Backend::Pgsql => {
+                let _ = write!(out, "to_timestamp({ph})");
+            }
+        }
+    }
+
+    /// `stamp_updated=...` of an UPDATE (the database's clock, as pmacct).
+    fn now_expr(&self) -> &'static str {
+        let o = &self.opts;
+        match (o.backend, o.since_epoch, o.utc) {
+            (Backend::Sqlite3, true, _) => "STRFTIME('%s', 'now')",
+            (Backend::Sqlite3, false, true) => "DATETIME('now')",
+            (Backend::Sqlite3, false, false) => "DATETIME('now', 'localtime')",
+            (Backend::Mysql, true, _) => "UNIX_TIMESTAMP(NOW())",
+            (Backend::Mysql, false, _) => "NOW()",
+            (Backend::Pgsql, true, _) => "DATE_PART('epoch',NOW())::BIGINT",
+            (Backend::Pgsql, false, _) => "CURRENT_TIMESTAMP(0)",
+        }
+    }
+
+    /// The UPDATE of `row` into `table`, or None when pmacct sends none
+    /// (`sql_dont_try_update`).
+    pub fn update(&self, table: &str, row: &Row) -> Option<Statement> {
+        if self.opts.dont_try_update {
+            return None;
+        }
+        let mut b = Builder::new(self.opts.backend);
+        b.sql.push_str("UPDATE ");
+        b.sql.push_str(table);
+        b.sql.push_str(" SET packets=packets+");
+        b.param(Param::Int(row.packets as i64));
+        b.sql.push_str(", bytes=bytes+");
+        b.param(Param::Int(row.bytes as i64));
+        if self.flows {
+            b.sql.push_str(", flows=flows+");
+            b.param(Param::Int(row.flows as i64));
+        }
+        if self.set_tcp_flags {
+            b.sql.push_str(", tcp_flags=tcp_flags|");
+            b.param(Param::Int(i64::from(row.tcp_flags)));
+        }
+        if self.opts.history {
+            b.sql.push_str(", stamp_updated=");
+            b.sql.push_str(self.now_expr());
+        }
+        let mut first = true;
+        for (c, v) in self.cols.iter().zip(&row.keys) {
+            if !c.in_where {
+                continue;
+            }
+            b.sql.push_str(if first { " WHERE " } else { " AND " });
+            first = false;
+            b.sql.push_str(c.name);
+            b.sql.push('=');
+            self.value(&mut b, c.wrap, v.clone());
+        }
+        if self.opts.history {
+            b.sql.push_str(if first { " WHERE " } else { " AND " });
+            if self.opts.backend == Backend::Pgsql && !self.opts.since_epoch {
+                let ph = b.placeholder(Param::Int(row.basetime));
+                let _ = write!(
+                    b.sql,
+                    "to_timestamp({ph})::Timestamp without time zone = stamp_inserted"
+                );
+            } else {
+                b.sql.push_str("stamp_inserted=");
+                self.value(&mut b, Wrap::Time, Param::Int(row.basetime));
+            }
+        }
+        Some(b.finish())
+    }
+
+    /// The INSERT of `row` into `table`.
+    pub fn insert(&self, table: &str, row: &Row) -> Statement {
+        let mut b = Builder::new(self.opts.backend);
+        b.sql.push_str("INSERT INTO ");
+        b.sql.push_str(table);
+        b.sql.push_str(" (");
+        let mut names = Vec::with_capacity(self.cols.len() + 5);
+        if self.opts.history {
+            names.extend(["stamp_updated", "stamp_inserted"]);
+        }
+        names.extend(self.cols.iter().map(|c| c.name));
+        names.extend(["packets", "bytes"]);
+        if self.flows {
+            names.push("flows");
+        }
+        b.sql.push_str(&names.join(", "));
+        b.sql.push_str(") VALUES (");
+        if self.opts.history {
+            self.value(&mut b, Wrap::Time, Param::Int(row.now));
+            b.sql.push_str(", ");
+            self.value(&mut b, Wrap::Time, Param::Int(row.basetime));
+            b.sql.push_str(", ");
+        }
+        for (c, v) in self.cols.iter().zip(&row.keys) {
+            self.value(&mut b, c.wrap, v.clone());
+            b.sql.push_str(", ");
+        }
+        b.param(Param::Int(row.packets as i64));
+        b.sql.push_str(", ");
+        b.param(Param::Int(row.bytes as i64));
+        if self.flows {
+            b.sql.push_str(", ");
+            b.param(Param::Int(row.flows as i64));
+        }
+        b.sql.push(')');
+        b.finish()
+    }
+
+    fn value(&self, b: &mut Builder, wrap: Wrap, v: Param) {
+        let ph = b.placeholder(v);
+        match wrap {
+            Wrap::Plain => b.sql.push_str(&ph),
+            Wrap::Time => {
+                let mut s = String::new();
+                self.time_expr(&mut s, &ph);
+                b.sql.push_str(&s);
+            }
+        }
+    }
+}
+
+fn col(name: &'static str, src: Src, wrap: Wrap) -> Column {
+    Column {
+        name,
+        src,
+        wrap,
+        in_where: true,
+    }
+}
+
+/// The column of `p` in tables of `version` for `backend` (pgsql names the ports
+/// `port_src`/`port_dst` in every version, the others from v8 on).
+fn column_name(p: Primitive, version: u8, backend: Backend) -> &'static str {
+    match (p, backend) {
+        (Primitive::SrcPort, Backend::Pgsql) => "port_src",
+        (Primitive::DstPort, Backend::Pgsql) => "port_dst",
+        _ => p.info().sql_column(version),
+    }
+}
+
+fn residual_name(p: Primitive) -> &'static str {
+    match p {
+        Primitive::TimestampStart => "timestamp_start_residual",
+        Primitive::TimestampEnd => "timestamp_end_residual",
+        Primitive::TimestampArrival => "timestamp_arrival_residual",
+        _ => "timestamp_export_residual",
+    }
+}
+
+/// Builds one statement: `?` placeholders with parameters, or escaped literals (pgsql).
+struct Builder {
+    backend: Backend,
+    sql: String,
+    params: Vec<Param>,
+}
+
+impl Builder {
+    fn new(backend: Backend) -> Builder {
+        Builder {
+            backend,
+            sql: String::with_capacity(256),
+            params: Vec::new(),
+        }
+    }
+
+    fn placeholder(&mut self, v: Param) -> String {
+        match self.backend {
+            Backend::Pgsql => pg_literal(&v),
+            Backend::Mysql | Backend::Sqlite3 => {
+                self.params.push(v);
+                "?".to_string()
+            }
+        }
+    }
+
+    fn param(&mut self, v: Param) {
+        let ph = self.placeholder(v);
+        self.sql.push_str(&ph);
+    }
+
+    fn finish(self) -> Statement {
+        Statement {
+            sql: self.sql,
+            params: self.params,
+        }
+    }
+}
+
+/// A PostgreSQL literal: integers as digits, text single-quoted with quotes doubled and no
+/// byte that could end the literal or the statement (`standard_conforming_strings` is on
+/// since PostgreSQL 9.1, so backslashes are plain characters; NUL, which PostgreSQL
+/// refuses in text, is dropped).
+pub fn pg_literal(v: &Param) -> String {
+    match v {
+        Param::Int(n) => n.to_string(),
+        Param::Text(s) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('\'');
+            for ch in s.chars() {
+                match ch {
+                    '\'' => out.push_str("''"),
+                    '\0' => {}
+                    c => out.push(c),
+                }
+            }
+            out.push('\'');
+            out
+        }
+    }
+}
