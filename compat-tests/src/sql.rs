@@ -719,6 +719,13 @@ fn check_oracle(case: &SqlCase, dumps: &[(String, Dump)], stderr: &str) -> Resul
     Ok(())
 }
 
+/// With `PMACCT_RS_SQL_DEBUG` set: both daemons' whole stderr, on ours' stderr.
+fn debug_stderr(pmacct: &str, ours: &str) {
+    if std::env::var_os("PMACCT_RS_SQL_DEBUG").is_some() {
+        eprintln!("--- pmacct ---\n{pmacct}\n--- ours ---\n{ours}");
+    }
+}
+
 /// "label: rows, ..." of a side's dumps.
 fn rows_per_db(dumps: &[(String, Dump)]) -> String {
     let v: Vec<String> = dumps
@@ -779,6 +786,7 @@ pub fn sql_case(case: &SqlCase, ours: &Path) -> Result<String, String> {
                 }
             }
         }
+        debug_stderr(&a.stderr, &b.stderr);
         let da = a.dumps()?;
         let db = b.dumps()?;
         let oracle = check_oracle(case, &da, &a.stderr);
@@ -1131,9 +1139,7 @@ pub fn outage_case(backend: Backend, ours: &Path) -> Result<String, String> {
     check_oracle(&case, &da, &a.stderr).map_err(|e| format!("{head}{e}"))?;
     let db = b.dumps()?;
     let dropped = dropped_in_total(&b.stderr).unwrap_or(0);
-    if std::env::var_os("PMACCT_RS_SQL_DEBUG").is_some() {
-        eprintln!("--- pmacct ---\n{}\n--- ours ---\n{}", a.stderr, b.stderr);
-    }
+    debug_stderr(&a.stderr, &b.stderr);
     // Evidence that the outage reached ours' writer.
     let errors = b.stderr.lines().filter(|l| l.contains("ERROR")).count();
     judge_outage(&da[0].1, &db[0].1, dropped)
