@@ -97,7 +97,7 @@ macro_rules! sql_plugin_config {
         }
     )+};
 }
-sql_plugin_config!(Sqlite3Config => Sqlite3Plugin);
+sql_plugin_config!(Sqlite3Config => Sqlite3Plugin, PgsqlConfig => PgsqlPlugin, MysqlConfig => MysqlPlugin);
 
 /// A configured plugin, ready to start at a given instant.
 type Starter = Box<dyn FnOnce(SystemTime) -> Result<Box<dyn Plugin>, String>>;
@@ -131,6 +131,14 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Sqlite3,
         configure: configure::<pmacct_plugins::sql::Sqlite3Config>,
+    },
+    PluginType {
+        kind: PluginKind::Pgsql,
+        configure: configure::<pmacct_plugins::sql::PgsqlConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Mysql,
+        configure: configure::<pmacct_plugins::sql::MysqlConfig>,
     },
 ];
 

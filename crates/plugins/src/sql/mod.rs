@@ -11,6 +11,8 @@
 //! purge (one long-lived writer thread, so `sql_max_writers` never refuses a purge); rows
 //! the database cannot take are kept and retried instead of lost.
 
+pub mod mysql;
+pub mod pgsql;
 pub mod sqlite;
 pub mod statement;
 pub mod writer;
@@ -25,7 +27,7 @@ use pmacct_config::{key, Key, Scope};
 use pmacct_flow::cache::History;
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::time::{strftime, TimestampOptions};
-use pmacct_flow::Aggregate;
+use pmacct_flow::{Aggregate, Primitive};
 
 use crate::aggregating::{Aggregator, CoreConfig, Purge, PurgeWriter};
 use crate::kafka::template::{Template, TemplateKind};
@@ -35,6 +37,20 @@ use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
 pub use statement::{Backend, Param, Plan, PlanOptions, Row, Statement};
 pub use writer::{Batch, SqlStats, Writer, WriterOptions};
+
+/// Primitives that make 1.7.7 carry BGP data to the plugin, which then writes a BGP table
+/// even without `sql_table_type: bgp` (`bgp_config_checks()`).
+const AUTO_BGP: [Primitive; 9] = [
+    Primitive::LocalPref,
+    Primitive::Med,
+    Primitive::PeerSrcAs,
+    Primitive::PeerDstAs,
+    Primitive::PeerSrcIp,
+    Primitive::PeerDstIp,
+    Primitive::SrcMed,
+    Primitive::SrcLocalPref,
+    Primitive::MplsVpnRd,
+];
 
 /// `sql_cache_entries` when unset (pmacct's SQL default).
 const DEFAULT_CACHE_ENTRIES: usize = 32771;
@@ -53,6 +69,8 @@ pub struct SqlConfig {
     pub table_schema: Option<String>,
     pub version: u8,
     pub optimize_clauses: bool,
+    /// `sql_table_type: bgp`, or set by a BGP primitive in the aggregate as 1.7.7 does.
+    pub bgp: bool,
     pub host: String,
     pub port: Option<u16>,
     pub user: String,
@@ -116,9 +134,12 @@ fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
     list.into_iter().find(|(k, _)| scope.is_set(*k))
 }
 
-/// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`).
-fn default_table(version: u8) -> String {
+/// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`);
+/// pgsql's v1-v5 typed tables of AS numbers are `acct_as`, `acct_as_v2`...
+fn default_table(version: u8, pg_as: bool) -> String {
     match version {
+        1 if pg_as => "acct_as".to_string(),
+        2..=5 if pg_as => format!("acct_as_v{version}"),
         2..=8 => format!("acct_v{version}"),
         _ => "acct".to_string(),
     }
@@ -128,9 +149,6 @@ impl SqlConfig {
     pub fn from_scope(name: &str, backend: Backend, scope: &Scope) -> Result<SqlConfig, String> {
         if let Some((k, why)) = unsupported(backend, scope) {
             return Err(format!("'{}' {why}.", k.name()));
-        }
-        if scope.str(key::SQL_TABLE_TYPE) == Some("bgp") {
-            return Err("'sql_table_type: bgp' is not supported yet by pmacct-rs.".into());
         }
         let common = CommonKeys::read(scope)?;
         let version = need(
@@ -153,7 +171,28 @@ impl SqlConfig {
             .str(key::SQL_RECOVERY_BACKUP_HOST)
             .or(scope.str(key::SQL_BACKUP_HOST))
             .map(str::to_string);
+        if backend == Backend::Pgsql {
+            match scope.str(key::SQL_DATA).unwrap_or("typed") {
+                "typed" => {}
+                "unified" => {
+                    return Err(
+                        "'sql_data: unified' is not supported yet by pmacct-rs (1.7.7 \
+                                also switches v6+ tables to typed)."
+                            .into(),
+                    )
+                }
+                v => return Err(format!("Ignoring unknown 'sql_data' value '{v}'.")),
+            }
+        }
+        let explicit_bgp = scope.str(key::SQL_TABLE_TYPE) == Some("bgp");
+        let auto_bgp = !explicit_bgp && AUTO_BGP.iter().any(|p| common.aggregate.contains(*p));
         let mut noops = Vec::new();
+        if auto_bgp {
+            noops.push(
+                "sql_table_type set to 'bgp' (aggregate includes one or more BGP primitives)."
+                    .into(),
+            );
+        }
         if scope.is_set(key::SQL_LOCKING_STYLE) {
             noops.push(
                 "sql_locking_style is not supported: each purge is one transaction. Ignored."
@@ -166,8 +205,8 @@ impl SqlConfig {
         if scope.is_set(key::SQL_MAX_WRITERS) {
             noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
         }
-        if scope.is_set(key::SQL_MULTI_VALUES) && backend != Backend::Mysql {
-            noops.push("sql_multi_values: purges are batched in one transaction. Ignored.".into());
+        if scope.is_set(key::SQL_MULTI_VALUES) {
+            noops.push("sql_multi_values: each purge is one transaction of prepared statements (same rows as multi-value INSERTs). Ignored.".into());
         }
         Ok(SqlConfig {
             noops,
@@ -178,10 +217,24 @@ impl SqlConfig {
             table: scope
                 .str(key::SQL_TABLE)
                 .map(str::to_string)
-                .unwrap_or_else(|| default_table(version)),
+                .unwrap_or_else(|| {
+                    let any_as = [Primitive::SrcAs, Primitive::DstAs]
+                        .iter()
+                        .any(|p| common.aggregate.contains(*p));
+                    if explicit_bgp || auto_bgp {
+                        // 1.7.7 names only the v1 BGP table.
+                        return if version == 1 {
+                            "acct_bgp".into()
+                        } else {
+                            "acct".into()
+                        };
+                    }
+                    default_table(version, backend == Backend::Pgsql && any_as)
+                }),
             table_schema,
             version,
             optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
+            bgp: explicit_bgp || auto_bgp,
             host: scope.str(key::SQL_HOST).unwrap_or("localhost").to_string(),
             port: scope.num::<u16>(key::SQL_PORT)?,
             user: scope.str(key::SQL_USER).unwrap_or("pmacct").to_string(),
@@ -226,6 +279,7 @@ impl SqlConfig {
                 utc: self.timestamps.utc,
                 since_epoch: self.timestamps.since_epoch,
                 secs: self.timestamps.secs,
+                bgp: self.bgp,
             },
         )
     }
@@ -505,8 +559,39 @@ fn connector(cfg: &SqlConfig) -> writer::Connector {
                 Ok(Box::new(sqlite::Sqlite::open(path)?) as Box<dyn writer::Connection>)
             })
         }
-        Backend::Mysql | Backend::Pgsql => {
-            Box::new(|_| Err(anyhow!("this SQL backend is not built yet")))
+        Backend::Pgsql => {
+            let c = cfg.clone();
+            Box::new(move |use_backup| {
+                let host = match (&c.backup_host, use_backup) {
+                    (Some(b), true) => b.as_str(),
+                    _ => c.host.as_str(),
+                };
+                let t = pgsql::PgTarget {
+                    host,
+                    port: c.port,
+                    user: &c.user,
+                    passwd: &c.passwd,
+                    db: &c.db,
+                };
+                Ok(Box::new(pgsql::Pgsql::connect(&t)?) as Box<dyn writer::Connection>)
+            })
+        }
+        Backend::Mysql => {
+            let c = cfg.clone();
+            Box::new(move |use_backup| {
+                let host = match (&c.backup_host, use_backup) {
+                    (Some(b), true) => b.as_str(),
+                    _ => c.host.as_str(),
+                };
+                let t = mysql::MyTarget {
+                    host,
+                    port: c.port,
+                    user: &c.user,
+                    passwd: &c.passwd,
+                    db: &c.db,
+                };
+                Ok(Box::new(mysql::Mysql::connect(&t)?) as Box<dyn writer::Connection>)
+            })
         }
     }
 }

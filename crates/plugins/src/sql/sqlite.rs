@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::types::Value;
+use rusqlite::ErrorCode;
 
-use super::statement::{Param, Plan};
-use super::writer::{Batch, Connection, Written};
+use super::statement::{Param, Statement};
+use super::writer::{Connection, ExecError};
 
 /// How long a write waits for another process's lock before the batch is retried later.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,9 +24,7 @@ impl Sqlite {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Sqlite { conn })
     }
-}
 
-impl Sqlite {
     /// The underlying connection (tests read tables back through it).
     pub fn raw(&self) -> &rusqlite::Connection {
         &self.conn
@@ -39,6 +38,21 @@ fn value(p: &Param) -> Value {
     }
 }
 
+/// Constraint and type errors belong to one row; anything else (busy, locked, I/O, missing
+/// table) to the database.
+fn classify(e: rusqlite::Error, what: &str) -> ExecError {
+    let row = matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::ConstraintViolation | ErrorCode::TooBig | ErrorCode::TypeMismatch)
+    );
+    let e = anyhow::Error::new(e).context(what.to_string());
+    if row {
+        ExecError::Row(e)
+    } else {
+        ExecError::Retry(e)
+    }
+}
+
 impl Connection for Sqlite {
     fn execute_script(&mut self, sql: &str) -> anyhow::Result<()> {
         self.conn
@@ -46,31 +60,30 @@ impl Connection for Sqlite {
             .context("sql_table_schema failed")
     }
 
-    fn write(&mut self, plan: &Plan, batch: &Batch) -> anyhow::Result<Written> {
-        let tx = self.conn.transaction().context("BEGIN failed")?;
-        let mut w = Written::default();
-        for row in &batch.rows {
-            if let Some(up) = plan.update(&batch.table, row) {
-                let mut st = tx
-                    .prepare_cached(&up.sql)
-                    .with_context(|| format!("cannot prepare '{}'", up.sql))?;
-                let n = st
-                    .execute(rusqlite::params_from_iter(up.params.iter().map(value)))
-                    .with_context(|| format!("UPDATE of table '{}' failed", batch.table))?;
-                if n > 0 {
-                    w.updated += 1;
-                    continue;
-                }
-            }
-            let ins = plan.insert(&batch.table, row);
-            let mut st = tx
-                .prepare_cached(&ins.sql)
-                .with_context(|| format!("cannot prepare '{}'", ins.sql))?;
-            st.execute(rusqlite::params_from_iter(ins.params.iter().map(value)))
-                .with_context(|| format!("INSERT into table '{}' failed", batch.table))?;
-            w.inserted += 1;
-        }
-        tx.commit().context("COMMIT failed")?;
-        Ok(w)
+    fn exec(&mut self, st: &Statement) -> Result<u64, ExecError> {
+        let mut prepared = self
+            .conn
+            .prepare_cached(&st.sql)
+            .map_err(|e| classify(e, &st.sql))?;
+        prepared
+            .execute(rusqlite::params_from_iter(st.params.iter().map(value)))
+            .map(|n| n as u64)
+            .map_err(|e| classify(e, &st.sql))
+    }
+
+    fn begin(&mut self) -> Result<(), ExecError> {
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| ExecError::Retry(anyhow::Error::new(e).context("BEGIN")))
+    }
+
+    fn commit(&mut self) -> Result<(), ExecError> {
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| ExecError::Retry(anyhow::Error::new(e).context("COMMIT")))
+    }
+
+    fn rollback(&mut self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use pmacct_flow::cache::Entry;
 use pmacct_flow::format::Encoder;
-use pmacct_flow::primitives::{value, Extras, Val};
+use pmacct_flow::primitives::{value, Extras, SqlType, Val};
 use pmacct_flow::{Aggregate, Primitive};
 
 /// The three SQL plugin types.
@@ -55,6 +55,8 @@ enum Src {
     /// pmacct's fake values for columns of the default schema not in the aggregate.
     FakeMac,
     FakeHost,
+    /// A BGP table's fake value (`''`, `'0'`, `'0.0.0.0'`).
+    FakeText(&'static str),
 }
 
 /// How the placeholder of a column is written.
@@ -90,6 +92,27 @@ pub struct PlanOptions {
     pub utc: bool,
     pub since_epoch: bool,
     pub secs: bool,
+    /// `sql_table_type: bgp` (or a BGP primitive in the aggregate): pmacct's BGP tables.
+    pub bgp: bool,
+}
+
+impl PlanOptions {
+    /// pmacct's defaults for `backend` and `version`: no history, no optimization, local
+    /// time stamps with microseconds, UPDATE tried first.
+    pub fn new(backend: Backend, version: u8) -> PlanOptions {
+        PlanOptions {
+            backend,
+            version,
+            optimize_clauses: false,
+            history: false,
+            num_protos: false,
+            dont_try_update: false,
+            utc: false,
+            since_epoch: false,
+            secs: false,
+            bgp: false,
+        }
+    }
 }
 
 /// The columns and clauses of one plugin's statements (pmacct's static clauses).
@@ -181,6 +204,9 @@ impl Plan {
         }
         if !aggregate.custom().is_empty() {
             return Err("custom primitives (aggregate_primitives) are not supported yet by the pmacct-rs SQL plugins.".into());
+        }
+        if opts.bgp {
+            return Plan::new_bgp(aggregate, opts);
         }
         let mut cols = Vec::new();
         for p in Primitive::all() {
@@ -279,6 +305,69 @@ impl Plan {
         })
     }
 
+    /// The columns of pmacct's BGP tables (`sql_table_type: bgp`, version 1000 + N in
+    /// 1.7.7): the BGP attributes (fake values when not aggregated), AS numbers and tag;
+    /// the addresses, ports and protocol of original tables are refused.
+    fn new_bgp(aggregate: &Aggregate, opts: PlanOptions) -> Result<Plan, String> {
+        let agg = |p| aggregate.contains(p);
+        let v = opts.version;
+        let optimize = opts.optimize_clauses;
+        let mut cols = Vec::new();
+        for p in Primitive::all() {
+            if p == Primitive::Flows {
+                continue;
+            }
+            let info = p.info();
+            let in_agg = agg(p);
+            let name = match p {
+                Primitive::SrcAs => "as_src",
+                Primitive::DstAs => "as_dst",
+                _ => column_name(p, v, opts.backend),
+            };
+            if !optimize {
+                if in_agg
+                    && schema_from(p).is_some()
+                    && !matches!(p, Primitive::Tag | Primitive::SrcAs | Primitive::DstAs)
+                {
+                    return Err(unsupported(info.name()));
+                }
+                let fake = match p {
+                    Primitive::StdComm | Primitive::AsPath => Some(""),
+                    Primitive::PeerSrcAs | Primitive::PeerDstAs => Some("0"),
+                    Primitive::PeerSrcIp | Primitive::PeerDstIp => Some("0.0.0.0"),
+                    _ => None,
+                };
+                let always = matches!(
+                    p,
+                    Primitive::LocalPref
+                        | Primitive::Med
+                        | Primitive::SrcAs
+                        | Primitive::DstAs
+                        | Primitive::Tag
+                );
+                match fake {
+                    Some(f) if !in_agg => cols.push(col(name, Src::FakeText(f), Wrap::Plain)),
+                    _ if in_agg || always => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+                    _ => {}
+                }
+            } else if in_agg {
+                cols.push(col(name, Src::Prim(p), Wrap::Plain));
+            }
+        }
+        let flows_agg = agg(Primitive::Flows);
+        if flows_agg && !optimize {
+            return Err("The accounting of flows requires SQL table v4.".into());
+        }
+        Ok(Plan {
+            flows: flows_agg,
+            count_flows: flows_agg,
+            set_tcp_flags: agg(Primitive::TcpFlags),
+            aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            opts,
+            cols,
+        })
+    }
+
     pub fn options(&self) -> &PlanOptions {
         &self.opts
     }
@@ -314,6 +403,7 @@ impl Plan {
             let v = match c.src {
                 Src::FakeMac => Param::Text("0:0:0:0:0:0".into()),
                 Src::FakeHost => Param::Text("0.0.0.0".into()),
+                Src::FakeText(t) => Param::Text(t.into()),
                 Src::AsText(p) => match value(p, &e.prims, &x) {
                     Val::Num(n) if self.opts.backend == Backend::Pgsql => Param::Int(n as i64),
                     Val::Num(n) => Param::Text(n.to_string()),
@@ -499,6 +589,82 @@ impl Plan {
             }
         }
     }
+}
+
+/// The `CREATE TABLE` of pmacct-rs's own schema script for the default table of
+/// `version` (`examples/sql/`, generated by `cargo run -p pmacct-plugins --example
+/// gen-sql-schemas`): every column 1.7.7 writes for that version without
+/// `sql_optimize_clauses`, with the history stamps, and the key as primary key.
+pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
+    let aggregate = Aggregate::parse(&["src_host".to_string(), "dst_host".to_string()])
+        .expect("a valid aggregate");
+    let mut o = PlanOptions::new(backend, version);
+    o.history = true;
+    let plan = Plan::new(&aggregate, o).expect("the default columns of every version");
+    let pg = backend == Backend::Pgsql;
+    let unsigned = if backend == Backend::Mysql {
+        " UNSIGNED"
+    } else {
+        ""
+    };
+    let mut lines = Vec::new();
+    let mut key = Vec::new();
+    for c in &plan.cols {
+        let sql_type = match c.src {
+            Src::FakeMac => SqlType::Mac,
+            Src::FakeHost => SqlType::Ip,
+            Src::FakeText(_) => SqlType::Text,
+            Src::Prim(p) | Src::AsText(p) | Src::Lon(p) | Src::TsSecs(p) => p.info().sql_type,
+            Src::TsResidual(_) => SqlType::U32,
+        };
+        let (ty, default) = match sql_type {
+            SqlType::Mac if pg => ("macaddr".to_string(), "'0:0:0:0:0:0'"),
+            SqlType::Mac => ("CHAR(17)".to_string(), "'0:0:0:0:0:0'"),
+            SqlType::Ip if pg => ("inet".to_string(), "'0.0.0.0'"),
+            SqlType::Ip => ("CHAR(45)".to_string(), "'0.0.0.0'"),
+            SqlType::Proto if pg => ("SMALLINT".to_string(), "0"),
+            // Wide enough for every protocol name (1.7.7's CHAR(6) cuts `ipv6-icmp`).
+            SqlType::Proto => ("CHAR(10)".to_string(), "'0'"),
+            SqlType::U8 | SqlType::U16 => (format!("INT{unsigned}"), "0"),
+            SqlType::U32 if pg => ("BIGINT".to_string(), "0"),
+            SqlType::U32 => (format!("INT{unsigned}"), "0"),
+            SqlType::U64 => (format!("BIGINT{unsigned}"), "0"),
+            SqlType::Char(n) => (format!("CHAR({n})"), "' '"),
+            SqlType::Text => ("VARCHAR(255)".to_string(), "''"),
+            SqlType::Float => ("FLOAT".to_string(), "0"),
+            SqlType::DateTime if pg => (
+                "timestamp without time zone".to_string(),
+                "'1970-01-01 00:00:00'",
+            ),
+            SqlType::DateTime => ("DATETIME".to_string(), "'1970-01-01 00:00:00'"),
+        };
+        lines.push(format!("    {} {ty} NOT NULL DEFAULT {default}", c.name));
+        if c.in_where {
+            key.push(c.name);
+        }
+    }
+    lines.push(format!("    packets INT{unsigned} NOT NULL"));
+    lines.push(format!("    bytes BIGINT{unsigned} NOT NULL"));
+    if plan.flows {
+        lines.push(format!("    flows INT{unsigned} NOT NULL DEFAULT 0"));
+    }
+    let stamp = if pg {
+        "timestamp without time zone"
+    } else {
+        "DATETIME"
+    };
+    let inserted_default = match backend {
+        Backend::Pgsql => " DEFAULT CURRENT_TIMESTAMP(0)",
+        Backend::Sqlite3 => " DEFAULT '0000-00-00 00:00:00'",
+        Backend::Mysql => "",
+    };
+    lines.push(format!(
+        "    stamp_inserted {stamp} NOT NULL{inserted_default}"
+    ));
+    lines.push(format!("    stamp_updated {stamp}"));
+    key.push("stamp_inserted");
+    lines.push(format!("    PRIMARY KEY ({})", key.join(", ")));
+    format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
 }
 
 fn col(name: &'static str, src: Src, wrap: Wrap) -> Column {

@@ -19,15 +19,8 @@ fn agg(s: &str) -> Aggregate {
 
 fn opts(backend: Backend, version: u8) -> PlanOptions {
     PlanOptions {
-        backend,
-        version,
-        optimize_clauses: false,
         history: true,
-        num_protos: false,
-        dont_try_update: false,
-        utc: false,
-        since_epoch: false,
-        secs: false,
+        ..PlanOptions::new(backend, version)
     }
 }
 
@@ -338,4 +331,223 @@ fn injection_is_stored_as_text() {
         ins.sql
     );
     assert_eq!(pg_literal(&Param::Text("a'\0b".into())), "'a''b'");
+}
+
+/// A row the database refuses (here a duplicate key with `sql_dont_try_update`) is counted
+/// and skipped; the rest of the batch is written.
+#[test]
+fn refused_rows_are_counted_and_the_batch_goes_on() {
+    let a = agg("src_host");
+    let mut o = opts(Backend::Sqlite3, 1);
+    o.optimize_clauses = true;
+    o.history = false;
+    o.dont_try_update = true;
+    let plan = Plan::new(&a, o).unwrap();
+    let enc = encoder(&a);
+    let mut e = entry(&a);
+    let r1 = plan.row(&e, &enc, 0, &mut Vec::new());
+    e.prims.src_ip = Some("10.0.0.2".parse().unwrap());
+    let r2 = plan.row(&e, &enc, 0, &mut Vec::new());
+    let mut db = Sqlite::open(":memory:").unwrap();
+    db.execute_script("CREATE TABLE acct (ip_src TEXT PRIMARY KEY, packets INT, bytes INT)")
+        .unwrap();
+    let batch = Batch {
+        table: "acct".into(),
+        schema: None,
+        rows: vec![r1.clone(), r1, r2],
+    };
+    let w = db.write(&plan, &batch).unwrap();
+    assert_eq!((w.inserted, w.updated, w.refused), (2, 0, 1));
+    assert!(w.first_refusal.unwrap().contains("UNIQUE"));
+    let n: i64 = db
+        .raw()
+        .query_row("SELECT count(*) FROM acct", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+/// examples/sql/ is what gen-sql-schemas writes today, and each sqlite3 script takes the
+/// rows of its version.
+#[test]
+fn shipped_schema_scripts_are_current_and_load() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sql");
+    let a = agg("src_host, dst_host, src_port, dst_port, proto");
+    for v in 1..=9u8 {
+        let t = if (2..=8).contains(&v) {
+            format!("acct_v{v}")
+        } else {
+            "acct".into()
+        };
+        for (b, ext) in [
+            (Backend::Mysql, "mysql"),
+            (Backend::Pgsql, "pgsql"),
+            (Backend::Sqlite3, "sqlite3"),
+        ] {
+            let f = dir.join(format!("pmacct-create-table_v{v}.{ext}"));
+            let text = std::fs::read_to_string(&f).unwrap();
+            assert!(
+                text.contains(&super::statement::create_table(b, v, &t)),
+                "{} is stale: cargo run -p pmacct-plugins --example gen-sql-schemas",
+                f.display()
+            );
+            if b == Backend::Sqlite3 {
+                let mut db = Sqlite::open(":memory:").unwrap();
+                db.execute_script(&text).unwrap();
+                let plan = Plan::new(&a, opts(b, v)).unwrap();
+                let row = plan.row(&entry(&a), &encoder(&a), 1_700_000_100, &mut Vec::new());
+                let batch = Batch {
+                    table: t.clone(),
+                    schema: None,
+                    rows: vec![row.clone(), row],
+                };
+                let w = db.write(&plan, &batch).unwrap();
+                assert_eq!((w.inserted, w.updated), (1, 1), "v{v}");
+            }
+        }
+    }
+}
+
+mod writer_behaviour {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::super::statement::Statement;
+    use super::super::writer::{Batch, Connection, Connector, ExecError, Writer, WriterOptions};
+    use super::*;
+    use crate::log::{MemoryLog, PluginLog};
+
+    /// A database that is down while `down` is set; counts rows per target.
+    struct Fake {
+        down: Arc<AtomicBool>,
+        rows: Arc<AtomicU64>,
+    }
+
+    impl Connection for Fake {
+        fn execute_script(&mut self, _: &str) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn exec(&mut self, st: &Statement) -> Result<u64, ExecError> {
+            if self.down.load(Ordering::SeqCst) {
+                return Err(ExecError::Retry(anyhow::anyhow!("server gone")));
+            }
+            if st.sql.starts_with("INSERT") {
+                self.rows.fetch_add(1, Ordering::SeqCst);
+            }
+            Ok(0)
+        }
+        fn begin(&mut self) -> Result<(), ExecError> {
+            self.exec(&Statement {
+                sql: "BEGIN".into(),
+                params: vec![],
+            })
+            .map(drop)
+        }
+        fn commit(&mut self) -> Result<(), ExecError> {
+            Ok(())
+        }
+        fn rollback(&mut self) {}
+    }
+
+    fn setup(
+        max_rows: usize,
+        backup: bool,
+        close: Duration,
+    ) -> (
+        Writer,
+        Arc<AtomicBool>,
+        Arc<AtomicU64>,
+        Arc<AtomicU64>,
+        MemoryLog,
+        Vec<super::super::Row>,
+    ) {
+        let a = agg("src_host");
+        let mut o = opts(Backend::Sqlite3, 1);
+        o.optimize_clauses = true;
+        let plan = Plan::new(&a, o).unwrap();
+        let row = plan.row(&entry(&a), &encoder(&a), 0, &mut Vec::new());
+        let down = Arc::new(AtomicBool::new(true));
+        let primary = Arc::new(AtomicU64::new(0));
+        let secondary = Arc::new(AtomicU64::new(0));
+        let (d, p, s) = (down.clone(), primary.clone(), secondary.clone());
+        let connector: Connector = Box::new(move |use_backup| {
+            if use_backup {
+                Ok(Box::new(Fake {
+                    down: Arc::new(AtomicBool::new(false)),
+                    rows: s.clone(),
+                }))
+            } else if d.load(Ordering::SeqCst) {
+                anyhow::bail!("connection refused")
+            } else {
+                Ok(Box::new(Fake {
+                    down: d.clone(),
+                    rows: p.clone(),
+                }))
+            }
+        });
+        let mem = MemoryLog::default();
+        let log = PluginLog::new("t", "sqlite3", mem.sink());
+        let w = Writer::start(
+            plan,
+            connector,
+            WriterOptions {
+                max_rows,
+                has_backup: backup,
+                close_timeout: close,
+            },
+            log,
+        )
+        .unwrap();
+        (w, down, primary, secondary, mem, vec![row; 10])
+    }
+
+    fn batch(rows: &[super::super::Row]) -> Batch {
+        Batch {
+            table: "acct".into(),
+            schema: None,
+            rows: rows.to_vec(),
+        }
+    }
+
+    /// Down, then back: every row arrives once, nothing is dropped.
+    #[test]
+    fn outage_then_recovery_loses_nothing() {
+        let (mut w, down, primary, _, _, rows) = setup(100, false, Duration::from_secs(30));
+        assert_eq!(w.submit(batch(&rows)), 0);
+        assert_eq!(w.submit(batch(&rows)), 0);
+        std::thread::sleep(Duration::from_millis(600));
+        assert_eq!(primary.load(Ordering::SeqCst), 0);
+        assert!(w.stats().failures.load(Ordering::SeqCst) >= 1);
+        down.store(false, Ordering::SeqCst);
+        w.close();
+        assert_eq!(primary.load(Ordering::SeqCst), 20);
+        assert_eq!(w.stats().dropped.load(Ordering::SeqCst), 0);
+    }
+
+    /// A full queue drops the new batch, counted and logged with the running total; rows
+    /// still unwritten when the close timeout ends are dropped and counted too.
+    #[test]
+    fn drops_are_counted_and_logged() {
+        let (mut w, _down, primary, _, mem, rows) = setup(15, false, Duration::from_millis(300));
+        assert_eq!(w.submit(batch(&rows)), 0);
+        assert_eq!(w.submit(batch(&rows)), 10);
+        w.close();
+        assert_eq!(primary.load(Ordering::SeqCst), 0);
+        assert_eq!(w.stats().dropped.load(Ordering::SeqCst), 20);
+        let lines = mem.lines().join("\n");
+        assert!(lines.contains("10 rows dropped in total"), "{lines}");
+        assert!(lines.contains("20 rows dropped in total"), "{lines}");
+        assert!(!lines.contains("arealsmartpwd"));
+    }
+
+    /// With sql_recovery_backup_host, a batch the primary cannot take goes to the backup.
+    #[test]
+    fn backup_takes_what_the_primary_cannot() {
+        let (mut w, _down, primary, secondary, _, rows) = setup(100, true, Duration::from_secs(5));
+        assert_eq!(w.submit(batch(&rows)), 0);
+        w.close();
+        assert_eq!(primary.load(Ordering::SeqCst), 0);
+        assert_eq!(secondary.load(Ordering::SeqCst), 10);
+        assert_eq!(w.stats().dropped.load(Ordering::SeqCst), 0);
+    }
 }

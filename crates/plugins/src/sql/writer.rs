@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::statement::{Plan, Row};
+use super::statement::{Plan, Row, Statement};
 use crate::log::{plugin_log, PluginLog};
 
 /// Rows for one table (dynamic `sql_table` names split a purge into several).
@@ -23,19 +23,99 @@ pub struct Batch {
 }
 
 /// What a write achieved.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Written {
     pub inserted: u64,
     pub updated: u64,
+    /// Rows the database refused (a constraint, a value it cannot store): pmacct loses
+    /// them too; counted and logged, the batch goes on.
+    pub refused: u64,
+    /// The first refusal's message.
+    pub first_refusal: Option<String>,
 }
 
-/// One database connection.
+/// Why a statement failed.
+#[derive(Debug)]
+pub enum ExecError {
+    /// The connection or the database as a whole (down, locked, restarting, missing
+    /// table): the batch is kept and retried.
+    Retry(anyhow::Error),
+    /// This row only (duplicate key, value out of range): the row is refused.
+    Row(anyhow::Error),
+}
+
+impl From<ExecError> for anyhow::Error {
+    fn from(e: ExecError) -> anyhow::Error {
+        match e {
+            ExecError::Retry(e) | ExecError::Row(e) => e,
+        }
+    }
+}
+
+/// One database connection as the writer drives it.
 pub trait Connection: Send {
     /// Run `sql` (a `CREATE TABLE` script); errors are the caller's to report.
     fn execute_script(&mut self, sql: &str) -> anyhow::Result<()>;
-    /// Write every row of `batch` in one transaction (UPDATE then INSERT per row unless
-    /// the plan says not to try the UPDATE), all or nothing.
-    fn write(&mut self, plan: &Plan, batch: &Batch) -> anyhow::Result<Written>;
+    /// Run one statement; rows changed.
+    fn exec(&mut self, st: &Statement) -> Result<u64, ExecError>;
+    fn begin(&mut self) -> Result<(), ExecError>;
+    fn commit(&mut self) -> Result<(), ExecError>;
+    fn rollback(&mut self);
+
+    /// Write every row of `batch` (UPDATE then INSERT per row unless the plan says not to
+    /// try the UPDATE) in one transaction; when a row is refused, the transaction is rolled
+    /// back and the batch replayed row by row, skipping the refused rows.
+    fn write(&mut self, plan: &Plan, batch: &Batch) -> anyhow::Result<Written> {
+        self.begin()?;
+        match write_rows(self, plan, batch, false) {
+            Ok(w) => {
+                self.commit()?;
+                Ok(w)
+            }
+            Err(ExecError::Row(_)) => {
+                self.rollback();
+                write_rows(self, plan, batch, true).map_err(Into::into)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// The rows of `batch`, UPDATE then INSERT; with `skip_refused`, a refused row is counted
+/// and the next one written.
+fn write_rows<C: Connection + ?Sized>(
+    c: &mut C,
+    plan: &Plan,
+    batch: &Batch,
+    skip_refused: bool,
+) -> Result<Written, ExecError> {
+    let mut w = Written::default();
+    for row in &batch.rows {
+        let res = (|| {
+            if let Some(up) = plan.update(&batch.table, row) {
+                if c.exec(&up)? > 0 {
+                    return Ok(false);
+                }
+            }
+            c.exec(&plan.insert(&batch.table, row))?;
+            Ok(true)
+        })();
+        match res {
+            Ok(true) => w.inserted += 1,
+            Ok(false) => w.updated += 1,
+            Err(ExecError::Row(e)) if skip_refused => {
+                w.refused += 1;
+                if w.first_refusal.is_none() {
+                    w.first_refusal = Some(format!("{e:#}"));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(w)
 }
 
 /// Opens a connection to the primary (`false`) or the backup (`true`) database.
@@ -138,13 +218,13 @@ impl Writer {
         }
         let mut st = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
         if st.rows + n > self.max_rows {
+            let queued = st.rows;
             drop(st);
-            self.stats.dropped.fetch_add(n as u64, Ordering::Relaxed);
+            let total = self.stats.dropped.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
             plugin_log!(
                 self.log,
                 Error,
-                "database writes are behind ({} rows queued, limit {}): {n} rows for table '{}' dropped.",
-                self.max_rows.saturating_sub(n),
+                "database writes are behind ({queued} rows queued, limit {}): {n} rows for table '{}' dropped; {total} rows dropped in total",
                 self.max_rows,
                 batch.table
             );
@@ -251,11 +331,11 @@ impl Worker {
         st.batches.clear();
         st.rows = 0;
         self.stats.queued.store(0, Ordering::Relaxed);
-        self.stats.dropped.fetch_add(n as u64, Ordering::Relaxed);
+        let total = self.stats.dropped.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         plugin_log!(
             self.log,
             Error,
-            "database unavailable at exit: {n} rows dropped after {} s of retries.",
+            "database unavailable at exit: {n} rows dropped after {} s of retries; {total} rows dropped in total",
             self.opts.close_timeout.as_secs()
         );
     }
@@ -300,6 +380,17 @@ impl Worker {
         let w = conn.write(&self.plan, batch)?;
         self.stats.inserted.fetch_add(w.inserted, Ordering::Relaxed);
         self.stats.updated.fetch_add(w.updated, Ordering::Relaxed);
+        if w.refused > 0 {
+            let total = self.stats.dropped.fetch_add(w.refused, Ordering::Relaxed) + w.refused;
+            plugin_log!(
+                self.log,
+                Error,
+                "{} rows refused by the database for table '{}' ({}); {total} rows dropped in total",
+                w.refused,
+                batch.table,
+                w.first_refusal.as_deref().unwrap_or("")
+            );
+        }
         Ok(())
     }
 }
