@@ -115,9 +115,13 @@ fn psql(port: u16, db: &str) -> Command {
     c
 }
 
+/// An sqlite3 client on `file`. It waits up to 20 s for a lock: pmacct 1.7.7's writer
+/// processes can still hold the file for a moment after its core has exited (seen as
+/// "database is locked" when dumping pmacct's file in versions_sqlite3).
 fn sqlite3(file: &Path) -> Command {
     let mut c = Command::new("sqlite3");
     c.args(["-batch", "-bail", "-separator", "\t", "-nullvalue", "NULL"])
+        .args(["-cmd", ".timeout 20000"])
         .arg(file);
     c
 }
