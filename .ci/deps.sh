@@ -18,6 +18,13 @@ for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >
 # amqp plugin tests: a private RabbitMQ node (.ci/rabbitmq.sh), never the packaged service
 $SUDO apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 $SUDO systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+# SQL plugin tests (issue 16): MariaDB and PostgreSQL 15 servers, run as private instances by
+# .ci/mariadb.sh and .ci/postgres.sh (never the system services, stopped here), sqlite3 CLI.
+$SUDO apt-get install -y -qq --no-install-recommends \
+    mariadb-server mariadb-client postgresql-15 postgresql-client-15 sqlite3 >/dev/null
+for s in mariadb postgresql; do
+    $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || $SUDO service "$s" stop >/dev/null 2>&1 || true
+done
 # Packaging tests (bin/tests/packaging.rs, docs/PACKAGING.md): debootstrap makes the throwaway
 # Debian root the .deb is installed in; cargo-deb builds the .deb (the version PACKAGING.md
 # was measured with).

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The test command of README.md: starts the services the tests need (a Kafka-protocol broker
-# on 127.0.0.1:9092, a RabbitMQ node on 127.0.0.1:5672), runs every test of the workspace,
-# stops what it started.
+# on 127.0.0.1:9092, a RabbitMQ node on 127.0.0.1:5672, MariaDB on :3306, PostgreSQL on
+# :5432), runs every test of the workspace, stops what it started.
 # System packages come from .ci/deps.sh (run by examples/quickstart.sh and .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/kafka-broker.sh start
-trap 'bash .ci/kafka-broker.sh stop; bash .ci/rabbitmq.sh stop' EXIT
+trap 'bash .ci/kafka-broker.sh stop; bash .ci/rabbitmq.sh stop; bash .ci/mariadb.sh stop; bash .ci/postgres.sh stop' EXIT
 bash .ci/rabbitmq.sh start
+bash .ci/mariadb.sh start
+bash .ci/postgres.sh start
 cargo test --workspace "$@"

@@ -12,6 +12,7 @@ pub mod expected;
 pub mod oracle;
 pub mod pcap;
 pub mod run;
+pub mod sql;
 
 pub use compare::{compare, Diff, Format};
 pub use expected::Expected;

@@ -144,7 +144,7 @@ impl Drop for Scratch {
 }
 
 /// Start `bin -f dir/nfacctd.conf` with TZ=UTC, stdout and stderr to files in dir.
-fn spawn(bin: &Path, conf: &str, dir: &Path) -> Result<Child, String> {
+pub(crate) fn spawn(bin: &Path, conf: &str, dir: &Path) -> Result<Child, String> {
     let cf = dir.join("nfacctd.conf");
     std::fs::write(&cf, conf).map_err(|e| format!("{}: {e}", cf.display()))?;
     let log =
@@ -160,7 +160,7 @@ fn spawn(bin: &Path, conf: &str, dir: &Path) -> Result<Child, String> {
         .map_err(|e| format!("{}: {e}", bin.display()))
 }
 
-fn wait(child: &mut Child, bin: &Path, timeout: Duration) -> Result<(), String> {
+pub(crate) fn wait(child: &mut Child, bin: &Path, timeout: Duration) -> Result<(), String> {
     let t0 = Instant::now();
     loop {
         match child.try_wait() {
@@ -179,7 +179,7 @@ fn wait(child: &mut Child, bin: &Path, timeout: Duration) -> Result<(), String> 
     }
 }
 
-fn read_lossy(p: &Path) -> String {
+pub(crate) fn read_lossy(p: &Path) -> String {
     let mut v = Vec::new();
     if let Ok(mut f) = std::fs::File::open(p) {
         let _ = f.read_to_end(&mut v);
@@ -624,6 +624,32 @@ pub fn replay(input: &Path, targets: &[SocketAddr], rate: u32) -> Result<usize, 
     Ok(dgrams.len())
 }
 
+/// Two different free UDP ports (pmacct's and ours).
+pub fn free_port_pair() -> Result<(u16, u16), String> {
+    let (pp, po) = (free_port()?, free_port()?);
+    if pp == po {
+        return Err("free_port returned the same port twice".into());
+    }
+    Ok((pp, po))
+}
+
+/// Start pmacct and ours, each (binary, config text, scratch dir); pmacct is killed when
+/// ours cannot start.
+pub fn spawn_pair(
+    pm: (&Path, &str, &Path),
+    ours: (&Path, &str, &Path),
+) -> Result<(Child, Child), String> {
+    let mut cp = spawn(pm.0, pm.1, pm.2)?;
+    match spawn(ours.0, ours.1, ours.2) {
+        Ok(co) => Ok((cp, co)),
+        Err(e) => {
+            let _ = cp.kill();
+            let _ = cp.wait();
+            Err(e)
+        }
+    }
+}
+
 /// Replay `input` over UDP to pmacct and ours at once (both configured from `config`,
 /// listening on 127.0.0.1), then SIGINT both for the final purge; their outputs.
 pub fn live_pair(
@@ -634,19 +660,11 @@ pub fn live_pair(
 ) -> Result<(Output, Output), String> {
     let sp = Scratch::new("live-pmacct")?;
     let so = Scratch::new("live-ours")?;
-    let (pp, po) = (free_port()?, free_port()?);
-    if pp == po {
-        return Err("free_port returned the same port twice".into());
-    }
-    let mut cp = spawn(pm, &config.live(pp, &sp.0.join("out")), &sp.0)?;
-    let mut co = match spawn(ours, &config.live(po, &so.0.join("out")), &so.0) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = cp.kill();
-            let _ = cp.wait();
-            return Err(e);
-        }
-    };
+    let (pp, po) = free_port_pair()?;
+    let (mut cp, mut co) = spawn_pair(
+        (pm, &config.live(pp, &sp.0.join("out")), &sp.0),
+        (ours, &config.live(po, &so.0.join("out")), &so.0),
+    )?;
     let result = (|| -> Result<(), String> {
         wait_until("both daemons listening", Duration::from_secs(15), || {
             udp_bound(pp) && udp_bound(po)
