@@ -144,31 +144,31 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "avro_buffer_size", field: "avro_buffer_size", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("8192"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: false, doc: "" },
     KeyDef { name: "avro_schema_output_file", field: "avro_schema_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: false, doc: "" },
     KeyDef { name: "avro_schema_file", field: "avro_schema_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_refresh_time", field: "sql_refresh_time", kind: Kind::Secs, default: Some("60"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: Some('r'), implemented: false, doc: "" },
-    KeyDef { name: "amqp_history", field: "sql_history", kind: Kind::History, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_history_offset", field: "sql_history_offset", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_history_roundoff", field: "sql_history_roundoff", kind: Kind::Roundoff, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_time_roundoff", field: "sql_history_roundoff", kind: Kind::Roundoff, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_host", field: "sql_host", kind: Kind::Str, default: Some("127.0.0.1"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_user", field: "sql_user", kind: Kind::Str, default: Some("guest"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_passwd", field: "sql_passwd", kind: Kind::Str, default: Some("guest"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_exchange", field: "sql_db", kind: Kind::Str, default: Some("pmacct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_exchange_type", field: "amqp_exchange_type", kind: Kind::Str, default: Some("direct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_routing_key", field: "sql_table", kind: Kind::Str, default: Some("acct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_routing_key_rr", field: "amqp_routing_key_rr", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_persistent_msg", field: "amqp_persistent_msg", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_frame_max", field: "amqp_frame_max", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("131072"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_cache_entries", field: "print_cache_entries", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("16411"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_max_writers", field: "sql_max_writers", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "amqp_refresh_time", field: "sql_refresh_time", kind: Kind::Secs, default: Some("60"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: Some('r'), implemented: true, doc: "" },
+    KeyDef { name: "amqp_history", field: "sql_history", kind: Kind::History, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_history_offset", field: "sql_history_offset", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_history_roundoff", field: "sql_history_roundoff", kind: Kind::Roundoff, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_time_roundoff", field: "sql_history_roundoff", kind: Kind::Roundoff, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_host", field: "sql_host", kind: Kind::Str, default: Some("127.0.0.1"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "RabbitMQ broker host: `host`, or `host:port` (pmacct-rs extension; 1.7.7 always uses port 5672)." },
+    KeyDef { name: "amqp_user", field: "sql_user", kind: Kind::Str, default: Some("guest"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_passwd", field: "sql_passwd", kind: Kind::Str, default: Some("guest"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_exchange", field: "sql_db", kind: Kind::Str, default: Some("pmacct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_exchange_type", field: "amqp_exchange_type", kind: Kind::Str, default: Some("direct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_routing_key", field: "sql_table", kind: Kind::Str, default: Some("acct"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "Routing key of published messages; `$peer_src_ip`, `$tag`, `$tag2`, `$post_tag`, `$post_tag2` expanded per record. Shares its value with print_output_file." },
+    KeyDef { name: "amqp_routing_key_rr", field: "amqp_routing_key_rr", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_persistent_msg", field: "amqp_persistent_msg", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_frame_max", field: "amqp_frame_max", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("131072"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_cache_entries", field: "print_cache_entries", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("16411"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_max_writers", field: "sql_max_writers", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
     KeyDef { name: "amqp_preprocess", field: "sql_preprocess", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
     KeyDef { name: "amqp_preprocess_type", field: "sql_preprocess_type", kind: Kind::Str, default: Some("any"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_startup_delay", field: "sql_startup_delay", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_heartbeat_interval", field: "amqp_heartbeat_interval", kind: Kind::Int { min: i64::MIN, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_multi_values", field: "sql_multi_values", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_num_protos", field: "sql_num_protos", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_vhost", field: "amqp_vhost", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_markers", field: "print_markers", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "amqp_output", field: "amqp_output", kind: Kind::Enum(&["json", "avro", "avro_bin", "avro_json", "custom"]), default: Some("json"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "amqp_startup_delay", field: "sql_startup_delay", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_heartbeat_interval", field: "amqp_heartbeat_interval", kind: Kind::Int { min: i64::MIN, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "AMQP heartbeat in seconds (0: none). Applied (1.7.7 reads it but its amqp plugin does not use it)." },
+    KeyDef { name: "amqp_multi_values", field: "sql_multi_values", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_num_protos", field: "sql_num_protos", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_vhost", field: "amqp_vhost", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_markers", field: "print_markers", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
+    KeyDef { name: "amqp_output", field: "amqp_output", kind: Kind::Enum(&["json", "avro", "avro_bin", "avro_json", "custom"]), default: Some("json"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "Message encoding of the amqp plugin (json; avro ones refused)." },
     KeyDef { name: "amqp_avro_schema_routing_key", field: "amqp_avro_schema_routing_key", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
     KeyDef { name: "amqp_avro_schema_refresh_time", field: "amqp_avro_schema_refresh_time", kind: Kind::Int { min: 1, max: i64::MAX }, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
     KeyDef { name: "amqp_trigger_exec", field: "sql_trigger_exec", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: false, doc: "" },
@@ -604,6 +604,8 @@ pub static KEYS: &[KeyDef] = &[
     // pmacct-rs extensions (pmacct 1.7.7 logs "Unknown key" for them; see registry::EXTENSIONS).
     KeyDef { name: "kafka_retry_buffer_size", field: "kafka_retry_buffer_size", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("268435456"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: bytes of undelivered Kafka messages held for retry." },
     KeyDef { name: "kafka_flush_timeout", field: "kafka_flush_timeout", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "pmacct-rs extension: seconds to wait for Kafka delivery at shutdown." },
+    KeyDef { name: "amqp_retry_buffer_size", field: "amqp_retry_buffer_size", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("268435456"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "pmacct-rs extension: bytes of AMQP messages not yet confirmed by the broker held for (re)publishing." },
+    KeyDef { name: "amqp_flush_timeout", field: "amqp_flush_timeout", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("10"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "pmacct-rs extension: seconds to wait for the broker's confirms at shutdown." },
     KeyDef { name: "metrics_http_listen", field: "metrics_http_listen", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct-rs extension: ip:port of the Prometheus metrics endpoint (HTTP GET /metrics), e.g. 127.0.0.1:9955; off when unset." },
 ];
 
@@ -1236,6 +1238,8 @@ pub mod key {
     pub const TMP_BGP_DAEMON_ROUTE_REFRESH: Key = Key("tmp_bgp_daemon_route_refresh");
     pub const KAFKA_RETRY_BUFFER_SIZE: Key = Key("kafka_retry_buffer_size");
     pub const KAFKA_FLUSH_TIMEOUT: Key = Key("kafka_flush_timeout");
+    pub const AMQP_RETRY_BUFFER_SIZE: Key = Key("amqp_retry_buffer_size");
+    pub const AMQP_FLUSH_TIMEOUT: Key = Key("amqp_flush_timeout");
     pub const METRICS_HTTP_LISTEN: Key = Key("metrics_http_listen");
     pub const TMP_BGP_DAEMON_ORIGIN_TYPE_INT: Key = Key("tmp_bgp_daemon_origin_type_int");
 }
@@ -1841,5 +1845,7 @@ pub(crate) static ALL_KEY_CONSTS: &[crate::registry::Key] = &[
     key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT,
     key::KAFKA_RETRY_BUFFER_SIZE,
     key::KAFKA_FLUSH_TIMEOUT,
+    key::AMQP_RETRY_BUFFER_SIZE,
+    key::AMQP_FLUSH_TIMEOUT,
     key::METRICS_HTTP_LISTEN,
 ];
