@@ -503,5 +503,109 @@ fn broker_outage_loses_nothing() {
         "a record lost packets"
     );
     assert!(sent_records >= 300, "too little traffic: {sent_records}");
+    println!(
+        "outage {outage} s: {sent_records} records sent, {} in the queue ({} messages); {closed}",
+        pk.len(),
+        msgs.len()
+    );
     node.script("stop");
+}
+
+/// Messages in `queue` now.
+fn queued(ch: &Channel, queue: &str) -> u32 {
+    block_on(ch.queue_declare(
+        queue,
+        QueueDeclareOptions {
+            passive: true,
+            ..Default::default()
+        },
+        FieldTable::default(),
+    ))
+    .map(|q| q.message_count())
+    .unwrap_or(0)
+}
+
+/// Benchmark for the note (compat-tests/bench/amqp-bench.sh): each daemon in turn caches
+/// `AMQP_BENCH_RECORDS` distinct records (live NetFlow v5) and publishes them in its final
+/// purge at SIGINT; messages/s = records / time from SIGINT until all are in the queue.
+#[test]
+#[ignore]
+fn bench_publish_rate() {
+    let n: u32 = std::env::var("AMQP_BENCH_RECORDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150_000);
+    let dgrams = n.div_ceil(30);
+    let node = Node::up(5672);
+    let (_c, ch) = node.connect();
+    let oracle = compat_tests::oracle::path("nfacctd");
+    for (who, bin) in [
+        ("ours", env!("CARGO_BIN_EXE_nfacctd")),
+        ("pmacct-1.7.7", &oracle),
+    ] {
+        let dir = tmpdir(&format!("bench-{who}"));
+        let exchange = format!("pmacct-rs-bench-{who}-{}", std::process::id());
+        bind(
+            &ch,
+            &exchange,
+            ExchangeKind::Direct,
+            false,
+            &["acct".into()],
+        );
+        let port = UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let conf = dir.join("bench.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "plugins: amqp[a]\naggregate[a]: src_host\namqp_exchange[a]: {exchange}\n\
+                 amqp_refresh_time[a]: 3600\namqp_cache_entries[a]: {}\n\
+                 plugin_pipe_size[a]: 268435456\nplugin_buffer_size[a]: 65536\n\
+                 nfacctd_ip: 127.0.0.1\nnfacctd_port: {port}\n",
+                n * 2 + 1
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new(bin)
+            .arg("-f")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_secs(2));
+        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for seq in 0..dgrams {
+            tx.send_to(&v5_datagram(seq, 1), ("127.0.0.1", port))
+                .unwrap();
+            if seq % 50 == 49 {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        std::thread::sleep(Duration::from_secs(3));
+        let t0 = Instant::now();
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        let (mut last, mut since) = (0, Instant::now());
+        loop {
+            let q = queued(&ch, &exchange);
+            if q != last {
+                (last, since) = (q, Instant::now());
+            }
+            if q >= n || since.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let secs = (since - t0).as_secs_f64();
+        let _ = child.wait();
+        println!(
+            "BENCH amqp {who}: {last} of {n} records published in {secs:.2} s after SIGINT: {:.0} messages/s",
+            f64::from(last) / secs
+        );
+        block_on(ch.queue_delete(&exchange, QueueDeleteOptions::default())).unwrap();
+    }
 }
