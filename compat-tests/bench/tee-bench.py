@@ -9,8 +9,9 @@ softflowd-v9-s2.pcap) are replayed over UDP in a loop (N in all, default 200,000
 given rate, default 20,000/s; 0 = as fast as the sender goes) to one daemon at a time, whose
 tee plugin replicates them to K local UDP sinks (default 2, one pool each). Printed per
 daemon: datagrams sent, replicated (received by the sinks), lost, datagrams/s replicated
-over the replay, and the daemon's CPU seconds (user+sys, itself and the children it reaped)
-per million datagrams; then the CPU ratio ours/pmacct. Unlike pcap_savefile_replay, the
+over the replay, the daemon's CPU seconds (user+sys, itself and the children it reaped)
+per million datagrams, and where the kernel dropped datagrams (the daemon's listening socket,
+the sinks' sockets: /proc/net/udp); then the CPU ratio ours/pmacct. Unlike pcap_savefile_replay, the
 datagrams come over the network as in production.
 """
 import argparse
@@ -20,7 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
+import multiprocessing
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,23 +46,49 @@ def ours_default():
     return None
 
 
-class Sink(threading.Thread):
+def sink_loop(sock, count, stop):
+    while not stop.value:
+        try:
+            sock.recv(65536)
+            count.value += 1
+        except socket.timeout:
+            pass
+
+
+class Sink:
+    """A UDP sink counting datagrams in a process of its own (the sender's pacing loop
+    would starve a thread of the same interpreter)."""
+
     def __init__(self):
-        super().__init__(daemon=True)
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
         self.s.bind(("127.0.0.1", 0))
         self.s.settimeout(0.2)
-        self.n = 0
-        self.stop = False
+        self.count = multiprocessing.Value("q", 0, lock=False)
+        self.halt = multiprocessing.Value("b", 0, lock=False)
+        self.p = multiprocessing.Process(target=sink_loop, args=(self.s, self.count, self.halt), daemon=True)
 
-    def run(self):
-        while not self.stop:
-            try:
-                self.s.recv(65536)
-                self.n += 1
-            except socket.timeout:
-                pass
+    def start(self):
+        self.p.start()
+
+    @property
+    def n(self):
+        return self.count.value
+
+    def stop(self):
+        self.halt.value = 1
+        self.p.join()
+
+
+def udp_drops(port):
+    """Datagrams the kernel dropped on the UDP socket bound to 127.0.0.1:port (buffer full)."""
+    want = "0100007F:%04X" % port
+    total = 0
+    for line in open("/proc/net/udp").read().splitlines()[1:]:
+        f = line.split()
+        if f[1] == want:
+            total += int(f[-1])
+    return total
 
 
 def run(bin_path, payloads, n, rate, k):
@@ -80,7 +107,8 @@ def run(bin_path, payloads, n, rate, k):
     conf = os.path.join(d, "tee.conf")
     with open(conf, "w") as f:
         f.write("plugins: tee[t]\ntee_receivers[t]: %s\nnfacctd_ip: 127.0.0.1\nnfacctd_port: %d\n"
-                "plugin_pipe_size[t]: 67108864\nnfacctd_pipe_size: 33554432\n" % (recv, port))
+                "plugin_pipe_size[t]: 67108864\nnfacctd_pipe_size: 33554432\nlogfile: %s\n"
+                % (recv, port, os.path.join(d, "daemon.log")))
     p = subprocess.Popen([bin_path, "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)
     tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -100,12 +128,14 @@ def run(bin_path, payloads, n, rate, k):
         if tot != last:
             last, since = tot, time.monotonic()
         time.sleep(0.05)
+    in_drops = udp_drops(port)
+    sink_drops = sum(udp_drops(s.s.getsockname()[1]) for s in sinks)
     p.send_signal(signal.SIGINT)
     _, _, ru = os.wait4(p.pid, 0)
-    for s in sinks:
-        s.stop = True
     got = sum(s.n for s in sinks)
-    return got, send_secs, ru.ru_utime + ru.ru_stime
+    for s in sinks:
+        s.stop()
+    return got, send_secs, ru.ru_utime + ru.ru_stime, in_drops, sink_drops
 
 
 def main():
@@ -123,12 +153,12 @@ def main():
         if not b:
             print("%s: no binary" % name)
             continue
-        got, secs, c = run(b, payloads, a.datagrams, a.rate, a.receivers)
+        got, secs, c, in_drops, sink_drops = run(b, payloads, a.datagrams, a.rate, a.receivers)
         cpu[name] = c
         print("%-13s sent %d x %d receivers, replicated %d, lost %d (%.2f%%), %.0f datagrams/s replicated, "
-              "cpu %.2f s (%.2f s per 1M datagrams)"
+              "cpu %.2f s (%.2f s per 1M datagrams); kernel drops: daemon socket %d, sinks %d"
               % (name, a.datagrams, a.receivers, got, want - got, 100.0 * (want - got) / want,
-                 got / secs, c, c * 1e6 / a.datagrams))
+                 got / secs, c, c * 1e6 / a.datagrams, in_drops, sink_drops))
     if len(cpu) == 2 and cpu["pmacct-1.7.7"] > 0:
         print("cpu ratio ours/pmacct: %.2f" % (cpu["ours"] / cpu["pmacct-1.7.7"]))
 

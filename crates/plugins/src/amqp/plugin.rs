@@ -11,17 +11,19 @@ use std::time::SystemTime;
 
 use anyhow::anyhow;
 use pmacct_config::{key, Key, Scope};
-use pmacct_flow::cache::{Entry, History};
-use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
+use pmacct_flow::cache::History;
 use pmacct_flow::time::TimestampOptions;
 use pmacct_flow::Aggregate;
 
 use super::config::AmqpConfig;
 use super::writer::{AmqpStats, AmqpWriter, FlushReport};
-use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::aggregating::{
+    log_cache_memory, write_json_messages, Aggregator, MessageCore, MessageTransport, Purge,
+    PurgeWriter,
+};
 use crate::kafka::template::RecordVars;
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
-use crate::log::{default_sink, plugin_log, Level, LogSink, PluginLog};
+use crate::log::{default_sink, plugin_log, LogSink, PluginLog};
 use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
 /// Everything the amqp plugin reads from the configuration. `Default` is pmacct's defaults.
@@ -179,8 +181,18 @@ impl AmqpStats {
     }
 }
 
-fn vars_of(e: &Entry) -> RecordVars {
-    e.prims
+impl MessageTransport for AmqpWriter {
+    fn marker(&mut self, obj: &[u8], vars: &RecordVars, _close: bool) {
+        self.write_marker(obj, vars);
+    }
+
+    fn record(&mut self, obj: &[u8], vars: &RecordVars) -> Result<(), String> {
+        self.write_record(obj, vars).map_err(|e| e.to_string())
+    }
+
+    fn end_records(&mut self) {
+        AmqpWriter::end_records(self);
+    }
 }
 
 impl AmqpPlugin {
@@ -203,26 +215,20 @@ impl AmqpPlugin {
         cfg.amqp.validate().map_err(fail)?;
         log_cache_memory(&log, cfg.cache_entries);
         let writer = AmqpWriter::new(&cfg.amqp, sink).map_err(fail)?;
-        let opts = EncoderOptions {
-            separator: String::new(),
-            num_protos: cfg.num_protos,
-            timestamps: cfg.timestamps,
-            writer_id: Some(writer.writer_id().to_string()),
-            history: cfg.history.is_some(),
-        };
-        let encoder = Encoder::new(OutputFormat::Json, &cfg.aggregate, opts)
-            .map_err(|e| fail(e.to_string()))?;
-        log.log(Level::Info, "JSON: setting object handlers.");
-        let core = CoreConfig {
+        let (encoder, core) = MessageCore {
             aggregate: cfg.aggregate,
             history: cfg.history.clone(),
+            num_protos: cfg.num_protos,
+            timestamps: cfg.timestamps,
+            time_new: cfg.time_new,
             cache_entries: cfg.cache_entries,
             cache_entries_key: "amqp_cache_entries",
             refresh_time: cfg.refresh_time,
             startup_delay: cfg.amqp.startup_delay,
-            utc: cfg.timestamps.utc,
-            time_new: cfg.time_new,
-        };
+            writer_id: writer.writer_id(),
+        }
+        .build(&log)
+        .map_err(fail)?;
         let sink = AmqpSink {
             cfg,
             writer: Some(writer),
@@ -257,33 +263,9 @@ impl PurgeWriter for AmqpSink {
     /// `amqp_cache_purge()`: purge_init marker, one message per committed entry (or
     /// multi-values batches), purge_close marker.
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
-        let name = &self.cfg.amqp.plugin_name;
-        writer.begin_purge();
-        let first_vars = p.entries.first().map(vars_of).unwrap_or_default();
-        if self.cfg.amqp.markers {
-            p.buf.clear();
-            p.encoder.write_start_marker(p.buf, name, p.pid);
-            writer.write_marker(p.buf, &first_vars);
-        }
-        for e in p.entries {
-            p.buf.clear();
-            p.encoder.write_record(p.buf, e, p.now.max(0) as u64);
-            match writer.write_record(p.buf, &vars_of(e)) {
-                Ok(()) => p.written += 1,
-                Err(err) => p.log.log(Level::Error, &err.to_string()),
-            }
-        }
-        writer.end_records();
-        if self.cfg.amqp.markers {
-            let duration = (unix_secs(SystemTime::now()) - p.now).max(0) as u64;
-            let last_vars = p.entries.last().map(vars_of).unwrap_or_default();
-            p.buf.clear();
-            p.encoder
-                .write_end_marker(p.buf, name, p.pid, p.written, p.total, duration);
-            writer.write_marker(p.buf, &last_vars);
+        if let Some(writer) = self.writer.as_mut() {
+            writer.begin_purge();
+            write_json_messages(writer, p, &self.cfg.amqp.plugin_name, self.cfg.amqp.markers);
             writer.hand_over();
         }
         Ok(())

@@ -32,9 +32,11 @@ const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 const DROP_REPORT_EVERY: Duration = Duration::from_secs(10);
 /// Messages published before waiting for their confirms.
-const WINDOW: usize = 2048;
+const WINDOW: usize = 8192;
 /// Messages the plugin thread collects before handing them over.
 const HANDOVER: usize = 512;
+/// Spent messages kept for reuse at most (their buffers stay allocated).
+const FREE_MAX: usize = 4 * WINDOW;
 /// Bookkeeping charged per message beside payload and routing key.
 const MSG_OVERHEAD: usize = 64;
 
@@ -210,7 +212,9 @@ impl Shared {
                 if q.bytes + q.in_flight_bytes + cost > self.capacity {
                     over_r += m.records as u64;
                     over_m += 1;
-                    q.free.push(m);
+                    if q.free.len() < FREE_MAX {
+                        q.free.push(m);
+                    }
                     continue;
                 }
                 q.bytes += cost;
@@ -657,7 +661,9 @@ fn publisher(s: &Shared, t: &Target) {
                 if m.attempts > 0 {
                     add(&s.counters.retried, m.records as u64);
                 }
-                q.free.push(m);
+                if q.free.len() < FREE_MAX {
+                    q.free.push(m);
+                }
             } else {
                 failed_r += m.records as u64;
                 retry.push(m);
@@ -743,4 +749,147 @@ async fn publish_window(ch: &Channel, t: &Target, window: &[Msg]) -> Vec<bool> {
         acked.push(matches!(c.await, Ok(conf) if conf.is_ack()));
     }
     acked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::MemoryLog;
+
+    /// A port nothing listens on: the broker is "down".
+    fn dead_cfg() -> AmqpConfig {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        AmqpConfig {
+            port,
+            flush_timeout: Duration::from_millis(300),
+            ..Default::default()
+        }
+    }
+
+    fn queued(w: &AmqpWriter) -> Vec<(String, String, usize)> {
+        lock(&w.shared.queue)
+            .msgs
+            .iter()
+            .map(|m| {
+                (
+                    m.routing_key.clone(),
+                    String::from_utf8(m.payload.clone()).unwrap(),
+                    m.records,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn broker_down_buffers_then_counts_drops_at_close() {
+        let log = MemoryLog::default();
+        let mut w = AmqpWriter::new(&dead_cfg(), log.sink()).unwrap();
+        w.begin_purge();
+        for _ in 0..10 {
+            w.write_record(b"{\"a\": 1}\n", &RecordVars::default())
+                .unwrap();
+        }
+        w.end_records();
+        std::thread::sleep(Duration::from_millis(300));
+        let st = w.stats();
+        assert_eq!(
+            (st.produced, st.delivered, st.buffered_records),
+            (10, 0, 10)
+        );
+        let rep = w.close();
+        assert_eq!(
+            (rep.undelivered_records, rep.undelivered_messages),
+            (10, 10)
+        );
+        assert_eq!(rep.stats.dropped, 10);
+        let lines = log.lines().join("\n");
+        assert!(lines.contains("Connection failed to RabbitMQ"), "{lines}");
+        assert!(
+            lines.contains("dropped 10 records (10 messages) not delivered to RabbitMQ: not confirmed before shutdown"),
+            "{lines}"
+        );
+    }
+
+    #[test]
+    fn a_full_buffer_drops_and_counts() {
+        let log = MemoryLog::default();
+        // Two messages of 8 bytes under key "acct" fit: (8 + 4 + 64) * 2 = 152.
+        let cfg = AmqpConfig {
+            retry_buffer_size: 160,
+            ..dead_cfg()
+        };
+        let mut w = AmqpWriter::new(&cfg, log.sink()).unwrap();
+        w.begin_purge();
+        for _ in 0..5 {
+            w.write_record(b"{\"a\": 1}", &RecordVars::default())
+                .unwrap();
+        }
+        w.end_records();
+        let st = w.stats();
+        assert_eq!((st.produced, st.dropped, st.buffered_records), (5, 3, 2));
+        assert!(log.lines().iter().any(
+            |l| l.contains("dropped 3 records (3 messages)") && l.contains("buffer_size full")
+        ));
+        let rep = w.close();
+        assert_eq!(rep.stats.dropped, 5);
+    }
+
+    #[test]
+    fn multi_values_batches_and_round_robin_keys() {
+        let cfg = AmqpConfig {
+            multi_values: 20,
+            routing_key: "rk".into(),
+            routing_key_rr: 2,
+            ..dead_cfg()
+        };
+        let mut w = AmqpWriter::new(&cfg, MemoryLog::default().sink()).unwrap();
+        let v = RecordVars::default();
+        w.begin_purge();
+        w.write_marker(b"{\"m\": 0}\n", &v);
+        for r in [&b"{\"a\": 1}"[..], b"{\"b\": 2}", b"{\"c\": 3}"] {
+            w.write_record(r, &v).unwrap();
+        }
+        // 20 bytes: an object of 19 + newline does not fit (1.7.7's strict <).
+        assert!(w.write_record(&[b'x'; 19], &v).is_err());
+        w.end_records();
+        w.write_marker(b"{\"m\": 1}\n", &v);
+        w.hand_over();
+        assert_eq!(
+            queued(&w),
+            vec![
+                ("rk_0".into(), "{\"m\": 0}".into(), 0),
+                // Two objects fit in 20 bytes; the full batch goes under the next rr key.
+                ("rk_0".into(), "{\"a\": 1}\n{\"b\": 2}\n".into(), 2),
+                // The last batch and the close marker under the purge's current key.
+                ("rk_0".into(), "{\"c\": 3}\n".into(), 1),
+                ("rk_0".into(), "{\"m\": 1}".into(), 0),
+            ]
+        );
+        assert_eq!(w.stats().dropped, 1);
+    }
+
+    #[test]
+    fn dynamic_routing_key_per_record() {
+        let cfg = AmqpConfig {
+            routing_key: "acct.$tag.$post_tag".into(),
+            post_tag: 9,
+            ..dead_cfg()
+        };
+        let mut w = AmqpWriter::new(&cfg, MemoryLog::default().sink()).unwrap();
+        w.begin_purge();
+        for tag in [1, 2] {
+            let v = RecordVars {
+                tag,
+                ..Default::default()
+            };
+            w.write_record(b"{}", &v).unwrap();
+        }
+        w.end_records();
+        let keys: Vec<String> = queued(&w).into_iter().map(|m| m.0).collect();
+        assert_eq!(keys, ["acct.1.9", "acct.2.9"]);
+    }
 }
