@@ -68,6 +68,11 @@ impl Node {
         );
     }
 
+    /// A node this test owns: stopped when the guard goes, even if the test panics.
+    fn own(port: u16) -> OwnNode {
+        OwnNode(Node::up(port))
+    }
+
     fn up(port: u16) -> Node {
         let n = Node { port };
         n.script("start");
@@ -83,6 +88,14 @@ impl Node {
             let ch = c.create_channel().await.unwrap();
             (c, ch)
         })
+    }
+}
+
+struct OwnNode(Node);
+
+impl Drop for OwnNode {
+    fn drop(&mut self) {
+        self.0.script("stop");
     }
 }
 
@@ -404,7 +417,8 @@ fn broker_outage_loses_nothing() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(6u64);
     // A node of its own: stopping it must not disturb the differential tests.
-    let node = Node::up(5674);
+    let own = Node::own(5674);
+    let node = &own.0;
     let dir = tmpdir("outage");
     let exchange = format!("pmacct-rs-test-outage-{}", std::process::id());
     {
@@ -508,7 +522,6 @@ fn broker_outage_loses_nothing() {
         pk.len(),
         msgs.len()
     );
-    node.script("stop");
 }
 
 /// Messages in `queue` now.
