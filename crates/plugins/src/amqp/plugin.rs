@@ -293,3 +293,49 @@ impl PurgeWriter for AmqpSink {
         *values = self.stats().metric_values();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<AmqpPluginConfig, String> {
+        let mut c = AmqpPluginConfig::default();
+        let rest = c.apply_keys(pairs.iter().copied())?;
+        assert!(rest.is_empty(), "{rest:?}");
+        Ok(c)
+    }
+
+    #[test]
+    fn keys_and_refusals() {
+        let c = with(&[
+            ("amqp_history", "5m"),
+            ("amqp_time_roundoff", "m"),
+            ("amqp_refresh_time", "30"),
+            ("amqp_exchange_type", "TOPIC"),
+            ("amqp_persistent_msg", "true"),
+            ("amqp_multi_values", "4096"),
+            ("amqp_markers", "true"),
+            ("amqp_output", "json"),
+        ])
+        .unwrap();
+        assert_eq!(c.history.unwrap().roundoff, "m");
+        assert_eq!(c.refresh_time, 30);
+        assert_eq!(c.amqp.exchange_type, "topic");
+        assert!(c.amqp.persistent_msg && c.amqp.markers);
+        assert_eq!(c.amqp.multi_values, 4096);
+        for (k, v, why) in [
+            ("amqp_output", "avro", "Apache Avro"),
+            ("amqp_output", "avro_json", "Apache Avro"),
+            ("amqp_avro_schema_routing_key", "s", "amqp_output avro"),
+            ("amqp_trigger_exec", "/bin/true", "not supported yet"),
+        ] {
+            let e = with(&[(k, v)]).unwrap_err();
+            assert!(e.contains(why), "{k}: {e}");
+        }
+        let e = with(&[("amqp_routing_key", "a.$tag"), ("amqp_routing_key_rr", "2")]).unwrap_err();
+        assert!(
+            e.contains("not compatible with 'amqp_routing_key_rr'"),
+            "{e}"
+        );
+    }
+}
