@@ -42,6 +42,8 @@ pub enum KeyScope {
 pub const EXTENSIONS: &[&str] = &[
     "kafka_retry_buffer_size",
     "kafka_flush_timeout",
+    "amqp_retry_buffer_size",
+    "amqp_flush_timeout",
     "metrics_http_listen",
     "nfacctd_templates_per_exporter",
     "exporter_stats_entries",

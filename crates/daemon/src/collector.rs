@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use pmacct_config::{key, Action, Daemon, Failure, Key, Loaded, PluginInstance, PluginKind, Scope};
 use pmacct_flow::{Renormalize, Stage};
+use pmacct_plugins::amqp::{AmqpPlugin, AmqpPluginConfig};
 use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
 use pmacct_plugins::memory::{MemoryConfig, MemoryPlugin};
 use pmacct_plugins::tee::{TeeConfig, TeePlugin};
@@ -83,6 +84,16 @@ impl PluginConfig for KafkaPluginConfig {
     }
     fn start(self, now: SystemTime) -> anyhow::Result<KafkaPlugin> {
         KafkaPlugin::new(self, now)
+    }
+}
+
+impl PluginConfig for AmqpPluginConfig {
+    type Plugin = AmqpPlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        AmqpPluginConfig::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<AmqpPlugin> {
+        AmqpPlugin::new(self, now)
     }
 }
 
@@ -190,6 +201,10 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Mysql,
         configure: configure::<pmacct_plugins::sql::MysqlConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Amqp,
+        configure: configure::<AmqpPluginConfig>,
     },
 ];
 
@@ -824,16 +839,16 @@ mod tests {
     #[test]
     fn unsupported_plugin_types_are_recognized() {
         let l = pmacct_config::parse_str(
-            Daemon::Nfacctd,
+            Daemon::Pmacctd,
             Some("c.conf"),
-            "plugins: amqp[m], print[p]\nprint_output: csv\n",
+            "plugins: nfprobe[n], print[p]\nprint_output: csv\n",
             &[],
         )
         .unwrap();
         let err = check_plugin(&l.config.plugins[0]).err();
         assert_eq!(
             err.as_deref(),
-            Some("plugin type 'amqp' is recognized, not supported yet by pmacct-rs")
+            Some("plugin type 'nfprobe' is recognized, not supported yet by pmacct-rs")
         );
         assert!(check_plugin(&l.config.plugins[1]).is_ok());
     }

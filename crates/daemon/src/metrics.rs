@@ -1073,7 +1073,7 @@ mod tests {
             .map_or(tail.len(), |(i, _)| i);
         let tail = &tail[..end];
         let want = "\
-# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries), memory_table_full (the memory plugin's table was full (imt_mem_pools_number x imt_mem_pools_size)), sql_not_written (given up by an SQL plugin: queue full while the database was unavailable, or still unwritten at exit).
+# HELP pmacct_plugin_records_dropped_total Records a plugin lost, by reason: queue_full (plugin too slow for the collector), cache_full (cache full even after an urgent purge), kafka_undelivered (given up after retries), amqp_undelivered (not confirmed by RabbitMQ: buffer full or shutdown timeout), memory_table_full (the memory plugin's table was full (imt_mem_pools_number x imt_mem_pools_size)), sql_not_written (given up by an SQL plugin: queue full while the database was unavailable, or still unwritten at exit).
 # TYPE pmacct_plugin_records_dropped_total counter
 pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"queue_full\"} 1
 pmacct_plugin_records_dropped_total{plugin=\"p\",type=\"print\",reason=\"cache_full\"} 0

@@ -10,8 +10,9 @@ use std::time::SystemTime;
 use pmacct_flow::cache::{Cache, CacheConfig, Entry, History, Insert, PurgeSchedule};
 use pmacct_flow::custom::CustomValues;
 use pmacct_flow::flow::custom_of;
-use pmacct_flow::format::Encoder;
-use pmacct_flow::{Aggregate, Flow};
+use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
+use pmacct_flow::time::TimestampOptions;
+use pmacct_flow::{Aggregate, Flow, Primitives};
 
 use crate::log::{plugin_log, PluginLog};
 use crate::{Plugin, PluginCounters};
@@ -58,6 +59,93 @@ pub(crate) fn log_cache_memory(log: &PluginLog, cache_entries: usize) {
         cache_entries,
         Cache::pmacct_memory_figure(cache_entries)
     );
+}
+
+/// The settings of a plugin publishing JSON messages to a broker (kafka, amqp).
+pub(crate) struct MessageCore<'a> {
+    pub aggregate: Aggregate,
+    pub history: Option<History>,
+    pub num_protos: bool,
+    pub timestamps: TimestampOptions,
+    pub time_new: bool,
+    pub cache_entries: usize,
+    pub cache_entries_key: &'static str,
+    pub refresh_time: u64,
+    pub startup_delay: u64,
+    /// `<name>/<pid>`, in every record.
+    pub writer_id: &'a str,
+}
+
+impl MessageCore<'_> {
+    /// The JSON encoder (records carry `writer_id`) and the core's settings, with pmacct's
+    /// start-up log line.
+    pub(crate) fn build(self, log: &PluginLog) -> Result<(Encoder, CoreConfig), String> {
+        let opts = EncoderOptions {
+            separator: String::new(),
+            num_protos: self.num_protos,
+            timestamps: self.timestamps,
+            writer_id: Some(self.writer_id.to_string()),
+            history: self.history.is_some(),
+        };
+        let encoder =
+            Encoder::new(OutputFormat::Json, &self.aggregate, opts).map_err(|e| e.to_string())?;
+        plugin_log!(log, Info, "JSON: setting object handlers.");
+        let core = CoreConfig {
+            aggregate: self.aggregate,
+            history: self.history,
+            cache_entries: self.cache_entries,
+            cache_entries_key: self.cache_entries_key,
+            refresh_time: self.refresh_time,
+            startup_delay: self.startup_delay,
+            utc: self.timestamps.utc,
+            time_new: self.time_new,
+        };
+        Ok((encoder, core))
+    }
+}
+
+/// A broker transport as the purge of a JSON message plugin (kafka, amqp) drives it.
+pub(crate) trait MessageTransport {
+    /// A `purge_init` (`close` false) or `purge_close` marker; `vars` are the first or last
+    /// record's (for dynamic topics / routing keys).
+    fn marker(&mut self, obj: &[u8], vars: &Primitives, close: bool);
+    /// One record; an error is logged and the record not counted as written.
+    fn record(&mut self, obj: &[u8], vars: &Primitives) -> Result<(), String>;
+    /// After the purge's last record, before `purge_close`.
+    fn end_records(&mut self);
+}
+
+/// pmacct's `kafka_cache_purge()` / `amqp_cache_purge()`: `purge_init` with `markers`, one
+/// JSON object per committed entry, `purge_close` with the counts and duration.
+pub(crate) fn write_json_messages<T: MessageTransport>(
+    t: &mut T,
+    p: &mut Purge<'_>,
+    name: &str,
+    markers: bool,
+) {
+    if markers {
+        let first = p.entries.first().map(|e| e.prims).unwrap_or_default();
+        p.buf.clear();
+        p.encoder.write_start_marker(p.buf, name, p.pid);
+        t.marker(p.buf, &first, false);
+    }
+    for e in p.entries {
+        p.buf.clear();
+        p.encoder.write_record(p.buf, e, p.now.max(0) as u64);
+        match t.record(p.buf, &e.prims) {
+            Ok(()) => p.written += 1,
+            Err(err) => plugin_log!(p.log, Error, "{err}"),
+        }
+    }
+    t.end_records();
+    if markers {
+        let duration = (unix_secs(SystemTime::now()) - p.now).max(0) as u64;
+        let last = p.entries.last().map(|e| e.prims).unwrap_or_default();
+        p.buf.clear();
+        p.encoder
+            .write_end_marker(p.buf, name, p.pid, p.written, p.total, duration);
+        t.marker(p.buf, &last, true);
+    }
 }
 
 /// One purge as a writer sees it.

@@ -12,16 +12,18 @@ use std::time::{Duration, SystemTime};
 use pmacct_config::{key, Key, Scope};
 
 use anyhow::anyhow;
-use pmacct_flow::cache::{Entry, History};
-use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
+use pmacct_flow::cache::History;
 use pmacct_flow::time::TimestampOptions;
 use pmacct_flow::Aggregate;
 
 use super::config::KafkaConfig;
-use super::log::{default_sink, LogLevel, LogSink, PluginLog};
+use super::log::{default_sink, LogSink, PluginLog};
 use super::template::RecordVars;
 use super::writer::{FlushReport, KafkaStats, KafkaWriter};
-use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
+use crate::aggregating::{
+    log_cache_memory, write_json_messages, Aggregator, MessageCore, MessageTransport, Purge,
+    PurgeWriter,
+};
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::plugin_log;
 use crate::{PluginMetric, MAX_PLUGIN_METRICS};
@@ -204,8 +206,24 @@ impl KafkaStats {
     }
 }
 
-fn vars_of(e: &Entry) -> RecordVars {
-    e.prims
+impl MessageTransport for KafkaWriter {
+    fn marker(&mut self, obj: &[u8], vars: &RecordVars, close: bool) {
+        // pmacct sleeps 1 s before purge_close so that it lands after the records.
+        let delay = if close {
+            Duration::from_secs(1)
+        } else {
+            Duration::ZERO
+        };
+        self.write_marker(obj, vars, delay);
+    }
+
+    fn record(&mut self, obj: &[u8], vars: &RecordVars) -> Result<(), String> {
+        self.write_record(obj, vars).map_err(|e| e.to_string())
+    }
+
+    fn end_records(&mut self) {
+        self.flush_batch();
+    }
 }
 
 impl KafkaPlugin {
@@ -235,26 +253,20 @@ impl KafkaPlugin {
         cfg.kafka.validate().map_err(fail)?;
         log_cache_memory(&log, cfg.cache_entries);
         let writer = KafkaWriter::new(&cfg.kafka, sink).map_err(fail)?;
-        let opts = EncoderOptions {
-            separator: String::new(),
-            num_protos: cfg.num_protos,
-            timestamps: cfg.timestamps,
-            writer_id: Some(writer.writer_id().to_string()),
-            history: cfg.history.is_some(),
-        };
-        let encoder = Encoder::new(OutputFormat::Json, &cfg.aggregate, opts)
-            .map_err(|e| fail(e.to_string()))?;
-        log.log(LogLevel::Info, "JSON: setting object handlers.");
-        let core = CoreConfig {
+        let (encoder, core) = MessageCore {
             aggregate: cfg.aggregate,
             history: cfg.history.clone(),
+            num_protos: cfg.num_protos,
+            timestamps: cfg.timestamps,
+            time_new: cfg.time_new,
             cache_entries: cfg.cache_entries,
             cache_entries_key: "kafka_cache_entries",
             refresh_time: cfg.refresh_time,
             startup_delay: cfg.kafka.startup_delay,
-            utc: cfg.timestamps.utc,
-            time_new: cfg.time_new,
-        };
+            writer_id: writer.writer_id(),
+        }
+        .build(&log)
+        .map_err(fail)?;
         let sink = KafkaSink {
             cfg,
             writer: Some(writer),
@@ -293,33 +305,13 @@ impl PurgeWriter for KafkaSink {
     /// `kafka_cache_purge()`: markers, one object per committed entry (or multi-values
     /// batches).
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
-        let name = &self.cfg.kafka.plugin_name;
-        let first_vars = p.entries.first().map(vars_of).unwrap_or_default();
-        if self.cfg.kafka.markers {
-            p.buf.clear();
-            p.encoder.write_start_marker(p.buf, name, p.pid);
-            writer.write_marker(p.buf, &first_vars, Duration::ZERO);
-        }
-        for e in p.entries {
-            p.buf.clear();
-            p.encoder.write_record(p.buf, e, p.now.max(0) as u64);
-            match writer.write_record(p.buf, &vars_of(e)) {
-                Ok(()) => p.written += 1,
-                Err(err) => p.log.log(LogLevel::Error, &err.to_string()),
-            }
-        }
-        writer.flush_batch();
-        if self.cfg.kafka.markers {
-            let duration = (unix_secs(SystemTime::now()) - p.now).max(0) as u64;
-            let last_vars = p.entries.last().map(vars_of).unwrap_or_default();
-            p.buf.clear();
-            p.encoder
-                .write_end_marker(p.buf, name, p.pid, p.written, p.total, duration);
-            // pmacct sleeps 1 s first so that purge_close lands after the records.
-            writer.write_marker(p.buf, &last_vars, Duration::from_secs(1));
+        if let Some(writer) = self.writer.as_mut() {
+            write_json_messages(
+                writer,
+                p,
+                &self.cfg.kafka.plugin_name,
+                self.cfg.kafka.markers,
+            );
         }
         Ok(())
     }
