@@ -33,6 +33,8 @@ const KAFKA_REFUSED: &str =
     "kafka plugin feature pmacct-rs does not have: the plugin refuses to start when it is set";
 const SQL_REFUSED: &str =
     "SQL plugin feature pmacct-rs does not have yet: the plugin refuses to start when it is set";
+const AMQP_REFUSED: &str =
+    "amqp plugin feature pmacct-rs does not have (Avro output, preprocess, trigger): the plugin refuses to start when it is set";
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
@@ -55,6 +57,17 @@ pub static STATUSES: &[(&str, Status)] = &[
     ("sql_preprocess_type", Status::Refused(SQL_REFUSED)),
     ("sql_trigger_exec", Status::Refused(SQL_REFUSED)),
     ("sql_trigger_time", Status::Refused(SQL_REFUSED)),
+    (
+        "amqp_avro_schema_refresh_time",
+        Status::Refused(AMQP_REFUSED),
+    ),
+    (
+        "amqp_avro_schema_routing_key",
+        Status::Refused(AMQP_REFUSED),
+    ),
+    ("amqp_preprocess", Status::Refused(AMQP_REFUSED)),
+    ("amqp_preprocess_type", Status::Refused(AMQP_REFUSED)),
+    ("amqp_trigger_exec", Status::Refused(AMQP_REFUSED)),
     ("plugin_pipe_zmq", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_retry", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_profile", Status::NoOp(ZMQ)),
