@@ -23,6 +23,9 @@ pub struct Entry {
     /// input (0: it drops it), and ours is compared with pmacct's offline output of the same
     /// config on INPUT, the same traffic in another export format.
     pub reference: Option<String>,
+    /// Whole-record entry with `where:SIGNATURE` after SIDE: every record of that side left
+    /// unexplained must match it (conditions without `ours.`, on the record itself).
+    pub whole: Vec<Cond>,
 }
 
 impl Entry {
@@ -156,6 +159,9 @@ fn in_range(lo: &str, hi: &str, v: &str) -> bool {
     lo <= cut(lo).as_str() && cut(hi).as_str() <= hi
 }
 
+/// Records left unexplained on one side, with their multiplicity.
+type Left = Vec<(String, usize)>;
+
 /// Counters: summed over the records a per-record entry groups.
 const COUNTERS: [&str; 3] = ["packets", "bytes", "flows"];
 
@@ -183,6 +189,9 @@ impl Expected {
     /// ours' records of the group), COUNT the number of pmacct's differing records it
     /// matches (see [`Mask`]).
     ///
+    /// A whole-record line may carry `where:SIGNATURE` after SIDE: every record only on that
+    /// side must match it (`MODE INPUT CONFIG ours where:vlan=20 94 REASON`).
+    ///
     /// `MODE INPUT CONFIG same-as:REF COUNT REASON...`: pmacct prints COUNT records on INPUT,
     /// and ours is compared with pmacct's offline output of the same config on REF.
     /// `MODE INPUT CONFIG empty 0 REASON...`: both print nothing (a filter that selects no
@@ -199,7 +208,12 @@ impl Expected {
                 .split_whitespace()
                 .nth(3)
                 .is_some_and(|t| t.starts_with("fields:"));
-            let lead = if masked { 6 } else { 5 };
+            let whole_sig = !masked
+                && line
+                    .split_whitespace()
+                    .nth(4)
+                    .is_some_and(|t| t.starts_with("where:"));
+            let lead = if masked || whole_sig { 6 } else { 5 };
             let mut f: Vec<&str> = Vec::new();
             let mut rest = line;
             while f.len() < lead {
@@ -249,8 +263,17 @@ impl Expected {
                         ours,
                     }),
                     reference: None,
+                    whole: Vec::new(),
                 });
                 continue;
+            }
+            let mut whole = Vec::new();
+            let mut f = f;
+            if whole_sig {
+                let sig = f.remove(4).strip_prefix("where:").ok_or_else(bad)?;
+                for c in sig.split('&') {
+                    whole.push(Cond::parse(c).ok_or_else(bad)?);
+                }
             }
             let reference = f.get(3).and_then(|s| s.strip_prefix("same-as:"));
             if f.len() < 6
@@ -277,6 +300,7 @@ impl Expected {
                 reason: f[5].trim().into(),
                 mask: None,
                 reference: reference.map(str::to_string),
+                whole,
             });
         }
         Ok(Expected { entries })
@@ -332,8 +356,20 @@ impl Expected {
         let mut notes = Vec::new();
         let (left_pmacct, left_ours) =
             self.explain_records(mode, input, config, diff, &mut notes)?;
-        for (side, got) in [("pmacct", left_pmacct), ("ours", left_ours)] {
+        for (side, left) in [("pmacct", left_pmacct), ("ours", left_ours)] {
             let e = self.find(side, mode, input, config);
+            let got: usize = left.iter().map(|(_, n)| n).sum();
+            if let Some(e) = e.filter(|e| !e.whole.is_empty()) {
+                for (rec, _) in &left {
+                    let fields = diff.fields(rec).unwrap_or_default();
+                    if let Some(bad) = e.whole.iter().find(|c| !c.holds(&fields, None)) {
+                        return Err(format!(
+                            "a record only in {side} does not meet `{bad}` ({}): {rec}",
+                            e.reason
+                        ));
+                    }
+                }
+            }
             match (e, got) {
                 (None, 0) => {}
                 (None, n) => return Err(format!("{n} records only in {side}")),
@@ -368,7 +404,7 @@ impl Expected {
         config: &str,
         diff: &Diff,
         notes: &mut Vec<String>,
-    ) -> Result<(usize, usize), String> {
+    ) -> Result<(Left, Left), String> {
         let masks: Vec<&Entry> = self
             .entries
             .iter()
@@ -380,7 +416,7 @@ impl Expected {
             })
             .collect();
         if masks.is_empty() {
-            return Ok((diff.count_pmacct(), diff.count_ours()));
+            return Ok((diff.only_pmacct.clone(), diff.only_ours.clone()));
         }
         type Sums = BTreeMap<String, [u128; 3]>;
         // How many of pmacct's differing records each entry's signature matches.
@@ -454,7 +490,7 @@ impl Expected {
             .map(|(r, n)| (r.as_str(), *n))
             .collect();
         let mut plain_left = plain_pmacct;
-        let mut left_ours = 0;
+        let mut left_ours: Left = Vec::new();
         for (rec, n) in &diff.all.1 {
             let mut n = *n;
             if let Some(m) = plain_left.get_mut(rec.as_str()) {
@@ -486,10 +522,14 @@ impl Expected {
                     }
                     add(ours.entry(key).or_default(), c, n)
                 }
-                _ => left_ours += n,
+                _ => left_ours.push((rec.clone(), n)),
             }
         }
-        let left_pmacct: usize = plain_left.values().sum();
+        let left_pmacct: Left = plain_left
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(r, n)| (r.to_string(), n))
+            .collect();
         for (key, p) in &pm {
             let o = ours.get(key).copied().unwrap_or_default();
             if *p != o {
@@ -732,5 +772,20 @@ mod tests {
         for x in &e.entries {
             assert!(x.count.is_some(), "count `*` in {x:?}");
         }
+    }
+
+    #[test]
+    fn whole_record_entries_may_state_what_the_records_are() {
+        let e = Expected::parse("* x t-* ours where:ip_proto=udp&tcp_flags=0 1 filter\n").unwrap();
+        assert_eq!(e.entries[0].whole.len(), 2);
+        let same = rec(ZERO, "2", "tcp", 1);
+        let d =
+            |extra: &str| crate::compare(crate::Format::Json, &same, &format!("{same}\n{extra}"));
+        e.check("offline", "x", "t-json", &d(&rec(ZERO, "0", "udp", 1)))
+            .unwrap();
+        let err = e
+            .check("offline", "x", "t-json", &d(&rec(ZERO, "0", "tcp", 1)))
+            .unwrap_err();
+        assert!(err.contains("does not meet"), "{err}");
     }
 }

@@ -239,7 +239,7 @@ fn plugin_id(name: &str) -> String {
 /// to dir/NAME.out.
 fn combined(group: &[Config], pcap: &Path, dir: &Path) -> String {
     let mut s = core_text(&group[0]).replace("@PCAP@", &pcap.to_string_lossy());
-    let as_pcap_filter = savefile_aggregate_filter(group);
+    let as_pcap_filter = savefile_aggregate_filter(group, pcap);
     if let Some(f) = &as_pcap_filter {
         s.push_str(&format!("pcap_filter: {f}\n"));
     }
@@ -265,9 +265,12 @@ fn combined(group: &[Config], pcap: &Path, dir: &Path) -> String {
 /// is called by pm_pcap_add_interface(), not for pcap_savefile): reading a savefile it
 /// accounts everything. For a config run alone with one plugin, the same selection is
 /// `pcap_filter`, which pmacctd applies to the savefile: the list's entries or-ed (any
-/// entry selects). The oracle of pmacctd's aggregate_filter configs is then pmacct's own
-/// filtering, compared record for record with ours. None for any other group.
-fn savefile_aggregate_filter(group: &[Config]) -> Option<String> {
+/// entry selects), leaving out an entry that does not compile for the capture's link type
+/// as pmacct leaves it out of the list (`vlan` on raw IP, BSD loopback, Linux cooked:
+/// checked with `tcpdump -d -r CAPTURE`, libpcap's compiler). The oracle of pmacctd's
+/// aggregate_filter configs is then pmacct's own filtering, compared record for record
+/// with ours. None for any other group.
+fn savefile_aggregate_filter(group: &[Config], pcap: &Path) -> Option<String> {
     let [c] = group else { return None };
     if !std::ptr::eq(collector_of(c), &PMACCTD) || plugin_count(&c.text) != 1 {
         return None;
@@ -281,10 +284,23 @@ fn savefile_aggregate_filter(group: &[Config]) -> Option<String> {
     let alts: Vec<String> = list
         .split(',')
         .map(str::trim)
-        .filter(|x| !x.is_empty())
+        .filter(|x| !x.is_empty() && compiles(pcap, x))
         .map(|x| format!("({x})"))
         .collect();
     (!alts.is_empty()).then(|| alts.join(" or "))
+}
+
+/// Whether libpcap compiles `filter` for the link type of the capture `pcap`.
+fn compiles(pcap: &Path, filter: &str) -> bool {
+    Command::new("tcpdump")
+        .arg("-r")
+        .arg(pcap)
+        .arg("-d")
+        .arg(filter)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 struct Fnv(u64);
@@ -361,7 +377,7 @@ fn group_key(bin: &Path, input: &Input, group: &[Config]) -> Result<u64, String>
         h.write(c.name.as_bytes());
         h.write(c.text.as_bytes());
     }
-    if let Some(f) = savefile_aggregate_filter(group) {
+    if let Some(f) = savefile_aggregate_filter(group, &input.pcap) {
         h.write(b"pcap_filter: ");
         h.write(f.as_bytes());
     }
