@@ -69,7 +69,7 @@ pub struct Cond {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Test {
-    /// `*` matches any run of characters.
+    /// `*` matches any run of characters; `a|b` either.
     Glob(String),
     /// `[LO..HI]`, bounds included: numbers, or times written `YYYY-MM-DDTHH:MM:SS` (the
     /// `T` stands for the space of the printed value, which is compared on the bound's
@@ -126,7 +126,7 @@ impl Cond {
             v
         };
         match &self.test {
-            Test::Glob(g) => glob(g, v),
+            Test::Glob(g) => g.split('|').any(|g| glob(g, v)),
             Test::Range(lo, hi) => in_range(lo, hi, v),
             Test::Pmacct(f) => group
                 .and_then(|g| g.get(f))
@@ -539,15 +539,20 @@ impl Expected {
                 ));
             }
         }
+        // Every entry whose count is off, in one report.
+        let mut off = Vec::new();
         for (e, n) in masks.iter().zip(matched) {
             if let Err(want) = e.count_ok(n) {
-                return Err(format!(
+                off.push(format!(
                     "expected {want} of pmacct's records to differ in {} ({}), got {n}",
                     e.mask.as_ref().expect("filtered").fields.join(","),
                     e.reason
                 ));
             }
             notes.push(format!("{n} records differ in the fields of: {}", e.reason));
+        }
+        if !off.is_empty() {
+            return Err(off.join("; "));
         }
         Ok((left_pmacct, left_ours))
     }
