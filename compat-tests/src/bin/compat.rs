@@ -1,15 +1,20 @@
 //! Manual runner of the differential cases (compat-tests/run.sh):
-//! compat [--sfacctd] [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]
-//! (`--sfacctd`: the sFlow inputs and configs/sfacctd against sfacctd 1.7.7)
+//! compat [--sfacctd|--pmacctd|--aggfilter] [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]
+//! (`--sfacctd`: the sFlow inputs and configs/sfacctd against sfacctd 1.7.7; `--pmacctd`:
+//! inputs/pcap and configs/pmacctd against pmacctd 1.7.7; `--aggfilter`: the NetFlow
+//! inputs and configs/aggfilter)
 //! Exit status 1 when a case differs beyond compat-tests/expected-differences.txt.
 
 use compat_tests::{
-    configs, configs_in, expected::glob, inputs, live_case, offline_case, run, sflow_inputs,
+    configs, configs_in, expected::glob, inputs, live_case, offline_case, pcap_inputs, run,
+    sflow_inputs,
 };
 
 fn main() {
     let mut live = false;
     let mut sfacctd = false;
+    let mut pmacctd = false;
+    let mut aggfilter = false;
     let mut quiet = false;
     let mut ours = None;
     let (mut ig, mut cg) = ("*".to_string(), "*".to_string());
@@ -18,13 +23,15 @@ fn main() {
         match a.as_str() {
             "--live" => live = true,
             "--sfacctd" => sfacctd = true,
+            "--pmacctd" => pmacctd = true,
+            "--aggfilter" => aggfilter = true,
             "--quiet" => quiet = true,
             "--ours" => ours = args.next(),
             "--input" => ig = args.next().unwrap_or_default(),
             "--config" => cg = args.next().unwrap_or_default(),
             _ => {
                 eprintln!(
-                    "usage: compat [--sfacctd] [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]"
+                    "usage: compat [--sfacctd|--pmacctd|--aggfilter] [--live] [--ours PATH] [--input GLOB] [--config GLOB] [--quiet]"
                 );
                 std::process::exit(2);
             }
@@ -33,6 +40,8 @@ fn main() {
     let ours = match ours.map(Ok).unwrap_or_else(|| {
         let c = if sfacctd {
             &run::SFACCTD
+        } else if pmacctd {
+            &run::PMACCTD
         } else {
             &run::NFACCTD
         };
@@ -46,6 +55,10 @@ fn main() {
     };
     let (all_inputs, all_configs) = if sfacctd {
         (sflow_inputs(), configs_in("sfacctd"))
+    } else if pmacctd {
+        (pcap_inputs(), configs_in("pmacctd"))
+    } else if aggfilter {
+        (inputs(), configs_in("aggfilter"))
     } else {
         (inputs(), configs())
     };
