@@ -59,6 +59,9 @@ pub struct EncoderOptions {
     pub writer_id: Option<String>,
     /// `*_history` set: JSON carries `stamp_inserted`/`stamp_updated`.
     pub history: bool,
+    /// `*_stitching`: every record carries `timestamp_min` and `timestamp_max` (after
+    /// `timestamp_export` in csv/formatted, after `timestamp_arrival` in JSON, as 1.7.7).
+    pub stitching: bool,
 }
 
 /// The formatted output cannot carry variable-length primitives (pmacct exits).
@@ -90,7 +93,15 @@ pub struct Encoder {
     /// Custom primitives (`aggregate_primitives`): after every built-in column / key.
     custom: &'static [CustomCol],
     opts: EncoderOptions,
+    /// `*_stitching`: index in `columns` / `json_order` before which `timestamp_min` and
+    /// `timestamp_max` go (the length: after the last); None without stitching.
+    stitch_col: Option<usize>,
+    stitch_json: Option<usize>,
 }
+
+/// Header and JSON keys of the `*_stitching` columns.
+const STITCH_COLS: [&str; 2] = ["TIMESTAMP_MIN", "TIMESTAMP_MAX"];
+const STITCH_KEYS: [&str; 2] = ["timestamp_min", "timestamp_max"];
 
 /// The value of column `p` of entry `e`, as the primitives table renders it.
 #[inline]
@@ -114,13 +125,30 @@ impl Encoder {
         if format.is_formatted() && aggregate.has_vlen() {
             return Err(VariableLengthInFormatted);
         }
+        let columns: Vec<Primitive> = aggregate.columns().collect();
+        let json_order = aggregate.json_order();
+        let stitch_col = opts.stitching.then(|| {
+            columns
+                .iter()
+                .position(|p| *p > Primitive::TimestampExport)
+                .unwrap_or(columns.len())
+        });
+        let arrival_rank = Primitive::TimestampArrival.info().json_rank;
+        let stitch_json = opts.stitching.then(|| {
+            json_order
+                .iter()
+                .position(|p| p.info().json_rank > arrival_rank)
+                .unwrap_or(json_order.len())
+        });
         Ok(Encoder {
             format,
-            columns: aggregate.columns().collect(),
-            json_order: aggregate.json_order(),
+            columns,
+            json_order,
             flows: aggregate.contains(Primitive::Flows),
             custom: aggregate.custom(),
             opts,
+            stitch_col,
+            stitch_json,
         })
     }
 
@@ -175,12 +203,18 @@ impl Encoder {
                 first = false;
                 out.extend_from_slice(h.as_bytes());
             };
-            for p in &self.columns {
+            for (n, p) in self.columns.iter().enumerate() {
+                if self.stitch_col == Some(n) {
+                    STITCH_COLS.iter().for_each(|h| field(out, h));
+                }
                 let i = p.info();
                 field(out, i.header);
                 if !i.header2.is_empty() {
                     field(out, i.header2);
                 }
+            }
+            if self.stitch_col == Some(self.columns.len()) {
+                STITCH_COLS.iter().for_each(|h| field(out, h));
             }
             for c in self.custom {
                 field(out, c.name);
@@ -194,13 +228,23 @@ impl Encoder {
             }
             out.push(b'\n');
         } else if self.format.is_formatted() {
-            for p in &self.columns {
+            for (n, p) in self.columns.iter().enumerate() {
+                if self.stitch_col == Some(n) {
+                    STITCH_COLS.iter().for_each(|h| {
+                        let _ = write!(out, "{h:<31}");
+                    });
+                }
                 let i = p.info();
                 let w = i.fmt_header_width as usize;
                 let _ = write!(out, "{:<w$}", i.header);
                 if !i.header2.is_empty() {
                     let _ = write!(out, "{:<w$}", i.header2);
                 }
+            }
+            if self.stitch_col == Some(self.columns.len()) {
+                STITCH_COLS.iter().for_each(|h| {
+                    let _ = write!(out, "{h:<31}");
+                });
             }
             for c in self.custom {
                 c.write_header(out, true);
@@ -229,7 +273,19 @@ impl Encoder {
     fn write_csv(&self, out: &mut Vec<u8>, e: &Entry) {
         let sep = self.opts.separator.as_bytes();
         let mut first = true;
-        for p in &self.columns {
+        let stitch = |out: &mut Vec<u8>, first: &mut bool| {
+            for ts in [e.timestamp_min, e.timestamp_max] {
+                if !*first {
+                    out.extend_from_slice(sep);
+                }
+                *first = false;
+                self.write_plain(out, &Val::Ts(ts), false);
+            }
+        };
+        for (col, p) in self.columns.iter().enumerate() {
+            if self.stitch_col == Some(col) {
+                stitch(out, &mut first);
+            }
             let v = entry_value(*p, e);
             let n = if p.info().header2.is_empty() { 1 } else { 2 };
             for _ in 0..n {
@@ -239,6 +295,9 @@ impl Encoder {
                 first = false;
                 self.write_plain(out, &v, false);
             }
+        }
+        if self.stitch_col == Some(self.columns.len()) {
+            stitch(out, &mut first);
         }
         for c in self.custom {
             if !first {
@@ -263,7 +322,18 @@ impl Encoder {
     }
 
     fn write_formatted(&self, out: &mut Vec<u8>, e: &Entry) {
-        for p in &self.columns {
+        let stitch = |out: &mut Vec<u8>| {
+            for ts in [e.timestamp_min, e.timestamp_max] {
+                let start = out.len();
+                self.write_plain(out, &Val::Ts(ts), true);
+                let pad = 30usize.saturating_sub(out.len() - start) + 1;
+                out.resize(out.len() + pad, b' ');
+            }
+        };
+        for (col, p) in self.columns.iter().enumerate() {
+            if self.stitch_col == Some(col) {
+                stitch(out);
+            }
             let i = p.info();
             let v = entry_value(*p, e);
             let n = if i.header2.is_empty() { 1 } else { 2 };
@@ -274,6 +344,9 @@ impl Encoder {
                 let pad = (i.fmt_pad as usize).saturating_sub(len) + i.fmt_trail as usize;
                 out.resize(out.len() + pad, b' ');
             }
+        }
+        if self.stitch_col == Some(self.columns.len()) {
+            stitch(out);
         }
         for c in self.custom {
             c.write_value(out, &e.custom, Render::Formatted);
@@ -291,7 +364,19 @@ impl Encoder {
 
     fn write_json(&self, out: &mut Vec<u8>, e: &Entry, stamp_updated: u64) {
         out.extend_from_slice(b"{\"event_type\": \"purge\"");
-        for p in &self.json_order {
+        let stitch = |out: &mut Vec<u8>| {
+            for (key, ts) in STITCH_KEYS.iter().zip([e.timestamp_min, e.timestamp_max]) {
+                out.extend_from_slice(b", \"");
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(b"\": \"");
+                self.write_plain(out, &Val::Ts(ts), false);
+                out.push(b'"');
+            }
+        };
+        for (n, p) in self.json_order.iter().enumerate() {
+            if self.stitch_json == Some(n) {
+                stitch(out);
+            }
             let i = p.info();
             let v = entry_value(*p, e);
             let keys: &[&str] = if i.json_key2.is_empty() {
@@ -323,6 +408,9 @@ impl Encoder {
                     }
                 }
             }
+        }
+        if self.stitch_json == Some(self.json_order.len()) {
+            stitch(out);
         }
         // compose_json_custom_primitives(): every value a string; one that is not UTF-8 is
         // refused by jansson, and pmacct's object then lacks the key.

@@ -47,6 +47,10 @@ pub(crate) struct CoreConfig {
     pub utc: bool,
     /// `nfacctd_time_new`: bin by the plugin's clock instead of the flow's start time.
     pub time_new: bool,
+    /// `*_stitching`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating`.
+    pub pro_rating: bool,
 }
 
 /// pmacct's first start-up line of a caching plugin.
@@ -158,7 +162,9 @@ impl<W: PurgeWriter> Aggregator<W> {
                 utc: cfg.utc,
             },
             t,
-        );
+        )
+        .with_stitching(cfg.stitching)
+        .with_pro_rating(cfg.pro_rating);
         Aggregator {
             writer,
             log,

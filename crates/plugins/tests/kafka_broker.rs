@@ -49,6 +49,8 @@ fn entries(n: usize) -> Vec<Entry> {
             flow_type: Default::default(),
             family: 4,
             basetime: 0,
+            timestamp_min: Default::default(),
+            timestamp_max: Default::default(),
         })
         .collect()
 }

@@ -154,6 +154,8 @@ pub fn entry_from_json(v: &Value) -> Entry {
         },
         family: p.family,
         basetime: 0,
+        timestamp_min: Default::default(),
+        timestamp_max: Default::default(),
     }
 }
 

@@ -67,6 +67,10 @@ pub struct KafkaPluginConfig {
     pub timestamps: TimestampOptions,
     /// `nfacctd_time_new`: bin by the plugin's clock instead of flow start time.
     pub time_new: bool,
+    /// `*_stitching`: records carry `timestamp_min`/`timestamp_max`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating` (with history).
+    pub pro_rating: bool,
 }
 
 impl Default for KafkaPluginConfig {
@@ -133,6 +137,8 @@ impl KafkaPluginConfig {
             )?,
             timestamps: common.timestamps,
             time_new: common.time_new,
+            stitching: common.stitching,
+            pro_rating: common.pro_rating,
         })
     }
 
@@ -241,6 +247,7 @@ impl KafkaPlugin {
             timestamps: cfg.timestamps,
             writer_id: Some(writer.writer_id().to_string()),
             history: cfg.history.is_some(),
+            stitching: cfg.stitching,
         };
         let encoder = Encoder::new(OutputFormat::Json, &cfg.aggregate, opts)
             .map_err(|e| fail(e.to_string()))?;
@@ -254,6 +261,8 @@ impl KafkaPlugin {
             startup_delay: cfg.kafka.startup_delay,
             utc: cfg.timestamps.utc,
             time_new: cfg.time_new,
+            stitching: cfg.stitching,
+            pro_rating: cfg.pro_rating,
         };
         let sink = KafkaSink {
             cfg,

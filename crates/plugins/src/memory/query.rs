@@ -796,6 +796,8 @@ fn execute(
         flow_type: Default::default(),
         family: 0,
         basetime: 0,
+        timestamp_min: Default::default(),
+        timestamp_max: Default::default(),
     };
     let now = SystemTime::now();
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
@@ -897,6 +899,7 @@ fn execute(
                         timestamps: st.ts,
                         writer_id: None,
                         history: false,
+                        stitching: false,
                     },
                 )
                 .ok()
