@@ -724,3 +724,157 @@ fn pro_rating_as_1_7_7() {
     assert!(us.stderr.contains(line), "{}", us.stderr);
     assert!(theirs.records.is_empty() && us.records.is_empty());
 }
+
+/// A MaxMind DB of test networks, written by Debian's libmaxmind-db-writer-perl (installed
+/// by .ci/deps.sh): city-style records (country, postal code, coordinates), one with a
+/// country code longer than pmacct keeps, one with a postal code longer than it keeps, one
+/// with the postal code only, IPv4 and IPv6.
+fn write_geo_db(path: &Path) {
+    let script = r#"
+use strict; use warnings;
+use MaxMind::DB::Writer::Tree;
+my %types = (country => 'map', iso_code => 'utf8_string', postal => 'map',
+  code => 'utf8_string', location => 'map', latitude => 'double', longitude => 'double');
+my $tree = MaxMind::DB::Writer::Tree->new(ip_version => 6, record_size => 28,
+  database_type => 'pmacct-rs-Test-City', languages => ['en'],
+  description => { en => 'pmacct-rs compat test' },
+  map_key_type_callback => sub { $types{ $_[0] } }, remove_reserved_networks => 0);
+$tree->insert_network('138.187.56.0/22', { country => { iso_code => 'CH' },
+  postal => { code => '8001' }, location => { latitude => 47.3769, longitude => 8.5417 } });
+$tree->insert_network('138.187.58.0/24', { country => { iso_code => 'DE' },
+  location => { latitude => 52.52, longitude => 13.405 } });
+$tree->insert_network('138.190.0.0/16', { postal => { code => 'SW1A 1AA-LONGER-THAN-11' } });
+$tree->insert_network('10.0.0.0/8', { country => { iso_code => 'ZZZZ' },
+  location => { latitude => -33.8688, longitude => 151.2093 } });
+$tree->insert_network('192.0.2.0/24', { country => { iso_code => 'US' },
+  postal => { code => '94043' }, location => { latitude => 37.386, longitude => -122.0838 } });
+$tree->insert_network('2001:db8::/32', { country => { iso_code => 'NL' },
+  postal => { code => '1012' }, location => { latitude => 52.3676, longitude => 4.9041 } });
+open my $fh, '>:raw', $ARGV[0] or die "$ARGV[0]: $!";
+$tree->write_tree($fh);
+close $fh;
+"#;
+    let o = Command::new("perl")
+        .arg("-e")
+        .arg(script)
+        .arg(path)
+        .output()
+        .expect("perl");
+    assert!(
+        o.status.success(),
+        "writing the test MaxMind DB needs libmaxmind-db-writer-perl (.ci/deps.sh): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `geoipv2_file` with the six GeoIP primitives, against 1.7.7 (built with libmaxminddb) on
+/// a database the test writes: csv, formatted and JSON (jansson's `%.17g` reals), IPv4 and
+/// IPv6, values cut to pmacct's buffers, addresses the database lacks (empty, 0), and a
+/// file that cannot be loaded (1.7.7 warns and prints empty values).
+#[test]
+fn geoipv2_primitives_as_1_7_7() {
+    let dir = tmpdir("geoip");
+    let db = dir.join("test-city.mmdb");
+    write_geo_db(&db);
+    let all = "src_host_country, dst_host_country, src_host_pocode, dst_host_pocode, \
+               src_host_coords, dst_host_coords";
+    for (daemon, pcap, aggregate, output, min, file) in [
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host, dst_host",
+            "csv",
+            12,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host, dst_host",
+            "formatted",
+            12,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host, dst_host",
+            "json",
+            12,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/ipfix-multi-sources.pcap",
+            "proto",
+            "json",
+            10,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/ipfix-traffic.pcap",
+            "src_host",
+            "csv",
+            10,
+            db.clone(),
+        ),
+        (
+            "pmacctd",
+            "inputs/pcap/pm-eth-s11.pcap",
+            "proto",
+            "csv",
+            10,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host",
+            "json",
+            8,
+            dir.join("missing.mmdb"),
+        ),
+    ] {
+        let text = format!(
+            "! docker-compose: pmacct/nfacctd.conf\nplugins: print[geo]\n\
+             aggregate[geo]: {aggregate}, {all}\nprint_output[geo]: {output}\n\
+             geoipv2_file: {}\npcap_savefile: {}\n",
+            file.display(),
+            corpus(pcap)
+        );
+        let (theirs, us) = both(daemon, &dir, &text);
+        assert_eq!(us.rc, 0, "{}", us.stderr);
+        assert!(!us.stderr.contains("not supported yet"), "{}", us.stderr);
+        assert!(
+            theirs.records.len() >= min,
+            "{pcap} {output}: 1.7.7 gave {} records",
+            theirs.records.len()
+        );
+        if file == db {
+            assert!(
+                theirs
+                    .records
+                    .iter()
+                    .any(|r| ["CH", "DE", "NL", "US", "ZZZ"]
+                        .iter()
+                        .any(|c| r.contains(c))),
+                "{pcap}: no lookup in 1.7.7's output: {:?}",
+                &theirs.records[..3]
+            );
+            assert!(us.stderr.contains("geoipv2_file database"), "{}", us.stderr);
+        } else {
+            assert!(
+                theirs.stderr.contains("can't be loaded"),
+                "{}",
+                theirs.stderr
+            );
+            assert!(us.stderr.contains("can't be loaded"), "{}", us.stderr);
+        }
+        assert_same(
+            &theirs.records,
+            &us.records,
+            &format!("{daemon} {pcap} {output} {}", file.display()),
+        );
+    }
+}

@@ -5,6 +5,7 @@
 
 use crate::custom::CustomValues;
 use crate::flow::{Flow, FlowType, Primitives};
+use crate::geo::GeoValues;
 use crate::index::{KeyBuf, KeyIndex, Slot};
 use crate::primitives::{sum_keys, Aggregate, KeyCodec};
 use crate::time::{monthly_timeslot, roundoff_time};
@@ -115,6 +116,8 @@ pub struct Entry {
     /// `*_stitching`: `timestamp_min` / `timestamp_max` of the entry (zero without).
     pub timestamp_min: Timestamp,
     pub timestamp_max: Timestamp,
+    /// GeoIP values of the key (`geoipv2_file` primitives; empty without).
+    pub geo: GeoValues,
 }
 
 impl Entry {
@@ -350,14 +353,25 @@ impl Cache {
 
     /// Account one flow whose custom primitive values are `custom` (beside it in its batch).
     pub fn insert_with(&mut self, flow: &Flow, custom: &CustomValues) -> Insert {
+        self.insert_geo(flow, custom, &GeoValues::EMPTY)
+    }
+
+    /// Whether the aggregate has GeoIP primitives: flows then come with their values
+    /// ([`Self::insert_geo`]).
+    pub fn has_geo(&self) -> bool {
+        self.codec.has_geo()
+    }
+
+    /// Account one flow with its custom primitive values and its GeoIP values.
+    pub fn insert_geo(&mut self, flow: &Flow, custom: &CustomValues, geo: &GeoValues) -> Insert {
         let basetime = match &self.bins {
             Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
             None => 0,
         };
         if self.pro_rating {
-            return self.insert_pro_rated(flow, custom, basetime);
+            return self.insert_pro_rated(flow, custom, geo, basetime);
         }
-        self.insert_in_bin(flow, custom, basetime)
+        self.insert_in_bin(flow, custom, geo, basetime)
     }
 
     /// pmacct 1.7.7's pro-rating: from the flow's start bin on, while the flow ends after
@@ -365,7 +379,13 @@ impl Cache {
     /// (its duration), in f32 and at least 1 (a counter that is 0 stays 0); a bin the flow
     /// wholly covers (or spans exactly) keeps the counters of the bin before, as pmacct
     /// scales `pkt_data` in place.
-    fn insert_pro_rated(&mut self, flow: &Flow, custom: &CustomValues, first: u64) -> Insert {
+    fn insert_pro_rated(
+        &mut self,
+        flow: &Flow,
+        custom: &CustomValues,
+        geo: &GeoValues,
+        first: u64,
+    ) -> Insert {
         let timeslot = self.bins.as_ref().map_or(0, |b| b.timeslot);
         let (start, end) = (flow.bin_time as i64, flow.time_end().secs as i64);
         let mut f = *flow;
@@ -389,7 +409,7 @@ impl Cache {
                     f.flows = scale(flow.flows);
                 }
             }
-            if self.insert_in_bin(&f, custom, base.max(0) as u64) == Insert::Full {
+            if self.insert_in_bin(&f, custom, geo, base.max(0) as u64) == Insert::Full {
                 return Insert::Full;
             }
             bins += 1;
@@ -401,7 +421,13 @@ impl Cache {
         }
     }
 
-    fn insert_in_bin(&mut self, flow: &Flow, custom: &CustomValues, basetime: u64) -> Insert {
+    fn insert_in_bin(
+        &mut self,
+        flow: &Flow,
+        custom: &CustomValues,
+        geo: &GeoValues,
+        basetime: u64,
+    ) -> Insert {
         if let Some(mode) = self.cfg.aggregate.sum_mode() {
             let keys = sum_keys(&flow.prims, mode);
             // Check room for both halves first so a Full result leaves nothing half-done.
@@ -413,11 +439,11 @@ impl Cache {
                 return Insert::Full;
             }
             for k in keys {
-                self.account(&k, &CustomValues::EMPTY, basetime, flow);
+                self.account(&k, &CustomValues::EMPTY, geo, basetime, flow);
             }
             return Insert::Done;
         }
-        if self.account(&flow.prims, custom, basetime, flow) {
+        if self.account(&flow.prims, custom, geo, basetime, flow) {
             Insert::Done
         } else {
             Insert::Full
@@ -430,11 +456,13 @@ impl Cache {
         &mut self,
         prims: &Primitives,
         custom: &CustomValues,
+        geo: &GeoValues,
         basetime: u64,
         flow: &Flow,
     ) -> bool {
         self.codec
             .pack_into(prims, custom, basetime, &mut self.keybuf);
+        self.codec.pack_geo(geo, &mut self.keybuf);
         let room = self.entries.len() < self.max_entries;
         let key_off = self.index.arena_len();
         match self.index.get_or_insert(self.keybuf.as_bytes(), room) {
@@ -533,9 +561,12 @@ impl Cache {
             }
             let mut prims = Primitives::default();
             let mut custom = CustomValues::EMPTY;
+            let mut geo = GeoValues::EMPTY;
             // Keys are only ever written by this codec; an unreadable one would be a bug,
             // and writing the entry with default primitives beats losing its counters.
-            let _ = self.codec.unpack(key, &mut prims, &mut custom);
+            let _ = self
+                .codec
+                .unpack_with_geo(key, &mut prims, &mut custom, &mut geo);
             out.push(Entry {
                 prims,
                 custom,
@@ -548,6 +579,7 @@ impl Cache {
                 basetime: row.basetime,
                 timestamp_min: row.ts_min,
                 timestamp_max: row.ts_max,
+                geo,
             });
         }
         self.index.clear();

@@ -83,6 +83,83 @@ pub fn unescape_separator(s: &str) -> String {
     }
 }
 
+/// A JSON real as jansson 2.14 writes it: C's `%.17g`, then `.0` if that looks integral.
+fn write_json_real(out: &mut Vec<u8>, f: f64) {
+    if !f.is_finite() {
+        // jansson refuses NaN and infinities; pmacct's object then lacks nothing useful.
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    let start = out.len();
+    if f == 0.0 {
+        out.extend_from_slice(if f.is_sign_negative() { b"-0" } else { b"0" });
+    } else {
+        // %.17g: exponent X of the value in %e form; fixed notation when -4 <= X < 17.
+        // On the stack: no allocation per value.
+        let mut buf = [0u8; 48];
+        let len = {
+            let mut w = &mut buf[..];
+            let _ = write!(w, "{f:.16e}");
+            48 - w.len()
+        };
+        let e = std::str::from_utf8(&buf[..len]).unwrap_or("0e0");
+        let (mant, exp) = e.split_once('e').unwrap_or((e, "0"));
+        let x: i32 = exp.parse().unwrap_or(0);
+        if (-4..17).contains(&x) {
+            let prec = (16 - x).max(0) as usize;
+            let _ = write!(out, "{f:.prec$}");
+            trim_fraction(out, start);
+        } else {
+            out.extend_from_slice(mant.as_bytes());
+            trim_fraction(out, start);
+            let _ = write!(out, "e{}{:02}", if x < 0 { '-' } else { '+' }, x.abs());
+        }
+    }
+    if !out[start..]
+        .iter()
+        .any(|c| matches!(c, b'.' | b'e' | b'n' | b'i'))
+    {
+        out.extend_from_slice(b".0");
+    }
+}
+
+#[cfg(test)]
+mod json_real_tests {
+    use super::write_json_real;
+
+    fn g17(f: f64) -> String {
+        let mut v = Vec::new();
+        write_json_real(&mut v, f);
+        String::from_utf8(v).unwrap()
+    }
+
+    /// jansson 2.14 (`%.17g`, `.0` added), as 1.7.7 prints `lat_ip_src` and friends.
+    #[test]
+    fn like_jansson() {
+        assert_eq!(g17(47.3769), "47.376899999999999");
+        assert_eq!(g17(8.5417), "8.5417000000000005");
+        assert_eq!(g17(52.52), "52.520000000000003");
+        assert_eq!(g17(-122.0838), "-122.0838");
+        assert_eq!(g17(0.0), "0.0");
+        assert_eq!(g17(13.0), "13.0");
+        assert_eq!(g17(1e-7), "9.9999999999999995e-08");
+        assert_eq!(g17(1.5e300), "1.5000000000000001e+300");
+        assert_eq!(g17(0.25), "0.25");
+    }
+}
+
+/// %g drops trailing zeros of the fraction (and the point itself).
+fn trim_fraction(out: &mut Vec<u8>, start: usize) {
+    if out[start..].contains(&b'.') {
+        while out.last() == Some(&b'0') {
+            out.pop();
+        }
+        if out.last() == Some(&b'.') {
+            out.pop();
+        }
+    }
+}
+
 /// Encodes cache entries of one aggregate in one format.
 #[derive(Debug, Clone)]
 pub struct Encoder {
@@ -110,6 +187,7 @@ fn entry_value(p: Primitive, e: &Entry) -> Val {
         tcp_flags: e.tcp_flags,
         flows: e.flows,
         family: e.family,
+        geo: e.geo,
     };
     value(p, &e.prims, &x)
 }
@@ -187,6 +265,10 @@ impl Encoder {
             Val::Ts(ts) => write_timestamp(out, *ts, true, &self.opts.timestamps),
             Val::Float(f) => {
                 let _ = write!(out, "{f:.6}");
+            }
+            Val::Geo(s) => out.extend_from_slice(s.as_bytes()),
+            Val::Coords(lat, _) => {
+                let _ = write!(out, "{lat:.6}");
             }
         }
     }
@@ -288,12 +370,12 @@ impl Encoder {
             }
             let v = entry_value(*p, e);
             let n = if p.info().header2.is_empty() { 1 } else { 2 };
-            for _ in 0..n {
+            for j in 0..n {
                 if !first {
                     out.extend_from_slice(sep);
                 }
                 first = false;
-                self.write_plain(out, &v, false);
+                self.write_plain(out, &v.part(j), false);
             }
         }
         if self.stitch_col == Some(self.columns.len()) {
@@ -337,9 +419,9 @@ impl Encoder {
             let i = p.info();
             let v = entry_value(*p, e);
             let n = if i.header2.is_empty() { 1 } else { 2 };
-            for _ in 0..n {
+            for j in 0..n {
                 let start = out.len();
-                self.write_plain(out, &v, true);
+                self.write_plain(out, &v.part(j), true);
                 let len = out.len() - start;
                 let pad = (i.fmt_pad as usize).saturating_sub(len) + i.fmt_trail as usize;
                 out.resize(out.len() + pad, b' ');
@@ -384,20 +466,15 @@ impl Encoder {
             } else {
                 &[i.json_key, i.json_key2]
             };
-            for key in keys {
+            for (j, key) in keys.iter().enumerate() {
                 out.extend_from_slice(b", \"");
                 out.extend_from_slice(key.as_bytes());
                 out.extend_from_slice(b"\": ");
+                let v = v.part(j);
                 match &v {
                     Val::Num(n) => push_uint(out, *n),
                     // jansson prints reals with "%.17g" and adds ".0" to integral values.
-                    Val::Float(f) => {
-                        if f.fract() == 0.0 {
-                            let _ = write!(out, "{f:.1}");
-                        } else {
-                            let _ = write!(out, "{f}");
-                        }
-                    }
+                    Val::Float(f) => write_json_real(out, *f),
                     _ => {
                         out.push(b'"');
                         let start = out.len();

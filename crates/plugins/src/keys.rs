@@ -18,6 +18,8 @@ pub(crate) struct CommonKeys {
     pub stitching: bool,
     /// `nfacctd_pro_rating`: counters spread over the history bins a flow spans.
     pub pro_rating: bool,
+    /// `geoipv2_file` (global): opened by plugins that aggregate GeoIP primitives.
+    pub geoipv2_file: Option<String>,
     /// `post_tag`, `post_tag2` (0: not set).
     pub post_tag: u64,
     pub post_tag2: u64,
@@ -38,6 +40,7 @@ pub(crate) const COMMON_KEYS: &[Key] = &[
     key::PMACCTD_STITCHING,
     key::UACCTD_STITCHING,
     key::NFACCTD_PRO_RATING,
+    key::GEOIPV2_FILE,
     key::POST_TAG,
     key::POST_TAG2,
 ];
@@ -62,6 +65,7 @@ impl CommonKeys {
             time_new: scope.bool(key::NFACCTD_TIME_NEW),
             stitching,
             pro_rating,
+            geoipv2_file: scope.str(key::GEOIPV2_FILE).map(str::to_string),
             post_tag: scope.num(key::POST_TAG)?.unwrap_or(0),
             post_tag2: scope.num(key::POST_TAG2)?.unwrap_or(0),
         })

@@ -59,6 +59,8 @@ pub struct PrintConfig {
     pub stitching: bool,
     /// `nfacctd_pro_rating` (with history).
     pub pro_rating: bool,
+    /// `geoipv2_file`.
+    pub geoipv2_file: Option<String>,
     /// `post_tag`, `post_tag2` (for `$post_tag`, `$post_tag2`).
     pub post_tag: u64,
     pub post_tag2: u64,
@@ -144,6 +146,7 @@ impl PrintConfig {
             time_new: common.time_new,
             stitching: common.stitching,
             pro_rating: common.pro_rating,
+            geoipv2_file: common.geoipv2_file,
             post_tag: common.post_tag,
             post_tag2: common.post_tag2,
             daemonize: scope.bool(key::DAEMONIZE),
@@ -231,6 +234,7 @@ impl PrintPlugin {
             time_new: cfg.time_new,
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
+            geoipv2_file: cfg.geoipv2_file.clone(),
         };
         let sink = PrintSink {
             cfg,
@@ -597,6 +601,7 @@ mod tests {
             basetime: 0,
             timestamp_min: Default::default(),
             timestamp_max: Default::default(),
+            geo: Default::default(),
         };
         e.prims.peer_src_ip = Some("138.187.0.13".parse().unwrap());
         e.prims.tag = 5;

@@ -51,6 +51,7 @@ fn entries(n: usize) -> Vec<Entry> {
             basetime: 0,
             timestamp_min: Default::default(),
             timestamp_max: Default::default(),
+            geo: Default::default(),
         })
         .collect()
 }

@@ -156,6 +156,7 @@ pub fn entry_from_json(v: &Value) -> Entry {
         basetime: 0,
         timestamp_min: Default::default(),
         timestamp_max: Default::default(),
+        geo: Default::default(),
     }
 }
 

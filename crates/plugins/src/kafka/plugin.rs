@@ -71,6 +71,8 @@ pub struct KafkaPluginConfig {
     pub stitching: bool,
     /// `nfacctd_pro_rating` (with history).
     pub pro_rating: bool,
+    /// `geoipv2_file`.
+    pub geoipv2_file: Option<String>,
 }
 
 impl Default for KafkaPluginConfig {
@@ -139,6 +141,7 @@ impl KafkaPluginConfig {
             time_new: common.time_new,
             stitching: common.stitching,
             pro_rating: common.pro_rating,
+            geoipv2_file: common.geoipv2_file,
         })
     }
 
@@ -263,6 +266,7 @@ impl KafkaPlugin {
             time_new: cfg.time_new,
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
+            geoipv2_file: cfg.geoipv2_file.clone(),
         };
         let sink = KafkaSink {
             cfg,
