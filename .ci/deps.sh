@@ -29,6 +29,8 @@ done
 # Debian root the .deb is installed in; cargo-deb builds the .deb (the version PACKAGING.md
 # was measured with).
 $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+# geoipv2_file tests (compat_keys): the test writes its own MaxMind DB with this Perl writer
+$SUDO apt-get install -y -qq --no-install-recommends libmaxmind-db-writer-perl >/dev/null
 command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --version 3.8.0 --locked --quiet
 # SQL plugins (sql branch): libsqlite3-dev links the sqlite3 plugin (rusqlite on the system
 # SQLite, as pmacct uses it); sqlite3 is the CLI the differential test reads tables with.

@@ -232,8 +232,48 @@ fn post_tag_as_1_7_7() {
 
 /// One NetFlow v5 datagram in a pcap: two flows, one with an IP next hop.
 fn v5_pcap(path: &Path) {
+    let uptime = 100_000u32;
+    v5_pcap_of(
+        path,
+        uptime,
+        &[
+            V5Flow {
+                src: [10, 0, 0, 1],
+                dst: [192, 0, 2, 1],
+                next_hop: [198, 51, 100, 254],
+                packets: 10,
+                octets: 1500,
+                first: uptime - 5000,
+                last: uptime - 1000,
+            },
+            V5Flow {
+                src: [10, 0, 0, 2],
+                dst: [192, 0, 2, 2],
+                next_hop: [0, 0, 0, 0],
+                packets: 10,
+                octets: 1500,
+                first: uptime - 5000,
+                last: uptime - 1000,
+            },
+        ],
+    );
+}
+
+/// A NetFlow v5 flow of [`v5_pcap_of`] (times in ms of the exporter's uptime).
+struct V5Flow {
+    src: [u8; 4],
+    dst: [u8; 4],
+    next_hop: [u8; 4],
+    packets: u32,
+    octets: u32,
+    first: u32,
+    last: u32,
+}
+
+/// One NetFlow v5 datagram (export time 1_700_000_000, `uptime` ms) in a pcap.
+fn v5_pcap_of(path: &Path, uptime: u32, flows: &[V5Flow]) {
     let mut nf = Vec::new();
-    let (count, uptime, secs) = (2u16, 100_000u32, 1_700_000_000u32);
+    let (count, secs) = (flows.len() as u16, 1_700_000_000u32);
     nf.extend_from_slice(&5u16.to_be_bytes());
     nf.extend_from_slice(&count.to_be_bytes());
     nf.extend_from_slice(&uptime.to_be_bytes());
@@ -241,18 +281,15 @@ fn v5_pcap(path: &Path) {
     nf.extend_from_slice(&0u32.to_be_bytes()); // nsecs
     nf.extend_from_slice(&1000u32.to_be_bytes()); // flow_sequence
     nf.extend_from_slice(&[0, 0, 0, 0]); // engine type/id, sampling
-    for (src, dst, nh) in [
-        ([10, 0, 0, 1], [192, 0, 2, 1], [198, 51, 100, 254]),
-        ([10, 0, 0, 2], [192, 0, 2, 2], [0, 0, 0, 0]),
-    ] {
-        nf.extend_from_slice(&src);
-        nf.extend_from_slice(&dst);
-        nf.extend_from_slice(&nh);
+    for f in flows {
+        nf.extend_from_slice(&f.src);
+        nf.extend_from_slice(&f.dst);
+        nf.extend_from_slice(&f.next_hop);
         nf.extend_from_slice(&[0, 1, 0, 2]); // input, output
-        nf.extend_from_slice(&10u32.to_be_bytes()); // packets
-        nf.extend_from_slice(&1500u32.to_be_bytes()); // octets
-        nf.extend_from_slice(&(uptime - 5000).to_be_bytes());
-        nf.extend_from_slice(&(uptime - 1000).to_be_bytes());
+        nf.extend_from_slice(&f.packets.to_be_bytes());
+        nf.extend_from_slice(&f.octets.to_be_bytes());
+        nf.extend_from_slice(&f.first.to_be_bytes());
+        nf.extend_from_slice(&f.last.to_be_bytes());
         nf.extend_from_slice(&[0x30, 0x39, 0, 80, 0, 0x18, 6, 0]); // ports, pad, flags, proto, tos
         nf.extend_from_slice(&[0, 0, 0, 0, 24, 24, 0, 0]); // src/dst as, masks, pad
     }
@@ -473,4 +510,371 @@ fn check_config_exit_codes_and_summary() {
     assert!(!out.contains("mongo_time_roundoff"), "{out}");
     // One line per problem, then the summary.
     assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Records with every epoch time inside `[t0, t1]` (the runs' wall clock: pmacct's `now`
+/// for a flow without a start or an end, `stamp_updated`) replaced by `NOW`, sorted.
+fn now_masked(records: &[String], t0: u64, t1: u64) -> Vec<String> {
+    let mut out: Vec<String> = records
+        .iter()
+        .map(|r| {
+            let b = r.as_bytes();
+            let mut s = String::with_capacity(r.len());
+            let mut i = 0;
+            while i < b.len() {
+                let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let boundary = i == 0 || !b[i - 1].is_ascii_digit();
+                if run == 10 && boundary {
+                    let v: u64 = r[i..i + 10].parse().unwrap();
+                    if (t0..=t1).contains(&v) {
+                        s.push_str("NOW");
+                        i += 10;
+                        if r[i..].starts_with(".000000") {
+                            i += 7;
+                        }
+                        continue;
+                    }
+                }
+                let n = run.max(1);
+                s.push_str(&r[i..i + n]);
+                i += n;
+            }
+            s
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Equal record lists, else the first records only one side has.
+fn assert_same(theirs: &[String], ours: &[String], what: &str) {
+    if theirs == ours {
+        return;
+    }
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter()
+            .filter(|r| !b.contains(r))
+            .take(5)
+            .cloned()
+            .collect()
+    };
+    panic!(
+        "{what}: {} vs {} records\n1.7.7 only: {:#?}\nours only: {:#?}",
+        theirs.len(),
+        ours.len(),
+        only(theirs, ours),
+        only(ours, theirs)
+    );
+}
+
+/// `nfacctd_stitching` (and sfacctd's, pmacctd's): timestamp_min/timestamp_max as 1.7.7
+/// in csv, formatted and JSON, on NetFlow v9 (seconds), IPFIX (milliseconds: 1.7.7 moves
+/// timestamp_max only when seconds and microseconds both grow), IPFIX records without an
+/// end (the plugin's clock), sFlow and packets read from savefiles (no end: the clock).
+/// Not ipfix-multi-sources: its uptime-relative IPFIX times differ by design (see
+/// COMPATIBILITY.md, Decoding), and stitching shows them.
+#[test]
+fn stitching_as_1_7_7() {
+    let dir = tmpdir("stitching");
+    for (daemon, pcap, output, min) in [
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "csv",
+            12,
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/ipfix-traffic.pcap",
+            "formatted",
+            10,
+        ),
+        (
+            "nfacctd",
+            "corpus/pmacct-test-automation/100-IPFIXv10-CISCO/traffic-00.pcap",
+            "json",
+            10,
+        ),
+        (
+            "nfacctd",
+            "corpus/pmacct-test-automation/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap",
+            "json",
+            3,
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/ipfix-vmware.pcap",
+            "csv",
+            400,
+        ),
+        ("sfacctd", "inputs/sflow/crafted.pcap", "json", 5),
+        ("pmacctd", "inputs/pcap/pm-eth-s11.pcap", "csv", 100),
+    ] {
+        let epoch = if output == "formatted" {
+            "false"
+        } else {
+            "true"
+        };
+        let text = format!(
+            "! puppet: pmacct/templates/{daemon}.conf.erb\nplugins: print[stitched]\n\
+             aggregate[stitched]: src_host, dst_host, proto, timestamp_arrival\n\
+             print_output[stitched]: {output}\n{daemon}_stitching: true\n\
+             timestamps_since_epoch: {epoch}\npcap_savefile: {}\n",
+            corpus(pcap)
+        );
+        let text = text.replace(", timestamp_arrival", "");
+        let t0 = unix_now();
+        let (theirs, us) = both(daemon, &dir, &text);
+        let t1 = unix_now();
+        assert_eq!(us.rc, 0, "{}", us.stderr);
+        assert!(!us.stderr.contains("not supported yet"), "{}", us.stderr);
+        assert!(
+            theirs.records.len() >= min,
+            "{pcap}: 1.7.7 gave {} records",
+            theirs.records.len()
+        );
+        let want = if output == "json" {
+            "\"timestamp_min\""
+        } else {
+            "TIMESTAMP_MIN"
+        };
+        assert!(
+            theirs.records.iter().any(|r| r.contains(want)),
+            "{pcap}: {:?}",
+            &theirs.records[..3]
+        );
+        assert_same(
+            &now_masked(&theirs.records, t0, t1),
+            &now_masked(&us.records, t0, t1),
+            &format!("{daemon} {pcap} {output}"),
+        );
+    }
+}
+
+/// `nfacctd_pro_rating` with `print_history`: flows spanning several 1-minute bins are
+/// accounted in each, counters scaled by the share of the flow in the bin (1.7.7's f32
+/// arithmetic, at least 1), on a crafted NetFlow v5 export.
+#[test]
+fn pro_rating_as_1_7_7() {
+    let dir = tmpdir("pro-rating");
+    let pcap = dir.join("v5-long-flows.pcap");
+    // Export at 1_700_000_000 (22:13:20 UTC), uptime 1000 s: flows of 150 s, 61 s, 3 s
+    // (one bin), 600 s (eleven bins) and 45 s across a bin edge.
+    let uptime = 1_000_000u32;
+    let flow = |n: u8, packets, octets, first: u32, last: u32| V5Flow {
+        src: [10, 0, 0, n],
+        dst: [192, 0, 2, n],
+        next_hop: [0, 0, 0, 0],
+        packets,
+        octets,
+        first: uptime - first * 1000,
+        last: uptime - last * 1000,
+    };
+    v5_pcap_of(
+        &pcap,
+        uptime,
+        &[
+            flow(1, 1000, 1_500_000, 160, 10),
+            flow(2, 7, 700, 70, 9),
+            flow(3, 3, 180, 5, 2),
+            flow(4, 123_457, 98_765_431, 700, 100),
+            flow(5, 1, 40, 50, 5),
+        ],
+    );
+    for (pro_rating, min) in [("true", 20), ("false", 5)] {
+        let text = format!(
+            "! docker-compose nfacctd.conf\nplugins: print\naggregate: src_host, dst_host\n\
+             print_output: json\nprint_history: 1m\nprint_history_roundoff: m\n\
+             timestamps_since_epoch: true\nnfacctd_pro_rating: {pro_rating}\n\
+             pcap_savefile: {}\n",
+            pcap.display()
+        );
+        let t0 = unix_now();
+        let (theirs, us) = both("nfacctd", &dir, &text);
+        let t1 = unix_now();
+        assert_eq!(us.rc, 0, "{}", us.stderr);
+        assert!(!us.stderr.contains("not supported yet"), "{}", us.stderr);
+        assert!(
+            theirs.records.len() >= min,
+            "pro_rating {pro_rating}: 1.7.7 gave {:?}",
+            theirs.records
+        );
+        assert_same(
+            &now_masked(&theirs.records, t0, t1),
+            &now_masked(&us.records, t0, t1),
+            &format!("nfacctd_pro_rating: {pro_rating}"),
+        );
+    }
+    // Both keys: the plugin refuses to start, as 1.7.7's P_config_checks().
+    let text = format!(
+        "plugins: print\naggregate: src_host\nprint_output: json\nprint_history: 1m\n\
+         nfacctd_pro_rating: true\nnfacctd_stitching: true\npcap_savefile: {}\n",
+        pcap.display()
+    );
+    let (theirs, us) = both("nfacctd", &dir, &text);
+    let line = "Pro-rating (ie. nfacctd_pro_rating) and stitching (ie. nfacctd_stitching) are mutual exclusive. Exiting.";
+    assert!(theirs.stderr.contains(line), "{}", theirs.stderr);
+    assert!(us.stderr.contains(line), "{}", us.stderr);
+    assert!(theirs.records.is_empty() && us.records.is_empty());
+}
+
+/// A MaxMind DB of test networks, written by Debian's libmaxmind-db-writer-perl (installed
+/// by .ci/deps.sh): city-style records (country, postal code, coordinates), one with a
+/// country code longer than pmacct keeps, one with a postal code longer than it keeps, one
+/// with the postal code only, IPv4 and IPv6.
+fn write_geo_db(path: &Path) {
+    let script = r#"
+use strict; use warnings;
+use MaxMind::DB::Writer::Tree;
+my %types = (country => 'map', iso_code => 'utf8_string', postal => 'map',
+  code => 'utf8_string', location => 'map', latitude => 'double', longitude => 'double');
+my $tree = MaxMind::DB::Writer::Tree->new(ip_version => 6, record_size => 28,
+  database_type => 'pmacct-rs-Test-City', languages => ['en'],
+  description => { en => 'pmacct-rs compat test' },
+  map_key_type_callback => sub { $types{ $_[0] } }, remove_reserved_networks => 0);
+$tree->insert_network('138.187.56.0/22', { country => { iso_code => 'CH' },
+  postal => { code => '8001' }, location => { latitude => 47.3769, longitude => 8.5417 } });
+$tree->insert_network('138.187.58.0/24', { country => { iso_code => 'DE' },
+  location => { latitude => 52.52, longitude => 13.405 } });
+$tree->insert_network('138.190.0.0/16', { postal => { code => 'SW1A 1AA-LONGER-THAN-11' } });
+$tree->insert_network('10.0.0.0/8', { country => { iso_code => 'ZZZZ' },
+  location => { latitude => -33.8688, longitude => 151.2093 } });
+$tree->insert_network('192.0.2.0/24', { country => { iso_code => 'US' },
+  postal => { code => '94043' }, location => { latitude => 37.386, longitude => -122.0838 } });
+$tree->insert_network('2001:db8::/32', { country => { iso_code => 'NL' },
+  postal => { code => '1012' }, location => { latitude => 52.3676, longitude => 4.9041 } });
+open my $fh, '>:raw', $ARGV[0] or die "$ARGV[0]: $!";
+$tree->write_tree($fh);
+close $fh;
+"#;
+    let o = Command::new("perl")
+        .arg("-e")
+        .arg(script)
+        .arg(path)
+        .output()
+        .expect("perl");
+    assert!(
+        o.status.success(),
+        "writing the test MaxMind DB needs libmaxmind-db-writer-perl (.ci/deps.sh): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `geoipv2_file` with the six GeoIP primitives, against 1.7.7 (built with libmaxminddb) on
+/// a database the test writes: csv, formatted and JSON (jansson's `%.17g` reals), IPv4 and
+/// IPv6, values cut to pmacct's buffers, addresses the database lacks (empty, 0), and a
+/// file that cannot be loaded (1.7.7 warns and prints empty values).
+#[test]
+fn geoipv2_primitives_as_1_7_7() {
+    let dir = tmpdir("geoip");
+    let db = dir.join("test-city.mmdb");
+    write_geo_db(&db);
+    let all = "src_host_country, dst_host_country, src_host_pocode, dst_host_pocode, \
+               src_host_coords, dst_host_coords";
+    for (daemon, pcap, aggregate, output, min, file) in [
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host, dst_host",
+            "csv",
+            12,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host, dst_host",
+            "formatted",
+            12,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host, dst_host",
+            "json",
+            12,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/ipfix-multi-sources.pcap",
+            "proto",
+            "json",
+            10,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/ipfix-traffic.pcap",
+            "src_host",
+            "csv",
+            10,
+            db.clone(),
+        ),
+        (
+            "pmacctd",
+            "inputs/pcap/pm-eth-s11.pcap",
+            "proto",
+            "csv",
+            10,
+            db.clone(),
+        ),
+        (
+            "nfacctd",
+            "corpus/traffic-reproducer/nfv9-traffic.pcap",
+            "src_host",
+            "json",
+            8,
+            dir.join("missing.mmdb"),
+        ),
+    ] {
+        let text = format!(
+            "! docker-compose: pmacct/nfacctd.conf\nplugins: print[geo]\n\
+             aggregate[geo]: {aggregate}, {all}\nprint_output[geo]: {output}\n\
+             geoipv2_file: {}\npcap_savefile: {}\n",
+            file.display(),
+            corpus(pcap)
+        );
+        let (theirs, us) = both(daemon, &dir, &text);
+        assert_eq!(us.rc, 0, "{}", us.stderr);
+        assert!(!us.stderr.contains("not supported yet"), "{}", us.stderr);
+        assert!(
+            theirs.records.len() >= min,
+            "{pcap} {output}: 1.7.7 gave {} records",
+            theirs.records.len()
+        );
+        if file == db {
+            assert!(
+                theirs
+                    .records
+                    .iter()
+                    .any(|r| ["CH", "DE", "NL", "US", "ZZZ"]
+                        .iter()
+                        .any(|c| r.contains(c))),
+                "{pcap}: no lookup in 1.7.7's output: {:?}",
+                &theirs.records[..3]
+            );
+            assert!(us.stderr.contains("geoipv2_file database"), "{}", us.stderr);
+        } else {
+            assert!(
+                theirs.stderr.contains("can't be loaded"),
+                "{}",
+                theirs.stderr
+            );
+            assert!(us.stderr.contains("can't be loaded"), "{}", us.stderr);
+        }
+        assert_same(
+            &theirs.records,
+            &us.records,
+            &format!("{daemon} {pcap} {output} {}", file.display()),
+        );
+    }
 }

@@ -157,6 +157,7 @@ impl Decoder for SflowSource {
                 let mut f = producer::sflow::flow(rec, s, arrival, nh);
                 if let Some(t) = captured {
                     f.bin_time = t.secs;
+                    f.time_start_usecs = t.usecs;
                 }
                 if let Some(r) = renormalizer.as_mut() {
                     if rate_only {

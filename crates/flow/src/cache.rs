@@ -5,12 +5,16 @@
 
 use crate::custom::CustomValues;
 use crate::flow::{Flow, FlowType, Primitives};
+use crate::geo::GeoValues;
 use crate::index::{KeyBuf, KeyIndex, Slot};
 use crate::primitives::{sum_keys, Aggregate, KeyCodec};
 use crate::time::{monthly_timeslot, roundoff_time};
+use pmacct_wire::Timestamp;
 
 /// pmacct's chain depth per bucket (scratch nodes = buckets x this).
 pub const AVERAGE_CHAIN_LEN: usize = 10;
+/// Bins one flow is pro-rated over at most (`nfacctd_pro_rating`): a year of 5-minute bins.
+pub const MAX_PRO_RATED_BINS: u32 = 366 * 288;
 /// Default `*_cache_entries`.
 pub const DEFAULT_CACHE_ENTRIES: usize = 16411;
 /// Size of pmacct 1.7.7's `struct chained_cache` on x86_64, for the startup log line
@@ -109,6 +113,11 @@ pub struct Entry {
     pub family: u8,
     /// `stamp_inserted` (bin start, seconds); 0 without history.
     pub basetime: u64,
+    /// `*_stitching`: `timestamp_min` / `timestamp_max` of the entry (zero without).
+    pub timestamp_min: Timestamp,
+    pub timestamp_max: Timestamp,
+    /// GeoIP values of the key (`geoipv2_file` primitives; empty without).
+    pub geo: GeoValues,
 }
 
 impl Entry {
@@ -127,6 +136,7 @@ impl Entry {
             tcp_flags: self.tcp_flags,
             flow_type: self.flow_type,
             bin_time,
+            time_start_usecs: 0,
         }
     }
 }
@@ -146,6 +156,9 @@ struct Row {
     tcp_flags: u8,
     flow_type: FlowType,
     family: u8,
+    /// `*_stitching` (zero without).
+    ts_min: Timestamp,
+    ts_max: Timestamp,
 }
 
 /// Bytes the cache holds per entry besides its packed key (and the index slot).
@@ -258,6 +271,12 @@ pub struct Cache {
     /// overflow nodes (one kept spare). With any real load every bucket is in use long before
     /// the overflow area runs out, so the bound is the sum.
     max_entries: usize,
+    /// `*_stitching`: entries carry `timestamp_min`/`timestamp_max`.
+    stitching: bool,
+    /// `nfacctd_pro_rating` (with history): a flow's counters spread over the bins it spans.
+    pro_rating: bool,
+    /// The plugin's clock (`idata->now`), from [`Cache::update_time`].
+    now: i64,
 }
 
 impl Cache {
@@ -275,7 +294,24 @@ impl Cache {
             bins,
             max_entries: buckets * (1 + AVERAGE_CHAIN_LEN) - 1,
             cfg,
+            stitching: false,
+            pro_rating: false,
+            now,
         }
+    }
+
+    /// `*_stitching`: each entry keeps the earliest start (`timestamp_min`) and the latest
+    /// end (`timestamp_max`) of the flows accounted in it, as pmacct 1.7.7's `P_cache_insert()`.
+    pub fn with_stitching(mut self, on: bool) -> Cache {
+        self.stitching = on;
+        self
+    }
+
+    /// `nfacctd_pro_rating`: with `*_history`, a flow spanning several bins is accounted in
+    /// each, its counters scaled by the share of its duration in the bin (pmacct 1.7.7).
+    pub fn with_pro_rating(mut self, on: bool) -> Cache {
+        self.pro_rating = on && self.bins.is_some();
+        self
     }
 
     /// pmacct's startup log figure: `cache entries=N base cache memory=M bytes`.
@@ -304,6 +340,7 @@ impl Cache {
 
     /// Roll the history bins to the wall clock (`now`, seconds).
     pub fn update_time(&mut self, now: i64) {
+        self.now = now;
         if let Some(b) = &mut self.bins {
             b.update(now);
         }
@@ -316,10 +353,81 @@ impl Cache {
 
     /// Account one flow whose custom primitive values are `custom` (beside it in its batch).
     pub fn insert_with(&mut self, flow: &Flow, custom: &CustomValues) -> Insert {
+        self.insert_geo(flow, custom, &GeoValues::EMPTY)
+    }
+
+    /// Whether the aggregate has GeoIP primitives: flows then come with their values
+    /// ([`Self::insert_geo`]).
+    pub fn has_geo(&self) -> bool {
+        self.codec.has_geo()
+    }
+
+    /// Account one flow with its custom primitive values and its GeoIP values.
+    pub fn insert_geo(&mut self, flow: &Flow, custom: &CustomValues, geo: &GeoValues) -> Insert {
         let basetime = match &self.bins {
             Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
             None => 0,
         };
+        if self.pro_rating {
+            return self.insert_pro_rated(flow, custom, geo, basetime);
+        }
+        self.insert_in_bin(flow, custom, geo, basetime)
+    }
+
+    /// pmacct 1.7.7's pro-rating: from the flow's start bin on, while the flow ends after
+    /// the bin: the counters are the flow's scaled by (seconds of the flow in the bin) /
+    /// (its duration), in f32 and at least 1 (a counter that is 0 stays 0); a bin the flow
+    /// wholly covers (or spans exactly) keeps the counters of the bin before, as pmacct
+    /// scales `pkt_data` in place.
+    fn insert_pro_rated(
+        &mut self,
+        flow: &Flow,
+        custom: &CustomValues,
+        geo: &GeoValues,
+        first: u64,
+    ) -> Insert {
+        let timeslot = self.bins.as_ref().map_or(0, |b| b.timeslot);
+        let (start, end) = (flow.bin_time as i64, flow.time_end().secs as i64);
+        let mut f = *flow;
+        let mut base = first as i64;
+        let mut bins = 0u32;
+        loop {
+            if end > start {
+                let total = end - start;
+                let delta = end.min(base + timeslot) - start.max(base);
+                if delta > 0 && total > 0 && delta < total {
+                    let ratio = total as f32 / delta as f32;
+                    let scale = |v: u64| -> u64 {
+                        if v == 0 {
+                            0
+                        } else {
+                            (v as f32 / ratio).max(1.0) as u64
+                        }
+                    };
+                    f.bytes = scale(flow.bytes);
+                    f.packets = scale(flow.packets);
+                    f.flows = scale(flow.flows);
+                }
+            }
+            if self.insert_in_bin(&f, custom, geo, base.max(0) as u64) == Insert::Full {
+                return Insert::Full;
+            }
+            bins += 1;
+            // Bounded: a flow claiming to last for years must not stall the plugin.
+            if timeslot <= 0 || base + timeslot >= end || bins >= MAX_PRO_RATED_BINS {
+                return Insert::Done;
+            }
+            base += timeslot;
+        }
+    }
+
+    fn insert_in_bin(
+        &mut self,
+        flow: &Flow,
+        custom: &CustomValues,
+        geo: &GeoValues,
+        basetime: u64,
+    ) -> Insert {
         if let Some(mode) = self.cfg.aggregate.sum_mode() {
             let keys = sum_keys(&flow.prims, mode);
             // Check room for both halves first so a Full result leaves nothing half-done.
@@ -331,11 +439,11 @@ impl Cache {
                 return Insert::Full;
             }
             for k in keys {
-                self.account(&k, &CustomValues::EMPTY, basetime, flow);
+                self.account(&k, &CustomValues::EMPTY, geo, basetime, flow);
             }
             return Insert::Done;
         }
-        if self.account(&flow.prims, custom, basetime, flow) {
+        if self.account(&flow.prims, custom, geo, basetime, flow) {
             Insert::Done
         } else {
             Insert::Full
@@ -348,11 +456,13 @@ impl Cache {
         &mut self,
         prims: &Primitives,
         custom: &CustomValues,
+        geo: &GeoValues,
         basetime: u64,
         flow: &Flow,
     ) -> bool {
         self.codec
             .pack_into(prims, custom, basetime, &mut self.keybuf);
+        self.codec.pack_geo(geo, &mut self.keybuf);
         let room = self.entries.len() < self.max_entries;
         let key_off = self.index.arena_len();
         match self.index.get_or_insert(self.keybuf.as_bytes(), room) {
@@ -364,10 +474,32 @@ impl Cache {
                     e.tcp_flags |= flow.tcp_flags;
                     e.flow_type = flow.flow_type;
                     e.family = flow.prims.family;
+                    if self.stitching {
+                        // pmacct 1.7.7 moves timestamp_max only when both the seconds and
+                        // the microseconds of the flow end are greater (kept as it is).
+                        let end = flow.time_end();
+                        if end.secs != 0 {
+                            if end.secs > e.ts_max.secs && end.usecs > e.ts_max.usecs {
+                                e.ts_max = end;
+                            }
+                        } else {
+                            e.ts_max = Timestamp::new(self.now.max(0) as u64, 0);
+                        }
+                    }
                 }
                 true
             }
             Some(Slot::Inserted(_)) => {
+                let (ts_min, ts_max) = if self.stitching {
+                    let now = Timestamp::new(self.now.max(0) as u64, 0);
+                    let (start, end) = (flow.time_start(), flow.time_end());
+                    (
+                        if start.secs != 0 { start } else { now },
+                        if end.secs != 0 { end } else { now },
+                    )
+                } else {
+                    (Timestamp::ZERO, Timestamp::ZERO)
+                };
                 self.entries.push(Row {
                     key_off: key_off as u32,
                     key_len: self.keybuf.as_bytes().len() as u32,
@@ -378,6 +510,8 @@ impl Cache {
                     tcp_flags: flow.tcp_flags,
                     flow_type: flow.flow_type,
                     family: flow.prims.family,
+                    ts_min,
+                    ts_max,
                 });
                 true
             }
@@ -427,9 +561,12 @@ impl Cache {
             }
             let mut prims = Primitives::default();
             let mut custom = CustomValues::EMPTY;
+            let mut geo = GeoValues::EMPTY;
             // Keys are only ever written by this codec; an unreadable one would be a bug,
             // and writing the entry with default primitives beats losing its counters.
-            let _ = self.codec.unpack(key, &mut prims, &mut custom);
+            let _ = self
+                .codec
+                .unpack_with_geo(key, &mut prims, &mut custom, &mut geo);
             out.push(Entry {
                 prims,
                 custom,
@@ -440,6 +577,9 @@ impl Cache {
                 flow_type: row.flow_type,
                 family: row.family,
                 basetime: row.basetime,
+                timestamp_min: row.ts_min,
+                timestamp_max: row.ts_max,
+                geo,
             });
         }
         self.index.clear();
@@ -575,6 +715,57 @@ mod tests {
         let mut out = Vec::new();
         c.drain_committed(true, &mut out);
         assert_eq!(out[0].basetime, 1675209600); // 2023-02-01 00:00 UTC
+    }
+
+    #[test]
+    fn stitching_keeps_first_start_and_moves_max_as_pmacct() {
+        let mut c = Cache::new(cfg(&[Primitive::SrcHost], None), 1_000).with_stitching(true);
+        let mut f = flow("10.0.0.1", "10.0.0.2", 1, 60, 0, 100);
+        f.time_start_usecs = 5;
+        f.prims.timestamp_end = Timestamp::new(110, 500);
+        c.insert(&f);
+        // Later end, greater microseconds: moves; later end, smaller microseconds: stays.
+        f.prims.timestamp_end = Timestamp::new(120, 600);
+        c.insert(&f);
+        f.prims.timestamp_end = Timestamp::new(130, 100);
+        c.insert(&f);
+        // A flow without a start or an end (sFlow): the plugin's clock.
+        let mut g = flow("10.0.0.9", "10.0.0.2", 1, 60, 0, 0);
+        c.update_time(2_000);
+        c.insert(&g);
+        g.bin_time = 0;
+        c.insert(&g);
+        let mut out = Vec::new();
+        c.drain_committed(true, &mut out);
+        assert_eq!(out[0].timestamp_min, Timestamp::new(100, 5));
+        assert_eq!(out[0].timestamp_max, Timestamp::new(120, 600));
+        assert_eq!(out[1].timestamp_min, Timestamp::new(2_000, 0));
+        assert_eq!(out[1].timestamp_max, Timestamp::new(2_000, 0));
+        let mut plain = Cache::new(cfg(&[Primitive::SrcHost], None), 1_000);
+        plain.insert(&f);
+        plain.drain_committed(true, &mut out);
+        assert_eq!(out[0].timestamp_min, Timestamp::ZERO);
+    }
+
+    #[test]
+    fn pro_rating_spreads_counters_over_bins() {
+        let h = History::parse("1m").unwrap();
+        let mut c =
+            Cache::new(cfg(&[Primitive::SrcHost], Some(h)), 1_000_000).with_pro_rating(true);
+        // 150 s from 30 s into a bin: 30/150, 60/150, 60/150 (f32, at least 1).
+        let mut f = flow("10.0.0.1", "10.0.0.2", 3, 1000, 0, 90);
+        f.prims.timestamp_end = Timestamp::new(240, 0);
+        c.insert(&f);
+        let mut out = Vec::new();
+        c.drain_committed(true, &mut out);
+        let got: Vec<_> = out
+            .iter()
+            .map(|e| (e.basetime, e.packets, e.bytes))
+            .collect();
+        assert_eq!(got, vec![(60, 1, 200), (120, 1, 400), (180, 1, 400)]);
+        // Without history there is nothing to spread over.
+        let c = Cache::new(cfg(&[Primitive::SrcHost], None), 0).with_pro_rating(true);
+        assert!(!c.pro_rating);
     }
 
     #[test]

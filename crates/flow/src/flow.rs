@@ -171,6 +171,11 @@ pub struct Flow {
     /// Seconds used to pick the `*_history` bin (pmacct's `time_start`): the flow start, else
     /// the export time; 0 means "now" (the plugin's current bin), as with `nfacctd_time_new`.
     pub bin_time: u64,
+    /// Microseconds of pmacct's `time_start` (`bin_time` is its seconds): the flow start of
+    /// NetFlow/IPFIX, the capture time of a packet or of a savefile's sFlow datagram. With
+    /// `bin_time`, `timestamp_end` (pmacct's `time_end`) and the plugin's clock, it is what
+    /// `*_stitching` and `nfacctd_pro_rating` read.
+    pub time_start_usecs: u32,
 }
 
 /// How `*_renormalize` scales a flow's counters.
@@ -247,6 +252,22 @@ impl Flow {
     /// `nfacctd_time_new`: bin by the plugin's clock instead of the flow's times.
     pub fn use_arrival_time(&mut self) {
         self.bin_time = 0;
+        self.time_start_usecs = 0;
+    }
+
+    /// pmacct's `time_start` (zero: none, the plugin's clock stands for it).
+    pub fn time_start(&self) -> Timestamp {
+        Timestamp::new(self.bin_time, self.time_start_usecs)
+    }
+
+    /// pmacct's `time_end`: the flow end as exported (NetFlow/IPFIX); zero when the record
+    /// has none, for sFlow and packets, and with `*_time_new` (bin_time 0).
+    pub fn time_end(&self) -> Timestamp {
+        if self.bin_time == 0 {
+            Timestamp::ZERO
+        } else {
+            self.prims.timestamp_end
+        }
     }
 }
 

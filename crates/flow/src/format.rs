@@ -59,6 +59,9 @@ pub struct EncoderOptions {
     pub writer_id: Option<String>,
     /// `*_history` set: JSON carries `stamp_inserted`/`stamp_updated`.
     pub history: bool,
+    /// `*_stitching`: every record carries `timestamp_min` and `timestamp_max` (after
+    /// `timestamp_export` in csv/formatted, after `timestamp_arrival` in JSON, as 1.7.7).
+    pub stitching: bool,
 }
 
 /// The formatted output cannot carry variable-length primitives (pmacct exits).
@@ -80,6 +83,83 @@ pub fn unescape_separator(s: &str) -> String {
     }
 }
 
+/// A JSON real as jansson 2.14 writes it: C's `%.17g`, then `.0` if that looks integral.
+fn write_json_real(out: &mut Vec<u8>, f: f64) {
+    if !f.is_finite() {
+        // jansson refuses NaN and infinities; pmacct's object then lacks nothing useful.
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    let start = out.len();
+    if f == 0.0 {
+        out.extend_from_slice(if f.is_sign_negative() { b"-0" } else { b"0" });
+    } else {
+        // %.17g: exponent X of the value in %e form; fixed notation when -4 <= X < 17.
+        // On the stack: no allocation per value.
+        let mut buf = [0u8; 48];
+        let len = {
+            let mut w = &mut buf[..];
+            let _ = write!(w, "{f:.16e}");
+            48 - w.len()
+        };
+        let e = std::str::from_utf8(&buf[..len]).unwrap_or("0e0");
+        let (mant, exp) = e.split_once('e').unwrap_or((e, "0"));
+        let x: i32 = exp.parse().unwrap_or(0);
+        if (-4..17).contains(&x) {
+            let prec = (16 - x).max(0) as usize;
+            let _ = write!(out, "{f:.prec$}");
+            trim_fraction(out, start);
+        } else {
+            out.extend_from_slice(mant.as_bytes());
+            trim_fraction(out, start);
+            let _ = write!(out, "e{}{:02}", if x < 0 { '-' } else { '+' }, x.abs());
+        }
+    }
+    if !out[start..]
+        .iter()
+        .any(|c| matches!(c, b'.' | b'e' | b'n' | b'i'))
+    {
+        out.extend_from_slice(b".0");
+    }
+}
+
+#[cfg(test)]
+mod json_real_tests {
+    use super::write_json_real;
+
+    fn g17(f: f64) -> String {
+        let mut v = Vec::new();
+        write_json_real(&mut v, f);
+        String::from_utf8(v).unwrap()
+    }
+
+    /// jansson 2.14 (`%.17g`, `.0` added), as 1.7.7 prints `lat_ip_src` and friends.
+    #[test]
+    fn like_jansson() {
+        assert_eq!(g17(47.3769), "47.376899999999999");
+        assert_eq!(g17(8.5417), "8.5417000000000005");
+        assert_eq!(g17(52.52), "52.520000000000003");
+        assert_eq!(g17(-122.0838), "-122.0838");
+        assert_eq!(g17(0.0), "0.0");
+        assert_eq!(g17(13.0), "13.0");
+        assert_eq!(g17(1e-7), "9.9999999999999995e-08");
+        assert_eq!(g17(1.5e300), "1.5000000000000001e+300");
+        assert_eq!(g17(0.25), "0.25");
+    }
+}
+
+/// %g drops trailing zeros of the fraction (and the point itself).
+fn trim_fraction(out: &mut Vec<u8>, start: usize) {
+    if out[start..].contains(&b'.') {
+        while out.last() == Some(&b'0') {
+            out.pop();
+        }
+        if out.last() == Some(&b'.') {
+            out.pop();
+        }
+    }
+}
+
 /// Encodes cache entries of one aggregate in one format.
 #[derive(Debug, Clone)]
 pub struct Encoder {
@@ -90,7 +170,15 @@ pub struct Encoder {
     /// Custom primitives (`aggregate_primitives`): after every built-in column / key.
     custom: &'static [CustomCol],
     opts: EncoderOptions,
+    /// `*_stitching`: index in `columns` / `json_order` before which `timestamp_min` and
+    /// `timestamp_max` go (the length: after the last); None without stitching.
+    stitch_col: Option<usize>,
+    stitch_json: Option<usize>,
 }
+
+/// Header and JSON keys of the `*_stitching` columns.
+const STITCH_COLS: [&str; 2] = ["TIMESTAMP_MIN", "TIMESTAMP_MAX"];
+const STITCH_KEYS: [&str; 2] = ["timestamp_min", "timestamp_max"];
 
 /// The value of column `p` of entry `e`, as the primitives table renders it.
 #[inline]
@@ -99,6 +187,7 @@ fn entry_value(p: Primitive, e: &Entry) -> Val {
         tcp_flags: e.tcp_flags,
         flows: e.flows,
         family: e.family,
+        geo: e.geo,
     };
     value(p, &e.prims, &x)
 }
@@ -114,13 +203,30 @@ impl Encoder {
         if format.is_formatted() && aggregate.has_vlen() {
             return Err(VariableLengthInFormatted);
         }
+        let columns: Vec<Primitive> = aggregate.columns().collect();
+        let json_order = aggregate.json_order();
+        let stitch_col = opts.stitching.then(|| {
+            columns
+                .iter()
+                .position(|p| *p > Primitive::TimestampExport)
+                .unwrap_or(columns.len())
+        });
+        let arrival_rank = Primitive::TimestampArrival.info().json_rank;
+        let stitch_json = opts.stitching.then(|| {
+            json_order
+                .iter()
+                .position(|p| p.info().json_rank > arrival_rank)
+                .unwrap_or(json_order.len())
+        });
         Ok(Encoder {
             format,
-            columns: aggregate.columns().collect(),
-            json_order: aggregate.json_order(),
+            columns,
+            json_order,
             flows: aggregate.contains(Primitive::Flows),
             custom: aggregate.custom(),
             opts,
+            stitch_col,
+            stitch_json,
         })
     }
 
@@ -166,6 +272,10 @@ impl Encoder {
             Val::Float(f) => {
                 let _ = write!(out, "{f:.6}");
             }
+            Val::Geo(s) => out.extend_from_slice(s.as_bytes()),
+            Val::Coords(lat, _) => {
+                let _ = write!(out, "{lat:.6}");
+            }
         }
     }
 
@@ -181,12 +291,18 @@ impl Encoder {
                 first = false;
                 out.extend_from_slice(h.as_bytes());
             };
-            for p in &self.columns {
+            for (n, p) in self.columns.iter().enumerate() {
+                if self.stitch_col == Some(n) {
+                    STITCH_COLS.iter().for_each(|h| field(out, h));
+                }
                 let i = p.info();
                 field(out, i.header);
                 if !i.header2.is_empty() {
                     field(out, i.header2);
                 }
+            }
+            if self.stitch_col == Some(self.columns.len()) {
+                STITCH_COLS.iter().for_each(|h| field(out, h));
             }
             for c in self.custom {
                 field(out, c.name);
@@ -200,13 +316,23 @@ impl Encoder {
             }
             out.push(b'\n');
         } else if self.format.is_formatted() {
-            for p in &self.columns {
+            for (n, p) in self.columns.iter().enumerate() {
+                if self.stitch_col == Some(n) {
+                    STITCH_COLS.iter().for_each(|h| {
+                        let _ = write!(out, "{h:<31}");
+                    });
+                }
                 let i = p.info();
                 let w = i.fmt_header_width as usize;
                 let _ = write!(out, "{:<w$}", i.header);
                 if !i.header2.is_empty() {
                     let _ = write!(out, "{:<w$}", i.header2);
                 }
+            }
+            if self.stitch_col == Some(self.columns.len()) {
+                STITCH_COLS.iter().for_each(|h| {
+                    let _ = write!(out, "{h:<31}");
+                });
             }
             for c in self.custom {
                 c.write_header(out, true);
@@ -235,16 +361,31 @@ impl Encoder {
     fn write_csv(&self, out: &mut Vec<u8>, e: &Entry) {
         let sep = self.opts.separator.as_bytes();
         let mut first = true;
-        for p in &self.columns {
+        let stitch = |out: &mut Vec<u8>, first: &mut bool| {
+            for ts in [e.timestamp_min, e.timestamp_max] {
+                if !*first {
+                    out.extend_from_slice(sep);
+                }
+                *first = false;
+                self.write_plain(out, &Val::Ts(ts), false);
+            }
+        };
+        for (col, p) in self.columns.iter().enumerate() {
+            if self.stitch_col == Some(col) {
+                stitch(out, &mut first);
+            }
             let v = entry_value(*p, e);
             let n = if p.info().header2.is_empty() { 1 } else { 2 };
-            for _ in 0..n {
+            for j in 0..n {
                 if !first {
                     out.extend_from_slice(sep);
                 }
                 first = false;
-                self.write_plain(out, &v, false);
+                self.write_plain(out, &v.part(j), false);
             }
+        }
+        if self.stitch_col == Some(self.columns.len()) {
+            stitch(out, &mut first);
         }
         for c in self.custom {
             if !first {
@@ -269,17 +410,31 @@ impl Encoder {
     }
 
     fn write_formatted(&self, out: &mut Vec<u8>, e: &Entry) {
-        for p in &self.columns {
+        let stitch = |out: &mut Vec<u8>| {
+            for ts in [e.timestamp_min, e.timestamp_max] {
+                let start = out.len();
+                self.write_plain(out, &Val::Ts(ts), true);
+                let pad = 30usize.saturating_sub(out.len() - start) + 1;
+                out.resize(out.len() + pad, b' ');
+            }
+        };
+        for (col, p) in self.columns.iter().enumerate() {
+            if self.stitch_col == Some(col) {
+                stitch(out);
+            }
             let i = p.info();
             let v = entry_value(*p, e);
             let n = if i.header2.is_empty() { 1 } else { 2 };
-            for _ in 0..n {
+            for j in 0..n {
                 let start = out.len();
-                self.write_plain(out, &v, true);
+                self.write_plain(out, &v.part(j), true);
                 let len = out.len() - start;
                 let pad = (i.fmt_pad as usize).saturating_sub(len) + i.fmt_trail as usize;
                 out.resize(out.len() + pad, b' ');
             }
+        }
+        if self.stitch_col == Some(self.columns.len()) {
+            stitch(out);
         }
         for c in self.custom {
             c.write_value(out, &e.custom, Render::Formatted);
@@ -297,7 +452,19 @@ impl Encoder {
 
     fn write_json(&self, out: &mut Vec<u8>, e: &Entry, stamp_updated: u64) {
         out.extend_from_slice(b"{\"event_type\": \"purge\"");
-        for p in &self.json_order {
+        let stitch = |out: &mut Vec<u8>| {
+            for (key, ts) in STITCH_KEYS.iter().zip([e.timestamp_min, e.timestamp_max]) {
+                out.extend_from_slice(b", \"");
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(b"\": \"");
+                self.write_plain(out, &Val::Ts(ts), false);
+                out.push(b'"');
+            }
+        };
+        for (n, p) in self.json_order.iter().enumerate() {
+            if self.stitch_json == Some(n) {
+                stitch(out);
+            }
             let i = p.info();
             let v = entry_value(*p, e);
             let keys: &[&str] = if i.json_key2.is_empty() {
@@ -305,20 +472,15 @@ impl Encoder {
             } else {
                 &[i.json_key, i.json_key2]
             };
-            for key in keys {
+            for (j, key) in keys.iter().enumerate() {
                 out.extend_from_slice(b", \"");
                 out.extend_from_slice(key.as_bytes());
                 out.extend_from_slice(b"\": ");
+                let v = v.part(j);
                 match &v {
                     Val::Num(n) => push_uint(out, *n),
                     // jansson prints reals with "%.17g" and adds ".0" to integral values.
-                    Val::Float(f) => {
-                        if f.fract() == 0.0 {
-                            let _ = write!(out, "{f:.1}");
-                        } else {
-                            let _ = write!(out, "{f}");
-                        }
-                    }
+                    Val::Float(f) => write_json_real(out, *f),
                     _ => {
                         out.push(b'"');
                         let start = out.len();
@@ -329,6 +491,9 @@ impl Encoder {
                     }
                 }
             }
+        }
+        if self.stitch_json == Some(self.json_order.len()) {
+            stitch(out);
         }
         // compose_json_custom_primitives(): every value a string; one that is not UTF-8 is
         // refused by jansson, and pmacct's object then lacks the key.

@@ -6,6 +6,7 @@
 //! - [`producer`]: one module per source mapping decoded records to [`flow::Flow`].
 //! - [`bpf`]: BPF programs (libpcap) and the frames they run on, rebuilt from a flow.
 //! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
+//! - [`geo`]: GeoIP primitive values (`geoipv2_file`), beside a flow.
 //! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
 //! - [`stage`]: core and per-plugin stages between the decoder and a plugin's cache.
 //! - [`time`]: timestamp rendering (`timestamps_*`) and strftime for file names.
@@ -15,6 +16,7 @@ pub mod cache;
 pub mod custom;
 pub mod flow;
 pub mod format;
+pub mod geo;
 pub mod index;
 pub mod label;
 pub mod primitives;

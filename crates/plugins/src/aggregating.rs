@@ -11,8 +11,10 @@ use pmacct_flow::cache::{Cache, CacheConfig, Entry, History, Insert, PurgeSchedu
 use pmacct_flow::custom::CustomValues;
 use pmacct_flow::flow::custom_of;
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
+use pmacct_flow::geo::GeoValues;
 use pmacct_flow::time::TimestampOptions;
-use pmacct_flow::{Aggregate, Flow, Primitives};
+use pmacct_flow::{Aggregate, Flow, Primitive, Primitives};
+use pmacct_maps::geoip::{GeoDb, Wanted};
 
 use crate::log::{plugin_log, PluginLog};
 use crate::{Plugin, PluginCounters};
@@ -48,6 +50,67 @@ pub(crate) struct CoreConfig {
     pub utc: bool,
     /// `nfacctd_time_new`: bin by the plugin's clock instead of the flow's start time.
     pub time_new: bool,
+    /// `*_stitching`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating`.
+    pub pro_rating: bool,
+    /// `geoipv2_file`.
+    pub geoipv2_file: Option<String>,
+}
+
+/// The GeoIP lookups of a plugin whose aggregate has GeoIP primitives (pmacct's
+/// `*_geoipv2_lookup_handler` and the handlers of the primitives, per plugin).
+struct GeoLookup {
+    /// None: no `geoipv2_file`, or it could not be loaded (pmacct's values stay empty).
+    db: Option<GeoDb>,
+    src: Wanted,
+    dst: Wanted,
+}
+
+impl GeoLookup {
+    /// The lookups `aggregate` needs, with `geoipv2_file` opened (pmacct's start-up line,
+    /// or its warning and empty values when the file cannot be loaded).
+    fn new(aggregate: &Aggregate, file: Option<&str>, log: &PluginLog) -> Option<GeoLookup> {
+        let has = |p| aggregate.contains(p);
+        let src = Wanted {
+            country: has(Primitive::SrcHostCountry),
+            pocode: has(Primitive::SrcHostPocode),
+            coords: has(Primitive::SrcHostCoords),
+        };
+        let dst = Wanted {
+            country: has(Primitive::DstHostCountry),
+            pocode: has(Primitive::DstHostPocode),
+            coords: has(Primitive::DstHostCoords),
+        };
+        if !src.any() && !dst.any() {
+            return None;
+        }
+        let db = file.and_then(|f| match GeoDb::open(f) {
+            Ok(db) => {
+                plugin_log!(log, Info, "geoipv2_file database {f} loaded");
+                Some(db)
+            }
+            Err(e) => {
+                plugin_log!(log, Warn, "geoipv2_file database can't be loaded ({e}).");
+                None
+            }
+        });
+        Some(GeoLookup { db, src, dst })
+    }
+
+    /// The GeoIP values of `f` (on the stack: no allocation).
+    fn values(&self, f: &Flow) -> GeoValues {
+        let mut g = GeoValues::EMPTY;
+        if let Some(db) = &self.db {
+            if let Some(a) = f.prims.src_ip.filter(|_| self.src.any()) {
+                g.src = db.lookup(a, self.src);
+            }
+            if let Some(a) = f.prims.dst_ip.filter(|_| self.dst.any()) {
+                g.dst = db.lookup(a, self.dst);
+            }
+        }
+        g
+    }
 }
 
 /// pmacct's first start-up line of a caching plugin.
@@ -72,6 +135,10 @@ pub(crate) struct MessageCore<'a> {
     pub cache_entries_key: &'static str,
     pub refresh_time: u64,
     pub startup_delay: u64,
+    /// `*_stitching`, `nfacctd_pro_rating`, `geoipv2_file` (see [`CoreConfig`]).
+    pub stitching: bool,
+    pub pro_rating: bool,
+    pub geoipv2_file: Option<String>,
     /// `<name>/<pid>`, in every record.
     pub writer_id: &'a str,
 }
@@ -86,6 +153,7 @@ impl MessageCore<'_> {
             timestamps: self.timestamps,
             writer_id: Some(self.writer_id.to_string()),
             history: self.history.is_some(),
+            stitching: self.stitching,
         };
         let encoder =
             Encoder::new(OutputFormat::Json, &self.aggregate, opts).map_err(|e| e.to_string())?;
@@ -99,6 +167,9 @@ impl MessageCore<'_> {
             startup_delay: self.startup_delay,
             utc: self.timestamps.utc,
             time_new: self.time_new,
+            stitching: self.stitching,
+            pro_rating: self.pro_rating,
+            geoipv2_file: self.geoipv2_file,
         };
         Ok((encoder, core))
     }
@@ -209,6 +280,8 @@ pub struct Aggregator<W> {
     cache: Cache,
     schedule: PurgeSchedule,
     time_new: bool,
+    /// GeoIP primitives in the aggregate: their lookups.
+    geo: Option<GeoLookup>,
     cache_entries_key: &'static str,
     /// Entries of the purge being written (reused).
     purged: Vec<Entry>,
@@ -230,6 +303,7 @@ impl<W: PurgeWriter> Aggregator<W> {
         now: SystemTime,
     ) -> Aggregator<W> {
         let t = unix_secs(now);
+        let geo = GeoLookup::new(&cfg.aggregate, cfg.geoipv2_file.as_deref(), &log);
         let roundoff = cfg
             .history
             .as_ref()
@@ -246,7 +320,9 @@ impl<W: PurgeWriter> Aggregator<W> {
                 utc: cfg.utc,
             },
             t,
-        );
+        )
+        .with_stitching(cfg.stitching)
+        .with_pro_rating(cfg.pro_rating);
         Aggregator {
             writer,
             log,
@@ -254,6 +330,7 @@ impl<W: PurgeWriter> Aggregator<W> {
             cache,
             schedule,
             time_new: cfg.time_new,
+            geo,
             cache_entries_key: cfg.cache_entries_key,
             purged: Vec::new(),
             buf: Vec::with_capacity(64 * 1024),
@@ -273,7 +350,11 @@ impl<W: PurgeWriter> Aggregator<W> {
     }
 
     fn insert(&mut self, f: &Flow, custom: &CustomValues, now: i64) {
-        if self.cache.insert_with(f, custom) == Insert::Done {
+        let geo = match &self.geo {
+            Some(g) => g.values(f),
+            None => GeoValues::EMPTY,
+        };
+        if self.cache.insert_geo(f, custom, &geo) == Insert::Done {
             return;
         }
         // pmacct: urgent purge to make room, then try again.
@@ -287,7 +368,7 @@ impl<W: PurgeWriter> Aggregator<W> {
         if let Err(e) = self.write_purge(false, true, now) {
             plugin_log!(self.log, Error, "purge failed: {e:#}");
         }
-        if self.cache.insert_with(f, custom) == Insert::Full {
+        if self.cache.insert_geo(f, custom, &geo) == Insert::Full {
             self.cache_dropped += 1;
         }
     }

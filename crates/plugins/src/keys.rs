@@ -14,6 +14,12 @@ pub(crate) struct CommonKeys {
     pub timestamps: TimestampOptions,
     /// `[nsp]facctd_time_new` (one shared field).
     pub time_new: bool,
+    /// `[nsup]acctd_stitching` (one shared field): `timestamp_min`/`timestamp_max`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating`: counters spread over the history bins a flow spans.
+    pub pro_rating: bool,
+    /// `geoipv2_file` (global): opened by plugins that aggregate GeoIP primitives.
+    pub geoipv2_file: Option<String>,
     /// `post_tag`, `post_tag2` (0: not set).
     pub post_tag: u64,
     pub post_tag2: u64,
@@ -29,6 +35,12 @@ pub(crate) const COMMON_KEYS: &[Key] = &[
     key::NFACCTD_TIME_NEW,
     key::SFACCTD_TIME_NEW,
     key::PMACCTD_TIME_NEW,
+    key::NFACCTD_STITCHING,
+    key::SFACCTD_STITCHING,
+    key::PMACCTD_STITCHING,
+    key::UACCTD_STITCHING,
+    key::NFACCTD_PRO_RATING,
+    key::GEOIPV2_FILE,
     key::POST_TAG,
     key::POST_TAG2,
 ];
@@ -36,6 +48,12 @@ pub(crate) const COMMON_KEYS: &[Key] = &[
 impl CommonKeys {
     pub fn read(scope: &Scope) -> Result<CommonKeys, String> {
         let tokens = scope.list(key::AGGREGATE).unwrap_or_default();
+        let stitching = scope.bool(key::NFACCTD_STITCHING);
+        let pro_rating = scope.bool(key::NFACCTD_PRO_RATING);
+        if stitching && pro_rating {
+            // P_config_checks(): the plugin does not start.
+            return Err("Pro-rating (ie. nfacctd_pro_rating) and stitching (ie. nfacctd_stitching) are mutual exclusive. Exiting.".into());
+        }
         Ok(CommonKeys {
             aggregate: Aggregate::parse(&tokens).map_err(|e| e.to_string())?,
             timestamps: TimestampOptions {
@@ -45,6 +63,9 @@ impl CommonKeys {
                 rfc3339: scope.bool(key::TIMESTAMPS_RFC3339),
             },
             time_new: scope.bool(key::NFACCTD_TIME_NEW),
+            stitching,
+            pro_rating,
+            geoipv2_file: scope.str(key::GEOIPV2_FILE).map(str::to_string),
             post_tag: scope.num(key::POST_TAG)?.unwrap_or(0),
             post_tag2: scope.num(key::POST_TAG2)?.unwrap_or(0),
         })

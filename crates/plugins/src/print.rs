@@ -55,6 +55,12 @@ pub struct PrintConfig {
     pub timestamps: TimestampOptions,
     /// `nfacctd_time_new`: bin by the plugin's clock instead of flow start time.
     pub time_new: bool,
+    /// `*_stitching`: records carry `timestamp_min`/`timestamp_max`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating` (with history).
+    pub pro_rating: bool,
+    /// `geoipv2_file`.
+    pub geoipv2_file: Option<String>,
     /// `post_tag`, `post_tag2` (for `$post_tag`, `$post_tag2`).
     pub post_tag: u64,
     pub post_tag2: u64,
@@ -138,6 +144,9 @@ impl PrintConfig {
             )?,
             timestamps: common.timestamps,
             time_new: common.time_new,
+            stitching: common.stitching,
+            pro_rating: common.pro_rating,
+            geoipv2_file: common.geoipv2_file,
             post_tag: common.post_tag,
             post_tag2: common.post_tag2,
             daemonize: scope.bool(key::DAEMONIZE),
@@ -179,6 +188,7 @@ impl PrintPlugin {
             timestamps: cfg.timestamps,
             writer_id: None,
             history: cfg.history.is_some(),
+            stitching: cfg.stitching,
         };
         log_cache_memory(&log, cfg.cache_entries);
         let encoder = match Encoder::new(cfg.output, &cfg.aggregate, opts) {
@@ -222,6 +232,9 @@ impl PrintPlugin {
             startup_delay: cfg.startup_delay,
             utc: cfg.timestamps.utc,
             time_new: cfg.time_new,
+            stitching: cfg.stitching,
+            pro_rating: cfg.pro_rating,
+            geoipv2_file: cfg.geoipv2_file.clone(),
         };
         let sink = PrintSink {
             cfg,
@@ -586,6 +599,9 @@ mod tests {
             flow_type: Default::default(),
             family: 4,
             basetime: 0,
+            timestamp_min: Default::default(),
+            timestamp_max: Default::default(),
+            geo: Default::default(),
         };
         e.prims.peer_src_ip = Some("138.187.0.13".parse().unwrap());
         e.prims.tag = 5;

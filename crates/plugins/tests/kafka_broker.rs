@@ -49,6 +49,9 @@ fn entries(n: usize) -> Vec<Entry> {
             flow_type: Default::default(),
             family: 4,
             basetime: 0,
+            timestamp_min: Default::default(),
+            timestamp_max: Default::default(),
+            geo: Default::default(),
         })
         .collect()
 }

@@ -37,7 +37,8 @@ pub fn markdown() -> String {
          listing, masking, the cache key, JSON/CSV/formatted rendering, Kafka variables and \
          SQL columns. `daemons`: which `-a` lists it (nf = nfacctd, sf = sfacctd, pm = \
          pmacctd). `field`: the flow model field it reads (`-`: not carried yet, rendered as \
-         pmacct's empty value). SQL column: `name` or `vN+ name` from table version N on \
+         pmacct's empty value; `geoipv2_file lookup`: looked up by the plugin, beside the \
+         flow). SQL column: `name` or `vN+ name` from table version N on \
          (mysql types shown; pgsql/sqlite3 map them as pmacct's schema scripts do).\n\n",
     );
     s.push_str("| keyword(s) | `-a` section | daemons | JSON key | CSV header | formatted width | field | rendering | SQL column | SQL type | description |\n");
@@ -81,7 +82,15 @@ pub fn markdown() -> String {
         if !i.sql_column2.is_empty() {
             sql.push(format!("`{}`", i.sql_column2));
         }
-        let field = if i.field.is_empty() { "-" } else { i.field };
+        let field = if i.field.is_empty() {
+            if crate::primitives::GEO_PRIMITIVES.contains(&i.prim) {
+                "geoipv2_file lookup"
+            } else {
+                "-"
+            }
+        } else {
+            i.field
+        };
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | `{}` | {} | {} | {} | {} |",

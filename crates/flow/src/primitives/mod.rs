@@ -24,7 +24,7 @@ use crate::rd::RouteDistinguisher;
 mod codec;
 mod doc;
 
-pub use codec::KeyCodec;
+pub use codec::{KeyCodec, GEO_PRIMITIVES};
 pub use doc::markdown;
 
 /// Which collector daemons offer a primitive (as their `-a` lists show).
@@ -163,6 +163,10 @@ pub enum Val {
     Rd(RouteDistinguisher),
     Ts(Timestamp),
     Float(f64),
+    /// GeoIP country or postal code (NUL-terminated, pmacct's fixed buffer).
+    Geo(crate::geo::Pocode),
+    /// GeoIP coordinates: latitude, longitude (`*_host_coords`, two columns).
+    Coords(f64, f64),
     /// tcp_flags: a number, but a JSON string.
     NumStr(u64),
 }
@@ -174,6 +178,19 @@ pub struct Extras {
     pub flows: u64,
     /// Address family of the last flow accounted (peer_ip_dst rendering).
     pub family: u8,
+    /// GeoIP values of the entry (`geoipv2_file` primitives).
+    pub geo: crate::geo::GeoValues,
+}
+
+impl Val {
+    /// The value of column `j` (0 or 1) of a two-column primitive (`*_host_coords`: lat,
+    /// lon); the value itself for the others.
+    pub fn part(&self, j: usize) -> Val {
+        match *self {
+            Val::Coords(lat, lon) => Val::Float(if j == 0 { lat } else { lon }),
+            v => v,
+        }
+    }
 }
 
 /// Everything the encoders need to know about one primitive: its row of the table.
@@ -351,6 +368,13 @@ macro_rules! primitive_table {
     (@val $k:ident $x:ident Class -) => { Val::Str("unknown") };
     (@val $k:ident $x:ident Empty -) => { Val::Str("") };
     (@val $k:ident $x:ident Coord -) => { Val::Float(0.0) };
+    // GeoIP values: looked up by the plugin, beside the flow ([`crate::geo`]).
+    (@val $k:ident $x:ident SrcCountry -) => { Val::Geo(crate::geo::Pocode::new_from(&$x.geo.src.country)) };
+    (@val $k:ident $x:ident DstCountry -) => { Val::Geo(crate::geo::Pocode::new_from(&$x.geo.dst.country)) };
+    (@val $k:ident $x:ident SrcPocode -) => { Val::Geo($x.geo.src.pocode) };
+    (@val $k:ident $x:ident DstPocode -) => { Val::Geo($x.geo.dst.pocode) };
+    (@val $k:ident $x:ident SrcCoords -) => { Val::Coords($x.geo.src.lat(), $x.geo.src.lon()) };
+    (@val $k:ident $x:ident DstCoords -) => { Val::Coords($x.geo.dst.lat(), $x.geo.dst.lon()) };
     // Rendered from the entry's counters, not from its key.
     (@val $k:ident $x:ident TcpFlags -) => { Val::NumStr(u64::from($x.tcp_flags)) };
     (@val $k:ident $x:ident Flows -) => { Val::Num($x.flows) };

@@ -326,42 +326,42 @@ primitive_table! {
             ("src_host_country", MISC, ALL, 55, "Source IP address GeoIP resolution: country")
         ],
         json: "country_ip_src", json_rank: 43, header: "SH_COUNTRY", fmt: (12, 5, 7),
-        field: -, render: Empty, sql: [(1, "country_ip_src")], sql_type: Char(2),
+        field: -, render: SrcCountry, sql: [(1, "country_ip_src")], sql_type: Char(2),
     },
     DstHostCountry {
         keywords: [
             ("dst_host_country", MISC, ALL, 56, "Destination IP address GeoIP resolution: country")
         ],
         json: "country_ip_dst", json_rank: 44, header: "DH_COUNTRY", fmt: (12, 5, 7),
-        field: -, render: Empty, sql: [(1, "country_ip_dst")], sql_type: Char(2),
+        field: -, render: DstCountry, sql: [(1, "country_ip_dst")], sql_type: Char(2),
     },
     SrcHostPocode {
         keywords: [
             ("src_host_pocode", MISC, ALL, 57, "Source IP address GeoIP resolution: postal code")
         ],
         json: "pocode_ip_src", json_rank: 45, header: "SH_POCODE", fmt: (14, 12, 2),
-        field: -, render: Empty, sql: [(1, "pocode_ip_src")], sql_type: Char(12),
+        field: -, render: SrcPocode, sql: [(1, "pocode_ip_src")], sql_type: Char(12),
     },
     DstHostPocode {
         keywords: [
             ("dst_host_pocode", MISC, ALL, 58, "Destination IP address GeoIP resolution: postal code")
         ],
         json: "pocode_ip_dst", json_rank: 46, header: "DH_POCODE", fmt: (14, 12, 2),
-        field: -, render: Empty, sql: [(1, "pocode_ip_dst")], sql_type: Char(12),
+        field: -, render: DstPocode, sql: [(1, "pocode_ip_dst")], sql_type: Char(12),
     },
     SrcHostCoords {
         keywords: [
             ("src_host_coords", MISC, ALL, 59, "Source IP address GeoIP resolution: lat/lon coordinates")
         ],
         json: "lat_ip_src" / "lon_ip_src", json_rank: 47, header: "SH_LAT" / "SH_LON", fmt: (14, 8, 2),
-        field: -, render: Coord, sql: [(1, "lat_ip_src")] + "lon_ip_src", sql_type: Float,
+        field: -, render: SrcCoords, sql: [(1, "lat_ip_src")] + "lon_ip_src", sql_type: Float,
     },
     DstHostCoords {
         keywords: [
             ("dst_host_coords", MISC, ALL, 60, "Destination IP address GeoIP resolution: lat/lon coordinates")
         ],
         json: "lat_ip_dst" / "lon_ip_dst", json_rank: 48, header: "DH_LAT" / "DH_LON", fmt: (14, 8, 2),
-        field: -, render: Coord, sql: [(1, "lat_ip_dst")] + "lon_ip_dst", sql_type: Float,
+        field: -, render: DstCoords, sql: [(1, "lat_ip_dst")] + "lon_ip_dst", sql_type: Float,
     },
     SamplingRate {
         keywords: [

@@ -105,6 +105,7 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         tcp_flags: (rec.tcp_flags & 0xFF) as u8,
         flow_type: rec.flow_type,
         bin_time,
+        time_start_usecs: start.usecs,
     }
 }
 

@@ -154,6 +154,9 @@ pub fn entry_from_json(v: &Value) -> Entry {
         },
         family: p.family,
         basetime: 0,
+        timestamp_min: Default::default(),
+        timestamp_max: Default::default(),
+        geo: Default::default(),
     }
 }
 

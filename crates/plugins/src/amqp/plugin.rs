@@ -42,6 +42,12 @@ pub struct AmqpPluginConfig {
     pub cache_entries: usize,
     pub timestamps: TimestampOptions,
     pub time_new: bool,
+    /// `*_stitching`: records carry `timestamp_min`/`timestamp_max`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating` (with history).
+    pub pro_rating: bool,
+    /// `geoipv2_file`.
+    pub geoipv2_file: Option<String>,
 }
 
 impl Default for AmqpPluginConfig {
@@ -117,6 +123,9 @@ impl AmqpPluginConfig {
             cache_entries: need(scope.num(key::AMQP_CACHE_ENTRIES)?, key::AMQP_CACHE_ENTRIES)?,
             timestamps: common.timestamps,
             time_new: common.time_new,
+            stitching: common.stitching,
+            pro_rating: common.pro_rating,
+            geoipv2_file: common.geoipv2_file,
         })
     }
 
@@ -225,6 +234,9 @@ impl AmqpPlugin {
             cache_entries_key: "amqp_cache_entries",
             refresh_time: cfg.refresh_time,
             startup_delay: cfg.amqp.startup_delay,
+            stitching: cfg.stitching,
+            pro_rating: cfg.pro_rating,
+            geoipv2_file: cfg.geoipv2_file.clone(),
             writer_id: writer.writer_id(),
         }
         .build(&log)

@@ -69,6 +69,12 @@ pub struct KafkaPluginConfig {
     pub timestamps: TimestampOptions,
     /// `nfacctd_time_new`: bin by the plugin's clock instead of flow start time.
     pub time_new: bool,
+    /// `*_stitching`: records carry `timestamp_min`/`timestamp_max`.
+    pub stitching: bool,
+    /// `nfacctd_pro_rating` (with history).
+    pub pro_rating: bool,
+    /// `geoipv2_file`.
+    pub geoipv2_file: Option<String>,
 }
 
 impl Default for KafkaPluginConfig {
@@ -135,6 +141,9 @@ impl KafkaPluginConfig {
             )?,
             timestamps: common.timestamps,
             time_new: common.time_new,
+            stitching: common.stitching,
+            pro_rating: common.pro_rating,
+            geoipv2_file: common.geoipv2_file,
         })
     }
 
@@ -263,6 +272,9 @@ impl KafkaPlugin {
             cache_entries_key: "kafka_cache_entries",
             refresh_time: cfg.refresh_time,
             startup_delay: cfg.kafka.startup_delay,
+            stitching: cfg.stitching,
+            pro_rating: cfg.pro_rating,
+            geoipv2_file: cfg.geoipv2_file.clone(),
             writer_id: writer.writer_id(),
         }
         .build(&log)

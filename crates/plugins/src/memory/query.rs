@@ -282,9 +282,10 @@ fn write_value(out: &mut Vec<u8>, c: &Col, v: &Val, st: &Style, formatted: bool)
             }
         }
         Val::Ts(ts) => write_timestamp(out, *ts, true, &st.ts),
-        Val::Float(f) => {
+        Val::Float(f) | Val::Coords(f, _) => {
             let _ = write!(out, "{f:.6}");
         }
+        Val::Geo(g) => out.extend_from_slice(g.as_bytes()),
     }
     if c.prim == Primitive::Class && out.len() == start {
         out.extend_from_slice(b"unknown");
@@ -307,6 +308,7 @@ fn write_row(
         tcp_flags: e.tcp_flags,
         flows: e.flows,
         family: e.family,
+        geo: e.geo,
     };
     let formatted = st.output.is_formatted();
     let mut first = true;
@@ -322,7 +324,8 @@ fn write_row(
         } else {
             2
         };
-        for _ in 0..n {
+        for j in 0..n {
+            let v = v.part(j);
             if formatted {
                 let s = out.len();
                 write_value(out, c, &v, st, true);
@@ -473,9 +476,10 @@ fn canon(v: &Val, out: &mut Vec<u8>) {
         Val::Ts(ts) => {
             let _ = write!(out, "{}.{:06}", ts.secs, ts.usecs);
         }
-        Val::Float(f) => {
+        Val::Float(f) | Val::Coords(f, _) => {
             let _ = write!(out, "{f:.6}");
         }
+        Val::Geo(g) => out.extend_from_slice(g.as_bytes()),
     }
 }
 
@@ -772,6 +776,7 @@ fn matches(e: &Entry, conds: &[Cond], scratch: &mut Vec<u8>) -> bool {
         tcp_flags: e.tcp_flags,
         flows: e.flows,
         family: e.family,
+        geo: e.geo,
     };
     conds.iter().all(|(p, want)| match want {
         None => true,
@@ -805,6 +810,9 @@ fn execute(
         flow_type: Default::default(),
         family: 0,
         basetime: 0,
+        timestamp_min: Default::default(),
+        timestamp_max: Default::default(),
+        geo: Default::default(),
     };
     let now = SystemTime::now();
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
@@ -907,6 +915,7 @@ fn execute(
                         timestamps: st.ts,
                         writer_id: None,
                         history: false,
+                        stitching: false,
                     },
                 )
                 .ok()

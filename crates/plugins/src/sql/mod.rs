@@ -86,6 +86,13 @@ pub struct SqlConfig {
     pub num_protos: bool,
     pub timestamps: TimestampOptions,
     pub time_new: bool,
+    /// Always false: `*_stitching` is refused for SQL plugins (no timestamp_min/max
+    /// columns in pmacct-rs's SQL tables yet).
+    pub stitching: bool,
+    /// `nfacctd_pro_rating` (with `sql_history`).
+    pub pro_rating: bool,
+    /// `geoipv2_file` (the GeoIP primitives' columns).
+    pub geoipv2_file: Option<String>,
     pub post_tag: u64,
     pub post_tag2: u64,
     /// pgsql `sql_use_copy` in effect (it needs `sql_dont_try_update`) with its
@@ -151,6 +158,12 @@ impl SqlConfig {
             return Err(format!("'{}' {why}.", k.name()));
         }
         let common = CommonKeys::read(scope)?;
+        if common.stitching {
+            return Err(
+                "'*_stitching' is not supported yet by pmacct-rs's SQL plugins (print, kafka and amqp have it)."
+                    .into(),
+            );
+        }
         let version = need(
             scope.num::<u8>(key::SQL_TABLE_VERSION)?,
             key::SQL_TABLE_VERSION,
@@ -286,6 +299,9 @@ impl SqlConfig {
             num_protos: scope.bool(key::SQL_NUM_PROTOS),
             timestamps: common.timestamps,
             time_new: common.time_new,
+            stitching: false,
+            pro_rating: common.pro_rating,
+            geoipv2_file: common.geoipv2_file,
             post_tag: common.post_tag,
             post_tag2: common.post_tag2,
         })
@@ -513,6 +529,7 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
             timestamps: cfg.timestamps,
             writer_id: None,
             history: cfg.history.is_some(),
+            stitching: cfg.stitching,
         };
         let encoder = Encoder::new(OutputFormat::Csv, &cfg.aggregate, opts)
             .map_err(|e| fail(e.to_string()))?;
@@ -543,6 +560,9 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
             startup_delay: cfg.startup_delay,
             utc: cfg.timestamps.utc,
             time_new: cfg.time_new,
+            stitching: cfg.stitching,
+            pro_rating: cfg.pro_rating,
+            geoipv2_file: cfg.geoipv2_file.clone(),
         };
         let sink = SqlSink {
             kind: std::marker::PhantomData,

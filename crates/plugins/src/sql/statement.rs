@@ -396,6 +396,7 @@ impl Plan {
             tcp_flags: e.tcp_flags,
             flows: e.flows,
             family: e.family,
+            geo: e.geo,
         };
         let mut keys = Vec::with_capacity(self.cols.len());
         for c in &self.cols {

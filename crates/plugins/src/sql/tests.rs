@@ -34,6 +34,7 @@ fn encoder(a: &Aggregate) -> Encoder {
             timestamps: Default::default(),
             writer_id: None,
             history: true,
+            stitching: false,
         },
     )
     .unwrap()
@@ -50,6 +51,9 @@ fn entry(a: &Aggregate) -> Entry {
         flow_type: Default::default(),
         family: 4,
         basetime: 0,
+        timestamp_min: Default::default(),
+        timestamp_max: Default::default(),
+        geo: Default::default(),
     };
     if a.contains(Primitive::SrcHost) {
         e.prims.src_ip = Some("10.0.0.1".parse().unwrap());
