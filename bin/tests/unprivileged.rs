@@ -1,9 +1,10 @@
 //! Least privilege (issue 24, item 4, the part that runs without systemd): our daemons run
-//! the way the packaged drop-ins (packaging/examples/*-unprivileged.conf) start them - an
-//! unprivileged user (nobody here), the drop-in's ambient/bounding capabilities only,
-//! NoNewPrivileges - and still work: nfacctd receives on port 2055 with no capability at
-//! all, pmacctd captures on lo with CAP_NET_RAW alone (and `pmacctd_nonroot: true`). Each
-//! process's credentials are read back from /proc while it runs.
+//! the way the packaged units (packaging/<daemon>/lib/systemd/system/<daemon>.service) start
+//! them - an unprivileged user (nobody here), the unit's ambient/bounding capabilities only,
+//! NoNewPrivileges - and still work: nfacctd receives on port 2055 with CAP_NET_BIND_SERVICE
+//! alone, pmacctd captures on lo with CAP_NET_RAW alone (and `pmacctd_nonroot: true`). Each
+//! process's credentials are read back from /proc while it runs. (test-deb.sh does the same
+//! inside the installed package, with the user pmacct and the packaged configs.)
 
 mod support;
 
@@ -12,25 +13,25 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// `Key=` values of the uncommented lines of a drop-in.
-fn dropin(name: &str, key: &str) -> Vec<String> {
-    let text =
-        std::fs::read_to_string(support::repo().join("packaging/examples").join(name)).unwrap();
+/// `Key=` values of the uncommented lines of a daemon's packaged unit.
+fn unit_values(name: &str, key: &str) -> Vec<String> {
+    let unit = format!("packaging/{name}/lib/systemd/system/{name}.service");
+    let text = std::fs::read_to_string(support::repo().join(unit)).unwrap();
     text.lines()
         .filter_map(|l| l.strip_prefix(&format!("{key}=")))
         .map(str::to_string)
         .collect()
 }
 
-/// setpriv arguments for the drop-in's credentials: user nobody, its capabilities only.
+/// setpriv arguments for the unit's credentials: user nobody, its capabilities only.
 fn setpriv_args(name: &str) -> Vec<String> {
-    let ambient: Vec<String> = dropin(name, "AmbientCapabilities")
+    let ambient: Vec<String> = unit_values(name, "AmbientCapabilities")
         .iter()
         .flat_map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
         .map(|c| c.trim_start_matches("CAP_").to_ascii_lowercase())
         .collect();
-    let bounding = dropin(name, "CapabilityBoundingSet");
-    assert_eq!(dropin(name, "User"), ["pmacct"], "{name}: User=");
+    let bounding = unit_values(name, "CapabilityBoundingSet");
+    assert_eq!(unit_values(name, "User"), ["pmacct"], "{name}: User=");
     let caps: String = ambient.iter().map(|c| format!(",+{c}")).collect();
     let mut args = vec![
         "--reuid=nobody".to_string(),
@@ -47,7 +48,7 @@ fn setpriv_args(name: &str) -> Vec<String> {
             }
         ),
     ];
-    if dropin(name, "NoNewPrivileges") == ["yes"] {
+    if unit_values(name, "NoNewPrivileges") == ["yes"] {
         args.push("--no-new-privs".into());
     }
     args
@@ -64,9 +65,9 @@ fn status_field(pid: u32, field: &str) -> String {
         .unwrap_or_default()
 }
 
-fn start(dropin_name: &str, bin: &str, conf: &Path, log: &Path, ready: &str) -> Child {
+fn start(daemon: &str, bin: &str, conf: &Path, log: &Path, ready: &str) -> Child {
     let child = Command::new("setpriv")
-        .args(setpriv_args(dropin_name))
+        .args(setpriv_args(daemon))
         .arg(bin)
         .arg("-f")
         .arg(conf)
@@ -122,7 +123,7 @@ fn netflow_v5() -> Vec<u8> {
 }
 
 #[test]
-fn nfacctd_receives_on_2055_as_nobody_without_capabilities() {
+fn nfacctd_receives_on_2055_as_nobody_with_cap_net_bind_service_only() {
     if !root() {
         eprintln!("skipped: needs root to switch to nobody");
         return;
@@ -148,7 +149,7 @@ fn nfacctd_receives_on_2055_as_nobody_without_capabilities() {
     )
     .unwrap();
     let mut child = start(
-        "nfacctd-unprivileged.conf",
+        "nfacctd",
         env!("CARGO_BIN_EXE_nfacctd"),
         &conf,
         &log,
@@ -164,7 +165,8 @@ fn nfacctd_receives_on_2055_as_nobody_without_capabilities() {
     let text = std::fs::read_to_string(&out).unwrap_or_default();
     println!("nfacctd as uid {uid}, CapEff {cap_eff}, port {port}:\n{text}");
     assert!(uid.starts_with("65534"), "{uid}");
-    assert_eq!(cap_eff, "0000000000000000");
+    // CAP_NET_BIND_SERVICE (bit 10), the unit's only capability, and nothing else.
+    assert_eq!(cap_eff, "0000000000000400");
     assert!(text.contains("10.1.1.1,10.2.2.2,3,300"), "{text}");
 }
 
@@ -190,7 +192,7 @@ fn pmacctd_captures_as_nobody_with_cap_net_raw_only() {
     )
     .unwrap();
     let mut child = start(
-        "pmacctd-unprivileged.conf",
+        "pmacctd",
         env!("CARGO_BIN_EXE_pmacctd"),
         &conf,
         &log,

@@ -89,7 +89,8 @@ if echo "$BINS" | grep -qx pmacct; then
     has /usr/share/man/man1/pmacct.1.gz || fail "missing pmacct(1)"
 fi
 for p in /usr/share/doc/pmacct-rs/README.md /usr/share/doc/pmacct-rs/PACKAGING.md \
-    /usr/share/doc/pmacct-rs/copyright /usr/share/doc/pmacct-rs/examples/logrotate; do
+    /usr/share/doc/pmacct-rs/copyright /usr/share/doc/pmacct-rs/examples/logrotate \
+    /usr/share/doc/pmacct-rs/examples/run-as-root.conf /usr/lib/sysusers.d/pmacct-rs.conf; do
     has "$p" || fail "missing $p"
 done
 for p in COMPATIBILITY.md CONFIG-KEYS.md; do
@@ -136,11 +137,49 @@ for d in $BINS; do
             fail "/etc/default/$d sets other variables than Debian's"
         ok "$d.service and /etc/default/$d match Debian's pmacct (Type, EnvironmentFile, ExecStart, WantedBy, After; variable names)"
     fi
-    # The example config is one the daemon would run under the unit (Type=forking).
+    # Least privilege: the system user pmacct, the one capability the daemon needs, pidfiles
+    # in /run/pmacct (kept while another unit still uses it).
+    case $d in
+    nfacctd | sfacctd) cap=CAP_NET_BIND_SERVICE ;;
+    pmacctd) cap=CAP_NET_RAW ;;
+    uacctd) cap=CAP_NET_ADMIN ;;
+    esac
+    for kv in User=pmacct Group=pmacct RuntimeDirectory=pmacct RuntimeDirectoryPreserve=yes \
+        StateDirectory=pmacct AmbientCapabilities=$cap CapabilityBoundingSet=$cap NoNewPrivileges=yes; do
+        [ "$(unit_key "$u" "${kv%%=*}")" = "${kv#*=}" ] ||
+            fail "$d.service ${kv%%=*}='$(unit_key "$u" "${kv%%=*}")', want '${kv#*=}'"
+    done
+    # The example config is one the daemon would run under the unit (Type=forking, User=).
     grep -qx 'daemonize: true' "$WORK/root/etc/pmacct/$d.conf" || fail "$d.conf does not daemonize"
-    grep -qx "pidfile: /run/$d.pid" "$WORK/root/etc/pmacct/$d.conf" || fail "$d.conf pidfile"
-    ok "$d.service: Type=forking, EnvironmentFile=-/etc/default/$d, ExecStart=$(unit_key "$u" ExecStart)"
+    grep -qx "pidfile: /run/pmacct/$d.pid" "$WORK/root/etc/pmacct/$d.conf" || fail "$d.conf pidfile"
+    if [ "$d" = pmacctd ]; then
+        grep -qx 'pmacctd_nonroot: true' "$WORK/root/etc/pmacct/$d.conf" || fail "$d.conf lacks pmacctd_nonroot: true"
+    fi
+    ok "$d.service: Type=forking, EnvironmentFile=-/etc/default/$d, ExecStart=$(unit_key "$u" ExecStart); User=pmacct, $cap only, pidfile /run/pmacct/$d.pid"
 done
+
+# sysusers.d declares the user the units name.
+grep -qE '^u pmacct - .* /var/lib/pmacct /usr/sbin/nologin$' "$WORK/root/usr/lib/sysusers.d/pmacct-rs.conf" ||
+    fail "sysusers.d/pmacct-rs.conf does not declare the system user pmacct"
+# systemd's own reading of the units (offline, systemd >= 250): a non-root user and no
+# CAP_NET_ADMIN; with the run-as-root drop-in, root and the full bounding set again.
+if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+    for d in $BINS; do
+        case " $DAEMONS " in *" $d "*) ;; *) continue ;; esac
+        sa=$(systemd-analyze security --offline=yes --root="$WORK/root" "$d.service" 2>&1) || true
+        echo "$sa" | grep -q '✓ User=/DynamicUser=.*static non-root user' || fail "systemd-analyze: $d.service does not run as a non-root user: $sa"
+        echo "$sa" | grep -q '✓ CapabilityBoundingSet=~CAP_NET_ADMIN' || fail "systemd-analyze: $d.service keeps CAP_NET_ADMIN"
+        mkdir -p "$WORK/root/etc/systemd/system/$d.service.d"
+        cp "$WORK/root/usr/share/doc/pmacct-rs/examples/run-as-root.conf" "$WORK/root/etc/systemd/system/$d.service.d/"
+        sa=$(systemd-analyze security --offline=yes --root="$WORK/root" "$d.service" 2>&1) || true
+        rm -r "$WORK/root/etc/systemd/system/$d.service.d"
+        echo "$sa" | grep -q '✗ User=/DynamicUser=.*runs as root' || fail "systemd-analyze: $d.service + run-as-root.conf not root: $sa"
+        echo "$sa" | grep -q '✗ CapabilityBoundingSet=~CAP_SYS_TIME' || fail "systemd-analyze: $d.service + run-as-root.conf lacks the full bounding set"
+    done
+    ok "systemd-analyze security --offline: units run as a static non-root user without CAP_NET_ADMIN; with run-as-root.conf as root with every capability"
+else
+    echo "note: systemd-analyze without --offline: systemd's reading of the units not checked"
+fi
 
 # --- maintainer scripts: never enable a unit, start only enabled ones -------------------
 for s in postinst prerm postrm; do
@@ -164,6 +203,10 @@ EOF
 cp "$WORK/stub/deb-systemd-helper" "$WORK/stub/deb-systemd-invoke"
 sed -i 's/^echo "helper/echo "invoke/' "$WORK/stub/deb-systemd-invoke"
 printf '#!/bin/sh\necho "systemctl $*" >>"$STUB_LOG"\n' >"$WORK/stub/systemctl"
+# User handling: no user pmacct yet; adduser, chown and dpkg-statoverride only log.
+for c in adduser useradd chown; do printf '#!/bin/sh\necho "%s $*" >>"$STUB_LOG"\n' $c >"$WORK/stub/$c"; done
+printf '#!/bin/sh\nexit 2\n' >"$WORK/stub/getent"
+printf '#!/bin/sh\nexit 1\n' >"$WORK/stub/dpkg-statoverride"
 chmod 755 "$WORK/stub"/*
 first=$(echo "$BINS" | grep -x -m1 -E "$(echo $DAEMONS | tr ' ' '|')")
 for scenario in "no none" "yes none" "yes $first.service"; do
@@ -184,7 +227,10 @@ for scenario in "no none" "yes none" "yes $first.service"; do
     fi
 done
 grep -q "^helper update-state $first.service" "$WORK/stub.log" || fail "postinst never handled $first.service"
-ok "postinst enables no unit (fresh install, swap with units disabled) and keeps an admin-enabled unit enabled"
+grep -qE '^adduser --system --group .*--home /var/lib/pmacct .* pmacct$' "$WORK/stub.log" ||
+    fail "postinst did not make the system user pmacct: $(cat "$WORK/stub.log")"
+grep -qx 'chown pmacct:pmacct /var/lib/pmacct' "$WORK/stub.log" || fail "postinst did not hand /var/lib/pmacct to pmacct"
+ok "postinst enables no unit (fresh install, swap with units disabled) and keeps an admin-enabled unit enabled; makes the system user pmacct and hands it /var/lib/pmacct"
 
 # --- the binaries: x86-64 executables whose needs Depends covers ------------------------
 for d in $BINS; do
@@ -291,6 +337,83 @@ t1=$(date +%s)
     wants=$(ls "$R"/etc/systemd/system/*.wants/nfacctd.service 2>/dev/null | wc -l)
     set -e
 }
+# The daemons as their units start them, in the root: the user pmacct (made by the postinst),
+# the unit's capabilities only (setpriv with the unit's User=/AmbientCapabilities=/
+# CapabilityBoundingSet=/NoNewPrivileges=; no systemd runs here, so /run/pmacct is made as
+# RuntimeDirectory= makes it), the packaged config unchanged but for the port (-l): the
+# pidfile must appear in /run/pmacct, nfacctd receive a NetFlow datagram on port 2055 and
+# pmacctd capture on lo, both writing their CSV to /var/lib/pmacct on SIGINT.
+unit_caps() { # daemon key -> setpriv's "+cap,+cap" for the unit's capability list
+    unit_key "$R/lib/systemd/system/$1.service" "$2" | tr ' ' '\n' | sed '/^$/d; s/^CAP_//' |
+        tr A-Z a-z | sed 's/^/+/' | paste -sd, -
+}
+as_unit() { # daemon args...
+    local d=$1 u=$R/lib/systemd/system/$1.service amb bnd
+    shift
+    amb=$(unit_caps "$d" AmbientCapabilities)
+    bnd=$(unit_caps "$d" CapabilityBoundingSet)
+    local args=(--reuid="$(unit_key "$u" User)" --regid="$(unit_key "$u" Group)" --init-groups
+        --inh-caps=-all${amb:+,$amb} --ambient-caps=-all${amb:+,$amb} --bounding-set=-all${bnd:+,$bnd})
+    [ "$(unit_key "$u" NoNewPrivileges)" = yes ] && args+=(--no-new-privs)
+    in_root setpriv "${args[@]}" "/usr/sbin/$d" "$@"
+}
+wait_pid() { # pidfile -> pid, or "" after 15 s
+    local i
+    for i in $(seq 150); do
+        [ -s "$1" ] && { cat "$1"; return 0; }
+        sleep 0.1
+    done
+}
+stop_pid() { # pid: SIGINT, wait up to 15 s for the exit (the final purge)
+    local i
+    kill -INT "$1" 2>/dev/null || return 0
+    for i in $(seq 150); do [ -d "/proc/$1" ] || return 0; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null
+}
+status_of() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null | tr -s '\t ' ' '; }
+{
+    set +e
+    user_entry=$(in_root getent passwd pmacct)
+    # Numeric: names are the root's, stat on this side would use the machine's.
+    varlib_owner=$(stat -c %u:%g "$R/var/lib/pmacct" 2>/dev/null)
+    mkdir -p "$R/run/pmacct"
+    in_root chown pmacct:pmacct /run/pmacct
+    port=2055
+    python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", 2055))' 2>/dev/null ||
+        port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    rm -f "$R"/var/lib/pmacct/nfacctd-*.csv "$R"/var/lib/pmacct/pmacctd-*.csv
+    nf_rc=$(as_unit nfacctd -f /etc/pmacct/nfacctd.conf -l "$port" >"$WORK/nf.out" 2>&1; echo $?)
+    nf_pid=$(wait_pid "$R/run/pmacct/nfacctd.pid")
+    if [ -n "$nf_pid" ]; then
+        sleep 0.5
+        nf_uid=$(status_of "$nf_pid" Uid); nf_cap=$(status_of "$nf_pid" CapEff)
+        # NetFlow v5, one record 10.1.1.1 -> 10.2.2.2, 3 packets, 300 bytes.
+        python3 - "$port" <<'PY'
+import socket, struct, sys
+h = struct.pack("!HHIIII", 5, 1, 1000, 1700000000, 0, 1) + bytes(4)
+r = bytes([10, 1, 1, 1, 10, 2, 2, 2, 0, 0, 0, 0, 0, 1, 0, 2]) + struct.pack("!IIII", 3, 300, 900, 1000) \
+    + bytes([4, 0, 0, 0x50, 0, 2, 6, 0, 0, 0, 0, 0, 24, 24, 0, 0])
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(h + r, ("127.0.0.1", int(sys.argv[1])))
+PY
+        sleep 1
+        stop_pid "$nf_pid"
+    fi
+    nf_pidfile_left=$([ -e "$R/run/pmacct/nfacctd.pid" ] && echo yes || echo no)
+    nf_csv=$(cat "$R"/var/lib/pmacct/nfacctd-*.csv 2>/dev/null)
+    nf_csv_owner=$(stat -c %u "$R"/var/lib/pmacct/nfacctd-*.csv 2>/dev/null | head -n 1)
+    pm_rc=$(as_unit pmacctd -f /etc/pmacct/pmacctd.conf >"$WORK/pm.out" 2>&1; echo $?)
+    pm_pid=$(wait_pid "$R/run/pmacct/pmacctd.pid")
+    if [ -n "$pm_pid" ]; then
+        sleep 1
+        pm_uid=$(status_of "$pm_pid" Uid); pm_cap=$(status_of "$pm_pid" CapEff)
+        python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b"captured", ("127.0.0.1", 9)) for _ in range(5)]'
+        sleep 1
+        stop_pid "$pm_pid"
+    fi
+    pm_csv=$(cat "$R"/var/lib/pmacct/pmacctd-*.csv 2>/dev/null)
+    rm -f "$R"/var/lib/pmacct/nfacctd-*.csv "$R"/var/lib/pmacct/pmacctd-*.csv
+    set -e
+}
 # Swap back before judging, so the machine gets Debian's pmacct again even on failure.
 in_root "${APT[@]}" pmacct >"$WORK/apt-out.log" 2>&1 || { cat "$WORK/apt-out.log"; restore_user_change; fail "apt install pmacct"; }
 t2=$(date +%s)
@@ -335,6 +458,25 @@ ok "units point at the packaged binaries:$unit_bins"
 [ "$started" = 0 ] || fail "installing started $started daemon process(es) of the package"
 [ "$wants" = 0 ] || fail "installing enabled nfacctd.service"
 ok "swap in: binaries and units are ours (dpkg -V clean), user's /etc/default/nfacctd kept, unmodified nfacctd.conf updated, no daemon started, no unit enabled"
+IFS=: read -r _ _ p_uid p_gid _ p_home p_shell <<<"$user_entry"
+[ -n "$user_entry" ] || fail "no user pmacct after install"
+[ "$p_uid" -lt 1000 ] && [ "$p_home" = /var/lib/pmacct ] && [ "$p_shell" = /usr/sbin/nologin ] ||
+    fail "user pmacct is not a system user: $user_entry"
+[ "$varlib_owner" = "$p_uid:$p_gid" ] || fail "/var/lib/pmacct owned by $varlib_owner, not pmacct ($p_uid:$p_gid)"
+ok "postinst made the system user pmacct ($user_entry) and gave it /var/lib/pmacct"
+[ -n "$nf_pid" ] || fail "nfacctd as its unit starts it (rc $nf_rc): no /run/pmacct/nfacctd.pid: $(cat "$WORK/nf.out")"
+[ "${nf_uid%% *}" = "$p_uid" ] || fail "nfacctd ran as uid '$nf_uid', want pmacct's $p_uid"
+[ "$nf_cap" = 0000000000000400 ] || fail "nfacctd CapEff $nf_cap, want CAP_NET_BIND_SERVICE only (0x400)"
+echo "$nf_csv" | grep -q '^10.1.1.1,10.2.2.2,3,300' || fail "nfacctd as pmacct on port $port: CSV lacks the record: $nf_csv"
+[ "$nf_csv_owner" = "$p_uid" ] || fail "nfacctd's CSV owned by uid $nf_csv_owner, not pmacct ($p_uid)"
+[ "$nf_pidfile_left" = no ] || fail "nfacctd left /run/pmacct/nfacctd.pid behind"
+ok "nfacctd with nfacctd.service's credentials and the packaged config: uid $p_uid (pmacct), CapEff $nf_cap, received on port $port, CSV in /var/lib/pmacct owned by pmacct: $(echo "$nf_csv" | grep '^10.1.1.1')"
+[ -n "$pm_pid" ] || fail "pmacctd as its unit starts it (rc $pm_rc): no /run/pmacct/pmacctd.pid: $(cat "$WORK/pm.out")"
+[ "${pm_uid%% *}" = "$p_uid" ] || fail "pmacctd ran as uid '$pm_uid', want pmacct's $p_uid"
+[ "$pm_cap" = 0000000000002000 ] || fail "pmacctd CapEff $pm_cap, want CAP_NET_RAW only (0x2000)"
+pm_row=$(echo "$pm_csv" | grep '^127.0.0.1,127.0.0.1,' | head -n 1)
+[ -n "$pm_row" ] && [ "$(echo "$pm_row" | cut -d, -f3)" -ge 5 ] || fail "pmacctd as pmacct captured nothing on lo: $pm_csv"
+ok "pmacctd with pmacctd.service's credentials and the packaged config: uid $p_uid (pmacct), CapEff $pm_cap, captured on lo: $pm_row"
 [ "$back_md5" = "$c_md5" ] || fail "after apt install pmacct, /usr/sbin/nfacctd is not Debian's"
 [ "$back_rs" != installed ] || fail "pmacct-rs still installed after apt install pmacct"
 [ "$user_kept_back" = 1 ] || fail "the user's change to /etc/default/nfacctd was lost on swap-back"
