@@ -810,7 +810,27 @@ pub fn sql_case(case: &SqlCase, ours: &Path) -> Result<String, String> {
         // Short: every difference is rows only ours has (pmacct lost them).
         let mut short = true;
         for ((label, ta), (_, tb)) in da.iter().zip(&db) {
-            let d = compare_tables(ta, tb);
+            let mut d = match known_quirk(case.name) {
+                Some(Quirk::PgsqlPurgeIntoFirstBinTable) => {
+                    if let Err(e) = rows_in_their_bin_table(tb) {
+                        return Err(format!("{head}ours: {e}"));
+                    }
+                    compare_tables(&all_tables_as_one(ta), &all_tables_as_one(tb))
+                }
+                _ => compare_tables(ta, tb),
+            };
+            if known_quirk(case.name) == Some(Quirk::PgsqlLiveReplayCountedTwice) {
+                match replay_counted_twice(&mut d) {
+                    Ok(n) if n > 0 => {
+                        let _ = writeln!(
+                            report,
+                            "database {label}: {n} row(s) where pmacct 1.7.7 counted one replay twice (expected quirk)"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(format!("{head}{e}\n{d}")),
+                }
+            }
             if !d.is_empty() {
                 equal = false;
                 short &= d.count_pmacct() == 0
@@ -822,9 +842,10 @@ pub fn sql_case(case: &SqlCase, ours: &Path) -> Result<String, String> {
         match oracle {
             Ok(()) if equal => {
                 return Ok(format!(
-                    "{head}equal (rows per database: {}; pmacct run {attempt})",
-                    rows_per_db(&da)
-                ));
+                    "{head}equal (rows per database: {}; pmacct run {attempt}){}",
+                    rows_per_db(&da),
+                    if report.is_empty() { "" } else { "\n" }
+                ) + &report);
             }
             Ok(()) if short && attempt < 3 => {
                 attempts.push(format!("run {attempt}: pmacct short\n{report}"));
@@ -853,6 +874,141 @@ pub fn sql_case(case: &SqlCase, ours: &Path) -> Result<String, String> {
         "{head}pmacct short in 3 runs:\n{}",
         attempts.join("\n")
     ))
+}
+
+/// A difference pmacct 1.7.7 is known to make on one case, checked narrowly instead of the
+/// plain table-by-table comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quirk {
+    /// 1.7.7's pgsql plugin names the table of a whole purge after its first entry's time bin
+    /// (a wrong loop index in its dynamic-table code), so rows of later bins land in the first
+    /// bin's table; its mysql/sqlite3 plugins and ours put each row in its own bin's table.
+    /// Checked: the rows of all tables together are the same multiset on both sides, and
+    /// every row of ours is in the table named after its own `stamp_inserted` bin.
+    PgsqlPurgeIntoFirstBinTable,
+    /// Live, with a 2 s `sql_refresh_time` and the capture replayed twice, 1.7.7's pgsql
+    /// plugin counts one or two random entries of one replay twice (3 replays' worth where
+    /// ours, and 1.7.7's mysql and sqlite3 plugins on the same config, have 2; the offline
+    /// count of the capture times 2 is ours'). Checked: the rows only one side has pair up by
+    /// every column but `packets`/`bytes`, pmacct's are exactly 3/2 of ours', at most 5 rows.
+    PgsqlLiveReplayCountedTwice,
+}
+
+/// The known quirk of a case, by case name (docs/COMPATIBILITY.md "SQL plugins").
+pub fn known_quirk(case: &str) -> Option<Quirk> {
+    match case {
+        "dynamic_table_pgsql" => Some(Quirk::PgsqlPurgeIntoFirstBinTable),
+        "update_pgsql" => Some(Quirk::PgsqlLiveReplayCountedTwice),
+        _ => None,
+    }
+}
+
+/// Takes out of `d` the row pairs of [`Quirk::PgsqlLiveReplayCountedTwice`]; how many. An
+/// error when a difference left is not of that kind (or there are too many).
+pub fn replay_counted_twice(d: &mut TableDiff) -> Result<usize, String> {
+    let mut n = 0;
+    for (cols, only_pm, only_ours) in d.rows.values_mut() {
+        let at = |c: &str| cols.iter().position(|x| x == c);
+        let (Some(pk), Some(by)) = (at("packets"), at("bytes")) else {
+            return Err("no packets/bytes columns".into());
+        };
+        let key = |r: &Vec<String>| -> Vec<String> {
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != pk && *i != by)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let num = |r: &Vec<String>, i: usize| r[i].trim().parse::<u64>().unwrap_or(u64::MAX);
+        let mut i = 0;
+        while i < only_pm.len() {
+            let p = &only_pm[i];
+            let j = only_ours.iter().position(|o| {
+                key(o) == key(p)
+                    && num(o, pk) != u64::MAX
+                    && num(o, pk) % 2 == 0
+                    && num(p, pk) == num(o, pk) / 2 * 3
+                    && num(o, by) % 2 == 0
+                    && num(p, by) == num(o, by) / 2 * 3
+            });
+            match j {
+                Some(j) => {
+                    only_pm.remove(i);
+                    only_ours.remove(j);
+                    n += 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+    d.rows.retain(|_, (_, p, o)| !p.is_empty() || !o.is_empty());
+    if n > 5 {
+        return Err(format!(
+            "{n} rows counted one replay twice: more than the quirk's 5"
+        ));
+    }
+    if !d.is_empty() {
+        return Err("differences beyond pmacct 1.7.7's replay-counted-twice quirk".into());
+    }
+    Ok(n)
+}
+
+/// Every table's rows in one table (columns must agree), for comparisons that set table
+/// names aside.
+pub fn all_tables_as_one(d: &Dump) -> Dump {
+    let mut one = Table {
+        columns: Vec::new(),
+        rows: Vec::new(),
+    };
+    for (name, t) in d {
+        if is_static_table(name) {
+            continue;
+        }
+        if one.columns.is_empty() {
+            one.columns = t.columns.clone();
+        }
+        if one.columns == t.columns {
+            one.rows.extend(t.rows.iter().cloned());
+        } else {
+            // Different columns cannot be merged: keep the table apart so it shows.
+            one.rows
+                .push(vec![format!("table {name}: columns {:?}", t.columns)]);
+        }
+    }
+    BTreeMap::from([("(all tables)".to_string(), one)])
+}
+
+/// Every row of `d` is in the table `acct_%Y%m%d_%H%M` of its `stamp_inserted` (the
+/// dynamic-table configs' `sql_table`), and there is at least one such row.
+pub fn rows_in_their_bin_table(d: &Dump) -> Result<(), String> {
+    let mut n = 0;
+    for (name, t) in d {
+        if is_static_table(name) {
+            continue;
+        }
+        let col = t
+            .columns
+            .iter()
+            .position(|c| c == "stamp_inserted")
+            .ok_or_else(|| format!("table {name} has no stamp_inserted"))?;
+        for r in &t.rows {
+            // "2023-11-15 22:00:00" -> acct_20231115_2200
+            let v = &r[col];
+            let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+            let want = match digits.get(..12) {
+                Some(d) => format!("acct_{}_{}", &d[..8], &d[8..12]),
+                None => return Err(format!("table {name}: stamp_inserted '{v}'")),
+            };
+            if *name != want {
+                return Err(format!("row of bin '{v}' in table {name}, not {want}"));
+            }
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return Err("no rows".into());
+    }
+    Ok(())
 }
 
 /// A test's assertion on an SQL case.
@@ -1348,5 +1504,33 @@ mod tests {
         let log = "INFO x\nERROR ( a/mysql ): dropped 3 rows (server down); 5 rows dropped in total\nINFO y\n";
         assert_eq!(dropped_in_total(log), Some(5));
         assert_eq!(dropped_in_total("nothing"), None);
+    }
+
+    #[test]
+    fn replay_counted_twice_takes_only_its_own_pairs() {
+        let cols: Vec<String> = ["ip_src", "packets", "bytes"].map(String::from).to_vec();
+        let row = |a: &str, p: u64, b: u64| vec![a.to_string(), p.to_string(), b.to_string()];
+        let mut d = TableDiff::default();
+        d.rows.insert(
+            "acct_v9".into(),
+            (
+                cols.clone(),
+                vec![row("10.0.0.1", 3, 411)],
+                vec![row("10.0.0.1", 2, 274)],
+            ),
+        );
+        assert_eq!(replay_counted_twice(&mut d), Ok(1));
+        assert!(d.is_empty());
+        // Any other difference stays one.
+        let mut d = TableDiff::default();
+        d.rows.insert(
+            "acct_v9".into(),
+            (
+                cols,
+                vec![row("10.0.0.1", 4, 548)],
+                vec![row("10.0.0.1", 2, 274)],
+            ),
+        );
+        assert!(replay_counted_twice(&mut d).is_err());
     }
 }
