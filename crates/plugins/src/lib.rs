@@ -9,6 +9,7 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::Flow;
 
 pub mod aggregating;
+#[cfg(feature = "amqp")]
 pub mod amqp;
 pub mod datagram;
 pub mod files;
@@ -105,6 +106,7 @@ pub enum PluginMetric {
 /// (whether such a plugin runs or not) and takes a running plugin's from here.
 pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[
     ("kafka", kafka::plugin::METRICS),
+    #[cfg(feature = "amqp")]
     ("amqp", amqp::plugin::METRICS),
     ("memory", memory::METRICS),
     ("tee", tee::METRICS),
