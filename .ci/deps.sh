@@ -17,7 +17,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done
 # amqp plugin tests: a private RabbitMQ node (.ci/rabbitmq.sh), never the packaged service
 $SUDO apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
-$SUDO systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+$SUDO systemctl disable --now rabbitmq-server >/dev/null 2>&1 || $SUDO service rabbitmq-server stop >/dev/null 2>&1 || true
 # SQL plugin tests (issue 16): MariaDB and PostgreSQL 15 servers, run as private instances by
 # .ci/mariadb.sh and .ci/postgres.sh (never the system services, stopped here), sqlite3 CLI.
 $SUDO apt-get install -y -qq --no-install-recommends \
