@@ -208,12 +208,25 @@ fn run_case(case: &Case, bs: &str) {
             c
         }
     };
+    let exporter_log = dir.join("exporter.log");
     let st = exporter
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&exporter_log).unwrap())
         .status()
         .unwrap();
-    assert!(st.success(), "exporter");
+    let exporter_text = std::fs::read_to_string(&exporter_log).unwrap_or_default();
+    // pmacctd 1.7.7 races its nfprobe plugin at the end of a savefile: when the plugin has
+    // flushed and exited first ("Shutting down on user request"), the core logs "connection
+    // lost ... no more plugins active" and exits 1 (seen about once in 20 runs under load).
+    // The flows were exported all the same; the oracle decodes what was captured.
+    let probe_race = matches!(case.exporter, Exporter::Nfprobe(_))
+        && st.code() == Some(1)
+        && exporter_text.contains("Shutting down on user request")
+        && exporter_text.contains("no more plugins active");
+    assert!(
+        st.success() || probe_race,
+        "exporter {st}:\n{exporter_text}"
+    );
     // kafka_refresh_time is 1 s: let purges happen, then stop (final purge + flush).
     std::thread::sleep(Duration::from_millis(2500));
     // SAFETY: kill(2) on our own child, not yet reaped.
