@@ -17,10 +17,24 @@ fn version(v: &str) -> [u64; 3] {
     out
 }
 
+/// The host's target triple, from `rustc -vV`.
+fn host() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc).arg("-vV").output().expect("rustc -vV");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("host line in rustc -vV")
+        .to_string()
+}
+
+/// Offline, for the packages this host builds: a fresh machine's cargo cache holds only
+/// those (crates for other platforms, wasm's bumpalo say, are locked but never downloaded).
 fn metadata() -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &host()])
         .current_dir(root())
         .output()
         .expect("cargo metadata");

@@ -145,7 +145,10 @@ impl Config {
         self.text
             .replace(
                 "pcap_savefile: @PCAP@",
-                &format!("{d}_ip: 127.0.0.1\n{d}_port: {port}"),
+                // A 4 MiB socket buffer (the kernel's rmem_max on these machines) for both:
+                // a daemon descheduled for a moment on a loaded machine then loses nothing
+                // in the kernel, so a live case compares decoding, not scheduling.
+                &format!("{d}_ip: 127.0.0.1\n{d}_port: {port}\n{d}_pipe_size: 4194304"),
             )
             .replace("@OUT@", &out.to_string_lossy())
     }

@@ -206,6 +206,37 @@ fn seen(msgs: &[Msg]) -> Seen {
     s
 }
 
+/// An empty purge cycle (a `purge_init` and a `purge_close` with `purged_entries` 0) is when
+/// a refresh timer fired, not what was published: under load 1.7.7 (and ours) may run one more
+/// than the other. Each such `purge_close` takes one `purge_init` of the same key with it;
+/// every other marker and every record is still compared.
+fn without_empty_purges(s: &Seen) -> Seen {
+    let mut out = s.clone();
+    for ((k, ct, dm, r), n) in s {
+        if r.contains("\"event_type\":\"purge_close\"") && r.contains("\"purged_entries\":0,") {
+            out.remove(&(k.clone(), ct.clone(), *dm, r.clone()));
+            let init = out
+                .keys()
+                .find(|(k2, ct2, dm2, r2)| {
+                    k2 == k
+                        && ct2 == ct
+                        && dm2 == dm
+                        && r2.contains("\"event_type\":\"purge_init\"")
+                })
+                .cloned();
+            if let Some(init) = init {
+                let left = out[&init].saturating_sub(*n);
+                if left == 0 {
+                    out.remove(&init);
+                } else {
+                    out.insert(init, left);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn records(s: &Seen) -> usize {
     s.iter()
         .filter(|((_, _, _, r), _)| !r.contains("\"purge_"))
@@ -286,6 +317,7 @@ fn check(c: Case) {
             break;
         }
     }
+    let (want, got) = (without_empty_purges(&want), without_empty_purges(&got));
     if want != got {
         let only = |a: &Seen, b: &Seen| -> Vec<String> {
             a.iter()
