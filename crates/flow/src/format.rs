@@ -246,6 +246,7 @@ impl Encoder {
         match v {
             Val::Num(n) | Val::NumStr(n) => push_uint(out, *n),
             Val::Str(s) => out.extend_from_slice(s.as_bytes()),
+            Val::Bgp(s) => out.extend(s.bytes().map(|b| if b == b' ' { b'_' } else { b })),
             Val::Ip(Some(a)) => write_ip(out, *a),
             Val::Ip(None) => out.extend_from_slice(empty_ip),
             Val::IpInFamily(a, fam) => {
@@ -481,6 +482,11 @@ impl Encoder {
                     Val::Num(n) => push_uint(out, *n),
                     // jansson prints reals with "%.17g" and adds ".0" to integral values.
                     Val::Float(f) => write_json_real(out, *f),
+                    Val::Bgp(s) => {
+                        out.push(b'"');
+                        write_json_escaped(out, s.as_bytes());
+                        out.push(b'"');
+                    }
                     _ => {
                         out.push(b'"');
                         let start = out.len();

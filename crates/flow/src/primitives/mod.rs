@@ -169,6 +169,9 @@ pub enum Val {
     Coords(f64, f64),
     /// tcp_flags: a number, but a JSON string.
     NumStr(u64),
+    /// AS path / communities from BGP: printed with `_` for spaces in CSV (the print
+    /// plugin's substitution), as is in JSON.
+    Bgp(&'static str),
 }
 
 /// What a cache entry adds beside its key, for the primitives rendered from it.
@@ -364,6 +367,7 @@ macro_rules! primitive_table {
     (@val $k:ident $x:ident Rd $f:ident) => { Val::Rd($k.$f) };
     (@val $k:ident $x:ident Ts $f:ident) => { Val::Ts($k.$f) };
     (@val $k:ident $x:ident Label $f:ident) => { Val::Str(crate::label::resolve($k.$f)) };
+    (@val $k:ident $x:ident Bgp $f:ident) => { Val::Bgp(crate::label::resolve($k.$f)) };
     // Primitives the flow model does not carry yet render pmacct's empty values.
     (@val $k:ident $x:ident Class -) => { Val::Str("unknown") };
     (@val $k:ident $x:ident Empty -) => { Val::Str("") };
@@ -394,14 +398,6 @@ pub const NUM_PRIMITIVES: usize = Primitive::Flows as usize + 1;
 /// here, so that a new primitive cannot silently skip its extraction, mask and key.
 pub const NOT_IN_FLOW_MODEL: &[Primitive] = &[
     Primitive::Class,
-    Primitive::StdComm,
-    Primitive::ExtComm,
-    Primitive::LrgComm,
-    Primitive::SrcStdComm,
-    Primitive::SrcExtComm,
-    Primitive::SrcLrgComm,
-    Primitive::AsPath,
-    Primitive::SrcAsPath,
     Primitive::TcpFlags,
     Primitive::SrcHostCountry,
     Primitive::DstHostCountry,

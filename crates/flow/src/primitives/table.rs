@@ -95,56 +95,56 @@ primitive_table! {
             ("std_comm", BGP, ALL, 19, "Standard Communities")
         ],
         json: "comms", json_rank: 12, header: "COMMS", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "comms")], sql_type: Char(24),
+        field: std_comm, render: Bgp, sql: [(1, "comms")], sql_type: Char(24),
     },
     ExtComm {
         keywords: [
             ("ext_comm", BGP, ALL, 20, "Extended Communities")
         ],
         json: "ecomms", json_rank: 13, header: "ECOMMS", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "ecomms")], sql_type: Char(24),
+        field: ext_comm, render: Bgp, sql: [(1, "ecomms")], sql_type: Char(24),
     },
     LrgComm {
         keywords: [
             ("lrg_comm", BGP, ALL, 21, "Large Communities")
         ],
         json: "lcomms", json_rank: 14, header: "LCOMMS", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "lcomms")], sql_type: Char(24),
+        field: lrg_comm, render: Bgp, sql: [(1, "lcomms")], sql_type: Char(24),
     },
     SrcStdComm {
         keywords: [
             ("src_std_comm", BGP, ALL, 25, "Source Standard Communities (via reverse BGP lookup)")
         ],
         json: "comms_src", json_rank: 24, header: "SRC_COMMS", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "comms_src")], sql_type: Char(24),
+        field: src_std_comm, render: Bgp, sql: [(1, "comms_src")], sql_type: Char(24),
     },
     SrcExtComm {
         keywords: [
             ("src_ext_comm", BGP, ALL, 26, "Source Extended Communities (via reverse BGP lookup)")
         ],
         json: "ecomms_src", json_rank: 25, header: "SRC_ECOMMS", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "ecomms_src")], sql_type: Char(24),
+        field: src_ext_comm, render: Bgp, sql: [(1, "ecomms_src")], sql_type: Char(24),
     },
     SrcLrgComm {
         keywords: [
             ("src_lrg_comm", BGP, ALL, 27, "Source Large Communities (via reverse BGP lookup)")
         ],
         json: "lcomms_src", json_rank: 26, header: "SRC_LCOMMS", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "lcomms_src")], sql_type: Char(24),
+        field: src_lrg_comm, render: Bgp, sql: [(1, "lcomms_src")], sql_type: Char(24),
     },
     AsPath {
         keywords: [
             ("as_path", BGP, ALL, 18, "AS PATH")
         ],
         json: "as_path", json_rank: 15, header: "AS_PATH", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "as_path")], sql_type: Char(21),
+        field: as_path, render: Bgp, sql: [(1, "as_path")], sql_type: Char(21),
     },
     SrcAsPath {
         keywords: [
             ("src_as_path", BGP, ALL, 24, "Source AS PATH (via reverse BGP lookup)")
         ],
         json: "as_path_src", json_rank: 27, header: "SRC_AS_PATH", fmt: vlen,
-        field: -, render: Empty, sql: [(1, "as_path_src")], sql_type: Char(21),
+        field: src_as_path, render: Bgp, sql: [(1, "as_path_src")], sql_type: Char(21),
     },
     LocalPref {
         keywords: [

@@ -256,7 +256,7 @@ fn write_value(out: &mut Vec<u8>, c: &Col, v: &Val, st: &Style, formatted: bool)
     let start = out.len();
     match v {
         Val::Num(n) | Val::NumStr(n) => push_uint(out, *n),
-        Val::Str(s) => out.extend_from_slice(s.as_bytes()),
+        Val::Str(s) | Val::Bgp(s) => out.extend_from_slice(s.as_bytes()),
         Val::Ip(Some(a)) => write_ip(out, *a),
         Val::Ip(None) => {}
         Val::IpInFamily(a, fam) => write_ip_in_family(out, *a, *fam),
@@ -461,7 +461,7 @@ fn canon(v: &Val, out: &mut Vec<u8>) {
         Val::Num(n) | Val::NumStr(n) => push_uint(out, *n),
         Val::Proto(p) => push_uint(out, u64::from(*p)),
         Val::Hex(h) => push_uint(out, u64::from(*h)),
-        Val::Str(s) => out.extend_from_slice(s.as_bytes()),
+        Val::Str(s) | Val::Bgp(s) => out.extend_from_slice(s.as_bytes()),
         Val::Ip(Some(a)) => write_ip(out, *a),
         Val::Ip(None) => {}
         Val::IpInFamily(a, _) => {

@@ -1,0 +1,569 @@
+//! Owned, interned path attributes and their text as pmacct 1.7.7 renders it.
+//!
+//! A full table is ~1M prefixes per peer sharing some 100k distinct attribute sets: each
+//! distinct AS path, community set and attribute set is stored once ([`Interner`]) and
+//! routes hold an `Arc`. Two peers announcing the same attributes share them too (the
+//! interner is the speaker's, not a peer's). The text every output prints is rendered once,
+//! at interning, and kept as a [`LabelId`] of the flow model's string table: enriching a
+//! flow copies a u32, it neither formats nor allocates.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use pmacct_flow::label::{self, LabelId};
+
+use crate::msg::{self, Attrs, UpdateError};
+
+pub const AS_SET: u8 = 1;
+pub const AS_SEQUENCE: u8 = 2;
+pub const AS_CONFED_SEQUENCE: u8 = 3;
+pub const AS_CONFED_SET: u8 = 4;
+
+/// Bounds on what one attribute may expand to (a 4096-byte message cannot exceed them; they
+/// keep a lying length from growing a vector).
+const MAX_ASNS: usize = 2048;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Segment {
+    pub kind: u8,
+    pub asns: Vec<u32>,
+}
+
+/// Decode AS_PATH / AS4_PATH segments as 1.7.7 does (`assegments_parse`): empty value, odd
+/// length, an empty segment or an overrun make the whole path absent
+/// ([`UpdateError::AsPath`], attribute discarded). Sets sorted and deduplicated, adjacent
+/// sequences merged (`assegment_normalise`).
+pub fn decode_as_path(v: &[u8], four: bool) -> Result<Vec<Segment>, UpdateError> {
+    if v.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !v.len().is_multiple_of(2) {
+        return Err(UpdateError::AsPath);
+    }
+    let w = if four { 4 } else { 2 };
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut rest = v;
+    let mut total = 0usize;
+    while !rest.is_empty() {
+        if rest.len() < 2 {
+            return Err(UpdateError::AsPath);
+        }
+        let kind = rest[0];
+        let n = rest[1] as usize;
+        let body = rest.get(2..2 + n * w).ok_or(UpdateError::AsPath)?;
+        if n == 0 {
+            return Err(UpdateError::AsPath);
+        }
+        total += n;
+        if total > MAX_ASNS {
+            return Err(UpdateError::AsPath);
+        }
+        let mut asns: Vec<u32> = body
+            .chunks_exact(w)
+            .map(|c| {
+                if four {
+                    u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+                } else {
+                    u32::from(u16::from_be_bytes([c[0], c[1]]))
+                }
+            })
+            .collect();
+        rest = &rest[2 + n * w..];
+        if kind == AS_SET || kind == AS_CONFED_SET {
+            asns.sort_unstable();
+            asns.dedup();
+        }
+        match segs.last_mut() {
+            Some(last) if last.kind == AS_SEQUENCE && kind == AS_SEQUENCE => {
+                last.asns.extend_from_slice(&asns)
+            }
+            _ => segs.push(Segment { kind, asns }),
+        }
+    }
+    Ok(segs)
+}
+
+fn hops(segs: &[Segment]) -> usize {
+    segs.iter()
+        .map(|s| match s.kind {
+            AS_SEQUENCE => s.asns.len(),
+            AS_SET => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// AS_PATH and AS4_PATH of a 2-byte peer merged (RFC 6793 4.2.3, `aspath_reconcile_as4`):
+/// the leading hops of AS_PATH that AS4_PATH does not cover, then AS4_PATH.
+pub fn reconcile_as4(path: Vec<Segment>, as4: Vec<Segment>) -> Vec<Segment> {
+    let (h, h4) = (hops(&path), hops(&as4));
+    if h < h4 || as4.is_empty() {
+        return path;
+    }
+    let mut keep = h - h4;
+    let mut out: Vec<Segment> = Vec::new();
+    for s in path {
+        if keep == 0 {
+            break;
+        }
+        match s.kind {
+            AS_SEQUENCE => {
+                let n = s.asns.len().min(keep);
+                keep -= n;
+                out.push(Segment {
+                    kind: s.kind,
+                    asns: s.asns[..n].to_vec(),
+                });
+            }
+            AS_SET => {
+                keep -= 1;
+                out.push(s);
+            }
+            _ => out.push(s),
+        }
+    }
+    for s in as4 {
+        match (out.last_mut(), s.kind) {
+            (Some(last), AS_SEQUENCE) if last.kind == AS_SEQUENCE => last.asns.extend(s.asns),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// An interned AS path with what flows need from it.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct AsPath {
+    pub segments: Vec<Segment>,
+    /// `aspath_make_str_count()` text: sequences space-separated, `{a,b}` sets, `(a b)`
+    /// confederation sequences, `[a,b]` confederation sets; empty for an unknown segment type.
+    pub text: Box<str>,
+    /// The text's id, after `bgp_aspath_radius`.
+    pub label: LabelId,
+    /// Last ASN printed (`evaluate_last_asn`: origin AS, the largest of a trailing set).
+    pub last_as: u32,
+    /// First ASN of the text (`evaluate_first_asn`, without `bgp_peer_as_skip_subas`).
+    pub first_as: u32,
+}
+
+/// How 1.7.7 renders an AS path, and its last ASN.
+pub fn as_path_text(segs: &[Segment]) -> (String, u32) {
+    let mut s = String::new();
+    let mut last = 0;
+    for (i, seg) in segs.iter().enumerate() {
+        let (open, close, sep) = match seg.kind {
+            AS_SEQUENCE => ("", "", ' '),
+            AS_SET => ("{", "}", ','),
+            AS_CONFED_SEQUENCE => ("(", ")", ' '),
+            AS_CONFED_SET => ("[", "]", ','),
+            _ => return (String::new(), last),
+        };
+        s.push_str(open);
+        for (j, a) in seg.asns.iter().enumerate() {
+            if j > 0 {
+                s.push(sep);
+            }
+            let _ = write!(s, "{a}");
+            last = *a;
+        }
+        s.push_str(close);
+        if i + 1 < segs.len() {
+            s.push(' ');
+        }
+    }
+    (s, last)
+}
+
+/// `evaluate_first_asn()` of a rendered path: the number the text starts with (a leading
+/// `(` skipped), 0 when it starts with a set.
+pub fn first_asn(text: &str) -> u32 {
+    let t = text.strip_prefix('(').unwrap_or(text);
+    let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    t[..end]
+        .parse::<u64>()
+        .map_or(0, |v| v.min(u64::from(u32::MAX)) as u32)
+}
+
+/// `evaluate_bgp_aspath_radius()`: the path cut before its `radius`-th space.
+pub fn apply_radius(text: &str, radius: u32) -> &str {
+    if radius == 0 {
+        return text;
+    }
+    let mut count = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b' ' {
+            count += 1;
+            if count == radius {
+                return &text[..i];
+            }
+        }
+    }
+    text
+}
+
+/// A community-like set, interned, with its rendered text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct CommSet<T> {
+    pub values: Vec<T>,
+    pub text: Box<str>,
+    /// Text after `bgp_*comm_pattern` filtering.
+    pub label: LabelId,
+}
+
+/// Standard communities: sorted, unique (`community_uniq_sort`). Length not a multiple of 4:
+/// attribute discarded.
+pub fn decode_communities(v: &[u8]) -> Result<Vec<u32>, UpdateError> {
+    if !v.len().is_multiple_of(4) {
+        return Err(UpdateError::CommunityLen);
+    }
+    let mut c: Vec<u32> = v
+        .chunks_exact(4)
+        .map(|x| u32::from_be_bytes([x[0], x[1], x[2], x[3]]))
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    Ok(c)
+}
+
+/// `community_com2str()`.
+pub fn communities_text(c: &[u32]) -> String {
+    let mut s = String::new();
+    for (i, v) in c.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        match *v {
+            0 => s.push_str("internet"),
+            0xFFFF_FF01 => s.push_str("no-export"),
+            0xFFFF_FF02 => s.push_str("no-advertise"),
+            0xFFFF_FF03 => s.push_str("local-AS"),
+            v => {
+                let _ = write!(s, "{}:{}", v >> 16, v & 0xffff);
+            }
+        }
+    }
+    s
+}
+
+/// Extended communities: sorted by bytes, unique. Length not a multiple of 8: discarded.
+pub fn decode_ext_communities(v: &[u8]) -> Result<Vec<[u8; 8]>, UpdateError> {
+    if !v.len().is_multiple_of(8) {
+        return Err(UpdateError::CommunityLen);
+    }
+    let mut c: Vec<[u8; 8]> = v
+        .chunks_exact(8)
+        .map(|x| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(x);
+            a
+        })
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    Ok(c)
+}
+
+/// `ecommunity_ecom2str(.., ECOMMUNITY_FORMAT_DISPLAY)`: route targets `RT:`, site of origin
+/// `SoO:`, for 2-byte AS, IPv4 and 4-byte AS encodings; anything else `?`.
+pub fn ext_communities_text(c: &[[u8; 8]]) -> String {
+    let mut s = String::new();
+    for (i, e) in c.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let enc = e[0];
+        let ty = e[1];
+        if !matches!(enc, 0..=2) || !matches!(ty, 2 | 3) {
+            s.push('?');
+            continue;
+        }
+        let p = if ty == 2 { "RT:" } else { "SoO:" };
+        let _ = match enc {
+            0 => write!(
+                s,
+                "{p}{}:{}",
+                u16::from_be_bytes([e[2], e[3]]),
+                u32::from_be_bytes([e[4], e[5], e[6], e[7]])
+            ),
+            1 => write!(
+                s,
+                "{p}{}:{}",
+                Ipv4Addr::new(e[2], e[3], e[4], e[5]),
+                u16::from_be_bytes([e[6], e[7]])
+            ),
+            _ => write!(
+                s,
+                "{p}{}:{}",
+                u32::from_be_bytes([e[2], e[3], e[4], e[5]]),
+                u16::from_be_bytes([e[6], e[7]])
+            ),
+        };
+    }
+    s
+}
+
+/// Large communities: sorted, unique. Length not a multiple of 12: discarded.
+pub fn decode_large_communities(v: &[u8]) -> Result<Vec<[u32; 3]>, UpdateError> {
+    if !v.len().is_multiple_of(12) {
+        return Err(UpdateError::CommunityLen);
+    }
+    let be = |x: &[u8]| u32::from_be_bytes([x[0], x[1], x[2], x[3]]);
+    let mut c: Vec<[u32; 3]> = v
+        .chunks_exact(12)
+        .map(|x| [be(&x[0..4]), be(&x[4..8]), be(&x[8..12])])
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    Ok(c)
+}
+
+pub fn large_communities_text(c: &[[u32; 3]]) -> String {
+    let mut s = String::new();
+    for (i, l) in c.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{}:{}:{}", l[0], l[1], l[2]);
+    }
+    s
+}
+
+/// `evaluate_comm_patterns()`: the communities of `text` that match one of `patterns` (a
+/// `.` in a pattern matches any character; a match must be a whole community), in pattern
+/// order, space-separated.
+pub fn filter_communities(text: &str, patterns: &[String]) -> String {
+    let mut out = String::new();
+    for p in patterns {
+        for c in text.split(' ') {
+            let hit = if p.contains('.') {
+                c.len() == p.len() && c.bytes().zip(p.bytes()).all(|(a, b)| b == b'.' || a == b)
+            } else {
+                c.contains(p.as_str())
+            };
+            if hit {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(c);
+            }
+        }
+    }
+    out
+}
+
+fn keep<T>(discarded: &mut Vec<UpdateError>, r: Result<T, UpdateError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            discarded.push(e);
+            None
+        }
+    }
+}
+
+/// One route's attributes, interned.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct PathAttrs {
+    pub origin: u8,
+    pub as_path: Option<Arc<AsPath>>,
+    pub communities: Option<Arc<CommSet<u32>>>,
+    pub ext_communities: Option<Arc<CommSet<[u8; 8]>>>,
+    pub large_communities: Option<Arc<CommSet<[u32; 3]>>>,
+    /// 0 when absent, as 1.7.7 prints it.
+    pub local_pref: u32,
+    pub med: u32,
+    /// BGP next hop: MP_REACH's for MP routes, NEXT_HOP's otherwise.
+    pub next_hop: Option<IpAddr>,
+}
+
+/// Output-shaping options applied once at interning (all global keys in pmacct).
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub aspath_radius: u32,
+    pub stdcomm_patterns: Vec<String>,
+    pub extcomm_patterns: Vec<String>,
+    pub lrgcomm_patterns: Vec<String>,
+}
+
+/// A set of interned values (one per distinct value), purged of values no route holds.
+#[derive(Debug)]
+pub struct Pool<T: Eq + Hash> {
+    set: HashSet<Arc<T>>,
+}
+
+impl<T: Eq + Hash> Default for Pool<T> {
+    fn default() -> Self {
+        Pool {
+            set: HashSet::new(),
+        }
+    }
+}
+
+impl<T: Eq + Hash> Pool<T> {
+    pub fn intern(&mut self, v: T) -> Arc<T> {
+        if let Some(a) = self.set.get(&v) {
+            return a.clone();
+        }
+        let a = Arc::new(v);
+        self.set.insert(a.clone());
+        a
+    }
+    /// Forget values only the pool still holds.
+    pub fn purge(&mut self) {
+        self.set.retain(|a| Arc::strong_count(a) > 1);
+    }
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+/// The speaker's attribute pools.
+#[derive(Debug, Default)]
+pub struct Interner {
+    pub opts: RenderOptions,
+    pub as_paths: Pool<AsPath>,
+    pub comms: Pool<CommSet<u32>>,
+    pub ecomms: Pool<CommSet<[u8; 8]>>,
+    pub lcomms: Pool<CommSet<[u32; 3]>>,
+    pub attrs: Pool<PathAttrs>,
+    /// Texts the flow model's string table had no room for (rendered empty).
+    pub label_overflow: u64,
+}
+
+impl Interner {
+    pub fn new(opts: RenderOptions) -> Interner {
+        Interner {
+            opts,
+            ..Default::default()
+        }
+    }
+
+    fn label(&mut self, s: &str) -> LabelId {
+        match label::intern(s) {
+            Some(l) => l,
+            None => {
+                self.label_overflow += 1;
+                LabelId::NONE
+            }
+        }
+    }
+
+    /// The interned attributes of an UPDATE (`four`: the peer negotiated 4-octet ASNs).
+    /// Malformed AS paths and community attributes are discarded alone, as 1.7.7 does; the
+    /// returned list says which.
+    pub fn intern_update(
+        &mut self,
+        a: &Attrs<'_>,
+        four: bool,
+        discarded: &mut Vec<UpdateError>,
+    ) -> Arc<PathAttrs> {
+        let path = a
+            .as_path
+            .and_then(|v| keep(discarded, decode_as_path(v, four)));
+        let path = match (path, a.as4_path) {
+            (Some(p), Some(v4)) if !four => match keep(discarded, decode_as_path(v4, true)) {
+                Some(p4) => Some(reconcile_as4(p, p4)),
+                None => Some(p),
+            },
+            (p, _) => p,
+        };
+        let as_path = path.map(|segs| {
+            let (text, last_as) = as_path_text(&segs);
+            let label = self.label(apply_radius(&text, self.opts.aspath_radius));
+            self.as_paths.intern(AsPath {
+                first_as: first_asn(&text),
+                segments: segs,
+                text: text.into(),
+                label,
+                last_as,
+            })
+        });
+        let communities = a
+            .communities
+            .and_then(|v| keep(discarded, decode_communities(v)))
+            .filter(|c| !c.is_empty())
+            .map(|values| {
+                let text = communities_text(&values);
+                let l = self.pattern_label(&text, 0);
+                self.comms.intern(CommSet {
+                    values,
+                    text: text.into(),
+                    label: l,
+                })
+            });
+        let ext_communities = a
+            .ext_communities
+            .and_then(|v| keep(discarded, decode_ext_communities(v)))
+            .filter(|c| !c.is_empty())
+            .map(|values| {
+                let text = ext_communities_text(&values);
+                let l = self.pattern_label(&text, 1);
+                self.ecomms.intern(CommSet {
+                    values,
+                    text: text.into(),
+                    label: l,
+                })
+            });
+        let large_communities = a
+            .large_communities
+            .and_then(|v| keep(discarded, decode_large_communities(v)))
+            .filter(|c| !c.is_empty())
+            .map(|values| {
+                let text = large_communities_text(&values);
+                let l = self.pattern_label(&text, 2);
+                self.lcomms.intern(CommSet {
+                    values,
+                    text: text.into(),
+                    label: l,
+                })
+            });
+        let next_hop = a
+            .mp_reach
+            .map(|m| m.next_hop)
+            .or(a.next_hop.map(IpAddr::V4));
+        self.attrs.intern(PathAttrs {
+            origin: a.origin.unwrap_or(0),
+            as_path,
+            communities,
+            ext_communities,
+            large_communities,
+            local_pref: a.local_pref.unwrap_or(0),
+            med: a.med.unwrap_or(0),
+            next_hop,
+        })
+    }
+
+    fn pattern_label(&mut self, text: &str, which: u8) -> LabelId {
+        let pats = match which {
+            0 => &self.opts.stdcomm_patterns,
+            1 => &self.opts.extcomm_patterns,
+            _ => &self.opts.lrgcomm_patterns,
+        };
+        if pats.is_empty() {
+            self.label(text)
+        } else {
+            let f = filter_communities(text, pats);
+            self.label(&f)
+        }
+    }
+
+    /// Drop values no route holds any more (after withdrawals or a peer's removal).
+    pub fn purge(&mut self) {
+        self.attrs.purge();
+        self.as_paths.purge();
+        self.comms.purge();
+        self.ecomms.purge();
+        self.lcomms.purge();
+    }
+}
+
+/// True when (AFI, SAFI) routes carry the MP_REACH next hop; helper for tests.
+pub fn is_mp(afi: u16, safi: u8) -> bool {
+    !(afi == msg::AFI_IP && safi == msg::SAFI_UNICAST)
+}

@@ -1,0 +1,437 @@
+//! Per-peer RIBs and longest-prefix lookups.
+//!
+//! One [`PeerRib`] per BGP session: IPv4 and IPv6 unicast, labelled unicast, and VPN tables
+//! per route distinguisher. Each table is a hash map per prefix length plus a bitmap of the
+//! lengths present: a lookup probes only lengths that exist, longest first (a full IPv4
+//! table has ~25 of them; a match is usually found within a few probes). Every prefix keeps
+//! its ADD-PATH paths (path id, interned attributes).
+//!
+//! Concurrency: the speaker thread is the only writer. [`Peers`] holds each peer's RIB behind
+//! its own `RwLock`; the speaker takes the write lock for one UPDATE at a time, a decoding
+//! worker takes the read lock for one flow's lookups (two probes walks, no allocation) and
+//! copies out what the flow needs ([`Side`]), so no lock is held across a record batch and
+//! writers wait at most one lookup.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, RwLock};
+
+use pmacct_flow::label::LabelId;
+
+use crate::attr::PathAttrs;
+use crate::msg::{mask128, mask32, Prefix, Rd, AFI_IP6, SAFI_MPLS_LABEL, SAFI_MPLS_VPN};
+
+/// Multiplicative hash for fixed-width integer keys (prefix bits are well spread; SipHash
+/// would dominate the lookup cost).
+#[derive(Default, Clone, Copy)]
+pub struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u128(&mut self, v: u128) {
+        let x = (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
+/// One path of a prefix.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub path_id: u32,
+    pub attrs: Arc<PathAttrs>,
+}
+
+/// Keys of one address family.
+pub trait Bits: Copy + Eq + std::hash::Hash {
+    const WIDTH: u8;
+    fn masked(self, len: u8) -> Self;
+}
+impl Bits for u32 {
+    const WIDTH: u8 = 32;
+    fn masked(self, len: u8) -> u32 {
+        self & mask32(len)
+    }
+}
+impl Bits for u128 {
+    const WIDTH: u8 = 128;
+    fn masked(self, len: u8) -> u128 {
+        self & mask128(len)
+    }
+}
+
+/// A longest-prefix-match table of one family.
+#[derive(Debug)]
+pub struct Lpm<K: Bits> {
+    by_len: Vec<FastMap<K, Vec<Path>>>,
+    /// Bit `l` set when some prefix of length `l` exists.
+    present: [u64; 3],
+    prefixes: usize,
+}
+
+impl<K: Bits> Default for Lpm<K> {
+    fn default() -> Self {
+        Lpm {
+            by_len: (0..=K::WIDTH).map(|_| FastMap::default()).collect(),
+            present: [0; 3],
+            prefixes: 0,
+        }
+    }
+}
+
+impl<K: Bits> Lpm<K> {
+    pub fn insert(&mut self, key: K, len: u8, path: Path) {
+        let len = len.min(K::WIDTH);
+        let m = &mut self.by_len[len as usize];
+        let paths = m.entry(key.masked(len)).or_insert_with(|| {
+            self.prefixes += 1;
+            Vec::new()
+        });
+        match paths.iter_mut().find(|p| p.path_id == path.path_id) {
+            Some(p) => *p = path,
+            None => paths.push(path),
+        }
+        self.present[len as usize / 64] |= 1 << (len % 64);
+    }
+
+    pub fn remove(&mut self, key: K, len: u8, path_id: u32) -> bool {
+        let len = len.min(K::WIDTH);
+        let m = &mut self.by_len[len as usize];
+        let k = key.masked(len);
+        let Some(paths) = m.get_mut(&k) else {
+            return false;
+        };
+        let before = paths.len();
+        paths.retain(|p| p.path_id != path_id);
+        let removed = paths.len() != before;
+        if paths.is_empty() {
+            m.remove(&k);
+            self.prefixes -= 1;
+            if m.is_empty() {
+                self.present[len as usize / 64] &= !(1 << (len % 64));
+            }
+        }
+        removed
+    }
+
+    /// The most specific prefix covering `addr` with a path `pick` accepts.
+    pub fn lookup(&self, addr: K, pick: impl Fn(&[Path]) -> Option<usize>) -> Option<(u8, &Path)> {
+        for w in (0..3).rev() {
+            let mut bits = self.present[w];
+            while bits != 0 {
+                let hi = 63 - bits.leading_zeros() as u8;
+                bits &= !(1u64 << hi);
+                let len = w as u8 * 64 + hi;
+                if let Some(paths) = self.by_len[len as usize].get(&addr.masked(len)) {
+                    if let Some(p) = pick(paths).and_then(|i| paths.get(i)) {
+                        return Some((len, p));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    pub fn len(&self) -> usize {
+        self.prefixes
+    }
+    pub fn is_empty(&self) -> bool {
+        self.prefixes == 0
+    }
+}
+
+/// All routes of one peer.
+#[derive(Debug, Default)]
+pub struct PeerRib {
+    pub v4: Lpm<u32>,
+    pub v6: Lpm<u128>,
+    pub lu4: Lpm<u32>,
+    pub lu6: Lpm<u128>,
+    pub vpn4: HashMap<Rd, Lpm<u32>>,
+    pub vpn6: HashMap<Rd, Lpm<u128>>,
+}
+
+fn key4(a: IpAddr) -> Option<u32> {
+    match a {
+        IpAddr::V4(v) => Some(u32::from(v)),
+        IpAddr::V6(_) => None,
+    }
+}
+fn key6(a: IpAddr) -> Option<u128> {
+    match a {
+        IpAddr::V6(v) => Some(u128::from(v)),
+        IpAddr::V4(_) => None,
+    }
+}
+
+impl PeerRib {
+    pub fn announce(&mut self, safi: u8, rd: Option<Rd>, p: Prefix, path: Path) {
+        let v6 = p.addr.is_ipv6();
+        match (safi, v6) {
+            (SAFI_MPLS_VPN, false) => self.vpn4.entry(rd.unwrap_or_default()).or_default().insert(
+                key4(p.addr).unwrap_or(0),
+                p.len,
+                path,
+            ),
+            (SAFI_MPLS_VPN, true) => self.vpn6.entry(rd.unwrap_or_default()).or_default().insert(
+                key6(p.addr).unwrap_or(0),
+                p.len,
+                path,
+            ),
+            (SAFI_MPLS_LABEL, false) => self.lu4.insert(key4(p.addr).unwrap_or(0), p.len, path),
+            (SAFI_MPLS_LABEL, true) => self.lu6.insert(key6(p.addr).unwrap_or(0), p.len, path),
+            (_, false) => self.v4.insert(key4(p.addr).unwrap_or(0), p.len, path),
+            (_, true) => self.v6.insert(key6(p.addr).unwrap_or(0), p.len, path),
+        }
+    }
+
+    pub fn withdraw(&mut self, safi: u8, rd: Option<Rd>, p: Prefix, path_id: u32) -> bool {
+        let v6 = p.addr.is_ipv6();
+        let k4 = key4(p.addr).unwrap_or(0);
+        let k6 = key6(p.addr).unwrap_or(0);
+        let rd = rd.unwrap_or_default();
+        match (safi, v6) {
+            (SAFI_MPLS_VPN, false) => self
+                .vpn4
+                .get_mut(&rd)
+                .is_some_and(|t| t.remove(k4, p.len, path_id)),
+            (SAFI_MPLS_VPN, true) => self
+                .vpn6
+                .get_mut(&rd)
+                .is_some_and(|t| t.remove(k6, p.len, path_id)),
+            (SAFI_MPLS_LABEL, false) => self.lu4.remove(k4, p.len, path_id),
+            (SAFI_MPLS_LABEL, true) => self.lu6.remove(k6, p.len, path_id),
+            (_, false) => self.v4.remove(k4, p.len, path_id),
+            (_, true) => self.v6.remove(k6, p.len, path_id),
+        }
+    }
+
+    /// Prefixes held, all tables.
+    pub fn prefixes(&self) -> usize {
+        self.v4.len()
+            + self.v6.len()
+            + self.lu4.len()
+            + self.lu6.len()
+            + self.vpn4.values().map(Lpm::len).sum::<usize>()
+            + self.vpn6.values().map(Lpm::len).sum::<usize>()
+    }
+
+    /// Longest match of `addr` as 1.7.7's `bgp_srcdst_lookup()` searches: the VPN table of
+    /// `rd` when the flow has one, else unicast then labelled unicast. With ADD-PATH and a
+    /// `next_hop` (the flow's BGP next hop, destination side), only paths with that next hop
+    /// match; otherwise the first path.
+    pub fn lookup(
+        &self,
+        addr: IpAddr,
+        rd: Option<Rd>,
+        add_path: bool,
+        next_hop: Option<IpAddr>,
+    ) -> Option<(u8, &Path)> {
+        let pick = |paths: &[Path]| -> Option<usize> {
+            match (add_path, next_hop) {
+                (true, Some(nh)) => paths.iter().position(|p| p.attrs.next_hop == Some(nh)),
+                _ => (!paths.is_empty()).then_some(0),
+            }
+        };
+        match addr {
+            IpAddr::V4(v) => {
+                let k = u32::from(v);
+                if let Some(rd) = rd {
+                    return self.vpn4.get(&rd)?.lookup(k, pick);
+                }
+                self.v4.lookup(k, pick).or_else(|| self.lu4.lookup(k, pick))
+            }
+            IpAddr::V6(v) => {
+                let k = u128::from(v);
+                if let Some(rd) = rd {
+                    return self.vpn6.get(&rd)?.lookup(k, pick);
+                }
+                self.v6.lookup(k, pick).or_else(|| self.lu6.lookup(k, pick))
+            }
+        }
+    }
+}
+
+/// A peer as lookups see it.
+#[derive(Debug)]
+pub struct Peer {
+    /// Session address (the router's TCP source).
+    pub addr: IpAddr,
+    /// BGP identifier from its OPEN.
+    pub id: Ipv4Addr,
+    pub asn: u32,
+    /// ADD-PATH receive negotiated for IPv4 / IPv6 unicast.
+    pub add_path_v4: bool,
+    pub add_path_v6: bool,
+    pub rib: RwLock<PeerRib>,
+}
+
+/// What a flow takes from one lookup (copied out under the read lock).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Side {
+    pub found: bool,
+    pub prefix_len: u8,
+    /// The matched prefix's network address.
+    pub net: Option<IpAddr>,
+    pub as_path: LabelId,
+    pub std_comm: LabelId,
+    pub ext_comm: LabelId,
+    pub lrg_comm: LabelId,
+    pub local_pref: u32,
+    pub med: u32,
+    /// `evaluate_last_asn` (origin AS) and `evaluate_first_asn` (neighbour AS).
+    pub last_as: u32,
+    pub first_as: u32,
+    pub next_hop: Option<IpAddr>,
+}
+
+impl Side {
+    fn from(len: u8, addr: IpAddr, p: &Path) -> Side {
+        let a = &p.attrs;
+        let net = match addr {
+            IpAddr::V4(v) => IpAddr::V4(Ipv4Addr::from(u32::from(v) & mask32(len))),
+            IpAddr::V6(v) => IpAddr::V6((u128::from(v) & mask128(len)).into()),
+        };
+        Side {
+            found: true,
+            prefix_len: len,
+            net: Some(net),
+            as_path: a.as_path.as_ref().map_or(LabelId::NONE, |x| x.label),
+            std_comm: a.communities.as_ref().map_or(LabelId::NONE, |x| x.label),
+            ext_comm: a
+                .ext_communities
+                .as_ref()
+                .map_or(LabelId::NONE, |x| x.label),
+            lrg_comm: a
+                .large_communities
+                .as_ref()
+                .map_or(LabelId::NONE, |x| x.label),
+            local_pref: a.local_pref,
+            med: a.med,
+            last_as: a.as_path.as_ref().map_or(0, |x| x.last_as),
+            first_as: a.as_path.as_ref().map_or(0, |x| x.first_as),
+            next_hop: a.next_hop,
+        }
+    }
+}
+
+/// The result of a flow's source and destination lookups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowLookup {
+    pub peer_found: bool,
+    pub src: Side,
+    pub dst: Side,
+}
+
+/// The peers of the daemon, shared by the speaker (writer) and the decoding workers.
+#[derive(Debug, Default)]
+pub struct Peers {
+    list: RwLock<Vec<Arc<Peer>>>,
+    /// `bgp_disable_router_id_check`: match flows to peers by session address only.
+    pub no_router_id_check: bool,
+}
+
+impl Peers {
+    pub fn new(no_router_id_check: bool) -> Peers {
+        Peers {
+            list: RwLock::new(Vec::new()),
+            no_router_id_check,
+        }
+    }
+
+    pub fn add(&self, p: Arc<Peer>) {
+        if let Ok(mut l) = self.list.write() {
+            l.push(p);
+        }
+    }
+
+    /// Remove a peer (its routes go with it once no lookup holds it).
+    pub fn remove(&self, p: &Arc<Peer>) {
+        if let Ok(mut l) = self.list.write() {
+            l.retain(|x| !Arc::ptr_eq(x, p));
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.list.read().map_or(0, |l| l.len())
+    }
+
+    pub fn snapshot(&self) -> Vec<Arc<Peer>> {
+        self.list.read().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// The peer a flow exported by `agent` is looked up in (`bgp_lookup_find_bgp_peer`): its
+    /// session address, or its BGP identifier unless the router-id check is disabled.
+    pub fn find(&self, agent: IpAddr) -> Option<Arc<Peer>> {
+        let l = self.list.read().ok()?;
+        l.iter()
+            .find(|p| p.addr == agent || (!self.no_router_id_check && IpAddr::V4(p.id) == agent))
+            .cloned()
+    }
+
+    /// Source and destination lookups of one flow in the RIB of the peer of `agent`.
+    /// `bgp_next_hop`: the flow's exported BGP next hop (selects among ADD-PATH paths).
+    pub fn lookup_flow(
+        &self,
+        agent: IpAddr,
+        src: Option<IpAddr>,
+        dst: Option<IpAddr>,
+        rd: Option<Rd>,
+        bgp_next_hop: Option<IpAddr>,
+    ) -> FlowLookup {
+        let mut out = FlowLookup::default();
+        let Ok(l) = self.list.read() else {
+            return out;
+        };
+        let Some(peer) = l
+            .iter()
+            .find(|p| p.addr == agent || (!self.no_router_id_check && IpAddr::V4(p.id) == agent))
+        else {
+            return out;
+        };
+        out.peer_found = true;
+        let Ok(rib) = peer.rib.read() else {
+            return out;
+        };
+        let add_path = |a: IpAddr| {
+            if a.is_ipv6() {
+                peer.add_path_v6
+            } else {
+                peer.add_path_v4
+            }
+        };
+        if let Some(s) = src {
+            if let Some((len, p)) = rib.lookup(s, rd, add_path(s), None) {
+                out.src = Side::from(len, s, p);
+            }
+        }
+        if let Some(d) = dst {
+            if let Some((len, p)) = rib.lookup(d, rd, add_path(d), bgp_next_hop) {
+                out.dst = Side::from(len, d, p);
+            }
+        }
+        out
+    }
+}
+
+/// The AFI of an address.
+pub fn afi_of(a: IpAddr) -> u16 {
+    if a.is_ipv6() {
+        AFI_IP6
+    } else {
+        crate::msg::AFI_IP
+    }
+}
