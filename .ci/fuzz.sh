@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${FUZZ_SMOKE_SECS:-5}"
+# One target dir for all: the fuzz crates are separate workspaces, but sharing the main
+# target dir (stable checks) and one fuzz dir (nightly builds) builds each dependency once.
+main_target="${CARGO_TARGET_DIR:-$PWD/target}"
+fuzz_target="$main_target/fuzz"
 nightly=""
 if rustup run nightly rustc --version >/dev/null 2>&1; then
     nightly=1
@@ -13,12 +17,12 @@ if rustup run nightly rustc --version >/dev/null 2>&1; then
 fi
 for dir in crates/*/fuzz; do
     echo "--- $dir: cargo check --locked"
-    (cd "$dir" && cargo check --locked --quiet --bins)
+    (cd "$dir" && CARGO_TARGET_DIR="$main_target" cargo check --locked --quiet --bins)
     [ -n "$nightly" ] || { echo "no nightly toolchain: $dir targets built, not run"; continue; }
-    for t in $(cd "$dir" && cargo +nightly fuzz list); do
+    for t in $(cd "$dir" && CARGO_TARGET_DIR="$fuzz_target" cargo +nightly fuzz list); do
         corpus=$(mktemp -d)
         log="$corpus.log"
-        if (cd "$dir" && cargo +nightly fuzz run -O "$t" "$corpus" -- \
+        if (cd "$dir" && CARGO_TARGET_DIR="$fuzz_target" cargo +nightly fuzz run -O "$t" "$corpus" -- \
             -max_total_time="$secs" -rss_limit_mb=2048 >"$log" 2>&1); then
             echo "$dir $t: $(grep -E '^Done [0-9]+ runs' "$log" || tail -n 1 "$log")"
         else
