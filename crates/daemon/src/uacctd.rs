@@ -433,6 +433,20 @@ fn input(core: &Scope) -> Result<Input, String> {
         .str(key::CORE_PROC_NAME)
         .unwrap_or_default()
         .to_string();
+    // As 1.7.7 (checked after the socket there; before it here, nothing is bound yet).
+    if core.str(key::FLOW_TO_RD_MAP).is_some() {
+        return Err("'flow_to_rd_map' is not supported by this daemon. Exiting.".into());
+    }
+    // 1.7.7 matches it against pre_tag_map's `direction`; not done here yet: say so.
+    if let Some(d) = core.str(key::PCAP_DIRECTION) {
+        plog!(
+            Warn,
+            &core_name,
+            "core",
+            "uacctd_direction/pcap_direction '{}': recognized, not supported yet by pmacct-rs uacctd (ignored).",
+            d
+        );
+    }
     // pmacctd_time_new has no uacctd key: the field is never set for uacctd.
     let opts = crate::pmacctd::packet_options(core, &pre);
     let spec = spec(core);
