@@ -35,3 +35,7 @@ command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --version 3.8.0 
 # SQL plugins (sql branch): libsqlite3-dev links the sqlite3 plugin (rusqlite on the system
 # SQLite, as pmacct uses it); sqlite3 is the CLI the differential test reads tables with.
 $SUDO apt-get install -y -qq --no-install-recommends libsqlite3-dev sqlite3 >/dev/null
+# uacctd (bin/tests/uacctd_live.rs): nft puts the NFLOG rules ('log group N') in the test's
+# own network namespace (ip netns, iproute2 above); the nftables service stays off.
+$SUDO apt-get install -y -qq --no-install-recommends nftables >/dev/null
+$SUDO systemctl disable --now nftables >/dev/null 2>&1 || true

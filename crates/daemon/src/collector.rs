@@ -123,6 +123,9 @@ fn check_tee(daemon: Daemon, plugins: &[PluginInstance]) -> Result<(), String> {
     if tees == 0 {
         return Ok(());
     }
+    if daemon == Daemon::Uacctd {
+        return Err("'tee' plugin not supported in 'uacctd'.".into());
+    }
     if !matches!(daemon, Daemon::Nfacctd | Daemon::Sfacctd) {
         return Err(format!(
             "'tee' plugins are available in nfacctd and sfacctd only, not in {}.",
@@ -593,7 +596,16 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             return 0;
         }
         Action::ListPrimitives => {
-            print!("{}", pmacct_flow::list_primitives(profile.flow_daemon));
+            // The listing of the daemon whose primitives it shares (uacctd: pmacctd's),
+            // under its own banner.
+            let list = pmacct_flow::list_primitives(profile.flow_daemon);
+            let rest = list.split_once('\n').map_or("", |(_, r)| r);
+            print!(
+                "{} {} ({})\n{rest}",
+                profile.title,
+                pmacct_flow::primitives::PMACCT_VERSION,
+                pmacct_flow::primitives::PMACCT_BUILD
+            );
             return 0;
         }
         Action::CheckConfig => return check_config(profile, &loaded),
@@ -831,6 +843,7 @@ mod tests {
             &crate::nfacctd::PROFILE,
             &crate::sfacctd::PROFILE,
             &crate::pmacctd::PROFILE,
+            &crate::uacctd::PROFILE,
         ] {
             pmacct_config::check_usage(profile.daemon, &(profile.usage)()).unwrap();
         }

@@ -20,6 +20,7 @@ pub mod signals;
 pub mod stages;
 pub mod templates_file;
 pub mod time;
+pub mod uacctd;
 pub mod udp;
 
 /// Entry point of the nfacctd binary; returns the process exit code.
@@ -45,4 +46,10 @@ pub fn main_sfacctd() -> i32 {
 pub fn main_pmacctd() -> i32 {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     pmacctd::main(&argv)
+}
+
+/// Entry point of the uacctd binary; returns the process exit code.
+pub fn main_uacctd() -> i32 {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    uacctd::main(&argv)
 }

@@ -42,17 +42,18 @@ Print plugin (-P print) plugin options:\n  -r  \tRefresh time (in seconds)\n  -O
 
 /// What [`main`] learnt from the whole configuration (see the module comment).
 #[derive(Debug, Default, Clone)]
-struct PreConfig {
+pub(crate) struct PreConfig {
     /// The operands after the flags, when there is no `-f`.
-    cmdline_filter: Option<String>,
+    pub(crate) cmdline_filter: Option<String>,
     /// Some plugin aggregates src_port, dst_port, sum_port or tcpflags.
-    ports_aggregated: bool,
+    pub(crate) ports_aggregated: bool,
 }
 
 static PRE: OnceLock<PreConfig> = OnceLock::new();
 
-fn pre_config(argv: &[String]) -> PreConfig {
-    let Ok(loaded) = pmacct_config::load(Daemon::Pmacctd, argv) else {
+/// Also uacctd's (which has the same fragment handling).
+pub(crate) fn pre_config(daemon: Daemon, argv: &[String]) -> PreConfig {
+    let Ok(loaded) = pmacct_config::load(daemon, argv) else {
         return PreConfig::default();
     };
     let ports_aggregated = loaded.config.plugins.iter().any(|p| {
@@ -134,13 +135,10 @@ fn running_as_root() -> bool {
     unsafe { libc::getuid() == 0 }
 }
 
-fn input(core: &Scope) -> Result<Input, String> {
-    let pre = PRE.get().cloned().unwrap_or_default();
-    let core_name = core
-        .str(key::CORE_PROC_NAME)
-        .unwrap_or_default()
-        .to_string();
-    let opts = PacketOptions {
+/// pmacctd's accounting options (uacctd's too: its keys share these fields; it has no
+/// `*_time_new`).
+pub(crate) fn packet_options(core: &Scope, pre: &PreConfig) -> PacketOptions {
+    PacketOptions {
         handle_fragments: pre.ports_aggregated || core.bool(key::PMACCTD_FORCE_FRAG_HANDLING),
         time_new: core.bool(key::PMACCTD_TIME_NEW),
         ext_sampling_rate: core
@@ -150,7 +148,16 @@ fn input(core: &Scope) -> Result<Input, String> {
         frag_entries: core
             .u64(key::PMACCTD_FRAG_BUFFER_SIZE)
             .map_or(0, |b| usize::try_from(b / 64).unwrap_or(usize::MAX).max(1)),
-    };
+    }
+}
+
+fn input(core: &Scope) -> Result<Input, String> {
+    let pre = PRE.get().cloned().unwrap_or_default();
+    let core_name = core
+        .str(key::CORE_PROC_NAME)
+        .unwrap_or_default()
+        .to_string();
+    let opts = packet_options(core, &pre);
     // `pcap_filter`; without -f, the command-line operands (pmacct: clbuf).
     let filter = pre
         .cmdline_filter
@@ -275,6 +282,6 @@ fn input(core: &Scope) -> Result<Input, String> {
 }
 
 pub fn main(argv: &[String]) -> i32 {
-    let _ = PRE.set(pre_config(argv));
+    let _ = PRE.set(pre_config(Daemon::Pmacctd, argv));
     collector::main(&PROFILE, argv)
 }

@@ -4,6 +4,7 @@
 //! with accessors that never panic, and small validated representations.
 
 pub mod netflow;
+pub mod nflog;
 pub mod packet;
 pub mod record;
 pub mod sflow;

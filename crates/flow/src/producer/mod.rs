@@ -5,7 +5,9 @@
 //! - [`netflow`]: NetFlow/IPFIX records (nfacctd).
 //! - [`sflow`]: sFlow flow samples (sfacctd), and `sfacctd_renormalize`'s state.
 //! - [`packet`]: captured frames (pmacctd), with its fragment table.
+//! - [`nflog`]: NFLOG packets (uacctd) rebuilt as frames for [`packet`].
 
 pub mod netflow;
+pub mod nflog;
 pub mod packet;
 pub mod sflow;
