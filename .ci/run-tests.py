@@ -32,6 +32,7 @@ EXCLUSIVE = {
     "nfacctd_live",
     "sfacctd_live",
     "pmacctd_live",
+    "uacctd_live",
 }
 
 # Binaries sharing a fixed resource: at most one of a group runs at a time.
