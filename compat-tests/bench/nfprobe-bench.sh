@@ -6,8 +6,8 @@
 #
 # PACKETS (default 1000000) frames from gen/gen_traffic.py (cached in $TMPDIR) are read with
 # pcap_savefile into one nfprobe plugin (nfprobe_version VERSION, default 10) exporting to a
-# UDP port nobody reads (the datagrams are dropped by the kernel: the export path is measured,
-# not a collector). CPU is user+sys of the daemon and the processes it waited for (1.7.7's
+# UDP sink of the script that counts the datagrams (a closed port would make 1.7.7 sleep 5 s
+# and reconnect on every refused send). CPU is user+sys of the daemon and the processes it waited for (1.7.7's
 # plugin is a child process; ours a thread), from /usr/bin/time; 1.7.7's 2 s start-up sleep is
 # wall time, not CPU.
 #
@@ -48,7 +48,24 @@ plugins: nfprobe
 nfprobe_receiver: 127.0.0.1:39799
 nfprobe_version: $version
 EOC
+  python3 - > "$work/$who.sink" <<'PY' &
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+s.bind(("127.0.0.1", 39799)); s.settimeout(8)
+n = 0
+try:
+    while True:
+        s.recv(65535); n += 1
+except socket.timeout:
+    pass
+print(n)
+PY
+  sink=$!
+  sleep 0.5
   /usr/bin/time -f "%U %S %e" -o "$work/$who.time" "$bin" -f "$work/$who.conf" >/dev/null 2>&1 || true
+  wait "$sink"
   read -r u s e < "$work/$who.time"
+  echo "$who: $(cat "$work/$who.sink") datagrams received"
   python3 -c "import sys; u,s,e,n=map(float,sys.argv[2:]); print(f'{sys.argv[1]:7s} packets {int(n)} cpu {u+s:.2f}s wall {e:.2f}s -> {n/(u+s):,.0f} packets/s per core')" "$who" "$u" "$s" "$e" "$n"
 done
