@@ -11,6 +11,7 @@ use pmacct_flow::{Renormalize, Stage};
 use pmacct_plugins::amqp::{AmqpPlugin, AmqpPluginConfig};
 use pmacct_plugins::kafka::{KafkaPlugin, KafkaPluginConfig};
 use pmacct_plugins::memory::{MemoryConfig, MemoryPlugin};
+use pmacct_plugins::nfprobe::{NfprobeConfig, NfprobePlugin};
 use pmacct_plugins::tee::{TeeConfig, TeePlugin};
 use pmacct_plugins::{Plugin, PrintConfig, PrintPlugin};
 
@@ -107,6 +108,16 @@ impl PluginConfig for MemoryConfig {
     }
 }
 
+impl PluginConfig for NfprobeConfig {
+    type Plugin = NfprobePlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        NfprobeConfig::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<NfprobePlugin> {
+        NfprobePlugin::new(self, now)
+    }
+}
+
 impl PluginConfig for TeeConfig {
     type Plugin = TeePlugin;
     fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
@@ -118,7 +129,18 @@ impl PluginConfig for TeeConfig {
 }
 
 /// pmacct 1.7.7 runs `tee` in nfacctd and sfacctd only, and never beside data plugins.
+/// Also: the probe plugins (nfprobe, sfprobe) run in pmacctd and uacctd only, as in 1.7.7.
 fn check_tee(daemon: Daemon, plugins: &[PluginInstance]) -> Result<(), String> {
+    if matches!(daemon, Daemon::Nfacctd | Daemon::Sfacctd)
+        && plugins
+            .iter()
+            .any(|p| matches!(p.kind, PluginKind::Nfprobe | PluginKind::Sfprobe))
+    {
+        return Err(format!(
+            "'nfprobe' and 'sfprobe' plugins not supported in '{}'.",
+            daemon.name()
+        ));
+    }
     let tees = plugins.iter().filter(|p| p.kind == PluginKind::Tee).count();
     if tees == 0 {
         return Ok(());
@@ -208,6 +230,10 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Amqp,
         configure: configure::<AmqpPluginConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Nfprobe,
+        configure: configure::<NfprobeConfig>,
     },
 ];
 
@@ -854,14 +880,14 @@ mod tests {
         let l = pmacct_config::parse_str(
             Daemon::Pmacctd,
             Some("c.conf"),
-            "plugins: nfprobe[n], print[p]\nprint_output: csv\n",
+            "plugins: sfprobe[n], print[p]\nprint_output: csv\n",
             &[],
         )
         .unwrap();
         let err = check_plugin(&l.config.plugins[0]).err();
         assert_eq!(
             err.as_deref(),
-            Some("plugin type 'nfprobe' is recognized, not supported yet by pmacct-rs")
+            Some("plugin type 'sfprobe' is recognized, not supported yet by pmacct-rs")
         );
         assert!(check_plugin(&l.config.plugins[1]).is_ok());
     }

@@ -56,15 +56,17 @@ pub(crate) fn pre_config(daemon: Daemon, argv: &[String]) -> PreConfig {
     let Ok(loaded) = pmacct_config::load(daemon, argv) else {
         return PreConfig::default();
     };
+    // 1.7.7's nfprobe turns fragment handling on whatever its aggregate.
     let ports_aggregated = loaded.config.plugins.iter().any(|p| {
-        p.scope.list(key::AGGREGATE).is_some_and(|l| {
-            l.iter().any(|x| {
-                matches!(
-                    x.as_str(),
-                    "src_port" | "dst_port" | "sum_port" | "tcpflags"
-                )
+        p.kind == pmacct_config::PluginKind::Nfprobe
+            || p.scope.list(key::AGGREGATE).is_some_and(|l| {
+                l.iter().any(|x| {
+                    matches!(
+                        x.as_str(),
+                        "src_port" | "dst_port" | "sum_port" | "tcpflags"
+                    )
+                })
             })
-        })
     });
     PreConfig {
         cmdline_filter: loaded.bpf_filter.filter(|f| !f.trim().is_empty()),

@@ -103,6 +103,9 @@ pub struct Primitives {
     /// tag): sfacctd's pre_tag_map `vlan` matches either.
     pub sflow_in_vlan: u16,
     pub sflow_out_vlan: u16,
+    /// pmacctd: ICMP/ICMPv6 type (high byte) and code of the packet, for the nfprobe plugin
+    /// (1.7.7 exports them as the destination port); never aggregated.
+    pub icmp_type_code: u16,
 }
 
 /// Where a flow's custom primitive values are: an index into its batch's side table

@@ -17,6 +17,7 @@ pub mod kafka;
 mod keys;
 pub mod log;
 pub mod memory;
+pub mod nfprobe;
 pub mod print;
 pub mod sql;
 pub mod tee;

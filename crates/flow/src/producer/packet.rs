@@ -593,6 +593,10 @@ impl PacketAccountant {
         }
         p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
         p.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
+        // 1.7.7 reads type and code at the L4 offset of every ICMP packet (fragments too).
+        if proto == 1 && off + 2 <= caplen {
+            p.icmp_type_code = u16::from_be_bytes([f[off], f[off + 1]]);
+        }
         Ok((bytes, pkts, flags))
     }
 
@@ -656,6 +660,9 @@ impl PacketAccountant {
         let (mut bytes, mut pkts, mut flags) = (bytes0, 1u64, 0u8);
         let offlg = frag_at.map_or(0, |fh| be16(f, fh + 2));
         let non_first = offlg & 0xfff8 != 0;
+        if let Some(l4) = l4.filter(|&o| proto == 58 && o + 2 <= caplen) {
+            p.icmp_type_code = u16::from_be_bytes([f[l4], f[l4 + 1]]);
+        }
         if let Some(l4) = l4.filter(|_| proto == 6 || proto == 17) {
             let mut ports = if l4 + 4 <= caplen && !non_first {
                 [f[l4], f[l4 + 1], f[l4 + 2], f[l4 + 3]]
