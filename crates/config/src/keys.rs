@@ -63,6 +63,15 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "ports_file", field: "ports_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: Some('t'), implemented: true, doc: "" },
     KeyDef { name: "timestamps_rfc3339", field: "timestamps_rfc3339", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Render timestamps as RFC 3339 (`T` and zone offset)." },
     KeyDef { name: "timestamps_utc", field: "timestamps_utc", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Render timestamps in UTC instead of local time." },
+    // pmacct 1.7.8+ keys (issue 22): accepted here, 1.7.7 defaults unchanged when unset.
+    KeyDef { name: "writer_id_string", field: "writer_id_string", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA | P_AMQP, cli: None, implemented: true, doc: "pmacct 1.7.8+: `writer_id` of kafka/amqp records from a template: `$proc_name` (plugin name), `$writer_pid`, `$pmacct_build` (default `$proc_name/$writer_pid`)." },
+    KeyDef { name: "tcpflags_encode_as_array", field: "tcpflags_encode_as_array", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: `tcp_flags` as an array of flag names in JSON and Avro." },
+    KeyDef { name: "fwd_status_encode_as_string", field: "fwd_status_encode_as_string", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: `fwd_status` as its RFC 7270 name in JSON and Avro." },
+    KeyDef { name: "mpls_label_stack_encode_as_array", field: "mpls_label_stack_encode_as_array", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: `mpls_label_stack` as an array of `<index>-<label>` in JSON and Avro." },
+    KeyDef { name: "as_path_encode_as_array", field: "as_path_encode_as_array", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: `as_path`/`as_path_src` as arrays in JSON and Avro." },
+    KeyDef { name: "bgp_comms_encode_as_array", field: "bgp_comms_encode_as_array", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: BGP communities as arrays in JSON and Avro." },
+    KeyDef { name: "pre_tag_label_encode_as_map", field: "pre_tag_label_encode_as_map", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: `label` as a map of its `key%value` pairs in JSON and Avro." },
+    KeyDef { name: "nfacctd_pre_processing_checks", field: "nfacctd_pre_processing_checks", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct 1.8: discard NetFlow v9/IPFIX data sets whose end padding is not all zero bytes." },
     KeyDef { name: "timestamps_secs", field: "timestamps_secs", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Timestamps with a resolution of seconds (microseconds zeroed)." },
     KeyDef { name: "timestamps_since_epoch", field: "timestamps_since_epoch", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Render timestamps as seconds since the epoch." },
     KeyDef { name: "imt_path", field: "imt_path", kind: Kind::Str, default: Some("/tmp/collect.pipe"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_MEMORY, cli: Some('p'), implemented: true, doc: "Memory plugin: path of the query socket (mode 0660; a stale socket is replaced)." },
@@ -141,9 +150,9 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "mongo_preprocess_type", field: "sql_preprocess_type", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_NONE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "mongo_startup_delay", field: "sql_startup_delay", kind: Kind::Int { min: 0, max: i64::MAX }, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_NONE, cli: None, implemented: false, doc: "" },
     KeyDef { name: "mongo_num_protos", field: "sql_num_protos", kind: Kind::Bool, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_NONE, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "avro_buffer_size", field: "avro_buffer_size", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("8192"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "avro_schema_output_file", field: "avro_schema_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: false, doc: "" },
-    KeyDef { name: "avro_schema_file", field: "avro_schema_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "avro_buffer_size", field: "avro_buffer_size", kind: Kind::Int { min: 1, max: i64::MAX }, default: Some("8192"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Largest Avro record (bytes) of kafka_output avro/avro_json: a larger one is not sent (logged)." },
+    KeyDef { name: "avro_schema_output_file", field: "avro_schema_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Write the Avro schema of kafka_output avro/avro_json here at start-up." },
+    KeyDef { name: "avro_schema_file", field: "avro_schema_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Write the Avro schema of kafka_output avro/avro_json here at start-up (1.7.7 name)." },
     KeyDef { name: "amqp_refresh_time", field: "sql_refresh_time", kind: Kind::Secs, default: Some("60"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: Some('r'), implemented: true, doc: "" },
     KeyDef { name: "amqp_history", field: "sql_history", kind: Kind::History, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
     KeyDef { name: "amqp_history_offset", field: "sql_history_offset", kind: Kind::Int { min: 0, max: i64::MAX }, default: Some("0"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_AMQP, cli: None, implemented: true, doc: "" },
@@ -192,7 +201,7 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "kafka_num_protos", field: "sql_num_protos", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
     KeyDef { name: "kafka_markers", field: "print_markers", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
     KeyDef { name: "kafka_output", field: "amqp_output", kind: Kind::Enum(&["json", "avro", "avro_bin", "avro_json", "custom"]), default: Some("json"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "Message encoding of the kafka plugin." },
-    KeyDef { name: "kafka_avro_schema_registry", field: "kafka_avro_schema_registry", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
+    KeyDef { name: "kafka_avro_schema_registry", field: "kafka_avro_schema_registry", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "Confluent schema registry URL (http://): the schema is registered at start-up and records carry its id (magic byte 0 + 4-byte id)." },
     KeyDef { name: "kafka_config_file", field: "kafka_config_file", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: true, doc: "" },
     KeyDef { name: "kafka_trigger_exec", field: "sql_trigger_exec", kind: Kind::Str, default: None, scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_KAFKA, cli: None, implemented: false, doc: "" },
     KeyDef { name: "nfacctd_proc_name", field: "core_proc_name", kind: Kind::Str, default: None, scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: false, doc: "" },
@@ -672,6 +681,14 @@ pub mod key {
     pub const PORTS_FILE: Key = Key("ports_file");
     pub const TIMESTAMPS_RFC3339: Key = Key("timestamps_rfc3339");
     pub const TIMESTAMPS_UTC: Key = Key("timestamps_utc");
+    pub const WRITER_ID_STRING: Key = Key("writer_id_string");
+    pub const TCPFLAGS_ENCODE_AS_ARRAY: Key = Key("tcpflags_encode_as_array");
+    pub const FWD_STATUS_ENCODE_AS_STRING: Key = Key("fwd_status_encode_as_string");
+    pub const MPLS_LABEL_STACK_ENCODE_AS_ARRAY: Key = Key("mpls_label_stack_encode_as_array");
+    pub const AS_PATH_ENCODE_AS_ARRAY: Key = Key("as_path_encode_as_array");
+    pub const BGP_COMMS_ENCODE_AS_ARRAY: Key = Key("bgp_comms_encode_as_array");
+    pub const PRE_TAG_LABEL_ENCODE_AS_MAP: Key = Key("pre_tag_label_encode_as_map");
+    pub const NFACCTD_PRE_PROCESSING_CHECKS: Key = Key("nfacctd_pre_processing_checks");
     pub const TIMESTAMPS_SECS: Key = Key("timestamps_secs");
     pub const TIMESTAMPS_SINCE_EPOCH: Key = Key("timestamps_since_epoch");
     pub const IMT_PATH: Key = Key("imt_path");
@@ -1309,6 +1326,14 @@ pub(crate) static ALL_KEY_CONSTS: &[crate::registry::Key] = &[
     key::PORTS_FILE,
     key::TIMESTAMPS_RFC3339,
     key::TIMESTAMPS_UTC,
+    key::WRITER_ID_STRING,
+    key::TCPFLAGS_ENCODE_AS_ARRAY,
+    key::FWD_STATUS_ENCODE_AS_STRING,
+    key::MPLS_LABEL_STACK_ENCODE_AS_ARRAY,
+    key::AS_PATH_ENCODE_AS_ARRAY,
+    key::BGP_COMMS_ENCODE_AS_ARRAY,
+    key::PRE_TAG_LABEL_ENCODE_AS_MAP,
+    key::NFACCTD_PRE_PROCESSING_CHECKS,
     key::TIMESTAMPS_SECS,
     key::TIMESTAMPS_SINCE_EPOCH,
     key::IMT_PATH,

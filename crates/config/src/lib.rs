@@ -1001,6 +1001,7 @@ fn value_text(v: &Value) -> String {
         Value::Ip(a) => a.to_string(),
         Value::History(h) => {
             let unit = match h.unit {
+                value::TimeUnit::Second => 's',
                 value::TimeUnit::Minute => 'm',
                 value::TimeUnit::Hour => 'h',
                 value::TimeUnit::Day => 'd',

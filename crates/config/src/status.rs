@@ -46,7 +46,6 @@ pub static STATUSES: &[(&str, Status)] = &[
     ("kafka_preprocess", Status::Refused(KAFKA_REFUSED)),
     ("kafka_preprocess_type", Status::Refused(KAFKA_REFUSED)),
     ("kafka_trigger_exec", Status::Refused(KAFKA_REFUSED)),
-    ("kafka_avro_schema_registry", Status::Refused(KAFKA_REFUSED)),
     (
         "tee_kafka_config_file",
         Status::Refused("the tee plugin replicates to UDP receivers only"),

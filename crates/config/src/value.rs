@@ -12,6 +12,8 @@ pub struct History {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
+    /// Under a minute only (`10s`): pmacct keeps such a value in seconds.
+    Second,
     Minute,
     Hour,
     Day,
@@ -24,6 +26,7 @@ impl History {
     /// binning of months follows the calendar).
     pub fn seconds(self) -> u64 {
         let unit = match self.unit {
+            TimeUnit::Second => 1,
             TimeUnit::Minute => 60,
             TimeUnit::Hour => 3600,
             TimeUnit::Day => 86400,
@@ -169,6 +172,12 @@ pub fn parse_history(v: &str) -> Result<History, String> {
     }
     match unit {
         Some(unit) => Ok(History { count: k, unit }),
+        // Under a minute pmacct keeps seconds (`10s`: 10-second bins), as 1.7.7 and 1.8's
+        // cfg_set_aggregate-time handler do; more than a minute must be whole minutes.
+        None if k < 60 => Ok(History {
+            count: k,
+            unit: TimeUnit::Second,
+        }),
         None if k.checked_rem(60) != Some(0) => Err(format!(
             "Ignoring invalid time value: {k} (residual secs afters conversion in mins)"
         )),

@@ -193,6 +193,7 @@ fn input(core: &Scope) -> Result<Input, String> {
     };
     let options = DecoderOptions {
         v5_time_secs: core.bool(key::NFACCTD_TIME_SECS),
+        pre_processing_checks: core.bool(key::NFACCTD_PRE_PROCESSING_CHECKS),
     };
     let account_options = core.bool(key::NFACCTD_ACCOUNT_OPTIONS);
     let use_ip_next_hop = core.bool(key::USE_IP_NEXT_HOP);

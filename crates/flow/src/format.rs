@@ -13,6 +13,8 @@ use crate::text::{escape_json_tail, write_ip, write_ip_in_family, write_json_esc
 use crate::time::{push_uint, write_timestamp, TimestampOptions};
 use pmacct_wire::Timestamp;
 
+pub mod avro;
+
 /// `print_output` (and the encoding of kafka/amqp, which use Json).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
@@ -22,6 +24,11 @@ pub enum OutputFormat {
     Json,
     EventFormatted,
     EventCsv,
+    /// `kafka_output: avro`: Avro binary datums (pmacct 1.7.8+ behaviour with the schema
+    /// registry; not a `print_output` value here).
+    Avro,
+    /// `kafka_output: avro_json`: Avro's JSON encoding.
+    AvroJson,
 }
 
 impl OutputFormat {
@@ -62,6 +69,88 @@ pub struct EncoderOptions {
     /// `*_stitching`: every record carries `timestamp_min` and `timestamp_max` (after
     /// `timestamp_export` in csv/formatted, after `timestamp_arrival` in JSON, as 1.7.7).
     pub stitching: bool,
+    /// The pmacct 1.7.8+ `*_encode_as_*` keys (JSON and Avro only).
+    pub encodings: Encodings,
+}
+
+/// pmacct 1.7.8+ structured encodings of a few primitives in JSON and Avro; all off is
+/// 1.7.7's (and 1.8's default) text form.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Encodings {
+    /// `tcpflags_encode_as_array`: `["ACK", "FIN"]` instead of `"17"`.
+    pub tcpflags_array: bool,
+    /// `fwd_status_encode_as_string`: `"FORWARDED Unknown"` instead of `"64"`.
+    pub fwd_status_string: bool,
+    /// `mpls_label_stack_encode_as_array`: `["0-16065", "1-16033"]` instead of `"16065_16033"`.
+    pub mpls_label_stack_array: bool,
+    /// `pre_tag_label_encode_as_map`: `{"nkey": "100.1"}` instead of `"nkey%100.1"`.
+    pub label_map: bool,
+    /// `as_path_encode_as_array`: the AS path's space-separated ASNs as an array.
+    pub as_path_array: bool,
+    /// `bgp_comms_encode_as_array`: the communities (space-separated) as an array.
+    pub bgp_comms_array: bool,
+}
+
+/// TCP flag names of `tcpflags_encode_as_array`, most significant first (URG..FIN). As
+/// pmacct, a value outside 1..=63 (ECE/CWR set) gives no names at all.
+pub fn tcp_flag_names(flags: u64) -> impl Iterator<Item = &'static str> + Clone {
+    const NAMES: [&str; 6] = ["URG", "ACK", "PSH", "RST", "SYN", "FIN"];
+    let v = if (1..64).contains(&flags) { flags } else { 0 };
+    NAMES
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| v & (1 << (5 - i)) != 0)
+        .map(|(_, n)| *n)
+}
+
+/// `fwd_status_encode_as_string`: RFC 7270's status and reason names as pmacct spells them;
+/// codes without a reason name get their status class and `Unclassified`.
+pub fn fwd_status_name(v: u8) -> &'static str {
+    match v {
+        64 => "FORWARDED Unknown",
+        65 => "FORWARDED Fragmented",
+        66 => "FORWARDED Not Fragmented",
+        128 => "DROPPED Unknown",
+        129 => "DROPPED ACL deny",
+        130 => "DROPPED ACL drop",
+        131 => "DROPPED Unroutable",
+        132 => "DROPPED Adjacency",
+        133 => "DROPPED Fragmentation and DF set",
+        134 => "DROPPED Bad header checksum",
+        135 => "DROPPED Bad total Length",
+        136 => "DROPPED Bad header length",
+        137 => "DROPPED bad TTL",
+        138 => "DROPPED Policer",
+        139 => "DROPPED WRED",
+        140 => "DROPPED RPF",
+        141 => "DROPPED For us",
+        142 => "DROPPED Bad output interface",
+        143 => "DROPPED Hardware",
+        192 => "CONSUMED Unknown",
+        193 => "CONSUMED Punt Adjacency",
+        194 => "CONSUMED Incomplete Adjacency",
+        195 => "CONSUMED For us",
+        67..=127 => "FORWARDED Unclassified",
+        144..=191 => "DROPPED Unclassified",
+        196..=255 => "CONSUMED Unclassified",
+        0..=63 => "UNKNOWN Unclassified",
+    }
+}
+
+/// The `key%value` pairs of a pre_tag_map label (`set_label=k1%v1,k2%v2`), as
+/// `pre_tag_label_encode_as_map` reads them: a pair without `%` has an empty value; an empty
+/// label has no pairs.
+pub fn label_pairs(label: &str) -> impl Iterator<Item = (&str, &str)> + Clone {
+    label
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('%').unwrap_or((p, "")))
+}
+
+/// The elements of a space-separated BGP value (AS path, communities) for the
+/// `*_encode_as_array` keys.
+pub fn bgp_list_items(s: &str) -> impl Iterator<Item = &str> + Clone {
+    s.split(' ').filter(|x| !x.is_empty())
 }
 
 /// The formatted output cannot carry variable-length primitives (pmacct exits).
@@ -72,6 +161,20 @@ impl std::fmt::Display for VariableLengthInFormatted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("variable-length primitives, ie. label as_path std_comm etc., are not supported in print plugin with formatted output.")
     }
+}
+
+/// A JSON array of strings (escaped).
+fn write_json_str_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, x) in items.enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b", ");
+        }
+        out.push(b'"');
+        write_json_escaped(out, x.as_bytes());
+        out.push(b'"');
+    }
+    out.push(b']');
 }
 
 /// Unescape a `print_output_separator` value: `\t` and `\s` are the only escapes.
@@ -174,6 +277,8 @@ pub struct Encoder {
     /// `timestamp_max` go (the length: after the last); None without stitching.
     stitch_col: Option<usize>,
     stitch_json: Option<usize>,
+    /// The Avro record layout (Avro formats only).
+    avro: Option<avro::AvroLayout>,
 }
 
 /// Header and JSON keys of the `*_stitching` columns.
@@ -218,7 +323,7 @@ impl Encoder {
                 .position(|p| p.info().json_rank > arrival_rank)
                 .unwrap_or(json_order.len())
         });
-        Ok(Encoder {
+        let mut enc = Encoder {
             format,
             columns,
             json_order,
@@ -227,7 +332,17 @@ impl Encoder {
             opts,
             stitch_col,
             stitch_json,
-        })
+            avro: None,
+        };
+        if matches!(format, OutputFormat::Avro | OutputFormat::AvroJson) {
+            enc.avro = Some(avro::AvroLayout::new(&enc));
+        }
+        Ok(enc)
+    }
+
+    /// The Avro schema (JSON text) of an Avro encoder; None for the other formats.
+    pub fn avro_schema(&self) -> Option<String> {
+        self.avro.as_ref().map(avro::AvroLayout::schema_json)
     }
 
     pub fn format(&self) -> OutputFormat {
@@ -277,7 +392,69 @@ impl Encoder {
             Val::Coords(lat, _) => {
                 let _ = write!(out, "{lat:.6}");
             }
+            Val::FwdStatus(n) => push_uint(out, u64::from(*n)),
+            Val::LabelStack(st) => st.write_plain(out),
         }
+    }
+
+    /// The structured JSON form of column `p` with value `v`, if an `*_encode_as_*` key asks
+    /// for one; false when `p` keeps its text form.
+    fn write_json_encoded(&self, out: &mut Vec<u8>, p: Primitive, v: &Val) -> bool {
+        let enc = &self.opts.encodings;
+        match (p, v) {
+            (Primitive::TcpFlags, Val::NumStr(n)) if enc.tcpflags_array => {
+                write_json_str_array(out, tcp_flag_names(*n));
+            }
+            (Primitive::FwdStatus, Val::FwdStatus(n)) if enc.fwd_status_string => {
+                out.push(b'"');
+                out.extend_from_slice(fwd_status_name(*n).as_bytes());
+                out.push(b'"');
+            }
+            (Primitive::MplsLabelStack, Val::LabelStack(st)) if enc.mpls_label_stack_array => {
+                out.push(b'[');
+                for (i, l) in st.labels().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b", ");
+                    }
+                    out.push(b'"');
+                    crate::mpls::MplsLabelStack::write_indexed(out, i, l);
+                    out.push(b'"');
+                }
+                out.push(b']');
+            }
+            (Primitive::Label, Val::Str(l)) if enc.label_map => {
+                out.push(b'{');
+                for (i, (k, v)) in label_pairs(l).enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b", ");
+                    }
+                    out.push(b'"');
+                    write_json_escaped(out, k.as_bytes());
+                    out.extend_from_slice(b"\": \"");
+                    write_json_escaped(out, v.as_bytes());
+                    out.push(b'"');
+                }
+                out.push(b'}');
+            }
+            (Primitive::AsPath | Primitive::SrcAsPath, Val::Str(s) | Val::Bgp(s))
+                if enc.as_path_array =>
+            {
+                write_json_str_array(out, bgp_list_items(s));
+            }
+            (
+                Primitive::StdComm
+                | Primitive::ExtComm
+                | Primitive::LrgComm
+                | Primitive::SrcStdComm
+                | Primitive::SrcExtComm
+                | Primitive::SrcLrgComm,
+                Val::Str(s) | Val::Bgp(s),
+            ) if enc.bgp_comms_array => {
+                write_json_str_array(out, bgp_list_items(s));
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// The header line (csv/formatted); nothing for JSON.
@@ -354,6 +531,8 @@ impl Encoder {
     pub fn write_record(&self, out: &mut Vec<u8>, e: &Entry, stamp_updated: u64) {
         match self.format {
             OutputFormat::Json => self.write_json(out, e, stamp_updated),
+            OutputFormat::Avro => self.write_avro(out, e, stamp_updated),
+            OutputFormat::AvroJson => self.write_avro_json(out, e, stamp_updated),
             OutputFormat::Csv | OutputFormat::EventCsv => self.write_csv(out, e),
             OutputFormat::Formatted | OutputFormat::EventFormatted => self.write_formatted(out, e),
         }
@@ -477,6 +656,9 @@ impl Encoder {
                 out.extend_from_slice(b", \"");
                 out.extend_from_slice(key.as_bytes());
                 out.extend_from_slice(b"\": ");
+                if self.write_json_encoded(out, *p, &v) {
+                    continue;
+                }
                 let v = v.part(j);
                 match &v {
                     Val::Num(n) => push_uint(out, *n),

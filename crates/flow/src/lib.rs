@@ -19,6 +19,7 @@ pub mod format;
 pub mod geo;
 pub mod index;
 pub mod label;
+pub mod mpls;
 pub mod primitives;
 pub mod producer;
 pub mod rd;

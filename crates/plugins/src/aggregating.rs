@@ -124,6 +124,41 @@ pub(crate) fn log_cache_memory(log: &PluginLog, cache_entries: usize) {
     );
 }
 
+/// `writer_id` of a kafka/amqp record: `writer_id_string` (pmacct 1.7.8+) with `$proc_name`
+/// (the plugin name), `$writer_pid` and `$pmacct_build` expanded, by default
+/// `$proc_name/$writer_pid` (1.7.7's `<name>/<pid>`). Other `$` text is kept as written.
+pub(crate) fn writer_id(template: Option<&str>, name: &str, pid: u32) -> String {
+    let t = template.unwrap_or("$proc_name/$writer_pid");
+    let mut out = String::with_capacity(t.len() + 16);
+    let mut rest = t;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let var = [
+            ("proc_name", name.to_string()),
+            ("writer_pid", pid.to_string()),
+            (
+                "pmacct_build",
+                pmacct_flow::primitives::PMACCT_BUILD.to_string(),
+            ),
+        ]
+        .into_iter()
+        .find(|(v, _)| after.starts_with(v));
+        match var {
+            Some((v, val)) => {
+                out.push_str(&val);
+                rest = &after[v.len()..];
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The settings of a plugin publishing JSON messages to a broker (kafka, amqp).
 pub(crate) struct MessageCore<'a> {
     pub aggregate: Aggregate,
@@ -139,8 +174,12 @@ pub(crate) struct MessageCore<'a> {
     pub stitching: bool,
     pub pro_rating: bool,
     pub geoipv2_file: Option<String>,
-    /// `<name>/<pid>`, in every record.
+    /// `<name>/<pid>` or `writer_id_string` expanded, in every record.
     pub writer_id: &'a str,
+    /// Json, Avro or AvroJson (kafka_output).
+    pub format: OutputFormat,
+    /// The pmacct 1.7.8+ `*_encode_as_*` keys.
+    pub encodings: pmacct_flow::format::Encodings,
 }
 
 impl MessageCore<'_> {
@@ -154,10 +193,13 @@ impl MessageCore<'_> {
             writer_id: Some(self.writer_id.to_string()),
             history: self.history.is_some(),
             stitching: self.stitching,
+            encodings: self.encodings,
         };
         let encoder =
-            Encoder::new(OutputFormat::Json, &self.aggregate, opts).map_err(|e| e.to_string())?;
-        plugin_log!(log, Info, "JSON: setting object handlers.");
+            Encoder::new(self.format, &self.aggregate, opts).map_err(|e| e.to_string())?;
+        if self.format == OutputFormat::Json {
+            plugin_log!(log, Info, "JSON: setting object handlers.");
+        }
         let core = CoreConfig {
             aggregate: self.aggregate,
             history: self.history,
@@ -470,5 +512,23 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
         };
         self.writer.metric_values(&mut c.extra);
         c
+    }
+}
+
+#[cfg(test)]
+mod writer_id_tests {
+    use super::writer_id;
+
+    #[test]
+    fn writer_id_string_variables() {
+        assert_eq!(writer_id(None, "k", 42), "k/42");
+        assert_eq!(
+            writer_id(Some("$proc_name"), "nfacctd_kafka", 42),
+            "nfacctd_kafka"
+        );
+        assert_eq!(
+            writer_id(Some("c1-$proc_name-$writer_pid-$pmacct_build-$x"), "k", 7),
+            format!("c1-k-7-{}-$x", pmacct_flow::primitives::PMACCT_BUILD)
+        );
     }
 }

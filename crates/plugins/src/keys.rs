@@ -4,6 +4,7 @@
 
 use pmacct_config::{key, Key, Scope, TimeUnit};
 use pmacct_flow::cache::{History, HistoryUnit};
+use pmacct_flow::format::Encodings;
 use pmacct_flow::{Aggregate, TimestampOptions};
 
 /// The settings shared by aggregating plugins.
@@ -23,6 +24,10 @@ pub(crate) struct CommonKeys {
     /// `post_tag`, `post_tag2` (0: not set).
     pub post_tag: u64,
     pub post_tag2: u64,
+    /// The pmacct 1.7.8+ `*_encode_as_*` keys (JSON and Avro).
+    pub encodings: Encodings,
+    /// `writer_id_string` (pmacct 1.7.8+; kafka and amqp).
+    pub writer_id_string: Option<String>,
 }
 
 /// The keys [`CommonKeys`] reads.
@@ -43,6 +48,13 @@ pub(crate) const COMMON_KEYS: &[Key] = &[
     key::GEOIPV2_FILE,
     key::POST_TAG,
     key::POST_TAG2,
+    key::TCPFLAGS_ENCODE_AS_ARRAY,
+    key::FWD_STATUS_ENCODE_AS_STRING,
+    key::MPLS_LABEL_STACK_ENCODE_AS_ARRAY,
+    key::AS_PATH_ENCODE_AS_ARRAY,
+    key::BGP_COMMS_ENCODE_AS_ARRAY,
+    key::PRE_TAG_LABEL_ENCODE_AS_MAP,
+    key::WRITER_ID_STRING,
 ];
 
 impl CommonKeys {
@@ -68,6 +80,15 @@ impl CommonKeys {
             geoipv2_file: scope.str(key::GEOIPV2_FILE).map(str::to_string),
             post_tag: scope.num(key::POST_TAG)?.unwrap_or(0),
             post_tag2: scope.num(key::POST_TAG2)?.unwrap_or(0),
+            encodings: Encodings {
+                tcpflags_array: scope.bool(key::TCPFLAGS_ENCODE_AS_ARRAY),
+                fwd_status_string: scope.bool(key::FWD_STATUS_ENCODE_AS_STRING),
+                mpls_label_stack_array: scope.bool(key::MPLS_LABEL_STACK_ENCODE_AS_ARRAY),
+                label_map: scope.bool(key::PRE_TAG_LABEL_ENCODE_AS_MAP),
+                as_path_array: scope.bool(key::AS_PATH_ENCODE_AS_ARRAY),
+                bgp_comms_array: scope.bool(key::BGP_COMMS_ENCODE_AS_ARRAY),
+            },
+            writer_id_string: scope.str(key::WRITER_ID_STRING).map(str::to_string),
         })
     }
 }
@@ -92,6 +113,7 @@ pub(crate) fn history(
     Ok(Some(History {
         count: h.count,
         unit: match h.unit {
+            TimeUnit::Second => HistoryUnit::Seconds,
             TimeUnit::Minute => HistoryUnit::Minutes,
             TimeUnit::Hour => HistoryUnit::Hours,
             TimeUnit::Day => HistoryUnit::Days,

@@ -57,6 +57,8 @@ pub struct PrintConfig {
     pub time_new: bool,
     /// `*_stitching`: records carry `timestamp_min`/`timestamp_max`.
     pub stitching: bool,
+    /// The pmacct 1.7.8+ `*_encode_as_*` keys (JSON output).
+    pub encodings: pmacct_flow::format::Encodings,
     /// `nfacctd_pro_rating` (with history).
     pub pro_rating: bool,
     /// `geoipv2_file`.
@@ -145,6 +147,7 @@ impl PrintConfig {
             timestamps: common.timestamps,
             time_new: common.time_new,
             stitching: common.stitching,
+            encodings: common.encodings,
             pro_rating: common.pro_rating,
             geoipv2_file: common.geoipv2_file,
             post_tag: common.post_tag,
@@ -189,6 +192,7 @@ impl PrintPlugin {
             writer_id: None,
             history: cfg.history.is_some(),
             stitching: cfg.stitching,
+            encodings: cfg.encodings,
         };
         log_cache_memory(&log, cfg.cache_entries);
         let encoder = match Encoder::new(cfg.output, &cfg.aggregate, opts) {

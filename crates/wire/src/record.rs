@@ -91,6 +91,10 @@ pub struct FlowFields {
     pub mpls_label_top: u32,
     pub mpls_label_bottom: u32,
     pub mpls_stack_depth: u8,
+    /// mpls_label_stack (pmacct 1.7.8+): MPLS label values (IE 70-79), top first, as
+    /// pmacct 1.8 keeps them (explicit null kept at the top); `mpls_label_stack_len` used.
+    pub mpls_label_stack: [u32; 10],
+    pub mpls_label_stack_len: u8,
     /// mplsVpnRouteDistinguisher (IE 90) raw 8 bytes; `vrf_id` is the VRF id pmacct 1.7.7
     /// picks from ingressVRFID (IE 234) and egressVRFID (IE 235) by flowDirection.
     pub mpls_vpn_rd: Option<[u8; 8]>,

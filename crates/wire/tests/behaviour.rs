@@ -289,8 +289,13 @@ fn v5_time_secs_option_reads_seconds() {
     let mut ms = NetflowDecoder::new(Limits::default());
     let (a, _) = collect(&mut ms, &d);
     assert_eq!((a[0].first.secs, a[0].last.secs), (999_999, 1_000_000)); // ms: 1 s and 0.01 s old
-    let mut secs =
-        NetflowDecoder::with_options(Limits::default(), DecoderOptions { v5_time_secs: true });
+    let mut secs = NetflowDecoder::with_options(
+        Limits::default(),
+        DecoderOptions {
+            v5_time_secs: true,
+            ..Default::default()
+        },
+    );
     let (b, _) = collect(&mut secs, &d);
     assert_eq!((b[0].first.secs, b[0].last.secs), (999_000, 999_990)); // seconds: 1000 s and 10 s old
 }
@@ -587,4 +592,74 @@ fn exporter_address_from_options_data_is_the_domains_peer_address() {
     let (r, _) = collect(&mut dec, &dg);
     assert_eq!(r.len(), 2);
     assert_eq!(r[1].exporter_addr, None);
+}
+
+/// `nfacctd_pre_processing_checks` (pmacct 1.8): a data set whose padding after the last
+/// record is not all zeros is discarded whole; zero padding, or the check off, decodes.
+#[test]
+fn pre_processing_checks_discard_sets_with_non_zero_padding() {
+    let data = |pad: &[u8]| {
+        let mut d = rec([10, 0, 0, 1], 7);
+        d.extend_from_slice(&rec([10, 0, 0, 2], 8));
+        d.extend_from_slice(pad);
+        ipfix(1, 1, 1, &[set(2, &template(256, T)), set(256, &d)])
+    };
+    let checked = || {
+        NetflowDecoder::with_options(
+            Limits::default(),
+            pmacct_wire::netflow::DecoderOptions {
+                pre_processing_checks: true,
+                ..Default::default()
+            },
+        )
+    };
+    let (r, s) = collect(&mut checked(), &data(&[0, 0, 0]));
+    assert_eq!((r.len(), s.total_dropped()), (2, 0));
+    let (r, s) = collect(&mut checked(), &data(&[0, 7, 0]));
+    assert_eq!((r.len(), s.dropped(DropReason::PaddingNotZero)), (0, 1));
+    // Off (1.7.7 and 1.8's default): the padding is not looked at.
+    let (r, _) = collect(
+        &mut NetflowDecoder::new(Limits::default()),
+        &data(&[0, 7, 0]),
+    );
+    assert_eq!(r.len(), 2);
+}
+
+/// `mpls_label_stack` (pmacct 1.8): labels top first until the bottom-of-stack bit; an
+/// explicit null (0) is kept only at the top.
+#[test]
+fn mpls_label_stack_as_pmacct_1_8_reads_it() {
+    const TL: &[(u16, u16)] = &[(8, 4), (70, 3), (71, 3), (72, 3)];
+    let label = |v: u32, bos: bool| {
+        let raw = (v << 4) | u32::from(bos);
+        [(raw >> 16) as u8, (raw >> 8) as u8, raw as u8]
+    };
+    let stack = |l: [[u8; 3]; 3]| {
+        let d = Buf::default()
+            .bytes(&[10, 0, 0, 1])
+            .bytes(&l[0])
+            .bytes(&l[1])
+            .bytes(&l[2])
+            .0;
+        let mut dec = NetflowDecoder::new(Limits::default());
+        let (r, _) = collect(
+            &mut dec,
+            &ipfix(1, 1, 1, &[set(2, &template(256, TL)), set(256, &d)]),
+        );
+        r[0].mpls_label_stack[..usize::from(r[0].mpls_label_stack_len)].to_vec()
+    };
+    assert_eq!(
+        stack([label(16065, false), label(16033, true), label(5, true)]),
+        [16065, 16033]
+    );
+    assert_eq!(stack([label(0, true), label(9, true), label(5, true)]), [0]);
+    assert_eq!(
+        stack([label(0, false), label(9, true), label(5, true)]),
+        [0, 9]
+    );
+    assert_eq!(
+        stack([label(7, false), label(0, false), label(5, true)]),
+        [7]
+    );
+    assert!(stack([label(0, false), label(0, false), label(5, true)]).is_empty());
 }

@@ -172,6 +172,10 @@ pub enum Val {
     /// AS path / communities from BGP: printed with `_` for spaces in CSV (the print
     /// plugin's substitution), as is in JSON.
     Bgp(&'static str),
+    /// fwd_status (1.7.8+): a number, a JSON string; a name with `fwd_status_encode_as_string`.
+    FwdStatus(u8),
+    /// mpls_label_stack (1.7.8+): `a_b` text; an array with `mpls_label_stack_encode_as_array`.
+    LabelStack(crate::mpls::MplsLabelStack),
 }
 
 /// What a cache entry adds beside its key, for the primitives rendered from it.
@@ -368,6 +372,8 @@ macro_rules! primitive_table {
     (@val $k:ident $x:ident Ts $f:ident) => { Val::Ts($k.$f) };
     (@val $k:ident $x:ident Label $f:ident) => { Val::Str(crate::label::resolve($k.$f)) };
     (@val $k:ident $x:ident Bgp $f:ident) => { Val::Bgp(crate::label::resolve($k.$f)) };
+    (@val $k:ident $x:ident FwdStatus $f:ident) => { Val::FwdStatus($k.$f) };
+    (@val $k:ident $x:ident LabelStack $f:ident) => { Val::LabelStack($k.$f) };
     // Primitives the flow model does not carry yet render pmacct's empty values.
     (@val $k:ident $x:ident Class -) => { Val::Str("unknown") };
     (@val $k:ident $x:ident Empty -) => { Val::Str("") };

@@ -546,6 +546,24 @@ primitive_table! {
         json: "export_proto_sysid", json_rank: 76, header: "EXPORT_PROTO_SYSID", fmt: (20, 18, 2),
         field: export_proto_sysid, render: Num, sql: [(1, "export_proto_sysid")], sql_type: U32,
     },
+    // --- pmacct 1.7.8+ primitives (issue 22). Not in 1.7.7's `-a` listing (Hidden: accepted
+    // in `aggregate`, not listed), so `-a` stays byte-identical to 1.7.7. JSON ranks after
+    // 1.7.7's so that 1.7.7 key order is untouched.
+    FwdStatus {
+        keywords: [
+            ("fwd_status", Hidden, NF, 0, "Forwarding status (RFC 7270 forwardingStatus)")
+        ],
+        json: "fwd_status", json_rank: 79, header: "FWD_STATUS", fmt: (12, 10, 2),
+        field: fwd_status, render: FwdStatus, sql: [(1, "fwd_status")], sql_type: U8,
+    },
+    MplsLabelStack {
+        keywords: [
+            ("mpls_label_stack", Hidden, NF, 0, "MPLS label stack")
+        ],
+        json: "mpls_label_stack", json_rank: 80, header: "MPLS_LABEL_STACK", fmt: vlen,
+        field: mpls_label_stack, render: LabelStack, sql: [(1, "mpls_label_stack")], sql_type: Text,
+    },
+    // --- end of pmacct 1.7.8+ primitives.
     Flows {
         keywords: [
             ("flows", MISC, NF, 54, "IP flows")

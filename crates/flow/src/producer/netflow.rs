@@ -78,6 +78,9 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         mpls_label_top: rec.mpls_label_top,
         mpls_label_bottom: rec.mpls_label_bottom,
         mpls_stack_depth: rec.mpls_stack_depth,
+        mpls_label_stack: crate::mpls::MplsLabelStack::new(
+            &rec.mpls_label_stack[..usize::from(rec.mpls_label_stack_len).min(10)],
+        ),
         timestamp_start: start,
         timestamp_end: rec.last,
         timestamp_arrival: arrival,

@@ -18,8 +18,8 @@ use pmacct_flow::Aggregate;
 use super::config::AmqpConfig;
 use super::writer::{AmqpStats, AmqpWriter, FlushReport};
 use crate::aggregating::{
-    log_cache_memory, write_json_messages, Aggregator, MessageCore, MessageTransport, Purge,
-    PurgeWriter,
+    log_cache_memory, write_json_messages, writer_id, Aggregator, MessageCore, MessageTransport,
+    Purge, PurgeWriter,
 };
 use crate::kafka::template::RecordVars;
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
@@ -48,6 +48,10 @@ pub struct AmqpPluginConfig {
     pub pro_rating: bool,
     /// `geoipv2_file`.
     pub geoipv2_file: Option<String>,
+    /// The pmacct 1.7.8+ `*_encode_as_*` keys.
+    pub encodings: pmacct_flow::format::Encodings,
+    /// `writer_id_string` (pmacct 1.7.8+).
+    pub writer_id_string: Option<String>,
 }
 
 impl Default for AmqpPluginConfig {
@@ -126,6 +130,8 @@ impl AmqpPluginConfig {
             stitching: common.stitching,
             pro_rating: common.pro_rating,
             geoipv2_file: common.geoipv2_file,
+            encodings: common.encodings,
+            writer_id_string: common.writer_id_string,
         })
     }
 
@@ -237,7 +243,13 @@ impl AmqpPlugin {
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
-            writer_id: writer.writer_id(),
+            writer_id: &writer_id(
+                cfg.writer_id_string.as_deref(),
+                &cfg.amqp.plugin_name,
+                std::process::id(),
+            ),
+            format: pmacct_flow::OutputFormat::Json,
+            encodings: cfg.encodings,
         }
         .build(&log)
         .map_err(fail)?;

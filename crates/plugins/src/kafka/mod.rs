@@ -11,6 +11,7 @@
 pub mod config;
 pub mod log;
 pub mod plugin;
+pub mod registry;
 pub mod template;
 pub mod writer;
 

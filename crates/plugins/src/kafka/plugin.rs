@@ -14,15 +14,16 @@ use pmacct_config::{key, Key, Scope};
 use anyhow::anyhow;
 use pmacct_flow::cache::History;
 use pmacct_flow::time::TimestampOptions;
-use pmacct_flow::Aggregate;
+use pmacct_flow::{Aggregate, OutputFormat};
 
 use super::config::KafkaConfig;
 use super::log::{default_sink, LogSink, PluginLog};
-use super::template::RecordVars;
+use super::registry;
+use super::template::{RecordVars, Template};
 use super::writer::{FlushReport, KafkaStats, KafkaWriter};
 use crate::aggregating::{
-    log_cache_memory, write_json_messages, Aggregator, MessageCore, MessageTransport, Purge,
-    PurgeWriter,
+    log_cache_memory, write_json_messages, writer_id, Aggregator, MessageCore, MessageTransport,
+    Purge, PurgeWriter,
 };
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::plugin_log;
@@ -55,7 +56,8 @@ pub struct KafkaPluginConfig {
     pub kafka: KafkaConfig,
     /// `aggregate` (default `src_host`).
     pub aggregate: Aggregate,
-    /// `kafka_output` (json; avro and avro_json are recognized and refused).
+    /// `kafka_output`: json, avro (binary datums, Confluent framing with a registry) or
+    /// avro_json.
     pub output: KafkaOutput,
     /// `kafka_refresh_time` seconds (60).
     pub refresh_time: u64,
@@ -75,6 +77,16 @@ pub struct KafkaPluginConfig {
     pub pro_rating: bool,
     /// `geoipv2_file`.
     pub geoipv2_file: Option<String>,
+    /// `avro_schema_output_file` / `avro_schema_file`: the Avro schema is written there.
+    pub avro_schema_file: Option<std::path::PathBuf>,
+    /// `avro_buffer_size` (8192): largest Avro record sent.
+    pub avro_buffer_size: usize,
+    /// `kafka_avro_schema_registry`: Confluent schema registry URL.
+    pub avro_schema_registry: Option<String>,
+    /// The pmacct 1.7.8+ `*_encode_as_*` keys.
+    pub encodings: pmacct_flow::format::Encodings,
+    /// `writer_id_string` (pmacct 1.7.8+).
+    pub writer_id_string: Option<String>,
 }
 
 impl Default for KafkaPluginConfig {
@@ -94,6 +106,10 @@ const PLUGIN_KEYS: &[Key] = &[
     key::KAFKA_OUTPUT,
     key::KAFKA_NUM_PROTOS,
     key::KAFKA_CACHE_ENTRIES,
+    key::KAFKA_AVRO_SCHEMA_REGISTRY,
+    key::AVRO_SCHEMA_OUTPUT_FILE,
+    key::AVRO_SCHEMA_FILE,
+    key::AVRO_BUFFER_SIZE,
 ];
 
 /// Keys of kafka plugin features pmacct-rs does not have: set, they are errors rather than
@@ -102,7 +118,6 @@ const UNSUPPORTED_KEYS: &[Key] = &[
     key::KAFKA_TRIGGER_EXEC,
     key::KAFKA_PREPROCESS,
     key::KAFKA_PREPROCESS_TYPE,
-    key::KAFKA_AVRO_SCHEMA_REGISTRY,
 ];
 
 impl KafkaPluginConfig {
@@ -144,6 +159,16 @@ impl KafkaPluginConfig {
             stitching: common.stitching,
             pro_rating: common.pro_rating,
             geoipv2_file: common.geoipv2_file,
+            avro_schema_file: scope
+                .path(key::AVRO_SCHEMA_OUTPUT_FILE)
+                .or_else(|| scope.path(key::AVRO_SCHEMA_FILE))
+                .map(std::path::Path::to_path_buf),
+            avro_buffer_size: need(scope.num(key::AVRO_BUFFER_SIZE)?, key::AVRO_BUFFER_SIZE)?,
+            avro_schema_registry: scope
+                .str(key::KAFKA_AVRO_SCHEMA_REGISTRY)
+                .map(str::to_string),
+            encodings: common.encodings,
+            writer_id_string: common.writer_id_string,
         })
     }
 
@@ -177,6 +202,9 @@ pub struct KafkaSink {
     writer: Option<KafkaWriter>,
     /// What the shutdown flush achieved (after `Plugin::shutdown`).
     pub final_report: Option<FlushReport>,
+    /// `kafka_avro_schema_registry`: the Confluent header (magic byte, schema id) of every
+    /// Avro record.
+    avro_header: Option<[u8; 5]>,
 }
 
 /// The kafka plugin's own metric series; [`KafkaSink::metric_values`] fills them in this
@@ -235,6 +263,48 @@ impl MessageTransport for KafkaWriter {
     }
 }
 
+/// One Avro record per message (kafka_output avro / avro_json), each preceded by the
+/// registry's header when there is one; a record larger than `avro_buffer_size` is not sent
+/// (pmacct cannot serialize it into its Avro buffer either), and is logged.
+fn write_avro_messages(
+    writer: &mut KafkaWriter,
+    p: &mut Purge<'_>,
+    header: Option<[u8; 5]>,
+    buffer_size: usize,
+) {
+    let json = p.encoder.format() == OutputFormat::AvroJson;
+    for e in p.entries {
+        p.buf.clear();
+        let start = match header {
+            Some(h) => {
+                p.buf.extend_from_slice(&h);
+                h.len()
+            }
+            None => 0,
+        };
+        p.encoder.write_record(p.buf, e, p.now.max(0) as u64);
+        let len = p.buf.len() - start;
+        if len > buffer_size {
+            plugin_log!(
+                p.log,
+                Error,
+                "Avro record of {len} bytes does not fit avro_buffer_size ({buffer_size}): not sent."
+            );
+            continue;
+        }
+        if json {
+            if let Err(err) = writer.write_record(p.buf, &e.prims) {
+                plugin_log!(p.log, Error, "{err}");
+                continue;
+            }
+        } else {
+            writer.write_binary_record(p.buf, &e.prims);
+        }
+        p.written += 1;
+    }
+    writer.flush_batch();
+}
+
 impl KafkaPlugin {
     /// Start the plugin at `now`, logging through the plugins' log hook.
     pub fn new(cfg: KafkaPluginConfig, now: SystemTime) -> anyhow::Result<KafkaPlugin> {
@@ -252,12 +322,23 @@ impl KafkaPlugin {
             plugin_log!(log, Error, "{msg} Exiting.");
             anyhow!("{msg}")
         };
-        match cfg.output {
-            KafkaOutput::Json => {}
-            KafkaOutput::Avro | KafkaOutput::AvroJson => return Err(fail(
-                "kafka_output: avro and avro_json are not supported yet by pmacct-rs; use json."
+        let format = match cfg.output {
+            KafkaOutput::Json => OutputFormat::Json,
+            KafkaOutput::Avro => OutputFormat::Avro,
+            KafkaOutput::AvroJson => OutputFormat::AvroJson,
+        };
+        let avro = format != OutputFormat::Json;
+        if avro && cfg.kafka.markers {
+            return Err(fail(
+                "kafka_markers with kafka_output avro/avro_json is not supported yet by pmacct-rs."
                     .into(),
-            )),
+            ));
+        }
+        if avro && cfg.kafka.multi_values > 0 {
+            return Err(fail(
+                "kafka_multi_values with kafka_output avro/avro_json is not supported yet by pmacct-rs."
+                    .into(),
+            ));
         }
         cfg.kafka.validate().map_err(fail)?;
         log_cache_memory(&log, cfg.cache_entries);
@@ -275,14 +356,52 @@ impl KafkaPlugin {
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
-            writer_id: writer.writer_id(),
+            writer_id: &writer_id(
+                cfg.writer_id_string.as_deref(),
+                &cfg.kafka.plugin_name,
+                std::process::id(),
+            ),
+            format,
+            encodings: cfg.encodings,
         }
         .build(&log)
         .map_err(fail)?;
+        let mut avro_header = None;
+        if let Some(schema) = encoder.avro_schema() {
+            plugin_log!(
+                log,
+                Info,
+                "p_avro_schema_build_acct_data(): building acct schema."
+            );
+            if let Some(path) = &cfg.avro_schema_file {
+                std::fs::write(path, format!("{schema}\n")).map_err(|e| {
+                    fail(format!("avro_schema_output_file {}: {e}", path.display()))
+                })?;
+            }
+            match (&cfg.avro_schema_registry, cfg.output) {
+                (Some(url), KafkaOutput::Avro) => {
+                    let subject = registry::subject(
+                        &cfg.kafka.topic,
+                        Template::is_dynamic_str(&cfg.kafka.topic),
+                        &cfg.kafka.plugin_name,
+                    );
+                    let id = registry::register(url, &subject, &schema).map_err(fail)?;
+                    plugin_log!(log, Info, "serdes_schema_add(): name={subject} id={id}");
+                    avro_header = Some(registry::header(id));
+                }
+                (Some(_), _) => plugin_log!(
+                    log,
+                    Warn,
+                    "kafka_avro_schema_registry applies to kafka_output: avro only; ignored."
+                ),
+                (None, _) => {}
+            }
+        }
         let sink = KafkaSink {
             cfg,
             writer: Some(writer),
             final_report: None,
+            avro_header,
         };
         Ok(Aggregator::start(core, sink, encoder, log, now))
     }
@@ -317,6 +436,12 @@ impl PurgeWriter for KafkaSink {
     /// `kafka_cache_purge()`: markers, one object per committed entry (or multi-values
     /// batches).
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
+        if self.cfg.output != KafkaOutput::Json {
+            if let Some(writer) = self.writer.as_mut() {
+                write_avro_messages(writer, p, self.avro_header, self.cfg.avro_buffer_size);
+            }
+            return Ok(());
+        }
         if let Some(writer) = self.writer.as_mut() {
             write_json_messages(
                 writer,

@@ -648,6 +648,12 @@ impl KafkaWriter {
         Ok(())
     }
 
+    /// One binary record (Avro) as its own message: unlike [`KafkaWriter::write_record`]
+    /// nothing is stripped (a datum may end in a newline byte) and it is never batched.
+    pub fn write_binary_record(&mut self, obj: &[u8], vars: &RecordVars) {
+        self.emit(obj, vars, 1, None);
+    }
+
     /// A marker (purge_init / purge_close): its own message, never batched, not a record.
     /// `delay` holds it back without blocking the caller (pmacct sleeps 1 s before
     /// purge_close so it lands after the records).

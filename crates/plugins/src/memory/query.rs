@@ -286,6 +286,8 @@ fn write_value(out: &mut Vec<u8>, c: &Col, v: &Val, st: &Style, formatted: bool)
             let _ = write!(out, "{f:.6}");
         }
         Val::Geo(g) => out.extend_from_slice(g.as_bytes()),
+        Val::FwdStatus(n) => push_uint(out, u64::from(*n)),
+        Val::LabelStack(s) => s.write_plain(out),
     }
     if c.prim == Primitive::Class && out.len() == start {
         out.extend_from_slice(b"unknown");
@@ -480,6 +482,8 @@ fn canon(v: &Val, out: &mut Vec<u8>) {
             let _ = write!(out, "{f:.6}");
         }
         Val::Geo(g) => out.extend_from_slice(g.as_bytes()),
+        Val::FwdStatus(n) => push_uint(out, u64::from(*n)),
+        Val::LabelStack(s) => s.write_plain(out),
     }
 }
 
@@ -916,6 +920,7 @@ fn execute(
                         writer_id: None,
                         history: false,
                         stitching: false,
+                        encodings: Default::default(),
                     },
                 )
                 .ok()

@@ -530,6 +530,7 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
             writer_id: None,
             history: cfg.history.is_some(),
             stitching: cfg.stitching,
+            encodings: Default::default(),
         };
         let encoder = Encoder::new(OutputFormat::Csv, &cfg.aggregate, opts)
             .map_err(|e| fail(e.to_string()))?;

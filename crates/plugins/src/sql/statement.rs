@@ -440,6 +440,7 @@ impl Plan {
                 },
                 Src::Prim(p) => match value(p, &e.prims, &x) {
                     Val::Num(n) | Val::NumStr(n) => Param::Int(n as i64),
+                    Val::FwdStatus(n) => Param::Int(i64::from(n)),
                     Val::Proto(n)
                         if self.opts.backend == Backend::Pgsql || self.opts.num_protos =>
                     {

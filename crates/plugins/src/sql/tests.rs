@@ -34,6 +34,7 @@ fn encoder(a: &Aggregate) -> Encoder {
             timestamps: Default::default(),
             writer_id: None,
             history: true,
+            encodings: Default::default(),
             stitching: false,
         },
     )

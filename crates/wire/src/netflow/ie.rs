@@ -609,6 +609,7 @@ pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
             }
         }
         rec.mpls_stack_depth = depth;
+        label_stack(s, rec);
     }
     if s.sampling_size != 0 && s.sampling_population != 0 {
         // n-out-of-N: samplingPacketInterval, if also sent, is not the rate.
@@ -626,6 +627,34 @@ pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
             (None, None) => 0,
         };
     }
+}
+
+/// pmacct 1.8's `mpls_label_stack`: labels from the top while present; a zero label ends the
+/// stack except at the top (explicit null), where it is kept if it is the bottom of the stack
+/// or a non-zero label follows. Stops after the bottom-of-stack bit.
+fn label_stack(s: &Scratch, rec: &mut crate::record::FlowFields) {
+    let present = |i: usize| i < 10 && s.label_mask & (1 << i) != 0;
+    let mut n = 0usize;
+    for i in 0..10 {
+        if !present(i) {
+            break;
+        }
+        let raw = s.labels[i];
+        let label = raw >> 4;
+        let bos = raw & 1 == 1;
+        if label == 0 {
+            let keep = i == 0 && (bos || (present(1) && s.labels[1] >> 4 != 0));
+            if !keep {
+                break;
+            }
+        }
+        rec.mpls_label_stack[n] = label;
+        n += 1;
+        if bos {
+            break;
+        }
+    }
+    rec.mpls_label_stack_len = n as u8;
 }
 
 #[cfg(test)]

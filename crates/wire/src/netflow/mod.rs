@@ -48,10 +48,13 @@ pub enum DropReason {
     RecordTruncated,
     /// Set id reserved by the RFCs (v9 2..255, IPFIX 0, 1, 4..255): skipped.
     ReservedSetId,
+    /// `nfacctd_pre_processing_checks` (pmacct 1.8): a data set whose end padding is not
+    /// all zero bytes is discarded whole.
+    PaddingNotZero,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::NoTemplate,
         DropReason::TemplateZeroLengthField,
         DropReason::TemplateTooManyFields,
@@ -60,6 +63,7 @@ impl DropReason {
         DropReason::SetLength,
         DropReason::RecordTruncated,
         DropReason::ReservedSetId,
+        DropReason::PaddingNotZero,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +76,7 @@ impl DropReason {
             DropReason::SetLength => "bad_set_length",
             DropReason::RecordTruncated => "record_truncated",
             DropReason::ReservedSetId => "reserved_set_id",
+            DropReason::PaddingNotZero => "padding_not_zero",
         }
     }
 
@@ -159,6 +164,9 @@ impl DatagramStats {
 pub struct DecoderOptions {
     /// `nfacctd_time_secs`: v1/v5/v7/v8 First/Last and SysUptime are in seconds, not ms.
     pub v5_time_secs: bool,
+    /// `nfacctd_pre_processing_checks` (pmacct 1.8): discard v9/IPFIX data sets whose
+    /// padding after the last record has non-zero bytes.
+    pub pre_processing_checks: bool,
 }
 
 /// The export version of a datagram (first two bytes), if it has that many.

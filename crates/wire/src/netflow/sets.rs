@@ -149,6 +149,10 @@ fn data_set<F: FnMut(&FlowRecord)>(
         sys_init_ms: facts.sys_init_ms,
         ..ctx.tb
     };
+    if dec.options.pre_processing_checks && !padding_is_zero(&t, content, &base, &tb) {
+        stats.drop(DropReason::PaddingNotZero);
+        return;
+    }
     let mut off = 0usize;
     // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
     while content.len() - off >= t.min_len {
@@ -178,6 +182,23 @@ fn data_set<F: FnMut(&FlowRecord)>(
         sink(&rec);
         stats.records += 1;
     }
+}
+
+/// `nfacctd_pre_processing_checks`: the bytes after the set's last record are all zero.
+/// Records are walked as the decode loop walks them (variable-length ones included).
+fn padding_is_zero(t: &Template, content: &[u8], base: &FlowRecord<'_>, tb: &TimeBase) -> bool {
+    let mut rec = base.clone();
+    let mut off = 0usize;
+    while content.len() - off >= t.min_len {
+        rec.clone_from(base);
+        let mut s = Scratch::default();
+        match fill(t, &content[off..], &mut rec, &mut s, tb) {
+            Some(used) if used > 0 => off += used,
+            // A truncated record is dropped by the decode loop; nothing to check past it.
+            _ => return true,
+        }
+    }
+    content[off..].iter().all(|b| *b == 0)
 }
 
 /// Options data: emitted as `FlowType::Option` records, and their sampling interval and
