@@ -306,6 +306,26 @@ impl Expected {
         Ok(Expected { entries })
     }
 
+    /// The whole-record entries of `side` covering this case: the first one, and when it
+    /// carries a `where:` signature, every later one that does too (a record only on that
+    /// side is explained by the first of them it meets).
+    fn whole_entries(&self, side: &str, mode: &str, input: &str, config: &str) -> Vec<&Entry> {
+        let mut es = self.entries.iter().filter(|e| {
+            e.side == side
+                && glob(&e.mode, mode)
+                && glob(&e.input, input)
+                && glob(&e.config, config)
+        });
+        let Some(first) = es.next() else {
+            return Vec::new();
+        };
+        let mut v = vec![first];
+        if !first.whole.is_empty() {
+            v.extend(es.filter(|e| !e.whole.is_empty()));
+        }
+        v
+    }
+
     /// The first entry of `side` covering this case.
     fn find(&self, side: &str, mode: &str, input: &str, config: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| {
@@ -357,33 +377,52 @@ impl Expected {
         let (left_pmacct, left_ours) =
             self.explain_records(mode, input, config, diff, &mut notes)?;
         for (side, left) in [("pmacct", left_pmacct), ("ours", left_ours)] {
-            let e = self.find(side, mode, input, config);
             let got: usize = left.iter().map(|(_, n)| n).sum();
-            if let Some(e) = e.filter(|e| !e.whole.is_empty()) {
-                for (rec, _) in &left {
-                    let fields = diff.fields(rec).unwrap_or_default();
-                    if let Some(bad) = e.whole.iter().find(|c| !c.holds(&fields, None)) {
-                        return Err(format!(
-                            "a record only in {side} does not meet `{bad}` ({}): {rec}",
+            let es = self.whole_entries(side, mode, input, config);
+            match es.as_slice() {
+                [] if got == 0 => {}
+                [] => return Err(format!("{got} records only in {side}")),
+                // Each record goes to the first entry whose signature it meets (an entry
+                // without one takes every record), and every entry's count is exact.
+                _ => {
+                    let mut counts = vec![0usize; es.len()];
+                    for (rec, n) in &left {
+                        let fields = diff.fields(rec).unwrap_or_default();
+                        let Some(i) = es
+                            .iter()
+                            .position(|e| e.whole.iter().all(|c| c.holds(&fields, None)))
+                        else {
+                            let e = es[0];
+                            let bad = e
+                                .whole
+                                .iter()
+                                .find(|c| !c.holds(&fields, None))
+                                .map(|c| c.to_string())
+                                .unwrap_or_default();
+                            return Err(format!(
+                                "a record only in {side} does not meet `{bad}` ({}){}: {rec}",
+                                e.reason,
+                                if es.len() > 1 {
+                                    " nor any other entry's signature"
+                                } else {
+                                    ""
+                                }
+                            ));
+                        };
+                        counts[i] += n;
+                    }
+                    for (e, n) in es.iter().zip(counts) {
+                        if let Err(want) = e.count_ok(n) {
+                            return Err(format!(
+                                "expected {want} records only in {side} ({}), got {n}",
+                                e.reason
+                            ));
+                        }
+                        notes.push(format!(
+                            "{n} records only in {side}, as expected: {}",
                             e.reason
                         ));
                     }
-                }
-            }
-            match (e, got) {
-                (None, 0) => {}
-                (None, n) => return Err(format!("{n} records only in {side}")),
-                (Some(e), n) => {
-                    if let Err(want) = e.count_ok(n) {
-                        return Err(format!(
-                            "expected {want} records only in {side} ({}), got {n}",
-                            e.reason
-                        ));
-                    }
-                    notes.push(format!(
-                        "{n} records only in {side}, as expected: {}",
-                        e.reason
-                    ));
                 }
             }
         }
@@ -419,8 +458,11 @@ impl Expected {
             return Ok((diff.only_pmacct.clone(), diff.only_ours.clone()));
         }
         type Sums = BTreeMap<String, [u128; 3]>;
-        // How many of pmacct's differing records each entry's signature matches.
-        let mut matched = vec![0usize; masks.len()];
+        // How many of pmacct's differing records each entry's signature matches, per group
+        // (a group ours has no record of is taken out below: records only in pmacct).
+        let mut matched: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // pmacct's records of each group, with their multiplicity.
+        let mut members: BTreeMap<String, Vec<(&str, usize)>> = BTreeMap::new();
         // Fields whose pmacct values `@NAME` conditions refer to.
         let refs: BTreeSet<String> = masks
             .iter()
@@ -455,7 +497,6 @@ impl Expected {
                     .as_ref()
                     .is_some_and(|fields| m.signature.iter().all(|c| c.holds(fields, None)));
                 if hit {
-                    matched[i] += only_pmacct.get(rec.as_str()).copied().unwrap_or(0);
                     set.extend(m.fields.iter().map(|f| f.to_ascii_lowercase()));
                     hits.push(i);
                 }
@@ -468,6 +509,14 @@ impl Expected {
             set.dedup();
             let (key, c) = masked_key(&fields, &set);
             add(pm.entry(key.clone()).or_default(), c, *n);
+            let differing = only_pmacct.get(rec.as_str()).copied().unwrap_or(0);
+            let m = matched
+                .entry(key.clone())
+                .or_insert_with(|| vec![0; masks.len()]);
+            for &i in &hits {
+                m[i] += differing;
+            }
+            members.entry(key.clone()).or_default().push((rec, *n));
             by.entry(key.clone()).or_default().extend(hits);
             let v = vals.entry(key).or_default();
             for (name, value) in &fields {
@@ -525,11 +574,26 @@ impl Expected {
                 _ => left_ours.push((rec.clone(), n)),
             }
         }
-        let left_pmacct: Left = plain_left
+        let mut left_pmacct: Left = plain_left
             .into_iter()
             .filter(|(_, n)| *n > 0)
             .map(|(r, n)| (r.to_string(), n))
             .collect();
+        // A group ours has no record in: pmacct's records there are whole records only in
+        // pmacct (for the whole-record entries), not differing fields.
+        for (key, recs) in &members {
+            if !ours.contains_key(key) {
+                pm.remove(key);
+                matched.remove(key);
+                left_pmacct.extend(recs.iter().map(|(r, n)| (r.to_string(), *n)));
+            }
+        }
+        let mut total = vec![0usize; masks.len()];
+        for m in matched.values() {
+            for (t, n) in total.iter_mut().zip(m) {
+                *t += n;
+            }
+        }
         for (key, p) in &pm {
             let o = ours.get(key).copied().unwrap_or_default();
             if *p != o {
@@ -541,7 +605,7 @@ impl Expected {
         }
         // Every entry whose count is off, in one report.
         let mut off = Vec::new();
-        for (e, n) in masks.iter().zip(matched) {
+        for (e, n) in masks.iter().zip(total) {
             if let Err(want) = e.count_ok(n) {
                 off.push(format!(
                     "expected {want} of pmacct's records to differ in {} ({}), got {n}",
@@ -790,6 +854,82 @@ mod tests {
             .unwrap();
         let err = e
             .check("offline", "x", "t-json", &d(&rec(ZERO, "0", "tcp", 1)))
+            .unwrap_err();
+        assert!(err.contains("does not meet"), "{err}");
+    }
+
+    #[test]
+    fn a_pmacct_record_alike_to_none_of_ours_is_a_whole_record() {
+        // pmacct's filter took a flow ours' rejects: its record, which also shows a field
+        // difference of an entry, has no record of ours alike; it is a record only in
+        // pmacct, that a whole-record entry must name, not counters that do not add up.
+        let mask = "* x t-* fields:timestamp_end where:timestamp_end=0000-00-00* 1 times\n";
+        let pm = [rec(ZERO, "0", "tcp", 3), rec(ZERO, "0", "udp", 1)].join("\n");
+        let ours = rec("2024-01-01 00:00:01.000000", "0", "tcp", 3);
+        let d = crate::compare(crate::Format::Json, &pm, &ours);
+        let e = Expected::parse(&format!(
+            "{mask}* x t-* pmacct where:ip_proto=udp 1 filter\n"
+        ))
+        .unwrap();
+        let note = e.check("offline", "x", "t-json", &d).unwrap();
+        assert!(note.contains("1 records only in pmacct"), "{note}");
+        // unnamed, or named by a signature it does not meet, it fails
+        let err = Expected::parse(mask)
+            .unwrap()
+            .check("offline", "x", "t-json", &d)
+            .unwrap_err();
+        assert!(err.contains("only in pmacct"), "{err}");
+        let e = Expected::parse(&format!(
+            "{mask}* x t-* pmacct where:ip_proto=tcp 1 filter\n"
+        ))
+        .unwrap();
+        assert!(e.check("offline", "x", "t-json", &d).is_err());
+    }
+
+    #[test]
+    fn several_whole_record_entries_each_count_their_records() {
+        let e = Expected::parse(
+            "* x t-* ours where:ip_proto=udp 1 one cause\n\
+             * x t-* ours where:ip_proto=tcp&tcp_flags=2|18 2 another\n",
+        )
+        .unwrap();
+        let same = rec(ZERO, "0", "icmp", 1);
+        let d = |extra: &[String]| {
+            let ours = std::iter::once(same.clone())
+                .chain(extra.iter().cloned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            crate::compare(crate::Format::Json, &same, &ours)
+        };
+        let (udp, syn, synfin) = (
+            rec(ZERO, "0", "udp", 1),
+            rec(ZERO, "2", "tcp", 1),
+            rec(ZERO, "18", "tcp", 1),
+        );
+        let note = e
+            .check(
+                "offline",
+                "x",
+                "t-json",
+                &d(&[udp.clone(), syn.clone(), synfin.clone()]),
+            )
+            .unwrap();
+        assert!(
+            note.contains("1 records only in ours, as expected: one cause"),
+            "{note}"
+        );
+        assert!(
+            note.contains("2 records only in ours, as expected: another"),
+            "{note}"
+        );
+        // each count is exact
+        assert!(e
+            .check("offline", "x", "t-json", &d(&[udp.clone(), syn.clone()]))
+            .is_err());
+        // a record no signature describes
+        let ack = rec(ZERO, "16", "tcp", 1);
+        let err = e
+            .check("offline", "x", "t-json", &d(&[udp, syn, synfin, ack]))
             .unwrap_err();
         assert!(err.contains("does not meet"), "{err}");
     }

@@ -14,6 +14,13 @@
 //!   length is fixed per layout (55, 59, 77, 81, 95, 99, 117, 121 bytes) and the wire length
 //!   is 100 (128 for MPLS over IPv6).
 //!
+//!   Where nfacctd shapes that frame by the template rather than the record, [`Synth::Netflow`]
+//!   follows the record (pmacct's bugs, docs/COMPATIBILITY.md "ipfix-multi-sources with
+//!   `aggregate_filter`"): MPLS labels only when the record has some (nfacctd adds the header
+//!   for any template with IE 70, label 0 included), the TCP flags byte from the flags
+//!   (nfacctd copies a 2-byte IE 6 from its high byte: 0), the tag from the printed VLAN
+//!   (nfacctd tags when either direction's VLAN is above 255).
+//!
 //! Here the filter runs where a plugin receives its flows, so pmacctd's packet is rebuilt
 //! from the flow too ([`Synth::Packet`]): Ethernet with the real MACs, the 802.1Q tag with
 //! VLAN and CoS, the MPLS stack (top and bottom label), the IP header with ToS, total length
