@@ -861,9 +861,14 @@ fn start_replay(dir: &Path, pipe: &Path, replays: u64) -> (Daemon, PathBuf) {
         .env("TZ", "UTC")
         .spawn()
         .unwrap();
+    // The socket file appears at bind(2), before listen(2) (and a previous daemon's may
+    // still be there): wait until a connection is accepted.
     let t0 = Instant::now();
-    while !pipe.exists() {
-        assert!(t0.elapsed() < Duration::from_secs(10));
+    while UnixStream::connect(pipe).is_err() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "memory plugin never listened"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     (

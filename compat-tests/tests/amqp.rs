@@ -464,12 +464,14 @@ fn broker_outage_loses_nothing() {
         .port();
     let log = dir.join("nfacctd.log");
     let conf = dir.join("outage.conf");
+    // Every datagram sent is counted as produced: a 4 MiB socket buffer so that a daemon
+    // descheduled on a loaded machine loses none in the kernel (one was, at load 13).
     std::fs::write(
         &conf,
         format!(
             "plugins: amqp[a]\naggregate[a]: src_host\namqp_exchange[a]: {exchange}\n\
              amqp_host[a]: 127.0.0.1:{}\namqp_persistent_msg[a]: true\namqp_refresh_time[a]: 1\n\
-             nfacctd_ip: 127.0.0.1\nnfacctd_port: {port}\nlogfile: {}\n",
+             nfacctd_ip: 127.0.0.1\nnfacctd_port: {port}\nnfacctd_pipe_size: 4194304\nlogfile: {}\n",
             node.port,
             log.display()
         ),
