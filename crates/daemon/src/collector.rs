@@ -345,11 +345,13 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
     })
 }
 
+/// One receiving worker per available core (SO_REUSEPORT spreads exporters over them), no
+/// cap: the collector is limited by the machine.
 pub fn workers() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .clamp(1, 8)
+        .max(1)
 }
 
 /// Batches a plugin's queue holds. pmacct's core-to-plugin ring is `plugin_pipe_size` bytes

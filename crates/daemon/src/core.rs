@@ -182,6 +182,11 @@ impl Core {
         self.seq_checks = collector;
     }
 
+    /// `ip:port` of the collector socket, as the stats lines print it.
+    pub fn listen_label(&self) -> &str {
+        &self.opts.listen_label
+    }
+
     /// Publish this worker's counters to the metrics endpoint from now on.
     pub fn set_metrics(&mut self, p: crate::metrics::Publisher) {
         self.metrics = Some(p);

@@ -236,6 +236,8 @@ pub struct Metrics {
     plugins: Mutex<Vec<Arc<PluginSlot>>>,
     /// Inodes of our UDP sockets, looked up in /proc/net/udp{,6}.
     socket_inodes: Mutex<Vec<u64>>,
+    /// SO_RCVBUF the kernel granted each collector socket (`*_pipe_size`; 0: not set up).
+    socket_rcvbuf: AtomicU64,
     scrapes: AtomicU64,
 }
 
@@ -247,6 +249,7 @@ impl Metrics {
             workers: Mutex::new(Vec::new()),
             plugins: Mutex::new(Vec::new()),
             socket_inodes: Mutex::new(Vec::new()),
+            socket_rcvbuf: AtomicU64::new(0),
             scrapes: AtomicU64::new(0),
         })
     }
@@ -267,6 +270,12 @@ impl Metrics {
         let ino = socket_inode(sock)?;
         lock(&self.socket_inodes).push(ino);
         Ok(())
+    }
+
+    /// The receive buffer the kernel granted the collector sockets (what `getsockopt`
+    /// reports: twice the size asked, within net.core.rmem_max).
+    pub fn set_socket_rcvbuf(&self, bytes: u64) {
+        self.socket_rcvbuf.store(bytes, Ordering::Relaxed);
     }
 
     /// The exposition text.
@@ -565,6 +574,17 @@ impl Metrics {
             "Bytes waiting in the collector sockets' receive buffers.",
         );
         let _ = writeln!(out, "pmacct_socket_receive_queue_bytes {}", total.rx_queue);
+        family(
+            out,
+            "pmacct_socket_receive_buffer_bytes",
+            "gauge",
+            "Receive buffer the kernel granted each collector socket (SO_RCVBUF from nfacctd_pipe_size / sfacctd_pipe_size, capped by net.core.rmem_max).",
+        );
+        let _ = writeln!(
+            out,
+            "pmacct_socket_receive_buffer_bytes {}",
+            self.socket_rcvbuf.load(Ordering::Relaxed)
+        );
     }
 }
 
@@ -1134,6 +1154,15 @@ pmacct_kafka_retry_buffer_records{plugin=\"k\",type=\"kafka\"} 1
         assert_eq!(
             sample(&after, "pmacct_socket_receive_queue_bytes"),
             Some("0")
+        );
+        assert_eq!(
+            sample(&after, "pmacct_socket_receive_buffer_bytes"),
+            Some("0")
+        );
+        m.set_socket_rcvbuf(8192);
+        assert_eq!(
+            sample(&m.render(), "pmacct_socket_receive_buffer_bytes"),
+            Some("8192")
         );
     }
 

@@ -295,10 +295,16 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                         );
                     }
                 }
+                if let Some(m) = &metrics {
+                    m.set_socket_rcvbuf(bound.rcvbuf as u64);
+                }
                 let mut core = new_core(Backpressure::Drop, label.clone());
                 let mut cx = ctx(&stop, &stats_gen);
+                let rcvbuf = bound.rcvbuf;
+                let sock = bound.socket;
                 workers.push(std::thread::spawn(move || {
-                    receive_loop(bound.socket, &mut core, &mut cx)
+                    // Built in its thread: the batch headers hold raw pointers (not Send).
+                    receive_loop(udp::Receiver::new(sock), &mut core, &mut cx, rcvbuf)
                 }));
             }
         }
@@ -390,19 +396,25 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     rc
 }
 
-fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, cx: &mut SourceCtx) {
-    let mut buf = vec![0u8; 65536];
+fn receive_loop(mut rx: udp::Receiver, core: &mut Core, cx: &mut SourceCtx, rcvbuf: usize) {
     let mut last_flush = Instant::now();
     while !cx.stopped() {
-        match sock.recv_from(&mut buf) {
-            Ok((n, src)) => {
-                core.on_datagram(&Datagram {
-                    src: udp::unmap(src),
-                    data: &buf[..n],
-                    arrival: now_ts(),
-                    captured: None,
-                    linktype: 0,
-                });
+        match rx.recv() {
+            Ok(n) => {
+                // One clock read per batch: the datagrams of a batch arrived together.
+                let arrival = now_ts();
+                for i in 0..n {
+                    let Some((src, data)) = rx.get(i) else {
+                        continue;
+                    };
+                    core.on_datagram(&Datagram {
+                        src: udp::unmap(src),
+                        data,
+                        arrival,
+                        captured: None,
+                        linktype: 0,
+                    });
+                }
                 if last_flush.elapsed() >= Duration::from_millis(100) {
                     core.flush();
                     last_flush = Instant::now();
@@ -423,7 +435,17 @@ fn receive_loop(sock: std::net::UdpSocket, core: &mut Core, cx: &mut SourceCtx) 
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
-        cx.tick(core);
+        if cx.tick(core) {
+            plog!(
+                Notice,
+                "default",
+                "core",
+                "stats [{}] socket rcvbuf={} kernel_drops={}",
+                core.listen_label(),
+                rcvbuf,
+                rx.kernel_drops
+            );
+        }
     }
     core.flush();
 }

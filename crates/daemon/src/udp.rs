@@ -1,9 +1,11 @@
 //! Collector sockets: one UDP socket per worker, all bound to the same address with
 //! SO_REUSEPORT so the kernel spreads exporters over workers (one exporter's 4-tuple always
-//! hashes to the same socket, keeping its templates on one worker).
+//! hashes to the same socket), each read in batches with `recvmmsg` into buffers reused for
+//! the life of the worker ([`Receiver`]).
 
 use std::io;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6, UdpSocket};
+use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
@@ -32,6 +34,10 @@ pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>) -> io::Result<Bound> {
     }
     s.set_reuse_address(true)?;
     s.set_reuse_port(true)?;
+    // SO_RXQ_OVFL: every datagram carries the socket's count of datagrams the kernel dropped
+    // for want of buffer space (SIGUSR1 reports it; best effort: the metrics endpoint reads
+    // /proc/net/udp anyway).
+    let _ = set_int_opt(&s, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1);
     if let Some(n) = rcvbuf {
         s.set_recv_buffer_size(n)?;
     }
@@ -45,6 +51,179 @@ pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>) -> io::Result<Bound> {
     })
 }
 
+fn set_int_opt(
+    s: &Socket,
+    level: libc::c_int,
+    name: libc::c_int,
+    v: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: the fd is a live socket owned by `s`; the option value is a c_int on our stack
+    // whose size we pass.
+    let rc = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            level,
+            name,
+            &v as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Datagrams one `recvmmsg` call takes at most.
+pub const RECV_BATCH: usize = 64;
+/// Room for any UDP payload (pmacct reads into a 64 KiB buffer too). Only the pages a
+/// datagram touches become resident, so 64 slots of it cost little memory.
+const SLOT_BYTES: usize = 65536;
+/// Control buffer per datagram: one SO_RXQ_OVFL message (a u32), with room to spare.
+/// u64 elements keep it aligned for `cmsghdr`.
+const CTRL_WORDS: usize = 8;
+
+/// A worker's batched reader: up to [`RECV_BATCH`] datagrams per system call, into buffers
+/// allocated once.
+pub struct Receiver {
+    sock: UdpSocket,
+    bufs: Vec<u8>,
+    names: Vec<libc::sockaddr_storage>,
+    iovs: Vec<libc::iovec>,
+    ctrl: Vec<[u64; CTRL_WORDS]>,
+    hdrs: Vec<libc::mmsghdr>,
+    /// Datagrams of the last batch.
+    len: usize,
+    /// The kernel's drop count of this socket (SO_RXQ_OVFL), as of the last datagram that
+    /// carried it.
+    pub kernel_drops: u64,
+}
+
+impl Receiver {
+    pub fn new(sock: UdpSocket) -> Receiver {
+        Receiver {
+            sock,
+            bufs: vec![0u8; RECV_BATCH * SLOT_BYTES],
+            // SAFETY: sockaddr_storage is plain old data; all-zero is a valid value.
+            names: vec![unsafe { std::mem::zeroed() }; RECV_BATCH],
+            iovs: Vec::with_capacity(RECV_BATCH),
+            ctrl: vec![[0u64; CTRL_WORDS]; RECV_BATCH],
+            hdrs: Vec::with_capacity(RECV_BATCH),
+            len: 0,
+            kernel_drops: 0,
+        }
+    }
+
+    /// Wait for datagrams (up to the socket's read timeout) and take as many as are queued,
+    /// up to [`RECV_BATCH`]. Returns how many ([`Receiver::get`] reads them).
+    pub fn recv(&mut self) -> io::Result<usize> {
+        // The headers point into our own vectors, which never grow past their first size:
+        // rebuilt on each call (the kernel rewrites lengths), so no pointer outlives a move.
+        self.iovs.clear();
+        self.hdrs.clear();
+        for chunk in self.bufs.chunks_exact_mut(SLOT_BYTES) {
+            self.iovs.push(libc::iovec {
+                iov_base: chunk.as_mut_ptr() as *mut libc::c_void,
+                iov_len: SLOT_BYTES,
+            });
+        }
+        for i in 0..RECV_BATCH {
+            // SAFETY: mmsghdr is plain old data; all-zero is a valid (empty) header.
+            let mut h: libc::mmsghdr = unsafe { std::mem::zeroed() };
+            h.msg_hdr.msg_name = &mut self.names[i] as *mut _ as *mut libc::c_void;
+            h.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as u32;
+            h.msg_hdr.msg_iov = &mut self.iovs[i];
+            h.msg_hdr.msg_iovlen = 1;
+            h.msg_hdr.msg_control = self.ctrl[i].as_mut_ptr() as *mut libc::c_void;
+            h.msg_hdr.msg_controllen = std::mem::size_of::<[u64; CTRL_WORDS]>() as _;
+            self.hdrs.push(h);
+        }
+        // SAFETY: the fd is our live socket; hdrs holds RECV_BATCH initialized headers whose
+        // name, iovec, buffer and control pointers point into vectors owned by self, valid and
+        // not moved for the duration of the call, each with its true capacity. MSG_WAITFORONE
+        // blocks (up to SO_RCVTIMEO) for the first datagram only; no timeout argument.
+        let rc = unsafe {
+            libc::recvmmsg(
+                self.sock.as_raw_fd(),
+                self.hdrs.as_mut_ptr(),
+                RECV_BATCH as libc::c_uint,
+                libc::MSG_WAITFORONE,
+                std::ptr::null_mut(),
+            )
+        };
+        if rc < 0 {
+            self.len = 0;
+            return Err(io::Error::last_os_error());
+        }
+        self.len = rc as usize;
+        for i in 0..self.len {
+            if let Some(d) = rxq_ovfl(&self.hdrs[i].msg_hdr) {
+                self.kernel_drops = u64::from(d);
+            }
+        }
+        Ok(self.len)
+    }
+
+    /// The i-th datagram of the last batch: its source and payload (None past the batch or
+    /// for an address family we do not listen on).
+    pub fn get(&self, i: usize) -> Option<(SocketAddr, &[u8])> {
+        if i >= self.len {
+            return None;
+        }
+        let h = &self.hdrs[i];
+        let n = (h.msg_len as usize).min(SLOT_BYTES);
+        let src = sockaddr_to_std(&self.names[i], h.msg_hdr.msg_namelen)?;
+        Some((src, &self.bufs[i * SLOT_BYTES..i * SLOT_BYTES + n]))
+    }
+
+    pub fn socket(&self) -> &UdpSocket {
+        &self.sock
+    }
+}
+
+/// The SO_RXQ_OVFL count a received message carries, if any.
+fn rxq_ovfl(h: &libc::msghdr) -> Option<u32> {
+    // SAFETY: `h` was filled by recvmmsg: msg_control/msg_controllen describe our control
+    // buffer and the kernel's well-formed cmsgs in it; the CMSG_* macros stay within
+    // msg_controllen. The u32 payload may be unaligned: read_unaligned.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(h);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SO_RXQ_OVFL {
+                return Some(std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const u32));
+            }
+            c = libc::CMSG_NXTHDR(h, c);
+        }
+    }
+    None
+}
+
+fn sockaddr_to_std(ss: &libc::sockaddr_storage, len: libc::socklen_t) -> Option<SocketAddr> {
+    match i32::from(ss.ss_family) {
+        libc::AF_INET if len as usize >= std::mem::size_of::<libc::sockaddr_in>() => {
+            // SAFETY: the kernel wrote a sockaddr_in (family AF_INET, length checked) into
+            // this sockaddr_storage, which is larger and suitably aligned.
+            let a = unsafe { &*(ss as *const _ as *const libc::sockaddr_in) };
+            Some(SocketAddr::V4(SocketAddrV4::new(
+                Ipv4Addr::from(u32::from_be(a.sin_addr.s_addr)),
+                u16::from_be(a.sin_port),
+            )))
+        }
+        libc::AF_INET6 if len as usize >= std::mem::size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: as above, a sockaddr_in6.
+            let a = unsafe { &*(ss as *const _ as *const libc::sockaddr_in6) };
+            Some(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(a.sin6_addr.s6_addr),
+                u16::from_be(a.sin6_port),
+                a.sin6_flowinfo,
+                a.sin6_scope_id,
+            )))
+        }
+        _ => None,
+    }
+}
+
 /// Normalize an IPv4-mapped IPv6 source (dual-stack socket) to plain IPv4, as pmacct reports it.
 pub fn unmap(src: SocketAddr) -> SocketAddr {
     if let SocketAddr::V6(v6) = src {
@@ -53,4 +232,51 @@ pub fn unmap(src: SocketAddr) -> SocketAddr {
         }
     }
     src
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch comes back whole, in order, with each datagram's source; a socket overrun
+    /// is counted through SO_RXQ_OVFL.
+    #[test]
+    fn batches_and_kernel_drops() {
+        let b = bind("127.0.0.1:0".parse().unwrap(), Some(4096)).unwrap();
+        let addr = b.socket.local_addr().unwrap();
+        let mut r = Receiver::new(b.socket);
+        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for i in 0..3u8 {
+            tx.send_to(&[i; 100], addr).unwrap();
+        }
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            let n = r.recv().unwrap();
+            for i in 0..n {
+                let (src, d) = r.get(i).unwrap();
+                assert_eq!(src, tx.local_addr().unwrap());
+                got.push((d.len(), d[0]));
+            }
+        }
+        assert_eq!(got, vec![(100, 0), (100, 1), (100, 2)]);
+        // A 4 kB buffer cannot hold 200 datagrams of 1000 bytes: the kernel drops some.
+        for _ in 0..200 {
+            tx.send_to(&[7; 1000], addr).unwrap();
+        }
+        let mut received = 0;
+        while let Ok(n) = r.recv() {
+            received += n;
+            if n == 0 {
+                break;
+            }
+            if let Some(d) = r.get(0) {
+                assert_eq!(d.1.len(), 1000);
+            }
+        }
+        // The count travels with datagrams queued after the drops: one more brings it.
+        tx.send_to(&[8; 10], addr).unwrap();
+        received += r.recv().unwrap();
+        assert!(r.kernel_drops > 0, "received {received}");
+        assert_eq!(received as u64 + r.kernel_drops, 201);
+    }
 }
