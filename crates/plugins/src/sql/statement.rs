@@ -3,9 +3,9 @@
 //! `sql_table_version` / `sql_optimize_clauses` table gets, how each value is written per
 //! backend, and the UPDATE-then-INSERT pair for one cache entry.
 //!
-//! Values never enter the SQL text as written by the network: SQLite and MySQL get `?`
-//! placeholders and bound parameters; PostgreSQL gets literals escaped by [`pg_literal`]
-//! (pmacct's untyped literals are what lets `'10.0.0.1'` land in an `inet` column).
+//! Values never enter the SQL text: SQLite and MySQL get `?` placeholders, PostgreSQL `$n`
+//! ones, with bound parameters (pgsql sends them in text format, so that `10.0.0.1` lands
+//! in an `inet` column as pmacct's untyped literals do).
 
 use std::fmt::Write as _;
 
@@ -784,7 +784,9 @@ fn residual_name(p: Primitive) -> &'static str {
     }
 }
 
-/// Builds one statement: `?` placeholders with parameters, or escaped literals (pgsql).
+/// Builds one statement: `?` (`$n` for pgsql) placeholders with parameters. The text
+/// depends only on the plan and the table, never on a row's values, so one prepared
+/// statement serves every row of a table.
 struct Builder {
     backend: Backend,
     sql: String,
@@ -801,12 +803,12 @@ impl Builder {
     }
 
     fn placeholder(&mut self, v: Param) -> String {
+        self.params.push(v);
         match self.backend {
-            Backend::Pgsql => pg_literal(&v),
-            Backend::Mysql | Backend::Sqlite3 => {
-                self.params.push(v);
-                "?".to_string()
-            }
+            // Numbered, sent in text format: the server parses each value as its column's
+            // type (`inet`, `macaddr`...), as it does pmacct's untyped literals.
+            Backend::Pgsql => format!("${}", self.params.len()),
+            Backend::Mysql | Backend::Sqlite3 => "?".to_string(),
         }
     }
 
@@ -819,29 +821,6 @@ impl Builder {
         Statement {
             sql: self.sql,
             params: self.params,
-        }
-    }
-}
-
-/// A PostgreSQL literal: integers as digits, text single-quoted with quotes doubled and no
-/// byte that could end the literal or the statement (`standard_conforming_strings` is on
-/// since PostgreSQL 9.1, so backslashes are plain characters; NUL, which PostgreSQL
-/// refuses in text, is dropped).
-pub fn pg_literal(v: &Param) -> String {
-    match v {
-        Param::Int(n) => n.to_string(),
-        Param::Text(s) => {
-            let mut out = String::with_capacity(s.len() + 2);
-            out.push('\'');
-            for ch in s.chars() {
-                match ch {
-                    '\'' => out.push_str("''"),
-                    '\0' => {}
-                    c => out.push(c),
-                }
-            }
-            out.push('\'');
-            out
         }
     }
 }
