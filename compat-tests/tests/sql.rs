@@ -171,6 +171,18 @@ sql_cases! {
         mode: Mode::Live { times: 2, gap: 5 },
         oracle_errors: &[],
     },
+    trigger_sqlite3 => SqlCase {
+        name: "trigger_sqlite3",
+        daemon: &NFACCTD,
+        capture: "inputs/nfprobe-v9-s1.pcap",
+        config: "sql/trigger-sqlite3",
+        backend: Backend::Sqlite3,
+        dbs: &[("v9", Some("debian:pmacct-create-table_v9.sqlite3"))],
+        // 400 data rows, 4 trigger_sums, 1 trigger_seen, 1 trigger_static (empty purges).
+        min_rows: 406,
+        mode: Mode::Live { times: 2, gap: 5 },
+        oracle_errors: &[],
+    },
     bgp_mysql => SqlCase {
         name: "bgp_mysql",
         daemon: &NFACCTD,

@@ -15,11 +15,13 @@ pub mod mysql;
 pub mod pgsql;
 pub mod sqlite;
 pub mod statement;
+pub mod trigger;
 pub mod writer;
 
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::anyhow;
@@ -100,6 +102,8 @@ pub struct SqlConfig {
     pub copy_delimiter: Option<char>,
     /// Keys accepted with no effect here, each with the line logged at start-up.
     pub noops: Vec<String>,
+    /// `sql_trigger_exec` with `sql_trigger_time` and its start-up variables.
+    pub trigger: Option<trigger::TriggerConfig>,
 }
 
 impl SqlConfig {
@@ -121,8 +125,6 @@ impl SqlConfig {
 /// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
 fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
     let mut list: Vec<(Key, &'static str)> = vec![
-        (key::SQL_TRIGGER_EXEC, "not supported yet by pmacct-rs"),
-        (key::SQL_TRIGGER_TIME, "not supported yet by pmacct-rs"),
         (key::SQL_PREPROCESS, "not supported yet by pmacct-rs"),
         (key::SQL_PREPROCESS_TYPE, "not supported yet by pmacct-rs"),
         (
@@ -139,6 +141,60 @@ fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
         ));
     }
     list.into_iter().find(|(k, _)| scope.is_set(*k))
+}
+
+/// `sql_trigger_exec` (None when unset; `sql_trigger_time` alone is ignored, as in 1.7.7)
+/// with the variables 1.7.7's `SQL_SetENV()` exports at start-up, in its order.
+fn trigger_config(
+    backend: Backend,
+    scope: &Scope,
+    db: &str,
+    table: &str,
+    backup_host: &Option<String>,
+) -> Result<Option<trigger::TriggerConfig>, String> {
+    let Some(exec) = scope.str(key::SQL_TRIGGER_EXEC) else {
+        return Ok(None);
+    };
+    let every = scope.history(key::SQL_TRIGGER_TIME).map(|h| {
+        let n = h.count;
+        match h.unit {
+            pmacct_config::TimeUnit::Minute => trigger::Every::Secs(i64::from(n) * 60),
+            pmacct_config::TimeUnit::Hour => trigger::Every::Secs(i64::from(n) * 3600),
+            pmacct_config::TimeUnit::Day => trigger::Every::Secs(i64::from(n) * 86400),
+            pmacct_config::TimeUnit::Week => trigger::Every::Secs(i64::from(n) * 86400 * 7),
+            pmacct_config::TimeUnit::Month => trigger::Every::Months(n),
+        }
+    });
+    let mut env = vec![
+        ("SQL_DB".to_string(), db.to_string()),
+        ("SQL_TABLE".to_string(), table.to_string()),
+    ];
+    // 1.7.7 exports the host only when configured, and the user when configured or, for
+    // mysql/pgsql, its default.
+    let configured = |k: Key| scope.is_set(k).then(|| scope.str(k)).flatten();
+    if let Some(h) = configured(key::SQL_HOST) {
+        env.push(("SQL_HOST".into(), h.to_string()));
+    }
+    match (configured(key::SQL_USER), backend) {
+        (Some(u), _) => env.push(("SQL_USER".into(), u.to_string())),
+        (None, Backend::Mysql | Backend::Pgsql) => env.push(("SQL_USER".into(), "pmacct".into())),
+        (None, Backend::Sqlite3) => {}
+    }
+    let refresh = need(scope.u64(key::SQL_REFRESH_TIME), key::SQL_REFRESH_TIME)?;
+    env.push(("SQL_REFRESH_TIME".into(), refresh.to_string()));
+    if let Some(r) = scope.u64(key::SAMPLING_RATE) {
+        env.push(("SAMPLING_RATE".into(), r.to_string()));
+    }
+    if let Some(b) = backup_host {
+        env.push(("SQL_RECOVERY_BACKUP_HOST".into(), b.clone()));
+    }
+    let writers = scope.u64(key::SQL_MAX_WRITERS).unwrap_or(10);
+    env.push(("SQL_MAX_WRITERS".into(), writers.to_string()));
+    Ok(Some(trigger::TriggerConfig {
+        exec: exec.to_string(),
+        every,
+        env,
+    }))
 }
 
 /// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`);
@@ -245,30 +301,33 @@ impl SqlConfig {
             }
             None
         };
+        let table = scope
+            .str(key::SQL_TABLE)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let any_as = [Primitive::SrcAs, Primitive::DstAs]
+                    .iter()
+                    .any(|p| common.aggregate.contains(*p));
+                if explicit_bgp || auto_bgp {
+                    // 1.7.7 names only the v1 BGP table.
+                    return if version == 1 {
+                        "acct_bgp".into()
+                    } else {
+                        "acct".into()
+                    };
+                }
+                default_table(version, backend == Backend::Pgsql && any_as)
+            });
+        let trigger = trigger_config(backend, scope, &db, &table, &backup_host)?;
         Ok(SqlConfig {
+            trigger,
             copy_delimiter,
             noops,
             name: name.to_string(),
             backend,
             aggregate: common.aggregate,
             db,
-            table: scope
-                .str(key::SQL_TABLE)
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    let any_as = [Primitive::SrcAs, Primitive::DstAs]
-                        .iter()
-                        .any(|p| common.aggregate.contains(*p));
-                    if explicit_bgp || auto_bgp {
-                        // 1.7.7 names only the v1 BGP table.
-                        return if version == 1 {
-                            "acct_bgp".into()
-                        } else {
-                            "acct".into()
-                        };
-                    }
-                    default_table(version, backend == Backend::Pgsql && any_as)
-                }),
+            table,
             table_schema,
             version,
             optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
@@ -409,6 +468,10 @@ pub struct SqlSink<K> {
     writer: Option<Writer>,
     /// Reused rendering buffer.
     buf: Vec<u8>,
+    /// `sql_trigger_exec`'s deadline (None without a trigger).
+    trigger: Option<Arc<trigger::Schedule>>,
+    /// The last written purge's figures for its trigger run.
+    last_facts: Option<trigger::PurgeFacts>,
 }
 
 impl<K: SqlKind> PurgeWriter for SqlSink<K> {
@@ -467,10 +530,43 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
             let dropped = writer.submit(b);
             p.written += n - dropped;
         }
+        if self.trigger.is_some() {
+            let basetime = p.entries.first().map_or(0, |e| e.basetime as i64);
+            self.last_facts = Some(trigger::PurgeFacts {
+                total: p.entries.len(),
+                basetime,
+                timeslot: self.timeslot(basetime),
+                effective_table: self
+                    .dynamic
+                    .then(|| strftime(&self.cfg.table, basetime, self.cfg.timestamps.utc)),
+                started: p.now,
+            });
+        }
         Ok(())
     }
 
+    fn after_purge(&mut self, now: i64, exiting: bool) {
+        let facts = self.last_facts.take();
+        if exiting {
+            // 1.7.7's final purge at exit runs no trigger.
+            return;
+        }
+        let (Some(s), Some(t), Some(w)) = (&self.trigger, &self.cfg.trigger, &self.writer) else {
+            return;
+        };
+        if s.at_purge(now) {
+            w.submit_trigger(trigger::TriggerRun {
+                exec: t.exec.clone(),
+                env: t.env.clone(),
+                facts,
+            });
+        }
+    }
+
     fn close(&mut self) -> anyhow::Result<()> {
+        if let Some(s) = self.trigger.take() {
+            s.stop();
+        }
         if let Some(mut w) = self.writer.take() {
             w.close();
             let s = w.stats();
@@ -497,6 +593,24 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
                 s.inserted.load(o) + s.updated.load(o),
                 s.queued.load(o),
             ];
+        }
+    }
+}
+
+impl<K> SqlSink<K> {
+    /// `SQL_HISTORY_TIMESLOT`: the `sql_history` bin length at `basetime` (0 without).
+    fn timeslot(&self, basetime: i64) -> i64 {
+        match &self.cfg.history {
+            Some(h) if h.unit == pmacct_flow::cache::HistoryUnit::Months => {
+                pmacct_flow::time::monthly_timeslot(
+                    basetime,
+                    h.count,
+                    true,
+                    self.cfg.timestamps.utc,
+                )
+            }
+            Some(h) => h.seconds() as i64,
+            None => 0,
         }
     }
 }
@@ -564,7 +678,32 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
         };
+        let trigger = cfg.trigger.as_ref().map(|t| {
+            let now_secs = now
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            let roundoff = cfg
+                .history
+                .as_ref()
+                .map(|h| h.roundoff.as_str())
+                .unwrap_or("");
+            let s = trigger::Schedule::new(
+                t.every,
+                cfg.refresh_time as i64,
+                roundoff,
+                cfg.startup_delay as i64,
+                cfg.timestamps.utc,
+                now_secs,
+            );
+            if t.every.is_some() {
+                s.start_timer(t.clone(), log.clone());
+            }
+            s
+        });
         let sink = SqlSink {
+            trigger,
+            last_facts: None,
             kind: std::marker::PhantomData,
             backend: cfg.backend,
             plan,
