@@ -13,6 +13,7 @@
 
 pub mod mysql;
 pub mod pgsql;
+pub mod preprocess;
 pub mod sqlite;
 pub mod statement;
 pub mod trigger;
@@ -104,6 +105,8 @@ pub struct SqlConfig {
     pub noops: Vec<String>,
     /// `sql_trigger_exec` with `sql_trigger_time` and its start-up variables.
     pub trigger: Option<trigger::TriggerConfig>,
+    /// `sql_preprocess` with `sql_preprocess_type`.
+    pub preprocess: Option<preprocess::Preprocess>,
 }
 
 impl SqlConfig {
@@ -125,8 +128,6 @@ impl SqlConfig {
 /// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
 fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
     let mut list: Vec<(Key, &'static str)> = vec![
-        (key::SQL_PREPROCESS, "not supported yet by pmacct-rs"),
-        (key::SQL_PREPROCESS_TYPE, "not supported yet by pmacct-rs"),
         (
             key::SQL_NUM_HOSTS,
             "not supported yet by pmacct-rs (1.7.7 writes INET_ATON(), which SQLite lacks)",
@@ -319,7 +320,14 @@ impl SqlConfig {
                 default_table(version, backend == Backend::Pgsql && any_as)
             });
         let trigger = trigger_config(backend, scope, &db, &table, &backup_host)?;
+        let preprocess = match scope.str(key::SQL_PREPROCESS) {
+            Some(v) => {
+                preprocess::Preprocess::parse(v, scope.str(key::SQL_PREPROCESS_TYPE), &mut noops)?
+            }
+            None => None,
+        };
         Ok(SqlConfig {
+            preprocess,
             trigger,
             copy_delimiter,
             noops,
@@ -472,6 +480,8 @@ pub struct SqlSink<K> {
     trigger: Option<Arc<trigger::Schedule>>,
     /// The last written purge's figures for its trigger run.
     last_facts: Option<trigger::PurgeFacts>,
+    /// The entries `sql_preprocess` keeps (reused).
+    kept: Vec<pmacct_flow::cache::Entry>,
 }
 
 impl<K: SqlKind> PurgeWriter for SqlSink<K> {
@@ -492,7 +502,14 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
         // Entries grouped by table name, in purge order (pmacct's pending-queries passes).
         let mut batches: Vec<Batch> = Vec::new();
         let mut name = String::new();
-        for e in p.entries {
+        let entries = match &self.cfg.preprocess {
+            Some(pre) => {
+                pre.apply(p.entries, &mut self.kept);
+                &self.kept[..]
+            }
+            None => p.entries,
+        };
+        for e in entries {
             let row = self.plan.row(e, p.encoder, p.now, &mut self.buf);
             let table = if self.dynamic {
                 let stamp = if e.basetime != 0 {
@@ -704,6 +721,7 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
         let sink = SqlSink {
             trigger,
             last_facts: None,
+            kept: Vec::new(),
             kind: std::marker::PhantomData,
             backend: cfg.backend,
             plan,
