@@ -87,6 +87,8 @@ pub struct SqlConfig {
     pub dont_try_update: bool,
     pub multi_values: u64,
     pub num_protos: bool,
+    /// mysql `sql_num_hosts` (pgsql: ignored, as 1.7.7 does).
+    pub num_hosts: bool,
     pub timestamps: TimestampOptions,
     pub time_new: bool,
     /// Always false: `*_stitching` is refused for SQL plugins (no timestamp_min/max
@@ -127,13 +129,8 @@ impl SqlConfig {
 
 /// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
 fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
-    let mut list: Vec<(Key, &'static str)> = vec![
-        (
-            key::SQL_NUM_HOSTS,
-            "not supported yet by pmacct-rs (1.7.7 writes INET_ATON(), which SQLite lacks)",
-        ),
-        (key::SQL_CONN_CA_FILE, "not supported yet by pmacct-rs"),
-    ];
+    let mut list: Vec<(Key, &'static str)> =
+        vec![(key::SQL_CONN_CA_FILE, "not supported yet by pmacct-rs")];
     if backend != Backend::Pgsql {
         list.push((key::SQL_USE_COPY, "is for the pgsql plugin only"));
         list.push((
@@ -198,6 +195,19 @@ fn trigger_config(
     }))
 }
 
+/// pgsql's default table with `sql_data: unified` and whether 1.7.7 warns that it switches
+/// to typed data: `acct_uni`, `acct_uni_v2`... `acct_uni_v5`; `acct_v6`/`acct_v7` with the
+/// warning; v8 warns but, falling through 1.7.7's if/else chain, ends on `acct_uni`, as
+/// does v9 (without the warning).
+fn unified_table(version: u8) -> (String, bool) {
+    match version {
+        6 | 7 => (format!("acct_v{version}"), true),
+        8 => ("acct_uni".into(), true),
+        2..=5 => (format!("acct_uni_v{version}"), false),
+        _ => ("acct_uni".into(), false),
+    }
+}
+
 /// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`);
 /// pgsql's v1-v5 typed tables of AS numbers are `acct_as`, `acct_as_v2`...
 fn default_table(version: u8, pg_as: bool) -> String {
@@ -213,6 +223,13 @@ impl SqlConfig {
     pub fn from_scope(name: &str, backend: Backend, scope: &Scope) -> Result<SqlConfig, String> {
         if let Some((k, why)) = unsupported(backend, scope) {
             return Err(format!("'{}' {why}.", k.name()));
+        }
+        if backend == Backend::Sqlite3 && scope.bool(key::SQL_NUM_HOSTS) {
+            return Err(
+                "'sql_num_hosts' makes 1.7.7 write INET6_ATON(), a function SQLite does \
+                        not define (every statement of 1.7.7 fails): not supported for sqlite3."
+                    .into(),
+            );
         }
         let common = CommonKeys::read(scope)?;
         if common.stitching {
@@ -241,19 +258,17 @@ impl SqlConfig {
             .str(key::SQL_RECOVERY_BACKUP_HOST)
             .or(scope.str(key::SQL_BACKUP_HOST))
             .map(str::to_string);
-        if backend == Backend::Pgsql {
+        // pgsql `sql_data: unified` only names the default table (1.7.7's values are the
+        // same either way).
+        let unified = if backend == Backend::Pgsql {
             match scope.str(key::SQL_DATA).unwrap_or("typed") {
-                "typed" => {}
-                "unified" => {
-                    return Err(
-                        "'sql_data: unified' is not supported yet by pmacct-rs (1.7.7 \
-                                also switches v6+ tables to typed)."
-                            .into(),
-                    )
-                }
+                "typed" => false,
+                "unified" => true,
                 v => return Err(format!("Ignoring unknown 'sql_data' value '{v}'.")),
             }
-        }
+        } else {
+            false
+        };
         let explicit_bgp = scope.str(key::SQL_TABLE_TYPE) == Some("bgp");
         let auto_bgp = !explicit_bgp && AUTO_BGP.iter().any(|p| common.aggregate.contains(*p));
         let mut noops = Vec::new();
@@ -271,6 +286,12 @@ impl SqlConfig {
         }
         if scope.is_set(key::SQL_DATA) && backend != Backend::Pgsql {
             noops.push("sql_data applies to the pgsql plugin only. Ignored.".into());
+        }
+        if backend == Backend::Pgsql && scope.bool(key::SQL_NUM_HOSTS) {
+            noops.push(
+                "sql_num_hosts applies to the mysql and sqlite3 plugins only (as 1.7.7). Ignored."
+                    .into(),
+            );
         }
         if scope.is_set(key::SQL_MAX_WRITERS) {
             noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
@@ -306,6 +327,15 @@ impl SqlConfig {
             .str(key::SQL_TABLE)
             .map(str::to_string)
             .unwrap_or_else(|| {
+                if unified {
+                    let (table, warn) = unified_table(version);
+                    if warn {
+                        noops.push(
+                            "Unified data are no longer supported. Switching to typed data.".into(),
+                        );
+                    }
+                    return table;
+                }
                 let any_as = [Primitive::SrcAs, Primitive::DstAs]
                     .iter()
                     .any(|p| common.aggregate.contains(*p));
@@ -364,6 +394,7 @@ impl SqlConfig {
             dont_try_update: scope.bool(key::SQL_DONT_TRY_UPDATE),
             multi_values: scope.u64(key::SQL_MULTI_VALUES).unwrap_or(0),
             num_protos: scope.bool(key::SQL_NUM_PROTOS),
+            num_hosts: backend == Backend::Mysql && scope.bool(key::SQL_NUM_HOSTS),
             timestamps: common.timestamps,
             time_new: common.time_new,
             stitching: false,
@@ -389,6 +420,7 @@ impl SqlConfig {
                 secs: self.timestamps.secs,
                 bgp: self.bgp,
                 copy_delimiter: self.copy_delimiter,
+                num_hosts: self.num_hosts,
             },
         )
     }

@@ -65,6 +65,8 @@ enum Wrap {
     Plain,
     /// A time in seconds: `DATETIME(?, 'unixepoch'...)`, `FROM_UNIXTIME(?)`, `to_timestamp(?)`.
     Time,
+    /// An address as a number (mysql `sql_num_hosts`): `INET6_ATON(?)`.
+    Aton,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,9 +99,21 @@ pub struct PlanOptions {
     /// pgsql `sql_use_copy` (with `sql_dont_try_update`): rows go by COPY, fields
     /// separated by this `sql_delimiter` character.
     pub copy_delimiter: Option<char>,
+    /// mysql `sql_num_hosts`: address columns written through `INET6_ATON()`.
+    pub num_hosts: bool,
 }
 
 impl PlanOptions {
+    /// How an aggregated primitive's value is written: the ten address columns through
+    /// `INET6_ATON()` with mysql `sql_num_hosts`, as 1.7.7's `*_aton_handler`s.
+    fn addr_wrap(&self, p: Primitive) -> Wrap {
+        if self.num_hosts && self.backend == Backend::Mysql && p.info().sql_type == SqlType::Ip {
+            Wrap::Aton
+        } else {
+            Wrap::Plain
+        }
+    }
+
     /// pmacct's defaults for `backend` and `version`: no history, no optimization, local
     /// time stamps with microseconds, UPDATE tried first.
     pub fn new(backend: Backend, version: u8) -> PlanOptions {
@@ -115,6 +129,7 @@ impl PlanOptions {
             secs: false,
             bgp: false,
             copy_delimiter: None,
+            num_hosts: false,
         }
     }
 }
@@ -291,7 +306,7 @@ impl Plan {
                     wrap: Wrap::Plain,
                     in_where: false,
                 }),
-                _ => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+                _ => cols.push(col(name, Src::Prim(p), opts.addr_wrap(p))),
             }
         }
         let flows_agg = agg(Primitive::Flows);
@@ -351,11 +366,11 @@ impl Plan {
                 );
                 match fake {
                     Some(f) if !in_agg => cols.push(col(name, Src::FakeText(f), Wrap::Plain)),
-                    _ if in_agg || always => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+                    _ if in_agg || always => cols.push(col(name, Src::Prim(p), opts.addr_wrap(p))),
                     _ => {}
                 }
             } else if in_agg {
-                cols.push(col(name, Src::Prim(p), Wrap::Plain));
+                cols.push(col(name, Src::Prim(p), opts.addr_wrap(p)));
             }
         }
         let flows_agg = agg(Primitive::Flows);
@@ -671,6 +686,11 @@ impl Plan {
         let ph = b.placeholder(v);
         match wrap {
             Wrap::Plain => b.sql.push_str(&ph),
+            Wrap::Aton => {
+                b.sql.push_str("INET6_ATON(");
+                b.sql.push_str(&ph);
+                b.sql.push(')');
+            }
             Wrap::Time => {
                 let mut s = String::new();
                 self.time_expr(&mut s, &ph);
