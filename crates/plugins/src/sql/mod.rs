@@ -130,7 +130,10 @@ impl SqlConfig {
 /// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
 fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
     let mut list: Vec<(Key, &'static str)> =
-        vec![(key::SQL_CONN_CA_FILE, "not supported yet by pmacct-rs")];
+        vec![(
+            key::SQL_CONN_CA_FILE,
+            "(TLS to the server) is not supported yet: pmacct-rs's mysql and pgsql clients are built without TLS",
+        )];
     if backend != Backend::Pgsql {
         list.push((key::SQL_USE_COPY, "is for the pgsql plugin only"));
         list.push((
