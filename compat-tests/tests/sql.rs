@@ -243,6 +243,17 @@ sql_cases! {
         mode: Mode::Offline,
         oracle_errors: &[],
     },
+    custom_primitives_sqlite3 => SqlCase {
+        name: "custom_primitives_sqlite3",
+        daemon: &NFACCTD,
+        capture: "inputs/nfprobe-v10-s1.pcap",
+        config: "sql/custom-primitives-sqlite3",
+        backend: Backend::Sqlite3,
+        dbs: &[("custom", Some("schemas/custom-primitives.sqlite3"))],
+        min_rows: 390,
+        mode: Mode::Offline,
+        oracle_errors: &[],
+    },
     bgp_mysql => SqlCase {
         name: "bgp_mysql",
         daemon: &NFACCTD,

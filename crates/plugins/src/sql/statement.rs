@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use pmacct_flow::cache::Entry;
+use pmacct_flow::custom::{CustomCol, Render, Semantics};
 use pmacct_flow::format::Encoder;
 use pmacct_flow::primitives::{value, Extras, SqlType, Val};
 use pmacct_flow::{Aggregate, Primitive};
@@ -57,6 +58,8 @@ enum Src {
     FakeHost,
     /// A BGP table's fake value (`''`, `'0'`, `'0.0.0.0'`).
     FakeText(&'static str),
+    /// A custom primitive (`aggregate_primitives`), by its index in the aggregate's list.
+    Custom(usize),
 }
 
 /// How the placeholder of a column is written.
@@ -147,6 +150,8 @@ pub struct Plan {
     /// `tcp_flags=tcp_flags|N` in the SET clause (tcpflags aggregated).
     set_tcp_flags: bool,
     aggregate_tcp_flags: bool,
+    /// The aggregate's custom primitives ([`Src::Custom`] indexes them).
+    custom: &'static [CustomCol],
 }
 
 /// One cache entry as the writer needs it: the key values in [`Plan`] column order, the
@@ -220,9 +225,6 @@ impl Plan {
                 || (agg(Primitive::DstHost) || agg(Primitive::DstNet)) && agg(Primitive::DstAs))
         {
             return Err("SQL tables < v6 are unable to mix IP addresses and AS numbers (ie. src_ip, src_as).".into());
-        }
-        if !aggregate.custom().is_empty() {
-            return Err("custom primitives (aggregate_primitives) are not supported yet by the pmacct-rs SQL plugins.".into());
         }
         if opts.bgp {
             return Plan::new_bgp(aggregate, opts);
@@ -309,6 +311,7 @@ impl Plan {
                 _ => cols.push(col(name, Src::Prim(p), opts.addr_wrap(p))),
             }
         }
+        push_custom(aggregate, &mut cols);
         let flows_agg = agg(Primitive::Flows);
         let flows = flows_agg || (v >= 4 && !optimize);
         if flows_agg && v < 4 && !optimize {
@@ -319,6 +322,7 @@ impl Plan {
             count_flows: flows_agg,
             set_tcp_flags: agg(Primitive::TcpFlags),
             aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            custom: aggregate.custom(),
             opts,
             cols,
         })
@@ -373,6 +377,7 @@ impl Plan {
                 cols.push(col(name, Src::Prim(p), opts.addr_wrap(p)));
             }
         }
+        push_custom(aggregate, &mut cols);
         let flows_agg = agg(Primitive::Flows);
         if flows_agg && !optimize {
             return Err("The accounting of flows requires SQL table v4.".into());
@@ -382,6 +387,7 @@ impl Plan {
             count_flows: flows_agg,
             set_tcp_flags: agg(Primitive::TcpFlags),
             aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            custom: aggregate.custom(),
             opts,
             cols,
         })
@@ -429,6 +435,18 @@ impl Plan {
                     Val::Num(n) => Param::Text(n.to_string()),
                     _ => Param::Text("0".into()),
                 },
+                Src::Custom(i) => {
+                    // 1.7.7's custom_primitive_value_print() (unpadded); u_int values are
+                    // numbers in its statements.
+                    let c = &self.custom[i];
+                    buf.clear();
+                    c.write_value(buf, &e.custom, Render::Csv);
+                    let t = String::from_utf8_lossy(buf);
+                    match t.parse::<i64>() {
+                        Ok(n) if c.spec.semantics == Semantics::UInt => Param::Int(n),
+                        _ => Param::Text(t.into_owned()),
+                    }
+                }
                 Src::TsSecs(p) | Src::TsResidual(p) => match value(p, &e.prims, &x) {
                     Val::Ts(t) => {
                         if matches!(c.src, Src::TsSecs(_)) {
@@ -722,7 +740,7 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
         let sql_type = match c.src {
             Src::FakeMac => SqlType::Mac,
             Src::FakeHost => SqlType::Ip,
-            Src::FakeText(_) => SqlType::Text,
+            Src::FakeText(_) | Src::Custom(_) => SqlType::Text,
             Src::Prim(p) | Src::AsText(p) | Src::Lon(p) | Src::TsSecs(p) => p.info().sql_type,
             Src::TsResidual(_) => SqlType::U32,
         };
@@ -774,6 +792,13 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
     key.push("stamp_inserted");
     lines.push(format!("    PRIMARY KEY ({})", key.join(", ")));
     format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
+}
+
+/// The custom primitives' columns (named as the primitives), after the others.
+fn push_custom(aggregate: &Aggregate, cols: &mut Vec<Column>) {
+    for (i, c) in aggregate.custom().iter().enumerate() {
+        cols.push(col(c.name, Src::Custom(i), Wrap::Plain));
+    }
 }
 
 fn col(name: &'static str, src: Src, wrap: Wrap) -> Column {
