@@ -91,8 +91,7 @@ pub struct SqlConfig {
     pub num_hosts: bool,
     pub timestamps: TimestampOptions,
     pub time_new: bool,
-    /// Always false: `*_stitching` is refused for SQL plugins (no timestamp_min/max
-    /// columns in pmacct-rs's SQL tables yet).
+    /// `*_stitching`: `timestamp_min`/`timestamp_max` columns.
     pub stitching: bool,
     /// `nfacctd_pro_rating` (with `sql_history`).
     pub pro_rating: bool,
@@ -235,12 +234,6 @@ impl SqlConfig {
             );
         }
         let common = CommonKeys::read(scope)?;
-        if common.stitching {
-            return Err(
-                "'*_stitching' is not supported yet by pmacct-rs's SQL plugins (print, kafka and amqp have it)."
-                    .into(),
-            );
-        }
         let version = need(
             scope.num::<u8>(key::SQL_TABLE_VERSION)?,
             key::SQL_TABLE_VERSION,
@@ -295,6 +288,9 @@ impl SqlConfig {
                 "sql_num_hosts applies to the mysql and sqlite3 plugins only (as 1.7.7). Ignored."
                     .into(),
             );
+        }
+        if common.stitching && !scope.bool(key::SQL_DONT_TRY_UPDATE) {
+            noops.push("stitching (ie. nfacctd_stitching) behaviour is undefined when sql_dont_try_update is set to false.".into());
         }
         if scope.is_set(key::SQL_MAX_WRITERS) {
             noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
@@ -400,7 +396,7 @@ impl SqlConfig {
             num_hosts: backend == Backend::Mysql && scope.bool(key::SQL_NUM_HOSTS),
             timestamps: common.timestamps,
             time_new: common.time_new,
-            stitching: false,
+            stitching: common.stitching,
             pro_rating: common.pro_rating,
             geoipv2_file: common.geoipv2_file,
             post_tag: common.post_tag,
@@ -424,6 +420,7 @@ impl SqlConfig {
                 bgp: self.bgp,
                 copy_delimiter: self.copy_delimiter,
                 num_hosts: self.num_hosts,
+                stitching: self.stitching,
             },
         )
     }

@@ -60,6 +60,10 @@ enum Src {
     FakeText(&'static str),
     /// A custom primitive (`aggregate_primitives`), by its index in the aggregate's list.
     Custom(usize),
+    /// `*_stitching`: `timestamp_min` (false) / `timestamp_max` (true) seconds, and their
+    /// `_residual` columns.
+    Stitch(bool),
+    StitchResidual(bool),
 }
 
 /// How the placeholder of a column is written.
@@ -104,6 +108,8 @@ pub struct PlanOptions {
     pub copy_delimiter: Option<char>,
     /// mysql `sql_num_hosts`: address columns written through `INET6_ATON()`.
     pub num_hosts: bool,
+    /// `*_stitching`: the `timestamp_min`/`timestamp_max` columns.
+    pub stitching: bool,
 }
 
 impl PlanOptions {
@@ -133,6 +139,7 @@ impl PlanOptions {
             bgp: false,
             copy_delimiter: None,
             num_hosts: false,
+            stitching: false,
         }
     }
 }
@@ -312,6 +319,7 @@ impl Plan {
             }
         }
         push_custom(aggregate, &mut cols);
+        push_stitching(&opts, &mut cols);
         let flows_agg = agg(Primitive::Flows);
         let flows = flows_agg || (v >= 4 && !optimize);
         if flows_agg && v < 4 && !optimize {
@@ -378,6 +386,7 @@ impl Plan {
             }
         }
         push_custom(aggregate, &mut cols);
+        push_stitching(&opts, &mut cols);
         let flows_agg = agg(Primitive::Flows);
         if flows_agg && !optimize {
             return Err("The accounting of flows requires SQL table v4.".into());
@@ -445,6 +454,18 @@ impl Plan {
                     match t.parse::<i64>() {
                         Ok(n) if c.spec.semantics == Semantics::UInt => Param::Int(n),
                         _ => Param::Text(t.into_owned()),
+                    }
+                }
+                Src::Stitch(max) | Src::StitchResidual(max) => {
+                    let t = if max {
+                        e.timestamp_max
+                    } else {
+                        e.timestamp_min
+                    };
+                    if matches!(c.src, Src::Stitch(_)) {
+                        Param::Int(t.secs as i64)
+                    } else {
+                        Param::Int(i64::from(t.usecs))
                     }
                 }
                 Src::TsSecs(p) | Src::TsResidual(p) => match value(p, &e.prims, &x) {
@@ -741,6 +762,8 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
             Src::FakeMac => SqlType::Mac,
             Src::FakeHost => SqlType::Ip,
             Src::FakeText(_) | Src::Custom(_) => SqlType::Text,
+            Src::Stitch(_) => SqlType::DateTime,
+            Src::StitchResidual(_) => SqlType::U32,
             Src::Prim(p) | Src::AsText(p) | Src::Lon(p) | Src::TsSecs(p) => p.info().sql_type,
             Src::TsResidual(_) => SqlType::U32,
         };
@@ -792,6 +815,27 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
     key.push("stamp_inserted");
     lines.push(format!("    PRIMARY KEY ({})", key.join(", ")));
     format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
+}
+
+/// `*_stitching`'s columns, in every table as in 1.7.7 (times as the timestamp primitives).
+fn push_stitching(o: &PlanOptions, cols: &mut Vec<Column>) {
+    if !o.stitching {
+        return;
+    }
+    let wrap = if o.since_epoch {
+        Wrap::Plain
+    } else {
+        Wrap::Time
+    };
+    for (max, name, residual) in [
+        (false, "timestamp_min", "timestamp_min_residual"),
+        (true, "timestamp_max", "timestamp_max_residual"),
+    ] {
+        cols.push(col(name, Src::Stitch(max), wrap));
+        if !o.secs {
+            cols.push(col(residual, Src::StitchResidual(max), Wrap::Plain));
+        }
+    }
 }
 
 /// The custom primitives' columns (named as the primitives), after the others.
