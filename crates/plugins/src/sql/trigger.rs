@@ -249,6 +249,43 @@ mod tests {
         assert!(s.at_purge(1_700_000_101));
     }
 
+    /// `sql_trigger_time` fires between purges with the start-up variables only; stop()
+    /// ends the timer.
+    #[test]
+    fn timer_fires_between_purges() {
+        let dir = std::env::temp_dir().join(format!("pmacct-rs-trigger-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("env");
+        let script = dir.join("t.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"$SQL_TABLE ${{TOTAL_ELEM_NUMBER-none}}\" >> {}\n",
+                out.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let now = unix_now();
+        // A 1 s interval from now (1.7.7 would also catch up, one run per missed slot).
+        let s = Schedule::new(Some(Every::Secs(1)), 60, "", 0, true, now);
+        let cfg = TriggerConfig {
+            exec: script.display().to_string(),
+            every: Some(Every::Secs(1)),
+            env: vec![("SQL_TABLE".into(), "acct".into())],
+        };
+        let log = PluginLog::new("t", "sqlite3", crate::log::default_sink());
+        s.start_timer(cfg, log);
+        std::thread::sleep(Duration::from_millis(3500));
+        s.stop();
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        let runs = text.lines().count();
+        assert!(runs >= 2, "{text:?}");
+        assert!(text.lines().all(|l| l == "acct none"), "{text:?}");
+    }
+
     #[test]
     fn trigger_time_with_roundoff_and_delay() {
         // 5 minutes from the hour, 10 s start-up delay.
