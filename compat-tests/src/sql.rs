@@ -622,12 +622,18 @@ fn run_live(
     let Mode::Live { times, gap } = case.mode else {
         return Err("not a live case".into());
     };
+    // The final purge at exit runs no sql_trigger_exec (1.7.7): a trigger case waits one
+    // more gap, so that every replay is written by a periodic purge that runs it.
+    let trigger = config_text(case, a, None)?.contains("sql_trigger_exec");
     run_live_with(case, pm, ours, a, b, dirs, &mut |targets| {
         for i in 0..times {
             if i > 0 {
                 std::thread::sleep(Duration::from_secs(gap));
             }
             run::replay(&crate::root().join(case.capture), targets, 5000)?;
+        }
+        if trigger {
+            std::thread::sleep(Duration::from_secs(gap));
         }
         Ok(())
     })

@@ -51,11 +51,6 @@ pub static STATUSES: &[(&str, Status)] = &[
         Status::Refused("the tee plugin replicates to UDP receivers only"),
     ),
     ("sql_conn_ca_file", Status::Refused(SQL_REFUSED)),
-    ("sql_num_hosts", Status::Refused(SQL_REFUSED)),
-    ("sql_preprocess", Status::Refused(SQL_REFUSED)),
-    ("sql_preprocess_type", Status::Refused(SQL_REFUSED)),
-    ("sql_trigger_exec", Status::Refused(SQL_REFUSED)),
-    ("sql_trigger_time", Status::Refused(SQL_REFUSED)),
     (
         "amqp_avro_schema_refresh_time",
         Status::Refused(AMQP_REFUSED),

@@ -303,6 +303,10 @@ pub trait PurgeWriter: Send {
     /// Write the purge's entries (and markers, headers...), counting them in `p.written`.
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()>;
 
+    /// After each purge, written or empty (`exiting`: the final one): the SQL plugins'
+    /// `sql_trigger_exec` deadline.
+    fn after_purge(&mut self, _now: i64, _exiting: bool) {}
+
     /// After the final purge: deliver what is pending and close.
     fn close(&mut self) -> anyhow::Result<()> {
         Ok(())
@@ -458,6 +462,7 @@ impl<W: PurgeWriter> Aggregator<W> {
         };
         purged.clear();
         self.purged = purged;
+        self.writer.after_purge(now, exiting);
         res
     }
 }

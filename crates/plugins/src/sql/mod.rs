@@ -13,13 +13,16 @@
 
 pub mod mysql;
 pub mod pgsql;
+pub mod preprocess;
 pub mod sqlite;
 pub mod statement;
+pub mod trigger;
 pub mod writer;
 
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::anyhow;
@@ -84,10 +87,11 @@ pub struct SqlConfig {
     pub dont_try_update: bool,
     pub multi_values: u64,
     pub num_protos: bool,
+    /// mysql `sql_num_hosts` (pgsql: ignored, as 1.7.7 does).
+    pub num_hosts: bool,
     pub timestamps: TimestampOptions,
     pub time_new: bool,
-    /// Always false: `*_stitching` is refused for SQL plugins (no timestamp_min/max
-    /// columns in pmacct-rs's SQL tables yet).
+    /// `*_stitching`: `timestamp_min`/`timestamp_max` columns.
     pub stitching: bool,
     /// `nfacctd_pro_rating` (with `sql_history`).
     pub pro_rating: bool,
@@ -100,6 +104,10 @@ pub struct SqlConfig {
     pub copy_delimiter: Option<char>,
     /// Keys accepted with no effect here, each with the line logged at start-up.
     pub noops: Vec<String>,
+    /// `sql_trigger_exec` with `sql_trigger_time` and its start-up variables.
+    pub trigger: Option<trigger::TriggerConfig>,
+    /// `sql_preprocess` with `sql_preprocess_type`.
+    pub preprocess: Option<preprocess::Preprocess>,
 }
 
 impl SqlConfig {
@@ -120,17 +128,11 @@ impl SqlConfig {
 
 /// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
 fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
-    let mut list: Vec<(Key, &'static str)> = vec![
-        (key::SQL_TRIGGER_EXEC, "not supported yet by pmacct-rs"),
-        (key::SQL_TRIGGER_TIME, "not supported yet by pmacct-rs"),
-        (key::SQL_PREPROCESS, "not supported yet by pmacct-rs"),
-        (key::SQL_PREPROCESS_TYPE, "not supported yet by pmacct-rs"),
-        (
-            key::SQL_NUM_HOSTS,
-            "not supported yet by pmacct-rs (1.7.7 writes INET_ATON(), which SQLite lacks)",
-        ),
-        (key::SQL_CONN_CA_FILE, "not supported yet by pmacct-rs"),
-    ];
+    let mut list: Vec<(Key, &'static str)> =
+        vec![(
+            key::SQL_CONN_CA_FILE,
+            "(TLS to the server) is not supported yet: pmacct-rs's mysql and pgsql clients are built without TLS",
+        )];
     if backend != Backend::Pgsql {
         list.push((key::SQL_USE_COPY, "is for the pgsql plugin only"));
         list.push((
@@ -139,6 +141,74 @@ fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
         ));
     }
     list.into_iter().find(|(k, _)| scope.is_set(*k))
+}
+
+/// `sql_trigger_exec` (None when unset; `sql_trigger_time` alone is ignored, as in 1.7.7)
+/// with the variables 1.7.7's `SQL_SetENV()` exports at start-up, in its order.
+fn trigger_config(
+    backend: Backend,
+    scope: &Scope,
+    db: &str,
+    table: &str,
+    backup_host: &Option<String>,
+) -> Result<Option<trigger::TriggerConfig>, String> {
+    let Some(exec) = scope.str(key::SQL_TRIGGER_EXEC) else {
+        return Ok(None);
+    };
+    let every = scope.history(key::SQL_TRIGGER_TIME).map(|h| {
+        let n = h.count;
+        match h.unit {
+            pmacct_config::TimeUnit::Second => trigger::Every::Secs(i64::from(n)),
+            pmacct_config::TimeUnit::Minute => trigger::Every::Secs(i64::from(n) * 60),
+            pmacct_config::TimeUnit::Hour => trigger::Every::Secs(i64::from(n) * 3600),
+            pmacct_config::TimeUnit::Day => trigger::Every::Secs(i64::from(n) * 86400),
+            pmacct_config::TimeUnit::Week => trigger::Every::Secs(i64::from(n) * 86400 * 7),
+            pmacct_config::TimeUnit::Month => trigger::Every::Months(n),
+        }
+    });
+    let mut env = vec![
+        ("SQL_DB".to_string(), db.to_string()),
+        ("SQL_TABLE".to_string(), table.to_string()),
+    ];
+    // 1.7.7 exports the host only when configured, and the user when configured or, for
+    // mysql/pgsql, its default.
+    let configured = |k: Key| scope.is_set(k).then(|| scope.str(k)).flatten();
+    if let Some(h) = configured(key::SQL_HOST) {
+        env.push(("SQL_HOST".into(), h.to_string()));
+    }
+    match (configured(key::SQL_USER), backend) {
+        (Some(u), _) => env.push(("SQL_USER".into(), u.to_string())),
+        (None, Backend::Mysql | Backend::Pgsql) => env.push(("SQL_USER".into(), "pmacct".into())),
+        (None, Backend::Sqlite3) => {}
+    }
+    let refresh = need(scope.u64(key::SQL_REFRESH_TIME), key::SQL_REFRESH_TIME)?;
+    env.push(("SQL_REFRESH_TIME".into(), refresh.to_string()));
+    if let Some(r) = scope.u64(key::SAMPLING_RATE) {
+        env.push(("SAMPLING_RATE".into(), r.to_string()));
+    }
+    if let Some(b) = backup_host {
+        env.push(("SQL_RECOVERY_BACKUP_HOST".into(), b.clone()));
+    }
+    let writers = scope.u64(key::SQL_MAX_WRITERS).unwrap_or(10);
+    env.push(("SQL_MAX_WRITERS".into(), writers.to_string()));
+    Ok(Some(trigger::TriggerConfig {
+        exec: exec.to_string(),
+        every,
+        env,
+    }))
+}
+
+/// pgsql's default table with `sql_data: unified` and whether 1.7.7 warns that it switches
+/// to typed data: `acct_uni`, `acct_uni_v2`... `acct_uni_v5`; `acct_v6`/`acct_v7` with the
+/// warning; v8 warns but, falling through 1.7.7's if/else chain, ends on `acct_uni`, as
+/// does v9 (without the warning).
+fn unified_table(version: u8) -> (String, bool) {
+    match version {
+        6 | 7 => (format!("acct_v{version}"), true),
+        8 => ("acct_uni".into(), true),
+        2..=5 => (format!("acct_uni_v{version}"), false),
+        _ => ("acct_uni".into(), false),
+    }
 }
 
 /// pmacct's default table for a version (`acct`, `acct_v2`... `acct_v8`; v9 keeps `acct`);
@@ -157,13 +227,14 @@ impl SqlConfig {
         if let Some((k, why)) = unsupported(backend, scope) {
             return Err(format!("'{}' {why}.", k.name()));
         }
-        let common = CommonKeys::read(scope)?;
-        if common.stitching {
+        if backend == Backend::Sqlite3 && scope.bool(key::SQL_NUM_HOSTS) {
             return Err(
-                "'*_stitching' is not supported yet by pmacct-rs's SQL plugins (print, kafka and amqp have it)."
+                "'sql_num_hosts' makes 1.7.7 write INET6_ATON(), a function SQLite does \
+                        not define (every statement of 1.7.7 fails): not supported for sqlite3."
                     .into(),
             );
         }
+        let common = CommonKeys::read(scope)?;
         let version = need(
             scope.num::<u8>(key::SQL_TABLE_VERSION)?,
             key::SQL_TABLE_VERSION,
@@ -184,19 +255,17 @@ impl SqlConfig {
             .str(key::SQL_RECOVERY_BACKUP_HOST)
             .or(scope.str(key::SQL_BACKUP_HOST))
             .map(str::to_string);
-        if backend == Backend::Pgsql {
+        // pgsql `sql_data: unified` only names the default table (1.7.7's values are the
+        // same either way).
+        let unified = if backend == Backend::Pgsql {
             match scope.str(key::SQL_DATA).unwrap_or("typed") {
-                "typed" => {}
-                "unified" => {
-                    return Err(
-                        "'sql_data: unified' is not supported yet by pmacct-rs (1.7.7 \
-                                also switches v6+ tables to typed)."
-                            .into(),
-                    )
-                }
+                "typed" => false,
+                "unified" => true,
                 v => return Err(format!("Ignoring unknown 'sql_data' value '{v}'.")),
             }
-        }
+        } else {
+            false
+        };
         let explicit_bgp = scope.str(key::SQL_TABLE_TYPE) == Some("bgp");
         let auto_bgp = !explicit_bgp && AUTO_BGP.iter().any(|p| common.aggregate.contains(*p));
         let mut noops = Vec::new();
@@ -214,6 +283,15 @@ impl SqlConfig {
         }
         if scope.is_set(key::SQL_DATA) && backend != Backend::Pgsql {
             noops.push("sql_data applies to the pgsql plugin only. Ignored.".into());
+        }
+        if backend == Backend::Pgsql && scope.bool(key::SQL_NUM_HOSTS) {
+            noops.push(
+                "sql_num_hosts applies to the mysql and sqlite3 plugins only (as 1.7.7). Ignored."
+                    .into(),
+            );
+        }
+        if common.stitching && !scope.bool(key::SQL_DONT_TRY_UPDATE) {
+            noops.push("stitching (ie. nfacctd_stitching) behaviour is undefined when sql_dont_try_update is set to false.".into());
         }
         if scope.is_set(key::SQL_MAX_WRITERS) {
             noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
@@ -245,30 +323,49 @@ impl SqlConfig {
             }
             None
         };
+        let table = scope
+            .str(key::SQL_TABLE)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                if unified {
+                    let (table, warn) = unified_table(version);
+                    if warn {
+                        noops.push(
+                            "Unified data are no longer supported. Switching to typed data.".into(),
+                        );
+                    }
+                    return table;
+                }
+                let any_as = [Primitive::SrcAs, Primitive::DstAs]
+                    .iter()
+                    .any(|p| common.aggregate.contains(*p));
+                if explicit_bgp || auto_bgp {
+                    // 1.7.7 names only the v1 BGP table.
+                    return if version == 1 {
+                        "acct_bgp".into()
+                    } else {
+                        "acct".into()
+                    };
+                }
+                default_table(version, backend == Backend::Pgsql && any_as)
+            });
+        let trigger = trigger_config(backend, scope, &db, &table, &backup_host)?;
+        let preprocess = match scope.str(key::SQL_PREPROCESS) {
+            Some(v) => {
+                preprocess::Preprocess::parse(v, scope.str(key::SQL_PREPROCESS_TYPE), &mut noops)?
+            }
+            None => None,
+        };
         Ok(SqlConfig {
+            preprocess,
+            trigger,
             copy_delimiter,
             noops,
             name: name.to_string(),
             backend,
             aggregate: common.aggregate,
             db,
-            table: scope
-                .str(key::SQL_TABLE)
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    let any_as = [Primitive::SrcAs, Primitive::DstAs]
-                        .iter()
-                        .any(|p| common.aggregate.contains(*p));
-                    if explicit_bgp || auto_bgp {
-                        // 1.7.7 names only the v1 BGP table.
-                        return if version == 1 {
-                            "acct_bgp".into()
-                        } else {
-                            "acct".into()
-                        };
-                    }
-                    default_table(version, backend == Backend::Pgsql && any_as)
-                }),
+            table,
             table_schema,
             version,
             optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
@@ -297,9 +394,10 @@ impl SqlConfig {
             dont_try_update: scope.bool(key::SQL_DONT_TRY_UPDATE),
             multi_values: scope.u64(key::SQL_MULTI_VALUES).unwrap_or(0),
             num_protos: scope.bool(key::SQL_NUM_PROTOS),
+            num_hosts: backend == Backend::Mysql && scope.bool(key::SQL_NUM_HOSTS),
             timestamps: common.timestamps,
             time_new: common.time_new,
-            stitching: false,
+            stitching: common.stitching,
             pro_rating: common.pro_rating,
             geoipv2_file: common.geoipv2_file,
             post_tag: common.post_tag,
@@ -322,6 +420,8 @@ impl SqlConfig {
                 secs: self.timestamps.secs,
                 bgp: self.bgp,
                 copy_delimiter: self.copy_delimiter,
+                num_hosts: self.num_hosts,
+                stitching: self.stitching,
             },
         )
     }
@@ -409,6 +509,12 @@ pub struct SqlSink<K> {
     writer: Option<Writer>,
     /// Reused rendering buffer.
     buf: Vec<u8>,
+    /// `sql_trigger_exec`'s deadline (None without a trigger).
+    trigger: Option<Arc<trigger::Schedule>>,
+    /// The last written purge's figures for its trigger run.
+    last_facts: Option<trigger::PurgeFacts>,
+    /// The entries `sql_preprocess` keeps (reused).
+    kept: Vec<pmacct_flow::cache::Entry>,
 }
 
 impl<K: SqlKind> PurgeWriter for SqlSink<K> {
@@ -429,7 +535,14 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
         // Entries grouped by table name, in purge order (pmacct's pending-queries passes).
         let mut batches: Vec<Batch> = Vec::new();
         let mut name = String::new();
-        for e in p.entries {
+        let entries = match &self.cfg.preprocess {
+            Some(pre) => {
+                pre.apply(p.entries, &mut self.kept);
+                &self.kept[..]
+            }
+            None => p.entries,
+        };
+        for e in entries {
             let row = self.plan.row(e, p.encoder, p.now, &mut self.buf);
             let table = if self.dynamic {
                 let stamp = if e.basetime != 0 {
@@ -467,10 +580,43 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
             let dropped = writer.submit(b);
             p.written += n - dropped;
         }
+        if self.trigger.is_some() {
+            let basetime = p.entries.first().map_or(0, |e| e.basetime as i64);
+            self.last_facts = Some(trigger::PurgeFacts {
+                total: p.entries.len(),
+                basetime,
+                timeslot: self.timeslot(basetime),
+                effective_table: self
+                    .dynamic
+                    .then(|| strftime(&self.cfg.table, basetime, self.cfg.timestamps.utc)),
+                started: p.now,
+            });
+        }
         Ok(())
     }
 
+    fn after_purge(&mut self, now: i64, exiting: bool) {
+        let facts = self.last_facts.take();
+        if exiting {
+            // 1.7.7's final purge at exit runs no trigger.
+            return;
+        }
+        let (Some(s), Some(t), Some(w)) = (&self.trigger, &self.cfg.trigger, &self.writer) else {
+            return;
+        };
+        if s.at_purge(now) {
+            w.submit_trigger(trigger::TriggerRun {
+                exec: t.exec.clone(),
+                env: t.env.clone(),
+                facts,
+            });
+        }
+    }
+
     fn close(&mut self) -> anyhow::Result<()> {
+        if let Some(s) = self.trigger.take() {
+            s.stop();
+        }
         if let Some(mut w) = self.writer.take() {
             w.close();
             let s = w.stats();
@@ -497,6 +643,24 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
                 s.inserted.load(o) + s.updated.load(o),
                 s.queued.load(o),
             ];
+        }
+    }
+}
+
+impl<K> SqlSink<K> {
+    /// `SQL_HISTORY_TIMESLOT`: the `sql_history` bin length at `basetime` (0 without).
+    fn timeslot(&self, basetime: i64) -> i64 {
+        match &self.cfg.history {
+            Some(h) if h.unit == pmacct_flow::cache::HistoryUnit::Months => {
+                pmacct_flow::time::monthly_timeslot(
+                    basetime,
+                    h.count,
+                    true,
+                    self.cfg.timestamps.utc,
+                )
+            }
+            Some(h) => h.seconds() as i64,
+            None => 0,
         }
     }
 }
@@ -565,7 +729,33 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
         };
+        let trigger = cfg.trigger.as_ref().map(|t| {
+            let now_secs = now
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            let roundoff = cfg
+                .history
+                .as_ref()
+                .map(|h| h.roundoff.as_str())
+                .unwrap_or("");
+            let s = trigger::Schedule::new(
+                t.every,
+                cfg.refresh_time as i64,
+                roundoff,
+                cfg.startup_delay as i64,
+                cfg.timestamps.utc,
+                now_secs,
+            );
+            if t.every.is_some() {
+                s.start_timer(t.clone(), log.clone());
+            }
+            s
+        });
         let sink = SqlSink {
+            trigger,
+            last_facts: None,
+            kept: Vec::new(),
             kind: std::marker::PhantomData,
             backend: cfg.backend,
             plan,

@@ -1,24 +1,42 @@
-//! The pgsql backend (the `postgres` crate, synchronous): `sql_host`, `sql_port` (5432),
-//! `sql_user`, `sql_passwd`, `sql_db`. Statements carry escaped literals (see
-//! [`super::statement::pg_literal`]), so untyped values land in `inet`/`macaddr` columns as
-//! with 1.7.7.
+//! The pgsql backend (`tokio-postgres` on a current-thread runtime owned by the writer
+//! thread): `sql_host`, `sql_port` (5432), `sql_user`, `sql_passwd`, `sql_db`.
+//!
+//! Statements are prepared once per table and their values bound as parameters in text
+//! format, so the server parses each as its column's type (`inet`, `macaddr`...), as it does
+//! pmacct's untyped literals. A batch is written in one transaction with its UPDATEs, then
+//! the INSERTs of the rows no UPDATE matched, each sent as a pipeline (all statements of a
+//! chunk on the wire before the first answer is read): two round trips per chunk instead
+//! of one or two per row. The rows of one purge into one table have distinct keys, so
+//! sending every UPDATE before the INSERTs writes what pmacct's UPDATE-then-INSERT per row
+//! writes.
 
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::future::Future;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use postgres::error::SqlState;
-use postgres::{Client, NoTls};
+use bytes::{BufMut as _, Bytes, BytesMut};
+use futures_util::future::join_all;
+use futures_util::SinkExt as _;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{to_sql_checked, Format, IsNull, ToSql, Type};
+use tokio_postgres::NoTls;
 
-use std::io::Write as _;
-
-use super::statement::{Plan, Statement};
-use super::writer::{write_rows, write_transaction, Batch, Connection, ExecError, Written};
+use super::statement::{Param, Plan, Statement};
+use super::writer::{write_rows, Batch, Connection, ExecError, Written};
 
 /// How long a connection attempt or a statement may take before the batch is retried.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// Statements per pipeline: bounds the futures and parameters held at once.
+const CHUNK: usize = 2048;
+/// Prepared statements kept per connection (dynamic tables make new ones).
+const MAX_PREPARED: usize = 256;
 
 pub struct Pgsql {
-    client: Client,
+    rt: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+    prepared: HashMap<String, tokio_postgres::Statement>,
 }
 
 /// Connection details (the password is never formatted into logs).
@@ -30,17 +48,57 @@ pub struct PgTarget<'a> {
     pub db: &'a str,
 }
 
+/// One value in text format, whatever the column's type (NUL, which PostgreSQL refuses
+/// in text, is dropped).
+#[derive(Debug)]
+struct PgText<'a>(&'a Param);
+
+impl ToSql for PgText<'_> {
+    fn to_sql(
+        &self,
+        _ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match self.0 {
+            Param::Int(n) => {
+                use std::fmt::Write as _;
+                write!(out, "{n}")?;
+            }
+            Param::Text(s) => {
+                for part in s.split('\0') {
+                    out.put_slice(part.as_bytes());
+                }
+            }
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _ty: &Type) -> Format {
+        Format::Text
+    }
+
+    to_sql_checked!();
+}
+
 impl Pgsql {
     pub fn connect(t: &PgTarget<'_>) -> anyhow::Result<Pgsql> {
-        let mut cfg = postgres::Config::new();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the PostgreSQL client runtime")?;
+        let mut cfg = tokio_postgres::Config::new();
         cfg.host(t.host)
             .port(t.port.unwrap_or(5432))
             .user(t.user)
             .password(t.passwd)
             .dbname(t.db)
             .connect_timeout(TIMEOUT)
-            .options(&format!("-c statement_timeout={}", TIMEOUT.as_millis()));
-        let client = cfg.connect(NoTls).with_context(|| {
+            .options(format!("-c statement_timeout={}", TIMEOUT.as_millis()));
+        let what = || {
             format!(
                 "cannot connect to PostgreSQL {}@{}:{}/{}",
                 t.user,
@@ -48,14 +106,156 @@ impl Pgsql {
                 t.port.unwrap_or(5432),
                 t.db
             )
+        };
+        let (client, conn) = rt
+            .block_on(async { tokio::time::timeout(TIMEOUT, cfg.connect(NoTls)).await })
+            .map_err(|_| anyhow::anyhow!("timed out"))
+            .with_context(what)?
+            .with_context(what)?;
+        // Driven whenever the writer blocks on a request; ends when the client is dropped.
+        rt.spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Pgsql {
+            rt,
+            client,
+            prepared: HashMap::new(),
+        })
+    }
+
+    /// Run `f` on the runtime; a server that stops answering (network gone without a
+    /// reset) fails the batch after `limit` instead of blocking the writer for ever.
+    fn block<T>(
+        &self,
+        limit: Duration,
+        what: &str,
+        f: impl Future<Output = Result<T, ExecError>>,
+    ) -> Result<T, ExecError> {
+        self.rt
+            .block_on(async { tokio::time::timeout(limit, f).await })
+            .unwrap_or_else(|_| {
+                Err(ExecError::Retry(anyhow::anyhow!(
+                    "{what}: no answer from PostgreSQL in {} s",
+                    limit.as_secs()
+                )))
+            })
+    }
+
+    /// The prepared statement of `sql` (prepared on first use).
+    fn prepared(&mut self, sql: &str) -> Result<tokio_postgres::Statement, ExecError> {
+        if let Some(s) = self.prepared.get(sql) {
+            return Ok(s.clone());
+        }
+        let client = &self.client;
+        let st = self.block(TIMEOUT, sql, async {
+            client.prepare(sql).await.map_err(|e| classify(e, sql))
         })?;
-        Ok(Pgsql { client })
+        if self.prepared.len() >= MAX_PREPARED {
+            self.prepared.clear();
+        }
+        self.prepared.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    /// Run `stmts` (same SQL text) as one pipeline; rows changed by each, or the first
+    /// error in statement order (later ones only say that the transaction is aborted).
+    fn pipeline(&mut self, stmts: &[Statement]) -> Result<Vec<u64>, ExecError> {
+        let Some(first) = stmts.first() else {
+            return Ok(Vec::new());
+        };
+        let prepared = self.prepared(&first.sql)?;
+        let client = &self.client;
+        let limit = TIMEOUT * 3;
+        self.block(limit, &first.sql, async {
+            let results = join_all(
+                stmts
+                    .iter()
+                    .map(|s| client.execute_raw(&prepared, s.params.iter().map(PgText))),
+            )
+            .await;
+            results
+                .into_iter()
+                .map(|r| r.map_err(|e| classify(e, &first.sql)))
+                .collect()
+        })
+    }
+
+    /// The rows of `batch` in chunks: the UPDATEs of a chunk in one pipeline, then the
+    /// INSERTs of the rows they missed in another.
+    fn write_pipelined(&mut self, plan: &Plan, batch: &Batch) -> Result<Written, ExecError> {
+        let mut w = Written::default();
+        let mut stmts = Vec::with_capacity(CHUNK.min(batch.rows.len()));
+        for chunk in batch.rows.chunks(CHUNK) {
+            stmts.clear();
+            stmts.extend(chunk.iter().filter_map(|r| plan.update(&batch.table, r)));
+            let matched = if stmts.is_empty() {
+                vec![0; chunk.len()]
+            } else {
+                self.pipeline(&stmts)?
+            };
+            stmts.clear();
+            stmts.extend(
+                chunk
+                    .iter()
+                    .zip(&matched)
+                    .filter(|(_, n)| **n == 0)
+                    .map(|(r, _)| plan.insert(&batch.table, r)),
+            );
+            self.pipeline(&stmts)?;
+            w.inserted += stmts.len() as u64;
+            w.updated += (chunk.len() - stmts.len()) as u64;
+        }
+        Ok(w)
+    }
+
+    fn simple(&mut self, sql: &str) -> Result<(), ExecError> {
+        let client = &self.client;
+        self.block(TIMEOUT, sql, async {
+            client
+                .batch_execute(sql)
+                .await
+                .map_err(|e| classify(e, sql))
+        })
+    }
+
+    fn copy(&mut self, plan: &Plan, batch: &Batch, copy: &str) -> Result<(), ExecError> {
+        let client = &self.client;
+        // Generous: a COPY carries a whole batch.
+        self.block(TIMEOUT * 6, copy, async {
+            let sink = client
+                .copy_in::<_, Bytes>(copy)
+                .await
+                .map_err(|e| classify(e, copy))?;
+            futures_util::pin_mut!(sink);
+            let mut line = String::with_capacity(256);
+            let mut buf = BytesMut::with_capacity(64 * 1024);
+            for row in &batch.rows {
+                line.clear();
+                plan.copy_line(row, &mut line);
+                buf.put_slice(line.as_bytes());
+                if buf.len() >= 60 * 1024 {
+                    sink.send(buf.split().freeze())
+                        .await
+                        .map_err(|e| classify(e, copy))?;
+                }
+            }
+            if !buf.is_empty() {
+                sink.send(buf.split().freeze())
+                    .await
+                    .map_err(|e| classify(e, copy))?;
+            }
+            sink.as_mut()
+                .finish()
+                .await
+                .map(drop)
+                .map_err(|e| classify(e, copy))
+        })
     }
 }
 
 /// Integrity and data errors (SQLSTATE classes 22 and 23) belong to one row; anything else
 /// (no connection, shutdown, missing table, timeout) to the database.
-fn classify(e: postgres::Error, what: &str) -> ExecError {
+fn classify(e: tokio_postgres::Error, what: &str) -> ExecError {
     let row = e.code().is_some_and(|c| {
         let s = c.code();
         (s.starts_with("22") || s.starts_with("23")) && *c != SqlState::QUERY_CANCELED
@@ -70,56 +270,52 @@ fn classify(e: postgres::Error, what: &str) -> ExecError {
 
 impl Connection for Pgsql {
     fn execute_script(&mut self, sql: &str) -> anyhow::Result<()> {
-        self.client
-            .batch_execute(sql)
+        self.simple(sql)
+            .map_err(anyhow::Error::from)
             .context("sql_table_schema failed")
     }
 
-    /// One round trip (simple query protocol: the statement carries its literals).
+    /// One statement, prepared once, one round trip.
     fn exec(&mut self, st: &Statement) -> Result<u64, ExecError> {
-        let msgs = self
-            .client
-            .simple_query(&st.sql)
-            .map_err(|e| classify(e, &st.sql))?;
-        Ok(msgs
-            .iter()
-            .map(|m| match m {
-                postgres::SimpleQueryMessage::CommandComplete(n) => *n,
-                _ => 0,
-            })
-            .sum())
+        let prepared = self.prepared(&st.sql)?;
+        let client = &self.client;
+        self.block(TIMEOUT, &st.sql, async {
+            client
+                .execute_raw(&prepared, st.params.iter().map(PgText))
+                .await
+                .map_err(|e| classify(e, &st.sql))
+        })
     }
 
     fn begin(&mut self) -> Result<(), ExecError> {
-        self.client
-            .batch_execute("BEGIN")
-            .map_err(|e| classify(e, "BEGIN"))
+        self.simple("BEGIN")
     }
 
     fn commit(&mut self) -> Result<(), ExecError> {
-        self.client
-            .batch_execute("COMMIT")
-            .map_err(|e| classify(e, "COMMIT"))
+        self.simple("COMMIT")
     }
 
     fn rollback(&mut self) {
-        let _ = self.client.batch_execute("ROLLBACK");
+        let _ = self.simple("ROLLBACK");
     }
 
-    /// With `sql_use_copy`, the batch is one COPY in a transaction; when the server refuses
-    /// a row, the batch is replayed as INSERTs row by row, skipping the refused rows.
+    /// One transaction: pipelined UPDATEs then INSERTs, or with `sql_use_copy` one COPY.
+    /// When the server refuses a row, the transaction is rolled back and the batch
+    /// replayed statement by statement, skipping the refused rows.
     fn write(&mut self, plan: &Plan, batch: &Batch) -> anyhow::Result<Written> {
-        let Some(copy) = plan.copy_sql(&batch.table) else {
-            return write_transaction(self, plan, batch);
-        };
+        let copy = plan.copy_sql(&batch.table);
         self.begin()?;
-        match self.copy(plan, batch, &copy) {
-            Ok(()) => {
+        let res = match &copy {
+            Some(copy) => self.copy(plan, batch, copy).map(|()| Written {
+                inserted: batch.rows.len() as u64,
+                ..Default::default()
+            }),
+            None => self.write_pipelined(plan, batch),
+        };
+        match res {
+            Ok(w) => {
                 self.commit()?;
-                Ok(Written {
-                    inserted: batch.rows.len() as u64,
-                    ..Default::default()
-                })
+                Ok(w)
             }
             Err(ExecError::Row(_)) => {
                 self.rollback();
@@ -130,19 +326,5 @@ impl Connection for Pgsql {
                 Err(e.into())
             }
         }
-    }
-}
-
-impl Pgsql {
-    fn copy(&mut self, plan: &Plan, batch: &Batch, copy: &str) -> Result<(), ExecError> {
-        let mut w = self.client.copy_in(copy).map_err(|e| classify(e, copy))?;
-        let mut line = String::with_capacity(256);
-        for row in &batch.rows {
-            line.clear();
-            plan.copy_line(row, &mut line);
-            w.write_all(line.as_bytes())
-                .map_err(|e| ExecError::Retry(anyhow::Error::new(e).context("COPY data")))?;
-        }
-        w.finish().map(drop).map_err(|e| classify(e, copy))
     }
 }

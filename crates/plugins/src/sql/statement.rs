@@ -3,13 +3,14 @@
 //! `sql_table_version` / `sql_optimize_clauses` table gets, how each value is written per
 //! backend, and the UPDATE-then-INSERT pair for one cache entry.
 //!
-//! Values never enter the SQL text as written by the network: SQLite and MySQL get `?`
-//! placeholders and bound parameters; PostgreSQL gets literals escaped by [`pg_literal`]
-//! (pmacct's untyped literals are what lets `'10.0.0.1'` land in an `inet` column).
+//! Values never enter the SQL text: SQLite and MySQL get `?` placeholders, PostgreSQL `$n`
+//! ones, with bound parameters (pgsql sends them in text format, so that `10.0.0.1` lands
+//! in an `inet` column as pmacct's untyped literals do).
 
 use std::fmt::Write as _;
 
 use pmacct_flow::cache::Entry;
+use pmacct_flow::custom::{CustomCol, Render, Semantics};
 use pmacct_flow::format::Encoder;
 use pmacct_flow::primitives::{value, Extras, SqlType, Val};
 use pmacct_flow::{Aggregate, Primitive};
@@ -57,6 +58,12 @@ enum Src {
     FakeHost,
     /// A BGP table's fake value (`''`, `'0'`, `'0.0.0.0'`).
     FakeText(&'static str),
+    /// A custom primitive (`aggregate_primitives`), by its index in the aggregate's list.
+    Custom(usize),
+    /// `*_stitching`: `timestamp_min` (false) / `timestamp_max` (true) seconds, and their
+    /// `_residual` columns.
+    Stitch(bool),
+    StitchResidual(bool),
 }
 
 /// How the placeholder of a column is written.
@@ -65,6 +72,8 @@ enum Wrap {
     Plain,
     /// A time in seconds: `DATETIME(?, 'unixepoch'...)`, `FROM_UNIXTIME(?)`, `to_timestamp(?)`.
     Time,
+    /// An address as a number (mysql `sql_num_hosts`): `INET6_ATON(?)`.
+    Aton,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,9 +106,23 @@ pub struct PlanOptions {
     /// pgsql `sql_use_copy` (with `sql_dont_try_update`): rows go by COPY, fields
     /// separated by this `sql_delimiter` character.
     pub copy_delimiter: Option<char>,
+    /// mysql `sql_num_hosts`: address columns written through `INET6_ATON()`.
+    pub num_hosts: bool,
+    /// `*_stitching`: the `timestamp_min`/`timestamp_max` columns.
+    pub stitching: bool,
 }
 
 impl PlanOptions {
+    /// How an aggregated primitive's value is written: the ten address columns through
+    /// `INET6_ATON()` with mysql `sql_num_hosts`, as 1.7.7's `*_aton_handler`s.
+    fn addr_wrap(&self, p: Primitive) -> Wrap {
+        if self.num_hosts && self.backend == Backend::Mysql && p.info().sql_type == SqlType::Ip {
+            Wrap::Aton
+        } else {
+            Wrap::Plain
+        }
+    }
+
     /// pmacct's defaults for `backend` and `version`: no history, no optimization, local
     /// time stamps with microseconds, UPDATE tried first.
     pub fn new(backend: Backend, version: u8) -> PlanOptions {
@@ -115,6 +138,8 @@ impl PlanOptions {
             secs: false,
             bgp: false,
             copy_delimiter: None,
+            num_hosts: false,
+            stitching: false,
         }
     }
 }
@@ -132,6 +157,8 @@ pub struct Plan {
     /// `tcp_flags=tcp_flags|N` in the SET clause (tcpflags aggregated).
     set_tcp_flags: bool,
     aggregate_tcp_flags: bool,
+    /// The aggregate's custom primitives ([`Src::Custom`] indexes them).
+    custom: &'static [CustomCol],
 }
 
 /// One cache entry as the writer needs it: the key values in [`Plan`] column order, the
@@ -205,9 +232,6 @@ impl Plan {
                 || (agg(Primitive::DstHost) || agg(Primitive::DstNet)) && agg(Primitive::DstAs))
         {
             return Err("SQL tables < v6 are unable to mix IP addresses and AS numbers (ie. src_ip, src_as).".into());
-        }
-        if !aggregate.custom().is_empty() {
-            return Err("custom primitives (aggregate_primitives) are not supported yet by the pmacct-rs SQL plugins.".into());
         }
         if opts.bgp {
             return Plan::new_bgp(aggregate, opts);
@@ -291,9 +315,11 @@ impl Plan {
                     wrap: Wrap::Plain,
                     in_where: false,
                 }),
-                _ => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+                _ => cols.push(col(name, Src::Prim(p), opts.addr_wrap(p))),
             }
         }
+        push_custom(aggregate, &mut cols);
+        push_stitching(&opts, &mut cols);
         let flows_agg = agg(Primitive::Flows);
         let flows = flows_agg || (v >= 4 && !optimize);
         if flows_agg && v < 4 && !optimize {
@@ -304,6 +330,7 @@ impl Plan {
             count_flows: flows_agg,
             set_tcp_flags: agg(Primitive::TcpFlags),
             aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            custom: aggregate.custom(),
             opts,
             cols,
         })
@@ -351,13 +378,15 @@ impl Plan {
                 );
                 match fake {
                     Some(f) if !in_agg => cols.push(col(name, Src::FakeText(f), Wrap::Plain)),
-                    _ if in_agg || always => cols.push(col(name, Src::Prim(p), Wrap::Plain)),
+                    _ if in_agg || always => cols.push(col(name, Src::Prim(p), opts.addr_wrap(p))),
                     _ => {}
                 }
             } else if in_agg {
-                cols.push(col(name, Src::Prim(p), Wrap::Plain));
+                cols.push(col(name, Src::Prim(p), opts.addr_wrap(p)));
             }
         }
+        push_custom(aggregate, &mut cols);
+        push_stitching(&opts, &mut cols);
         let flows_agg = agg(Primitive::Flows);
         if flows_agg && !optimize {
             return Err("The accounting of flows requires SQL table v4.".into());
@@ -367,6 +396,7 @@ impl Plan {
             count_flows: flows_agg,
             set_tcp_flags: agg(Primitive::TcpFlags),
             aggregate_tcp_flags: agg(Primitive::TcpFlags),
+            custom: aggregate.custom(),
             opts,
             cols,
         })
@@ -414,6 +444,30 @@ impl Plan {
                     Val::Num(n) => Param::Text(n.to_string()),
                     _ => Param::Text("0".into()),
                 },
+                Src::Custom(i) => {
+                    // 1.7.7's custom_primitive_value_print() (unpadded); u_int values are
+                    // numbers in its statements.
+                    let c = &self.custom[i];
+                    buf.clear();
+                    c.write_value(buf, &e.custom, Render::Csv);
+                    let t = String::from_utf8_lossy(buf);
+                    match t.parse::<i64>() {
+                        Ok(n) if c.spec.semantics == Semantics::UInt => Param::Int(n),
+                        _ => Param::Text(t.into_owned()),
+                    }
+                }
+                Src::Stitch(max) | Src::StitchResidual(max) => {
+                    let t = if max {
+                        e.timestamp_max
+                    } else {
+                        e.timestamp_min
+                    };
+                    if matches!(c.src, Src::Stitch(_)) {
+                        Param::Int(t.secs as i64)
+                    } else {
+                        Param::Int(i64::from(t.usecs))
+                    }
+                }
                 Src::TsSecs(p) | Src::TsResidual(p) => match value(p, &e.prims, &x) {
                     Val::Ts(t) => {
                         if matches!(c.src, Src::TsSecs(_)) {
@@ -672,6 +726,11 @@ impl Plan {
         let ph = b.placeholder(v);
         match wrap {
             Wrap::Plain => b.sql.push_str(&ph),
+            Wrap::Aton => {
+                b.sql.push_str("INET6_ATON(");
+                b.sql.push_str(&ph);
+                b.sql.push(')');
+            }
             Wrap::Time => {
                 let mut s = String::new();
                 self.time_expr(&mut s, &ph);
@@ -703,7 +762,9 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
         let sql_type = match c.src {
             Src::FakeMac => SqlType::Mac,
             Src::FakeHost => SqlType::Ip,
-            Src::FakeText(_) => SqlType::Text,
+            Src::FakeText(_) | Src::Custom(_) => SqlType::Text,
+            Src::Stitch(_) => SqlType::DateTime,
+            Src::StitchResidual(_) => SqlType::U32,
             Src::Prim(p) | Src::AsText(p) | Src::Lon(p) | Src::TsSecs(p) => p.info().sql_type,
             Src::TsResidual(_) => SqlType::U32,
         };
@@ -757,6 +818,34 @@ pub fn create_table(backend: Backend, version: u8, table: &str) -> String {
     format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
 }
 
+/// `*_stitching`'s columns, in every table as in 1.7.7 (times as the timestamp primitives).
+fn push_stitching(o: &PlanOptions, cols: &mut Vec<Column>) {
+    if !o.stitching {
+        return;
+    }
+    let wrap = if o.since_epoch {
+        Wrap::Plain
+    } else {
+        Wrap::Time
+    };
+    for (max, name, residual) in [
+        (false, "timestamp_min", "timestamp_min_residual"),
+        (true, "timestamp_max", "timestamp_max_residual"),
+    ] {
+        cols.push(col(name, Src::Stitch(max), wrap));
+        if !o.secs {
+            cols.push(col(residual, Src::StitchResidual(max), Wrap::Plain));
+        }
+    }
+}
+
+/// The custom primitives' columns (named as the primitives), after the others.
+fn push_custom(aggregate: &Aggregate, cols: &mut Vec<Column>) {
+    for (i, c) in aggregate.custom().iter().enumerate() {
+        cols.push(col(c.name, Src::Custom(i), Wrap::Plain));
+    }
+}
+
 fn col(name: &'static str, src: Src, wrap: Wrap) -> Column {
     Column {
         name,
@@ -785,7 +874,9 @@ fn residual_name(p: Primitive) -> &'static str {
     }
 }
 
-/// Builds one statement: `?` placeholders with parameters, or escaped literals (pgsql).
+/// Builds one statement: `?` (`$n` for pgsql) placeholders with parameters. The text
+/// depends only on the plan and the table, never on a row's values, so one prepared
+/// statement serves every row of a table.
 struct Builder {
     backend: Backend,
     sql: String,
@@ -802,12 +893,12 @@ impl Builder {
     }
 
     fn placeholder(&mut self, v: Param) -> String {
+        self.params.push(v);
         match self.backend {
-            Backend::Pgsql => pg_literal(&v),
-            Backend::Mysql | Backend::Sqlite3 => {
-                self.params.push(v);
-                "?".to_string()
-            }
+            // Numbered, sent in text format: the server parses each value as its column's
+            // type (`inet`, `macaddr`...), as it does pmacct's untyped literals.
+            Backend::Pgsql => format!("${}", self.params.len()),
+            Backend::Mysql | Backend::Sqlite3 => "?".to_string(),
         }
     }
 
@@ -820,29 +911,6 @@ impl Builder {
         Statement {
             sql: self.sql,
             params: self.params,
-        }
-    }
-}
-
-/// A PostgreSQL literal: integers as digits, text single-quoted with quotes doubled and no
-/// byte that could end the literal or the statement (`standard_conforming_strings` is on
-/// since PostgreSQL 9.1, so backslashes are plain characters; NUL, which PostgreSQL
-/// refuses in text, is dropped).
-pub fn pg_literal(v: &Param) -> String {
-    match v {
-        Param::Int(n) => n.to_string(),
-        Param::Text(s) => {
-            let mut out = String::with_capacity(s.len() + 2);
-            out.push('\'');
-            for ch in s.chars() {
-                match ch {
-                    '\'' => out.push_str("''"),
-                    '\0' => {}
-                    c => out.push(c),
-                }
-            }
-            out.push('\'');
-            out
         }
     }
 }

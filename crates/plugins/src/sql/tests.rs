@@ -7,12 +7,12 @@ use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::{Aggregate, Primitive};
 
 use super::sqlite::Sqlite;
-use super::statement::{pg_literal, Backend, Param, Plan, PlanOptions};
+use super::statement::{Backend, Param, Plan, PlanOptions};
 use super::writer::{Batch, Connection};
 
 const BACKENDS: [Backend; 3] = [Backend::Mysql, Backend::Pgsql, Backend::Sqlite3];
 
-fn agg(s: &str) -> Aggregate {
+pub(super) fn agg(s: &str) -> Aggregate {
     let tokens: Vec<String> = s.split(',').map(|t| t.trim().to_string()).collect();
     Aggregate::parse(&tokens).unwrap()
 }
@@ -41,7 +41,7 @@ fn encoder(a: &Aggregate) -> Encoder {
     .unwrap()
 }
 
-fn entry(a: &Aggregate) -> Entry {
+pub(super) fn entry(a: &Aggregate) -> Entry {
     let mut e = Entry {
         prims: Default::default(),
         custom: Default::default(),
@@ -187,20 +187,28 @@ fn statements_per_backend() {
     let pg = Plan::new(&a, opts(Backend::Pgsql, 1)).unwrap();
     let row = pg.row(&e, &enc, 1_700_000_100, &mut buf);
     let ins = pg.insert("acct", &row);
-    assert!(ins.params.is_empty());
     assert!(ins
         .sql
-        .contains("to_timestamp(1700000100), to_timestamp(1700000000)"));
-    assert!(ins
-        .sql
-        .contains("'10.0.0.1', '2001:db8::1', 53, 0, 17, 3, 300)"));
+        .contains("VALUES (to_timestamp($1), to_timestamp($2), $3, $4"));
+    assert!(ins.sql.ends_with(", $11)"), "{}", ins.sql);
+    assert_eq!(ins.params.len(), 11);
+    assert_eq!(ins.params[0], Param::Int(1_700_000_100));
+    assert_eq!(ins.params[5], Param::Text("2001:db8::1".into()));
+    assert_eq!(ins.params[8], Param::Int(17));
     let up = pg.update("acct", &row).unwrap();
     assert!(up
         .sql
-        .contains("stamp_updated=CURRENT_TIMESTAMP(0) WHERE mac_src='0:0:0:0:0:0'"));
+        .contains("stamp_updated=CURRENT_TIMESTAMP(0) WHERE mac_src=$3"));
     assert!(up
         .sql
-        .ends_with("AND to_timestamp(1700000000)::Timestamp without time zone = stamp_inserted"));
+        .ends_with("AND to_timestamp($10)::Timestamp without time zone = stamp_inserted"));
+    assert_eq!(up.params[9], Param::Int(1_700_000_000));
+    // The text does not depend on the row: one prepared statement per table.
+    let mut e2 = e;
+    e2.packets = 9;
+    let row2 = pg.row(&e2, &enc, 1_700_000_200, &mut buf);
+    assert_eq!(pg.update("acct", &row2).unwrap().sql, up.sql);
+    assert_eq!(pg.insert("acct", &row2).sql, ins.sql);
 
     let my = Plan::new(&a, opts(Backend::Mysql, 9)).unwrap();
     let row = my.row(&e, &enc, 1_700_000_100, &mut buf);
@@ -268,7 +276,9 @@ fn property_statements_are_well_formed() {
         let up = plan.update("acct", &row).unwrap();
         for s in [&ins, &up] {
             if b == Backend::Pgsql {
-                assert!(s.params.is_empty());
+                let n = s.params.len();
+                assert!(s.sql.contains(&format!("${n}")), "{}", s.sql);
+                assert!(!s.sql.contains(&format!("${}", n + 1)), "{}", s.sql);
             } else {
                 assert_eq!(s.params.len(), s.sql.matches('?').count(), "{}", s.sql);
             }
@@ -324,18 +334,14 @@ fn injection_is_stored_as_text() {
         })
         .unwrap();
     assert_eq!(got, (evil.to_string(), 6));
-    // pgsql: the same value as an escaped literal.
+    // pgsql: the same value as a parameter, never in the SQL text.
     let mut o = opts(Backend::Pgsql, 9);
     o.optimize_clauses = true;
     let plan = Plan::new(&a, o).unwrap();
     let row = plan.row(&e, &enc, 1_700_000_100, &mut Vec::new());
     let ins = plan.insert("acct", &row);
-    assert!(
-        ins.sql.contains("'x''); DROP TABLE acct; --'"),
-        "{}",
-        ins.sql
-    );
-    assert_eq!(pg_literal(&Param::Text("a'\0b".into())), "'a''b'");
+    assert!(!ins.sql.contains("DROP"), "{}", ins.sql);
+    assert!(ins.params.contains(&Param::Text(evil.into())));
 }
 
 /// A row the database refuses (here a duplicate key with `sql_dont_try_update`) is counted

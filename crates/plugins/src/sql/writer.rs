@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::statement::{Plan, Row, Statement};
+use super::trigger::TriggerRun;
 use crate::log::{plugin_log, PluginLog};
 
 /// Rows for one table (dynamic `sql_table` names split a purge into several).
@@ -144,8 +145,15 @@ pub struct SqlStats {
     pub queued: AtomicU64,
 }
 
+/// What the writer thread takes from its queue.
+enum Job {
+    Rows(Batch),
+    /// `sql_trigger_exec` after the rows of the purge queued before it.
+    Trigger(TriggerRun),
+}
+
 struct State {
-    batches: VecDeque<Batch>,
+    batches: VecDeque<Job>,
     rows: usize,
     closing: bool,
 }
@@ -201,6 +209,7 @@ impl Writer {
             log: log.clone(),
             conn: None,
             created: HashSet::new(),
+            since_trigger: (0, 0),
             failing_since: None,
         };
         let thread = std::thread::Builder::new()
@@ -241,10 +250,17 @@ impl Writer {
             return n;
         }
         st.rows += n;
-        st.batches.push_back(batch);
+        st.batches.push_back(Job::Rows(batch));
         self.stats.queued.store(st.rows as u64, Ordering::Relaxed);
         self.shared.cv.notify_one();
         0
+    }
+
+    /// Run `t` once the rows queued before it are written.
+    pub fn submit_trigger(&self, t: TriggerRun) {
+        let mut st = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.batches.push_back(Job::Trigger(t));
+        self.shared.cv.notify_one();
     }
 
     /// Flush what is queued (retrying up to the close timeout) and stop the thread.
@@ -277,6 +293,8 @@ struct Worker {
     /// Tables this process has run `sql_table_schema` for.
     created: HashSet<String>,
     failing_since: Option<Instant>,
+    /// Rows inserted and updated since the last trigger run (its purge's figures).
+    since_trigger: (u64, u64),
 }
 
 impl Worker {
@@ -293,7 +311,16 @@ impl Worker {
                     close_deadline = Some(Instant::now() + self.opts.close_timeout);
                 }
                 match st.batches.front() {
-                    Some(b) => b.clone(),
+                    Some(Job::Rows(b)) => b.clone(),
+                    Some(Job::Trigger(_)) => {
+                        let Some(Job::Trigger(t)) = st.batches.pop_front() else {
+                            unreachable!("front is a trigger")
+                        };
+                        drop(st);
+                        let (ins, upd) = std::mem::take(&mut self.since_trigger);
+                        t.run(ins, upd, &self.log);
+                        continue;
+                    }
                     None => return,
                 }
             };
@@ -390,6 +417,8 @@ impl Worker {
         let w = conn.write(&self.plan, batch)?;
         self.stats.inserted.fetch_add(w.inserted, Ordering::Relaxed);
         self.stats.updated.fetch_add(w.updated, Ordering::Relaxed);
+        self.since_trigger.0 += w.inserted;
+        self.since_trigger.1 += w.updated;
         if w.refused > 0 {
             let total = self.stats.dropped.fetch_add(w.refused, Ordering::Relaxed) + w.refused;
             plugin_log!(
