@@ -35,3 +35,7 @@ command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --version 3.8.0 
 # SQL plugins (sql branch): libsqlite3-dev links the sqlite3 plugin (rusqlite on the system
 # SQLite, as pmacct uses it); sqlite3 is the CLI the differential test reads tables with.
 $SUDO apt-get install -y -qq --no-install-recommends libsqlite3-dev sqlite3 >/dev/null
+# BGP differential test (compat_bgp): ExaBGP is the BGP speaker that peers with both Debian's
+# nfacctd 1.7.7 and ours (one process per collector, routes from its text API); never a service.
+$SUDO apt-get install -y -qq --no-install-recommends exabgp >/dev/null
+$SUDO systemctl disable --now exabgp >/dev/null 2>&1 || true

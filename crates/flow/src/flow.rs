@@ -103,6 +103,12 @@ pub struct Primitives {
     /// tag): sfacctd's pre_tag_map `vlan` matches either.
     pub sflow_in_vlan: u16,
     pub sflow_out_vlan: u16,
+    /// BGP daemon lookups (core stage), for each plugin's `*_net` evaluation: the matched
+    /// prefix length plus one (0: no route matched, or no lookup ran) of each side, and the
+    /// destination route's BGP next hop.
+    pub bgp_src_match: u8,
+    pub bgp_dst_match: u8,
+    pub bgp_next_hop: Option<IpAddr>,
 }
 
 /// Where a flow's custom primitive values are: an index into its batch's side table
@@ -359,6 +365,7 @@ mod size_tests {
             std::mem::size_of::<Primitives>(),
         );
         println!("size_of Flow {flow}, Primitives {prims}");
-        assert!(flow <= 496, "Flow is {flow} bytes");
+        // 512: BGP lookup results (two prefix lengths and a next hop) travel to the plugins.
+        assert!(flow <= 512, "Flow is {flow} bytes");
     }
 }
