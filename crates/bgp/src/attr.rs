@@ -331,27 +331,54 @@ pub fn large_communities_text(c: &[[u32; 3]]) -> String {
     s
 }
 
-/// `evaluate_comm_patterns()`: the communities of `text` that match one of `patterns` (a
-/// `.` in a pattern matches any character; a match must be a whole community), in pattern
-/// order, space-separated.
+/// `evaluate_comm_patterns()`: for each pattern in order, every occurrence in `text` of the
+/// pattern's head (up to its first `.`) is found left to right and the text from there to
+/// the end of that community is kept (so a head found inside a community keeps its tail, as
+/// 1.7.7 does). A pattern with `.` wildcards also needs that tail to have the pattern's
+/// length and match it with `.` as any character; the first tail that does not ends the
+/// search for that pattern. Kept pieces are space-separated.
 pub fn filter_communities(text: &str, patterns: &[String]) -> String {
     let mut out = String::new();
     for p in patterns {
-        for c in text.split(' ') {
-            let hit = if p.contains('.') {
-                c.len() == p.len() && c.bytes().zip(p.bytes()).all(|(a, b)| b == b'.' || a == b)
-            } else {
-                c.contains(p.as_str())
-            };
-            if hit {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(c);
+        let (head, wild) = match p.find('.') {
+            Some(i) => (&p[..i], true),
+            None => (p.as_str(), false),
+        };
+        let mut from = 0;
+        while let Some(off) = text.get(from..).and_then(|h| h.find(head)) {
+            let start = from + off;
+            let end = text[start..].find(' ').map_or(text.len(), |e| start + e);
+            let piece = &text[start..end];
+            // An empty piece cannot advance (1.7.7 would spin on an empty pattern).
+            if piece.is_empty() {
+                break;
             }
+            if wild
+                && (piece.len() != p.len()
+                    || !piece
+                        .bytes()
+                        .zip(p.bytes())
+                        .all(|(a, b)| b == b'.' || a == b))
+            {
+                break;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(piece);
+            from = end;
         }
     }
     out
+}
+
+/// `bgp_*comm_pattern` values: comma-separated, each trimmed (`load_comm_patterns()`).
+pub fn parse_patterns(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .take(16)
+        .collect()
 }
 
 fn keep<T>(discarded: &mut Vec<UpdateError>, r: Result<T, UpdateError>) -> Option<T> {

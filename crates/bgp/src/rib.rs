@@ -295,6 +295,8 @@ pub struct Side {
     /// `evaluate_last_asn` (origin AS) and `evaluate_first_asn` (neighbour AS).
     pub last_as: u32,
     pub first_as: u32,
+    /// The route has an AS_PATH attribute (1.7.7 fills `peer_*_as` only then).
+    pub has_as_path: bool,
     pub next_hop: Option<IpAddr>,
 }
 
@@ -323,6 +325,7 @@ impl Side {
             med: a.med,
             last_as: a.as_path.as_ref().map_or(0, |x| x.last_as),
             first_as: a.as_path.as_ref().map_or(0, |x| x.first_as),
+            has_as_path: a.as_path.is_some(),
             next_hop: a.next_hop,
         }
     }

@@ -531,11 +531,11 @@ impl Speaker {
             for (c, raw) in p.capabilities().zip(p.raw_capabilities()) {
                 match c? {
                     Capability::Multiprotocol { afi, safi } => {
-                        caps_log.push(format!("MultiProtocol AFI [{afi:x}] SAFI [{safi:x}]"));
+                        caps_log.push(format!("MultiProtocol [1] AFI [{afi:x}] SAFI [{safi:x}]"));
                         reply_params.extend_from_slice(raw);
                     }
                     Capability::FourOctetAs(a) => {
-                        caps_log.push(format!("4-bytes AS ASN [{a}]"));
+                        caps_log.push(format!("4-bytes AS [41] ASN [{a}]"));
                         as4 = Some(a);
                         as4_at = Some(reply_params.len() + 2);
                         reply_params.extend_from_slice(raw);

@@ -413,10 +413,23 @@ fn as4_reconcile_for_two_byte_peers() {
 fn radius_and_patterns() {
     assert_eq!(attr::apply_radius("1 2 3 4", 2), "1 2");
     assert_eq!(attr::apply_radius("1 2", 5), "1 2");
+    // 1.7.7's evaluate_comm_patterns(): a wildcard pattern's search ends at the first
+    // candidate (found by the head before its first '.') that does not match it...
     let pats = vec!["65001:".to_string(), "6500.:7".to_string()];
     assert_eq!(
         attr::filter_communities("65001:1 65002:7 65003:8", &pats),
-        "65001:1 65002:7"
+        "65001:1"
+    );
+    let pats = vec!["6500.:7".to_string()];
+    assert_eq!(
+        attr::filter_communities("65002:7 65003:7 65001:1", &pats),
+        "65002:7 65003:7"
+    );
+    // ...and a head found inside a community keeps that community's tail.
+    let pats = vec!["100".to_string()];
+    assert_eq!(
+        attr::filter_communities("65100:1 1:100", &pats),
+        "100:1 100"
     );
     assert_eq!(attr::first_asn("{1,2} 3"), 0);
     assert_eq!(attr::first_asn("(65100 65101) 65001"), 65100);

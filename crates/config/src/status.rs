@@ -28,7 +28,7 @@ impl Status {
     }
 }
 
-const BGP: &str = "pmacct-rs has no BGP/BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
+const BGP: &str = "pmacct-rs has no BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
 const KAFKA_REFUSED: &str =
     "kafka plugin feature pmacct-rs does not have: the plugin refuses to start when it is set";
 const SQL_REFUSED: &str =
@@ -39,7 +39,6 @@ const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), th
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
 pub static STATUSES: &[(&str, Status)] = &[
-    ("bgp_daemon", Status::Refused(BGP)),
     ("bmp_daemon", Status::Refused(BGP)),
     ("isis_daemon", Status::Refused(BGP)),
     ("igp_daemon", Status::Refused(BGP)),

@@ -326,14 +326,20 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
     let renormalize_in_stages = sampling.is_some() && renormalize == Some(Renormalize::ByRate);
     // flow_to_rd_map first (pmacct resolves the RD before the plugins' handlers run).
     let mut makers = Vec::new();
-    for s in [crate::netmaps::flow_to_rd_stage(core), sampling]
-        .into_iter()
-        .flatten()
-    {
+    let flow_to_rd = crate::netmaps::flow_to_rd_stage(core);
+    let after_rd = usize::from(flow_to_rd.is_some());
+    for s in [flow_to_rd, sampling].into_iter().flatten() {
         if refresh {
             reloaders.push(s.reload);
         }
         makers.push(s.new_stage);
+    }
+    // The BGP lookup (bgp_srcdst_lookup()) after flow_to_rd_map, as in pmacct's core.
+    if crate::bgp::get().is_some() {
+        let bgp: Box<dyn Fn() -> Box<dyn Stage> + Send + Sync> = Box::new(|| {
+            crate::bgp::lookup_stage().expect("the BGP daemon runs for the life of the process")
+        });
+        makers.insert(after_rd, bgp);
     }
     let new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync> =
         Box::new(move || makers.iter().map(|m| m()).collect());
@@ -574,10 +580,9 @@ fn files_owner(core: &Scope) -> ((Option<u32>, Option<u32>), Vec<String>) {
 }
 
 /// Keys pmacct-rs reads only to refuse a configuration that asks for their feature (see
-/// `pmacct_config::status`): BGP, BMP and IS-IS daemons.
+/// `pmacct_config::status`): BMP and IS-IS daemons.
 fn refused_keys(core: &Scope) -> Result<(), String> {
-    for k in [key::BGP_DAEMON, key::BMP_DAEMON, key::ISIS_DAEMON] {
-        // bgp_daemon is an enum ("true"/"false") in the registry, the others booleans.
+    for k in [key::BMP_DAEMON, key::ISIS_DAEMON] {
         let on = core.bool(k) || core.str(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
         if on {
             let why = match k.def().status() {
@@ -743,6 +748,11 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             let blank = if n == last { "\n" } else { "" };
             plog!(Error, &p.name, &p.kind, "{line}{blank}");
         }
+        return 1;
+    }
+    // The BGP daemon before the core stages: its lookup is one of them.
+    if let Err(e) = crate::bgp::start(profile.daemon, core) {
+        plog!(Error, &core_name, "core", "{}", e);
         return 1;
     }
     let mut stages = match core_stages(core) {

@@ -2,6 +2,7 @@
 //! pidfiles. Protocol details live in `pmacct-wire`, records and outputs in `pmacct-flow`,
 //! plugins in `pmacct-plugins`.
 
+pub mod bgp;
 pub mod capture;
 pub mod collector;
 pub mod core;

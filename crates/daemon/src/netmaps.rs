@@ -188,7 +188,8 @@ fn net_options(daemon: pmacct_config::Daemon, scope: &Scope) -> Result<NetOption
         no_lpm: scope.bool(key::NETWORKS_FILE_NO_LPM),
         no_mask_if_zero: scope.bool(key::NETWORKS_NO_MASK_IF_ZERO),
         networks_mask: scope.u64(key::NETWORKS_MASK).unwrap_or(0).min(128) as u8,
-        bgp_daemon: scope.bool(key::BGP_DAEMON) || scope.bool(key::BMP_DAEMON),
+        // bgp_daemon is an enum ("true"/"false") in the registry, bmp_daemon a boolean.
+        bgp_daemon: scope.str(key::BGP_DAEMON) == Some("true") || scope.bool(key::BMP_DAEMON),
         isis_daemon: scope.bool(key::ISIS_DAEMON),
         packet_daemon: !flow_daemon,
         ..Default::default()
@@ -216,6 +217,9 @@ pub fn plugin_stages(
     let kind = p.kind.as_str();
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
     let opts = net_options(daemon, scope)?;
+    // Masks, networks and peer_dst_ip from the BGP daemon's lookups (`*_net: bgp|longest`),
+    // before the networks file as in pmacct.
+    stages.extend(crate::bgp::net_stage(opts.net, opts.no_mask_if_zero));
     let file = scope.str(key::NETWORKS_FILE);
     // check_net_methods ran before any plugin started: an Err here is not logged again.
     let opts = opts

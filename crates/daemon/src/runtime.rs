@@ -320,6 +320,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         if Flags::take(&flags.stats) {
             stats_gen.fetch_add(1, Ordering::Relaxed);
             crate::pipeline::STATS_GEN.fetch_add(1, Ordering::Relaxed);
+            crate::bgp::log_stats(&core_name);
             for t in &threads {
                 let d = t.tx.dropped_records.load(Ordering::Relaxed);
                 plog!(

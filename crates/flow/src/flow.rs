@@ -109,6 +109,12 @@ pub struct Primitives {
     /// pmacctd: ICMP/ICMPv6 type (high byte) and code of the packet, for the nfprobe plugin
     /// (1.7.7 exports them as the destination port); never aggregated.
     pub icmp_type_code: u16,
+    /// BGP daemon lookups (core stage), for each plugin's `*_net` evaluation: the matched
+    /// prefix length plus one (0: no route matched, or no lookup ran) of each side, and the
+    /// destination route's BGP next hop.
+    pub bgp_src_match: u8,
+    pub bgp_dst_match: u8,
+    pub bgp_next_hop: Option<IpAddr>,
 }
 
 /// Where a flow's custom primitive values are: an index into its batch's side table
@@ -366,6 +372,7 @@ mod size_tests {
             std::mem::size_of::<Primitives>(),
         );
         println!("size_of Flow {flow}, Primitives {prims}");
-        assert!(flow <= 528, "Flow is {flow} bytes");
+        // BGP lookup results (two prefix lengths and a next hop) travel to the plugins.
+        assert!(flow <= 544, "Flow is {flow} bytes");
     }
 }

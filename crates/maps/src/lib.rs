@@ -6,6 +6,7 @@
 use std::fmt;
 
 pub mod allow;
+pub mod bgp_agent;
 pub mod geoip;
 pub mod networks;
 pub mod ports;

@@ -399,7 +399,7 @@ pub enum NetCheck {
     AsNoFileOrMethod,
     /// Network aggregation whose only source is missing (file, mask, BGP or IS-IS).
     NetNoSource,
-    /// pmacct-rs: a BGP daemon is enabled and a method needs it, but there is none yet.
+    /// pmacct-rs: `*_net: igp` needs the IS-IS daemon, which pmacct-rs does not have.
     BgpNotImplemented,
 }
 
@@ -452,10 +452,8 @@ impl NetOptions {
                 self.net.file = true;
             }
         }
-        // pmacct would take ASNs/networks from its BGP (or IS-IS) daemon here; we have none.
-        if (as_agg && as_bgp_only && !self.packet_daemon)
-            || (net_agg && (net_bgp_only || only(self.net, |m| m.igp = true)))
-        {
+        // Networks from the IS-IS daemon alone: pmacct-rs has none (the BGP daemon runs).
+        if net_agg && only(self.net, |m| m.igp = true) {
             return Err(NetCheck::BgpNotImplemented);
         }
         Ok(self)
@@ -717,10 +715,13 @@ mod tests {
             Some(NetCheck::AsNoFileOrMethod)
         );
         assert_eq!(r(opts("file", "bgp", true), &["src_as"], false), None);
-        // With a BGP daemon enabled pmacct starts; we have none and refuse in our words.
+        // With a BGP daemon enabled pmacct starts, and so do we.
         let mut o = opts("bgp", "netflow", false);
         o.bgp_daemon = true;
-        assert_eq!(r(o, &["src_net"], false), Some(NetCheck::BgpNotImplemented));
+        assert_eq!(r(o, &["src_net"], false), None);
+        let mut o = opts("netflow", "bgp", false);
+        o.bgp_daemon = true;
+        assert_eq!(r(o, &["src_as"], false), None);
     }
 
     fn msgs(d: &[Diag]) -> Vec<String> {

@@ -1,0 +1,209 @@
+//! `bgp_agent_map`: which BGP peer's RIB the flows of an exporter are looked up in.
+//!
+//! Key-based lines as pmacct 1.7.7's bta map: `bgp_ip` (alias `id`, `bmp_ip`; SET: the
+//! peer's session address or router id), `bgp_port` (SET: its TCP port, for NAT), and the
+//! MATCH keys `ip` (exporter address or prefix, required), `in`, `out`. The first entry
+//! that matches wins. `filter` (a BPF expression) is not supported: the line is skipped with
+//! a warning, so a map that depends on it is never half-applied silently.
+
+use std::net::IpAddr;
+
+use crate::{Diag, MapError, Severity};
+
+/// Bounded like pmacct's maps (`maps_entries` default).
+pub const MAX_ENTRIES: usize = 16384;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The BGP peer to look up in.
+    pub bgp_ip: IpAddr,
+    pub bgp_port: Option<u16>,
+    /// Exporter network (masked) and prefix length.
+    pub ip: (IpAddr, u8),
+    pub in_iface: Option<u32>,
+    pub out_iface: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentMap {
+    entries: Vec<Entry>,
+}
+
+fn mask(a: IpAddr, len: u8) -> IpAddr {
+    match a {
+        IpAddr::V4(v) => {
+            let m = u32::MAX
+                .checked_shl(32 - u32::from(len.min(32)))
+                .unwrap_or(0);
+            IpAddr::V4((u32::from(v) & m).into())
+        }
+        IpAddr::V6(v) => {
+            let m = u128::MAX
+                .checked_shl(128 - u32::from(len.min(128)))
+                .unwrap_or(0);
+            IpAddr::V6((u128::from(v) & m).into())
+        }
+    }
+}
+
+fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v) => v.to_ipv4_mapped().map_or(a, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+impl AgentMap {
+    pub fn parse(path: &str, text: &str, diags: &mut Vec<Diag>) -> AgentMap {
+        let mut entries = Vec::new();
+        let warn = |diags: &mut Vec<Diag>, line: usize, msg: String| {
+            diags.push(Diag {
+                severity: Severity::Warn,
+                err: MapError {
+                    file: path.to_string(),
+                    line,
+                    msg,
+                },
+            })
+        };
+        'lines: for (n, l) in crate::lines(text) {
+            if entries.len() >= MAX_ENTRIES {
+                warn(
+                    diags,
+                    n,
+                    format!("map has more than {MAX_ENTRIES} entries: the rest is ignored."),
+                );
+                break;
+            }
+            let (mut bgp_ip, mut bgp_port, mut ip, mut in_iface, mut out_iface) =
+                (None, None, None, None, None);
+            for tok in l.split_whitespace() {
+                let Some((k, v)) = tok.split_once('=') else {
+                    warn(diags, n, "malformed key=value. Line ignored.".into());
+                    continue 'lines;
+                };
+                let ok = match k.to_ascii_lowercase().as_str() {
+                    "id" | "bgp_ip" | "bmp_ip" => {
+                        bgp_ip = v.parse::<IpAddr>().ok().map(canonical);
+                        bgp_ip.is_some()
+                    }
+                    "bgp_port" => {
+                        bgp_port = v.parse::<u16>().ok();
+                        bgp_port.is_some()
+                    }
+                    "ip" => {
+                        let (a, m) = v.split_once('/').map_or((v, None), |(a, m)| (a, Some(m)));
+                        match a.parse::<IpAddr>() {
+                            Ok(a) => {
+                                let a = canonical(a);
+                                let max = if a.is_ipv4() { 32 } else { 128 };
+                                match m.map(str::parse::<u8>) {
+                                    None => ip = Some((a, max)),
+                                    Some(Ok(m)) if m <= max => ip = Some((mask(a, m), m)),
+                                    Some(_) => {}
+                                }
+                                ip.is_some()
+                            }
+                            Err(_) => false,
+                        }
+                    }
+                    "in" => {
+                        in_iface = v.parse::<u32>().ok();
+                        in_iface.is_some()
+                    }
+                    "out" => {
+                        out_iface = v.parse::<u32>().ok();
+                        out_iface.is_some()
+                    }
+                    "filter" => {
+                        warn(
+                            diags,
+                            n,
+                            "key 'filter' is not supported by pmacct-rs in bgp_agent_map. Line ignored."
+                                .into(),
+                        );
+                        continue 'lines;
+                    }
+                    _ => {
+                        warn(diags, n, format!("unknown key '{k}'. Ignored."));
+                        continue 'lines;
+                    }
+                };
+                if !ok {
+                    warn(diags, n, "Line ignored.".into());
+                    continue 'lines;
+                }
+            }
+            match (bgp_ip, ip) {
+                (Some(bgp_ip), Some(ip)) => entries.push(Entry {
+                    bgp_ip,
+                    bgp_port,
+                    ip,
+                    in_iface,
+                    out_iface,
+                }),
+                _ => warn(
+                    diags,
+                    n,
+                    "required key missing. Required keys are: 'id', 'ip'. Line ignored.".into(),
+                ),
+            }
+        }
+        AgentMap { entries }
+    }
+
+    /// Read and parse `path` (bounded size).
+    pub fn load(path: &str, diags: &mut Vec<Diag>) -> Result<AgentMap, MapError> {
+        let text = crate::read(path, 16 << 20)?;
+        Ok(AgentMap::parse(path, &text, diags))
+    }
+
+    /// The entry for a flow from `agent` with these interfaces (first match).
+    pub fn find(&self, agent: IpAddr, in_iface: u32, out_iface: u32) -> Option<&Entry> {
+        let agent = canonical(agent);
+        self.entries.iter().find(|e| {
+            e.ip.0.is_ipv4() == agent.is_ipv4()
+                && mask(agent, e.ip.1) == e.ip.0
+                && e.in_iface.is_none_or(|i| i == in_iface)
+                && e.out_iface.is_none_or(|o| o == out_iface)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_matching_entry_wins_and_bad_lines_are_skipped() {
+        let text = "! comment\n\
+            bgp_ip=10.0.0.1 ip=192.168.1.1 in=5\n\
+            bgp_ip=10.0.0.2 ip=192.168.1.0/24\n\
+            bgp_ip=10.0.0.3 ip=0.0.0.0/0 filter='ip'\n\
+            bgp_ip=10.0.0.4\n\
+            bgp_ip=::1 ip=::/0\n";
+        let mut d = Vec::new();
+        let m = AgentMap::parse("m", text, &mut d);
+        assert_eq!(m.len(), 3);
+        assert_eq!(d.len(), 2);
+        let a = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            m.find(a("192.168.1.1"), 5, 0).unwrap().bgp_ip,
+            a("10.0.0.1")
+        );
+        assert_eq!(
+            m.find(a("192.168.1.1"), 6, 0).unwrap().bgp_ip,
+            a("10.0.0.2")
+        );
+        assert!(m.find(a("192.168.2.1"), 6, 0).is_none());
+        assert_eq!(m.find(a("2001:db8::1"), 0, 0).unwrap().bgp_ip, a("::1"));
+    }
+}
