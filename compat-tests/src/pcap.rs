@@ -20,10 +20,20 @@ const LINKTYPE_LINUX_SLL: u32 = 113;
 /// Every UDP datagram (IPv4 or IPv6, Ethernet/802.1Q, SLL, raw or BSD null link) of a classic
 /// pcap file, in capture order. Non-UDP frames and fragments are skipped.
 pub fn udp_datagrams(file: &[u8]) -> Result<Vec<Datagram>, String> {
+    Ok(udp_datagrams_timed(file)?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect())
+}
+
+/// As [`udp_datagrams`], each with its capture time in microseconds since the epoch: what a
+/// replay at the original pace needs (pmacct-test-automation's traffic reproducer).
+pub fn udp_datagrams_timed(file: &[u8]) -> Result<Vec<(u64, Datagram)>, String> {
     if file.len() < 24 {
         return Err("pcap: file shorter than its header".into());
     }
     let magic = u32::from_le_bytes([file[0], file[1], file[2], file[3]]);
+    let nanos = magic == 0xa1b2_3c4d || magic == 0x4d3c_b2a1;
     let le = match magic {
         0xa1b2_c3d4 | 0xa1b2_3c4d => true,
         0xd4c3_b2a1 | 0x4d3c_b2a1 => false,
@@ -51,7 +61,10 @@ pub fn udp_datagrams(file: &[u8]) -> Result<Vec<Datagram>, String> {
             return Err(format!("pcap: truncated record at offset {off}"));
         };
         if let Some(d) = frame_udp(linktype, &file[start..end]) {
-            out.push(d);
+            // seconds, then microseconds (nanoseconds in the 0xa1b23c4d variant)
+            let frac = u64::from(u32_at(file, off + 4));
+            let frac = if nanos { frac / 1000 } else { frac };
+            out.push((u64::from(u32_at(file, off)) * 1_000_000 + frac, d));
         }
         off = end;
     }

@@ -82,6 +82,11 @@ cases! {
     sampling_renorm_101: "netmaps", "sampling-renorm-csv", format!("{TA}/101-NFv9-CISCO-cust_primitives/traffic-00.pcap");
     sampling_renorm_v9: "netmaps", "sampling-renorm-csv", "inputs/softflowd-v9-s1.pcap";
     sampling_renorm_104: "netmaps", "sampling-renorm-csv", format!("{TA}/104-IPFIXv10-IPv6-CISCO-sampling_option/traffic-00.pcap");
+
+    // The sampling_map lookup frees the record's pre_tag_map label (first record of each
+    // exporter and source id: 2 of 102's 11 records, 1 of 110-01's 12 print an empty label).
+    sampling_label_102: "netmaps", "sampling-label-json", format!("{TA}/102-NFv9-CISCO-f2rd-pretag-sampling-reload/traffic-00.pcap");
+    sampling_label_110: "netmaps", "sampling-label-json", format!("{TA}/110-IPFIXv10-NFv9-multiple-sources/traffic-01.pcap");
 }
 
 /// The log lines naming `file` (level, process, message), sorted: pmacct's core and plugin

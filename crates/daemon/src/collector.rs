@@ -480,7 +480,7 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
             continue;
         }
         let res = check_plugin(p)
-            .and_then(|_| crate::stages::plugin_stages(profile.daemon, p, 0).map(|_| ()));
+            .and_then(|_| crate::stages::plugin_stages(profile.daemon, p, 0, false).map(|_| ()));
         if let Err(e) = res {
             error(format!("ERROR ( {}/{} ): {e}", p.name, p.kind));
         }
@@ -788,11 +788,11 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         .map(|lt| (core_name.as_str(), lt));
     let now = SystemTime::now();
     let mut plugins = Vec::new();
-    for p in &cfg.plugins {
+    for (i, p) in cfg.plugins.iter().enumerate() {
         let built = build_plugin(p, now, no_l2).and_then(|plugin| {
             Ok((
                 plugin,
-                crate::stages::plugin_stages(profile.daemon, p, frame_linktype)?,
+                crate::stages::plugin_stages(profile.daemon, p, frame_linktype, i == 0)?,
             ))
         });
         match built {

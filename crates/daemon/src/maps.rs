@@ -67,6 +67,7 @@ fn options(daemon: Daemon, scope: &Scope, frame_linktype: u32) -> Options {
         o.row_len = n.clamp(2, 1 << 20) as usize;
     }
     o.networks_file = scope.is_set(key::NETWORKS_FILE);
+    o.label_encode_as_map = scope.bool(key::PRE_TAG_LABEL_ENCODE_AS_MAP);
     o
 }
 

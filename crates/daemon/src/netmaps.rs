@@ -13,7 +13,8 @@
 //! and logs why; a good one is published with a new generation that each stage picks up at
 //! its next flow.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -351,6 +352,20 @@ struct MapStage<M, F> {
     map: Arc<M>,
     apply: fn(&M, &mut Flow, F) -> bool,
     flag: F,
+    lookups: Option<Lookups<M>>,
+}
+
+/// Exporters a pmacct-like lookup cache holds (then it starts over): bounds the state a
+/// stream of spoofed exporter addresses can make.
+const MAX_CACHED_LOOKUPS: usize = 65_536;
+
+/// pmacct's per-exporter cache of sampling_map lookups (`xflow_status_entry.st`): a lookup
+/// runs for the first record of each (exporter, source id) after start-up or a map reload,
+/// or for every record when the map cannot be cached; each run marks the flow
+/// `label_reset` (the lookup frees the record's pre_tag_map label in pmacct).
+struct Lookups<M> {
+    seen: HashSet<(Option<IpAddr>, u32, u8)>,
+    cached: fn(&M) -> bool,
 }
 
 impl<M: Send + Sync, F: Copy + Send> Stage for MapStage<M, F> {
@@ -359,6 +374,26 @@ impl<M: Send + Sync, F: Copy + Send> Stage for MapStage<M, F> {
             if let Some((g, m)) = self.shared.get() {
                 self.map = m;
                 self.gen = g;
+                if let Some(l) = &mut self.lookups {
+                    l.seen.clear();
+                }
+            }
+        }
+        if let Some(l) = &mut self.lookups {
+            let key = (
+                f.prims.peer_src_ip,
+                f.prims.export_proto_sysid,
+                f.prims.engine_type,
+            );
+            let cached = (l.cached)(&self.map) && l.seen.contains(&key);
+            if !cached {
+                f.label_reset = true;
+                if (l.cached)(&self.map) {
+                    if l.seen.len() >= MAX_CACHED_LOOKUPS {
+                        l.seen.clear();
+                    }
+                    l.seen.insert(key);
+                }
             }
         }
         (self.apply)(&self.map, f, self.flag)
@@ -391,6 +426,7 @@ fn core_map_stage<M: Default + Send + Sync + 'static, F: Copy + Send + Sync + 's
     load: LoadFn<M>,
     apply: fn(&M, &mut Flow, F) -> bool,
     flag: F,
+    lookups: Option<fn(&M) -> bool>,
 ) -> Option<CoreMapStage> {
     let path = core.str(key)?.to_string();
     let name = core
@@ -415,6 +451,10 @@ fn core_map_stage<M: Default + Send + Sync + 'static, F: Copy + Send + Sync + 's
             map,
             apply,
             flag,
+            lookups: lookups.map(|cached| Lookups {
+                seen: HashSet::new(),
+                cached,
+            }),
         })
     });
     let reload = Box::new(move || match load_core_map(&name, &path, max, load) {
@@ -440,6 +480,10 @@ pub fn sampling_stage(core: &Scope, renormalize: Option<Renormalize>) -> Option<
         SamplingMap::load,
         apply_sampling,
         renormalize,
+        // pmacct looks the map up (NF_counters_map_renormalize_handler) when it
+        // renormalizes by the map's rate.
+        (renormalize == Some(Renormalize::ByRate))
+            .then_some(SamplingMap::lookups_cached as fn(&SamplingMap) -> bool),
     )
 }
 
@@ -451,6 +495,7 @@ pub fn flow_to_rd_stage(core: &Scope) -> Option<CoreMapStage> {
         FlowToRdMap::load_rd,
         |m, f, ()| apply_flow_to_rd(m, f),
         (),
+        None,
     )
 }
 

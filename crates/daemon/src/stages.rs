@@ -14,10 +14,12 @@ use crate::plog;
 /// Plugin stages: the per-plugin work pmacct does before a plugin's cache (pre_tag_map,
 /// aggregate_filter, sampling_rate, networks_file, ports_file), in pmacct's order, from the
 /// plugin's scope. `frame_linktype`: the link type pmacctd captures (0 if none or unknown).
+/// `first`: the first plugin declared (see [`SampledLabelReset`]).
 pub fn plugin_stages(
     daemon: Daemon,
     p: &PluginInstance,
     frame_linktype: u32,
+    first: bool,
 ) -> Result<Vec<Box<dyn Stage>>, String> {
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
     let core_name = p.scope.str(key::CORE_PROC_NAME).unwrap_or_default();
@@ -31,6 +33,9 @@ pub fn plugin_stages(
     }
     // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
     stages.extend(filter_and_sampling(daemon, p));
+    if first {
+        stages.push(Box::new(SampledLabelReset));
+    }
     // post_tag/post_tag2: pmacct's post_tag_handler runs with the primitive handlers,
     // after the filters, and overwrites what pre_tag_map set.
     let post = PostTag {
@@ -45,6 +50,23 @@ pub fn plugin_stages(
     let agg = pmacct_flow::Aggregate::parse(&tokens).map_err(|e| e.to_string())?;
     stages.extend(crate::netmaps::plugin_stages(daemon, p, &agg)?);
     Ok(stages)
+}
+
+/// pmacct 1.7.7 (and 1.8) evaluate the sampling_map inside the first plugin's counter
+/// handlers, after its pre_tag_map and filters; the lookup frees the label the pre_tag_map
+/// gave the record (`pretag_init_vars()`), so that plugin prints it with an empty label
+/// (later plugins see the lookup cached). Reproduced for the first plugin declared: when
+/// pmacct's first plugin filters the record out, the next one loses the label instead,
+/// which ours does not do.
+pub struct SampledLabelReset;
+
+impl Stage for SampledLabelReset {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        if f.label_reset {
+            f.prims.label = pmacct_flow::label::LabelId::NONE;
+        }
+        true
+    }
 }
 
 /// A plugin's `sampling_rate: N`: 1-out-of-N packets, counted over each flow's packets.

@@ -137,6 +137,7 @@ impl Entry {
             flow_type: self.flow_type,
             bin_time,
             time_start_usecs: 0,
+            label_reset: false,
         }
     }
 }

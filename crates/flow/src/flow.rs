@@ -198,6 +198,10 @@ pub struct Flow {
     /// `bin_time`, `timestamp_end` (pmacct's `time_end`) and the plugin's clock, it is what
     /// `*_stitching` and `nfacctd_pro_rating` read.
     pub time_start_usecs: u32,
+    /// pmacct's sampling_map lookup ran for this flow (its result is cached per exporter and
+    /// source id until a map reload): that lookup frees the pre_tag_map label pmacct 1.7.7
+    /// (and 1.8) computed for the record, so the first plugin prints it without one.
+    pub label_reset: bool,
 }
 
 /// How `*_renormalize` scales a flow's counters.

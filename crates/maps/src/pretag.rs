@@ -55,6 +55,9 @@ pub struct Options {
     /// runs them on the captured one (libpcap's `vlan` and `ip` tests read SLL's protocol
     /// field). 0 (or any other link type): Ethernet.
     pub frame_linktype: u32,
+    /// `pre_tag_label_encode_as_map` (pmacct 1.7.8+): `set_label` may hold commas (its
+    /// `key%value` pairs), which 1.7.7 refuses; a pair made of `%` only is refused.
+    pub label_encode_as_map: bool,
 }
 
 impl Options {
@@ -65,6 +68,7 @@ impl Options {
             row_len: 256,
             networks_file: false,
             frame_linktype: 0,
+            label_encode_as_map: false,
         }
     }
 }
@@ -531,7 +535,18 @@ impl Draft {
                 }
             }
             "set_label" => {
-                if value.contains(',') {
+                if o.label_encode_as_map {
+                    // 1.7.8+ checks each non-empty comma-separated pair lightly: strtok on
+                    // '%' finds nothing only in a pair made of '%' characters.
+                    if value
+                        .split(',')
+                        .any(|p| !p.is_empty() && p.chars().all(|c| c == '%'))
+                    {
+                        return Some(Err(Some(
+                            "Missing pretag_label_encode_as_map separator.".into(),
+                        )));
+                    }
+                } else if value.contains(',') {
                     return Some(Err(Some("Invalid set_label specified.".into())));
                 }
                 self.label = value.to_string();

@@ -325,6 +325,16 @@ fn common_word<V>(k: &str, v: &str) -> Option<Result<Word<V>, String>> {
 }
 
 impl SamplingMap {
+    /// pmacct caches a sampling_map lookup per exporter and source id unless a rule matches
+    /// on `in`/`out` (then it looks up every record).
+    pub fn lookups_cached(&self) -> bool {
+        !self.v4.iter().chain(&self.v6).any(|r| {
+            r.conds
+                .iter()
+                .any(|c| matches!(c, Cond::In(_) | Cond::Out(_)))
+        })
+    }
+
     /// Parse a sampling_map (see [`IdMap`]); a rule with rate 0 counts as lacking its `id`.
     pub fn parse(file: &str, text: &str, max_entries: usize) -> (SamplingMap, Vec<Diag>) {
         let (mut m, d) = IdMap::parse_with(file, text, max_entries, true, &|k, v| match k {

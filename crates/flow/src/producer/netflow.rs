@@ -109,6 +109,7 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         flow_type: rec.flow_type,
         bin_time,
         time_start_usecs: start.usecs,
+        label_reset: false,
     }
 }
 

@@ -523,6 +523,7 @@ impl PacketAccountant {
             flow_type: FlowType::default(),
             bin_time: if self.opts.time_new { 0 } else { ts.secs },
             time_start_usecs: if self.opts.time_new { 0 } else { ts.usecs },
+            label_reset: false,
         })
     }
 

@@ -51,6 +51,28 @@ fn comma_in_set_label_ignores_the_line_as_1_7_7() {
     assert_eq!(m.rule_lines(), (vec![2], vec![2]));
 }
 
+/// pmacct 1.7.8+ with `pre_tag_label_encode_as_map`: commas separate the label's pairs; only
+/// a pair made of `%` alone is refused (1.7.8's light check).
+#[test]
+fn comma_in_set_label_with_encode_as_map_as_1_7_8() {
+    let mut o = Options::new(Daemon::Nfacctd);
+    o.label_encode_as_map = true;
+    let mut d = Vec::new();
+    let text =
+        "set_label=nkey%100.1,pkey%testing ip=192.168.100.1/32\nset_label=a%b,%% ip=10.0.0.1/32\n";
+    let m = parse("m.map", text, &o, &mut d);
+    let d: Vec<String> = d.iter().map(|d| d.err.to_string()).collect();
+    assert_eq!(
+        d,
+        vec![
+            "[m.map] Missing pretag_label_encode_as_map separator.",
+            "[m.map:2] Line ignored."
+        ]
+    );
+    let t = eval(&m, &flow("192.168.100.1", 9));
+    assert_eq!(t.label, "nkey%100.1,pkey%testing");
+}
+
 #[test]
 fn malformed_and_unknown_keys() {
     let (m, d) =
