@@ -60,6 +60,9 @@ WEIGHT = {
     "compat_net_methods": 49,
     "compat_amqp": 47,
     "pmacct_memory": 40,
+    "compat_automation": 90,
+    "compat_probes": 70,
+    "compat_bgp": 30,
 }
 
 
