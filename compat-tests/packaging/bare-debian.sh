@@ -30,6 +30,14 @@ mount --bind /dev/pts "$dir/dev/pts"
 mount -t tmpfs tmpfs "$dir/dev/shm"
 mount -t sysfs sysfs "$dir/sys"
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
+# This machine's network reaches the package registries through an egress proxy whose CA the
+# machine trusts (/usr/local/share/ca-certificates): the root trusts it too, as any Debian
+# installed on this network would, or cargo cannot reach crates.io.
+if [ -d /usr/local/share/ca-certificates ]; then
+    mkdir -p "$dir/usr/local/share/ca-certificates" "$dir/etc/ssl/certs"
+    cp -a /usr/local/share/ca-certificates/. "$dir/usr/local/share/ca-certificates/"
+    cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
+fi
 # The minbase root has no git, no compiler, no curl: only the toolchain is brought in.
 rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
