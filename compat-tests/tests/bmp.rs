@@ -1,0 +1,405 @@
+//! pmbmpd against Debian's pmbmpd 1.7.7: the same crafted BMP streams (compat-tests/gen/
+//! bmp_stream.py, plain struct) go to both collectors over TCP, one router connection per
+//! stream, and their `bmp_daemon_msglog_file` and `bmp_dump_file` outputs are compared as
+//! multisets of JSON records with key order kept.
+//!
+//! Streams (routers):
+//! - `all`: every message type — Initiation (3 TLVs), Peer Up of 8 peers (global IPv4 4-byte
+//!   AS, global IPv6 2-byte AS post-policy, RD instance, local instance, Loc-RIB filtered),
+//!   Route Monitoring (IPv4 with every logged attribute, IPv6 MP_REACH with AS4_PATH,
+//!   VPNv4 with label and RD, withdrawals, MP_UNREACH, End-of-RIB), Statistics Reports of
+//!   counter types 0-17, Route Mirroring, Peer Down with reasons 0-5, Termination;
+//! - `disconnect`: two peers with routes, then the router goes away while the dump runs
+//!   (its routes are logged as deletions when it disconnects);
+//! - `malformed`: lying lengths (short per-peer header, overrunning TLV, a statistics count
+//!   above its counters, an UPDATE length beyond the message), then good messages.
+//!
+//! Left aside (named): `timestamp`, `timestamp_arrival`, `timestamp_event` (clock),
+//! `bmp_router_port` (ephemeral source port) and `seq` — the sequence numbers are checked
+//! separately (from 0, increasing in file order on both sides) because the order of the
+//! `delete` records at a router's close differs: 1.7.7 walks its peers in glibc tsearch tree order, ours in
+//! address order; the records are the same.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const OURS: &str = env!("CARGO_BIN_EXE_pmbmpd");
+/// Ports of this test only (grep: no other test uses them).
+const PORT_PMACCT: u16 = 17921;
+const PORT_OURS: u16 = 17922;
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("pmacct-rs-bmp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stream(which: &str) -> Vec<u8> {
+    let out = Command::new("python3")
+        .arg(compat_tests::root().join("gen/bmp_stream.py"))
+        .arg(which)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "bmp_stream.py {which} failed");
+    assert!(
+        out.stdout.len() > 500,
+        "bmp_stream.py {which}: short output"
+    );
+    out.stdout
+}
+
+struct Daemon {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+    what: &'static str,
+}
+
+impl Daemon {
+    fn start(bin: &str, what: &'static str, port: u16, dir: &Path) -> Daemon {
+        let conf = dir.join("pmbmpd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "bmp_daemon_ip: 127.0.0.1\nbmp_daemon_port: {port}\nbmp_daemon_max_peers: 8\n\
+                 bmp_daemon_msglog_file: {d}/msglog.json\n\
+                 bmp_dump_file: {d}/dump-$bmp_router.json\nbmp_dump_refresh_time: 60\n",
+                d = dir.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(bin)
+            .arg("-f")
+            .arg(&conf)
+            .env("TZ", "UTC")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(dir.join("stdout")).unwrap())
+            .stderr(std::fs::File::create(dir.join("stderr")).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{bin}: {e}"));
+        let d = Daemon {
+            child,
+            dir: dir.to_path_buf(),
+            port,
+            what,
+        };
+        let t0 = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "{what} pmbmpd not listening on {port}: {}",
+                d.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // The probe connection above counts as a router: let it close (log_init/log_close).
+        d.wait_lines("log_close", 1);
+        d
+    }
+
+    fn logs(&self) -> String {
+        let r = |n: &str| std::fs::read_to_string(self.dir.join(n)).unwrap_or_default();
+        format!("stdout:\n{}\nstderr:\n{}", r("stdout"), r("stderr"))
+    }
+
+    fn msglog(&self) -> String {
+        std::fs::read_to_string(self.dir.join("msglog.json")).unwrap_or_default()
+    }
+
+    fn dump(&self) -> String {
+        std::fs::read_to_string(self.dir.join("dump-127_0_0_1.json")).unwrap_or_default()
+    }
+
+    /// Wait until the msglog has `n` records with `event_type: event`.
+    fn wait_lines(&self, event: &str, n: usize) {
+        let pat = format!("\"event_type\": \"{event}\"");
+        let t0 = Instant::now();
+        while self.msglog().matches(&pat).count() < n {
+            assert!(
+                t0.elapsed() < Duration::from_secs(15),
+                "{}: fewer than {n} {event} records:\n{}\n{}",
+                self.what,
+                self.msglog(),
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        TcpStream::connect(("127.0.0.1", self.port)).unwrap()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the pid of a child this test spawned and has not reaped yet.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Send a whole stream as one router and hang up once the collector has read it (it closes
+/// on Termination; without one we close).
+fn send_and_close(d: &Daemon, bytes: &[u8], closes: usize) {
+    let mut s = d.connect();
+    s.write_all(bytes).unwrap();
+    let _ = s.flush();
+    d.wait_lines("log_close", closes);
+    drop(s);
+}
+
+/// Records as multisets: each record's (key, value) list in written order, fields aside.
+fn multiset(text: &str, aside: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let o: serde_json::Map<String, Value> =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON {l}: {e}"));
+            let mut out = String::new();
+            for (k, val) in &o {
+                if !aside.contains(&k.as_str()) {
+                    out.push_str(&format!("{k}={val}; "));
+                }
+            }
+            out
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// JSON key order as written (serde_json's map is sorted unless preserve_order; the raw
+/// text is the reference for order).
+fn key_orders(text: &str) -> Vec<String> {
+    let mut v: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut keys = Vec::new();
+            let mut rest = l;
+            while let Some(i) = rest.find("\": ") {
+                let head = &rest[..i];
+                if let Some(j) = head.rfind(['{', ' ']) {
+                    let k = head[j + 1..].trim_start_matches('"');
+                    keys.push(k.to_string());
+                }
+                rest = &rest[i + 3..];
+            }
+            keys.join(",")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn diff(a: &[String], b: &[String]) -> String {
+    let mut out = String::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => {
+                out.push_str(&format!("only pmacct: {x}\n"));
+                i += 1;
+            }
+            (Some(_), Some(y)) => {
+                out.push_str(&format!("only ours:   {y}\n"));
+                j += 1;
+            }
+            (Some(x), None) => {
+                out.push_str(&format!("only pmacct: {x}\n"));
+                i += 1;
+            }
+            (None, Some(y)) => {
+                out.push_str(&format!("only ours:   {y}\n"));
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+/// The msglog's sequence numbers: from 0, strictly increasing in file order (a dump takes
+/// a number too, also when no router is connected and no file is written, so gaps occur).
+fn seqs_increasing(text: &str, what: &str) {
+    let s: Vec<u64> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["seq"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(s.first(), Some(&0), "{what}: first seq");
+    assert!(
+        s.windows(2).all(|w| w[0] < w[1]),
+        "{what}: seq not increasing: {s:?}"
+    );
+}
+
+fn count(text: &str, pat: &str) -> usize {
+    text.matches(pat).count()
+}
+
+#[test]
+fn pmbmpd_msglog_and_dump_equal_pmacct() {
+    let pm_bin = compat_tests::oracle::path("pmbmpd");
+    let all = stream("all");
+    let disconnect = stream("disconnect");
+    let malformed = stream("malformed");
+    let dp = tmpdir("pmacct");
+    let dr = tmpdir("ours");
+    let pm = Daemon::start(&pm_bin, "pmacct", PORT_PMACCT, &dp);
+    let ours = Daemon::start(OURS, "ours", PORT_OURS, &dr);
+    let daemons = [&pm, &ours];
+
+    // Router 1 (every message type, ends with Termination), router 3 (malformed).
+    for d in daemons {
+        send_and_close(d, &all, 2);
+        send_and_close(d, &malformed, 3);
+    }
+    // Router 2 stays connected through a dump; not within 5 s of a minute boundary, so both
+    // collectors dump it at the same deadline.
+    let sec = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        % 60;
+    if sec >= 55 {
+        std::thread::sleep(Duration::from_secs(61 - sec));
+    }
+    let mut held = Vec::new();
+    for d in daemons {
+        let mut s = d.connect();
+        s.write_all(&disconnect).unwrap();
+        held.push(s);
+    }
+    for d in daemons {
+        d.wait_lines("log_init", 4);
+    }
+    let t0 = Instant::now();
+    for d in daemons {
+        while !d.dump().contains("dump_close") {
+            assert!(
+                t0.elapsed() < Duration::from_secs(130),
+                "{}: no dump written:\n{}",
+                d.what,
+                d.logs()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    // The router goes away without Peer Down or Termination: its routes are deleted.
+    for s in held.iter_mut() {
+        let _ = s.shutdown(std::net::Shutdown::Both);
+        let mut b = [0u8; 16];
+        let _ = s.read(&mut b);
+    }
+    drop(held);
+    for d in daemons {
+        d.wait_lines("log_close", 4);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+
+    let (lp, lo) = (pm.msglog(), ours.msglog());
+    let aside = [
+        "timestamp",
+        "timestamp_arrival",
+        "timestamp_event",
+        "bmp_router_port",
+        "seq",
+    ];
+    let (mp, mo) = (multiset(&lp, &aside), multiset(&lo, &aside));
+    // Minimum record counts (of 1.7.7's output: a case never passes empty).
+    for (pat, min) in [
+        ("\"bmp_msg_type\": \"init\"", 3),
+        ("\"bmp_msg_type\": \"term\"", 2),
+        ("\"bmp_msg_type\": \"peer_up\"", 11),
+        ("\"bmp_msg_type\": \"peer_down\"", 7),
+        ("\"bmp_msg_type\": \"stats\"", 37),
+        ("\"log_type\": \"update\"", 24),
+        ("\"log_type\": \"withdraw\"", 2),
+        ("\"log_type\": \"delete\"", 20),
+        ("\"event_type\": \"log_init\"", 4),
+    ] {
+        assert!(
+            count(&lp, pat) >= min,
+            "pmacct msglog: fewer than {min} records with {pat}:\n{lp}"
+        );
+    }
+    assert!(mp.len() >= 110, "pmacct msglog: {} records", mp.len());
+    let d = diff(&mp, &mo);
+    assert!(
+        d.is_empty(),
+        "msglog differs ({} pmacct, {} ours records):\n{d}",
+        mp.len(),
+        mo.len()
+    );
+    let d = diff(&key_orders(&lp), &key_orders(&lo));
+    assert!(d.is_empty(), "msglog key order differs:\n{d}");
+    seqs_increasing(&lp, "pmacct msglog");
+    seqs_increasing(&lo, "ours msglog");
+
+    let (dpm, dou) = (pm.dump(), ours.dump());
+    let (mp, mo) = (multiset(&dpm, &aside), multiset(&dou, &aside));
+    for (pat, min) in [
+        ("\"event_type\": \"dump_init\"", 1),
+        ("\"event_type\": \"dump_close\"", 1),
+        ("\"bmp_msg_type\": \"route_monitor\"", 6),
+        ("\"bmp_msg_type\": \"peer_up\"", 2),
+        ("\"bmp_msg_type\": \"init\"", 1),
+    ] {
+        assert!(
+            count(&dpm, pat) >= min,
+            "pmacct dump: fewer than {min} records with {pat}:\n{dpm}"
+        );
+    }
+    let d = diff(&mp, &mo);
+    assert!(
+        d.is_empty(),
+        "dump differs ({} pmacct, {} ours records):\n{d}",
+        mp.len(),
+        mo.len()
+    );
+    let d = diff(&key_orders(&dpm), &key_orders(&dou));
+    assert!(d.is_empty(), "dump key order differs:\n{d}");
+    // One dump: every record carries the dump's sequence number.
+    for (t, what) in [(&dpm, "pmacct"), (&dou, "ours")] {
+        let seqs: std::collections::BTreeSet<u64> = t
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["seq"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(seqs.len(), 1, "{what} dump: one seq expected: {seqs:?}");
+    }
+    eprintln!(
+        "compat_bmp: msglog {} records, dump {} records, equal (timestamps, ports, seq aside)",
+        multiset(&lp, &aside).len(),
+        mp.len()
+    );
+}
