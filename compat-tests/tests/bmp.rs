@@ -14,6 +14,10 @@
 //! - `malformed`: lying lengths (short per-peer header, overrunning TLV, a statistics count
 //!   above its counters, an UPDATE length beyond the message), then good messages.
 //!
+//! Cases: the three streams with msglog and dump (RIB kept); `all` and `malformed` with
+//! msglog only (1.7.7 keeps no RIB then); and a real BMP exporter, Debian's gobgpd (see
+//! `pmbmpd_msglog_from_gobgpd_equals_pmacct`).
+//!
 //! Left aside (named): `timestamp`, `timestamp_arrival`, `timestamp_event` (clock),
 //! `bmp_router_port` (ephemeral source port) and `seq` — the sequence numbers are checked
 //! separately (from 0, increasing in file order on both sides) because the order of the
@@ -32,6 +36,8 @@ const OURS: &str = env!("CARGO_BIN_EXE_pmbmpd");
 /// Ports of this test only (grep: no other test uses them).
 const PORT_PMACCT: u16 = 17921;
 const PORT_OURS: u16 = 17922;
+const PORT_NORIB_PMACCT: u16 = 17925;
+const PORT_NORIB_OURS: u16 = 17926;
 
 fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("pmacct-rs-bmp-{}-{name}", std::process::id()));
@@ -63,18 +69,20 @@ struct Daemon {
 }
 
 impl Daemon {
-    fn start(bin: &str, what: &'static str, port: u16, dir: &Path) -> Daemon {
+    fn start(bin: &str, what: &'static str, port: u16, dir: &Path, dump: bool) -> Daemon {
         let conf = dir.join("pmbmpd.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "bmp_daemon_ip: 127.0.0.1\nbmp_daemon_port: {port}\nbmp_daemon_max_peers: 8\n\
-                 bmp_daemon_msglog_file: {d}/msglog.json\n\
-                 bmp_dump_file: {d}/dump-$bmp_router.json\nbmp_dump_refresh_time: 60\n",
+        let mut text = format!(
+            "bmp_daemon_ip: 127.0.0.1\nbmp_daemon_port: {port}\nbmp_daemon_max_peers: 8\n\
+             bmp_daemon_msglog_file: {d}/msglog.json\n",
+            d = dir.display()
+        );
+        if dump {
+            text.push_str(&format!(
+                "bmp_dump_file: {d}/dump-$bmp_router.json\nbmp_dump_refresh_time: 60\n",
                 d = dir.display()
-            ),
-        )
-        .unwrap();
+            ));
+        }
+        std::fs::write(&conf, text).unwrap();
         let child = Command::new(bin)
             .arg("-f")
             .arg(&conf)
@@ -119,9 +127,14 @@ impl Daemon {
 
     /// Wait until the msglog has `n` records with `event_type: event`.
     fn wait_lines(&self, event: &str, n: usize) {
-        let pat = format!("\"event_type\": \"{event}\"");
+        self.wait_pat(&format!("\"event_type\": \"{event}\""), n);
+    }
+
+    /// Wait until the msglog holds `pat` `n` times.
+    fn wait_pat(&self, pat: &str, n: usize) {
+        let event = pat;
         let t0 = Instant::now();
-        while self.msglog().matches(&pat).count() < n {
+        while self.msglog().matches(pat).count() < n {
             assert!(
                 t0.elapsed() < Duration::from_secs(15),
                 "{}: fewer than {n} {event} records:\n{}\n{}",
@@ -271,8 +284,8 @@ fn pmbmpd_msglog_and_dump_equal_pmacct() {
     let malformed = stream("malformed");
     let dp = tmpdir("pmacct");
     let dr = tmpdir("ours");
-    let pm = Daemon::start(&pm_bin, "pmacct", PORT_PMACCT, &dp);
-    let ours = Daemon::start(OURS, "ours", PORT_OURS, &dr);
+    let pm = Daemon::start(&pm_bin, "pmacct", PORT_PMACCT, &dp, true);
+    let ours = Daemon::start(OURS, "ours", PORT_OURS, &dr, true);
     let daemons = [&pm, &ours];
 
     // Router 1 (every message type, ends with Termination), router 3 (malformed).
@@ -402,4 +415,267 @@ fn pmbmpd_msglog_and_dump_equal_pmacct() {
         multiset(&lp, &aside).len(),
         mp.len()
     );
+}
+
+/// pmbmpd without a dump keeps no RIB (1.7.7's `skip_rib`): withdrawals are logged for any
+/// prefix, without attributes, and Peer Down / router close delete nothing.
+#[test]
+fn pmbmpd_msglog_without_rib_equals_pmacct() {
+    let pm_bin = compat_tests::oracle::path("pmbmpd");
+    let dp = tmpdir("norib-pmacct");
+    let dr = tmpdir("norib-ours");
+    let pm = Daemon::start(&pm_bin, "pmacct", PORT_NORIB_PMACCT, &dp, false);
+    let ours = Daemon::start(OURS, "ours", PORT_NORIB_OURS, &dr, false);
+    let (all, malformed) = (stream("all"), stream("malformed"));
+    for d in [&pm, &ours] {
+        send_and_close(d, &all, 2);
+        send_and_close(d, &malformed, 3);
+    }
+    let (lp, lo) = (pm.msglog(), ours.msglog());
+    let aside = ["timestamp", "timestamp_arrival", "bmp_router_port", "seq"];
+    let (mp, mo) = (multiset(&lp, &aside), multiset(&lo, &aside));
+    assert!(
+        mp.len() >= 80,
+        "pmacct msglog (no RIB): {} records",
+        mp.len()
+    );
+    assert!(count(&lp, "\"log_type\": \"withdraw\"") >= 2);
+    assert_eq!(count(&lp, "\"log_type\": \"delete\""), 0);
+    let d = diff(&mp, &mo);
+    assert!(
+        d.is_empty(),
+        "msglog (no RIB) differs ({} pmacct, {} ours records):\n{d}",
+        mp.len(),
+        mo.len()
+    );
+    let d = diff(&key_orders(&lp), &key_orders(&lo));
+    assert!(d.is_empty(), "msglog (no RIB) key order differs:\n{d}");
+    seqs_increasing(&lp, "pmacct msglog (no RIB)");
+    seqs_increasing(&lo, "ours msglog (no RIB)");
+    eprintln!("compat_bmp no RIB: msglog {} records equal", mp.len());
+}
+
+// ---------------------------------------------------------------- gobgpd
+
+/// GoBGP (Debian's gobgpd 3.10) as a real BMP exporter: of Debian's BGP implementations it
+/// is the one that both speaks BMP to several collectors from a plain config file and is
+/// driven from a CLI (routes added and withdrawn with `gobgp global rib`), with no routing
+/// daemon stack to set up (FRR needs bgpd built with the bmp module loaded and zebra).
+/// Speaker A (AS 65001, 127.0.0.1) announces routes to router B (AS 65002, 127.0.0.2),
+/// which monitors its Adj-RIB-In pre- and post-policy and streams BMP to both collectors.
+const GOBGP_PM: u16 = 17923;
+const GOBGP_OURS: u16 = 17924;
+const GOBGP_A_PORT: u16 = 17933;
+const GOBGP_B_PORT: u16 = 17934;
+const GOBGP_A_API: &str = "127.0.0.1:50071";
+const GOBGP_B_API: &str = "127.0.0.1:50072";
+
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn gobgpd(dir: &Path, name: &str, conf: String, api: &str) -> Proc {
+    let p = dir.join(format!("{name}.toml"));
+    std::fs::write(&p, conf).unwrap();
+    Proc(
+        Command::new("gobgpd")
+            .arg("-f")
+            .arg(&p)
+            .args(["--api-hosts", api, "--pprof-disable", "-p"])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("gobgpd (Debian package gobgpd, .ci/deps.sh)"),
+    )
+}
+
+fn gobgp(api: &str, args: &[&str]) {
+    let port = api.rsplit(':').next().unwrap();
+    let out = Command::new("gobgp")
+        .args(["-p", port])
+        .args(args)
+        .output()
+        .expect("gobgp");
+    assert!(
+        out.status.success(),
+        "gobgp {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn speaker_conf(
+    asn: u32,
+    id: &str,
+    addr: &str,
+    port: u16,
+    peer: &str,
+    peer_as: u32,
+    peer_port: u16,
+) -> String {
+    format!(
+        "[global.config]\n  as = {asn}\n  router-id = \"{id}\"\n  port = {port}\n  local-address-list = [\"{addr}\"]\n\
+         [[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"{peer}\"\n    peer-as = {peer_as}\n\
+         [neighbors.transport.config]\n    remote-port = {peer_port}\n    local-address = \"{addr}\"\n\
+         [[neighbors.afi-safis]]\n  [neighbors.afi-safis.config]\n    afi-safi-name = \"ipv4-unicast\"\n\
+         [[neighbors.afi-safis]]\n  [neighbors.afi-safis.config]\n    afi-safi-name = \"ipv6-unicast\"\n"
+    )
+}
+
+#[test]
+fn pmbmpd_msglog_from_gobgpd_equals_pmacct() {
+    let pm_bin = compat_tests::oracle::path("pmbmpd");
+    let dp = tmpdir("gobgp-pmacct");
+    let dr = tmpdir("gobgp-ours");
+    let dg = tmpdir("gobgp");
+    // With a dump configured, so that both keep a RIB (withdrawals carry the attributes
+    // held, the peer down deletes the routes); the dump files are not compared here.
+    let pm = Daemon::start(&pm_bin, "pmacct", GOBGP_PM, &dp, true);
+    let ours = Daemon::start(OURS, "ours", GOBGP_OURS, &dr, true);
+    let daemons = [&pm, &ours];
+
+    let mut b_conf = speaker_conf(
+        65002,
+        "10.0.0.2",
+        "127.0.0.2",
+        GOBGP_B_PORT,
+        "127.0.0.1",
+        65001,
+        GOBGP_A_PORT,
+    );
+    for port in [GOBGP_PM, GOBGP_OURS] {
+        b_conf.push_str(&format!(
+            "[[bmp-servers]]\n  [bmp-servers.config]\n    address = \"127.0.0.1\"\n    port = {port}\n\
+             route-monitoring-policy = \"all\"\n    statistics-timeout = 0\n"
+        ));
+    }
+    let b = gobgpd(&dg, "b", b_conf, GOBGP_B_API);
+    for d in daemons {
+        d.wait_pat("\"bmp_msg_type\": \"init\"", 1);
+    }
+    let a = gobgpd(
+        &dg,
+        "a",
+        speaker_conf(
+            65001,
+            "10.0.0.1",
+            "127.0.0.1",
+            GOBGP_A_PORT,
+            "127.0.0.2",
+            65002,
+            GOBGP_B_PORT,
+        ),
+        GOBGP_A_API,
+    );
+    for d in daemons {
+        d.wait_pat("\"bmp_msg_type\": \"peer_up\"", 1);
+    }
+    // Routes: communities, large communities, MED, AS path, IPv6.
+    for args in [
+        &[
+            "global",
+            "rib",
+            "add",
+            "203.0.113.0/24",
+            "-a",
+            "ipv4",
+            "nexthop",
+            "127.0.0.1",
+            "community",
+            "65001:1,65001:2",
+            "med",
+            "10",
+        ][..],
+        &[
+            "global",
+            "rib",
+            "add",
+            "198.51.100.0/24",
+            "-a",
+            "ipv4",
+            "nexthop",
+            "127.0.0.1",
+            "aspath",
+            "64512,64513",
+            "large-community",
+            "65001:1:1",
+        ],
+        &[
+            "global",
+            "rib",
+            "add",
+            "192.0.2.0/25",
+            "-a",
+            "ipv4",
+            "nexthop",
+            "127.0.0.1",
+            "origin",
+            "igp",
+        ],
+        &["global", "rib", "add", "2001:db8:1::/48", "-a", "ipv6"],
+    ] {
+        gobgp(GOBGP_A_API, args);
+    }
+    // pre-policy copies of the 4 routes, post-policy of the IPv6 one (GoBGP 3.10 does not
+    // select the IPv4 ones, whose next hop is the speaker's loopback session address)
+    for d in daemons {
+        d.wait_pat("\"log_type\": \"update\"", 5);
+    }
+    gobgp(
+        GOBGP_A_API,
+        &["global", "rib", "del", "198.51.100.0/24", "-a", "ipv4"],
+    );
+    for d in daemons {
+        d.wait_pat("\"log_type\": \"withdraw\"", 1);
+    }
+    // Speaker A goes away: router B reports the peer down, its routes are deleted.
+    drop(a);
+    for d in daemons {
+        d.wait_pat("\"bmp_msg_type\": \"peer_down\"", 1);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // Router B goes away: the collectors close it.
+    drop(b);
+    for d in daemons {
+        d.wait_lines("log_close", 2);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (lp, lo) = (pm.msglog(), ours.msglog());
+    let aside = [
+        "timestamp",
+        "timestamp_arrival",
+        "bmp_router_port",
+        "seq",
+        "remote_port",
+    ];
+    let (mp, mo) = (multiset(&lp, &aside), multiset(&lo, &aside));
+    for (pat, min) in [
+        ("\"bmp_msg_type\": \"init\"", 1),
+        ("\"bmp_msg_type\": \"peer_up\"", 1),
+        ("\"bmp_msg_type\": \"peer_down\"", 1),
+        ("\"log_type\": \"update\"", 5),
+        ("\"log_type\": \"withdraw\"", 1),
+        ("\"log_type\": \"delete\"", 3),
+    ] {
+        assert!(
+            count(&lp, pat) >= min,
+            "pmacct msglog (gobgpd): fewer than {min} records with {pat}:\n{lp}"
+        );
+    }
+    let d = diff(&mp, &mo);
+    assert!(
+        d.is_empty(),
+        "msglog (gobgpd) differs ({} pmacct, {} ours records):\n{d}",
+        mp.len(),
+        mo.len()
+    );
+    let d = diff(&key_orders(&lp), &key_orders(&lo));
+    assert!(d.is_empty(), "msglog (gobgpd) key order differs:\n{d}");
+    seqs_increasing(&lp, "pmacct msglog (gobgpd)");
+    seqs_increasing(&lo, "ours msglog (gobgpd)");
+    eprintln!("compat_bmp gobgpd: msglog {} records equal", mp.len());
 }

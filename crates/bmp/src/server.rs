@@ -945,9 +945,12 @@ impl Collector {
         }
         if let Some((m, ap)) = mp_unreach {
             for n in NlriIter::new(m.nlri, m.afi, m.safi, ap, true).flatten() {
-                ops.push((false, key(m.afi, m.safi, &n), None));
+                ops.push((false, key(m.afi, m.safi, &n), label(m.safi, &n)));
             }
         }
+        // Without a dump pmbmpd keeps no RIB (1.7.7's skip_rib): every withdrawal is logged,
+        // without attributes, and nothing is deleted later.
+        let skip_rib = !self.dumping();
         for (announce, k, label) in ops {
             let (addr, port) = match self.routers.get(&tok) {
                 Some(r) => (r.addr, r.port),
@@ -960,30 +963,36 @@ impl Collector {
                     label,
                     present,
                 };
-                if let Some(p) = self
-                    .routers
-                    .get_mut(&tok)
-                    .and_then(|r| r.peers.get_mut(&h.addr))
-                {
-                    p.routes.insert(k, route.clone());
+                if !skip_rib {
+                    if let Some(p) = self
+                        .routers
+                        .get_mut(&tok)
+                        .and_then(|r| r.peers.get_mut(&h.addr))
+                    {
+                        p.routes.insert(k, route.clone());
+                    }
                 }
                 self.stats
                     .prefixes_announced
                     .fetch_add(1, Ordering::Relaxed);
-                route
+                Some(route)
             } else {
-                let old = self
-                    .routers
-                    .get_mut(&tok)
-                    .and_then(|r| r.peers.get_mut(&h.addr))
-                    .and_then(|p| p.routes.remove(&k));
                 self.stats
                     .prefixes_withdrawn
                     .fetch_add(1, Ordering::Relaxed);
-                // 1.7.7 logs a withdrawal only for a route it holds.
-                match old {
-                    Some(r) => r,
-                    None => continue,
+                if skip_rib {
+                    None
+                } else {
+                    let old = self
+                        .routers
+                        .get_mut(&tok)
+                        .and_then(|r| r.peers.get_mut(&h.addr))
+                        .and_then(|p| p.routes.remove(&k));
+                    // 1.7.7 logs a withdrawal only for a route it holds.
+                    match old {
+                        Some(r) => Some(r),
+                        None => continue,
+                    }
                 }
             };
             if self.msglog() {
@@ -992,12 +1001,13 @@ impl Collector {
                     .get(&tok)
                     .and_then(|r| r.peers.get(&h.addr))
                     .is_some_and(|p| p.add_path(k.afi, k.safi));
+                let label = route.as_ref().map_or(label, |r| r.label);
                 let mut o = std::mem::take(&mut self.obj);
                 o.clear();
                 o.int("seq", self.seq as i64);
                 o.str("log_type", if announce { "update" } else { "withdraw" });
                 o.str("timestamp", self.ts(ts, true));
-                self.route_fields(&mut o, &k, &route, add_path, "log");
+                self.route_fields(&mut o, &k, route.as_ref(), label, add_path, "log");
                 o.str("timestamp_arrival", self.ts(arrival, true));
                 router_peer_fields(&mut o, addr, port, h.addr, "route_monitor");
                 self.write_msglog(tok, &o);
@@ -1007,8 +1017,17 @@ impl Collector {
         }
     }
 
-    /// `bgp_peer_log_msg()` from `timestamp` on, up to the BMP extras.
-    fn route_fields(&self, o: &mut Obj, k: &RouteKey, r: &Route, add_path: bool, event: &str) {
+    /// `r`: the route's attributes; None for a withdrawal without a RIB (1.7.7 prints no
+    /// attributes then). `label` of labelled and VPN routes.
+    fn route_fields(
+        &self,
+        o: &mut Obj,
+        k: &RouteKey,
+        r: Option<&Route>,
+        label: Option<u32>,
+        add_path: bool,
+        event: &str,
+    ) {
         chars_fields(o, &k.chars);
         o.str("event_type", event.to_string());
         o.int("afi", i64::from(k.afi));
@@ -1017,48 +1036,50 @@ impl Collector {
         if add_path {
             o.int("as_path_id", i64::from(k.path_id));
         }
-        let a = &r.attrs;
-        let nh = match a.next_hop {
-            Some(IpAddr::V4(v)) if k.afi == AFI_IP6 => IpAddr::V6(v.to_ipv6_mapped()),
-            Some(n) => n,
-            None if k.afi == AFI_IP6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        };
-        o.str("bgp_nexthop", nh.to_string());
-        o.str(
-            "as_path",
-            a.as_path
-                .as_ref()
-                .map_or(String::new(), |p| p.text.to_string()),
-        );
-        if let Some(c) = &a.communities {
-            o.str("comms", c.text.to_string());
-        }
-        if let Some(c) = &a.ext_communities {
-            o.str("ecomms", c.text.to_string());
-        }
-        if let Some(c) = &a.large_communities {
-            o.str("lcomms", c.text.to_string());
-        }
-        o.str(
-            "origin",
-            match a.origin {
-                0 => "i",
-                1 => "e",
-                _ => "u",
-            },
-        );
-        if r.present & HAS_LOCAL_PREF != 0 {
-            o.int("local_pref", i64::from(a.local_pref));
-        }
-        if r.present & HAS_MED != 0 {
-            o.int("med", i64::from(a.med));
+        if let Some(r) = r {
+            let a = &r.attrs;
+            let nh = match a.next_hop {
+                Some(IpAddr::V4(v)) if k.afi == AFI_IP6 => IpAddr::V6(v.to_ipv6_mapped()),
+                Some(n) => n,
+                None if k.afi == AFI_IP6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            };
+            o.str("bgp_nexthop", nh.to_string());
+            o.str(
+                "as_path",
+                a.as_path
+                    .as_ref()
+                    .map_or(String::new(), |p| p.text.to_string()),
+            );
+            if let Some(c) = &a.communities {
+                o.str("comms", c.text.to_string());
+            }
+            if let Some(c) = &a.ext_communities {
+                o.str("ecomms", c.text.to_string());
+            }
+            if let Some(c) = &a.large_communities {
+                o.str("lcomms", c.text.to_string());
+            }
+            o.str(
+                "origin",
+                match a.origin {
+                    0 => "i",
+                    1 => "e",
+                    _ => "u",
+                },
+            );
+            if r.present & HAS_LOCAL_PREF != 0 {
+                o.int("local_pref", i64::from(a.local_pref));
+            }
+            if r.present & HAS_MED != 0 {
+                o.int("med", i64::from(a.med));
+            }
         }
         if k.safi == pmacct_bgp::msg::SAFI_MPLS_VPN {
             o.str("rd", msg::rd_str(&k.rd));
             o.str("rd_origin", "bgp");
         }
-        if let Some(l) = r.label {
+        if let Some(l) = label {
             o.str("label", l.to_string());
         }
     }
@@ -1078,7 +1099,14 @@ impl Collector {
                 o.int("seq", self.seq as i64);
                 o.str("log_type", "delete");
                 o.str("timestamp", now.clone());
-                self.route_fields(&mut o, k, route, p.add_path(k.afi, k.safi), "log");
+                self.route_fields(
+                    &mut o,
+                    k,
+                    Some(route),
+                    route.label,
+                    p.add_path(k.afi, k.safi),
+                    "log",
+                );
                 // 1.7.7 repeats the arrival time of the last route monitoring message here.
                 o.str("timestamp_arrival", now.clone());
                 router_peer_fields(&mut o, addr, port, peer_addr, "internal");
@@ -1164,7 +1192,14 @@ impl Collector {
                     o.clear();
                     o.int("seq", dump_seq);
                     o.str("timestamp", ts.clone());
-                    self.route_fields(&mut o, k, route, p.add_path(k.afi, k.safi), "dump");
+                    self.route_fields(
+                        &mut o,
+                        k,
+                        Some(route),
+                        route.label,
+                        p.add_path(k.afi, k.safi),
+                        "dump",
+                    );
                     router_peer_fields(&mut o, r.addr, r.port, *paddr, "route_monitor");
                     o.write_line(text);
                     entries += 1;
