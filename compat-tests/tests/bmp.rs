@@ -272,6 +272,26 @@ fn seqs_increasing(text: &str, what: &str) {
     );
 }
 
+/// The records of both sides equal as multisets (fields `aside` left out), with the same key
+/// orders; msglog sequence numbers increasing from 0 on both sides (`seqs`).
+fn assert_same(pmacct: &str, ours: &str, aside: &[&str], what: &str, seqs: bool) -> usize {
+    let (mp, mo) = (multiset(pmacct, aside), multiset(ours, aside));
+    let d = diff(&mp, &mo);
+    assert!(
+        d.is_empty(),
+        "{what} differs ({} pmacct, {} ours records):\n{d}",
+        mp.len(),
+        mo.len()
+    );
+    let d = diff(&key_orders(pmacct), &key_orders(ours));
+    assert!(d.is_empty(), "{what} key order differs:\n{d}");
+    if seqs {
+        seqs_increasing(pmacct, &format!("pmacct {what}"));
+        seqs_increasing(ours, &format!("ours {what}"));
+    }
+    mp.len()
+}
+
 fn count(text: &str, pat: &str) -> usize {
     text.matches(pat).count()
 }
@@ -344,7 +364,7 @@ fn pmbmpd_msglog_and_dump_equal_pmacct() {
         "bmp_router_port",
         "seq",
     ];
-    let (mp, mo) = (multiset(&lp, &aside), multiset(&lo, &aside));
+    let mp = multiset(&lp, &aside);
     // Minimum record counts (of 1.7.7's output: a case never passes empty).
     for (pat, min) in [
         ("\"bmp_msg_type\": \"init\"", 3),
@@ -363,20 +383,10 @@ fn pmbmpd_msglog_and_dump_equal_pmacct() {
         );
     }
     assert!(mp.len() >= 110, "pmacct msglog: {} records", mp.len());
-    let d = diff(&mp, &mo);
-    assert!(
-        d.is_empty(),
-        "msglog differs ({} pmacct, {} ours records):\n{d}",
-        mp.len(),
-        mo.len()
-    );
-    let d = diff(&key_orders(&lp), &key_orders(&lo));
-    assert!(d.is_empty(), "msglog key order differs:\n{d}");
-    seqs_increasing(&lp, "pmacct msglog");
-    seqs_increasing(&lo, "ours msglog");
+    assert_same(&lp, &lo, &aside, "msglog", true);
 
     let (dpm, dou) = (pm.dump(), ours.dump());
-    let (mp, mo) = (multiset(&dpm, &aside), multiset(&dou, &aside));
+    let mp = multiset(&dpm, &aside);
     for (pat, min) in [
         ("\"event_type\": \"dump_init\"", 1),
         ("\"event_type\": \"dump_close\"", 1),
@@ -389,15 +399,7 @@ fn pmbmpd_msglog_and_dump_equal_pmacct() {
             "pmacct dump: fewer than {min} records with {pat}:\n{dpm}"
         );
     }
-    let d = diff(&mp, &mo);
-    assert!(
-        d.is_empty(),
-        "dump differs ({} pmacct, {} ours records):\n{d}",
-        mp.len(),
-        mo.len()
-    );
-    let d = diff(&key_orders(&dpm), &key_orders(&dou));
-    assert!(d.is_empty(), "dump key order differs:\n{d}");
+    assert_same(&dpm, &dou, &aside, "dump", false);
     // One dump: every record carries the dump's sequence number.
     for (t, what) in [(&dpm, "pmacct"), (&dou, "ours")] {
         let seqs: std::collections::BTreeSet<u64> = t
@@ -433,7 +435,7 @@ fn pmbmpd_msglog_without_rib_equals_pmacct() {
     }
     let (lp, lo) = (pm.msglog(), ours.msglog());
     let aside = ["timestamp", "timestamp_arrival", "bmp_router_port", "seq"];
-    let (mp, mo) = (multiset(&lp, &aside), multiset(&lo, &aside));
+    let mp = multiset(&lp, &aside);
     assert!(
         mp.len() >= 80,
         "pmacct msglog (no RIB): {} records",
@@ -441,17 +443,7 @@ fn pmbmpd_msglog_without_rib_equals_pmacct() {
     );
     assert!(count(&lp, "\"log_type\": \"withdraw\"") >= 2);
     assert_eq!(count(&lp, "\"log_type\": \"delete\""), 0);
-    let d = diff(&mp, &mo);
-    assert!(
-        d.is_empty(),
-        "msglog (no RIB) differs ({} pmacct, {} ours records):\n{d}",
-        mp.len(),
-        mo.len()
-    );
-    let d = diff(&key_orders(&lp), &key_orders(&lo));
-    assert!(d.is_empty(), "msglog (no RIB) key order differs:\n{d}");
-    seqs_increasing(&lp, "pmacct msglog (no RIB)");
-    seqs_increasing(&lo, "ours msglog (no RIB)");
+    assert_same(&lp, &lo, &aside, "msglog (no RIB)", true);
     eprintln!("compat_bmp no RIB: msglog {} records equal", mp.len());
 }
 
@@ -652,7 +644,7 @@ fn pmbmpd_msglog_from_gobgpd_equals_pmacct() {
         "seq",
         "remote_port",
     ];
-    let (mp, mo) = (multiset(&lp, &aside), multiset(&lo, &aside));
+    let mp = multiset(&lp, &aside);
     for (pat, min) in [
         ("\"bmp_msg_type\": \"init\"", 1),
         ("\"bmp_msg_type\": \"peer_up\"", 1),
@@ -666,16 +658,6 @@ fn pmbmpd_msglog_from_gobgpd_equals_pmacct() {
             "pmacct msglog (gobgpd): fewer than {min} records with {pat}:\n{lp}"
         );
     }
-    let d = diff(&mp, &mo);
-    assert!(
-        d.is_empty(),
-        "msglog (gobgpd) differs ({} pmacct, {} ours records):\n{d}",
-        mp.len(),
-        mo.len()
-    );
-    let d = diff(&key_orders(&lp), &key_orders(&lo));
-    assert!(d.is_empty(), "msglog (gobgpd) key order differs:\n{d}");
-    seqs_increasing(&lp, "pmacct msglog (gobgpd)");
-    seqs_increasing(&lo, "ours msglog (gobgpd)");
+    assert_same(&lp, &lo, &aside, "msglog (gobgpd)", true);
     eprintln!("compat_bmp gobgpd: msglog {} records equal", mp.len());
 }

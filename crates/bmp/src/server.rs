@@ -173,8 +173,9 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         interner: Interner::new(cfg.render.clone()),
         cfg,
         log,
-        poll,
-        listener,
+        poll: Some(poll),
+        listener: Some(listener),
+        mem: None,
         routers: HashMap::new(),
         next_token: 2,
         stats: stats.clone(),
@@ -227,7 +228,8 @@ struct Event {
 }
 
 struct Router {
-    stream: TcpStream,
+    /// None when fed without a socket ([`fuzz_stream`]).
+    stream: Option<TcpStream>,
     addr: IpAddr,
     port: u16,
     rbuf: Vec<u8>,
@@ -245,8 +247,11 @@ struct Router {
 struct Collector {
     cfg: Config,
     log: LogFn,
-    poll: Poll,
-    listener: TcpListener,
+    /// None when fed without sockets ([`fuzz_stream`]).
+    poll: Option<Poll>,
+    listener: Option<TcpListener>,
+    /// Output kept in memory instead of files ([`fuzz_stream`]).
+    mem: Option<String>,
     routers: HashMap<Token, Router>,
     next_token: usize,
     stats: Arc<Stats>,
@@ -310,10 +315,10 @@ impl Collector {
         let mut events = Events::with_capacity(256);
         while !self.stop.load(Ordering::Acquire) {
             // Short enough for dump deadlines (checked every turn) and the stop flag.
-            if let Err(e) = self
-                .poll
-                .poll(&mut events, Some(Duration::from_millis(500)))
-            {
+            let Some(poll) = self.poll.as_mut() else {
+                return;
+            };
+            if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(500))) {
                 if e.kind() != ErrorKind::Interrupted {
                     self.logl(Level::Error, format!("BMP poll failed: {e}"));
                     return;
@@ -340,7 +345,10 @@ impl Collector {
 
     fn accept(&mut self) {
         loop {
-            let (mut stream, sa) = match self.listener.accept() {
+            let Some(listener) = &self.listener else {
+                return;
+            };
+            let (mut stream, sa) = match listener.accept() {
                 Ok(x) => x,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) => {
@@ -377,12 +385,12 @@ impl Collector {
             }
             let tok = Token(self.next_token);
             self.next_token += 1;
-            if self
-                .poll
-                .registry()
-                .register(&mut stream, tok, Interest::READABLE)
-                .is_err()
-            {
+            let registered = self.poll.as_ref().is_some_and(|p| {
+                p.registry()
+                    .register(&mut stream, tok, Interest::READABLE)
+                    .is_ok()
+            });
+            if !registered {
                 continue;
             }
             let tag = format!("INFO ( {}/core ): [{}]", self.cfg.name, addr);
@@ -398,7 +406,7 @@ impl Collector {
             self.routers.insert(
                 tok,
                 Router {
-                    stream,
+                    stream: Some(stream),
                     addr,
                     port: sa.port(),
                     rbuf: Vec::with_capacity(4096),
@@ -421,7 +429,10 @@ impl Collector {
             let Some(r) = self.routers.get_mut(&tok) else {
                 return;
             };
-            match r.stream.read(&mut buf) {
+            let Some(stream) = r.stream.as_mut() else {
+                return;
+            };
+            match stream.read(&mut buf) {
                 Ok(0) => {
                     let m = format!("{} BMP connection reset by peer (0).", r.tag);
                     self.logl(Level::Info, m);
@@ -615,6 +626,10 @@ impl Collector {
         let name = dynname(&tpl, r.addr, r.port);
         self.line.clear();
         o.write_line(&mut self.line);
+        if let Some(m) = self.mem.as_mut() {
+            m.push_str(&self.line);
+            return;
+        }
         if !self.files.contains_key(&name) {
             match std::fs::OpenOptions::new()
                 .append(true)
@@ -1134,7 +1149,9 @@ impl Collector {
             self.log_init_close(tok, "log_close");
         }
         if let Some(mut r) = self.routers.remove(&tok) {
-            let _ = self.poll.registry().deregister(&mut r.stream);
+            if let (Some(p), Some(st)) = (&self.poll, r.stream.as_mut()) {
+                let _ = p.registry().deregister(st);
+            }
         }
         self.stats.routers_closed.fetch_add(1, Ordering::Relaxed);
     }
@@ -1229,6 +1246,10 @@ impl Collector {
         let tables = out.len();
         for (name, text) in out {
             let n = text.lines().count() as u64;
+            if let Some(m) = self.mem.as_mut() {
+                m.push_str(&text);
+                continue;
+            }
             match std::fs::write(&name, text.as_bytes()) {
                 Ok(()) => {
                     self.stats.dump_records.fetch_add(n, Ordering::Relaxed);
@@ -1313,4 +1334,78 @@ fn router_peer_fields(o: &mut Obj, router: IpAddr, port: u16, peer: IpAddr, kind
     o.str("peer_ip", ip_str(peer));
     o.int("peer_tcp_port", 0);
     o.str("bmp_msg_type", kind);
+}
+
+/// Feed `data` as the stream of one router to a collector without sockets or files (output
+/// kept in memory), then close the router, then dump when `dump`: the whole processing path
+/// (decoding, interning, RIB, JSON) for the fuzz target. Returns the output's length.
+#[doc(hidden)]
+pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
+    let cfg = Config {
+        ip: None,
+        port: 0,
+        ipv6_only: false,
+        max_peers: 1,
+        allow: None,
+        msglog_file: Some("mem".into()),
+        dump_file: dump.then(|| "mem".into()),
+        dump_latest_file: None,
+        dump_refresh_time: if dump { 60 } else { 0 },
+        ts: TimestampOptions::default(),
+        render: RenderOptions::default(),
+        name: "fuzz".into(),
+    };
+    let mut c = Collector {
+        interner: Interner::new(cfg.render.clone()),
+        cfg,
+        log: Arc::new(|_, _| {}),
+        poll: None,
+        listener: None,
+        mem: Some(String::new()),
+        routers: HashMap::new(),
+        next_token: 3,
+        stats: Arc::new(Stats::default()),
+        stop: Arc::new(AtomicBool::new(false)),
+        seq: 0,
+        files: HashMap::new(),
+        dump_deadline: None,
+        obj: Obj::new(),
+        line: String::new(),
+    };
+    let tok = Token(2);
+    c.routers.insert(
+        tok,
+        Router {
+            stream: None,
+            addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+            port: 1790,
+            rbuf: Vec::new(),
+            sink: 0,
+            peers: BTreeMap::new(),
+            events: Vec::new(),
+            missing_peer_up_logged: 0,
+            tag: String::new(),
+        },
+    );
+    // In chunks, as reads deliver them.
+    for chunk in data.chunks(1500) {
+        let Some(r) = c.routers.get_mut(&tok) else {
+            break;
+        };
+        let skip = r.sink.min(chunk.len());
+        r.sink -= skip;
+        r.rbuf.extend_from_slice(&chunk[skip..]);
+        match c.process(tok) {
+            Ok(true) => {}
+            _ => {
+                c.close(tok);
+                break;
+            }
+        }
+    }
+    if dump {
+        c.dump(1_700_000_000);
+    }
+    c.close(tok);
+    c.mem.map_or(0, |m| m.len())
 }

@@ -148,6 +148,16 @@ fn every_prefix_of_every_message_is_an_error_not_a_panic() {
         }
     }
     assert!(checked > 2000, "only {checked} cases");
+    // The collector's whole path (routes, JSON) on each lie after a good Peer Up, as one
+    // router's stream, with and without a RIB.
+    let mut out = 0;
+    for m in &msgs {
+        let mut s = peer_up([10, 0, 0, 2]);
+        s.extend_from_slice(m);
+        s.extend(peer_up([10, 0, 0, 3]));
+        out += server::fuzz_stream(&s, false) + server::fuzz_stream(&s, true);
+    }
+    assert!(out > 0);
 }
 
 #[test]
@@ -211,9 +221,15 @@ fn collector(port_file: &std::path::Path) -> (server::Handle, Arc<Mutex<Vec<Stri
             max_peers: 2,
             allow: None,
             msglog_file: Some(port_file.to_string_lossy().into_owned()),
-            dump_file: None,
+            // A dump configured (never due in the test) so that routes are kept and deleted.
+            dump_file: Some(
+                port_file
+                    .with_extension("dump")
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
             dump_latest_file: None,
-            dump_refresh_time: 0,
+            dump_refresh_time: 86400,
             ts: Default::default(),
             render: Default::default(),
             name: "test".into(),

@@ -1,6 +1,7 @@
 //! Any bytes as a BMP TCP stream: framing, every message view (per-peer header, TLVs, Peer
 //! Up with its OPENs, Peer Down, Route Monitoring with its UPDATE's attributes and NLRI,
-//! Statistics counters, Route Mirroring).
+//! Statistics counters, Route Mirroring); then the same bytes through the collector's whole
+//! processing path (interning, per-peer routes, msglog and dump JSON) without sockets.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +13,7 @@ use pmacct_bmp::msg::{
 };
 
 fuzz_target!(|data: &[u8]| {
+    let _ = pmacct_bmp::server::fuzz_stream(data, data.len() % 2 == 1);
     let mut rest = data;
     while let Ok(Some(len)) = frame_len(rest) {
         if len > rest.len() {
