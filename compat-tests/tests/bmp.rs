@@ -78,7 +78,8 @@ impl Daemon {
         );
         if dump {
             text.push_str(&format!(
-                "bmp_dump_file: {d}/dump-$bmp_router.json\nbmp_dump_refresh_time: 60\n",
+                "bmp_dump_file: {d}/dump-$bmp_router.json\nbmp_dump_refresh_time: 60\n\
+                 bmp_dump_latest_file: {d}/latest-$bmp_router\n",
                 d = dir.display()
             ));
         }
@@ -400,6 +401,17 @@ fn pmbmpd_msglog_and_dump_equal_pmacct() {
         );
     }
     assert_same(&dpm, &dou, &aside, "dump", false);
+    // bmp_dump_latest_file: a symbolic link to the dump file, on both sides.
+    for d in daemons {
+        let l = std::fs::read_link(d.dir.join("latest-127_0_0_1"))
+            .unwrap_or_else(|e| panic!("{}: latest-127_0_0_1: {e}", d.what));
+        assert_eq!(
+            l.file_name().and_then(|f| f.to_str()),
+            Some("dump-127_0_0_1.json"),
+            "{}: latest points at {l:?}",
+            d.what
+        );
+    }
     // One dump: every record carries the dump's sequence number.
     for (t, what) in [(&dpm, "pmacct"), (&dou, "ours")] {
         let seqs: std::collections::BTreeSet<u64> = t

@@ -1189,13 +1189,17 @@ impl Collector {
                 std::process::id()
             ),
         );
-        let mut out: BTreeMap<String, String> = BTreeMap::new();
+        // File name -> (router of its first block, text).
+        let mut out: BTreeMap<String, ((IpAddr, u16), String)> = BTreeMap::new();
         for tok in toks {
             let Some(r) = self.routers.get(&tok) else {
                 continue;
             };
             let name = strftime(&dynname(&tpl, r.addr, r.port), at as i64, self.cfg.ts.utc);
-            let text = out.entry(name).or_default();
+            let text = &mut out
+                .entry(name)
+                .or_insert_with(|| ((r.addr, r.port), String::new()))
+                .1;
             let mut o = Obj::new();
             o.str("timestamp", ts.clone());
             o.str("bmp_router", ip_str(r.addr));
@@ -1244,7 +1248,7 @@ impl Collector {
             o.write_line(text);
         }
         let tables = out.len();
-        for (name, text) in out {
+        for (name, ((raddr, rport), text)) in out {
             let n = text.lines().count() as u64;
             if let Some(m) = self.mem.as_mut() {
                 m.push_str(&text);
@@ -1254,10 +1258,9 @@ impl Collector {
                 Ok(()) => {
                     self.stats.dump_records.fetch_add(n, Ordering::Relaxed);
                     if let Some(latest) = &self.cfg.dump_latest_file {
-                        // The latest pointer names the router of the file's first block.
-                        let l = latest
-                            .replace("$bmp_router_port", "")
-                            .replace("$bmp_router", "");
+                        // `link_latest_output_file()`: the pointer's variables are those
+                        // of the file's (first) router.
+                        let l = dynname(latest, raddr, rport);
                         let _ = std::fs::remove_file(&l);
                         let _ = std::os::unix::fs::symlink(&name, &l);
                     }
