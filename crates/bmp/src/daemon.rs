@@ -131,13 +131,30 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     Ok(a)
 }
 
-/// Logger: stderr, or `logfile` (appended, reopened by name on each line's failure).
+/// Logger: stderr, or `logfile` (appended; reopened by name on SIGHUP).
 struct Logger {
+    path: Option<String>,
     file: Option<Mutex<std::fs::File>>,
     debug: bool,
 }
 
+fn open_append(p: &str) -> Option<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(p)
+        .ok()
+}
+
 impl Logger {
+    fn reopen(&self) {
+        if let (Some(p), Some(f)) = (&self.path, &self.file) {
+            if let (Some(new), Ok(mut g)) = (open_append(p), f.lock()) {
+                *g = new;
+            }
+        }
+    }
+
     fn line(&self, l: Level, m: &str) {
         if l == Level::Debug && !self.debug {
             return;
@@ -154,9 +171,14 @@ impl Logger {
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
+static HUP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_stop(_: libc::c_int) {
     STOP.store(true, Ordering::Release);
+}
+
+extern "C" fn on_hup(_: libc::c_int) {
+    HUP.store(true, Ordering::Release);
 }
 
 /// Run pmbmpd with `argv` (without the program name); the process exit code.
@@ -204,14 +226,8 @@ pub fn main(argv: &[String]) -> i32 {
     let core = &loaded.config.core;
     let name = loaded.config.core_name.clone();
     let log = Arc::new(Logger {
-        file: core.str(key::LOGFILE).and_then(|p| {
-            std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(p)
-                .ok()
-                .map(Mutex::new)
-        }),
+        path: core.str(key::LOGFILE).map(str::to_string),
+        file: core.str(key::LOGFILE).and_then(open_append).map(Mutex::new),
         debug: core.bool(key::DEBUG),
     });
     for d in &loaded.diagnostics {
@@ -371,14 +387,23 @@ pub fn main(argv: &[String]) -> i32 {
             handle.local
         ),
     );
-    for sig in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: on_stop only stores to an atomic, which is async-signal-safe; the handler
-        // is a valid extern "C" fn for the life of the process.
+    let handlers: [(libc::c_int, extern "C" fn(libc::c_int)); 3] = [
+        (libc::SIGINT, on_stop),
+        (libc::SIGTERM, on_stop),
+        (libc::SIGHUP, on_hup),
+    ];
+    for (sig, f) in handlers {
+        // SAFETY: the handlers only store to an atomic, which is async-signal-safe; each is
+        // a valid extern "C" fn for the life of the process.
         unsafe {
-            libc::signal(sig, on_stop as *const () as libc::sighandler_t);
+            libc::signal(sig, f as *const () as libc::sighandler_t);
         }
     }
     while !STOP.load(Ordering::Acquire) {
+        if HUP.swap(false, Ordering::AcqRel) {
+            log.reopen();
+            handle.reopen_logs();
+        }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     handle.stop();

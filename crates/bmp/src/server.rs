@@ -79,6 +79,8 @@ pub struct Stats {
     pub prefixes_withdrawn: AtomicU64,
     pub msglog_records: AtomicU64,
     pub dump_records: AtomicU64,
+    /// Events left out of a dump past MAX_DUMP_EVENTS per router.
+    pub dump_events_dropped: AtomicU64,
     pub write_errors: AtomicU64,
 }
 
@@ -86,11 +88,18 @@ pub struct Handle {
     pub stats: Arc<Stats>,
     pub local: SocketAddr,
     stop: Arc<AtomicBool>,
+    reopen: Arc<AtomicBool>,
     waker: Arc<Waker>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Handle {
+    /// SIGHUP: msglog files are closed and reopened by name at their next record (log
+    /// rotation), as 1.7.7 does.
+    pub fn reopen_logs(&self) {
+        self.reopen.store(true, Ordering::Release);
+        let _ = self.waker.wake();
+    }
     pub fn stop(mut self) {
         self.shutdown();
     }
@@ -119,6 +128,10 @@ const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 /// A read larger than this is split across loop turns (other routers get their turn).
 const READ_CHUNK: usize = 64 * 1024;
+/// BMP events a router may accumulate between two dumps (1.7.7 keeps them all: a router
+/// flooding statistics reports under a daily dump would grow it without bound). Past this,
+/// events are counted (`dump_events_dropped`) and left out of the dump.
+const MAX_DUMP_EVENTS: usize = 100_000;
 
 fn canonical(a: SocketAddr) -> IpAddr {
     match a.ip() {
@@ -166,6 +179,7 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let stats = Arc::new(Stats::default());
     let stop = Arc::new(AtomicBool::new(false));
+    let reopen = Arc::new(AtomicBool::new(false));
     let now = now_secs();
     let refresh = cfg.dump_refresh_time;
     let dump_deadline = (refresh > 0).then(|| first_deadline(now, refresh));
@@ -180,6 +194,7 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         next_token: 2,
         stats: stats.clone(),
         stop: stop.clone(),
+        reopen: reopen.clone(),
         seq: 0,
         files: HashMap::new(),
         dump_deadline,
@@ -193,6 +208,7 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         stats,
         local,
         stop,
+        reopen,
         waker,
         thread: Some(thread),
     })
@@ -256,6 +272,7 @@ struct Collector {
     next_token: usize,
     stats: Arc<Stats>,
     stop: Arc<AtomicBool>,
+    reopen: Arc<AtomicBool>,
     /// 1.7.7's log sequence number (one for every daemon).
     seq: u64,
     /// Open msglog files by name (routers may share one).
@@ -334,6 +351,9 @@ impl Collector {
                         }
                     }
                 }
+            }
+            if self.reopen.swap(false, Ordering::AcqRel) {
+                self.files.clear();
             }
             self.maybe_dump();
         }
@@ -605,10 +625,16 @@ impl Collector {
         }
         if self.dumping() {
             if let Some(r) = self.routers.get_mut(&tok) {
-                r.events.push(Event {
-                    ts,
-                    body: body.into_fields(),
-                });
+                if r.events.len() < MAX_DUMP_EVENTS {
+                    r.events.push(Event {
+                        ts,
+                        body: body.into_fields(),
+                    });
+                } else {
+                    self.stats
+                        .dump_events_dropped
+                        .fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
         if self.msglog() || self.dumping() {
@@ -1369,6 +1395,7 @@ pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
         next_token: 3,
         stats: Arc::new(Stats::default()),
         stop: Arc::new(AtomicBool::new(false)),
+        reopen: Arc::new(AtomicBool::new(false)),
         seq: 0,
         files: HashMap::new(),
         dump_deadline: None,
