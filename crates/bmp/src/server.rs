@@ -200,6 +200,7 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         dump_deadline,
         obj: Obj::new(),
         line: String::with_capacity(1024),
+        rdbuf: Vec::new(),
     };
     let thread = std::thread::Builder::new()
         .name("bmp".into())
@@ -281,6 +282,7 @@ struct Collector {
     interner: Interner,
     obj: Obj,
     line: String,
+    rdbuf: Vec<u8>,
 }
 
 /// `escape_ip_uscores()`: dots and colons to underscores.
@@ -444,7 +446,14 @@ impl Collector {
     }
 
     fn readable(&mut self, tok: Token) {
-        let mut buf = vec![0u8; READ_CHUNK];
+        // One receive buffer for every router, reused (not allocated per event).
+        let mut buf = std::mem::take(&mut self.rdbuf);
+        buf.resize(READ_CHUNK, 0);
+        self.read_router(tok, &mut buf);
+        self.rdbuf = buf;
+    }
+
+    fn read_router(&mut self, tok: Token, buf: &mut [u8]) {
         loop {
             let Some(r) = self.routers.get_mut(&tok) else {
                 return;
@@ -452,7 +461,7 @@ impl Collector {
             let Some(stream) = r.stream.as_mut() else {
                 return;
             };
-            match stream.read(&mut buf) {
+            match stream.read(buf) {
                 Ok(0) => {
                     let m = format!("{} BMP connection reset by peer (0).", r.tag);
                     self.logl(Level::Info, m);
@@ -1401,6 +1410,7 @@ pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
         dump_deadline: None,
         obj: Obj::new(),
         line: String::new(),
+        rdbuf: Vec::new(),
     };
     let tok = Token(2);
     c.routers.insert(
