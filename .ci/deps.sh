@@ -15,6 +15,10 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2 >/dev/null
 # Debian's pmacct package ships units; never let an installed oracle run as a service here.
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done
+# compat_bmp: gobgpd as a real BMP exporter (two gobgpd speakers the test starts itself);
+# the packaged service never runs.
+$SUDO apt-get install -y -qq --no-install-recommends gobgpd >/dev/null
+$SUDO systemctl disable --now gobgpd >/dev/null 2>&1 || true
 # amqp plugin tests: a private RabbitMQ node (.ci/rabbitmq.sh), never the packaged service
 $SUDO apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 $SUDO systemctl disable --now rabbitmq-server >/dev/null 2>&1 || $SUDO service rabbitmq-server stop >/dev/null 2>&1 || true

@@ -84,6 +84,12 @@ for d in $DAEMONS; do
         done
     fi
 done
+# pmbmpd: Debian's pmacct ships the binary alone (no unit, default file, config or man page).
+if echo "$BINS" | grep -qx pmbmpd; then
+    has /usr/sbin/pmbmpd || fail "missing /usr/sbin/pmbmpd"
+    [ -x "$WORK/root/usr/sbin/pmbmpd" ] || fail "/usr/sbin/pmbmpd not executable"
+    ok "pmbmpd: binary"
+fi
 if echo "$BINS" | grep -qx pmacct; then
     has /usr/bin/pmacct || fail "missing /usr/bin/pmacct"
     has /usr/share/man/man1/pmacct.1.gz || fail "missing pmacct(1)"
