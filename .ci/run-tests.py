@@ -66,6 +66,7 @@ WEIGHT = {
     "compat_automation": 90,
     "compat_probes": 70,
     "compat_bgp": 30,
+    "compat_bmp": 75,
 }
 
 
