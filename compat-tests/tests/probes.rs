@@ -62,6 +62,26 @@ fn traffic(dir: &Path, seed: u32, flows: u32, twice: bool) -> PathBuf {
 
 /// Run `pmacctd` on `conf` while a socket on `port` takes the datagrams; returns them.
 fn export(pmacctd: &str, conf: &Path, sock: UdpSocket, dir: &Path, tag: &str) -> Vec<Vec<u8>> {
+    // A savefile is exported in bursts: room for all of it (root may exceed rmem_max).
+    {
+        use std::os::fd::AsRawFd;
+        let size: libc::c_int = 16 << 20;
+        for opt in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
+            // SAFETY: setsockopt on a socket we own, with a c_int option value.
+            let rc = unsafe {
+                libc::setsockopt(
+                    sock.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    opt,
+                    (&size as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+            if rc == 0 {
+                break;
+            }
+        }
+    }
     sock.set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
     let done = Arc::new(AtomicBool::new(false));
@@ -339,5 +359,304 @@ fn nfprobe_v5_maxflows_force_expiry() {
         flows: 400,
         twice: true,
         min_records: 250,
+    });
+}
+
+// ---- sfprobe ----
+//
+// pmacctd's sfprobe plugin against 1.7.7's: both export the same capture; the flow samples
+// must be byte-identical (same packets sampled: both draw glibc's random() seeded with 1;
+// same sample sequence numbers, pools, interfaces, header bytes), and Debian's sfacctd 1.7.7
+// (and ours) must print the same records from both exports. Expected differences, named:
+// - datagram header `sequence_number`, `sysUpTime` and which samples share a datagram: the
+//   agent flushes and polls counters on its one-second ticks, which fall on wall-clock
+//   second boundaries while the file is read; so counter samples (first at tick 4, every 20
+//   ticks after) are compared only for their form, not their values or presence;
+// - the padding after a sampled header that is not a multiple of 4 bytes: 1.7.7 leaves the
+//   bytes its buffer held, ours are zero (masked before comparing);
+// - our sfacctd prints a sampled IPv6 header's whole traffic class, 1.7.7's sfacctd >> 4
+//   (a documented sfacctd difference): our sfacctd's rows are normalized before comparing;
+// - the tail: 1.7.7 exits without sending the samples still pending since its last tick
+//   (ours sends them), so our export is compared trimmed to 1.7.7's last flow sample, and
+//   1.7.7 may miss at most one datagram's worth (< 8 samples) of the end.
+
+const OURS_SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
+
+/// One sample of an sFlow v5 datagram: (format, bytes including tag and length).
+fn samples(d: &[u8]) -> Vec<(u32, Vec<u8>)> {
+    let be = |o: usize| u32::from_be_bytes(d[o..o + 4].try_into().unwrap());
+    let mut off = if be(4) == 2 { 40 } else { 28 };
+    let n = be(off - 4);
+    let mut v = Vec::new();
+    for _ in 0..n {
+        let len = be(off + 4) as usize;
+        v.push((be(off), d[off..off + 8 + len].to_vec()));
+        off += 8 + len;
+    }
+    assert_eq!(off, d.len(), "datagram length");
+    v
+}
+
+/// A flow sample with the padding of its header element zeroed; (sequence number, bytes).
+fn masked_flow_sample(s: &[u8]) -> (u32, Vec<u8>) {
+    let be = |o: usize| u32::from_be_bytes(s[o..o + 4].try_into().unwrap());
+    let mut s2 = s.to_vec();
+    let n = be(36) as usize;
+    let mut off = 40;
+    for _ in 0..n {
+        let (tag, len) = (be(off), be(off + 4) as usize);
+        if tag == 1 {
+            let hlen = be(off + 20) as usize;
+            for b in &mut s2[off + 24 + hlen..off + 8 + len] {
+                *b = 0;
+            }
+        }
+        off += 8 + len;
+    }
+    (be(8), s2)
+}
+
+/// The datagrams without the flow samples numbered above `last` (and without counter
+/// samples), emptied datagrams dropped.
+fn trim(dgrams: &[Vec<u8>], last: u32) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for d in dgrams {
+        let hdr = if u32::from_be_bytes(d[4..8].try_into().unwrap()) == 2 {
+            40
+        } else {
+            28
+        };
+        let kept: Vec<Vec<u8>> = samples(d)
+            .into_iter()
+            .filter(|(t, s)| *t == 1 && masked_flow_sample(s).0 <= last)
+            .map(|(_, s)| s)
+            .collect();
+        if kept.is_empty() {
+            continue;
+        }
+        let mut n = d[..hdr].to_vec();
+        n[hdr - 4..hdr].copy_from_slice(&(kept.len() as u32).to_be_bytes());
+        for s in kept {
+            n.extend_from_slice(&s);
+        }
+        out.push(n);
+    }
+    out
+}
+
+/// tshark's expert warnings and errors on the sFlow datagrams in `pcap` (empty: clean).
+fn tshark_problems(pcap: &Path, port: u16) -> String {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(pcap)
+        .args([
+            "-d",
+            &format!("udp.port=={port},sflow"),
+            "-q",
+            "-z",
+            "expert,warn",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if text.contains("Errors (") || text.contains("Warns (") {
+        text
+    } else {
+        String::new()
+    }
+}
+
+/// Our sfacctd's csv rows (`SF_AGG`) with an IPv6 sample's ToS as sfacctd 1.7.7 prints it,
+/// the traffic class >> 4 (docs/COMPATIBILITY.md, sfacctd difference 1), re-aggregated.
+fn v6_tos_as_1_7_7(rows: &[String]) -> Vec<String> {
+    let mut agg: std::collections::BTreeMap<Vec<String>, (u64, u64)> = Default::default();
+    for r in rows {
+        let mut f: Vec<String> = r.split(',').map(str::to_string).collect();
+        let (bytes, pkts) = (f.pop().unwrap(), f.pop().unwrap());
+        if f[6].contains(':') {
+            f[11] = (f[11].parse::<u32>().unwrap() >> 4).to_string();
+        }
+        let e = agg.entry(f).or_default();
+        e.0 += pkts.parse::<u64>().unwrap();
+        e.1 += bytes.parse::<u64>().unwrap();
+    }
+    let mut v: Vec<String> = agg
+        .into_iter()
+        .map(|(k, (p, b))| format!("{},{p},{b}", k.join(",")))
+        .collect();
+    v.sort();
+    v
+}
+
+struct SfCase {
+    name: &'static str,
+    extra: &'static str,
+    seed: u32,
+    flows: u32,
+    /// Flow samples 1.7.7's export must hold at least.
+    min_samples: usize,
+    /// Records sfacctd must print at least.
+    min_records: usize,
+}
+
+const SF_AGG: &str = "src_host,dst_host,src_port,dst_port,proto,tos,src_mac,dst_mac,vlan,in_iface,out_iface,sampling_rate,peer_src_ip";
+
+fn sf_run(case: &SfCase) {
+    let dir = tmpdir(case.name);
+    let pcap = traffic(&dir, case.seed, case.flows, false);
+    let mut exports = Vec::new();
+    let mut ports = Vec::new();
+    for (who, bin) in [
+        ("pmacct", compat_tests::oracle::path("pmacctd")),
+        ("ours", OURS_PMACCTD.to_string()),
+    ] {
+        // Kernel-picked sink ports, as the nfprobe cases.
+        let sock = UdpSocket::bind("127.0.0.1:0").expect("sink port");
+        let p = sock.local_addr().unwrap().port();
+        ports.push(p);
+        let conf = dir.join(format!("{who}-sfprobe.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "daemonize: false\npcap_savefile: {}\nplugins: sfprobe[sf]\nsfprobe_receiver[sf]: 127.0.0.1:{p}\n{}",
+                pcap.display(),
+                case.extra
+            ),
+        )
+        .unwrap();
+        let dgrams = export(&bin, &conf, sock, &dir, who);
+        assert!(!dgrams.is_empty(), "{who} exported nothing");
+        exports.push(dgrams);
+    }
+    let flow_samples = |dgrams: &[Vec<u8>]| -> Vec<(u32, Vec<u8>)> {
+        let mut v: Vec<(u32, Vec<u8>)> = dgrams
+            .iter()
+            .flat_map(|d| samples(d))
+            .filter(|(t, _)| *t == 1)
+            .map(|(_, s)| masked_flow_sample(&s))
+            .collect();
+        v.sort();
+        v
+    };
+    let pm = flow_samples(&exports[0]);
+    let ours = flow_samples(&exports[1]);
+    assert!(
+        pm.len() >= case.min_samples,
+        "{}: pmacct {} flow samples < {}",
+        case.name,
+        pm.len(),
+        case.min_samples
+    );
+    // Sequence numbers 1..=n, no gap, on both sides.
+    for (v, who) in [(&pm, "pmacct"), (&ours, "ours")] {
+        for (i, (seq, _)) in v.iter().enumerate() {
+            assert_eq!(
+                *seq,
+                i as u32 + 1,
+                "{}: {who} flow sample sequence",
+                case.name
+            );
+        }
+    }
+    assert!(
+        ours.len() >= pm.len() && ours.len() - pm.len() < 8,
+        "{}: pmacct {} flow samples, ours {}",
+        case.name,
+        pm.len(),
+        ours.len()
+    );
+    for (a, b) in pm.iter().zip(&ours) {
+        assert_eq!(a, b, "{}: flow sample {} differs", case.name, a.0);
+    }
+    // Counter samples: generic interface counters of the one interface seen.
+    for d in exports.iter().flatten() {
+        for (t, s) in samples(d) {
+            if t == 2 {
+                let blocks = u32::from_be_bytes(s[16..20].try_into().unwrap()) as usize;
+                assert_eq!(s.len(), 20 + blocks * 96, "{}: counters sample", case.name);
+            }
+        }
+    }
+    let last = pm.last().map_or(0, |s| s.0);
+    let trimmed = trim(&exports[1], last);
+    let (pm_cap, ours_cap) = (dir.join("pmacct-export.pcap"), dir.join("ours-export.pcap"));
+    let (port, ours_port) = (ports[0], ports[1]);
+    write_pcap(&pm_cap, &exports[0], port);
+    write_pcap(&ours_cap, &trimmed, ours_port);
+    let full_cap = dir.join("ours-full-export.pcap");
+    write_pcap(&full_cap, &exports[1], ours_port);
+    let problems = tshark_problems(&full_cap, ours_port);
+    assert!(
+        problems.is_empty(),
+        "{}: tshark on our export:\n{problems}",
+        case.name
+    );
+    let oracle = compat_tests::oracle::path("sfacctd");
+    let pm_rec = decode(&oracle, &pm_cap, SF_AGG, &dir, "pmacct-by-pmacct");
+    let ours_rec = decode(&oracle, &ours_cap, SF_AGG, &dir, "ours-by-pmacct");
+    let ours_by_ours = decode(OURS_SFACCTD, &ours_cap, SF_AGG, &dir, "ours-by-ours");
+    assert!(
+        pm_rec.len() >= case.min_records,
+        "{}: pmacct {} records < {}",
+        case.name,
+        pm_rec.len(),
+        case.min_records
+    );
+    assert_eq!(pm_rec, ours_rec, "{}: sfacctd 1.7.7's records", case.name);
+    assert_eq!(
+        ours_rec,
+        v6_tos_as_1_7_7(&ours_by_ours),
+        "{}: our sfacctd on our export",
+        case.name
+    );
+    eprintln!(
+        "{}: {} flow samples equal ({} more of ours at the end), {} records equal (datagrams: pmacct {}, ours {})",
+        case.name,
+        pm.len(),
+        ours.len() - pm.len(),
+        pm_rec.len(),
+        exports[0].len(),
+        exports[1].len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sfprobe_every_packet() {
+    sf_run(&SfCase {
+        name: "sfprobe-rate1",
+        extra: "",
+        seed: 11,
+        flows: 300,
+        min_samples: 800,
+        min_records: 250,
+    });
+}
+
+#[test]
+fn sfprobe_sampled_agent_ifindex_out() {
+    sf_run(
+        &SfCase {
+            name: "sfprobe-rate10",
+            // Per plugin: 1.7.7 refuses sfprobe_ifindex/_direction as global keys.
+            extra: "sampling_rate: 10\nsfprobe_agentip: 192.0.2.77\nsfprobe_agentsubid: 5\nsfprobe_ifindex[sf]: 7\nsfprobe_direction[sf]: out\nsfprobe_ifspeed: 1000000000\n",
+            seed: 12,
+            flows: 1500,
+            min_samples: 350,
+            min_records: 250,
+        },
+    );
+}
+
+#[test]
+fn sfprobe_ext_sampling_rate() {
+    sf_run(&SfCase {
+        name: "sfprobe-ext",
+        extra: "pmacctd_ext_sampling_rate: 4\nsfprobe_agentip: 203.0.113.5\n",
+        seed: 13,
+        flows: 200,
+        min_samples: 500,
+        min_records: 150,
     });
 }

@@ -87,6 +87,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
             arrival,
             captured: None,
             linktype: 0,
+            wirelen: 0,
         };
         source.decode(&dg, &mut drops, &mut |_f: Flow, _| samples += 1);
     }
@@ -102,6 +103,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
                     arrival,
                     captured: None,
                     linktype: 0,
+                    wirelen: 0,
                 };
                 source.decode(&dg, &mut drops, &mut |f: Flow, _| bytes += f.bytes);
             }

@@ -118,6 +118,16 @@ impl PluginConfig for NfprobeConfig {
     }
 }
 
+impl PluginConfig for pmacct_plugins::sfprobe::SfprobeConfig {
+    type Plugin = pmacct_plugins::sfprobe::SfprobePlugin;
+    fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
+        Self::from_scope(name, scope)
+    }
+    fn start(self, now: SystemTime) -> anyhow::Result<Self::Plugin> {
+        pmacct_plugins::sfprobe::SfprobePlugin::new(self, now)
+    }
+}
+
 impl PluginConfig for TeeConfig {
     type Plugin = TeePlugin;
     fn from_scope(name: &str, scope: &Scope) -> Result<Self, String> {
@@ -140,6 +150,13 @@ fn check_tee(daemon: Daemon, plugins: &[PluginInstance]) -> Result<(), String> {
             "'nfprobe' and 'sfprobe' plugins not supported in '{}'.",
             daemon.name()
         ));
+    }
+    // pmacct-rs's uacctd hands its plugins flows, not the frames sfprobe samples.
+    if daemon == Daemon::Uacctd && plugins.iter().any(|p| p.kind == PluginKind::Sfprobe) {
+        return Err(
+            "'sfprobe' plugin: recognized, not supported yet by pmacct-rs uacctd (pmacctd has it)."
+                .into(),
+        );
     }
     let tees = plugins.iter().filter(|p| p.kind == PluginKind::Tee).count();
     if tees == 0 {
@@ -234,6 +251,10 @@ static PLUGIN_TYPES: &[PluginType] = &[
     PluginType {
         kind: PluginKind::Nfprobe,
         configure: configure::<NfprobeConfig>,
+    },
+    PluginType {
+        kind: PluginKind::Sfprobe,
+        configure: configure::<pmacct_plugins::sfprobe::SfprobeConfig>,
     },
 ];
 
@@ -888,7 +909,7 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_plugin_types_are_recognized() {
+    fn probe_plugin_types_are_configured() {
         let l = pmacct_config::parse_str(
             Daemon::Pmacctd,
             Some("c.conf"),
@@ -896,11 +917,7 @@ mod tests {
             &[],
         )
         .unwrap();
-        let err = check_plugin(&l.config.plugins[0]).err();
-        assert_eq!(
-            err.as_deref(),
-            Some("plugin type 'sfprobe' is recognized, not supported yet by pmacct-rs")
-        );
+        assert!(check_plugin(&l.config.plugins[0]).is_ok());
         assert!(check_plugin(&l.config.plugins[1]).is_ok());
     }
 }

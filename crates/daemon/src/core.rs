@@ -64,6 +64,8 @@ pub struct Datagram<'a> {
     pub captured: Option<Timestamp>,
     /// DLT of `data` when it is a captured frame (pcap's linktype); 0 for UDP payloads.
     pub linktype: u32,
+    /// A captured frame's length on the wire (pcap's `len`); `data.len()` or 0 otherwise.
+    pub wirelen: u32,
 }
 
 /// What a decoder tells the core about one datagram it accepted (for SIGUSR1 stats).
@@ -106,6 +108,12 @@ pub trait Decoder: Send {
     ) -> Option<DatagramSummary> {
         let _ = (d, drops);
         Some(DatagramSummary::default())
+    }
+
+    /// Datagram plugins get the captured frames the decoder accounted (pmacctd's sfprobe,
+    /// fed as 1.7.7's core feeds it: only packets its accounting took), not every datagram.
+    fn replicates_accounted_frames(&self) -> bool {
+        false
     }
 
     /// Evictions from the decoder's bounded state: (templates, template-cache exporters).
@@ -254,7 +262,9 @@ impl Core {
     /// Decode one datagram and queue its flows (and the datagram itself for tee plugins).
     pub fn on_datagram(&mut self, d: &Datagram<'_>) {
         self.publish_metrics();
-        if !self.datagram_plugins.is_empty() {
+        let frames =
+            !self.datagram_plugins.is_empty() && self.decoder.replicates_accounted_frames();
+        if !self.datagram_plugins.is_empty() && !frames {
             let replicated = self.replicate(d);
             if self.plugins.is_empty() {
                 // Replicating only (pmacct runs tee apart from data plugins): no decoding.
@@ -269,7 +279,9 @@ impl Core {
         let plugins = &self.plugins;
         let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
+        let mut accounted = false;
         let mut emit = |mut flow: Flow, custom: Option<&CustomValues>| {
+            accounted = true;
             if let Some(r) = renorm {
                 r.apply(&mut flow);
             }
@@ -284,7 +296,14 @@ impl Core {
                 });
             }
         };
-        let Some(sum) = self.decoder.decode(d, &mut self.drops, &mut emit) else {
+        let sum = self.decoder.decode(d, &mut self.drops, &mut emit);
+        if frames && accounted {
+            self.datagrams.push_frame(d.data, d.linktype, d.wirelen);
+            if self.datagrams.len() >= BATCH_DATAGRAMS {
+                self.hand_out_datagrams();
+            }
+        }
+        let Some(sum) = sum else {
             return;
         };
         self.count_datagram(d, sum);
@@ -494,6 +513,7 @@ mod tests {
             arrival: Timestamp::new(0, 0),
             captured: None,
             linktype: 0,
+            wirelen: 4,
         });
     }
 

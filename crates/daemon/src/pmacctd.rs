@@ -47,6 +47,8 @@ pub(crate) struct PreConfig {
     pub(crate) cmdline_filter: Option<String>,
     /// Some plugin aggregates src_port, dst_port, sum_port or tcpflags.
     pub(crate) ports_aggregated: bool,
+    /// An sfprobe plugin runs: 1.7.7 captures at least its 128-byte headers.
+    pub(crate) sfprobe: bool,
 }
 
 static PRE: OnceLock<PreConfig> = OnceLock::new();
@@ -71,6 +73,11 @@ pub(crate) fn pre_config(daemon: Daemon, argv: &[String]) -> PreConfig {
     PreConfig {
         cmdline_filter: loaded.bpf_filter.filter(|f| !f.trim().is_empty()),
         ports_aggregated,
+        sfprobe: loaded
+            .config
+            .plugins
+            .iter()
+            .any(|p| p.kind == pmacct_config::PluginKind::Sfprobe),
     }
 }
 
@@ -103,6 +110,10 @@ impl Decoder for PacketDecoder {
         // No per-exporter stats: pmacctd's SIGUSR1 reports libpcap counters instead.
         None
     }
+
+    fn replicates_accounted_frames(&self) -> bool {
+        true
+    }
 }
 
 /// The capture thread's sink: frames into the core, the runtime's stop/stats requests.
@@ -119,6 +130,7 @@ impl FrameSink for CoreSink<'_> {
             arrival: f.ts,
             captured: None,
             linktype: f.linktype,
+            wirelen: f.wirelen,
         });
     }
     fn idle(&mut self) {
@@ -219,7 +231,16 @@ fn input(core: &Scope) -> Result<Input, String> {
             interface: interface.clone(),
             wait: core.bool(key::PCAP_INTERFACE_WAIT),
             promisc: core.bool(key::PROMISC),
-            snaplen: i32::try_from(core.u64(key::SNAPLEN).unwrap_or_default()).unwrap_or(i32::MAX),
+            snaplen: {
+                let n =
+                    i32::try_from(core.u64(key::SNAPLEN).unwrap_or_default()).unwrap_or(i32::MAX);
+                // 1.7.7 raises a short snaplen to sfprobe's 128-byte headers.
+                if pre.sfprobe && n > 0 {
+                    n.max(128)
+                } else {
+                    n
+                }
+            },
             direction: core
                 .str(key::PCAP_DIRECTION)
                 .and_then(capture::Direction::parse),

@@ -414,6 +414,7 @@ fn receive_loop(mut rx: udp::Receiver, core: &mut Core, cx: &mut SourceCtx, rcvb
                         arrival,
                         captured: None,
                         linktype: 0,
+                        wirelen: 0,
                     });
                 }
                 if last_flush.elapsed() >= Duration::from_millis(100) {
@@ -488,6 +489,7 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         arrival: ts,
                         captured: None,
                         linktype,
+                        wirelen: pkt.header.len,
                     });
                 }
                 Ok(pkt) => match savefile::udp_from_frame(linktype as i32, pkt.data) {
@@ -500,6 +502,7 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                             pkt.header.ts.tv_usec.clamp(0, 999_999) as u32,
                         )),
                         linktype: 0,
+                        wirelen: 0,
                     }),
                     Err(_) => core.drops_add("savefile_not_udp"),
                 },

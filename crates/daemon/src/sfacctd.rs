@@ -578,6 +578,7 @@ mod tests {
                 arrival: Timestamp::new(1_800_000_000, 0),
                 captured: (!live).then_some(captured),
                 linktype: 0,
+                wirelen: 0,
             };
             let mut bins = Vec::new();
             src.decode(&dg, &mut DropCounters::default(), &mut |f: Flow, _| {

@@ -351,6 +351,7 @@ fn run(sock: &NflogSocket, nl_size: usize, core: &mut Core, ctx: &mut SourceCtx,
                             arrival,
                             captured: None,
                             linktype: 0,
+                            wirelen: 0,
                         }),
                         // Acks of our own requests, NOOP/DONE: nothing to account.
                         Ok(_) => {}

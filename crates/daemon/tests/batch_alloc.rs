@@ -104,6 +104,7 @@ fn no_allocation_per_batch() {
         arrival: Timestamp::new(0, 0),
         captured: None,
         linktype: 0,
+        wirelen: 0,
     };
     // Warm up: the exporter's stats entry, the queue, the batches in flight.
     for _ in 0..100 {

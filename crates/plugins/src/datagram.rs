@@ -1,5 +1,6 @@
-//! Raw export datagrams for datagram plugins (tee): the core hands them over in batches, the
-//! bytes of every datagram in one buffer, as they arrived (nothing decoded or rewritten).
+//! Raw export datagrams for datagram plugins (tee), or captured frames for frame plugins
+//! (pmacctd's sfprobe): the core hands them over in batches, the bytes of every datagram in
+//! one buffer, as they arrived (nothing decoded or rewritten).
 
 use std::net::{IpAddr, SocketAddr};
 use std::ops::Range;
@@ -16,6 +17,20 @@ struct Item {
     src: SocketAddr,
     agent: IpAddr,
     range: Range<usize>,
+    /// Captured frames: pcap's link type and the frame's length on the wire.
+    linktype: u32,
+    wirelen: u32,
+}
+
+/// A captured frame of a [`DatagramBatch`].
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// The captured bytes (at most the snaplen).
+    pub data: &'a [u8],
+    /// libpcap DLT of `data`.
+    pub linktype: u32,
+    /// Length on the wire (>= `data.len()`).
+    pub wirelen: u32,
 }
 
 impl DatagramBatch {
@@ -35,6 +50,23 @@ impl DatagramBatch {
             src,
             agent,
             range: start..self.bytes.len(),
+            linktype: 0,
+            wirelen: data.len() as u32,
+        });
+    }
+
+    /// Append a captured frame (pmacctd) of link type `linktype`, `wirelen` bytes long on
+    /// the wire.
+    pub fn push_frame(&mut self, data: &[u8], linktype: u32, wirelen: u32) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(data);
+        let unspecified = SocketAddr::from(([0, 0, 0, 0], 0));
+        self.items.push(Item {
+            src: unspecified,
+            agent: unspecified.ip(),
+            range: start..self.bytes.len(),
+            linktype,
+            wirelen: wirelen.max(data.len() as u32),
         });
     }
 
@@ -63,6 +95,15 @@ impl DatagramBatch {
             .map(|i| (i.src, &self.bytes[i.range.clone()]))
     }
 
+    /// The items as captured frames ([`DatagramBatch::push_frame`]), in arrival order.
+    pub fn frames(&self) -> impl Iterator<Item = Frame<'_>> + '_ {
+        self.items.iter().map(|i| Frame {
+            data: &self.bytes[i.range.clone()],
+            linktype: i.linktype,
+            wirelen: i.wirelen,
+        })
+    }
+
     /// The agent addresses, in the order of [`DatagramBatch::iter`].
     pub fn agents(&self) -> impl Iterator<Item = IpAddr> + '_ {
         self.items.iter().map(|i| i.agent)
@@ -85,6 +126,9 @@ mod tests {
         let v: Vec<_> = b.iter().collect();
         assert_eq!(v, vec![(a, &b"abc"[..]), (c, &b""[..]), (a, &b"defg"[..])]);
         assert_eq!(b.bytes_len(), 7);
+        b.push_frame(b"xy", 1, 60);
+        let f = b.frames().nth(3).unwrap();
+        assert_eq!((f.data, f.linktype, f.wirelen), (&b"xy"[..], 1, 60));
         b.clear();
         assert!(b.is_empty());
     }

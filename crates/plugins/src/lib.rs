@@ -19,6 +19,7 @@ pub mod log;
 pub mod memory;
 pub mod nfprobe;
 pub mod print;
+pub mod sfprobe;
 pub mod sql;
 pub mod tee;
 

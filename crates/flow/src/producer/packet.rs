@@ -54,6 +54,28 @@ pub fn link_has_l2(linktype: u32) -> bool {
     matches!(linktype, dlt::EN10MB | dlt::LINUX_SLL)
 }
 
+/// What a probe (pmacctd's sfprobe) needs of a frame's link layer: 1.7.7's `mac_ptr`,
+/// `vlan_ptr` and `l3_proto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameL2 {
+    /// Ethertype of the network layer (IPv4 or IPv6).
+    pub etype: u16,
+    /// 1.7.7 saw a MAC header (Ethernet; Linux cooked with a 6-byte address).
+    pub has_mac: bool,
+    /// The first 802.1Q tag's TCI.
+    pub vlan_tci: Option<u16>,
+}
+
+/// The link layer of a frame pmacctd accounts as IP (`None`: not IP, or truncated).
+pub fn frame_l2(linktype: u32, frame: &[u8]) -> Option<FrameL2> {
+    let l2 = link_layer(linktype, frame)?;
+    Some(FrameL2 {
+        etype: l2.etype,
+        has_mac: linktype == dlt::EN10MB || (linktype == dlt::LINUX_SLL && be16(frame, 4) == 6),
+        vlan_tci: l2.vlan_at.map(|v| be16(frame, v)),
+    })
+}
+
 /// Core options that change what pmacctd accounts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PacketOptions {

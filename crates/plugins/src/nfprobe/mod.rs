@@ -59,7 +59,7 @@ const NOT_BUILT: &[&str] = &[
     "peer_dst_ip",
 ];
 
-fn parse_hostport(s: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_hostport(s: &str) -> Result<SocketAddr, String> {
     let s = s.trim();
     if let Ok(a) = s.parse::<SocketAddr>() {
         return Ok(a);
@@ -233,31 +233,47 @@ pub fn parse_ifindex(s: &str) -> Option<IfIndex> {
 
 /// The export socket: from `nfprobe_source_ip`, connected to the receiver.
 fn connect(cfg: &NfprobeConfig) -> anyhow::Result<UdpSocket> {
+    export_socket(
+        cfg.receiver,
+        cfg.source_ip,
+        cfg.ipprec,
+        cfg.sndbuf,
+        cfg.hoplimit,
+    )
+}
+
+/// A probe's export socket (nfprobe, sfprobe): bound to `source_ip` when set, connected to
+/// the receiver, IP precedence `ipprec`, send buffer `sndbuf`.
+pub(crate) fn export_socket(
+    receiver: SocketAddr,
+    source_ip: Option<IpAddr>,
+    ipprec: u8,
+    sndbuf: Option<usize>,
+    hoplimit: Option<u32>,
+) -> anyhow::Result<UdpSocket> {
     use socket2::{Domain, Protocol, Socket, Type};
-    let dom = if cfg.receiver.is_ipv4() {
+    let dom = if receiver.is_ipv4() {
         Domain::IPV4
     } else {
         Domain::IPV6
     };
     let s = Socket::new(dom, Type::DGRAM, Some(Protocol::UDP))?;
-    if cfg.ipprec > 0 && cfg.receiver.is_ipv4() {
-        s.set_tos(u32::from(cfg.ipprec) << 5)?;
+    if ipprec > 0 && receiver.is_ipv4() {
+        s.set_tos(u32::from(ipprec) << 5)?;
     }
-    if let Some(n) = cfg.sndbuf {
+    if let Some(n) = sndbuf {
         s.set_send_buffer_size(n)?;
     }
-    if let Some(ip) = cfg.source_ip {
+    if let Some(ip) = source_ip {
         s.bind(&SocketAddr::new(ip, 0).into())
             .map_err(|e| anyhow::anyhow!("bind() failed: {e}"))?;
     }
-    s.connect(&cfg.receiver.into())
+    s.connect(&receiver.into())
         .map_err(|e| anyhow::anyhow!("connect() failed: {e}"))?;
     // Multicast receivers default to link-local scope, as 1.7.7.
-    let hop = cfg
-        .hoplimit
-        .or_else(|| cfg.receiver.ip().is_multicast().then_some(1));
+    let hop = hoplimit.or_else(|| receiver.ip().is_multicast().then_some(1));
     if let Some(h) = hop {
-        if cfg.receiver.is_ipv4() {
+        if receiver.is_ipv4() {
             s.set_multicast_ttl_v4(h)?;
         } else {
             s.set_multicast_hops_v6(h)?;

@@ -1,0 +1,434 @@
+//! The sfprobe plugin (pmacctd): turns the packets the core accounts into sFlow v5 flow
+//! samples carrying each sampled packet's header, plus counter samples of the interfaces
+//! seen, as pmacct 1.7.7's sfprobe plugin does.
+//!
+//! The plugin takes the captured frames themselves ([`Plugin::takes_datagrams`]): the core
+//! hands over each frame its accounting took, with its link type and length on the wire.
+//! [`agent`] packs the samples into datagrams.
+
+pub mod agent;
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pmacct_config::{key, Scope};
+use pmacct_flow::custom::CustomValues;
+use pmacct_flow::producer::packet::frame_l2;
+use pmacct_flow::Flow;
+
+use crate::datagram::DatagramBatch;
+use crate::log::{default_sink, plugin_log, LogSink, PluginLog};
+use crate::nfprobe::cache::{Direction, IfIndex};
+use crate::nfprobe::{export_socket, parse_hostport, parse_ifindex};
+use crate::{Plugin, PluginCounters};
+use agent::{Agent, AgentOptions, FlowSample, IFINDEX_UNKNOWN};
+
+/// 1.7.7's `DEFAULT_PLOAD_SIZE`: the core copies at most this much of a frame to sfprobe.
+const PAYLOAD_MAX: usize = 256;
+/// 1.7.7's fixed sampled-header size.
+const HEADER_MAX: usize = 128;
+/// The FCS libpcap does not capture, counted in the frame length and as stripped.
+const FCS: u32 = 4;
+
+/// Keys 1.7.7's sfprobe acts on through parts pmacct-rs has not built for it: refused rather
+/// than silently ignored.
+const NOT_BUILT: &[(pmacct_config::Key, &str)] = &[
+    (key::PRE_TAG_MAP, "pre_tag_map (tag samples)"),
+    (
+        key::NETWORKS_FILE,
+        "networks_file (gateway and router samples)",
+    ),
+    (key::AGGREGATE_FILTER, "aggregate_filter"),
+    (key::PRE_TAG_FILTER, "pre_tag_filter"),
+    (key::PRE_TAG2_FILTER, "pre_tag2_filter"),
+];
+
+#[derive(Debug, Clone)]
+pub struct SfprobeConfig {
+    pub name: String,
+    pub receiver: SocketAddr,
+    pub source_ip: Option<IpAddr>,
+    pub ipprec: u8,
+    pub sndbuf: Option<usize>,
+    pub agent: AgentOptions,
+    pub direction: Option<Direction>,
+    pub ifindex: Option<IfIndex>,
+    pub ifindex_override: bool,
+}
+
+impl SfprobeConfig {
+    pub fn from_scope(name: &str, scope: &Scope) -> Result<SfprobeConfig, String> {
+        for (k, what) in NOT_BUILT {
+            if scope.is_set(*k) {
+                return Err(format!(
+                    "{what}: acted on by pmacct 1.7.7's sfprobe but not yet by pmacct-rs's"
+                ));
+            }
+        }
+        let receiver = parse_hostport(scope.get(key::SFPROBE_RECEIVER).unwrap_or("127.0.0.1:6343"))
+            .map_err(|e| format!("sfprobe_receiver: {e}"))?;
+        let ip = |k, what: &str| -> Result<Option<IpAddr>, String> {
+            match scope.str(k) {
+                None => Ok(None),
+                Some(s) => s
+                    .trim()
+                    .parse::<IpAddr>()
+                    .map(Some)
+                    .map_err(|_| format!("{what}: '{s}' is not a numeric IPv4/IPv6 address")),
+            }
+        };
+        // 1.7.7's default agent address is localhost's.
+        let agent_ip = if scope.is_set(key::SFPROBE_AGENTIP) {
+            ip(key::SFPROBE_AGENTIP, "sfprobe_agentip")?.unwrap_or(IpAddr::from([127, 0, 0, 1]))
+        } else {
+            IpAddr::from([127, 0, 0, 1])
+        };
+        let source_ip = ip(key::SFPROBE_SOURCE_IP, "sfprobe_source_ip")?;
+        let ifindex = match scope.str(key::SFPROBE_IFINDEX) {
+            None => None,
+            Some(s) => Some(parse_ifindex(s).ok_or_else(|| {
+                format!("Invalid nfprobe_ifindex or sfprobe_ifindex value '{s}'")
+            })?),
+        };
+        let direction = scope.str(key::SFPROBE_DIRECTION).map(|d| match d {
+            "in" => Direction::In,
+            "out" => Direction::Out,
+            "tag" => Direction::Tag,
+            _ => Direction::Tag2,
+        });
+        // pmacctd cancels the probe's external sampling when it renormalizes.
+        let ext = if scope.bool(key::PMACCTD_RENORMALIZE) {
+            0
+        } else {
+            scope.u64(key::PMACCTD_EXT_SAMPLING_RATE).unwrap_or(0)
+        };
+        let sampling_rate = scope
+            .u64(key::SAMPLING_RATE)
+            .filter(|&r| r > 0)
+            .unwrap_or(if ext > 0 { ext } else { 1 })
+            .min(u64::from(u32::MAX)) as u32;
+        let if_speed = if scope.is_set(key::SFPROBE_IFSPEED) {
+            let s = scope.get(key::SFPROBE_IFSPEED).unwrap_or_default().trim();
+            s.parse::<u64>()
+                .map_err(|_| format!("sfprobe_ifspeed: '{s}' is not a number"))?
+        } else {
+            100_000_000
+        };
+        let first_ifindex = match ifindex {
+            Some(IfIndex::Static(n)) => n,
+            _ => 1,
+        };
+        // 1.7.7 reads the sub-agent id as a number (its documented 1402 is not the default).
+        let sub_id = if scope.is_set(key::SFPROBE_AGENTSUBID) {
+            scope.u64(key::SFPROBE_AGENTSUBID).unwrap_or(0) as u32
+        } else {
+            0
+        };
+        Ok(SfprobeConfig {
+            name: name.to_string(),
+            receiver,
+            source_ip,
+            ipprec: scope.u64(key::SFPROBE_IPPREC).unwrap_or(0).min(7) as u8,
+            sndbuf: scope
+                .u64(key::PLUGIN_PIPE_SIZE)
+                .filter(|&n| n > 0)
+                .map(|n| n.min(i32::MAX as u64) as usize),
+            agent: AgentOptions {
+                agent_ip,
+                sub_id,
+                sampling_rate,
+                ext_sampled: ext > 0,
+                first_ifindex,
+                if_speed,
+            },
+            direction,
+            ifindex,
+            ifindex_override: scope.bool(key::SFPROBE_IFINDEX_OVERRIDE),
+        })
+    }
+}
+
+/// The export socket: from `sfprobe_source_ip`, connected to the receiver (multicast: TTL
+/// 1, the system's default 1.7.7 keeps).
+fn connect(cfg: &SfprobeConfig) -> anyhow::Result<UdpSocket> {
+    export_socket(cfg.receiver, cfg.source_ip, cfg.ipprec, cfg.sndbuf, None)
+}
+
+fn secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
+}
+
+pub struct SfprobePlugin {
+    cfg: SfprobeConfig,
+    log: PluginLog,
+    agent: Agent,
+    sock: UdpSocket,
+    /// A frame's bytes as the core copies them (a dummy Ethernet header before frames
+    /// without one).
+    scratch: [u8; PAYLOAD_MAX],
+    datagrams: u64,
+    send_errors: u64,
+    samples: u64,
+}
+
+impl SfprobePlugin {
+    pub fn new(cfg: SfprobeConfig, now: SystemTime) -> anyhow::Result<SfprobePlugin> {
+        SfprobePlugin::with_log(cfg, now, default_sink())
+    }
+
+    pub fn with_log(
+        cfg: SfprobeConfig,
+        now: SystemTime,
+        sink: LogSink,
+    ) -> anyhow::Result<SfprobePlugin> {
+        let log = PluginLog::new(&cfg.name, "sfprobe", sink);
+        let sock = connect(&cfg)?;
+        plugin_log!(
+            log,
+            Info,
+            "Exporting flows to [{}]:{}",
+            cfg.receiver.ip(),
+            cfg.receiver.port()
+        );
+        plugin_log!(log, Info, "Sampling at: 1/{}", cfg.agent.sampling_rate);
+        Ok(SfprobePlugin {
+            agent: Agent::new(cfg.agent.clone(), secs(now)),
+            cfg,
+            log,
+            sock,
+            scratch: [0; PAYLOAD_MAX],
+            datagrams: 0,
+            send_errors: 0,
+            samples: 0,
+        })
+    }
+
+    /// `readPacket()`: one frame the core accounted.
+    fn packet(&mut self, data: &[u8], linktype: u32, wirelen: u32) {
+        let Some(l2) = frame_l2(linktype, data) else {
+            return;
+        };
+        // The core's copy: at most 256 bytes, behind a zeroed Ethernet header carrying the
+        // network protocol when the frame has no MAC header (which the plugin strips again,
+        // taking the protocol from it).
+        let (buf, cap_len, stripped_etype): (&[u8], usize, Option<u16>) = if l2.has_mac {
+            let n = data.len().min(PAYLOAD_MAX);
+            (&data[..n], n, None)
+        } else {
+            let n = data.len().min(PAYLOAD_MAX - 14);
+            self.scratch[..n].copy_from_slice(&data[..n]);
+            (&self.scratch[..n], n, Some(l2.etype))
+        };
+        // A real Ethernet header whose MACs are all zero is stripped as well (1.7.7 tells
+        // its dummy header by the zeroed addresses).
+        let (buf, cap_len, pkt_len, stripped_etype) = match stripped_etype {
+            Some(et) => (buf, cap_len, wirelen, Some(et)),
+            None if buf.len() >= 14 && buf[..12] == [0; 12] => (
+                &buf[14..],
+                cap_len - 14,
+                wirelen.saturating_sub(14),
+                Some(u16::from_be_bytes([buf[12], buf[13]])),
+            ),
+            None => (buf, cap_len, wirelen, None),
+        };
+        let dir = match self.cfg.direction {
+            Some(Direction::Out) => 1usize,
+            // Tags are 0 without a pre_tag_map: ingress.
+            _ => 0,
+        };
+        // ifIndex: no interface from the capture (ifindex_in/out are 0 in pmacctd).
+        let mut if_index = match self.cfg.ifindex {
+            Some(IfIndex::Static(n)) => n,
+            _ => 0,
+        };
+        if if_index == 0 {
+            if_index = IFINDEX_UNKNOWN;
+        }
+        let counted = self.agent.count(if_index, dir, pkt_len, buf);
+        if !self.agent.take_sample() {
+            return;
+        }
+        // The sample's ports: the counted interface in the sample's direction (a tag-typed
+        // ifindex gives the tag, 0), the other side unknown.
+        let side = match self.cfg.ifindex {
+            Some(IfIndex::Tag) | Some(IfIndex::Tag2) => 0,
+            _ => counted,
+        };
+        let (input, output) = if dir == 0 {
+            (side, IFINDEX_UNKNOWN)
+        } else {
+            (IFINDEX_UNKNOWN, side)
+        };
+        let header_protocol = match stripped_etype {
+            Some(0x0800) => 11,
+            Some(0x86dd) => 12,
+            _ => 1,
+        };
+        let header_len = cap_len.min(pkt_len as usize).min(HEADER_MAX);
+        let (vlan, prio) = l2
+            .vlan_tci
+            .map_or((0, 0), |t| (u32::from(t & 0x0fff), u32::from(t >> 13)));
+        let switch = if dir == 0 {
+            [vlan, prio, 0, 0]
+        } else {
+            [0, 0, vlan, prio]
+        };
+        let fs = FlowSample {
+            input,
+            output,
+            header_protocol,
+            frame_length: pkt_len.wrapping_add(FCS),
+            stripped: FCS,
+            header: &buf[..header_len],
+            switch,
+        };
+        let (sock, log) = (&self.sock, &self.log);
+        let mut sent = 0u64;
+        let mut errs = 0u64;
+        self.agent
+            .write_flow_sample(&fs, &mut |d| match sock.send(d) {
+                Ok(_) => sent += 1,
+                Err(e) => {
+                    if errs == 0 {
+                        plugin_log!(log, Warn, "send() failed: {e}");
+                    }
+                    errs += 1;
+                }
+            });
+        self.samples += 1;
+        self.datagrams += sent;
+        self.send_errors += errs;
+    }
+
+    fn tick(&mut self, now: u64, flush: bool) {
+        let (sock, log) = (&self.sock, &self.log);
+        let mut sent = 0u64;
+        let mut errs = 0u64;
+        let mut send = |d: &[u8]| match sock.send(d) {
+            Ok(_) => sent += 1,
+            Err(e) => {
+                if errs == 0 {
+                    plugin_log!(log, Warn, "send() failed: {e}");
+                }
+                errs += 1;
+            }
+        };
+        self.agent.tick_to(now, &mut send);
+        if flush {
+            self.agent.send(&mut send);
+        }
+        self.datagrams += sent;
+        self.send_errors += errs;
+    }
+}
+
+impl Plugin for SfprobePlugin {
+    fn name(&self) -> &str {
+        &self.cfg.name
+    }
+
+    fn kind(&self) -> &'static str {
+        "sfprobe"
+    }
+
+    fn takes_datagrams(&self) -> bool {
+        true
+    }
+
+    fn process_batch(&mut self, _flows: &[Flow], _custom: &[CustomValues]) {}
+
+    fn process_datagrams(&mut self, batch: &DatagramBatch, _tags: &[Option<u64>]) {
+        for f in batch.frames() {
+            self.packet(f.data, f.linktype, f.wirelen);
+        }
+        // 1.7.7 ticks its agent when its pipe runs dry.
+        self.tick(secs(SystemTime::now()), false);
+    }
+
+    fn next_purge(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.agent.now() + 1)
+    }
+
+    /// Every second (1.7.7 ticks on its next read, or after a minute idle): the pending
+    /// datagram goes, counters are polled.
+    fn purge(&mut self, now: SystemTime) -> anyhow::Result<()> {
+        self.tick(secs(now), false);
+        Ok(())
+    }
+
+    /// The pending samples go out (1.7.7 exits without sending them).
+    fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
+        plugin_log!(self.log, Warn, "Shutting down on user request.");
+        self.tick(secs(now), true);
+        Ok(())
+    }
+
+    fn counters(&self) -> PluginCounters {
+        PluginCounters {
+            purged_records: self.samples,
+            ..PluginCounters::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Result<SfprobeConfig, String> {
+        let l = pmacct_config::parse_str(
+            pmacct_config::Daemon::Pmacctd,
+            Some("c.conf"),
+            &format!("plugins: sfprobe[s]\n{text}"),
+            &[],
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        SfprobeConfig::from_scope("s", &l.config.plugins[0].scope)
+    }
+
+    #[test]
+    fn defaults_as_1_7_7() {
+        let c = cfg("").unwrap();
+        assert_eq!(c.receiver, "127.0.0.1:6343".parse().unwrap());
+        assert_eq!(c.agent.agent_ip, IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(c.agent.sub_id, 0);
+        assert_eq!(c.agent.sampling_rate, 1);
+        assert_eq!(c.agent.first_ifindex, 1);
+        let c = cfg("sfprobe_agentsubid: 9\nsampling_rate: 10\nsfprobe_ifindex: 5\nsfprobe_agentip: 192.0.2.1\n").unwrap();
+        assert_eq!(
+            (c.agent.sub_id, c.agent.sampling_rate, c.agent.first_ifindex),
+            (9, 10, 5)
+        );
+        assert!(cfg("pre_tag_map: /x\n").is_err());
+        assert!(cfg("sfprobe_agentip: host.example\n").is_err());
+    }
+
+    /// Hostile frames (any bytes, any link type, lying lengths): no panic, datagrams bounded.
+    #[test]
+    fn arbitrary_frames_never_panic() {
+        let c = cfg("sfprobe_receiver: 127.0.0.1:9\n").unwrap();
+        let mut p = SfprobePlugin::new(c, SystemTime::now()).unwrap();
+        let mut x = 0x1234_5678u32;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut f = [0u8; 300];
+        for i in 0..20_000u32 {
+            let len = (rnd() % 300) as usize;
+            for b in &mut f[..len] {
+                *b = rnd() as u8;
+            }
+            if i % 3 == 0 && len >= 14 {
+                f[12] = 0x08;
+                f[13] = 0x00;
+                f[14.min(len - 1)] = 0x45;
+            }
+            let lt = [0u32, 1, 12, 101, 108, 113, 7][(rnd() % 7) as usize];
+            p.packet(&f[..len], lt, rnd() % 3000);
+        }
+        p.shutdown(SystemTime::now()).unwrap();
+    }
+}
