@@ -1,8 +1,9 @@
 //! Keys real configs carry (issue 14 items 5 and 6), each against Debian's pmacct 1.7.7 on
 //! the same config and savefile: files_umask/files_uid/files_gid, post_tag, use_ip_next_hop
 //! (nfacctd), nfacctd_/sfacctd_disable_checks, plugin_pipe_size/plugin_buffer_size/
-//! plugin_pipe_zmq, pcap_savefile with <daemon>_ip/_port. Configs in the style of the
-//! public ones (puppet templates, docker stacks).
+//! plugin_pipe_zmq, pcap_savefile with <daemon>_ip/_port, print_preprocess(_type) and
+//! print_trigger_exec. Configs in the style of the public ones (puppet templates, docker
+//! stacks).
 //! Run: `cargo test -p pmacct-bin --test compat_keys`.
 
 use std::os::unix::fs::MetadataExt;
@@ -875,6 +876,234 @@ fn geoipv2_primitives_as_1_7_7() {
             &theirs.records,
             &us.records,
             &format!("{daemon} {pcap} {output} {}", file.display()),
+        );
+    }
+}
+
+/// print_preprocess: 1.7.7's print checks (minp, minf, minb, minbpp, minppf; flows are
+/// counted only with `flows` in the aggregate), any/all, and its warnings for the keywords
+/// print does not know (maxp, usrf, fsrc... are not refused there).
+#[test]
+fn print_preprocess_as_1_7_7() {
+    let dir = tmpdir("print-preprocess");
+    let five = "src_host, dst_host, src_port, dst_port, proto";
+    // (daemon, capture, aggregate, print_preprocess, print_preprocess_type, min records)
+    let cases = [
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            five,
+            "minp=3",
+            "any",
+            800,
+        ),
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            five,
+            "MINP=3, minb=1000",
+            "any",
+            850,
+        ),
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            five,
+            "minp=3, minb=1000",
+            "all",
+            650,
+        ),
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            five,
+            "minbpp=200",
+            "any",
+            1300,
+        ),
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            "src_host, dst_host",
+            "minp=4, minppf=3",
+            "any",
+            550,
+        ),
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            "src_host, dst_host, flows",
+            "minppf=3, minb=500",
+            "all",
+            800,
+        ),
+        (
+            "nfacctd",
+            "inputs/softflowd-v10-s2.pcap",
+            "src_host, dst_host, proto, flows",
+            "minppf=2, minf=2",
+            "any",
+            1100,
+        ),
+        (
+            "nfacctd",
+            "inputs/nfprobe-v9-s2.pcap",
+            five,
+            "minp=3, maxp=100, usrf=3, fsrc=2, qnum=4",
+            "any",
+            800,
+        ),
+        (
+            "pmacctd",
+            "inputs/pcap/pm-eth-s12.pcap",
+            five,
+            "minp=2, minbpp=100",
+            "all",
+            280,
+        ),
+    ];
+    for (daemon, pcap, agg, pre, kind, min) in cases {
+        let text = format!(
+            "! ansible role template\ndaemonize: false\nplugins: print[p]\naggregate[p]: {agg}\n\
+             print_output[p]: csv\nprint_preprocess[p]: {pre}\nprint_preprocess_type[p]: {kind}\n\
+             pcap_savefile: {}\n",
+            corpus(pcap)
+        );
+        let (theirs, us) = both(daemon, &dir, &text);
+        let what = format!("{daemon} {pcap} [{agg}] [{pre}] {kind}");
+        assert_eq!(us.rc, 0, "{what}: {}", us.stderr);
+        // The header line is not a record.
+        assert!(
+            theirs.records.len() > min,
+            "{what}: 1.7.7 wrote {}",
+            theirs.records.len()
+        );
+        assert_eq!(us.records, theirs.records, "{what}");
+        assert_eq!(
+            lines_with(&us.stderr, "preprocess:"),
+            lines_with(&theirs.stderr, "preprocess:"),
+            "{what}"
+        );
+        assert!(!us.stderr.contains("not supported yet"), "{}", us.stderr);
+    }
+    // Only keywords print does not know: nothing to check, every record written.
+    let text = format!(
+        "plugins: print\naggregate: {five}\nprint_output: csv\nprint_preprocess: maxb=10\n\
+         pcap_savefile: {}\n",
+        corpus("inputs/nfprobe-v9-s2.pcap")
+    );
+    let (theirs, us) = both("nfacctd", &dir, &text);
+    assert!(theirs.records.len() > 1500, "{}", theirs.records.len());
+    assert_eq!(us.records, theirs.records);
+    let want = lines_with(&theirs.stderr, "preprocess:");
+    assert_eq!(want.len(), 2, "{}", theirs.stderr);
+    assert_eq!(lines_with(&us.stderr, "preprocess:"), want);
+}
+
+/// print_trigger_exec: started once after each purge written (the final one at exit
+/// included, the urgent ones when the cache is full not), argv[0] only, the daemon's
+/// environment with no variables added; not after a purge that had nothing to write
+/// unless print_write_empty_file. A name without '/' is relative to the working directory.
+#[test]
+fn print_trigger_exec_as_1_7_7() {
+    let pcap = corpus("inputs/nfprobe-v9-s2.pcap");
+    // (extra config, trigger as written, runs expected)
+    let cases = [
+        ("", "abs", 1),
+        ("", "trig.sh", 1),
+        ("print_cache_entries[out]: 100", "abs", 1),
+        ("print_preprocess[out]: minp=60000", "abs", 1),
+        ("aggregate_filter[out]: port 1", "abs", 0),
+        (
+            "aggregate_filter[out]: port 1\nprint_write_empty_file[out]: true",
+            "abs",
+            1,
+        ),
+    ];
+    for (extra, exec, runs) in cases {
+        let mut seen = Vec::new();
+        let oracle = compat_tests::oracle::path("nfacctd");
+        for bin in [oracle.as_str(), ours("nfacctd")] {
+            let dir = tmpdir("print-trigger");
+            let script = dir.join("trig.sh");
+            // One line per run; the environment of each run in env.<run>.
+            std::fs::write(
+                &script,
+                format!(
+                    "#!/bin/sh\ncd {d}\necho \"argc=$# argv0=$(basename \"$0\") args=$*\" >> runs\n\
+                     env | sort > env.$(wc -l < runs)\n",
+                    d = dir.display()
+                ),
+            )
+            .unwrap();
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let exec = if exec == "abs" {
+                script.display().to_string()
+            } else {
+                exec.to_string()
+            };
+            let conf = dir.join("nfacctd.conf");
+            std::fs::write(
+                &conf,
+                format!(
+                    "daemonize: false\nplugins: print[out]\naggregate[out]: src_host, dst_host, proto\n\
+                     print_output[out]: csv\nprint_output_file[out]: {o}/out.csv\n\
+                     print_trigger_exec[out]: {exec}\n{extra}\npcap_savefile: {pcap}\n",
+                    o = dir.display()
+                ),
+            )
+            .unwrap();
+            let o = Command::new(bin)
+                .arg("-f")
+                .arg(&conf)
+                .current_dir(&dir)
+                .env_clear()
+                .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .env("TZ", "UTC")
+                .env("TRIGGER_TEST", "1")
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(0), "{bin} [{extra}]");
+            // The trigger is not waited for: give the last run time to finish.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while std::time::Instant::now() < deadline {
+                let got = std::fs::read_to_string(dir.join("runs")).unwrap_or_default();
+                let envs_done = (1..=got.lines().count()).all(|n| {
+                    dir.join(format!("env.{n}"))
+                        .metadata()
+                        .is_ok_and(|m| m.len() > 0)
+                });
+                if got.lines().count() >= runs && envs_done {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            // Late runs would show here.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let got = std::fs::read_to_string(dir.join("runs")).unwrap_or_default();
+            let envs: Vec<String> = (1..=got.lines().count())
+                .map(|n| std::fs::read_to_string(dir.join(format!("env.{n}"))).unwrap_or_default())
+                .collect();
+            let records = std::fs::read_to_string(dir.join("out.csv"))
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
+            seen.push((got, envs, records));
+        }
+        let (theirs, us) = (&seen[0], &seen[1]);
+        assert_eq!(
+            theirs.0.lines().count(),
+            runs,
+            "1.7.7 [{extra}] {exec}: {:?}",
+            theirs.0
+        );
+        if runs > 0 {
+            assert_eq!(theirs.0.lines().next(), Some("argc=0 argv0=trig.sh args="));
+            assert!(theirs.1[0].contains("TRIGGER_TEST=1\n"), "{:?}", theirs.1);
+        }
+        assert_eq!(
+            us, theirs,
+            "[{extra}] {exec}: (runs, environments, output lines)"
         );
     }
 }

@@ -12,12 +12,14 @@ pub mod aggregating;
 #[cfg(feature = "amqp")]
 pub mod amqp;
 pub mod datagram;
+pub mod exec;
 pub mod files;
 pub mod kafka;
 mod keys;
 pub mod log;
 pub mod memory;
 pub mod nfprobe;
+pub mod preprocess;
 pub mod print;
 pub mod sfprobe;
 pub mod sql;

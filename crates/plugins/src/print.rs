@@ -1,6 +1,9 @@
 //! The print plugin (pmacct's `print_plugin.c`): an aggregation cache purged every
 //! `print_refresh_time` to stdout or to `print_output_file` in formatted, csv, json,
-//! event_formatted or event_csv.
+//! event_formatted or event_csv. `print_preprocess` filters a purge's entries (1.7.7's
+//! print checks only, see [`crate::preprocess`]); `print_trigger_exec` is started after
+//! each written purge, the final one at exit included and the urgent one (cache full)
+//! excluded, with the daemon's environment only (1.7.7's `P_trigger_exec()`: no variables).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -17,6 +20,7 @@ use pmacct_flow::Aggregate;
 use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::{default_sink, plugin_log, Level, PluginLog};
+use crate::preprocess::{Dictionary, Preprocess, NO_CHECKS};
 
 /// Everything the print plugin reads from the configuration. `Default` is the registry's
 /// defaults (pmacct's), for instance `default_print`.
@@ -68,6 +72,12 @@ pub struct PrintConfig {
     pub post_tag2: u64,
     /// `daemonize`: without an output file pmacct refuses to start the plugin.
     pub daemonize: bool,
+    /// `print_preprocess` with `print_preprocess_type`.
+    pub preprocess: Option<Preprocess>,
+    /// `print_trigger_exec`.
+    pub trigger_exec: Option<String>,
+    /// 1.7.7's start-up warnings about `print_preprocess`, logged when the plugin starts.
+    pub preprocess_warnings: Vec<String>,
 }
 
 impl Default for PrintConfig {
@@ -93,6 +103,9 @@ const PRINT_KEYS: &[Key] = &[
     key::PRINT_WRITE_EMPTY_FILE,
     key::PRINT_CACHE_ENTRIES,
     key::PRINT_STARTUP_DELAY,
+    key::PRINT_PREPROCESS,
+    key::PRINT_PREPROCESS_TYPE,
+    key::PRINT_TRIGGER_EXEC,
     key::DAEMONIZE,
 ];
 
@@ -120,6 +133,17 @@ impl PrintConfig {
             }
         }
         let text = |k: Key| scope.str(k).map(str::to_string);
+        let mut preprocess_warnings = Vec::new();
+        let preprocess = match scope.str(key::PRINT_PREPROCESS) {
+            Some(v) => Preprocess::parse(
+                v,
+                scope.str(key::PRINT_PREPROCESS_TYPE),
+                Dictionary::Print,
+                &mut preprocess_warnings,
+            )?
+            .map(|p| p.for_aggregate(&common.aggregate)),
+            None => None,
+        };
         Ok(PrintConfig {
             name: name.to_string(),
             aggregate: common.aggregate,
@@ -153,6 +177,9 @@ impl PrintConfig {
             post_tag: common.post_tag,
             post_tag2: common.post_tag2,
             daemonize: scope.bool(key::DAEMONIZE),
+            preprocess,
+            trigger_exec: text(key::PRINT_TRIGGER_EXEC),
+            preprocess_warnings,
         })
     }
 
@@ -178,6 +205,11 @@ pub struct PrintSink {
     cfg: PrintConfig,
     /// pmacct prints the stdout header until a purge with data has happened.
     stdout_header: bool,
+    /// The entries `print_preprocess` keeps (reused).
+    kept: Vec<Entry>,
+    /// `print_trigger_exec` runs after the purge being written.
+    trigger_due: bool,
+    log: PluginLog,
 }
 
 impl PrintPlugin {
@@ -195,6 +227,14 @@ impl PrintPlugin {
             encodings: cfg.encodings,
         };
         log_cache_memory(&log, cfg.cache_entries);
+        for w in &cfg.preprocess_warnings {
+            let level = if w == NO_CHECKS {
+                Level::Error
+            } else {
+                Level::Warn
+            };
+            log.log(level, w);
+        }
         let encoder = match Encoder::new(cfg.output, &cfg.aggregate, opts) {
             Ok(e) => e,
             Err(e) => {
@@ -243,6 +283,9 @@ impl PrintPlugin {
         let sink = PrintSink {
             cfg,
             stdout_header: true,
+            kept: Vec::new(),
+            trigger_due: false,
+            log: log.clone(),
         };
         Ok(Aggregator::start(core, sink, encoder, log, now))
     }
@@ -266,10 +309,22 @@ impl PurgeWriter for PrintSink {
 
     /// `P_cache_purge()`: to stdout or to the output file(s).
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
-        let res = match self.cfg.output_file.clone() {
-            None => self.write_stdout(p),
-            Some(template) => self.write_files(&template, p),
+        let mut kept = std::mem::take(&mut self.kept);
+        let entries = match &self.cfg.preprocess {
+            Some(pre) => {
+                pre.apply(p.entries, &mut kept);
+                &kept[..]
+            }
+            None => p.entries,
         };
+        let res = match self.cfg.output_file.clone() {
+            None => self.write_stdout(entries, p),
+            Some(template) => self.write_files(&template, entries, p),
+        };
+        kept.clear();
+        self.kept = kept;
+        // 1.7.7 runs it at the end of every purge it writes but the urgent one.
+        self.trigger_due = self.cfg.trigger_exec.is_some() && !p.urgent;
         // pmacct stops printing the stdout header after the first purge that had entries
         // in its queue (committed or not).
         if p.total > 0 {
@@ -277,10 +332,18 @@ impl PurgeWriter for PrintSink {
         }
         res
     }
+
+    fn after_purge(&mut self, _now: i64, _exiting: bool) {
+        if std::mem::take(&mut self.trigger_due) {
+            if let Some(exec) = &self.cfg.trigger_exec {
+                crate::exec::spawn("print_trigger_exec", exec, &[], &self.log);
+            }
+        }
+    }
 }
 
 impl PrintSink {
-    fn write_stdout(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
+    fn write_stdout(&mut self, entries: &[Entry], p: &mut Purge<'_>) -> anyhow::Result<()> {
         let (enc, name) = (p.encoder, &self.cfg.name);
         let buf = &mut *p.buf;
         if self.cfg.markers {
@@ -293,7 +356,7 @@ impl PrintSink {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let mut res = Ok(());
-        for e in p.entries {
+        for e in entries {
             enc.write_record(buf, e, updated);
             p.written += 1;
             if buf.len() >= 60 * 1024 {
@@ -312,8 +375,13 @@ impl PrintSink {
     /// File output: entries are grouped by the file name their own values give (when the
     /// name has `$` variables, or time variables with history), one pass per file, as pmacct
     /// does with its pending queue.
-    fn write_files(&mut self, template: &str, p: &mut Purge<'_>) -> anyhow::Result<()> {
-        let (entries, enc, start) = (p.entries, p.encoder, p.now);
+    fn write_files(
+        &mut self,
+        template: &str,
+        entries: &[Entry],
+        p: &mut Purge<'_>,
+    ) -> anyhow::Result<()> {
+        let (enc, start) = (p.encoder, p.now);
         let dynamic = is_dynamic(template);
         let time_only = !has_nontime_vars(template);
         let timeslot = self.cfg.history.as_ref().map(|h| h.seconds()).unwrap_or(0);

@@ -13,14 +13,13 @@
 
 pub mod mysql;
 pub mod pgsql;
-pub mod preprocess;
 pub mod sqlite;
 pub mod statement;
 pub mod trigger;
 pub mod writer;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -36,6 +35,7 @@ use crate::aggregating::{Aggregator, CoreConfig, Purge, PurgeWriter};
 use crate::kafka::template::{Template, TemplateKind};
 use crate::keys::{self, need, CommonKeys};
 use crate::log::{default_sink, plugin_log, LogSink, PluginLog};
+use crate::preprocess;
 use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
 pub use statement::{Backend, Param, Plan, PlanOptions, Row, Statement};
@@ -351,9 +351,13 @@ impl SqlConfig {
             });
         let trigger = trigger_config(backend, scope, &db, &table, &backup_host)?;
         let preprocess = match scope.str(key::SQL_PREPROCESS) {
-            Some(v) => {
-                preprocess::Preprocess::parse(v, scope.str(key::SQL_PREPROCESS_TYPE), &mut noops)?
-            }
+            Some(v) => preprocess::Preprocess::parse(
+                v,
+                scope.str(key::SQL_PREPROCESS_TYPE),
+                preprocess::Dictionary::Sql,
+                &mut noops,
+            )?
+            .map(|p| p.for_aggregate(&common.aggregate)),
             None => None,
         };
         Ok(SqlConfig {

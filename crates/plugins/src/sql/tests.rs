@@ -12,7 +12,7 @@ use super::writer::{Batch, Connection};
 
 const BACKENDS: [Backend; 3] = [Backend::Mysql, Backend::Pgsql, Backend::Sqlite3];
 
-pub(super) fn agg(s: &str) -> Aggregate {
+pub(crate) fn agg(s: &str) -> Aggregate {
     let tokens: Vec<String> = s.split(',').map(|t| t.trim().to_string()).collect();
     Aggregate::parse(&tokens).unwrap()
 }
@@ -41,7 +41,7 @@ fn encoder(a: &Aggregate) -> Encoder {
     .unwrap()
 }
 
-pub(super) fn entry(a: &Aggregate) -> Entry {
+pub(crate) fn entry(a: &Aggregate) -> Entry {
     let mut e = Entry {
         prims: Default::default(),
         custom: Default::default(),

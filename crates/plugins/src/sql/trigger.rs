@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use pmacct_flow::time::{monthly_timeslot, roundoff_time};
 
-use crate::log::{plugin_log, PluginLog};
+use crate::exec::spawn;
+use crate::log::PluginLog;
 
 /// The trigger's interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,25 +83,7 @@ impl TriggerRun {
             // One writer thread, never several writer processes at once.
             env.push(("SQL_ACTIVE_WRITERS".into(), "0".into()));
         }
-        spawn(&self.exec, &env, log);
-    }
-}
-
-/// Start `exec` with `env` added, argv[0] only; reaped by a thread so that no zombie is
-/// left (1.7.7 reaps in its SIGCHLD handler).
-pub fn spawn(exec: &str, env: &[(String, String)], log: &PluginLog) {
-    let mut cmd = std::process::Command::new(exec);
-    cmd.envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(std::process::Stdio::null());
-    match cmd.spawn() {
-        Ok(mut child) => {
-            let _ = std::thread::Builder::new()
-                .name("sql-trigger-reaper".into())
-                .spawn(move || {
-                    let _ = child.wait();
-                });
-        }
-        Err(e) => plugin_log!(log, Warn, "sql_trigger_exec '{exec}' not started: {e}"),
+        spawn("sql_trigger_exec", &self.exec, &env, log);
     }
 }
 
@@ -198,7 +181,7 @@ impl Schedule {
                     }
                     let now = unix_now();
                     if now > d.next && d.slot > 0 {
-                        spawn(&cfg.exec, &cfg.env, &log);
+                        spawn("sql_trigger_exec", &cfg.exec, &cfg.env, &log);
                         d.next += d.slot;
                         if let Some(Every::Months(n)) = d.every {
                             d.slot = monthly_timeslot(d.next, n, true, d.utc);

@@ -1,6 +1,9 @@
 //! `sql_preprocess` / `sql_preprocess_type` as pmacct 1.7.7's SQL plugins apply them to a
 //! purge (its `preprocess.c`): a `qnum` conditional, checks that keep an entry (`any`: one
-//! passes; `all`: every one passes) and actions on the kept entries' counters. The value
+//! passes; `all`: every one passes) and actions on the kept entries' counters; and
+//! `print_preprocess` / `print_preprocess_type`, for which 1.7.7 knows only the `minp`,
+//! `minf`, `minb`, `minbpp` and `minppf` checks (any other keyword is warned about and
+//! ignored, `fsrc` and `recover` included: they are not refused there). The value
 //! widths are 1.7.7's (`minp` is 16 bits: `minp=70000` is 4464), values are read as C's
 //! `atoi()`, a zero value disables its clause with 1.7.7's warning. A zero packet count,
 //! which crashes 1.7.7 in the per-packet ratios, fails the check here.
@@ -26,7 +29,26 @@ enum Check {
     Fss(u32),
 }
 
-/// A parsed `sql_preprocess`.
+/// Which plugin family's keywords are known (1.7.7's `PREP_DICT_SQL` / `PREP_DICT_PRINT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dictionary {
+    Sql,
+    Print,
+}
+
+impl Dictionary {
+    fn knows(self, key: &str) -> bool {
+        match self {
+            Dictionary::Sql => true,
+            Dictionary::Print => matches!(key, "minp" | "minf" | "minb" | "minbpp" | "minppf"),
+        }
+    }
+}
+
+/// The last warning when nothing is left to check (1.7.7 logs it as an error).
+pub const NO_CHECKS: &str = "preprocess: does not contain any checks. Ignored.";
+
+/// A parsed `sql_preprocess` (or `print_preprocess`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Preprocess {
     qnum: u32,
@@ -36,6 +58,9 @@ pub struct Preprocess {
     adjb: i32,
     /// `sql_preprocess_type: all`.
     all: bool,
+    /// The aggregate has `flows`: 1.7.7 counts flows (`flo_num`) only then, so `minf`,
+    /// `maxf`, `minppf` and `maxppf` see 0 flows otherwise.
+    flows_counted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +75,7 @@ impl Preprocess {
     pub fn parse(
         value: &str,
         kind: Option<&str>,
+        dict: Dictionary,
         warnings: &mut Vec<String>,
     ) -> Result<Option<Preprocess>, String> {
         let mut p = Preprocess {
@@ -65,6 +91,10 @@ impl Preprocess {
                 return Ok(None);
             };
             let key = key.to_ascii_lowercase();
+            if !dict.knows(&key) {
+                warnings.push(format!("preprocess: unknown keyword {key}. Ignored."));
+                continue;
+            }
             // atoi(): an int.
             let n = i64::from(c_atoi(val).0 as i32);
             let warn_zero = |w: &mut Vec<String>, v: i64| {
@@ -80,16 +110,16 @@ impl Preprocess {
                 "minp" | "minf" | "maxp" | "maxf" | "maxbpp" | "maxppf" | "minbpp" | "minppf" => {
                     let v = n as u16;
                     warn_zero(warnings, i64::from(v));
-                    match key.as_str() {
-                        "minp" => minp = v,
-                        "minf" => minf = v,
-                        "maxp" => maxp = v,
-                        "maxf" => maxf = v,
-                        "maxbpp" => maxbpp = v,
-                        "maxppf" => maxppf = v,
-                        "minbpp" => minbpp = v,
-                        _ => minppf = v,
-                    }
+                    *match key.as_str() {
+                        "minp" => &mut minp,
+                        "minf" => &mut minf,
+                        "maxp" => &mut maxp,
+                        "maxf" => &mut maxf,
+                        "maxbpp" => &mut maxbpp,
+                        "maxppf" => &mut maxppf,
+                        "minbpp" => &mut minbpp,
+                        _ => &mut minppf,
+                    } = v;
                 }
                 "minb" | "maxb" | "fss" => {
                     let v = n as u32;
@@ -134,10 +164,24 @@ impl Preprocess {
         ];
         p.checks = all.iter().filter(|(on, _)| *on).map(|(_, c)| *c).collect();
         if p.checks.is_empty() && p.usrf == 0 && p.adjb == 0 {
-            warnings.push("preprocess: does not contain any checks. Ignored.".into());
+            warnings.push(NO_CHECKS.into());
             return Ok(None);
         }
         Ok(Some(p))
+    }
+
+    /// For a plugin aggregating `aggregate` (whether flows are counted).
+    pub fn for_aggregate(mut self, aggregate: &pmacct_flow::Aggregate) -> Preprocess {
+        self.flows_counted = aggregate.contains(pmacct_flow::Primitive::Flows);
+        self
+    }
+
+    fn flows(&self, e: &Entry) -> u64 {
+        if self.flows_counted {
+            e.flows
+        } else {
+            0
+        }
     }
 
     /// Apply to a purge's entries: the kept ones, their counters adjusted, in order.
@@ -156,7 +200,7 @@ impl Preprocess {
         }
         for (k, check) in self.checks.iter().enumerate() {
             if matches!(check, Check::MaxPpf(_) | Check::MinPpf(_))
-                && out.first().is_some_and(|e| e.flows == 0)
+                && out.first().is_some_and(|e| self.flows(e) == 0)
             {
                 // 1.7.7 skips the whole check when the first entry has no flows.
                 continue;
@@ -167,12 +211,13 @@ impl Preprocess {
                     continue;
                 }
                 let e = &mut out[x];
+                let flows = self.flows(e);
                 let pass = match *check {
                     Check::MinP(v) => e.packets >= u64::from(v),
-                    Check::MinF(v) => e.flows >= u64::from(v),
+                    Check::MinF(v) => flows >= u64::from(v),
                     Check::MinB(v) => e.bytes >= u64::from(v),
                     Check::MaxP(v) => e.packets < u64::from(v),
-                    Check::MaxF(v) => e.flows < u64::from(v),
+                    Check::MaxF(v) => flows < u64::from(v),
                     Check::MaxB(v) => e.bytes < u64::from(v),
                     Check::MaxBpp(v) => e
                         .bytes
@@ -180,7 +225,7 @@ impl Preprocess {
                         .is_some_and(|r| r < u64::from(v)),
                     Check::MaxPpf(v) => e
                         .packets
-                        .checked_div(e.flows)
+                        .checked_div(flows)
                         .is_some_and(|r| r < u64::from(v)),
                     Check::MinBpp(v) => e
                         .bytes
@@ -188,7 +233,7 @@ impl Preprocess {
                         .is_some_and(|r| r >= u64::from(v)),
                     Check::MinPpf(v) => e
                         .packets
-                        .checked_div(e.flows)
+                        .checked_div(flows)
                         .is_some_and(|r| r >= u64::from(v)),
                     Check::Fss(t) => {
                         // Flow size dependent sampling, renormalized to the threshold.
@@ -259,7 +304,7 @@ mod tests {
 
     fn parse(v: &str, kind: Option<&str>) -> (Result<Option<Preprocess>, String>, Vec<String>) {
         let mut w = Vec::new();
-        (Preprocess::parse(v, kind, &mut w), w)
+        (Preprocess::parse(v, kind, Dictionary::Sql, &mut w), w)
     }
 
     #[test]
@@ -281,6 +326,28 @@ mod tests {
         assert!(parse("fsrc=10", None).0.is_err());
         assert!(parse("minb=1, recover=1", None).0.is_err());
         assert_eq!(parse("minb", None).0, Ok(None));
+    }
+
+    #[test]
+    fn print_knows_only_the_min_checks() {
+        let mut w = Vec::new();
+        let p = Preprocess::parse(
+            "minp=5, maxp=3, qnum=2, fsrc=3, recover=1, usrf=2",
+            Some("all"),
+            Dictionary::Print,
+            &mut w,
+        );
+        assert_eq!(p.unwrap().unwrap().checks, [Check::MinP(5)]);
+        let unknown = |k: &str| format!("preprocess: unknown keyword {k}. Ignored.");
+        let want: Vec<String> = ["maxp", "qnum", "fsrc", "recover", "usrf"]
+            .iter()
+            .map(|k| unknown(k))
+            .collect();
+        assert_eq!(w, want);
+        w.clear();
+        let p = Preprocess::parse("maxb=10", None, Dictionary::Print, &mut w);
+        assert_eq!(p, Ok(None));
+        assert_eq!(w, [unknown("maxb"), NO_CHECKS.to_string()]);
     }
 
     #[test]
