@@ -59,17 +59,24 @@ pub struct Path {
 pub trait Bits: Copy + Eq + std::hash::Hash {
     const WIDTH: u8;
     fn masked(self, len: u8) -> Self;
+    fn ip(self) -> IpAddr;
 }
 impl Bits for u32 {
     const WIDTH: u8 = 32;
     fn masked(self, len: u8) -> u32 {
         self & mask32(len)
     }
+    fn ip(self) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::from(self))
+    }
 }
 impl Bits for u128 {
     const WIDTH: u8 = 128;
     fn masked(self, len: u8) -> u128 {
         self & mask128(len)
+    }
+    fn ip(self) -> IpAddr {
+        IpAddr::V6(self.into())
     }
 }
 
@@ -150,6 +157,21 @@ impl<K: Bits> Lpm<K> {
     }
     pub fn is_empty(&self) -> bool {
         self.prefixes == 0
+    }
+
+    /// Every prefix with its paths, shortest prefixes first (table dumps).
+    pub fn iter(&self) -> impl Iterator<Item = (Prefix, &[Path])> + '_ {
+        self.by_len.iter().enumerate().flat_map(|(len, m)| {
+            m.iter().map(move |(k, paths)| {
+                (
+                    Prefix {
+                        addr: k.ip(),
+                        len: len as u8,
+                    },
+                    paths.as_slice(),
+                )
+            })
+        })
     }
 }
 
@@ -270,6 +292,8 @@ impl PeerRib {
 pub struct Peer {
     /// Session address (the router's TCP source).
     pub addr: IpAddr,
+    /// The router's TCP source port (`peer_tcp_port` of logs and dumps).
+    pub tcp_port: u16,
     /// BGP identifier from its OPEN.
     pub id: Ipv4Addr,
     pub asn: u32,
