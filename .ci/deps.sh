@@ -39,3 +39,7 @@ $SUDO apt-get install -y -qq --no-install-recommends libsqlite3-dev sqlite3 >/de
 # own network namespace (ip netns, iproute2 above); the nftables service stays off.
 $SUDO apt-get install -y -qq --no-install-recommends nftables >/dev/null
 $SUDO systemctl disable --now nftables >/dev/null 2>&1 || true
+# BGP differential test (compat_bgp): ExaBGP is the BGP speaker that peers with both Debian's
+# nfacctd 1.7.7 and ours (one process per collector, routes from its text API); never a service.
+$SUDO apt-get install -y -qq --no-install-recommends exabgp >/dev/null
+$SUDO systemctl disable --now exabgp >/dev/null 2>&1 || true

@@ -3,7 +3,7 @@
 //!
 //! - [`MsgLog`]: an [`Observer`] of the speaker writing one JSON line per event: `log_init`
 //!   when a session is established, `log` (`log_type` `update` / `withdraw`) per NLRI,
-//!   `log_close` when it ends. One file per distinct expanded name, shared by the peers that
+//!   `delete` per route the RIB held when the session ends, then `log_close`. One file per distinct expanded name, shared by the peers that
 //!   expand to it (1.7.7's `bgp_peer_log_init()` refcounts them), opened for append.
 //! - [`spawn_dumper`]: every `bgp_table_dump_refresh_time` seconds (deadlines aligned on the
 //!   hour as 1.7.7's `roundoff_time(.., "m")`, whole periods from there), each peer's RIB as `dump_init`, one `dump`
@@ -227,9 +227,20 @@ pub struct MsgLog {
     log: LogFn,
     name: String,
     buf: Vec<u8>,
+    /// Whether the daemon keeps RIBs (1.7.7's `!skip_rib`: the flow daemons' thread, and
+    /// pmbgpd with table dumps). With them a withdrawal is logged only for a route held, with
+    /// its attributes, and a session's end logs a `delete` per route; without them every
+    /// withdrawal is logged bare and nothing is deleted.
+    rib: bool,
 }
 
 impl MsgLog {
+    /// As a daemon without RIBs logs (pmbgpd without `bgp_table_dump_*`).
+    pub fn without_rib(mut self) -> MsgLog {
+        self.rib = false;
+        self
+    }
+
     pub fn new(template: &str, ts: TimestampOptions, seq: Seq, name: &str, log: LogFn) -> MsgLog {
         MsgLog {
             template: template.to_string(),
@@ -241,6 +252,7 @@ impl MsgLog {
             log,
             name: name.to_string(),
             buf: Vec::with_capacity(1024),
+            rib: true,
         }
     }
 
@@ -338,9 +350,17 @@ impl Observer for MsgLog {
         if !self.peers.contains_key(&(peer.addr, peer.tcp_port)) {
             return;
         }
+        let attrs = match (event, self.rib) {
+            (RouteEvent::Update, _) => attrs,
+            (RouteEvent::Withdraw, true) if attrs.is_none() => return,
+            (RouteEvent::Withdraw, true) | (RouteEvent::Delete, true) => attrs,
+            (RouteEvent::Withdraw, false) => None,
+            (RouteEvent::Delete, false) => return,
+        };
         let lt = match event {
             RouteEvent::Update => "update",
             RouteEvent::Withdraw => "withdraw",
+            RouteEvent::Delete => "delete",
         };
         self.head(Some(lt));
         let add_path = if afi == AFI_IP6 {

@@ -41,8 +41,10 @@ pub type LogFn = Arc<dyn Fn(Level, &str) + Send + Sync>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteEvent {
     Update,
-    /// A withdrawal of a route the RIB held (1.7.7 logs no other).
+    /// A withdrawal; `attrs` are those of the route the RIB held, None when it held none.
     Withdraw,
+    /// A route dropped because its session ended (1.7.7's `bgp_peer_info_delete()`).
+    Delete,
 }
 
 /// Receives the speaker's session and route events, on the speaker thread, in message
@@ -50,7 +52,7 @@ pub enum RouteEvent {
 pub trait Observer: Send {
     /// The session is established (after the peer's OPEN).
     fn peer_up(&mut self, _peer: &Peer) {}
-    /// One NLRI of an UPDATE; `attrs` for announcements.
+    /// One NLRI of an UPDATE (`attrs`: the announced ones, or the withdrawn route's).
     fn route(
         &mut self,
         _peer: &Peer,
@@ -727,10 +729,10 @@ impl Speaker {
         for n in NlriIter::new(u.withdrawn, AFI_IP, SAFI_UNICAST, ap4, true) {
             match n {
                 Ok(n) => {
-                    if rib.withdraw(SAFI_UNICAST, None, n.prefix, n.path_id) {
-                        if let Some(o) = obs.as_mut() {
-                            o.route(&peer, RouteEvent::Withdraw, AFI_IP, SAFI_UNICAST, &n, None);
-                        }
+                    let old = rib.withdraw_path(SAFI_UNICAST, None, n.prefix, n.path_id);
+                    if let Some(o) = obs.as_mut() {
+                        let a = old.as_ref().map(|p| &*p.attrs);
+                        o.route(&peer, RouteEvent::Withdraw, AFI_IP, SAFI_UNICAST, &n, a);
                     }
                     wd += 1;
                 }
@@ -793,10 +795,10 @@ impl Speaker {
             for n in NlriIter::new(m.nlri, m.afi, m.safi, ap, true) {
                 match n {
                     Ok(n) => {
-                        if rib.withdraw(m.safi, n.rd, n.prefix, n.path_id) {
-                            if let Some(o) = obs.as_mut() {
-                                o.route(&peer, RouteEvent::Withdraw, m.afi, m.safi, &n, None);
-                            }
+                        let old = rib.withdraw_path(m.safi, n.rd, n.prefix, n.path_id);
+                        if let Some(o) = obs.as_mut() {
+                            let a = old.as_ref().map(|p| &*p.attrs);
+                            o.route(&peer, RouteEvent::Withdraw, m.afi, m.safi, &n, a);
                         }
                         wd += 1;
                     }
@@ -876,6 +878,17 @@ impl Speaker {
         let _ = self.poll.registry().deregister(&mut s.stream);
         if let Some(p) = s.peer.take() {
             if let Some(o) = self.observer.as_mut() {
+                if let Ok(rib) = p.rib.read() {
+                    rib.for_each(|afi, safi, prefix, path| {
+                        let n = msg::Nlri {
+                            path_id: path.path_id,
+                            prefix,
+                            rd: None,
+                            label: 0,
+                        };
+                        o.route(&p, RouteEvent::Delete, afi, safi, &n, Some(&path.attrs));
+                    });
+                }
                 o.peer_down(&p);
             }
             let n = p.rib.read().map_or(0, |r| r.prefixes());

@@ -122,6 +122,11 @@ impl AllowList {
         self.nets.len()
     }
 
+    /// The (masked network, prefix length) entries, in file order.
+    pub fn nets(&self) -> &[(IpAddr, u8)] {
+        &self.nets
+    }
+
     pub fn is_empty(&self) -> bool {
         self.nets.is_empty()
     }
