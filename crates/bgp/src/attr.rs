@@ -399,9 +399,12 @@ pub struct PathAttrs {
     pub communities: Option<Arc<CommSet<u32>>>,
     pub ext_communities: Option<Arc<CommSet<[u8; 8]>>>,
     pub large_communities: Option<Arc<CommSet<[u32; 3]>>>,
-    /// 0 when absent, as 1.7.7 prints it.
+    /// 0 when absent, as 1.7.7 prints it in flows.
     pub local_pref: u32,
     pub med: u32,
+    /// Whether LOCAL_PREF / MED were present (msglog and dumps print them only then).
+    pub has_local_pref: bool,
+    pub has_med: bool,
     /// BGP next hop: MP_REACH's for MP routes, NEXT_HOP's otherwise.
     pub next_hop: Option<IpAddr>,
 }
@@ -562,6 +565,8 @@ impl Interner {
             large_communities,
             local_pref: a.local_pref.unwrap_or(0),
             med: a.med.unwrap_or(0),
+            has_local_pref: a.local_pref.is_some(),
+            has_med: a.med.is_some(),
             next_hop,
         })
     }

@@ -59,17 +59,24 @@ pub struct Path {
 pub trait Bits: Copy + Eq + std::hash::Hash {
     const WIDTH: u8;
     fn masked(self, len: u8) -> Self;
+    fn ip(self) -> IpAddr;
 }
 impl Bits for u32 {
     const WIDTH: u8 = 32;
     fn masked(self, len: u8) -> u32 {
         self & mask32(len)
     }
+    fn ip(self) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::from(self))
+    }
 }
 impl Bits for u128 {
     const WIDTH: u8 = 128;
     fn masked(self, len: u8) -> u128 {
         self & mask128(len)
+    }
+    fn ip(self) -> IpAddr {
+        IpAddr::V6(self.into())
     }
 }
 
@@ -108,15 +115,19 @@ impl<K: Bits> Lpm<K> {
     }
 
     pub fn remove(&mut self, key: K, len: u8, path_id: u32) -> bool {
+        self.take(key, len, path_id).is_some()
+    }
+
+    /// Remove a path and return it (message logs print the withdrawn route's attributes).
+    pub fn take(&mut self, key: K, len: u8, path_id: u32) -> Option<Path> {
         let len = len.min(K::WIDTH);
         let m = &mut self.by_len[len as usize];
         let k = key.masked(len);
-        let Some(paths) = m.get_mut(&k) else {
-            return false;
-        };
-        let before = paths.len();
-        paths.retain(|p| p.path_id != path_id);
-        let removed = paths.len() != before;
+        let paths = m.get_mut(&k)?;
+        let removed = paths
+            .iter()
+            .position(|p| p.path_id == path_id)
+            .map(|i| paths.remove(i));
         if paths.is_empty() {
             m.remove(&k);
             self.prefixes -= 1;
@@ -150,6 +161,21 @@ impl<K: Bits> Lpm<K> {
     }
     pub fn is_empty(&self) -> bool {
         self.prefixes == 0
+    }
+
+    /// Every prefix with its paths, shortest prefixes first (table dumps).
+    pub fn iter(&self) -> impl Iterator<Item = (Prefix, &[Path])> + '_ {
+        self.by_len.iter().enumerate().flat_map(|(len, m)| {
+            m.iter().map(move |(k, paths)| {
+                (
+                    Prefix {
+                        addr: k.ip(),
+                        len: len as u8,
+                    },
+                    paths.as_slice(),
+                )
+            })
+        })
     }
 }
 
@@ -199,6 +225,17 @@ impl PeerRib {
     }
 
     pub fn withdraw(&mut self, safi: u8, rd: Option<Rd>, p: Prefix, path_id: u32) -> bool {
+        self.withdraw_path(safi, rd, p, path_id).is_some()
+    }
+
+    /// [`PeerRib::withdraw`] returning the path it removed.
+    pub fn withdraw_path(
+        &mut self,
+        safi: u8,
+        rd: Option<Rd>,
+        p: Prefix,
+        path_id: u32,
+    ) -> Option<Path> {
         let v6 = p.addr.is_ipv6();
         let k4 = key4(p.addr).unwrap_or(0);
         let k6 = key6(p.addr).unwrap_or(0);
@@ -207,15 +244,42 @@ impl PeerRib {
             (SAFI_MPLS_VPN, false) => self
                 .vpn4
                 .get_mut(&rd)
-                .is_some_and(|t| t.remove(k4, p.len, path_id)),
+                .and_then(|t| t.take(k4, p.len, path_id)),
             (SAFI_MPLS_VPN, true) => self
                 .vpn6
                 .get_mut(&rd)
-                .is_some_and(|t| t.remove(k6, p.len, path_id)),
-            (SAFI_MPLS_LABEL, false) => self.lu4.remove(k4, p.len, path_id),
-            (SAFI_MPLS_LABEL, true) => self.lu6.remove(k6, p.len, path_id),
-            (_, false) => self.v4.remove(k4, p.len, path_id),
-            (_, true) => self.v6.remove(k6, p.len, path_id),
+                .and_then(|t| t.take(k6, p.len, path_id)),
+            (SAFI_MPLS_LABEL, false) => self.lu4.take(k4, p.len, path_id),
+            (SAFI_MPLS_LABEL, true) => self.lu6.take(k6, p.len, path_id),
+            (_, false) => self.v4.take(k4, p.len, path_id),
+            (_, true) => self.v6.take(k6, p.len, path_id),
+        }
+    }
+
+    /// Every path of every table, AFI then SAFI as 1.7.7 walks them.
+    pub fn for_each(&self, mut f: impl FnMut(u16, u8, Prefix, &Path)) {
+        use crate::msg::{AFI_IP, SAFI_UNICAST};
+        fn walk<K: Bits>(
+            t: &Lpm<K>,
+            afi: u16,
+            safi: u8,
+            f: &mut impl FnMut(u16, u8, Prefix, &Path),
+        ) {
+            for (p, paths) in t.iter() {
+                for path in paths {
+                    f(afi, safi, p, path);
+                }
+            }
+        }
+        walk(&self.v4, AFI_IP, SAFI_UNICAST, &mut f);
+        walk(&self.lu4, AFI_IP, SAFI_MPLS_LABEL, &mut f);
+        for t in self.vpn4.values() {
+            walk(t, AFI_IP, SAFI_MPLS_VPN, &mut f);
+        }
+        walk(&self.v6, AFI_IP6, SAFI_UNICAST, &mut f);
+        walk(&self.lu6, AFI_IP6, SAFI_MPLS_LABEL, &mut f);
+        for t in self.vpn6.values() {
+            walk(t, AFI_IP6, SAFI_MPLS_VPN, &mut f);
         }
     }
 
@@ -270,6 +334,8 @@ impl PeerRib {
 pub struct Peer {
     /// Session address (the router's TCP source).
     pub addr: IpAddr,
+    /// The router's TCP source port (`peer_tcp_port` of logs and dumps).
+    pub tcp_port: u16,
     /// BGP identifier from its OPEN.
     pub id: Ipv4Addr,
     pub asn: u32,

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use crate::attr::{Interner, RenderOptions};
+use crate::attr::{Interner, PathAttrs, RenderOptions};
 use crate::msg::{
     self, frame_len, Capability, Message, MsgError, NlriIter, Open, OpenError, Update, AFI_IP,
     AFI_IP6, AS_TRANS, SAFI_UNICAST,
@@ -36,6 +36,38 @@ pub enum Level {
 }
 
 pub type LogFn = Arc<dyn Fn(Level, &str) + Send + Sync>;
+
+/// What a route event of an UPDATE did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteEvent {
+    Update,
+    /// A withdrawal; `attrs` are those of the route the RIB held, None when it held none.
+    Withdraw,
+    /// A route dropped because its session ended (1.7.7's `bgp_peer_info_delete()`).
+    Delete,
+}
+
+/// Receives the speaker's session and route events, on the speaker thread, in message
+/// order (`bgp_daemon_msglog_*`: [`crate::logdump::MsgLog`]).
+pub trait Observer: Send {
+    /// The session is established (after the peer's OPEN).
+    fn peer_up(&mut self, _peer: &Peer) {}
+    /// One NLRI of an UPDATE (`attrs`: the announced ones, or the withdrawn route's).
+    fn route(
+        &mut self,
+        _peer: &Peer,
+        _event: RouteEvent,
+        _afi: u16,
+        _safi: u8,
+        _nlri: &msg::Nlri,
+        _attrs: Option<&PathAttrs>,
+    ) {
+    }
+    /// An established session ended (before its RIB goes).
+    fn peer_down(&mut self, _peer: &Peer) {}
+    /// Called about once a second and after each batch of reads (flush buffers, reopen).
+    fn tick(&mut self) {}
+}
 
 /// `bgp_daemon_*` settings.
 #[derive(Debug, Clone)]
@@ -130,6 +162,7 @@ enum State {
 struct Session {
     stream: TcpStream,
     addr: IpAddr,
+    port: u16,
     rbuf: Vec<u8>,
     wbuf: Vec<u8>,
     state: State,
@@ -215,6 +248,15 @@ fn bind(cfg: &SpeakerConfig) -> io::Result<std::net::TcpListener> {
 
 /// Start the speaker thread. Binding errors are returned (1.7.7 exits on them).
 pub fn spawn(cfg: SpeakerConfig, log: LogFn) -> io::Result<SpeakerHandle> {
+    spawn_observed(cfg, log, None)
+}
+
+/// [`spawn`] with an [`Observer`] of sessions and routes (message logs).
+pub fn spawn_observed(
+    cfg: SpeakerConfig,
+    log: LogFn,
+    observer: Option<Box<dyn Observer>>,
+) -> io::Result<SpeakerHandle> {
     let std_listener = match bind(&cfg) {
         Ok(l) => l,
         // No IPv6 on this host: all IPv4 addresses, as a v4-only build of pmacct would.
@@ -247,6 +289,7 @@ pub fn spawn(cfg: SpeakerConfig, log: LogFn) -> io::Result<SpeakerHandle> {
         stop: stop.clone(),
         last_purge: Instant::now(),
         discarded: Vec::new(),
+        observer,
     };
     let thread = std::thread::Builder::new()
         .name("bgp".into())
@@ -274,6 +317,7 @@ struct Speaker {
     interner: Interner,
     last_purge: Instant,
     discarded: Vec<msg::UpdateError>,
+    observer: Option<Box<dyn Observer>>,
 }
 
 impl Speaker {
@@ -305,6 +349,9 @@ impl Speaker {
                 }
             }
             self.timers();
+            if let Some(o) = self.observer.as_mut() {
+                o.tick();
+            }
         }
         let toks: Vec<Token> = self.sessions.keys().copied().collect();
         for t in toks {
@@ -372,6 +419,7 @@ impl Speaker {
                 Session {
                     stream,
                     addr,
+                    port: sa.port(),
                     rbuf: Vec::with_capacity(msg::MAX_MSG_LEN),
                     wbuf: Vec::new(),
                     state: State::Connected,
@@ -618,6 +666,7 @@ impl Speaker {
         s.state = State::Established;
         let peer = Arc::new(Peer {
             addr: s.addr,
+            tcp_port: s.port,
             id: o.bgp_id,
             asn: remote_as,
             add_path_v4: add_path[1][0],
@@ -630,6 +679,9 @@ impl Speaker {
             s.tag
         );
         (self.log)(Level::Info, &line);
+        if let Some(o) = self.observer.as_mut() {
+            o.peer_up(&peer);
+        }
         self.peers.add(peer);
         self.stats
             .sessions_established
@@ -673,10 +725,15 @@ impl Speaker {
         };
         let (mut ann, mut wd, mut bad) = (0u64, 0u64, 0u64);
         // 1.7.7's order: withdrawn, NLRI, MP_REACH, MP_UNREACH.
+        let obs = &mut self.observer;
         for n in NlriIter::new(u.withdrawn, AFI_IP, SAFI_UNICAST, ap4, true) {
             match n {
                 Ok(n) => {
-                    rib.withdraw(SAFI_UNICAST, None, n.prefix, n.path_id);
+                    let old = rib.withdraw_path(SAFI_UNICAST, None, n.prefix, n.path_id);
+                    if let Some(o) = obs.as_mut() {
+                        let a = old.as_ref().map(|p| &*p.attrs);
+                        o.route(&peer, RouteEvent::Withdraw, AFI_IP, SAFI_UNICAST, &n, a);
+                    }
                     wd += 1;
                 }
                 Err(_) => bad += 1,
@@ -686,6 +743,16 @@ impl Speaker {
             for n in NlriIter::new(u.nlri, AFI_IP, SAFI_UNICAST, ap4, false) {
                 match n {
                     Ok(n) => {
+                        if let Some(o) = obs.as_mut() {
+                            o.route(
+                                &peer,
+                                RouteEvent::Update,
+                                AFI_IP,
+                                SAFI_UNICAST,
+                                &n,
+                                Some(pa),
+                            );
+                        }
                         // The MP_REACH next hop wins when both are present, as in 1.7.7.
                         rib.announce(
                             SAFI_UNICAST,
@@ -705,6 +772,9 @@ impl Speaker {
                 for n in NlriIter::new(m.nlri, m.afi, m.safi, ap, false) {
                     match n {
                         Ok(n) => {
+                            if let Some(o) = obs.as_mut() {
+                                o.route(&peer, RouteEvent::Update, m.afi, m.safi, &n, Some(pa));
+                            }
                             rib.announce(
                                 m.safi,
                                 n.rd,
@@ -725,7 +795,11 @@ impl Speaker {
             for n in NlriIter::new(m.nlri, m.afi, m.safi, ap, true) {
                 match n {
                     Ok(n) => {
-                        rib.withdraw(m.safi, n.rd, n.prefix, n.path_id);
+                        let old = rib.withdraw_path(m.safi, n.rd, n.prefix, n.path_id);
+                        if let Some(o) = obs.as_mut() {
+                            let a = old.as_ref().map(|p| &*p.attrs);
+                            o.route(&peer, RouteEvent::Withdraw, m.afi, m.safi, &n, a);
+                        }
                         wd += 1;
                     }
                     Err(_) => bad += 1,
@@ -803,6 +877,20 @@ impl Speaker {
         self.log(lvl, format!("{} {text}", s.tag));
         let _ = self.poll.registry().deregister(&mut s.stream);
         if let Some(p) = s.peer.take() {
+            if let Some(o) = self.observer.as_mut() {
+                if let Ok(rib) = p.rib.read() {
+                    rib.for_each(|afi, safi, prefix, path| {
+                        let n = msg::Nlri {
+                            path_id: path.path_id,
+                            prefix,
+                            rd: None,
+                            label: 0,
+                        };
+                        o.route(&p, RouteEvent::Delete, afi, safi, &n, Some(&path.attrs));
+                    });
+                }
+                o.peer_down(&p);
+            }
             let n = p.rib.read().map_or(0, |r| r.prefixes());
             self.peers.remove(&p);
             drop(p);

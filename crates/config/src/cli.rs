@@ -1,7 +1,7 @@
 //! Command-line switches of nfacctd, sfacctd, pmacctd and uacctd (pmacct 1.7.7 getopt
 //! strings), mapped to the key lines pmacct appends after the config file.
 
-use crate::registry::{group, Key, Kind, D_NF, D_PM, D_SF, D_UA};
+use crate::registry::{group, Key, Kind, D_BG, D_NF, D_PM, D_SF, D_UA};
 use crate::{key, Action, ConfigError, Daemon};
 
 /// The parsed command line.
@@ -35,11 +35,11 @@ const ALL: u8 = D_NF | D_SF | D_PM | D_UA;
 #[rustfmt::skip]
 pub(crate) static FLAGS: &[Flag] = &[
     Flag { c: 'P', daemons: ALL, key: key::PLUGINS },
-    Flag { c: 'D', daemons: ALL, key: key::DAEMONIZE },
-    Flag { c: 'd', daemons: ALL, key: key::DEBUG },
+    Flag { c: 'D', daemons: ALL | D_BG, key: key::DAEMONIZE },
+    Flag { c: 'd', daemons: ALL | D_BG, key: key::DEBUG },
     Flag { c: 'c', daemons: ALL, key: key::AGGREGATE },
-    Flag { c: 'F', daemons: ALL, key: key::PIDFILE },
-    Flag { c: 'S', daemons: ALL, key: key::SYSLOG },
+    Flag { c: 'F', daemons: ALL | D_BG, key: key::PIDFILE },
+    Flag { c: 'S', daemons: ALL | D_BG, key: key::SYSLOG },
     Flag { c: 'n', daemons: ALL, key: key::NETWORKS_FILE },
     Flag { c: 't', daemons: ALL, key: key::PORTS_FILE },
     Flag { c: 'R', daemons: ALL, key: key::SFACCTD_RENORMALIZE },
@@ -68,6 +68,14 @@ pub(crate) static FLAGS: &[Flag] = &[
     Flag { c: 'm', daemons: ALL, key: key::IMT_MEM_POOLS_NUMBER },
     Flag { c: 'p', daemons: ALL, key: key::IMT_PATH },
     Flag { c: 's', daemons: ALL, key: key::IMT_MEM_POOLS_SIZE },
+    // pmbgpd's own (its getopt string "L:l:f:dDS:F:o:O:i:gm:hV")
+    Flag { c: 'L', daemons: D_BG, key: key::BGP_DAEMON_IP },
+    Flag { c: 'l', daemons: D_BG, key: key::BGP_DAEMON_PORT },
+    Flag { c: 'o', daemons: D_BG, key: key::BGP_DAEMON_MSGLOG_FILE },
+    Flag { c: 'O', daemons: D_BG, key: key::BGP_TABLE_DUMP_FILE },
+    Flag { c: 'i', daemons: D_BG, key: key::BGP_TABLE_DUMP_REFRESH_TIME },
+    Flag { c: 'g', daemons: D_BG, key: key::BGP_DAEMON_LG },
+    Flag { c: 'm', daemons: D_BG, key: key::BGP_DAEMON_XCONNECT_MAP },
 ];
 
 /// Flags that set no key: `-f` reads a file, `-h`/`-V`/`-a` print and exit.
@@ -94,6 +102,8 @@ fn switch_value(k: Key) -> Option<&'static str> {
 /// `daemon` has no such flag. `-f` takes one and sets no key; `-h`/`-V`/`-a` take none.
 fn flag(daemon: Daemon, c: char) -> Option<(bool, Option<String>)> {
     match c {
+        // pmbgpd has no primitives to list.
+        'a' if daemon == Daemon::Pmbgpd => return None,
         'f' => return Some((true, None)),
         'h' | 'V' | 'a' => return Some((false, None)),
         _ => {}
@@ -107,7 +117,11 @@ fn flag(daemon: Daemon, c: char) -> Option<(bool, Option<String>)> {
 
 /// The flags `daemon` accepts (key-setting and actions), for usage checks.
 pub fn flags(daemon: Daemon) -> Vec<char> {
-    let mut v: Vec<char> = ACTION_FLAGS.to_vec();
+    let mut v: Vec<char> = ACTION_FLAGS
+        .iter()
+        .copied()
+        .filter(|&c| !(c == 'a' && daemon == Daemon::Pmbgpd))
+        .collect();
     for f in FLAGS.iter().filter(|f| f.daemons & daemon.bit() != 0) {
         if !v.contains(&f.c) {
             v.push(f.c);
@@ -247,7 +261,9 @@ pub fn usage(daemon: Daemon) -> String {
     );
     s.push_str("  -h              Show this help and exit\n");
     s.push_str("  -V              Show version and build options and exit\n");
-    s.push_str("  -a              List supported aggregation primitives and exit\n");
+    if daemon != Daemon::Pmbgpd {
+        s.push_str("  -a              List supported aggregation primitives and exit\n");
+    }
     s.push_str("  -f <file>       Read the configuration from <file>\n");
     s.push_str(
         "  --check-config  Validate the configuration: one line per problem, then a summary;\n                  exit 0 clean, 1 errors (would not start or not run as written), 2 warnings\n",
@@ -344,11 +360,12 @@ mod tests {
         ));
     }
 
-    const DAEMONS: [Daemon; 4] = [
+    const DAEMONS: [Daemon; 5] = [
         Daemon::Nfacctd,
         Daemon::Sfacctd,
         Daemon::Pmacctd,
         Daemon::Uacctd,
+        Daemon::Pmbgpd,
     ];
 
     #[test]

@@ -36,6 +36,8 @@ pub enum Daemon {
     Sfacctd,
     Pmacctd,
     Uacctd,
+    /// The standalone BGP collector.
+    Pmbgpd,
 }
 
 impl Daemon {
@@ -45,6 +47,7 @@ impl Daemon {
             Daemon::Sfacctd => "sfacctd",
             Daemon::Pmacctd => "pmacctd",
             Daemon::Uacctd => "uacctd",
+            Daemon::Pmbgpd => "pmbgpd",
         }
     }
     fn bit(self) -> u8 {
@@ -53,6 +56,7 @@ impl Daemon {
             Daemon::Sfacctd => registry::D_SF,
             Daemon::Pmacctd => registry::D_PM,
             Daemon::Uacctd => registry::D_UA,
+            Daemon::Pmbgpd => registry::D_BG,
         }
     }
 }
@@ -848,7 +852,8 @@ fn eval(
             from_cli_only,
         )?;
     }
-    if inst.len() == 1 {
+    // pmbgpd runs no plugins.
+    if inst.len() == 1 && daemon != Daemon::Pmbgpd {
         let m = "No plugin has been activated; defaulting to in-memory table.".to_string();
         let p = vec![format!("WARN: [{}] {m}", cx.file)];
         cx.push(Level::Warn, Code::NoPlugins, None, None, m, None, p);
@@ -1208,7 +1213,7 @@ fn apply_line(
             }
         },
     }
-    if def.daemons & daemon.bit() == 0 {
+    if !registry::applies(def, daemon.bit()) {
         if !reported.contains(&def.name) {
             reported.push(def.name);
             let m = format!("key '{}' has no effect in {}.", def.name, daemon.name());

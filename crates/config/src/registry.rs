@@ -54,6 +54,35 @@ pub const D_NF: u8 = 1;
 pub const D_SF: u8 = 2;
 pub const D_PM: u8 = 4;
 pub const D_UA: u8 = 8;
+/// pmbgpd: keys of the BGP daemon and the process (see [`pmbgpd_key`]); never set in
+/// [`KeyDef::daemons`].
+pub const D_BG: u8 = 16;
+
+/// Process-wide keys pmbgpd reads besides every `bgp_*` key (pmacct 1.7.7's
+/// `pmbgpd.c` and the BGP thread it runs).
+const PMBGPD_CORE_KEYS: &[&str] = &[
+    "debug",
+    "syslog",
+    "logfile",
+    "pidfile",
+    "daemonize",
+    "core_proc_name",
+    "files_umask",
+    "timestamps_since_epoch",
+    "timestamps_utc",
+    "timestamps_rfc3339",
+];
+
+/// Whether pmbgpd reads key `name`: every `bgp_*` key (its BGP thread's, including the
+/// msglog and dump outputs) and the process keys above.
+pub fn pmbgpd_key(name: &str) -> bool {
+    name.starts_with("bgp_") || PMBGPD_CORE_KEYS.contains(&name)
+}
+
+/// Whether `def` applies to the daemon of bit `daemon` (`D_*`).
+pub fn applies(def: &KeyDef, daemon: u8) -> bool {
+    def.daemons & daemon != 0 || (daemon & D_BG != 0 && pmbgpd_key(def.name))
+}
 
 /// Plugin-type bits of [`KeyDef::plugins`]; `P_CORE` marks core-only keys.
 pub const P_NONE: u16 = 0;
@@ -166,7 +195,7 @@ pub fn suggest_in(name: &str, daemons: u8, plugins: u16) -> Option<&'static str>
     let best = KEYS
         .iter()
         .filter(|k| k.name.len().abs_diff(len) <= limit)
-        .filter(|k| k.daemons & daemons != 0 && k.plugins & plugins != 0)
+        .filter(|k| applies(k, daemons) && k.plugins & plugins != 0)
         .filter(|k| !known_family || family(k.name) == fam)
         .map(|k| (distance(name.as_bytes(), k.name.as_bytes()), k.name))
         .min_by_key(|(d, _)| *d)?;
@@ -203,17 +232,20 @@ impl KeyDef {
     }
 }
 
-fn daemons_text(bits: u8) -> String {
+fn daemons_text(k: &KeyDef) -> String {
     let names = [(D_NF, "nf"), (D_SF, "sf"), (D_PM, "pm"), (D_UA, "ua")];
-    if bits == D_NF | D_SF | D_PM | D_UA {
-        return "all".into();
+    let bg = if pmbgpd_key(k.name) { ",bg" } else { "" };
+    if k.daemons == D_NF | D_SF | D_PM | D_UA {
+        return format!("all{bg}");
     }
-    names
+    let mut s = names
         .iter()
-        .filter(|(b, _)| bits & b != 0)
+        .filter(|(b, _)| k.daemons & b != 0)
         .map(|(_, n)| *n)
         .collect::<Vec<_>>()
-        .join(",")
+        .join(",");
+    s.push_str(bg);
+    s
 }
 
 fn plugins_text(bits: u16) -> String {
@@ -262,7 +294,7 @@ pub fn markdown() -> String {
         "Scope *global*: `key[name]` is applied to every instance with a \"Globalized\" warning.\n",
     );
     s.push_str(
-        "Daemons: nf = nfacctd, sf = sfacctd, pm = pmacctd, ua = uacctd. For keys with an empty\n",
+        "Daemons: nf = nfacctd, sf = sfacctd, pm = pmacctd, ua = uacctd, bg = pmbgpd. For keys with an empty\n",
     );
     s.push_str("description see pmacct's CONFIG-KEYS.\n\n");
     s.push_str(
@@ -319,7 +351,7 @@ pub fn markdown() -> String {
             "| `{}` | {field} | {flag} | {} | {default} | {scope} | {} | {} | {} | {} |\n",
             k.name,
             esc(&k.accepted()),
-            daemons_text(k.daemons),
+            daemons_text(k),
             plugins_text(k.plugins),
             k.status().label(),
             esc(k.doc)

@@ -542,7 +542,7 @@ fn seq_checks(daemon: pmacct_config::Daemon, core: &Scope) -> Option<String> {
     let port_key = match daemon {
         Daemon::Nfacctd => key::NFACCTD_PORT,
         Daemon::Sfacctd => key::SFACCTD_PORT,
-        Daemon::Pmacctd | Daemon::Uacctd => return None,
+        Daemon::Pmacctd | Daemon::Uacctd | Daemon::Pmbgpd => return None,
     };
     if core.bool(key::NFACCTD_DISABLE_CHECKS) {
         return None;
@@ -567,7 +567,7 @@ fn capture_methods(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), St
     let (ip, port, dots) = match daemon {
         Daemon::Nfacctd => (key::NFACCTD_IP, key::NFACCTD_PORT, "."),
         Daemon::Sfacctd => (key::SFACCTD_IP, key::SFACCTD_PORT, "..."),
-        Daemon::Pmacctd | Daemon::Uacctd => return Ok(()),
+        Daemon::Pmacctd | Daemon::Uacctd | Daemon::Pmbgpd => return Ok(()),
     };
     if core.is_set(key::PCAP_SAVEFILE) && (core.is_set(ip) || core.is_set(port)) {
         let d = daemon.name();

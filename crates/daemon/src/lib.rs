@@ -13,6 +13,7 @@ pub mod netmaps;
 pub mod nfacctd;
 pub mod pipeline;
 pub mod pmacctd;
+pub mod pmbgpd;
 pub mod process;
 pub mod runtime;
 pub mod savefile;
@@ -47,6 +48,12 @@ pub fn main_sfacctd() -> i32 {
 pub fn main_pmacctd() -> i32 {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     pmacctd::main(&argv)
+}
+
+/// Entry point of the pmbgpd binary; returns the process exit code.
+pub fn main_pmbgpd() -> i32 {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    pmbgpd::main(&argv)
 }
 
 /// Entry point of the uacctd binary; returns the process exit code.
