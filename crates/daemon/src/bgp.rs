@@ -222,6 +222,20 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         },
         name: core_name.clone(),
     };
+    // The message log and table dumps are written by pmbgpd (tested against 1.7.7's); the
+    // flow daemons' speaker does not feed them yet: said once, never silently skipped.
+    for k in [key::BGP_DAEMON_MSGLOG_FILE, key::BGP_TABLE_DUMP_FILE] {
+        if core.is_set(k) {
+            plog!(
+                Warn,
+                &core_name,
+                "core/BGP",
+                "'{}' is written by pmbgpd only in pmacct-rs, not by {} yet: ignored.",
+                k.name(),
+                daemon.name()
+            );
+        }
+    }
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, l, m));
     let handle = speaker::spawn(cfg.clone(), log).map_err(|e| {
