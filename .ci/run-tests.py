@@ -67,6 +67,7 @@ WEIGHT = {
     "compat_probes": 70,
     "compat_bgp": 30,
     "compat_bmp": 75,
+    "compat_pmbgpd": 60,
 }
 
 
