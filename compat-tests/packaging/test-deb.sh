@@ -84,6 +84,14 @@ for d in $DAEMONS; do
         done
     fi
 done
+# pmbgpd: Debian's pmacct ships the binary alone (no unit, default file or config); ours adds
+# its man page.
+if echo "$BINS" | grep -qx pmbgpd; then
+    has /usr/sbin/pmbgpd || fail "missing /usr/sbin/pmbgpd"
+    [ -x "$WORK/root/usr/sbin/pmbgpd" ] || fail "/usr/sbin/pmbgpd not executable"
+    has /usr/share/man/man8/pmbgpd.8.gz || fail "missing pmbgpd(8)"
+    ok "pmbgpd: binary, man page"
+fi
 # pmbmpd: Debian's pmacct ships the binary alone (no unit, default file, config or man page).
 if echo "$BINS" | grep -qx pmbmpd; then
     has /usr/sbin/pmbmpd || fail "missing /usr/sbin/pmbmpd"
@@ -246,7 +254,8 @@ ok "postinst enables no unit (fresh install, swap with units disabled) and keeps
 
 # --- the binaries: x86-64 executables whose needs Depends covers ------------------------
 for d in $BINS; do
-    case " $DAEMONS " in *" $d "*) b=$WORK/root/usr/sbin/$d ;; *) b=$WORK/root/usr/bin/$d ;; esac
+    # Every daemon (pmbgpd and pmbmpd too) in /usr/sbin, the pmacct client in /usr/bin.
+    case $d in pmacct) b=$WORK/root/usr/bin/$d ;; *) b=$WORK/root/usr/sbin/$d ;; esac
     [ "$(head -c 4 "$b" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || fail "$b is not ELF"
     if objdump -p "$b" 2>/dev/null | grep -q 'NEEDED *libpcap'; then
         field Depends | grep -q libpcap || fail "$d links libpcap but Depends lacks it"
