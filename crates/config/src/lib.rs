@@ -206,6 +206,8 @@ pub enum Code {
     UnknownSymbol,
     /// `key[name]` on a core-wide key: applied everywhere.
     Globalized,
+    /// A plugin-only filter key set without `[name]`: pmacct does not load it.
+    FilterNotGlobal,
     UnknownPluginType,
     /// A plugin of type `core` (pmacct exits).
     CorePluginType,
@@ -1166,6 +1168,27 @@ fn apply_line(
         raw,
         line,
     };
+    if def.scope == KeyScope::NoGlobal && name.is_none() {
+        // 1.7.7 refuses these filters without a plugin name and runs on without them.
+        let what = match def.name {
+            "aggregate_filter" => "aggregation",
+            "pre_tag_filter" => "TAG",
+            "pre_tag2_filter" => "TAG2",
+            _ => "LABEL",
+        };
+        let m = format!("{what} filter cannot be global. Not loaded.");
+        let p = vec![format!("ERROR: [{}] {m}", cx.file)];
+        cx.push(
+            Level::Error,
+            Code::FilterNotGlobal,
+            Some(line),
+            Some(def.name),
+            m,
+            Some(format!("set it per plugin: {}[name]", def.name)),
+            p,
+        );
+        return Ok(());
+    }
     match (def.scope, &name) {
         (KeyScope::Global, Some(_)) => {
             for i in inst.iter_mut() {

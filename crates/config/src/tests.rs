@@ -914,3 +914,33 @@ fn snaplen_below_pmacct_minimum() {
     );
     assert_eq!(l.config.core.u64(key::SNAPLEN), Some(128));
 }
+
+/// 1.7.7: "ERROR: [c.conf] aggregation filter cannot be global. Not loaded." (and TAG, TAG2,
+/// LABEL for the pre_tag filters); the daemon runs on without the filter, which a per-plugin
+/// setting still gives.
+#[test]
+fn plugin_filters_are_not_loaded_globally() {
+    for (k, what) in [
+        ("aggregate_filter", "aggregation"),
+        ("pre_tag_filter", "TAG"),
+        ("pre_tag2_filter", "TAG2"),
+        ("pre_tag_label_filter", "LABEL"),
+    ] {
+        let l = parse(&format!("plugins: print[a], print[b]\n{k}: 1\n{k}[b]: 2\n"));
+        let d = l
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::FilterNotGlobal)
+            .unwrap_or_else(|| panic!("{k}: {:?}", l.diagnostics));
+        assert_eq!(d.level, Level::Error);
+        assert_eq!(
+            d.pmacct,
+            vec![format!(
+                "ERROR: [c.conf] {what} filter cannot be global. Not loaded."
+            )]
+        );
+        let key = Key(crate::registry::lookup(k).expect("known key").name);
+        assert_eq!(plugin(&l, "a").scope.str(key), None, "{k}");
+        assert_eq!(plugin(&l, "b").scope.str(key), Some("2"), "{k}");
+    }
+}
