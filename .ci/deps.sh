@@ -23,9 +23,10 @@ $SUDO systemctl disable --now gobgpd >/dev/null 2>&1 || true
 $SUDO apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 $SUDO systemctl disable --now rabbitmq-server >/dev/null 2>&1 || $SUDO service rabbitmq-server stop >/dev/null 2>&1 || true
 # SQL plugin tests (issue 16): MariaDB and PostgreSQL 15 servers, run as private instances by
-# .ci/mariadb.sh and .ci/postgres.sh (never the system services, stopped here), sqlite3 CLI.
+# .ci/mariadb.sh and .ci/postgres.sh (never the system services, stopped here), sqlite3 CLI,
+# openssl CLI (compat_sql tls:: makes its CA and server certificates).
 $SUDO apt-get install -y -qq --no-install-recommends \
-    mariadb-server mariadb-client postgresql-15 postgresql-client-15 sqlite3 >/dev/null
+    mariadb-server mariadb-client postgresql-15 postgresql-client-15 sqlite3 openssl >/dev/null
 for s in mariadb postgresql; do
     $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || $SUDO service "$s" stop >/dev/null 2>&1 || true
 done

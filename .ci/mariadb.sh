@@ -18,10 +18,13 @@
 # Clients on "localhost" use the unix socket: export MYSQL_UNIX_PORT=$MARIADB_DIR/mysqld.sock
 # (libmariadb honours it) or use sql_host: 127.0.0.1.
 #
-# Environment: MARIADB_PORT (3306), MARIADB_DIR (${TMPDIR:-/tmp}/pmacct-rs-mariadb-$MARIADB_PORT).
+# Environment: MARIADB_PORT (3306), MARIADB_DIR (${TMPDIR:-/tmp}/pmacct-rs-mariadb-$MARIADB_PORT),
+#              MARIADB_TLS_DIR (unset: no TLS): a directory holding ca.crt, server.crt and
+#              server.key (PEM); the server then offers TLS with them (sql_conn_ca_file tests).
 set -euo pipefail
 PORT=${MARIADB_PORT:-3306}
 DIR=${MARIADB_DIR:-${TMPDIR:-/tmp}/pmacct-rs-mariadb-$PORT}
+TLS_DIR=${MARIADB_TLS_DIR:-}
 DATA="$DIR/data"
 SOCK="$DIR/mysqld.sock"
 PIDFILE="$DIR/mariadbd.pid"
@@ -40,6 +43,12 @@ our_pid() {
     local pid
     pid=$(cat "$PIDFILE")
     kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+tls_args() {
+    if [ -n "$TLS_DIR" ]; then
+        echo "--ssl-ca=$TLS_DIR/ca.crt --ssl-cert=$TLS_DIR/server.crt --ssl-key=$TLS_DIR/server.key"
+    fi
 }
 
 run_as_args() {
@@ -64,7 +73,7 @@ start() {
             { log "mariadb-install-db failed; log follows"; cat "$DIR/install.log" >&2; return 1; }
     fi
     (exec setsid "$MARIADBD" --no-defaults $(run_as_args) --datadir="$DATA" \
-        --socket="$SOCK" --port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve \
+        --socket="$SOCK" --port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve $(tls_args) \
         --pid-file="$DIR/mariadbd.pidfile" --log-error="$LOG" --skip-log-bin \
         --sql-mode=NO_ENGINE_SUBSTITUTION --character-set-server=utf8mb4 \
         --innodb-buffer-pool-size=64M --innodb-log-file-size=48M \

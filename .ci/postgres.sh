@@ -16,7 +16,10 @@
 # Unix socket in $PG_DIR (libpq's default /var/run/postgresql is not ours): use 127.0.0.1.
 #
 # Environment: PG_PORT (5432), PG_DIR (${TMPDIR:-/tmp}/pmacct-rs-postgres-$PG_PORT),
-#              PG_BIN (/usr/lib/postgresql/15/bin).
+#              PG_BIN (/usr/lib/postgresql/15/bin),
+#              PG_TLS_DIR (unset: no TLS): a directory holding server.crt and server.key (PEM);
+#              the server then has ssl=on with them and every user but postgres must use TLS
+#              from 127.0.0.1/::1 (hostssl; hostnossl rejected) (sql_conn_ca_file tests).
 set -euo pipefail
 PORT=${PG_PORT:-5432}
 DIR=${PG_DIR:-${TMPDIR:-/tmp}/pmacct-rs-postgres-$PORT}
@@ -24,6 +27,7 @@ BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DATA="$DIR/data"
 LOG="$DIR/postgres.log"
 RUN_USER=postgres
+TLS_DIR=${PG_TLS_DIR:-}
 
 log() { echo "postgres: $*" >&2; }
 
@@ -77,6 +81,17 @@ host  all postgres ::1/128      trust
 host  all all      127.0.0.1/32 scram-sha-256
 host  all all      ::1/128      scram-sha-256
 EOF
+            if [ -n "$TLS_DIR" ]; then
+                # The server's copy of the key: PostgreSQL wants it private to its user.
+                cp "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$DIR/"
+                chmod 600 "$DIR/server.key"
+                [ "$(id -u)" -ne 0 ] || chown "$RUN_USER" "$DIR/server.crt" "$DIR/server.key"
+                sed -i 's/^host  all all /hostssl all all /' "$DATA/pg_hba.conf"
+                printf '%s\n' 'hostnossl all all 127.0.0.1/32 reject' 'hostnossl all all ::1/128 reject' \
+                    >>"$DATA/pg_hba.conf"
+                printf "ssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\n" \
+                    "$DIR/server.crt" "$DIR/server.key" >>"$DATA/postgresql.auto.conf"
+            fi
         fi
         # fsync off and a short checkpoint: a throwaway instance, speed over durability.
         as_user "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -s -w -t 30 start -o \

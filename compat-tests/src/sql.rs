@@ -1048,6 +1048,8 @@ pub struct PrivateServer {
     backend: Backend,
     port: u16,
     dir: PathBuf,
+    /// Server certificate, key and CA (`MARIADB_TLS_DIR` / `PG_TLS_DIR`): TLS on.
+    tls: Option<PathBuf>,
 }
 
 impl PrivateServer {
@@ -1062,10 +1064,31 @@ impl PrivateServer {
             .arg(cmd)
             .env(port_var, self.port.to_string())
             .env(dir_var, &self.dir);
+        if let Some(t) = &self.tls {
+            c.env("MARIADB_TLS_DIR", t).env("PG_TLS_DIR", t);
+        }
         client(c, "").map(|_| ())
     }
 
     pub fn start(backend: Backend, dir: &Path) -> Result<PrivateServer, String> {
+        Self::start_tls(backend, dir, None)
+    }
+
+    /// [`PrivateServer::start`] with TLS from the files of `tls` (see .ci/mariadb.sh,
+    /// .ci/postgres.sh).
+    pub fn start_with_tls(
+        backend: Backend,
+        dir: &Path,
+        tls: &Path,
+    ) -> Result<PrivateServer, String> {
+        Self::start_tls(backend, dir, Some(tls.to_path_buf()))
+    }
+
+    fn start_tls(
+        backend: Backend,
+        dir: &Path,
+        tls: Option<PathBuf>,
+    ) -> Result<PrivateServer, String> {
         let port = if backend == Backend::Sqlite3 {
             0
         } else {
@@ -1075,6 +1098,7 @@ impl PrivateServer {
             backend,
             port,
             dir: dir.join("server"),
+            tls,
         };
         s.script("start")?;
         Ok(s)
@@ -1582,5 +1606,198 @@ mod tests {
             ),
         );
         assert!(replay_counted_twice(&mut d).is_err());
+    }
+}
+
+/// Which CA the plugins of a [`tls_case`] are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsCa {
+    /// The CA that signed the server's certificate: both write every row, over TLS.
+    Right,
+    /// Another CA: both refuse the server and log the connection failure.
+    Wrong,
+}
+
+/// CA, wrong CA and a server certificate (for 127.0.0.1 and localhost) signed by the CA,
+/// made with the openssl CLI into `dir`.
+fn make_tls_files(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let openssl = |args: &[&str]| {
+        let mut c = Command::new("openssl");
+        c.current_dir(dir).args(args);
+        client(c, "").map(|_| ())
+    };
+    for ca in ["ca", "wrongca"] {
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=pmacct-rs test {ca}"),
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.crt"),
+        ])?;
+    }
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=pmacct-rs test server",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ])?;
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
+         extendedKeyUsage=serverAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.crt",
+    ])
+}
+
+/// `sql_conn_ca_file` on a private server with TLS (.ci script with MARIADB_TLS_DIR /
+/// PG_TLS_DIR) that refuses the plugins' user without TLS (MariaDB: a user `REQUIRE SSL`;
+/// PostgreSQL: `hostssl`, `hostnossl ... reject`): pmacct 1.7.7 and ours write the same
+/// capture with the right CA (equal rows, at least 390), or both fail to connect with a
+/// wrong one (no row, the failure logged).
+pub fn tls_case(backend: Backend, ca: TlsCa, ours: &Path) -> Result<String, String> {
+    let case = SqlCase {
+        name: "tls",
+        daemon: &run::NFACCTD,
+        capture: "inputs/nfprobe-v9-s1.pcap",
+        config: match backend {
+            Backend::Mysql => "sql-tls/mysql",
+            _ => "sql-tls/pgsql",
+        },
+        backend,
+        dbs: match backend {
+            Backend::Mysql => &[("v9", Some("debian:pmacct-create-db_v9.mysql"))],
+            _ => &[("v9", Some("debian:pmacct-create-table_v9.pgsql"))],
+        },
+        min_rows: 390,
+        mode: Mode::Offline,
+        oracle_errors: &[],
+    };
+    let head = format!("sql tls ({}, {ca:?} CA): ", backend.plugin());
+    let pm = run::oracle_binary_of(case.daemon)?;
+    let s = Scratch::new(&format!("sql-tls-{}", backend.plugin()))?;
+    let tls = s.0.join("tls");
+    make_tls_files(&tls).map_err(|e| format!("{head}{e}"))?;
+    let server = PrivateServer::start_with_tls(backend, &s.0, &tls)?;
+    let port = server.port;
+    // Without TLS the plugins' user is refused: rows prove a TLS session.
+    let plain = match backend {
+        Backend::Mysql => {
+            client(
+                mariadb(port, None),
+                "CREATE USER 'pmtls'@'127.0.0.1' IDENTIFIED BY 'tlspwd' REQUIRE SSL;\n\
+                 GRANT ALL PRIVILEGES ON *.* TO 'pmtls'@'127.0.0.1';\n",
+            )?;
+            let mut c = Command::new("mariadb");
+            c.args(["--no-defaults", "--protocol=TCP", "-h", "127.0.0.1"])
+                .arg(format!("-P{port}"))
+                .args(["-u", "pmtls", "-ptlspwd", "--skip-ssl", "-e", "SELECT 1"]);
+            client(c, "")
+        }
+        _ => {
+            let mut c = Command::new("psql");
+            c.args(["-X", "-h", "127.0.0.1"])
+                .arg(format!("-p{port}"))
+                .args(["-U", "pmacct", "-d", "postgres", "-c", "SELECT 1"])
+                .env("PGPASSWORD", "arealsmartpwd")
+                .env("PGSSLMODE", "disable");
+            client(c, "")
+        }
+    };
+    if plain.is_ok() {
+        return Err(format!(
+            "{head}the server lets the plugins' user in without TLS"
+        ));
+    }
+    let ca_file = tls.join(match ca {
+        TlsCa::Right => "ca.crt",
+        TlsCa::Wrong => "wrongca.crt",
+    });
+    let sa = Scratch::new("sql-tls-pmacct")?;
+    let sb = Scratch::new("sql-tls-ours")?;
+    let mut a = Side::new(&case, "a", &sa.0, port)?;
+    let mut b = Side::new(&case, "b", &sb.0, port)?;
+    for (bin, side, dir) in [(ours, &mut b, &sb.0), (pm.as_path(), &mut a, &sa.0)] {
+        let conf = config_text(&case, side, None)?.replace("@CA@", &ca_file.to_string_lossy());
+        let mut child = run::spawn(bin, &conf, dir)?;
+        run::wait(&mut child, bin, RUN_TIMEOUT)?;
+        side.stderr = run::read_lossy(&dir.join("stderr"));
+    }
+    debug_stderr(&a.stderr, &b.stderr);
+    let da = a.dumps()?;
+    let db = b.dumps()?;
+    match ca {
+        TlsCa::Right => {
+            check_oracle(&case, &da, &a.stderr).map_err(|e| format!("{head}{e}"))?;
+            for ((label, ta), (_, tb)) in da.iter().zip(&db) {
+                let d = compare_tables(ta, tb);
+                if !d.is_empty() {
+                    return Err(format!(
+                        "{head}DIFFERS in {label}:\n{d}--- ours' stderr ---\n{}",
+                        tail(&b.stderr, 15)
+                    ));
+                }
+            }
+            Ok(format!("{head}equal over TLS (rows: {})", rows_per_db(&da)))
+        }
+        TlsCa::Wrong => {
+            let error = |stderr: &str| {
+                stderr
+                    .lines()
+                    .filter(|l| l.contains("ERROR"))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            };
+            let (ea, eb) = (error(&a.stderr), error(&b.stderr));
+            let rows = (rows_per_db(&da), rows_per_db(&db));
+            if data_rows(&da[0].1) != 0 || data_rows(&db[0].1) != 0 {
+                return Err(format!(
+                    "{head}rows written with a wrong CA: pmacct {}, ours {}",
+                    rows.0, rows.1
+                ));
+            }
+            if ea.is_empty() || eb.is_empty() {
+                return Err(format!(
+                    "{head}a connection failure not logged: pmacct {ea:?}, ours {eb:?}\n--- ours' stderr ---\n{}",
+                    tail(&b.stderr, 15)
+                ));
+            }
+            Ok(format!(
+                "{head}both refused the server, no row; pmacct: {:?}; ours: {:?}",
+                ea.iter().take(2).collect::<Vec<_>>(),
+                eb.iter().take(2).collect::<Vec<_>>()
+            ))
+        }
     }
 }

@@ -381,3 +381,37 @@ mod outage {
         run(Backend::Sqlite3)
     }
 }
+
+/// `sql_conn_ca_file`: private servers with TLS that refuse the plugins' user without it;
+/// the right CA writes rows equal to 1.7.7's, a wrong one fails to connect as 1.7.7 does.
+mod tls {
+    use compat_tests::sql::{tls_case, Backend, TlsCa};
+
+    fn run(b: Backend, ca: TlsCa) {
+        let ours = compat_tests::ours(&compat_tests::run::NFACCTD, env!("CARGO_BIN_EXE_nfacctd"));
+        match tls_case(b, ca, &ours) {
+            Ok(note) => println!("{note}"),
+            Err(e) => panic!("\n{e}"),
+        }
+    }
+
+    #[test]
+    fn mysql() {
+        run(Backend::Mysql, TlsCa::Right)
+    }
+
+    #[test]
+    fn mysql_wrong_ca() {
+        run(Backend::Mysql, TlsCa::Wrong)
+    }
+
+    #[test]
+    fn pgsql() {
+        run(Backend::Pgsql, TlsCa::Right)
+    }
+
+    #[test]
+    fn pgsql_wrong_ca() {
+        run(Backend::Pgsql, TlsCa::Wrong)
+    }
+}

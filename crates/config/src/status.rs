@@ -31,8 +31,6 @@ impl Status {
 const BGP: &str = "pmacct-rs has no BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
 const KAFKA_REFUSED: &str =
     "kafka plugin feature pmacct-rs does not have: the plugin refuses to start when it is set";
-const SQL_REFUSED: &str =
-    "SQL plugin feature pmacct-rs does not have yet: the plugin refuses to start when it is set";
 const AMQP_REFUSED: &str =
     "amqp plugin feature pmacct-rs does not have (Avro output, preprocess, trigger): the plugin refuses to start when it is set";
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
@@ -49,7 +47,6 @@ pub static STATUSES: &[(&str, Status)] = &[
         "tee_kafka_config_file",
         Status::Refused("the tee plugin replicates to UDP receivers only"),
     ),
-    ("sql_conn_ca_file", Status::Refused(SQL_REFUSED)),
     (
         "amqp_avro_schema_refresh_time",
         Status::Refused(AMQP_REFUSED),

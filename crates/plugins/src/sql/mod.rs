@@ -78,6 +78,8 @@ pub struct SqlConfig {
     pub port: Option<u16>,
     pub user: String,
     pub passwd: String,
+    /// mysql and pgsql `sql_conn_ca_file`: TLS to the server, verified against this CA.
+    pub ca_file: Option<String>,
     pub refresh_time: u64,
     pub startup_delay: u64,
     pub history: Option<History>,
@@ -128,11 +130,7 @@ impl SqlConfig {
 
 /// Keys of SQL features pmacct-rs does not have yet, by backend: set, they are refused.
 fn unsupported(backend: Backend, scope: &Scope) -> Option<(Key, &'static str)> {
-    let mut list: Vec<(Key, &'static str)> =
-        vec![(
-            key::SQL_CONN_CA_FILE,
-            "(TLS to the server) is not supported yet: pmacct-rs's mysql and pgsql clients are built without TLS",
-        )];
+    let mut list: Vec<(Key, &'static str)> = Vec::new();
     if backend != Backend::Pgsql {
         list.push((key::SQL_USE_COPY, "is for the pgsql plugin only"));
         list.push((
@@ -293,6 +291,11 @@ impl SqlConfig {
         if common.stitching && !scope.bool(key::SQL_DONT_TRY_UPDATE) {
             noops.push("stitching (ie. nfacctd_stitching) behaviour is undefined when sql_dont_try_update is set to false.".into());
         }
+        if backend == Backend::Sqlite3 && scope.is_set(key::SQL_CONN_CA_FILE) {
+            noops.push(
+                "sql_conn_ca_file applies to the mysql and pgsql plugins only. Ignored.".into(),
+            );
+        }
         if scope.is_set(key::SQL_MAX_WRITERS) {
             noops.push("sql_max_writers: one writer thread writes every purge in turn; no purge is refused. Ignored.".into());
         }
@@ -381,6 +384,7 @@ impl SqlConfig {
                 .str(key::SQL_PASSWD)
                 .unwrap_or("arealsmartpwd")
                 .to_string(),
+            ca_file: scope.str(key::SQL_CONN_CA_FILE).map(str::to_string),
             refresh_time: need(scope.u64(key::SQL_REFRESH_TIME), key::SQL_REFRESH_TIME)?,
             startup_delay: need(scope.u64(key::SQL_STARTUP_DELAY), key::SQL_STARTUP_DELAY)?,
             history: keys::history(
@@ -813,6 +817,7 @@ fn connector(cfg: &SqlConfig) -> writer::Connector {
                     user: &c.user,
                     passwd: &c.passwd,
                     db: &c.db,
+                    ca_file: c.ca_file.as_deref(),
                 };
                 Ok(Box::new(pgsql::Pgsql::connect(&t)?) as Box<dyn writer::Connection>)
             })
@@ -830,6 +835,7 @@ fn connector(cfg: &SqlConfig) -> writer::Connector {
                     user: &c.user,
                     passwd: &c.passwd,
                     db: &c.db,
+                    ca_file: c.ca_file.as_deref(),
                 };
                 Ok(Box::new(mysql::Mysql::connect(&t)?) as Box<dyn writer::Connection>)
             })

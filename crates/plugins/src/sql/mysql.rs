@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use mysql::prelude::Queryable;
-use mysql::{Conn, OptsBuilder, Value};
+use mysql::{Conn, OptsBuilder, SslOpts, Value};
 
 use super::statement::{Param, Statement};
 use super::writer::{Connection, ExecError};
@@ -25,11 +25,22 @@ pub struct MyTarget<'a> {
     pub user: &'a str,
     pub passwd: &'a str,
     pub db: &'a str,
+    /// `sql_conn_ca_file`.
+    pub ca_file: Option<&'a str>,
 }
 
 impl Mysql {
     pub fn connect(t: &MyTarget<'_>) -> anyhow::Result<Mysql> {
+        // 1.7.7 passes the CA alone to mysql_ssl_set(): libmariadb then requires TLS and
+        // verifies the server's chain against that CA, but not its name (no
+        // MYSQL_OPT_SSL_VERIFY_SERVER_CERT).
+        let ssl = t.ca_file.map(|ca| {
+            SslOpts::default()
+                .with_root_cert_path(Some(std::path::PathBuf::from(ca)))
+                .with_danger_skip_domain_validation(true)
+        });
         let opts = OptsBuilder::new()
+            .ssl_opts(ssl)
             .ip_or_hostname(Some(t.host))
             .tcp_port(t.port.unwrap_or(3306))
             .user(Some(t.user))
@@ -40,11 +51,12 @@ impl Mysql {
             .write_timeout(Some(TIMEOUT));
         let conn = Conn::new(opts).with_context(|| {
             format!(
-                "cannot connect to MySQL {}@{}:{}/{}",
+                "cannot connect to MySQL {}@{}:{}/{}{}",
                 t.user,
                 t.host,
                 t.port.unwrap_or(3306),
-                t.db
+                t.db,
+                if t.ca_file.is_some() { " (TLS)" } else { "" }
             )
         })?;
         Ok(Mysql { conn })

@@ -46,6 +46,65 @@ pub struct PgTarget<'a> {
     pub user: &'a str,
     pub passwd: &'a str,
     pub db: &'a str,
+    /// `sql_conn_ca_file`.
+    pub ca_file: Option<&'a str>,
+}
+
+/// Connect with `tls` and drive the connection on `rt` (whenever the writer blocks on a
+/// request; it ends when the client is dropped).
+fn open<T>(
+    rt: &tokio::runtime::Runtime,
+    cfg: &tokio_postgres::Config,
+    tls: T,
+) -> anyhow::Result<tokio_postgres::Client>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, conn) = rt
+        .block_on(async { tokio::time::timeout(TIMEOUT, cfg.connect(tls)).await })
+        .map_err(|_| anyhow::anyhow!("timed out"))??;
+    rt.spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
+/// 1.7.7's `sslmode=verify-full sslrootcert=<sql_conn_ca_file>`: TLS required, the
+/// server's chain verified against that CA only (no system roots) and its name against
+/// `sql_host`.
+fn verify_full(ca: &str) -> anyhow::Result<postgres_native_tls::MakeTlsConnector> {
+    let pem = std::fs::read(ca)
+        .with_context(|| format!("could not read root certificate file \"{ca}\""))?;
+    let mut b = native_tls::TlsConnector::builder();
+    b.disable_built_in_roots(true);
+    let mut n = 0;
+    for block in pem_blocks(&pem) {
+        b.add_root_certificate(
+            native_tls::Certificate::from_pem(block)
+                .with_context(|| format!("could not read root certificate file \"{ca}\""))?,
+        );
+        n += 1;
+    }
+    if n == 0 {
+        anyhow::bail!("could not read root certificate file \"{ca}\": no certificate");
+    }
+    Ok(postgres_native_tls::MakeTlsConnector::new(b.build()?))
+}
+
+/// The PEM certificate blocks of a CA file (it may hold a chain).
+fn pem_blocks(pem: &[u8]) -> impl Iterator<Item = &[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |h: &[u8], n: &[u8]| h.windows(n.len()).position(|w| w == n);
+    let mut rest = pem;
+    std::iter::from_fn(move || {
+        let start = find(rest, BEGIN)?;
+        let end = start + find(&rest[start..], END)? + END.len();
+        let block = &rest[start..end];
+        rest = &rest[end..];
+        Some(block)
+    })
 }
 
 /// One value in text format, whatever the column's type (NUL, which PostgreSQL refuses
@@ -107,15 +166,15 @@ impl Pgsql {
                 t.db
             )
         };
-        let (client, conn) = rt
-            .block_on(async { tokio::time::timeout(TIMEOUT, cfg.connect(NoTls)).await })
-            .map_err(|_| anyhow::anyhow!("timed out"))
-            .with_context(what)?
-            .with_context(what)?;
-        // Driven whenever the writer blocks on a request; ends when the client is dropped.
-        rt.spawn(async move {
-            let _ = conn.await;
-        });
+        let client = match t.ca_file {
+            None => open(&rt, &cfg, NoTls),
+            Some(ca) => {
+                let tls = verify_full(ca).with_context(what)?;
+                cfg.ssl_mode(tokio_postgres::config::SslMode::Require);
+                open(&rt, &cfg, tls)
+            }
+        }
+        .with_context(what)?;
         Ok(Pgsql {
             rt,
             client,
