@@ -46,6 +46,7 @@ fn entry() -> Entry {
         mpls_stack_depth: 2,
         mpls_label_stack: MplsLabelStack::new(&[16065, 16033]),
         fwd_status: 64,
+        vrf_name: pmacct_flow::label::intern("blue").unwrap(),
         timestamp_start: Timestamp::new(1_677_577_599, 0),
         timestamp_end: Timestamp::new(1_677_577_600, 5),
         timestamp_arrival: Timestamp::new(1_695_913_566, 0),
@@ -191,6 +192,21 @@ fn encodings_in_avro_and_json() {
     // Counters, history and the absent flows as pmacct's Avro record has them.
     assert_eq!(a["flows"], Value::Null);
     assert_eq!(a["stamp_inserted"], json!(j["stamp_inserted"]));
+}
+
+/// vrf_name (pmacct 1.8): a string in JSON and Avro, empty when the exporter named no VRF.
+#[test]
+fn vrf_name_in_avro_and_json() {
+    let agg = Aggregate::parse(&["vrf_name"]).unwrap();
+    let mut e = entry();
+    let (a, j) = decode(&agg, opts(Encodings::default()), &e);
+    assert_eq!(
+        (&a["vrf_name"], &j["vrf_name"]),
+        (&json!("blue"), &json!("blue"))
+    );
+    e.prims.vrf_name = Default::default();
+    let (a, j) = decode(&agg, opts(Encodings::default()), &e);
+    assert_eq!((&a["vrf_name"], &j["vrf_name"]), (&json!(""), &json!("")));
 }
 
 #[test]

@@ -58,6 +58,38 @@ pub struct ExportHeader {
     pub sampling_mode: u8,
 }
 
+/// A VRF name as pmacct 1.8 keeps it: at most 31 bytes, ending at the first NUL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct VrfName {
+    len: u8,
+    bytes: [u8; 31],
+}
+
+impl VrfName {
+    /// The longest name kept (pmacct: `MAX_VRF_NAME - 1`).
+    pub const MAX: usize = 31;
+
+    /// The name an IE 236 value gives: its first 31 bytes, cut at the first NUL.
+    pub fn from_ie(v: &[u8]) -> VrfName {
+        let v = &v[..v.len().min(Self::MAX)];
+        let n = v.iter().position(|b| *b == 0).unwrap_or(v.len());
+        let mut bytes = [0u8; 31];
+        bytes[..n].copy_from_slice(&v[..n]);
+        VrfName {
+            len: n as u8,
+            bytes,
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len).min(Self::MAX)]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// The decoded values of one flow (everything a record owns). Fields mirror the information
 /// elements pmacct 1.7.7 uses; a new one is added here only.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -99,6 +131,13 @@ pub struct FlowFields {
     /// picks from ingressVRFID (IE 234) and egressVRFID (IE 235) by flowDirection.
     pub mpls_vpn_rd: Option<[u8; 8]>,
     pub vrf_id: Option<u32>,
+    /// egressVRFID (IE 235) as exported, before `vrf_id`'s choice by direction.
+    pub egress_vrf_id: Option<u32>,
+    /// ingressVRFID (IE 234) as exported when 4 bytes long (pmacct 1.8's VRF name maps).
+    pub ingress_vrf_id4: Option<u32>,
+    /// vrf_name (pmacct 1.8): the name the exporter's options data (IE 234 -> IE 236) gave
+    /// to this record's VRF id, empty if none.
+    pub vrf_name: VrfName,
 
     /// Absolute flow start/end as pmacct derives them (uptime-relative already converted).
     pub first: Timestamp,
@@ -137,6 +176,8 @@ pub struct FlowFields {
 pub struct FlowRecord<'a> {
     pub fields: FlowFields,
     pub application_id: Option<&'a [u8]>,
+    /// VRFname (IE 236) as exported (options data maps VRF ids to names with it).
+    pub vrf_name_raw: Option<&'a [u8]>,
 
     /// The raw data record and the template that describes it (v9/IPFIX), so that custom
     /// primitives can read any element, known or not, without the decoder knowing them.
@@ -163,6 +204,7 @@ impl FlowRecord<'_> {
         FlowRecord {
             fields: self.fields,
             application_id: None,
+            vrf_name_raw: None,
             raw: None,
         }
     }

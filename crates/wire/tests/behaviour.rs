@@ -663,3 +663,126 @@ fn mpls_label_stack_as_pmacct_1_8_reads_it() {
     );
     assert!(stack([label(0, false), label(0, false), label(5, true)]).is_empty());
 }
+
+/// pmacct 1.8's vrf_name: options data with a 4-byte ingressVRFID (234) and VRFname (236)
+/// maps the id to the name (31 bytes at most, cut at a NUL, a later name replaces it) per
+/// observation domain; a data record takes its ingress VRF's name, the egress VRF's when the
+/// ingress id is 0 or named `default`; with an RD (IE 90) in the record the ids count as 0.
+#[test]
+fn vrf_name_from_options_data_as_pmacct_1_8() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    // options template 400: scope observationDomainId (149) 4, ingressVRFID 4, VRFname 32.
+    let ot = Buf::default()
+        .u16(400)
+        .u16(3)
+        .u16(1)
+        .u16(149)
+        .u16(4)
+        .u16(234)
+        .u16(4)
+        .u16(236)
+        .u16(32)
+        .0;
+    let name = |s: &[u8]| {
+        let mut b = [0u8; 32];
+        b[..s.len()].copy_from_slice(s);
+        b
+    };
+    let od = Buf::default()
+        .u32(7)
+        .u32(10)
+        .bytes(&name(b"blue"))
+        .u32(7)
+        .u32(20)
+        .bytes(&name(b"default"))
+        .u32(7)
+        .u32(30)
+        .bytes(&[b'x'; 32])
+        .u32(7)
+        .u32(40)
+        .bytes(&name(b"green"))
+        .u32(7)
+        .u32(40)
+        .bytes(&name(b"red"))
+        .0;
+    let t: &[(u16, u16)] = &[(8, 4), (12, 4), (234, 4), (235, 4), (2, 4)];
+    let d = |i: u32, e: u32| {
+        Buf::default()
+            .bytes(&[10, 0, 0, 1, 10, 0, 0, 2])
+            .u32(i)
+            .u32(e)
+            .u32(1)
+            .0
+    };
+    let data = [
+        d(10, 40),
+        d(0, 40),
+        d(20, 40),
+        d(30, 0),
+        d(40, 10),
+        d(99, 0),
+        d(0, 99),
+    ]
+    .concat();
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(1, 1, 7, &[set(2, &template(300, t)), set(300, &data)]),
+    );
+    assert!(
+        r.iter().all(|r| r.vrf_name.is_empty()),
+        "no options data yet"
+    );
+    let (r, s) = collect(
+        &mut dec,
+        &ipfix(2, 2, 7, &[set(3, &ot), set(400, &od), set(300, &data)]),
+    );
+    assert_eq!(s.option_records, 5);
+    let names: Vec<&[u8]> = r[5..].iter().map(|r| r.vrf_name.as_bytes()).collect();
+    let x31 = [b'x'; 31];
+    assert_eq!(
+        names,
+        [&b"blue"[..], b"red", b"red", &x31[..], b"red", b"", b""]
+    );
+    // another observation domain has no names
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(3, 3, 8, &[set(2, &template(300, t)), set(300, &d(10, 0))]),
+    );
+    assert!(r[0].vrf_name.is_empty());
+    // an RD in the record: pmacct does not read the VRF ids (both 0)
+    let t90: &[(u16, u16)] = &[(8, 4), (234, 4), (90, 8), (2, 4)];
+    let d90 = Buf::default()
+        .bytes(&[10, 0, 0, 1])
+        .u32(10)
+        .bytes(&[0, 0, 0, 0, 0, 0, 0, 1])
+        .u32(1)
+        .0;
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(4, 4, 7, &[set(2, &template(301, t90)), set(301, &d90)]),
+    );
+    assert!(r[0].vrf_name.is_empty());
+    // a 2-byte ingressVRFID in options data maps nothing
+    let ot2 = Buf::default()
+        .u16(401)
+        .u16(3)
+        .u16(1)
+        .u16(149)
+        .u16(4)
+        .u16(234)
+        .u16(2)
+        .u16(236)
+        .u16(0xFFFF)
+        .0;
+    let od2 = Buf::default().u32(7).u16(50).u8(3).bytes(b"tan").0;
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(
+            5,
+            5,
+            7,
+            &[set(3, &ot2), set(401, &od2), set(300, &d(50, 0))],
+        ),
+    );
+    assert!(r[1].vrf_name.is_empty());
+}

@@ -187,3 +187,112 @@ fn crafted_v1_v7_v8_match_tshark() {
     assert_eq!(n, 3 + 2 + 14 * 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// vrf_name (pmacct 1.8): tshark reads the options data's ingressVRFID -> VRFname pairs and
+/// the data records' VRF ids as we do; the name each data record gets follows from them by
+/// pmacct's rule (ingress name, the egress one when the ingress id is 0 or `default`).
+#[test]
+fn vrf_names_match_tshark() {
+    use support::{ipfix, set, template, Buf};
+    if !support::tshark_tools() {
+        return;
+    }
+    let ot = Buf::default()
+        .u16(400)
+        .u16(3)
+        .u16(1)
+        .u16(149)
+        .u16(4)
+        .u16(234)
+        .u16(4)
+        .u16(236)
+        .u16(0xFFFF)
+        .0;
+    let mut od = Buf::default();
+    for (id, name) in [(10u32, "blue"), (20, "default"), (40, "red")] {
+        od = od
+            .u32(7)
+            .u32(id)
+            .u8(name.len() as u8)
+            .bytes(name.as_bytes());
+    }
+    let t: &[(u16, u16)] = &[(8, 4), (12, 4), (234, 4), (235, 4), (2, 4)];
+    let mut data = Buf::default();
+    let pairs = [(10u32, 40u32), (0, 40), (20, 40), (40, 10), (99, 0)];
+    for (i, e) in pairs {
+        data = data.bytes(&[10, 0, 0, 1, 10, 0, 0, 2]).u32(i).u32(e).u32(1);
+    }
+    let dg = ipfix(
+        1,
+        1,
+        7,
+        &[
+            set(3, &ot),
+            set(2, &template(300, t)),
+            set(400, &od.0),
+            set(300, &data.0),
+        ],
+    );
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let mut ours = Vec::new();
+    dec.decode("192.0.2.1".parse().unwrap(), &dg, |r| {
+        if r.flow_type != pmacct_wire::FlowType::Option {
+            ours.push(String::from_utf8(r.vrf_name.as_bytes().to_vec()).unwrap());
+        }
+    })
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("pmacct-wire-vrf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("vrf.pcap");
+    support::write_pcap(&pcap, 9996, &[("192.0.2.1".parse().unwrap(), dg)]);
+    let out = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-d",
+            "udp.port==9996,cflow",
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=a",
+        ])
+        .args([
+            "-e",
+            "cflow.ingress_vrfid",
+            "-e",
+            "cflow.egress_vrfid",
+            "-e",
+            "cflow.vrfname",
+        ])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let cols: Vec<Vec<&str>> = text
+        .trim_end()
+        .split('\t')
+        .map(|c| c.split(',').collect())
+        .collect();
+    // ingress ids: the 3 options records first, then the 5 data records
+    let (opt_ids, data_in) = cols[0].split_at(3);
+    let names: std::collections::HashMap<&str, &str> = opt_ids
+        .iter()
+        .copied()
+        .zip(cols[2].iter().copied())
+        .collect();
+    assert_eq!(names.len(), 3, "tshark: {text}");
+    let expected: Vec<String> = data_in
+        .iter()
+        .zip(&cols[1])
+        .map(|(i, e)| {
+            let n = names.get(i).copied().unwrap_or("");
+            if *i == "0" || n == "default" {
+                names.get(e).map(|s| s.to_string()).unwrap_or(n.to_string())
+            } else {
+                n.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(ours, expected);
+    assert_eq!(ours, ["blue", "red", "red", "red", ""]);
+}

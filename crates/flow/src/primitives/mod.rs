@@ -422,6 +422,14 @@ impl Primitive {
     pub fn all() -> impl Iterator<Item = Primitive> {
         PRIMITIVES.iter().map(|i| i.prim)
     }
+    /// A primitive pmacct 1.7.7 does not have (1.7.8 and later).
+    pub fn since_1_8(self) -> bool {
+        matches!(
+            self,
+            Primitive::FwdStatus | Primitive::MplsLabelStack | Primitive::VrfName
+        )
+    }
+
     /// The primitive named by an aggregate keyword (any case), if any.
     pub fn from_keyword(name: &str) -> Option<Primitive> {
         keyword_primitive(&name.to_ascii_lowercase())
@@ -540,7 +548,22 @@ impl Aggregate {
                 if name.is_empty() {
                     continue;
                 }
-                match keyword(&name) {
+                // A custom primitive named like a pmacct 1.8 one wins: 1.7.7-1.7.9 know
+                // only the custom one, and configs written for them (pmacct-test-automation's
+                // vrf_name) expect it under custom_primitives.
+                let word = keyword(&name);
+                if let Some(Word::Prim(p)) = word {
+                    if p.since_1_8() {
+                        if let Ok(c) = custom::lookup(&name) {
+                            if custom_cols.iter().any(|x| x.name == c.name) {
+                                return Err(AggregateError::Repeated(name));
+                            }
+                            custom_cols.push(c);
+                            continue;
+                        }
+                    }
+                }
+                match word {
                     // Not built in: a custom primitive of the registered table, if any.
                     None => match custom::lookup(&name) {
                         Ok(c) => {

@@ -563,6 +563,13 @@ primitive_table! {
         json: "mpls_label_stack", json_rank: 80, header: "MPLS_LABEL_STACK", fmt: vlen,
         field: mpls_label_stack, render: LabelStack, sql: [(1, "mpls_label_stack")], sql_type: Text,
     },
+    VrfName {
+        keywords: [
+            ("vrf_name", Hidden, NF, 0, "VRF name (options data: ingressVRFID to VRFname)")
+        ],
+        json: "vrf_name", json_rank: 81, header: "VRF_NAME", fmt: vlen,
+        field: vrf_name, render: Label, sql: [(1, "vrf_name")], sql_type: Text,
+    },
     // --- end of pmacct 1.7.8+ primitives.
     Flows {
         keywords: [

@@ -97,6 +97,7 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         next_hop: rec.next_hop,
         direction_raw: rec.direction.unwrap_or(0xFF),
         fwd_status: rec.forwarding_status,
+        vrf_name: vrf_name_id(rec.vrf_name.as_bytes()),
         ..Primitives::default()
     };
     Flow {
@@ -111,6 +112,19 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         time_start_usecs: start.usecs,
         label_reset: false,
     }
+}
+
+/// The interned id of a VRF name: its valid UTF-8 prefix (JSON and Avro carry text), empty
+/// when the string table is full.
+fn vrf_name_id(b: &[u8]) -> crate::label::LabelId {
+    if b.is_empty() {
+        return crate::label::LabelId::NONE;
+    }
+    let s = match std::str::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or(""),
+    };
+    crate::label::intern(s).unwrap_or(crate::label::LabelId::NONE)
 }
 
 fn family_of(a: Option<IpAddr>) -> u8 {
@@ -200,5 +214,24 @@ mod tests {
         };
         let f = flow(&rec, "127.0.0.4".parse().unwrap(), Timestamp::new(1, 2));
         assert_eq!(f.prims.peer_src_ip, Some(exp));
+    }
+
+    /// vrf_name: the decoder's name, interned; invalid UTF-8 keeps its valid prefix.
+    #[test]
+    fn vrf_name_is_interned() {
+        let with = |name: &[u8]| {
+            let rec = FlowRecord {
+                fields: pmacct_wire::FlowFields {
+                    vrf_name: pmacct_wire::VrfName::from_ie(name),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let f = flow(&rec, "127.0.0.4".parse().unwrap(), Timestamp::new(1, 2));
+            crate::label::resolve(f.prims.vrf_name)
+        };
+        assert_eq!(with(b"blue\0junk"), "blue");
+        assert_eq!(with(b"gr\xffeen"), "gr");
+        assert_eq!(with(b""), "");
     }
 }

@@ -60,6 +60,7 @@ pub enum Element {
     MplsVpnRd,
     VrfId,
     EgressVrfId,
+    VrfName,
     /// sysUptime-relative milliseconds (v9 IE 22/21); 8-byte variants are absolute ms.
     FirstUptime,
     LastUptime,
@@ -218,6 +219,7 @@ pub static IE_TABLE: &[IeEntry] = &[
     e(0, 233, "firewallEvent", E::FwEvent, 0),
     e(0, 234, "ingressVRFID", E::VrfId, 0),
     e(0, 235, "egressVRFID", E::EgressVrfId, 0),
+    e(0, 236, "VRFname", E::VrfName, 0),
     e(0, 243, "dot1qVlanId", E::Dot1qVlan, 0),
     e(0, 244, "dot1qPriority", E::Cos, 0),
     e(0, 252, "ingressPhysicalInterface", E::InIface, 1),
@@ -452,8 +454,16 @@ pub fn apply<'a>(
                 rec.mpls_vpn_rd = Some(rd)
             }
         }
-        E::VrfId => rec.vrf_id = Some(be_uint(v) as u32),
-        E::EgressVrfId => s.egress_vrf = Some(be_uint(v) as u32),
+        E::VrfId => {
+            rec.vrf_id = Some(be_uint(v) as u32);
+            // pmacct 1.8 maps VRF names from a 4-byte ingressVRFID only.
+            rec.ingress_vrf_id4 = (v.len() == 4).then(|| be_uint(v) as u32);
+        }
+        E::EgressVrfId => {
+            s.egress_vrf = Some(be_uint(v) as u32);
+            rec.egress_vrf_id = Some(be_uint(v) as u32);
+        }
+        E::VrfName => rec.vrf_name_raw = Some(v),
         E::FirstUptime | E::LastUptime => {
             let first = el == E::FirstUptime;
             if v.len() == 8 {

@@ -7,7 +7,7 @@
 use super::ie::{self, Scratch, TimeBase};
 use super::template::{SamplerEntry, Template, TemplateKind, V9_SCOPE_PEN};
 use super::{be16, DatagramStats, DropReason, NetflowDecoder};
-use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord};
+use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord, VrfName};
 use std::net::IpAddr;
 
 /// Reads one template-bearing set (v9 flowset 0/1, IPFIX set 2/3) into the decoder's
@@ -134,8 +134,7 @@ fn data_set<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
-    let Some((t, samplers, facts)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id)
-    else {
+    let Some((t, _, facts)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id) else {
         stats.drop(DropReason::NoTemplate);
         return;
     };
@@ -143,6 +142,7 @@ fn data_set<F: FnMut(&FlowRecord)>(
         options_set(dec, ctx, &t, content, stats, sink);
         return;
     }
+    let samplers = dec.templates.samplers(ctx.exporter);
     let base = base_record(ctx, &t);
     let mut rec = base.clone();
     let tb = TimeBase {
@@ -167,6 +167,9 @@ fn data_set<F: FnMut(&FlowRecord)>(
         // IE 130/131 inside the data record itself only counts where the datagram has no
         // source address, which never happens here.
         rec.fields.exporter_addr = facts.exporter_addr;
+        if rec.ingress_vrf_id4.is_some() || rec.egress_vrf_id.is_some() {
+            rec.fields.vrf_name = data_vrf_name(dec, ctx, &rec);
+        }
         if rec.sampling_interval == 0 && !samplers.is_empty() {
             let sid = rec.sampler_id.unwrap_or(0);
             if let Some(s) = samplers
@@ -182,6 +185,32 @@ fn data_set<F: FnMut(&FlowRecord)>(
         sink(&rec);
         stats.records += 1;
     }
+}
+
+/// pmacct 1.8's vrf_name of a data record: the ingress VRF's name; the egress VRF's when
+/// the ingress id is 0 or its name is `default`. With an RD in the record itself (IE 90)
+/// pmacct does not read the VRF ids, so both count as 0.
+fn data_vrf_name(dec: &NetflowDecoder, ctx: &SetCtx, rec: &FlowRecord<'_>) -> VrfName {
+    let (ingress, egress) = if rec.mpls_vpn_rd.is_some() {
+        (rec.vrf_id.map(|_| 0), rec.egress_vrf_id.map(|_| 0))
+    } else {
+        (rec.vrf_id, rec.egress_vrf_id)
+    };
+    let lookup = |id| dec.templates.vrf_name(ctx.exporter, ctx.source_id, id);
+    let mut name = VrfName::default();
+    if let Some(id) = ingress {
+        if let Some(n) = lookup(id) {
+            name = n;
+        }
+    }
+    if let Some(id) = egress {
+        if let Some(n) = lookup(id) {
+            if ingress.unwrap_or(0) == 0 || name.as_bytes() == b"default" {
+                name = n;
+            }
+        }
+    }
+    name
 }
 
 /// `nfacctd_pre_processing_checks`: the bytes after the set's last record are all zero.
@@ -211,6 +240,12 @@ fn options_set<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
+    // pmacct keeps what v9 options scoped to the whole system (scope type 1) say apart, in
+    // a table the data records never read.
+    let system_scope = !ctx.ipfix
+        && t.fields[..t.scope_count as usize]
+            .iter()
+            .any(|f| f.pen == V9_SCOPE_PEN && f.id == 1);
     let base = base_record(ctx, t);
     let mut rec = base.clone();
     let mut off = 0usize;
@@ -228,13 +263,18 @@ fn options_set<F: FnMut(&FlowRecord)>(
         // pmacct 1.7.7 keeps the address of options data scoped to the whole system (v9
         // scope type 1) apart, where peer_ip_src never reads it.
         if let Some(addr) = rec.exporter_addr {
-            let system_scope = !ctx.ipfix
-                && t.fields[..t.scope_count as usize]
-                    .iter()
-                    .any(|f| f.pen == V9_SCOPE_PEN && f.id == 1);
             if !system_scope {
                 dec.templates
                     .set_exporter_addr(ctx.exporter, ctx.source_id, addr);
+            }
+        }
+        // pmacct 1.8: a 4-byte ingressVRFID with a VRFname maps the id to the name, for
+        // the data records of this domain (system-scoped options go to a table the data
+        // records never read, as for the exporter address above).
+        if let (Some(id), Some(raw)) = (rec.ingress_vrf_id4, rec.vrf_name_raw) {
+            if !system_scope {
+                dec.templates
+                    .set_vrf_name(ctx.exporter, ctx.source_id, id, VrfName::from_ie(raw));
             }
         }
         if rec.sampling_interval != 0 {

@@ -6,7 +6,7 @@
 
 use super::ie::{self, Element};
 use super::DropReason;
-use crate::record::{FieldSpec, FlowType};
+use crate::record::{FieldSpec, FlowType, VrfName};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, BufRead, Write};
@@ -270,8 +270,14 @@ pub struct ExporterState {
     sys_init: Vec<(u32, u64)>,
     /// exporterIPv4/IPv6Address per observation domain / source id (options data).
     exporter_addrs: Vec<(u32, IpAddr)>,
+    /// VRF id -> name per observation domain / source id (options data IE 234 + 236,
+    /// pmacct 1.8's vrf_name), at most `MAX_VRF_NAMES` per exporter.
+    vrf_names: Map<(u32, u32), VrfName>,
     last_used: u64,
 }
+
+/// VRF names kept per exporter: a bound against options data that invents ids without end.
+pub const MAX_VRF_NAMES: usize = 16_384;
 
 /// What an exporter's options data said about one observation domain / source id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -608,6 +614,29 @@ impl TemplateCache {
         } else if st.exporter_addrs.len() < cap {
             st.exporter_addrs.push((source_id, addr));
         }
+    }
+
+    /// Map a VRF id to its name for one observation domain / source id (options data),
+    /// replacing an older name; new ids past `MAX_VRF_NAMES` are not kept.
+    pub fn set_vrf_name(&mut self, exporter: IpAddr, source_id: u32, vrf_id: u32, name: VrfName) {
+        let Some(st) = self.exporter_mut(exporter) else {
+            return;
+        };
+        let key = (source_id, vrf_id);
+        if let Some(old) = st.vrf_names.get_mut(&key) {
+            *old = name;
+        } else if st.vrf_names.len() < MAX_VRF_NAMES {
+            st.vrf_names.insert(key, name);
+        }
+    }
+
+    /// The name options data gave to `vrf_id`, if any.
+    pub fn vrf_name(&self, exporter: IpAddr, source_id: u32, vrf_id: u32) -> Option<VrfName> {
+        let st = self.exporters.get(&exporter)?;
+        if st.vrf_names.is_empty() {
+            return None;
+        }
+        st.vrf_names.get(&(source_id, vrf_id)).copied()
     }
 
     pub fn exporter_addr(&self, exporter: IpAddr, source_id: u32) -> Option<IpAddr> {
