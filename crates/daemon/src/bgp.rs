@@ -109,18 +109,18 @@ struct LookupConfig {
     agent_map: Option<Arc<AgentMap>>,
 }
 
-fn log_line(core_name: &str, level: BgpLevel, line: &str) {
-    // The speaker writes whole pmacct lines ("INFO ( name/core/BGP ): ..."); the logger
-    // adds the prefix itself.
+/// Speaker lines come whole ("INFO ( name/core/BGP ): ..."): logged again under `process`
+/// ("core/BGP" in the flow daemons, "core" in pmbgpd), the logger adding the prefix itself.
+pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &str) {
     let msg = line
         .split_once("): ")
         .filter(|(p, _)| p.contains("/core/BGP"))
         .map_or(line, |(_, m)| m);
     match level {
-        BgpLevel::Debug => plog!(Debug, core_name, "core/BGP", "{}", msg),
-        BgpLevel::Info => plog!(Info, core_name, "core/BGP", "{}", msg),
-        BgpLevel::Warn => plog!(Warn, core_name, "core/BGP", "{}", msg),
-        BgpLevel::Error => plog!(Error, core_name, "core/BGP", "{}", msg),
+        BgpLevel::Debug => plog!(Debug, core_name, process, "{}", msg),
+        BgpLevel::Info => plog!(Info, core_name, process, "{}", msg),
+        BgpLevel::Warn => plog!(Warn, core_name, process, "{}", msg),
+        BgpLevel::Error => plog!(Error, core_name, process, "{}", msg),
     }
 }
 
@@ -237,7 +237,7 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         }
     }
     let name = core_name.clone();
-    let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, l, m));
+    let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
     let handle = speaker::spawn(cfg.clone(), log).map_err(|e| {
         format!(
             "bind() to ip={} port={}/tcp failed ({e}). Exiting.",

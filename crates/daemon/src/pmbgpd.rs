@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use pmacct_bgp::attr::RenderOptions;
 use pmacct_bgp::logdump::{self, DumpConfig, MsgLog};
-use pmacct_bgp::speaker::{self, Level as BgpLevel, Observer, SpeakerConfig};
+use pmacct_bgp::speaker::{self, Observer, SpeakerConfig};
 use pmacct_config::{key, Action, Daemon, Failure, Scope};
 use pmacct_flow::time::TimestampOptions;
 
@@ -29,20 +29,6 @@ fn version_line() -> String {
 pub fn usage() -> String {
     "Usage: pmbgpd [ -D | -d ] [ -L IP address ] [ -l port ] ]\n       pmbgpd [ -f config_file ]\n       pmbgpd [ -h ]\n\n\
 General options:\n  -h  \tShow this page\n  -V  \tShow version and compile-time options and exit\n  -L  \tBind to the specified IP address\n  -l  \tListen on the specified TCP port\n  -f  \tLoad configuration from the specified file\n  -D  \tDaemonize\n  -d  \tEnable debug\n  -S  \t[ auth | mail | daemon | kern | user | local[0-7] ] \n\tLog to the specified syslog facility\n  -F  \tWrite Core Process PID into the specified file\n  -o  \tOutput file to log real-time BGP messages\n  -O  \tOutput file to dump generated RIBs at regular time intervals\n  -i  \tInterval, in secs, to write to the dump output file (supplied by -O)\n  -g  \tEnable the Looking Glass server\n  -m  \tLoad a BGP xconnects map from the specified file\n  --check-config\tValidate the configuration: one line per problem, then a summary; exit 0 clean, 1 errors, 2 warnings only (pmacct-rs extension)\n".to_string()
-}
-
-/// Speaker lines come whole ("INFO ( name/core/BGP ): ..."); pmbgpd logs them as "core".
-fn log_line(core_name: &str, level: BgpLevel, line: &str) {
-    let msg = line
-        .split_once("): ")
-        .filter(|(p, _)| p.contains("/core/BGP"))
-        .map_or(line, |(_, m)| m);
-    match level {
-        BgpLevel::Debug => plog!(Debug, core_name, "core", "{}", msg),
-        BgpLevel::Info => plog!(Info, core_name, "core", "{}", msg),
-        BgpLevel::Warn => plog!(Warn, core_name, "core", "{}", msg),
-        BgpLevel::Error => plog!(Error, core_name, "core", "{}", msg),
-    }
 }
 
 fn speaker_config(core: &Scope, core_name: &str) -> Result<SpeakerConfig, String> {
@@ -217,7 +203,7 @@ pub fn main(argv: &[String]) -> i32 {
     };
     let seq: logdump::Seq = Arc::new(AtomicU64::new(0));
     let n2 = name.clone();
-    let log: speaker::LogFn = Arc::new(move |l, m| log_line(&n2, l, m));
+    let log: speaker::LogFn = Arc::new(move |l, m| crate::bgp::log_line(&n2, "core", l, m));
     let mut msglog_reopen = None;
     // 1.7.7's pmbgpd keeps RIBs only for dumps (or its looking glass): that changes what its
     // message log says about withdrawals and session ends.
