@@ -18,6 +18,7 @@ Exit status: 0 when every binary passed, 1 otherwise.
 """
 
 import argparse
+import re
 import json
 import os
 import subprocess
@@ -69,6 +70,9 @@ WEIGHT = {
     "compat_bmp": 75,
     "compat_pmbgpd": 60,
 }
+
+
+LIBTEST_LINE = re.compile(r"^(running \d+ tests?$|test .+ \.\.\. |test result: )")
 
 
 def build(extra):
@@ -169,7 +173,12 @@ class Runner:
             with open(log) as f:
                 text = f.read()
             summary = [l for l in text.splitlines() if l.startswith("test result:")]
+            # libtest's own lines, as `cargo test` prints them: one line per test case, so
+            # the CI log shows which tests ran (a lane's child-process chatter is left out).
+            libtest = [l for l in text.splitlines() if LIBTEST_LINE.match(l)]
             with self.lock:
+                print(f"\n     Running {label} ({exe})", flush=True)
+                print("\n".join(libtest), flush=True)
                 self.results.append((label, rc, dt, log))
                 status = "ok" if rc == 0 else f"FAILED (exit {rc})"
                 print(
