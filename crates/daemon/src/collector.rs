@@ -820,10 +820,18 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
             Ok((plugin, stages)) => {
                 let queue_batches = queue_batches(&p.scope);
                 log_queue(p, queue_batches);
+                // Datagram plugins (tee) queue whole datagrams: bounded by plugin_pipe_size
+                // bytes as pmacct's ring is.
+                let queue = crate::pipeline::QueueBound {
+                    batches: queue_batches,
+                    bytes: plugin
+                        .takes_datagrams()
+                        .then(|| p.scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default() as usize),
+                };
                 plugins.push(PluginSpec {
                     plugin,
                     stages,
-                    queue_batches,
+                    queue,
                 })
             }
             Err(e) => {

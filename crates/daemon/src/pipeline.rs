@@ -6,7 +6,7 @@
 //! instead, since nothing is lost by reading the file more slowly.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -31,16 +31,78 @@ pub type Datagrams = Arc<DatagramBatch>;
 /// received for datagram plugins ([`Plugin::takes_datagrams`]).
 pub enum Msg {
     Flows(Batch),
-    Datagrams(Datagrams),
+    /// With the bytes it holds of the plugin's [`ByteBudget`], given back when the batch is
+    /// dropped: processed, or still queued when a plugin thread ends.
+    Datagrams(Datagrams, Option<Reservation>),
 }
 
 impl Msg {
     fn len(&self) -> usize {
         match self {
             Msg::Flows(b) => b.len(),
-            Msg::Datagrams(d) => d.len(),
+            Msg::Datagrams(d, _) => d.len(),
         }
     }
+}
+
+/// Bytes of datagrams queued for a datagram plugin, bounded by its `plugin_pipe_size` as
+/// pmacct's ring of that many bytes is. A count of batches cannot stand for it: a live
+/// socket that idles between datagrams hands over batches of one or two, and 80 of those
+/// (the flow queue's default) buffered a tee plugin for a few milliseconds only.
+pub struct ByteBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl ByteBudget {
+    pub fn new(limit: usize) -> ByteBudget {
+        ByteBudget {
+            limit: limit.max(1),
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// Reserve `n` bytes; false when they do not fit (an empty queue always takes one
+    /// batch, however large, so that nothing is refused forever).
+    fn take(&self, n: usize) -> bool {
+        let mut cur = self.used.load(Ordering::Relaxed);
+        loop {
+            if cur != 0 && cur + n > self.limit {
+                return false;
+            }
+            match self
+                .used
+                .compare_exchange_weak(cur, cur + n, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return true,
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    fn give_back(&self, n: usize) {
+        self.used.fetch_sub(n, Ordering::AcqRel);
+    }
+}
+
+/// Bytes taken from a [`ByteBudget`], given back on drop.
+pub struct Reservation {
+    budget: Arc<ByteBudget>,
+    bytes: usize,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.budget.give_back(self.bytes);
+    }
+}
+
+/// How much a plugin's queue holds: batches, and for datagram plugins bytes as well.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueBound {
+    pub batches: usize,
+    /// Datagram plugins: payload bytes in flight (plugin_pipe_size).
+    pub bytes: Option<usize>,
 }
 
 /// SIGUSR1 requests: the control loop bumps it, every plugin thread logs its counters when
@@ -122,6 +184,8 @@ pub struct PluginTx {
     pub datagrams: bool,
     pub dropped_records: Arc<AtomicU64>,
     pub dropped_batches: Arc<AtomicU64>,
+    /// Datagram plugins: bytes in flight, bounded.
+    budget: Option<Arc<ByteBudget>>,
     /// Queue depth for the metrics endpoint (counted before sending, undone if dropped).
     metrics: Option<Arc<PluginSlot>>,
 }
@@ -141,7 +205,36 @@ impl PluginTx {
 
     /// Hand a batch of datagrams to a datagram plugin. Returns false if it was dropped.
     pub fn send_datagrams(&self, batch: &Datagrams, mode: &Backpressure) -> bool {
-        self.send_msg(Msg::Datagrams(batch.clone()), mode)
+        let reservation = match &self.budget {
+            None => None,
+            Some(budget) => {
+                let bytes = batch.bytes_len();
+                let take = || {
+                    budget.take(bytes).then(|| Reservation {
+                        budget: budget.clone(),
+                        bytes,
+                    })
+                };
+                match mode {
+                    // Savefiles: wait for the plugin to make room, nothing is lost (a
+                    // plugin thread that ended gives its queue's bytes back).
+                    Backpressure::Block => loop {
+                        if let Some(r) = take() {
+                            break Some(r);
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
+                    },
+                    Backpressure::Drop => match take() {
+                        Some(r) => Some(r),
+                        None => {
+                            self.dropped(batch.len());
+                            return false;
+                        }
+                    },
+                }
+            }
+        };
+        self.send_msg(Msg::Datagrams(batch.clone(), reservation), mode)
     }
 
     fn send_msg(&self, msg: Msg, mode: &Backpressure) -> bool {
@@ -164,23 +257,28 @@ impl PluginTx {
             Backpressure::Drop => match self.tx.try_send(msg) {
                 Ok(()) => true,
                 Err(TrySendError::Full(b)) => {
-                    let n = self.dropped_batches.fetch_add(1, Ordering::Relaxed);
-                    self.dropped_records
-                        .fetch_add(b.len() as u64, Ordering::Relaxed);
-                    // Rate-limited: the first drop and then every 1000th.
-                    if n.is_multiple_of(1000) {
-                        plog!(
-                            Warn,
-                            &self.name,
-                            self.kind,
-                            "plugin queue full: missing data ({} records dropped so far). Consider raising plugin_pipe_size.",
-                            self.dropped_records.load(Ordering::Relaxed)
-                        );
-                    }
+                    self.dropped(b.len());
                     false
                 }
                 Err(TrySendError::Disconnected(_)) => false,
             },
+        }
+    }
+
+    /// Count a batch the queue could not take and log it (rate-limited: the first drop
+    /// and then every 1000th).
+    fn dropped(&self, records: usize) {
+        let n = self.dropped_batches.fetch_add(1, Ordering::Relaxed);
+        self.dropped_records
+            .fetch_add(records as u64, Ordering::Relaxed);
+        if n.is_multiple_of(1000) {
+            plog!(
+                Warn,
+                &self.name,
+                self.kind,
+                "plugin queue full: missing data ({} records dropped so far). Consider raising plugin_pipe_size.",
+                self.dropped_records.load(Ordering::Relaxed)
+            );
         }
     }
 }
@@ -209,16 +307,44 @@ pub fn spawn_plugin_observed(
     queue_batches: usize,
     metrics: Option<&Metrics>,
 ) -> std::io::Result<PluginThread> {
-    let (tx, rx) = sync_channel::<Msg>(queue_batches.max(1));
+    let bound = QueueBound {
+        batches: queue_batches,
+        bytes: None,
+    };
+    spawn_plugin_bounded(plugin, stages, bound, metrics)
+}
+
+/// Smallest average datagram a byte-bounded queue is sized for: the channel's slots only
+/// back up the byte budget.
+const MIN_QUEUED_DATAGRAM: usize = 512;
+
+/// [`spawn_plugin_observed`] with the queue's bound spelt out: a datagram plugin's queue is
+/// bounded by bytes ([`ByteBudget`]) as well as batches.
+pub fn spawn_plugin_bounded(
+    plugin: Box<dyn Plugin>,
+    stages: Vec<Box<dyn Stage>>,
+    bound: QueueBound,
+    metrics: Option<&Metrics>,
+) -> std::io::Result<PluginThread> {
+    let datagrams = plugin.takes_datagrams();
+    let budget = match (datagrams, bound.bytes) {
+        (true, Some(b)) => Some(Arc::new(ByteBudget::new(b))),
+        _ => None,
+    };
+    let slots = match &budget {
+        Some(b) => bound.batches.max(b.limit / MIN_QUEUED_DATAGRAM),
+        None => bound.batches,
+    }
+    .max(1);
+    let (tx, rx) = sync_channel::<Msg>(slots);
     let name = plugin.name().to_string();
     let kind = plugin.kind();
-    let datagrams = plugin.takes_datagrams();
     let dropped_records = Arc::new(AtomicU64::new(0));
     let slot = metrics.map(|m| {
         let s = Arc::new(PluginSlot::new(
             &name,
             kind,
-            queue_batches.max(1) as u64,
+            slots as u64,
             dropped_records.clone(),
         ));
         m.add_plugin(s.clone());
@@ -236,6 +362,7 @@ pub fn spawn_plugin_observed(
             datagrams,
             dropped_records,
             dropped_batches: Arc::new(AtomicU64::new(0)),
+            budget,
             metrics: slot,
         },
         handle,
@@ -293,7 +420,7 @@ fn run_plugin(
             m.dequeued(batch.len());
         }
         match received {
-            Ok(Msg::Datagrams(batch)) => {
+            Ok(Msg::Datagrams(batch, _reservation)) => {
                 tags.clear();
                 if !stages.is_empty() {
                     // pre_tag_map and its filters on the exporter's address, as pmacct
@@ -396,5 +523,83 @@ mod tests {
         }
         assert!(seen.len() <= 4, "{} batches allocated", seen.len());
         assert!(b.is_empty());
+    }
+
+    /// A datagram plugin that blocks in process_datagrams until told to go on.
+    struct GatedTee {
+        go: std::sync::mpsc::Receiver<()>,
+    }
+
+    impl Plugin for GatedTee {
+        fn name(&self) -> &str {
+            "t"
+        }
+        fn kind(&self) -> &'static str {
+            "tee"
+        }
+        fn process_batch(&mut self, _: &[Flow], _: &[CustomValues]) {}
+        fn next_purge(&self) -> SystemTime {
+            SystemTime::now() + Duration::from_secs(3600)
+        }
+        fn purge(&mut self, _: SystemTime) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn shutdown(&mut self, _: SystemTime) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn takes_datagrams(&self) -> bool {
+            true
+        }
+        fn process_datagrams(&mut self, _: &DatagramBatch, _: &[Option<u64>]) {
+            let _ = self.go.recv();
+        }
+    }
+
+    fn one_datagram(bytes: usize) -> Datagrams {
+        let mut b = DatagramBatch::with_capacity(1, bytes);
+        let src = std::net::SocketAddr::from(([192, 0, 2, 1], 2055));
+        b.push(src, src.ip(), &vec![0u8; bytes]);
+        Arc::new(b)
+    }
+
+    /// A datagram plugin's queue holds plugin_pipe_size bytes whatever the batch count (a
+    /// live socket hands over batches of one datagram when it idles), drops what does not
+    /// fit, and gets every byte back once the plugin has worked its queue.
+    #[test]
+    fn datagram_queue_is_bounded_by_bytes() {
+        let (go, rx) = std::sync::mpsc::channel();
+        let bound = QueueBound {
+            batches: 4,
+            bytes: Some(100_000),
+        };
+        let t = spawn_plugin_bounded(Box::new(GatedTee { go: rx }), vec![], bound, None).unwrap();
+        let d = one_datagram(1000);
+        // 4 batches would be the flow queue's bound: 100 one-datagram batches fit the bytes.
+        let mut sent = 0;
+        while t.tx.send_datagrams(&d, &Backpressure::Drop) {
+            sent += 1;
+            assert!(sent <= 200, "the byte budget never filled");
+        }
+        // The plugin holds one batch (blocked), the queue the budget's worth.
+        assert!((100..=101).contains(&sent), "{sent} batches queued");
+        assert_eq!(t.tx.dropped_records.load(Ordering::Relaxed), 1);
+        let budget = t.tx.budget.clone().unwrap();
+        for _ in 0..sent {
+            go.send(()).unwrap();
+        }
+        let t0 = Instant::now();
+        while budget.used.load(Ordering::Relaxed) != 0 {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "bytes not given back"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Room again.
+        assert!(t.tx.send_datagrams(&d, &Backpressure::Drop));
+        go.send(()).unwrap();
+        drop(t.tx);
+        t.handle.join().unwrap();
+        assert_eq!(budget.used.load(Ordering::Relaxed), 0);
     }
 }

@@ -11,7 +11,7 @@ use pmacct_wire::Timestamp;
 
 use crate::core::{Core, CoreOptions, Datagram, Decoder};
 use crate::metrics::{Metrics, Publisher};
-use crate::pipeline::{spawn_plugin_observed, Backpressure, PluginThread};
+use crate::pipeline::{spawn_plugin_bounded, Backpressure, PluginThread, QueueBound};
 use crate::signals::Flags;
 use crate::{plog, process, savefile, udp};
 
@@ -84,8 +84,8 @@ impl SourceCtx {
 pub struct PluginSpec {
     pub plugin: Box<dyn Plugin>,
     pub stages: Vec<Box<dyn Stage>>,
-    /// Batches its queue holds (from its plugin_pipe_size, see `collector::queue_batches`).
-    pub queue_batches: usize,
+    /// What its queue holds (from its plugin_pipe_size, see `collector::queue_batches`).
+    pub queue: QueueBound,
 }
 
 pub struct Spec {
@@ -157,7 +157,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     for PluginSpec {
         plugin,
         stages,
-        queue_batches,
+        queue,
     } in plugins
     {
         // A plugin's own maps (tee_receivers) reload on SIGUSR2 with the others.
@@ -170,7 +170,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                 pidfiles.push(path);
             }
         }
-        match spawn_plugin_observed(plugin, stages, queue_batches, metrics.as_deref()) {
+        match spawn_plugin_bounded(plugin, stages, queue, metrics.as_deref()) {
             Ok(t) => threads.push(t),
             Err(e) => {
                 plog!(
