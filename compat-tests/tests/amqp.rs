@@ -257,6 +257,8 @@ struct Case<'a> {
     min_records: usize,
     /// amqp_multi_values: every message body stays under this many bytes.
     multi_values: Option<usize>,
+    /// Set `amqp_trigger_exec` to a script of each daemon's own and check that it ran.
+    trigger: bool,
 }
 
 fn publish(c: &Case, ch: &Channel, bin: &str, dir: &Path, who: &str) -> Vec<Msg> {
@@ -264,10 +266,24 @@ fn publish(c: &Case, ch: &Channel, bin: &str, dir: &Path, who: &str) -> Vec<Msg>
     let keys: Vec<String> = c.keys.iter().map(|k| k.to_string()).collect();
     bind(ch, &exchange, c.exchange_type.clone(), c.durable, &keys);
     let conf = dir.join(format!("{who}.conf"));
+    let fired = dir.join(format!("{who}.fired"));
+    let _ = std::fs::remove_file(&fired);
+    let mut trigger = String::new();
+    if c.trigger {
+        let script = dir.join(format!("{who}-trigger.sh"));
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\necho fired >> {}\n", fired.display()),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        trigger = format!("amqp_trigger_exec[a]: {}\n", script.display());
+    }
     std::fs::write(
         &conf,
         format!(
-            "plugins: amqp[a]\namqp_exchange[a]: {exchange}\npcap_savefile: {}\n{}",
+            "plugins: amqp[a]\namqp_exchange[a]: {exchange}\npcap_savefile: {}\n{}{trigger}",
             repo().join("compat-tests").join(c.pcap).display(),
             c.extra
         ),
@@ -284,6 +300,18 @@ fn publish(c: &Case, ch: &Channel, bin: &str, dir: &Path, who: &str) -> Vec<Msg>
     assert!(st.success(), "{bin} -f {} failed", conf.display());
     let msgs = drain(ch, &exchange, Duration::from_millis(1500));
     block_on(ch.queue_delete(&exchange, QueueDeleteOptions::default())).unwrap();
+    if c.trigger {
+        // Started at the end of the purge, not waited for.
+        let t0 = std::time::Instant::now();
+        while !fired.exists() && t0.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            fired.exists(),
+            "{}: {who}'s amqp_trigger_exec did not run",
+            c.name
+        );
+    }
     msgs
 }
 
@@ -351,6 +379,7 @@ fn json_markers() {
         keys: &["acct"],
         min_records: 50,
         multi_values: None,
+        trigger: false,
     });
 }
 
@@ -371,6 +400,7 @@ fn multi_values_history_persistent() {
         keys: &["flows.#"],
         min_records: 50,
         multi_values: Some(4096),
+        trigger: false,
     });
 }
 
@@ -388,6 +418,26 @@ fn routing_key_round_robin() {
         keys: &["rk_0", "rk_1", "rk_2"],
         min_records: 50,
         multi_values: None,
+        trigger: false,
+    });
+}
+
+/// amqp_preprocess (print's checks in 1.7.7: here aggregates under 2 packets or 200 bytes are
+/// left out) and amqp_trigger_exec (started at the end of the purges, no variables).
+#[test]
+fn preprocess_and_trigger_exec() {
+    check(Case {
+        name: "prep",
+        pcap: "inputs/nfprobe-v10-s1.pcap",
+        extra: &format!(
+            "{AGG}amqp_preprocess[a]: minp=2, minb=200\namqp_preprocess_type[a]: all\namqp_markers[a]: true\n"
+        ),
+        exchange_type: ExchangeKind::Direct,
+        durable: false,
+        keys: &["acct"],
+        min_records: 5,
+        multi_values: None,
+        trigger: true,
     });
 }
 

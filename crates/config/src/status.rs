@@ -29,10 +29,8 @@ impl Status {
 }
 
 const BGP: &str = "pmacct-rs has no BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
-const KAFKA_REFUSED: &str =
-    "kafka plugin feature pmacct-rs does not have: the plugin refuses to start when it is set";
 const AMQP_REFUSED: &str =
-    "amqp plugin feature pmacct-rs does not have (Avro output, preprocess, trigger): the plugin refuses to start when it is set";
+    "keys of amqp_output avro, which the amqp plugin does not have yet (json only): set, the plugin refuses to start";
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
@@ -40,9 +38,6 @@ pub static STATUSES: &[(&str, Status)] = &[
     ("bmp_daemon", Status::Refused(BGP)),
     ("isis_daemon", Status::Refused(BGP)),
     ("igp_daemon", Status::Refused(BGP)),
-    ("kafka_preprocess", Status::Refused(KAFKA_REFUSED)),
-    ("kafka_preprocess_type", Status::Refused(KAFKA_REFUSED)),
-    ("kafka_trigger_exec", Status::Refused(KAFKA_REFUSED)),
     (
         "tee_kafka_config_file",
         Status::Refused("the tee plugin replicates to UDP receivers only"),
@@ -55,9 +50,6 @@ pub static STATUSES: &[(&str, Status)] = &[
         "amqp_avro_schema_routing_key",
         Status::Refused(AMQP_REFUSED),
     ),
-    ("amqp_preprocess", Status::Refused(AMQP_REFUSED)),
-    ("amqp_preprocess_type", Status::Refused(AMQP_REFUSED)),
-    ("amqp_trigger_exec", Status::Refused(AMQP_REFUSED)),
     ("plugin_pipe_zmq", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_retry", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_profile", Status::NoOp(ZMQ)),

@@ -17,6 +17,7 @@ use pmacct_flow::{Aggregate, Flow, Primitive, Primitives};
 use pmacct_maps::geoip::{GeoDb, Wanted};
 
 use crate::log::{plugin_log, PluginLog};
+use crate::preprocess::PurgeHooks;
 use crate::{Plugin, PluginCounters};
 
 /// Seconds since the epoch: how the aggregation cache and the purge schedule count time.
@@ -56,6 +57,8 @@ pub(crate) struct CoreConfig {
     pub pro_rating: bool,
     /// `geoipv2_file`.
     pub geoipv2_file: Option<String>,
+    /// `*_preprocess` and `*_trigger_exec` (print, kafka, amqp).
+    pub hooks: PurgeHooks,
 }
 
 /// The GeoIP lookups of a plugin whose aggregate has GeoIP primitives (pmacct's
@@ -180,6 +183,8 @@ pub(crate) struct MessageCore<'a> {
     pub format: OutputFormat,
     /// The pmacct 1.7.8+ `*_encode_as_*` keys.
     pub encodings: pmacct_flow::format::Encodings,
+    /// `kafka_preprocess` / `amqp_preprocess`, `*_trigger_exec`.
+    pub hooks: PurgeHooks,
 }
 
 impl MessageCore<'_> {
@@ -212,6 +217,7 @@ impl MessageCore<'_> {
             stitching: self.stitching,
             pro_rating: self.pro_rating,
             geoipv2_file: self.geoipv2_file,
+            hooks: self.hooks,
         };
         Ok((encoder, core))
     }
@@ -337,6 +343,9 @@ pub struct Aggregator<W> {
     cache_dropped: u64,
     /// Aggregates written by purges since start-up.
     purged_total: u64,
+    hooks: PurgeHooks,
+    /// The entries `*_preprocess` keeps (reused).
+    kept: Vec<Entry>,
 }
 
 impl<W: PurgeWriter> Aggregator<W> {
@@ -382,6 +391,8 @@ impl<W: PurgeWriter> Aggregator<W> {
             buf: Vec::with_capacity(64 * 1024),
             cache_dropped: 0,
             purged_total: 0,
+            hooks: cfg.hooks,
+            kept: Vec::new(),
         }
     }
 
@@ -438,8 +449,15 @@ impl<W: PurgeWriter> Aggregator<W> {
             Ok(())
         } else {
             self.buf.clear();
+            let entries = match &self.hooks.preprocess {
+                Some(pre) => {
+                    pre.apply(&purged, &mut self.kept);
+                    &self.kept[..]
+                }
+                None => &purged[..],
+            };
             let mut p = Purge {
-                entries: &purged,
+                entries,
                 total,
                 pid,
                 now,
@@ -451,6 +469,7 @@ impl<W: PurgeWriter> Aggregator<W> {
             };
             let res = self.writer.write(&mut p);
             let written = p.written;
+            self.kept.clear();
             self.purged_total += written as u64;
             let duration = (unix_secs(SystemTime::now()) - now).max(0);
             plugin_log!(
@@ -462,6 +481,12 @@ impl<W: PurgeWriter> Aggregator<W> {
         };
         purged.clear();
         self.purged = purged;
+        // 1.7.7 runs it at the end of every purge it writes but an urgent one.
+        if let (Some((key, exec)), false) = (&self.hooks.trigger_exec, urgent) {
+            if total > 0 || self.writer.writes_empty() {
+                crate::exec::spawn(key, exec, &[], &self.log);
+            }
+        }
         self.writer.after_purge(now, exiting);
         res
     }

@@ -378,3 +378,52 @@ mod tests {
         assert_eq!(out.len(), 4);
     }
 }
+
+/// `*_preprocess` and `*_trigger_exec` of the plugins 1.7.7 treats alike (print, kafka,
+/// amqp): its `P_init_default_values()` reads the preprocess value with print's dictionary
+/// for all of them, and each plugin's purge runs `P_trigger_exec()` (no variables) at its
+/// end unless the purge was urgent (`safe_action`). The aggregating core applies them
+/// ([`crate::aggregating`]); the SQL plugins have their own rules.
+#[derive(Debug, Clone, Default)]
+pub struct PurgeHooks {
+    pub preprocess: Option<Preprocess>,
+    /// 1.7.7's start-up lines about the preprocess value (see [`PurgeHooks::log_warnings`]).
+    pub warnings: Vec<String>,
+    /// The key's name (for its log lines) and the program.
+    pub trigger_exec: Option<(&'static str, String)>,
+}
+
+impl PurgeHooks {
+    /// Read `pre` (with `pre_type`) and `trigger` from a plugin's scope.
+    pub fn read(
+        scope: &pmacct_config::Scope,
+        aggregate: &pmacct_flow::Aggregate,
+        pre: pmacct_config::Key,
+        pre_type: pmacct_config::Key,
+        trigger: pmacct_config::Key,
+    ) -> Result<PurgeHooks, String> {
+        let mut warnings = Vec::new();
+        let preprocess = match scope.str(pre) {
+            Some(v) => Preprocess::parse(v, scope.str(pre_type), Dictionary::Print, &mut warnings)?
+                .map(|p| p.for_aggregate(aggregate)),
+            None => None,
+        };
+        Ok(PurgeHooks {
+            preprocess,
+            warnings,
+            trigger_exec: scope.str(trigger).map(|t| (trigger.name(), t.to_string())),
+        })
+    }
+
+    /// The warnings as 1.7.7 logs them (the last one, nothing left to check, as an error).
+    pub fn log_warnings(&self, log: &crate::log::PluginLog) {
+        for w in &self.warnings {
+            let level = if w == NO_CHECKS {
+                crate::log::Level::Error
+            } else {
+                crate::log::Level::Warn
+            };
+            log.log(level, w);
+        }
+    }
+}

@@ -20,7 +20,7 @@ use pmacct_flow::Aggregate;
 use crate::aggregating::{log_cache_memory, unix_secs, Aggregator, CoreConfig, Purge, PurgeWriter};
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::{default_sink, plugin_log, Level, PluginLog};
-use crate::preprocess::{Dictionary, Preprocess, NO_CHECKS};
+use crate::preprocess::PurgeHooks;
 
 /// Everything the print plugin reads from the configuration. `Default` is the registry's
 /// defaults (pmacct's), for instance `default_print`.
@@ -72,12 +72,9 @@ pub struct PrintConfig {
     pub post_tag2: u64,
     /// `daemonize`: without an output file pmacct refuses to start the plugin.
     pub daemonize: bool,
-    /// `print_preprocess` with `print_preprocess_type`.
-    pub preprocess: Option<Preprocess>,
-    /// `print_trigger_exec`.
-    pub trigger_exec: Option<String>,
-    /// 1.7.7's start-up warnings about `print_preprocess`, logged when the plugin starts.
-    pub preprocess_warnings: Vec<String>,
+    /// `print_preprocess` (with `print_preprocess_type`) and `print_trigger_exec`, applied
+    /// by the aggregating core.
+    pub hooks: PurgeHooks,
 }
 
 impl Default for PrintConfig {
@@ -133,17 +130,13 @@ impl PrintConfig {
             }
         }
         let text = |k: Key| scope.str(k).map(str::to_string);
-        let mut preprocess_warnings = Vec::new();
-        let preprocess = match scope.str(key::PRINT_PREPROCESS) {
-            Some(v) => Preprocess::parse(
-                v,
-                scope.str(key::PRINT_PREPROCESS_TYPE),
-                Dictionary::Print,
-                &mut preprocess_warnings,
-            )?
-            .map(|p| p.for_aggregate(&common.aggregate)),
-            None => None,
-        };
+        let hooks = PurgeHooks::read(
+            scope,
+            &common.aggregate,
+            key::PRINT_PREPROCESS,
+            key::PRINT_PREPROCESS_TYPE,
+            key::PRINT_TRIGGER_EXEC,
+        )?;
         Ok(PrintConfig {
             name: name.to_string(),
             aggregate: common.aggregate,
@@ -177,9 +170,7 @@ impl PrintConfig {
             post_tag: common.post_tag,
             post_tag2: common.post_tag2,
             daemonize: scope.bool(key::DAEMONIZE),
-            preprocess,
-            trigger_exec: text(key::PRINT_TRIGGER_EXEC),
-            preprocess_warnings,
+            hooks,
         })
     }
 
@@ -205,11 +196,6 @@ pub struct PrintSink {
     cfg: PrintConfig,
     /// pmacct prints the stdout header until a purge with data has happened.
     stdout_header: bool,
-    /// The entries `print_preprocess` keeps (reused).
-    kept: Vec<Entry>,
-    /// `print_trigger_exec` runs after the purge being written.
-    trigger_due: bool,
-    log: PluginLog,
 }
 
 impl PrintPlugin {
@@ -227,14 +213,7 @@ impl PrintPlugin {
             encodings: cfg.encodings,
         };
         log_cache_memory(&log, cfg.cache_entries);
-        for w in &cfg.preprocess_warnings {
-            let level = if w == NO_CHECKS {
-                Level::Error
-            } else {
-                Level::Warn
-            };
-            log.log(level, w);
-        }
+        cfg.hooks.log_warnings(&log);
         let encoder = match Encoder::new(cfg.output, &cfg.aggregate, opts) {
             Ok(e) => e,
             Err(e) => {
@@ -279,13 +258,11 @@ impl PrintPlugin {
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
+            hooks: cfg.hooks.clone(),
         };
         let sink = PrintSink {
             cfg,
             stdout_header: true,
-            kept: Vec::new(),
-            trigger_due: false,
-            log: log.clone(),
         };
         Ok(Aggregator::start(core, sink, encoder, log, now))
     }
@@ -309,36 +286,17 @@ impl PurgeWriter for PrintSink {
 
     /// `P_cache_purge()`: to stdout or to the output file(s).
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {
-        let mut kept = std::mem::take(&mut self.kept);
-        let entries = match &self.cfg.preprocess {
-            Some(pre) => {
-                pre.apply(p.entries, &mut kept);
-                &kept[..]
-            }
-            None => p.entries,
-        };
+        let entries = p.entries;
         let res = match self.cfg.output_file.clone() {
             None => self.write_stdout(entries, p),
             Some(template) => self.write_files(&template, entries, p),
         };
-        kept.clear();
-        self.kept = kept;
-        // 1.7.7 runs it at the end of every purge it writes but the urgent one.
-        self.trigger_due = self.cfg.trigger_exec.is_some() && !p.urgent;
         // pmacct stops printing the stdout header after the first purge that had entries
         // in its queue (committed or not).
         if p.total > 0 {
             self.stdout_header = false;
         }
         res
-    }
-
-    fn after_purge(&mut self, _now: i64, _exiting: bool) {
-        if std::mem::take(&mut self.trigger_due) {
-            if let Some(exec) = &self.cfg.trigger_exec {
-                crate::exec::spawn("print_trigger_exec", exec, &[], &self.log);
-            }
-        }
     }
 }
 

@@ -24,6 +24,7 @@ use crate::aggregating::{
 use crate::kafka::template::RecordVars;
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::{default_sink, plugin_log, LogSink, PluginLog};
+use crate::preprocess::PurgeHooks;
 use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
 /// Everything the amqp plugin reads from the configuration. `Default` is pmacct's defaults.
@@ -52,6 +53,8 @@ pub struct AmqpPluginConfig {
     pub encodings: pmacct_flow::format::Encodings,
     /// `writer_id_string` (pmacct 1.7.8+).
     pub writer_id_string: Option<String>,
+    /// `amqp_preprocess` (print's checks, as 1.7.7) and `amqp_trigger_exec`.
+    pub hooks: PurgeHooks,
 }
 
 impl Default for AmqpPluginConfig {
@@ -71,16 +74,13 @@ const PLUGIN_KEYS: &[Key] = &[
     key::AMQP_OUTPUT,
     key::AMQP_NUM_PROTOS,
     key::AMQP_CACHE_ENTRIES,
+    key::AMQP_PREPROCESS,
+    key::AMQP_PREPROCESS_TYPE,
+    key::AMQP_TRIGGER_EXEC,
 ];
 
 /// Keys of features pmacct-rs does not have: set, they are errors, not silently ignored.
 const UNSUPPORTED_KEYS: &[(Key, &str)] = &[
-    (key::AMQP_TRIGGER_EXEC, "is not supported yet by pmacct-rs."),
-    (key::AMQP_PREPROCESS, "is not supported yet by pmacct-rs."),
-    (
-        key::AMQP_PREPROCESS_TYPE,
-        "is not supported yet by pmacct-rs.",
-    ),
     (
         key::AMQP_AVRO_SCHEMA_ROUTING_KEY,
         "is for amqp_output avro, which pmacct-rs does not support yet.",
@@ -111,7 +111,15 @@ impl AmqpPluginConfig {
         amqp.post_tag = common.post_tag;
         amqp.post_tag2 = common.post_tag2;
         amqp.validate()?;
+        let hooks = PurgeHooks::read(
+            scope,
+            &common.aggregate,
+            key::AMQP_PREPROCESS,
+            key::AMQP_PREPROCESS_TYPE,
+            key::AMQP_TRIGGER_EXEC,
+        )?;
         Ok(AmqpPluginConfig {
+            hooks,
             amqp,
             aggregate: common.aggregate,
             refresh_time: need(scope.u64(key::AMQP_REFRESH_TIME), key::AMQP_REFRESH_TIME)?,
@@ -229,6 +237,7 @@ impl AmqpPlugin {
         };
         cfg.amqp.validate().map_err(fail)?;
         log_cache_memory(&log, cfg.cache_entries);
+        cfg.hooks.log_warnings(&log);
         let writer = AmqpWriter::new(&cfg.amqp, sink).map_err(fail)?;
         let (encoder, core) = MessageCore {
             aggregate: cfg.aggregate,
@@ -243,6 +252,7 @@ impl AmqpPlugin {
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
+            hooks: cfg.hooks.clone(),
             writer_id: &writer_id(
                 cfg.writer_id_string.as_deref(),
                 &cfg.amqp.plugin_name,
@@ -351,7 +361,6 @@ mod tests {
             ("amqp_output", "avro", "Apache Avro"),
             ("amqp_output", "avro_json", "Apache Avro"),
             ("amqp_avro_schema_routing_key", "s", "amqp_output avro"),
-            ("amqp_trigger_exec", "/bin/true", "not supported yet"),
         ] {
             let e = with(&[(k, v)]).unwrap_err();
             assert!(e.contains(why), "{k}: {e}");

@@ -27,6 +27,7 @@ use crate::aggregating::{
 };
 use crate::keys::{self, need, CommonKeys, COMMON_KEYS};
 use crate::log::plugin_log;
+use crate::preprocess::PurgeHooks;
 use crate::{PluginMetric, MAX_PLUGIN_METRICS};
 
 /// `kafka_output`.
@@ -87,6 +88,8 @@ pub struct KafkaPluginConfig {
     pub encodings: pmacct_flow::format::Encodings,
     /// `writer_id_string` (pmacct 1.7.8+).
     pub writer_id_string: Option<String>,
+    /// `kafka_preprocess` (print's checks, as 1.7.7) and `kafka_trigger_exec`.
+    pub hooks: PurgeHooks,
 }
 
 impl Default for KafkaPluginConfig {
@@ -106,18 +109,13 @@ const PLUGIN_KEYS: &[Key] = &[
     key::KAFKA_OUTPUT,
     key::KAFKA_NUM_PROTOS,
     key::KAFKA_CACHE_ENTRIES,
+    key::KAFKA_PREPROCESS,
+    key::KAFKA_PREPROCESS_TYPE,
+    key::KAFKA_TRIGGER_EXEC,
     key::KAFKA_AVRO_SCHEMA_REGISTRY,
     key::AVRO_SCHEMA_OUTPUT_FILE,
     key::AVRO_SCHEMA_FILE,
     key::AVRO_BUFFER_SIZE,
-];
-
-/// Keys of kafka plugin features pmacct-rs does not have: set, they are errors rather than
-/// silently ignored.
-const UNSUPPORTED_KEYS: &[Key] = &[
-    key::KAFKA_TRIGGER_EXEC,
-    key::KAFKA_PREPROCESS,
-    key::KAFKA_PREPROCESS_TYPE,
 ];
 
 impl KafkaPluginConfig {
@@ -125,9 +123,6 @@ impl KafkaPluginConfig {
     /// overridden by `key[name]` ones), as the registry parsed and defaulted them, with the
     /// kafka plugin's own value rules.
     pub fn from_scope(name: &str, scope: &Scope) -> Result<KafkaPluginConfig, String> {
-        if let Some(k) = UNSUPPORTED_KEYS.iter().find(|k| scope.is_set(**k)) {
-            return Err(format!("'{}' is not supported yet by pmacct-rs.", k.name()));
-        }
         let common = CommonKeys::read(scope)?;
         let mut kafka = KafkaConfig::from_scope(name, scope)?;
         kafka.post_tag = common.post_tag;
@@ -136,7 +131,15 @@ impl KafkaPluginConfig {
             Ok(o) => need(o, key::KAFKA_OUTPUT)?,
             Err(v) => return Err(format!("'kafka_output': invalid value '{v}'")),
         };
+        let hooks = PurgeHooks::read(
+            scope,
+            &common.aggregate,
+            key::KAFKA_PREPROCESS,
+            key::KAFKA_PREPROCESS_TYPE,
+            key::KAFKA_TRIGGER_EXEC,
+        )?;
         Ok(KafkaPluginConfig {
+            hooks,
             kafka,
             aggregate: common.aggregate,
             output,
@@ -179,13 +182,7 @@ impl KafkaPluginConfig {
         &mut self,
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Vec<(&'a str, &'a str)>, String> {
-        let own: Vec<Key> = [
-            PLUGIN_KEYS,
-            KafkaConfig::KEYS,
-            COMMON_KEYS,
-            UNSUPPORTED_KEYS,
-        ]
-        .concat();
+        let own: Vec<Key> = [PLUGIN_KEYS, KafkaConfig::KEYS, COMMON_KEYS].concat();
         let (scope, rest) = keys::scope_from_pairs(pairs, &own)?;
         *self = KafkaPluginConfig::from_scope(&self.kafka.plugin_name, &scope)?;
         Ok(rest)
@@ -342,6 +339,7 @@ impl KafkaPlugin {
         }
         cfg.kafka.validate().map_err(fail)?;
         log_cache_memory(&log, cfg.cache_entries);
+        cfg.hooks.log_warnings(&log);
         let writer = KafkaWriter::new(&cfg.kafka, sink).map_err(fail)?;
         let (encoder, core) = MessageCore {
             aggregate: cfg.aggregate,
@@ -356,6 +354,7 @@ impl KafkaPlugin {
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
+            hooks: cfg.hooks.clone(),
             writer_id: &writer_id(
                 cfg.writer_id_string.as_deref(),
                 &cfg.kafka.plugin_name,

@@ -736,6 +736,8 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
             stitching: cfg.stitching,
             pro_rating: cfg.pro_rating,
             geoipv2_file: cfg.geoipv2_file.clone(),
+            // sql_preprocess and sql_trigger_exec have the SQL plugins' own rules.
+            hooks: Default::default(),
         };
         let trigger = cfg.trigger.as_ref().map(|t| {
             let now_secs = now
