@@ -89,6 +89,16 @@ impl DatagramBatch {
     }
 
     /// The datagrams in arrival order: exporter and payload.
+    /// The payload of datagram `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.items.get(i).map(|it| &self.bytes[it.range.clone()])
+    }
+
+    /// The sender of datagram `i`.
+    pub fn get_src(&self, i: usize) -> Option<SocketAddr> {
+        self.items.get(i).map(|it| it.src)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (SocketAddr, &[u8])> + '_ {
         self.items
             .iter()

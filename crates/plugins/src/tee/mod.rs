@@ -160,6 +160,9 @@ pub struct TeePlugin {
     failures_logged: u64,
     last_failure_log: Option<Instant>,
     scratch: Vec<u8>,
+    /// Per receiver (as `socks`), the batch's datagrams it gets, by index; sent with one
+    /// `sendmmsg` per receiver once the batch is sorted out (reused).
+    pending: Vec<Vec<Vec<u16>>>,
 }
 
 impl TeePlugin {
@@ -181,6 +184,7 @@ impl TeePlugin {
             failures_logged: 0,
             last_failure_log: None,
             scratch: Vec::with_capacity(65_600),
+            pending: Vec::new(),
         };
         let (pools, socks) = p.load().map_err(anyhow::Error::msg)?;
         p.pools = pools;
@@ -289,6 +293,12 @@ impl Plugin for TeePlugin {
         self.maybe_reload();
         let ipprec = self.cfg.sock.ipprec;
         let mut scratch = std::mem::take(&mut self.scratch);
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.resize_with(self.socks.len(), Vec::new);
+        for (p, s) in pending.iter_mut().zip(&self.socks) {
+            p.resize_with(s.len(), Vec::new);
+            p.iter_mut().for_each(Vec::clear);
+        }
         for (i, (agent, payload)) in batch.iter().enumerate() {
             self.counters.datagrams += 1;
             // No stage: tag 0; a stage that filtered the datagram out: None.
@@ -297,7 +307,7 @@ impl Plugin for TeePlugin {
                 Some(None) => continue,
                 Some(Some(t)) => *t,
             };
-            for pi in 0..self.pools.len() {
+            for (pi, pool_pending) in pending.iter_mut().enumerate() {
                 if !self.pools[pi].tag_filter.allows(tag) {
                     continue;
                 }
@@ -307,8 +317,14 @@ impl Plugin for TeePlugin {
                     let k = self.pools[pi].pick(agent.ip(), tag);
                     (k, k + 1)
                 };
+                // By index: a failed send logs through `self` (no borrow of `socks` held).
+                #[allow(clippy::needless_range_loop)]
                 for ri in from..to.min(self.socks[pi].len()) {
                     let r = &self.socks[pi][ri];
+                    if !r.is_transparent() && i <= usize::from(u16::MAX) {
+                        pool_pending[ri].push(i as u16);
+                        continue;
+                    }
                     let dest = r.dest;
                     match r.send(agent, payload, ipprec, &mut scratch) {
                         Ok(()) => self.counters.sent += 1,
@@ -317,7 +333,30 @@ impl Plugin for TeePlugin {
                 }
             }
         }
+        // Each receiver's datagrams in the batch's order, a few system calls each.
+        for (pi, per_pool) in pending.iter().enumerate() {
+            for (ri, idx) in per_pool.iter().enumerate() {
+                if idx.is_empty() {
+                    continue;
+                }
+                let r = &self.socks[pi][ri];
+                let mut payloads = idx.iter().filter_map(|&i| batch.get(usize::from(i)));
+                let (sent, err) = r.send_many(&mut payloads);
+                self.counters.sent += sent as u64;
+                if let Some(e) = err {
+                    // The first datagram not sent names the exporter in the log line; the
+                    // others of this receiver count as failures too.
+                    let agent = batch
+                        .get_src(usize::from(idx[sent]))
+                        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+                    let dest = r.dest;
+                    self.counters.failures += (idx.len() - sent - 1) as u64;
+                    self.failed(agent, dest, SendError::Io(e));
+                }
+            }
+        }
         self.scratch = scratch;
+        self.pending = pending;
     }
 
     fn reloader(&self) -> Option<Box<dyn FnMut() -> Result<(), String> + Send>> {
