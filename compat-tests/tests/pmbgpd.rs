@@ -17,8 +17,21 @@
 //! events and dumps, so its values depend on when the dump fell: checked to increase in the
 //! log and to be one value per dump).
 //!
-//! Run: `cargo test -p pmacct-bin --test compat_pmbgpd` (needs `exabgp`, see .ci/deps.sh;
-//! about 70 s: it waits for a dump).
+//! nfacctd with `bgp_daemon: true` (Debian's nfacctd 1.7.7 as the oracle) is compared the
+//! same way on its files (issue 17 item 3).
+//!
+//! Broker cases (issue 17 item 3 / issue 18 item 2): the same run with the message log and
+//! the dumps on brokers instead of files (1.7.7 refuses both: "mutually exclusive"), each
+//! side its own Kafka topic on librdkafka's in-process mock cluster (Debian's 1.7.7, built on
+//! librdkafka 2.0.2, cannot talk to the tansu test broker) or its own exchange on the
+//! RabbitMQ test node (.ci/rabbitmq.sh): pmbgpd with the message log on Kafka and the dumps
+//! on AMQP, nfacctd with the message log on AMQP and the dumps on Kafka. The consumed
+//! messages must be equal as multisets (the same fields set aside, and the pid in
+//! `writer_id`, `<core_proc_name>/<pid>`, which every message must carry).
+//!
+//! Run: `cargo test -p pmacct-bin --test compat_pmbgpd` (needs `exabgp`, see .ci/deps.sh,
+//! and the test Kafka broker and RabbitMQ node for the broker cases; about 70 s each: they
+//! wait for a dump).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -28,8 +41,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use compat_tests::oracle;
-use compat_tests::run::Scratch;
+use compat_tests::run::{self, Scratch};
 use serde_json::{Map, Value};
+
+#[path = "../../crates/plugins/tests/kafka_support/mod.rs"]
+mod kafka_support;
 
 const V4: usize = 240;
 const V6: usize = 80;
@@ -140,6 +156,8 @@ struct Side {
     port: u16,
     daemon: Option<Child>,
     exabgp: Option<Child>,
+    /// Where the message log goes when not to a file.
+    bus: Option<BusSide>,
 }
 
 fn stop(c: &mut Option<Child>) {
@@ -166,7 +184,15 @@ impl Drop for Side {
 }
 
 impl Side {
-    fn new(name: &'static str, bin: &Path, dumps: bool) -> Side {
+    /// `extra`: more config lines (nfacctd's keys); `bus`: the message log goes there
+    /// instead of a file (its keys in `extra`).
+    fn with(
+        name: &'static str,
+        bin: &Path,
+        dumps: bool,
+        extra: &str,
+        bus: Option<BusSide>,
+    ) -> Side {
         let dir = Scratch::new(&format!("pmbgpd-{name}")).unwrap();
         let port = free_tcp_port();
         let d = dir.0.display();
@@ -174,9 +200,13 @@ impl Side {
             "bgp_daemon_ip: 127.0.0.1\n\
              bgp_daemon_port: {port}\n\
              bgp_daemon_max_peers: 4\n\
-             bgp_daemon_msglog_file: {d}/msglog/$peer_src_ip.json\n\
-             logfile: {d}/daemon.log\n"
+             logfile: {d}/daemon.log\n{extra}\n"
         );
+        if bus.is_none() {
+            conf.push_str(&format!(
+                "bgp_daemon_msglog_file: {d}/msglog/$peer_src_ip.json\n"
+            ));
+        }
         if dumps {
             conf.push_str(&format!(
                 "bgp_table_dump_file: {d}/dump/$peer_src_ip-%Y%m%d-%H%M-%s.json\n\
@@ -201,6 +231,7 @@ impl Side {
             port,
             daemon: Some(daemon),
             exabgp: None,
+            bus,
         }
     }
 
@@ -270,7 +301,10 @@ impl Side {
     }
 
     fn msglog(&self) -> Vec<Map<String, Value>> {
-        records(&self.path("msglog/127_0_0_1.json"))
+        match &self.bus {
+            Some(b) => b.poll().iter().map(|m| object(m, &b.name)).collect(),
+            None => records(&self.path("msglog/127_0_0_1.json")),
+        }
     }
 
     fn diag(&self) -> String {
@@ -290,11 +324,15 @@ fn records(p: &Path) -> Vec<Map<String, Value>> {
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| match serde_json::from_str::<Value>(l) {
-            Ok(Value::Object(m)) => m,
-            _ => panic!("{}: not a JSON object: {l}", p.display()),
-        })
+        .map(|l| object(l, &p.display().to_string()))
         .collect()
+}
+
+fn object(l: &str, from: &str) -> Map<String, Value> {
+    match serde_json::from_str::<Value>(l) {
+        Ok(Value::Object(m)) => m,
+        _ => panic!("{from}: not a JSON object: {l}"),
+    }
 }
 
 fn count(recs: &[Map<String, Value>], event: &str, log_type: Option<&str>) -> usize {
@@ -322,21 +360,53 @@ fn key_of(line: &str) -> String {
     for k in ["\"timestamp\": ", "\"seq\": ", "\"peer_tcp_port\": "] {
         if let Some(i) = l.find(k) {
             let rest = &l[i..];
-            let end = rest.find(", \"").map_or(rest.len(), |e| e + 2);
+            let end = rest.find(", \"").map_or(rest.len() - 1, |e| e + 2);
             l.replace_range(i..i + end, "");
+        }
+    }
+    // Broker messages: `writer_id` is `<core_proc_name>/<pid>`; the pid differs.
+    if let Some(i) = l.find("\"writer_id\": \"") {
+        let v = i + "\"writer_id\": \"".len();
+        if let Some(e) = l[v..].find('"') {
+            let name = l[v..v + e]
+                .rsplit_once('/')
+                .map_or("", |(n, _)| n)
+                .to_string();
+            l.replace_range(v..v + e, &format!("{name}/PID"));
         }
     }
     l.replace(", }", "}")
 }
 
-fn multiset(p: &Path) -> BTreeMap<String, usize> {
+fn multiset_of<'a>(lines: impl Iterator<Item = &'a str>) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
-    for l in std::fs::read_to_string(p).unwrap_or_default().lines() {
+    for l in lines {
         if !l.trim().is_empty() {
             *m.entry(key_of(l)).or_default() += 1;
         }
     }
     m
+}
+
+/// Both multisets equal, else a panic naming the first differences.
+fn assert_same_sets(what: &str, a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>) {
+    if a != b {
+        let only_a: Vec<_> = a
+            .iter()
+            .filter(|(k, n)| b.get(*k) != Some(n))
+            .take(10)
+            .collect();
+        let only_b: Vec<_> = b
+            .iter()
+            .filter(|(k, n)| a.get(*k) != Some(n))
+            .take(10)
+            .collect();
+        panic!("{what}: records differ\n1.7.7 only: {only_a:#?}\nours only: {only_b:#?}");
+    }
+}
+
+fn multiset(p: &Path) -> BTreeMap<String, usize> {
+    multiset_of(std::fs::read_to_string(p).unwrap_or_default().lines())
 }
 
 fn assert_same(what: &str, pm: &Path, ours: &Path) {
@@ -405,11 +475,32 @@ fn run_table(
 ) -> (Side, Side, usize, usize) {
     let oracle = PathBuf::from(oracle::path("pmbgpd"));
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_pmbgpd"));
+    run_table_of(
+        &oracle,
+        &ours,
+        dumps,
+        tag,
+        ["", ""],
+        [None, None],
+        withdraw_lines,
+    )
+}
+
+/// [`run_table`] with other binaries and `extra` config lines for (1.7.7, ours).
+fn run_table_of(
+    oracle: &Path,
+    ours: &Path,
+    dumps: bool,
+    tag: &str,
+    extra: [&str; 2],
+    mut buses: [Option<BusSide>; 2],
+    withdraw_lines: impl Fn(usize) -> usize,
+) -> (Side, Side, usize, usize) {
     let routes = table();
     let pm_tag: &'static str = Box::leak(format!("pmacct{tag}").into_boxed_str());
     let us_tag: &'static str = Box::leak(format!("ours{tag}").into_boxed_str());
-    let mut pm = Side::new(pm_tag, &oracle, dumps);
-    let mut us = Side::new(us_tag, &ours, dumps);
+    let mut pm = Side::with(pm_tag, oracle, dumps, extra[0], buses[0].take());
+    let mut us = Side::with(us_tag, ours, dumps, extra[1], buses[1].take());
     std::thread::sleep(Duration::from_millis(500));
     pm.start_exabgp(&routes);
     us.start_exabgp(&routes);
@@ -448,26 +539,27 @@ fn withdrawn_routes(n: usize) -> usize {
 #[test]
 fn msglog_and_table_dump_match_pmbgpd_1_7_7() {
     let (mut pm, mut us, n, reannounced) = run_table(true, "", withdrawn_routes);
+    files_match(&mut pm, &mut us, n, reannounced);
+}
+
+/// The msglog and first dump after the last UPDATE compared (both sessions then ended).
+/// Returns the compared dump files (1.7.7's, ours).
+fn files_match(pm: &mut Side, us: &mut Side, n: usize, reannounced: usize) -> (PathBuf, PathBuf) {
     let withdrawn = withdrawn_routes(n);
     // Let any straggler land, then take the first dump after this moment.
     std::thread::sleep(Duration::from_secs(1));
     let t = now();
-    wait_for(
-        "a table dump after the last UPDATE",
-        130,
-        &[&pm, &us],
-        |s| {
-            dump_at(&s.path("dump"), t)
-                .is_some_and(|(_, p)| records(&p).iter().any(|r| r["event_type"] == "dump_close"))
-        },
-    );
+    wait_for("a table dump after the last UPDATE", 130, &[pm, us], |s| {
+        dump_at(&s.path("dump"), t)
+            .is_some_and(|(_, p)| records(&p).iter().any(|r| r["event_type"] == "dump_close"))
+    });
     let (dpm, fpm) = dump_at(&pm.path("dump"), t).unwrap();
     let (dus, fus) = dump_at(&us.path("dump"), t).unwrap();
     assert_eq!(dpm, dus, "both dump on the same deadline");
     let dump_pm = records(&fpm);
     let dump_us = records(&fus);
     // Session end: log_close in both.
-    end_sessions(&mut pm, &mut us);
+    end_sessions(pm, us);
 
     let (mpm, mus) = (pm.msglog(), us.msglog());
     let mf = "msglog/127_0_0_1.json";
@@ -505,7 +597,7 @@ fn msglog_and_table_dump_match_pmbgpd_1_7_7() {
         assert_eq!(ts.len(), 1, "{what}: one timestamp per dump");
     }
     // bgp_table_dump_latest_file points at the newest dump of each side.
-    for s in [&pm, &us] {
+    for s in [&*pm, &*us] {
         let link = std::fs::read_link(s.path("dump/127_0_0_1.latest")).unwrap();
         let newest = dump_at(&s.path("dump"), 0)
             .map(|_| {
@@ -526,6 +618,347 @@ fn msglog_and_table_dump_match_pmbgpd_1_7_7() {
         mus.len(),
         dump_us.len(),
         entries
+    );
+    (fpm, fus)
+}
+
+/// Where a side's broker output goes.
+#[derive(Clone, Copy)]
+enum Broker {
+    Kafka,
+    Amqp,
+}
+
+/// One side's bus: a Kafka topic or an AMQP exchange (with its queue) of its own, and the
+/// messages read from it so far.
+struct BusSide {
+    broker: Broker,
+    name: String,
+    /// The Kafka bootstrap servers (the test's mock cluster).
+    bs: String,
+    seen: std::cell::RefCell<Vec<String>>,
+}
+
+const AMQP_KEY: &str = "bgp.routelog";
+
+/// librdkafka's in-process mock cluster: Debian's 1.7.7 (librdkafka 2.0.2) cannot talk to
+/// the tansu test broker (docs/COMPATIBILITY.md "## Kafka"), both can talk to this.
+type Mock = rdkafka::mocking::MockCluster<'static, rdkafka::producer::DefaultProducerContext>;
+
+impl BusSide {
+    fn new(broker: Broker, what: &str, side: &str, mock: &Mock) -> BusSide {
+        let name = kafka_support::unique(&format!("routelog.{what}.{side}"));
+        match broker {
+            Broker::Kafka => mock.create_topic(&name, 1, 1).unwrap(),
+            Broker::Amqp => amqp::bind(&name),
+        }
+        BusSide {
+            broker,
+            name,
+            bs: mock.bootstrap_servers(),
+            seen: Default::default(),
+        }
+    }
+
+    /// Config lines of output `prefix` (`bgp_daemon_msglog`, `bgp_table_dump`).
+    fn keys(&self, prefix: &str) -> String {
+        match self.broker {
+            Broker::Kafka => {
+                let (host, port) = self.bs.rsplit_once(':').unwrap();
+                format!(
+                    "{prefix}_kafka_broker_host: {host}\n{prefix}_kafka_broker_port: {port}\n{prefix}_kafka_topic: {}\n",
+                    self.name
+                )
+            }
+            Broker::Amqp => format!(
+                "{prefix}_amqp_host: 127.0.0.1\n{prefix}_amqp_exchange: {}\n{prefix}_amqp_routing_key: {AMQP_KEY}\n",
+                self.name
+            ),
+        }
+    }
+
+    /// Every message so far (read what is new, briefly).
+    fn poll(&self) -> Vec<String> {
+        let mut seen = self.seen.borrow_mut();
+        let new: Vec<String> = match self.broker {
+            Broker::Kafka => kafka_support::consume_from(
+                &self.bs,
+                &self.name,
+                &[seen.len() as i64],
+                usize::MAX,
+                Duration::from_millis(1500),
+            )
+            .iter()
+            .map(|m| m.text().to_string())
+            .collect(),
+            Broker::Amqp => amqp::drain(&self.name),
+        };
+        seen.extend(new);
+        seen.clone()
+    }
+}
+
+mod amqp {
+    use std::time::Duration;
+
+    use futures_lite::future::block_on;
+    use lapin::options::{
+        BasicGetOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    };
+    use lapin::types::FieldTable;
+    use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
+
+    fn channel() -> (Connection, Channel) {
+        let st = std::process::Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/rabbitmq.sh"))
+            .arg("start")
+            .status()
+            .unwrap();
+        assert!(st.success(), ".ci/rabbitmq.sh start");
+        block_on(async {
+            let c = Connection::connect(
+                "amqp://guest:guest@127.0.0.1:5672/%2f",
+                ConnectionProperties::default(),
+            )
+            .await
+            .expect("RabbitMQ on 127.0.0.1:5672 (.ci/rabbitmq.sh start)");
+            let ch = c.create_channel().await.unwrap();
+            (c, ch)
+        })
+    }
+
+    /// The exchange as the daemons declare it (direct, not durable) and a queue of the same
+    /// name bound to it with the test's routing key.
+    pub fn bind(exchange: &str) {
+        let (_c, ch) = channel();
+        block_on(async {
+            ch.exchange_declare(
+                exchange,
+                ExchangeKind::Direct,
+                ExchangeDeclareOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+            ch.queue_declare(
+                exchange,
+                QueueDeclareOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+            ch.queue_bind(
+                exchange,
+                exchange,
+                super::AMQP_KEY,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        });
+    }
+
+    /// What the queue holds now (until it is empty for 300 ms).
+    pub fn drain(queue: &str) -> Vec<String> {
+        let (_c, ch) = channel();
+        let mut out = Vec::new();
+        let mut idle = 0;
+        while idle < 15 {
+            match block_on(ch.basic_get(queue, BasicGetOptions { no_ack: true })).unwrap() {
+                Some(m) => {
+                    assert_eq!(m.delivery.routing_key.as_str(), super::AMQP_KEY);
+                    out.push(String::from_utf8(m.delivery.data).unwrap());
+                    idle = 0;
+                }
+                None => {
+                    idle += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `writer_id` is `<core_proc_name>/<pid>` on every broker message (both sides).
+fn assert_writer_ids(what: &str, msgs: &[String]) {
+    for m in msgs {
+        let v: Value = serde_json::from_str(m).unwrap();
+        let w = v["writer_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no writer_id: {m}"));
+        assert!(w.starts_with("default/"), "{what}: writer_id {w}");
+    }
+}
+
+/// The messages of the first dump completed on `bus` after `closes_before` dump_close
+/// messages: (its records, its timestamp).
+fn dump_after(bus: &BusSide, closes_before: usize) -> Option<(Vec<String>, String)> {
+    let msgs = bus.poll();
+    let close = msgs
+        .iter()
+        .filter(|m| m.contains("\"event_type\": \"dump_close\""))
+        .nth(closes_before)?;
+    let seq = object(close, &bus.name)["seq"].clone();
+    let recs: Vec<String> = msgs
+        .iter()
+        .filter(|m| object(m, &bus.name)["seq"] == seq)
+        .cloned()
+        .collect();
+    let ts = object(close, &bus.name)["timestamp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Some((recs, ts))
+}
+
+/// Broker case: `daemon` (pmbgpd or nfacctd) of 1.7.7 and ours, the message log on `msglog`
+/// and the dumps on `dump`, each side its own topic / exchange (1.7.7 refuses a file and a
+/// broker for the same output: "mutually exclusive").
+fn broker_case(daemon: &str, ours: &Path, extra: &str, msglog: Broker, dump: Broker, tag: &str) {
+    let oracle = PathBuf::from(oracle::path(daemon));
+    let mock = Mock::new(1).unwrap();
+    let mbus = [
+        BusSide::new(msglog, &format!("{tag}.msglog"), "pm", &mock),
+        BusSide::new(msglog, &format!("{tag}.msglog"), "us", &mock),
+    ];
+    let dbus = [
+        BusSide::new(dump, &format!("{tag}.dump"), "pm", &mock),
+        BusSide::new(dump, &format!("{tag}.dump"), "us", &mock),
+    ];
+    let conf: Vec<String> = (0..2)
+        .map(|i| {
+            format!(
+                "{extra}{}{}bgp_table_dump_refresh_time: 60\n",
+                mbus[i].keys("bgp_daemon_msglog"),
+                dbus[i].keys("bgp_table_dump")
+            )
+        })
+        .collect();
+    let [m0, m1] = mbus;
+    let (mut pm, mut us, n, reannounced) = run_table_of(
+        &oracle,
+        ours,
+        false,
+        tag,
+        [&conf[0], &conf[1]],
+        [Some(m0), Some(m1)],
+        withdrawn_routes,
+    );
+    let withdrawn = withdrawn_routes(n);
+    std::thread::sleep(Duration::from_secs(1));
+    let closes: Vec<usize> = dbus
+        .iter()
+        .map(|b| {
+            b.poll()
+                .iter()
+                .filter(|m| m.contains("\"event_type\": \"dump_close\""))
+                .count()
+        })
+        .collect();
+    let t0 = Instant::now();
+    let (dpm, dus) = loop {
+        if let (Some(a), Some(b)) = (
+            dump_after(&dbus[0], closes[0]),
+            dump_after(&dbus[1], closes[1]),
+        ) {
+            break (a, b);
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(130),
+            "timed out waiting for a dump on both buses\n{}\n{}",
+            pm.diag(),
+            us.diag()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(dpm.1, dus.1, "both dump on the same deadline");
+    end_sessions(&mut pm, &mut us);
+    let (mpm, mus) = (
+        pm.bus.as_ref().unwrap().poll(),
+        us.bus.as_ref().unwrap().poll(),
+    );
+    for (what, m) in [
+        ("1.7.7 msglog", &mpm),
+        ("ours msglog", &mus),
+        ("1.7.7 dump", &dpm.0),
+        ("ours dump", &dus.0),
+    ] {
+        assert_writer_ids(what, m);
+    }
+    let ms = |v: &Vec<String>| multiset_of(v.iter().map(String::as_str));
+    assert_same_sets("msglog messages", &ms(&mpm), &ms(&mus));
+    assert_same_sets("dump messages", &ms(&dpm.0), &ms(&dus.0));
+    let recs: Vec<Map<String, Value>> = mus.iter().map(|m| object(m, "ours")).collect();
+    assert_eq!(count(&recs, "log_init", None), 1);
+    assert_eq!(count(&recs, "log", Some("update")), n + reannounced);
+    assert_eq!(count(&recs, "log", Some("withdraw")), withdrawn);
+    assert_eq!(count(&recs, "log_close", None), 1);
+    let drecs: Vec<Map<String, Value>> = dus.0.iter().map(|m| object(m, "ours")).collect();
+    assert_eq!(count(&drecs, "dump", None), n - withdrawn);
+    assert_eq!(count(&drecs, "dump_init", None), 1);
+    assert!(
+        mus.len() > 350 && dus.0.len() > 250,
+        "{} {}",
+        mus.len(),
+        dus.0.len()
+    );
+    eprintln!(
+        "{tag}: msglog {} messages each, dump {} messages each",
+        mus.len(),
+        dus.0.len()
+    );
+}
+
+#[test]
+fn pmbgpd_msglog_kafka_dump_amqp_match_1_7_7() {
+    broker_case(
+        "pmbgpd",
+        Path::new(env!("CARGO_BIN_EXE_pmbgpd")),
+        "",
+        Broker::Kafka,
+        Broker::Amqp,
+        "-bus",
+    );
+}
+
+/// nfacctd's `bgp_daemon_msglog_file` and `bgp_table_dump_file` (issue 17 item 3): its BGP
+/// thread keeps RIBs, as pmbgpd with dumps.
+#[test]
+fn nfacctd_msglog_and_table_dump_files_match_1_7_7() {
+    let udp = run::free_port().unwrap();
+    let extra = nfacctd_keys(udp);
+    let (mut pm, mut us, n, reannounced) = run_table_of(
+        Path::new(&oracle::path("nfacctd")),
+        Path::new(env!("CARGO_BIN_EXE_nfacctd")),
+        true,
+        "-nfacctd-files",
+        [&extra, &extra],
+        [None, None],
+        withdrawn_routes,
+    );
+    files_match(&mut pm, &mut us, n, reannounced);
+}
+
+/// nfacctd with `bgp_daemon` on 127.0.0.1:`udp` for NetFlow (no flow is sent).
+fn nfacctd_keys(udp: u16) -> String {
+    format!(
+        "bgp_daemon: true\nnfacctd_ip: 127.0.0.1\nnfacctd_port: {udp}\nplugins: print\nprint_refresh_time: 3600\n"
+    )
+}
+
+/// nfacctd's BGP thread (`bgp_daemon: true`): message log on AMQP, dumps on Kafka.
+#[test]
+fn nfacctd_msglog_amqp_dump_kafka_match_1_7_7() {
+    let extra = nfacctd_keys(run::free_port().unwrap());
+    broker_case(
+        "nfacctd",
+        Path::new(env!("CARGO_BIN_EXE_nfacctd")),
+        &extra,
+        Broker::Amqp,
+        Broker::Kafka,
+        "-nfacctd",
     );
 }
 

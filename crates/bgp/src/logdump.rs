@@ -34,6 +34,71 @@ use crate::speaker::{Level, LogFn, Observer, RouteEvent};
 /// The shared event sequence (`bms->log_seq`).
 pub type Seq = Arc<AtomicU64>;
 
+/// A message bus the log or dump also goes to (`*_kafka_topic`, `*_amqp_routing_key`): the
+/// daemon supplies it (the transports live in pmacct-plugins), this crate only formats.
+pub trait Bus: Send {
+    /// One JSON object (no newline) to `route` (topic / routing key) with partition key `key`.
+    fn send(&mut self, route: &str, key: Option<&str>, obj: &[u8]);
+    /// Hand over what is collected (each msglog tick, end of each dump).
+    fn flush(&mut self) {}
+}
+
+/// A [`Bus`] with its `$peer_src_ip` / `$peer_tcp_port` templates; each message gets the
+/// `writer_id` (`<core_proc_name>/<pid>`) 1.7.7 appends to what it sends to a broker.
+pub struct BusOutput {
+    bus: Box<dyn Bus>,
+    route: String,
+    key: Option<String>,
+    writer_id: String,
+    /// (peer address, port) -> (route, key) expanded for it.
+    names: HashMap<(IpAddr, u16), (String, Option<String>)>,
+    buf: Vec<u8>,
+}
+
+impl BusOutput {
+    pub fn new(bus: Box<dyn Bus>, route: &str, key: Option<&str>, proc_name: &str) -> BusOutput {
+        BusOutput {
+            bus,
+            route: route.to_string(),
+            key: key.map(str::to_string),
+            writer_id: format!("{proc_name}/{}", std::process::id()),
+            names: HashMap::new(),
+            buf: Vec::with_capacity(1024),
+        }
+    }
+
+    /// `line`: one object as written to files (`{...}\n`).
+    fn send(&mut self, addr: IpAddr, port: u16, line: &[u8]) {
+        let (route, key) = self.names.entry((addr, port)).or_insert_with(|| {
+            (
+                dynname(&self.route, addr, port),
+                self.key.as_deref().map(|k| dynname(k, addr, port)),
+            )
+        });
+        let obj = line.strip_suffix(b"\n").unwrap_or(line);
+        let Some(body) = obj.strip_suffix(b"}") else {
+            return;
+        };
+        self.buf.clear();
+        self.buf.extend_from_slice(body);
+        if body.len() > 1 {
+            self.buf.extend_from_slice(b", ");
+        }
+        self.buf.extend_from_slice(b"\"writer_id\": ");
+        json_string(&mut self.buf, &self.writer_id);
+        self.buf.push(b'}');
+        self.bus.send(route, key.as_deref(), &self.buf);
+    }
+
+    fn flush(&mut self) {
+        self.bus.flush();
+    }
+
+    fn forget(&mut self, addr: IpAddr, port: u16) {
+        self.names.remove(&(addr, port));
+    }
+}
+
 /// `bgp_peer_log_dynname()`: the first `$peer_src_ip` (or `$bmp_router`,
 /// `$telemetry_node`) becomes the peer address with `.` and `:` as `_`, the first
 /// `$peer_tcp_port` (or `$bmp_router_port`, `$telemetry_node_port`) its TCP port.
@@ -214,14 +279,16 @@ struct LogFile {
     refcnt: usize,
 }
 
-/// `bgp_daemon_msglog_file` with `bgp_daemon_msglog_output: json`.
+/// `bgp_daemon_msglog_file` (and/or a [`Bus`]) with `bgp_daemon_msglog_output: json`.
 pub struct MsgLog {
-    template: String,
+    /// `bgp_daemon_msglog_file`, if files are written.
+    template: Option<String>,
+    bus: Option<BusOutput>,
     ts: TimestampOptions,
     seq: Seq,
     files: Vec<LogFile>,
-    /// Session (address, port) -> index in `files`.
-    peers: HashMap<(IpAddr, u16), usize>,
+    /// Session (address, port) -> index in `files` (None: no file, or bus only).
+    peers: HashMap<(IpAddr, u16), Option<usize>>,
     /// Set by SIGHUP: reopen every file at the next tick.
     pub reopen: Arc<AtomicBool>,
     log: LogFn,
@@ -241,9 +308,17 @@ impl MsgLog {
         self
     }
 
-    pub fn new(template: &str, ts: TimestampOptions, seq: Seq, name: &str, log: LogFn) -> MsgLog {
+    /// `template`: `bgp_daemon_msglog_file` (None: a bus only, see [`MsgLog::with_bus`]).
+    pub fn new(
+        template: Option<&str>,
+        ts: TimestampOptions,
+        seq: Seq,
+        name: &str,
+        log: LogFn,
+    ) -> MsgLog {
         MsgLog {
-            template: template.to_string(),
+            template: template.map(str::to_string),
+            bus: None,
             ts,
             seq,
             files: Vec::new(),
@@ -254,6 +329,12 @@ impl MsgLog {
             buf: Vec::with_capacity(1024),
             rib: true,
         }
+    }
+
+    /// Also send every record to `bus` (`bgp_daemon_msglog_kafka_*` / `_amqp_*`).
+    pub fn with_bus(mut self, bus: BusOutput) -> MsgLog {
+        self.bus = Some(bus);
+        self
     }
 
     fn open(&self, path: &str) -> Option<BufWriter<File>> {
@@ -290,23 +371,19 @@ impl MsgLog {
         let Some(&i) = self.peers.get(&(peer.addr, peer.tcp_port)) else {
             return;
         };
-        if let Some(out) = self.files.get_mut(i).and_then(|f| f.out.as_mut()) {
+        if let Some(out) = i
+            .and_then(|i| self.files.get_mut(i))
+            .and_then(|f| f.out.as_mut())
+        {
             let _ = out.write_all(&self.buf);
         }
-    }
-
-    /// Continue the object [`MsgLog::head`] opened.
-    fn cont(&mut self) -> Obj<'_> {
-        Obj {
-            out: &mut self.buf,
-            first: false,
+        if let Some(b) = self.bus.as_mut() {
+            b.send(peer.addr, peer.tcp_port, &self.buf);
         }
     }
-}
 
-impl Observer for MsgLog {
-    fn peer_up(&mut self, peer: &Peer) {
-        let name = dynname(&self.template, peer.addr, peer.tcp_port);
+    /// The file of expanded name `name`, shared by the peers expanding to it (refcounted).
+    fn file_for(&mut self, name: String) -> usize {
         let i = match self.files.iter().position(|f| f.name == name) {
             Some(i) => i,
             None => {
@@ -330,6 +407,25 @@ impl Observer for MsgLog {
             }
         };
         self.files[i].refcnt += 1;
+        i
+    }
+
+    /// Continue the object [`MsgLog::head`] opened.
+    fn cont(&mut self) -> Obj<'_> {
+        Obj {
+            out: &mut self.buf,
+            first: false,
+        }
+    }
+}
+
+impl Observer for MsgLog {
+    fn peer_up(&mut self, peer: &Peer) {
+        let i = self
+            .template
+            .as_deref()
+            .map(|t| dynname(t, peer.addr, peer.tcp_port))
+            .map(|name| self.file_for(name));
         self.peers.insert((peer.addr, peer.tcp_port), i);
         self.head(None);
         let mut o = self.cont();
@@ -392,6 +488,12 @@ impl Observer for MsgLog {
         o.end();
         self.write(peer);
         self.peers.remove(&(peer.addr, peer.tcp_port));
+        if let Some(b) = self.bus.as_mut() {
+            b.forget(peer.addr, peer.tcp_port);
+        }
+        let Some(i) = i else {
+            return;
+        };
         let f = &mut self.files[i];
         f.refcnt = f.refcnt.saturating_sub(1);
         if f.refcnt == 0 {
@@ -403,6 +505,9 @@ impl Observer for MsgLog {
     }
 
     fn tick(&mut self) {
+        if let Some(b) = self.bus.as_mut() {
+            b.flush();
+        }
         let reopen = self.reopen.swap(false, Ordering::AcqRel);
         for i in 0..self.files.len() {
             if let Some(out) = self.files[i].out.as_mut() {
@@ -418,6 +523,9 @@ impl Observer for MsgLog {
 
 impl Drop for MsgLog {
     fn drop(&mut self) {
+        if let Some(b) = self.bus.as_mut() {
+            b.flush();
+        }
         for f in &mut self.files {
             if let Some(out) = f.out.as_mut() {
                 let _ = out.flush();
@@ -429,8 +537,9 @@ impl Drop for MsgLog {
 /// `bgp_table_dump_*` settings.
 #[derive(Debug, Clone)]
 pub struct DumpConfig {
-    /// `bgp_table_dump_file` (strftime and `$peer_src_ip` / `$peer_tcp_port` variables).
-    pub file: String,
+    /// `bgp_table_dump_file` (strftime and `$peer_src_ip` / `$peer_tcp_port` variables);
+    /// None when dumps go to a bus only.
+    pub file: Option<String>,
     /// `bgp_table_dump_latest_file` (`$peer_src_ip` / `$peer_tcp_port` only).
     pub latest_file: Option<String>,
     /// `bgp_table_dump_refresh_time`, 60..86400 s.
@@ -501,7 +610,13 @@ fn tables_of(rib: &crate::rib::PeerRib) -> [(u16, u8, Routes); 6] {
 
 /// One dump of every peer's RIB at dump time `when` (the deadline, whole seconds), as
 /// `bgp_table_dump_event_runner()` writes it. Returns what it wrote.
-pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> DumpStats {
+pub fn dump_tables(
+    peers: &Peers,
+    cfg: &DumpConfig,
+    seq: &Seq,
+    when: u64,
+    mut bus: Option<&mut BusOutput>,
+) -> DumpStats {
     let dump_seq = seq.fetch_add(1, Ordering::Relaxed);
     let mut ts = Vec::with_capacity(32);
     ftime::write_timestamp(
@@ -519,12 +634,20 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
     let mut out: Option<BufWriter<File>> = None;
     let mut buf = Vec::with_capacity(64 * 1024);
     for peer in peers.snapshot() {
-        let name = ftime::strftime(
-            &dynname(&cfg.file, peer.addr, peer.tcp_port),
-            when as i64,
-            cfg.ts.utc,
-        );
-        if name != last_name {
+        let name = cfg.file.as_deref().map_or_else(String::new, |f| {
+            ftime::strftime(
+                &dynname(f, peer.addr, peer.tcp_port),
+                when as i64,
+                cfg.ts.utc,
+            )
+        });
+        // Each record also goes to the bus, one message each, as it is formatted.
+        let mut send = |buf: &[u8], start: usize| {
+            if let Some(b) = bus.as_deref_mut() {
+                b.send(peer.addr, peer.tcp_port, &buf[start..]);
+            }
+        };
+        if cfg.file.is_some() && name != last_name {
             if let Some(mut o) = out.take() {
                 let _ = o.flush();
                 if let (Some(l), Some(p)) = (&cfg.latest_file, &last_peer) {
@@ -542,6 +665,7 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
         o.int("dump_period", cfg.refresh_time);
         o.int("seq", dump_seq);
         o.end();
+        send(&buf, 0);
         // Copy the routes out under the read lock (Arc clones), format without it: the
         // speaker keeps applying UPDATEs while a large table is written.
         let Ok(tables) = peer.rib.read().map(|rib| tables_of(&rib)) else {
@@ -555,6 +679,7 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
                 peer.add_path_v4
             };
             for (prefix, path) in routes {
+                let start = buf.len();
                 let mut o = Obj::new(&mut buf);
                 o.int("seq", dump_seq);
                 o.raw("timestamp", &ts);
@@ -568,6 +693,7 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
                     Some(&path.attrs),
                 );
                 o.end();
+                send(&buf, start);
                 entries += 1;
                 if buf.len() > 60 * 1024 {
                     if let Some(w) = out.as_mut() {
@@ -579,6 +705,7 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
         }
         stats.entries += entries;
         stats.tables += 1;
+        let start = buf.len();
         let mut o = Obj::new(&mut buf);
         o.raw("timestamp", &ts);
         peer_head(&mut o, &peer, "dump_close");
@@ -586,6 +713,7 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
         o.int("tables", 1);
         o.int("seq", dump_seq);
         o.end();
+        send(&buf, start);
         if let Some(w) = out.as_mut() {
             let _ = w.write_all(&buf);
         }
@@ -595,7 +723,10 @@ pub fn dump_tables(peers: &Peers, cfg: &DumpConfig, seq: &Seq, when: u64) -> Dum
     if let Some(mut o) = out.take() {
         let _ = o.flush();
     }
-    if let (Some(l), Some(p)) = (&cfg.latest_file, &last_peer) {
+    if let Some(b) = bus {
+        b.flush();
+    }
+    if let (Some(l), Some(p), Some(_)) = (&cfg.latest_file, &last_peer, &cfg.file) {
         link_latest(&dynname(l, p.addr, p.tcp_port), &last_name);
     }
     stats
@@ -618,6 +749,7 @@ pub fn spawn_dumper(
     seq: Seq,
     log: LogFn,
     stop: Arc<AtomicBool>,
+    mut bus: Option<BusOutput>,
 ) -> io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("bgp-dump".into())
@@ -637,7 +769,7 @@ pub fn spawn_dumper(
                         ),
                     );
                     let start = now();
-                    let st = dump_tables(&peers, &cfg, &seq, deadline);
+                    let st = dump_tables(&peers, &cfg, &seq, deadline, bus.as_mut());
                     log(
                         Level::Info,
                         &format!(
@@ -670,6 +802,41 @@ mod tests {
         let b = IpAddr::V6(Ipv6Addr::LOCALHOST);
         assert_eq!(dynname("$bmp_router/$peer_src_ip", b, 1), "$bmp_router/__1");
         assert_eq!(dynname("plain", b, 1), "plain");
+    }
+
+    /// Collects what a [`BusOutput`] sends.
+    type Sent = Arc<std::sync::Mutex<Vec<(String, Option<String>, String)>>>;
+    struct Collect(Sent);
+
+    impl Bus for Collect {
+        fn send(&mut self, route: &str, key: Option<&str>, obj: &[u8]) {
+            let o = String::from_utf8(obj.to_vec()).unwrap();
+            let k = key.map(str::to_string);
+            self.0.lock().unwrap().push((route.to_string(), k, o));
+        }
+    }
+
+    #[test]
+    fn bus_messages_expand_the_peer_and_carry_the_writer_id() {
+        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut b = BusOutput::new(
+            Box::new(Collect(got.clone())),
+            "bgp.$peer_src_ip",
+            Some("$peer_src_ip-$peer_tcp_port"),
+            "core1",
+        );
+        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        b.send(a, 1790, b"{\"seq\": 1, \"event_type\": \"log\"}\n");
+        let pid = std::process::id();
+        let got = got.lock().unwrap();
+        assert_eq!(
+            got[0],
+            (
+                "bgp.192_0_2_1".to_string(),
+                Some("192_0_2_1-1790".to_string()),
+                format!("{{\"seq\": 1, \"event_type\": \"log\", \"writer_id\": \"core1/{pid}\"}}")
+            )
+        );
     }
 
     #[test]

@@ -33,6 +33,8 @@ const AMQP_REFUSED: &str =
     "keys of amqp_output avro, which the amqp plugin does not have yet (json only): set, the plugin refuses to start";
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
 
+const BGP_LOG_AVRO: &str = "BGP message logs and table dumps are JSON only in pmacct-rs: 1.7.7's Avro records of them (bgp_daemon_msglog_output/bgp_table_dump_output avro) have their own schemas that pmacct-rs's Avro code (flow records) does not generate; set, they stop the daemon at start-up";
+
 /// Keys with an explicit status other than the registry's `implemented` flag.
 pub static STATUSES: &[(&str, Status)] = &[
     ("bmp_daemon", Status::Refused(BGP)),
@@ -49,6 +51,23 @@ pub static STATUSES: &[(&str, Status)] = &[
     (
         "amqp_avro_schema_routing_key",
         Status::Refused(AMQP_REFUSED),
+    ),
+    // BGP message log / table dump encodings (crates/daemon/src/routelog.rs): JSON only.
+    (
+        "bgp_daemon_msglog_avro_schema_file",
+        Status::Refused(BGP_LOG_AVRO),
+    ),
+    (
+        "bgp_daemon_msglog_kafka_avro_schema_registry",
+        Status::Refused(BGP_LOG_AVRO),
+    ),
+    (
+        "bgp_table_dump_avro_schema_file",
+        Status::Refused(BGP_LOG_AVRO),
+    ),
+    (
+        "bgp_table_dump_kafka_avro_schema_registry",
+        Status::Refused(BGP_LOG_AVRO),
     ),
     ("plugin_pipe_zmq", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_retry", Status::NoOp(ZMQ)),

@@ -222,23 +222,11 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         },
         name: core_name.clone(),
     };
-    // The message log and table dumps are written by pmbgpd (tested against 1.7.7's); the
-    // flow daemons' speaker does not feed them yet: said once, never silently skipped.
-    for k in [key::BGP_DAEMON_MSGLOG_FILE, key::BGP_TABLE_DUMP_FILE] {
-        if core.is_set(k) {
-            plog!(
-                Warn,
-                &core_name,
-                "core/BGP",
-                "'{}' is written by pmbgpd only in pmacct-rs, not by {} yet: ignored.",
-                k.name(),
-                daemon.name()
-            );
-        }
-    }
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
-    let handle = speaker::spawn(cfg.clone(), log).map_err(|e| {
+    // bgp_daemon_msglog_* and bgp_table_dump_* (files, Kafka, AMQP): crate::routelog.
+    let mut logs = crate::routelog::FlowDaemonLogs::new(core, &core_name, log.clone())?;
+    let handle = speaker::spawn_observed(cfg.clone(), log, logs.observer()).map_err(|e| {
         format!(
             "bind() to ip={} port={}/tcp failed ({e}). Exiting.",
             cfg.ip.map_or_else(|| "::".to_string(), |a| a.to_string()),
@@ -255,6 +243,7 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             a.port()
         );
     }
+    logs.start_dumps(handle.peers.clone())?;
     let _ = BGP.set(Bgp {
         peers: handle.peers.clone(),
         stats: handle.stats.clone(),

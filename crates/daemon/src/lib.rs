@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod pmacctd;
 pub mod pmbgpd;
 pub mod process;
+pub mod routelog;
 pub mod runtime;
 pub mod savefile;
 pub mod sfacctd;

@@ -14,7 +14,7 @@ use pmacct_bgp::speaker::{self, Observer, SpeakerConfig};
 use pmacct_config::{key, Action, Daemon, Failure, Scope};
 use pmacct_flow::time::TimestampOptions;
 
-use crate::{plog, process, signals};
+use crate::{plog, process, routelog, signals};
 
 const TITLE: &str = "pmacct BGP Collector Daemon, pmbgpd";
 
@@ -70,17 +70,7 @@ fn speaker_config(core: &Scope, core_name: &str) -> Result<SpeakerConfig, String
 
 /// Outputs other than JSON files are refused at start-up (never silently dropped).
 fn refused(core: &Scope) -> Result<(), String> {
-    for k in [key::BGP_DAEMON_MSGLOG_OUTPUT, key::BGP_TABLE_DUMP_OUTPUT] {
-        if let Some(v) = core.str(k) {
-            if !v.eq_ignore_ascii_case("json") {
-                return Err(format!(
-                    "'{}: {v}' is not supported by pmacct-rs yet (json only). Exiting.",
-                    k.name()
-                ));
-            }
-        }
-    }
-    Ok(())
+    routelog::json_only(core)
 }
 
 fn check_config(loaded: &pmacct_config::Loaded) -> i32 {
@@ -207,16 +197,32 @@ pub fn main(argv: &[String]) -> i32 {
     let mut msglog_reopen = None;
     // 1.7.7's pmbgpd keeps RIBs only for dumps (or its looking glass): that changes what its
     // message log says about withdrawals and session ends.
-    let dumps = core.is_set(key::BGP_TABLE_DUMP_FILE)
+    let dump_file = core.str(key::BGP_TABLE_DUMP_FILE);
+    let dumps = (dump_file.is_some() || routelog::BGP_TABLE_DUMP.enabled(core))
         && core
             .u64(key::BGP_TABLE_DUMP_REFRESH_TIME)
             .is_some_and(|t| t > 0);
-    let observer: Option<Box<dyn Observer>> = core.str(key::BGP_DAEMON_MSGLOG_FILE).map(|f| {
-        let m = MsgLog::new(f, ts, seq.clone(), &name, log.clone());
-        let m = if dumps { m } else { m.without_rib() };
-        msglog_reopen = Some(m.reopen.clone());
-        Box::new(m) as Box<dyn Observer>
-    });
+    let (msglog_bus, dump_bus) = match routelog::BGP_MSGLOG
+        .bus(core, &name)
+        .and_then(|m| Ok((m, routelog::BGP_TABLE_DUMP.bus(core, &name)?)))
+    {
+        Ok(b) => b,
+        Err(e) => {
+            plog!(Error, &name, "core", "{}", e);
+            return 1;
+        }
+    };
+    let msglog_file = core.str(key::BGP_DAEMON_MSGLOG_FILE);
+    let observer: Option<Box<dyn Observer>> =
+        (msglog_file.is_some() || msglog_bus.is_some()).then(|| {
+            let mut m = MsgLog::new(msglog_file, ts, seq.clone(), &name, log.clone());
+            if let Some(b) = msglog_bus {
+                m = m.with_bus(b);
+            }
+            let m = if dumps { m } else { m.without_rib() };
+            msglog_reopen = Some(m.reopen.clone());
+            Box::new(m) as Box<dyn Observer>
+        });
     plog!(
         Info,
         &name,
@@ -250,7 +256,7 @@ pub fn main(argv: &[String]) -> i32 {
     }
     let stop = Arc::new(AtomicBool::new(false));
     let mut dumper = None;
-    if let Some(file) = core.str(key::BGP_TABLE_DUMP_FILE) {
+    if dump_file.is_some() || dump_bus.is_some() {
         match core
             .u64(key::BGP_TABLE_DUMP_REFRESH_TIME)
             .filter(|&t| t > 0)
@@ -264,7 +270,7 @@ pub fn main(argv: &[String]) -> i32 {
             ),
             Some(refresh_time) => {
                 let dc = DumpConfig {
-                    file: file.to_string(),
+                    file: dump_file.map(String::from),
                     latest_file: core.str(key::BGP_TABLE_DUMP_LATEST_FILE).map(String::from),
                     refresh_time,
                     ts,
@@ -276,6 +282,7 @@ pub fn main(argv: &[String]) -> i32 {
                     seq.clone(),
                     log.clone(),
                     stop.clone(),
+                    dump_bus,
                 ) {
                     Ok(j) => dumper = Some(j),
                     Err(e) => {

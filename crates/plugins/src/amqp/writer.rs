@@ -427,6 +427,20 @@ impl AmqpWriter {
         Ok(())
     }
 
+    /// One JSON object under `routing_key`, for callers that choose it per message (the
+    /// BGP/BMP message logs and dumps, whose keys expand the peer's address);
+    /// `amqp_routing_key_rr` still rotates. Collected until [`AmqpWriter::hand_over`].
+    pub fn write_to(&mut self, routing_key: &str, obj: &[u8]) {
+        let obj = obj.strip_suffix(b"\n").unwrap_or(obj);
+        self.last_key.clear();
+        self.last_key.push_str(routing_key);
+        if self.routing_key_rr > 0 {
+            let _ = write!(self.last_key, "_{}", self.rr_next);
+            self.rr_next = (self.rr_next + 1) % self.routing_key_rr;
+        }
+        self.emit(obj, 1);
+    }
+
     /// A marker (purge_init / purge_close): its own message under the purge's current key.
     pub fn write_marker(&mut self, obj: &[u8], vars: &RecordVars) {
         let obj = obj.strip_suffix(b"\n").unwrap_or(obj);

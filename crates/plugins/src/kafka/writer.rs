@@ -711,6 +711,32 @@ impl KafkaWriter {
         } else {
             self.key_static.as_deref()
         };
+        self.produce(payload, key, records, not_before);
+    }
+
+    /// One JSON object to `topic` with partition key `key`, for callers that choose both per
+    /// message (the BGP/BMP message logs and dumps, whose topics expand the peer's address);
+    /// `kafka_topic_rr` still rotates. Never batched, never blocks.
+    pub fn write_to(&mut self, topic: &str, key: Option<&[u8]>, obj: &[u8]) {
+        let obj = obj.strip_suffix(b"\n").unwrap_or(obj);
+        self.topic_buf.clear();
+        self.topic_buf.push_str(topic);
+        if self.topic_rr > 0 {
+            use std::fmt::Write;
+            let _ = write!(self.topic_buf, "_{}", self.rr_next);
+            self.rr_next = (self.rr_next + 1) % self.topic_rr;
+        }
+        self.produce(obj, key, 1, None);
+    }
+
+    /// Produce `payload` to the topic in `topic_buf` (or hold it in the retry buffer).
+    fn produce(
+        &self,
+        payload: &[u8],
+        key: Option<&[u8]>,
+        records: usize,
+        not_before: Option<Instant>,
+    ) {
         let s = &self.shared;
         add(&s.counters.produced, records as u64);
         add(&s.counters.messages_produced, 1);
