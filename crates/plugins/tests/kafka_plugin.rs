@@ -259,10 +259,18 @@ fn keys_apply_with_pmacct_rules() {
         .apply_keys([("kafka_history_roundoff", "m")])
         .unwrap_err()
         .contains("needs 'kafka_history'"));
-    assert!(d
-        .apply_keys([("kafka_trigger_exec", "/bin/true")])
-        .unwrap_err()
-        .contains("not supported yet"));
+    // kafka_trigger_exec and kafka_preprocess are read as 1.7.7 reads them.
+    d.apply_keys([
+        ("kafka_trigger_exec", "/bin/true"),
+        ("kafka_preprocess", "minp=2"),
+    ])
+    .unwrap();
+    assert_eq!(
+        d.hooks.trigger_exec,
+        Some(("kafka_trigger_exec", "/bin/true".to_string()))
+    );
+    assert!(d.hooks.preprocess.is_some());
+    d.apply_keys([]).unwrap();
     assert_eq!(d.kafka.plugin_name, "default_kafka");
     assert_eq!(
         (
