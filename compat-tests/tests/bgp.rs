@@ -5,7 +5,8 @@
 //! MED — then withdraws some of it and announces a sentinel prefix. Once a probe flow shows
 //! the sentinel in both collectors' RIBs, the same NetFlow v9 datagrams (addresses inside
 //! and outside the announced prefixes, exported from the BGP peer's address) go to both;
-//! their print (CSV) outputs must be the same multisets of records.
+//! their print (CSV) outputs must be the same multisets of records. Some cases add map files
+//! (BGP source maps, flow_to_rd_map) or VPNv4 routes in two VRFs (L3VPN).
 //!
 //! Run: `cargo test -p pmacct-bin --test compat_bgp` (needs `exabgp`, see .ci/deps.sh).
 
@@ -299,6 +300,8 @@ struct Side {
     /// Where the flows come from.
     exporter: UdpSocket,
     exabgp: Option<Child>,
+    /// Also announce the L3VPN routes ([`vpn_routes`]).
+    vpn: bool,
 }
 
 impl Side {
@@ -310,6 +313,7 @@ impl Side {
             peer,
             exporter: UdpSocket::bind((exporter, 0)).unwrap(),
             exabgp: None,
+            vpn: false,
         }
     }
 
@@ -353,6 +357,9 @@ impl Side {
             )
             .unwrap();
         }
+        if self.vpn {
+            ann.push_str(&vpn_routes(routes));
+        }
         let mut wd = String::new();
         for &k in withdrawn {
             let r = &routes[k];
@@ -363,6 +370,14 @@ impl Side {
             "announce route {SENTINEL} next-hop 192.0.2.250 as-path [ 64999 ]"
         )
         .unwrap();
+        if self.vpn {
+            // The l3vpn case's flows (the probe's too) are looked up in VRF 65000:1.
+            writeln!(
+                wd,
+                "announce route {SENTINEL} rd 65000:1 label [ 100 ] next-hop 192.0.2.250 as-path [ 64999 ]"
+            )
+            .unwrap();
+        }
         std::fs::write(self.path("announce.txt"), ann).unwrap();
         std::fs::write(self.path("withdraw.txt"), wd).unwrap();
         let d = self.dir.0.display();
@@ -377,11 +392,12 @@ impl Side {
             "process routes {{\n  run {sp};\n  encoder text;\n}}\n\
              neighbor 127.0.0.1 {{\n  router-id 10.255.0.1;\n  local-address {peer};\n  \
              local-as 65000;\n  peer-as 65000;\n  connect {bp};\n  \
-             family {{\n    ipv4 unicast;\n    ipv6 unicast;\n  }}\n  \
+             family {{\n    ipv4 unicast;\n    ipv6 unicast;\n{vpn}  }}\n  \
              api {{\n    processes [ routes ];\n  }}\n}}\n",
             sp = sp.display(),
             peer = self.peer,
             bp = self.bgp_port,
+            vpn = if self.vpn { "    ipv4 mpls-vpn;\n" } else { "" },
         );
         let cf = self.path("exabgp.conf");
         std::fs::write(&cf, conf).unwrap();
@@ -492,7 +508,34 @@ fn agent_map_text(side: &Side) -> String {
 }
 
 /// Run one case; `net` picks the case's 127.0.N.0/24 so cases can run at once.
-fn case(net: u8, keys: &str, with_agent_map: bool, min_records: usize) {
+fn case(net: u8, keys: &str, with_agent_map: bool, min_records: usize) -> String {
+    case_with(net, keys, with_agent_map, min_records, &[])
+}
+
+/// A map file a case writes in each side's directory: (file name, its text for the side's
+/// exporter address). `@DIR@` in the case's keys stands for that directory.
+type MapFile = (&'static str, fn(IpAddr) -> String);
+
+/// [`case`] with map files.
+fn case_with(
+    net: u8,
+    keys: &str,
+    with_agent_map: bool,
+    min_records: usize,
+    files: &[MapFile],
+) -> String {
+    case_vpn(net, keys, with_agent_map, min_records, files, false)
+}
+
+/// [`case_with`], with the L3VPN routes announced too when `vpn`.
+fn case_vpn(
+    net: u8,
+    keys: &str,
+    with_agent_map: bool,
+    min_records: usize,
+    files: &[MapFile],
+    vpn: bool,
+) -> String {
     let pm_bin = PathBuf::from(compat_tests::oracle::path("nfacctd"));
     let ours_bin = PathBuf::from(env!("CARGO_BIN_EXE_nfacctd"));
     // With bgp_agent_map the flows come from another address than the BGP session.
@@ -507,8 +550,14 @@ fn case(net: u8, keys: &str, with_agent_map: bool, min_records: usize) {
         Ipv4Addr::new(127, 0, net, 22),
         Ipv4Addr::new(127, 0, net, oe),
     );
+    pm.vpn = vpn;
+    ours.vpn = vpn;
     let conf = |s: &Side| {
-        let mut k = keys.to_string();
+        let exporter = s.exporter.local_addr().unwrap().ip();
+        for (name, text) in files {
+            std::fs::write(s.path(name), text(exporter)).unwrap();
+        }
+        let mut k = keys.replace("@DIR@", &s.dir.0.display().to_string());
         if with_agent_map {
             let p = s.path("agent.map");
             std::fs::write(&p, agent_map_text(s)).unwrap();
@@ -532,6 +581,13 @@ fn case(net: u8, keys: &str, with_agent_map: bool, min_records: usize) {
         });
         // The announcements follow the OPEN at once; withdraw only once they are in.
         std::thread::sleep(Duration::from_millis(1500));
+        if keys.contains("bgp_neighbors_file") {
+            // One line per connected peer: each collector lists its ExaBGP.
+            for s in [&pm, &ours] {
+                let t = std::fs::read_to_string(s.path("neighbors.txt")).unwrap_or_default();
+                assert_eq!(t, format!("{}\n", s.peer), "{}", s.dir.0.display());
+            }
+        }
         for s in [&pm, &ours] {
             std::fs::write(s.path("go"), "").unwrap();
         }
@@ -574,12 +630,20 @@ fn case(net: u8, keys: &str, with_agent_map: bool, min_records: usize) {
     pm.stop_exabgp();
     ours.stop_exabgp();
     std::thread::sleep(Duration::from_millis(500));
+    // The closed sessions are gone from the neighbors file (rewritten empty).
+    let neighbors: Vec<Option<String>> = [&pm, &ours]
+        .iter()
+        .map(|s| std::fs::read_to_string(s.path("neighbors.txt")).ok())
+        .collect();
     interrupt(&mut cp, &pm_bin);
     interrupt(&mut co, &ours_bin);
     let sent = match result {
         Ok(n) => n,
         Err(e) => std::panic::resume_unwind(e),
     };
+    if keys.contains("bgp_neighbors_file") {
+        assert_eq!(neighbors, vec![Some(String::new()), Some(String::new())]);
+    }
     let read = |s: &Side| -> String {
         let t = std::fs::read_to_string(s.path("main.csv")).unwrap_or_default();
         t.lines()
@@ -598,6 +662,17 @@ fn case(net: u8, keys: &str, with_agent_map: bool, min_records: usize) {
         std::fs::read_to_string(pm.path("exabgp.log")).unwrap_or_default()
     );
     assert!(diff.is_empty(), "{diff}\npmacct:\n{po}\nours:\n{oo}");
+    po
+}
+
+/// How many records of a CSV output have `value` in the column named `col`.
+fn count_col(csv: &str, col: &str, value: &str) -> usize {
+    let mut lines = csv.lines();
+    let Some(head) = lines.next() else { return 0 };
+    let Some(i) = head.split(',').position(|h| h == col) else {
+        return 0;
+    };
+    lines.filter(|l| l.split(',').nth(i) == Some(value)).count()
 }
 
 const SRC_TYPES: &str = "bgp_peer_src_as_type: bgp\nbgp_src_as_path_type: bgp\n\
@@ -678,4 +753,141 @@ fn radius_and_patterns() {
         false,
         100,
     );
+}
+
+/// The three BGP source maps (`bgp_*_type: map`): values by source/destination network,
+/// by the source route's next hop and neighbour AS (negated too), `bgp` values (the source
+/// route's neighbour AS; for local_pref 1.7.7 gives the same), with the large-community
+/// `bgp_lrgcomm_pattern_to_asn` fallback of `peer_*_as`; bad lines 1.7.7 skips.
+#[test]
+fn src_maps() {
+    fn bpas(x: IpAddr) -> String {
+        format!(
+            "id=111 ip={x} src_net=10.1.0.0/16\n\
+             id=bgp ip={x} src_net=10.2.0.0/16\n\
+             id=333 ip={x} bgp_nexthop=192.0.2.5\n\
+             id=444 ip={x} peer_dst_as=65020\n\
+             id=555 ip={x} dst_net=2001:db8:1::/48\n\
+             id=bgp ip={x} src_net=2001:db8::/32\n\
+             id=0 ip={x}\n\
+             id=abc ip={x}\n\
+             id=777 ip=0.0.0.0/0 peer_dst_as=-4200000001 src_net=-10.6.0.0/16\n\
+             id=bgp ip={x}\n"
+        )
+    }
+    fn blp(x: IpAddr) -> String {
+        format!(
+            "id=10 ip={x} src_net=10.3.0.0/16\n\
+             id=bgp ip={x} src_net=10.4.0.0/16\n\
+             id=20 ip={x} bgp_nexthop=-192.0.2.1 dst_net=10.0.0.0/8\n\
+             id=30 ip=192.0.2.99\n"
+        )
+    }
+    fn bmed(x: IpAddr) -> String {
+        format!(
+            "id=5 ip={x} peer_dst_as=4200000001\n\
+             id=6 ip={x} src_net=10.5.0.0/16 dst_net=-10.5.0.0/16\n\
+             id=7 ip={x} bgp_nexthop=2001:db8:ffff::2a\n"
+        )
+    }
+    let po = case_with(
+        47,
+        "nfacctd_as: bgp\nbgp_peer_src_as_type: map\nbgp_peer_src_as_map: @DIR@/bpas.map\n\
+         bgp_src_local_pref_type: map\nbgp_src_local_pref_map: @DIR@/blp.map\n\
+         bgp_src_med_type: map\nbgp_src_med_map: @DIR@/bmed.map\n\
+         bgp_lrgcomm_pattern_to_asn: 4200000001\n\
+         aggregate[main]: src_host, dst_host, peer_src_as, src_local_pref, src_med, peer_dst_as",
+        false,
+        100,
+        &[("bpas.map", bpas), ("blp.map", blp), ("bmed.map", bmed)],
+    );
+    // The maps' values and the large-community fallback are there (not just zeros).
+    for (col, v) in [
+        ("PEER_SRC_AS", "111"),
+        ("PEER_SRC_AS", "444"),
+        ("PEER_SRC_AS", "777"),
+        ("PEER_SRC_AS", "4200000001"),
+        ("SRC_PREF", "10"),
+        ("SRC_PREF", "20"),
+        ("SRC_MED", "5"),
+        ("SRC_MED", "6"),
+    ] {
+        assert!(count_col(&po, col, v) > 0, "no {col} {v}:\n{po}");
+    }
+}
+
+/// `bgp_stdcomm_pattern_to_asn` (the large-community one is in `src_maps`; 1.7.7 refuses
+/// both at once): routes whose AS path gives no ASN (iBGP-originated) take
+/// `src_as`/`dst_as` and `peer_*_as` from the communities the pattern keeps;
+/// `bgp_peer_as_skip_subas` on; `bgp_neighbors_file` lists the peer, then no one.
+#[test]
+fn pattern_to_asn() {
+    let po = case(
+        48,
+        "nfacctd_as: bgp\nbgp_peer_src_as_type: bgp\nbgp_stdcomm_pattern_to_asn: 65000:3\n\
+         bgp_peer_as_skip_subas: true\n\
+         bgp_neighbors_file: @DIR@/neighbors.txt\n\
+         aggregate[main]: src_host, dst_host, src_as, dst_as, peer_src_as, peer_dst_as, std_comm",
+        false,
+        100,
+    );
+    // Route 33 (empty AS path, community 65000:33) gets its ASNs from the pattern.
+    assert!(count_col(&po, "SRC_AS", "33") > 0, "{po}");
+    assert!(count_col(&po, "PEER_SRC_AS", "65000") > 0, "{po}");
+}
+
+/// VPNv4 routes (SAFI 128) in two VRFs: the IPv4 routes again, each with the next hop and
+/// attributes of another route so that a VPN match is told from a unicast one, plus prefixes
+/// only the VPNs have.
+fn vpn_routes(routes: &[Route]) -> String {
+    let v4: Vec<&Route> = routes.iter().filter(|r| r.inside.is_ipv4()).collect();
+    let mut out = String::new();
+    for (k, r) in v4.iter().enumerate() {
+        let other = v4[(k + 1) % v4.len()];
+        let rd = match k % 3 {
+            0 => "65000:1",
+            1 => "65000:2",
+            _ => continue,
+        };
+        writeln!(
+            out,
+            "announce route {} rd {rd} label [ 100 ] next-hop 192.0.2.{}{}",
+            r.prefix,
+            150 + k,
+            other.attrs
+        )
+        .unwrap();
+    }
+    for (p, rd) in [("192.168.0.0/16", "65000:1"), ("172.16.0.0/12", "65000:2")] {
+        writeln!(
+            out,
+            "announce route {p} rd {rd} label [ 200 ] next-hop 192.0.2.240 as-path [ 64700 64701 ] community [ 64700:1 ] local-preference 300"
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// L3VPN: `flow_to_rd_map` gives the flows of the exporter RD 0:65000:1, so both
+/// collectors look them up in that VRF's VPNv4 routes only (not the unicast ones, not the
+/// other VRF's); `nfacctd_net: bgp` takes masks and next hops from them too.
+#[test]
+fn l3vpn_flow_to_rd() {
+    fn f2rd(x: IpAddr) -> String {
+        format!("id=0:65000:1 ip={x}\n")
+    }
+    let po = case_vpn(
+        49,
+        "nfacctd_as: bgp\nnfacctd_net: bgp\nflow_to_rd_map: @DIR@/f2rd.map\n\
+         aggregate[main]: src_host, dst_host, mpls_vpn_rd, src_as, dst_as, as_path, std_comm, \
+         local_pref, peer_dst_as, src_mask, dst_mask, peer_dst_ip",
+        false,
+        100,
+        &[("f2rd.map", f2rd)],
+        true,
+    );
+    // VRF 65000:1 routes only: its own prefix's next hop, never a unicast one (192.0.2.1-99).
+    assert!(count_col(&po, "PEER_DST_IP", "192.0.2.240") > 0, "{po}");
+    assert!(count_col(&po, "PEER_DST_IP", "192.0.2.150") > 0, "{po}");
+    assert_eq!(count_col(&po, "PEER_DST_IP", "192.0.2.1"), 0, "{po}");
 }

@@ -145,7 +145,8 @@ pub struct AsPath {
     pub label: LabelId,
     /// Last ASN printed (`evaluate_last_asn`: origin AS, the largest of a trailing set).
     pub last_as: u32,
-    /// First ASN of the text (`evaluate_first_asn`, without `bgp_peer_as_skip_subas`).
+    /// First ASN of the text (`evaluate_first_asn`, with `bgp_peer_as_skip_subas` as
+    /// configured: [`RenderOptions::peer_as_skip_subas`]).
     pub first_as: u32,
 }
 
@@ -187,6 +188,87 @@ pub fn first_asn(text: &str) -> u32 {
         .map_or(0, |v| v.min(u64::from(u32::MAX)) as u32)
 }
 
+/// Leading decimal digits of `s` after optional whitespace and `+` (C's `strtoul`/`atoi`
+/// as 1.7.7 applies them to AS numbers and community values), cut to 32 bits.
+fn c_number(s: &[u8]) -> u32 {
+    let mut i = 0;
+    while s.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+        i += 1;
+    }
+    if s.get(i) == Some(&b'+') {
+        i += 1;
+    }
+    let mut v: u64 = 0;
+    while let Some(d) = s.get(i).filter(|b| b.is_ascii_digit()) {
+        v = v.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+        i += 1;
+    }
+    v.min(u64::from(u32::MAX)) as u32
+}
+
+/// `evaluate_first_asn()` with `bgp_peer_as_skip_subas` (1.7.7's walk, quirks included):
+/// when the text starts with a confederation sequence `(`, the walk moves on token by token
+/// while the token it stands on opens one; the ASN where it stops wins unless it is 0 (or a
+/// sub-AS itself), then the first one does. The walk ends: every step moves forward.
+pub fn first_asn_skip_subas(text: &str) -> u32 {
+    let src = text.as_bytes();
+    let len = src.len();
+    let (mut start, mut iteration, mut real_first) = (0usize, 0u32, 0u32);
+    loop {
+        let mut idx = start;
+        while idx < len && src[idx] != b' ' && src[idx] != b')' {
+            idx += 1;
+        }
+        let sub_as = src.get(start) == Some(&b'(');
+        let from = if sub_as { start + 1 } else { start };
+        let asn = c_number(src.get(from..idx).unwrap_or(&[]));
+        if sub_as {
+            while idx < len && (src[idx] == b' ' || src[idx] == b')') {
+                idx += 1;
+            }
+            // 1.7.7 stops only when the scan ends on the text's last byte.
+            if idx + 1 != len && idx > start {
+                start = idx;
+                if iteration == 0 {
+                    real_first = asn;
+                }
+                iteration += 1;
+                continue;
+            }
+        }
+        return if real_first != 0 && (asn == 0 || sub_as) {
+            real_first
+        } else {
+            asn
+        };
+    }
+}
+
+/// `bgp_stdcomm_pattern_to_asn` / `bgp_lrgcomm_pattern_to_asn`: the communities the patterns
+/// keep (as `bgp_*comm_pattern` filters them), then 1.7.7's `copy_*comm_to_asn()` on that
+/// text: the number before the first `:` (a neighbour AS: `peer_*_as`) and the one after it
+/// (an origin AS: `src_as`/`dst_as`). None when no pattern is set or nothing with a `:` is
+/// kept.
+pub fn comm_to_asn(text: &str, patterns: &[String], large: bool) -> Option<(u32, u32)> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let kept = filter_communities(text, patterns);
+    let colon = kept.find(':')?;
+    // The standard form also cuts at a ',' (never in the rendered text); both parse up to
+    // the first non-digit.
+    let head = &kept[..colon];
+    let head = if large {
+        head
+    } else {
+        head.split(',').next().unwrap_or("")
+    };
+    Some((
+        c_number(head.as_bytes()),
+        c_number(&kept.as_bytes()[colon + 1..]),
+    ))
+}
+
 /// `evaluate_bgp_aspath_radius()`: the path cut before its `radius`-th space.
 pub fn apply_radius(text: &str, radius: u32) -> &str {
     if radius == 0 {
@@ -211,6 +293,8 @@ pub struct CommSet<T> {
     pub text: Box<str>,
     /// Text after `bgp_*comm_pattern` filtering.
     pub label: LabelId,
+    /// `bgp_*comm_pattern_to_asn` of the set: (neighbour AS, origin AS), see [`comm_to_asn`].
+    pub to_asn: Option<(u32, u32)>,
 }
 
 /// Standard communities: sorted, unique (`community_uniq_sort`). Length not a multiple of 4:
@@ -416,6 +500,11 @@ pub struct RenderOptions {
     pub stdcomm_patterns: Vec<String>,
     pub extcomm_patterns: Vec<String>,
     pub lrgcomm_patterns: Vec<String>,
+    /// `bgp_peer_as_skip_subas`: [`first_asn_skip_subas`] for `first_as`.
+    pub peer_as_skip_subas: bool,
+    /// `bgp_stdcomm_pattern_to_asn` / `bgp_lrgcomm_pattern_to_asn` ([`comm_to_asn`]).
+    pub stdcomm_to_asn_patterns: Vec<String>,
+    pub lrgcomm_to_asn_patterns: Vec<String>,
 }
 
 /// A set of interned values (one per distinct value), purged of values no route holds.
@@ -506,8 +595,13 @@ impl Interner {
         let as_path = path.map(|segs| {
             let (text, last_as) = as_path_text(&segs);
             let label = self.label(apply_radius(&text, self.opts.aspath_radius));
+            let first_as = if self.opts.peer_as_skip_subas {
+                first_asn_skip_subas(&text)
+            } else {
+                first_asn(&text)
+            };
             self.as_paths.intern(AsPath {
-                first_as: first_asn(&text),
+                first_as,
                 segments: segs,
                 text: text.into(),
                 label,
@@ -521,10 +615,12 @@ impl Interner {
             .map(|values| {
                 let text = communities_text(&values);
                 let l = self.pattern_label(&text, 0);
+                let to_asn = comm_to_asn(&text, &self.opts.stdcomm_to_asn_patterns, false);
                 self.comms.intern(CommSet {
                     values,
                     text: text.into(),
                     label: l,
+                    to_asn,
                 })
             });
         let ext_communities = a
@@ -538,6 +634,7 @@ impl Interner {
                     values,
                     text: text.into(),
                     label: l,
+                    to_asn: None,
                 })
             });
         let large_communities = a
@@ -547,10 +644,12 @@ impl Interner {
             .map(|values| {
                 let text = large_communities_text(&values);
                 let l = self.pattern_label(&text, 2);
+                let to_asn = comm_to_asn(&text, &self.opts.lrgcomm_to_asn_patterns, true);
                 self.lcomms.intern(CommSet {
                     values,
                     text: text.into(),
                     label: l,
+                    to_asn,
                 })
             });
         let next_hop = a
@@ -598,4 +697,49 @@ impl Interner {
 /// True when (AFI, SAFI) routes carry the MP_REACH next hop; helper for tests.
 pub fn is_mp(afi: u16, safi: u8) -> bool {
     !(afi == msg::AFI_IP && safi == msg::SAFI_UNICAST)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_asn_skip_subas_walks_as_1_7_7() {
+        // No leading confederation sequence: the plain first ASN.
+        assert_eq!(first_asn_skip_subas("65001 65002"), 65001);
+        assert_eq!(first_asn_skip_subas("{1,2} 3"), 0);
+        assert_eq!(first_asn_skip_subas(""), 0);
+        // 1.7.7 steps once past the opening token and stops on the next one.
+        assert_eq!(first_asn_skip_subas("(65100 65101) 65001"), 65101);
+        assert_eq!(first_asn_skip_subas("(65100) 65001 7"), 65001);
+        // Only the confederation sequence: the walk runs off the end, the first one wins.
+        assert_eq!(first_asn_skip_subas("(65100)"), 65100);
+        assert_eq!(first_asn_skip_subas("(65100) (65200) 1"), 65100);
+        assert_eq!(first_asn_skip_subas("("), 0);
+    }
+
+    #[test]
+    fn comm_to_asn_takes_the_first_kept_community() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(comm_to_asn("65000:3 65001:7", &[], false), None);
+        assert_eq!(
+            comm_to_asn("65000:3 65001:7", &p(&["65001"]), false),
+            Some((65001, 7))
+        );
+        // A substring pattern keeps the whole community it is found in.
+        assert_eq!(
+            comm_to_asn("65000:33 65001:7", &p(&["65000:3"]), false),
+            Some((65000, 33))
+        );
+        assert_eq!(comm_to_asn("65000:3", &p(&["65002"]), false), None);
+        assert_eq!(
+            comm_to_asn("65000:9:1 4200000001:2:3", &p(&["4200000001"]), true),
+            Some((4_200_000_001, 2))
+        );
+        // A kept well-known name before the first ':' reads as 0.
+        assert_eq!(
+            comm_to_asn("no-export 65000:1", &p(&["no-export", "65000:1"]), false),
+            Some((0, 1))
+        );
+    }
 }

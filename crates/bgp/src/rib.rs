@@ -294,7 +294,8 @@ impl PeerRib {
     }
 
     /// Longest match of `addr` as 1.7.7's `bgp_srcdst_lookup()` searches: the VPN table of
-    /// `rd` when the flow has one, else unicast then labelled unicast. With ADD-PATH and a
+    /// `rd` when the flow has one, else unicast; then, without a match, labelled unicast
+    /// (1.7.7 retries there whatever the first table was). With ADD-PATH and a
     /// `next_hop` (the flow's BGP next hop, destination side), only paths with that next hop
     /// match; otherwise the first path.
     pub fn lookup(
@@ -313,17 +314,19 @@ impl PeerRib {
         match addr {
             IpAddr::V4(v) => {
                 let k = u32::from(v);
-                if let Some(rd) = rd {
-                    return self.vpn4.get(&rd)?.lookup(k, pick);
-                }
-                self.v4.lookup(k, pick).or_else(|| self.lu4.lookup(k, pick))
+                let first = match rd {
+                    Some(rd) => self.vpn4.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    None => self.v4.lookup(k, pick),
+                };
+                first.or_else(|| self.lu4.lookup(k, pick))
             }
             IpAddr::V6(v) => {
                 let k = u128::from(v);
-                if let Some(rd) = rd {
-                    return self.vpn6.get(&rd)?.lookup(k, pick);
-                }
-                self.v6.lookup(k, pick).or_else(|| self.lu6.lookup(k, pick))
+                let first = match rd {
+                    Some(rd) => self.vpn6.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    None => self.v6.lookup(k, pick),
+                };
+                first.or_else(|| self.lu6.lookup(k, pick))
             }
         }
     }
@@ -358,12 +361,32 @@ pub struct Side {
     pub lrg_comm: LabelId,
     pub local_pref: u32,
     pub med: u32,
-    /// `evaluate_last_asn` (origin AS) and `evaluate_first_asn` (neighbour AS).
+    /// `evaluate_last_asn` (origin AS) and `evaluate_first_asn` (neighbour AS); when 0 and
+    /// the route has an AS path, the `bgp_*comm_pattern_to_asn` ASN of its standard, then
+    /// large communities, as 1.7.7's handlers fall back to it.
     pub last_as: u32,
     pub first_as: u32,
+    /// The `bgp_*comm_pattern_to_asn` neighbour AS alone (0 without one), what 1.7.7's
+    /// `bgp_peer_src_as_frommap_handler` falls back on whether or not there is a path.
+    pub comm_peer_as: u32,
     /// The route has an AS_PATH attribute (1.7.7 fills `peer_*_as` only then).
     pub has_as_path: bool,
     pub next_hop: Option<IpAddr>,
+}
+
+/// `asn`, or when 0 the `*_pattern_to_asn` value `pick` takes of the standard communities,
+/// then of the large ones.
+fn nonzero_or(asn: u32, a: &PathAttrs, pick: fn((u32, u32)) -> u32) -> u32 {
+    if asn != 0 {
+        return asn;
+    }
+    let std = a.communities.as_ref().and_then(|c| c.to_asn).map(pick);
+    let lrg = a
+        .large_communities
+        .as_ref()
+        .and_then(|c| c.to_asn)
+        .map(pick);
+    std.filter(|&v| v != 0).or(lrg).unwrap_or(0)
 }
 
 impl Side {
@@ -389,8 +412,15 @@ impl Side {
                 .map_or(LabelId::NONE, |x| x.label),
             local_pref: a.local_pref,
             med: a.med,
-            last_as: a.as_path.as_ref().map_or(0, |x| x.last_as),
-            first_as: a.as_path.as_ref().map_or(0, |x| x.first_as),
+            last_as: a
+                .as_path
+                .as_ref()
+                .map_or(0, |x| nonzero_or(x.last_as, a, |t| t.1)),
+            first_as: a
+                .as_path
+                .as_ref()
+                .map_or(0, |x| nonzero_or(x.first_as, a, |t| t.0)),
+            comm_peer_as: nonzero_or(0, a, |t| t.0),
             has_as_path: a.as_path.is_some(),
             next_hop: a.next_hop,
         }
@@ -502,5 +532,78 @@ pub fn afi_of(a: IpAddr) -> u16 {
         AFI_IP6
     } else {
         crate::msg::AFI_IP
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::{SAFI_MPLS_LABEL, SAFI_MPLS_VPN, SAFI_UNICAST};
+
+    fn path(nh: &str) -> Path {
+        Path {
+            path_id: 0,
+            attrs: Arc::new(PathAttrs {
+                origin: 0,
+                as_path: None,
+                communities: None,
+                ext_communities: None,
+                large_communities: None,
+                local_pref: 0,
+                med: 0,
+                has_local_pref: false,
+                has_med: false,
+                next_hop: Some(nh.parse().unwrap()),
+            }),
+        }
+    }
+
+    fn pfx(s: &str) -> Prefix {
+        let (a, l) = s.split_once('/').unwrap();
+        Prefix {
+            addr: a.parse().unwrap(),
+            len: l.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn rd_lookups_search_the_vpn_then_labelled_unicast() {
+        let rd1 = Rd([0, 0, 0xfd, 0xe8, 0, 0, 0, 1]);
+        let rd2 = Rd([0, 0, 0xfd, 0xe8, 0, 0, 0, 2]);
+        let mut r = PeerRib::default();
+        r.announce(SAFI_UNICAST, None, pfx("10.0.0.0/8"), path("192.0.2.1"));
+        r.announce(
+            SAFI_MPLS_VPN,
+            Some(rd1),
+            pfx("10.1.0.0/16"),
+            path("192.0.2.2"),
+        );
+        r.announce(
+            SAFI_MPLS_VPN,
+            Some(rd2),
+            pfx("10.1.1.0/24"),
+            path("192.0.2.3"),
+        );
+        r.announce(
+            SAFI_MPLS_LABEL,
+            None,
+            pfx("172.16.0.0/12"),
+            path("192.0.2.4"),
+        );
+        let nh = |a: &str, rd| {
+            r.lookup(a.parse().unwrap(), rd, false, None)
+                .and_then(|(_, p)| p.attrs.next_hop)
+                .map(|n| n.to_string())
+        };
+        assert_eq!(nh("10.1.1.1", Some(rd1)).as_deref(), Some("192.0.2.2"));
+        assert_eq!(nh("10.1.1.1", Some(rd2)).as_deref(), Some("192.0.2.3"));
+        assert_eq!(nh("10.1.1.1", None).as_deref(), Some("192.0.2.1"));
+        // Not in the VPN: never unicast, but labelled unicast (1.7.7's retry).
+        assert_eq!(nh("10.2.0.1", Some(rd1)), None);
+        assert_eq!(nh("172.16.0.1", Some(rd1)).as_deref(), Some("192.0.2.4"));
+        assert_eq!(
+            nh("172.16.0.1", Some(Rd([0, 0, 0, 0, 0, 0, 0, 9]))).as_deref(),
+            Some("192.0.2.4")
+        );
     }
 }

@@ -88,6 +88,9 @@ pub struct SpeakerConfig {
     pub render: RenderOptions,
     /// `core_proc_name`, for log lines.
     pub name: String,
+    /// `bgp_neighbors_file`: rewritten with the connected peers' addresses at each accepted
+    /// connection and each closed session, as 1.7.7's `write_neighbors_file()`.
+    pub neighbors_file: Option<String>,
 }
 
 /// The BGP identifier 1.7.7 sends: `bgp_daemon_id` if an IPv4 address other than 0.0.0.0,
@@ -175,6 +178,8 @@ struct Session {
     last_tx: Instant,
     /// First bytes of any log line about this peer.
     tag: String,
+    /// Index in [`Speaker::slots`] (1.7.7's `peers[]` slot: the neighbors file's order).
+    slot: usize,
 }
 
 fn safi_idx(safi: u8) -> usize {
@@ -290,6 +295,7 @@ pub fn spawn_observed(
         last_purge: Instant::now(),
         discarded: Vec::new(),
         observer,
+        slots: Vec::new(),
     };
     let thread = std::thread::Builder::new()
         .name("bgp".into())
@@ -318,6 +324,8 @@ struct Speaker {
     last_purge: Instant,
     discarded: Vec<msg::UpdateError>,
     observer: Option<Box<dyn Observer>>,
+    /// Connected peers' addresses by slot: a new connection takes the first free slot.
+    slots: Vec<Option<IpAddr>>,
 }
 
 impl Speaker {
@@ -414,6 +422,16 @@ impl Speaker {
                 ),
             );
             let now = Instant::now();
+            let slot = match self.slots.iter().position(Option::is_none) {
+                Some(i) => {
+                    self.slots[i] = Some(addr);
+                    i
+                }
+                None => {
+                    self.slots.push(Some(addr));
+                    self.slots.len() - 1
+                }
+            };
             self.sessions.insert(
                 tok,
                 Session {
@@ -431,7 +449,32 @@ impl Speaker {
                     last_rx: now,
                     last_tx: now,
                     tag,
+                    slot,
                 },
+            );
+            self.write_neighbors();
+        }
+    }
+
+    /// 1.7.7's `write_neighbors_file()`: the file replaced by one line per connected peer
+    /// (session address), in slot order.
+    fn write_neighbors(&self) {
+        let Some(path) = &self.cfg.neighbors_file else {
+            return;
+        };
+        let mut text = String::new();
+        for a in self.slots.iter().flatten() {
+            text.push_str(&a.to_string());
+            text.push('\n');
+        }
+        let _ = std::fs::remove_file(path);
+        if std::fs::write(path, text).is_err() {
+            self.log(
+                Level::Error,
+                format!(
+                    "ERROR ( {}/core/BGP ): [{path}] fopen() failed.",
+                    self.cfg.name
+                ),
             );
         }
     }
@@ -901,6 +944,10 @@ impl Speaker {
             );
         }
         self.stats.sessions_closed.fetch_add(1, Ordering::Relaxed);
+        if let Some(x) = self.slots.get_mut(s.slot) {
+            *x = None;
+        }
+        self.write_neighbors();
     }
 }
 

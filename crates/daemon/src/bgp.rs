@@ -15,10 +15,12 @@
 //!   `longest` when BGP won) ([`BgpNetStage`]).
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pmacct_bgp::attr::{parse_patterns, RenderOptions};
+use pmacct_bgp::rib::Side;
 use pmacct_bgp::speaker::{self, Level as BgpLevel, SpeakerConfig, SpeakerHandle, Stats};
 use pmacct_bgp::Peers;
 use pmacct_config::{key, Scope};
@@ -26,6 +28,7 @@ use pmacct_flow::flow::mask_addr;
 use pmacct_flow::{Flow, Stage};
 use pmacct_maps::bgp_agent::AgentMap;
 use pmacct_maps::networks::{AsMethod, NetMethod};
+use pmacct_maps::sampling::{BgpSrcMap, BgpSrcValue, SrcRoute};
 
 use crate::plog;
 
@@ -58,39 +61,39 @@ pub struct SrcType {
     pub map: bool,
 }
 
-/// `bgp_peer_src_as_type` (and, with `bgp`/`map` only, the `bgp_src_*_type` keys): unknown
-/// values are ignored with 1.7.7's warning.
-fn src_type(core: &Scope, k: pmacct_config::Key, with_keep: bool) -> Result<SrcType, String> {
+/// `bgp_peer_src_as_type` (`with_keep`), `bgp_src_local_pref_type`/`bgp_src_med_type`
+/// (`bgp` or `map`) and the other `bgp_src_*_type` keys (`bgp` only), read as 1.7.7 does (a
+/// value starting with a known word is that word); unknown values are ignored with 1.7.7's
+/// warning.
+fn src_type(
+    core: &Scope,
+    k: pmacct_config::Key,
+    with_keep: bool,
+    with_map: bool,
+) -> Result<SrcType, String> {
     let mut t = SrcType::default();
     let Some(v) = core.str(k) else {
         return Ok(t);
     };
     let v = v.trim().to_ascii_lowercase();
-    match v.as_str() {
-        "netflow" | "sflow" if with_keep => t.keep = true,
-        "fallback" | "longest" if with_keep => {
-            t.keep = true;
-            t.bgp = true;
-        }
-        "bgp" => t.bgp = true,
-        "map" => t.map = true,
-        _ => {
-            plog!(
-                Warn,
-                "default",
-                "core",
-                "Ignoring unknown '{}' value.",
-                k.name()
-            );
-        }
-    }
-    if t.map {
-        // The *_map files (bgp_peer_src_as_map, bgp_src_local_pref_map, bgp_src_med_map)
-        // are not implemented: refusing beats accounting 0 where 1.7.7 would map a value.
-        return Err(format!(
-            "'{}: map' is not supported by pmacct-rs yet (its map file is not implemented). Exiting.",
+    let is = |w: &str| v.starts_with(w);
+    if with_keep && (is("netflow") || is("sflow")) {
+        t.keep = true;
+    } else if with_map && is("map") {
+        t.map = true;
+    } else if is("bgp") {
+        t.bgp = true;
+    } else if with_keep && (is("fallback") || is("longest")) {
+        t.keep = true;
+        t.bgp = true;
+    } else {
+        plog!(
+            Warn,
+            "default",
+            "core",
+            "Ignoring unknown '{}' value.",
             k.name()
-        ));
+        );
     }
     Ok(t)
 }
@@ -107,6 +110,9 @@ struct LookupConfig {
     src_local_pref: SrcType,
     src_med: SrcType,
     agent_map: Option<Arc<AgentMap>>,
+    /// `bgp_peer_src_as_map`, `bgp_src_local_pref_map`, `bgp_src_med_map` (those whose
+    /// `*_type` is `map`), reloaded on SIGUSR2.
+    src_maps: Option<Arc<SrcMaps>>,
 }
 
 /// Speaker lines come whole ("INFO ( name/core/BGP ): ..."): logged again under `process`
@@ -143,6 +149,13 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             daemon.name()
         ));
     }
+    if core.is_set(key::BGP_STDCOMM_PATTERN_TO_ASN) && core.is_set(key::BGP_LRGCOMM_PATTERN_TO_ASN)
+    {
+        return Err(
+            "bgp_stdcomm_pattern_to_asn and bgp_lrgcomm_pattern_to_asn are mutual exclusive. Exiting."
+                .into(),
+        );
+    }
     let asm = match core.str(key::NFACCTD_AS) {
         Some(v) => pmacct_maps::networks::parse_as_method(v, true)?,
         None => AsMethod {
@@ -152,13 +165,14 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
     };
     let lookup = LookupConfig {
         asm,
-        peer_src_as: src_type(core, key::BGP_PEER_SRC_AS_TYPE, true)?,
-        src_as_path: src_type(core, key::BGP_SRC_AS_PATH_TYPE, false)?,
-        src_std_comm: src_type(core, key::BGP_SRC_STD_COMM_TYPE, false)?,
-        src_ext_comm: src_type(core, key::BGP_SRC_EXT_COMM_TYPE, false)?,
-        src_lrg_comm: src_type(core, key::BGP_SRC_LRG_COMM_TYPE, false)?,
-        src_local_pref: src_type(core, key::BGP_SRC_LOCAL_PREF_TYPE, false)?,
-        src_med: src_type(core, key::BGP_SRC_MED_TYPE, false)?,
+        peer_src_as: src_type(core, key::BGP_PEER_SRC_AS_TYPE, true, true)?,
+        src_as_path: src_type(core, key::BGP_SRC_AS_PATH_TYPE, false, false)?,
+        src_std_comm: src_type(core, key::BGP_SRC_STD_COMM_TYPE, false, false)?,
+        src_ext_comm: src_type(core, key::BGP_SRC_EXT_COMM_TYPE, false, false)?,
+        src_lrg_comm: src_type(core, key::BGP_SRC_LRG_COMM_TYPE, false, false)?,
+        src_local_pref: src_type(core, key::BGP_SRC_LOCAL_PREF_TYPE, false, true)?,
+        src_med: src_type(core, key::BGP_SRC_MED_TYPE, false, true)?,
+        src_maps: None,
         agent_map: match core.str(key::BGP_AGENT_MAP) {
             None => None,
             Some(path) => {
@@ -179,6 +193,8 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             }
         },
     };
+    let mut lookup = lookup;
+    lookup.src_maps = src_maps_start(core, &core_name, &lookup)?;
     let ip = if core.is_set(key::BGP_DAEMON_IP) {
         match core
             .str(key::BGP_DAEMON_IP)
@@ -219,8 +235,12 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             stdcomm_patterns: pattern(key::BGP_STDCOMM_PATTERN),
             extcomm_patterns: pattern(key::BGP_EXTCOMM_PATTERN),
             lrgcomm_patterns: pattern(key::BGP_LRGCOMM_PATTERN),
+            peer_as_skip_subas: core.bool(key::BGP_PEER_AS_SKIP_SUBAS),
+            stdcomm_to_asn_patterns: pattern(key::BGP_STDCOMM_PATTERN_TO_ASN),
+            lrgcomm_to_asn_patterns: pattern(key::BGP_LRGCOMM_PATTERN_TO_ASN),
         },
         name: core_name.clone(),
+        neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
     };
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
@@ -286,6 +306,8 @@ pub fn log_stats(core_name: &str) {
 pub struct BgpLookup {
     peers: Arc<Peers>,
     cfg: LookupConfig,
+    /// This worker's view of the source maps.
+    maps: SrcMapsView,
 }
 
 /// The lookup stage of the running daemon, if any.
@@ -294,6 +316,7 @@ pub fn lookup_stage() -> Option<Box<dyn Stage>> {
         Box::new(BgpLookup {
             peers: b.peers.clone(),
             cfg: b.lookup.clone(),
+            maps: SrcMapsView::default(),
         }) as Box<dyn Stage>
     })
 }
@@ -311,9 +334,14 @@ impl Stage for BgpLookup {
             .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
             .map_or(exporter, |e| e.bgp_ip);
         // The flow's BGP next hop picks among ADD-PATH paths (destination side).
+        let rd = if p.bgp_rd_from_map {
+            rd_of(p.mpls_vpn_rd)
+        } else {
+            None
+        };
         let r = self
             .peers
-            .lookup_flow(agent, p.src_ip, p.dst_ip, None, p.peer_dst_ip);
+            .lookup_flow(agent, p.src_ip, p.dst_ip, rd, p.peer_dst_ip);
         p.bgp_src_match = if r.src.found { r.src.prefix_len + 1 } else { 0 };
         p.bgp_dst_match = if r.dst.found { r.dst.prefix_len + 1 } else { 0 };
         p.bgp_next_hop = if r.dst.found {
@@ -338,6 +366,9 @@ impl Stage for BgpLookup {
         }
         if !(keep_src && self.cfg.peer_src_as.keep) {
             p.peer_src_as = 0;
+        }
+        if let Some(m) = &self.cfg.src_maps {
+            self.maps.apply(m, p, &r.src);
         }
         if !asm.bgp {
             return true;
@@ -377,6 +408,32 @@ impl Stage for BgpLookup {
         }
         true
     }
+}
+
+/// A `flow_to_rd_map` RD as VPN NLRI carry it (1.7.7's `rd_t`: type, then 6 value bytes).
+fn rd_of(rd: pmacct_flow::RouteDistinguisher) -> Option<pmacct_bgp::msg::Rd> {
+    use pmacct_flow::RouteDistinguisher as R;
+    let mut b = [0u8; 8];
+    match rd {
+        R::As2 { asn, val } => {
+            b[2..4].copy_from_slice(&asn.to_be_bytes());
+            b[4..8].copy_from_slice(&val.to_be_bytes());
+        }
+        R::Ip { ip, val } => {
+            b[1] = 1;
+            b[2..6].copy_from_slice(&ip.octets());
+            b[6..8].copy_from_slice(&val.to_be_bytes());
+        }
+        R::As4 { asn, val } => {
+            b[1] = 2;
+            b[2..6].copy_from_slice(&asn.to_be_bytes());
+            b[6..8].copy_from_slice(&val.to_be_bytes());
+        }
+        // Not from a map (VRF ids come from records).
+        R::None | R::VrfId(_) | R::Unknown => return None,
+    }
+    // A zero RD is no RD (1.7.7 tests `pptrs->bitr` for non-zero).
+    (b != [0; 8]).then_some(pmacct_bgp::msg::Rd(b))
 }
 
 /// A plugin's `*_net` with `bgp` (alone or in `longest`): its masks, networks and
@@ -449,4 +506,191 @@ impl Stage for BgpNetStage {
         p.peer_dst_ip = nh;
         true
     }
+}
+
+/// The three BGP source maps of 1.7.7 (`MAP_BGP_PEER_AS_SRC`, `MAP_BGP_SRC_LOCAL_PREF`,
+/// `MAP_BGP_SRC_MED`): loaded when their `*_type` is `map`, looked up per flow after the
+/// RIB lookup (as 1.7.7's core runs `NF_find_id()` on them after `bgp_srcdst_lookup()`),
+/// reloaded on SIGUSR2. Workers hold an `Arc` of the current set and look at one atomic
+/// generation per flow: the mutex is taken only after a reload.
+pub struct SrcMaps {
+    gen: AtomicU64,
+    cur: Mutex<Arc<SrcMapSet>>,
+    /// (key, path) of each configured map, in [`SrcMapSet`] order.
+    paths: [Option<String>; 3],
+    max_entries: usize,
+    core_name: String,
+}
+
+impl std::fmt::Debug for SrcMaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SrcMaps")
+            .field("paths", &self.paths)
+            .finish()
+    }
+}
+
+/// One loaded set: peer_src_as, src_local_pref, src_med.
+#[derive(Default)]
+pub struct SrcMapSet {
+    maps: [Option<BgpSrcMap>; 3],
+}
+
+#[derive(Default)]
+struct SrcMapsView {
+    gen: u64,
+    set: Option<Arc<SrcMapSet>>,
+}
+
+const SRC_MAP_KEYS: [(pmacct_config::Key, pmacct_config::Key, &str); 3] = [
+    (
+        key::BGP_PEER_SRC_AS_MAP,
+        key::BGP_PEER_SRC_AS_TYPE,
+        // 1.7.7's wording names the key as its variable is called.
+        "bgp_peer_as_src_type",
+    ),
+    (
+        key::BGP_SRC_LOCAL_PREF_MAP,
+        key::BGP_SRC_LOCAL_PREF_TYPE,
+        "bgp_src_local_pref_type",
+    ),
+    (
+        key::BGP_SRC_MED_MAP,
+        key::BGP_SRC_MED_TYPE,
+        "bgp_src_med_type",
+    ),
+];
+
+fn load_src_map(core_name: &str, path: &str, max: usize) -> Option<BgpSrcMap> {
+    plog!(Info, core_name, "core", "[{path}] (re)loading map.");
+    match BgpSrcMap::load_bgp_src(path, max) {
+        Ok((m, diags)) => {
+            for d in diags {
+                plog!(Warn, core_name, "core", "{}", d.err);
+            }
+            plog!(
+                Info,
+                core_name,
+                "core",
+                "[{path}] map successfully (re)loaded."
+            );
+            Some(m)
+        }
+        Err(_) => None,
+    }
+}
+
+/// Load the maps whose `*_type` is `map` (1.7.7 exits when such a type has no map).
+fn src_maps_start(
+    core: &Scope,
+    core_name: &str,
+    l: &LookupConfig,
+) -> Result<Option<Arc<SrcMaps>>, String> {
+    let types = [l.peer_src_as, l.src_local_pref, l.src_med];
+    let max_entries = core
+        .u64(key::MAPS_ENTRIES)
+        .unwrap_or(384)
+        .clamp(1, 10_000_000) as usize;
+    let mut paths: [Option<String>; 3] = Default::default();
+    let mut set = SrcMapSet::default();
+    for (i, (mk, _, tname)) in SRC_MAP_KEYS.iter().enumerate() {
+        if !types[i].map {
+            continue;
+        }
+        let Some(path) = core.str(*mk) else {
+            return Err(format!("{tname} set to 'map' but no map defined. Exiting."));
+        };
+        let m = load_src_map(core_name, path, max_entries)
+            .ok_or_else(|| format!("[{path}] file not found. Exiting."))?;
+        set.maps[i] = Some(m);
+        paths[i] = Some(path.to_string());
+    }
+    if paths.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    Ok(Some(Arc::new(SrcMaps {
+        gen: AtomicU64::new(0),
+        cur: Mutex::new(Arc::new(set)),
+        paths,
+        max_entries,
+        core_name: core_name.to_string(),
+    })))
+}
+
+impl SrcMaps {
+    /// SIGUSR2: read the maps again; one that cannot be read keeps its last contents.
+    pub fn reload(&self) -> Result<(), String> {
+        let Ok(mut cur) = self.cur.lock() else {
+            return Err("BGP source maps: lock poisoned".into());
+        };
+        let mut set = SrcMapSet::default();
+        let mut errs = Vec::new();
+        for (i, p) in self.paths.iter().enumerate() {
+            let Some(path) = p else { continue };
+            set.maps[i] = match load_src_map(&self.core_name, path, self.max_entries) {
+                Some(m) => Some(m),
+                None => {
+                    errs.push(format!("[{path}] unreadable; keeping the map in use"));
+                    cur.maps[i].clone()
+                }
+            };
+        }
+        *cur = Arc::new(set);
+        self.gen.fetch_add(1, Ordering::AcqRel);
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs.join("; "))
+        }
+    }
+}
+
+impl SrcMapsView {
+    /// 1.7.7's `bgp_peer_src_as_frommap_handler`, `bgp_src_local_pref_frommap_handler` and
+    /// `bgp_src_med_frommap_handler`: the first matching rule's value (0 without one); `bgp`
+    /// is the neighbour AS of the source's route. `peer_src_as` left 0 falls back on the
+    /// route's `*_pattern_to_asn` neighbour AS.
+    fn apply(&mut self, m: &SrcMaps, p: &mut pmacct_flow::flow::Primitives, src: &Side) {
+        let g = m.gen.load(Ordering::Acquire);
+        if self.set.is_none() || self.gen != g {
+            if let Ok(c) = m.cur.lock() {
+                self.set = Some(c.clone());
+                self.gen = g;
+            }
+        }
+        let Some(set) = &self.set else { return };
+        let route = SrcRoute {
+            found: src.found,
+            next_hop: src.next_hop,
+            peer_as: src.first_as,
+        };
+        let value = |i: usize| -> Option<u32> {
+            let m: &BgpSrcMap = set.maps[i].as_ref()?;
+            Some(match m.lookup_with(p, &route) {
+                Some(BgpSrcValue::Num(n)) => n,
+                Some(BgpSrcValue::Bgp) if src.found => src.first_as,
+                _ => 0,
+            })
+        };
+        let (a, lp, med) = (value(0), value(1), value(2));
+        if let Some(a) = a {
+            p.peer_src_as = if a == 0 && src.found {
+                src.comm_peer_as
+            } else {
+                a
+            };
+        }
+        if let Some(v) = lp {
+            p.src_local_pref = v;
+        }
+        if let Some(v) = med {
+            p.src_med = v;
+        }
+    }
+}
+
+/// SIGUSR2 for the BGP source maps, when some are configured.
+pub fn src_maps_reloader() -> Option<Box<dyn FnMut() -> Result<(), String> + Send>> {
+    let m = get()?.lookup.src_maps.clone()?;
+    Some(Box::new(move || m.reload()))
 }

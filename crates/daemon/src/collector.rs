@@ -361,6 +361,10 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
             crate::bgp::lookup_stage().expect("the BGP daemon runs for the life of the process")
         });
         makers.insert(after_rd, bgp);
+        // bgp_peer_src_as_map & co. are reloaded with the other maps, as in 1.7.7.
+        if let Some(r) = crate::bgp::src_maps_reloader().filter(|_| refresh) {
+            reloaders.push(r);
+        }
     }
     let new_stages: Box<dyn Fn() -> Vec<Box<dyn Stage>> + Send + Sync> =
         Box::new(move || makers.iter().map(|m| m()).collect());

@@ -65,6 +65,7 @@ fn speaker_config(core: &Scope, core_name: &str) -> Result<SpeakerConfig, String
         // Patterns and radius shape flow primitives only; logs print whole attributes.
         render: RenderOptions::default(),
         name: core_name.to_string(),
+        neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
     })
 }
 

@@ -117,6 +117,9 @@ pub struct Primitives {
     pub bgp_src_match: u8,
     pub bgp_dst_match: u8,
     pub bgp_next_hop: Option<IpAddr>,
+    /// `mpls_vpn_rd` was set by `flow_to_rd_map`: the BGP lookups then search that VPN's
+    /// routes (1.7.7 uses the map's RD only, never the exported one).
+    pub bgp_rd_from_map: bool,
 }
 
 /// Where a flow's custom primitive values are: an index into its batch's side table

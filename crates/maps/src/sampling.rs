@@ -43,11 +43,33 @@ enum Cond {
     /// model does not keep.
     VpnId(u32, bool),
     LabelBottom(u32, bool),
+    /// BGP source maps: the next hop of the route the flow's source matched.
+    SrcRouteNextHop(IpAddr, bool),
+    /// BGP source maps: the neighbour AS of the route the flow's source matched.
+    SrcRoutePeerAs(u32, bool),
+    SrcNet(IpAddr, u8, bool),
+    DstNet(IpAddr, u8, bool),
+}
+
+/// What the BGP source maps match on besides the flow: the BGP route its source address
+/// matched (`pptrs->bgp_src_info` in 1.7.7), looked up before the maps are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SrcRoute {
+    pub found: bool,
+    /// The route's BGP next hop.
+    pub next_hop: Option<IpAddr>,
+    /// `evaluate_first_asn()` of its AS path (with the `*_pattern_to_asn` fallback); 0
+    /// without an AS path.
+    pub peer_as: u32,
 }
 
 impl Cond {
-    fn matches(&self, p: &Primitives) -> bool {
+    fn matches(&self, p: &Primitives, r: &SrcRoute) -> bool {
         match *self {
+            Cond::SrcRouteNextHop(a, neg) => (r.found && r.next_hop == Some(a)) != neg,
+            Cond::SrcRoutePeerAs(n, neg) => ((if r.found { r.peer_as } else { 0 }) == n) != neg,
+            Cond::SrcNet(a, l, neg) => p.src_ip.is_some_and(|s| mask_addr(s, l) == a) != neg,
+            Cond::DstNet(a, l, neg) => p.dst_ip.is_some_and(|s| mask_addr(s, l) == a) != neg,
             Cond::In(m) => m.matches(p.in_iface),
             Cond::Out(m) => m.matches(p.out_iface),
             Cond::BgpNextHop(a, neg) => (p.peer_dst_ip == Some(a)) != neg,
@@ -276,6 +298,11 @@ impl<V: Copy> IdMap<V> {
 
     /// The value of the first rule matching the flow's exporter and conditions.
     pub fn lookup_flow(&self, p: &Primitives) -> Option<V> {
+        self.lookup_with(p, &SrcRoute::default())
+    }
+
+    /// [`IdMap::lookup_flow`] for maps whose rules may match the flow's source BGP route.
+    pub fn lookup_with(&self, p: &Primitives, route: &SrcRoute) -> Option<V> {
         let exporter = p.peer_src_ip?;
         let rules = if exporter.is_ipv4() {
             &self.v4
@@ -284,7 +311,9 @@ impl<V: Copy> IdMap<V> {
         };
         rules
             .iter()
-            .find(|r| mask_addr(exporter, r.len) == r.net && r.conds.iter().all(|c| c.matches(p)))
+            .find(|r| {
+                mask_addr(exporter, r.len) == r.net && r.conds.iter().all(|c| c.matches(p, route))
+            })
             .map(|r| r.value)
     }
 
@@ -294,6 +323,15 @@ impl<V: Copy> IdMap<V> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A `bgp_nexthop` word (a leading `-` negates) as the condition `cond` makes of it.
+fn next_hop_word<V>(v: &str, cond: fn(IpAddr, bool) -> Cond) -> Result<Word<V>, String> {
+    let (neg, a) = neg_of(v);
+    match a.parse() {
+        Ok(a) => Ok(Word::Cond(cond(a, neg))),
+        Err(_) => Err(format!("Bad BGP nexthop address '{a}'.")),
     }
 }
 
@@ -373,13 +411,7 @@ impl FlowToRdMap {
                     Some(rd) => Word::Value(rd),
                     None => Word::Nothing,
                 }),
-                "bgp_nexthop" => {
-                    let (neg, a) = neg_of(v);
-                    match a.parse() {
-                        Ok(a) => Ok(Word::Cond(Cond::BgpNextHop(a, neg))),
-                        Err(_) => Err(format!("Bad BGP nexthop address '{a}'.")),
-                    }
-                }
+                "bgp_nexthop" => next_hop_word(v, Cond::BgpNextHop),
                 "mpls_vpn_id" => {
                     let (neg, n) = neg_of(v);
                     match n.parse::<u32>() {
@@ -404,6 +436,87 @@ impl FlowToRdMap {
         let text = crate::read(path, 64 << 20)?;
         Ok(FlowToRdMap::parse_rd(path, &text, max_entries))
     }
+}
+
+/// The value of a BGP source map rule (`bgp_peer_src_as_map`, `bgp_src_local_pref_map`,
+/// `bgp_src_med_map`): a number, or `bgp` (the neighbour AS of the source's BGP route).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BgpSrcValue {
+    Num(u32),
+    Bgp,
+}
+
+/// A loaded BGP source map (1.7.7's `MAP_BGP_PEER_AS_SRC`, `MAP_BGP_SRC_LOCAL_PREF`,
+/// `MAP_BGP_SRC_MED`, one syntax for the three).
+pub type BgpSrcMap = IdMap<BgpSrcValue>;
+
+impl BgpSrcMap {
+    /// Parse as 1.7.7: keys `id` (a number, cut to 32 bits as the primitives hold it, or a
+    /// value starting with `bgp`; 0 counts as missing), `ip` (required), `in`, `out`,
+    /// `bgp_nexthop` and `peer_dst_as` (both of the source's BGP route), `src_net`,
+    /// `dst_net`. `src_mac`, `vlan` and `filter`, which 1.7.7 also reads, are refused with
+    /// a warning (the line is ignored).
+    pub fn parse_bgp_src(file: &str, text: &str, max_entries: usize) -> (BgpSrcMap, Vec<Diag>) {
+        IdMap::parse_with(file, text, max_entries, true, &|k, v| {
+            Some(match k {
+                "id" if v.starts_with("bgp") => Ok(Word::Value(BgpSrcValue::Bgp)),
+                "id" => {
+                    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                        Err("Invalid set_tag/id specified (non-digit chars).".to_string())
+                    } else {
+                        match v.parse::<u64>() {
+                            Ok(0) => Ok(Word::Nothing),
+                            Ok(n) => Ok(Word::Value(BgpSrcValue::Num(n as u32))),
+                            Err(_) => Err("Invalid set_tag/id specified.".to_string()),
+                        }
+                    }
+                }
+                "bgp_nexthop" => next_hop_word(v, Cond::SrcRouteNextHop),
+                "peer_dst_as" => {
+                    let (neg, n) = neg_of(v);
+                    Ok(Word::Cond(Cond::SrcRoutePeerAs(c_ulong(n) as u32, neg)))
+                }
+                "src_net" | "dst_net" => {
+                    let (neg, n) = neg_of(v);
+                    match parse_prefix(n) {
+                        Some((a, l)) if k == "src_net" => Ok(Word::Cond(Cond::SrcNet(a, l, neg))),
+                        Some((a, l)) => Ok(Word::Cond(Cond::DstNet(a, l, neg))),
+                        None => Err(format!(
+                            "Bad {} network address '{n}'.",
+                            if k == "src_net" {
+                                "source"
+                            } else {
+                                "destination"
+                            }
+                        )),
+                    }
+                }
+                "src_mac" | "vlan" | "filter" => Err(format!(
+                    "'{k}' is not supported in BGP source maps by pmacct-rs."
+                )),
+                _ => return common_word(k, v),
+            })
+        })
+    }
+
+    /// Read and parse `path`.
+    pub fn load_bgp_src(
+        path: &str,
+        max_entries: usize,
+    ) -> Result<(BgpSrcMap, Vec<Diag>), MapError> {
+        let text = crate::read(path, 64 << 20)?;
+        Ok(BgpSrcMap::parse_bgp_src(path, &text, max_entries))
+    }
+}
+
+/// C's `strtoul()` of a value as 1.7.7's map handlers read numbers: leading digits, 0 when
+/// there are none.
+fn c_ulong(v: &str) -> u64 {
+    let d = v.trim_start();
+    let end = d.find(|c: char| !c.is_ascii_digit()).unwrap_or(d.len());
+    d[..end]
+        .parse::<u64>()
+        .unwrap_or(if end > 0 { u64::MAX } else { 0 })
 }
 
 /// sampling_map on one flow (the core stage): the map's rate, then, with `renormalize`
@@ -431,6 +544,7 @@ pub fn apply_sampling(
 pub fn apply_flow_to_rd(map: &FlowToRdMap, flow: &mut Flow) -> bool {
     if let Some(rd) = map.lookup_flow(&flow.prims) {
         flow.prims.mpls_vpn_rd = rd;
+        flow.prims.bgp_rd_from_map = true;
     }
     true
 }
@@ -512,6 +626,71 @@ mod tests {
                 ip: "10.10.0.33".parse().unwrap(),
                 val: 188
             })
+        );
+    }
+
+    #[test]
+    fn bgp_src_map_rules() {
+        let text = "id=111 ip=10.0.0.1 src_net=10.1.0.0/16\n\
+                    id=bgp ip=10.0.0.1 src_net=10.2.0.0/16\n\
+                    id=333 ip=10.0.0.1 bgp_nexthop=192.0.2.5\n\
+                    id=444 ip=10.0.0.1 peer_dst_as=65020\n\
+                    id=0 ip=10.0.0.1\n\
+                    id=abc ip=10.0.0.1\n\
+                    id=bgp\n\
+                    id=9 ip=10.0.0.1 vlan=3\n\
+                    id=4294967298 ip=0.0.0.0/0 peer_dst_as=-4200000001 dst_net=-10.6.0.0/16\n";
+        let (m, d) = BgpSrcMap::parse_bgp_src("bpas", text, 384);
+        let got: Vec<String> = d.iter().map(|d| d.err.to_string()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "[bpas:5] required key missing. Required keys are: 'id', 'ip'. Line ignored.",
+                "[bpas] Invalid set_tag/id specified (non-digit chars).",
+                "[bpas:6] Line ignored.",
+                "[bpas:7] required key missing. Required keys are: 'id', 'ip'. Line ignored.",
+                "[bpas] 'vlan' is not supported in BGP source maps by pmacct-rs.",
+                "[bpas:8] Line ignored.",
+                "[bpas] Negations not supported. Indexing disabled.",
+            ]
+        );
+        assert_eq!(m.len(), 5);
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let p = |src: &str, dst: &str| Primitives {
+            peer_src_ip: Some(ip("10.0.0.1")),
+            src_ip: Some(ip(src)),
+            dst_ip: Some(ip(dst)),
+            ..Default::default()
+        };
+        let none = SrcRoute::default();
+        let r = |nh: &str, asn| SrcRoute {
+            found: true,
+            next_hop: Some(ip(nh)),
+            peer_as: asn,
+        };
+        let v = BgpSrcValue::Num;
+        assert_eq!(
+            m.lookup_with(&p("10.1.2.3", "1.1.1.1"), &none),
+            Some(v(111))
+        );
+        assert_eq!(
+            m.lookup_with(&p("10.2.2.3", "1.1.1.1"), &none),
+            Some(BgpSrcValue::Bgp)
+        );
+        assert_eq!(
+            m.lookup_with(&p("10.3.0.1", "1.1.1.1"), &r("192.0.2.5", 1)),
+            Some(v(333))
+        );
+        assert_eq!(
+            m.lookup_with(&p("10.3.0.1", "1.1.1.1"), &r("192.0.2.6", 65020)),
+            Some(v(444))
+        );
+        // Negated conditions; the id is cut to 32 bits.
+        assert_eq!(m.lookup_with(&p("10.3.0.1", "10.7.0.1"), &none), Some(v(2)));
+        assert_eq!(m.lookup_with(&p("10.3.0.1", "10.6.0.1"), &none), None);
+        assert_eq!(
+            m.lookup_with(&p("10.3.0.1", "10.7.0.1"), &r("192.0.2.6", 4_200_000_001)),
+            None
         );
     }
 }
