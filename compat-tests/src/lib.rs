@@ -11,6 +11,7 @@ pub mod compare;
 pub mod expected;
 pub mod oracle;
 pub mod pcap;
+pub mod probe;
 pub mod replay;
 pub mod run;
 pub mod sql;

@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use compat_tests::probe::{compare_sflow, decode, write_pcap, SflowCompare};
+
 const OURS_PMACCTD: &str = env!("CARGO_BIN_EXE_pmacctd");
 const OURS_NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
 
@@ -120,68 +122,6 @@ fn export(pmacctd: &str, conf: &Path, sock: UdpSocket, dir: &Path, tag: &str) ->
     assert!(st.success() || probe_race, "{pmacctd} {st}:\n{text}");
     done.store(true, Ordering::Relaxed);
     rx.join().unwrap()
-}
-
-/// The datagrams as a pcap of Ethernet/IPv4/UDP frames to `port` (what nfacctd reads).
-fn write_pcap(path: &Path, datagrams: &[Vec<u8>], port: u16) {
-    let mut o = Vec::new();
-    o.extend_from_slice(&0xa1b2c3d4u32.to_le_bytes());
-    o.extend_from_slice(&2u16.to_le_bytes());
-    o.extend_from_slice(&4u16.to_le_bytes());
-    o.extend_from_slice(&[0; 8]);
-    o.extend_from_slice(&65535u32.to_le_bytes());
-    o.extend_from_slice(&1u32.to_le_bytes());
-    for (i, d) in datagrams.iter().enumerate() {
-        let mut fr = vec![0u8; 12];
-        fr.extend_from_slice(&[0x08, 0x00]);
-        let tot = (20 + 8 + d.len()) as u16;
-        fr.extend_from_slice(&[0x45, 0]);
-        fr.extend_from_slice(&tot.to_be_bytes());
-        fr.extend_from_slice(&[0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]);
-        fr.extend_from_slice(&40000u16.to_be_bytes());
-        fr.extend_from_slice(&port.to_be_bytes());
-        fr.extend_from_slice(&((8 + d.len()) as u16).to_be_bytes());
-        fr.extend_from_slice(&[0, 0]);
-        fr.extend_from_slice(d);
-        o.extend_from_slice(&(1_800_000_000u32 + i as u32).to_le_bytes());
-        o.extend_from_slice(&0u32.to_le_bytes());
-        o.extend_from_slice(&(fr.len() as u32).to_le_bytes());
-        o.extend_from_slice(&(fr.len() as u32).to_le_bytes());
-        o.extend_from_slice(&fr);
-    }
-    std::fs::write(path, o).unwrap();
-}
-
-/// Records `nfacctd` prints for the exports in `pcap` (csv, header dropped), sorted.
-fn decode(nfacctd: &str, pcap: &Path, aggregate: &str, dir: &Path, tag: &str) -> Vec<String> {
-    let out = dir.join(format!("{tag}.csv"));
-    let conf = dir.join(format!("{tag}.conf"));
-    std::fs::write(
-        &conf,
-        format!(
-            "daemonize: false\npcap_savefile: {}\nplugins: print\nprint_output: csv\nprint_output_file: {}\naggregate: {aggregate}\ntimestamps_utc: true\n",
-            pcap.display(),
-            out.display()
-        ),
-    )
-    .unwrap();
-    let st = Command::new(nfacctd)
-        .arg("-f")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success(), "{nfacctd} on {}", pcap.display());
-    let mut v: Vec<String> = std::fs::read_to_string(&out)
-        .unwrap_or_default()
-        .lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    v.sort();
-    v
 }
 
 struct Case {
@@ -382,113 +322,6 @@ fn nfprobe_v5_maxflows_force_expiry() {
 
 const OURS_SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
 
-/// One sample of an sFlow v5 datagram: (format, bytes including tag and length).
-fn samples(d: &[u8]) -> Vec<(u32, Vec<u8>)> {
-    let be = |o: usize| u32::from_be_bytes(d[o..o + 4].try_into().unwrap());
-    let mut off = if be(4) == 2 { 40 } else { 28 };
-    let n = be(off - 4);
-    let mut v = Vec::new();
-    for _ in 0..n {
-        let len = be(off + 4) as usize;
-        v.push((be(off), d[off..off + 8 + len].to_vec()));
-        off += 8 + len;
-    }
-    assert_eq!(off, d.len(), "datagram length");
-    v
-}
-
-/// A flow sample with the padding of its header element zeroed; (sequence number, bytes).
-fn masked_flow_sample(s: &[u8]) -> (u32, Vec<u8>) {
-    let be = |o: usize| u32::from_be_bytes(s[o..o + 4].try_into().unwrap());
-    let mut s2 = s.to_vec();
-    let n = be(36) as usize;
-    let mut off = 40;
-    for _ in 0..n {
-        let (tag, len) = (be(off), be(off + 4) as usize);
-        if tag == 1 {
-            let hlen = be(off + 20) as usize;
-            for b in &mut s2[off + 24 + hlen..off + 8 + len] {
-                *b = 0;
-            }
-        }
-        off += 8 + len;
-    }
-    (be(8), s2)
-}
-
-/// The datagrams without the flow samples numbered above `last` (and without counter
-/// samples), emptied datagrams dropped.
-fn trim(dgrams: &[Vec<u8>], last: u32) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for d in dgrams {
-        let hdr = if u32::from_be_bytes(d[4..8].try_into().unwrap()) == 2 {
-            40
-        } else {
-            28
-        };
-        let kept: Vec<Vec<u8>> = samples(d)
-            .into_iter()
-            .filter(|(t, s)| *t == 1 && masked_flow_sample(s).0 <= last)
-            .map(|(_, s)| s)
-            .collect();
-        if kept.is_empty() {
-            continue;
-        }
-        let mut n = d[..hdr].to_vec();
-        n[hdr - 4..hdr].copy_from_slice(&(kept.len() as u32).to_be_bytes());
-        for s in kept {
-            n.extend_from_slice(&s);
-        }
-        out.push(n);
-    }
-    out
-}
-
-/// tshark's expert warnings and errors on the sFlow datagrams in `pcap` (empty: clean).
-fn tshark_problems(pcap: &Path, port: u16) -> String {
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(pcap)
-        .args([
-            "-d",
-            &format!("udp.port=={port},sflow"),
-            "-q",
-            "-z",
-            "expert,warn",
-        ])
-        .stderr(Stdio::null())
-        .output()
-        .expect("tshark");
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    if text.contains("Errors (") || text.contains("Warns (") {
-        text
-    } else {
-        String::new()
-    }
-}
-
-/// Our sfacctd's csv rows (`SF_AGG`) with an IPv6 sample's ToS as sfacctd 1.7.7 prints it,
-/// the traffic class >> 4 (docs/COMPATIBILITY.md, sfacctd difference 1), re-aggregated.
-fn v6_tos_as_1_7_7(rows: &[String]) -> Vec<String> {
-    let mut agg: std::collections::BTreeMap<Vec<String>, (u64, u64)> = Default::default();
-    for r in rows {
-        let mut f: Vec<String> = r.split(',').map(str::to_string).collect();
-        let (bytes, pkts) = (f.pop().unwrap(), f.pop().unwrap());
-        if f[6].contains(':') {
-            f[11] = (f[11].parse::<u32>().unwrap() >> 4).to_string();
-        }
-        let e = agg.entry(f).or_default();
-        e.0 += pkts.parse::<u64>().unwrap();
-        e.1 += bytes.parse::<u64>().unwrap();
-    }
-    let mut v: Vec<String> = agg
-        .into_iter()
-        .map(|(k, (p, b))| format!("{},{p},{b}", k.join(",")))
-        .collect();
-    v.sort();
-    v
-}
-
 struct SfCase {
     name: &'static str,
     extra: &'static str,
@@ -499,8 +332,6 @@ struct SfCase {
     /// Records sfacctd must print at least.
     min_records: usize,
 }
-
-const SF_AGG: &str = "src_host,dst_host,src_port,dst_port,proto,tos,src_mac,dst_mac,vlan,in_iface,out_iface,sampling_rate,peer_src_ip";
 
 fn sf_run(case: &SfCase) {
     let dir = tmpdir(case.name);
@@ -529,96 +360,16 @@ fn sf_run(case: &SfCase) {
         assert!(!dgrams.is_empty(), "{who} exported nothing");
         exports.push(dgrams);
     }
-    let flow_samples = |dgrams: &[Vec<u8>]| -> Vec<(u32, Vec<u8>)> {
-        let mut v: Vec<(u32, Vec<u8>)> = dgrams
-            .iter()
-            .flat_map(|d| samples(d))
-            .filter(|(t, _)| *t == 1)
-            .map(|(_, s)| masked_flow_sample(&s))
-            .collect();
-        v.sort();
-        v
-    };
-    let pm = flow_samples(&exports[0]);
-    let ours = flow_samples(&exports[1]);
-    assert!(
-        pm.len() >= case.min_samples,
-        "{}: pmacct {} flow samples < {}",
-        case.name,
-        pm.len(),
-        case.min_samples
-    );
-    // Sequence numbers 1..=n, no gap, on both sides.
-    for (v, who) in [(&pm, "pmacct"), (&ours, "ours")] {
-        for (i, (seq, _)) in v.iter().enumerate() {
-            assert_eq!(
-                *seq,
-                i as u32 + 1,
-                "{}: {who} flow sample sequence",
-                case.name
-            );
-        }
-    }
-    assert!(
-        ours.len() >= pm.len() && ours.len() - pm.len() < 8,
-        "{}: pmacct {} flow samples, ours {}",
-        case.name,
-        pm.len(),
-        ours.len()
-    );
-    for (a, b) in pm.iter().zip(&ours) {
-        assert_eq!(a, b, "{}: flow sample {} differs", case.name, a.0);
-    }
-    // Counter samples: generic interface counters of the one interface seen.
-    for d in exports.iter().flatten() {
-        for (t, s) in samples(d) {
-            if t == 2 {
-                let blocks = u32::from_be_bytes(s[16..20].try_into().unwrap()) as usize;
-                assert_eq!(s.len(), 20 + blocks * 96, "{}: counters sample", case.name);
-            }
-        }
-    }
-    let last = pm.last().map_or(0, |s| s.0);
-    let trimmed = trim(&exports[1], last);
-    let (pm_cap, ours_cap) = (dir.join("pmacct-export.pcap"), dir.join("ours-export.pcap"));
-    let (port, ours_port) = (ports[0], ports[1]);
-    write_pcap(&pm_cap, &exports[0], port);
-    write_pcap(&ours_cap, &trimmed, ours_port);
-    let full_cap = dir.join("ours-full-export.pcap");
-    write_pcap(&full_cap, &exports[1], ours_port);
-    let problems = tshark_problems(&full_cap, ours_port);
-    assert!(
-        problems.is_empty(),
-        "{}: tshark on our export:\n{problems}",
-        case.name
-    );
-    let oracle = compat_tests::oracle::path("sfacctd");
-    let pm_rec = decode(&oracle, &pm_cap, SF_AGG, &dir, "pmacct-by-pmacct");
-    let ours_rec = decode(&oracle, &ours_cap, SF_AGG, &dir, "ours-by-pmacct");
-    let ours_by_ours = decode(OURS_SFACCTD, &ours_cap, SF_AGG, &dir, "ours-by-ours");
-    assert!(
-        pm_rec.len() >= case.min_records,
-        "{}: pmacct {} records < {}",
-        case.name,
-        pm_rec.len(),
-        case.min_records
-    );
-    assert_eq!(pm_rec, ours_rec, "{}: sfacctd 1.7.7's records", case.name);
-    assert_eq!(
-        ours_rec,
-        v6_tos_as_1_7_7(&ours_by_ours),
-        "{}: our sfacctd on our export",
-        case.name
-    );
-    eprintln!(
-        "{}: {} flow samples equal ({} more of ours at the end), {} records equal (datagrams: pmacct {}, ours {})",
-        case.name,
-        pm.len(),
-        ours.len() - pm.len(),
-        pm_rec.len(),
-        exports[0].len(),
-        exports[1].len()
-    );
+    compare_sflow(&SflowCompare {
+        name: case.name,
+        pmacct: &exports[0],
+        ours: &exports[1],
+        ports: [ports[0], ports[1]],
+        dir: &dir,
+        ours_sfacctd: OURS_SFACCTD,
+        min_samples: case.min_samples,
+        min_records: case.min_records,
+    });
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -151,13 +151,6 @@ fn check_tee(daemon: Daemon, plugins: &[PluginInstance]) -> Result<(), String> {
             daemon.name()
         ));
     }
-    // pmacct-rs's uacctd hands its plugins flows, not the frames sfprobe samples.
-    if daemon == Daemon::Uacctd && plugins.iter().any(|p| p.kind == PluginKind::Sfprobe) {
-        return Err(
-            "'sfprobe' plugin: recognized, not supported yet by pmacct-rs uacctd (pmacctd has it)."
-                .into(),
-        );
-    }
     let tees = plugins.iter().filter(|p| p.kind == PluginKind::Tee).count();
     if tees == 0 {
         return Ok(());

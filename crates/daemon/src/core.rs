@@ -10,7 +10,7 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::{Flow, Stage};
 use pmacct_wire::Timestamp;
 
-use pmacct_plugins::datagram::DatagramBatch;
+use pmacct_plugins::datagram::{DatagramBatch, Frame};
 
 use crate::pipeline::{Backpressure, Batches, PluginTx};
 use crate::plog;
@@ -114,6 +114,13 @@ pub trait Decoder: Send {
     /// fed as 1.7.7's core feeds it: only packets its accounting took), not every datagram.
     fn replicates_accounted_frames(&self) -> bool {
         false
+    }
+
+    /// The frame datagram plugins get for the datagram just accounted when the decoder
+    /// built one (uacctd: the Ethernet frame around the NFLOG packet, with its interfaces);
+    /// `None`: the datagram itself.
+    fn accounted_frame(&self) -> Option<Frame<'_>> {
+        None
     }
 
     /// Evictions from the decoder's bounded state: (templates, template-cache exporters).
@@ -298,7 +305,10 @@ impl Core {
         };
         let sum = self.decoder.decode(d, &mut self.drops, &mut emit);
         if frames && accounted {
-            self.datagrams.push_frame(d.data, d.linktype, d.wirelen);
+            match self.decoder.accounted_frame() {
+                Some(f) => self.datagrams.push_captured(&f),
+                None => self.datagrams.push_frame(d.data, d.linktype, d.wirelen),
+            }
             if self.datagrams.len() >= BATCH_DATAGRAMS {
                 self.hand_out_datagrams();
             }

@@ -11,7 +11,8 @@
 //! bind `uacctd_group`, copy mode "packet" with `snaplen` bytes, `uacctd_threshold`,
 //! `uacctd_nl_size` (and a receive buffer of 10 times it, as libnetfilter_log asks),
 //! `NETLINK_NO_ENOBUFS`; then each `recv()` of up to `uacctd_nl_size` bytes is a batch of
-//! packet messages.
+//! packet messages. An sfprobe plugin gets the Ethernet frames built for the accounting, with
+//! the NFLOG interfaces.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::OnceLock;
@@ -22,6 +23,7 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::nflog::NflogAccountant;
 use pmacct_flow::producer::packet::dlt;
 use pmacct_flow::Flow;
+use pmacct_plugins::datagram::Frame;
 use pmacct_wire::nflog::{self, Config, Messages, CONFIG_MESSAGE_MAX};
 use pmacct_wire::Timestamp;
 
@@ -64,6 +66,8 @@ static PRE: OnceLock<PreConfig> = OnceLock::new();
 /// uacctd's decoder: each datagram is the payload of one NFLOG packet message.
 pub struct NflogDecoder {
     acct: NflogAccountant,
+    /// The last packet's NFLOG interfaces (bridge port first), for sfprobe's samples.
+    ifindex: (u32, u32),
 }
 
 impl Decoder for NflogDecoder {
@@ -75,13 +79,34 @@ impl Decoder for NflogDecoder {
     ) -> Option<DatagramSummary> {
         match nflog::parse_packet(d.data) {
             Ok(p) => match self.acct.account(&p, d.arrival) {
-                Ok(flow) => emit(flow, None),
+                Ok(flow) => {
+                    self.ifindex = (p.ifindex_in(), p.ifindex_out());
+                    emit(flow, None)
+                }
                 Err(skip) => drops.add(skip.as_str(), 1),
             },
             Err(e) => drops.add(e.as_str(), 1),
         }
         // No per-exporter stats (there is no exporter), as pmacctd.
         None
+    }
+
+    /// sfprobe samples the frames uacctd 1.7.7 hands to pmacctd's accounting.
+    fn replicates_accounted_frames(&self) -> bool {
+        true
+    }
+
+    /// The rebuilt Ethernet frame (as 1.7.7's pcap header: caplen cut to `snaplen`, len all
+    /// the kernel copied) and the NFLOG interfaces, which 1.7.7's sfprobe puts in its samples.
+    fn accounted_frame(&self) -> Option<Frame<'_>> {
+        let (data, wirelen) = self.acct.last_frame();
+        Some(Frame {
+            data,
+            linktype: dlt::EN10MB,
+            wirelen,
+            ifindex_in: self.ifindex.0,
+            ifindex_out: self.ifindex.1,
+        })
     }
 }
 
@@ -413,7 +438,8 @@ fn privileged() -> bool {
         .is_some_and(|eff| eff & (1 << CAP_NET_ADMIN) != 0)
 }
 
-/// The socket settings from the core scope, with 1.7.7's defaults for 0.
+/// The socket settings from the core scope, with 1.7.7's defaults for 0 (`snaplen` is at
+/// least 128, sfprobe's header size, which 1.7.7 also raises it to for sfprobe).
 fn spec(core: &Scope) -> NflogSpec {
     let or = |k, d: u64| core.u64(k).filter(|n| *n > 0).unwrap_or(d);
     let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
@@ -466,6 +492,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         new_decoder: Box::new(move || {
             Box::new(NflogDecoder {
                 acct: NflogAccountant::new(opts, snaplen),
+                ifindex: (0, 0),
             })
         }),
     })

@@ -20,6 +20,9 @@ struct Item {
     /// Captured frames: pcap's link type and the frame's length on the wire.
     linktype: u32,
     wirelen: u32,
+    /// Captured frames: input and output ifIndex the capture named (uacctd's NFLOG
+    /// interfaces; 0 for pcap).
+    ifindex: [u32; 2],
 }
 
 /// A captured frame of a [`DatagramBatch`].
@@ -31,6 +34,9 @@ pub struct Frame<'a> {
     pub linktype: u32,
     /// Length on the wire (>= `data.len()`).
     pub wirelen: u32,
+    /// Input/output ifIndex the capture named (uacctd: NFLOG's), 0 when unknown.
+    pub ifindex_in: u32,
+    pub ifindex_out: u32,
 }
 
 impl DatagramBatch {
@@ -52,12 +58,25 @@ impl DatagramBatch {
             range: start..self.bytes.len(),
             linktype: 0,
             wirelen: data.len() as u32,
+            ifindex: [0; 2],
         });
     }
 
     /// Append a captured frame (pmacctd) of link type `linktype`, `wirelen` bytes long on
     /// the wire.
     pub fn push_frame(&mut self, data: &[u8], linktype: u32, wirelen: u32) {
+        self.push_captured(&Frame {
+            data,
+            linktype,
+            wirelen,
+            ifindex_in: 0,
+            ifindex_out: 0,
+        });
+    }
+
+    /// Append a captured frame with the interfaces it was seen on.
+    pub fn push_captured(&mut self, f: &Frame<'_>) {
+        let (data, linktype, wirelen) = (f.data, f.linktype, f.wirelen);
         let start = self.bytes.len();
         self.bytes.extend_from_slice(data);
         let unspecified = SocketAddr::from(([0, 0, 0, 0], 0));
@@ -67,6 +86,7 @@ impl DatagramBatch {
             range: start..self.bytes.len(),
             linktype,
             wirelen: wirelen.max(data.len() as u32),
+            ifindex: [f.ifindex_in, f.ifindex_out],
         });
     }
 
@@ -111,6 +131,8 @@ impl DatagramBatch {
             data: &self.bytes[i.range.clone()],
             linktype: i.linktype,
             wirelen: i.wirelen,
+            ifindex_in: i.ifindex[0],
+            ifindex_out: i.ifindex[1],
         })
     }
 
@@ -139,6 +161,16 @@ mod tests {
         b.push_frame(b"xy", 1, 60);
         let f = b.frames().nth(3).unwrap();
         assert_eq!((f.data, f.linktype, f.wirelen), (&b"xy"[..], 1, 60));
+        assert_eq!((f.ifindex_in, f.ifindex_out), (0, 0));
+        b.push_captured(&Frame {
+            data: b"z",
+            linktype: 1,
+            wirelen: 0,
+            ifindex_in: 3,
+            ifindex_out: 4,
+        });
+        let f = b.frames().nth(4).unwrap();
+        assert_eq!((f.wirelen, f.ifindex_in, f.ifindex_out), (1, 3, 4));
         b.clear();
         assert!(b.is_empty());
     }

@@ -29,6 +29,9 @@ pub struct NflogAccountant {
     acct: PacketAccountant,
     snaplen: usize,
     frame: Vec<u8>,
+    /// The last frame's length before the `snaplen` cut: its header and all the kernel
+    /// copied (uacctd 1.7.7's pcap `len`, what sfprobe reports as the frame length).
+    wirelen: u32,
 }
 
 impl NflogAccountant {
@@ -38,6 +41,7 @@ impl NflogAccountant {
             acct: PacketAccountant::new(opts),
             snaplen,
             frame: Vec::with_capacity(snaplen.saturating_add(64).min(1 << 16)),
+            wirelen: 0,
         }
     }
 
@@ -58,8 +62,16 @@ impl NflogAccountant {
                 self.frame.extend_from_slice(&etype.to_be_bytes());
             }
         }
+        let header = self.frame.len();
         self.frame.extend_from_slice(body);
+        self.wirelen = u32::try_from(header.saturating_add(p.payload.len())).unwrap_or(u32::MAX);
         Ok(&self.frame)
+    }
+
+    /// The frame last built by [`NflogAccountant::frame`] (or `account`) and its length
+    /// before the `snaplen` cut.
+    pub fn last_frame(&self) -> (&[u8], u32) {
+        (&self.frame, self.wirelen)
     }
 
     /// Account one NFLOG packet; `clock`: the time now (used when the kernel gave none).
@@ -129,6 +141,14 @@ mod tests {
         assert_eq!(f.prims.etype, 0x0800);
         assert_eq!(f.prims.timestamp_start, Timestamp::new(1_700_000_000, 7));
         assert_eq!(a.frame(&p).unwrap().len(), 14 + 128);
+        // The kernel copied 128 bytes: uacctd 1.7.7's pcap length is that plus the header.
+        assert_eq!(a.last_frame().1, 14 + 128);
+        let mut short = NflogAccountant::new(PacketOptions::default(), 64);
+        short.frame(&p).unwrap();
+        assert_eq!(
+            (short.last_frame().0.len(), short.last_frame().1),
+            (14 + 64, 14 + 128)
+        );
     }
 
     #[test]

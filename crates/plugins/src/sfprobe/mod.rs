@@ -203,8 +203,9 @@ impl SfprobePlugin {
         })
     }
 
-    /// `readPacket()`: one frame the core accounted.
-    fn packet(&mut self, data: &[u8], linktype: u32, wirelen: u32) {
+    /// `readPacket()`: one frame the core accounted, with the input and output ifIndex the
+    /// capture named (uacctd's NFLOG interfaces; 0 when unknown, always so in pmacctd).
+    fn packet(&mut self, data: &[u8], linktype: u32, wirelen: u32, ifindex: [u32; 2]) {
         let Some(l2) = frame_l2(linktype, data) else {
             return;
         };
@@ -236,11 +237,16 @@ impl SfprobePlugin {
             // Tags are 0 without a pre_tag_map: ingress.
             _ => 0,
         };
-        // ifIndex: no interface from the capture (ifindex_in/out are 0 in pmacctd).
-        let mut if_index = match self.cfg.ifindex {
-            Some(IfIndex::Static(n)) => n,
-            _ => 0,
-        };
+        // The counted interface: the capture's in the sample's direction, else (or with
+        // the override) `sfprobe_ifindex` (tags are 0 without a pre_tag_map), else unknown.
+        let mut if_index = ifindex[dir];
+        if if_index == 0 || self.cfg.ifindex_override {
+            if let Some(IfIndex::Static(n)) = self.cfg.ifindex {
+                if n != 0 {
+                    if_index = n;
+                }
+            }
+        }
         if if_index == 0 {
             if_index = IFINDEX_UNKNOWN;
         }
@@ -248,17 +254,19 @@ impl SfprobePlugin {
         if !self.agent.take_sample() {
             return;
         }
-        // The sample's ports: the counted interface in the sample's direction (a tag-typed
-        // ifindex gives the tag, 0), the other side unknown.
+        // The sample's ports: the capture's interfaces where it named them (whatever the
+        // override), else the counted interface on the sample's side (a tag-typed ifindex
+        // gives the tag, 0), else unknown.
         let side = match self.cfg.ifindex {
             Some(IfIndex::Tag) | Some(IfIndex::Tag2) => 0,
             _ => counted,
         };
-        let (input, output) = if dir == 0 {
-            (side, IFINDEX_UNKNOWN)
-        } else {
-            (IFINDEX_UNKNOWN, side)
+        let port = |i: usize| match ifindex[i] {
+            0 if dir == i => side,
+            0 => IFINDEX_UNKNOWN,
+            n => n,
         };
+        let (input, output) = (port(0), port(1));
         let header_protocol = match stripped_etype {
             Some(0x0800) => 11,
             Some(0x86dd) => 12,
@@ -339,7 +347,7 @@ impl Plugin for SfprobePlugin {
 
     fn process_datagrams(&mut self, batch: &DatagramBatch, _tags: &[Option<u64>]) {
         for f in batch.frames() {
-            self.packet(f.data, f.linktype, f.wirelen);
+            self.packet(f.data, f.linktype, f.wirelen, [f.ifindex_in, f.ifindex_out]);
         }
         // 1.7.7 ticks its agent when its pipe runs dry.
         self.tick(secs(SystemTime::now()), false);
@@ -403,6 +411,54 @@ mod tests {
         assert!(cfg("sfprobe_agentip: host.example\n").is_err());
     }
 
+    /// uacctd's names of the sampling keys (fields shared with pmacctd's).
+    #[test]
+    fn uacctd_sampling_keys() {
+        let c = |text: &str| {
+            let l = pmacct_config::parse_str(
+                pmacct_config::Daemon::Uacctd,
+                Some("u.conf"),
+                &format!("plugins: sfprobe[s]\n{text}"),
+                &[],
+            )
+            .unwrap();
+            SfprobeConfig::from_scope("s", &l.config.plugins[0].scope).unwrap()
+        };
+        let a = c("uacctd_ext_sampling_rate: 4\n").agent;
+        assert_eq!((a.sampling_rate, a.ext_sampled), (4, true));
+        let a = c("uacctd_ext_sampling_rate: 4\nuacctd_renormalize: true\n").agent;
+        assert_eq!((a.sampling_rate, a.ext_sampled), (1, false));
+    }
+
+    /// NFLOG's interfaces go into the samples as 1.7.7 puts them (the capture's side wins,
+    /// a side without one is the counted interface in the sample's direction).
+    #[test]
+    fn capture_interfaces_in_samples() {
+        let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
+        sink.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let port = sink.local_addr().unwrap().port();
+        let c = cfg(&format!(
+            "sfprobe_receiver: 127.0.0.1:{port}\nsfprobe_direction[s]: out\nsfprobe_ifindex[s]: 7\n"
+        ))
+        .unwrap();
+        let mut p = SfprobePlugin::new(c, SystemTime::now()).unwrap();
+        let mut frame = vec![0u8; 12];
+        frame.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 20]);
+        frame.resize(34, 0);
+        // out direction: NFLOG input 3, no output -> output is the counted interface 7
+        p.packet(&frame, 1, 34, [3, 0]);
+        // NFLOG output 5 is counted and reported
+        p.packet(&frame, 1, 34, [0, 5]);
+        p.shutdown(SystemTime::now()).unwrap();
+        let mut buf = [0u8; 1500];
+        let n = sink.recv(&mut buf).unwrap();
+        let be = |o: usize| u32::from_be_bytes(buf[o..o + 4].try_into().unwrap());
+        // header 28, then two flow samples of 40 + 24 + 24 + 20 bytes (IPv4 header, stripped)
+        assert_eq!((n, be(24)), (28 + 2 * 108, 2));
+        assert_eq!((be(28 + 28), be(28 + 32)), (3, 7));
+        assert_eq!((be(136 + 28), be(136 + 32)), (IFINDEX_UNKNOWN, 5));
+    }
+
     /// Hostile frames (any bytes, any link type, lying lengths): no panic, datagrams bounded.
     #[test]
     fn arbitrary_frames_never_panic() {
@@ -427,7 +483,7 @@ mod tests {
                 f[14.min(len - 1)] = 0x45;
             }
             let lt = [0u32, 1, 12, 101, 108, 113, 7][(rnd() % 7) as usize];
-            p.packet(&f[..len], lt, rnd() % 3000);
+            p.packet(&f[..len], lt, rnd() % 3000, [rnd() % 4, rnd() % 4]);
         }
         p.shutdown(SystemTime::now()).unwrap();
     }
