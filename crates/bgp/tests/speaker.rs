@@ -22,6 +22,7 @@ fn cfg(asn: Option<u32>, max_peers: usize, allow: Option<Vec<(IpAddr, u8)>>) -> 
         allow,
         render: RenderOptions::default(),
         name: "default".into(),
+        sock: Default::default(),
     }
 }
 

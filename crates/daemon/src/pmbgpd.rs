@@ -65,11 +65,13 @@ fn speaker_config(core: &Scope, core_name: &str) -> Result<SpeakerConfig, String
         // Patterns and radius shape flow primitives only; logs print whole attributes.
         render: RenderOptions::default(),
         name: core_name.to_string(),
+        sock: crate::bgp::sock_opts(core, core_name, "core")?,
     })
 }
 
 /// Outputs other than JSON files are refused at start-up (never silently dropped).
 fn refused(core: &Scope) -> Result<(), String> {
+    crate::bgp::refuse_unbuilt(core)?;
     for k in [key::BGP_DAEMON_MSGLOG_OUTPUT, key::BGP_TABLE_DUMP_OUTPUT] {
         if let Some(v) = core.str(k) {
             if !v.eq_ignore_ascii_case("json") {
@@ -310,6 +312,9 @@ pub fn main(argv: &[String]) -> i32 {
                 s.prefixes_announced.load(Ordering::Relaxed),
                 s.prefixes_withdrawn.load(Ordering::Relaxed)
             );
+            for l in crate::bgp::peer_stat_lines(s) {
+                plog!(Info, &name, "core", "{}", l);
+            }
         }
     }
     stop.store(true, Ordering::Release);
