@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -91,6 +91,22 @@ pub struct SpeakerConfig {
     /// `bgp_neighbors_file`: rewritten with the connected peers' addresses at each accepted
     /// connection and each closed session, as 1.7.7's `write_neighbors_file()`.
     pub neighbors_file: Option<String>,
+    /// Socket options and admission of new sessions.
+    pub sock: SockOpts,
+}
+
+/// `bgp_daemon_ipprec`, `_pipe_size`, `_md5_file` and `_batch`/`_batch_interval`: set on the
+/// listening socket as 1.7.7 sets them (accepted sessions inherit them).
+#[derive(Debug, Clone, Default)]
+pub struct SockOpts {
+    /// IP precedence (0-7) of the sessions' packets: TOS = ipprec << 5.
+    pub ipprec: u8,
+    /// SO_RCVBUF asked for; the granted size is in [`SpeakerHandle::rcvbuf`].
+    pub pipe_size: Option<usize>,
+    /// TCP MD5 signature keys (RFC 2385) per peer address.
+    pub md5: Vec<(IpAddr, Vec<u8>)>,
+    /// At most `.0` new sessions per `.1` seconds (1.7.7's peer batching); None: no limit.
+    pub batch: Option<(u32, u64)>,
 }
 
 /// The BGP identifier 1.7.7 sends: `bgp_daemon_id` if an IPv4 address other than 0.0.0.0,
@@ -119,6 +135,108 @@ pub struct Stats {
     pub attrs_discarded: AtomicU64,
     pub nlri_errors: AtomicU64,
     pub hold_timer_expired: AtomicU64,
+    /// Connections closed by `bgp_daemon_batch` throttling.
+    pub rejected_batch: AtomicU64,
+    /// The sessions now open, in accept order.
+    pub sessions: Mutex<Vec<Arc<PeerStats>>>,
+}
+
+/// One session's state and counters (metrics endpoint, SIGUSR1).
+#[derive(Debug)]
+pub struct PeerStats {
+    pub addr: IpAddr,
+    pub port: u16,
+    /// OPEN exchanged (else TCP up, waiting for the peer's OPEN).
+    pub established: AtomicBool,
+    /// The peer's AS (0 until its OPEN).
+    pub asn: AtomicU32,
+    pub updates: AtomicU64,
+    pub announced: AtomicU64,
+    pub withdrawn: AtomicU64,
+    /// Prefixes in its RIB after the last UPDATE.
+    pub prefixes: AtomicU64,
+    /// Malformed attributes discarded and NLRI blocks cut short (session kept).
+    pub attrs_discarded: AtomicU64,
+    pub nlri_errors: AtomicU64,
+}
+
+impl Stats {
+    /// The sessions now open (a snapshot).
+    pub fn open_sessions(&self) -> Vec<Arc<PeerStats>> {
+        lock(&self.sessions).clone()
+    }
+}
+
+impl SpeakerConfig {
+    /// A speaker on 127.0.0.1, a port the kernel picks, defaults elsewhere (tests, benches).
+    pub fn loopback(name: &str) -> SpeakerConfig {
+        SpeakerConfig {
+            ip: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            port: 0,
+            ipv6_only: false,
+            id: Ipv4Addr::new(1, 2, 3, 4),
+            asn: None,
+            max_peers: 10,
+            disable_router_id_check: false,
+            allow: None,
+            render: RenderOptions::default(),
+            name: name.to_string(),
+            neighbors_file: None,
+            sock: SockOpts::default(),
+        }
+    }
+}
+
+impl PeerStats {
+    fn new(addr: IpAddr, port: u16) -> PeerStats {
+        PeerStats {
+            addr,
+            port,
+            established: AtomicBool::new(false),
+            asn: AtomicU32::new(0),
+            updates: AtomicU64::new(0),
+            announced: AtomicU64::new(0),
+            withdrawn: AtomicU64::new(0),
+            prefixes: AtomicU64::new(0),
+            attrs_discarded: AtomicU64::new(0),
+            nlri_errors: AtomicU64::new(0),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// 1.7.7's peer batching (`bgp_batch_*`): a new session is admitted while the current batch
+/// has room or once its interval is over (which starts a new batch).
+#[derive(Debug, Default)]
+struct Batch {
+    num: u32,
+    interval: u64,
+    left: u32,
+    base: Option<Instant>,
+}
+
+impl Batch {
+    fn expired(&self, now: Instant) -> bool {
+        self.base
+            .is_none_or(|b| now.duration_since(b).as_secs() > self.interval)
+    }
+    fn admitted(&self, now: Instant) -> bool {
+        self.num == 0 || self.left > 0 || self.expired(now)
+    }
+    /// A session was admitted: take its place in the batch.
+    fn take(&mut self, now: Instant) {
+        if self.num == 0 {
+            return;
+        }
+        if self.expired(now) {
+            self.left = self.num;
+            self.base = Some(now);
+        }
+        self.left = self.left.saturating_sub(1);
+    }
 }
 
 /// A running speaker.
@@ -126,6 +244,8 @@ pub struct SpeakerHandle {
     pub peers: Arc<Peers>,
     pub stats: Arc<Stats>,
     pub local: Vec<SocketAddr>,
+    /// SO_RCVBUF the kernel granted (`bgp_daemon_pipe_size` set).
+    pub rcvbuf: Option<usize>,
     stop: Arc<AtomicBool>,
     waker: Arc<Waker>,
     thread: Option<JoinHandle<()>>,
@@ -180,6 +300,7 @@ struct Session {
     tag: String,
     /// Index in [`Speaker::slots`] (1.7.7's `peers[]` slot: the neighbors file's order).
     slot: usize,
+    stats: Arc<PeerStats>,
 }
 
 fn safi_idx(safi: u8) -> usize {
@@ -245,10 +366,125 @@ fn bind(cfg: &SpeakerConfig) -> io::Result<std::net::TcpListener> {
     if addr.is_ipv6() {
         s.set_only_v6(!dual)?;
     }
+    let o = &cfg.sock;
+    if o.ipprec != 0 {
+        // IP_TOS as 1.7.7 (IPv4 sessions, on either family's socket), and the IPv6 traffic
+        // class for IPv6 sessions, which 1.7.7 leaves at 0.
+        let tos = u32::from(o.ipprec) << 5;
+        s.set_tos(tos)?;
+        if addr.is_ipv6() {
+            s.set_tclass_v6(tos)?;
+        }
+    }
+    if let Some(n) = o.pipe_size {
+        s.set_recv_buffer_size(n)?;
+    }
     s.bind(&addr.into())?;
     s.listen(128)?;
     s.set_nonblocking(true)?;
     Ok(s.into())
+}
+
+/// The C `struct tcp_md5sig` of <linux/tcp.h>.
+#[cfg(target_os = "linux")]
+#[repr(C)]
+struct TcpMd5Sig {
+    addr: libc::sockaddr_storage,
+    flags: u8,
+    prefixlen: u8,
+    keylen: u16,
+    ifindex: libc::c_int,
+    key: [u8; 80],
+}
+
+/// Set (or, with an empty key, delete) the TCP MD5 signature key of `peer` on the listening
+/// socket `fd`; connections accepted from `peer` then sign and check every segment. An IPv4
+/// peer on an IPv6 socket is keyed by its IPv4-mapped address, as 1.7.7 does.
+#[cfg(target_os = "linux")]
+pub fn set_md5sig(
+    fd: std::os::fd::RawFd,
+    v6_socket: bool,
+    peer: IpAddr,
+    key: &[u8],
+) -> io::Result<()> {
+    let peer = match peer {
+        IpAddr::V6(a) if !v6_socket => match a.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => peer,
+        },
+        IpAddr::V4(a) if v6_socket => IpAddr::V6(a.to_ipv6_mapped()),
+        p => p,
+    };
+    if key.len() > 80 {
+        return Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            "key longer than 80 bytes",
+        ));
+    }
+    let sa: socket2::SockAddr = SocketAddr::new(peer, 0).into();
+    // SAFETY: sockaddr_storage and TcpMd5Sig are plain C data for which all-zero bytes are
+    // a valid value.
+    let mut m: TcpMd5Sig = unsafe { std::mem::zeroed() };
+    // SAFETY: `sa.len()` bytes are readable at `sa.as_ptr()` and fit in sockaddr_storage
+    // (the largest socket address), which `m.addr` is; the regions do not overlap.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            sa.as_ptr().cast::<u8>(),
+            std::ptr::addr_of_mut!(m.addr).cast::<u8>(),
+            sa.len() as usize,
+        );
+    }
+    m.keylen = key.len() as u16;
+    m.key[..key.len()].copy_from_slice(key);
+    // SAFETY: `m` is a live, initialized tcp_md5sig and the length passed is its size; the
+    // kernel only reads it during the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_MD5SIG,
+            std::ptr::addr_of!(m).cast::<libc::c_void>(),
+            std::mem::size_of::<TcpMd5Sig>() as libc::socklen_t,
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Apply `bgp_daemon_md5_file`'s keys to the listener, logging each as 1.7.7 does.
+fn apply_md5(l: &std::net::TcpListener, cfg: &SpeakerConfig, log: &LogFn) {
+    if cfg.sock.md5.is_empty() {
+        return;
+    }
+    let v6 = l.local_addr().is_ok_and(|a| a.is_ipv6());
+    for (peer, key) in &cfg.sock.md5 {
+        #[cfg(target_os = "linux")]
+        let r = {
+            use std::os::fd::AsRawFd;
+            set_md5sig(l.as_raw_fd(), v6, *peer, key)
+        };
+        #[cfg(not(target_os = "linux"))]
+        let r: io::Result<()> = Err(io::Error::from(ErrorKind::Unsupported));
+        match r {
+            Ok(()) => log(
+                Level::Debug,
+                &format!(
+                    "DEBUG ( {}/core/BGP ): setsockopt() set TCP_MD5SIG peer={peer}",
+                    cfg.name
+                ),
+            ),
+            Err(e) => log(
+                Level::Warn,
+                &format!(
+                    "WARN ( {}/core/BGP ): setsockopt() failed for TCP_MD5SIG peer={peer} (errno: {})",
+                    cfg.name,
+                    e.raw_os_error().unwrap_or(0)
+                ),
+            ),
+        }
+    }
 }
 
 /// Start the speaker thread. Binding errors are returned (1.7.7 exits on them).
@@ -273,6 +509,21 @@ pub fn spawn_observed(
         Err(e) => return Err(e),
     };
     let local = vec![std_listener.local_addr()?];
+    let rcvbuf = match cfg.sock.pipe_size {
+        Some(target) => {
+            let got = socket2::SockRef::from(&std_listener).recv_buffer_size()?;
+            log(
+                Level::Info,
+                &format!(
+                    "INFO ( {}/core/BGP ): bgp_daemon_pipe_size: obtained={got} target={target}.",
+                    cfg.name
+                ),
+            );
+            Some(got)
+        }
+        None => None,
+    };
+    apply_md5(&std_listener, &cfg, &log);
     let mut listener = TcpListener::from_std(std_listener);
     let poll = Poll::new()?;
     poll.registry()
@@ -281,7 +532,17 @@ pub fn spawn_observed(
     let peers = Arc::new(Peers::new(cfg.disable_router_id_check));
     let stats = Arc::new(Stats::default());
     let stop = Arc::new(AtomicBool::new(false));
+    let batch = cfg
+        .sock
+        .batch
+        .map_or_else(Batch::default, |(num, interval)| Batch {
+            num,
+            interval,
+            ..Batch::default()
+        });
     let mut sp = Speaker {
+        batch,
+        throttling: false,
         interner: Interner::new(cfg.render.clone()),
         cfg,
         log,
@@ -304,6 +565,7 @@ pub fn spawn_observed(
         peers,
         stats,
         local,
+        rcvbuf,
         stop,
         waker,
         thread: Some(thread),
@@ -311,6 +573,9 @@ pub fn spawn_observed(
 }
 
 struct Speaker {
+    batch: Batch,
+    /// The throttling line is logged once until a session is admitted again.
+    throttling: bool,
     cfg: SpeakerConfig,
     log: LogFn,
     poll: Poll,
@@ -389,6 +654,23 @@ impl Speaker {
                     continue;
                 }
             }
+            // 1.7.7 checks batching only when a peer slot is free.
+            let now = Instant::now();
+            if self.sessions.len() < self.cfg.max_peers && !self.batch.admitted(now) {
+                self.stats.rejected_batch.fetch_add(1, Ordering::Relaxed);
+                if !self.throttling {
+                    self.throttling = true;
+                    self.log(
+                        Level::Info,
+                        format!(
+                            "INFO ( {}/core/BGP ): throttling at BGP peer #{}",
+                            self.cfg.name,
+                            self.sessions.len()
+                        ),
+                    );
+                }
+                continue;
+            }
             if self.sessions.len() >= self.cfg.max_peers {
                 self.stats
                     .rejected_max_peers
@@ -413,6 +695,10 @@ impl Speaker {
                 continue;
             }
             let _ = stream.set_nodelay(true);
+            self.throttling = false;
+            self.batch.take(now);
+            let stats = Arc::new(PeerStats::new(addr, sa.port()));
+            lock(&self.stats.sessions).push(stats.clone());
             self.log(
                 Level::Info,
                 format!(
@@ -450,6 +736,7 @@ impl Speaker {
                     last_tx: now,
                     tag,
                     slot,
+                    stats,
                 },
             );
             self.write_neighbors();
@@ -704,6 +991,8 @@ impl Speaker {
             (self.log)(Level::Info, &line);
         }
         s.four = as4.is_some();
+        s.stats.asn.store(remote_as, Ordering::Relaxed);
+        s.stats.established.store(true, Ordering::Relaxed);
         s.add_path = add_path;
         s.hold = Duration::from_secs(u64::from(hold));
         s.state = State::Established;
@@ -743,6 +1032,8 @@ impl Speaker {
             return Ok(());
         };
         let four = s.four;
+        let ps = s.stats.clone();
+        ps.updates.fetch_add(1, Ordering::Relaxed);
         let ap4 = s.add_path(AFI_IP, SAFI_UNICAST);
         let mp_reach = attrs
             .mp_reach
@@ -759,6 +1050,8 @@ impl Speaker {
                 .intern_update(&attrs, four, &mut self.discarded)
         });
         if !self.discarded.is_empty() {
+            ps.attrs_discarded
+                .fetch_add(self.discarded.len() as u64, Ordering::Relaxed);
             self.stats
                 .attrs_discarded
                 .fetch_add(self.discarded.len() as u64, Ordering::Relaxed);
@@ -849,7 +1142,10 @@ impl Speaker {
                 }
             }
         }
+        ps.prefixes.store(rib.prefixes() as u64, Ordering::Relaxed);
         drop(rib);
+        ps.announced.fetch_add(ann, Ordering::Relaxed);
+        ps.withdrawn.fetch_add(wd, Ordering::Relaxed);
         self.stats
             .prefixes_announced
             .fetch_add(ann, Ordering::Relaxed);
@@ -857,6 +1153,7 @@ impl Speaker {
             .prefixes_withdrawn
             .fetch_add(wd, Ordering::Relaxed);
         if bad > 0 {
+            ps.nlri_errors.fetch_add(bad, Ordering::Relaxed);
             self.stats.nlri_errors.fetch_add(bad, Ordering::Relaxed);
             let line = format!(
                 "{} bgp_nlri_parse(): malformed NLRI, rest of the block skipped",
@@ -903,6 +1200,7 @@ impl Speaker {
         let Some(mut s) = self.sessions.remove(&tok) else {
             return;
         };
+        lock(&self.stats.sessions).retain(|p| !Arc::ptr_eq(p, &s.stats));
         let (lvl, text) = match &why {
             Close::Eof => (Level::Info, "BGP peer disconnected".to_string()),
             Close::Notified(m) => (Level::Info, m.clone()),

@@ -23,6 +23,7 @@ fn cfg(asn: Option<u32>, max_peers: usize, allow: Option<Vec<(IpAddr, u8)>>) -> 
         render: RenderOptions::default(),
         name: "default".into(),
         neighbors_file: None,
+        sock: Default::default(),
     }
 }
 

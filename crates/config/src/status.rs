@@ -34,6 +34,10 @@ const AMQP_REFUSED: &str =
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
 
 const BGP_LOG_AVRO: &str = "BGP message logs and table dumps are JSON only in pmacct-rs: 1.7.7's Avro records of them (bgp_daemon_msglog_output/bgp_table_dump_output avro) have their own schemas that pmacct-rs's Avro code (flow records) does not generate; set, they stop the daemon at start-up";
+const BGP_HASH: &str = "sizes 1.7.7's BGP hash tables; pmacct-rs keeps each peer's routes in its own prefix trie (per AFI/SAFI/RD) and interns attributes in a map that grows as needed, so there is no bucket count to set";
+const BGP_LG: &str = "the BGP looking glass (ZeroMQ request/reply server) is not built in pmacct-rs: 'bgp_daemon_lg: true' is refused at start-up";
+const BGP_LG_SUB: &str =
+    "read by the BGP looking glass only, which pmacct-rs refuses ('bgp_daemon_lg')";
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
 pub static STATUSES: &[(&str, Status)] = &[
@@ -68,6 +72,20 @@ pub static STATUSES: &[(&str, Status)] = &[
     (
         "bgp_table_dump_kafka_avro_schema_registry",
         Status::Refused(BGP_LOG_AVRO),
+    ),
+    ("bgp_table_peer_buckets", Status::NoOp(BGP_HASH)),
+    ("bgp_table_per_peer_buckets", Status::NoOp(BGP_HASH)),
+    ("bgp_table_attr_hash_buckets", Status::NoOp(BGP_HASH)),
+    ("bgp_table_per_peer_hash", Status::NoOp(BGP_HASH)),
+    ("bgp_daemon_lg", Status::Refused(BGP_LG)),
+    ("bgp_daemon_lg_ip", Status::NoOp(BGP_LG_SUB)),
+    ("bgp_daemon_lg_port", Status::NoOp(BGP_LG_SUB)),
+    ("bgp_daemon_lg_threads", Status::NoOp(BGP_LG_SUB)),
+    ("bgp_daemon_lg_user", Status::NoOp(BGP_LG_SUB)),
+    ("bgp_daemon_lg_passwd", Status::NoOp(BGP_LG_SUB)),
+    (
+        "bgp_daemon_xconnect_map",
+        Status::Refused("pmbgpd's BGP xconnects (relaying sessions to other collectors) are not built in pmacct-rs, and 1.7.7's nfacctd/sfacctd refuse the key too: a configuration that sets it does not start"),
     ),
     ("plugin_pipe_zmq", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_retry", Status::NoOp(ZMQ)),

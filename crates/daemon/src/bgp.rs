@@ -133,6 +133,15 @@ pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &s
 /// Start the BGP daemon if `bgp_daemon: true`. Err: pmacct's reason to exit (already worded).
 pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
     if !enabled(core) {
+        // 1.7.7 reads them in the BGP thread only: without it they do nothing, said once.
+        if core.bool(key::BGP_DAEMON_LG) || core.is_set(key::BGP_DAEMON_XCONNECT_MAP) {
+            plog!(
+                Warn,
+                core.str(key::CORE_PROC_NAME).unwrap_or("default"),
+                "core",
+                "'bgp_daemon_lg' / 'bgp_daemon_xconnect_map' have no effect without 'bgp_daemon: true': ignored."
+            );
+        }
         return Ok(());
     }
     let core_name = core
@@ -143,6 +152,7 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         daemon,
         pmacct_config::Daemon::Nfacctd | pmacct_config::Daemon::Sfacctd
     );
+    refuse_unbuilt(core)?;
     if !flow_daemon {
         return Err(format!(
             "'bgp_daemon: true' is supported by nfacctd and sfacctd only in pmacct-rs ({} has no BGP lookups yet). Exiting.",
@@ -241,6 +251,7 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         },
         name: core_name.clone(),
         neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
+        sock: sock_opts(core, &core_name, "core/BGP")?,
     };
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
@@ -298,6 +309,9 @@ pub fn log_stats(core_name: &str) {
         n(&s.nlri_errors),
         n(&s.hold_timer_expired)
     );
+    for l in peer_stat_lines(s) {
+        plog!(Info, core_name, "core/BGP", "{}", l);
+    }
 }
 
 /// The core stage: one RIB lookup per flow, the `*_as`-dependent primitives filled as
@@ -693,4 +707,384 @@ impl SrcMapsView {
 pub fn src_maps_reloader() -> Option<Box<dyn FnMut() -> Result<(), String> + Send>> {
     let m = get()?.lookup.src_maps.clone()?;
     Some(Box::new(move || m.reload()))
+}
+
+// ---- Speaker operations (issue 17): socket options, admission, refusals, metrics ----
+
+/// `bgp_daemon_lg` and `bgp_daemon_xconnect_map`: refused at start-up (not built), with
+/// the reason the key registry gives.
+pub(crate) fn refuse_unbuilt(core: &Scope) -> Result<(), String> {
+    let why = |k: pmacct_config::Key| match k.def().status() {
+        pmacct_config::status::Status::Refused(w) => w,
+        _ => "not supported",
+    };
+    if core.bool(key::BGP_DAEMON_LG) {
+        return Err(format!(
+            "'bgp_daemon_lg: true' is refused: {}. Exiting.",
+            why(key::BGP_DAEMON_LG)
+        ));
+    }
+    if core.is_set(key::BGP_DAEMON_XCONNECT_MAP) {
+        return Err(format!(
+            "'bgp_daemon_xconnect_map' is refused: {}. Exiting.",
+            why(key::BGP_DAEMON_XCONNECT_MAP)
+        ));
+    }
+    Ok(())
+}
+
+/// `bgp_daemon_ipprec`, `_pipe_size`, `_md5_file`, `_batch`/`_batch_interval` as 1.7.7
+/// reads them; `process` is the log tag ("core/BGP" in the flow daemons, "core" in pmbgpd).
+pub(crate) fn sock_opts(
+    core: &Scope,
+    core_name: &str,
+    process: &str,
+) -> Result<speaker::SockOpts, String> {
+    let mut o = speaker::SockOpts {
+        ipprec: core.num::<u8>(key::BGP_DAEMON_IPPREC)?.unwrap_or(0),
+        pipe_size: core
+            .num::<i64>(key::BGP_DAEMON_PIPE_SIZE)?
+            .filter(|&n| n > 0)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        ..Default::default()
+    };
+    if let Some(path) = core.str(key::BGP_DAEMON_MD5_FILE) {
+        plog!(Info, core_name, process, "[{path}] (re)loading map.");
+        let mut diags = Vec::new();
+        let f = pmacct_maps::bgp_md5::Md5File::load(path, &mut diags)
+            .map_err(|_| format!("[{path}] file not found. Exiting."))?;
+        for d in diags {
+            plog!(Warn, core_name, process, "{}", d.err);
+        }
+        plog!(
+            Info,
+            core_name,
+            process,
+            "[{path}] map successfully (re)loaded."
+        );
+        o.md5 = f.entries.into_iter().map(|e| (e.addr, e.key)).collect();
+    }
+    let num = core.u64(key::BGP_DAEMON_BATCH).unwrap_or(0);
+    let interval = core.u64(key::BGP_DAEMON_BATCH_INTERVAL).unwrap_or(0);
+    if (num == 0) != (interval == 0) {
+        plog!(
+            Warn,
+            core_name,
+            process,
+            "'bgp_daemon_batch_interval' and 'bgp_daemon_batch' both set to zero."
+        );
+    } else if num > 0 {
+        o.batch = Some((u32::try_from(num).unwrap_or(u32::MAX), interval));
+    }
+    Ok(o)
+}
+
+/// The per-session lines of SIGUSR1 (after the totals).
+pub(crate) fn peer_stat_lines(stats: &Stats) -> Vec<String> {
+    let r = Ordering::Relaxed;
+    stats
+        .open_sessions()
+        .iter()
+        .map(|p| {
+            format!(
+                "[{}:{}] state={} as={} prefixes={} updates={} announced={} withdrawn={} attrs_discarded={} nlri_errors={}",
+                p.addr,
+                p.port,
+                if p.established.load(r) { "established" } else { "open_wait" },
+                p.asn.load(r),
+                p.prefixes.load(r),
+                p.updates.load(r),
+                p.announced.load(r),
+                p.withdrawn.load(r),
+                p.attrs_discarded.load(r),
+                p.nlri_errors.load(r)
+            )
+        })
+        .collect()
+}
+
+/// The BGP families of the metrics endpoint: session events, then one series per open
+/// session (`peer`, `port` labels) with its state, prefixes, UPDATEs and errors.
+pub(crate) fn render_metrics(stats: &Stats, peers: &Peers, out: &mut String) {
+    use std::fmt::Write as _;
+    let r = Ordering::Relaxed;
+    use crate::metrics::{family as fam, Family};
+    fam(
+        out,
+        "pmacct_bgp_peers",
+        "gauge",
+        "BGP peers with an established session.",
+    );
+    let _ = writeln!(out, "pmacct_bgp_peers {}", peers.count());
+    fam(
+        out,
+        "pmacct_bgp_session_events_total",
+        "counter",
+        "BGP session events: established, closed, reset on a malformed message, hold timer expired, connections refused by bgp_daemon_max_peers, bgp_daemon_allow_file or bgp_daemon_batch.",
+    );
+    for (ev, c) in [
+        ("established", &stats.sessions_established),
+        ("closed", &stats.sessions_closed),
+        ("error", &stats.sessions_errored),
+        ("hold_timer_expired", &stats.hold_timer_expired),
+        ("rejected_max_peers", &stats.rejected_max_peers),
+        ("rejected_allow", &stats.rejected_allow),
+        ("throttled_batch", &stats.rejected_batch),
+    ] {
+        let _ = writeln!(
+            out,
+            "pmacct_bgp_session_events_total{{event=\"{ev}\"}} {}",
+            c.load(r)
+        );
+    }
+    let sessions = stats.open_sessions();
+    let families: [Family<speaker::PeerStats>; 5] = [
+        (
+            "pmacct_bgp_peer_established",
+            "gauge",
+            "1 once the session's OPEN was exchanged, 0 while TCP is up waiting for the peer's OPEN.",
+            |p| u64::from(p.established.load(Ordering::Relaxed)),
+        ),
+        (
+            "pmacct_bgp_peer_prefixes",
+            "gauge",
+            "Prefixes in the peer's RIB (all AFI/SAFI, ADD-PATH paths counted once per prefix).",
+            |p| p.prefixes.load(Ordering::Relaxed),
+        ),
+        (
+            "pmacct_bgp_peer_updates_total",
+            "counter",
+            "UPDATE messages received on the session.",
+            |p| p.updates.load(Ordering::Relaxed),
+        ),
+        (
+            "pmacct_bgp_peer_prefixes_announced_total",
+            "counter",
+            "NLRI announced on the session.",
+            |p| p.announced.load(Ordering::Relaxed),
+        ),
+        (
+            "pmacct_bgp_peer_prefixes_withdrawn_total",
+            "counter",
+            "NLRI withdrawn on the session.",
+            |p| p.withdrawn.load(Ordering::Relaxed),
+        ),
+    ];
+    for (name, kind, help, get) in families {
+        fam(out, name, kind, help);
+        for p in &sessions {
+            let _ = writeln!(
+                out,
+                "{name}{{peer=\"{}\",port=\"{}\"}} {}",
+                p.addr,
+                p.port,
+                get(p)
+            );
+        }
+    }
+    fam(
+        out,
+        "pmacct_bgp_peer_errors_total",
+        "counter",
+        "Malformed parts of UPDATEs the session survived (RFC 7606): attributes discarded, NLRI blocks cut short.",
+    );
+    for p in &sessions {
+        for (kind, v) in [
+            ("attribute_discarded", p.attrs_discarded.load(r)),
+            ("nlri_malformed", p.nlri_errors.load(r)),
+        ] {
+            let _ = writeln!(
+                out,
+                "pmacct_bgp_peer_errors_total{{peer=\"{}\",port=\"{}\",kind=\"{kind}\"}} {v}",
+                p.addr, p.port
+            );
+        }
+    }
+}
+
+/// [`render_metrics`] for the running BGP daemon of nfacctd/sfacctd, if any.
+pub(crate) fn render_running(out: &mut String) {
+    if let Some(b) = get() {
+        render_metrics(&b.stats, &b.peers, out);
+    }
+}
+
+#[cfg(test)]
+mod ops_tests {
+    use std::io::{Read, Write};
+    use std::net::{Ipv4Addr, TcpStream};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use pmacct_bgp::msg::{write_open, MSG_OPEN};
+    use pmacct_bgp::speaker::{spawn, SpeakerConfig};
+
+    fn core(daemon: pmacct_config::Daemon, text: &str) -> pmacct_config::Scope {
+        pmacct_config::parse_str(daemon, Some("b.conf"), text, &[])
+            .unwrap()
+            .config
+            .core
+    }
+
+    #[test]
+    fn looking_glass_and_xconnects_are_refused_with_the_reason() {
+        use pmacct_config::Daemon::{Nfacctd, Pmbgpd};
+        let e = super::refuse_unbuilt(&core(
+            Nfacctd,
+            "bgp_daemon: true
+bgp_daemon_lg: true
+",
+        ))
+        .unwrap_err();
+        assert!(
+            e.starts_with("'bgp_daemon_lg: true' is refused: the BGP looking glass"),
+            "{e}"
+        );
+        let e = super::refuse_unbuilt(&core(
+            Pmbgpd,
+            "bgp_daemon_xconnect_map: /etc/x.map
+",
+        ))
+        .unwrap_err();
+        assert!(
+            e.starts_with("'bgp_daemon_xconnect_map' is refused: pmbgpd's BGP xconnects"),
+            "{e}"
+        );
+        // Looking-glass details without the looking glass: nothing to refuse (1.7.7 runs).
+        assert!(super::refuse_unbuilt(&core(
+            Nfacctd,
+            "bgp_daemon_lg_port: 17999
+"
+        ))
+        .is_ok());
+    }
+
+    #[test]
+    fn socket_options_as_1_7_7_reads_them() {
+        use pmacct_config::Daemon::Nfacctd;
+        let dir = std::env::temp_dir().join(format!("bgpops-md5-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let md5 = dir.join("md5.lst");
+        std::fs::write(
+            &md5,
+            "! peers
+192.0.2.1, key1
+2001:db8::2,key2
+nokey
+",
+        )
+        .unwrap();
+        let o = super::sock_opts(
+            &core(
+                Nfacctd,
+                &format!(
+                    "bgp_daemon_ipprec: 5
+bgp_daemon_pipe_size: 131072
+bgp_daemon_md5_file: {}
+bgp_daemon_batch: 4
+bgp_daemon_batch_interval: 10
+",
+                    md5.display()
+                ),
+            ),
+            "default",
+            "core/BGP",
+        )
+        .unwrap();
+        assert_eq!(o.ipprec, 5);
+        assert_eq!(o.pipe_size, Some(131072));
+        assert_eq!(
+            o.md5,
+            vec![
+                ("192.0.2.1".parse().unwrap(), b"key1".to_vec()),
+                ("2001:db8::2".parse().unwrap(), b"key2".to_vec())
+            ]
+        );
+        assert_eq!(o.batch, Some((4, 10)));
+        // One of the two batch keys alone: no batching (1.7.7 zeroes both, with a warning).
+        let o = super::sock_opts(
+            &core(
+                Nfacctd,
+                "bgp_daemon_batch: 4
+",
+            ),
+            "default",
+            "core/BGP",
+        )
+        .unwrap();
+        assert_eq!(o.batch, None);
+        let e = super::sock_opts(
+            &core(
+                Nfacctd,
+                "bgp_daemon_md5_file: /nonexistent/md5
+",
+            ),
+            "default",
+            "core/BGP",
+        )
+        .unwrap_err();
+        assert_eq!(e, "[/nonexistent/md5] file not found. Exiting.");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A real session on a real speaker: the metrics text and SIGUSR1 lines show it.
+    #[test]
+    fn metrics_and_sigusr1_show_each_session() {
+        let cfg = SpeakerConfig::loopback("default");
+        let h = spawn(cfg, Arc::new(|_, _| {})).unwrap();
+        let mut s = TcpStream::connect(h.local[0]).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut open = Vec::new();
+        write_open(&mut open, 65010, 90, Ipv4Addr::new(10, 0, 0, 9), &[]);
+        s.write_all(&open).unwrap();
+        let mut hdr = [0u8; 19];
+        s.read_exact(&mut hdr).unwrap();
+        assert_eq!(hdr[18], MSG_OPEN);
+        // UPDATE: ORIGIN, AS_PATH [65010], NEXT_HOP, NLRI 10.9.0.0/16.
+        let attrs = [
+            0x40, 1, 1, 0, 0x40, 2, 4, 2, 1, 0xfd, 0xf2, 0x40, 3, 4, 192, 0, 2, 1,
+        ];
+        let mut b = vec![0, 0, 0, attrs.len() as u8];
+        b.extend_from_slice(&attrs);
+        b.extend_from_slice(&[16, 10, 9]);
+        let mut m = vec![0xff; 16];
+        m.extend_from_slice(&((19 + b.len()) as u16).to_be_bytes());
+        m.push(2);
+        m.extend(b);
+        s.write_all(&m).unwrap();
+        let t = Instant::now();
+        let port = s.local_addr().unwrap().port();
+        let label = format!("peer=\"127.0.0.1\",port=\"{port}\"");
+        let mut out = String::new();
+        while t.elapsed() < Duration::from_secs(5) {
+            out.clear();
+            super::render_metrics(&h.stats, &h.peers, &mut out);
+            if out.contains(&format!("pmacct_bgp_peer_prefixes{{{label}}} 1")) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        for want in [
+            "# TYPE pmacct_bgp_peers gauge".to_string(),
+            "pmacct_bgp_peers 1".to_string(),
+            "pmacct_bgp_session_events_total{event=\"established\"} 1".to_string(),
+            "pmacct_bgp_session_events_total{event=\"throttled_batch\"} 0".to_string(),
+            format!("pmacct_bgp_peer_established{{{label}}} 1"),
+            format!("pmacct_bgp_peer_prefixes{{{label}}} 1"),
+            format!("pmacct_bgp_peer_updates_total{{{label}}} 1"),
+            format!("pmacct_bgp_peer_prefixes_announced_total{{{label}}} 1"),
+            format!("pmacct_bgp_peer_prefixes_withdrawn_total{{{label}}} 0"),
+            format!("pmacct_bgp_peer_errors_total{{{label},kind=\"nlri_malformed\"}} 0"),
+        ] {
+            assert!(out.lines().any(|l| l == want), "no '{want}' in:\n{out}");
+        }
+        assert_eq!(
+            super::peer_stat_lines(&h.stats),
+            vec![format!(
+                "[127.0.0.1:{port}] state=established as=65010 prefixes=1 updates=1 announced=1 withdrawn=0 attrs_discarded=0 nlri_errors=0"
+            )]
+        );
+        drop(s);
+        h.stop();
+    }
 }

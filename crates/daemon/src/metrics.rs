@@ -286,6 +286,7 @@ impl Metrics {
         self.render_cores(&mut out);
         self.render_plugins(&mut out);
         self.render_sockets(&mut out);
+        crate::bgp::render_running(&mut out);
         out
     }
 
@@ -599,9 +600,9 @@ fn all_plugin_metrics() -> impl Iterator<Item = &'static PluginMetric> {
 }
 
 /// One metric family read from a struct: name, type, help, getter.
-type Family<T> = (&'static str, &'static str, &'static str, fn(&T) -> u64);
+pub(crate) type Family<T> = (&'static str, &'static str, &'static str, fn(&T) -> u64);
 
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+pub(crate) fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {}", help.replace('\\', "\\\\"));
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }

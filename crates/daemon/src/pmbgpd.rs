@@ -66,11 +66,13 @@ fn speaker_config(core: &Scope, core_name: &str) -> Result<SpeakerConfig, String
         render: RenderOptions::default(),
         name: core_name.to_string(),
         neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
+        sock: crate::bgp::sock_opts(core, core_name, "core")?,
     })
 }
 
 /// Outputs other than JSON files are refused at start-up (never silently dropped).
 fn refused(core: &Scope) -> Result<(), String> {
+    crate::bgp::refuse_unbuilt(core)?;
     routelog::json_only(core)
 }
 
@@ -318,6 +320,9 @@ pub fn main(argv: &[String]) -> i32 {
                 s.prefixes_announced.load(Ordering::Relaxed),
                 s.prefixes_withdrawn.load(Ordering::Relaxed)
             );
+            for l in crate::bgp::peer_stat_lines(s) {
+                plog!(Info, &name, "core", "{}", l);
+            }
         }
     }
     stop.store(true, Ordering::Release);

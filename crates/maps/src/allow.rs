@@ -94,15 +94,7 @@ impl AllowList {
     /// Read and parse `path`; `Err` is pmacct's "file not found." (fatal at start-up, the old
     /// list is kept on reload).
     pub fn load(path: &str, diags: &mut Vec<Diag>) -> Result<AllowList, MapError> {
-        let text = crate::read(path, 16 << 20).map_err(|e| MapError {
-            file: path.to_string(),
-            line: 0,
-            msg: if std::fs::metadata(path).is_err() {
-                "file not found.".to_string()
-            } else {
-                e.msg
-            },
-        })?;
+        let text = crate::read_or_not_found(path, 16 << 20)?;
         Ok(AllowList::parse(path, &text, diags))
     }
 

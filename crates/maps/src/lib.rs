@@ -7,6 +7,7 @@ use std::fmt;
 
 pub mod allow;
 pub mod bgp_agent;
+pub mod bgp_md5;
 pub mod geoip;
 pub mod networks;
 pub mod ports;
@@ -57,6 +58,20 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty() && !l.starts_with('!') && !l.starts_with('#'))
+}
+
+/// [`read`] for maps whose missing file pmacct reports as "file not found." (allow and MD5
+/// files: fatal at start-up).
+pub fn read_or_not_found(path: &str, max_bytes: u64) -> Result<String, MapError> {
+    read(path, max_bytes).map_err(|e| MapError {
+        file: path.to_string(),
+        line: 0,
+        msg: if std::fs::metadata(path).is_err() {
+            "file not found.".to_string()
+        } else {
+            e.msg
+        },
+    })
 }
 
 /// Read a map file, bounded in size so a wrong path (a disk image, /dev/zero) cannot exhaust
