@@ -101,6 +101,7 @@ macro_rules! netflow_harness {
                 gen_softflowd_v5_s2 => "inputs/softflowd-v5-s2.pcap",
                 gen_softflowd_v9_s1 => "inputs/softflowd-v9-s1.pcap",
                 gen_softflowd_v9_s2 => "inputs/softflowd-v9-s2.pcap",
+                gen_srv6_ipfix => "inputs/srv6-ipfix.pcap",
             ],
         }
     };

@@ -155,6 +155,8 @@ struct Row {
     flows: u64,
     basetime: u64,
     tcp_flags: u8,
+    /// `tunnel_tcpflags` (1.7.9+), ORed like `tcp_flags`.
+    tunnel_tcp_flags: u8,
     flow_type: FlowType,
     family: u8,
     /// `*_stitching` (zero without).
@@ -473,6 +475,7 @@ impl Cache {
                     e.bytes = e.bytes.wrapping_add(flow.bytes);
                     e.flows = e.flows.wrapping_add(flow.flows);
                     e.tcp_flags |= flow.tcp_flags;
+                    e.tunnel_tcp_flags |= flow.prims.tunnel_tcp_flags;
                     e.flow_type = flow.flow_type;
                     e.family = flow.prims.family;
                     if self.stitching {
@@ -509,6 +512,7 @@ impl Cache {
                     flows: flow.flows,
                     basetime,
                     tcp_flags: flow.tcp_flags,
+                    tunnel_tcp_flags: flow.prims.tunnel_tcp_flags,
                     flow_type: flow.flow_type,
                     family: flow.prims.family,
                     ts_min,
@@ -568,6 +572,7 @@ impl Cache {
             let _ = self
                 .codec
                 .unpack_with_geo(key, &mut prims, &mut custom, &mut geo);
+            prims.tunnel_tcp_flags = row.tunnel_tcp_flags;
             out.push(Entry {
                 prims,
                 custom,

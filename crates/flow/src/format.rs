@@ -308,7 +308,11 @@ impl Encoder {
         if format.is_formatted() && aggregate.has_vlen() {
             return Err(VariableLengthInFormatted);
         }
-        let columns: Vec<Primitive> = aggregate.columns().collect();
+        // pmacct's print plugin has no CSV column for a few 1.7.9+ primitives.
+        let columns: Vec<Primitive> = aggregate
+            .columns()
+            .filter(|p| !(format.is_csv() && crate::primitives::NOT_IN_CSV.contains(p)))
+            .collect();
         let json_order = aggregate.json_order();
         let stitch_col = opts.stitching.then(|| {
             columns
@@ -394,6 +398,15 @@ impl Encoder {
             }
             Val::FwdStatus(n) => push_uint(out, u64::from(*n)),
             Val::LabelStack(st) => st.write_plain(out),
+            // SQL text (pmacct 1.7.9 has no column for it; an extension).
+            Val::Srv6List(s) => {
+                for (i, item) in crate::srv6::items(s).enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(item.as_bytes());
+                }
+            }
         }
     }
 
@@ -402,8 +415,13 @@ impl Encoder {
     fn write_json_encoded(&self, out: &mut Vec<u8>, p: Primitive, v: &Val) -> bool {
         let enc = &self.opts.encodings;
         match (p, v) {
-            (Primitive::TcpFlags, Val::NumStr(n)) if enc.tcpflags_array => {
+            (Primitive::TcpFlags | Primitive::TunnelTcpFlags, Val::NumStr(n))
+                if enc.tcpflags_array =>
+            {
                 write_json_str_array(out, tcp_flag_names(*n));
+            }
+            (Primitive::Srv6SegIpv6List, Val::Srv6List(s)) => {
+                write_json_str_array(out, crate::srv6::items(s));
             }
             (Primitive::FwdStatus, Val::FwdStatus(n)) if enc.fwd_status_string => {
                 out.push(b'"');
@@ -647,6 +665,10 @@ impl Encoder {
             }
             let i = p.info();
             let v = entry_value(*p, e);
+            if v == Val::Srv6List(crate::srv6::WRAPPED) {
+                // pmacct's wrapped length holds no whole address: jansson drops the key.
+                continue;
+            }
             let keys: &[&str] = if i.json_key2.is_empty() {
                 &[i.json_key]
             } else {

@@ -23,6 +23,7 @@ pub mod mpls;
 pub mod primitives;
 pub mod producer;
 pub mod rd;
+pub mod srv6;
 pub mod stage;
 pub mod text;
 pub mod time;

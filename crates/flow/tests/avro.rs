@@ -11,6 +11,18 @@ use pmacct_flow::{Aggregate, Encoder, Entry, FlowType, OutputFormat, Primitive, 
 use pmacct_wire::Timestamp;
 use serde_json::{json, Value};
 
+/// `n` SRv6 segments 2001:db8:5::1, ::2...
+fn segments(n: u8) -> Vec<u8> {
+    (1..=n)
+        .flat_map(|i| {
+            let mut a = [0u8; 16];
+            a[..6].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 5]);
+            a[15] = i;
+            a
+        })
+        .collect()
+}
+
 fn entry() -> Entry {
     let ip = |s: &str| Some(s.parse().unwrap());
     let p = Primitives {
@@ -47,6 +59,13 @@ fn entry() -> Entry {
         mpls_label_stack: MplsLabelStack::new(&[16065, 16033]),
         fwd_status: 64,
         vrf_name: pmacct_flow::label::intern("blue").unwrap(),
+        tunnel_src_ip: ip("2001:db8:f::1"),
+        tunnel_dst_ip: ip("2001:db8:f::2"),
+        tunnel_proto: 41,
+        tunnel_flow_label: 0xabcde,
+        tunnel_tcp_flags: 0x12,
+        nvgre: 4242,
+        srv6_seg_list: pmacct_flow::srv6::intern(Some(&segments(2))),
         timestamp_start: Timestamp::new(1_677_577_599, 0),
         timestamp_end: Timestamp::new(1_677_577_600, 5),
         timestamp_arrival: Timestamp::new(1_695_913_566, 0),
@@ -207,6 +226,56 @@ fn vrf_name_in_avro_and_json() {
     e.prims.vrf_name = Default::default();
     let (a, j) = decode(&agg, opts(Encodings::default()), &e);
     assert_eq!((&a["vrf_name"], &j["vrf_name"]), (&json!(""), &json!("")));
+}
+
+/// pmacct 1.7.9's SRv6 / tunnel primitives: srv6_seg_ipv6_list a string array in both
+/// (`[]` when absent; a 13-15 address list, which pmacct's one-octet length wraps, has no
+/// JSON key and an empty Avro array); tunnel_tcp_flags a string, an array of flag names with
+/// tcpflags_encode_as_array; tunnel_flow_label and nvgre numbers.
+#[test]
+fn srv6_and_tunnel_in_avro_and_json() {
+    let agg = Aggregate::parse(&[
+        "srv6_seg_ipv6_list, tunnel_src_host, tunnel_proto, tunnel_flow_label, tunnel_tcpflags, nvgre",
+    ])
+    .unwrap();
+    let mut e = entry();
+    let (a, j) = decode(&agg, opts(Encodings::default()), &e);
+    let list = json!(["0-2001:db8:5::1", "1-2001:db8:5::2"]);
+    assert_eq!(
+        (&a["srv6_seg_ipv6_list"], &j["srv6_seg_ipv6_list"]),
+        (&list, &list)
+    );
+    for v in [&a, &j] {
+        assert_eq!(v["tunnel_ip_src"], json!("2001:db8:f::1"));
+        assert_eq!(v["tunnel_ip_proto"], json!("ipv6"));
+        assert_eq!(v["tunnel_flow_label"], json!(0xabcde));
+        assert_eq!(v["tunnel_tcp_flags"], json!("18"));
+        assert_eq!(v["nvgre"], json!(4242));
+    }
+    let (a, j) = decode(&agg, opts(all_encodings()), &e);
+    assert_eq!(a["tunnel_tcp_flags"], json!(["ACK", "SYN"]));
+    assert_eq!(j["tunnel_tcp_flags"], a["tunnel_tcp_flags"]);
+    e.prims.srv6_seg_list = Default::default();
+    let (a, j) = decode(&agg, opts(Encodings::default()), &e);
+    assert_eq!(
+        (&a["srv6_seg_ipv6_list"], &j["srv6_seg_ipv6_list"]),
+        (&json!([]), &json!([]))
+    );
+    e.prims.srv6_seg_list = pmacct_flow::srv6::intern(Some(&segments(13)));
+    let (a, j) = decode(&agg, opts(Encodings::default()), &e);
+    assert_eq!(a["srv6_seg_ipv6_list"], json!([]));
+    assert!(j.get("srv6_seg_ipv6_list").is_none(), "{j}");
+    // CSV: no column (pmacct's print plugin has none); formatted: refused (variable length)
+    let mut o = opts(Encodings::default());
+    o.separator = ",".into();
+    let enc = Encoder::new(OutputFormat::Csv, &agg, o).unwrap();
+    let mut out = Vec::new();
+    enc.write_header(&mut out);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "TUNNEL_SRC_IP,TUNNEL_PROTOCOL,TUNNEL_FLOW_LABEL,TUNNEL_TCP_FLAGS,NVGRE,PACKETS,BYTES\n"
+    );
+    assert!(Encoder::new(OutputFormat::Formatted, &agg, opts(Encodings::default())).is_err());
 }
 
 #[test]

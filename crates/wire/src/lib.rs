@@ -13,5 +13,5 @@ pub use netflow::{
     export_version, DatagramStats, DecodeError, DecoderOptions, DropReason, Limits, NetflowDecoder,
     TemplateCache,
 };
-pub use record::{FlowFields, FlowRecord, FlowType, Timestamp, VrfName};
+pub use record::{FlowFields, FlowRecord, FlowType, Timestamp, TunnelFields, VrfName};
 pub use sflow::{CounterSample, SflowDecoder, SflowError, SflowSample, SflowStats};

@@ -90,6 +90,26 @@ impl VrfName {
     }
 }
 
+/// The tunnel primitives of a v9/IPFIX record as pmacct 1.7.9+ reads them (nfacctd's
+/// `tunnel_*`, `nvgre`): the outer header of an SRv6 flow is the first occurrence of each
+/// repeated element. Zero / None when the record is not SRv6 (`tos`, `nvgre` aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TunnelFields {
+    /// The record is SRv6 (IPv4/IPv6/Ethernet in IPv6) by pmacct's rule.
+    pub srv6: bool,
+    pub src_addr: Option<IpAddr>,
+    pub dst_addr: Option<IpAddr>,
+    pub proto: u8,
+    /// First ipClassOfService of a record that repeats it (any flow type).
+    pub tos: u8,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub tcp_flags: u8,
+    pub flow_label: u32,
+    /// layer2SegmentId (IE 351) of type NVGRE: the 24-bit id.
+    pub nvgre: u32,
+}
+
 /// The decoded values of one flow (everything a record owns). Fields mirror the information
 /// elements pmacct 1.7.7 uses; a new one is added here only.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -138,6 +158,8 @@ pub struct FlowFields {
     /// vrf_name (pmacct 1.8): the name the exporter's options data (IE 234 -> IE 236) gave
     /// to this record's VRF id, empty if none.
     pub vrf_name: VrfName,
+    /// nfacctd's tunnel primitives (pmacct 1.7.9+).
+    pub tunnel: TunnelFields,
 
     /// Absolute flow start/end as pmacct derives them (uptime-relative already converted).
     pub first: Timestamp,
@@ -178,6 +200,9 @@ pub struct FlowRecord<'a> {
     pub application_id: Option<&'a [u8]>,
     /// VRFname (IE 236) as exported (options data maps VRF ids to names with it).
     pub vrf_name_raw: Option<&'a [u8]>,
+    /// srv6_seg_ipv6_list (pmacct 1.7.9+): the segment list bytes pmacct keeps (a non-zero
+    /// multiple of 16, at most 240: its length lives in one octet).
+    pub srv6_seg_list: Option<&'a [u8]>,
 
     /// The raw data record and the template that describes it (v9/IPFIX), so that custom
     /// primitives can read any element, known or not, without the decoder knowing them.
@@ -205,6 +230,7 @@ impl FlowRecord<'_> {
             fields: self.fields,
             application_id: None,
             vrf_name_raw: None,
+            srv6_seg_list: None,
             raw: None,
         }
     }

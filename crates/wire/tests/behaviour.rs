@@ -786,3 +786,228 @@ fn vrf_name_from_options_data_as_pmacct_1_8() {
     );
     assert!(r[1].vrf_name.is_empty());
 }
+
+/// pmacct 1.7.9+ (the 1.8 line) SRv6 records: a template whose address layers (IE 8 / 27 in
+/// template order) start with IPv6 and whose first protocolIdentifier is 4/41 (with a second
+/// layer) or 143 (one layer) is SRv6. Its tunnel fields are the FIRST occurrences of IEs
+/// 27/28/4/7/11/6 (and 31 when repeated); the ordinary fields keep the LAST (pmacct 1.7.7's
+/// reading, unchanged). IE 5 repeated gives tunnel_tos whatever the flow is.
+#[test]
+fn srv6_tunnel_fields_as_pmacct_1_8() {
+    let six = |last: u8| {
+        let mut a = [0u8; 16];
+        a[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+        a[15] = last;
+        a
+    };
+    // outer IPv6 + inner IPv6 (or IPv4), outer proto `tun`
+    let t6: &[(u16, u16)] = &[
+        (27, 16),
+        (28, 16),
+        (4, 1),
+        (7, 2),
+        (11, 2),
+        (6, 1),
+        (5, 1),
+        (31, 4),
+        (27, 16),
+        (28, 16),
+        (4, 1),
+        (7, 2),
+        (11, 2),
+        (6, 2),
+        (5, 1),
+        (31, 4),
+        (1, 8),
+        (2, 4),
+    ];
+    let r6 = |tun: u8| {
+        Buf::default()
+            .bytes(&six(1))
+            .bytes(&six(2))
+            .u8(tun)
+            .u16(1111)
+            .u16(2222)
+            .u8(0x18)
+            .u8(0x20)
+            .u32(0xabcde)
+            .bytes(&six(3))
+            .bytes(&six(4))
+            .u8(6)
+            .u16(443)
+            .u16(50000)
+            .u16(0x0102)
+            .u8(0x40)
+            .u32(7)
+            .u64(1000)
+            .u32(2)
+            .0
+    };
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let data = [r6(41), r6(4), r6(143), r6(6)].concat();
+    let (r, _) = collect(
+        &mut dec,
+        &ipfix(1, 1, 7, &[set(2, &template(300, t6)), set(300, &data)]),
+    );
+    assert_eq!(r.len(), 4);
+    for (i, rec) in r.iter().enumerate() {
+        // ordinary primitives: the last occurrence, SRv6 or not
+        assert_eq!(rec.src_addr, Some(IpAddr::from(six(3))), "{i}");
+        assert_eq!(
+            (
+                rec.proto,
+                rec.src_port,
+                rec.dst_port,
+                rec.tcp_flags,
+                rec.tos
+            ),
+            (6, 443, 50000, 0x0102, 0x40)
+        );
+        // tunnel_tos: the first IE 5 of a template repeating it, any flow type
+        assert_eq!(rec.tunnel.tos, 0x20);
+    }
+    for rec in &r[..2] {
+        let t = rec.tunnel;
+        assert!(t.srv6);
+        assert_eq!(t.src_addr, Some(IpAddr::from(six(1))));
+        assert_eq!(t.dst_addr, Some(IpAddr::from(six(2))));
+        assert_eq!(
+            (t.src_port, t.dst_port, t.tcp_flags, t.flow_label),
+            (1111, 2222, 0x18, 0xabcde)
+        );
+    }
+    assert_eq!((r[0].tunnel.proto, r[1].tunnel.proto), (41, 4));
+    // 143 (Ethernet in IPv6) needs a single address layer; 6 is no tunnel
+    for rec in &r[2..] {
+        assert!(!rec.tunnel.srv6);
+        assert_eq!(
+            (rec.tunnel.src_addr, rec.tunnel.proto, rec.tunnel.flow_label),
+            (None, 0, 0)
+        );
+    }
+
+    // one IPv6 layer, proto 143: SRv6 (Ethernet); the only occurrences are the tunnel's.
+    // v9: flowLabelIPv6 is copied over 3 octets to the front of a 4-octet value, as pmacct
+    // does (the label appears shifted by 8 bits); IE 31 is not repeated, so none here.
+    let t1: &[(u16, u16)] = &[(27, 16), (28, 16), (4, 1), (7, 2), (31, 3), (1, 4)];
+    let r1 = |tun: u8| {
+        Buf::default()
+            .bytes(&six(1))
+            .bytes(&six(2))
+            .u8(tun)
+            .u16(9)
+            .bytes(&[0, 0, 5])
+            .u32(100)
+            .0
+    };
+    let (r, _) = collect(
+        &mut dec,
+        &v9(
+            2,
+            1000,
+            1_700_000_000,
+            1,
+            7,
+            &[
+                set(0, &template(301, t1)),
+                set(301, &[r1(143), r1(41)].concat()),
+            ],
+        ),
+    );
+    let t = r[0].tunnel;
+    assert!(t.srv6);
+    assert_eq!(
+        (t.src_addr, t.proto, t.src_port),
+        (Some(IpAddr::from(six(1))), 143, 9)
+    );
+    assert_eq!(t.flow_label, 0, "IE 31 not repeated");
+    assert!(!r[1].tunnel.srv6, "41 needs an inner layer");
+
+    // the first layer IPv4: not SRv6; no byte counter (an event): not SRv6
+    for t in [
+        &[(8, 4), (27, 16), (4, 1), (1, 4)][..],
+        &[(27, 16), (27, 16), (4, 1), (2, 4)][..],
+    ] {
+        let len: u16 = t.iter().map(|f| f.1).sum();
+        let mut rec = vec![0u8; len as usize];
+        let p = t.iter().take_while(|f| f.0 != 4).map(|f| f.1).sum::<u16>() as usize;
+        rec[p] = 41;
+        let (r, _) = collect(
+            &mut dec,
+            &ipfix(3, 3, 7, &[set(2, &template(302, t)), set(302, &rec)]),
+        );
+        assert!(!r[0].tunnel.srv6, "{t:?}");
+    }
+}
+
+/// srv6_seg_ipv6_list: IE 497 (else Huawei's PEN 2011 IE 505), kept when its length taken
+/// modulo 256 (pmacct holds it in one octet) is a non-zero multiple of 16; nvgre from a
+/// layer2SegmentId (IE 351) of type 2, octets 5-7.
+#[test]
+fn srv6_segment_list_and_nvgre_as_pmacct_1_8() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    // the list borrows the datagram: copied out in the sink
+    let decode = |dec: &mut NetflowDecoder, d: &[u8]| {
+        let mut v = Vec::new();
+        dec.decode(ip(), d, |r| {
+            v.push((r.srv6_seg_list.map(<[u8]>::to_vec), r.tunnel.nvgre))
+        })
+        .unwrap();
+        v
+    };
+    let t: &[(u16, u16)] = &[(8, 4), (1, 4), (497, 0xFFFF), (351, 8)];
+    let rec = |list: &[u8]| {
+        let b = Buf::default().bytes(&[10, 0, 0, 1]).u32(1);
+        let b = if list.len() < 255 {
+            b.u8(list.len() as u8)
+        } else {
+            b.u8(255).u16(list.len() as u16)
+        };
+        b.bytes(list).bytes(&[2, 0, 0, 0, 0, 0x01, 0x02, 0x03]).0
+    };
+    let seg: Vec<u8> = (0..18u8).flat_map(|i| [i; 16]).collect();
+    let cases: [&[u8]; 6] = [
+        &seg[..48],
+        &seg[..240],
+        &seg[..256 + 32],
+        &seg[..256],
+        &seg[..40],
+        &[],
+    ];
+    let data: Vec<u8> = cases.iter().flat_map(|l| rec(l)).collect();
+    let r = decode(
+        &mut dec,
+        &ipfix(1, 1, 7, &[set(2, &template(300, t)), set(300, &data)]),
+    );
+    let got: Vec<Option<usize>> = r.iter().map(|r| r.0.as_ref().map(Vec::len)).collect();
+    assert_eq!(got, [Some(48), Some(240), Some(32), None, None, None]);
+    assert_eq!(r[2].0.as_deref(), Some(&seg[..32]));
+    assert!(r.iter().all(|r| r.1 == 0x010203));
+    // Huawei's element when IE 497 is absent; IE 497 first when both are there
+    let huawei = |tid: u16, with_497: bool| {
+        let mut b = Buf::default().u16(tid).u16(if with_497 { 3 } else { 2 });
+        b = b.u16(8).u16(4);
+        if with_497 {
+            b = b.u16(497).u16(16);
+        }
+        b.u16(505 | 0x8000).u16(32).u32(2011).0
+    };
+    let r = decode(
+        &mut dec,
+        &ipfix(
+            2,
+            2,
+            7,
+            &[
+                set(2, &[huawei(310, false), huawei(311, true)].concat()),
+                set(310, &[&[10, 0, 0, 1][..], &seg[..32]].concat()),
+                set(
+                    311,
+                    &[&[10, 0, 0, 1][..], &seg[32..48], &seg[..32]].concat(),
+                ),
+            ],
+        ),
+    );
+    assert_eq!(r[0].0.as_deref(), Some(&seg[..32]));
+    assert_eq!(r[1].0.as_deref(), Some(&seg[32..48]));
+}

@@ -93,6 +93,10 @@ fn prim_type(enc: &Encoder, p: Primitive) -> AvroType {
     match p {
         Primitive::TcpFlags if e.tcpflags_array => AvroType::StrArray,
         Primitive::TcpFlags => AvroType::Long,
+        // pmacct 1.7.9: a string ("%u"), an array with tcpflags_encode_as_array.
+        Primitive::TunnelTcpFlags if e.tcpflags_array => AvroType::StrArray,
+        Primitive::TunnelTcpFlags => AvroType::Str,
+        Primitive::Srv6SegIpv6List => AvroType::StrArray,
         Primitive::MplsLabelStack if e.mpls_label_stack_array => AvroType::StrArray,
         Primitive::Label if e.label_map => AvroType::StrMap,
         Primitive::AsPath | Primitive::SrcAsPath if e.as_path_array => AvroType::StrArray,
@@ -481,6 +485,7 @@ impl Encoder {
             (AvroType::Double, Val::Float(f)) => s.double(out, *f),
             (AvroType::Double, _) => s.double(out, 0.0),
             (AvroType::StrArray, Val::NumStr(n)) => str_array(s, out, tcp_flag_names(*n)),
+            (AvroType::StrArray, Val::Srv6List(l)) => str_array(s, out, crate::srv6::items(l)),
             (AvroType::StrArray, Val::LabelStack(st)) => {
                 let n = st.len();
                 s.array_start(out, n);

@@ -176,6 +176,9 @@ pub enum Val {
     FwdStatus(u8),
     /// mpls_label_stack (1.7.8+): `a_b` text; an array with `mpls_label_stack_encode_as_array`.
     LabelStack(crate::mpls::MplsLabelStack),
+    /// srv6_seg_ipv6_list (1.7.9+): `0-<addr>,1-<addr>` text ([`crate::srv6`]), a JSON / Avro
+    /// array of its items.
+    Srv6List(&'static str),
 }
 
 /// What a cache entry adds beside its key, for the primitives rendered from it.
@@ -374,6 +377,9 @@ macro_rules! primitive_table {
     (@val $k:ident $x:ident Bgp $f:ident) => { Val::Bgp(crate::label::resolve($k.$f)) };
     (@val $k:ident $x:ident FwdStatus $f:ident) => { Val::FwdStatus($k.$f) };
     (@val $k:ident $x:ident LabelStack $f:ident) => { Val::LabelStack($k.$f) };
+    (@val $k:ident $x:ident Srv6List $f:ident) => { Val::Srv6List(crate::label::resolve($k.$f)) };
+    // ORed per entry like tcp_flags; the cache puts the entry's value in the primitives.
+    (@val $k:ident $x:ident TunnelTcpFlags -) => { Val::NumStr(u64::from($k.tunnel_tcp_flags)) };
     // Primitives the flow model does not carry yet render pmacct's empty values.
     (@val $k:ident $x:ident Class -) => { Val::Str("unknown") };
     (@val $k:ident $x:ident Empty -) => { Val::Str("") };
@@ -412,7 +418,12 @@ pub const NOT_IN_FLOW_MODEL: &[Primitive] = &[
     Primitive::SrcHostCoords,
     Primitive::DstHostCoords,
     Primitive::Flows,
+    Primitive::TunnelTcpFlags,
 ];
+
+/// Primitives pmacct's print plugin has no CSV column for (1.7.9's srv6_seg_ipv6_list:
+/// JSON and Avro only; formatted output refuses it as variable-length).
+pub const NOT_IN_CSV: &[Primitive] = &[Primitive::Srv6SegIpv6List];
 
 impl Primitive {
     pub fn info(self) -> &'static PrimInfo {
@@ -426,7 +437,13 @@ impl Primitive {
     pub fn since_1_8(self) -> bool {
         matches!(
             self,
-            Primitive::FwdStatus | Primitive::MplsLabelStack | Primitive::VrfName
+            Primitive::FwdStatus
+                | Primitive::MplsLabelStack
+                | Primitive::VrfName
+                | Primitive::Srv6SegIpv6List
+                | Primitive::TunnelFlowLabel
+                | Primitive::TunnelTcpFlags
+                | Primitive::Nvgre
         )
     }
 

@@ -476,6 +476,15 @@ primitive_table! {
         json: "tunnel_tos", json_rank: 67, header: "TUNNEL_TOS", fmt: (12, 3, 9),
         field: tunnel_tos, render: Num, sql: [(1, "tunnel_tos")], sql_type: U32,
     },
+    // pmacct 1.7.9+ (nfacctd, SRv6): hidden from `-a` (1.7.7's listing unchanged); rows in
+    // the 1.7.9 print plugin's column order, JSON ranks after 1.7.7's (see the 1.7.8+ block).
+    TunnelFlowLabel {
+        keywords: [
+            ("tunnel_flow_label", Hidden, NF, 0, "Tunnel outer IPv6 flow label (SRv6)")
+        ],
+        json: "tunnel_flow_label", json_rank: 83, header: "TUNNEL_FLOW_LABEL", fmt: (18, 10, 8),
+        field: tunnel_flow_label, render: Num, sql: [(1, "tunnel_flow_label")], sql_type: U32,
+    },
     TunnelSrcPort {
         keywords: [
             ("tunnel_src_port", TUNNEL, SF|PM, 46, "Tunnel inner Source TCP/UDP port")
@@ -490,12 +499,26 @@ primitive_table! {
         json: "tunnel_port_dst", json_rank: 69, header: "TUNNEL_DST_PORT", fmt: (17, 5, 12),
         field: tunnel_dst_port, render: Num, sql: [(1, "tunnel_port_dst")], sql_type: U16,
     },
+    TunnelTcpFlags {
+        keywords: [
+            ("tunnel_tcpflags", Hidden, NF, 0, "Tunnel outer TCP flags (SRv6)")
+        ],
+        json: "tunnel_tcp_flags", json_rank: 84, header: "TUNNEL_TCP_FLAGS", fmt: (18, 3, 15),
+        field: -, render: TunnelTcpFlags, sql: [(1, "tunnel_tcp_flags")], sql_type: U32,
+    },
     Vxlan {
         keywords: [
             ("vxlan", TUNNEL, ALL, 39, "VXLAN Network Identifier")
         ],
         json: "vxlan", json_rank: 70, header: "VXLAN", fmt: (10, 8, 2),
         field: vxlan, render: Num, sql: [(1, "vxlan")], sql_type: U32,
+    },
+    Nvgre {
+        keywords: [
+            ("nvgre", Hidden, NF, 0, "NVGRE Tenant Network Identifier (layer2SegmentId)")
+        ],
+        json: "nvgre", json_rank: 85, header: "NVGRE", fmt: (10, 8, 2),
+        field: nvgre, render: Num, sql: [(1, "nvgre")], sql_type: U32,
     },
     TimestampStart {
         keywords: [
@@ -569,6 +592,13 @@ primitive_table! {
         ],
         json: "vrf_name", json_rank: 81, header: "VRF_NAME", fmt: vlen,
         field: vrf_name, render: Label, sql: [(1, "vrf_name")], sql_type: Text,
+    },
+    Srv6SegIpv6List {
+        keywords: [
+            ("srv6_seg_ipv6_list", Hidden, NF, 0, "SRv6 segment list (srhSegmentIPv6ListSection)")
+        ],
+        json: "srv6_seg_ipv6_list", json_rank: 82, header: "SRV6_SEG_IPV6_LIST", fmt: vlen,
+        field: srv6_seg_list, render: Srv6List, sql: [(1, "srv6_seg_ipv6_list")], sql_type: Text,
     },
     // --- end of pmacct 1.7.8+ primitives.
     Flows {

@@ -98,6 +98,21 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         direction_raw: rec.direction.unwrap_or(0xFF),
         fwd_status: rec.forwarding_status,
         vrf_name: vrf_name_id(rec.vrf_name.as_bytes()),
+        // nfacctd's tunnel primitives (pmacct 1.7.9+): the outer header of SRv6 records.
+        tunnel_src_ip: rec.tunnel.src_addr,
+        tunnel_dst_ip: rec.tunnel.dst_addr,
+        tunnel_proto: rec.tunnel.proto,
+        tunnel_tos: rec.tunnel.tos,
+        tunnel_src_port: rec.tunnel.src_port,
+        tunnel_dst_port: rec.tunnel.dst_port,
+        tunnel_flow_label: rec.tunnel.flow_label,
+        tunnel_tcp_flags: rec.tunnel.tcp_flags,
+        nvgre: rec.tunnel.nvgre,
+        srv6_seg_list: if rec.srv6_seg_list.is_some() {
+            crate::srv6::intern(rec.srv6_seg_list)
+        } else {
+            crate::label::LabelId::NONE
+        },
         ..Primitives::default()
     };
     Flow {

@@ -288,6 +288,8 @@ fn write_value(out: &mut Vec<u8>, c: &Col, v: &Val, st: &Style, formatted: bool)
         Val::Geo(g) => out.extend_from_slice(g.as_bytes()),
         Val::FwdStatus(n) => push_uint(out, u64::from(*n)),
         Val::LabelStack(s) => s.write_plain(out),
+        // 1.7.9+ primitive: the 1.7.7 client has no column for it (not in COLS).
+        Val::Srv6List(s) => out.extend_from_slice(s.as_bytes()),
     }
     if c.prim == Primitive::Class && out.len() == start {
         out.extend_from_slice(b"unknown");
@@ -484,6 +486,7 @@ fn canon(v: &Val, out: &mut Vec<u8>) {
         Val::Geo(g) => out.extend_from_slice(g.as_bytes()),
         Val::FwdStatus(n) => push_uint(out, u64::from(*n)),
         Val::LabelStack(s) => s.write_plain(out),
+        Val::Srv6List(s) => out.extend_from_slice(s.as_bytes()),
     }
 }
 

@@ -26,6 +26,12 @@ fuzz_target!(|data: &[u8]| {
             if let Some(raw) = r.raw {
                 let _ = raw.element(0, 8);
             }
+            // SRv6 (pmacct 1.7.9+): a kept segment list is whole addresses, 15 at most, and
+            // only SRv6 records carry outer addresses.
+            if let Some(l) = r.srv6_seg_list {
+                assert!(!l.is_empty() && l.len() % 16 == 0 && l.len() <= 240);
+            }
+            assert!(r.tunnel.srv6 || r.tunnel.src_addr.is_none());
         }) {
             assert_eq!(s.records, n);
         }

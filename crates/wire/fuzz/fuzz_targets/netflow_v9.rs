@@ -21,6 +21,10 @@ fuzz_target!(|data: &[u8]| {
             if let Some(raw) = r.raw {
                 let _ = raw.element(0, 8);
             }
+            // SRv6 (pmacct 1.7.9+): whole addresses, 15 at most.
+            if let Some(l) = r.srv6_seg_list {
+                assert!(!l.is_empty() && l.len() % 16 == 0 && l.len() <= 240);
+            }
         }) {
             assert_eq!(s.records, n);
         }

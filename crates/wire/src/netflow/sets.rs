@@ -163,6 +163,11 @@ fn data_set<F: FnMut(&FlowRecord)>(
             break;
         };
         off += used;
+        if let (Some(l), Some(raw)) = (&t.tunnel, rec.raw) {
+            let (tun, list) = l.read(&t.fields, raw.data, ctx.ipfix);
+            rec.fields.tunnel = tun;
+            rec.srv6_seg_list = list;
+        }
         // peer_ip_src as pmacct 1.7.7 reads it: the options data's exporter address; an
         // IE 130/131 inside the data record itself only counts where the datagram has no
         // source address, which never happens here.

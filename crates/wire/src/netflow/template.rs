@@ -110,6 +110,8 @@ pub struct Template {
     /// Smallest possible record (variable-length fields count 1 byte).
     pub(crate) min_len: usize,
     pub(crate) flow_type: FlowType,
+    /// Where the SRv6 / tunnel primitives are (pmacct 1.7.9+); None for most templates.
+    pub(crate) tunnel: Option<super::tunnel::TunnelLayout>,
 }
 
 impl Template {
@@ -185,6 +187,10 @@ impl Template {
             fixed_len: if varlen { None } else { Some(min_len) },
             min_len,
             flow_type,
+            tunnel: match kind {
+                TemplateKind::Data => super::tunnel::TunnelLayout::compile(fields),
+                TemplateKind::Options => None,
+            },
         })
     }
 
