@@ -28,7 +28,8 @@ impl Status {
     }
 }
 
-const BGP: &str = "pmacct-rs has no BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
+const BGP: &str = "pmacct-rs has no IS-IS daemon yet; methods and primitives that need one are refused at start-up";
+const BMP_TABLE: &str = "1.7.7's BMP RIB hash tuning: the pmacct-rs RIB (shared with the BGP daemon) is one hash table per prefix length, sized as routes come, with no buckets to set";
 const KAFKA_REFUSED: &str =
     "kafka plugin feature pmacct-rs does not have: the plugin refuses to start when it is set";
 const AMQP_REFUSED: &str =
@@ -37,7 +38,10 @@ const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), th
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
 pub static STATUSES: &[(&str, Status)] = &[
-    ("bmp_daemon", Status::Refused(BGP)),
+    ("bmp_table_peer_buckets", Status::NoOp(BMP_TABLE)),
+    ("bmp_table_per_peer_buckets", Status::NoOp(BMP_TABLE)),
+    ("bmp_table_attr_hash_buckets", Status::NoOp(BMP_TABLE)),
+    ("bmp_table_per_peer_hash", Status::NoOp(BMP_TABLE)),
     ("isis_daemon", Status::Refused(BGP)),
     ("igp_daemon", Status::Refused(BGP)),
     ("kafka_preprocess", Status::Refused(KAFKA_REFUSED)),

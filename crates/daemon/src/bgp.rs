@@ -97,7 +97,7 @@ fn src_type(core: &Scope, k: pmacct_config::Key, with_keep: bool) -> Result<SrcT
 
 /// What the lookup stage needs from the configuration (all global keys in 1.7.7).
 #[derive(Debug, Clone, Default)]
-struct LookupConfig {
+pub(crate) struct LookupConfig {
     asm: AsMethod,
     peer_src_as: SrcType,
     src_as_path: SrcType,
@@ -126,7 +126,9 @@ pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &s
 
 /// Start the BGP daemon if `bgp_daemon: true`. Err: pmacct's reason to exit (already worded).
 pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
-    if !enabled(core) {
+    // `bmp_daemon` shares the lookup settings (crate::bmp runs its collector).
+    let bmp = crate::bmp::check(daemon, core)?;
+    if !enabled(core) && !bmp {
         return Ok(());
     }
     let core_name = core
@@ -179,6 +181,9 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             }
         },
     };
+    if bmp {
+        return crate::bmp::start(core, &core_name, lookup);
+    }
     let ip = if core.is_set(key::BGP_DAEMON_IP) {
         match core
             .str(key::BGP_DAEMON_IP)
@@ -295,18 +300,23 @@ pub fn log_stats(core_name: &str) {
 /// 1.7.7's `bgp_ext_handler` (and the flow's own ASN handlers) leave them, and what each
 /// plugin's `*_net` needs kept in the flow's hidden fields.
 pub struct BgpLookup {
-    peers: Arc<Peers>,
-    cfg: LookupConfig,
+    pub(crate) peers: Arc<Peers>,
+    /// BMP: the peers routers monitor, searched when no router matches.
+    pub(crate) monitored: Option<Arc<Peers>>,
+    pub(crate) cfg: LookupConfig,
 }
 
 /// The lookup stage of the running daemon, if any.
 pub fn lookup_stage() -> Option<Box<dyn Stage>> {
-    get().map(|b| {
-        Box::new(BgpLookup {
-            peers: b.peers.clone(),
-            cfg: b.lookup.clone(),
-        }) as Box<dyn Stage>
-    })
+    get()
+        .map(|b| {
+            Box::new(BgpLookup {
+                peers: b.peers.clone(),
+                monitored: None,
+                cfg: b.lookup.clone(),
+            }) as Box<dyn Stage>
+        })
+        .or_else(crate::bmp::lookup_stage)
 }
 
 impl Stage for BgpLookup {
@@ -322,9 +332,12 @@ impl Stage for BgpLookup {
             .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
             .map_or(exporter, |e| e.bgp_ip);
         // The flow's BGP next hop picks among ADD-PATH paths (destination side).
-        let r = self
+        let mut r = self
             .peers
             .lookup_flow(agent, p.src_ip, p.dst_ip, None, p.peer_dst_ip);
+        if let (false, Some(m)) = (r.peer_found, &self.monitored) {
+            r = m.lookup_flow(agent, p.src_ip, p.dst_ip, None, p.peer_dst_ip);
+        }
         p.bgp_src_match = if r.src.found { r.src.prefix_len + 1 } else { 0 };
         p.bgp_dst_match = if r.dst.found { r.dst.prefix_len + 1 } else { 0 };
         p.bgp_next_hop = if r.dst.found {
@@ -402,7 +415,7 @@ pub struct BgpNetStage {
 /// The stage for a plugin whose `*_net` is `net`, when the BGP daemon runs and the method
 /// involves BGP.
 pub fn net_stage(net: NetMethod, no_mask_if_zero: bool) -> Option<Box<dyn Stage>> {
-    (get().is_some() && net.bgp).then(|| {
+    ((get().is_some() || crate::bmp::get().is_some()) && net.bgp).then(|| {
         Box::new(BgpNetStage {
             net,
             no_mask_if_zero,
