@@ -12,39 +12,8 @@ use pmacct_bmp::lookup::FlowRib;
 use pmacct_bmp::msg::*;
 use pmacct_bmp::server::{self, Config, Level};
 
-fn bmp(kind: u8, body: &[u8]) -> Vec<u8> {
-    let mut v = vec![3];
-    v.extend_from_slice(&((6 + body.len()) as u32).to_be_bytes());
-    v.push(kind);
-    v.extend_from_slice(body);
-    v
-}
-
-fn peer_hdr(flags: u8, addr: [u8; 4]) -> Vec<u8> {
-    let mut v = vec![0, flags];
-    v.extend_from_slice(&[0; 20]);
-    v.extend_from_slice(&addr);
-    v.extend_from_slice(&65001u32.to_be_bytes());
-    v.extend_from_slice(&addr);
-    v.extend_from_slice(&[0; 8]);
-    v
-}
-
-fn bgp(kind: u8, body: &[u8]) -> Vec<u8> {
-    let mut v = vec![0xff; 16];
-    v.extend_from_slice(&((19 + body.len()) as u16).to_be_bytes());
-    v.push(kind);
-    v.extend_from_slice(body);
-    v
-}
-
-fn open(asn: u32, id: [u8; 4]) -> Vec<u8> {
-    let mut b = vec![4, 0xfd, 0xe8, 0, 90];
-    b.extend_from_slice(&id);
-    b.extend_from_slice(&[8, 2, 6, 65, 4]);
-    b.extend_from_slice(&asn.to_be_bytes());
-    bgp(1, &b)
-}
+mod craft;
+use craft::*;
 
 fn peer_up(addr: [u8; 4], local_id: [u8; 4]) -> Vec<u8> {
     let mut b = peer_hdr(0, addr);
