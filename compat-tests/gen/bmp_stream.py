@@ -13,6 +13,8 @@ Writes one router's byte stream to stdout (or a file). Scenarios:
   malformed  Initiation, a peer up with routes, then messages with lying lengths: a per-peer
              header cut short, a TLV overrunning its message, a route monitoring message whose
              UPDATE length overruns; then a well-formed peer down and termination.
+  flows      (compat_bmp_flow) router 1: routes of several peers and policies for flow
+             lookups, kept open; flows2: router 2 with its own BGP id.
 Plain struct: no scapy needed.
 """
 import struct
@@ -250,10 +252,95 @@ def scenario_malformed():
     return out
 
 
+# ------------------------------------------------------------ flow enrichment (compat_bmp_flow)
+
+def attrs_v4(path, nh, lp=None, med=None, comms=(), lrg=(), ext=b""):
+    a = (attr(0x40, 1, b"\x00") + attr(0x40, 2, as_path([(2, path)]) if path else b"")
+         + attr(0x40, 3, ipaddress.ip_address(nh).packed))
+    if med is not None:
+        a += attr(0x80, 4, struct.pack("!I", med))
+    if lp is not None:
+        a += attr(0x40, 5, struct.pack("!I", lp))
+    if comms:
+        a += attr(0xC0, 8, b"".join(struct.pack("!I", c) for c in comms))
+    if ext:
+        a += attr(0xC0, 16, ext)
+    if lrg:
+        a += attr(0xC0, 32, b"".join(struct.pack("!III", *t) for t in lrg))
+    return a
+
+
+def nets(*ps):
+    return b"".join(prefix(p) for p in ps)
+
+
+def v6_attrs(path, nh, prefixes, lp=None, four=True):
+    mp = (struct.pack("!HBB", 2, 1, 16) + ipaddress.ip_address(nh).packed + b"\x00"
+          + nets(*prefixes))
+    a = (attr(0x40, 1, b"\x00") + attr(0x40, 2, as_path([(2, path)], four))
+         + attr(0x80, 14, mp))
+    if lp is not None:
+        a += attr(0x40, 5, struct.pack("!I", lp))
+    return a
+
+
+PA_POST = (0, 0x40, RD0, "10.0.0.2", 65001, "10.0.0.2")       # PA's post-policy routes
+PX = (0, 0x00, RD0, "10.0.9.2", 65009, "10.0.9.2")            # router 2's peer
+
+
+def scenario_flows():
+    """Router 1 (local BGP id 192.0.2.1): prefixes held by several peers and both policies,
+    withdrawn and announced again, a peer gone down; the stream stays open."""
+    ext = bytes([0, 2, 0xFD, 0xE9, 0, 0, 0, 100])
+    out = initiation() + up(PA) + up(PB, two_byte=True) + up(PF) + up(PG)
+    out += rm(PA, update(attrs=attrs_v4([65001, 64512], "10.0.0.2", lp=100, med=200,
+                                        comms=[(65001 << 16) | 1], ext=ext,
+                                        lrg=[(65001, 1, 2)]),
+                         nlri=nets("10.1.0.0/16", "10.2.0.0/16")))
+    out += rm(PA, update(attrs=attrs_v4([65001, 64600, 64601], "10.0.0.2", lp=150,
+                                        comms=[(65001 << 16) | 7, 0xFFFFFF01]),
+                         nlri=nets("10.1.1.0/24", "10.1.1.128/25")))
+    # post-policy copy of 10.1.0.0/16 with other attributes: the pre-policy one is older
+    out += rm(PA_POST, update(attrs=attrs_v4([65001, 64999], "10.0.0.2", lp=300),
+                              nlri=nets("10.1.0.0/16")))
+    # another peer's 10.1.0.0/16 and a prefix of its own
+    out += rm(PF, update(attrs=attrs_v4([65006, 65010, 65011], "10.0.3.2", med=5,
+                                        lrg=[(65006, 9, 9)]),
+                         nlri=nets("10.1.0.0/16", "10.3.0.0/16", "10.3.3.3/32")))
+    # 10.2.0.0/16: PA withdraws it, PF announces it, PA announces it again (PF's is older)
+    out += rm(PA, update(withdrawn=nets("10.2.0.0/16")))
+    out += rm(PF, update(attrs=attrs_v4([65006, 65020], "10.0.3.2", lp=20),
+                         nlri=nets("10.2.0.0/16")))
+    out += rm(PA, update(attrs=attrs_v4([65001, 65030], "10.0.0.2", lp=30),
+                         nlri=nets("10.2.0.0/16")))
+    # IPv6 from a 2-byte AS peer
+    out += rm(PB, update(attrs=v6_attrs([65002, 65040], "2001:db8::2",
+                                        ["2001:db8:100::/48", "2001:db8:100:1::/64"], lp=70,
+                                        four=False)))
+    # PG's routes go with its Peer Down
+    out += rm(PG, update(attrs=attrs_v4([65007], "10.0.4.2"), nlri=nets("10.4.0.0/16")))
+    out += peer_down(PG, 4)
+    return out
+
+
+def scenario_flows2():
+    """Router 2 (local BGP id 10.9.9.9): one peer; found by its BGP id or the peer's address
+    (bmp_agent_map)."""
+    out = initiation()
+    out += peer_up(ph(PX), "192.0.2.9", 179, 40009,
+                   bgp_open(65000, 90, "10.9.9.9", [cap_mp(1, 1), cap_as4(65000)]),
+                   bgp_open(65009, 90, "10.0.9.2", [cap_mp(1, 1), cap_as4(65009)]))
+    out += rm(PX, update(attrs=attrs_v4([65009, 65090], "10.0.9.2", lp=90, med=9,
+                                        comms=[(65009 << 16) | 9]),
+                         nlri=nets("10.1.0.0/16", "10.5.0.0/16")))
+    return out
+
+
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     data = {"all": scenario_all, "disconnect": scenario_disconnect,
-            "malformed": scenario_malformed}[which]()
+            "malformed": scenario_malformed, "flows": scenario_flows,
+            "flows2": scenario_flows2}[which]()
     if len(sys.argv) > 2:
         with open(sys.argv[2], "wb") as f:
             f.write(data)

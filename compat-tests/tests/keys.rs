@@ -498,10 +498,10 @@ fn check_config_exit_codes_and_summary() {
     );
     // Errors: a typo of a known key, a value the daemon would replace, a refused key.
     let (rc, out) =
-        check("plugins: print\nprint_outptu: json\nprint_output: jsonx\nbmp_daemon: true\n");
+        check("plugins: print\nprint_outptu: json\nprint_output: jsonx\nisis_daemon: true\n");
     assert_eq!(rc, 1, "{out}");
     assert!(out.contains("Did you mean 'print_output'?"), "{out}");
-    assert!(out.contains("'bmp_daemon: true' is refused"), "{out}");
+    assert!(out.contains("'isis_daemon: true' is refused"), "{out}");
     assert!(
         out.contains("configuration has 3 error(s), 0 warning(s)"),
         "{out}"

@@ -26,6 +26,11 @@ pub const KEYS: &[Key] = &[
     key::BMP_DAEMON_IPV6_ONLY,
     key::BMP_DAEMON_MAX_PEERS,
     key::BMP_DAEMON_ALLOW_FILE,
+    key::BMP_DAEMON_PIPE_SIZE,
+    key::BMP_DAEMON_IPPREC,
+    key::BMP_DAEMON_BATCH,
+    key::BMP_DAEMON_BATCH_INTERVAL,
+    key::BMP_DAEMON_PARSE_PROXY_HEADER,
     key::BMP_DAEMON_MSGLOG_FILE,
     key::BMP_DAEMON_MSGLOG_OUTPUT,
     key::BMP_DUMP_FILE,
@@ -274,86 +279,10 @@ pub fn main(argv: &[String]) -> i32 {
         }
     }
     log.line(Level::Info, &format!("INFO ( {name}/core ): {}", header()));
-    let ip = match core.str(key::BMP_DAEMON_IP) {
-        None => None,
-        Some(s) => match s.trim().parse::<IpAddr>() {
-            Ok(a) if a.is_unspecified() && a.is_ipv4() && !core.is_set(key::BMP_DAEMON_IP) => None,
-            Ok(a) => Some(a),
-            Err(_) => {
-                log.line(
-                    Level::Error,
-                    &format!("ERROR ( {name}/core ): 'bmp_daemon_ip' value is not a valid IP address. Exiting."),
-                );
-                return 1;
-            }
-        },
+    let Some(cfg) = server_config(core, &name, &|l, m| log.line(l, m)) else {
+        return 1;
     };
-    let ip = if core.is_set(key::BMP_DAEMON_IP) {
-        ip
-    } else {
-        None
-    };
-    let port = core
-        .int(key::BMP_DAEMON_PORT)
-        .filter(|_| core.is_set(key::BMP_DAEMON_PORT))
-        .unwrap_or(1790) as u16;
-    // 1.7.7's BMP_MAX_PEERS_DEFAULT.
-    let max_peers = if core.is_set(key::BMP_DAEMON_MAX_PEERS) {
-        core.int(key::BMP_DAEMON_MAX_PEERS).unwrap_or(4).max(1) as usize
-    } else {
-        4
-    };
-    log.line(
-        Level::Info,
-        &format!("INFO ( {name}/core ): maximum BMP peers allowed: {max_peers}"),
-    );
-    let allow = match core.str(key::BMP_DAEMON_ALLOW_FILE) {
-        None => None,
-        Some(p) => {
-            let mut diags = Vec::new();
-            match pmacct_maps::allow::AllowList::load(p, &mut diags) {
-                Ok(list) => {
-                    let list = Arc::new(list);
-                    let f: server::AllowFn = Arc::new(move |a| list.allows(a));
-                    Some(f)
-                }
-                Err(e) => {
-                    log.line(Level::Error, &format!("ERROR ( {name}/core ): {e:?}"));
-                    return 1;
-                }
-            }
-        }
-    };
-    let mut refresh = core
-        .secs(key::BMP_DUMP_REFRESH_TIME)
-        .map_or(0, |d| d.as_secs());
-    let dump_file = core.str(key::BMP_DUMP_FILE).map(str::to_string);
-    if dump_file.is_some() && !(60..=86400).contains(&refresh) {
-        log.line(
-            Level::Warn,
-            &format!("WARN ( {name}/core ): Invalid 'bmp_dump_refresh_time'."),
-        );
-        refresh = 0;
-    }
-    let cfg = server::Config {
-        ip,
-        port,
-        ipv6_only: core.bool(key::BMP_DAEMON_IPV6_ONLY),
-        max_peers,
-        allow,
-        msglog_file: core.str(key::BMP_DAEMON_MSGLOG_FILE).map(str::to_string),
-        dump_file: if refresh > 0 { dump_file } else { None },
-        dump_latest_file: core.str(key::BMP_DUMP_LATEST_FILE).map(str::to_string),
-        dump_refresh_time: refresh,
-        ts: TimestampOptions {
-            secs: false,
-            since_epoch: core.bool(key::TIMESTAMPS_SINCE_EPOCH),
-            utc: core.bool(key::TIMESTAMPS_UTC),
-            rfc3339: core.bool(key::TIMESTAMPS_RFC3339),
-        },
-        render: Default::default(),
-        name: name.clone(),
-    };
+    let port = cfg.port;
     if core.bool(key::DAEMONIZE) {
         // SAFETY: daemon(3) forks and detaches; no other thread exists yet (the collector
         // thread is started after it), so the child has a consistent copy of the process.
@@ -415,4 +344,120 @@ pub fn main(argv: &[String]) -> i32 {
         &format!("INFO ( {name}/core ): OK, Exiting ..."),
     );
     0
+}
+
+/// The collector's settings from the `bmp_daemon_*` / `bmp_dump_*` keys (pmbmpd, and
+/// `bmp_daemon: true` in nfacctd/sfacctd). None: a value made the daemon exit (logged).
+pub fn server_config(
+    core: &pmacct_config::Scope,
+    name: &str,
+    log: &dyn Fn(Level, &str),
+) -> Option<server::Config> {
+    let ip = match core.str(key::BMP_DAEMON_IP) {
+        None => None,
+        Some(s) => match s.trim().parse::<IpAddr>() {
+            Ok(a) if a.is_unspecified() && a.is_ipv4() && !core.is_set(key::BMP_DAEMON_IP) => None,
+            Ok(a) => Some(a),
+            Err(_) => {
+                log(
+                    Level::Error,
+                    &format!("ERROR ( {name}/core ): 'bmp_daemon_ip' value is not a valid IP address. Exiting."),
+                );
+                return None;
+            }
+        },
+    };
+    let ip = if core.is_set(key::BMP_DAEMON_IP) {
+        ip
+    } else {
+        None
+    };
+    let port = core
+        .int(key::BMP_DAEMON_PORT)
+        .filter(|_| core.is_set(key::BMP_DAEMON_PORT))
+        .unwrap_or(1790) as u16;
+    // 1.7.7's BMP_MAX_PEERS_DEFAULT.
+    let max_peers = if core.is_set(key::BMP_DAEMON_MAX_PEERS) {
+        core.int(key::BMP_DAEMON_MAX_PEERS).unwrap_or(4).max(1) as usize
+    } else {
+        4
+    };
+    log(
+        Level::Info,
+        &format!("INFO ( {name}/core ): maximum BMP peers allowed: {max_peers}"),
+    );
+    let allow = match core.str(key::BMP_DAEMON_ALLOW_FILE) {
+        None => None,
+        Some(p) => {
+            let mut diags = Vec::new();
+            match pmacct_maps::allow::AllowList::load(p, &mut diags) {
+                Ok(list) => {
+                    let list = Arc::new(list);
+                    let f: server::AllowFn = Arc::new(move |a| list.allows(a));
+                    Some(f)
+                }
+                Err(e) => {
+                    log(Level::Error, &format!("ERROR ( {name}/core ): {e:?}"));
+                    return None;
+                }
+            }
+        }
+    };
+    let mut refresh = core
+        .secs(key::BMP_DUMP_REFRESH_TIME)
+        .map_or(0, |d| d.as_secs());
+    let dump_file = core.str(key::BMP_DUMP_FILE).map(str::to_string);
+    if dump_file.is_some() && !(60..=86400).contains(&refresh) {
+        log(
+            Level::Warn,
+            &format!("WARN ( {name}/core ): Invalid 'bmp_dump_refresh_time'."),
+        );
+        refresh = 0;
+    }
+    let cfg = server::Config {
+        ip,
+        port,
+        ipv6_only: core.bool(key::BMP_DAEMON_IPV6_ONLY),
+        max_peers,
+        allow,
+        msglog_file: core.str(key::BMP_DAEMON_MSGLOG_FILE).map(str::to_string),
+        dump_file: if refresh > 0 { dump_file } else { None },
+        dump_latest_file: core.str(key::BMP_DUMP_LATEST_FILE).map(str::to_string),
+        dump_refresh_time: refresh,
+        ts: TimestampOptions {
+            secs: false,
+            since_epoch: core.bool(key::TIMESTAMPS_SINCE_EPOCH),
+            utc: core.bool(key::TIMESTAMPS_UTC),
+            rfc3339: core.bool(key::TIMESTAMPS_RFC3339),
+        },
+        render: Default::default(),
+        name: name.to_string(),
+        flow: None,
+        pipe_size: core
+            .u64(key::BMP_DAEMON_PIPE_SIZE)
+            .filter(|&n| n > 0)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        ipprec: core
+            .u64(key::BMP_DAEMON_IPPREC)
+            .filter(|&n| n > 0)
+            .map(|n| n.min(7) as u8),
+        batch: batch(core, name, log),
+        parse_proxy_header: core.bool(key::BMP_DAEMON_PARSE_PROXY_HEADER),
+    };
+    Some(cfg)
+}
+
+/// `bmp_daemon_batch` and `bmp_daemon_batch_interval`: both or neither (1.7.7 warns and
+/// disables batching when only one is set).
+fn batch(core: &pmacct_config::Scope, name: &str, log: &dyn Fn(Level, &str)) -> Option<(u32, u64)> {
+    let n = core.u64(key::BMP_DAEMON_BATCH).unwrap_or(0);
+    let i = core.u64(key::BMP_DAEMON_BATCH_INTERVAL).unwrap_or(0);
+    if (n == 0) != (i == 0) {
+        log(
+            Level::Warn,
+            &format!("WARN ( {name}/core ): 'bmp_daemon_batch_interval' and 'bmp_daemon_batch' both set to zero."),
+        );
+        return None;
+    }
+    (n > 0).then(|| (u32::try_from(n).unwrap_or(u32::MAX), i))
 }

@@ -39,7 +39,7 @@ pub use pmacct_bgp::speaker::{Level, LogFn};
 pub type AllowFn = Arc<dyn Fn(IpAddr) -> bool + Send + Sync>;
 
 /// `bmp_daemon_*` and `bmp_dump_*` settings.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Config {
     /// `bmp_daemon_ip`; None: all addresses (IPv6 socket accepting IPv4 too).
     pub ip: Option<IpAddr>,
@@ -58,6 +58,16 @@ pub struct Config {
     pub render: RenderOptions,
     /// `core_proc_name`, for log lines.
     pub name: String,
+    /// `bmp_daemon: true` in nfacctd/sfacctd: routes are also kept for flow lookups.
+    pub flow: Option<crate::lookup::FlowRib>,
+    /// `bmp_daemon_pipe_size` (SO_RCVBUF of the listener, inherited by routers' sockets).
+    pub pipe_size: Option<usize>,
+    /// `bmp_daemon_ipprec` (IP precedence of the listener's packets).
+    pub ipprec: Option<u8>,
+    /// `bmp_daemon_batch` routers admitted per `bmp_daemon_batch_interval` seconds.
+    pub batch: Option<(u32, u64)>,
+    /// `bmp_daemon_parse_proxy_header`: a PROXY protocol header starts each stream.
+    pub parse_proxy_header: bool,
 }
 
 /// Counters (SIGUSR1 and metrics read them).
@@ -140,7 +150,8 @@ fn canonical(a: SocketAddr) -> IpAddr {
     }
 }
 
-fn bind(cfg: &Config) -> io::Result<std::net::TcpListener> {
+/// The listener, and the receive buffer the kernel granted for `bmp_daemon_pipe_size`.
+fn bind(cfg: &Config) -> io::Result<(std::net::TcpListener, Option<usize>)> {
     use socket2::{Domain, Protocol, Socket, Type};
     let (addr, dual) = match cfg.ip {
         Some(ip) => (SocketAddr::new(ip, cfg.port), false),
@@ -154,15 +165,27 @@ fn bind(cfg: &Config) -> io::Result<std::net::TcpListener> {
     if addr.is_ipv6() {
         s.set_only_v6(!dual)?;
     }
+    if let Some(p) = cfg.ipprec {
+        // As 1.7.7: IP_TOS on the listener, a failure is not fatal (accepted sockets
+        // inherit it).
+        let _ = s.set_tos(u32::from(p) << 5);
+    }
+    let granted = match cfg.pipe_size {
+        Some(n) => {
+            let _ = s.set_recv_buffer_size(n);
+            s.recv_buffer_size().ok()
+        }
+        None => None,
+    };
     s.bind(&addr.into())?;
     s.listen(128)?;
     s.set_nonblocking(true)?;
-    Ok(s.into())
+    Ok((s.into(), granted))
 }
 
 /// Start the collector thread. Binding errors are returned (1.7.7 exits on them).
 pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
-    let std_listener = match bind(&cfg) {
+    let (std_listener, pipe_size_granted) = match bind(&cfg) {
         Ok(l) => l,
         Err(_) if cfg.ip.is_none() => {
             let mut c = cfg.clone();
@@ -172,6 +195,15 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         Err(e) => return Err(e),
     };
     let local = std_listener.local_addr()?;
+    if let (Some(n), Some(g)) = (cfg.pipe_size, pipe_size_granted) {
+        log(
+            Level::Info,
+            &format!(
+                "INFO ( {}/core ): bmp_daemon_pipe_size: obtained={g} target={n}.",
+                cfg.name
+            ),
+        );
+    }
     let mut listener = TcpListener::from_std(std_listener);
     let poll = Poll::new()?;
     poll.registry()
@@ -201,6 +233,8 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         obj: Obj::new(),
         line: String::with_capacity(1024),
         rdbuf: Vec::new(),
+        batch_state: (0, 0),
+        throttle_logged: 0,
     };
     let thread = std::thread::Builder::new()
         .name("bmp".into())
@@ -259,6 +293,10 @@ struct Router {
     /// Last "missing peer up" log (once a minute per router, as 1.7.7).
     missing_peer_up_logged: u64,
     tag: String,
+    /// Its routes for flow lookups (with [`Config::flow`]).
+    flow: crate::lookup::RouterRib,
+    /// A PROXY protocol header is still expected (`bmp_daemon_parse_proxy_header`).
+    proxy_pending: bool,
 }
 
 struct Collector {
@@ -283,6 +321,9 @@ struct Collector {
     obj: Obj,
     line: String,
     rdbuf: Vec<u8>,
+    /// `bmp_daemon_batch`: routers still admitted in this interval, its start.
+    batch_state: (u32, u64),
+    throttle_logged: u64,
 }
 
 /// `escape_ip_uscores()`: dots and colons to underscores.
@@ -405,6 +446,32 @@ impl Collector {
                 );
                 continue;
             }
+            if let Some((num, interval)) = self.cfg.batch {
+                // 1.7.7's peer batching: `num` routers per `interval` seconds, the rest
+                // closed ("throttling", logged once a minute).
+                let now = now_secs();
+                let (left, base) = &mut self.batch_state;
+                let expired = now > *base + interval;
+                if *left == 0 && !expired {
+                    if now >= self.throttle_logged + 60 {
+                        self.throttle_logged = now;
+                        self.logl(
+                            Level::Info,
+                            format!(
+                                "INFO ( {}/core ): throttling at BMP peer #{}",
+                                self.cfg.name,
+                                self.routers.len()
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                if expired {
+                    *left = num;
+                    *base = now;
+                }
+                *left = left.saturating_sub(1);
+            }
             let tok = Token(self.next_token);
             self.next_token += 1;
             let registered = self.poll.as_ref().is_some_and(|p| {
@@ -437,12 +504,54 @@ impl Collector {
                     events: Vec::new(),
                     missing_peer_up_logged: 0,
                     tag,
+                    flow: Default::default(),
+                    proxy_pending: self.cfg.parse_proxy_header,
                 },
             );
-            if self.msglog() {
+            // With a PROXY header, the router's log starts once its address is known.
+            if self.msglog() && !self.cfg.parse_proxy_header {
                 self.log_init_close(tok, "log_init");
             }
         }
+    }
+
+    /// The PROXY header at the start of router `tok`'s stream: Some(true) once read (its
+    /// source replaces the router's address), Some(false) to wait for more, None: close.
+    fn proxy_header(&mut self, tok: Token) -> Option<bool> {
+        let r = self.routers.get_mut(&tok)?;
+        let (len, version, src) = match crate::proxy::parse(&r.rbuf) {
+            crate::proxy::Header::Incomplete => return Some(false),
+            crate::proxy::Header::Invalid => {
+                let m = format!("{} packet discarded: invalid PROXY protocol header", r.tag);
+                self.logl(Level::Info, m);
+                return None;
+            }
+            crate::proxy::Header::Found { len, version, src } => (len, version, src),
+        };
+        r.rbuf.drain(..len);
+        r.proxy_pending = false;
+        let name = self.cfg.name.clone();
+        if let Some((a, p)) = src {
+            let a = canonical(SocketAddr::new(a, p));
+            let old = format!("{}:{}", r.addr, r.port);
+            r.addr = a;
+            r.port = p;
+            r.tag = format!("INFO ( {name}/core ): [{a}]");
+            self.logl(
+                Level::Info,
+                format!("INFO ( {name}/core ): Replacing: {old}"),
+            );
+            self.logl(
+                Level::Info,
+                format!(
+                    "INFO ( {name}/core ):            with Proxy Protocol V{version} containing: {a}:{p}"
+                ),
+            );
+        }
+        if self.msglog() {
+            self.log_init_close(tok, "log_init");
+        }
+        Some(true)
     }
 
     fn readable(&mut self, tok: Token) {
@@ -475,6 +584,13 @@ impl Collector {
                         data = &data[k..];
                     }
                     r.rbuf.extend_from_slice(data);
+                    if r.proxy_pending {
+                        match self.proxy_header(tok) {
+                            Some(true) => {}
+                            Some(false) => continue,
+                            None => return self.close(tok),
+                        }
+                    }
                     match self.process(tok) {
                         Ok(true) => {}
                         Ok(false) => return self.close(tok),
@@ -816,6 +932,15 @@ impl Collector {
             add_path,
             routes: BTreeMap::new(),
         });
+        if let Some(f) = &self.cfg.flow {
+            let local_id = match BgpMessage::parse(pu.sent_open) {
+                Ok(BgpMessage::Open(o)) => o.bgp_id,
+                _ => Ipv4Addr::UNSPECIFIED,
+            };
+            let ap = [add_path[1][0], add_path[2][0]];
+            r.flow
+                .peer_up(f, r.addr, r.port, local_id, h.addr, h.asn, ap);
+        }
         self.bmp_event(tok, Timestamp::new(u64::from(h.ts_sec), h.ts_usec), o);
     }
 
@@ -1000,7 +1125,8 @@ impl Collector {
         }
         // Without a dump pmbmpd keeps no RIB (1.7.7's skip_rib): every withdrawal is logged,
         // without attributes, and nothing is deleted later.
-        let skip_rib = !self.dumping();
+        // nfacctd/sfacctd's BMP thread always keeps it (1.7.7: is_thread).
+        let skip_rib = !self.dumping() && self.cfg.flow.is_none();
         for (announce, k, label) in ops {
             let (addr, port) = match self.routers.get(&tok) {
                 Some(r) => (r.addr, r.port),
@@ -1014,12 +1140,13 @@ impl Collector {
                     present,
                 };
                 if !skip_rib {
-                    if let Some(p) = self
-                        .routers
-                        .get_mut(&tok)
-                        .and_then(|r| r.peers.get_mut(&h.addr))
-                    {
-                        p.routes.insert(k, route.clone());
+                    if let Some(r) = self.routers.get_mut(&tok) {
+                        if let Some(p) = r.peers.get_mut(&h.addr) {
+                            p.routes.insert(k, route.clone());
+                        }
+                        if self.cfg.flow.is_some() {
+                            r.flow.announce(h.addr, &k, pa);
+                        }
                     }
                 }
                 self.stats
@@ -1033,11 +1160,13 @@ impl Collector {
                 if skip_rib {
                     None
                 } else {
-                    let old = self
-                        .routers
-                        .get_mut(&tok)
-                        .and_then(|r| r.peers.get_mut(&h.addr))
-                        .and_then(|p| p.routes.remove(&k));
+                    let old = self.routers.get_mut(&tok).and_then(|r| {
+                        let old = r.peers.get_mut(&h.addr)?.routes.remove(&k);
+                        if old.is_some() && self.cfg.flow.is_some() {
+                            r.flow.withdraw(h.addr, &k);
+                        }
+                        old
+                    });
                     // 1.7.7 logs a withdrawal only for a route it holds.
                     match old {
                         Some(r) => Some(r),
@@ -1137,6 +1266,12 @@ impl Collector {
     /// A peer's routes, each logged as a `delete` (Peer Down, router gone).
     fn delete_routes(&mut self, tok: Token, peer_addr: IpAddr, p: MonitoredPeer) {
         let n = p.routes.len() as u64;
+        if let (Some(f), Some(r)) = (&self.cfg.flow, self.routers.get_mut(&tok)) {
+            for k in p.routes.keys() {
+                r.flow.withdraw(peer_addr, k);
+            }
+            r.flow.peer_down(f, peer_addr);
+        }
         if self.msglog() {
             let Some(r) = self.routers.get(&tok) else {
                 return;
@@ -1184,6 +1319,9 @@ impl Collector {
             self.log_init_close(tok, "log_close");
         }
         if let Some(mut r) = self.routers.remove(&tok) {
+            if let Some(f) = &self.cfg.flow {
+                r.flow.close(f);
+            }
             if let (Some(p), Some(st)) = (&self.poll, r.stream.as_mut()) {
                 let _ = p.registry().deregister(st);
             }
@@ -1391,7 +1529,13 @@ pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
         dump_refresh_time: if dump { 60 } else { 0 },
         ts: TimestampOptions::default(),
         render: RenderOptions::default(),
+        parse_proxy_header: false,
         name: "fuzz".into(),
+        // The flow lookup RIB too (nfacctd's bmp_daemon), with dumps.
+        flow: dump.then(crate::lookup::FlowRib::default),
+        pipe_size: None,
+        ipprec: None,
+        batch: None,
     };
     let mut c = Collector {
         interner: Interner::new(cfg.render.clone()),
@@ -1411,6 +1555,8 @@ pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
         obj: Obj::new(),
         line: String::new(),
         rdbuf: Vec::new(),
+        batch_state: (0, 0),
+        throttle_logged: 0,
     };
     let tok = Token(2);
     c.routers.insert(
@@ -1425,6 +1571,8 @@ pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
             events: Vec::new(),
             missing_peer_up_logged: 0,
             tag: String::new(),
+            flow: Default::default(),
+            proxy_pending: false,
         },
     );
     // In chunks, as reads deliver them.

@@ -233,6 +233,7 @@ fn collector(port_file: &std::path::Path) -> (server::Handle, Arc<Mutex<Vec<Stri
             ts: Default::default(),
             render: Default::default(),
             name: "test".into(),
+            ..Default::default()
         },
         Arc::new(move |_l: Level, m: &str| l2.lock().unwrap().push(m.to_string())),
     )

@@ -28,7 +28,8 @@ impl Status {
     }
 }
 
-const BGP: &str = "pmacct-rs has no BMP/IS-IS daemon yet; methods and primitives that need one are refused at start-up";
+const BGP: &str = "pmacct-rs has no IS-IS daemon yet; methods and primitives that need one are refused at start-up";
+const BMP_TABLE: &str = "1.7.7's BMP RIB hash tuning: the pmacct-rs RIB (shared with the BGP daemon) is one hash table per prefix length, sized as routes come, with no buckets to set";
 const AMQP_REFUSED: &str =
     "keys of amqp_output avro, which the amqp plugin does not have yet (json only): set, the plugin refuses to start";
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
@@ -41,7 +42,10 @@ const BGP_LG_SUB: &str =
 
 /// Keys with an explicit status other than the registry's `implemented` flag.
 pub static STATUSES: &[(&str, Status)] = &[
-    ("bmp_daemon", Status::Refused(BGP)),
+    ("bmp_table_peer_buckets", Status::NoOp(BMP_TABLE)),
+    ("bmp_table_per_peer_buckets", Status::NoOp(BMP_TABLE)),
+    ("bmp_table_attr_hash_buckets", Status::NoOp(BMP_TABLE)),
+    ("bmp_table_per_peer_hash", Status::NoOp(BMP_TABLE)),
     ("isis_daemon", Status::Refused(BGP)),
     ("igp_daemon", Status::Refused(BGP)),
     (

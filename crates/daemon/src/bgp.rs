@@ -100,7 +100,7 @@ fn src_type(
 
 /// What the lookup stage needs from the configuration (all global keys in 1.7.7).
 #[derive(Debug, Clone, Default)]
-struct LookupConfig {
+pub(crate) struct LookupConfig {
     asm: AsMethod,
     peer_src_as: SrcType,
     src_as_path: SrcType,
@@ -132,7 +132,9 @@ pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &s
 
 /// Start the BGP daemon if `bgp_daemon: true`. Err: pmacct's reason to exit (already worded).
 pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
-    if !enabled(core) {
+    // `bmp_daemon` shares the lookup settings (crate::bmp runs its collector).
+    let bmp = crate::bmp::check(daemon, core)?;
+    if !enabled(core) && !bmp {
         // 1.7.7 reads them in the BGP thread only: without it they do nothing, said once.
         if core.bool(key::BGP_DAEMON_LG) || core.is_set(key::BGP_DAEMON_XCONNECT_MAP) {
             plog!(
@@ -205,6 +207,9 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
     };
     let mut lookup = lookup;
     lookup.src_maps = src_maps_start(core, &core_name, &lookup)?;
+    if bmp {
+        return crate::bmp::start(core, &core_name, lookup);
+    }
     let ip = if core.is_set(key::BGP_DAEMON_IP) {
         match core
             .str(key::BGP_DAEMON_IP)
@@ -318,21 +323,26 @@ pub fn log_stats(core_name: &str) {
 /// 1.7.7's `bgp_ext_handler` (and the flow's own ASN handlers) leave them, and what each
 /// plugin's `*_net` needs kept in the flow's hidden fields.
 pub struct BgpLookup {
-    peers: Arc<Peers>,
-    cfg: LookupConfig,
+    pub(crate) peers: Arc<Peers>,
+    /// BMP: the peers routers monitor, searched when no router matches.
+    pub(crate) monitored: Option<Arc<Peers>>,
+    pub(crate) cfg: LookupConfig,
     /// This worker's view of the source maps.
-    maps: SrcMapsView,
+    pub(crate) maps: SrcMapsView,
 }
 
 /// The lookup stage of the running daemon, if any.
 pub fn lookup_stage() -> Option<Box<dyn Stage>> {
-    get().map(|b| {
-        Box::new(BgpLookup {
-            peers: b.peers.clone(),
-            cfg: b.lookup.clone(),
-            maps: SrcMapsView::default(),
-        }) as Box<dyn Stage>
-    })
+    get()
+        .map(|b| {
+            Box::new(BgpLookup {
+                peers: b.peers.clone(),
+                monitored: None,
+                cfg: b.lookup.clone(),
+                maps: SrcMapsView::default(),
+            }) as Box<dyn Stage>
+        })
+        .or_else(crate::bmp::lookup_stage)
 }
 
 impl Stage for BgpLookup {
@@ -353,9 +363,12 @@ impl Stage for BgpLookup {
         } else {
             None
         };
-        let r = self
+        let mut r = self
             .peers
             .lookup_flow(agent, p.src_ip, p.dst_ip, rd, p.peer_dst_ip);
+        if let (false, Some(m)) = (r.peer_found, &self.monitored) {
+            r = m.lookup_flow(agent, p.src_ip, p.dst_ip, rd, p.peer_dst_ip);
+        }
         p.bgp_src_match = if r.src.found { r.src.prefix_len + 1 } else { 0 };
         p.bgp_dst_match = if r.dst.found { r.dst.prefix_len + 1 } else { 0 };
         p.bgp_next_hop = if r.dst.found {
@@ -462,7 +475,7 @@ pub struct BgpNetStage {
 /// The stage for a plugin whose `*_net` is `net`, when the BGP daemon runs and the method
 /// involves BGP.
 pub fn net_stage(net: NetMethod, no_mask_if_zero: bool) -> Option<Box<dyn Stage>> {
-    (get().is_some() && net.bgp).then(|| {
+    ((get().is_some() || crate::bmp::get().is_some()) && net.bgp).then(|| {
         Box::new(BgpNetStage {
             net,
             no_mask_if_zero,
@@ -551,7 +564,7 @@ pub struct SrcMapSet {
 }
 
 #[derive(Default)]
-struct SrcMapsView {
+pub(crate) struct SrcMapsView {
     gen: u64,
     set: Option<Arc<SrcMapSet>>,
 }

@@ -3,6 +3,7 @@
 //! plugins in `pmacct-plugins`.
 
 pub mod bgp;
+pub mod bmp;
 pub mod capture;
 pub mod collector;
 pub mod core;

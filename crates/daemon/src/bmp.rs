@@ -1,0 +1,108 @@
+//! `bmp_daemon: true` in nfacctd/sfacctd: pmacct-bmp's collector thread keeps the routes
+//! the routers stream in pmacct-bgp's RIB ([`pmacct_bmp::lookup::FlowRib`]), and the BGP
+//! daemon's lookup stage ([`crate::bgp::BgpLookup`]) reads them: `*_as: bmp` / `*_net: bmp`
+//! are 1.7.7's `bgp` (same bits), and `bgp_*_type`, `bgp_agent_map` (`bmp_agent_map`) apply
+//! as with the BGP daemon. 1.7.7 refuses both daemons at once.
+
+use std::sync::{Arc, OnceLock};
+
+use pmacct_bgp::speaker::Level as BgpLevel;
+use pmacct_bmp::lookup::FlowRib;
+use pmacct_bmp::server::{self, Handle};
+use pmacct_config::{key, Daemon, Scope};
+use pmacct_flow::Stage;
+
+use crate::bgp::{BgpLookup, LookupConfig};
+use crate::plog;
+
+/// The running BMP daemon of this process.
+pub struct Bmp {
+    pub rib: FlowRib,
+    pub stats: Arc<server::Stats>,
+    /// Kept for the life of the process (the thread stops with it).
+    _handle: Handle,
+    lookup: LookupConfig,
+}
+
+static BMP: OnceLock<Bmp> = OnceLock::new();
+
+/// The BMP daemon, once started.
+pub fn get() -> Option<&'static Bmp> {
+    BMP.get()
+}
+
+/// `bmp_daemon` is on.
+pub fn enabled(core: &Scope) -> bool {
+    core.bool(key::BMP_DAEMON)
+}
+
+/// Whether to start the BMP daemon; Err: 1.7.7's (or our) reason to exit.
+pub(crate) fn check(daemon: Daemon, core: &Scope) -> Result<bool, String> {
+    if !enabled(core) {
+        return Ok(false);
+    }
+    if !matches!(daemon, Daemon::Nfacctd | Daemon::Sfacctd) {
+        return Err(format!(
+            "'bmp_daemon: true' is supported by nfacctd and sfacctd only in pmacct-rs ({} has no BMP lookups yet). Exiting.",
+            daemon.name()
+        ));
+    }
+    if crate::bgp::enabled(core) {
+        return Err("bgp_daemon and bmp_daemon are currently mutual exclusive. Exiting.".into());
+    }
+    Ok(true)
+}
+
+/// The collector's lines ("INFO ( name/core ): ...") under the core's "core/BMP", as
+/// 1.7.7's BMP thread logs.
+fn log_line(core_name: &str, level: BgpLevel, line: &str) {
+    let msg = line.split_once("/core ): ").map_or(line, |(_, m)| m);
+    match level {
+        BgpLevel::Debug => plog!(Debug, core_name, "core/BMP", "{}", msg),
+        BgpLevel::Info => plog!(Info, core_name, "core/BMP", "{}", msg),
+        BgpLevel::Warn => plog!(Warn, core_name, "core/BMP", "{}", msg),
+        BgpLevel::Error => plog!(Error, core_name, "core/BMP", "{}", msg),
+    }
+}
+
+/// Start the collector thread (called by [`crate::bgp::start`] with the lookup settings).
+pub(crate) fn start(core: &Scope, core_name: &str, lookup: LookupConfig) -> Result<(), String> {
+    let name = core_name.to_string();
+    let log = move |l: BgpLevel, m: &str| log_line(&name, l, m);
+    let Some(mut cfg) = pmacct_bmp::daemon::server_config(core, core_name, &log) else {
+        return Err("invalid bmp_daemon configuration. Exiting.".into());
+    };
+    let rib = FlowRib::default();
+    cfg.flow = Some(rib.clone());
+    let port = cfg.port;
+    let logfn: server::LogFn = Arc::new(log);
+    let handle = server::spawn(cfg, logfn)
+        .map_err(|e| format!("bind() to port {port}/tcp failed ({e}). Exiting."))?;
+    plog!(
+        Info,
+        core_name,
+        "core/BMP",
+        "waiting for BMP data on {}:{}",
+        handle.local.ip(),
+        handle.local.port()
+    );
+    let _ = BMP.set(Bmp {
+        rib,
+        stats: handle.stats.clone(),
+        _handle: handle,
+        lookup,
+    });
+    Ok(())
+}
+
+/// The lookup stage over the BMP routes, if the BMP daemon runs.
+pub(crate) fn lookup_stage() -> Option<Box<dyn Stage>> {
+    get().map(|b| {
+        Box::new(BgpLookup {
+            peers: b.rib.routers.clone(),
+            monitored: Some(b.rib.monitored.clone()),
+            cfg: b.lookup.clone(),
+            maps: crate::bgp::SrcMapsView::default(),
+        }) as Box<dyn Stage>
+    })
+}
