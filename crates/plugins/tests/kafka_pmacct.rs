@@ -177,14 +177,18 @@ fn kafka_output_equals_pmacct_1_7_7() {
         ("pm_hist", "rs_hist", n + 2),
         ("pm_prep", "rs_prep", m),
     ] {
-        let theirs: Vec<String> = consume(&bs, pm, expect, Duration::from_secs(20))
-            .iter()
-            .map(|m| normalize(m.text()))
-            .collect();
-        let mine: Vec<String> = consume(&bs, rs, expect, Duration::from_secs(20))
-            .iter()
-            .map(|m| normalize(m.text()))
-            .collect();
+        let theirs: Vec<String> = without_empty_purges(
+            consume(&bs, pm, expect, Duration::from_secs(20))
+                .iter()
+                .map(|m| normalize(m.text()))
+                .collect(),
+        );
+        let mine: Vec<String> = without_empty_purges(
+            consume(&bs, rs, expect, Duration::from_secs(20))
+                .iter()
+                .map(|m| normalize(m.text()))
+                .collect(),
+        );
         assert!(
             theirs.len() >= expect,
             "{pm}: pmacct wrote {} messages\n{log}",
@@ -202,6 +206,23 @@ fn kafka_output_equals_pmacct_1_7_7() {
             theirs[..2].join(" | ")
         );
     }
+}
+
+/// Messages without the empty purge cycles (a `purge_init` followed at once by a
+/// `purge_close` of 0 entries): a refresh timer that fired before the savefile's records
+/// reached the cache, which 1.7.7 does under load (one more cycle at start-up), not what
+/// was published. Every record and every other marker is still compared.
+fn without_empty_purges(msgs: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        let empty_close = m.contains("\"purge_close\"") && m.contains("\"purged_entries\": 0,");
+        if empty_close && out.last().is_some_and(|l| l.contains("\"purge_init\"")) {
+            out.pop();
+            continue;
+        }
+        out.push(m);
+    }
+    out
 }
 
 /// `kafka_preprocess` of the pm_prep / rs_prep case (1.7.7 applies print's checks).
