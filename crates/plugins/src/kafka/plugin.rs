@@ -255,6 +255,16 @@ impl MessageTransport for KafkaWriter {
         self.write_record(obj, vars).map_err(|e| e.to_string())
     }
 
+    fn record_with(
+        &mut self,
+        buf: &mut Vec<u8>,
+        vars: &RecordVars,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<(), String> {
+        self.write_record_with(buf, vars, encode)
+            .map_err(|e| e.to_string())
+    }
+
     fn end_records(&mut self) {
         self.flush_batch();
     }

@@ -9,12 +9,14 @@
 //! permanent (message too large, authorization), or shutdown's flush timeout passes; every
 //! drop is counted and logged (aggregated, at most one line per 10 s, and always at close).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use rdkafka::bindings as rdsys;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{DeliveryResult, Message};
@@ -33,6 +35,13 @@ const QUEUE_FULL_WAIT: Duration = Duration::from_millis(5);
 /// Messages moved from the retry buffer per lock hold: the plugin thread appending new
 /// messages behind them waits for at most one chunk.
 const SERVICE_CHUNK: usize = 2048;
+/// librdkafka's queue is full while the plugin produces: wait for it to make room as long as
+/// deliveries progress (flow control at speed); after this long without a delivery the broker
+/// is in trouble and the message goes to the retry buffer instead.
+const QUEUE_FULL_PATIENCE: Duration = Duration::from_secs(1);
+/// Topic handles kept (a dynamic `kafka_topic` renders one per value): beyond it the cache is
+/// emptied and refilled.
+const MAX_TOPIC_HANDLES: usize = 1024;
 const DROP_REPORT_EVERY: Duration = Duration::from_secs(10);
 /// Per-message bookkeeping added to payload+key+topic when charging the retry buffer.
 const PENDING_OVERHEAD: usize = 64;
@@ -184,6 +193,39 @@ fn is_permanent(code: Option<RDKafkaErrorCode>) -> bool {
                 | E::Fatal
         )
     )
+}
+
+/// Hand one message to librdkafka (which copies it) on a topic handle; `records` rides along
+/// as the delivery opaque (what [`Ctx::delivery`] receives, as rdkafka's `send` would pass).
+fn produce(
+    rkt: *mut rdsys::rd_kafka_topic_t,
+    partition: i32,
+    payload: &[u8],
+    key: Option<&[u8]>,
+    records: usize,
+) -> Result<(), RDKafkaErrorCode> {
+    let (key_ptr, key_len) = key.map_or((std::ptr::null(), 0), |k| (k.as_ptr(), k.len()));
+    // SAFETY: rkt is a live handle of our producer; RD_KAFKA_MSG_F_COPY makes librdkafka copy
+    // payload and key before returning, so the borrowed slices only need to live for the
+    // call; the opaque is a plain integer, never dereferenced.
+    let r = unsafe {
+        rdsys::rd_kafka_produce(
+            rkt,
+            partition,
+            rdsys::RD_KAFKA_MSG_F_COPY,
+            payload.as_ptr() as *mut std::ffi::c_void,
+            payload.len(),
+            key_ptr as *const std::ffi::c_void,
+            key_len,
+            records as *mut std::ffi::c_void,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        // SAFETY: reads librdkafka's thread-local last error, set by the call above.
+        Err(unsafe { rdsys::rd_kafka_last_error() }.into())
+    }
 }
 
 impl Shared {
@@ -476,6 +518,21 @@ impl std::fmt::Display for RecordTooLarge {
     }
 }
 
+/// A librdkafka topic handle, looked up once per topic name: producing with it costs no topic
+/// lookup by name and no C string per message (rdkafka's `BaseProducer::send` does both).
+struct NativeTopic(*mut rdsys::rd_kafka_topic_t);
+
+// SAFETY: librdkafka topic handles are reference counted and may be used from any thread.
+unsafe impl Send for NativeTopic {}
+
+impl Drop for NativeTopic {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from rd_kafka_topic_new and is destroyed once, here; the
+        // writer drops its handles before its producer (see `Drop for KafkaWriter`).
+        unsafe { rdsys::rd_kafka_topic_destroy(self.0) }
+    }
+}
+
 /// The Kafka writer of one plugin: topic/key/partition selection, multi-values framing,
 /// topic round robin, and the no-loss transport. Produce calls never block.
 pub struct KafkaWriter {
@@ -497,6 +554,9 @@ pub struct KafkaWriter {
     mv_buf: Vec<u8>,
     mv_records: usize,
     mv_vars: RecordVars,
+    /// The key or the topic depends on the record: multi-values keep the last one's vars.
+    vars_used: bool,
+    topics: HashMap<String, NativeTopic>,
 }
 
 impl KafkaWriter {
@@ -585,6 +645,12 @@ impl KafkaWriter {
             mv_buf: Vec::with_capacity(cfg.multi_values),
             mv_records: 0,
             mv_vars: RecordVars::default(),
+            vars_used: Template::is_dynamic_str(&cfg.topic)
+                || cfg
+                    .partition_key
+                    .as_deref()
+                    .is_some_and(Template::is_dynamic_str),
+            topics: HashMap::new(),
         })
     }
 
@@ -644,7 +710,60 @@ impl KafkaWriter {
         self.mv_buf.extend_from_slice(obj);
         self.mv_buf.push(b'\n');
         self.mv_records += 1;
-        self.mv_vars = *vars;
+        if self.vars_used {
+            self.mv_vars = *vars;
+        }
+        Ok(())
+    }
+
+    /// One JSON record that `encode` appends to the buffer it is given: without multi-values
+    /// `buf` (cleared first), then [`KafkaWriter::write_record`]; with them the batch message
+    /// itself, so the record is encoded straight into the message and never copied (only
+    /// when it does not fit any more is it moved to the front of the next message).
+    pub fn write_record_with(
+        &mut self,
+        buf: &mut Vec<u8>,
+        vars: &RecordVars,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<(), RecordTooLarge> {
+        if self.multi_values == 0 {
+            buf.clear();
+            encode(buf);
+            return self.write_record(buf, vars);
+        }
+        let start = self.mv_buf.len();
+        encode(&mut self.mv_buf);
+        if self.mv_buf.last() == Some(&b'\n') {
+            self.mv_buf.pop();
+        }
+        let len = self.mv_buf.len() - start;
+        // pmacct's arithmetic, as in write_record: object + newline strictly smaller than the
+        // room left before it.
+        if len + 1 >= self.multi_values {
+            self.mv_buf.truncate(start);
+            add(&self.shared.counters.produced, 1);
+            let e = RecordTooLarge {
+                len,
+                multi_values: self.multi_values,
+            };
+            self.shared.drop_msg(1, &e.to_string());
+            return Err(e);
+        }
+        self.mv_buf.push(b'\n');
+        if start > 0 && len + 1 >= self.multi_values - start {
+            // The batch before this record goes out; the record starts the next one.
+            let mut full = std::mem::take(&mut self.mv_buf);
+            let batch_vars = self.mv_vars;
+            self.emit(&full[..start], &batch_vars, self.mv_records, None);
+            full.copy_within(start.., 0);
+            full.truncate(len + 1);
+            self.mv_buf = full;
+            self.mv_records = 0;
+        }
+        self.mv_records += 1;
+        if self.vars_used {
+            self.mv_vars = *vars;
+        }
         Ok(())
     }
 
@@ -705,13 +824,14 @@ impl KafkaWriter {
         not_before: Option<Instant>,
     ) {
         self.next_topic(vars);
+        let rkt = self.topic_handle();
         let key: Option<&[u8]> = if let Some(t) = &self.key {
             t.render(vars, &mut self.key_buf);
             Some(self.key_buf.as_bytes())
         } else {
             self.key_static.as_deref()
         };
-        self.produce(payload, key, records, not_before);
+        self.produce(rkt, payload, key, records, not_before);
     }
 
     /// One JSON object to `topic` with partition key `key`, for callers that choose both per
@@ -726,12 +846,15 @@ impl KafkaWriter {
             let _ = write!(self.topic_buf, "_{}", self.rr_next);
             self.rr_next = (self.rr_next + 1) % self.topic_rr;
         }
-        self.produce(obj, key, 1, None);
+        let rkt = self.topic_handle();
+        self.produce(rkt, obj, key, 1, None);
     }
 
-    /// Produce `payload` to the topic in `topic_buf` (or hold it in the retry buffer).
+    /// Produce `payload` to the topic in `topic_buf`, whose handle is `rkt` (or hold it in
+    /// the retry buffer).
     fn produce(
         &self,
+        rkt: Option<*mut rdsys::rd_kafka_topic_t>,
         payload: &[u8],
         key: Option<&[u8]>,
         records: usize,
@@ -756,23 +879,64 @@ impl KafkaWriter {
             s.buffer(own(), "earlier messages still waiting");
             return;
         }
-        let mut rec = BaseRecord::<[u8], [u8], usize>::with_opaque_to(&self.topic_buf, records)
-            .payload(payload)
-            .partition(s.partition);
-        if let Some(k) = key {
-            rec = rec.key(k);
-        }
-        match self.producer.send(rec) {
-            Ok(()) => {}
-            Err((e, _)) => {
-                add(&s.counters.failed, records as u64);
-                if is_permanent(e.rdkafka_error_code()) {
-                    s.drop_msg(records, &format!("permanent error: {e}"));
-                } else {
-                    s.refused(own(), &e);
+        let Some(rkt) = rkt else {
+            // librdkafka refused the topic name (it cannot be produced to at all).
+            s.drop_msg(records, &format!("invalid topic {:?}", self.topic_buf));
+            return;
+        };
+        let mut result = produce(rkt, s.partition, payload, key, records);
+        if result == Err(RDKafkaErrorCode::QueueFull) {
+            // Flow control, not a failure: librdkafka makes room as the broker acknowledges.
+            // Wait for it while deliveries progress (serving delivery reports here too).
+            let mut seen = s.counters.messages_delivered.load(Ordering::Relaxed);
+            let mut progress = Instant::now();
+            while result == Err(RDKafkaErrorCode::QueueFull)
+                && progress.elapsed() < QUEUE_FULL_PATIENCE
+            {
+                self.producer.poll(Duration::from_millis(1));
+                let now = s.counters.messages_delivered.load(Ordering::Relaxed);
+                if now != seen {
+                    seen = now;
+                    progress = Instant::now();
                 }
+                result = produce(rkt, s.partition, payload, key, records);
             }
         }
+        if let Err(code) = result {
+            let e = KafkaError::MessageProduction(code);
+            add(&s.counters.failed, records as u64);
+            if is_permanent(Some(code)) {
+                s.drop_msg(records, &format!("permanent error: {e}"));
+            } else {
+                s.refused(own(), &e);
+            }
+        }
+    }
+
+    /// The librdkafka handle of the topic in `topic_buf`, created on first use.
+    fn topic_handle(&mut self) -> Option<*mut rdsys::rd_kafka_topic_t> {
+        if let Some(t) = self.topics.get(self.topic_buf.as_str()) {
+            return Some(t.0);
+        }
+        if self.topics.len() >= MAX_TOPIC_HANDLES {
+            self.topics.clear();
+        }
+        let name = CString::new(self.topic_buf.as_bytes()).ok()?;
+        // SAFETY: the producer outlives its topic handles (dropped first, see `Drop for
+        // KafkaWriter`); a null configuration means the default topic configuration
+        // (kafka_config_file's topic lines); librdkafka copies the name.
+        let rkt = unsafe {
+            rdsys::rd_kafka_topic_new(
+                self.producer.client().native_ptr(),
+                name.as_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        if rkt.is_null() {
+            return None;
+        }
+        self.topics.insert(self.topic_buf.clone(), NativeTopic(rkt));
+        Some(rkt)
     }
 
     /// Wait up to `timeout` for everything produced so far (retry buffer included) to be
@@ -874,5 +1038,7 @@ impl Drop for KafkaWriter {
         if self.service.is_some() {
             self.shutdown();
         }
+        // Topic handles go before the producer (the `producer` field is dropped after this).
+        self.topics.clear();
     }
 }
