@@ -44,7 +44,7 @@ pub struct NfprobeConfig {
 /// on the export, as in 1.7.7).
 const EXPORTED: &[&str] = &[
     "src_host", "dst_host", "src_mask", "dst_mask", "src_port", "dst_port", "tos", "proto",
-    "src_as", "dst_as", "src_mac", "dst_mac", "vlan",
+    "src_as", "dst_as", "src_mac", "dst_mac", "vlan", "flows",
 ];
 
 /// Primitives 1.7.7's nfprobe exports through parts pmacct-rs has not built: refused
@@ -55,7 +55,6 @@ const NOT_BUILT: &[&str] = &[
     "label",
     "class",
     "mpls_label_top",
-    "flows",
     "peer_dst_ip",
 ];
 
@@ -141,6 +140,7 @@ impl NfprobeConfig {
                 src_mac: has("src_mac"),
                 dst_mac: has("dst_mac"),
                 vlan: has("vlan"),
+                flows: has("flows"),
             };
             if agg.iter().all(|p| !EXPORTED.contains(&p.as_str())) {
                 Fields::DEFAULT
