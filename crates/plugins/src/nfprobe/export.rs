@@ -717,23 +717,10 @@ mod tests {
         );
         assert_eq!(sub_ms((12, 1000), (11, 0)), 1001);
     }
-}
-
-#[cfg(test)]
-mod flows_tests {
-    use super::*;
 
     #[test]
     fn flows_follow_the_direction_in_every_template() {
-        let mut o = ExportOptions {
-            version: 10,
-            engine_type: 0,
-            engine_id: 0,
-            fields: Fields::DEFAULT,
-            stamps: Stamps::Msec,
-            sampling_rate: 0,
-            source_ip: None,
-        };
+        let mut o = opts(10);
         o.fields.flows = true;
         for (v6, out) in [(false, false), (false, true), (true, false), (true, true)] {
             let t = template(&o, v6, out);
