@@ -133,16 +133,20 @@ struct Case {
     twice: bool,
     /// Records (bidirectional flows are two) the decoded export must hold at least.
     min_records: usize,
+    /// The decoding nfacctds' aggregate, when not the default for the case.
+    decode_agg: Option<&'static str>,
 }
 
 const FULL: &str = "src_host,dst_host,src_port,dst_port,proto,tos,tcpflags,in_iface,out_iface,timestamp_start,timestamp_end";
 const NO_TIME: &str = "src_host,dst_host,src_port,dst_port,proto,tos,tcpflags,in_iface,out_iface";
 
-fn run(case: &Case) {
+/// Runs the case; returns the datagrams each pmacctd exported (1.7.7's, ours).
+fn run(case: &Case) -> [Vec<Vec<u8>>; 2] {
     let dir = tmpdir(case.name);
     let pcap = traffic(&dir, case.seed, case.flows, case.twice);
     let forced = case.twice;
     let mut decoded = Vec::new();
+    let mut exports = Vec::new();
     for (who, bin) in [
         ("pmacct", compat_tests::oracle::path("pmacctd")),
         ("ours", OURS_PMACCTD.to_string()),
@@ -167,8 +171,11 @@ fn run(case: &Case) {
         let cap = dir.join(format!("{who}-export.pcap"));
         write_pcap(&cap, &dgrams, p);
         decoded.push((who, cap, dgrams.len()));
+        exports.push(dgrams);
     }
-    let agg = if case.version == 5 || forced {
+    let agg = if let Some(a) = case.decode_agg {
+        a
+    } else if case.version == 5 || forced {
         NO_TIME
     } else {
         FULL
@@ -220,6 +227,8 @@ fn run(case: &Case) {
         decoded[1].2
     );
     let _ = std::fs::remove_dir_all(&dir);
+    let ours = exports.pop().unwrap();
+    [exports.pop().unwrap(), ours]
 }
 
 #[test]
@@ -232,6 +241,7 @@ fn nfprobe_v5() {
         flows: 500,
         twice: false,
         min_records: 300,
+        decode_agg: None,
     });
 }
 
@@ -245,6 +255,7 @@ fn nfprobe_v9() {
         flows: 500,
         twice: false,
         min_records: 450,
+        decode_agg: None,
     });
 }
 
@@ -258,6 +269,7 @@ fn nfprobe_ipfix() {
         flows: 500,
         twice: false,
         min_records: 450,
+        decode_agg: None,
     });
 }
 
@@ -272,6 +284,7 @@ fn nfprobe_v9_maxflows_maxlife_force_expiry() {
             flows: 400,
             twice: true,
             min_records: 350,
+            decode_agg: None,
         },
     );
 }
@@ -286,6 +299,7 @@ fn nfprobe_ipfix_maxflows_force_expiry() {
         flows: 400,
         twice: true,
         min_records: 350,
+        decode_agg: None,
     });
 }
 
@@ -299,7 +313,190 @@ fn nfprobe_v5_maxflows_force_expiry() {
         flows: 400,
         twice: true,
         min_records: 250,
+        decode_agg: None,
     });
+}
+
+// VyOS's uacctd aggregate (vyos-1x's uacctd.conf) on its nfprobe: `flows` is IE 3, 4 bytes,
+// right after the direction in all four templates. pmacctd 1.7.7 hands its nfprobe no
+// flow counts (it clears the plugin's aggregate for its own), so every IE 3 is 0: ours the
+// same. nfacctd turns a 0 into 1 when it reads the record, so the datagrams themselves are
+// compared too: template sets byte for byte, data records as a sorted multiset of bytes.
+const VYOS_EXTRA: &str = "aggregate: in_iface,out_iface,src_mac,dst_mac,vlan,src_host,dst_host,src_port,dst_port,proto,tos,flows\n";
+const VYOS_DECODE: &str = "src_host,dst_host,src_port,dst_port,proto,tos,tcpflags,in_iface,out_iface,src_mac,dst_mac,vlan,flows,timestamp_start,timestamp_end";
+
+/// A v9/IPFIX export taken apart: its template sets (whole, deduplicated, in order of first
+/// appearance), each data template's fields, and its data records (template id, bytes).
+#[derive(Default)]
+struct RawExport {
+    template_sets: Vec<Vec<u8>>,
+    templates: std::collections::BTreeMap<u16, Vec<(u16, u16)>>,
+    records: Vec<(u16, Vec<u8>)>,
+}
+
+fn be16(b: &[u8], off: usize) -> u16 {
+    u16::from_be_bytes([b[off], b[off + 1]])
+}
+
+fn take_apart(dgrams: &[Vec<u8>], v10: bool) -> RawExport {
+    let mut r = RawExport::default();
+    let (hdr, tpl_set) = if v10 { (16, 2) } else { (20, 0) };
+    for d in dgrams {
+        let mut off = hdr;
+        while off + 4 <= d.len() {
+            let id = be16(d, off);
+            let len = usize::from(be16(d, off + 2));
+            assert!(len >= 4 && off + len <= d.len(), "bad set length {len}");
+            let set = &d[off..off + len];
+            if id == tpl_set {
+                if !r.template_sets.iter().any(|s| s == set) {
+                    r.template_sets.push(set.to_vec());
+                }
+                let mut t = 4;
+                while t + 4 <= set.len() {
+                    let (tid, n) = (be16(set, t), usize::from(be16(set, t + 2)));
+                    t += 4;
+                    let mut fields = Vec::new();
+                    for _ in 0..n {
+                        let (ie, l) = (be16(set, t), be16(set, t + 2));
+                        t += if ie & 0x8000 != 0 { 8 } else { 4 };
+                        fields.push((ie & 0x7fff, l));
+                    }
+                    r.templates.insert(tid, fields);
+                }
+            } else if id >= 256 {
+                if let Some(f) = r.templates.get(&id) {
+                    let rl: usize = f.iter().map(|&(_, l)| usize::from(l)).sum();
+                    let mut p = 4;
+                    while p + rl <= set.len() {
+                        r.records.push((id, set[p..p + rl].to_vec()));
+                        p += rl;
+                    }
+                }
+            }
+            off += len;
+        }
+    }
+    r.records.sort();
+    r
+}
+
+fn nfprobe_flows_as_1_7_7(
+    name: &'static str,
+    version: u8,
+    seed: u32,
+    extra: &'static str,
+    decode_agg: &'static str,
+    min_decoded: usize,
+) {
+    let [pm, ours] = run(&Case {
+        name,
+        version,
+        extra,
+        seed,
+        flows: 500,
+        twice: false,
+        min_records: min_decoded,
+        decode_agg: Some(decode_agg),
+    });
+    let v10 = version == 10;
+    let (pm, ours) = (take_apart(&pm, v10), take_apart(&ours, v10));
+    assert!(
+        !pm.template_sets.is_empty(),
+        "{name}: 1.7.7 sent no template"
+    );
+    assert_eq!(
+        pm.template_sets, ours.template_sets,
+        "{name}: template sets"
+    );
+    let flows = extra.contains("flows");
+    for tid in [1024u16, 1025, 2048, 2049] {
+        let f = &pm.templates[&tid];
+        let d = f.iter().position(|e| e.0 == 61).unwrap();
+        if flows {
+            assert_eq!(
+                f[d + 1],
+                (3, 4),
+                "{name}: template {tid}: flows after direction"
+            );
+        }
+    }
+    assert!(
+        pm.records.len() >= 450,
+        "{name}: 1.7.7 {} data records",
+        pm.records.len()
+    );
+    if pm.records != ours.records {
+        let only_pm = pm
+            .records
+            .iter()
+            .filter(|r| !ours.records.contains(r))
+            .count();
+        let only_ours = ours
+            .records
+            .iter()
+            .filter(|r| !pm.records.contains(r))
+            .count();
+        panic!(
+            "{name}: data records differ: 1.7.7 {}, ours {} ({only_pm} only 1.7.7's, {only_ours} only ours)",
+            pm.records.len(),
+            ours.records.len()
+        );
+    }
+    // IE 3's value in every record, from its offset in the record's template.
+    let mut ie3 = std::collections::BTreeMap::<u32, usize>::new();
+    for (tid, rec) in &pm.records {
+        let f = &pm.templates[tid];
+        let Some(d) = f.iter().position(|e| e.0 == 3) else {
+            continue;
+        };
+        let off: usize = f[..d].iter().map(|&(_, l)| usize::from(l)).sum();
+        let v = u32::from_be_bytes(rec[off..off + 4].try_into().unwrap());
+        *ie3.entry(v).or_default() += 1;
+    }
+    eprintln!(
+        "{name}: {} template sets and {} data records byte-identical; IE 3 values {ie3:?}",
+        pm.template_sets.len(),
+        pm.records.len()
+    );
+}
+
+#[test]
+fn nfprobe_v9_flows_vyos_aggregate() {
+    nfprobe_flows_as_1_7_7("v9-flows", 9, 12, VYOS_EXTRA, VYOS_DECODE, 450);
+}
+
+#[test]
+fn nfprobe_ipfix_flows_vyos_aggregate() {
+    nfprobe_flows_as_1_7_7("ipfix-flows", 10, 13, VYOS_EXTRA, VYOS_DECODE, 450);
+}
+
+/// `flows` alone: 1.7.7 adds no default fields (its aggregate is not empty), so the
+/// templates end at IE 3; decoded by time, the records have nothing else to tell apart.
+#[test]
+fn nfprobe_ipfix_flows_only() {
+    nfprobe_flows_as_1_7_7(
+        "ipfix-flows-only",
+        10,
+        14,
+        "aggregate: flows\n",
+        "flows,in_iface,out_iface,timestamp_start,timestamp_end",
+        100,
+    );
+}
+
+/// An aggregate of primitives nfprobe does not export: 1.7.7 keeps its templates to the
+/// fixed fields (no default hosts and ports), as with `flows` alone.
+#[test]
+fn nfprobe_ipfix_unexported_aggregate() {
+    nfprobe_flows_as_1_7_7(
+        "ipfix-in-iface",
+        10,
+        15,
+        "aggregate: in_iface\n",
+        "in_iface,out_iface,timestamp_start,timestamp_end",
+        100,
+    );
 }
 
 // ---- sfprobe ----

@@ -23,6 +23,8 @@ pub struct Fields {
     pub src_mac: bool,
     pub dst_mac: bool,
     pub vlan: bool,
+    /// `flows`: IE 3 (4 bytes), the flows the core counted into the record.
+    pub flows: bool,
 }
 
 impl Fields {
@@ -41,6 +43,7 @@ impl Fields {
         src_mac: false,
         dst_mac: false,
         vlan: false,
+        flows: false,
     };
 }
 
@@ -89,6 +92,7 @@ enum F {
     Input,
     Output,
     Direction,
+    Flows,
     SrcAddr,
     DstAddr,
     SrcMask,
@@ -132,6 +136,10 @@ fn template(o: &ExportOptions, v6: bool, out: bool) -> Template {
     t.push((10, 4, F::Input));
     t.push((14, 4, F::Output));
     t.push((61, 1, F::Direction));
+    // 1.7.7's place for it: right after the direction, before the addresses.
+    if f.flows {
+        t.push((3, 4, F::Flows));
+    }
     let alen = if v6 { 16 } else { 4 };
     if f.src_host {
         t.push((if v6 { 27 } else { 8 }, alen, F::SrcAddr));
@@ -419,6 +427,8 @@ impl Exporter {
                 F::Input => pkt.extend_from_slice(&fl.key.ifindex[i].to_be_bytes()),
                 F::Output => pkt.extend_from_slice(&fl.key.ifindex[j].to_be_bytes()),
                 F::Direction => pkt.push(fl.direction[i].saturating_sub(1)),
+                // 32 bits on the wire: 1.7.7 truncates its 64-bit count.
+                F::Flows => put32(pkt, fl.flows[i] as u32),
                 F::SrcAddr => pkt.extend_from_slice(&fl.key.addr[i][..alen]),
                 F::DstAddr => pkt.extend_from_slice(&fl.key.addr[j][..alen]),
                 F::SrcMask => pkt.push(fl.mask[i]),
@@ -706,5 +716,18 @@ mod tests {
             (-2i32 as u32).wrapping_mul(1000) + 500
         );
         assert_eq!(sub_ms((12, 1000), (11, 0)), 1001);
+    }
+
+    #[test]
+    fn flows_follow_the_direction_in_every_template() {
+        let mut o = opts(10);
+        o.fields.flows = true;
+        for (v6, out) in [(false, false), (false, true), (true, false), (true, true)] {
+            let t = template(&o, v6, out);
+            let d = t.iter().position(|e| e.0 == 61).unwrap();
+            assert_eq!(t[d + 1], (3, 4, F::Flows), "v6 {v6} out {out}");
+        }
+        o.fields.flows = false;
+        assert!(template(&o, false, false).iter().all(|e| e.0 != 3));
     }
 }

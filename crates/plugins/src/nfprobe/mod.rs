@@ -40,13 +40,6 @@ pub struct NfprobeConfig {
     pub warnings: Vec<String>,
 }
 
-/// Aggregation primitives 1.7.7's nfprobe exports (others are accepted and have no effect
-/// on the export, as in 1.7.7).
-const EXPORTED: &[&str] = &[
-    "src_host", "dst_host", "src_mask", "dst_mask", "src_port", "dst_port", "tos", "proto",
-    "src_as", "dst_as", "src_mac", "dst_mac", "vlan",
-];
-
 /// Primitives 1.7.7's nfprobe exports through parts pmacct-rs has not built: refused
 /// rather than silently left out of the templates.
 const NOT_BUILT: &[&str] = &[
@@ -55,7 +48,6 @@ const NOT_BUILT: &[&str] = &[
     "label",
     "class",
     "mpls_label_top",
-    "flows",
     "peer_dst_ip",
 ];
 
@@ -141,8 +133,11 @@ impl NfprobeConfig {
                 src_mac: has("src_mac"),
                 dst_mac: has("dst_mac"),
                 vlan: has("vlan"),
+                flows: has("flows"),
             };
-            if agg.iter().all(|p| !EXPORTED.contains(&p.as_str())) {
+            // 1.7.7 falls back to its defaults only on an empty aggregate: one of
+            // primitives it does not export (`in_iface`...) gives a template without them.
+            if agg.is_empty() {
                 Fields::DEFAULT
             } else {
                 f
