@@ -210,54 +210,17 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
     if bmp {
         return crate::bmp::start(core, &core_name, lookup);
     }
-    let ip = if core.is_set(key::BGP_DAEMON_IP) {
-        match core
-            .str(key::BGP_DAEMON_IP)
-            .map(|s| s.trim().parse::<IpAddr>())
-        {
-            Some(Ok(a)) => Some(a),
-            _ => return Err("'bgp_daemon_ip' value is not valid. Exiting.".into()),
-        }
-    } else {
-        None
-    };
-    let allow = match core.str(key::BGP_DAEMON_ALLOW_FILE) {
-        None => None,
-        Some(path) => {
-            let mut diags = Vec::new();
-            let l = pmacct_maps::allow::AllowList::load(path, &mut diags)
-                .map_err(|_| format!("[{path}] file not found. Exiting."))?;
-            for d in diags {
-                plog!(Warn, &core_name, "core/BGP", "{}", d.err);
-            }
-            Some(l.nets().to_vec())
-        }
-    };
     let pattern = |k| core.str(k).map(parse_patterns).unwrap_or_default();
-    let cfg = SpeakerConfig {
-        ip,
-        port: core.num::<u16>(key::BGP_DAEMON_PORT)?.unwrap_or(179),
-        ipv6_only: core.bool(key::BGP_DAEMON_IPV6_ONLY),
-        id: speaker::router_id(core.raw(key::BGP_DAEMON_ID), core.raw(key::BGP_DAEMON_IP)),
-        asn: core.num::<u32>(key::BGP_DAEMON_AS)?.filter(|&a| a != 0),
-        max_peers: core
-            .u64(key::BGP_DAEMON_MAX_PEERS)
-            .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX).max(1)),
-        disable_router_id_check: core.bool(key::BGP_DISABLE_ROUTER_ID_CHECK),
-        allow,
-        render: RenderOptions {
-            aspath_radius: core.num::<u32>(key::BGP_ASPATH_RADIUS)?.unwrap_or(0),
-            stdcomm_patterns: pattern(key::BGP_STDCOMM_PATTERN),
-            extcomm_patterns: pattern(key::BGP_EXTCOMM_PATTERN),
-            lrgcomm_patterns: pattern(key::BGP_LRGCOMM_PATTERN),
-            peer_as_skip_subas: core.bool(key::BGP_PEER_AS_SKIP_SUBAS),
-            stdcomm_to_asn_patterns: pattern(key::BGP_STDCOMM_PATTERN_TO_ASN),
-            lrgcomm_to_asn_patterns: pattern(key::BGP_LRGCOMM_PATTERN_TO_ASN),
-        },
-        name: core_name.clone(),
-        neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
-        sock: sock_opts(core, &core_name, "core/BGP")?,
+    let render = RenderOptions {
+        aspath_radius: core.num::<u32>(key::BGP_ASPATH_RADIUS)?.unwrap_or(0),
+        stdcomm_patterns: pattern(key::BGP_STDCOMM_PATTERN),
+        extcomm_patterns: pattern(key::BGP_EXTCOMM_PATTERN),
+        lrgcomm_patterns: pattern(key::BGP_LRGCOMM_PATTERN),
+        peer_as_skip_subas: core.bool(key::BGP_PEER_AS_SKIP_SUBAS),
+        stdcomm_to_asn_patterns: pattern(key::BGP_STDCOMM_PATTERN_TO_ASN),
+        lrgcomm_to_asn_patterns: pattern(key::BGP_LRGCOMM_PATTERN_TO_ASN),
     };
+    let cfg = speaker_config(core, &core_name, "core/BGP", render)?;
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
     // bgp_daemon_msglog_* and bgp_table_dump_* (files, Kafka, AMQP): crate::routelog.
@@ -723,6 +686,56 @@ pub fn src_maps_reloader() -> Option<Box<dyn FnMut() -> Result<(), String> + Sen
 }
 
 // ---- Speaker operations (issue 17): socket options, admission, refusals, metrics ----
+
+/// The speaker's settings from the `bgp_daemon_*` keys, for nfacctd/sfacctd's BGP thread and
+/// pmbgpd alike (`module` names the log lines: "core/BGP" or pmbgpd's "core"); `render`
+/// shapes the flow primitives only.
+pub(crate) fn speaker_config(
+    core: &Scope,
+    core_name: &str,
+    module: &str,
+    render: RenderOptions,
+) -> Result<SpeakerConfig, String> {
+    let ip = if core.is_set(key::BGP_DAEMON_IP) {
+        match core
+            .str(key::BGP_DAEMON_IP)
+            .map(|s| s.trim().parse::<IpAddr>())
+        {
+            Some(Ok(a)) => Some(a),
+            _ => return Err("'bgp_daemon_ip' value is not valid. Exiting.".into()),
+        }
+    } else {
+        None
+    };
+    let allow = match core.str(key::BGP_DAEMON_ALLOW_FILE) {
+        None => None,
+        Some(path) => {
+            let mut diags = Vec::new();
+            let l = pmacct_maps::allow::AllowList::load(path, &mut diags)
+                .map_err(|_| format!("[{path}] file not found. Exiting."))?;
+            for d in diags {
+                plog!(Warn, core_name, module, "{}", d.err);
+            }
+            Some(l.nets().to_vec())
+        }
+    };
+    Ok(SpeakerConfig {
+        ip,
+        port: core.num::<u16>(key::BGP_DAEMON_PORT)?.unwrap_or(179),
+        ipv6_only: core.bool(key::BGP_DAEMON_IPV6_ONLY),
+        id: speaker::router_id(core.raw(key::BGP_DAEMON_ID), core.raw(key::BGP_DAEMON_IP)),
+        asn: core.num::<u32>(key::BGP_DAEMON_AS)?.filter(|&a| a != 0),
+        max_peers: core
+            .u64(key::BGP_DAEMON_MAX_PEERS)
+            .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX).max(1)),
+        disable_router_id_check: core.bool(key::BGP_DISABLE_ROUTER_ID_CHECK),
+        allow,
+        render,
+        name: core_name.to_string(),
+        neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
+        sock: sock_opts(core, core_name, module)?,
+    })
+}
 
 /// `bgp_daemon_lg` and `bgp_daemon_xconnect_map`: refused at start-up (not built), with
 /// the reason the key registry gives.

@@ -3,7 +3,6 @@
 //! with 1.7.7's command line, logging, pidfile and signals (SIGHUP reopens the log and
 //! msglog files, SIGINT/SIGTERM close every session and exit).
 
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,42 +31,8 @@ General options:\n  -h  \tShow this page\n  -V  \tShow version and compile-time 
 }
 
 fn speaker_config(core: &Scope, core_name: &str) -> Result<SpeakerConfig, String> {
-    let ip = match core.str(key::BGP_DAEMON_IP) {
-        None => None,
-        Some(s) => match s.trim().parse::<IpAddr>() {
-            Ok(a) => Some(a),
-            Err(_) => return Err("'bgp_daemon_ip' value is not valid. Exiting.".into()),
-        },
-    };
-    let allow = match core.str(key::BGP_DAEMON_ALLOW_FILE) {
-        None => None,
-        Some(path) => {
-            let mut diags = Vec::new();
-            let l = pmacct_maps::allow::AllowList::load(path, &mut diags)
-                .map_err(|_| format!("[{path}] file not found. Exiting."))?;
-            for d in diags {
-                plog!(Warn, core_name, "core", "{}", d.err);
-            }
-            Some(l.nets().to_vec())
-        }
-    };
-    Ok(SpeakerConfig {
-        ip,
-        port: core.num::<u16>(key::BGP_DAEMON_PORT)?.unwrap_or(179),
-        ipv6_only: core.bool(key::BGP_DAEMON_IPV6_ONLY),
-        id: speaker::router_id(core.raw(key::BGP_DAEMON_ID), core.raw(key::BGP_DAEMON_IP)),
-        asn: core.num::<u32>(key::BGP_DAEMON_AS)?.filter(|&a| a != 0),
-        max_peers: core
-            .u64(key::BGP_DAEMON_MAX_PEERS)
-            .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX).max(1)),
-        disable_router_id_check: core.bool(key::BGP_DISABLE_ROUTER_ID_CHECK),
-        allow,
-        // Patterns and radius shape flow primitives only; logs print whole attributes.
-        render: RenderOptions::default(),
-        name: core_name.to_string(),
-        neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
-        sock: crate::bgp::sock_opts(core, core_name, "core")?,
-    })
+    // Patterns and radius shape flow primitives only; logs print whole attributes.
+    crate::bgp::speaker_config(core, core_name, "core", RenderOptions::default())
 }
 
 /// Outputs other than JSON files are refused at start-up (never silently dropped).
