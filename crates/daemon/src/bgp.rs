@@ -679,9 +679,13 @@ impl SrcMapsView {
     }
 }
 
-/// SIGUSR2 for the BGP source maps, when some are configured.
+/// SIGUSR2 for the BGP source maps, when some are configured (with `bgp_daemon` or
+/// `bmp_daemon`: both lookups read them).
 pub fn src_maps_reloader() -> Option<Box<dyn FnMut() -> Result<(), String> + Send>> {
-    let m = get()?.lookup.src_maps.clone()?;
+    let m = match get() {
+        Some(b) => b.lookup.src_maps.clone(),
+        None => crate::bmp::get()?.lookup_config().src_maps.clone(),
+    }?;
     Some(Box::new(move || m.reload()))
 }
 

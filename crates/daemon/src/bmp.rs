@@ -31,6 +31,13 @@ pub fn get() -> Option<&'static Bmp> {
     BMP.get()
 }
 
+impl Bmp {
+    /// The flow lookup settings (shared with the BGP daemon's stage).
+    pub(crate) fn lookup_config(&self) -> &LookupConfig {
+        &self.lookup
+    }
+}
+
 /// `bmp_daemon` is on.
 pub fn enabled(core: &Scope) -> bool {
     core.bool(key::BMP_DAEMON)
