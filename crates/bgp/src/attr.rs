@@ -491,6 +491,58 @@ pub struct PathAttrs {
     pub has_med: bool,
     /// BGP next hop: MP_REACH's for MP routes, NEXT_HOP's otherwise.
     pub next_hop: Option<IpAddr>,
+    /// What a flow lookup copies out, computed once here ([`FlowAttrs::of`]) so a lookup
+    /// reads this allocation only, not the AS path's and each community set's.
+    pub flow: FlowAttrs,
+}
+
+/// The per-flow values of a route's attributes (labels and derived ASNs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct FlowAttrs {
+    pub as_path: LabelId,
+    pub std_comm: LabelId,
+    pub ext_comm: LabelId,
+    pub lrg_comm: LabelId,
+    /// `evaluate_last_asn` (origin AS) and `evaluate_first_asn` (neighbour AS); when 0 and
+    /// the route has an AS path, the `bgp_*comm_pattern_to_asn` ASN of its standard, then
+    /// large communities, as 1.7.7's handlers fall back to it.
+    pub last_as: u32,
+    pub first_as: u32,
+    /// The `bgp_*comm_pattern_to_asn` neighbour AS alone (0 without one), what 1.7.7's
+    /// `bgp_peer_src_as_frommap_handler` falls back on whether or not there is a path.
+    pub comm_peer_as: u32,
+    /// The route has an AS_PATH attribute (1.7.7 fills `peer_*_as` only then).
+    pub has_as_path: bool,
+}
+
+impl FlowAttrs {
+    pub fn of(
+        as_path: Option<&AsPath>,
+        communities: Option<&CommSet<u32>>,
+        ext_communities: Option<&CommSet<[u8; 8]>>,
+        large_communities: Option<&CommSet<[u32; 3]>>,
+    ) -> FlowAttrs {
+        // `asn`, or when 0 the `*_pattern_to_asn` value `pick` takes of the standard
+        // communities, then of the large ones.
+        let nonzero_or = |asn: u32, pick: fn((u32, u32)) -> u32| -> u32 {
+            if asn != 0 {
+                return asn;
+            }
+            let std = communities.and_then(|c| c.to_asn).map(pick);
+            let lrg = large_communities.and_then(|c| c.to_asn).map(pick);
+            std.filter(|&v| v != 0).or(lrg).unwrap_or(0)
+        };
+        FlowAttrs {
+            as_path: as_path.map_or(LabelId::NONE, |x| x.label),
+            std_comm: communities.map_or(LabelId::NONE, |x| x.label),
+            ext_comm: ext_communities.map_or(LabelId::NONE, |x| x.label),
+            lrg_comm: large_communities.map_or(LabelId::NONE, |x| x.label),
+            last_as: as_path.map_or(0, |x| nonzero_or(x.last_as, |t| t.1)),
+            first_as: as_path.map_or(0, |x| nonzero_or(x.first_as, |t| t.0)),
+            comm_peer_as: nonzero_or(0, |t| t.0),
+            has_as_path: as_path.is_some(),
+        }
+    }
 }
 
 /// Output-shaping options applied once at interning (all global keys in pmacct).
@@ -656,7 +708,14 @@ impl Interner {
             .mp_reach
             .map(|m| m.next_hop)
             .or(a.next_hop.map(IpAddr::V4));
+        let flow = FlowAttrs::of(
+            as_path.as_deref(),
+            communities.as_deref(),
+            ext_communities.as_deref(),
+            large_communities.as_deref(),
+        );
         self.attrs.intern(PathAttrs {
+            flow,
             origin: a.origin.unwrap_or(0),
             as_path,
             communities,

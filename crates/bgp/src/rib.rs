@@ -69,6 +69,55 @@ pub struct Path {
     pub attrs: Arc<PathAttrs>,
 }
 
+/// The paths of one prefix. Almost every prefix has one path: it is kept inside the table's
+/// bucket, so a lookup reads the bucket and then the interned attributes, not a third
+/// allocation in between (a full table's lookups are bound by these cache misses).
+#[derive(Debug, Clone)]
+enum Paths {
+    One(Path),
+    /// ADD-PATH: several, in arrival order (never empty).
+    Many(Vec<Path>),
+}
+
+impl Paths {
+    fn as_slice(&self) -> &[Path] {
+        match self {
+            Paths::One(p) => std::slice::from_ref(p),
+            Paths::Many(v) => v,
+        }
+    }
+
+    /// Replace the path with the same id, or add it.
+    fn put(&mut self, path: Path) {
+        match self {
+            Paths::One(p) if p.path_id == path.path_id => *p = path,
+            Paths::One(p) => *self = Paths::Many(vec![p.clone(), path]),
+            Paths::Many(v) => match v.iter_mut().find(|p| p.path_id == path.path_id) {
+                Some(p) => *p = path,
+                None => v.push(path),
+            },
+        }
+    }
+
+    /// Take the path with `path_id` out; `Ok(None)` when it was the last one (the prefix
+    /// goes), `Err(())` when there is no such path.
+    fn take(&mut self, path_id: u32) -> Result<Option<Path>, ()> {
+        match self {
+            Paths::One(p) if p.path_id == path_id => Ok(None),
+            Paths::One(_) => Err(()),
+            Paths::Many(v) => {
+                let i = v.iter().position(|p| p.path_id == path_id).ok_or(())?;
+                let removed = v.remove(i);
+                if v.len() == 1 {
+                    let last = v.pop().expect("one path left");
+                    *self = Paths::One(last);
+                }
+                Ok(Some(removed))
+            }
+        }
+    }
+}
+
 /// Keys of one address family.
 pub trait Bits: Copy + Eq + std::hash::Hash {
     const WIDTH: u8;
@@ -97,7 +146,7 @@ impl Bits for u128 {
 /// A longest-prefix-match table of one family.
 #[derive(Debug)]
 pub struct Lpm<K: Bits> {
-    by_len: Vec<FastMap<K, Vec<Path>>>,
+    by_len: Vec<FastMap<K, Paths>>,
     /// Bit `l` set when some prefix of length `l` exists.
     present: [u64; 3],
     prefixes: usize,
@@ -117,13 +166,12 @@ impl<K: Bits> Lpm<K> {
     pub fn insert(&mut self, key: K, len: u8, path: Path) {
         let len = len.min(K::WIDTH);
         let m = &mut self.by_len[len as usize];
-        let paths = m.entry(key.masked(len)).or_insert_with(|| {
-            self.prefixes += 1;
-            Vec::new()
-        });
-        match paths.iter_mut().find(|p| p.path_id == path.path_id) {
-            Some(p) => *p = path,
-            None => paths.push(path),
+        match m.entry(key.masked(len)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().put(path),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Paths::One(path));
+                self.prefixes += 1;
+            }
         }
         self.present[len as usize / 64] |= 1 << (len % 64);
     }
@@ -137,19 +185,20 @@ impl<K: Bits> Lpm<K> {
         let len = len.min(K::WIDTH);
         let m = &mut self.by_len[len as usize];
         let k = key.masked(len);
-        let paths = m.get_mut(&k)?;
-        let removed = paths
-            .iter()
-            .position(|p| p.path_id == path_id)
-            .map(|i| paths.remove(i));
-        if paths.is_empty() {
-            m.remove(&k);
-            self.prefixes -= 1;
-            if m.is_empty() {
-                self.present[len as usize / 64] &= !(1 << (len % 64));
+        match m.get_mut(&k)?.take(path_id) {
+            Err(()) => None,
+            Ok(Some(removed)) => Some(removed),
+            Ok(None) => {
+                let Paths::One(last) = m.remove(&k)? else {
+                    return None;
+                };
+                self.prefixes -= 1;
+                if m.is_empty() {
+                    self.present[len as usize / 64] &= !(1 << (len % 64));
+                }
+                Some(last)
             }
         }
-        removed
     }
 
     /// The most specific prefix covering `addr` with a path `pick` accepts.
@@ -161,6 +210,7 @@ impl<K: Bits> Lpm<K> {
                 bits &= !(1u64 << hi);
                 let len = w as u8 * 64 + hi;
                 if let Some(paths) = self.by_len[len as usize].get(&addr.masked(len)) {
+                    let paths = paths.as_slice();
                     if let Some(p) = pick(paths).and_then(|i| paths.get(i)) {
                         return Some((len, p));
                     }
@@ -388,21 +438,6 @@ pub struct Side {
     pub next_hop: Option<IpAddr>,
 }
 
-/// `asn`, or when 0 the `*_pattern_to_asn` value `pick` takes of the standard communities,
-/// then of the large ones.
-fn nonzero_or(asn: u32, a: &PathAttrs, pick: fn((u32, u32)) -> u32) -> u32 {
-    if asn != 0 {
-        return asn;
-    }
-    let std = a.communities.as_ref().and_then(|c| c.to_asn).map(pick);
-    let lrg = a
-        .large_communities
-        .as_ref()
-        .and_then(|c| c.to_asn)
-        .map(pick);
-    std.filter(|&v| v != 0).or(lrg).unwrap_or(0)
-}
-
 impl Side {
     fn from(len: u8, addr: IpAddr, p: &Path) -> Side {
         let a = &p.attrs;
@@ -410,32 +445,21 @@ impl Side {
             IpAddr::V4(v) => IpAddr::V4(Ipv4Addr::from(u32::from(v) & mask32(len))),
             IpAddr::V6(v) => IpAddr::V6((u128::from(v) & mask128(len)).into()),
         };
+        let f = &a.flow;
         Side {
             found: true,
             prefix_len: len,
             net: Some(net),
-            as_path: a.as_path.as_ref().map_or(LabelId::NONE, |x| x.label),
-            std_comm: a.communities.as_ref().map_or(LabelId::NONE, |x| x.label),
-            ext_comm: a
-                .ext_communities
-                .as_ref()
-                .map_or(LabelId::NONE, |x| x.label),
-            lrg_comm: a
-                .large_communities
-                .as_ref()
-                .map_or(LabelId::NONE, |x| x.label),
+            as_path: f.as_path,
+            std_comm: f.std_comm,
+            ext_comm: f.ext_comm,
+            lrg_comm: f.lrg_comm,
             local_pref: a.local_pref,
             med: a.med,
-            last_as: a
-                .as_path
-                .as_ref()
-                .map_or(0, |x| nonzero_or(x.last_as, a, |t| t.1)),
-            first_as: a
-                .as_path
-                .as_ref()
-                .map_or(0, |x| nonzero_or(x.first_as, a, |t| t.0)),
-            comm_peer_as: nonzero_or(0, a, |t| t.0),
-            has_as_path: a.as_path.is_some(),
+            last_as: f.last_as,
+            first_as: f.first_as,
+            comm_peer_as: f.comm_peer_as,
+            has_as_path: f.has_as_path,
             next_hop: a.next_hop,
         }
     }
@@ -568,6 +592,7 @@ mod tests {
                 has_local_pref: false,
                 has_med: false,
                 next_hop: Some(nh.parse().unwrap()),
+                flow: Default::default(),
             }),
         }
     }
@@ -619,6 +644,44 @@ mod tests {
             nh("172.16.0.1", Some(Rd([0, 0, 0, 0, 0, 0, 0, 9]))).as_deref(),
             Some("192.0.2.4")
         );
+    }
+
+    /// ADD-PATH paths of one prefix: replaced by id, picked by next hop, withdrawn one at a
+    /// time (the prefix and its length bit go with the last one).
+    #[test]
+    fn add_path_paths_replace_pick_and_withdraw() {
+        let with_id = |id, nh| Path {
+            path_id: id,
+            ..path(nh)
+        };
+        let mut r = PeerRib::default();
+        let p = pfx("10.1.0.0/16");
+        r.announce(SAFI_UNICAST, None, p, with_id(1, "192.0.2.1"));
+        r.announce(SAFI_UNICAST, None, p, with_id(2, "192.0.2.2"));
+        r.announce(SAFI_UNICAST, None, p, with_id(1, "192.0.2.9"));
+        assert_eq!(r.prefixes(), 1);
+        let nh = |r: &PeerRib, want: Option<&str>| {
+            r.lookup(
+                "10.1.2.3".parse().unwrap(),
+                None,
+                true,
+                want.map(|w| w.parse().unwrap()),
+            )
+            .map(|(_, p)| (p.path_id, p.attrs.next_hop.unwrap().to_string()))
+        };
+        assert_eq!(nh(&r, Some("192.0.2.2")), Some((2, "192.0.2.2".into())));
+        assert_eq!(nh(&r, Some("192.0.2.9")), Some((1, "192.0.2.9".into())));
+        assert_eq!(nh(&r, Some("192.0.2.1")), None);
+        assert!(!r.withdraw(SAFI_UNICAST, None, p, 7));
+        let gone = r.withdraw_path(SAFI_UNICAST, None, p, 1).unwrap();
+        assert_eq!(gone.attrs.next_hop.unwrap().to_string(), "192.0.2.9");
+        assert_eq!(nh(&r, None), Some((2, "192.0.2.2".into())));
+        assert_eq!(r.prefixes(), 1);
+        assert!(r.withdraw(SAFI_UNICAST, None, p, 2));
+        assert_eq!(r.prefixes(), 0);
+        assert_eq!(r.v4.present, [0; 3]);
+        assert_eq!(nh(&r, None), None);
+        assert!(!r.withdraw(SAFI_UNICAST, None, p, 2));
     }
 }
 
