@@ -158,6 +158,8 @@ struct Side {
     exabgp: Option<Child>,
     /// Where the message log goes when not to a file.
     bus: Option<BusSide>,
+    /// ExaBGP offers the Route Refresh capability.
+    route_refresh: bool,
 }
 
 fn stop(c: &mut Option<Child>) {
@@ -232,6 +234,7 @@ impl Side {
             daemon: Some(daemon),
             exabgp: None,
             bus,
+            route_refresh: extra.contains("tmp_bgp_daemon_route_refresh: true"),
         }
     }
 
@@ -278,10 +281,15 @@ impl Side {
             "process routes {{\n  run {sp};\n  encoder text;\n}}\n\
              neighbor 127.0.0.1 {{\n  router-id 10.255.0.9;\n  local-address 127.0.0.1;\n  \
              local-as 4200000001;\n  peer-as 4200000001;\n  connect {port};\n  \
-             family {{\n    ipv4 unicast;\n    ipv6 unicast;\n  }}\n  \
+             family {{\n    ipv4 unicast;\n    ipv6 unicast;\n  }}\n  {rr}\
              api {{\n    processes [ routes ];\n  }}\n}}\n",
             sp = sp.display(),
             port = self.port,
+            rr = if self.route_refresh {
+                "capability {\n    route-refresh enable;\n  }\n  "
+            } else {
+                ""
+            },
         );
         let cf = self.path("exabgp.conf");
         std::fs::write(&cf, conf).unwrap();
@@ -979,4 +987,56 @@ fn msglog_without_dumps_matches_pmbgpd_1_7_7() {
         .filter(|r| r.get("log_type").and_then(Value::as_str) == Some("withdraw"))
         .all(|r| !r.contains_key("bgp_nexthop")));
     eprintln!("msglog without dumps: {} records each", m.len());
+}
+
+/// `tmp_bgp_daemon_origin_type_int` (ORIGIN printed as a number in the message log) and
+/// `tmp_bgp_daemon_route_refresh` (the Route Refresh capability ExaBGP offers is echoed and
+/// logged), pmbgpd without dumps: same message log as 1.7.7's, both log the capability.
+#[test]
+fn tmp_origin_int_and_route_refresh_match_pmbgpd_1_7_7() {
+    let oracle = PathBuf::from(oracle::path("pmbgpd"));
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_pmbgpd"));
+    let extra = "tmp_bgp_daemon_origin_type_int: true\ntmp_bgp_daemon_route_refresh: true\n";
+    let (mut pm, mut us, n, _) = run_table_of(
+        &oracle,
+        &ours,
+        false,
+        "-tmp",
+        [extra, extra],
+        [None, None],
+        |n| withdrawn_routes(n) + 1,
+    );
+    end_sessions(&mut pm, &mut us);
+    let mf = "msglog/127_0_0_1.json";
+    assert_same("msglog with integer origins", &pm.path(mf), &us.path(mf));
+    let m = us.msglog();
+    let updates: Vec<_> = m
+        .iter()
+        .filter(|r| r.get("log_type").and_then(Value::as_str) == Some("update"))
+        .collect();
+    assert!(updates.len() >= n, "{} updates < {n}", updates.len());
+    assert!(
+        updates.iter().all(|r| r["origin"].is_u64()),
+        "origin not a number"
+    );
+    // The table has every ORIGIN (IGP, EGP, INCOMPLETE).
+    let origins: std::collections::BTreeSet<u64> = updates
+        .iter()
+        .filter_map(|r| r["origin"].as_u64())
+        .collect();
+    assert_eq!(origins.into_iter().collect::<Vec<_>>(), [0, 1, 2]);
+    for s in [&pm, &us] {
+        let log = std::fs::read_to_string(s.path("daemon.log")).unwrap_or_default();
+        assert!(
+            log.contains("Capability: Route Refresh [2]"),
+            "{}: no Route Refresh capability logged\n{}",
+            s.name,
+            s.diag()
+        );
+    }
+    eprintln!(
+        "integer origins: {} records each, {} updates",
+        m.len(),
+        updates.len()
+    );
 }

@@ -223,6 +223,7 @@ fn route_body(
     prefix: &msg::Prefix,
     path_id: Option<u32>,
     attrs: Option<&PathAttrs>,
+    origin_int: bool,
 ) {
     o.int("afi", u64::from(afi));
     o.int("safi", u64::from(safi));
@@ -247,7 +248,12 @@ fn route_body(
     if let Some(c) = &a.large_communities {
         o.str("lcomms", &c.text);
     }
-    o.str("origin", origin_text(a.origin));
+    // `tmp_bgp_daemon_origin_type_int`: the number, as pmacct printed it before 1.7.3.
+    if origin_int {
+        o.int("origin", u64::from(a.origin));
+    } else {
+        o.str("origin", origin_text(a.origin));
+    }
     if a.has_local_pref {
         o.int("local_pref", u64::from(a.local_pref));
     }
@@ -299,12 +305,20 @@ pub struct MsgLog {
     /// its attributes, and a session's end logs a `delete` per route; without them every
     /// withdrawal is logged bare and nothing is deleted.
     rib: bool,
+    /// `tmp_bgp_daemon_origin_type_int`.
+    origin_int: bool,
 }
 
 impl MsgLog {
     /// As a daemon without RIBs logs (pmbgpd without `bgp_table_dump_*`).
     pub fn without_rib(mut self) -> MsgLog {
         self.rib = false;
+        self
+    }
+
+    /// `tmp_bgp_daemon_origin_type_int`: ORIGIN as a number (0, 1, 2), not i/e/u.
+    pub fn origin_as_int(mut self, yes: bool) -> MsgLog {
+        self.origin_int = yes;
         self
     }
 
@@ -328,6 +342,7 @@ impl MsgLog {
             name: name.to_string(),
             buf: Vec::with_capacity(1024),
             rib: true,
+            origin_int: false,
         }
     }
 
@@ -464,6 +479,7 @@ impl Observer for MsgLog {
         } else {
             peer.add_path_v4
         };
+        let origin_int = self.origin_int;
         let mut o = self.cont();
         peer_head(&mut o, peer, "log");
         route_body(
@@ -473,6 +489,7 @@ impl Observer for MsgLog {
             &nlri.prefix,
             add_path.then_some(nlri.path_id),
             attrs,
+            origin_int,
         );
         o.end();
         self.write(peer);
@@ -547,6 +564,8 @@ pub struct DumpConfig {
     pub ts: TimestampOptions,
     /// `core_proc_name`, for log lines.
     pub name: String,
+    /// `tmp_bgp_daemon_origin_type_int`: ORIGIN as a number.
+    pub origin_int: bool,
 }
 
 /// Counts of one dump.
@@ -691,6 +710,7 @@ pub fn dump_tables(
                     prefix,
                     add_path.then_some(path.path_id),
                     Some(&path.attrs),
+                    cfg.origin_int,
                 );
                 o.end();
                 send(&buf, start);

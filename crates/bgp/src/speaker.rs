@@ -93,6 +93,9 @@ pub struct SpeakerConfig {
     pub neighbors_file: Option<String>,
     /// Socket options and admission of new sessions.
     pub sock: SockOpts,
+    /// `tmp_bgp_daemon_route_refresh`: echo a peer's Route Refresh capability (ROUTE-REFRESH
+    /// messages are ignored either way, as 1.7.7 does).
+    pub route_refresh: bool,
 }
 
 /// `bgp_daemon_ipprec`, `_pipe_size`, `_md5_file` and `_batch`/`_batch_interval`: set on the
@@ -183,6 +186,7 @@ impl SpeakerConfig {
             name: name.to_string(),
             neighbors_file: None,
             sock: SockOpts::default(),
+            route_refresh: false,
         }
     }
 }
@@ -934,14 +938,23 @@ impl Speaker {
                                 }
                                 out.extend_from_slice(&[e[0], e[1], safi, 1]);
                             }
+                            caps_log.push(format!(
+                                "ADD-PATHs [45] AFI [{afi:x}] SAFI [{safi:x}] SEND_RECEIVE [{sr:x}]"
+                            ));
                         }
                         if !out.is_empty() {
                             reply_params.extend_from_slice(&[69, out.len() as u8]);
                             reply_params.extend_from_slice(&out);
                         }
                     }
-                    // Not echoed: 1.7.7 answers route refresh only with a tmp_ key, and
-                    // never extended next hop (IPv4 routes with IPv6 next hops still decode).
+                    // 1.7.7 answers route refresh only with a tmp_ key (a workaround for
+                    // routers that insist on it).
+                    Capability::RouteRefresh if self.cfg.route_refresh => {
+                        caps_log.push("Route Refresh [2]".to_string());
+                        reply_params.extend_from_slice(raw);
+                    }
+                    // Never echoed: extended next hop (IPv4 routes with IPv6 next hops still
+                    // decode), anything else.
                     Capability::RouteRefresh
                     | Capability::ExtendedNextHop(_)
                     | Capability::Other { .. } => {}

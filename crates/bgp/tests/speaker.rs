@@ -24,6 +24,7 @@ fn cfg(asn: Option<u32>, max_peers: usize, allow: Option<Vec<(IpAddr, u8)>>) -> 
         name: "default".into(),
         neighbors_file: None,
         sock: Default::default(),
+        route_refresh: false,
     }
 }
 

@@ -738,6 +738,7 @@ pub(crate) fn speaker_config(
         name: core_name.to_string(),
         neighbors_file: core.str(key::BGP_NEIGHBORS_FILE).map(str::to_string),
         sock: sock_opts(core, core_name, module)?,
+        route_refresh: core.bool(key::TMP_BGP_DAEMON_ROUTE_REFRESH),
     })
 }
 

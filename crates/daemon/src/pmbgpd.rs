@@ -183,7 +183,8 @@ pub fn main(argv: &[String]) -> i32 {
     let msglog_file = core.str(key::BGP_DAEMON_MSGLOG_FILE);
     let observer: Option<Box<dyn Observer>> =
         (msglog_file.is_some() || msglog_bus.is_some()).then(|| {
-            let mut m = MsgLog::new(msglog_file, ts, seq.clone(), &name, log.clone());
+            let mut m = MsgLog::new(msglog_file, ts, seq.clone(), &name, log.clone())
+                .origin_as_int(core.bool(key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT));
             if let Some(b) = msglog_bus {
                 m = m.with_bus(b);
             }
@@ -243,6 +244,7 @@ pub fn main(argv: &[String]) -> i32 {
                     refresh_time,
                     ts,
                     name: name.clone(),
+                    origin_int: core.bool(key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT),
                 };
                 match logdump::spawn_dumper(
                     handle.peers.clone(),

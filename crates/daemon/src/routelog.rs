@@ -315,7 +315,8 @@ impl FlowDaemonLogs {
         let msglog_file = core.str(key::BGP_DAEMON_MSGLOG_FILE);
         let msglog_bus = BGP_MSGLOG.bus(core, proc_name)?;
         let observer = (msglog_file.is_some() || msglog_bus.is_some()).then(|| {
-            let mut m = MsgLog::new(msglog_file, ts, seq.clone(), proc_name, log.clone());
+            let mut m = MsgLog::new(msglog_file, ts, seq.clone(), proc_name, log.clone())
+                .origin_as_int(core.bool(key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT));
             if let Some(b) = msglog_bus {
                 m = m.with_bus(b);
             }
@@ -345,6 +346,7 @@ impl FlowDaemonLogs {
                     refresh_time,
                     ts,
                     name: proc_name.to_string(),
+                    origin_int: core.bool(key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT),
                 },
                 dump_bus,
             )),
