@@ -140,4 +140,5 @@ def main():
     out.write(struct.pack("<IIII", EXPORT, 0, len(f), len(f)) + f)
 
 
-main()
+if __name__ == "__main__":
+    main()

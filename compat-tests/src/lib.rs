@@ -243,6 +243,20 @@ pub fn offline_test(pcap: &str, config: &str, ours: &Path) {
     assert_case(offline_case(&input(Path::new(pcap)), &c, ours));
 }
 
+/// Our output for capture `pcap` and config `config` (both relative to compat-tests/, the
+/// config without `.conf`) in an offline run; panics when it is empty.
+pub fn ours_offline_output(ours: &Path, pcap: &str, config: &str) -> String {
+    let c = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
+    let out =
+        run::offline(ours, &input(Path::new(pcap)), &c).unwrap_or_else(|e| panic!("{config}: {e}"));
+    assert!(
+        !out.output.is_empty(),
+        "{config}: no output; stderr:\n{}",
+        out.stderr
+    );
+    out.output
+}
+
 /// pmacct's output for capture `pcap` and config `config`, whose oracle must be `daemon`
 /// (configs in the wrong folder would make another daemon the oracle).
 pub fn oracle_test_output(daemon: &str, pcap: &str, config: &str) -> String {

@@ -40,14 +40,7 @@ fn config(name: &str) -> Config {
 }
 
 fn run_ours(name: &str) -> String {
-    let out = run::offline(&ours(), &input(Path::new(PCAP)), &config(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(
-        !out.output.is_empty(),
-        "{name}: no output; stderr:\n{}",
-        out.stderr
-    );
-    out.output
+    compat_tests::ours_offline_output(&ours(), PCAP, &format!("srv6/{name}"))
 }
 
 fn expected(file: &str) -> String {

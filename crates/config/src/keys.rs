@@ -72,6 +72,7 @@ pub static KEYS: &[KeyDef] = &[
     KeyDef { name: "bgp_comms_encode_as_array", field: "bgp_comms_encode_as_array", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: BGP communities as arrays in JSON and Avro." },
     KeyDef { name: "pre_tag_label_encode_as_map", field: "pre_tag_label_encode_as_map", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.7.8+: `label` as a map of its `key%value` pairs in JSON and Avro." },
     KeyDef { name: "nfacctd_pre_processing_checks", field: "nfacctd_pre_processing_checks", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Global, daemons: D_NF, plugins: P_CORE, cli: None, implemented: true, doc: "pmacct 1.8: discard NetFlow v9/IPFIX data sets whose end padding is not all zero bytes." },
+    KeyDef { name: "tos_encode_as_dscp", field: "tos_encode_as_dscp", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "pmacct 1.8: `tos` and `tunnel_tos` keep the 6 DSCP bits only (the ToS byte shifted right by 2), before aggregation." },
     KeyDef { name: "timestamps_secs", field: "timestamps_secs", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Timestamps with a resolution of seconds (microseconds zeroed)." },
     KeyDef { name: "timestamps_since_epoch", field: "timestamps_since_epoch", kind: Kind::Bool, default: Some("false"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_ALL, cli: None, implemented: true, doc: "Render timestamps as seconds since the epoch." },
     KeyDef { name: "imt_path", field: "imt_path", kind: Kind::Str, default: Some("/tmp/collect.pipe"), scope: KeyScope::Plugin, daemons: D_NF | D_SF | D_PM | D_UA, plugins: P_MEMORY, cli: Some('p'), implemented: true, doc: "Memory plugin: path of the query socket (mode 0660; a stale socket is replaced)." },
@@ -689,6 +690,7 @@ pub mod key {
     pub const BGP_COMMS_ENCODE_AS_ARRAY: Key = Key("bgp_comms_encode_as_array");
     pub const PRE_TAG_LABEL_ENCODE_AS_MAP: Key = Key("pre_tag_label_encode_as_map");
     pub const NFACCTD_PRE_PROCESSING_CHECKS: Key = Key("nfacctd_pre_processing_checks");
+    pub const TOS_ENCODE_AS_DSCP: Key = Key("tos_encode_as_dscp");
     pub const TIMESTAMPS_SECS: Key = Key("timestamps_secs");
     pub const TIMESTAMPS_SINCE_EPOCH: Key = Key("timestamps_since_epoch");
     pub const IMT_PATH: Key = Key("imt_path");
@@ -1334,6 +1336,7 @@ pub(crate) static ALL_KEY_CONSTS: &[crate::registry::Key] = &[
     key::BGP_COMMS_ENCODE_AS_ARRAY,
     key::PRE_TAG_LABEL_ENCODE_AS_MAP,
     key::NFACCTD_PRE_PROCESSING_CHECKS,
+    key::TOS_ENCODE_AS_DSCP,
     key::TIMESTAMPS_SECS,
     key::TIMESTAMPS_SINCE_EPOCH,
     key::IMT_PATH,

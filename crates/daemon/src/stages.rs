@@ -45,11 +45,30 @@ pub fn plugin_stages(
     if post.tag.is_some() || post.tag2.is_some() {
         stages.push(Box::new(post));
     }
+    // tos_encode_as_dscp (pmacct 1.8): in pmacct's ToS primitive handlers, so after the
+    // filters (aggregate_filter still sees the whole byte) and before aggregation.
+    if p.scope.bool(key::TOS_ENCODE_AS_DSCP) {
+        stages.push(Box::new(TosAsDscp));
+    }
     // networks_file (nets, masks, ASNs) then ports_file, as pmacct's plugins run them.
     let tokens = p.scope.list(key::AGGREGATE).unwrap_or_default();
     let agg = pmacct_flow::Aggregate::parse(&tokens).map_err(|e| e.to_string())?;
     stages.extend(crate::netmaps::plugin_stages(daemon, p, &agg)?);
     Ok(stages)
+}
+
+/// `tos_encode_as_dscp: true` (pmacct 1.8): `tos` and `tunnel_tos` keep the 6 DSCP bits, so
+/// records differing in their ECN bits only aggregate together. pmacct 1.8 shifts twice
+/// when nfacctd reads the ToS from a data link frame section (its NetFlow handler shifts
+/// what the packet handler already shifted); ours shifts once (docs/COMPATIBILITY.md).
+pub struct TosAsDscp;
+
+impl Stage for TosAsDscp {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        f.prims.tos >>= 2;
+        f.prims.tunnel_tos >>= 2;
+        true
+    }
 }
 
 /// pmacct 1.7.7 (and 1.8) evaluate the sampling_map inside the first plugin's counter
@@ -220,5 +239,46 @@ mod tests {
         };
         assert!(sys.apply(&mut f));
         assert_eq!((f.packets, f.bytes), (2, 200));
+    }
+
+    /// tos_encode_as_dscp: EF (0xB8) with and without ECN is DSCP 46; tunnel_tos too; the
+    /// rest of the flow is untouched.
+    #[test]
+    fn tos_as_dscp_keeps_the_six_dscp_bits() {
+        for (tos, dscp) in [
+            (0xB8u8, 46u8),
+            (0xB9, 46),
+            (0xBB, 46),
+            (0x28, 10),
+            (0x03, 0),
+            (0xFF, 63),
+        ] {
+            let mut f = Flow::default();
+            f.prims.tos = tos;
+            f.prims.tunnel_tos = tos;
+            f.prims.src_port = 7;
+            assert!(TosAsDscp.apply(&mut f));
+            assert_eq!(
+                (f.prims.tos, f.prims.tunnel_tos, f.prims.src_port),
+                (dscp, dscp, 7)
+            );
+        }
+    }
+
+    /// The stage is in a plugin's stages only with the key set (1.7.7's whole byte otherwise).
+    #[test]
+    fn tos_as_dscp_only_with_the_key() {
+        let tos_of = |conf: &str| {
+            let l = pmacct_config::parse_str(Daemon::Nfacctd, Some("t.conf"), conf, &[]).unwrap();
+            let p = &l.config.plugins[0];
+            let mut st = plugin_stages(Daemon::Nfacctd, p, 0, false).unwrap();
+            let mut f = Flow::default();
+            f.prims.tos = 0xB9;
+            assert!(pmacct_flow::stage::apply_all(&mut st, &mut f));
+            f.prims.tos
+        };
+        assert_eq!(tos_of("aggregate: tos\n"), 0xB9);
+        assert_eq!(tos_of("aggregate: tos\ntos_encode_as_dscp: false\n"), 0xB9);
+        assert_eq!(tos_of("aggregate: tos\ntos_encode_as_dscp: true\n"), 46);
     }
 }

@@ -92,7 +92,8 @@ impl VrfName {
 
 /// The tunnel primitives of a v9/IPFIX record as pmacct 1.7.9+ reads them (nfacctd's
 /// `tunnel_*`, `nvgre`): the outer header of an SRv6 flow is the first occurrence of each
-/// repeated element. Zero / None when the record is not SRv6 (`tos`, `nvgre` aside).
+/// repeated element. Zero / None when the record is not SRv6 (`tos`, `nvgre`, `vxlan` and
+/// `ip_flow_label` aside).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TunnelFields {
     /// The record is SRv6 (IPv4/IPv6/Ethernet in IPv6) by pmacct's rule.
@@ -108,6 +109,12 @@ pub struct TunnelFields {
     pub flow_label: u32,
     /// layer2SegmentId (IE 351) of type NVGRE: the 24-bit id.
     pub nvgre: u32,
+    /// layer2SegmentId (IE 351) of type VXLAN: the 24-bit VNI (any flow type).
+    pub vxlan: u32,
+    /// The ordinary `flow_label` of pmacct 1.8: the last flowLabelIPv6 (IE 31) of any
+    /// record, copied as pmacct copies it (like `flow_label`: a 3-octet v9 element lands in
+    /// the top 3 octets; docs/COMPATIBILITY.md).
+    pub ip_flow_label: u32,
 }
 
 /// The decoded values of one flow (everything a record owns). Fields mirror the information

@@ -1011,3 +1011,115 @@ fn srv6_segment_list_and_nvgre_as_pmacct_1_8() {
     assert_eq!(r[0].0.as_deref(), Some(&seg[..32]));
     assert_eq!(r[1].0.as_deref(), Some(&seg[32..48]));
 }
+
+/// nfacctd's `vxlan` as pmacct 1.7.9+ reads it (layer2SegmentId of 8 octets, type 1, octets
+/// 5-7; 1.7.7 reads one octet past the element) and pmacct 1.8's ordinary `flow_label` (the
+/// last IE 31: 4 octets in IPFIX, the first 3 at the front in v9), for any flow type.
+#[test]
+fn vxlan_and_flow_label_as_pmacct_1_8() {
+    let mut dec = NetflowDecoder::new(Limits::default());
+    let decode = |dec: &mut NetflowDecoder, d: &[u8]| {
+        let mut v = Vec::new();
+        dec.decode(ip(), d, |r| {
+            v.push((r.tunnel.vxlan, r.tunnel.nvgre, r.tunnel.ip_flow_label))
+        })
+        .unwrap();
+        v
+    };
+    let l2 = |kind: u8, id: [u8; 3]| [kind, 0xAA, 0xBB, 0xCC, 0xDD, id[0], id[1], id[2]];
+    let t: &[(u16, u16)] = &[(8, 4), (1, 4), (351, 8)];
+    let rec = |seg: [u8; 8]| Buf::default().bytes(&[10, 0, 0, 1]).u32(1).bytes(&seg).0;
+    let data = [
+        rec(l2(1, [0x0A, 0x0B, 0x0C])),
+        rec(l2(2, [0, 0x10, 0x01])),
+        rec(l2(0, [0, 0, 7])),
+        rec(l2(1, [0xFF, 0xFF, 0xFF])),
+    ]
+    .concat();
+    let r = decode(
+        &mut dec,
+        &ipfix(1, 1, 7, &[set(2, &template(320, t)), set(320, &data)]),
+    );
+    assert_eq!(
+        r,
+        [
+            (0x0A0B0C, 0, 0),
+            (0, 0x1001, 0),
+            (0, 0, 0),
+            (0xFF_FFFF, 0, 0)
+        ]
+    );
+    // a 4-octet element is not read; the last of two 8-octet ones is
+    let t4: &[(u16, u16)] = &[(8, 4), (351, 4)];
+    let t2: &[(u16, u16)] = &[(8, 4), (351, 8), (351, 8)];
+    let r = decode(
+        &mut dec,
+        &ipfix(
+            2,
+            2,
+            7,
+            &[
+                set(2, &[template(321, t4), template(322, t2)].concat()),
+                set(321, &[10, 0, 0, 1, 1, 0, 0, 9]),
+                set(
+                    322,
+                    &[&[10, 0, 0, 1][..], &l2(1, [0, 0, 1]), &l2(1, [0, 0, 2])].concat(),
+                ),
+            ],
+        ),
+    );
+    assert_eq!(r, [(0, 0, 0), (2, 0, 0)]);
+    // flowLabelIPv6: IPFIX 4 octets; the last of a repeated element (not an SRv6 template)
+    let t6: &[(u16, u16)] = &[(27, 16), (4, 1), (1, 4), (31, 4), (31, 4)];
+    let v6 = |a: u32, b: u32| {
+        Buf::default()
+            .bytes(&[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+            .u8(6)
+            .u32(1)
+            .u32(a)
+            .u32(b)
+            .0
+    };
+    let r = decode(
+        &mut dec,
+        &ipfix(
+            3,
+            3,
+            7,
+            &[set(2, &template(323, t6)), set(323, &v6(0x1111, 0xA_BCDE))],
+        ),
+    );
+    assert_eq!(r, [(0, 0, 0xA_BCDE)]);
+    // NetFlow v9: a 3-octet FLOW_LABEL lands in the top 3 octets (pmacct copies 3 octets to
+    // the front of a 32-bit field); a 2-octet one in the top 2
+    let t9: &[(u16, u16)] = &[(27, 16), (1, 4), (31, 3), (351, 8)];
+    let t9s: &[(u16, u16)] = &[(27, 16), (1, 4), (31, 2)];
+    let addr = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let r = decode(
+        &mut dec,
+        &v9(
+            4,
+            100_000,
+            1_700_000_000,
+            1,
+            7,
+            &[
+                set(0, &[template(324, t9), template(325, t9s)].concat()),
+                set(
+                    324,
+                    &Buf::default()
+                        .bytes(&addr)
+                        .u32(1)
+                        .bytes(&[0x0A, 0xBC, 0xDE])
+                        .bytes(&l2(1, [1, 2, 3]))
+                        .0,
+                ),
+                set(
+                    325,
+                    &Buf::default().bytes(&addr).u32(1).bytes(&[0x12, 0x34]).0,
+                ),
+            ],
+        ),
+    );
+    assert_eq!(r, [(0x01_0203, 0, 0x0ABC_DE00), (0, 0, 0x1234_0000)]);
+}

@@ -444,6 +444,7 @@ impl Primitive {
                 | Primitive::TunnelFlowLabel
                 | Primitive::TunnelTcpFlags
                 | Primitive::Nvgre
+                | Primitive::FlowLabel
         )
     }
 

@@ -321,6 +321,15 @@ primitive_table! {
         json: "tos", json_rank: 51, header: "TOS", fmt: (7, 3, 4),
         field: tos, render: Num, sql: [(1, "tos")], sql_type: U32,
     },
+    // pmacct 1.8 (master's print plugin puts it after TOS; JSON rank after 1.7.7's keys). Hidden
+    // from `-a` like the other 1.8 primitives; pmacct's SQL has no column: an extension.
+    FlowLabel {
+        keywords: [
+            ("flow_label", Hidden, NF|SF, 0, "IPv6 flow label")
+        ],
+        json: "flow_label", json_rank: 86, header: "FLOW_LABEL", fmt: (11, 10, 1),
+        field: flow_label, render: Num, sql: [(1, "flow_label")], sql_type: U32,
+    },
     SrcHostCountry {
         keywords: [
             ("src_host_country", MISC, ALL, 55, "Source IP address GeoIP resolution: country")

@@ -108,6 +108,9 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
         tunnel_flow_label: rec.tunnel.flow_label,
         tunnel_tcp_flags: rec.tunnel.tcp_flags,
         nvgre: rec.tunnel.nvgre,
+        // layer2SegmentId of type VXLAN, octets 5-7 as pmacct 1.8 reads them.
+        vxlan: rec.tunnel.vxlan,
+        flow_label: rec.tunnel.ip_flow_label,
         srv6_seg_list: if rec.srv6_seg_list.is_some() {
             crate::srv6::intern(rec.srv6_seg_list)
         } else {

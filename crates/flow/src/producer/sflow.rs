@@ -56,6 +56,10 @@ pub fn flow(
     p.sflow_out_vlan = s.out_vlan as u16;
     let pk = &s.packet;
     p.vxlan = pk.vni;
+    // pmacct 1.8's flow_label: the sampled header's (outer) IPv6 flow label.
+    if pk.has_ip && pk.ip_version == 6 {
+        p.flow_label = pk.ip.flow_label;
+    }
     if pk.tunnel_kind != pmacct_wire::packet::TunnelKind::None {
         let t = &pk.tunnel;
         p.tunnel_src_mac = t.src_mac;

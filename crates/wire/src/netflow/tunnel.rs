@@ -1,5 +1,6 @@
 //! pmacct 1.7.9+ (the 1.8 line) SRv6 and tunnel fields of v9/IPFIX data records:
-//! `srv6_seg_ipv6_list` and nfacctd's `tunnel_*` / `nvgre` primitives.
+//! `srv6_seg_ipv6_list` and nfacctd's `tunnel_*` / `nvgre` primitives; also `vxlan` (1.7.7's
+//! primitive, read as 1.8 reads it) and 1.8's ordinary `flow_label`.
 //!
 //! A template whose address elements (IE 8 / IE 27, in template order) start with IPv6 and
 //! whose first protocolIdentifier (IE 4) says IPv4/IPv6-in-IPv6 (4 / 41, with a second address
@@ -42,6 +43,8 @@ pub(crate) struct TunnelLayout {
     tos: u16,
     /// flowLabelIPv6 (IE 31), only when repeated.
     flow_label: u16,
+    /// flowLabelIPv6 (IE 31), the last occurrence: the ordinary `flow_label` (1.8).
+    flow_label_last: u16,
     /// layer2SegmentId (IE 351): the LAST occurrence (as pmacct reads it).
     l2_segment: u16,
     /// srhSegmentIPv6ListSection (IE 497), else Huawei's (PEN 2011) IE 505: first one.
@@ -66,6 +69,7 @@ impl TunnelLayout {
             tcp_flags: NONE,
             tos: NONE,
             flow_label: NONE,
+            flow_label_last: NONE,
             l2_segment: NONE,
             srv6_list: NONE,
         };
@@ -107,6 +111,7 @@ impl TunnelLayout {
                     }
                 }
                 31 => {
+                    l.flow_label_last = i as u16;
                     fl_n += 1;
                     if fl_n == 2 {
                         l.flow_label = fields.iter().position(|f| f.pen == 0 && f.id == 31)? as u16;
@@ -129,8 +134,11 @@ impl TunnelLayout {
             // Only the fields read whatever the flow type is stay.
             l.proto = NONE;
         }
-        let useful =
-            l.proto != NONE || l.tos != NONE || l.l2_segment != NONE || l.srv6_list != NONE;
+        let useful = l.proto != NONE
+            || l.tos != NONE
+            || l.l2_segment != NONE
+            || l.srv6_list != NONE
+            || l.flow_label_last != NONE;
         useful.then_some(l)
     }
 
@@ -154,6 +162,7 @@ impl TunnelLayout {
             self.flow_label,
             self.l2_segment,
             self.srv6_list,
+            self.flow_label_last,
         ];
         if self.proto == NONE {
             // Not SRv6-capable: only the flow-type independent fields.
@@ -161,16 +170,28 @@ impl TunnelLayout {
             want[7] = NONE;
         }
         let vals = slices(fields, data, &want);
-        let [proto, src6, dst6, sport, dport, flags, tos, flabel, l2seg, list] = vals;
+        let [proto, src6, dst6, sport, dport, flags, tos, flabel, l2seg, list, flabel_last] = vals;
         let mut t = TunnelFields::default();
         if let Some(v) = tos {
             t.tos = v.first().copied().unwrap_or(0);
         }
         if let Some(v) = l2seg {
-            // layer2SegmentId: type 0x02 (NVGRE), a 24-bit id in octets 5-7 (pmacct 1.7.9+).
-            if v.len() == 8 && v[0] == 0x02 {
-                t.nvgre = u32::from_be_bytes([0, v[5], v[6], v[7]]);
+            // layer2SegmentId: a type octet, the 24-bit id in octets 5-7 (pmacct 1.7.9+; only
+            // 8-octet elements). Type 0x01 is VXLAN (1.7.7 reads octets 6-8 there, one past
+            // the element: see docs/COMPATIBILITY.md), 0x02 NVGRE.
+            if v.len() == 8 {
+                let id = u32::from_be_bytes([0, v[5], v[6], v[7]]);
+                match v[0] {
+                    0x01 => t.vxlan = id,
+                    0x02 => t.nvgre = id,
+                    _ => {}
+                }
             }
+        }
+        if let Some(v) = flabel_last {
+            // pmacct 1.8 copies min(length, 4 (IPFIX) or 3 (v9)) octets to the front of the
+            // field, as for tunnel_flow_label below.
+            t.ip_flow_label = u32::from_be_bytes(front4(v, if ipfix { 4 } else { 3 }));
         }
         if let Some(proto) = proto {
             let tun = proto.first().copied().unwrap_or(0);
@@ -189,12 +210,7 @@ impl TunnelLayout {
                     b[..n].copy_from_slice(&v[..n]);
                     IpAddr::V6(Ipv6Addr::from(b))
                 };
-                let front = |v: &[u8], size: usize| {
-                    let mut b = [0u8; 4];
-                    let n = v.len().min(size);
-                    b[..n].copy_from_slice(&v[..n]);
-                    b
-                };
+                let front = front4;
                 t.src_addr = src6.map(addr);
                 t.dst_addr = dst6.map(addr);
                 if let Some(v) = sport {
@@ -223,6 +239,15 @@ impl TunnelLayout {
         });
         (t, list)
     }
+}
+
+/// The first min(length, `size`) octets of `v` at the front of 4 zeroed octets (how pmacct
+/// copies a field into a 4-octet integer before swapping it).
+fn front4(v: &[u8], size: usize) -> [u8; 4] {
+    let mut b = [0u8; 4];
+    let n = v.len().min(size).min(4);
+    b[..n].copy_from_slice(&v[..n]);
+    b
 }
 
 /// The bytes of the fields at the indices `want` names (`NONE`: not wanted), in one walk
