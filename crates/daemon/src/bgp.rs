@@ -1041,6 +1041,54 @@ mod ops_tests {
     }
 
     #[test]
+    fn follow_keys_read_as_1_7_7_reads_them() {
+        use pmacct_config::Daemon::Nfacctd;
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let f = super::follow_config(
+            &core(
+                Nfacctd,
+                "bgp_follow_default: 2\n\
+                 bgp_follow_nexthop: 10.0.0.0/8, 192.0.2.1 ,bad, 10.0.0.0/33, 2001:db8::/32\n\
+                 bgp_follow_nexthop_external: true\n",
+            ),
+            "t",
+        );
+        assert_eq!(f.default, 2);
+        assert!(f.nexthop_external);
+        assert_eq!(
+            f.nexthop,
+            vec![
+                (ip("10.0.0.0"), 8),
+                (ip("192.0.2.1"), 32),
+                (ip("2001:db8::"), 32)
+            ]
+        );
+        // At most 32 prefixes; a negative or huge count follows at most 255 times.
+        let many: Vec<String> = (0..40).map(|i| format!("10.{i}.0.0/16")).collect();
+        let text = format!(
+            "bgp_follow_default: -1\nbgp_follow_nexthop: {}\n",
+            many.join(",")
+        );
+        let f = super::follow_config(&core(Nfacctd, &text), "t");
+        assert_eq!((f.default, f.nexthop.len()), (255, 32));
+        let f = super::follow_config(&core(Nfacctd, "bgp_follow_default: 100000\n"), "t");
+        assert_eq!((f.default, f.nexthop.len()), (255, 0));
+        // Next hops are followed through BGP peers only: refused under bmp_daemon.
+        let e = super::start(
+            Nfacctd,
+            &core(
+                Nfacctd,
+                "bmp_daemon: true\nbgp_follow_nexthop: 10.0.0.0/8\n",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("'bgp_follow_nexthop' needs 'bgp_daemon: true'"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn looking_glass_and_xconnects_are_refused_with_the_reason() {
         use pmacct_config::Daemon::{Nfacctd, Pmbgpd};
         let e = super::refuse_unbuilt(&core(
