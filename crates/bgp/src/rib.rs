@@ -175,7 +175,7 @@ impl<K: Bits> Lpm<K> {
         self.by_len
             .get(len as usize)?
             .get(&key.masked(len))
-            .map(Vec::as_slice)
+            .map(|p| p.as_slice())
     }
 
     pub fn len(&self) -> usize {
