@@ -283,6 +283,23 @@ fn datagrams(recs: &[Rec]) -> Vec<Vec<u8>> {
     out
 }
 
+/// ExaBGP with config `cf`, its output to `log`.
+fn spawn_exabgp(cf: &Path, log: &Path) -> Child {
+    let log = std::fs::File::create(log).unwrap();
+    let mut cmd = Command::new("exabgp");
+    cmd.arg(cf)
+        .env("exabgp_api_ack", "false")
+        .env("exabgp_api_cli", "false")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+    // SAFETY: geteuid(2) has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.env("exabgp_daemon_user", "root");
+    }
+    cmd.spawn().expect("exabgp (apt-get install exabgp)")
+}
+
 fn free_tcp_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -401,19 +418,7 @@ impl Side {
         );
         let cf = self.path("exabgp.conf");
         std::fs::write(&cf, conf).unwrap();
-        let log = std::fs::File::create(self.path("exabgp.log")).unwrap();
-        let mut cmd = Command::new("exabgp");
-        cmd.arg(&cf)
-            .env("exabgp_api_ack", "false")
-            .env("exabgp_api_cli", "false")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
-        // SAFETY: geteuid(2) has no preconditions.
-        if unsafe { libc::geteuid() } == 0 {
-            cmd.env("exabgp_daemon_user", "root");
-        }
-        self.exabgp = Some(cmd.spawn().expect("exabgp (apt-get install exabgp)"));
+        self.exabgp = Some(spawn_exabgp(&cf, &self.path("exabgp.log")));
     }
 
     fn send(&self, d: &[u8]) {
@@ -439,17 +444,7 @@ impl Side {
     /// Stop ExaBGP (SIGTERM: it sends a CEASE and closes the session).
     fn stop_exabgp(&mut self) {
         if let Some(mut c) = self.exabgp.take() {
-            // SAFETY: kill(2) on the pid of a child we spawned and have not reaped yet.
-            unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
-            let t0 = Instant::now();
-            while t0.elapsed() < Duration::from_secs(5) {
-                if let Ok(Some(_)) = c.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
+            stop_speaker(&mut c);
         }
     }
 }
@@ -458,6 +453,34 @@ impl Drop for Side {
     fn drop(&mut self) {
         self.stop_exabgp();
     }
+}
+
+/// The probe flow: to the sentinel route, from an address no case compares.
+fn probe_rec() -> Rec {
+    Rec {
+        src: PROBE_SRC.parse().unwrap(),
+        dst: IpAddr::V4(SENTINEL_DST),
+        src_mask: 0,
+        dst_mask: 0,
+        src_as: 0,
+        dst_as: 0,
+        port: 9,
+    }
+}
+
+/// SIGTERM to an ExaBGP child (it sends a CEASE and closes the session), SIGKILL after 5 s.
+fn stop_speaker(c: &mut Child) {
+    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped yet.
+    unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(5) {
+        if let Ok(Some(_)) = c.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = c.kill();
+    let _ = c.wait();
 }
 
 fn wait_for(what: &str, secs: u64, sides: &[&Side], mut ok: impl FnMut(&Side) -> bool) {
@@ -591,15 +614,7 @@ fn case_vpn(
         for s in [&pm, &ours] {
             std::fs::write(s.path("go"), "").unwrap();
         }
-        let probe = datagrams(&[Rec {
-            src: PROBE_SRC.parse().unwrap(),
-            dst: IpAddr::V4(SENTINEL_DST),
-            src_mask: 0,
-            dst_mask: 0,
-            src_as: 0,
-            dst_as: 0,
-            port: 9,
-        }]);
+        let probe = datagrams(&[probe_rec()]);
         let t0 = Instant::now();
         while !(pm.probe_seen() && ours.probe_seen()) {
             assert!(
@@ -890,4 +905,398 @@ fn l3vpn_flow_to_rd() {
     assert!(count_col(&po, "PEER_DST_IP", "192.0.2.240") > 0, "{po}");
     assert!(count_col(&po, "PEER_DST_IP", "192.0.2.150") > 0, "{po}");
     assert_eq!(count_col(&po, "PEER_DST_IP", "192.0.2.1"), 0, "{po}");
+}
+
+// ---- bgp_follow_default / bgp_follow_nexthop (_external) ------------------------------
+//
+// Three ExaBGP speakers per collector, each a process of its own started in turn so that the
+// exporter's peer A takes 1.7.7's peer slot 0, then B, then C (127.0.N.21/.41/.61; the same
+// addresses on both sides, each collector on its own port). A carries a default route and
+// routes whose next hop is B; B a default and routes whose next hop is C or outside; C the
+// remaining specifics (routes below). Every flow comes from an exporter address of its own,
+// mapped to A by bgp_agent_map: 1.7.7 keeps the peer found per exporter and a followed
+// lookup overwrites or drops it, so that the exporter's next flow finds no peer (see
+// docs/COMPATIBILITY.md, "bgp_follow_*"); one flow per exporter shows what 1.7.7 means to do.
+// Each case runs twice per collector, without and with the follow keys: both collectors
+// agree on every record of both runs, and at least `min_followed` records differ from the
+// run without (their BGP fields came from following).
+
+/// The peers' addresses in case network `net`: A (the exporter's), B, C.
+fn follow_peers(net: u8) -> [Ipv4Addr; 3] {
+    [21, 41, 61].map(|h| Ipv4Addr::new(127, 0, net, h))
+}
+
+/// Each peer's announcements (`@A@`, `@B@`, `@C@`: the peers' addresses).
+fn follow_routes(net: u8) -> [String; 3] {
+    let [a, b, c] = follow_peers(net).map(|p| p.to_string());
+    let sub = |t: &str| t.replace("@A@", &a).replace("@B@", &b).replace("@C@", &c);
+    [
+        sub("announce route 0.0.0.0/0 next-hop @B@ as-path [ 65100 ] local-preference 10\n\
+             announce route 10.1.0.0/16 next-hop 192.0.2.1 as-path [ 65101 65011 ] community [ 65000:1 ]\n\
+             announce route 10.2.0.0/16 next-hop @B@ as-path [ 65102 65012 ] med 12\n\
+             announce route 10.3.0.0/16 next-hop @B@ as-path [ 65103 ]\n\
+             announce route 10.6.0.0/16 next-hop @B@ as-path [ 65106 65016 ]\n\
+             announce route 198.18.255.0/24 next-hop 192.0.2.250 as-path [ 64999 ]\n"),
+        sub("announce route 0.0.0.0/0 next-hop @C@ as-path [ 65200 ] local-preference 20\n\
+             announce route 10.2.0.0/16 next-hop @C@ as-path [ 65202 65022 ] community [ 65000:2 ]\n\
+             announce route 10.3.0.0/16 next-hop 198.51.100.7 as-path [ 65203 65023 ] med 23\n\
+             announce route 10.6.0.0/15 next-hop @C@ as-path [ 65206 ]\n\
+             announce route 10.7.0.0/16 next-hop 192.0.2.7 as-path [ 65207 65027 ] local-preference 27\n"),
+        sub("announce route 10.2.0.0/16 next-hop 192.0.2.9 as-path [ 65302 65032 ]\n\
+             announce route 10.4.0.0/16 next-hop 192.0.2.4 as-path [ 65304 65034 ] community [ 65000:4 ]\n\
+             announce route 10.6.0.0/16 next-hop 192.0.2.6 as-path [ 65306 ]\n\
+             announce route 10.7.0.0/16 next-hop 192.0.2.77 as-path [ 65307 ]\n"),
+    ]
+}
+
+/// Every pair of these addresses is one flow: in A's specifics, in routes of B or C only, in
+/// none (defaults only).
+fn follow_flows() -> Vec<Rec> {
+    let addrs: Vec<IpAddr> = [
+        "10.1.0.1",
+        "10.2.0.1",
+        "10.3.0.1",
+        "10.4.0.1",
+        "10.6.0.1",
+        "10.7.0.1",
+        "10.9.0.1",
+        "192.168.1.1",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
+    let mut out = Vec::new();
+    for (i, &src) in addrs.iter().enumerate() {
+        for (j, &dst) in addrs.iter().enumerate() {
+            let k = i * addrs.len() + j;
+            out.push(Rec {
+                src,
+                dst,
+                src_mask: 0,
+                dst_mask: 0,
+                src_as: 0,
+                dst_as: 0,
+                port: 2000 + k as u16,
+            });
+        }
+    }
+    out
+}
+
+/// The exporter of flow `k` in case network `net`.
+fn follow_exporter(net: u8, k: usize) -> Ipv4Addr {
+    Ipv4Addr::new(127, 100 + net, (k / 200) as u8, 1 + (k % 200) as u8)
+}
+
+/// Start one ExaBGP speaker from `local` towards a collector's `port`.
+fn follow_speaker(dir: &Path, name: &str, local: Ipv4Addr, id: u8, port: u16, ann: &str) -> Child {
+    std::fs::write(dir.join(format!("{name}.txt")), ann).unwrap();
+    let d = dir.display();
+    let sp = dir.join(format!("{name}.sh"));
+    std::fs::write(
+        &sp,
+        format!("#!/bin/sh\ncat {d}/{name}.txt\nwhile [ -d {d} ]; do sleep 1; done\n"),
+    )
+    .unwrap();
+    Command::new("chmod").arg("+x").arg(&sp).status().unwrap();
+    let conf = format!(
+        "process routes {{\n  run {sp};\n  encoder text;\n}}\n\
+         neighbor 127.0.0.1 {{\n  router-id 10.255.0.{id};\n  local-address {local};\n  \
+         local-as 65000;\n  peer-as 65000;\n  connect {port};\n  \
+         family {{\n    ipv4 unicast;\n  }}\n  \
+         api {{\n    processes [ routes ];\n  }}\n}}\n",
+        sp = sp.display(),
+    );
+    let cf = dir.join(format!("{name}.conf"));
+    std::fs::write(&cf, conf).unwrap();
+    spawn_exabgp(&cf, &dir.join(format!("{name}.log")))
+}
+
+/// Speakers of one collector, stopped (SIGTERM, then SIGKILL) when dropped.
+struct Speakers(Vec<Child>);
+
+impl Drop for Speakers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            stop_speaker(c);
+        }
+    }
+}
+
+/// A difference of ours from 1.7.7 a case expects: (address, its records' count). See
+/// [`follow_expected`].
+type FollowDiff = Option<(&'static str, usize)>;
+
+/// One run of both collectors with `keys`; returns their main outputs (CSV). Equal record by
+/// record, or with `expect`, different exactly as [`follow_expected`] says.
+fn follow_run(net: u8, keys: &str, expect: FollowDiff) -> (String, String) {
+    let pm_bin = PathBuf::from(compat_tests::oracle::path("nfacctd"));
+    let ours_bin = PathBuf::from(env!("CARGO_BIN_EXE_nfacctd"));
+    let peers = follow_peers(net);
+    let recs = follow_flows();
+    let dirs = [
+        Scratch::new("bgp-follow-pmacct").unwrap(),
+        Scratch::new("bgp-follow-ours").unwrap(),
+    ];
+    let ports: Vec<(u16, u16)> = dirs
+        .iter()
+        .map(|_| (run::free_port().unwrap(), free_tcp_port()))
+        .collect();
+    let confs: Vec<String> = dirs
+        .iter()
+        .zip(&ports)
+        .map(|(dir, &(nf, bp))| {
+            let d = dir.0.display();
+            let mut map = String::new();
+            for k in 0..recs.len() {
+                writeln!(map, "bgp_ip={} ip={}", peers[0], follow_exporter(net, k)).unwrap();
+            }
+            std::fs::write(dir.0.join("agent.map"), map).unwrap();
+            format!(
+                "daemonize: false\nnfacctd_ip: 127.0.0.1\nnfacctd_port: {nf}\n\
+                 bgp_daemon: true\nbgp_daemon_port: {bp}\nbgp_daemon_max_peers: 4\n\
+                 bgp_agent_map: {d}/agent.map\nnfacctd_as: bgp\nnfacctd_net: bgp\n\
+                 plugins: print[probe], print[main]\n\
+                 aggregate[probe]: src_host, dst_host, dst_mask\n\
+                 print_output[probe]: csv\nprint_output_file[probe]: {d}/probe.csv\n\
+                 print_refresh_time[probe]: 1\n\
+                 aggregate[main]: src_host, dst_host, src_mask, dst_mask, src_net, dst_net, \
+                 peer_dst_ip, src_as, dst_as, peer_dst_as, as_path, std_comm, local_pref, med\n\
+                 print_output[main]: csv\nprint_output_file[main]: {d}/main.csv\n\
+                 print_refresh_time[main]: 3600\n{keys}\n"
+            )
+        })
+        .collect();
+    let log = |i: usize| std::fs::read_to_string(dirs[i].0.join("stderr")).unwrap_or_default();
+    let (mut cp, mut co) = run::spawn_pair(
+        (&pm_bin, &confs[0], &dirs[0].0),
+        (&ours_bin, &confs[1], &dirs[1].0),
+    )
+    .unwrap();
+    let mut speakers = [Speakers(Vec::new()), Speakers(Vec::new())];
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let wait = |what: &str, ok: &dyn Fn(&str) -> bool| {
+            let t0 = Instant::now();
+            while !(ok(&log(0)) && ok(&log(1))) {
+                assert!(
+                    t0.elapsed() < Duration::from_secs(60),
+                    "{what}: not after 60 s\n--- pmacct\n{}\n--- ours\n{}",
+                    log(0),
+                    log(1)
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        };
+        wait("BGP and plugins up", &|l| {
+            l.contains("waiting for BGP data") && l.matches(run::PLUGIN_UP).count() >= 2
+        });
+        // A, B, C connect in turn: 1.7.7's peer slots 0, 1, 2.
+        let routes = follow_routes(net);
+        for (n, (peer, ann)) in peers.iter().zip(&routes).enumerate() {
+            for (i, dir) in dirs.iter().enumerate() {
+                let name = ["a", "b", "c"][n];
+                let c = follow_speaker(&dir.0, name, *peer, n as u8 + 1, ports[i].1, ann);
+                speakers[i].0.push(c);
+            }
+            wait("BGP session up", &|l| {
+                l.matches("BGP_OPEN: Local AS").count() > n
+            });
+        }
+        // C's routes come last: let them in before the probe (A's sentinel) says A's are.
+        std::thread::sleep(Duration::from_millis(1500));
+        let probe = datagrams(&[probe_rec()]);
+        let probe_from = UdpSocket::bind((peers[0], 0)).unwrap();
+        let seen = |i: usize| {
+            let t = std::fs::read_to_string(dirs[i].0.join("probe.csv")).unwrap_or_default();
+            t.lines().any(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                c.contains(&PROBE_SRC) && c.contains(&"198.18.255.1") && c.contains(&"24")
+            })
+        };
+        let t0 = Instant::now();
+        while !(seen(0) && seen(1)) {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "sentinel route not in both RIBs after 60 s:\n{}\n{}",
+                log(0),
+                log(1)
+            );
+            for &(nf, _) in &ports {
+                probe_from
+                    .send_to(&probe[0], SocketAddr::from((Ipv4Addr::LOCALHOST, nf)))
+                    .unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        for (k, r) in recs.iter().enumerate() {
+            let s = UdpSocket::bind((follow_exporter(net, k), 0)).unwrap();
+            let d = datagrams(std::slice::from_ref(r));
+            for &(nf, _) in &ports {
+                s.send_to(&d[0], SocketAddr::from((Ipv4Addr::LOCALHOST, nf)))
+                    .unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = run::wait_until("datagrams read", Duration::from_secs(10), || {
+            ports.iter().all(|&(nf, _)| run::udp_queued(nf) == Some(0))
+        });
+        std::thread::sleep(Duration::from_millis(500));
+    }));
+    // The speakers go first (1.7.7 can abort when a NOTIFICATION crosses its shutdown).
+    drop(speakers);
+    std::thread::sleep(Duration::from_millis(500));
+    interrupt(&mut cp, &pm_bin);
+    interrupt(&mut co, &ours_bin);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+    let read = |i: usize| -> String {
+        let t = std::fs::read_to_string(dirs[i].0.join("main.csv")).unwrap_or_default();
+        t.lines()
+            .filter(|l| !l.split(',').any(|c| c == PROBE_SRC))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    let (po, oo) = (read(0), read(1));
+    let diff = compare(Format::Csv, &po, &oo);
+    println!("{} flows sent; {keys:?}: {diff}", recs.len());
+    assert!(
+        diff.records.0 >= recs.len(),
+        "pmacct printed {} records (< {}):\n{po}\n{}",
+        diff.records.0,
+        recs.len(),
+        log(0)
+    );
+    match expect {
+        None => assert!(
+            diff.is_empty(),
+            "{keys:?}: {diff}\npmacct:\n{po}\nours:\n{oo}"
+        ),
+        Some((addr, n)) => follow_expected(&po, &oo, addr, n),
+    }
+    (po, oo)
+}
+
+/// 1.7.7 bug (docs/COMPATIBILITY.md, "bgp_follow_*"): a second default followed goes
+/// through the exporter's peer cache, which the first follow left on B: no peer is found, so
+/// a side only C resolves (`addr`) stays empty in 1.7.7 and ours has C's route. Checks that
+/// exactly `n` records differ, each only in the BGP fields of its `addr` side(s), empty in
+/// 1.7.7's record and filled in ours.
+fn follow_expected(po: &str, oo: &str, addr: &str, n: usize) {
+    let head: Vec<&str> = po.lines().next().unwrap_or_default().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let (si, di) = (col("SRC_IP"), col("DST_IP"));
+    let src_fields = ["SRC_AS", "SRC_NET", "SRC_MASK"];
+    let dst_fields = [
+        "DST_AS",
+        "COMMS",
+        "AS_PATH",
+        "PREF",
+        "MED",
+        "PEER_DST_AS",
+        "PEER_DST_IP",
+        "DST_NET",
+        "DST_MASK",
+    ];
+    let rows = |t: &str| -> Vec<Vec<String>> {
+        t.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let (pr, or) = (rows(po), rows(oo));
+    assert_eq!(pr.len(), or.len());
+    let mut differ = 0;
+    for o in &or {
+        let p = pr
+            .iter()
+            .find(|p| p[si] == o[si] && p[di] == o[di])
+            .unwrap_or_else(|| panic!("no pmacct record for {o:?}"));
+        if p == o {
+            continue;
+        }
+        differ += 1;
+        for (i, h) in head.iter().enumerate() {
+            if p[i] == o[i] {
+                continue;
+            }
+            let allowed = (o[si] == addr && src_fields.contains(h))
+                || (o[di] == addr && dst_fields.contains(h));
+            let empty = ["", "0", "0.0.0.0"].contains(&p[i].as_str());
+            assert!(
+                allowed && empty,
+                "unexpected difference in {h}: pmacct {p:?}, ours {o:?}"
+            );
+        }
+    }
+    assert_eq!(differ, n, "records differing from pmacct's:\n{po}\n{oo}");
+}
+
+/// Records of `with` not in `without` (multisets): those following changed.
+fn followed(without: &str, with: &str) -> usize {
+    let mut base: Vec<&str> = without.lines().skip(1).collect();
+    let mut n = 0;
+    for l in with.lines().skip(1) {
+        match base.iter().position(|b| *b == l) {
+            Some(i) => {
+                base.swap_remove(i);
+            }
+            None => n += 1,
+        }
+    }
+    n
+}
+
+/// Both collectors without, then with `keys`: equal record by record each time, and at least
+/// `min_followed` records filled by following.
+fn follow_case(net: u8, keys: &str, min_followed: usize) {
+    follow_case_expect(net, keys, min_followed, None)
+}
+
+/// [`follow_case`] with an expected difference of the run with `keys`.
+fn follow_case_expect(net: u8, keys: &str, min_followed: usize, expect: FollowDiff) {
+    let (base, _) = follow_run(net, "", None);
+    let (with, _) = follow_run(net, keys, expect);
+    let n = followed(&base, &with);
+    println!("{keys:?}: {n} records differ from the run without");
+    assert!(
+        n >= min_followed,
+        "{keys:?}: {n} records differ from the run without (< {min_followed})\n\
+         without:\n{base}\nwith:\n{with}"
+    );
+}
+
+/// One default route followed: A's default leads to B (B's own default is kept).
+#[test]
+fn follow_default_1() {
+    follow_case(61, "bgp_follow_default: 1", 20);
+}
+
+/// Up to three: B's default leads on to C, where ours finds 10.4.0.0/16 and 1.7.7 finds no
+/// peer (its peer cache bug): 13 records differ, exactly in their 10.4.0.1 side.
+#[test]
+fn follow_default_3() {
+    follow_case_expect(62, "bgp_follow_default: 3", 20, Some(("10.4.0.1", 13)));
+}
+
+/// A network covering every peer: next hops followed A -> B -> C.
+#[test]
+fn follow_nexthop_covering() {
+    follow_case(63, "bgp_follow_nexthop: 127.0.63.0/24", 10);
+}
+
+/// One network covering none, one covering A and B only (C's address is outside).
+#[test]
+fn follow_nexthop_partial() {
+    follow_case(64, "bgp_follow_nexthop: 198.18.0.0/15, 127.0.64.0/26", 10);
+}
+
+/// The first next hop outside the network instead of the last inside.
+#[test]
+fn follow_nexthop_external() {
+    follow_case(
+        65,
+        "bgp_follow_nexthop: 127.0.65.0/24\nbgp_follow_nexthop_external: true",
+        10,
+    );
 }

@@ -12,5 +12,5 @@ pub mod msg;
 pub mod rib;
 pub mod speaker;
 
-pub use rib::{FlowLookup, Peers, Side};
+pub use rib::{lookup_flow_follow, FlowLookup, Follow, PeerSets, Peers, Side};
 pub use speaker::{spawn, spawn_observed, Observer, SpeakerConfig, SpeakerHandle};

@@ -220,6 +220,14 @@ impl<K: Bits> Lpm<K> {
         None
     }
 
+    /// The paths of exactly `key`/`len` (bgp_follow_nexthop's later hops: the same RIB node).
+    pub fn exact(&self, key: K, len: u8) -> Option<&[Path]> {
+        self.by_len
+            .get(len as usize)?
+            .get(&key.masked(len))
+            .map(|p| p.as_slice())
+    }
+
     pub fn len(&self) -> usize {
         self.prefixes
     }
@@ -471,6 +479,64 @@ pub struct FlowLookup {
     pub peer_found: bool,
     pub src: Side,
     pub dst: Side,
+    /// `bgp_follow_nexthop`'s result (1.7.7's `bgp_nexthop_info`): the next hop
+    /// `peer_dst_ip` takes instead of the destination route's.
+    pub follow_nh: Option<IpAddr>,
+}
+
+/// `bgp_follow_default`, `bgp_follow_nexthop`, `bgp_follow_nexthop_external` (global keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Follow {
+    /// Default routes followed at most this many times (0: never).
+    pub default: u32,
+    /// Next hops inside these networks (address, length) are followed; at most
+    /// [`FOLLOW_NH_ENTRIES`] (empty: off).
+    pub nexthop: Vec<(IpAddr, u8)>,
+    /// Return the first next hop outside the networks instead of the last one inside.
+    pub nexthop_external: bool,
+}
+
+/// 1.7.7's `FOLLOW_BGP_NH_ENTRIES`: networks `bgp_follow_nexthop` keeps.
+pub const FOLLOW_NH_ENTRIES: usize = 32;
+/// 1.7.7's `MAX_HOPS_FOLLOW_NH`: routing-loop guard of `bgp_follow_nexthop`.
+const MAX_HOPS_FOLLOW_NH: u32 = 20;
+/// 1.7.7's `MAX_NH_SELF_REFERENCES`: a peer naming itself as next hop is followed once.
+const MAX_NH_SELF_REFERENCES: u32 = 1;
+
+impl Follow {
+    /// Neither follow is configured.
+    pub const NONE: Follow = Follow {
+        default: 0,
+        nexthop: Vec::new(),
+        nexthop_external: false,
+    };
+
+    fn nexthop_matches(&self, nh: IpAddr) -> bool {
+        self.nexthop.iter().any(|&(net, len)| match (net, nh) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                u32::from(a) & mask32(len) == u32::from(n) & mask32(len)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                u128::from(a) & mask128(len) == u128::from(n) & mask128(len)
+            }
+            _ => false,
+        })
+    }
+}
+
+/// The next hop of a path as 1.7.7 reads it (`mp_nexthop`, else `nexthop`: 0.0.0.0 when
+/// the route has none).
+fn nh_of(p: &Path) -> IpAddr {
+    p.attrs
+        .next_hop
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The peers a flow can be looked up in: the daemon's, then (BMP) the peers routers monitor.
+#[derive(Clone, Copy)]
+pub struct PeerSets<'a> {
+    pub first: &'a Peers,
+    pub then: Option<&'a Peers>,
 }
 
 /// The peers of the daemon, shared by the speaker (writer) and the decoding workers.
@@ -519,6 +585,12 @@ impl Peers {
             .cloned()
     }
 
+    /// Whether `a` names peer `p`: its session address, or its BGP identifier unless the
+    /// router-id check is disabled (1.7.7's `bgp_lookup_find_bgp_peer`).
+    fn names(&self, p: &Peer, a: IpAddr) -> bool {
+        p.addr == a || (!self.no_router_id_check && IpAddr::V4(p.id) == a)
+    }
+
     /// Source and destination lookups of one flow in the RIB of the peer of `agent`.
     /// `bgp_next_hop`: the flow's exported BGP next hop (selects among ADD-PATH paths).
     pub fn lookup_flow(
@@ -529,14 +601,62 @@ impl Peers {
         rd: Option<Rd>,
         bgp_next_hop: Option<IpAddr>,
     ) -> FlowLookup {
-        let mut out = FlowLookup::default();
-        let Ok(l) = self.list.read() else {
-            return out;
+        let sets = PeerSets {
+            first: self,
+            then: None,
         };
-        let Some(peer) = l
-            .iter()
-            .find(|p| p.addr == agent || (!self.no_router_id_check && IpAddr::V4(p.id) == agent))
-        else {
+        lookup_flow_follow(
+            sets,
+            agent,
+            src,
+            dst,
+            rd,
+            bgp_next_hop,
+            &Follow::NONE,
+            |a| a,
+        )
+    }
+}
+
+/// One flow's lookups as 1.7.7's `bgp_srcdst_lookup()` does them: source and destination in
+/// the RIB of the peer of `agent` (found in `sets.first`, else `sets.then`); then, with
+/// `bgp_follow_default`, a side that matched a default route (/0) is looked up again in the
+/// RIB of the peer that route's next hop names (sides already resolved stay; at most
+/// `follow.default` times; a next hop that is no peer leaves those sides unresolved, as
+/// 1.7.7 does); then, with `bgp_follow_nexthop`, [`follow_nexthop`]. `agent_map`: the
+/// `bgp_agent_map` of an address (itself without an entry), applied at each next-hop hop.
+/// No allocation: the peer lists stay read-locked for the flow, one RIB read lock at a time.
+#[allow(clippy::too_many_arguments)]
+pub fn lookup_flow_follow(
+    sets: PeerSets<'_>,
+    agent: IpAddr,
+    src: Option<IpAddr>,
+    dst: Option<IpAddr>,
+    rd: Option<Rd>,
+    bgp_next_hop: Option<IpAddr>,
+    follow: &Follow,
+    agent_map: impl Fn(IpAddr) -> IpAddr,
+) -> FlowLookup {
+    let mut out = FlowLookup::default();
+    let Ok(first) = sets.first.list.read() else {
+        return out;
+    };
+    let then = match sets.then.map(|s| s.list.read().map(|g| (s, g))) {
+        Some(Ok(x)) => Some(x),
+        Some(Err(_)) => return out,
+        None => None,
+    };
+    let find = |a: IpAddr| -> Option<&Arc<Peer>> {
+        first.iter().find(|p| sets.first.names(p, a)).or_else(|| {
+            then.as_ref()
+                .and_then(|(s, g)| g.iter().find(|p| s.names(p, a)))
+        })
+    };
+    let mut sa = agent;
+    let mut left = follow.default;
+    loop {
+        let Some(peer) = find(sa) else {
+            out.peer_found = false;
             return out;
         };
         out.peer_found = true;
@@ -550,18 +670,97 @@ impl Peers {
                 peer.add_path_v4
             }
         };
-        if let Some(s) = src {
-            if let Some((len, p)) = rib.lookup(s, rd, add_path(s), None) {
+        // 1.7.7's `info`: the path of the last lookup made (None: it matched nothing).
+        let mut last: Option<IpAddr> = None;
+        if let (false, Some(s)) = (out.src.found, src) {
+            let r = rib.lookup(s, rd, add_path(s), None);
+            last = r.map(|(_, p)| nh_of(p));
+            if let Some((len, p)) = r {
                 out.src = Side::from(len, s, p);
             }
         }
-        if let Some(d) = dst {
-            if let Some((len, p)) = rib.lookup(d, rd, add_path(d), bgp_next_hop) {
+        if let (false, Some(d)) = (out.dst.found, dst) {
+            let r = rib.lookup(d, rd, add_path(d), bgp_next_hop);
+            last = r.map(|(_, p)| nh_of(p));
+            if let Some((len, p)) = r {
                 out.dst = Side::from(len, d, p);
             }
         }
-        out
+        if left > 0 && rd.is_none() {
+            let mut default = false;
+            for side in [&mut out.src, &mut out.dst] {
+                if side.found && side.prefix_len == 0 {
+                    *side = Side::default();
+                    default = true;
+                }
+            }
+            if !out.src.found || !out.dst.found {
+                left -= 1;
+                // 1.7.7 follows the next hop of the last lookup's path (the destination's
+                // when both sides were looked up), not necessarily the default route's.
+                if let (true, Some(nh)) = (default, last) {
+                    sa = nh;
+                    continue;
+                }
+            }
+        }
+        break;
     }
+    if let (false, true, None, Some(d)) = (follow.nexthop.is_empty(), out.dst.found, rd, dst) {
+        out.follow_nh = follow_nexthop(&find, d, follow, agent, &agent_map);
+    }
+    out
+}
+
+/// 1.7.7's `bgp_follow_nexthop_lookup()`: from the peer of `agent`, the destination's route
+/// (longest match in unicast; later hops: the same prefix in the next peer's RIB) is
+/// followed while its next hop is inside `follow.nexthop`, to the peer that next hop (or its
+/// `bgp_agent_map` entry) names. Returns the last next hop inside the networks, or with
+/// `nexthop_external` the first outside them; None when the first is outside (and not
+/// external) or nothing matched. At most 20 hops, a peer naming itself followed once.
+fn follow_nexthop<'a>(
+    find: &impl Fn(IpAddr) -> Option<&'a Arc<Peer>>,
+    dst: IpAddr,
+    follow: &Follow,
+    agent: IpAddr,
+    agent_map: &impl Fn(IpAddr) -> IpAddr,
+) -> Option<IpAddr> {
+    let first = |ps: &[Path]| (!ps.is_empty()).then_some(0);
+    let mut sa = agent;
+    let mut node: Option<u8> = None;
+    let mut saved = None;
+    let (mut ttl, mut selfref) = (MAX_HOPS_FOLLOW_NH, MAX_NH_SELF_REFERENCES);
+    while let Some(peer) = find(sa) {
+        let Ok(rib) = peer.rib.read() else { break };
+        let path = match (dst, node) {
+            (IpAddr::V4(v), None) => rib.v4.lookup(u32::from(v), first).map(|(l, p)| {
+                node = Some(l);
+                p
+            }),
+            (IpAddr::V6(v), None) => rib.v6.lookup(u128::from(v), first).map(|(l, p)| {
+                node = Some(l);
+                p
+            }),
+            (IpAddr::V4(v), Some(l)) => rib.v4.exact(u32::from(v), l).and_then(<[Path]>::first),
+            (IpAddr::V6(v), Some(l)) => rib.v6.exact(u128::from(v), l).and_then(<[Path]>::first),
+        };
+        let Some(p) = path else { break };
+        let nh = nh_of(p);
+        if follow.nexthop_matches(nh) && selfref > 0 && ttl > 0 {
+            if nh == peer.addr {
+                selfref -= 1;
+            }
+            saved = Some(nh);
+            ttl -= 1;
+            sa = agent_map(nh);
+            continue;
+        }
+        if follow.nexthop_external {
+            saved = Some(nh);
+        }
+        break;
+    }
+    saved
 }
 
 /// The AFI of an address.
@@ -578,7 +777,7 @@ mod tests {
     use super::*;
     use crate::msg::{SAFI_MPLS_LABEL, SAFI_MPLS_VPN, SAFI_UNICAST};
 
-    fn path(nh: &str) -> Path {
+    pub(crate) fn path(nh: &str) -> Path {
         Path {
             path_id: 0,
             attrs: Arc::new(PathAttrs {
@@ -597,7 +796,7 @@ mod tests {
         }
     }
 
-    fn pfx(s: &str) -> Prefix {
+    pub(crate) fn pfx(s: &str) -> Prefix {
         let (a, l) = s.split_once('/').unwrap();
         Prefix {
             addr: a.parse().unwrap(),
@@ -682,6 +881,202 @@ mod tests {
         assert_eq!(r.v4.present, [0; 3]);
         assert_eq!(nh(&r, None), None);
         assert!(!r.withdraw(SAFI_UNICAST, None, p, 2));
+    }
+}
+
+#[cfg(test)]
+mod follow_tests {
+    use super::tests::{path, pfx};
+    use super::*;
+    use crate::msg::SAFI_UNICAST;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    /// Peers A (10.0.0.1), B (10.0.0.2), C (10.0.0.3) with `routes[i]` as (prefix, next hop).
+    fn peers(routes: [&[(&str, &str)]; 3]) -> Peers {
+        let ps = Peers::new(false);
+        for (i, rs) in routes.iter().enumerate() {
+            let mut rib = PeerRib::default();
+            for (p, nh) in rs.iter() {
+                rib.announce(SAFI_UNICAST, None, pfx(p), path(nh));
+            }
+            ps.add(Arc::new(Peer {
+                addr: ip(&format!("10.0.0.{}", i + 1)),
+                tcp_port: 179,
+                id: Ipv4Addr::new(10, 255, 0, i as u8 + 1),
+                asn: 65000,
+                add_path_v4: false,
+                add_path_v6: false,
+                rib: RwLock::new(PeerRib::default()),
+            }));
+            *ps.snapshot()[i].rib.write().unwrap() = rib;
+        }
+        ps
+    }
+
+    fn table() -> Peers {
+        peers([
+            &[
+                ("0.0.0.0/0", "10.0.0.2"),
+                ("192.0.2.0/24", "198.51.100.1"),
+                ("203.0.113.0/24", "10.0.0.2"),
+                ("172.16.0.0/16", "10.0.0.2"),
+            ],
+            &[
+                ("0.0.0.0/0", "10.0.0.3"),
+                ("198.18.0.0/16", "10.0.0.9"),
+                ("203.0.113.0/24", "10.0.0.3"),
+                ("172.16.0.0/15", "10.0.0.3"),
+            ],
+            &[
+                ("198.19.0.0/16", "10.0.0.9"),
+                ("203.0.113.0/24", "198.51.100.3"),
+            ],
+        ])
+    }
+
+    fn run(ps: &Peers, src: &str, dst: &str, f: &Follow) -> FlowLookup {
+        let sets = PeerSets {
+            first: ps,
+            then: None,
+        };
+        lookup_flow_follow(
+            sets,
+            ip("10.0.0.1"),
+            Some(ip(src)),
+            Some(ip(dst)),
+            None,
+            None,
+            f,
+            |a| a,
+        )
+    }
+
+    fn fd(n: u32) -> Follow {
+        Follow {
+            default: n,
+            ..Follow::default()
+        }
+    }
+
+    #[test]
+    fn default_followed_at_most_n_times() {
+        let ps = table();
+        // No follow: both sides on A's default.
+        let r = run(&ps, "198.18.0.1", "198.19.0.1", &Follow::NONE);
+        assert_eq!((r.src.prefix_len, r.dst.prefix_len), (0, 0));
+        // One: B resolves the source, its own default is kept for the destination.
+        let r = run(&ps, "198.18.0.1", "198.19.0.1", &fd(1));
+        assert_eq!((r.src.found, r.src.prefix_len), (true, 16));
+        assert_eq!((r.dst.found, r.dst.prefix_len), (true, 0));
+        assert_eq!(r.dst.next_hop, Some(ip("10.0.0.3")));
+        // Two: on to C for the destination.
+        let r = run(&ps, "198.18.0.1", "198.19.0.1", &fd(2));
+        assert_eq!((r.src.prefix_len, r.dst.prefix_len), (16, 16));
+        assert_eq!(r.dst.next_hop, Some(ip("10.0.0.9")));
+        // A side nobody resolves beyond a default ends unresolved.
+        let r = run(&ps, "198.18.0.1", "100.64.0.1", &fd(5));
+        assert!(r.src.found && !r.dst.found);
+    }
+
+    #[test]
+    fn default_follows_the_last_lookups_next_hop() {
+        let ps = table();
+        // Source on A's default, destination on A's 192.0.2.0/24 (next hop no peer): 1.7.7
+        // follows the destination's next hop, finds no peer, the source stays unresolved.
+        let r = run(&ps, "198.18.0.1", "192.0.2.1", &fd(1));
+        assert!(!r.peer_found && !r.src.found);
+        assert_eq!(r.dst.prefix_len, 24);
+        // Destination on 203.0.113.0/24 (next hop B): the source is found at B.
+        let r = run(&ps, "198.18.0.1", "203.0.113.1", &fd(1));
+        assert!(r.peer_found && r.src.found && r.src.prefix_len == 16);
+    }
+
+    fn fnh(nets: &[(&str, u8)], external: bool) -> Follow {
+        Follow {
+            default: 0,
+            nexthop: nets.iter().map(|(a, l)| (ip(a), *l)).collect(),
+            nexthop_external: external,
+        }
+    }
+
+    #[test]
+    fn nexthop_followed_inside_the_networks() {
+        let ps = table();
+        let all = fnh(&[("10.0.0.0", 24)], false);
+        // A -> B -> C; C's next hop is outside: the last inside (C) is returned.
+        let r = run(&ps, "1.1.1.1", "203.0.113.5", &all);
+        assert_eq!(r.follow_nh, Some(ip("10.0.0.3")));
+        let r = run(
+            &ps,
+            "1.1.1.1",
+            "203.0.113.5",
+            &fnh(&[("10.0.0.0", 24)], true),
+        );
+        assert_eq!(r.follow_nh, Some(ip("198.51.100.3")));
+        // A network covering B only (and one covering nothing).
+        let part = fnh(&[("198.18.0.0", 15), ("10.0.0.2", 32)], false);
+        let r = run(&ps, "1.1.1.1", "203.0.113.5", &part);
+        assert_eq!(r.follow_nh, Some(ip("10.0.0.2")));
+        let r = run(
+            &ps,
+            "1.1.1.1",
+            "203.0.113.5",
+            &fnh(&[("10.0.0.2", 32)], true),
+        );
+        assert_eq!(r.follow_nh, Some(ip("10.0.0.3")));
+        // B has 172.16.0.0/15, not A's /16: the walk ends at B (the same prefix only).
+        let r = run(&ps, "1.1.1.1", "172.16.0.1", &all);
+        assert_eq!(r.follow_nh, Some(ip("10.0.0.2")));
+        // First next hop outside: nothing (peer_dst_ip stays the route's), or it with external.
+        let r = run(&ps, "1.1.1.1", "192.0.2.1", &all);
+        assert_eq!(r.follow_nh, None);
+        let r = run(&ps, "1.1.1.1", "192.0.2.1", &fnh(&[("10.0.0.0", 24)], true));
+        assert_eq!(r.follow_nh, Some(ip("198.51.100.1")));
+        // Networks covering nothing change nothing.
+        let r = run(
+            &ps,
+            "1.1.1.1",
+            "203.0.113.5",
+            &fnh(&[("198.18.0.0", 15)], false),
+        );
+        assert_eq!(r.follow_nh, None);
+    }
+
+    #[test]
+    fn nexthop_loops_are_bounded() {
+        // A names itself, B and A name each other: the walk ends.
+        let ps = peers([
+            &[
+                ("192.0.2.0/24", "10.0.0.1"),
+                ("198.51.100.0/24", "10.0.0.2"),
+            ],
+            &[("198.51.100.0/24", "10.0.0.1")],
+            &[],
+        ]);
+        let all = fnh(&[("10.0.0.0", 24)], false);
+        assert_eq!(
+            run(&ps, "1.1.1.1", "192.0.2.1", &all).follow_nh,
+            Some(ip("10.0.0.1"))
+        );
+        assert_eq!(
+            run(&ps, "1.1.1.1", "198.51.100.1", &all).follow_nh,
+            Some(ip("10.0.0.1"))
+        );
+        // Defaults naming each other: bounded by the count.
+        let ps = peers([
+            &[("0.0.0.0/0", "10.0.0.2")],
+            &[("0.0.0.0/0", "10.0.0.1")],
+            &[],
+        ]);
+        // 255 follows from A end at B (odd), whose default is kept.
+        let r = run(&ps, "1.1.1.1", "2.2.2.2", &fd(255));
+        assert_eq!(
+            (r.dst.prefix_len, r.dst.next_hop),
+            (0, Some(ip("10.0.0.1")))
+        );
     }
 }
 

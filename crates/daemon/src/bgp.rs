@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use pmacct_bgp::attr::{parse_patterns, RenderOptions};
 use pmacct_bgp::rib::Side;
 use pmacct_bgp::speaker::{self, Level as BgpLevel, SpeakerConfig, SpeakerHandle, Stats};
-use pmacct_bgp::Peers;
+use pmacct_bgp::{lookup_flow_follow, Follow, PeerSets, Peers};
 use pmacct_config::{key, Scope};
 use pmacct_flow::flow::mask_addr;
 use pmacct_flow::{Flow, Stage};
@@ -113,6 +113,62 @@ pub(crate) struct LookupConfig {
     /// `bgp_peer_src_as_map`, `bgp_src_local_pref_map`, `bgp_src_med_map` (those whose
     /// `*_type` is `map`), reloaded on SIGUSR2.
     src_maps: Option<Arc<SrcMaps>>,
+    /// `bgp_follow_default`, `bgp_follow_nexthop`, `bgp_follow_nexthop_external`.
+    follow: Arc<Follow>,
+}
+
+/// 1.7.7 follows default routes while its counter is non-zero, once per lookup round: a
+/// negative `bgp_follow_default` never reaches zero (forever on a cycle of defaults) and a
+/// huge one costs as many rounds per flow. Ours follows at most this many times.
+const FOLLOW_DEFAULT_MAX: u32 = 255;
+
+/// The follow keys as 1.7.7's `cfg_key_bgp_daemon_follow_*` read them: `bgp_follow_nexthop`
+/// is a comma-separated list of prefixes (an address alone is a /32 or /128; spaces
+/// ignored; an invalid one warned and skipped; the first 32 valid ones kept).
+fn follow_config(core: &Scope, core_name: &str) -> Follow {
+    let default = match core.int(key::BGP_FOLLOW_DEFAULT).unwrap_or(0) {
+        n if n < 0 => FOLLOW_DEFAULT_MAX,
+        n => u32::try_from(n).unwrap_or(u32::MAX).min(FOLLOW_DEFAULT_MAX),
+    };
+    let mut nexthop = Vec::new();
+    if let Some(v) = core.str(key::BGP_FOLLOW_NEXTHOP) {
+        let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+        for t in v.split(',').filter(|t| !t.is_empty()) {
+            if nexthop.len() == pmacct_bgp::rib::FOLLOW_NH_ENTRIES {
+                break;
+            }
+            match parse_prefix(t) {
+                Some(p) => nexthop.push(p),
+                None => plog!(
+                    Warn,
+                    core_name,
+                    "core",
+                    "bgp_follow_nexthop: invalid IP prefix '{t}'."
+                ),
+            }
+        }
+    }
+    Follow {
+        default,
+        nexthop,
+        nexthop_external: core.bool(key::BGP_FOLLOW_NEXTHOP_EXTERNAL),
+    }
+}
+
+/// `a.b.c.d[/len]` or `x::y[/len]` (1.7.7's `str2prefix`: a length over the family's width
+/// is invalid).
+fn parse_prefix(t: &str) -> Option<(IpAddr, u8)> {
+    let (a, l) = match t.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (t, None),
+    };
+    let a: IpAddr = a.parse().ok()?;
+    let width = if a.is_ipv4() { 32 } else { 128 };
+    let l = match l {
+        Some(l) => l.parse::<u8>().ok().filter(|&l| l <= width)?,
+        None => width,
+    };
+    Some((a, l))
 }
 
 /// Speaker lines come whole ("INFO ( name/core/BGP ): ..."): logged again under `process`
@@ -134,6 +190,14 @@ pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &s
 pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
     // `bmp_daemon` shares the lookup settings (crate::bmp runs its collector).
     let bmp = crate::bmp::check(daemon, core)?;
+    // 1.7.7's bgp_follow_nexthop_lookup() walks the BGP daemon's peer table even for BMP
+    // lookups: with bmp_daemon there is none to walk.
+    if bmp && core.is_set(key::BGP_FOLLOW_NEXTHOP) {
+        return Err(
+            "'bgp_follow_nexthop' needs 'bgp_daemon: true': pmacct 1.7.7 follows next hops through the BGP daemon's peers only (with 'bmp_daemon' it has none). Exiting."
+                .into(),
+        );
+    }
     if !enabled(core) && !bmp {
         // 1.7.7 reads them in the BGP thread only: without it they do nothing, said once.
         if core.bool(key::BGP_DAEMON_LG) || core.is_set(key::BGP_DAEMON_XCONNECT_MAP) {
@@ -185,6 +249,7 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         src_local_pref: src_type(core, key::BGP_SRC_LOCAL_PREF_TYPE, false, true)?,
         src_med: src_type(core, key::BGP_SRC_MED_TYPE, false, true)?,
         src_maps: None,
+        follow: Arc::new(follow_config(core, &core_name)),
         agent_map: match core.str(key::BGP_AGENT_MAP) {
             None => None,
             Some(path) => {
@@ -326,16 +391,35 @@ impl Stage for BgpLookup {
         } else {
             None
         };
-        let mut r = self
-            .peers
-            .lookup_flow(agent, p.src_ip, p.dst_ip, rd, p.peer_dst_ip);
-        if let (false, Some(m)) = (r.peer_found, &self.monitored) {
-            r = m.lookup_flow(agent, p.src_ip, p.dst_ip, rd, p.peer_dst_ip);
-        }
+        // BMP: the routers, then the peers they monitor (1.7.7's `bgp_lookup_find_bmp_peer`).
+        let sets = PeerSets {
+            first: &self.peers,
+            then: self.monitored.as_deref(),
+        };
+        // bgp_follow_nexthop applies bgp_agent_map to each next hop it follows.
+        let (map, in_if, out_if) = (self.cfg.agent_map.as_deref(), p.in_iface, p.out_iface);
+        let r = lookup_flow_follow(
+            sets,
+            agent,
+            p.src_ip,
+            p.dst_ip,
+            rd,
+            p.peer_dst_ip,
+            &self.cfg.follow,
+            |a| {
+                map.and_then(|m| m.find(a, in_if, out_if))
+                    .map_or(a, |e| e.bgp_ip)
+            },
+        );
         p.bgp_src_match = if r.src.found { r.src.prefix_len + 1 } else { 0 };
         p.bgp_dst_match = if r.dst.found { r.dst.prefix_len + 1 } else { 0 };
+        // peer_dst_ip: bgp_follow_nexthop's next hop, else the destination route's.
         p.bgp_next_hop = if r.dst.found {
-            Some(r.dst.next_hop.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+            Some(
+                r.follow_nh
+                    .or(r.dst.next_hop)
+                    .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            )
         } else {
             None
         };
@@ -955,6 +1039,54 @@ mod ops_tests {
             .unwrap()
             .config
             .core
+    }
+
+    #[test]
+    fn follow_keys_read_as_1_7_7_reads_them() {
+        use pmacct_config::Daemon::Nfacctd;
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let f = super::follow_config(
+            &core(
+                Nfacctd,
+                "bgp_follow_default: 2\n\
+                 bgp_follow_nexthop: 10.0.0.0/8, 192.0.2.1 ,bad, 10.0.0.0/33, 2001:db8::/32\n\
+                 bgp_follow_nexthop_external: true\n",
+            ),
+            "t",
+        );
+        assert_eq!(f.default, 2);
+        assert!(f.nexthop_external);
+        assert_eq!(
+            f.nexthop,
+            vec![
+                (ip("10.0.0.0"), 8),
+                (ip("192.0.2.1"), 32),
+                (ip("2001:db8::"), 32)
+            ]
+        );
+        // At most 32 prefixes; a negative or huge count follows at most 255 times.
+        let many: Vec<String> = (0..40).map(|i| format!("10.{i}.0.0/16")).collect();
+        let text = format!(
+            "bgp_follow_default: -1\nbgp_follow_nexthop: {}\n",
+            many.join(",")
+        );
+        let f = super::follow_config(&core(Nfacctd, &text), "t");
+        assert_eq!((f.default, f.nexthop.len()), (255, 32));
+        let f = super::follow_config(&core(Nfacctd, "bgp_follow_default: 100000\n"), "t");
+        assert_eq!((f.default, f.nexthop.len()), (255, 0));
+        // Next hops are followed through BGP peers only: refused under bmp_daemon.
+        let e = super::start(
+            Nfacctd,
+            &core(
+                Nfacctd,
+                "bmp_daemon: true\nbgp_follow_nexthop: 10.0.0.0/8\n",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("'bgp_follow_nexthop' needs 'bgp_daemon: true'"),
+            "{e}"
+        );
     }
 
     #[test]
