@@ -1,10 +1,10 @@
-//! `bgp_daemon: true` in nfacctd/sfacctd: the speaker thread, the per-flow RIB lookup (a
+//! `bgp_daemon: true` in nfacctd/sfacctd/pmacctd/uacctd: the speaker thread, the per-flow RIB lookup (a
 //! core stage, as 1.7.7's `bgp_srcdst_lookup()` runs in the core) and the per-plugin part of
 //! 1.7.7's handlers that depends on the plugin's `*_net` (masks, networks, `peer_dst_ip`).
 //!
 //! What 1.7.7 decides, and where it is decided here:
 //! - the peer: the exporter's address (session address or BGP id), or `bgp_agent_map`'s
-//!   `bgp_ip` for it ([`BgpLookup`]);
+//!   `bgp_ip` for it; in pmacctd/uacctd (no exporter) the map's alone ([`BgpLookup`]);
 //! - the longest-match method of each side (`lm_method_*`): BGP when its prefix is at least
 //!   as long as the mask the flow carries, else the flow's own;
 //! - `*_as` (global in 1.7.7): with `bgp` (or `longest` when BGP won) `bgp_ext_handler`
@@ -110,6 +110,8 @@ pub(crate) struct LookupConfig {
     src_local_pref: SrcType,
     src_med: SrcType,
     agent_map: Option<Arc<AgentMap>>,
+    /// pmacctd/uacctd: the peer comes from `bgp_agent_map` alone ([`AgentMap::find_packet`]).
+    packet: bool,
     /// `bgp_peer_src_as_map`, `bgp_src_local_pref_map`, `bgp_src_med_map` (those whose
     /// `*_type` is `map`), reloaded on SIGUSR2.
     src_maps: Option<Arc<SrcMaps>>,
@@ -155,12 +157,6 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         pmacct_config::Daemon::Nfacctd | pmacct_config::Daemon::Sfacctd
     );
     refuse_unbuilt(core)?;
-    if !flow_daemon {
-        return Err(format!(
-            "'bgp_daemon: true' is supported by nfacctd and sfacctd only in pmacct-rs ({} has no BGP lookups yet). Exiting.",
-            daemon.name()
-        ));
-    }
     if core.is_set(key::BGP_STDCOMM_PATTERN_TO_ASN) && core.is_set(key::BGP_LRGCOMM_PATTERN_TO_ASN)
     {
         return Err(
@@ -168,15 +164,17 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
                 .into(),
         );
     }
+    // pmacctd/uacctd have no exported ASNs to keep (1.7.7: NF_AS_KEEP does not apply).
     let asm = match core.str(key::NFACCTD_AS) {
-        Some(v) => pmacct_maps::networks::parse_as_method(v, true)?,
+        Some(v) => pmacct_maps::networks::parse_as_method(v, flow_daemon)?,
         None => AsMethod {
-            keep: true,
+            keep: flow_daemon,
             ..Default::default()
         },
     };
     let lookup = LookupConfig {
         asm,
+        packet: !flow_daemon,
         peer_src_as: src_type(core, key::BGP_PEER_SRC_AS_TYPE, true, true)?,
         src_as_path: src_type(core, key::BGP_SRC_AS_PATH_TYPE, false, false)?,
         src_std_comm: src_type(core, key::BGP_SRC_STD_COMM_TYPE, false, false)?,
@@ -207,6 +205,15 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
     };
     let mut lookup = lookup;
     lookup.src_maps = src_maps_start(core, &core_name, &lookup)?;
+    // pmacctd/uacctd: packets carry no exporter address, so 1.7.7 refuses to start without
+    // a bgp_agent_map to name the peer (pmacctd.c, uacctd.c; after the
+    // source maps, as there).
+    if !flow_daemon && !core.is_set(key::BGP_AGENT_MAP) {
+        return Err(format!(
+            "'{}' configured but no 'bgp_agent_map' has been specified. Exiting.",
+            if bmp { "bmp_daemon" } else { "bgp_daemon" }
+        ));
+    }
     if bmp {
         return crate::bmp::start(core, &core_name, lookup);
     }
@@ -220,7 +227,12 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         stdcomm_to_asn_patterns: pattern(key::BGP_STDCOMM_PATTERN_TO_ASN),
         lrgcomm_to_asn_patterns: pattern(key::BGP_LRGCOMM_PATTERN_TO_ASN),
     };
-    let cfg = speaker_config(core, &core_name, "core/BGP", render)?;
+    let mut cfg = speaker_config(core, &core_name, "core/BGP", render)?;
+    if !flow_daemon {
+        // 1.7.7's pmacctd/uacctd keep two peers whatever bgp_daemon_max_peers says: the
+        // map's primary and a backup feed.
+        cfg.max_peers = 2;
+    }
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
     // bgp_daemon_msglog_* and bgp_table_dump_* (files, Kafka, AMQP): crate::routelog.
@@ -311,15 +323,23 @@ pub fn lookup_stage() -> Option<Box<dyn Stage>> {
 impl Stage for BgpLookup {
     fn apply(&mut self, flow: &mut Flow) -> bool {
         let p = &mut flow.prims;
-        let Some(exporter) = p.peer_src_ip else {
-            return true;
+        let agent = if self.cfg.packet {
+            // No map entry: 1.7.7 looks up with an empty address, which no peer has.
+            self.cfg
+                .agent_map
+                .as_ref()
+                .and_then(|m| m.find_packet(p.in_iface, p.out_iface))
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |e| e.bgp_ip)
+        } else {
+            let Some(exporter) = p.peer_src_ip else {
+                return true;
+            };
+            self.cfg
+                .agent_map
+                .as_ref()
+                .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
+                .map_or(exporter, |e| e.bgp_ip)
         };
-        let agent = self
-            .cfg
-            .agent_map
-            .as_ref()
-            .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
-            .map_or(exporter, |e| e.bgp_ip);
         // The flow's BGP next hop picks among ADD-PATH paths (destination side).
         let rd = if p.bgp_rd_from_map {
             rd_of(p.mpls_vpn_rd)

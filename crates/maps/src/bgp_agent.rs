@@ -169,6 +169,18 @@ impl AgentMap {
         })
     }
 
+    /// pmacctd/uacctd: packets have no exporter address, so 1.7.7 (`PM_find_id()` on the
+    /// bta table) walks only the entries whose `ip` is IPv4 and does not compare it (its
+    /// `ip` handler is a no-op there): the first whose `in`/`out` match wins. Entries with an
+    /// IPv6 `ip` are never reached.
+    pub fn find_packet(&self, in_iface: u32, out_iface: u32) -> Option<&Entry> {
+        self.entries.iter().find(|e| {
+            e.ip.0.is_ipv4()
+                && e.in_iface.is_none_or(|i| i == in_iface)
+                && e.out_iface.is_none_or(|o| o == out_iface)
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -205,5 +217,19 @@ mod tests {
         );
         assert!(m.find(a("192.168.2.1"), 6, 0).is_none());
         assert_eq!(m.find(a("2001:db8::1"), 0, 0).unwrap().bgp_ip, a("::1"));
+    }
+
+    #[test]
+    fn packet_daemons_take_the_first_ipv4_entry_whatever_its_ip() {
+        let text = "bgp_ip=10.0.0.9 ip=::/0\n\
+            bgp_ip=10.0.0.1 ip=192.0.2.1 in=5\n\
+            bgp_ip=2001:db8::1 ip=198.51.100.0/24\n\
+            bgp_ip=10.0.0.3 ip=0.0.0.0/0\n";
+        let m = AgentMap::parse("m", text, &mut Vec::new());
+        let a = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(m.find_packet(5, 0).unwrap().bgp_ip, a("10.0.0.1"));
+        assert_eq!(m.find_packet(6, 0).unwrap().bgp_ip, a("2001:db8::1"));
+        let only_v6 = AgentMap::parse("m", "bgp_ip=10.0.0.9 ip=::/0\n", &mut Vec::new());
+        assert!(only_v6.find_packet(0, 0).is_none());
     }
 }
