@@ -218,17 +218,27 @@ fn wait_exit(c: &mut Child, bin: &Path, secs: u64) -> i32 {
 /// `ip` is not compared (a packet has no exporter): the `::/0` entry is never taken, the
 /// `in=7` entry does not match (a savefile's packets have no input interface), so the third
 /// names the ExaBGP peer.
-fn agent_map_text(side: &Side) -> String {
+fn agent_map_text(peer: Ipv4Addr) -> String {
     format!(
         "bgp_ip=127.0.0.99 ip=::/0\n\
          bgp_ip=127.0.0.98 ip=0.0.0.0/0 in=7\n\
-         bgp_ip={} ip=192.0.2.1\n",
-        side.peer
+         bgp_ip={peer} ip=192.0.2.1\n"
     )
 }
 
 /// Run one case on 127.0.`net`.0/24; pmacct's CSV output (compared equal to ours).
 fn case(net: u8, keys: &str, files: &[(&str, &str)], min_records: usize) -> String {
+    case_map(net, keys, files, min_records, agent_map_text)
+}
+
+/// [`case`] with the bgp_agent_map `map` gives for the side's peer.
+fn case_map(
+    net: u8,
+    keys: &str,
+    files: &[(&str, &str)],
+    min_records: usize,
+    map: fn(Ipv4Addr) -> String,
+) -> String {
     let pm_bin = PathBuf::from(compat_tests::oracle::path("pmacctd"));
     let ours_bin = PathBuf::from(env!("CARGO_BIN_EXE_pmacctd"));
     let mut pm = Side::new("pmbgp-pmacct", Ipv4Addr::new(127, 0, net, 21));
@@ -236,7 +246,7 @@ fn case(net: u8, keys: &str, files: &[(&str, &str)], min_records: usize) -> Stri
     let pcap = savefile(&packets());
     let conf = |s: &Side| {
         std::fs::write(s.path("in.pcap"), &pcap).unwrap();
-        std::fs::write(s.path("agent.map"), agent_map_text(s)).unwrap();
+        std::fs::write(s.path("agent.map"), map(s.peer)).unwrap();
         for (name, text) in files {
             std::fs::write(s.path(name), text).unwrap();
         }
@@ -402,6 +412,40 @@ fn longest_networks_file_no_lpm() {
     let dst_as = count_set(&po, "DST_AS", "0");
     println!("enriched records: dst_as {dst_as}");
     assert!(dst_as >= 60, "{po}");
+}
+
+/// bgp_agent_map `filter`s run on the packet (1.7.7's way to send IPv4 and IPv6 to two
+/// sessions): IPv6 packets go to a peer that does not exist (no BGP data), IPv4 ones to the
+/// ExaBGP peer, whose IPv6 routes are then never used.
+#[test]
+fn agent_map_filter_per_family() {
+    let po = case_map(
+        64,
+        &format!("pmacctd_as: bgp\npmacctd_net: bgp\n{LONGEST_AGG}"),
+        &[],
+        100,
+        |peer| {
+            format!(
+                "bgp_ip=127.0.0.97 ip=0.0.0.0/0 filter='ip6 or (vlan and ip6)'\n\
+                 bgp_ip={peer} ip=0.0.0.0/0 filter='ip or (vlan and ip)'\n"
+            )
+        },
+    );
+    let head: Vec<&str> = po.lines().next().unwrap_or_default().split(',').collect();
+    let col = |name| head.iter().position(|h| *h == name).unwrap();
+    let (src, sm, dm) = (col("SRC_IP"), col("SRC_MASK"), col("DST_MASK"));
+    let v6_enriched = po
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[src].contains(':') && (c[sm] != "0" || c[dm] != "0"))
+        .count();
+    let (paths, masks) = (
+        count_set(&po, "AS_PATH", ""),
+        count_set(&po, "DST_MASK", "0"),
+    );
+    println!("enriched records: as_path {paths}, dst_mask {masks}; IPv6 enriched {v6_enriched}");
+    assert!(paths >= 30 && masks >= 50 && v6_enriched == 0, "{po}");
 }
 
 /// Without a bgp_agent_map (or bmp_agent_map) both refuse to start, with 1.7.7's line.

@@ -24,7 +24,9 @@ use pmacct_bgp::rib::Side;
 use pmacct_bgp::speaker::{self, Level as BgpLevel, SpeakerConfig, SpeakerHandle, Stats};
 use pmacct_bgp::Peers;
 use pmacct_config::{key, Scope};
+use pmacct_flow::bpf::{self, BpfFilter, Synth, FRAME_MAX};
 use pmacct_flow::flow::mask_addr;
+use pmacct_flow::producer::packet::dlt;
 use pmacct_flow::{Flow, Stage};
 use pmacct_maps::bgp_agent::AgentMap;
 use pmacct_maps::networks::{AsMethod, NetMethod};
@@ -112,6 +114,8 @@ pub(crate) struct LookupConfig {
     agent_map: Option<Arc<AgentMap>>,
     /// pmacctd/uacctd: the peer comes from `bgp_agent_map` alone ([`AgentMap::find_packet`]).
     packet: bool,
+    /// pmacctd's capture link type (the map's `filter`s are compiled for it).
+    frame_linktype: u32,
     /// `bgp_peer_src_as_map`, `bgp_src_local_pref_map`, `bgp_src_med_map` (those whose
     /// `*_type` is `map`), reloaded on SIGUSR2.
     src_maps: Option<Arc<SrcMaps>>,
@@ -133,7 +137,13 @@ pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &s
 }
 
 /// Start the BGP daemon if `bgp_daemon: true`. Err: pmacct's reason to exit (already worded).
-pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
+/// `frame_linktype`: pmacctd's capture link type (its bgp_agent_map `filter`s run on the
+/// packet), 0 if unknown.
+pub fn start(
+    daemon: pmacct_config::Daemon,
+    core: &Scope,
+    frame_linktype: u32,
+) -> Result<(), String> {
     // `bmp_daemon` shares the lookup settings (crate::bmp runs its collector).
     let bmp = crate::bmp::check(daemon, core)?;
     if !enabled(core) && !bmp {
@@ -175,6 +185,7 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
     let lookup = LookupConfig {
         asm,
         packet: !flow_daemon,
+        frame_linktype,
         peer_src_as: src_type(core, key::BGP_PEER_SRC_AS_TYPE, true, true)?,
         src_as_path: src_type(core, key::BGP_SRC_AS_PATH_TYPE, false, false)?,
         src_std_comm: src_type(core, key::BGP_SRC_STD_COMM_TYPE, false, false)?,
@@ -188,8 +199,14 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             Some(path) => {
                 plog!(Info, &core_name, "core", "[{path}] (re)loading map.");
                 let mut diags = Vec::new();
-                let m = AgentMap::load(path, &mut diags)
+                let m = AgentMap::load_with(path, &mut diags, !flow_daemon)
                     .map_err(|_| format!("[{path}] file not found. Exiting."))?;
+                // A filter libpcap cannot compile: 1.7.7 ignores the line, with its reason.
+                for i in 0..m.len() {
+                    if let Some(Err(e)) = m.filter(i).map(|f| agent_filter(f, frame_linktype)) {
+                        plog!(Warn, &core_name, "core", "[{path}] malformed filter: {e}");
+                    }
+                }
                 for d in diags {
                     plog!(Warn, &core_name, "core", "{}", d.err);
                 }
@@ -304,33 +321,77 @@ pub struct BgpLookup {
     pub(crate) cfg: LookupConfig,
     /// This worker's view of the source maps.
     pub(crate) maps: SrcMapsView,
+    /// pmacctd/uacctd: this worker's compiled `filter`s of bgp_agent_map, by entry (a BPF
+    /// program cannot be shared), and the frame they run on.
+    filters: Vec<Option<BpfFilter>>,
+    frame: Box<[u8; FRAME_MAX]>,
+}
+
+/// A bgp_agent_map `filter` as pmacct compiles map filters (not optimized), for pmacctd's
+/// link type (Linux cooked, else Ethernet: frames are rebuilt for it).
+fn agent_filter(expr: &str, linktype: u32) -> Result<BpfFilter, String> {
+    let lt = if linktype == dlt::LINUX_SLL {
+        dlt::LINUX_SLL
+    } else {
+        dlt::EN10MB
+    };
+    BpfFilter::compile(expr, lt, false)
+}
+
+impl BgpLookup {
+    pub(crate) fn new(peers: Arc<Peers>, monitored: Option<Arc<Peers>>, cfg: LookupConfig) -> Self {
+        let filters = match (&cfg.agent_map, cfg.packet) {
+            (Some(m), true) => (0..m.len())
+                .map(|i| {
+                    m.filter(i)
+                        .and_then(|f| agent_filter(f, cfg.frame_linktype).ok())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        BgpLookup {
+            peers,
+            monitored,
+            cfg,
+            maps: SrcMapsView::default(),
+            filters,
+            frame: Box::new([0; FRAME_MAX]),
+        }
+    }
 }
 
 /// The lookup stage of the running daemon, if any.
 pub fn lookup_stage() -> Option<Box<dyn Stage>> {
     get()
         .map(|b| {
-            Box::new(BgpLookup {
-                peers: b.peers.clone(),
-                monitored: None,
-                cfg: b.lookup.clone(),
-                maps: SrcMapsView::default(),
-            }) as Box<dyn Stage>
+            Box::new(BgpLookup::new(b.peers.clone(), None, b.lookup.clone())) as Box<dyn Stage>
         })
         .or_else(crate::bmp::lookup_stage)
 }
 
 impl Stage for BgpLookup {
     fn apply(&mut self, flow: &mut Flow) -> bool {
-        let p = &mut flow.prims;
         let agent = if self.cfg.packet {
+            // The packet, rebuilt once if a filter asks for it (as pre_tag_map's filter=).
+            let (filters, buf, lt) = (&self.filters, &mut self.frame, self.cfg.frame_linktype);
+            let mut len = None;
+            let f: &Flow = flow;
+            let mut matches = |i: usize| {
+                let Some(Some(b)) = filters.get(i) else {
+                    // A filter libpcap refused: the line does not match (1.7.7 drops it).
+                    return false;
+                };
+                let n = *len.get_or_insert_with(|| bpf::rebuild_frame(f, Synth::Packet, lt, buf));
+                b.matches(&buf[..n], n as u32)
+            };
             // No map entry: 1.7.7 looks up with an empty address, which no peer has.
             self.cfg
                 .agent_map
                 .as_ref()
-                .and_then(|m| m.find_packet(p.in_iface, p.out_iface))
+                .and_then(|m| m.find_packet(f.prims.in_iface, f.prims.out_iface, &mut matches))
                 .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |e| e.bgp_ip)
         } else {
+            let p = &flow.prims;
             let Some(exporter) = p.peer_src_ip else {
                 return true;
             };
@@ -340,6 +401,7 @@ impl Stage for BgpLookup {
                 .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
                 .map_or(exporter, |e| e.bgp_ip)
         };
+        let p = &mut flow.prims;
         // The flow's BGP next hop picks among ADD-PATH paths (destination side).
         let rd = if p.bgp_rd_from_map {
             rd_of(p.mpls_vpn_rd)

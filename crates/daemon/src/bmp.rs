@@ -109,11 +109,10 @@ pub(crate) fn start(core: &Scope, core_name: &str, lookup: LookupConfig) -> Resu
 /// The lookup stage over the BMP routes, if the BMP daemon runs.
 pub(crate) fn lookup_stage() -> Option<Box<dyn Stage>> {
     get().map(|b| {
-        Box::new(BgpLookup {
-            peers: b.rib.routers.clone(),
-            monitored: Some(b.rib.monitored.clone()),
-            cfg: b.lookup.clone(),
-            maps: crate::bgp::SrcMapsView::default(),
-        }) as Box<dyn Stage>
+        Box::new(BgpLookup::new(
+            b.rib.routers.clone(),
+            Some(b.rib.monitored.clone()),
+            b.lookup.clone(),
+        )) as Box<dyn Stage>
     })
 }
