@@ -8,6 +8,7 @@
 
 mod cases;
 pub mod compare;
+pub mod exabgp;
 pub mod expected;
 pub mod oracle;
 pub mod pcap;

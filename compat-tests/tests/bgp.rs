@@ -11,132 +11,20 @@
 //! Run: `cargo test -p pmacct-bin --test compat_bgp` (needs `exabgp`, see .ci/deps.sh).
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use compat_tests::compare::{compare, Format};
+use compat_tests::exabgp::{
+    self, announce_text, free_tcp_port, stop_child, table, withdraw_text, Route, Speaker, SENTINEL,
+    SENTINEL_DST,
+};
 use compat_tests::run::{self, Scratch};
 
 /// Source address of the probe flows (left out of the comparison).
 const PROBE_SRC: &str = "203.0.113.250";
-const SENTINEL: &str = "198.18.255.0/24";
-const SENTINEL_DST: Ipv4Addr = Ipv4Addr::new(198, 18, 255, 1);
-
-/// One announced route.
-struct Route {
-    prefix: String,
-    next_hop: String,
-    attrs: String,
-    /// An address inside it, for flows.
-    inside: IpAddr,
-}
-
-/// The generated table: routes (in announce order) and which of them are withdrawn.
-fn table() -> (Vec<Route>, Vec<usize>) {
-    let mut routes = Vec::new();
-    let mut i = 0usize;
-    let attrs = |i: usize| -> String {
-        let mut a = String::new();
-        match i % 6 {
-            0 => a.push_str(" as-path [ 65001 65002 ]"),
-            1 => write!(a, " as-path [ {} 65010 ]", 4_200_000_000u64 + i as u64).unwrap(),
-            2 => a.push_str(" as-path [ 65003 ( 64512 64513 4200000099 ) ]"),
-            3 => {} // iBGP-originated: empty AS_PATH
-            4 => a.push_str(" as-path [ 65020 65021 65022 65023 ]"),
-            _ => a.push_str(" as-path [ 4200000001 ]"),
-        }
-        match i % 3 {
-            0 => write!(
-                a,
-                " community [ 65000:{} 65001:7{} ]",
-                i,
-                if i.is_multiple_of(5) {
-                    " no-export"
-                } else {
-                    ""
-                }
-            )
-            .unwrap(),
-            1 => {}
-            _ => a.push_str(" community [ 65000:65535 65000:100 ]"),
-        }
-        if i.is_multiple_of(4) {
-            write!(
-                a,
-                " extended-community [ target:65000:{i} origin:65001:{} ]",
-                i + 1
-            )
-            .unwrap();
-        }
-        if i % 4 == 1 {
-            write!(a, " large-community [ 65000:{i}:1 4200000001:2:3 ]").unwrap();
-        }
-        if i.is_multiple_of(2) {
-            write!(a, " local-preference {}", 100 + i).unwrap();
-        }
-        if i % 3 != 2 {
-            write!(a, " med {}", i * 10).unwrap();
-        }
-        a
-    };
-    for a in 1..=6u8 {
-        routes.push(Route {
-            prefix: format!("10.{a}.0.0/16"),
-            next_hop: format!("192.0.2.{}", i + 1),
-            attrs: attrs(i),
-            inside: IpAddr::V4(Ipv4Addr::new(10, a, 200, 1)),
-        });
-        i += 1;
-        for b in 0..4u8 {
-            if (a + b) % 3 == 0 {
-                continue;
-            }
-            routes.push(Route {
-                prefix: format!("10.{a}.{b}.0/24"),
-                next_hop: format!("192.0.2.{}", i + 1),
-                attrs: attrs(i),
-                inside: IpAddr::V4(Ipv4Addr::new(10, a, b, 9)),
-            });
-            i += 1;
-            if b == 1 {
-                routes.push(Route {
-                    prefix: format!("10.{a}.{b}.77/32"),
-                    next_hop: format!("192.0.2.{}", i + 1),
-                    attrs: attrs(i),
-                    inside: IpAddr::V4(Ipv4Addr::new(10, a, b, 77)),
-                });
-                i += 1;
-            }
-        }
-    }
-    // IPv6: no /32 (ExaBGP 4.2's parser mistakes an IPv6 /32 for a peer range).
-    for a in 1..=4u16 {
-        routes.push(Route {
-            prefix: format!("2001:db8:{a}::/48"),
-            next_hop: format!("2001:db8:ffff::{:x}", i + 1),
-            attrs: attrs(i),
-            inside: IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, a, 0xff, 0, 0, 0, 1)),
-        });
-        i += 1;
-        for b in 0..3u16 {
-            if (a + b) % 2 != 0 {
-                continue;
-            }
-            routes.push(Route {
-                prefix: format!("2001:db8:{a}:{b}::/64"),
-                next_hop: format!("2001:db8:ffff::{:x}", i + 1),
-                attrs: attrs(i),
-                inside: IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, a, b, 0, 0, 0, 9)),
-            });
-            i += 1;
-        }
-    }
-    let withdrawn = (0..routes.len()).filter(|k| k % 7 == 3).collect();
-    (routes, withdrawn)
-}
-
 /// One NetFlow v9 record.
 #[derive(Clone, Copy)]
 struct Rec {
@@ -283,30 +171,6 @@ fn datagrams(recs: &[Rec]) -> Vec<Vec<u8>> {
     out
 }
 
-/// ExaBGP with config `cf`, its output to `log`.
-fn spawn_exabgp(cf: &Path, log: &Path) -> Child {
-    let log = std::fs::File::create(log).unwrap();
-    let mut cmd = Command::new("exabgp");
-    cmd.arg(cf)
-        .env("exabgp_api_ack", "false")
-        .env("exabgp_api_cli", "false")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log);
-    // SAFETY: geteuid(2) has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        cmd.env("exabgp_daemon_user", "root");
-    }
-    cmd.spawn().expect("exabgp (apt-get install exabgp)")
-}
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
-
 /// One collector under test with its BGP speaker.
 struct Side {
     dir: Scratch,
@@ -316,7 +180,7 @@ struct Side {
     peer: Ipv4Addr,
     /// Where the flows come from.
     exporter: UdpSocket,
-    exabgp: Option<Child>,
+    exabgp: Option<Speaker>,
     /// Also announce the L3VPN routes ([`vpn_routes`]).
     vpn: bool,
 }
@@ -365,28 +229,11 @@ impl Side {
     /// Start ExaBGP towards the collector: announce everything at once, withdraw and
     /// announce the sentinel when the test creates `go`.
     fn start_exabgp(&mut self, routes: &[Route], withdrawn: &[usize]) {
-        let mut ann = String::new();
-        for r in routes {
-            writeln!(
-                ann,
-                "announce route {} next-hop {}{}",
-                r.prefix, r.next_hop, r.attrs
-            )
-            .unwrap();
-        }
+        let mut ann = announce_text(routes);
         if self.vpn {
             ann.push_str(&vpn_routes(routes));
         }
-        let mut wd = String::new();
-        for &k in withdrawn {
-            let r = &routes[k];
-            writeln!(wd, "withdraw route {} next-hop {}", r.prefix, r.next_hop).unwrap();
-        }
-        writeln!(
-            wd,
-            "announce route {SENTINEL} next-hop 192.0.2.250 as-path [ 64999 ]"
-        )
-        .unwrap();
+        let mut wd = withdraw_text(routes, withdrawn);
         if self.vpn {
             // The l3vpn case's flows (the probe's too) are looked up in VRF 65000:1.
             writeln!(
@@ -395,30 +242,15 @@ impl Side {
             )
             .unwrap();
         }
-        std::fs::write(self.path("announce.txt"), ann).unwrap();
-        std::fs::write(self.path("withdraw.txt"), wd).unwrap();
-        let d = self.dir.0.display();
-        let script = format!(
-            "#!/bin/sh\ncat {d}/announce.txt\nwhile [ ! -f {d}/go ]; do sleep 0.1; done\n\
-             cat {d}/withdraw.txt\nwhile [ -d {d} ]; do sleep 1; done\n"
-        );
-        let sp = self.path("routes.sh");
-        std::fs::write(&sp, script).unwrap();
-        Command::new("chmod").arg("+x").arg(&sp).status().unwrap();
-        let conf = format!(
-            "process routes {{\n  run {sp};\n  encoder text;\n}}\n\
-             neighbor 127.0.0.1 {{\n  router-id 10.255.0.1;\n  local-address {peer};\n  \
-             local-as 65000;\n  peer-as 65000;\n  connect {bp};\n  \
-             family {{\n    ipv4 unicast;\n    ipv6 unicast;\n{vpn}  }}\n  \
-             api {{\n    processes [ routes ];\n  }}\n}}\n",
-            sp = sp.display(),
-            peer = self.peer,
-            bp = self.bgp_port,
-            vpn = if self.vpn { "    ipv4 mpls-vpn;\n" } else { "" },
-        );
-        let cf = self.path("exabgp.conf");
-        std::fs::write(&cf, conf).unwrap();
-        self.exabgp = Some(spawn_exabgp(&cf, &self.path("exabgp.log")));
+        let families = if self.vpn { "ipv4 mpls-vpn;" } else { "" };
+        self.exabgp = Some(Speaker::start(
+            &self.dir.0,
+            self.peer,
+            self.bgp_port,
+            families,
+            &ann,
+            &wd,
+        ));
     }
 
     fn send(&self, d: &[u8]) {
@@ -444,7 +276,7 @@ impl Side {
     /// Stop ExaBGP (SIGTERM: it sends a CEASE and closes the session).
     fn stop_exabgp(&mut self) {
         if let Some(mut c) = self.exabgp.take() {
-            stop_speaker(&mut c);
+            c.stop();
         }
     }
 }
@@ -466,21 +298,6 @@ fn probe_rec() -> Rec {
         dst_as: 0,
         port: 9,
     }
-}
-
-/// SIGTERM to an ExaBGP child (it sends a CEASE and closes the session), SIGKILL after 5 s.
-fn stop_speaker(c: &mut Child) {
-    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped yet.
-    unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(5) {
-        if let Ok(Some(_)) = c.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = c.kill();
-    let _ = c.wait();
 }
 
 fn wait_for(what: &str, secs: u64, sides: &[&Side], mut ok: impl FnMut(&Side) -> bool) {
@@ -1009,7 +826,7 @@ fn follow_speaker(dir: &Path, name: &str, local: Ipv4Addr, id: u8, port: u16, an
     );
     let cf = dir.join(format!("{name}.conf"));
     std::fs::write(&cf, conf).unwrap();
-    spawn_exabgp(&cf, &dir.join(format!("{name}.log")))
+    exabgp::spawn(&cf, &dir.join(format!("{name}.log")))
 }
 
 /// Speakers of one collector, stopped (SIGTERM, then SIGKILL) when dropped.
@@ -1018,7 +835,7 @@ struct Speakers(Vec<Child>);
 impl Drop for Speakers {
     fn drop(&mut self) {
         for c in &mut self.0 {
-            stop_speaker(c);
+            stop_child(c);
         }
     }
 }

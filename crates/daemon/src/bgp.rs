@@ -1,10 +1,10 @@
-//! `bgp_daemon: true` in nfacctd/sfacctd: the speaker thread, the per-flow RIB lookup (a
+//! `bgp_daemon: true` in nfacctd/sfacctd/pmacctd/uacctd: the speaker thread, the per-flow RIB lookup (a
 //! core stage, as 1.7.7's `bgp_srcdst_lookup()` runs in the core) and the per-plugin part of
 //! 1.7.7's handlers that depends on the plugin's `*_net` (masks, networks, `peer_dst_ip`).
 //!
 //! What 1.7.7 decides, and where it is decided here:
 //! - the peer: the exporter's address (session address or BGP id), or `bgp_agent_map`'s
-//!   `bgp_ip` for it ([`BgpLookup`]);
+//!   `bgp_ip` for it; in pmacctd/uacctd (no exporter) the map's alone ([`BgpLookup`]);
 //! - the longest-match method of each side (`lm_method_*`): BGP when its prefix is at least
 //!   as long as the mask the flow carries, else the flow's own;
 //! - `*_as` (global in 1.7.7): with `bgp` (or `longest` when BGP won) `bgp_ext_handler`
@@ -24,7 +24,9 @@ use pmacct_bgp::rib::Side;
 use pmacct_bgp::speaker::{self, Level as BgpLevel, SpeakerConfig, SpeakerHandle, Stats};
 use pmacct_bgp::{lookup_flow_follow, Follow, PeerSets, Peers};
 use pmacct_config::{key, Scope};
+use pmacct_flow::bpf::{self, BpfFilter, Synth, FRAME_MAX};
 use pmacct_flow::flow::mask_addr;
+use pmacct_flow::producer::packet::dlt;
 use pmacct_flow::{Flow, Stage};
 use pmacct_maps::bgp_agent::AgentMap;
 use pmacct_maps::networks::{AsMethod, NetMethod};
@@ -110,6 +112,10 @@ pub(crate) struct LookupConfig {
     src_local_pref: SrcType,
     src_med: SrcType,
     agent_map: Option<Arc<AgentMap>>,
+    /// pmacctd/uacctd: the peer comes from `bgp_agent_map` alone ([`AgentMap::find_packet`]).
+    packet: bool,
+    /// pmacctd's capture link type (the map's `filter`s are compiled for it).
+    frame_linktype: u32,
     /// `bgp_peer_src_as_map`, `bgp_src_local_pref_map`, `bgp_src_med_map` (those whose
     /// `*_type` is `map`), reloaded on SIGUSR2.
     src_maps: Option<Arc<SrcMaps>>,
@@ -187,7 +193,13 @@ pub(crate) fn log_line(core_name: &str, process: &str, level: BgpLevel, line: &s
 }
 
 /// Start the BGP daemon if `bgp_daemon: true`. Err: pmacct's reason to exit (already worded).
-pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> {
+/// `frame_linktype`: pmacctd's capture link type (its bgp_agent_map `filter`s run on the
+/// packet), 0 if unknown.
+pub fn start(
+    daemon: pmacct_config::Daemon,
+    core: &Scope,
+    frame_linktype: u32,
+) -> Result<(), String> {
     // `bmp_daemon` shares the lookup settings (crate::bmp runs its collector).
     let bmp = crate::bmp::check(daemon, core)?;
     // 1.7.7's bgp_follow_nexthop_lookup() walks the BGP daemon's peer table even for BMP
@@ -219,12 +231,6 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         pmacct_config::Daemon::Nfacctd | pmacct_config::Daemon::Sfacctd
     );
     refuse_unbuilt(core)?;
-    if !flow_daemon {
-        return Err(format!(
-            "'bgp_daemon: true' is supported by nfacctd and sfacctd only in pmacct-rs ({} has no BGP lookups yet). Exiting.",
-            daemon.name()
-        ));
-    }
     if core.is_set(key::BGP_STDCOMM_PATTERN_TO_ASN) && core.is_set(key::BGP_LRGCOMM_PATTERN_TO_ASN)
     {
         return Err(
@@ -232,15 +238,18 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
                 .into(),
         );
     }
+    // pmacctd/uacctd have no exported ASNs to keep (1.7.7: NF_AS_KEEP does not apply).
     let asm = match core.str(key::NFACCTD_AS) {
-        Some(v) => pmacct_maps::networks::parse_as_method(v, true)?,
+        Some(v) => pmacct_maps::networks::parse_as_method(v, flow_daemon)?,
         None => AsMethod {
-            keep: true,
+            keep: flow_daemon,
             ..Default::default()
         },
     };
     let lookup = LookupConfig {
         asm,
+        packet: !flow_daemon,
+        frame_linktype,
         peer_src_as: src_type(core, key::BGP_PEER_SRC_AS_TYPE, true, true)?,
         src_as_path: src_type(core, key::BGP_SRC_AS_PATH_TYPE, false, false)?,
         src_std_comm: src_type(core, key::BGP_SRC_STD_COMM_TYPE, false, false)?,
@@ -255,8 +264,14 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
             Some(path) => {
                 plog!(Info, &core_name, "core", "[{path}] (re)loading map.");
                 let mut diags = Vec::new();
-                let m = AgentMap::load(path, &mut diags)
+                let m = AgentMap::load_with(path, &mut diags, !flow_daemon)
                     .map_err(|_| format!("[{path}] file not found. Exiting."))?;
+                // A filter libpcap cannot compile: 1.7.7 ignores the line, with its reason.
+                for i in 0..m.len() {
+                    if let Some(Err(e)) = m.filter(i).map(|f| agent_filter(f, frame_linktype)) {
+                        plog!(Warn, &core_name, "core", "[{path}] malformed filter: {e}");
+                    }
+                }
                 for d in diags {
                     plog!(Warn, &core_name, "core", "{}", d.err);
                 }
@@ -272,6 +287,15 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
     };
     let mut lookup = lookup;
     lookup.src_maps = src_maps_start(core, &core_name, &lookup)?;
+    // pmacctd/uacctd: packets carry no exporter address, so 1.7.7 refuses to start without
+    // a bgp_agent_map to name the peer (pmacctd.c, uacctd.c; after the
+    // source maps, as there).
+    if !flow_daemon && !core.is_set(key::BGP_AGENT_MAP) {
+        return Err(format!(
+            "'{}' configured but no 'bgp_agent_map' has been specified. Exiting.",
+            if bmp { "bmp_daemon" } else { "bgp_daemon" }
+        ));
+    }
     if bmp {
         return crate::bmp::start(core, &core_name, lookup);
     }
@@ -285,7 +309,12 @@ pub fn start(daemon: pmacct_config::Daemon, core: &Scope) -> Result<(), String> 
         stdcomm_to_asn_patterns: pattern(key::BGP_STDCOMM_PATTERN_TO_ASN),
         lrgcomm_to_asn_patterns: pattern(key::BGP_LRGCOMM_PATTERN_TO_ASN),
     };
-    let cfg = speaker_config(core, &core_name, "core/BGP", render)?;
+    let mut cfg = speaker_config(core, &core_name, "core/BGP", render)?;
+    if !flow_daemon {
+        // 1.7.7's pmacctd/uacctd keep two peers whatever bgp_daemon_max_peers says: the
+        // map's primary and a backup feed.
+        cfg.max_peers = 2;
+    }
     let name = core_name.clone();
     let log: speaker::LogFn = Arc::new(move |l, m| log_line(&name, "core/BGP", l, m));
     // bgp_daemon_msglog_* and bgp_table_dump_* (files, Kafka, AMQP): crate::routelog.
@@ -357,34 +386,87 @@ pub struct BgpLookup {
     pub(crate) cfg: LookupConfig,
     /// This worker's view of the source maps.
     pub(crate) maps: SrcMapsView,
+    /// pmacctd/uacctd: this worker's compiled `filter`s of bgp_agent_map, by entry (a BPF
+    /// program cannot be shared), and the frame they run on.
+    filters: Vec<Option<BpfFilter>>,
+    frame: Box<[u8; FRAME_MAX]>,
+}
+
+/// A bgp_agent_map `filter` as pmacct compiles map filters (not optimized), for pmacctd's
+/// link type (Linux cooked, else Ethernet: frames are rebuilt for it).
+fn agent_filter(expr: &str, linktype: u32) -> Result<BpfFilter, String> {
+    let lt = if linktype == dlt::LINUX_SLL {
+        dlt::LINUX_SLL
+    } else {
+        dlt::EN10MB
+    };
+    BpfFilter::compile(expr, lt, false)
+}
+
+impl BgpLookup {
+    pub(crate) fn new(peers: Arc<Peers>, monitored: Option<Arc<Peers>>, cfg: LookupConfig) -> Self {
+        let filters = match (&cfg.agent_map, cfg.packet) {
+            (Some(m), true) => (0..m.len())
+                .map(|i| {
+                    m.filter(i)
+                        .and_then(|f| agent_filter(f, cfg.frame_linktype).ok())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        BgpLookup {
+            peers,
+            monitored,
+            cfg,
+            maps: SrcMapsView::default(),
+            filters,
+            frame: Box::new([0; FRAME_MAX]),
+        }
+    }
 }
 
 /// The lookup stage of the running daemon, if any.
 pub fn lookup_stage() -> Option<Box<dyn Stage>> {
     get()
         .map(|b| {
-            Box::new(BgpLookup {
-                peers: b.peers.clone(),
-                monitored: None,
-                cfg: b.lookup.clone(),
-                maps: SrcMapsView::default(),
-            }) as Box<dyn Stage>
+            Box::new(BgpLookup::new(b.peers.clone(), None, b.lookup.clone())) as Box<dyn Stage>
         })
         .or_else(crate::bmp::lookup_stage)
 }
 
 impl Stage for BgpLookup {
     fn apply(&mut self, flow: &mut Flow) -> bool {
-        let p = &mut flow.prims;
-        let Some(exporter) = p.peer_src_ip else {
-            return true;
+        let agent = if self.cfg.packet {
+            // The packet, rebuilt once if a filter asks for it (as pre_tag_map's filter=).
+            let (filters, buf, lt) = (&self.filters, &mut self.frame, self.cfg.frame_linktype);
+            let mut len = None;
+            let f: &Flow = flow;
+            let mut matches = |i: usize| {
+                let Some(Some(b)) = filters.get(i) else {
+                    // A filter libpcap refused: the line does not match (1.7.7 drops it).
+                    return false;
+                };
+                let n = *len.get_or_insert_with(|| bpf::rebuild_frame(f, Synth::Packet, lt, buf));
+                b.matches(&buf[..n], n as u32)
+            };
+            // No map entry: 1.7.7 looks up with an empty address, which no peer has.
+            self.cfg
+                .agent_map
+                .as_ref()
+                .and_then(|m| m.find_packet(f.prims.in_iface, f.prims.out_iface, &mut matches))
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |e| e.bgp_ip)
+        } else {
+            let p = &flow.prims;
+            let Some(exporter) = p.peer_src_ip else {
+                return true;
+            };
+            self.cfg
+                .agent_map
+                .as_ref()
+                .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
+                .map_or(exporter, |e| e.bgp_ip)
         };
-        let agent = self
-            .cfg
-            .agent_map
-            .as_ref()
-            .and_then(|m| m.find(exporter, p.in_iface, p.out_iface))
-            .map_or(exporter, |e| e.bgp_ip);
+        let p = &mut flow.prims;
         // The flow's BGP next hop picks among ADD-PATH paths (destination side).
         let rd = if p.bgp_rd_from_map {
             rd_of(p.mpls_vpn_rd)

@@ -1,4 +1,4 @@
-//! `bmp_daemon: true` in nfacctd/sfacctd: pmacct-bmp's collector thread keeps the routes
+//! `bmp_daemon: true` in nfacctd/sfacctd/pmacctd/uacctd: pmacct-bmp's collector thread keeps the routes
 //! the routers stream in pmacct-bgp's RIB ([`pmacct_bmp::lookup::FlowRib`]), and the BGP
 //! daemon's lookup stage ([`crate::bgp::BgpLookup`]) reads them: `*_as: bmp` / `*_net: bmp`
 //! are 1.7.7's `bgp` (same bits), and `bgp_*_type`, `bgp_agent_map` (`bmp_agent_map`) apply
@@ -48,9 +48,13 @@ pub(crate) fn check(daemon: Daemon, core: &Scope) -> Result<bool, String> {
     if !enabled(core) {
         return Ok(false);
     }
-    if !matches!(daemon, Daemon::Nfacctd | Daemon::Sfacctd) {
+    // pmacctd/uacctd run it too, the peer named by bgp_agent_map (checked by crate::bgp).
+    if !matches!(
+        daemon,
+        Daemon::Nfacctd | Daemon::Sfacctd | Daemon::Pmacctd | Daemon::Uacctd
+    ) {
         return Err(format!(
-            "'bmp_daemon: true' is supported by nfacctd and sfacctd only in pmacct-rs ({} has no BMP lookups yet). Exiting.",
+            "'bmp_daemon: true' is not supported by {}. Exiting.",
             daemon.name()
         ));
     }
@@ -105,11 +109,10 @@ pub(crate) fn start(core: &Scope, core_name: &str, lookup: LookupConfig) -> Resu
 /// The lookup stage over the BMP routes, if the BMP daemon runs.
 pub(crate) fn lookup_stage() -> Option<Box<dyn Stage>> {
     get().map(|b| {
-        Box::new(BgpLookup {
-            peers: b.rib.routers.clone(),
-            monitored: Some(b.rib.monitored.clone()),
-            cfg: b.lookup.clone(),
-            maps: crate::bgp::SrcMapsView::default(),
-        }) as Box<dyn Stage>
+        Box::new(BgpLookup::new(
+            b.rib.routers.clone(),
+            Some(b.rib.monitored.clone()),
+            b.lookup.clone(),
+        )) as Box<dyn Stage>
     })
 }

@@ -771,7 +771,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         return 1;
     }
     // The BGP daemon before the core stages: its lookup is one of them.
-    if let Err(e) = crate::bgp::start(profile.daemon, core) {
+    if let Err(e) = crate::bgp::start(profile.daemon, core, input.link_type.unwrap_or(0)) {
         plog!(Error, &core_name, "core", "{}", e);
         return 1;
     }
