@@ -287,12 +287,18 @@ impl Core {
         let stages = &mut self.stages;
         let backpressure = &self.opts.backpressure;
         let mut accounted = false;
+        // The flow accounted for the frame: what a frame plugin's (sfprobe's) stages see.
+        let mut frame_flow: Option<Flow> = None;
         let mut emit = |mut flow: Flow, custom: Option<&CustomValues>| {
             accounted = true;
             if let Some(r) = renorm {
                 r.apply(&mut flow);
             }
-            if !pmacct_flow::stage::apply_all(stages, &mut flow) {
+            let keep = pmacct_flow::stage::apply_all(stages, &mut flow);
+            if frames && frame_flow.is_none() {
+                frame_flow = Some(flow);
+            }
+            if !keep {
                 return;
             }
             if batches.push(flow, custom) {
@@ -308,6 +314,9 @@ impl Core {
             match self.decoder.accounted_frame() {
                 Some(f) => self.datagrams.push_captured(&f),
                 None => self.datagrams.push_frame(d.data, d.linktype, d.wirelen),
+            }
+            if let Some(f) = &frame_flow {
+                self.datagrams.set_flow(f);
             }
             if self.datagrams.len() >= BATCH_DATAGRAMS {
                 self.hand_out_datagrams();

@@ -22,7 +22,8 @@ use pmacct_config::{key, Key, PluginInstance, Scope};
 use pmacct_flow::custom::{self, CustomTable};
 use pmacct_flow::{Aggregate, Flow, Renormalize, Stage};
 use pmacct_maps::networks::{
-    parse_as_method, parse_net_method, NetCheck, NetOptions, NetworksStage, NetworksTable,
+    parse_as_method, parse_net_method, AsMethod, NetCheck, NetMethod, NetOptions, NetworksStage,
+    NetworksTable,
 };
 use pmacct_maps::ports::PortsTable;
 use pmacct_maps::sampling::{apply_flow_to_rd, apply_sampling, FlowToRdMap, SamplingMap};
@@ -237,31 +238,8 @@ pub fn plugin_stages(
                 users: Mutex::new(Vec::new()),
             }),
             Some(path) => {
-                let key = (path.to_string(), opts.filter);
-                let mut reg = net_registry().lock().map_err(|_| "poisoned")?;
                 let keep_both = opts.net.keep && opts.asm.keep;
-                if !reg.contains_key(&key) {
-                    // pmacct's core loads the file too, and logs the same lines.
-                    let core_name = scope.str(key::CORE_PROC_NAME).unwrap_or_default();
-                    load_networks(core_name, "core", path, opts.filter, keep_both)?;
-                }
-                let table = load_networks(&p.name, kind, path, opts.filter, keep_both)?;
-                let s = reg
-                    .entry(key)
-                    .or_insert_with(|| {
-                        Arc::new(NetShared {
-                            shared: Shared {
-                                gen: AtomicU64::new(0),
-                                cur: Mutex::new(Arc::new(table)),
-                            },
-                            users: Mutex::new(Vec::new()),
-                        })
-                    })
-                    .clone();
-                if let Ok(mut u) = s.users.lock() {
-                    u.push((p.name.clone(), kind.to_string()));
-                }
-                s
+                networks_shared(p, path, opts.filter, keep_both)?
             }
         };
         let (gen, table) = shared.shared.get().ok_or("poisoned")?;
@@ -299,6 +277,118 @@ pub fn plugin_stages(
         }));
     }
     Ok(stages)
+}
+
+/// The table of networks file `path` for plugin `p`, shared by the plugins that load it
+/// with the same `filter`; loaded (and logged, by pmacct's core then the plugin) on first use.
+fn networks_shared(
+    p: &PluginInstance,
+    path: &str,
+    filter: bool,
+    keep_both: bool,
+) -> Result<Arc<NetShared>, String> {
+    let kind = p.kind.as_str();
+    let key = (path.to_string(), filter);
+    let mut reg = net_registry().lock().map_err(|_| "poisoned")?;
+    if !reg.contains_key(&key) {
+        // pmacct's core loads the file too, and logs the same lines.
+        let core_name = p.scope.str(key::CORE_PROC_NAME).unwrap_or_default();
+        load_networks(core_name, "core", path, filter, keep_both)?;
+    }
+    let table = load_networks(&p.name, kind, path, filter, keep_both)?;
+    let s = reg
+        .entry(key)
+        .or_insert_with(|| {
+            Arc::new(NetShared {
+                shared: Shared {
+                    gen: AtomicU64::new(0),
+                    cur: Mutex::new(Arc::new(table)),
+                },
+                users: Mutex::new(Vec::new()),
+            })
+        })
+        .clone();
+    if let Ok(mut u) = s.users.lock() {
+        u.push((p.name.clone(), kind.to_string()));
+    }
+    Ok(s)
+}
+
+/// sfprobe's networks_file lookup: 1.7.7's sfprobe plugin runs it on each sampled packet
+/// for the ASNs, masks and next hop of its gateway and router elements, with its own rules
+/// (`sfprobe_plugin.c`, pmacctd.c's sfprobe checks) rather than an aggregate's:
+/// - `pmacctd_as` / `pmacctd_net` unset take nothing from the file (no `file` default); a
+///   `longest`/`fallback` method takes the file in;
+/// - the core hands the plugin the packet's addresses only when the AS method takes the
+///   file or the networks method is exactly `file`: otherwise every lookup misses;
+/// - no start-up checks (a `bgp` method without a BGP daemon is not refused).
+///
+/// Results land in the flow's `src_as`, `dst_as`, `src_mask`, `dst_mask`, `peer_dst_ip`.
+pub fn sfprobe_stage(
+    daemon: pmacct_config::Daemon,
+    p: &PluginInstance,
+) -> Result<Option<Box<dyn Stage>>, String> {
+    let scope = &p.scope;
+    let Some(path) = scope.str(key::NETWORKS_FILE) else {
+        return Ok(None);
+    };
+    let flow_daemon = matches!(daemon_prefix(daemon), "nfacctd" | "sfacctd");
+    let mut net = match scope.str(key::NFACCTD_NET) {
+        Some(v) => parse_net_method(v, flow_daemon)?,
+        None => NetMethod::default(),
+    };
+    let mut asm = match scope.str(key::NFACCTD_AS) {
+        Some(v) => parse_as_method(v, flow_daemon)?,
+        None => AsMethod::default(),
+    };
+    net.file |= net.fallback;
+    asm.file |= asm.fallback;
+    let exactly_file = NetMethod {
+        file: true,
+        ..NetMethod::default()
+    };
+    let addresses = asm.file || net == exactly_file;
+    let opts = NetOptions {
+        net,
+        asm,
+        filter: scope.bool(key::NETWORKS_FILE_FILTER),
+        no_lpm: scope.bool(key::NETWORKS_FILE_NO_LPM),
+        packet_daemon: !flow_daemon,
+        ..NetOptions::default()
+    };
+    let agg = Aggregate::parse(
+        &["src_as", "dst_as", "src_mask", "dst_mask", "peer_dst_ip"].map(String::from),
+    )
+    .map_err(|e| e.to_string())?;
+    let shared = networks_shared(p, path, opts.filter, false)?;
+    let (gen, table) = shared.shared.get().ok_or("poisoned")?;
+    let inner = NetworksStage::new((*table).clone().map(Arc::new), opts, &agg);
+    Ok(Some(Box::new(SfprobeNetStage {
+        net: NetStage {
+            shared,
+            gen,
+            inner,
+            opts,
+            agg,
+        },
+        addresses,
+    })))
+}
+
+struct SfprobeNetStage {
+    net: NetStage,
+    /// The lookups see the packet's addresses (else none: every lookup misses).
+    addresses: bool,
+}
+
+impl Stage for SfprobeNetStage {
+    fn apply(&mut self, f: &mut Flow) -> bool {
+        if !self.addresses {
+            f.prims.src_ip = None;
+            f.prims.dst_ip = None;
+        }
+        self.net.apply(f)
+    }
 }
 
 /// Re-read every networks and ports file in use (SIGUSR2 with `maps_refresh`). A file that

@@ -377,6 +377,9 @@ fn run_plugin(
 ) {
     // Tags of a datagram batch (datagram plugins with stages), in one reused buffer.
     let mut tags: Vec<Option<u64>> = Vec::new();
+    // Frame plugins (sfprobe): each frame's flow after the stages, in one reused buffer.
+    let mut staged: Vec<Option<Flow>> = Vec::new();
+    let frame_flows = plugin.takes_frame_flows();
     let mut stats_seen = STATS_GEN.load(Ordering::Relaxed);
     // Batches are shared by every plugin: with stages, this plugin works on its own copies,
     // kept in one reused buffer (no allocation per batch once warm).
@@ -420,6 +423,17 @@ fn run_plugin(
             m.dequeued(batch.len());
         }
         match received {
+            Ok(Msg::Datagrams(batch, _reservation)) if frame_flows => {
+                // pre_tag_map, filters and networks_file on the flow the core accounted for
+                // each frame, as pmacctd evaluates them on the packet before its plugins.
+                staged.clear();
+                for i in 0..batch.len() {
+                    let mut f = batch.flow(i).copied().unwrap_or_default();
+                    let pass = pmacct_flow::stage::apply_all(&mut stages, &mut f);
+                    staged.push(pass.then_some(f));
+                }
+                plugin.process_frames(&batch, &staged);
+            }
             Ok(Msg::Datagrams(batch, _reservation)) => {
                 tags.clear();
                 if !stages.is_empty() {

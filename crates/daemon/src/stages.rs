@@ -31,6 +31,14 @@ pub fn plugin_stages(
     if p.kind == pmacct_config::PluginKind::Tee {
         return Ok(stages);
     }
+    // sfprobe samples the packets itself (its sampling_rate is the agent's) and looks its
+    // networks_file up for its gateway and router elements as 1.7.7's plugin does: after
+    // tagging, aggregate_filter, then that lookup.
+    if p.kind == pmacct_config::PluginKind::Sfprobe {
+        stages.extend(aggregate_filter(daemon, p));
+        stages.extend(crate::netmaps::sfprobe_stage(daemon, p)?);
+        return Ok(stages);
+    }
     // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
     stages.extend(filter_and_sampling(daemon, p));
     if first {
@@ -180,30 +188,32 @@ impl Stage for PostTag {
 /// order (filters before the primitive handlers that sample).
 fn filter_and_sampling(daemon: Daemon, p: &PluginInstance) -> Vec<Box<dyn Stage>> {
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
-    if let Some(expr) = p.scope.str(key::AGGREGATE_FILTER) {
-        let synth = match daemon {
-            Daemon::Pmacctd | Daemon::Uacctd => Synth::Packet,
-            _ => Synth::Netflow,
-        };
-        let (filter, warnings) = AggregateFilter::compile(expr, synth);
-        for w in warnings {
-            plog!(
-                Warn,
-                &p.name,
-                p.kind.as_str(),
-                "{}: aggregation filter entry disabled.",
-                w
-            );
-        }
-        if !filter.is_empty() {
-            stages.push(Box::new(filter));
-        }
-    }
+    stages.extend(aggregate_filter(daemon, p));
     if let Some(rate) = p.scope.u64(key::SAMPLING_RATE).filter(|r| *r > 1) {
         let systematic = daemon == Daemon::Nfacctd;
         stages.push(Box::new(InternalSampling::new(rate, systematic)));
     }
     stages
+}
+
+/// A plugin's `aggregate_filter`, if any expression of it compiles.
+fn aggregate_filter(daemon: Daemon, p: &PluginInstance) -> Option<Box<dyn Stage>> {
+    let expr = p.scope.str(key::AGGREGATE_FILTER)?;
+    let synth = match daemon {
+        Daemon::Pmacctd | Daemon::Uacctd => Synth::Packet,
+        _ => Synth::Netflow,
+    };
+    let (filter, warnings) = AggregateFilter::compile(expr, synth);
+    for w in warnings {
+        plog!(
+            Warn,
+            &p.name,
+            p.kind.as_str(),
+            "{}: aggregation filter entry disabled.",
+            w
+        );
+    }
+    (!filter.is_empty()).then(|| Box::new(filter) as Box<dyn Stage>)
 }
 
 #[cfg(test)]

@@ -5,11 +5,16 @@
 use std::net::{IpAddr, SocketAddr};
 use std::ops::Range;
 
+use pmacct_flow::Flow;
+
 /// A batch of datagrams: one byte buffer and, per datagram, its exporter and its range.
 #[derive(Debug, Default, Clone)]
 pub struct DatagramBatch {
     bytes: Vec<u8>,
     items: Vec<Item>,
+    /// Captured frames: the flow the core accounted for each ([`DatagramBatch::set_flow`]),
+    /// what the plugin's stages (pre_tag_map, filters, networks_file) run on for sfprobe.
+    flows: Vec<Flow>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +49,7 @@ impl DatagramBatch {
         DatagramBatch {
             bytes: Vec::with_capacity(bytes),
             items: Vec::with_capacity(datagrams),
+            flows: Vec::new(),
         }
     }
 
@@ -90,6 +96,21 @@ impl DatagramBatch {
         });
     }
 
+    /// The flow the core accounted for the frame pushed last (frames pushed without one
+    /// get an empty flow).
+    pub fn set_flow(&mut self, flow: &Flow) {
+        let Some(last) = self.items.len().checked_sub(1) else {
+            return;
+        };
+        self.flows.resize(last, Flow::default());
+        self.flows.push(*flow);
+    }
+
+    /// The flow the core accounted for frame `i`, if it was given one.
+    pub fn flow(&self, i: usize) -> Option<&Flow> {
+        self.flows.get(i)
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -106,6 +127,7 @@ impl DatagramBatch {
     pub fn clear(&mut self) {
         self.bytes.clear();
         self.items.clear();
+        self.flows.clear();
     }
 
     /// The datagrams in arrival order: exporter and payload.
@@ -171,7 +193,14 @@ mod tests {
         });
         let f = b.frames().nth(4).unwrap();
         assert_eq!((f.wirelen, f.ifindex_in, f.ifindex_out), (1, 3, 4));
+        assert!(b.flow(4).is_none());
+        let mut fl = Flow::default();
+        fl.prims.tag = 9;
+        b.set_flow(&fl);
+        assert_eq!(b.flow(4).map(|f| f.prims.tag), Some(9));
+        assert_eq!(b.flow(3).map(|f| f.prims.tag), Some(0));
         b.clear();
+        assert!(b.flow(0).is_none());
         assert!(b.is_empty());
     }
 }

@@ -62,6 +62,17 @@ pub trait Plugin: Send {
     /// pre_tag_map tag, `None` when the plugin's tag filters exclude it; `tags` is empty
     /// when the plugin has no pre_tag_map nor filter (every tag 0).
     fn process_datagrams(&mut self, _batch: &datagram::DatagramBatch, _tags: &[Option<u64>]) {}
+    /// A frame plugin (sfprobe) that acts on what its stages make of each frame: it gets
+    /// [`Plugin::process_frames`] instead of [`Plugin::process_datagrams`].
+    fn takes_frame_flows(&self) -> bool {
+        false
+    }
+    /// Handle captured frames with, per frame, the flow the core accounted for it after
+    /// this plugin's stages (pre_tag_map, aggregate_filter, networks_file), `None` when a
+    /// stage filtered the frame out.
+    fn process_frames(&mut self, batch: &datagram::DatagramBatch, _flows: &[Option<Flow>]) {
+        self.process_datagrams(batch, &[]);
+    }
     /// What SIGUSR2 calls to make the plugin reload its own maps (tee_receivers), if any.
     /// Runs in the daemon's control thread: it only asks, the plugin's thread reloads.
     #[allow(clippy::type_complexity)]

@@ -25,6 +25,12 @@ const FLOW_SAMPLE: u32 = 1;
 const COUNTERS_SAMPLE: u32 = 2;
 const FLOW_HEADER: u32 = 1;
 const FLOW_EX_SWITCH: u32 = 1001;
+const FLOW_EX_ROUTER: u32 = 1002;
+const FLOW_EX_GATEWAY: u32 = 1003;
+/// pmacct's own tag element: enterprise 43874, format 2.
+const FLOW_EX_TAG: u32 = (43874 << 12) + 2;
+/// AS path segment type AS_SET.
+const AS_SET: u32 = 1;
 const COUNTERS_GENERIC: u32 = 1;
 /// Data source 0:1 (`SFL_DS_SET(dsi, 0, 1, 0)`).
 const SOURCE_ID: u32 = 1;
@@ -103,6 +109,16 @@ pub struct AgentOptions {
     pub if_speed: u64,
 }
 
+/// The extended gateway element as 1.7.7's sfprobe fills it: next hop, source AS and a
+/// destination path of one AS_SET holding the destination AS (its own AS, the source peer
+/// AS, communities and local preference zero).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gateway {
+    pub nexthop: Option<IpAddr>,
+    pub src_as: u32,
+    pub dst_as: u32,
+}
+
 /// One flow sample's variable parts.
 pub struct FlowSample<'a> {
     pub input: u32,
@@ -113,6 +129,11 @@ pub struct FlowSample<'a> {
     pub header: &'a [u8],
     /// Extended switch: (src_vlan, src_priority, dst_vlan, dst_priority).
     pub switch: [u32; 4],
+    /// pmacct's tag element (enterprise 43874, format 2): tag, tag2.
+    pub tag: Option<[u64; 2]>,
+    pub gateway: Option<Gateway>,
+    /// Extended router: source and destination mask (next hop unspecified, as 1.7.7).
+    pub router: Option<[u32; 2]>,
 }
 
 pub struct Agent {
@@ -192,6 +213,24 @@ impl Agent {
         self.put(&v.to_be_bytes());
     }
 
+    /// An sFlow address; unspecified is sent as IPv4 0.0.0.0, as 1.7.7 does.
+    fn put_address(&mut self, a: Option<IpAddr>) {
+        match a {
+            None => {
+                self.put32(1);
+                self.put32(0);
+            }
+            Some(IpAddr::V4(v4)) => {
+                self.put32(1);
+                self.put(&v4.octets());
+            }
+            Some(IpAddr::V6(v6)) => {
+                self.put32(2);
+                self.put(&v6.octets());
+            }
+        }
+    }
+
     /// `sfl_sampler_takeSample()`: counts the packet into the pool; true if it is a sample.
     pub fn take_sample(&mut self) -> bool {
         if self.opts.ext_sampled {
@@ -250,8 +289,26 @@ impl Agent {
     pub fn write_flow_sample(&mut self, fs: &FlowSample<'_>, send: &mut dyn FnMut(&[u8])) {
         let hlen = fs.header.len().min(256);
         let padded = hlen.div_ceil(4) * 4;
-        // Sample header 40, switch element 8 + 16, header element 8 + 16 + header.
-        let size = 40 + 24 + 24 + padded;
+        let gateway_len = fs.gateway.map(|g| {
+            let addr = if matches!(g.nexthop, Some(IpAddr::V6(_))) {
+                20
+            } else {
+                8
+            };
+            // as, src_as, src_peer_as, segments; one segment of one AS; communities, localpref
+            addr + 16 + 12 + 4 + 4
+        });
+        // Sample header 40, switch element 8 + 16, header element 8 + 16 + header, then the
+        // optional ones.
+        let mut size = 40 + 24 + 24 + padded;
+        let mut elements = 2u32;
+        for len in [fs.tag.map(|_| 16), gateway_len, fs.router.map(|_| 16)]
+            .into_iter()
+            .flatten()
+        {
+            size += 8 + len;
+            elements += 1;
+        }
         if self.len + size >= MAX_DATAGRAM {
             self.send(send);
         }
@@ -266,12 +323,39 @@ impl Agent {
         self.put32(0); // drops
         self.put32(fs.input);
         self.put32(fs.output);
-        self.put32(2);
-        // 1.7.7 lists elements last-added first: the switch element, then the header.
+        self.put32(elements);
+        // 1.7.7 lists elements last-added first: switch, router, gateway, tag, header.
         self.put32(FLOW_EX_SWITCH);
         self.put32(16);
         for v in fs.switch {
             self.put32(v);
+        }
+        if let Some([src, dst]) = fs.router {
+            self.put32(FLOW_EX_ROUTER);
+            self.put32(16);
+            self.put_address(None);
+            self.put32(src);
+            self.put32(dst);
+        }
+        if let (Some(g), Some(len)) = (fs.gateway, gateway_len) {
+            self.put32(FLOW_EX_GATEWAY);
+            self.put32(len as u32);
+            self.put_address(g.nexthop);
+            self.put32(0); // the gateway's own AS
+            self.put32(g.src_as);
+            self.put32(0); // source peer AS
+            self.put32(1);
+            self.put32(AS_SET);
+            self.put32(1);
+            self.put32(g.dst_as);
+            self.put32(0); // communities
+            self.put32(0); // local preference
+        }
+        if let Some([tag, tag2]) = fs.tag {
+            self.put32(FLOW_EX_TAG);
+            self.put32(16);
+            self.put64(tag);
+            self.put64(tag2);
         }
         self.put32(FLOW_HEADER);
         self.put32((16 + padded) as u32);
@@ -372,6 +456,7 @@ impl Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pmacct_wire::sflow::{walk, Sample};
 
     #[test]
     fn glibc_random_seeded_with_1() {
@@ -413,6 +498,9 @@ mod tests {
                     stripped: 4,
                     header: &hdr[..125],
                     switch: [0; 4],
+                    tag: None,
+                    gateway: None,
+                    router: None,
                 },
                 &mut |d| out.push(d.to_vec()),
             );
@@ -431,6 +519,86 @@ mod tests {
         // The last one went at the tick: uptime 1 s.
         let last = out.last().unwrap();
         assert_eq!(u32::from_be_bytes(last[20..24].try_into().unwrap()), 1000);
+    }
+
+    /// The tag, gateway and router elements as 1.7.7 lays them out (last added first),
+    /// read back by our sFlow decoder.
+    #[test]
+    fn optional_elements_round_trip() {
+        let mut a = agent(1);
+        let hdr = [0u8; 14];
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for nexthop in [
+            None,
+            Some(IpAddr::from([192, 0, 2, 1])),
+            Some("2001:db8::9".parse().unwrap()),
+        ] {
+            assert!(a.take_sample());
+            a.write_flow_sample(
+                &FlowSample {
+                    input: 1,
+                    output: 2,
+                    header_protocol: 1,
+                    frame_length: 18,
+                    stripped: 4,
+                    header: &hdr,
+                    switch: [0; 4],
+                    tag: Some([7, 1 << 40]),
+                    gateway: Some(Gateway {
+                        nexthop,
+                        src_as: 65001,
+                        dst_as: 65002,
+                    }),
+                    router: Some([24, 16]),
+                },
+                &mut |d| out.push(d.to_vec()),
+            );
+        }
+        a.send(&mut |d| out.push(d.to_vec()));
+        assert_eq!(out.len(), 1);
+        let d = &out[0];
+        let be = |o: usize| u32::from_be_bytes(d[o..o + 4].try_into().unwrap());
+        // First sample: 5 elements, switch then router, gateway, tag, header.
+        assert_eq!(be(28 + 36), 5);
+        let tags: Vec<u32> = [40, 64, 88, 140, 164].iter().map(|o| be(28 + o)).collect();
+        assert_eq!(
+            tags,
+            [
+                FLOW_EX_SWITCH,
+                FLOW_EX_ROUTER,
+                FLOW_EX_GATEWAY,
+                FLOW_EX_TAG,
+                1
+            ]
+        );
+        let mut seen = Vec::new();
+        walk(IpAddr::from([127, 0, 0, 1]), d, |s| {
+            if let Sample::Flow(fs) = s {
+                let g = fs.gateway.as_ref().unwrap();
+                let r = fs.router.unwrap();
+                seen.push((
+                    fs.tag,
+                    g.next_hop,
+                    g.src_as,
+                    g.dst_as(),
+                    (r.next_hop, r.src_mask, r.dst_mask),
+                ));
+            }
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 3);
+        for (i, s) in seen.iter().enumerate() {
+            assert_eq!(s.0, Some((7, 1 << 40)));
+            assert_eq!((s.2, s.3), (65001, 65002));
+            assert_eq!(s.4, (Some(IpAddr::from([0, 0, 0, 0])), 24, 16));
+            let want = [
+                None,
+                Some(IpAddr::from([192, 0, 2, 1])),
+                Some("2001:db8::9".parse().unwrap()),
+            ];
+            // Unspecified goes out as IPv4 0.0.0.0.
+            assert_eq!(s.1.filter(|a| !a.is_unspecified()), want[i]);
+        }
     }
 
     #[test]

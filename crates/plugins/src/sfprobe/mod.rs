@@ -21,7 +21,7 @@ use crate::log::{default_sink, plugin_log, LogSink, PluginLog};
 use crate::nfprobe::cache::{Direction, IfIndex};
 use crate::nfprobe::{export_socket, parse_hostport, parse_ifindex};
 use crate::{Plugin, PluginCounters};
-use agent::{Agent, AgentOptions, FlowSample, IFINDEX_UNKNOWN};
+use agent::{Agent, AgentOptions, FlowSample, Gateway, IFINDEX_UNKNOWN};
 
 /// 1.7.7's `DEFAULT_PLOAD_SIZE`: the core copies at most this much of a frame to sfprobe.
 const PAYLOAD_MAX: usize = 256;
@@ -29,19 +29,6 @@ const PAYLOAD_MAX: usize = 256;
 const HEADER_MAX: usize = 128;
 /// The FCS libpcap does not capture, counted in the frame length and as stripped.
 const FCS: u32 = 4;
-
-/// Keys 1.7.7's sfprobe acts on through parts pmacct-rs has not built for it: refused rather
-/// than silently ignored.
-const NOT_BUILT: &[(pmacct_config::Key, &str)] = &[
-    (key::PRE_TAG_MAP, "pre_tag_map (tag samples)"),
-    (
-        key::NETWORKS_FILE,
-        "networks_file (gateway and router samples)",
-    ),
-    (key::AGGREGATE_FILTER, "aggregate_filter"),
-    (key::PRE_TAG_FILTER, "pre_tag_filter"),
-    (key::PRE_TAG2_FILTER, "pre_tag2_filter"),
-];
 
 #[derive(Debug, Clone)]
 pub struct SfprobeConfig {
@@ -54,17 +41,16 @@ pub struct SfprobeConfig {
     pub direction: Option<Direction>,
     pub ifindex: Option<IfIndex>,
     pub ifindex_override: bool,
+    /// Which optional elements the samples carry, as 1.7.7 decides them from the config:
+    /// tag (a pre_tag_map), gateway (a networks_file, or `pmacctd_as: bgp`), router (a
+    /// networks_file, `networks_mask` or any `pmacctd_net`).
+    pub tag_element: bool,
+    pub gateway_element: bool,
+    pub router_element: bool,
 }
 
 impl SfprobeConfig {
     pub fn from_scope(name: &str, scope: &Scope) -> Result<SfprobeConfig, String> {
-        for (k, what) in NOT_BUILT {
-            if scope.is_set(*k) {
-                return Err(format!(
-                    "{what}: acted on by pmacct 1.7.7's sfprobe but not yet by pmacct-rs's"
-                ));
-            }
-        }
         let receiver = parse_hostport(scope.get(key::SFPROBE_RECEIVER).unwrap_or("127.0.0.1:6343"))
             .map_err(|e| format!("sfprobe_receiver: {e}"))?;
         let ip = |k, what: &str| -> Result<Option<IpAddr>, String> {
@@ -124,6 +110,7 @@ impl SfprobeConfig {
         } else {
             0
         };
+        let networks = scope.is_set(key::NETWORKS_FILE);
         Ok(SfprobeConfig {
             name: name.to_string(),
             receiver,
@@ -144,6 +131,14 @@ impl SfprobeConfig {
             direction,
             ifindex,
             ifindex_override: scope.bool(key::SFPROBE_IFINDEX_OVERRIDE),
+            tag_element: scope.is_set(key::PRE_TAG_MAP),
+            gateway_element: networks
+                || scope.str(key::NFACCTD_AS).is_some_and(|v| {
+                    matches!(v.trim().to_ascii_lowercase().as_str(), "bgp" | "bmp")
+                }),
+            router_element: networks
+                || scope.u64(key::NETWORKS_MASK).is_some_and(|m| m > 0)
+                || scope.is_set(key::NFACCTD_NET),
         })
     }
 }
@@ -204,8 +199,9 @@ impl SfprobePlugin {
     }
 
     /// `readPacket()`: one frame the core accounted, with the input and output ifIndex the
-    /// capture named (uacctd's NFLOG interfaces; 0 when unknown, always so in pmacctd).
-    fn packet(&mut self, data: &[u8], linktype: u32, wirelen: u32, ifindex: [u32; 2]) {
+    /// capture named (uacctd's NFLOG interfaces; 0 when unknown, always so in pmacctd), and
+    /// the flow the core accounted for it after the plugin's stages (tags, networks).
+    fn packet(&mut self, data: &[u8], linktype: u32, wirelen: u32, ifindex: [u32; 2], flow: &Flow) {
         let Some(l2) = frame_l2(linktype, data) else {
             return;
         };
@@ -232,19 +228,31 @@ impl SfprobePlugin {
             ),
             None => (buf, cap_len, wirelen, None),
         };
+        let (tag, tag2) = (flow.prims.tag, flow.prims.tag2);
+        // A tag (tag2) of 1 is ingress, 2 egress, anything else ingress.
+        let by_tag = |t: u64| usize::from(t == 2);
         let dir = match self.cfg.direction {
             Some(Direction::Out) => 1usize,
-            // Tags are 0 without a pre_tag_map: ingress.
+            Some(Direction::Tag) => by_tag(tag),
+            Some(Direction::Tag2) => by_tag(tag2),
             _ => 0,
         };
+        // The ifIndex a tag gives (1.7.7 truncates the 64-bit tag).
+        let tag_ifindex = match self.cfg.ifindex {
+            Some(IfIndex::Tag) => Some(tag as u32),
+            Some(IfIndex::Tag2) => Some(tag2 as u32),
+            _ => None,
+        };
         // The counted interface: the capture's in the sample's direction, else (or with
-        // the override) `sfprobe_ifindex` (tags are 0 without a pre_tag_map), else unknown.
+        // the override) `sfprobe_ifindex` or the tag it names, else unknown.
         let mut if_index = ifindex[dir];
         if if_index == 0 || self.cfg.ifindex_override {
-            if let Some(IfIndex::Static(n)) = self.cfg.ifindex {
-                if n != 0 {
-                    if_index = n;
-                }
+            let n = match self.cfg.ifindex {
+                Some(IfIndex::Static(n)) => n,
+                _ => tag_ifindex.unwrap_or(0),
+            };
+            if n != 0 {
+                if_index = n;
             }
         }
         if if_index == 0 {
@@ -256,11 +264,8 @@ impl SfprobePlugin {
         }
         // The sample's ports: the capture's interfaces where it named them (whatever the
         // override), else the counted interface on the sample's side (a tag-typed ifindex
-        // gives the tag, 0), else unknown.
-        let side = match self.cfg.ifindex {
-            Some(IfIndex::Tag) | Some(IfIndex::Tag2) => 0,
-            _ => counted,
-        };
+        // gives the tag, 0 included), else unknown.
+        let side = tag_ifindex.unwrap_or(counted);
         let port = |i: usize| match ifindex[i] {
             0 if dir == i => side,
             0 => IFINDEX_UNKNOWN,
@@ -289,6 +294,16 @@ impl SfprobePlugin {
             stripped: FCS,
             header: &buf[..header_len],
             switch,
+            tag: self.cfg.tag_element.then_some([tag, tag2]),
+            gateway: self.cfg.gateway_element.then_some(Gateway {
+                nexthop: flow.prims.peer_dst_ip,
+                src_as: flow.prims.src_as,
+                dst_as: flow.prims.dst_as,
+            }),
+            router: self.cfg.router_element.then_some([
+                u32::from(flow.prims.src_mask),
+                u32::from(flow.prims.dst_mask),
+            ]),
         };
         let (sock, log) = (&self.sock, &self.log);
         let mut sent = 0u64;
@@ -346,10 +361,38 @@ impl Plugin for SfprobePlugin {
     fn process_batch(&mut self, _flows: &[Flow], _custom: &[CustomValues]) {}
 
     fn process_datagrams(&mut self, batch: &DatagramBatch, _tags: &[Option<u64>]) {
+        let none = Flow::default();
         for f in batch.frames() {
-            self.packet(f.data, f.linktype, f.wirelen, [f.ifindex_in, f.ifindex_out]);
+            self.packet(
+                f.data,
+                f.linktype,
+                f.wirelen,
+                [f.ifindex_in, f.ifindex_out],
+                &none,
+            );
         }
         // 1.7.7 ticks its agent when its pipe runs dry.
+        self.tick(secs(SystemTime::now()), false);
+    }
+
+    fn takes_frame_flows(&self) -> bool {
+        true
+    }
+
+    /// Frames a stage filtered out (aggregate_filter, pre_tag_filter, pre_tag2_filter)
+    /// never reach 1.7.7's plugin: not counted, not in the sample pool.
+    fn process_frames(&mut self, batch: &DatagramBatch, flows: &[Option<Flow>]) {
+        for (f, flow) in batch.frames().zip(flows) {
+            if let Some(flow) = flow {
+                self.packet(
+                    f.data,
+                    f.linktype,
+                    f.wirelen,
+                    [f.ifindex_in, f.ifindex_out],
+                    flow,
+                );
+            }
+        }
         self.tick(secs(SystemTime::now()), false);
     }
 
@@ -407,7 +450,13 @@ mod tests {
             (c.agent.sub_id, c.agent.sampling_rate, c.agent.first_ifindex),
             (9, 10, 5)
         );
-        assert!(cfg("pre_tag_map: /x\n").is_err());
+        assert!(!(c.tag_element || c.gateway_element || c.router_element));
+        let c = cfg("pre_tag_map: /x\nnetworks_file: /y\n").unwrap();
+        assert!(c.tag_element && c.gateway_element && c.router_element);
+        let c = cfg("pmacctd_as: bgp\n").unwrap();
+        assert!(c.gateway_element && !c.router_element);
+        let c = cfg("pmacctd_as: longest\npmacctd_net: longest\n").unwrap();
+        assert!(!c.gateway_element && c.router_element);
         assert!(cfg("sfprobe_agentip: host.example\n").is_err());
     }
 
@@ -446,9 +495,9 @@ mod tests {
         frame.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 20]);
         frame.resize(34, 0);
         // out direction: NFLOG input 3, no output -> output is the counted interface 7
-        p.packet(&frame, 1, 34, [3, 0]);
+        p.packet(&frame, 1, 34, [3, 0], &Flow::default());
         // NFLOG output 5 is counted and reported
-        p.packet(&frame, 1, 34, [0, 5]);
+        p.packet(&frame, 1, 34, [0, 5], &Flow::default());
         p.shutdown(SystemTime::now()).unwrap();
         let mut buf = [0u8; 1500];
         let n = sink.recv(&mut buf).unwrap();
@@ -462,8 +511,10 @@ mod tests {
     /// Hostile frames (any bytes, any link type, lying lengths): no panic, datagrams bounded.
     #[test]
     fn arbitrary_frames_never_panic() {
-        let c = cfg("sfprobe_receiver: 127.0.0.1:9\n").unwrap();
+        // Every optional element, direction and ifIndex from the tags.
+        let c = cfg("sfprobe_receiver: 127.0.0.1:9\npre_tag_map: /x\nnetworks_file: /y\nsfprobe_direction[s]: tag\nsfprobe_ifindex[s]: tag2\n").unwrap();
         let mut p = SfprobePlugin::new(c, SystemTime::now()).unwrap();
+        let mut fl = Flow::default();
         let mut x = 0x1234_5678u32;
         let mut rnd = || {
             x ^= x << 13;
@@ -483,7 +534,16 @@ mod tests {
                 f[14.min(len - 1)] = 0x45;
             }
             let lt = [0u32, 1, 12, 101, 108, 113, 7][(rnd() % 7) as usize];
-            p.packet(&f[..len], lt, rnd() % 3000, [rnd() % 4, rnd() % 4]);
+            fl.prims.tag = u64::from(rnd() % 3);
+            fl.prims.tag2 = u64::from(rnd()) << 16;
+            fl.prims.src_as = rnd();
+            fl.prims.dst_mask = rnd() as u8;
+            fl.prims.peer_dst_ip = match rnd() % 3 {
+                0 => None,
+                1 => Some(IpAddr::from([192, 0, 2, 1])),
+                _ => Some("2001:db8::1".parse().unwrap()),
+            };
+            p.packet(&f[..len], lt, rnd() % 3000, [rnd() % 4, rnd() % 4], &fl);
         }
         p.shutdown(SystemTime::now()).unwrap();
     }
