@@ -1,5 +1,4 @@
-//! pmbmpd: pmacct 1.7.7's BMP collector daemon (crates/bmp).
+//! pmbmpd: pmacct 1.7.7's BMP collector daemon (crates/bmp, buses from crates/daemon).
 fn main() {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    std::process::exit(pmacct_bmp::daemon::main(&argv));
+    std::process::exit(pmacct_daemon::main_pmbmpd());
 }

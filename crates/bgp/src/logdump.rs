@@ -53,6 +53,9 @@ pub struct BusOutput {
     /// (peer address, port) -> (route, key) expanded for it.
     names: HashMap<(IpAddr, u16), (String, Option<String>)>,
     buf: Vec<u8>,
+    /// A dump's time (seconds, UTC or local): the route (not the key) is also expanded
+    /// with strftime, as 1.7.7's dump runners do with `pm_strftime_same()`.
+    time: Option<(i64, bool)>,
 }
 
 impl BusOutput {
@@ -64,14 +67,29 @@ impl BusOutput {
             writer_id: format!("{proc_name}/{}", std::process::id()),
             names: HashMap::new(),
             buf: Vec::with_capacity(1024),
+            time: None,
         }
     }
 
-    /// `line`: one object as written to files (`{...}\n`).
-    fn send(&mut self, addr: IpAddr, port: u16, line: &[u8]) {
+    /// Expand the route with strftime at `time` (a dump's deadline; None: no strftime).
+    pub fn set_time(&mut self, time: Option<(i64, bool)>) {
+        if self.time != time {
+            self.time = time;
+            self.names.clear();
+        }
+    }
+
+    /// `line`: one object as written to files (`{...}\n`), from the peer (or BMP router)
+    /// `addr`:`port` whose variables the route and key take.
+    pub fn send(&mut self, addr: IpAddr, port: u16, line: &[u8]) {
+        let time = self.time;
         let (route, key) = self.names.entry((addr, port)).or_insert_with(|| {
+            let r = dynname(&self.route, addr, port);
             (
-                dynname(&self.route, addr, port),
+                match time {
+                    Some((t, utc)) if r.contains('%') => ftime::strftime(&r, t, utc),
+                    _ => r,
+                },
                 self.key.as_deref().map(|k| dynname(k, addr, port)),
             )
         });
@@ -90,11 +108,13 @@ impl BusOutput {
         self.bus.send(route, key.as_deref(), &self.buf);
     }
 
-    fn flush(&mut self) {
+    /// Hand over what is collected.
+    pub fn flush(&mut self) {
         self.bus.flush();
     }
 
-    fn forget(&mut self, addr: IpAddr, port: u16) {
+    /// The peer is gone: its expanded names are dropped (ephemeral ports would grow them).
+    pub fn forget(&mut self, addr: IpAddr, port: u16) {
         self.names.remove(&(addr, port));
     }
 }
@@ -637,6 +657,10 @@ pub fn dump_tables(
     mut bus: Option<&mut BusOutput>,
 ) -> DumpStats {
     let dump_seq = seq.fetch_add(1, Ordering::Relaxed);
+    // 1.7.7 expands the dump's topic / routing key with strftime, as its file name.
+    if let Some(b) = bus.as_deref_mut() {
+        b.set_time(Some((when as i64, cfg.ts.utc)));
+    }
     let mut ts = Vec::with_capacity(32);
     ftime::write_timestamp(
         &mut ts,
@@ -857,6 +881,27 @@ mod tests {
                 format!("{{\"seq\": 1, \"event_type\": \"log\", \"writer_id\": \"core1/{pid}\"}}")
             )
         );
+    }
+
+    #[test]
+    fn dump_routes_take_strftime_keys_do_not() {
+        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut b = BusOutput::new(
+            Box::new(Collect(got.clone())),
+            "dump.$peer_src_ip.%Y%m%d-%H%M",
+            Some("k-%H"),
+            "core1",
+        );
+        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        // 1_700_000_040 is 2023-11-14 22:14:00 UTC.
+        b.set_time(Some((1_700_000_040, true)));
+        b.send(a, 179, b"{}\n");
+        b.set_time(None);
+        b.send(a, 179, b"{}\n");
+        let got = got.lock().unwrap();
+        assert_eq!(got[0].0, "dump.192_0_2_1.20231114-2214");
+        assert_eq!(got[0].1.as_deref(), Some("k-%H"));
+        assert_eq!(got[1].0, "dump.192_0_2_1.%Y%m%d-%H%M");
     }
 
     #[test]

@@ -37,6 +37,50 @@ pub const KEYS: &[Key] = &[
     key::BMP_DUMP_OUTPUT,
     key::BMP_DUMP_REFRESH_TIME,
     key::BMP_DUMP_LATEST_FILE,
+    // The message log and dumps on a bus (the daemon's [`BusFactory`]).
+    key::BMP_DAEMON_MSGLOG_AMQP_HOST,
+    key::BMP_DAEMON_MSGLOG_AMQP_VHOST,
+    key::BMP_DAEMON_MSGLOG_AMQP_USER,
+    key::BMP_DAEMON_MSGLOG_AMQP_PASSWD,
+    key::BMP_DAEMON_MSGLOG_AMQP_EXCHANGE,
+    key::BMP_DAEMON_MSGLOG_AMQP_EXCHANGE_TYPE,
+    key::BMP_DAEMON_MSGLOG_AMQP_ROUTING_KEY,
+    key::BMP_DAEMON_MSGLOG_AMQP_ROUTING_KEY_RR,
+    key::BMP_DAEMON_MSGLOG_AMQP_PERSISTENT_MSG,
+    key::BMP_DAEMON_MSGLOG_AMQP_FRAME_MAX,
+    key::BMP_DAEMON_MSGLOG_AMQP_HEARTBEAT_INTERVAL,
+    key::BMP_DAEMON_MSGLOG_AMQP_RETRY,
+    key::BMP_DAEMON_MSGLOG_KAFKA_BROKER_HOST,
+    key::BMP_DAEMON_MSGLOG_KAFKA_BROKER_PORT,
+    key::BMP_DAEMON_MSGLOG_KAFKA_TOPIC,
+    key::BMP_DAEMON_MSGLOG_KAFKA_TOPIC_RR,
+    key::BMP_DAEMON_MSGLOG_KAFKA_PARTITION,
+    key::BMP_DAEMON_MSGLOG_KAFKA_PARTITION_KEY,
+    key::BMP_DAEMON_MSGLOG_KAFKA_RETRY,
+    key::BMP_DAEMON_MSGLOG_KAFKA_CONFIG_FILE,
+    key::BMP_DUMP_AMQP_HOST,
+    key::BMP_DUMP_AMQP_VHOST,
+    key::BMP_DUMP_AMQP_USER,
+    key::BMP_DUMP_AMQP_PASSWD,
+    key::BMP_DUMP_AMQP_EXCHANGE,
+    key::BMP_DUMP_AMQP_EXCHANGE_TYPE,
+    key::BMP_DUMP_AMQP_ROUTING_KEY,
+    key::BMP_DUMP_AMQP_ROUTING_KEY_RR,
+    key::BMP_DUMP_AMQP_PERSISTENT_MSG,
+    key::BMP_DUMP_AMQP_FRAME_MAX,
+    key::BMP_DUMP_AMQP_HEARTBEAT_INTERVAL,
+    key::BMP_DUMP_KAFKA_BROKER_HOST,
+    key::BMP_DUMP_KAFKA_BROKER_PORT,
+    key::BMP_DUMP_KAFKA_TOPIC,
+    key::BMP_DUMP_KAFKA_TOPIC_RR,
+    key::BMP_DUMP_KAFKA_PARTITION,
+    key::BMP_DUMP_KAFKA_PARTITION_KEY,
+    key::BMP_DUMP_KAFKA_CONFIG_FILE,
+    // Read to be refused (JSON only).
+    key::BMP_DAEMON_MSGLOG_AVRO_SCHEMA_FILE,
+    key::BMP_DAEMON_MSGLOG_KAFKA_AVRO_SCHEMA_REGISTRY,
+    key::BMP_DUMP_AVRO_SCHEMA_FILE,
+    key::BMP_DUMP_KAFKA_AVRO_SCHEMA_REGISTRY,
     key::LOGFILE,
     key::PIDFILE,
     key::DAEMONIZE,
@@ -186,8 +230,14 @@ extern "C" fn on_hup(_: libc::c_int) {
     HUP.store(true, Ordering::Release);
 }
 
+/// Makes the message log's and the dumps' bus outputs from the `bmp_*_kafka_*` /
+/// `bmp_*_amqp_*` keys: (core scope, `core_proc_name`, dumps on). The daemon crate supplies
+/// it (the transports are the kafka and amqp plugins' writers, which this crate does not
+/// depend on). Err: the reason to exit.
+pub type BusFactory = dyn Fn(&pmacct_config::Scope, &str, bool) -> Result<server::Buses, String>;
+
 /// Run pmbmpd with `argv` (without the program name); the process exit code.
-pub fn main(argv: &[String]) -> i32 {
+pub fn main(argv: &[String], buses: &BusFactory) -> i32 {
     let args = match parse_args(argv) {
         Ok(a) => a,
         Err(e) => {
@@ -297,9 +347,17 @@ pub fn main(argv: &[String]) -> i32 {
     if let Some(p) = core.str(key::PIDFILE) {
         let _ = std::fs::write(p, format!("{}\n", std::process::id()));
     }
+    // After daemon(3): the transports start threads.
+    let buses = match buses(core, &name, cfg.dump_refresh_time > 0) {
+        Ok(b) => b,
+        Err(e) => {
+            log.line(Level::Error, &format!("ERROR ( {name}/core ): {e}"));
+            return 1;
+        }
+    };
     let lg = log.clone();
     let logfn: server::LogFn = Arc::new(move |l, m| lg.line(l, m));
-    let handle = match server::spawn(cfg, logfn) {
+    let handle = match server::spawn_with(cfg, logfn, buses) {
         Ok(h) => h,
         Err(e) => {
             log.line(
@@ -407,7 +465,10 @@ pub fn server_config(
         .secs(key::BMP_DUMP_REFRESH_TIME)
         .map_or(0, |d| d.as_secs());
     let dump_file = core.str(key::BMP_DUMP_FILE).map(str::to_string);
-    if dump_file.is_some() && !(60..=86400).contains(&refresh) {
+    let dumps = dump_file.is_some()
+        || core.is_set(key::BMP_DUMP_KAFKA_TOPIC)
+        || core.is_set(key::BMP_DUMP_AMQP_ROUTING_KEY);
+    if dumps && !(60..=86400).contains(&refresh) {
         log(
             Level::Warn,
             &format!("WARN ( {name}/core ): Invalid 'bmp_dump_refresh_time'."),

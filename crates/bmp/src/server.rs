@@ -9,7 +9,9 @@
 //!
 //! Output: `bmp_daemon_msglog_file` (every event as it happens) and `bmp_dump_file` every
 //! `bmp_dump_refresh_time` (the routes, then the BMP events since the previous dump), JSON
-//! lines as 1.7.7 writes them.
+//! lines as 1.7.7 writes them; or the same records, one message each, on a message bus
+//! ([`Buses`]: `bmp_daemon_msglog_kafka_*` / `_amqp_*`, `bmp_dump_kafka_*` / `_amqp_*`),
+//! whose transports the daemon supplies (this crate does not depend on the plugins).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -37,6 +39,17 @@ use crate::rib::{Chars, MonitoredPeer, Route, RouteKey, HAS_LOCAL_PREF, HAS_MED}
 /// logger the same way).
 pub use pmacct_bgp::speaker::{Level, LogFn};
 pub type AllowFn = Arc<dyn Fn(IpAddr) -> bool + Send + Sync>;
+/// A message bus output with its `$bmp_router` / `$peer_src_ip` (and port) variables.
+pub use pmacct_bgp::logdump::{Bus, BusOutput};
+
+/// The message log's and the dumps' bus outputs, if configured (1.7.7: a file, a Kafka
+/// topic or an AMQP routing key per output, never two).
+#[derive(Default)]
+pub struct Buses {
+    pub msglog: Option<BusOutput>,
+    /// Used only when dumps are on (`bmp_dump_refresh_time`).
+    pub dump: Option<BusOutput>,
+}
 
 /// `bmp_daemon_*` and `bmp_dump_*` settings.
 #[derive(Clone, Default)]
@@ -87,7 +100,9 @@ pub struct Stats {
     pub route_monitor_missing_peer: AtomicU64,
     pub prefixes_announced: AtomicU64,
     pub prefixes_withdrawn: AtomicU64,
+    /// Records written to the msglog file or bus.
     pub msglog_records: AtomicU64,
+    /// Records written to the dump files or bus.
     pub dump_records: AtomicU64,
     /// Events left out of a dump past MAX_DUMP_EVENTS per router.
     pub dump_events_dropped: AtomicU64,
@@ -185,6 +200,11 @@ fn bind(cfg: &Config) -> io::Result<(std::net::TcpListener, Option<usize>)> {
 
 /// Start the collector thread. Binding errors are returned (1.7.7 exits on them).
 pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
+    spawn_with(cfg, log, Buses::default())
+}
+
+/// [`spawn`] with the message log and dumps also on `buses`.
+pub fn spawn_with(cfg: Config, log: LogFn, buses: Buses) -> io::Result<Handle> {
     let (std_listener, pipe_size_granted) = match bind(&cfg) {
         Ok(l) => l,
         Err(_) if cfg.ip.is_none() => {
@@ -235,6 +255,9 @@ pub fn spawn(cfg: Config, log: LogFn) -> io::Result<Handle> {
         rdbuf: Vec::new(),
         batch_state: (0, 0),
         throttle_logged: 0,
+        msglog_bus: buses.msglog,
+        dump_bus: buses.dump,
+        bus_pending: false,
     };
     let thread = std::thread::Builder::new()
         .name("bmp".into())
@@ -324,6 +347,10 @@ struct Collector {
     /// `bmp_daemon_batch`: routers still admitted in this interval, its start.
     batch_state: (u32, u64),
     throttle_logged: u64,
+    msglog_bus: Option<BusOutput>,
+    dump_bus: Option<BusOutput>,
+    /// Messages sent to the msglog bus since its last hand-over.
+    bus_pending: bool,
 }
 
 /// `escape_ip_uscores()`: dots and colons to underscores.
@@ -365,10 +392,10 @@ impl Collector {
     }
 
     fn msglog(&self) -> bool {
-        self.cfg.msglog_file.is_some()
+        self.cfg.msglog_file.is_some() || self.msglog_bus.is_some()
     }
     fn dumping(&self) -> bool {
-        self.cfg.dump_file.is_some() && self.cfg.dump_refresh_time > 0
+        (self.cfg.dump_file.is_some() || self.dump_bus.is_some()) && self.cfg.dump_refresh_time > 0
     }
 
     fn run(&mut self) {
@@ -398,11 +425,23 @@ impl Collector {
             if self.reopen.swap(false, Ordering::AcqRel) {
                 self.files.clear();
             }
+            self.hand_over();
             self.maybe_dump();
         }
         // Shutdown: 1.7.7 exits without closing routers' logs; flush what we wrote.
         for f in self.files.values_mut() {
             let _ = f.flush();
+        }
+        self.hand_over();
+    }
+
+    /// What the msglog bus collected goes to its transport (once per loop turn, not per
+    /// record).
+    fn hand_over(&mut self) {
+        if std::mem::take(&mut self.bus_pending) {
+            if let Some(b) = self.msglog_bus.as_mut() {
+                b.flush();
+            }
         }
     }
 
@@ -768,15 +807,20 @@ impl Collector {
     }
 
     fn write_msglog(&mut self, tok: Token, o: &Obj) {
-        let Some(tpl) = self.cfg.msglog_file.clone() else {
-            return;
-        };
         let Some(r) = self.routers.get(&tok) else {
             return;
         };
-        let name = dynname(&tpl, r.addr, r.port);
         self.line.clear();
         o.write_line(&mut self.line);
+        if let Some(b) = self.msglog_bus.as_mut() {
+            b.send(r.addr, r.port, self.line.as_bytes());
+            self.bus_pending = true;
+            self.stats.msglog_records.fetch_add(1, Ordering::Relaxed);
+        }
+        let Some(tpl) = &self.cfg.msglog_file else {
+            return;
+        };
+        let name = dynname(tpl, r.addr, r.port);
         if let Some(m) = self.mem.as_mut() {
             m.push_str(&self.line);
             return;
@@ -1319,6 +1363,9 @@ impl Collector {
             self.log_init_close(tok, "log_close");
         }
         if let Some(mut r) = self.routers.remove(&tok) {
+            if let Some(b) = self.msglog_bus.as_mut() {
+                b.forget(r.addr, r.port);
+            }
             if let Some(f) = &self.cfg.flow {
                 r.flow.close(f);
             }
@@ -1344,9 +1391,16 @@ impl Collector {
     }
 
     fn dump(&mut self, at: u64) {
-        let Some(tpl) = self.cfg.dump_file.clone() else {
+        let tpl = self.cfg.dump_file.clone();
+        if tpl.is_none() && self.dump_bus.is_none() {
             return;
-        };
+        }
+        // Taken for the dump (the records borrow the routers); put back at its end.
+        let mut bus = self.dump_bus.take();
+        if let Some(b) = bus.as_mut() {
+            // 1.7.7 expands the dump's topic / routing key with strftime, as its file name.
+            b.set_time(Some((at as i64, self.cfg.ts.utc)));
+        }
         let dump_seq = self.seq as i64;
         self.seq += 1;
         let ts = self.ts(Timestamp::new(at, 0), false);
@@ -1364,15 +1418,14 @@ impl Collector {
         );
         // File name -> (router of its first block, text).
         let mut out: BTreeMap<String, ((IpAddr, u16), String)> = BTreeMap::new();
+        let mut tables = 0usize;
+        let mut block = String::new();
         for tok in toks {
             let Some(r) = self.routers.get(&tok) else {
                 continue;
             };
-            let name = strftime(&dynname(&tpl, r.addr, r.port), at as i64, self.cfg.ts.utc);
-            let text = &mut out
-                .entry(name)
-                .or_insert_with(|| ((r.addr, r.port), String::new()))
-                .1;
+            block.clear();
+            let text = &mut block;
             let mut o = Obj::new();
             o.str("timestamp", ts.clone());
             o.str("bmp_router", ip_str(r.addr));
@@ -1419,8 +1472,28 @@ impl Collector {
             o.str("event_type", "dump_close");
             o.int("seq", dump_seq);
             o.write_line(text);
+            tables += 1;
+            if let Some(b) = bus.as_mut() {
+                // One message per record, as 1.7.7 sends them.
+                let mut n = 0u64;
+                for line in block.split_inclusive('\n') {
+                    b.send(r.addr, r.port, line.as_bytes());
+                    n += 1;
+                }
+                self.stats.dump_records.fetch_add(n, Ordering::Relaxed);
+            }
+            if let Some(tpl) = &tpl {
+                let name = strftime(&dynname(tpl, r.addr, r.port), at as i64, self.cfg.ts.utc);
+                out.entry(name)
+                    .or_insert_with(|| ((r.addr, r.port), String::new()))
+                    .1
+                    .push_str(&block);
+            }
         }
-        let tables = out.len();
+        if let Some(b) = bus.as_mut() {
+            b.flush();
+        }
+        self.dump_bus = bus;
         for (name, ((raddr, rport), text)) in out {
             let n = text.lines().count() as u64;
             if let Some(m) = self.mem.as_mut() {
@@ -1557,6 +1630,9 @@ pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
         rdbuf: Vec::new(),
         batch_state: (0, 0),
         throttle_logged: 0,
+        msglog_bus: None,
+        dump_bus: None,
+        bus_pending: false,
     };
     let tok = Token(2);
     c.routers.insert(

@@ -35,6 +35,7 @@ const AMQP_REFUSED: &str =
 const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), there is no ZeroMQ transport to configure";
 
 const BGP_LOG_AVRO: &str = "BGP message logs and table dumps are JSON only in pmacct-rs: 1.7.7's Avro records of them (bgp_daemon_msglog_output/bgp_table_dump_output avro) have their own schemas that pmacct-rs's Avro code (flow records) does not generate; set, they stop the daemon at start-up";
+const BMP_LOG_AVRO: &str = "BMP message logs and dumps are JSON only in pmacct-rs: 1.7.7's Avro records of them (bmp_daemon_msglog_output/bmp_dump_output avro) have their own schemas that pmacct-rs's Avro code (flow records) does not generate; set, they stop pmbmpd (and nfacctd/sfacctd with bmp_daemon) at start-up";
 const BGP_HASH: &str = "sizes 1.7.7's BGP hash tables; pmacct-rs keeps each peer's routes in its own prefix trie (per AFI/SAFI/RD) and interns attributes in a map that grows as needed, so there is no bucket count to set";
 const BGP_LG: &str = "the BGP looking glass (ZeroMQ request/reply server) is not built in pmacct-rs: 'bgp_daemon_lg: true' is refused at start-up";
 const BGP_LG_SUB: &str =
@@ -76,6 +77,20 @@ pub static STATUSES: &[(&str, Status)] = &[
     (
         "bgp_table_dump_kafka_avro_schema_registry",
         Status::Refused(BGP_LOG_AVRO),
+    ),
+    // BMP message log / dump encodings (crates/daemon/src/routelog.rs): JSON only.
+    (
+        "bmp_daemon_msglog_avro_schema_file",
+        Status::Refused(BMP_LOG_AVRO),
+    ),
+    (
+        "bmp_daemon_msglog_kafka_avro_schema_registry",
+        Status::Refused(BMP_LOG_AVRO),
+    ),
+    ("bmp_dump_avro_schema_file", Status::Refused(BMP_LOG_AVRO)),
+    (
+        "bmp_dump_kafka_avro_schema_registry",
+        Status::Refused(BMP_LOG_AVRO),
     ),
     ("bgp_table_peer_buckets", Status::NoOp(BGP_HASH)),
     ("bgp_table_per_peer_buckets", Status::NoOp(BGP_HASH)),

@@ -143,7 +143,7 @@ fn check_config_levels_tell_errors_from_warnings() {
         Daemon::Nfacctd,
         Some("t.conf"),
         "plugins: print[p]\nprint_outptu: json\nfoo_bar_baz: 1\nprint_output: jsonx\n\
-         nfacctd_port[p]: 2100\nplugin_pipe_zmq: true\nbmp_dump_kafka_topic: x\n",
+         nfacctd_port[p]: 2100\nplugin_pipe_zmq: true\ntelemetry_dump_kafka_topic: x\n",
         &[],
     )
     .unwrap();
@@ -160,7 +160,7 @@ fn check_config_levels_tell_errors_from_warnings() {
     assert_eq!(level("Globalized"), Level::Warn);
     assert_eq!(level("plugin_pipe_zmq"), Level::Info, "logged no-op");
     assert_eq!(
-        level("bmp_dump_kafka_topic"),
+        level("telemetry_dump_kafka_topic"),
         Level::Error,
         "not supported yet"
     );

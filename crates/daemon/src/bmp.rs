@@ -86,8 +86,10 @@ pub(crate) fn start(core: &Scope, core_name: &str, lookup: LookupConfig) -> Resu
     let rib = FlowRib::default();
     cfg.flow = Some(rib.clone());
     let port = cfg.port;
+    // The message log and dumps on Kafka / RabbitMQ (the plugins' writers).
+    let buses = crate::routelog::bmp_buses(core, core_name, cfg.dump_refresh_time > 0)?;
     let logfn: server::LogFn = Arc::new(log);
-    let handle = server::spawn(cfg, logfn)
+    let handle = server::spawn_with(cfg, logfn, buses)
         .map_err(|e| format!("bind() to port {port}/tcp failed ({e}). Exiting."))?;
     plog!(
         Info,

@@ -58,6 +58,13 @@ pub fn main_pmbgpd() -> i32 {
     pmbgpd::main(&argv)
 }
 
+/// Entry point of the pmbmpd binary (pmacct-bmp's collector, with the message log and dump
+/// buses of [`routelog`]); returns the process exit code.
+pub fn main_pmbmpd() -> i32 {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    pmacct_bmp::daemon::main(&argv, &routelog::bmp_buses)
+}
+
 /// Entry point of the uacctd binary; returns the process exit code.
 pub fn main_uacctd() -> i32 {
     let argv: Vec<String> = std::env::args().skip(1).collect();

@@ -50,6 +50,8 @@ pub struct Output {
     pub file: Key,
     pub kafka: KafkaKeys,
     pub amqp: AmqpKeys,
+    /// Keys of this output's Avro encodings, which pmacct-rs refuses.
+    pub avro: &'static [Key],
 }
 
 pub const BGP_MSGLOG: Output = Output {
@@ -79,6 +81,7 @@ pub const BGP_MSGLOG: Output = Output {
         heartbeat_interval: key::BGP_DAEMON_MSGLOG_AMQP_HEARTBEAT_INTERVAL,
         retry: Some(key::BGP_DAEMON_MSGLOG_AMQP_RETRY),
     },
+    avro: AVRO_KEYS,
 };
 
 pub const BGP_TABLE_DUMP: Output = Output {
@@ -108,6 +111,7 @@ pub const BGP_TABLE_DUMP: Output = Output {
         heartbeat_interval: key::BGP_TABLE_DUMP_AMQP_HEARTBEAT_INTERVAL,
         retry: None,
     },
+    avro: AVRO_KEYS,
 };
 
 /// Keys of these outputs that 1.7.7 has and pmacct-rs refuses (Avro encodings of the logs).
@@ -117,6 +121,94 @@ pub const AVRO_KEYS: &[Key] = &[
     key::BGP_TABLE_DUMP_AVRO_SCHEMA_FILE,
     key::BGP_TABLE_DUMP_KAFKA_AVRO_SCHEMA_REGISTRY,
 ];
+
+pub const BMP_MSGLOG: Output = Output {
+    name: "bmp_daemon_msglog",
+    file: key::BMP_DAEMON_MSGLOG_FILE,
+    kafka: KafkaKeys {
+        broker_host: key::BMP_DAEMON_MSGLOG_KAFKA_BROKER_HOST,
+        broker_port: key::BMP_DAEMON_MSGLOG_KAFKA_BROKER_PORT,
+        topic: key::BMP_DAEMON_MSGLOG_KAFKA_TOPIC,
+        topic_rr: key::BMP_DAEMON_MSGLOG_KAFKA_TOPIC_RR,
+        partition: key::BMP_DAEMON_MSGLOG_KAFKA_PARTITION,
+        partition_key: key::BMP_DAEMON_MSGLOG_KAFKA_PARTITION_KEY,
+        retry: Some(key::BMP_DAEMON_MSGLOG_KAFKA_RETRY),
+        config_file: key::BMP_DAEMON_MSGLOG_KAFKA_CONFIG_FILE,
+    },
+    amqp: AmqpKeys {
+        host: key::BMP_DAEMON_MSGLOG_AMQP_HOST,
+        vhost: key::BMP_DAEMON_MSGLOG_AMQP_VHOST,
+        user: key::BMP_DAEMON_MSGLOG_AMQP_USER,
+        passwd: key::BMP_DAEMON_MSGLOG_AMQP_PASSWD,
+        exchange: key::BMP_DAEMON_MSGLOG_AMQP_EXCHANGE,
+        exchange_type: key::BMP_DAEMON_MSGLOG_AMQP_EXCHANGE_TYPE,
+        routing_key: key::BMP_DAEMON_MSGLOG_AMQP_ROUTING_KEY,
+        routing_key_rr: key::BMP_DAEMON_MSGLOG_AMQP_ROUTING_KEY_RR,
+        persistent_msg: key::BMP_DAEMON_MSGLOG_AMQP_PERSISTENT_MSG,
+        frame_max: key::BMP_DAEMON_MSGLOG_AMQP_FRAME_MAX,
+        heartbeat_interval: key::BMP_DAEMON_MSGLOG_AMQP_HEARTBEAT_INTERVAL,
+        retry: Some(key::BMP_DAEMON_MSGLOG_AMQP_RETRY),
+    },
+    avro: BMP_AVRO_KEYS,
+};
+
+/// 1.7.7 has no `bmp_dump_kafka_retry` / `bmp_dump_amqp_retry` (each dump connects anew).
+pub const BMP_DUMP: Output = Output {
+    name: "bmp_dump",
+    file: key::BMP_DUMP_FILE,
+    kafka: KafkaKeys {
+        broker_host: key::BMP_DUMP_KAFKA_BROKER_HOST,
+        broker_port: key::BMP_DUMP_KAFKA_BROKER_PORT,
+        topic: key::BMP_DUMP_KAFKA_TOPIC,
+        topic_rr: key::BMP_DUMP_KAFKA_TOPIC_RR,
+        partition: key::BMP_DUMP_KAFKA_PARTITION,
+        partition_key: key::BMP_DUMP_KAFKA_PARTITION_KEY,
+        retry: None,
+        config_file: key::BMP_DUMP_KAFKA_CONFIG_FILE,
+    },
+    amqp: AmqpKeys {
+        host: key::BMP_DUMP_AMQP_HOST,
+        vhost: key::BMP_DUMP_AMQP_VHOST,
+        user: key::BMP_DUMP_AMQP_USER,
+        passwd: key::BMP_DUMP_AMQP_PASSWD,
+        exchange: key::BMP_DUMP_AMQP_EXCHANGE,
+        exchange_type: key::BMP_DUMP_AMQP_EXCHANGE_TYPE,
+        routing_key: key::BMP_DUMP_AMQP_ROUTING_KEY,
+        routing_key_rr: key::BMP_DUMP_AMQP_ROUTING_KEY_RR,
+        persistent_msg: key::BMP_DUMP_AMQP_PERSISTENT_MSG,
+        frame_max: key::BMP_DUMP_AMQP_FRAME_MAX,
+        heartbeat_interval: key::BMP_DUMP_AMQP_HEARTBEAT_INTERVAL,
+        retry: None,
+    },
+    avro: BMP_AVRO_KEYS,
+};
+
+/// The BMP outputs' Avro keys, refused as the BGP ones.
+pub const BMP_AVRO_KEYS: &[Key] = &[
+    key::BMP_DAEMON_MSGLOG_AVRO_SCHEMA_FILE,
+    key::BMP_DAEMON_MSGLOG_KAFKA_AVRO_SCHEMA_REGISTRY,
+    key::BMP_DUMP_AVRO_SCHEMA_FILE,
+    key::BMP_DUMP_KAFKA_AVRO_SCHEMA_REGISTRY,
+];
+
+/// pmbmpd and `bmp_daemon: true`: the message log's and the dumps' buses (`dumps`: dumps
+/// are on; without them the dump keys are only checked, as 1.7.7 then writes no dump).
+pub fn bmp_buses(
+    core: &Scope,
+    proc_name: &str,
+    dumps: bool,
+) -> Result<pmacct_bmp::server::Buses, String> {
+    BMP_MSGLOG.check(core)?;
+    BMP_DUMP.check(core)?;
+    Ok(pmacct_bmp::server::Buses {
+        msglog: BMP_MSGLOG.bus(core, proc_name)?,
+        dump: if dumps {
+            BMP_DUMP.bus(core, proc_name)?
+        } else {
+            None
+        },
+    })
+}
 
 struct KafkaBus(KafkaWriter);
 
@@ -146,27 +238,9 @@ impl Output {
     /// The bus of this output, if its topic or routing key is set. `proc_name`:
     /// `core_proc_name` (the `writer_id`, and the writer's name in log lines).
     pub fn bus(&self, core: &Scope, proc_name: &str) -> Result<Option<BusOutput>, String> {
-        for k in AVRO_KEYS {
-            if core.is_set(*k) {
-                return Err(format!(
-                    "'{}' is not supported by pmacct-rs (the BGP logs and dumps are JSON only). Exiting.",
-                    k.name()
-                ));
-            }
-        }
+        self.check(core)?;
         let kafka = core.str(self.kafka.topic);
         let amqp = core.str(self.amqp.routing_key);
-        let set = [core.is_set(self.file), amqp.is_some(), kafka.is_some()];
-        if set.iter().filter(|&&b| b).count() > 1 {
-            // 1.7.7's words; it then ends its BGP thread (the daemon runs on without BGP):
-            // refusing to start says it where it is seen.
-            return Err(format!(
-                "{}, {} and {} are mutually exclusive. Exiting.",
-                self.file.name(),
-                self.amqp.routing_key.name(),
-                self.kafka.topic.name()
-            ));
-        }
         if let Some(topic) = kafka {
             let cfg = self.kafka_config(core, proc_name, topic)?;
             let w = KafkaWriter::new(&cfg, default_sink())
@@ -191,6 +265,35 @@ impl Output {
             )));
         }
         Ok(None)
+    }
+
+    /// The configuration refusals of [`Output::bus`], without making a transport: Avro
+    /// keys, and more than one of file, routing key and topic.
+    pub fn check(&self, core: &Scope) -> Result<(), String> {
+        for k in self.avro {
+            if core.is_set(*k) {
+                return Err(format!(
+                    "'{}' is not supported by pmacct-rs (the BGP/BMP logs and dumps are JSON only). Exiting.",
+                    k.name()
+                ));
+            }
+        }
+        let set = [
+            core.is_set(self.file),
+            core.is_set(self.amqp.routing_key),
+            core.is_set(self.kafka.topic),
+        ];
+        if set.iter().filter(|&&b| b).count() > 1 {
+            // 1.7.7's words; it then ends its BGP/BMP thread (or pmbgpd/pmbmpd): refusing
+            // to start says it where it is seen.
+            return Err(format!(
+                "{}, {} and {} are mutually exclusive. Exiting.",
+                self.file.name(),
+                self.amqp.routing_key.name(),
+                self.kafka.topic.name()
+            ));
+        }
+        Ok(())
     }
 
     fn kafka_config(&self, core: &Scope, name: &str, topic: &str) -> Result<KafkaConfig, String> {
