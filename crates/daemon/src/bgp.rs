@@ -1163,6 +1163,7 @@ mod ops_tests {
                 Nfacctd,
                 "bmp_daemon: true\nbgp_follow_nexthop: 10.0.0.0/8\n",
             ),
+            0,
         )
         .unwrap_err();
         assert!(
