@@ -209,8 +209,8 @@ fn json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// `bgp_origin_print()`.
-fn origin_text(o: u8) -> &'static str {
+/// `bgp_origin_print()` (BGP and BMP message logs and dumps).
+pub fn origin_text(o: u8) -> &'static str {
     match o {
         0 => "i",
         1 => "e",

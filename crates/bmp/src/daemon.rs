@@ -494,6 +494,7 @@ pub fn server_config(
         render: Default::default(),
         name: name.to_string(),
         flow: None,
+        origin_int: core.bool(key::TMP_BGP_DAEMON_ORIGIN_TYPE_INT),
         pipe_size: core
             .u64(key::BMP_DAEMON_PIPE_SIZE)
             .filter(|&n| n > 0)

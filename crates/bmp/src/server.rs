@@ -81,6 +81,9 @@ pub struct Config {
     pub batch: Option<(u32, u64)>,
     /// `bmp_daemon_parse_proxy_header`: a PROXY protocol header starts each stream.
     pub parse_proxy_header: bool,
+    /// `tmp_bgp_daemon_origin_type_int`: ORIGIN as a number (1.7.7 logs BMP routes with the
+    /// BGP daemon's code).
+    pub origin_int: bool,
 }
 
 /// Counters (SIGUSR1 and metrics read them).
@@ -1283,14 +1286,11 @@ impl Collector {
             if let Some(c) = &a.large_communities {
                 o.str("lcomms", c.text.to_string());
             }
-            o.str(
-                "origin",
-                match a.origin {
-                    0 => "i",
-                    1 => "e",
-                    _ => "u",
-                },
-            );
+            if self.cfg.origin_int {
+                o.int("origin", i64::from(a.origin));
+            } else {
+                o.str("origin", pmacct_bgp::logdump::origin_text(a.origin));
+            }
             if r.present & HAS_LOCAL_PREF != 0 {
                 o.int("local_pref", i64::from(a.local_pref));
             }
@@ -1591,6 +1591,7 @@ fn router_peer_fields(o: &mut Obj, router: IpAddr, port: u16, peer: IpAddr, kind
 #[doc(hidden)]
 pub fn fuzz_stream(data: &[u8], dump: bool) -> usize {
     let cfg = Config {
+        origin_int: dump,
         ip: None,
         port: 0,
         ipv6_only: false,
