@@ -31,6 +31,10 @@ pub struct Frame<'a> {
     pub ts: Timestamp,
     /// libpcap DLT of the source.
     pub linktype: u32,
+    /// The interface's ifindex as pmacctd 1.7.7 assigns it (`pcap_ifindex` and the capture
+    /// direction: see [`ifindexes`]); 0 when none.
+    pub ifindex_in: u32,
+    pub ifindex_out: u32,
 }
 
 /// pmacct's `DEFAULT_SNAPLEN`.
@@ -103,7 +107,7 @@ pub trait FrameSink {
     fn stats_due(&mut self) -> bool;
 }
 
-fn frame_of<'a>(p: &pcap::Packet<'a>, linktype: u32) -> Frame<'a> {
+fn frame_of<'a>(p: &pcap::Packet<'a>, linktype: u32, ifindex: (u32, u32)) -> Frame<'a> {
     Frame {
         data: p.data,
         wirelen: p.header.len,
@@ -112,6 +116,19 @@ fn frame_of<'a>(p: &pcap::Packet<'a>, linktype: u32) -> Frame<'a> {
             u32::try_from(p.header.ts.tv_usec).unwrap_or(0),
         ),
         linktype,
+        ifindex_in: ifindex.0,
+        ifindex_out: ifindex.1,
+    }
+}
+
+/// The (in, out) ifindex of a device's packets, as 1.7.7 fills in_iface/out_iface: its id
+/// goes to the side the direction names (the map entry's, else `pcap_direction`; none:
+/// neither).
+pub fn ifindexes(id: u32, dir: Option<Direction>) -> (u32, u32) {
+    match (id, dir) {
+        (0, _) | (_, None) => (0, 0),
+        (id, Some(Direction::In)) => (id, 0),
+        (id, Some(Direction::Out)) => (0, id),
     }
 }
 
@@ -253,18 +270,25 @@ pub fn open_live(
 }
 
 /// pmacct's SIGUSR1 block for a live interface.
-fn log_stats(cap: &mut pcap::Capture<pcap::Active>, ifname: &str, core_name: &str) {
+fn log_stats(cap: &mut pcap::Capture<pcap::Active>, ifname: &str, id: u32, core_name: &str) {
+    plog!(Notice, core_name, "core", "+++");
+    log_dev_stats(cap, ifname, id, core_name);
+    plog!(Notice, core_name, "core", "---");
+}
+
+/// One device's stats line (between the `+++`/`---` lines).
+fn log_dev_stats(cap: &mut pcap::Capture<pcap::Active>, ifname: &str, id: u32, core_name: &str) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    plog!(Notice, core_name, "core", "+++");
     match cap.stats() {
         Ok(s) => plog!(
             Notice,
             core_name,
             "core",
-            "stats [{},0] time={} received_packets={} dropped_packets={}",
+            "stats [{},{}] time={} received_packets={} dropped_packets={}",
             ifname,
+            id,
             now,
             s.received,
             s.dropped
@@ -273,13 +297,13 @@ fn log_stats(cap: &mut pcap::Capture<pcap::Active>, ifname: &str, core_name: &st
             Info,
             core_name,
             "core",
-            "stats [{},0] time={} error='pcap_stats(): {}'",
+            "stats [{},{}] time={} error='pcap_stats(): {}'",
             ifname,
+            id,
             now,
             e
         ),
     }
-    plog!(Notice, core_name, "core", "---");
 }
 
 /// Read frames from a live capture until `stop`; returns the final libpcap counters
@@ -287,6 +311,7 @@ fn log_stats(cap: &mut pcap::Capture<pcap::Active>, ifname: &str, core_name: &st
 pub fn run_live(
     cap: pcap::Capture<pcap::Active>,
     ifname: &str,
+    ifindex: (u32, u32, u32),
     ctx: &CaptureCtx<'_>,
     sink: &mut dyn FrameSink,
 ) -> (u32, u32) {
@@ -313,7 +338,7 @@ pub fn run_live(
     while !sink.stopped() {
         match cap.next_packet() {
             Ok(p) => {
-                sink.frame(&frame_of(&p, linktype));
+                sink.frame(&frame_of(&p, linktype, (ifindex.1, ifindex.2)));
                 // A busy interface never times out: flush on the clock too.
                 if last_flush.elapsed() >= FLUSH_EVERY {
                     sink.idle();
@@ -345,11 +370,134 @@ pub fn run_live(
             }
         }
         if sink.stats_due() {
-            log_stats(&mut cap, ifname, ctx.core_name);
+            log_stats(&mut cap, ifname, ifindex.0, ctx.core_name);
         }
     }
     sink.idle();
     cap.stats().map_or((0, 0), |s| (s.received, s.dropped))
+}
+
+/// One interface of a `pcap_interfaces_map` capture, opened (non-blocking).
+pub struct Device {
+    pub cap: pcap::Capture<pcap::Active>,
+    pub name: String,
+    /// pmacct's device id (`pcap_ifindex`), in its log lines.
+    pub id: u32,
+    /// (in, out) ifindex of its packets ([`ifindexes`]).
+    pub ifindex: (u32, u32),
+    pub linktype: u32,
+    /// Position of its pcap_interfaces_map entry when it was opened: 1.7.7 keeps a pointer
+    /// into the map's entry array, which a reload refills in place, so a kept interface's
+    /// direction becomes that of the entry now at this position.
+    pub map_idx: Option<usize>,
+}
+
+impl Device {
+    pub fn new(
+        cap: pcap::Capture<pcap::Active>,
+        name: &str,
+        id: u32,
+        dir: Option<Direction>,
+        map_idx: Option<usize>,
+    ) -> Result<Device, String> {
+        let linktype = cap.get_datalink().0 as u32;
+        let cap = cap
+            .setnonblock()
+            .map_err(|e| format!("[{name}] setnonblock: {e}"))?;
+        Ok(Device {
+            cap,
+            name: name.to_string(),
+            id,
+            ifindex: ifindexes(id, dir),
+            map_idx,
+            linktype,
+        })
+    }
+}
+
+/// Read frames from several interfaces (pmacctd with `pcap_interfaces_map`) until `stop`,
+/// one frame per ready interface in turn, as 1.7.7's select() loop. `reload` is called on
+/// every pass: it applies a pending SIGUSR2 to `devs` (adds and removes interfaces) and
+/// returns false when the daemon must exit (1.7.7 exits when a new interface cannot be opened
+/// or the map is gone). Returns each remaining device's final counters.
+pub fn run_multi(
+    mut devs: Vec<Device>,
+    ctx: &CaptureCtx<'_>,
+    sink: &mut dyn FrameSink,
+    reload: &mut dyn FnMut(&mut Vec<Device>, &dyn FrameSink) -> bool,
+) -> Vec<(String, u32, u32, u32)> {
+    let mut last_flush = Instant::now();
+    let mut pfds: Vec<libc::pollfd> = Vec::new();
+    'run: while !sink.stopped() {
+        if !reload(&mut devs, &*sink) {
+            break;
+        }
+        let mut got = false;
+        for d in devs.iter_mut() {
+            match d.cap.next_packet() {
+                Ok(p) => {
+                    got = true;
+                    sink.frame(&frame_of(&p, d.linktype, d.ifindex));
+                }
+                Err(pcap::Error::TimeoutExpired) => {}
+                Err(e) => {
+                    plog!(
+                        Error,
+                        ctx.core_name,
+                        "core",
+                        "[{}] pcap read failed: {}",
+                        d.name,
+                        e
+                    );
+                }
+            }
+            if sink.stopped() {
+                break 'run;
+            }
+        }
+        if got {
+            if last_flush.elapsed() >= FLUSH_EVERY {
+                sink.idle();
+                last_flush = Instant::now();
+            }
+        } else {
+            sink.idle();
+            last_flush = Instant::now();
+            pfds.clear();
+            pfds.extend(devs.iter().map(|d| libc::pollfd {
+                fd: std::os::unix::io::AsRawFd::as_raw_fd(&d.cap),
+                events: libc::POLLIN,
+                revents: 0,
+            }));
+            if pfds.is_empty() {
+                std::thread::sleep(Duration::from_millis(READ_TIMEOUT_MS as u64));
+            } else {
+                // SAFETY: `pfds` holds pfds.len() valid pollfds for the call; the descriptors
+                // are the captures', open while `devs` lives.
+                unsafe {
+                    libc::poll(
+                        pfds.as_mut_ptr(),
+                        pfds.len() as libc::nfds_t,
+                        READ_TIMEOUT_MS,
+                    )
+                };
+            }
+        }
+        if sink.stats_due() {
+            plog!(Notice, ctx.core_name, "core", "+++");
+            for d in devs.iter_mut() {
+                log_dev_stats(&mut d.cap, &d.name, d.id, ctx.core_name);
+            }
+            plog!(Notice, ctx.core_name, "core", "---");
+        }
+    }
+    sink.idle();
+    devs.iter_mut()
+        .map(|d| {
+            let (r, dr) = d.cap.stats().map_or((0, 0), |s| (s.received, s.dropped));
+            (d.name.clone(), d.id, r, dr)
+        })
+        .collect()
 }
 
 /// The link type of a savefile (to check it before starting plugins).
@@ -382,7 +530,7 @@ pub fn run_savefile(
             match cap.next_packet() {
                 Ok(p) => {
                     n += 1;
-                    sink.frame(&frame_of(&p, linktype));
+                    sink.frame(&frame_of(&p, linktype, (0, 0)));
                 }
                 Err(pcap::Error::NoMorePackets) => break,
                 Err(e) => {

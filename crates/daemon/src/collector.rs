@@ -332,6 +332,10 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
         }));
         // Likewise their networks and ports files.
         reloaders.push(Box::new(crate::netmaps::reload_plugin_maps));
+        // pmacctd's pcap_interfaces_map (the capture thread reloads it).
+        if let Some(r) = crate::pmacctd::interfaces_reloader() {
+            reloaders.push(r);
+        }
     }
     // sampling_map: sets the rate and renormalizes by it (the core then does not); with
     // `*_ext_sampling_rate` the core renormalizes by that, before the stage.
@@ -751,7 +755,11 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     let input = match (profile.input)(core) {
         Ok(i) => i,
         Err(e) => {
-            plog!(Error, &core_name, "core", "{}", e);
+            // Empty: the input logged its own reason (pmacctd's missing pcap_interfaces_map
+            // is a WARN line, then exit 1, as 1.7.7).
+            if !e.is_empty() {
+                plog!(Error, &core_name, "core", "{}", e);
+            }
             return 1;
         }
     };

@@ -16,7 +16,9 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::packet::{link_supported, PacketAccountant, PacketOptions};
 use pmacct_flow::Flow;
 
-use crate::capture::{self, CaptureCtx, Frame, FrameSink, LiveSpec};
+use pmacct_maps::pcap_interfaces::{jhash, Direction as MapDirection, PcapInterfacesMap};
+
+use crate::capture::{self, CaptureCtx, Device, Frame, FrameSink, LiveSpec};
 use crate::collector::{self, Input, Profile};
 use crate::core::{Core, Datagram, DatagramSummary, Decoder, DropCounters};
 use crate::plog;
@@ -52,6 +54,101 @@ pub(crate) struct PreConfig {
 }
 
 static PRE: OnceLock<PreConfig> = OnceLock::new();
+
+thread_local! {
+    /// The (in, out) ifindex of the frame being accounted: set by the capture sink just before
+    /// it hands the frame to the core, read by the decoder in the same thread (the core's
+    /// datagram has no interface field; this keeps the shared type unchanged).
+    static FRAME_IFINDEX: std::cell::Cell<(u32, u32)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Set on SIGUSR2 (with `maps_refresh`) for the capture thread to reload
+/// `pcap_interfaces_map`.
+static IF_RELOAD: OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> = OnceLock::new();
+
+/// The SIGUSR2 reloader of `pcap_interfaces_map` (the capture thread does the work, as 1.7.7's
+/// core loop does), when one is in use.
+pub(crate) fn interfaces_reloader() -> Option<Box<dyn FnMut() -> Result<(), String> + Send>> {
+    let flag = IF_RELOAD.get()?.clone();
+    Some(Box::new(move || {
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }))
+}
+
+/// `pcap_ifindex`: how pmacctd 1.7.7 numbers a capture interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IfindexMode {
+    None,
+    Sys,
+    Hash,
+    Map,
+}
+
+impl IfindexMode {
+    /// 1.7.7 compares prefixes (`sysfoo` is `sys`); anything else is ignored (none).
+    fn parse(v: Option<&str>, core_name: &str) -> IfindexMode {
+        let Some(v) = v else {
+            return IfindexMode::None;
+        };
+        let l = v.to_ascii_lowercase();
+        for (p, m) in [
+            ("sys", IfindexMode::Sys),
+            ("hash", IfindexMode::Hash),
+            ("map", IfindexMode::Map),
+            ("none", IfindexMode::None),
+        ] {
+            if l.starts_with(p) {
+                return m;
+            }
+        }
+        plog!(
+            Warn,
+            core_name,
+            "core",
+            "Ignoring unknown 'pcap_ifindex' value."
+        );
+        IfindexMode::None
+    }
+}
+
+/// A device's id as 1.7.7's pm_pcap_add_interface() sets it.
+fn device_id(
+    mode: IfindexMode,
+    name: &str,
+    map: Option<&PcapInterfacesMap>,
+) -> Result<u32, String> {
+    Ok(match mode {
+        IfindexMode::None => 0,
+        IfindexMode::Sys => std::ffi::CString::new(name)
+            // SAFETY: a valid NUL-terminated string for the duration of the call.
+            .map_or(0, |c| unsafe { libc::if_nametoindex(c.as_ptr()) }),
+        IfindexMode::Hash => jhash(name.as_bytes(), 0),
+        IfindexMode::Map => match map {
+            Some(m) => m.ifindex(name),
+            None => {
+                return Err(
+                    "pcap_ifindex set to 'map' but no pcap_interface_map is defined. Exiting."
+                        .into(),
+                )
+            }
+        },
+    })
+}
+
+fn map_direction(d: Option<MapDirection>) -> Option<capture::Direction> {
+    d.map(|d| match d {
+        MapDirection::In => capture::Direction::In,
+        MapDirection::Out => capture::Direction::Out,
+    })
+}
+
+fn load_interfaces_map(core_name: &str, path: &str) -> Result<PcapInterfacesMap, ()> {
+    let mut diags = Vec::new();
+    let r = PcapInterfacesMap::load(path, &mut diags);
+    crate::maps::log_diags(core_name, &diags);
+    r.map_err(|e| plog!(Warn, core_name, "core", "{}", e))
+}
 
 /// Also uacctd's (which has the same fragment handling).
 pub(crate) fn pre_config(daemon: Daemon, argv: &[String]) -> PreConfig {
@@ -104,7 +201,16 @@ impl Decoder for PacketDecoder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |t| t.as_secs());
         match self.acct.account(d.linktype, d.data, d.arrival, now) {
-            Ok(flow) => emit(flow, None),
+            Ok(mut flow) => {
+                let (i, o) = FRAME_IFINDEX.with(std::cell::Cell::get);
+                if i > 0 {
+                    flow.prims.in_iface = i;
+                }
+                if o > 0 {
+                    flow.prims.out_iface = o;
+                }
+                emit(flow, None)
+            }
             Err(skip) => drops.add(skip.as_str(), 1),
         }
         // No per-exporter stats: pmacctd's SIGUSR1 reports libpcap counters instead.
@@ -124,6 +230,7 @@ struct CoreSink<'a> {
 
 impl FrameSink for CoreSink<'_> {
     fn frame(&mut self, f: &Frame<'_>) {
+        FRAME_IFINDEX.with(|c| c.set((f.ifindex_in, f.ifindex_out)));
         self.core.on_datagram(&Datagram {
             src: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
             data: f.data,
@@ -178,10 +285,25 @@ fn input(core: &Scope) -> Result<Input, String> {
         .or_else(|| core.str(key::PCAP_FILTER).map(str::to_string));
     let mut frame_filter: Option<(String, String)> = None;
     let mut link_type = None;
-    let source = if let Some(sf) = collector::savefile(core, true)? {
-        if core.str(key::PCAP_INTERFACE).is_some() {
-            return Err("interface (-i), pcap_interfaces_map and pcap_savefile (-I) directives are mutually exclusive. Exiting.".into());
-        }
+    // 1.7.7 loads the map before its checks; a missing file exits.
+    let map_path = core.str(key::PCAP_INTERFACES_MAP).map(str::to_string);
+    let if_map = match &map_path {
+        Some(p) => Some(load_interfaces_map(&core_name, p).map_err(|()| String::new())?),
+        None => None,
+    };
+    let ifindex_mode = IfindexMode::parse(core.str(key::PCAP_IFINDEX), &core_name);
+    let protocol = core.int(key::PCAP_PROTOCOL).unwrap_or(0);
+    let savefile = collector::savefile(core, true)?;
+    if (core.str(key::PCAP_INTERFACE).is_some() || if_map.is_some()) && savefile.is_some() {
+        return Err("interface (-i), pcap_interfaces_map and pcap_savefile (-I) directives are mutually exclusive. Exiting.".into());
+    }
+    if core.str(key::PCAP_INTERFACE).is_some() && if_map.is_some() {
+        return Err(
+            "interface (-i) and pcap_interfaces_map directives are mutually exclusive. Exiting."
+                .into(),
+        );
+    }
+    let source = if let Some(sf) = savefile {
         let lt = capture::savefile_linktype(&sf.path)?;
         plog!(
             Info,
@@ -217,6 +339,7 @@ fn input(core: &Scope) -> Result<Input, String> {
         }
         let interface = match core.str(key::PCAP_INTERFACE) {
             Some(i) => i.to_string(),
+            None if if_map.is_some() => String::new(),
             None => {
                 plog!(Warn, &core_name, "core", "Selecting a suitable devices.");
                 pcap::Device::lookup()
@@ -245,12 +368,29 @@ fn input(core: &Scope) -> Result<Input, String> {
                 .str(key::PCAP_DIRECTION)
                 .and_then(capture::Direction::parse),
         };
+        if let (Some(map), Some(path)) = (if_map, map_path) {
+            let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let _ = IF_RELOAD.set(flag.clone());
+            let multi = Multi {
+                spec,
+                map,
+                path,
+                mode: ifindex_mode,
+                protocol,
+                flag,
+            };
+            let run_source: crate::runtime::CustomSource = Box::new(move |core, cx| {
+                multi.run(&core_name, filter.as_deref(), CoreSink { core, ctx: cx });
+            });
+            return Ok(live_input(Source::Custom(run_source), core, opts));
+        }
         let run_source: crate::runtime::CustomSource = Box::new(move |core, cx| {
             let ctx = CaptureCtx {
                 core_name: &core_name,
                 filter: filter.as_deref(),
             };
             let mut sink = CoreSink { core, ctx: cx };
+            protocol_warning(&core_name, protocol);
             let cap = match capture::open_live(&spec, &ctx, &sink) {
                 Ok(c) => c,
                 Err(e) => {
@@ -259,13 +399,23 @@ fn input(core: &Scope) -> Result<Input, String> {
                     return;
                 }
             };
+            let id = match device_id(ifindex_mode, &spec.interface, None) {
+                Ok(id) => id,
+                Err(e) => {
+                    plog!(Error, &core_name, "core", "{}", e);
+                    sink.ctx.fail();
+                    return;
+                }
+            };
+            let (fin, fout) = capture::ifindexes(id, spec.direction);
             let lt = cap.get_datalink().0 as u32;
             plog!(
                 Info,
                 &core_name,
                 "core",
-                "[{},0] link type is: {}",
+                "[{},{}] link type is: {}",
                 spec.interface,
+                id,
                 lt
             );
             if !link_supported(lt) {
@@ -273,13 +423,15 @@ fn input(core: &Scope) -> Result<Input, String> {
                 sink.ctx.fail();
                 return;
             }
-            let (received, dropped) = capture::run_live(cap, &spec.interface, &ctx, &mut sink);
+            let (received, dropped) =
+                capture::run_live(cap, &spec.interface, (id, fin, fout), &ctx, &mut sink);
             plog!(
                 Info,
                 &core_name,
                 "core",
-                "[{},0] received_packets={} dropped_packets={}",
+                "[{},{}] received_packets={} dropped_packets={}",
                 spec.interface,
+                id,
                 received,
                 dropped
             );
@@ -302,6 +454,182 @@ fn input(core: &Scope) -> Result<Input, String> {
             })
         }),
     })
+}
+
+fn live_input(source: Source, core: &Scope, opts: PacketOptions) -> Input {
+    Input {
+        source,
+        data_label: "packets",
+        link_type: None,
+        pipe_size_key: key::PMACCTD_PIPE_SIZE,
+        renormalize: core.bool(key::PMACCTD_RENORMALIZE),
+        new_decoder: Box::new(move || {
+            Box::new(PacketDecoder {
+                acct: PacketAccountant::new(opts),
+                filter: None,
+            })
+        }),
+    }
+}
+
+/// 1.7.7's libpcap check finds no `pcap_set_protocol()` (libpcap names it
+/// `pcap_set_protocol_linux()`), so Debian's pmacctd only warns and captures all protocols.
+fn protocol_warning(core_name: &str, protocol: i64) {
+    if protocol != 0 {
+        plog!(
+            Warn,
+            core_name,
+            "core",
+            "pcap_protocol specified but linked against a version of libpcap that does not support pcap_set_protocol()."
+        );
+    }
+}
+
+/// pmacctd with `pcap_interfaces_map`: every listed interface, reloaded on SIGUSR2.
+struct Multi {
+    spec: LiveSpec,
+    map: PcapInterfacesMap,
+    path: String,
+    mode: IfindexMode,
+    protocol: i64,
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Multi {
+    /// Open `name` as the map's entry says (1.7.7's pm_pcap_add_interface()).
+    fn open(
+        &self,
+        map: &PcapInterfacesMap,
+        name: &str,
+        ctx: &CaptureCtx<'_>,
+        sink: &dyn FrameSink,
+    ) -> Result<Device, String> {
+        let dir = map_direction(map.entry(name).and_then(|e| e.direction)).or(self.spec.direction);
+        let spec = LiveSpec {
+            interface: name.to_string(),
+            direction: dir,
+            ..self.spec.clone()
+        };
+        protocol_warning(ctx.core_name, self.protocol);
+        let cap = capture::open_live(&spec, ctx, sink)?;
+        let id = device_id(self.mode, name, Some(map))?;
+        let lt = cap.get_datalink().0 as u32;
+        if !link_supported(lt) {
+            return Err(format!("data link not supported: {lt}"));
+        }
+        plog!(
+            Info,
+            ctx.core_name,
+            "core",
+            "[{},{}] link type is: {}",
+            name,
+            id,
+            lt
+        );
+        Device::new(
+            cap,
+            name,
+            id,
+            dir,
+            map.entries.iter().position(|e| e.ifname == name),
+        )
+    }
+
+    fn run(mut self, core_name: &str, filter: Option<&str>, mut sink: CoreSink<'_>) {
+        let ctx = CaptureCtx { core_name, filter };
+        let mut devs = Vec::new();
+        for e in &self.map.entries {
+            match self.open(&self.map, &e.ifname, &ctx, &sink) {
+                Ok(d) => devs.push(d),
+                Err(e) => {
+                    plog!(Error, core_name, "core", "{}", e);
+                    sink.ctx.fail();
+                    return;
+                }
+            }
+        }
+        let flag = self.flag.clone();
+        let mut failed = false;
+        let mut reload = |devs: &mut Vec<Device>, sink: &dyn FrameSink| -> bool {
+            if !flag.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                return true;
+            }
+            match self.reload(devs, &ctx, sink) {
+                Ok(()) => true,
+                Err(e) => {
+                    if !e.is_empty() {
+                        plog!(Error, core_name, "core", "{}", e);
+                    }
+                    failed = true;
+                    false
+                }
+            }
+        };
+        let left = capture::run_multi(devs, &ctx, &mut sink, &mut reload);
+        if failed {
+            sink.ctx.fail();
+        }
+        for (name, id, r, d) in left {
+            plog!(
+                Info,
+                core_name,
+                "core",
+                "[{},{}] received_packets={} dropped_packets={}",
+                name,
+                id,
+                r,
+                d
+            );
+        }
+    }
+
+    /// SIGUSR2, as 1.7.7: interfaces new to the map are opened (a failure exits), those kept
+    /// stay open as they are (logged again), those gone are closed.
+    fn reload(
+        &mut self,
+        devs: &mut Vec<Device>,
+        ctx: &CaptureCtx<'_>,
+        sink: &dyn FrameSink,
+    ) -> Result<(), String> {
+        let new = load_interfaces_map(ctx.core_name, &self.path).map_err(|()| String::new())?;
+        let mut old: Vec<Device> = std::mem::take(devs);
+        for e in &new.entries {
+            if self.map.entry(&e.ifname).is_none() {
+                devs.push(self.open(&new, &e.ifname, ctx, sink)?);
+            } else if let Some(i) = old.iter().position(|d| d.name == e.ifname) {
+                let mut d = old.swap_remove(i);
+                // 1.7.7's stale entry pointer (see Device::map_idx); its id stays.
+                let dir = d
+                    .map_idx
+                    .and_then(|i| new.entries.get(i))
+                    .and_then(|e| map_direction(e.direction))
+                    .or(self.spec.direction);
+                d.ifindex = capture::ifindexes(d.id, dir);
+                plog!(
+                    Info,
+                    ctx.core_name,
+                    "core",
+                    "[{},{}] link type is: {}",
+                    d.name,
+                    d.id,
+                    d.linktype
+                );
+                devs.push(d);
+            }
+        }
+        for d in old {
+            plog!(
+                Info,
+                ctx.core_name,
+                "core",
+                "[{},{}] removed.",
+                d.name,
+                d.id
+            );
+        }
+        self.map = new;
+        Ok(())
+    }
 }
 
 pub fn main(argv: &[String]) -> i32 {

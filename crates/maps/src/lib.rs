@@ -10,6 +10,7 @@ pub mod bgp_agent;
 pub mod bgp_md5;
 pub mod geoip;
 pub mod networks;
+pub mod pcap_interfaces;
 pub mod ports;
 pub mod pretag;
 pub mod sampling;

@@ -321,7 +321,7 @@ fn is_space(c: char) -> bool {
 
 /// pmacct's `mark_columns()` + `trim_all_spaces()` + `strip_quotes()`: words separated by
 /// `|`, spaces inside quotes kept, quotes removed.
-fn normalize(row: &str) -> String {
+pub(crate) fn normalize(row: &str) -> String {
     let mut out = String::with_capacity(row.len());
     let mut quotes = false;
     let mut word = false;
@@ -348,7 +348,7 @@ fn normalize(row: &str) -> String {
 
 /// Split a normalized row into `(key, value)` pairs as pmacct's loop does. `Err` is a
 /// malformed line. A trailing `key=` without value is silently dropped (as in pmacct).
-fn split_pairs(buf: &str) -> Result<Vec<(&str, &str)>, ()> {
+pub(crate) fn split_pairs(buf: &str) -> Result<Vec<(&str, &str)>, ()> {
     let mut pairs = Vec::new();
     for word in buf.split('|').filter(|w| !w.is_empty()) {
         match word.find('=') {
