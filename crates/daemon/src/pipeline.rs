@@ -434,7 +434,9 @@ fn run_plugin(
                 }
                 plugin.process_datagrams(&batch, &tags);
             }
-            Ok(Msg::Flows(batch)) if stages.is_empty() => {
+            // No stage would change a flow of this batch (e.g. only the first plugin's
+            // label reset, and no flow marked for it): no per-flow copy.
+            Ok(Msg::Flows(batch)) if pmacct_flow::stage::all_unchanged(&stages, &batch.flows) => {
                 plugin.process_batch(&batch.flows, &batch.custom)
             }
             Ok(Msg::Flows(batch)) => {
