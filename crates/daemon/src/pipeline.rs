@@ -137,7 +137,8 @@ impl Batches {
     }
 
     /// Add a flow and its custom primitive values, if any; true when the batch is full.
-    pub fn push(&mut self, f: Flow, custom: Option<&CustomValues>) -> bool {
+    #[inline]
+    pub fn push(&mut self, f: &Flow, custom: Option<&CustomValues>) -> bool {
         // Never shared while being filled: make_mut does not copy.
         let b = Arc::make_mut(&mut self.filling);
         b.push(f, custom);
@@ -507,7 +508,7 @@ mod tests {
                 packets: i,
                 ..Default::default()
             };
-            if b.push(f, None) {
+            if b.push(&f, None) {
                 b.hand_out(|full| {
                     assert_eq!(full.len(), 4);
                     assert_eq!(

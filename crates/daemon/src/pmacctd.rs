@@ -93,7 +93,7 @@ impl Decoder for PacketDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         if let Some(f) = &self.filter {
             if !f.matches(d.data, d.data.len() as u32) {
@@ -104,7 +104,7 @@ impl Decoder for PacketDecoder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |t| t.as_secs());
         match self.acct.account(d.linktype, d.data, d.arrival, now) {
-            Ok(flow) => emit(flow, None),
+            Ok(mut flow) => emit(&mut flow, None),
             Err(skip) => drops.add(skip.as_str(), 1),
         }
         // No per-exporter stats: pmacctd's SIGUSR1 reports libpcap counters instead.
