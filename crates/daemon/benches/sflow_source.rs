@@ -89,7 +89,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
             linktype: 0,
             wirelen: 0,
         };
-        source.decode(&dg, &mut drops, &mut |_f: Flow, _| samples += 1);
+        source.decode(&dg, &mut drops, &mut |_f: &mut Flow, _| samples += 1);
     }
     let mut g = c.benchmark_group("sfacctd");
     g.throughput(Throughput::Elements(samples));
@@ -105,7 +105,7 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
                     linktype: 0,
                     wirelen: 0,
                 };
-                source.decode(&dg, &mut drops, &mut |f: Flow, _| bytes += f.bytes);
+                source.decode(&dg, &mut drops, &mut |f: &mut Flow, _| bytes += f.bytes);
             }
             bytes
         })

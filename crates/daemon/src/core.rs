@@ -90,7 +90,7 @@ pub trait Decoder: Send {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary>;
 
     /// Templates the decoder holds (NetFlow v9/IPFIX), for the metrics endpoint.
@@ -289,14 +289,16 @@ impl Core {
         let mut accounted = false;
         // The flow accounted for the frame: what a frame plugin's (sfprobe's) stages see.
         let mut frame_flow: Option<Flow> = None;
-        let mut emit = |mut flow: Flow, custom: Option<&CustomValues>| {
+        // The flow by reference: the decoder's one is modified in place and copied once,
+        // into the batch (a flow is several hundred bytes).
+        let mut emit = |flow: &mut Flow, custom: Option<&CustomValues>| {
             accounted = true;
             if let Some(r) = renorm {
-                r.apply(&mut flow);
+                r.apply(flow);
             }
-            let keep = pmacct_flow::stage::apply_all(stages, &mut flow);
+            let keep = pmacct_flow::stage::apply_all(stages, flow);
             if frames && frame_flow.is_none() {
-                frame_flow = Some(flow);
+                frame_flow = Some(*flow);
             }
             if !keep {
                 return;
@@ -505,7 +507,7 @@ mod tests {
             &mut self,
             d: &Datagram<'_>,
             _: &mut DropCounters,
-            _: &mut dyn FnMut(Flow, Option<&CustomValues>),
+            _: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
         ) -> Option<DatagramSummary> {
             let b: [u8; 4] = d.data.get(..4)?.try_into().ok()?;
             Some(DatagramSummary {

@@ -93,7 +93,7 @@ impl Decoder for NetflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         let peer = d.src.ip();
         let account_options = self.account_options;
@@ -117,9 +117,9 @@ impl Decoder for NetflowSource {
                 flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
             }
             if producer::netflow::custom_values(rec, custom) {
-                emit(flow, Some(custom));
+                emit(&mut flow, Some(custom));
             } else {
-                emit(flow, None);
+                emit(&mut flow, None);
             }
             records += 1;
         });

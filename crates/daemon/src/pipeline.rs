@@ -137,7 +137,8 @@ impl Batches {
     }
 
     /// Add a flow and its custom primitive values, if any; true when the batch is full.
-    pub fn push(&mut self, f: Flow, custom: Option<&CustomValues>) -> bool {
+    #[inline]
+    pub fn push(&mut self, f: &Flow, custom: Option<&CustomValues>) -> bool {
         // Never shared while being filled: make_mut does not copy.
         let b = Arc::make_mut(&mut self.filling);
         b.push(f, custom);
@@ -448,7 +449,9 @@ fn run_plugin(
                 }
                 plugin.process_datagrams(&batch, &tags);
             }
-            Ok(Msg::Flows(batch)) if stages.is_empty() => {
+            // No stage would change a flow of this batch (e.g. only the first plugin's
+            // label reset, and no flow marked for it): no per-flow copy.
+            Ok(Msg::Flows(batch)) if pmacct_flow::stage::all_unchanged(&stages, &batch.flows) => {
                 plugin.process_batch(&batch.flows, &batch.custom)
             }
             Ok(Msg::Flows(batch)) => {
@@ -519,7 +522,7 @@ mod tests {
                 packets: i,
                 ..Default::default()
             };
-            if b.push(f, None) {
+            if b.push(&f, None) {
                 b.hand_out(|full| {
                     assert_eq!(full.len(), 4);
                     assert_eq!(

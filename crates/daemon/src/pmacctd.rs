@@ -190,7 +190,7 @@ impl Decoder for PacketDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         if let Some(f) = &self.filter {
             if !f.matches(d.data, d.data.len() as u32) {
@@ -209,7 +209,7 @@ impl Decoder for PacketDecoder {
                 if o > 0 {
                     flow.prims.out_iface = o;
                 }
-                emit(flow, None)
+                emit(&mut flow, None)
             }
             Err(skip) => drops.add(skip.as_str(), 1),
         }

@@ -131,7 +131,7 @@ impl Decoder for SflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         let src = d.src.ip();
         let arrival = d.arrival;
@@ -166,7 +166,7 @@ impl Decoder for SflowSource {
                         r.apply(&mut f, s);
                     }
                 }
-                emit(f, None);
+                emit(&mut f, None);
             },
             |cs| {
                 counters += 1;
@@ -581,7 +581,7 @@ mod tests {
                 wirelen: 0,
             };
             let mut bins = Vec::new();
-            src.decode(&dg, &mut DropCounters::default(), &mut |f: Flow, _| {
+            src.decode(&dg, &mut DropCounters::default(), &mut |f: &mut Flow, _| {
                 bins.push(f.bin_time)
             });
             assert!(!bins.is_empty());

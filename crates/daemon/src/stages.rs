@@ -94,6 +94,11 @@ impl Stage for SampledLabelReset {
         }
         true
     }
+
+    /// Flows without the reset mark pass as they are (all of them without a sampling_map).
+    fn leaves_unchanged(&self, f: &Flow) -> bool {
+        !f.label_reset
+    }
 }
 
 /// A plugin's `sampling_rate: N`: 1-out-of-N packets, counted over each flow's packets.

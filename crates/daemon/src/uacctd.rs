@@ -75,13 +75,13 @@ impl Decoder for NflogDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         match nflog::parse_packet(d.data) {
             Ok(p) => match self.acct.account(&p, d.arrival) {
-                Ok(flow) => {
+                Ok(mut flow) => {
                     self.ifindex = (p.ifindex_in(), p.ifindex_out());
-                    emit(flow, None)
+                    emit(&mut flow, None)
                 }
                 Err(skip) => drops.add(skip.as_str(), 1),
             },

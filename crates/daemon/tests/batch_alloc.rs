@@ -44,11 +44,11 @@ impl Decoder for Burst {
         &mut self,
         _: &Datagram<'_>,
         _: &mut DropCounters,
-        emit: &mut dyn FnMut(Flow, Option<&CustomValues>),
+        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
     ) -> Option<DatagramSummary> {
         for i in 0..BATCH_RECORDS as u64 {
             emit(
-                Flow {
+                &mut Flow {
                     packets: i,
                     ..Default::default()
                 },

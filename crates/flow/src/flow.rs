@@ -165,16 +165,21 @@ impl FlowBatch {
             custom: Vec::new(),
         }
     }
-    /// Append `flow`, its custom values (if any) to the side table.
-    pub fn push(&mut self, mut flow: Flow, custom: Option<&CustomValues>) {
-        flow.custom = match custom {
+    /// Append a copy of `flow` (the one copy of a record into its batch), its custom
+    /// values (if any) to the side table.
+    #[inline]
+    pub fn push(&mut self, flow: &Flow, custom: Option<&CustomValues>) {
+        let r = match custom {
             Some(c) => {
                 self.custom.push(*c);
                 CustomRef(self.custom.len() as u32 - 1)
             }
             None => CustomRef::NONE,
         };
-        self.flows.push(flow);
+        self.flows.push(*flow);
+        if let Some(last) = self.flows.last_mut() {
+            last.custom = r;
+        }
     }
     pub fn len(&self) -> usize {
         self.flows.len()

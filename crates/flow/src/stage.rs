@@ -10,6 +10,22 @@ use crate::Flow;
 pub trait Stage: Send {
     /// Apply to one flow; `false` drops it (for this plugin, or for all if a core stage).
     fn apply(&mut self, flow: &mut Flow) -> bool;
+
+    /// True only when `apply` would keep `flow` and change nothing in it (nor in the
+    /// stage's own state): a plugin then works on the shared batch as it is instead of
+    /// copying every flow first. The default (false) is always correct.
+    fn leaves_unchanged(&self, flow: &Flow) -> bool {
+        let _ = flow;
+        false
+    }
+}
+
+/// Whether every stage leaves every flow of `flows` as it is (see
+/// [`Stage::leaves_unchanged`]); true for no stages.
+pub fn all_unchanged(stages: &[Box<dyn Stage>], flows: &[Flow]) -> bool {
+    stages
+        .iter()
+        .all(|s| flows.iter().all(|f| s.leaves_unchanged(f)))
 }
 
 /// Run `stages` in order; stops at the first that drops the flow.

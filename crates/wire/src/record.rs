@@ -229,7 +229,25 @@ impl std::ops::DerefMut for FlowRecord<'_> {
     }
 }
 
-impl FlowRecord<'_> {
+impl<'a> FlowRecord<'a> {
+    /// Become a copy of `base`, each part moved once: the derived `clone_from` builds a
+    /// temporary record first, two copies of several hundred bytes per decoded record.
+    #[inline]
+    pub fn reset_from(&mut self, base: &FlowRecord<'a>) {
+        let FlowRecord {
+            fields,
+            application_id,
+            vrf_name_raw,
+            srv6_seg_list,
+            raw,
+        } = base;
+        self.fields = *fields;
+        self.application_id = *application_id;
+        self.vrf_name_raw = *vrf_name_raw;
+        self.srv6_seg_list = *srv6_seg_list;
+        self.raw = *raw;
+    }
+
     /// A copy that outlives the datagram: every decoded value, without the borrowed views
     /// (`application_id`, `raw`). For buffering records or tests, not the hot path.
     pub fn detached(&self) -> FlowRecord<'static> {

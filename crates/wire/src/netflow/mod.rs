@@ -343,7 +343,7 @@ pub(crate) fn flow_records<const N: usize, F: FnMut(&FlowRecord)>(
         let Ok(r) = <&[u8; N]>::try_from(chunk) else {
             continue;
         };
-        rec.clone_from(&base);
+        rec.reset_from(&base);
         rec.src_addr = Some(rv4(r, 0));
         rec.dst_addr = Some(rv4(r, 4));
         rec.next_hop = Some(rv4(r, 8));

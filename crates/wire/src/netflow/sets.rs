@@ -156,7 +156,7 @@ fn data_set<F: FnMut(&FlowRecord)>(
     let mut off = 0usize;
     // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
     while content.len() - off >= t.min_len {
-        rec.clone_from(&base);
+        rec.reset_from(&base);
         let mut s = Scratch::default();
         let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &tb) else {
             stats.drop(DropReason::RecordTruncated);
@@ -224,7 +224,7 @@ fn padding_is_zero(t: &Template, content: &[u8], base: &FlowRecord<'_>, tb: &Tim
     let mut rec = base.clone();
     let mut off = 0usize;
     while content.len() - off >= t.min_len {
-        rec.clone_from(base);
+        rec.reset_from(base);
         let mut s = Scratch::default();
         match fill(t, &content[off..], &mut rec, &mut s, tb) {
             Some(used) if used > 0 => off += used,
@@ -255,7 +255,7 @@ fn options_set<F: FnMut(&FlowRecord)>(
     let mut rec = base.clone();
     let mut off = 0usize;
     while content.len() - off >= t.min_len {
-        rec.clone_from(&base);
+        rec.reset_from(&base);
         let mut s = Scratch::default();
         let Some(used) = fill(t, &content[off..], &mut rec, &mut s, &ctx.tb) else {
             stats.drop(DropReason::RecordTruncated);

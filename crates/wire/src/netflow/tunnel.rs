@@ -49,6 +49,11 @@ pub(crate) struct TunnelLayout {
     l2_segment: u16,
     /// srhSegmentIPv6ListSection (IE 497), else Huawei's (PEN 2011) IE 505: first one.
     srv6_list: u16,
+    /// `(offset, length)` in the record of each field [`Self::want`] names, when every
+    /// field up to the last of them has a fixed length (the usual case): a record then
+    /// slices them directly instead of walking the template per record. `NONE` offset:
+    /// not wanted.
+    fixed: Option<[(u16, u16); 11]>,
 }
 
 /// PEN of Huawei's private SRv6 segment list element (505).
@@ -72,6 +77,7 @@ impl TunnelLayout {
             flow_label_last: NONE,
             l2_segment: NONE,
             srv6_list: NONE,
+            fixed: None,
         };
         let (mut tos_n, mut fl_n) = (0u32, 0u32);
         let (mut dlfs, mut nat) = (false, false);
@@ -139,18 +145,13 @@ impl TunnelLayout {
             || l.l2_segment != NONE
             || l.srv6_list != NONE
             || l.flow_label_last != NONE;
+        l.fixed = fixed_offsets(fields, &l.want());
         useful.then_some(l)
     }
 
-    /// The tunnel fields of one record (`data`: the whole record, `fields`: its template).
-    /// `ipfix`: flowLabelIPv6 is read over 4 bytes in IPFIX, 3 in v9 (as pmacct does).
-    /// Returns them and the SRv6 segment list bytes, if any.
-    pub(crate) fn read<'a>(
-        &self,
-        fields: &[FieldSpec],
-        data: &'a [u8],
-        ipfix: bool,
-    ) -> (TunnelFields, Option<&'a [u8]>) {
+    /// The field indices a record's [`Self::read`] looks at, in its order (`NONE`: not
+    /// looked at).
+    fn want(&self) -> [u16; 11] {
         let mut want = [
             self.proto,
             self.src6,
@@ -169,7 +170,27 @@ impl TunnelLayout {
             want[1..6].fill(NONE);
             want[7] = NONE;
         }
-        let vals = slices(fields, data, &want);
+        want
+    }
+
+    /// The tunnel fields of one record (`data`: the whole record, `fields`: its template).
+    /// `ipfix`: flowLabelIPv6 is read over 4 bytes in IPFIX, 3 in v9 (as pmacct does).
+    /// Returns them and the SRv6 segment list bytes, if any.
+    pub(crate) fn read<'a>(
+        &self,
+        fields: &[FieldSpec],
+        data: &'a [u8],
+        ipfix: bool,
+    ) -> (TunnelFields, Option<&'a [u8]>) {
+        let vals = match &self.fixed {
+            Some(fx) => fx.map(|(off, len)| {
+                let off = usize::from(off);
+                (off != usize::from(NONE))
+                    .then(|| data.get(off..off + usize::from(len)))
+                    .flatten()
+            }),
+            None => slices(fields, data, &self.want()),
+        };
         let [proto, src6, dst6, sport, dport, flags, tos, flabel, l2seg, list, flabel_last] = vals;
         let mut t = TunnelFields::default();
         if let Some(v) = tos {
@@ -250,6 +271,29 @@ fn front4(v: &[u8], size: usize) -> [u8; 4] {
     b
 }
 
+/// `(offset, length)` of the fields at the indices `want` names when every field up to the
+/// last of them has a fixed length (offset `NONE` for the others); None otherwise.
+fn fixed_offsets<const N: usize>(fields: &[FieldSpec], want: &[u16; N]) -> Option<[(u16, u16); N]> {
+    let mut out = [(NONE, 0); N];
+    let Some(last) = want.iter().copied().filter(|w| *w != NONE).max() else {
+        return Some(out);
+    };
+    let mut off = 0usize;
+    for (i, f) in fields.iter().enumerate().take(usize::from(last) + 1) {
+        if f.len == 0xFFFF {
+            return None;
+        }
+        for (slot, w) in out.iter_mut().zip(want) {
+            if usize::from(*w) == i {
+                // An offset that does not fit a u16 never slices (records are smaller).
+                *slot = (u16::try_from(off).ok().filter(|o| *o != NONE)?, f.len);
+            }
+        }
+        off += usize::from(f.len);
+    }
+    Some(out)
+}
+
 /// The bytes of the fields at the indices `want` names (`NONE`: not wanted), in one walk
 /// that stops after the last wanted field; RFC 7011 variable-length fields handled. A field
 /// past a truncated record is None.
@@ -288,4 +332,57 @@ fn slices<'a, const N: usize>(
         off = start + len;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(id: u16, len: u16) -> FieldSpec {
+        FieldSpec { pen: 0, id, len }
+    }
+
+    /// The precomputed offsets slice what the walk over the template slices, for every
+    /// truncation of the record.
+    #[test]
+    fn fixed_offsets_read_what_the_walk_reads() {
+        // SRv6: outer IPv6 addresses, protocol 41, then inner IPv4, ports, flags, two tos.
+        let fields = [
+            spec(1, 4),
+            spec(27, 16),
+            spec(28, 16),
+            spec(4, 1),
+            spec(8, 4),
+            spec(12, 4),
+            spec(7, 2),
+            spec(11, 2),
+            spec(6, 1),
+            spec(5, 1),
+            spec(5, 1),
+            spec(31, 4),
+            spec(31, 4),
+        ];
+        let layout = TunnelLayout::compile(&fields).unwrap();
+        assert!(layout.fixed.is_some());
+        let walked = TunnelLayout {
+            fixed: None,
+            ..layout
+        };
+        let len: usize = fields.iter().map(|f| usize::from(f.len)).sum();
+        let mut data: Vec<u8> = (0..len as u8).map(|b| b.wrapping_mul(7)).collect();
+        data[36] = 41;
+        for n in 0..=len {
+            for ipfix in [false, true] {
+                assert_eq!(
+                    layout.read(&fields, &data[..n], ipfix),
+                    walked.read(&fields, &data[..n], ipfix),
+                    "{n} bytes"
+                );
+            }
+        }
+        // A variable-length field before a wanted one: the walk it is.
+        let mut var = fields.to_vec();
+        var[0].len = 0xFFFF;
+        assert!(TunnelLayout::compile(&var).unwrap().fixed.is_none());
+    }
 }

@@ -56,7 +56,7 @@ pub(crate) fn decode<F: FnMut(&FlowRecord)>(
     let base = lh.base();
     let mut rec: FlowRecord = base.clone();
     for r in body.chunks_exact(rec_len) {
-        rec.clone_from(&base);
+        rec.reset_from(&base);
         match agg {
             6..=8 => {
                 // Flow-like schemes: addresses first, no flow count.
