@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Crafted NetFlow v9 and IPFIX exports for nfacctd's `vxlan` (layer2SegmentId, IE 351) and
 pmacct 1.8's `flow_label` (flowLabelIPv6, IE 31) primitives, with ToS values that differ in
-their ECN bits only (tos_encode_as_dscp), written to compat-tests/inputs/vxlan-ipfix-v9.pcap.
+their ECN bits only (tos_encode_as_dscp), written to compat-tests/inputs/vxlan/vxlan-ipfix-v9.pcap.
 The IPFIX helpers are make_srv6_pcap.py's.
 
 Two datagrams from 192.0.2.10:4739 to UDP 2100:
