@@ -352,11 +352,23 @@ def vpn4(rd, p, path, nh):
                   + attr(0x80, 14, mp))
 
 
+def lu4(p, path, nh):
+    """A labelled unicast IPv4 route (MP_REACH, SAFI 4)."""
+    n = ipaddress.ip_network(p)
+    label = struct.pack("!I", (3000 << 4) | 1)[1:]
+    nlri = (struct.pack("!B", 24 + n.prefixlen) + label
+            + n.network_address.packed[:(n.prefixlen + 7) // 8])
+    mp = struct.pack("!HBB", 1, 4, 4) + ipaddress.ip_address(nh).packed + b"\x00" + nlri
+    return update(attrs=attr(0x40, 1, b"\x00") + attr(0x40, 2, as_path([(2, path)]))
+                  + attr(0x80, 14, mp))
+
+
 def scenario_flows_rd():
     """(compat_bmp_flow, flow_to_rd_map) Router 1: a global peer with unicast and VPNv4
     routes (NLRI RD 0:65000:100), an L3VPN instance peer of peer distinguisher 0:65000:100
     with unicast and VPNv4 routes (NLRI RD 0:65000:200) nested both ways, another of peer
-    distinguisher 0:65000:300 with a more specific unicast route; the stream stays open."""
+    distinguisher 0:65000:300 with a more specific unicast route; labelled unicast routes of
+    all three; the stream stays open."""
     rd100 = struct.pack("!HHI", 0, 65000, 100)
     rd200 = struct.pack("!HHI", 0, 65000, 200)
     out = initiation() + up(PA) + up(PC) + up(PC2)
@@ -370,6 +382,9 @@ def scenario_flows_rd():
     out += rm(PC, vpn4(rd200, "10.8.0.0/16", [4200000001, 65088], "10.0.1.2"))
     out += rm(PC2, update(attrs=attrs_v4([65066, 65067], "10.0.6.2", lp=66),
                           nlri=nets("10.6.0.0/24")))
+    out += rm(PA, lu4("10.9.0.0/16", [65001, 65090], "10.0.0.2"))
+    out += rm(PC, lu4("10.10.0.0/16", [4200000001, 65100], "10.0.1.2"))
+    out += rm(PC2, lu4("10.10.10.0/24", [65066, 65110], "10.0.6.2"))
     return out
 
 

@@ -461,7 +461,8 @@ fn flows_rd(addrs: &[&str]) -> Vec<Rec> {
 /// `flow_to_rd_map` with BMP-learned routes (bmp_stream.py `flows_rd`): 1.7.7 looks a flow
 /// with an RD up in the VPN routes, then the unicast routes, of the monitored peers whose
 /// peer distinguisher is that RD (never by a VPN route's own RD: see pmacct_bmp::lookup);
-/// a flow without one in every peer's unicast routes. Same outputs, record by record.
+/// a flow without one in every peer's unicast routes; then labelled unicast (with an RD:
+/// of those peers only). Same outputs, record by record.
 #[test]
 fn bmp_flow_to_rd_map_as_pmacct() {
     let pm_bin = PathBuf::from(compat_tests::oracle::path("nfacctd"));
@@ -487,6 +488,9 @@ fn bmp_flow_to_rd_map_as_pmacct() {
         "10.8.1.1",
         "172.16.5.1",
         "172.16.6.1",
+        "10.9.1.1",
+        "10.10.1.1",
+        "10.10.10.1",
         "192.168.1.1",
     ]);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -501,9 +505,9 @@ fn bmp_flow_to_rd_map_as_pmacct() {
             a.write_all(&r).unwrap();
             routers.push(a);
         }
-        // 9 routes in 8 updates.
+        // 12 routes in 11 updates.
         wait_for("routes in both RIBs", &[&pm, &ours], |s| {
-            s.msglog().matches("\"log_type\": \"update\"").count() >= 9
+            s.msglog().matches("\"log_type\": \"update\"").count() >= 12
         });
         std::thread::sleep(Duration::from_millis(300));
         let exporter = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();

@@ -266,6 +266,13 @@ pub struct PeerRib {
     /// empty for BGP sessions. Not walked by dumps.
     pub pd4: HashMap<Rd, Lpm<u32>>,
     pub pd6: HashMap<Rd, Lpm<u128>>,
+    /// The same for labelled unicast routes ([`PeerRib::bmp`]).
+    pub pd_lu4: HashMap<Rd, Lpm<u32>>,
+    pub pd_lu6: HashMap<Rd, Lpm<u128>>,
+    /// A BMP lookup RIB: for a flow RD, 1.7.7's retry in labelled unicast wants the peer
+    /// distinguisher too (`bgp_lookup_node_match_cmp_bmp` compares RDs whenever the flow
+    /// has one; the BGP one only in the VPN table).
+    pub bmp: bool,
 }
 
 fn key4(a: IpAddr) -> Option<u32> {
@@ -334,41 +341,38 @@ impl PeerRib {
         }
     }
 
-    /// A unicast route of a BMP peer with peer distinguisher `pd` (see [`PeerRib::pd4`]).
-    pub fn announce_pd(&mut self, pd: Rd, p: Prefix, path: Path) {
+    /// A unicast (`labelled`: labelled unicast) route of a BMP peer with peer distinguisher
+    /// `pd` (see [`PeerRib::pd4`]).
+    pub fn announce_pd(&mut self, labelled: bool, pd: Rd, p: Prefix, path: Path) {
+        let (t4, t6) = if labelled {
+            (&mut self.pd_lu4, &mut self.pd_lu6)
+        } else {
+            (&mut self.pd4, &mut self.pd6)
+        };
         match p.addr {
-            IpAddr::V4(v) => self
-                .pd4
-                .entry(pd)
-                .or_default()
-                .insert(u32::from(v), p.len, path),
-            IpAddr::V6(v) => self
-                .pd6
-                .entry(pd)
-                .or_default()
-                .insert(u128::from(v), p.len, path),
+            IpAddr::V4(v) => t4.entry(pd).or_default().insert(u32::from(v), p.len, path),
+            IpAddr::V6(v) => t6.entry(pd).or_default().insert(u128::from(v), p.len, path),
         }
     }
 
     /// [`PeerRib::announce_pd`]'s route withdrawn; an emptied table goes.
-    pub fn withdraw_pd(&mut self, pd: Rd, p: Prefix, path_id: u32) {
+    pub fn withdraw_pd(&mut self, labelled: bool, pd: Rd, p: Prefix, path_id: u32) {
+        fn take<K: Bits>(m: &mut HashMap<Rd, Lpm<K>>, pd: Rd, k: K, len: u8, id: u32) {
+            if let Some(t) = m.get_mut(&pd) {
+                t.take(k, len, id);
+                if t.is_empty() {
+                    m.remove(&pd);
+                }
+            }
+        }
+        let (t4, t6) = if labelled {
+            (&mut self.pd_lu4, &mut self.pd_lu6)
+        } else {
+            (&mut self.pd4, &mut self.pd6)
+        };
         match p.addr {
-            IpAddr::V4(v) => {
-                if let Some(t) = self.pd4.get_mut(&pd) {
-                    t.take(u32::from(v), p.len, path_id);
-                    if t.is_empty() {
-                        self.pd4.remove(&pd);
-                    }
-                }
-            }
-            IpAddr::V6(v) => {
-                if let Some(t) = self.pd6.get_mut(&pd) {
-                    t.take(u128::from(v), p.len, path_id);
-                    if t.is_empty() {
-                        self.pd6.remove(&pd);
-                    }
-                }
-            }
+            IpAddr::V4(v) => take(t4, pd, u32::from(v), p.len, path_id),
+            IpAddr::V6(v) => take(t6, pd, u128::from(v), p.len, path_id),
         }
     }
 
@@ -439,7 +443,10 @@ impl PeerRib {
                         .or_else(|| self.pd4.get(&rd).and_then(|t| t.lookup(k, pick))),
                     None => self.v4.lookup(k, pick),
                 };
-                first.or_else(|| self.lu4.lookup(k, pick))
+                first.or_else(|| match (rd, self.bmp) {
+                    (Some(rd), true) => self.pd_lu4.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    _ => self.lu4.lookup(k, pick),
+                })
             }
             IpAddr::V6(v) => {
                 let k = u128::from(v);
@@ -451,7 +458,10 @@ impl PeerRib {
                         .or_else(|| self.pd6.get(&rd).and_then(|t| t.lookup(k, pick))),
                     None => self.v6.lookup(k, pick),
                 };
-                first.or_else(|| self.lu6.lookup(k, pick))
+                first.or_else(|| match (rd, self.bmp) {
+                    (Some(rd), true) => self.pd_lu6.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    _ => self.lu6.lookup(k, pick),
+                })
             }
         }
     }

@@ -23,8 +23,10 @@
 //! `bmp_peer_hdr_get_rd`). So a flow with an RD matches the VPN routes (any NLRI RD) and
 //! then the unicast routes of the monitored peers whose peer distinguisher is that RD,
 //! never a VPN route by its own RD; a flow without one, the unicast routes of every peer.
-//! Here VPN routes are kept under their peer's distinguisher (none: not kept, they never
-//! match) and unicast routes of such peers a second time under it (`PeerRib::pd4`).
+//! Then labelled unicast, where 1.7.7 compares the RD too: those of such peers only (the
+//! BGP daemon's retry there takes any). Here VPN routes are kept under their peer's
+//! distinguisher (none: not kept, they never match) and unicast and labelled unicast routes
+//! of such peers a second time under it (`PeerRib::pd4`, `pd_lu4`).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -62,7 +64,10 @@ fn new_peer(addr: IpAddr, tcp_port: u16, id: Ipv4Addr, asn: u32, ap: [bool; 2]) 
         asn,
         add_path_v4: ap[0],
         add_path_v6: ap[1],
-        rib: RwLock::new(PeerRib::default()),
+        rib: RwLock::new(PeerRib {
+            bmp: true,
+            ..PeerRib::default()
+        }),
     })
 }
 
@@ -86,7 +91,7 @@ fn pd_of(k: &RouteKey) -> Option<Rd> {
 /// Where a route goes in a lookup RIB (see the module doc): announced (`Some(path)`) or
 /// withdrawn (`None`, `slot`).
 fn apply(rib: &RwLock<PeerRib>, k: &RouteKey, path: Option<&Path>, slot: u32) {
-    use pmacct_bgp::msg::{SAFI_MPLS_VPN, SAFI_UNICAST};
+    use pmacct_bgp::msg::{SAFI_MPLS_LABEL, SAFI_MPLS_VPN, SAFI_UNICAST};
     let Ok(mut g) = rib.write() else {
         return;
     };
@@ -108,10 +113,11 @@ fn apply(rib: &RwLock<PeerRib>, k: &RouteKey, path: Option<&Path>, slot: u32) {
             g.withdraw(k.safi, None, k.prefix, slot);
         }
     }
-    if let (true, Some(pd)) = (k.safi == SAFI_UNICAST, pd) {
+    let labelled = k.safi == SAFI_MPLS_LABEL;
+    if let (true, Some(pd)) = (k.safi == SAFI_UNICAST || labelled, pd) {
         match path {
-            Some(p) => g.announce_pd(pd, k.prefix, p.clone()),
-            None => g.withdraw_pd(pd, k.prefix, slot),
+            Some(p) => g.announce_pd(labelled, pd, k.prefix, p.clone()),
+            None => g.withdraw_pd(labelled, pd, k.prefix, slot),
         }
     }
 }
@@ -142,6 +148,7 @@ impl RouterRib {
                 let new = new_peer(addr, port, local_id, 0, [false; 2]);
                 if let Ok(mut g) = new.rib.write() {
                     *g = moved;
+                    g.bmp = true;
                 }
                 if let Some(o) = old {
                     rib.routers.remove(o);
@@ -225,7 +232,7 @@ impl RouterRib {
 mod tests {
     use super::*;
     use pmacct_bgp::attr::FlowAttrs;
-    use pmacct_bgp::msg::{Prefix, SAFI_MPLS_VPN, SAFI_UNICAST};
+    use pmacct_bgp::msg::{Prefix, SAFI_MPLS_LABEL, SAFI_MPLS_VPN, SAFI_UNICAST};
 
     fn attrs(lp: u32) -> Arc<PathAttrs> {
         Arc::new(PathAttrs {
@@ -301,6 +308,10 @@ mod tests {
             &key(SAFI_UNICAST, "10.6.0.0/16", [0; 8], 1, rd100),
             &attrs(5),
         );
+        // Labelled unicast: the global peer's never matches a flow RD, the L3VPN peer's does.
+        let lu = |p, pt, pd| key(SAFI_MPLS_LABEL, p, [0; 8], pt, pd);
+        rr.announce(ga, &lu("10.9.0.0/16", 0, [0; 8]), &attrs(6));
+        rr.announce(la, &lu("10.10.0.0/16", 1, rd100), &attrs(7));
         let g = rr.router.as_ref().unwrap().rib.read().unwrap();
         let lp = |a: &str, rd: Option<[u8; 8]>| {
             g.lookup(a.parse().unwrap(), rd.map(Rd), false, None)
@@ -311,6 +322,10 @@ mod tests {
         assert_eq!(lp("10.8.8.1", Some(rd100)), Some(4));
         assert_eq!(lp("10.6.1.1", Some(rd100)), Some(5));
         assert_eq!(lp("10.6.1.1", Some(rd200)), None);
+        assert_eq!(lp("10.9.1.1", Some(rd100)), None);
+        assert_eq!(lp("10.10.1.1", Some(rd100)), Some(7));
+        assert_eq!(lp("10.9.1.1", None), Some(6));
+        assert_eq!(lp("10.10.1.1", None), Some(7));
         // Without an RD: every peer's unicast routes, no VPN route.
         assert_eq!(lp("10.8.8.1", None), Some(3));
         assert_eq!(lp("10.1.1.1", None), Some(2));
