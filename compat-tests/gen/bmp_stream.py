@@ -14,7 +14,8 @@ Writes one router's byte stream to stdout (or a file). Scenarios:
              header cut short, a TLV overrunning its message, a route monitoring message whose
              UPDATE length overruns; then a well-formed peer down and termination.
   flows      (compat_bmp_flow) router 1: routes of several peers and policies for flow
-             lookups, kept open; flows2: router 2 with its own BGP id.
+             lookups, kept open; flows2: router 2 with its own BGP id; flows_rd: unicast
+             and VPNv4 routes of peers with and without a peer distinguisher.
 Plain struct: no scapy needed.
 """
 import struct
@@ -336,11 +337,62 @@ def scenario_flows2():
     return out
 
 
+PC2 = (1, 0x00, struct.pack("!HHI", 0, 65000, 300), "10.0.6.2", 65066, "10.0.6.2")
+
+
+def vpn4(rd, p, path, nh):
+    """A VPNv4 route (MP_REACH, SAFI 128) of RD `rd` (wire bytes)."""
+    n = ipaddress.ip_network(p)
+    label = struct.pack("!I", (2000 << 4) | 1)[1:]
+    nlri = (struct.pack("!B", 24 + 64 + n.prefixlen) + label + rd
+            + n.network_address.packed[:(n.prefixlen + 7) // 8])
+    mp = (struct.pack("!HBB", 1, 128, 12) + b"\x00" * 8 + ipaddress.ip_address(nh).packed
+          + b"\x00" + nlri)
+    return update(attrs=attr(0x40, 1, b"\x00") + attr(0x40, 2, as_path([(2, path)]))
+                  + attr(0x80, 14, mp))
+
+
+def lu4(p, path, nh):
+    """A labelled unicast IPv4 route (MP_REACH, SAFI 4)."""
+    n = ipaddress.ip_network(p)
+    label = struct.pack("!I", (3000 << 4) | 1)[1:]
+    nlri = (struct.pack("!B", 24 + n.prefixlen) + label
+            + n.network_address.packed[:(n.prefixlen + 7) // 8])
+    mp = struct.pack("!HBB", 1, 4, 4) + ipaddress.ip_address(nh).packed + b"\x00" + nlri
+    return update(attrs=attr(0x40, 1, b"\x00") + attr(0x40, 2, as_path([(2, path)]))
+                  + attr(0x80, 14, mp))
+
+
+def scenario_flows_rd():
+    """(compat_bmp_flow, flow_to_rd_map) Router 1: a global peer with unicast and VPNv4
+    routes (NLRI RD 0:65000:100), an L3VPN instance peer of peer distinguisher 0:65000:100
+    with unicast and VPNv4 routes (NLRI RD 0:65000:200) nested both ways, another of peer
+    distinguisher 0:65000:300 with a more specific unicast route; labelled unicast routes of
+    all three; the stream stays open."""
+    rd100 = struct.pack("!HHI", 0, 65000, 100)
+    rd200 = struct.pack("!HHI", 0, 65000, 200)
+    out = initiation() + up(PA) + up(PC) + up(PC2)
+    out += rm(PA, update(attrs=attrs_v4([65001, 64512], "10.0.0.2", lp=100),
+                         nlri=nets("10.1.0.0/16")))
+    out += rm(PA, vpn4(rd100, "172.16.5.0/24", [65001, 65100], "10.0.0.2"))
+    out += rm(PC, update(attrs=attrs_v4([4200000001, 65060], "10.0.1.2", lp=60),
+                         nlri=nets("10.6.0.0/16", "10.7.0.0/16", "10.8.8.0/24")))
+    out += rm(PC, vpn4(rd200, "172.16.6.0/24", [4200000001, 65061], "10.0.1.2"))
+    out += rm(PC, vpn4(rd200, "10.7.7.0/24", [4200000001, 65077], "10.0.1.2"))
+    out += rm(PC, vpn4(rd200, "10.8.0.0/16", [4200000001, 65088], "10.0.1.2"))
+    out += rm(PC2, update(attrs=attrs_v4([65066, 65067], "10.0.6.2", lp=66),
+                          nlri=nets("10.6.0.0/24")))
+    out += rm(PA, lu4("10.9.0.0/16", [65001, 65090], "10.0.0.2"))
+    out += rm(PC, lu4("10.10.0.0/16", [4200000001, 65100], "10.0.1.2"))
+    out += rm(PC2, lu4("10.10.10.0/24", [65066, 65110], "10.0.6.2"))
+    return out
+
+
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     data = {"all": scenario_all, "disconnect": scenario_disconnect,
             "malformed": scenario_malformed, "flows": scenario_flows,
-            "flows2": scenario_flows2}[which]()
+            "flows2": scenario_flows2, "flows_rd": scenario_flows_rd}[which]()
     if len(sys.argv) > 2:
         with open(sys.argv[2], "wb") as f:
             f.write(data)

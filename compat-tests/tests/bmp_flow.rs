@@ -81,7 +81,8 @@ impl Side {
         self.dir.0.join(f)
     }
 
-    fn config(&self) -> String {
+    /// The collector's config; `extra`: more lines (`@DIR@`: the scratch directory).
+    fn config(&self, extra: &str) -> String {
         let d = self.dir.0.display();
         std::fs::write(
             self.path("agent.map"),
@@ -112,9 +113,10 @@ impl Side {
              dst_mask, peer_dst_ip\n\
              print_output[net]: csv\n\
              print_output_file[net]: {d}/net.csv\n\
-             print_refresh_time[net]: 3600\n",
+             print_refresh_time[net]: 3600\n{extra}",
             nf = self.nf_port,
             bp = self.bmp_port,
+            extra = extra.replace("@DIR@", &d.to_string()),
         )
     }
 
@@ -306,6 +308,69 @@ fn filled(text: &str, col: &str) -> usize {
         .count()
 }
 
+/// `recs` as NetFlow v9 from `exporter` to each collector.
+fn send(exporter: &UdpSocket, recs: &[&Rec], sides: &[&Side]) {
+    for d in datagrams(recs) {
+        for s in sides {
+            exporter
+                .send_to(&d, SocketAddr::from((Ipv4Addr::LOCALHOST, s.nf_port)))
+                .unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Until both collectors read every datagram.
+fn drained(pm: &Side, ours: &Side) {
+    let _ = run::wait_until("datagrams read", Duration::from_secs(10), || {
+        run::udp_queued(pm.nf_port) == Some(0) && run::udp_queued(ours.nf_port) == Some(0)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+/// Both collectors stopped (SIGINT: the print plugins write), then the run's panic, if any,
+/// goes on; else its value (the router connections, held until then).
+fn stop<T>(
+    result: std::thread::Result<T>,
+    pm: (&mut Child, &Path),
+    ours: (&mut Child, &Path),
+) -> T {
+    interrupt(pm.0, pm.1);
+    interrupt(ours.0, ours.1);
+    match result {
+        Ok(r) => r,
+        Err(e) => std::panic::resume_unwind(e),
+    }
+}
+
+/// One print output of both collectors: the same records, pmacct's at least half of the
+/// `sent` flows, each of `cols` filled in 20 records at least (the BMP routes were used).
+fn check_output(pm: &Side, ours: &Side, sent: usize, file: &str, cols: &[&str]) {
+    let po = std::fs::read_to_string(pm.path(file)).unwrap_or_default();
+    let oo = std::fs::read_to_string(ours.path(file)).unwrap_or_default();
+    let diff = compare(Format::Csv, &po, &oo);
+    println!("{file}: {sent} flows sent; {diff}");
+    assert!(
+        diff.records.0 >= sent / 2,
+        "{file}: pmacct printed {} records:\n{po}\n{}",
+        diff.records.0,
+        pm.log()
+    );
+    for c in cols {
+        let n = filled(&po, c);
+        assert!(
+            n >= 20,
+            "{file}: pmacct filled {c} in {n} records only:\n{po}\n{}",
+            pm.log()
+        );
+        println!("{file}: {c} filled in {n} records");
+    }
+    assert!(
+        diff.is_empty(),
+        "{file}: {diff}\npmacct:\n{po}\nours:\n{oo}"
+    );
+}
+
 #[test]
 fn bmp_routes_enrich_flows_as_pmacct() {
     let pm_bin = PathBuf::from(compat_tests::oracle::path("nfacctd"));
@@ -313,8 +378,8 @@ fn bmp_routes_enrich_flows_as_pmacct() {
     let pm = Side::new("bmpflow-pmacct");
     let ours = Side::new("bmpflow-ours");
     let (mut cp, mut co) = run::spawn_pair(
-        (&pm_bin, &pm.config(), &pm.dir.0),
-        (&ours_bin, &ours.config(), &ours.dir.0),
+        (&pm_bin, &pm.config(""), &pm.dir.0),
+        (&ours_bin, &ours.config(""), &ours.dir.0),
     )
     .unwrap();
     let recs = flows();
@@ -342,28 +407,12 @@ fn bmp_routes_enrich_flows_as_pmacct() {
         for (in_iface, from) in [(4, 1), (5, 3), (6, 4)] {
             let exporter = UdpSocket::bind((Ipv4Addr::new(127, 0, 0, from), 0)).unwrap();
             let mine: Vec<&Rec> = recs.iter().filter(|r| r.in_iface == in_iface).collect();
-            for d in datagrams(&mine) {
-                for s in [&pm, &ours] {
-                    exporter
-                        .send_to(&d, SocketAddr::from((Ipv4Addr::LOCALHOST, s.nf_port)))
-                        .unwrap();
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
+            send(&exporter, &mine, &[&pm, &ours]);
         }
-        let _ = run::wait_until("datagrams read", Duration::from_secs(10), || {
-            run::udp_queued(pm.nf_port) == Some(0) && run::udp_queued(ours.nf_port) == Some(0)
-        });
-        std::thread::sleep(Duration::from_millis(500));
+        drained(&pm, &ours);
         routers
     }));
-    interrupt(&mut cp, &pm_bin);
-    interrupt(&mut co, &ours_bin);
-    let routers = match result {
-        Ok(r) => r,
-        Err(e) => std::panic::resume_unwind(e),
-    };
-    drop(routers);
+    drop(stop(result, (&mut cp, &pm_bin), (&mut co, &ours_bin)));
     for (file, cols) in [
         (
             "main.csv",
@@ -379,29 +428,99 @@ fn bmp_routes_enrich_flows_as_pmacct() {
         ),
         ("net.csv", &["DST_NET", "DST_MASK", "PEER_DST_IP"][..]),
     ] {
-        let po = std::fs::read_to_string(pm.path(file)).unwrap_or_default();
-        let oo = std::fs::read_to_string(ours.path(file)).unwrap_or_default();
-        let diff = compare(Format::Csv, &po, &oo);
-        println!("{file}: {} flows sent; {diff}", recs.len());
-        assert!(
-            diff.records.0 >= recs.len() / 2,
-            "{file}: pmacct printed {} records:\n{po}\n{}",
-            diff.records.0,
-            pm.log()
-        );
-        // The BMP routes were used: a fair share of records carry each primitive.
-        for c in cols {
-            let n = filled(&po, c);
-            assert!(
-                n >= 20,
-                "{file}: pmacct filled {c} in {n} records only:\n{po}\n{}",
-                pm.log()
-            );
-            println!("{file}: {c} filled in {n} records");
+        check_output(&pm, &ours, recs.len(), file, cols);
+    }
+}
+
+/// Every ordered pair of `addrs` on input interfaces 4 (no RD) and 7 (RD 0:65000:100 by
+/// `flow_to_rd_map`).
+fn flows_rd(addrs: &[&str]) -> Vec<Rec> {
+    let mut out = Vec::new();
+    let mut k = 0u16;
+    for (i, s) in addrs.iter().enumerate() {
+        for (j, d) in addrs.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            for in_iface in [4, 7] {
+                out.push(Rec {
+                    src: s.parse().unwrap(),
+                    dst: d.parse().unwrap(),
+                    src_mask: 0,
+                    dst_mask: 0,
+                    in_iface,
+                    port: 1000 + k,
+                });
+                k += 1;
+            }
         }
-        assert!(
-            diff.is_empty(),
-            "{file}: {diff}\npmacct:\n{po}\nours:\n{oo}"
-        );
+    }
+    out
+}
+
+/// `flow_to_rd_map` with BMP-learned routes (bmp_stream.py `flows_rd`): 1.7.7 looks a flow
+/// with an RD up in the VPN routes, then the unicast routes, of the monitored peers whose
+/// peer distinguisher is that RD (never by a VPN route's own RD: see pmacct_bmp::lookup);
+/// a flow without one in every peer's unicast routes; then labelled unicast (with an RD:
+/// of those peers only). Same outputs, record by record.
+#[test]
+fn bmp_flow_to_rd_map_as_pmacct() {
+    let pm_bin = PathBuf::from(compat_tests::oracle::path("nfacctd"));
+    let ours_bin = PathBuf::from(env!("CARGO_BIN_EXE_nfacctd"));
+    let pm = Side::new("bmpflowrd-pmacct");
+    let ours = Side::new("bmpflowrd-ours");
+    for s in [&pm, &ours] {
+        std::fs::write(s.path("f2rd.map"), "id=0:65000:100 ip=127.0.0.1 in=7\n").unwrap();
+    }
+    let extra = "flow_to_rd_map: @DIR@/f2rd.map\n";
+    let (mut cp, mut co) = run::spawn_pair(
+        (&pm_bin, &pm.config(extra), &pm.dir.0),
+        (&ours_bin, &ours.config(extra), &ours.dir.0),
+    )
+    .unwrap();
+    let recs = flows_rd(&[
+        "10.1.1.1",
+        "10.6.0.1",
+        "10.6.1.1",
+        "10.7.7.1",
+        "10.7.1.1",
+        "10.8.8.1",
+        "10.8.1.1",
+        "172.16.5.1",
+        "172.16.6.1",
+        "10.9.1.1",
+        "10.10.1.1",
+        "10.10.10.1",
+        "192.168.1.1",
+    ]);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_for("collectors up", &[&pm, &ours], |s| {
+            s.log().matches(run::PLUGIN_UP).count() >= 2
+                && TcpStream::connect(("127.0.0.1", s.bmp_port)).is_ok()
+        });
+        let r = stream("flows_rd");
+        let mut routers = Vec::new();
+        for s in [&pm, &ours] {
+            let mut a = connect_from(Ipv4Addr::LOCALHOST, s.bmp_port);
+            a.write_all(&r).unwrap();
+            routers.push(a);
+        }
+        // 12 routes in 11 updates.
+        wait_for("routes in both RIBs", &[&pm, &ours], |s| {
+            s.msglog().matches("\"log_type\": \"update\"").count() >= 12
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let exporter = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let all: Vec<&Rec> = recs.iter().collect();
+        send(&exporter, &all, &[&pm, &ours]);
+        drained(&pm, &ours);
+        routers
+    }));
+    drop(stop(result, (&mut cp, &pm_bin), (&mut co, &ours_bin)));
+    for (file, cols) in [
+        ("main.csv", &["AS_PATH", "DST_AS", "SRC_AS_PATH"][..]),
+        ("net.csv", &["DST_NET", "DST_MASK", "PEER_DST_IP"][..]),
+    ] {
+        check_output(&pm, &ours, recs.len(), file, cols);
     }
 }

@@ -15,6 +15,12 @@
 //! `kafka_multi_values`, several each followed by a newline: records are counted per object.
 //! `first` and `last` are the wall clock (seconds since the epoch) when the first and the last
 //! message arrived here.
+//!
+//! `--watch` (compat-tests/bench/bmp-kafka-bench.sh): before waiting for stdin, poll the
+//! topic's high watermarks every 20 ms and print `watch S W` each time the count S of stored
+//! messages changes (W: wall clock), then `watched S W` once S >= N (`--expect`) and S stayed
+//! the same for S seconds (`--idle-secs`), or M seconds passed: when the producer's last
+//! message reached the broker, timed without reading the messages back.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -36,6 +42,7 @@ struct Args {
     expect: u64,
     idle: Duration,
     max: Duration,
+    watch: bool,
 }
 
 fn args() -> Args {
@@ -47,6 +54,7 @@ fn args() -> Args {
         expect: u64::MAX,
         idle: Duration::from_secs(10),
         max: Duration::from_secs(600),
+        watch: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -56,6 +64,7 @@ fn args() -> Args {
         };
         match k.as_str() {
             "--mock" => a.mock = true,
+            "--watch" => a.watch = true,
             "--brokers" => a.brokers = v(),
             "--topic" => a.topic = v(),
             "--partitions" => a.partitions = v().parse().unwrap_or_else(|_| usage("partitions")),
@@ -76,7 +85,7 @@ fn args() -> Args {
 }
 
 fn usage(msg: &str) -> ! {
-    eprintln!("kafka-sink: {msg}\nusage: kafka-sink (--mock | --brokers HOST:PORT) --topic T [--partitions P] [--expect N] [--idle-secs S] [--max-secs M]");
+    eprintln!("kafka-sink: {msg}\nusage: kafka-sink (--mock | --brokers HOST:PORT) --topic T [--partitions P] [--expect N] [--idle-secs S] [--max-secs M] [--watch]");
     std::process::exit(2)
 }
 
@@ -114,6 +123,46 @@ fn futures_executor_block_on<F: std::future::Future>(f: F) -> F::Output {
     }
 }
 
+fn wall() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Messages the broker holds on the topic: the sum of its partitions' high watermarks.
+fn stored_messages(c: &BaseConsumer, a: &Args) -> i64 {
+    (0..a.partitions)
+        .map(|p| {
+            c.fetch_watermarks(&a.topic, p, Duration::from_secs(10))
+                .map_or(0, |w| w.1)
+        })
+        .sum()
+}
+
+/// Messages stored on the topic as the producer writes them.
+fn watch(a: &Args, bootstrap: &str, start: Instant) {
+    let probe: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "pmacct-rs-kafka-bench-watch")
+        .create()
+        .unwrap_or_else(|e| usage(&format!("watch client: {e}")));
+    let (mut stored, mut at, mut since) = (0i64, wall(), Instant::now());
+    loop {
+        let now = stored_messages(&probe, a);
+        if now != stored {
+            (stored, at, since) = (now, wall(), Instant::now());
+            println!("watch {stored} {at:.3}");
+            let _ = std::io::stdout().flush();
+        }
+        if (stored as u64 >= a.expect && since.elapsed() >= a.idle) || start.elapsed() >= a.max {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("watched {stored} {at:.3}");
+    let _ = std::io::stdout().flush();
+}
+
 fn main() {
     let a = args();
     let start = Instant::now();
@@ -130,6 +179,9 @@ fn main() {
     };
     println!("bootstrap {bootstrap}");
     let _ = std::io::stdout().flush();
+    if a.watch {
+        watch(&a, &bootstrap, start);
+    }
     // Read once the producer is done (a line on stdin): a consumer assigned to the empty topic
     // beforehand was seen to receive nothing of what librdkafka 2.12 then produced into the
     // mock cluster.
@@ -148,13 +200,7 @@ fn main() {
         .unwrap_or_else(|e| usage(&format!("consumer: {e}")));
     // Messages the broker holds (the high watermarks): what was delivered, counted even when
     // reading them all back would take long (librdkafka's mock cluster serves fetches slowly).
-    let stored: i64 = (0..a.partitions)
-        .map(|p| {
-            consumer
-                .fetch_watermarks(&a.topic, p, Duration::from_secs(10))
-                .map_or(0, |w| w.1)
-        })
-        .sum();
+    let stored = stored_messages(&consumer, &a);
     let mut tpl = TopicPartitionList::new();
     for p in 0..a.partitions {
         tpl.add_partition_offset(&a.topic, p, Offset::Beginning)
@@ -166,11 +212,6 @@ fn main() {
     let (mut records, mut messages, mut bytes) = (0u64, 0u64, 0u64);
     let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, Some(Instant::now()));
     let (mut first_wall, mut last_wall) = (0.0f64, 0.0f64);
-    let wall = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64())
-    };
     loop {
         let now = Instant::now();
         if records >= a.expect

@@ -260,6 +260,19 @@ pub struct PeerRib {
     pub lu6: Lpm<u128>,
     pub vpn4: HashMap<Rd, Lpm<u32>>,
     pub vpn6: HashMap<Rd, Lpm<u128>>,
+    /// BMP only: unicast routes of monitored peers whose per-peer header carries a peer
+    /// distinguisher, by it (copies of `v4`/`v6` entries). 1.7.7 searches them for a flow
+    /// RD after the VPN table (`bgp_srcdst_lookup`'s retry in SAFI_UNICAST for BMP);
+    /// empty for BGP sessions. Not walked by dumps.
+    pub pd4: HashMap<Rd, Lpm<u32>>,
+    pub pd6: HashMap<Rd, Lpm<u128>>,
+    /// The same for labelled unicast routes ([`PeerRib::bmp`]).
+    pub pd_lu4: HashMap<Rd, Lpm<u32>>,
+    pub pd_lu6: HashMap<Rd, Lpm<u128>>,
+    /// A BMP lookup RIB: for a flow RD, 1.7.7's retry in labelled unicast wants the peer
+    /// distinguisher too (`bgp_lookup_node_match_cmp_bmp` compares RDs whenever the flow
+    /// has one; the BGP one only in the VPN table).
+    pub bmp: bool,
 }
 
 fn key4(a: IpAddr) -> Option<u32> {
@@ -328,6 +341,41 @@ impl PeerRib {
         }
     }
 
+    /// A unicast (`labelled`: labelled unicast) route of a BMP peer with peer distinguisher
+    /// `pd` (see [`PeerRib::pd4`]).
+    pub fn announce_pd(&mut self, labelled: bool, pd: Rd, p: Prefix, path: Path) {
+        let (t4, t6) = if labelled {
+            (&mut self.pd_lu4, &mut self.pd_lu6)
+        } else {
+            (&mut self.pd4, &mut self.pd6)
+        };
+        match p.addr {
+            IpAddr::V4(v) => t4.entry(pd).or_default().insert(u32::from(v), p.len, path),
+            IpAddr::V6(v) => t6.entry(pd).or_default().insert(u128::from(v), p.len, path),
+        }
+    }
+
+    /// [`PeerRib::announce_pd`]'s route withdrawn; an emptied table goes.
+    pub fn withdraw_pd(&mut self, labelled: bool, pd: Rd, p: Prefix, path_id: u32) {
+        fn take<K: Bits>(m: &mut HashMap<Rd, Lpm<K>>, pd: Rd, k: K, len: u8, id: u32) {
+            if let Some(t) = m.get_mut(&pd) {
+                t.take(k, len, id);
+                if t.is_empty() {
+                    m.remove(&pd);
+                }
+            }
+        }
+        let (t4, t6) = if labelled {
+            (&mut self.pd_lu4, &mut self.pd_lu6)
+        } else {
+            (&mut self.pd4, &mut self.pd6)
+        };
+        match p.addr {
+            IpAddr::V4(v) => take(t4, pd, u32::from(v), p.len, path_id),
+            IpAddr::V6(v) => take(t6, pd, u128::from(v), p.len, path_id),
+        }
+    }
+
     /// Every path of every table, AFI then SAFI as 1.7.7 walks them.
     pub fn for_each(&self, mut f: impl FnMut(u16, u8, Prefix, &Path)) {
         use crate::msg::{AFI_IP, SAFI_UNICAST};
@@ -366,7 +414,8 @@ impl PeerRib {
     }
 
     /// Longest match of `addr` as 1.7.7's `bgp_srcdst_lookup()` searches: the VPN table of
-    /// `rd` when the flow has one, else unicast; then, without a match, labelled unicast
+    /// `rd` when the flow has one (then, over BMP, the unicast routes of peers whose peer
+    /// distinguisher is `rd`: [`PeerRib::pd4`]), else unicast; then, without a match, labelled unicast
     /// (1.7.7 retries there whatever the first table was). With ADD-PATH and a
     /// `next_hop` (the flow's BGP next hop, destination side), only paths with that next hop
     /// match; otherwise the first path.
@@ -387,18 +436,32 @@ impl PeerRib {
             IpAddr::V4(v) => {
                 let k = u32::from(v);
                 let first = match rd {
-                    Some(rd) => self.vpn4.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    Some(rd) => self
+                        .vpn4
+                        .get(&rd)
+                        .and_then(|t| t.lookup(k, pick))
+                        .or_else(|| self.pd4.get(&rd).and_then(|t| t.lookup(k, pick))),
                     None => self.v4.lookup(k, pick),
                 };
-                first.or_else(|| self.lu4.lookup(k, pick))
+                first.or_else(|| match (rd, self.bmp) {
+                    (Some(rd), true) => self.pd_lu4.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    _ => self.lu4.lookup(k, pick),
+                })
             }
             IpAddr::V6(v) => {
                 let k = u128::from(v);
                 let first = match rd {
-                    Some(rd) => self.vpn6.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    Some(rd) => self
+                        .vpn6
+                        .get(&rd)
+                        .and_then(|t| t.lookup(k, pick))
+                        .or_else(|| self.pd6.get(&rd).and_then(|t| t.lookup(k, pick))),
                     None => self.v6.lookup(k, pick),
                 };
-                first.or_else(|| self.lu6.lookup(k, pick))
+                first.or_else(|| match (rd, self.bmp) {
+                    (Some(rd), true) => self.pd_lu6.get(&rd).and_then(|t| t.lookup(k, pick)),
+                    _ => self.lu6.lookup(k, pick),
+                })
             }
         }
     }
