@@ -162,19 +162,10 @@ struct Side {
     route_refresh: bool,
 }
 
+/// SIGTERM (ExaBGP sends a CEASE, the daemons flush), SIGKILL after 5 s.
 fn stop(c: &mut Option<Child>) {
     if let Some(mut c) = c.take() {
-        // SAFETY: kill(2) on the pid of a child we spawned and have not reaped yet.
-        unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = c.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = c.kill();
-        let _ = c.wait();
+        compat_tests::exabgp::stop_child(&mut c);
     }
 }
 
@@ -658,7 +649,7 @@ impl BusSide {
         let name = kafka_support::unique(&format!("routelog.{what}.{side}"));
         match broker {
             Broker::Kafka => mock.create_topic(&name, 1, 1).unwrap(),
-            Broker::Amqp => amqp::bind(&name),
+            Broker::Amqp => amqp::bind(&name, AMQP_KEY),
         }
         BusSide {
             broker,
@@ -699,95 +690,15 @@ impl BusSide {
             .iter()
             .map(|m| m.text().to_string())
             .collect(),
-            Broker::Amqp => amqp::drain(&self.name),
+            Broker::Amqp => amqp::drain(&self.name, AMQP_KEY),
         };
         seen.extend(new);
         seen.clone()
     }
 }
 
-mod amqp {
-    use std::time::Duration;
-
-    use futures_lite::future::block_on;
-    use lapin::options::{
-        BasicGetOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-    };
-    use lapin::types::FieldTable;
-    use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
-
-    fn channel() -> (Connection, Channel) {
-        let st = std::process::Command::new("bash")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/rabbitmq.sh"))
-            .arg("start")
-            .status()
-            .unwrap();
-        assert!(st.success(), ".ci/rabbitmq.sh start");
-        block_on(async {
-            let c = Connection::connect(
-                "amqp://guest:guest@127.0.0.1:5672/%2f",
-                ConnectionProperties::default(),
-            )
-            .await
-            .expect("RabbitMQ on 127.0.0.1:5672 (.ci/rabbitmq.sh start)");
-            let ch = c.create_channel().await.unwrap();
-            (c, ch)
-        })
-    }
-
-    /// The exchange as the daemons declare it (direct, not durable) and a queue of the same
-    /// name bound to it with the test's routing key.
-    pub fn bind(exchange: &str) {
-        let (_c, ch) = channel();
-        block_on(async {
-            ch.exchange_declare(
-                exchange,
-                ExchangeKind::Direct,
-                ExchangeDeclareOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-            ch.queue_declare(
-                exchange,
-                QueueDeclareOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-            ch.queue_bind(
-                exchange,
-                exchange,
-                super::AMQP_KEY,
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        });
-    }
-
-    /// What the queue holds now (until it is empty for 300 ms).
-    pub fn drain(queue: &str) -> Vec<String> {
-        let (_c, ch) = channel();
-        let mut out = Vec::new();
-        let mut idle = 0;
-        while idle < 15 {
-            match block_on(ch.basic_get(queue, BasicGetOptions { no_ack: true })).unwrap() {
-                Some(m) => {
-                    assert_eq!(m.delivery.routing_key.as_str(), super::AMQP_KEY);
-                    out.push(String::from_utf8(m.delivery.data).unwrap());
-                    idle = 0;
-                }
-                None => {
-                    idle += 1;
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-            }
-        }
-        out
-    }
-}
+#[path = "support/amqp_queue.rs"]
+mod amqp;
 
 /// `writer_id` is `<core_proc_name>/<pid>` on every broker message (both sides).
 fn assert_writer_ids(what: &str, msgs: &[String]) {
