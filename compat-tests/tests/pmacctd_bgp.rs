@@ -239,6 +239,24 @@ fn case_map(
     min_records: usize,
     map: fn(Ipv4Addr) -> String,
 ) -> String {
+    for _ in 0..2 {
+        if let Some(po) = case_map_once(net, keys, files, min_records, map) {
+            return po;
+        }
+    }
+    case_map_once(net, keys, files, min_records, map).expect("pmacctd 1.7.7 hung three times")
+}
+
+/// One run of [`case_map`]; None for the one oracle fault seen on a loaded machine (3-lane
+/// test runs beside builds, never alone): ExaBGP ends 1.7.7's session with a NOTIFICATION
+/// and pmacctd 1.7.7 then never reads its savefile, so it is killed at the deadline.
+fn case_map_once(
+    net: u8,
+    keys: &str,
+    files: &[(&str, &str)],
+    min_records: usize,
+    map: fn(Ipv4Addr) -> String,
+) -> Option<String> {
     let pm_bin = PathBuf::from(compat_tests::oracle::path("pmacctd"));
     let ours_bin = PathBuf::from(env!("CARGO_BIN_EXE_pmacctd"));
     let mut pm = Side::new("pmbgp-pmacct", Ipv4Addr::new(127, 0, net, 21));
@@ -295,6 +313,13 @@ fn case_map(
             x.stop();
         }
     }
+    if rp == -1 && ro == 0 && pm.logs().contains("BGP_NOTIFICATION received") {
+        eprintln!(
+            "pmacctd 1.7.7 killed at the deadline after a NOTIFICATION from ExaBGP: run again\n{}",
+            pm.logs()
+        );
+        return None;
+    }
     assert_eq!(
         (rp, ro),
         (0, 0),
@@ -314,7 +339,7 @@ fn case_map(
         pm.logs()
     );
     assert!(diff.is_empty(), "{diff}\npmacct:\n{po}\nours:\n{oo}");
-    po
+    Some(po)
 }
 
 /// Records of a CSV output whose column `col` is not `empty`.
