@@ -342,8 +342,18 @@ pub fn compare_sflow_agg(c: &SflowCompare<'_>, agg: &str, expect: &[&str]) -> Ve
         c.name
     );
     let oracle = crate::oracle::path("sfacctd");
-    let pm_rec = decode(&oracle, &pm_cap, agg, c.dir, "pmacct-by-pmacct");
-    let ours_rec = decode(&oracle, &ours_cap, agg, c.dir, "ours-by-pmacct");
+    let mut pm_rec = decode(&oracle, &pm_cap, agg, c.dir, "pmacct-by-pmacct");
+    let mut ours_rec = decode(&oracle, &ours_cap, agg, c.dir, "ours-by-pmacct");
+    // The flow samples are byte-identical (checked above), so the two decodes by sfacctd 1.7.7
+    // can only differ by its own faults: on a loaded machine it was seen to print 153 of 199
+    // records of a savefile (end-of-file records lost). Both decoded again, at most 3 times.
+    for _ in 0..3 {
+        if pm_rec == ours_rec {
+            break;
+        }
+        pm_rec = decode(&oracle, &pm_cap, agg, c.dir, "pmacct-by-pmacct");
+        ours_rec = decode(&oracle, &ours_cap, agg, c.dir, "ours-by-pmacct");
+    }
     let ours_by_ours = decode(c.ours_sfacctd, &ours_cap, agg, c.dir, "ours-by-ours");
     let ours_by_ours = if agg == SF_AGG {
         v6_tos_as_1_7_7(&ours_by_ours)
