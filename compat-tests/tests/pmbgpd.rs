@@ -284,19 +284,7 @@ impl Side {
         );
         let cf = self.path("exabgp.conf");
         std::fs::write(&cf, conf).unwrap();
-        let log = std::fs::File::create(self.path("exabgp.log")).unwrap();
-        let mut cmd = Command::new("exabgp");
-        cmd.arg(&cf)
-            .env("exabgp_api_ack", "false")
-            .env("exabgp_api_cli", "false")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
-        // SAFETY: geteuid(2) has no preconditions.
-        if unsafe { libc::geteuid() } == 0 {
-            cmd.env("exabgp_daemon_user", "root");
-        }
-        self.exabgp = Some(cmd.spawn().expect("exabgp (apt-get install exabgp)"));
+        self.exabgp = Some(compat_tests::exabgp::spawn(&cf, &self.path("exabgp.log")));
     }
 
     fn msglog(&self) -> Vec<Map<String, Value>> {
