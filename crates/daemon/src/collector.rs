@@ -382,6 +382,16 @@ pub fn workers() -> usize {
         .max(1)
 }
 
+/// Threads each aggregating plugin of a live collector accounts on: one per worker, or
+/// `PMACCT_RS_PLUGIN_SHARDS` (benchmarks compare 1 and N on one machine).
+pub fn plugin_shards(workers: usize) -> usize {
+    std::env::var("PMACCT_RS_PLUGIN_SHARDS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(workers)
+        .max(1)
+}
+
 /// Batches a plugin's queue holds. pmacct's core-to-plugin ring is `plugin_pipe_size` bytes
 /// of `plugin_buffer_size` chunks packed with records of ~100 bytes (its `pkt_data` and
 /// extras); ours is a bounded channel of batches of up to [`crate::core::BATCH_RECORDS`]

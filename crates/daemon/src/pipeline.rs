@@ -452,7 +452,7 @@ fn run_plugin(
             // No stage would change a flow of this batch (e.g. only the first plugin's
             // label reset, and no flow marked for it): no per-flow copy.
             Ok(Msg::Flows(batch)) if pmacct_flow::stage::all_unchanged(&stages, &batch.flows) => {
-                plugin.process_batch(&batch.flows, &batch.custom)
+                plugin.process_shared(&batch)
             }
             Ok(Msg::Flows(batch)) => {
                 own.clear();

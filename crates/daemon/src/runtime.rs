@@ -155,11 +155,17 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         }
     }
     for PluginSpec {
-        plugin,
+        mut plugin,
         stages,
         queue,
     } in plugins
     {
+        // Live sockets: a plugin aggregates on as many threads as there are workers, so
+        // that one plugin thread is not the ceiling. A savefile keeps one (its reader is a
+        // single thread, and one cache keeps pmacct's exact urgent-purge points).
+        if let Source::Udp { workers: n, .. } = &source {
+            plugin.set_shards(crate::collector::plugin_shards(*n));
+        }
         // A plugin's own maps (tee_receivers) reload on SIGUSR2 with the others.
         if let Some(r) = plugin.reloader() {
             reloaders.push(r);

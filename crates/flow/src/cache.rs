@@ -162,6 +162,9 @@ struct Row {
     /// `*_stitching` (zero without).
     ts_min: Timestamp,
     ts_max: Timestamp,
+    /// Position of the record that created the entry ([`Cache::set_order`]): shards of one
+    /// plugin merge their purges by it into the order one cache would have.
+    order: u64,
 }
 
 /// Bytes the cache holds per entry besides its packed key (and the index slot).
@@ -280,6 +283,8 @@ pub struct Cache {
     pro_rating: bool,
     /// The plugin's clock (`idata->now`), from [`Cache::update_time`].
     now: i64,
+    /// Order of the record being accounted ([`Cache::set_order`]).
+    order: u64,
 }
 
 impl Cache {
@@ -300,7 +305,28 @@ impl Cache {
             stitching: false,
             pro_rating: false,
             now,
+            order: 0,
         }
+    }
+
+    /// A shard of a plugin's cache: the plugin checks `*_cache_entries` over all its shards
+    /// between batches, so a shard takes up to `extra` more entries than the bound (the
+    /// records of the batches in flight) instead of refusing them.
+    pub fn add_slack(&mut self, extra: usize) {
+        self.max_entries = self.max_entries.saturating_add(extra);
+    }
+
+    /// Most entries the cache holds (pmacct's buckets and overflow nodes).
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    /// The position of the next records accounted (e.g. batch sequence and index): an entry
+    /// keeps the position of the record that created it, and [`Cache::drain_ordered`] hands
+    /// it out, so that shards' purges merge into the order of a single cache.
+    #[inline]
+    pub fn set_order(&mut self, order: u64) {
+        self.order = order;
     }
 
     /// `*_stitching`: each entry keeps the earliest start (`timestamp_min`) and the latest
@@ -517,6 +543,7 @@ impl Cache {
                     family: flow.prims.family,
                     ts_min,
                     ts_max,
+                    order: self.order,
                 });
                 true
             }
@@ -529,6 +556,27 @@ impl Cache {
     /// those within `startup_delay`) stay for the next purge. Returns (entries written, total
     /// entries in the cache before the purge) - pmacct's "QN: a/b". `out` is cleared and reused.
     pub fn drain_committed(&mut self, exiting: bool, out: &mut Vec<Entry>) -> usize {
+        self.drain_inner(exiting, out, None)
+    }
+
+    /// [`Cache::drain_committed`], with each entry's order ([`Cache::set_order`]) in
+    /// `orders` (cleared first), ascending when orders were set ascending.
+    pub fn drain_ordered(
+        &mut self,
+        exiting: bool,
+        out: &mut Vec<Entry>,
+        orders: &mut Vec<u64>,
+    ) -> usize {
+        orders.clear();
+        self.drain_inner(exiting, out, Some(orders))
+    }
+
+    fn drain_inner(
+        &mut self,
+        exiting: bool,
+        out: &mut Vec<Entry>,
+        mut orders: Option<&mut Vec<u64>>,
+    ) -> usize {
         out.clear();
         let total = self.entries.len();
         let commit = self.bins.as_ref().map(|b| {
@@ -573,6 +621,9 @@ impl Cache {
                 .codec
                 .unpack_with_geo(key, &mut prims, &mut custom, &mut geo);
             prims.tunnel_tcp_flags = row.tunnel_tcp_flags;
+            if let Some(o) = orders.as_deref_mut() {
+                o.push(row.order);
+            }
             out.push(Entry {
                 prims,
                 custom,

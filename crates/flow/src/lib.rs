@@ -6,6 +6,7 @@
 //! - [`producer`]: one module per source mapping decoded records to [`flow::Flow`].
 //! - [`bpf`]: BPF programs (libpcap) and the frames they run on, rebuilt from a flow.
 //! - [`cache`]: the per-plugin aggregation cache, history bins and purge schedule.
+//! - [`shard`]: which thread's cache a flow goes to when a plugin aggregates on several.
 //! - [`geo`]: GeoIP primitive values (`geoipv2_file`), beside a flow.
 //! - [`format`]: JSON, CSV and formatted encoders (shared by print, kafka, amqp).
 //! - [`stage`]: core and per-plugin stages between the decoder and a plugin's cache.
@@ -23,6 +24,7 @@ pub mod mpls;
 pub mod primitives;
 pub mod producer;
 pub mod rd;
+pub mod shard;
 pub mod srv6;
 pub mod stage;
 pub mod text;

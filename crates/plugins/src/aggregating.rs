@@ -12,12 +12,15 @@ use pmacct_flow::custom::CustomValues;
 use pmacct_flow::flow::custom_of;
 use pmacct_flow::format::{Encoder, EncoderOptions, OutputFormat};
 use pmacct_flow::geo::GeoValues;
+use pmacct_flow::shard::ShardKey;
 use pmacct_flow::time::TimestampOptions;
-use pmacct_flow::{Aggregate, Flow, Primitive, Primitives};
+use pmacct_flow::{Aggregate, Flow, FlowBatch, Primitive, Primitives};
 use pmacct_maps::geoip::{GeoDb, Wanted};
+use std::sync::Arc;
 
 use crate::log::{plugin_log, PluginLog};
 use crate::preprocess::PurgeHooks;
+use crate::shards::{order, Shards};
 use crate::{Plugin, PluginCounters};
 
 /// Seconds since the epoch: how the aggregation cache and the purge schedule count time.
@@ -337,7 +340,11 @@ pub trait PurgeWriter: Send {
 }
 
 /// Entries whose purge list is kept between purges (larger lists are freed after the purge).
-const PURGED_KEEP: usize = 65_536;
+pub(crate) const PURGED_KEEP: usize = 65_536;
+
+/// Batches of stage-changed flows kept for shard threads ([`Aggregator::process_batch`]
+/// with shards): as many as can be in flight to them, so none is allocated once warm.
+const OWN_BATCHES: usize = 8;
 
 /// A running aggregating plugin: the shared core around the plugin's writer `W`.
 pub struct Aggregator<W> {
@@ -362,6 +369,16 @@ pub struct Aggregator<W> {
     hooks: PurgeHooks,
     /// The entries `*_preprocess` keeps (reused).
     kept: Vec<Entry>,
+    /// How a shard's cache is made ([`Plugin::set_shards`]).
+    cache_cfg: CacheConfig,
+    stitching: bool,
+    pro_rating: bool,
+    /// The shard threads when the cache is split; `self.cache` is shard 0.
+    shards: Option<Shards>,
+    /// `*_cache_entries` over all shards.
+    bound: usize,
+    /// Batches the flows of [`Plugin::process_batch`] travel to the shards in (reused).
+    own_batches: Vec<Arc<FlowBatch>>,
 }
 
 impl<W: PurgeWriter> Aggregator<W> {
@@ -382,18 +399,17 @@ impl<W: PurgeWriter> Aggregator<W> {
             .unwrap_or_default();
         let schedule =
             PurgeSchedule::new(t, cfg.refresh_time, cfg.startup_delay, &roundoff, cfg.utc);
-        let cache = Cache::new(
-            CacheConfig {
-                aggregate: cfg.aggregate,
-                history: cfg.history,
-                cache_entries: cfg.cache_entries,
-                startup_delay: cfg.startup_delay,
-                utc: cfg.utc,
-            },
-            t,
-        )
-        .with_stitching(cfg.stitching)
-        .with_pro_rating(cfg.pro_rating);
+        let cache_cfg = CacheConfig {
+            aggregate: cfg.aggregate,
+            history: cfg.history,
+            cache_entries: cfg.cache_entries,
+            startup_delay: cfg.startup_delay,
+            utc: cfg.utc,
+        };
+        let cache = Cache::new(cache_cfg.clone(), t)
+            .with_stitching(cfg.stitching)
+            .with_pro_rating(cfg.pro_rating);
+        let bound = cache.max_entries();
         Aggregator {
             writer,
             log,
@@ -409,17 +425,81 @@ impl<W: PurgeWriter> Aggregator<W> {
             purged_total: 0,
             hooks: cfg.hooks,
             kept: Vec::new(),
+            cache_cfg,
+            stitching: cfg.stitching,
+            pro_rating: cfg.pro_rating,
+            shards: None,
+            bound,
+            own_batches: Vec::new(),
         }
     }
 
-    /// Entries waiting in the cache.
+    /// Entries waiting in the cache (all shards).
     pub fn cached(&self) -> usize {
-        self.cache.len()
+        self.cache.len() + self.shards.as_ref().map_or(0, |s| s.len())
     }
 
     /// Records dropped because the cache stayed full even after an urgent purge.
     pub fn cache_dropped(&self) -> u64 {
-        self.cache_dropped
+        self.cache_dropped + self.shards.as_ref().map_or(0, |s| s.dropped())
+    }
+
+    /// Account a batch on the shards: the shard threads get it, this thread accounts
+    /// shard 0's flows.
+    fn process_sharded(&mut self, batch: &Arc<FlowBatch>) {
+        let now = unix_secs(SystemTime::now());
+        self.cache.update_time(now);
+        // `*_cache_entries` over all shards, checked between batches (see crate::shards).
+        if self.cached() >= self.bound {
+            self.urgent_purge(now);
+        }
+        let Some(shards) = &mut self.shards else {
+            return;
+        };
+        let seq = shards.dispatch(batch, now);
+        for (i, f) in batch.flows.iter().enumerate() {
+            let Some(shards) = &self.shards else { return };
+            if !shards.is_own(f) {
+                continue;
+            }
+            self.cache.set_order(order(seq, i));
+            self.account(f, custom_of(f, &batch.custom), now);
+        }
+    }
+
+    /// Account one flow (by its arrival time with `*_time_new`).
+    #[inline]
+    fn account(&mut self, f: &Flow, cv: &CustomValues, now: i64) {
+        if self.time_new {
+            let mut f = *f;
+            f.use_arrival_time();
+            self.insert(&f, cv, now);
+        } else {
+            self.insert(f, cv, now);
+        }
+    }
+
+    /// Flows a stage changed, in a batch the shard threads can share: one of ours they
+    /// are done with (no allocation once warm), else a new one.
+    fn own_batch(&mut self, flows: &[Flow], custom: &[CustomValues]) -> Arc<FlowBatch> {
+        let free = self
+            .own_batches
+            .iter_mut()
+            .position(|b| Arc::get_mut(b).is_some());
+        let mut b = match free {
+            Some(i) => self.own_batches.swap_remove(i),
+            None => Arc::new(FlowBatch::with_capacity(flows.len())),
+        };
+        if let Some(m) = Arc::get_mut(&mut b) {
+            m.flows.clear();
+            m.flows.extend_from_slice(flows);
+            m.custom.clear();
+            m.custom.extend_from_slice(custom);
+        }
+        if self.own_batches.len() < OWN_BATCHES {
+            self.own_batches.push(b.clone());
+        }
+        b
     }
 
     fn insert(&mut self, f: &Flow, custom: &CustomValues, now: i64) {
@@ -431,6 +511,14 @@ impl<W: PurgeWriter> Aggregator<W> {
             return;
         }
         // pmacct: urgent purge to make room, then try again.
+        self.urgent_purge(now);
+        if self.cache.insert_geo(f, custom, &geo) == Insert::Full {
+            self.cache_dropped += 1;
+        }
+    }
+
+    /// The cache is full: pmacct's log line and a purge of what is committed.
+    fn urgent_purge(&mut self, now: i64) {
         plugin_log!(
             self.log,
             Info,
@@ -441,9 +529,6 @@ impl<W: PurgeWriter> Aggregator<W> {
         if let Err(e) = self.write_purge(false, true, now) {
             plugin_log!(self.log, Error, "purge failed: {e:#}");
         }
-        if self.cache.insert_geo(f, custom, &geo) == Insert::Full {
-            self.cache_dropped += 1;
-        }
     }
 
     /// Drain the cache and write one purge (pmacct's `*_cache_purge()`). `exiting`:
@@ -453,7 +538,10 @@ impl<W: PurgeWriter> Aggregator<W> {
             return Ok(());
         }
         let mut purged = std::mem::take(&mut self.purged);
-        let total = self.cache.drain_committed(exiting, &mut purged);
+        let total = match &mut self.shards {
+            Some(s) => s.drain(&mut self.cache, exiting, now, &mut purged),
+            None => self.cache.drain_committed(exiting, &mut purged),
+        };
         let pid = std::process::id();
         plugin_log!(self.log, Info, "*** Purging cache - START (PID: {pid}) ***");
         let res = if total == 0 && !self.writer.writes_empty() {
@@ -522,18 +610,49 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
         W::KIND
     }
 
+    fn process_shared(&mut self, batch: &Arc<FlowBatch>) {
+        if self.shards.is_some() {
+            self.process_sharded(batch);
+        } else {
+            self.process_batch(&batch.flows, &batch.custom);
+        }
+    }
+
+    fn set_shards(&mut self, n: usize) -> usize {
+        let key = ShardKey::new(&self.cache_cfg.aggregate);
+        let (Some(key), true, None, false) = (key, n > 1, &self.geo, self.pro_rating) else {
+            return 1;
+        };
+        if let Some(s) = &self.shards {
+            return s.count();
+        }
+        let t = unix_secs(SystemTime::now());
+        let (cfg, stitching) = (self.cache_cfg.clone(), self.stitching);
+        let new_cache = || Cache::new(cfg.clone(), t).with_stitching(stitching);
+        match Shards::start(key, n, &self.log.name, self.time_new, new_cache) {
+            Ok(s) => {
+                self.cache.add_slack(crate::shards::SLACK);
+                plugin_log!(self.log, Debug, "aggregating on {n} threads");
+                self.shards = Some(s);
+                n
+            }
+            Err(e) => {
+                plugin_log!(self.log, Warn, "aggregating on one thread: {e}");
+                1
+            }
+        }
+    }
+
     fn process_batch(&mut self, flows: &[Flow], custom: &[CustomValues]) {
+        if self.shards.is_some() {
+            let b = self.own_batch(flows, custom);
+            self.process_sharded(&b);
+            return;
+        }
         let now = unix_secs(SystemTime::now());
         self.cache.update_time(now);
         for f in flows {
-            let cv = custom_of(f, custom);
-            if self.time_new {
-                let mut f = *f;
-                f.use_arrival_time();
-                self.insert(&f, cv, now);
-            } else {
-                self.insert(f, cv, now);
-            }
+            self.account(f, custom_of(f, custom), now);
         }
     }
 
@@ -551,14 +670,16 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
 
     fn shutdown(&mut self, now: SystemTime) -> anyhow::Result<()> {
         let res = self.write_purge(true, false, unix_secs(now));
+        // The shard threads end (their caches are drained).
+        self.shards = None;
         self.writer.close().and(res)
     }
 
     fn counters(&self) -> PluginCounters {
         let mut c = PluginCounters {
             purged_records: self.purged_total,
-            cache_entries: self.cache.len() as u64,
-            cache_dropped: self.cache_dropped,
+            cache_entries: self.cached() as u64,
+            cache_dropped: self.cache_dropped(),
             ..Default::default()
         };
         self.writer.metric_values(&mut c.extra);

@@ -6,7 +6,8 @@
 use std::time::SystemTime;
 
 use pmacct_flow::custom::CustomValues;
-use pmacct_flow::Flow;
+use pmacct_flow::{Flow, FlowBatch};
+use std::sync::Arc;
 
 pub mod aggregating;
 #[cfg(feature = "amqp")]
@@ -22,6 +23,7 @@ pub mod nfprobe;
 pub mod preprocess;
 pub mod print;
 pub mod sfprobe;
+mod shards;
 pub mod sql;
 pub mod tee;
 
@@ -38,6 +40,18 @@ pub trait Plugin: Send {
     /// custom primitive values, if any, are in `custom` (the batch's side table, see
     /// `pmacct_flow::FlowBatch`).
     fn process_batch(&mut self, flows: &[Flow], custom: &[CustomValues]);
+    /// Account a batch the daemon shares between plugins: a plugin that aggregates on
+    /// several threads hands it to them ([`Plugin::set_shards`]).
+    fn process_shared(&mut self, batch: &Arc<FlowBatch>) {
+        self.process_batch(&batch.flows, &batch.custom);
+    }
+    /// Aggregate on up to `n` threads from now on (the daemon asks this of plugins fed by
+    /// live sockets, with one thread per core). Returns the threads the plugin uses: 1 when
+    /// it cannot split its work (no aggregation cache, an aggregate whose flows cannot be
+    /// spread, GeoIP lookups, pro-rating).
+    fn set_shards(&mut self, _n: usize) -> usize {
+        1
+    }
     /// Account flows that carry no custom primitive values.
     fn process(&mut self, batch: &[Flow]) {
         self.process_batch(batch, &[]);
