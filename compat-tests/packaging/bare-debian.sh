@@ -20,11 +20,15 @@ dir=${BARE_ROOT:-/tmp/pmacct-rs-bare-debian.$$}
 
 bash "$ROOT/compat-tests/packaging/chroot.sh" new "$dir" >/dev/null
 cleanup() {
-    for m in dev/pts dev/shm dev sys; do umount -l "$dir/$m" 2>/dev/null || true; done
+    for m in dev/pts dev/shm dev sys proc; do umount -l "$dir/$m" 2>/dev/null || true; done
+    umount -l "$dir" 2>/dev/null || true
     [ -n "${KEEP:-}" ] || bash "$ROOT/compat-tests/packaging/chroot.sh" remove "$dir"
 }
 trap cleanup EXIT
-# What a booted minimal system has: devices, sysfs, name resolution.
+# What a booted minimal system has: / a mount point (ip netns makes its mounts rslave),
+# devices, sysfs, name resolution.
+mount --bind "$dir" "$dir"
+mount -t proc proc "$dir/proc"
 mount --bind /dev "$dir/dev"
 mount --bind /dev/pts "$dir/dev/pts"
 mount -t tmpfs tmpfs "$dir/dev/shm"
