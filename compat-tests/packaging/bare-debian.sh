@@ -79,12 +79,19 @@ if [ "$what" = tests ] || [ "$what" = both ]; then
     # the packaging test's debootstrap root (Debian's archive).
     in_root 'cargo fetch --locked && bash .ci/kafka-broker.sh path && bash compat-tests/packaging/chroot.sh tarball' \
         >"$dir/fetch.log" 2>&1 || { tail -n 20 "$dir/fetch.log"; exit 1; }
-    if unshare --net bash -c "ip link set lo up && $(declare -f in_root); dir=$dir; in_root 'bash .ci/test.sh'" \
+    # BARE_TESTS_ONLY: run only those test binaries (run-tests.py --only), to look into a failure.
+    only=${BARE_TESTS_ONLY:+--only $BARE_TESTS_ONLY}
+    if unshare --net bash -c "ip link set lo up && $(declare -f in_root); dir=$dir; in_root 'bash .ci/test.sh $only'" \
         >"$dir/tests.log" 2>&1; then
         echo "bare-debian: bash .ci/test.sh: ok in $((SECONDS - t0)) s"
     else
         status=1; echo "bare-debian: bash .ci/test.sh: FAILED after $((SECONDS - t0)) s"
     fi
     grep -E "test binaries in|^FAILED" "$dir/tests.log" || tail -n 40 "$dir/tests.log"
+    # The logs outlive the root.
+    logs=${BARE_LOGS:-/tmp/pmacct-rs-bare-debian-logs.$$}
+    mkdir -p "$logs"
+    cp -a "$dir"/tmp/pmacct-rs-tests-* "$dir/tests.log" "$logs/" 2>/dev/null || true
+    echo "bare-debian: logs in $logs"
 fi
 exit $status
