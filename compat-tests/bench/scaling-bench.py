@@ -9,7 +9,8 @@ Same set-up as live-bench.py (tutorial aggregate + flows, print JSON every 5 s, 
 three variants of the same binary, in turns:
   1 thread   taskset to one core: one worker, one plugin thread
   2w 1shard  every core: a worker per core, the plugin on one thread (PMACCT_RS_PLUGIN_SHARDS=1)
-  2w 2shard  every core: a worker per core, the plugin on one shard per core (the default)
+  2w 2shard  every core: a worker per core, the plugin on one shard per core (the default is
+             one shard per four cores: collector::plugin_shards)
 Printed per variant, medians: records offered, out, loss, kernel drops, CPU-s per million and
 the plugin's busiest thread's CPU share (from /proc/<pid>/task: which thread is the ceiling).
 The sender shares the machine's cores: on 2 cores it takes part of one.
@@ -96,7 +97,7 @@ def main():
     variants = [
         ("1 thread", {}, "0"),
         ("%dw 1shard" % ncpu, {"PMACCT_RS_PLUGIN_SHARDS": "1"}, None),
-        ("%dw %dshard" % (ncpu, ncpu), {}, None),
+        ("%dw %dshard" % (ncpu, ncpu), {"PMACCT_RS_PLUGIN_SHARDS": str(ncpu)}, None),
     ]
     print("load average at start: %s (medians of %d; %d cores shared with the sender)"
           % (" ".join(lb.loadavg()), a.reps, ncpu))

@@ -626,6 +626,27 @@ pub fn udp_queued(port: u16) -> Option<u64> {
     found
 }
 
+/// Datagrams the kernel dropped on the sockets bound to `port` (the `drops` column of
+/// /proc/net/udp and udp6, summed), None when none is bound.
+pub fn udp_drops(port: u16) -> Option<u64> {
+    let needle = format!(":{port:04X}");
+    let mut found = None;
+    for f in ["/proc/net/udp", "/proc/net/udp6"] {
+        for l in read_lossy(Path::new(f)).lines().skip(1) {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            if !cols.get(1).is_some_and(|local| local.ends_with(&needle)) {
+                continue;
+            }
+            let drops = cols
+                .get(12)
+                .and_then(|d| d.parse::<u64>().ok())
+                .unwrap_or(0);
+            *found.get_or_insert(0) += drops;
+        }
+    }
+    found
+}
+
 /// Poll `ready` every 20 ms until it holds; an error naming `what` after `timeout`.
 pub fn wait_until(
     what: &str,

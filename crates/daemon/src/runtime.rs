@@ -160,8 +160,8 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         queue,
     } in plugins
     {
-        // Live sockets: a plugin aggregates on as many threads as there are workers, so
-        // that one plugin thread is not the ceiling. A savefile keeps one (its reader is a
+        // Live sockets: a plugin aggregates on several threads when there are enough
+        // workers for one plugin thread to be the ceiling (collector::plugin_shards). A savefile keeps one (its reader is a
         // single thread, and one cache keeps pmacct's exact urgent-purge points).
         if let Source::Udp { workers: n, .. } = &source {
             plugin.set_shards(crate::collector::plugin_shards(*n));

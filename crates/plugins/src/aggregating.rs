@@ -379,6 +379,8 @@ pub struct Aggregator<W> {
     bound: usize,
     /// Batches the flows of [`Plugin::process_batch`] travel to the shards in (reused).
     own_batches: Vec<Arc<FlowBatch>>,
+    /// Indexes of shard 0's flows in the batch being accounted (reused).
+    own_idx: Vec<u32>,
 }
 
 impl<W: PurgeWriter> Aggregator<W> {
@@ -431,6 +433,7 @@ impl<W: PurgeWriter> Aggregator<W> {
             shards: None,
             bound,
             own_batches: Vec::new(),
+            own_idx: Vec::new(),
         }
     }
 
@@ -456,15 +459,15 @@ impl<W: PurgeWriter> Aggregator<W> {
         let Some(shards) = &mut self.shards else {
             return;
         };
-        let seq = shards.dispatch(batch, now);
-        for (i, f) in batch.flows.iter().enumerate() {
-            let Some(shards) = &self.shards else { return };
-            if !shards.is_own(f) {
-                continue;
+        let mut own = std::mem::take(&mut self.own_idx);
+        let seq = shards.dispatch(batch, now, &mut own);
+        for &i in &own {
+            if let Some(f) = batch.flows.get(i as usize) {
+                self.cache.set_order(order(seq, i as usize));
+                self.account(f, custom_of(f, &batch.custom), now);
             }
-            self.cache.set_order(order(seq, i));
-            self.account(f, custom_of(f, &batch.custom), now);
         }
+        self.own_idx = own;
     }
 
     /// Account one flow (by its arrival time with `*_time_new`).
