@@ -21,14 +21,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{key, Daemon, Scope};
-use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::{self, sflow::Renormalizer};
-use pmacct_flow::{Flow, TimestampOptions};
+use pmacct_flow::TimestampOptions;
 use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample};
 use pmacct_wire::{SflowDecoder, Timestamp};
 
 use crate::collector::{self, Input, Profile};
-use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
 use crate::plog;
 use crate::runtime::Source;
 
@@ -131,7 +130,7 @@ impl Decoder for SflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         let src = d.src.ip();
         let arrival = d.arrival;
@@ -166,7 +165,7 @@ impl Decoder for SflowSource {
                         r.apply(&mut f, s);
                     }
                 }
-                emit(&mut f, None);
+                emit.emit(&mut f, None);
             },
             |cs| {
                 counters += 1;
@@ -581,9 +580,11 @@ mod tests {
                 wirelen: 0,
             };
             let mut bins = Vec::new();
-            src.decode(&dg, &mut DropCounters::default(), &mut |f: &mut Flow, _| {
-                bins.push(f.bin_time)
-            });
+            src.decode(
+                &dg,
+                &mut DropCounters::default(),
+                &mut crate::core::EmitFn::new(|f: &mut pmacct_flow::Flow, _| bins.push(f.bin_time)),
+            );
             assert!(!bins.is_empty());
             assert!(
                 bins.iter().all(|&b| b == want),
