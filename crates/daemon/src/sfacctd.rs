@@ -153,7 +153,9 @@ impl Decoder for SflowSource {
             src,
             d.data,
             |rec, s| {
-                let mut f = producer::sflow::flow(rec, s, arrival, nh);
+                // Built in place, in the batch.
+                let f = emit.slot();
+                producer::sflow::flow_into(rec, s, arrival, nh, f);
                 if let Some(t) = captured {
                     f.bin_time = t.secs;
                     f.time_start_usecs = t.usecs;
@@ -162,10 +164,10 @@ impl Decoder for SflowSource {
                     if rate_only {
                         f.prims.sampling_rate = r.factor(s);
                     } else {
-                        r.apply(&mut f, s);
+                        r.apply(f, s);
                     }
                 }
-                emit.emit(&mut f, None);
+                emit.commit(None);
             },
             |cs| {
                 counters += 1;
