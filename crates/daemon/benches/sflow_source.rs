@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use pmacct_daemon::core::{Datagram, Decoder, DropCounters};
+use pmacct_daemon::core::{Datagram, Decoder, DropCounters, EmitFn};
 use pmacct_daemon::sfacctd::{CounterStats, SflowSource};
 use pmacct_flow::Flow;
 use pmacct_wire::Timestamp;
@@ -89,7 +89,11 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
             linktype: 0,
             wirelen: 0,
         };
-        source.decode(&dg, &mut drops, &mut |_f: &mut Flow, _| samples += 1);
+        source.decode(
+            &dg,
+            &mut drops,
+            &mut EmitFn::new(|_f: &mut Flow, _| samples += 1),
+        );
     }
     let mut g = c.benchmark_group("sfacctd");
     g.throughput(Throughput::Elements(samples));
@@ -105,7 +109,11 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, renormalize: bool) {
                     linktype: 0,
                     wirelen: 0,
                 };
-                source.decode(&dg, &mut drops, &mut |f: &mut Flow, _| bytes += f.bytes);
+                source.decode(
+                    &dg,
+                    &mut drops,
+                    &mut EmitFn::new(|f: &mut Flow, _| bytes += f.bytes),
+                );
             }
             bytes
         })

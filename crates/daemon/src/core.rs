@@ -82,6 +82,122 @@ pub struct DatagramSummary {
     pub agent: Option<std::net::IpAddr>,
 }
 
+/// Where a decoder hands its flows: the core's stages, then the batch for the plugins.
+pub trait FlowSink {
+    /// Account a flow the decoder built (copied once, into the batch).
+    fn emit(&mut self, flow: &mut Flow, custom: Option<&CustomValues>);
+    /// A default flow in place at the end of the batch, for the decoder to fill and then
+    /// [`FlowSink::commit`]: the flow is neither built apart nor copied. A slot not
+    /// committed is dropped by the next `slot` or at the end of the datagram.
+    fn slot(&mut self) -> &mut Flow;
+    /// Account the flow [`FlowSink::slot`] gave, as [`FlowSink::emit`] does.
+    fn commit(&mut self, custom: Option<&CustomValues>);
+}
+
+/// A closure as a [`FlowSink`] (tests, benches): `slot` fills a flow of its own, which
+/// `commit` hands to the closure.
+pub struct EmitFn<F: FnMut(&mut Flow, Option<&CustomValues>)> {
+    f: F,
+    slot: Flow,
+}
+
+impl<F: FnMut(&mut Flow, Option<&CustomValues>)> EmitFn<F> {
+    pub fn new(f: F) -> Self {
+        EmitFn {
+            f,
+            slot: Flow::default(),
+        }
+    }
+}
+
+impl<F: FnMut(&mut Flow, Option<&CustomValues>)> FlowSink for EmitFn<F> {
+    fn emit(&mut self, flow: &mut Flow, custom: Option<&CustomValues>) {
+        (self.f)(flow, custom)
+    }
+    fn slot(&mut self) -> &mut Flow {
+        self.slot = Flow::default();
+        &mut self.slot
+    }
+    fn commit(&mut self, custom: Option<&CustomValues>) {
+        (self.f)(&mut self.slot, custom)
+    }
+}
+
+/// The core's [`FlowSink`] for one datagram: renormalization, core stages, the batch.
+struct CoreSink<'a> {
+    renorm: Option<pmacct_flow::Renormalize>,
+    batches: &'a mut Batches,
+    plugins: &'a [PluginTx],
+    stages: &'a mut [Box<dyn Stage>],
+    backpressure: &'a Backpressure,
+    /// Datagram plugins take the frames accounted (sfprobe): the first flow is kept.
+    frames: bool,
+    accounted: bool,
+    /// The flow accounted for the frame: what a frame plugin's (sfprobe's) stages see.
+    frame_flow: Option<Flow>,
+    /// A slot is in the batch, not committed yet.
+    pending: bool,
+}
+
+impl CoreSink<'_> {
+    fn hand_out(&mut self) {
+        let (plugins, backpressure) = (self.plugins, self.backpressure);
+        self.batches.hand_out(|full| {
+            for p in plugins {
+                p.send(full, backpressure);
+            }
+        });
+    }
+}
+
+impl FlowSink for CoreSink<'_> {
+    fn emit(&mut self, flow: &mut Flow, custom: Option<&CustomValues>) {
+        self.accounted = true;
+        if let Some(r) = self.renorm {
+            r.apply(flow);
+        }
+        let keep = pmacct_flow::stage::apply_all(self.stages, flow);
+        if self.frames && self.frame_flow.is_none() {
+            self.frame_flow = Some(*flow);
+        }
+        if keep && self.batches.push(flow, custom) {
+            self.hand_out();
+        }
+    }
+
+    #[inline]
+    fn slot(&mut self) -> &mut Flow {
+        if self.pending {
+            self.batches.drop_last();
+        }
+        self.pending = true;
+        self.batches.slot()
+    }
+
+    #[inline]
+    fn commit(&mut self, custom: Option<&CustomValues>) {
+        if !std::mem::take(&mut self.pending) {
+            return;
+        }
+        self.accounted = true;
+        let Some(flow) = self.batches.last_mut() else {
+            return;
+        };
+        if let Some(r) = self.renorm {
+            r.apply(flow);
+        }
+        let keep = pmacct_flow::stage::apply_all(self.stages, flow);
+        if self.frames && self.frame_flow.is_none() {
+            self.frame_flow = Some(*flow);
+        }
+        if !keep {
+            self.batches.drop_last();
+        } else if self.batches.commit_last(custom) {
+            self.hand_out();
+        }
+    }
+}
+
 /// A daemon's wire-format decoder, one per worker thread (so template state is local).
 pub trait Decoder: Send {
     /// Decode one datagram, handing each flow to `emit`. Drops (malformed input, unknown
@@ -90,7 +206,7 @@ pub trait Decoder: Send {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary>;
 
     /// Templates the decoder holds (NetFlow v9/IPFIX), for the metrics endpoint.
@@ -281,37 +397,22 @@ impl Core {
                 return;
             }
         }
-        let renorm = self.opts.renormalize;
-        let batches = &mut self.batches;
-        let plugins = &self.plugins;
-        let stages = &mut self.stages;
-        let backpressure = &self.opts.backpressure;
-        let mut accounted = false;
-        // The flow accounted for the frame: what a frame plugin's (sfprobe's) stages see.
-        let mut frame_flow: Option<Flow> = None;
-        // The flow by reference: the decoder's one is modified in place and copied once,
-        // into the batch (a flow is several hundred bytes).
-        let mut emit = |flow: &mut Flow, custom: Option<&CustomValues>| {
-            accounted = true;
-            if let Some(r) = renorm {
-                r.apply(flow);
-            }
-            let keep = pmacct_flow::stage::apply_all(stages, flow);
-            if frames && frame_flow.is_none() {
-                frame_flow = Some(*flow);
-            }
-            if !keep {
-                return;
-            }
-            if batches.push(flow, custom) {
-                batches.hand_out(|full| {
-                    for p in plugins {
-                        p.send(full, backpressure);
-                    }
-                });
-            }
+        let mut sink = CoreSink {
+            renorm: self.opts.renormalize,
+            batches: &mut self.batches,
+            plugins: &self.plugins,
+            stages: &mut self.stages,
+            backpressure: &self.opts.backpressure,
+            frames,
+            accounted: false,
+            frame_flow: None,
+            pending: false,
         };
-        let sum = self.decoder.decode(d, &mut self.drops, &mut emit);
+        let sum = self.decoder.decode(d, &mut self.drops, &mut sink);
+        if sink.pending {
+            sink.batches.drop_last();
+        }
+        let (accounted, frame_flow) = (sink.accounted, sink.frame_flow);
         if frames && accounted {
             match self.decoder.accounted_frame() {
                 Some(f) => self.datagrams.push_captured(&f),
@@ -507,7 +608,7 @@ mod tests {
             &mut self,
             d: &Datagram<'_>,
             _: &mut DropCounters,
-            _: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+            _: &mut dyn FlowSink,
         ) -> Option<DatagramSummary> {
             let b: [u8; 4] = d.data.get(..4)?.try_into().ok()?;
             Some(DatagramSummary {

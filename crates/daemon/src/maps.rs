@@ -16,13 +16,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use pmacct_config::{key, Key, PluginInstance, Scope};
-use pmacct_flow::custom::CustomValues;
 use pmacct_flow::{label, Flow, Stage};
 use pmacct_maps::allow::AllowList;
 use pmacct_maps::pretag::{self, Daemon, LabelFilter, Options, PreTagMap, TagFilter, Tags};
 use pmacct_maps::{Diag, Severity};
 
-use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
 use crate::plog;
 
 /// Log a map's diagnostics as pmacct does (`LEVEL ( core/core ): [file:line] ...`).
@@ -361,7 +360,7 @@ impl Decoder for AllowDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         if !self.allowed(d, drops) {
             return None;

@@ -2,12 +2,12 @@
 
 use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::custom::CustomValues;
-use pmacct_flow::{producer, Flow};
+use pmacct_flow::producer;
 use pmacct_wire::netflow::{DecoderOptions, Limits, NetflowDecoder};
 use pmacct_wire::FlowType;
 
 use crate::collector::{self, Input, Profile};
-use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
 use crate::plog;
 use crate::runtime::Source;
 
@@ -93,7 +93,7 @@ impl Decoder for NetflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         let peer = d.src.ip();
         let account_options = self.account_options;
@@ -110,16 +110,18 @@ impl Decoder for NetflowSource {
             if rec.flow_type == FlowType::Option && !account_options {
                 return;
             }
-            let mut flow = producer::netflow::flow(rec, peer, d.arrival);
+            // Built in place, in the batch.
+            let flow = emit.slot();
+            producer::netflow::flow_into(rec, peer, d.arrival, flow);
             // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
             // (checked against it; see docs/COMPATIBILITY.md).
             if use_ip_next_hop && rec.header.version != 5 {
                 flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
             }
             if producer::netflow::custom_values(rec, custom) {
-                emit(&mut flow, Some(custom));
+                emit.commit(Some(custom));
             } else {
-                emit(&mut flow, None);
+                emit.commit(None);
             }
             records += 1;
         });

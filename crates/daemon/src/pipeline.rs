@@ -117,8 +117,9 @@ const SPARE_BATCHES: usize = 8;
 /// is allocated: plugins work their queues in order, so the oldest batch handed out is the
 /// first to be free.
 pub struct Batches {
-    /// Being filled; only the worker holds it.
-    filling: Batch,
+    /// Being filled; only the worker holds it, outside any `Arc` so that adding a flow
+    /// costs no atomic operation (its vectors move into a free `Arc` when handed out).
+    filling: FlowBatch,
     /// Handed to the plugins, oldest first.
     out: VecDeque<Batch>,
     /// Back from the plugins, ready to be refilled.
@@ -129,7 +130,7 @@ pub struct Batches {
 impl Batches {
     pub fn new(capacity: usize) -> Batches {
         Batches {
-            filling: Arc::new(FlowBatch::with_capacity(capacity)),
+            filling: FlowBatch::with_capacity(capacity),
             out: VecDeque::new(),
             spare: Vec::new(),
             capacity,
@@ -139,14 +140,39 @@ impl Batches {
     /// Add a flow and its custom primitive values, if any; true when the batch is full.
     #[inline]
     pub fn push(&mut self, f: &Flow, custom: Option<&CustomValues>) -> bool {
-        // Never shared while being filled: make_mut does not copy.
-        let b = Arc::make_mut(&mut self.filling);
-        b.push(f, custom);
-        b.len() >= self.capacity
+        self.filling.push(f, custom);
+        self.filling.len() >= self.capacity
     }
 
     pub fn is_empty(&self) -> bool {
         self.filling.is_empty()
+    }
+
+    /// A default flow at the end of the batch being filled, for a decoder to build in place;
+    /// then [`Batches::commit_last`] or [`Batches::drop_last`].
+    #[inline]
+    pub fn slot(&mut self) -> &mut Flow {
+        self.filling.push_default()
+    }
+
+    /// The last flow of the batch being filled.
+    #[inline]
+    pub fn last_mut(&mut self) -> Option<&mut Flow> {
+        self.filling.flows.last_mut()
+    }
+
+    /// Keep the last flow (from [`Batches::slot`]) with its custom values; true when the
+    /// batch is full.
+    #[inline]
+    pub fn commit_last(&mut self, custom: Option<&CustomValues>) -> bool {
+        self.filling.set_last_custom(custom);
+        self.filling.len() >= self.capacity
+    }
+
+    /// Take the last flow (from [`Batches::slot`]) back out.
+    #[inline]
+    pub fn drop_last(&mut self) {
+        self.filling.pop();
     }
 
     /// Hand the batch being filled to `send` (which clones it into the queues) and start
@@ -162,14 +188,22 @@ impl Batches {
                 }
             }
         }
-        let next = match self.spare.pop() {
-            Some(mut b) => {
-                Arc::make_mut(&mut b).clear();
-                b
+        let mut full = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Arc::new(FlowBatch::with_capacity(self.capacity)));
+        match Arc::get_mut(&mut full) {
+            // Spare batches came back from every plugin and a new one is ours alone: the
+            // flows move in, its emptied vectors become the next batch to fill.
+            Some(b) => {
+                b.clear();
+                std::mem::swap(b, &mut self.filling);
             }
-            None => Arc::new(FlowBatch::with_capacity(self.capacity)),
-        };
-        let full = std::mem::replace(&mut self.filling, next);
+            None => {
+                let next = FlowBatch::with_capacity(self.capacity);
+                full = Arc::new(std::mem::replace(&mut self.filling, next));
+            }
+        }
         send(&full);
         self.out.push_back(full);
     }

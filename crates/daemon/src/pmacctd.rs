@@ -12,15 +12,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::bpf::BpfFilter;
-use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::packet::{link_supported, PacketAccountant, PacketOptions};
-use pmacct_flow::Flow;
 
 use pmacct_maps::pcap_interfaces::{jhash, Direction as MapDirection, PcapInterfacesMap};
 
 use crate::capture::{self, CaptureCtx, Device, Frame, FrameSink, LiveSpec};
 use crate::collector::{self, Input, Profile};
-use crate::core::{Core, Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::core::{Core, Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
 use crate::plog;
 use crate::runtime::{Source, SourceCtx};
 
@@ -190,7 +188,7 @@ impl Decoder for PacketDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         if let Some(f) = &self.filter {
             if !f.matches(d.data, d.data.len() as u32) {
@@ -209,7 +207,7 @@ impl Decoder for PacketDecoder {
                 if o > 0 {
                     flow.prims.out_iface = o;
                 }
-                emit(&mut flow, None)
+                emit.emit(&mut flow, None)
             }
             Err(skip) => drops.add(skip.as_str(), 1),
         }

@@ -21,14 +21,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{key, Daemon, Scope};
-use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::{self, sflow::Renormalizer};
-use pmacct_flow::{Flow, TimestampOptions};
+use pmacct_flow::TimestampOptions;
 use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample};
 use pmacct_wire::{SflowDecoder, Timestamp};
 
 use crate::collector::{self, Input, Profile};
-use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
 use crate::plog;
 use crate::runtime::Source;
 
@@ -131,7 +130,7 @@ impl Decoder for SflowSource {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         let src = d.src.ip();
         let arrival = d.arrival;
@@ -154,7 +153,9 @@ impl Decoder for SflowSource {
             src,
             d.data,
             |rec, s| {
-                let mut f = producer::sflow::flow(rec, s, arrival, nh);
+                // Built in place, in the batch.
+                let f = emit.slot();
+                producer::sflow::flow_into(rec, s, arrival, nh, f);
                 if let Some(t) = captured {
                     f.bin_time = t.secs;
                     f.time_start_usecs = t.usecs;
@@ -163,10 +164,10 @@ impl Decoder for SflowSource {
                     if rate_only {
                         f.prims.sampling_rate = r.factor(s);
                     } else {
-                        r.apply(&mut f, s);
+                        r.apply(f, s);
                     }
                 }
-                emit(&mut f, None);
+                emit.commit(None);
             },
             |cs| {
                 counters += 1;
@@ -581,9 +582,11 @@ mod tests {
                 wirelen: 0,
             };
             let mut bins = Vec::new();
-            src.decode(&dg, &mut DropCounters::default(), &mut |f: &mut Flow, _| {
-                bins.push(f.bin_time)
-            });
+            src.decode(
+                &dg,
+                &mut DropCounters::default(),
+                &mut crate::core::EmitFn::new(|f: &mut pmacct_flow::Flow, _| bins.push(f.bin_time)),
+            );
             assert!(!bins.is_empty());
             assert!(
                 bins.iter().all(|&b| b == want),

@@ -19,16 +19,14 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pmacct_config::{key, Daemon, Scope};
-use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer::nflog::NflogAccountant;
 use pmacct_flow::producer::packet::dlt;
-use pmacct_flow::Flow;
 use pmacct_plugins::datagram::Frame;
 use pmacct_wire::nflog::{self, Config, Messages, CONFIG_MESSAGE_MAX};
 use pmacct_wire::Timestamp;
 
 use crate::collector::{self, Input, Profile};
-use crate::core::{Core, Datagram, DatagramSummary, Decoder, DropCounters};
+use crate::core::{Core, Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
 use crate::plog;
 use crate::pmacctd::PreConfig;
 use crate::runtime::{Source, SourceCtx};
@@ -75,13 +73,13 @@ impl Decoder for NflogDecoder {
         &mut self,
         d: &Datagram<'_>,
         drops: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         match nflog::parse_packet(d.data) {
             Ok(p) => match self.acct.account(&p, d.arrival) {
                 Ok(mut flow) => {
                     self.ifindex = (p.ifindex_in(), p.ifindex_out());
-                    emit(&mut flow, None)
+                    emit.emit(&mut flow, None)
                 }
                 Err(skip) => drops.add(skip.as_str(), 1),
             },

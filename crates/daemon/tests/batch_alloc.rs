@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use pmacct_daemon::core::{
-    Core, CoreOptions, Datagram, DatagramSummary, Decoder, DropCounters, BATCH_RECORDS,
+    Core, CoreOptions, Datagram, DatagramSummary, Decoder, DropCounters, FlowSink, BATCH_RECORDS,
 };
 use pmacct_daemon::pipeline::{spawn_plugin, Backpressure};
 use pmacct_flow::custom::CustomValues;
@@ -44,10 +44,10 @@ impl Decoder for Burst {
         &mut self,
         _: &Datagram<'_>,
         _: &mut DropCounters,
-        emit: &mut dyn FnMut(&mut Flow, Option<&CustomValues>),
+        emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         for i in 0..BATCH_RECORDS as u64 {
-            emit(
+            emit.emit(
                 &mut Flow {
                     packets: i,
                     ..Default::default()

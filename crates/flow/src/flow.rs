@@ -181,6 +181,31 @@ impl FlowBatch {
             last.custom = r;
         }
     }
+    /// Append a default flow for a producer to fill in place (no copy of the flow, several
+    /// hundred bytes); [`FlowBatch::set_last_custom`] then attaches its custom values.
+    #[inline]
+    pub fn push_default(&mut self) -> &mut Flow {
+        let i = self.flows.len();
+        self.flows.push(Flow::default());
+        &mut self.flows[i]
+    }
+    /// The custom values of the last flow appended (none: `None`).
+    #[inline]
+    pub fn set_last_custom(&mut self, custom: Option<&CustomValues>) {
+        let Some(c) = custom else {
+            return;
+        };
+        self.custom.push(*c);
+        let r = CustomRef(self.custom.len() as u32 - 1);
+        if let Some(last) = self.flows.last_mut() {
+            last.custom = r;
+        }
+    }
+    /// Take the last flow appended back out (a stage dropped it).
+    #[inline]
+    pub fn pop(&mut self) {
+        self.flows.pop();
+    }
     pub fn len(&self) -> usize {
         self.flows.len()
     }

@@ -11,25 +11,17 @@ use crate::flow::{mask_addr, CustomRef, Flow, Primitives, RouteDistinguisher};
 /// Build the flow model from a decoded NetFlow/IPFIX record, as nfacctd's handlers fill
 /// `pkt_data`: `peer` is the exporter (peer_ip_src), `arrival` the collector's clock.
 pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
+    let mut f = Flow::default();
+    flow_into(rec, peer, arrival, &mut f);
+    f
+}
+
+/// [`flow`] into `out`, which holds a default flow (a fresh batch slot): only what a record
+/// sets is written, in place, so a flow (several hundred bytes) is neither built on the
+/// stack nor copied into its batch.
+#[inline]
+pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &mut Flow) {
     let h = &rec.header;
-    let family = family_of(rec.src_addr.or(rec.dst_addr));
-    let mpls_vpn_rd = match (rec.vrf_id, rec.mpls_vpn_rd) {
-        (Some(v), _) if v != 0 => RouteDistinguisher::VrfId(v),
-        (_, Some(raw)) => RouteDistinguisher::from_bytes(&raw),
-        _ => RouteDistinguisher::None,
-    };
-    let sampling_rate = if rec.sampling_interval != 0 {
-        rec.sampling_interval
-    } else if h.version == 5 {
-        h.sampling_interval & 0x3FFF
-    } else {
-        0
-    };
-    let sampling_direction = match rec.direction {
-        Some(0) => b'i',
-        Some(1) => b'e',
-        _ => b'u',
-    };
     // pmacct's time_start and timestamp_start: the flow start, falling back to the
     // export header time (v9/IPFIX) when the record carried none.
     let start = if rec.first.secs == 0 && (h.version == 9 || h.version == 10) {
@@ -37,99 +29,109 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
     } else {
         rec.first
     };
-    let bin_time = start.secs;
-    let prims = Primitives {
-        src_mac: rec.src_mac,
-        dst_mac: rec.dst_mac,
-        vlan: rec.vlan,
-        cos: rec.cos,
-        etype: rec.etype,
-        src_as: rec.src_as,
-        dst_as: rec.dst_as,
-        // pmacct 1.7.7: the address the exporter gives in options data (IE 130/131) wins
-        // over the datagram's source.
-        peer_src_ip: Some(rec.exporter_addr.unwrap_or(peer)),
-        // BGP next hop only: pmacct uses the IP next hop only with use_ip_next_hop.
-        peer_dst_ip: rec.bgp_next_hop,
-        in_iface: rec.in_iface,
-        out_iface: rec.out_iface,
-        mpls_vpn_rd,
-        src_ip: rec.src_addr,
-        src_net: rec.src_addr.map(|a| mask_addr(a, rec.src_mask)),
-        dst_ip: rec.dst_addr,
-        dst_net: rec.dst_addr.map(|a| mask_addr(a, rec.dst_mask)),
-        src_mask: rec.src_mask,
-        dst_mask: rec.dst_mask,
-        src_port: rec.src_port,
-        dst_port: rec.dst_port,
-        proto: rec.proto,
-        tos: rec.tos,
-        sampling_rate,
-        sampling_direction,
-        post_nat_src_ip: rec.post_nat_src_addr,
-        post_nat_dst_ip: rec.post_nat_dst_addr,
-        post_nat_src_port: rec.post_nat_src_port,
-        post_nat_dst_port: rec.post_nat_dst_port,
-        nat_event: if rec.nat_event != 0 {
-            rec.nat_event
-        } else {
-            rec.fw_event
-        },
-        mpls_label_top: rec.mpls_label_top,
-        mpls_label_bottom: rec.mpls_label_bottom,
-        mpls_stack_depth: rec.mpls_stack_depth,
-        mpls_label_stack: crate::mpls::MplsLabelStack::new(
-            &rec.mpls_label_stack[..usize::from(rec.mpls_label_stack_len).min(10)],
-        ),
-        timestamp_start: start,
-        timestamp_end: rec.last,
-        timestamp_arrival: arrival,
-        timestamp_export: h.export_time,
-        export_proto_seqno: h.sequence,
-        export_proto_version: h.version,
-        export_proto_sysid: if h.version == 5 {
-            u32::from(h.engine_id)
-        } else {
-            h.source_id
-        },
-        family,
-        engine_type: if h.version == 5 { h.engine_type } else { 0 },
-        next_hop: rec.next_hop,
-        direction_raw: rec.direction.unwrap_or(0xFF),
-        fwd_status: rec.forwarding_status,
-        vrf_name: vrf_name_id(rec.vrf_name.as_bytes()),
-        // nfacctd's tunnel primitives (pmacct 1.7.9+): the outer header of SRv6 records.
-        tunnel_src_ip: rec.tunnel.src_addr,
-        tunnel_dst_ip: rec.tunnel.dst_addr,
-        tunnel_proto: rec.tunnel.proto,
-        tunnel_tos: rec.tunnel.tos,
-        tunnel_src_port: rec.tunnel.src_port,
-        tunnel_dst_port: rec.tunnel.dst_port,
-        tunnel_flow_label: rec.tunnel.flow_label,
-        tunnel_tcp_flags: rec.tunnel.tcp_flags,
-        nvgre: rec.tunnel.nvgre,
-        // layer2SegmentId of type VXLAN, octets 5-7 as pmacct 1.8 reads them.
-        vxlan: rec.tunnel.vxlan,
-        flow_label: rec.tunnel.ip_flow_label,
-        srv6_seg_list: if rec.srv6_seg_list.is_some() {
-            crate::srv6::intern(rec.srv6_seg_list)
-        } else {
-            crate::label::LabelId::NONE
-        },
-        ..Primitives::default()
+    let p: &mut Primitives = &mut out.prims;
+    p.src_mac = rec.src_mac;
+    p.dst_mac = rec.dst_mac;
+    p.vlan = rec.vlan;
+    p.cos = rec.cos;
+    p.etype = rec.etype;
+    p.src_as = rec.src_as;
+    p.dst_as = rec.dst_as;
+    // pmacct 1.7.7: the address the exporter gives in options data (IE 130/131) wins
+    // over the datagram's source.
+    p.peer_src_ip = Some(rec.exporter_addr.unwrap_or(peer));
+    // BGP next hop only: pmacct uses the IP next hop only with use_ip_next_hop.
+    p.peer_dst_ip = rec.bgp_next_hop;
+    p.in_iface = rec.in_iface;
+    p.out_iface = rec.out_iface;
+    p.mpls_vpn_rd = match (rec.vrf_id, rec.mpls_vpn_rd) {
+        (Some(v), _) if v != 0 => RouteDistinguisher::VrfId(v),
+        (_, Some(raw)) => RouteDistinguisher::from_bytes(&raw),
+        _ => RouteDistinguisher::None,
     };
-    Flow {
-        prims,
-        custom: CustomRef::NONE,
-        packets: rec.packets,
-        bytes: rec.bytes,
-        flows: if rec.flows == 0 { 1 } else { rec.flows },
-        tcp_flags: (rec.tcp_flags & 0xFF) as u8,
-        flow_type: rec.flow_type,
-        bin_time,
-        time_start_usecs: start.usecs,
-        label_reset: false,
+    p.src_ip = rec.src_addr;
+    p.src_net = rec.src_addr.map(|a| mask_addr(a, rec.src_mask));
+    p.dst_ip = rec.dst_addr;
+    p.dst_net = rec.dst_addr.map(|a| mask_addr(a, rec.dst_mask));
+    p.src_mask = rec.src_mask;
+    p.dst_mask = rec.dst_mask;
+    p.src_port = rec.src_port;
+    p.dst_port = rec.dst_port;
+    p.proto = rec.proto;
+    p.tos = rec.tos;
+    p.sampling_rate = if rec.sampling_interval != 0 {
+        rec.sampling_interval
+    } else if h.version == 5 {
+        h.sampling_interval & 0x3FFF
+    } else {
+        0
+    };
+    p.sampling_direction = match rec.direction {
+        Some(0) => b'i',
+        Some(1) => b'e',
+        _ => b'u',
+    };
+    p.post_nat_src_ip = rec.post_nat_src_addr;
+    p.post_nat_dst_ip = rec.post_nat_dst_addr;
+    p.post_nat_src_port = rec.post_nat_src_port;
+    p.post_nat_dst_port = rec.post_nat_dst_port;
+    p.nat_event = if rec.nat_event != 0 {
+        rec.nat_event
+    } else {
+        rec.fw_event
+    };
+    p.mpls_label_top = rec.mpls_label_top;
+    p.mpls_label_bottom = rec.mpls_label_bottom;
+    p.mpls_stack_depth = rec.mpls_stack_depth;
+    if rec.mpls_label_stack_len != 0 {
+        p.mpls_label_stack = crate::mpls::MplsLabelStack::new(
+            &rec.mpls_label_stack[..usize::from(rec.mpls_label_stack_len).min(10)],
+        );
     }
+    p.timestamp_start = start;
+    p.timestamp_end = rec.last;
+    p.timestamp_arrival = arrival;
+    p.timestamp_export = h.export_time;
+    p.export_proto_seqno = h.sequence;
+    p.export_proto_version = h.version;
+    p.export_proto_sysid = if h.version == 5 {
+        u32::from(h.engine_id)
+    } else {
+        h.source_id
+    };
+    p.family = family_of(rec.src_addr.or(rec.dst_addr));
+    p.engine_type = if h.version == 5 { h.engine_type } else { 0 };
+    p.next_hop = rec.next_hop;
+    p.direction_raw = rec.direction.unwrap_or(0xFF);
+    p.fwd_status = rec.forwarding_status;
+    p.vrf_name = vrf_name_id(rec.vrf_name.as_bytes());
+    // nfacctd's tunnel primitives (pmacct 1.7.9+): the outer header of SRv6 records.
+    p.tunnel_src_ip = rec.tunnel.src_addr;
+    p.tunnel_dst_ip = rec.tunnel.dst_addr;
+    p.tunnel_proto = rec.tunnel.proto;
+    p.tunnel_tos = rec.tunnel.tos;
+    p.tunnel_src_port = rec.tunnel.src_port;
+    p.tunnel_dst_port = rec.tunnel.dst_port;
+    p.tunnel_flow_label = rec.tunnel.flow_label;
+    p.tunnel_tcp_flags = rec.tunnel.tcp_flags;
+    p.nvgre = rec.tunnel.nvgre;
+    // layer2SegmentId of type VXLAN, octets 5-7 as pmacct 1.8 reads them.
+    p.vxlan = rec.tunnel.vxlan;
+    p.flow_label = rec.tunnel.ip_flow_label;
+    p.srv6_seg_list = if rec.srv6_seg_list.is_some() {
+        crate::srv6::intern(rec.srv6_seg_list)
+    } else {
+        crate::label::LabelId::NONE
+    };
+    out.custom = CustomRef::NONE;
+    out.packets = rec.packets;
+    out.bytes = rec.bytes;
+    out.flows = if rec.flows == 0 { 1 } else { rec.flows };
+    out.tcp_flags = (rec.tcp_flags & 0xFF) as u8;
+    out.flow_type = rec.flow_type;
+    out.bin_time = start.secs;
+    out.time_start_usecs = start.usecs;
+    out.label_reset = false;
 }
 
 /// The interned id of a VRF name: its valid UTF-8 prefix (JSON and Avro carry text), empty

@@ -25,7 +25,21 @@ pub fn flow(
     arrival: Timestamp,
     use_ip_next_hop: bool,
 ) -> Flow {
-    let mut f = netflow::flow(rec, s.datagram.agent, arrival);
+    let mut f = Flow::default();
+    flow_into(rec, s, arrival, use_ip_next_hop, &mut f);
+    f
+}
+
+/// [`flow`] into `f`, which holds a default flow (a fresh batch slot), in place.
+#[inline]
+pub fn flow_into(
+    rec: &FlowRecord<'_>,
+    s: &SflowSample<'_>,
+    arrival: Timestamp,
+    use_ip_next_hop: bool,
+    f: &mut Flow,
+) {
+    netflow::flow_into(rec, s.datagram.agent, arrival, f);
     let p = &mut f.prims;
     p.export_proto_sysid = s.datagram.sub_agent_id;
     p.export_proto_seqno = s.datagram.sequence;
@@ -76,7 +90,6 @@ pub fn flow(
         }
     }
     f.bin_time = 0;
-    f
 }
 
 /// Data sources whose sampling state is kept for renormalization (pmacct bounds its status

@@ -5,10 +5,11 @@
 //! Every set the datagram holds is read whatever the v9 header count says (quirk 2).
 
 use super::ie::{self, Scratch, TimeBase};
-use super::template::{SamplerEntry, Template, TemplateKind, V9_SCOPE_PEN};
+use super::template::{DomainFacts, SamplerEntry, Template, TemplateKind, V9_SCOPE_PEN};
 use super::{be16, DatagramStats, DropReason, NetflowDecoder};
 use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord, VrfName};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Reads one template-bearing set (v9 flowset 0/1, IPFIX set 2/3) into the decoder's
 /// templates; other set ids are not its business. Each version passes its own, so this walk
@@ -85,11 +86,15 @@ fn fill<'a>(
 ) -> Option<usize> {
     let used = match t.fixed_len {
         Some(l) => {
+            // `rest`: up to the end of the set, for the 8-byte reads of `ie::apply`.
+            let rest = data;
             let data = data.get(..l)?;
             for op in t.ops.iter() {
                 let start = op.off as usize;
-                if let Some(v) = data.get(start..start + op.len as usize) {
-                    ie::apply(op.el, v, rec, s, tb);
+                if let (Some(v), Some(w)) =
+                    (data.get(start..start + op.len as usize), rest.get(start..))
+                {
+                    ie::apply(op.el, v, w, rec, s, tb);
                 }
             }
             l
@@ -111,7 +116,7 @@ fn fill<'a>(
                 };
                 let v = data.get(start..start + len)?;
                 if let Some(op) = ops.next_if(|op| op.index as usize == i) {
-                    ie::apply(op.el, v, rec, s, tb);
+                    ie::apply(op.el, v, data.get(start..).unwrap_or(v), rec, s, tb);
                 }
                 off = start + len;
             }
@@ -134,31 +139,57 @@ fn data_set<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
-    let Some((t, _, facts)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id) else {
+    // One shared lookup: the template (not cloned), the sampling entries and the domain's
+    // facts; the hit is counted once the records are out.
+    let Some((t, samplers, facts)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id)
+    else {
+        dec.templates.count_lookup(false);
         stats.drop(DropReason::NoTemplate);
         return;
     };
     if t.kind == TemplateKind::Options {
+        // Options data updates the exporter's state: the template is held apart.
+        let t = Arc::clone(t);
+        dec.templates.count_lookup(true);
         options_set(dec, ctx, &t, content, stats, sink);
         return;
     }
-    let samplers = dec.templates.samplers(ctx.exporter);
-    let base = base_record(ctx, &t);
-    let mut rec = base.clone();
+    data_records(dec, ctx, t, samplers, facts, content, stats, sink);
+    dec.templates.count_lookup(true);
+}
+
+/// The records of a data set of template `t`.
+#[allow(clippy::too_many_arguments)]
+fn data_records<F: FnMut(&FlowRecord)>(
+    dec: &NetflowDecoder,
+    ctx: &SetCtx,
+    t: &Template,
+    samplers: &[SamplerEntry],
+    facts: DomainFacts,
+    content: &[u8],
+    stats: &mut DatagramStats,
+    sink: &mut F,
+) {
+    let base = base_record(ctx, t);
     let tb = TimeBase {
         sys_init_ms: facts.sys_init_ms,
         ..ctx.tb
     };
-    if dec.options.pre_processing_checks && !padding_is_zero(&t, content, &base, &tb) {
+    if dec.options.pre_processing_checks && !padding_is_zero(t, content, &base, &tb) {
         stats.drop(DropReason::PaddingNotZero);
         return;
     }
+    let mut rec = base.clone();
+    // The first record starts from the copy above; the others are reset from the base.
+    let mut fresh = true;
     let mut off = 0usize;
     // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
     while content.len() - off >= t.min_len {
-        rec.reset_from(&base);
+        if !std::mem::replace(&mut fresh, false) {
+            rec.reset_from(&base);
+        }
         let mut s = Scratch::default();
-        let Some(used) = fill(&t, &content[off..], &mut rec, &mut s, &tb) else {
+        let Some(used) = fill(t, &content[off..], &mut rec, &mut s, &tb) else {
             stats.drop(DropReason::RecordTruncated);
             break;
         };

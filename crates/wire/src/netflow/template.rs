@@ -400,23 +400,16 @@ impl TemplateCache {
         }
     }
 
-    /// One lookup for a data set: its template (counted as hit or miss), and the exporter's
-    /// sampling entries and systemInitTime for this source.
+    /// One lookup for a data set: its template, and the exporter's sampling entries and
+    /// systemInitTime for this source. Not counted: [`TemplateCache::count_lookup`] then.
     pub(crate) fn data_view(
-        &mut self,
+        &self,
         exporter: IpAddr,
         source_id: u32,
         id: u16,
-    ) -> Option<(Arc<Template>, &[SamplerEntry], DomainFacts)> {
-        let Some(st) = self.exporters.get(&exporter) else {
-            self.stats.misses += 1;
-            return None;
-        };
-        let Some(e) = st.templates.get(&(source_id, id)) else {
-            self.stats.misses += 1;
-            return None;
-        };
-        self.stats.hits += 1;
+    ) -> Option<(&Arc<Template>, &[SamplerEntry], DomainFacts)> {
+        let st = self.exporters.get(&exporter)?;
+        let e = st.templates.get(&(source_id, id))?;
         let facts = DomainFacts {
             sys_init_ms: st.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1),
             exporter_addr: st
@@ -425,7 +418,16 @@ impl TemplateCache {
                 .find(|e| e.0 == source_id)
                 .map(|e| e.1),
         };
-        Some((e.tpl.clone(), &st.samplers, facts))
+        Some((&e.tpl, &st.samplers, facts))
+    }
+
+    /// Count a [`TemplateCache::data_view`] as a hit or a miss.
+    pub(crate) fn count_lookup(&mut self, hit: bool) {
+        if hit {
+            self.stats.hits += 1;
+        } else {
+            self.stats.misses += 1;
+        }
     }
 
     /// Look a template up without touching the counters.

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Offline CPU per record (issue 21 item 3): pmacct 1.7.7 and ours side by side, interleaved.
+
+usage: offline-bench.py [--ours DIR] [--before DIR] [--pmacct-dir /usr/sbin]
+                        [--protos v9,ipfix,sflow] [--replay 300] [--reps 5]
+
+Each daemon reads the capture as pcap_savefile, replayed --replay times, with the tutorial
+aggregate plus flows (live-bench.py's config, print JSON). CPU is user+sys of the whole process
+tree (wait4); the CPU of one pass is subtracted (start-up and the final purge cancel out) and
+divided by the difference in records out (sum of `flows`). Per rep the builds run in turns
+(pmacct, before, ours, then reversed), under this script's nice; medians of --reps, the ratios
+and the load average are printed.
+"""
+import argparse
+import importlib.util
+import os
+import statistics
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("live_bench", os.path.join(HERE, "live-bench.py"))
+lb = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lb)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ours", help="directory of our release nfacctd/sfacctd")
+    ap.add_argument("--before", help="directory of an earlier build of ours, to compare")
+    ap.add_argument("--pmacct-dir", default="/usr/sbin")
+    ap.add_argument("--no-pmacct", action="store_true")
+    ap.add_argument("--protos", default="v9,ipfix,sflow")
+    ap.add_argument("--replay", type=int, default=300)
+    ap.add_argument("--reps", type=int, default=5)
+    a = ap.parse_args()
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(lb.ROOT, "target"))
+    a.ours = a.ours or os.path.join(target, "release")
+    builds = [] if a.no_pmacct else [("pmacct", a.pmacct_dir)]
+    if a.before:
+        builds.append(("before", a.before))
+    builds.append(("ours", a.ours))
+    print("load average at start: %s (medians of %d interleaved runs)"
+          % (" ".join(lb.loadavg()), a.reps))
+    with tempfile.TemporaryDirectory() as work:
+        for proto in a.protos.split(","):
+            daemon, rel, label = lb.CAPTURES[proto]
+            pcap = os.path.join(lb.ROOT, rel)
+            res = {n: [] for n, _ in builds}
+            outs = {n: [] for n, _ in builds}
+            for rep in range(a.reps):
+                order = builds if rep % 2 == 0 else builds[::-1]
+                for name, d in order:
+                    b = os.path.join(d, daemon)
+                    o1, c1 = lb.offline_run(b, daemon, pcap, 1, work, "%s-1" % name)
+                    o, c = lb.offline_run(b, daemon, pcap, a.replay, work, "%s-n" % name)
+                    res[name].append((c - c1) * 1e6 / max(1, o - o1))
+                    outs[name].append(o)
+            med = {n: statistics.median(v) for n, v in res.items()}
+            print("\n== %s (%s, %s, x%d) ==" % (label, daemon, rel, a.replay))
+            for n, _ in builds:
+                print("%-7s %.3f us/record  (runs: %s; records out %d)" % (
+                    n, med[n], " ".join("%.3f" % x for x in res[n]),
+                    statistics.median(outs[n])))
+            for n, _ in builds:
+                if n != "ours":
+                    print("ratio %s/ours: %.2fx" % (n, med[n] / med["ours"]))
+    print("\nload average at end: %s" % " ".join(lb.loadavg()))
+
+
+if __name__ == "__main__":
+    main()
