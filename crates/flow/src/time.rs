@@ -191,7 +191,23 @@ fn local_offset(secs: i64) -> i64 {
 
 /// Append `n` in decimal without going through `fmt`.
 #[inline]
-pub fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+pub fn push_uint(out: &mut Vec<u8>, n: u64) {
+    // Most numbers in a record are short (address octets, ports, protocols, small counters):
+    // constant-length copies the compiler inlines instead of a memmove call per number
+    // (perf: ~4% of a Kafka purge was memmove under write_ip/push_uint).
+    let d = |x: u64| b'0' + (x % 10) as u8;
+    if n < 10 {
+        out.push(d(n));
+    } else if n < 100 {
+        out.extend_from_slice(&[d(n / 10), d(n)]);
+    } else if n < 1000 {
+        out.extend_from_slice(&[d(n / 100), d(n / 10), d(n)]);
+    } else {
+        push_uint_long(out, n);
+    }
+}
+
+fn push_uint_long(out: &mut Vec<u8>, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -322,6 +338,35 @@ mod tests {
     }
 
     // Values from the reference (section 3.3), observed with nfacctd 1.7.7 under TZ=UTC.
+    #[test]
+    fn push_uint_every_length() {
+        let mut out = Vec::new();
+        let mut n = 0u64;
+        let mut vals = vec![
+            u64::MAX,
+            u64::MAX / 10,
+            255,
+            256,
+            65535,
+            999,
+            1000,
+            99,
+            100,
+            9,
+            10,
+        ];
+        while n < u64::MAX / 7 {
+            vals.push(n);
+            n = n * 7 + 1;
+        }
+        vals.extend(0..1200);
+        for v in vals {
+            out.clear();
+            push_uint(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes(), "{v}");
+        }
+    }
+
     #[test]
     fn formats() {
         let ts = Timestamp::new(1677577561, 88000);

@@ -258,7 +258,7 @@ pub(crate) fn write_json_messages<T: MessageTransport>(
     name: &str,
     markers: bool,
 ) {
-    if markers {
+    if markers && p.first {
         let first = p.entries.first().map(|e| e.prims).unwrap_or_default();
         p.buf.clear();
         p.encoder.write_start_marker(p.buf, name, p.pid);
@@ -271,6 +271,9 @@ pub(crate) fn write_json_messages<T: MessageTransport>(
             Ok(()) => p.written += 1,
             Err(err) => plugin_log!(p.log, Error, "{err}"),
         }
+    }
+    if !p.last {
+        return;
     }
     t.end_records();
     if markers {
@@ -301,6 +304,11 @@ pub struct Purge<'a> {
     /// A reused output buffer, empty on entry.
     pub buf: &'a mut Vec<u8>,
     pub log: &'a PluginLog,
+    /// A streamed purge ([`PurgeWriter::streams`]) comes in chunks of entries: whether this
+    /// is its first chunk (start marker) and its last (end marker, batches flushed). Both
+    /// true for a purge written at once.
+    pub first: bool,
+    pub last: bool,
 }
 
 /// How one plugin writes a purge.
@@ -325,6 +333,13 @@ pub trait PurgeWriter: Send {
     /// Write the purge's entries (and markers, headers...), counting them in `p.written`.
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()>;
 
+    /// Whether `write` takes a purge in chunks ([`Purge::first`], [`Purge::last`]): the
+    /// cache is then decoded [`PURGE_CHUNK`] entries at a time instead of all at once. Only
+    /// without `*_preprocess`, whose checks see the whole purge.
+    fn streams(&self) -> bool {
+        false
+    }
+
     /// After each purge, written or empty (`exiting`: the final one): the SQL plugins'
     /// `sql_trigger_exec` deadline.
     fn after_purge(&mut self, _now: i64, _exiting: bool) {}
@@ -345,6 +360,10 @@ pub(crate) const PURGED_KEEP: usize = 65_536;
 /// Batches of stage-changed flows kept for shard threads ([`Aggregator::process_batch`]
 /// with shards): as many as can be in flight to them, so none is allocated once warm.
 const OWN_BATCHES: usize = 8;
+
+/// Entries decoded per chunk of a streamed purge: ~0.7 MB, reused (hot in cache, no page
+/// faults), where a whole 1M-entry purge decoded at once is ~0.7 GB of fresh pages.
+pub const PURGE_CHUNK: usize = 1024;
 
 /// A running aggregating plugin: the shared core around the plugin's writer `W`.
 pub struct Aggregator<W> {
@@ -535,33 +554,43 @@ impl<W: PurgeWriter> Aggregator<W> {
     }
 
     /// Drain the cache and write one purge (pmacct's `*_cache_purge()`). `exiting`:
-    /// everything is committed; `urgent`: the cache was full.
+    /// everything is committed; `urgent`: the cache was full. A writer that
+    /// [`PurgeWriter::streams`] gets the entries [`PURGE_CHUNK`] at a time, decoded as they
+    /// go out (in the same order); the others, and `*_preprocess`, the whole purge at once.
     fn write_purge(&mut self, exiting: bool, urgent: bool, now: i64) -> anyhow::Result<()> {
         if !self.writer.is_open() {
             return Ok(());
         }
-        let mut purged = std::mem::take(&mut self.purged);
-        let total = match &mut self.shards {
-            Some(s) => s.drain(&mut self.cache, exiting, now, &mut purged),
-            None => self.cache.drain_committed(exiting, &mut purged),
+        let chunk_size = if self.hooks.preprocess.is_none() && self.writer.streams() {
+            PURGE_CHUNK
+        } else {
+            usize::MAX
         };
         let pid = std::process::id();
         plugin_log!(self.log, Info, "*** Purging cache - START (PID: {pid}) ***");
-        let res = if total == 0 && !self.writer.writes_empty() {
-            plugin_log!(
-                self.log,
-                Info,
-                "*** Purging cache - END (PID: {pid}, QN: 0/0, ET: X) ***"
-            );
-            Ok(())
-        } else {
-            self.buf.clear();
-            let entries = match &self.hooks.preprocess {
+        let mut chunk = std::mem::take(&mut self.purged);
+        // Shards are drained first and merged into one list (their order is known only once
+        // all are drained); one cache streams its entries out as it drains.
+        let merged = self
+            .shards
+            .as_mut()
+            .map(|shards| shards.drain(&mut self.cache, exiting, now, &mut chunk));
+        let total = merged.unwrap_or(self.cache.len());
+        let mut written = 0;
+        let mut first = true;
+        let mut res = Ok(());
+        let writes_empty = self.writer.writes_empty();
+        let (writer, encoder, buf, log) =
+            (&mut self.writer, &self.encoder, &mut self.buf, &self.log);
+        let (preprocess, kept) = (&self.hooks.preprocess, &mut self.kept);
+        let mut write = |entries: &[Entry], last: bool| {
+            buf.clear();
+            let entries = match preprocess {
                 Some(pre) => {
-                    pre.apply(&purged, &mut self.kept);
-                    &self.kept[..]
+                    pre.apply(entries, kept);
+                    &kept[..]
                 }
-                None => &purged[..],
+                None => entries,
             };
             let mut p = Purge {
                 entries,
@@ -569,30 +598,57 @@ impl<W: PurgeWriter> Aggregator<W> {
                 pid,
                 now,
                 urgent,
-                written: 0,
-                encoder: &self.encoder,
-                buf: &mut self.buf,
-                log: &self.log,
+                written,
+                encoder,
+                buf,
+                log,
+                first,
+                last,
             };
-            let res = self.writer.write(&mut p);
-            let written = p.written;
-            self.kept.clear();
+            let r = writer.write(&mut p);
+            written = p.written;
+            first = false;
+            kept.clear();
+            if res.is_ok() {
+                res = r;
+            }
+        };
+        let drained = match merged {
+            Some(n) => n,
+            None => self
+                .cache
+                .drain_committed_chunked(exiting, &mut chunk, chunk_size, |c| write(c, false)),
+        };
+        debug_assert_eq!(drained, total);
+        if drained == 0 && !writes_empty {
+            plugin_log!(
+                self.log,
+                Info,
+                "*** Purging cache - END (PID: {pid}, QN: 0/0, ET: X) ***"
+            );
+        } else {
+            write(&chunk, true);
             self.purged_total += written as u64;
             let duration = (unix_secs(SystemTime::now()) - now).max(0);
             plugin_log!(
                 self.log,
                 Info,
-                "*** Purging cache - END (PID: {pid}, QN: {written}/{total}, ET: {duration}) ***"
+                "*** Purging cache - END (PID: {pid}, QN: {written}/{drained}, ET: {duration}) ***"
             );
-            res
-        };
-        purged.clear();
+        }
+        chunk.clear();
         // A decoded entry is ~10x its cache row: keep a small purge list for the next purge,
         // give a large one back (1M entries would stay ~0.7 GB resident between purges).
-        if purged.capacity() > PURGED_KEEP {
-            purged = Vec::new();
+        if chunk.capacity() > PURGED_KEEP {
+            chunk = Vec::new();
         }
-        self.purged = purged;
+        self.purged = chunk;
+        self.end_purge(drained, urgent, now, exiting);
+        res
+    }
+
+    /// After a purge: `*_trigger_exec`, the writer's own step.
+    fn end_purge(&mut self, total: usize, urgent: bool, now: i64, exiting: bool) {
         // 1.7.7 runs it at the end of every purge it writes but an urgent one.
         if let (Some((key, exec)), false) = (&self.hooks.trigger_exec, urgent) {
             if total > 0 || self.writer.writes_empty() {
@@ -600,7 +656,6 @@ impl<W: PurgeWriter> Aggregator<W> {
             }
         }
         self.writer.after_purge(now, exiting);
-        res
     }
 }
 

@@ -442,6 +442,11 @@ impl PurgeWriter for KafkaSink {
         self.writer.is_some()
     }
 
+    /// Records go out as they are encoded: a purge needs no whole-cache entry list.
+    fn streams(&self) -> bool {
+        true
+    }
+
     /// `kafka_cache_purge()`: markers, one object per committed entry (or multi-values
     /// batches).
     fn write(&mut self, p: &mut Purge<'_>) -> anyhow::Result<()> {

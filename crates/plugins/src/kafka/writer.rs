@@ -557,7 +557,19 @@ pub struct KafkaWriter {
     /// The key or the topic depends on the record: multi-values keep the last one's vars.
     vars_used: bool,
     topics: HashMap<String, NativeTopic>,
+    /// The topic of the last message and its handle (one of `topics`): a static topic costs
+    /// a string compare per message, not a hash lookup.
+    last_topic: String,
+    last_rkt: Option<TopicRef>,
 }
+
+/// A borrowed topic handle (owned by a [`NativeTopic`] in `KafkaWriter::topics`).
+#[derive(Clone, Copy)]
+struct TopicRef(*mut rdsys::rd_kafka_topic_t);
+
+// SAFETY: as for NativeTopic; the writer clears it whenever the handle it points to is
+// destroyed (`topics.clear()`).
+unsafe impl Send for TopicRef {}
 
 impl KafkaWriter {
     /// Validate `cfg`, build the librdkafka producer and start the service thread (delivery
@@ -651,6 +663,8 @@ impl KafkaWriter {
                     .as_deref()
                     .is_some_and(Template::is_dynamic_str),
             topics: HashMap::new(),
+            last_topic: String::new(),
+            last_rkt: None,
         })
     }
 
@@ -915,10 +929,24 @@ impl KafkaWriter {
 
     /// The librdkafka handle of the topic in `topic_buf`, created on first use.
     fn topic_handle(&mut self) -> Option<*mut rdsys::rd_kafka_topic_t> {
+        if let Some(t) = self.last_rkt {
+            if self.last_topic == self.topic_buf {
+                return Some(t.0);
+            }
+        }
+        let rkt = self.lookup_topic();
+        self.last_topic.clear();
+        self.last_topic.push_str(&self.topic_buf);
+        self.last_rkt = rkt.map(TopicRef);
+        rkt
+    }
+
+    fn lookup_topic(&mut self) -> Option<*mut rdsys::rd_kafka_topic_t> {
         if let Some(t) = self.topics.get(self.topic_buf.as_str()) {
             return Some(t.0);
         }
         if self.topics.len() >= MAX_TOPIC_HANDLES {
+            // `last_rkt` is one of them: it is replaced by this lookup's result.
             self.topics.clear();
         }
         let name = CString::new(self.topic_buf.as_bytes()).ok()?;
@@ -1039,6 +1067,7 @@ impl Drop for KafkaWriter {
             self.shutdown();
         }
         // Topic handles go before the producer (the `producer` field is dropped after this).
+        self.last_rkt = None;
         self.topics.clear();
     }
 }
