@@ -306,9 +306,12 @@ impl Side {
     }
 }
 
+/// The complete lines of a message log: a daemon still writing it (pmbgpd 1.7.7's stdio or
+/// our buffered writer) may have flushed part of its last line.
 fn records(p: &Path) -> Vec<Map<String, Value>> {
-    std::fs::read_to_string(p)
-        .unwrap_or_default()
+    let text = std::fs::read_to_string(p).unwrap_or_default();
+    let complete = text.rfind('\n').map_or("", |i| &text[..i]);
+    complete
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| object(l, &p.display().to_string()))
