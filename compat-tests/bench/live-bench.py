@@ -131,12 +131,32 @@ def wait_cpu(p, before=0.0):
     return max(before, ru.ru_utime + ru.ru_stime)
 
 
-def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, name):
+def thread_cpu(pid):
+    """{thread name/tid: CPU seconds} of a process's threads."""
+    hz = os.sysconf("SC_CLK_TCK")
+    out = {}
+    tdir = "/proc/%d/task" % pid
+    for t in os.listdir(tdir):
+        try:
+            st = open("%s/%s/stat" % (tdir, t)).read()
+        except OSError:
+            continue
+        f = st[st.rindex(")") + 2:].split()
+        out["%s/%s" % (st[st.index("(") + 1:st.rindex(")")], t)] = (int(f[11]) + int(f[12])) / hz
+    return out
+
+
+def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, name, env=None,
+             cpus=None):
+    """One live run: (records sent, records out, kernel drops, CPU-s, records/s sent,
+    (busiest thread's share of a core during the replay, its name))."""
     port = free_port()
     conf, out = config(daemon, work, name, port=port)
     log = open(os.path.join(work, name + ".log"), "w")
-    p = subprocess.Popen([binary, "-f", conf], stdout=log, stderr=log,
-                         env=dict(os.environ, TZ="UTC"))
+    cmd = [binary, "-f", conf]
+    if cpus:
+        cmd = ["taskset", "-c", cpus] + cmd
+    p = subprocess.Popen(cmd, stdout=log, stderr=log, env=dict(os.environ, TZ="UTC", **(env or {})))
     t0 = time.time()
     while not udp_rows(port)[0]:
         if time.time() - t0 > 15 or p.poll() is not None:
@@ -144,6 +164,7 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
             sys.exit("%s did not start (see %s.log)" % (binary, name))
         time.sleep(0.05)
     time.sleep(2)  # pmacct starts its plugins after binding
+    before = thread_cpu(p.pid)
     r = subprocess.run([replay_bin, "--target", "127.0.0.1:%d" % port, "--rate", str(rate),
                         "--seconds", str(seconds), "--sources", str(sources), pcap],
                        capture_output=True, text=True)
@@ -152,11 +173,14 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
         p.kill()
         sys.exit("replay failed: %s" % r.stderr)
     time.sleep(1.5)
+    after = thread_cpu(p.pid)
+    busiest = max(((after[t] - before.get(t, 0.0)) / seconds, t) for t in after)
     drops = udp_rows(port)[1]
     sampled = tree_cpu(p.pid)
     p.send_signal(signal.SIGINT)
     cpu = wait_cpu(p, sampled)
-    return int(sent["records"]), flows_out(out), drops, cpu, float(sent["records_per_s"])
+    return (int(sent["records"]), flows_out(out), drops, cpu, float(sent["records_per_s"]),
+            busiest)
 
 
 def offline_run(binary, daemon, pcap, replay, work, name):

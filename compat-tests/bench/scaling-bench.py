@@ -18,66 +18,13 @@ The sender shares the machine's cores: on 2 cores it takes part of one.
 import argparse
 import importlib.util
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("live_bench", os.path.join(HERE, "live-bench.py"))
 lb = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lb)
-
-
-def thread_cpu(pid):
-    """{thread name: CPU seconds} of a process's threads."""
-    hz = os.sysconf("SC_CLK_TCK")
-    out = {}
-    tdir = "/proc/%d/task" % pid
-    for t in os.listdir(tdir):
-        try:
-            st = open("%s/%s/stat" % (tdir, t)).read()
-        except OSError:
-            continue
-        name = st[st.index("(") + 1:st.rindex(")")]
-        f = st[st.rindex(")") + 2:].split()
-        out["%s/%s" % (name, t)] = (int(f[11]) + int(f[12])) / hz
-    return out
-
-
-def run(binary, pcap, rate, seconds, sources, replay, work, name, env, cpus):
-    port = lb.free_port()
-    conf, out = lb.config("nfacctd", work, name, port=port)
-    log = open(os.path.join(work, name + ".log"), "w")
-    cmd = [binary, "-f", conf]
-    if cpus:
-        cmd = ["taskset", "-c", cpus] + cmd
-    p = subprocess.Popen(cmd, stdout=log, stderr=log, env=dict(os.environ, TZ="UTC", **env))
-    t0 = time.time()
-    while not lb.udp_rows(port)[0]:
-        if time.time() - t0 > 15 or p.poll() is not None:
-            p.kill()
-            sys.exit("%s did not start (see %s.log)" % (binary, name))
-        time.sleep(0.05)
-    time.sleep(1)
-    before = thread_cpu(p.pid)
-    r = subprocess.run([replay, "--target", "127.0.0.1:%d" % port, "--rate", str(rate),
-                        "--seconds", str(seconds), "--sources", str(sources), pcap],
-                       capture_output=True, text=True)
-    sent = dict(kv.split("=") for kv in r.stdout.split()[1:]) if r.returncode == 0 else {}
-    if not sent:
-        p.kill()
-        sys.exit("replay failed: %s" % r.stderr)
-    time.sleep(1.5)
-    after = thread_cpu(p.pid)
-    busiest = max(((after[t] - before.get(t, 0.0)) / seconds, t) for t in after)
-    drops = lb.udp_rows(port)[1]
-    sampled = lb.tree_cpu(p.pid)
-    p.send_signal(signal.SIGINT)
-    cpu = lb.wait_cpu(p, sampled)
-    return int(sent["records"]), lb.flows_out(out), drops, cpu, busiest
 
 
 def main():
@@ -110,9 +57,9 @@ def main():
             for rep in range(a.reps):
                 order = variants if rep % 2 == 0 else variants[::-1]
                 for name, env, cpus in order:
-                    res[name].append(run(ours, pcap, rate, a.seconds, a.sources, replay, work,
-                                         "%s-%d-%d" % (name.replace(" ", "_"), rate, rep),
-                                         env, cpus))
+                    res[name].append(lb.live_run(
+                        ours, "nfacctd", pcap, rate, a.seconds, a.sources, replay, work,
+                        "%s-%d-%d" % (name.replace(" ", "_"), rate, rep), env=env, cpus=cpus))
             for name, _, _ in variants:
                 runs = res[name]
                 sent = statistics.median(x[0] for x in runs)
@@ -120,7 +67,7 @@ def main():
                 loss = statistics.median(max(0.0, 1 - x[1] / max(1, x[0])) * 100 for x in runs)
                 drops = statistics.median(x[2] for x in runs)
                 cpm = statistics.median(x[3] * 1e6 / max(1, x[1]) for x in runs)
-                share, thread = sorted((x[4] for x in runs))[len(runs) // 2]
+                share, thread = sorted((x[5] for x in runs))[len(runs) // 2]
                 print("%10d %-10s %10d %10d %7.2f %8d %8.3f  %s %.0f%%" % (
                     rate, name, sent, out, loss, drops, cpm, thread, share * 100))
     print("load average at end: %s" % " ".join(lb.loadavg()))
