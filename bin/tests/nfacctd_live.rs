@@ -224,3 +224,44 @@ fn plugin_shards_write_what_one_thread_writes() {
         "three rounds, every flow once per round"
     );
 }
+
+/// An exporter sending from several source ports (line cards, restarts) reaches the one
+/// worker that holds its templates (the workers' sockets pick by source address): its export
+/// sent round-robin from 8 ports gives the records nfacctd 1.7.7 makes of it offline.
+#[test]
+fn exporter_on_several_ports_keeps_its_templates() {
+    use compat_tests::run::{udp_queued, wait_until};
+    let pcap = repo().join("compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let dir = tmpdir("live-ports");
+    let expected = support::oracle(
+        &compat_tests::oracle::path("nfacctd"),
+        AGGREGATE,
+        &pcap,
+        &dir,
+    );
+    assert!(expected.len() > 10, "{} records", expected.len());
+    let port = free_port();
+    let mut child = start_live(&dir, port);
+    let socks: Vec<UdpSocket> = (0..8)
+        .map(|_| UdpSocket::bind("127.0.0.1:0").unwrap())
+        .collect();
+    for (i, d) in payloads(&pcap).iter().enumerate() {
+        socks[i % socks.len()]
+            .send_to(d, ("127.0.0.1", port))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    wait_until("export read", Duration::from_secs(20), &|| {
+        udp_queued(port) == Some(0)
+    })
+    .unwrap();
+    support::signal(&child, libc::SIGINT);
+    assert_eq!(support::wait_exit(&mut child), 0);
+    let got = sorted_lines(&dir.join("live.json"));
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "records over 8 source ports vs nfacctd 1.7.7 offline"
+    );
+    assert_eq!(got, expected);
+}

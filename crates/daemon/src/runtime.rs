@@ -269,6 +269,17 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                         return 1;
                     }
                 };
+                if i == 0 && n > 1 {
+                    if let Err(e) = udp::steer_by_source(&bound.socket, n) {
+                        plog!(
+                            Warn,
+                            &core_name,
+                            "core",
+                            "workers chosen by the kernel's 4-tuple hash: an exporter sending from several ports may meet workers without its templates ({})",
+                            e
+                        );
+                    }
+                }
                 if i == 0 {
                     plog!(
                         Info,

@@ -51,6 +51,73 @@ pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>) -> io::Result<Bound> {
     })
 }
 
+/// Steer each datagram to worker socket `hash(source address) % workers` of the
+/// SO_REUSEPORT group `sock` belongs to (a classic BPF program on the group), instead of the
+/// kernel's 4-tuple hash: an exporter that sends from several source ports (line cards,
+/// restarts) reaches one worker, which holds its templates and sequence state, as pmacct's one
+/// process does. Sockets that join the group later are indexed in bind order; until all have
+/// joined, an index beyond the group falls back to the kernel's hash.
+pub fn steer_by_source(sock: &std::net::UdpSocket, workers: usize) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let n = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
+    // Loads relative to the network header (the program runs with data at the payload).
+    const NET: u32 = (-0x100000i32) as u32; // SKF_NET_OFF
+    let ins = |code: u32, jt: u8, jf: u8, k: u32| libc::sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    };
+    let (ld_b, ld_w) = (
+        libc::BPF_LD | libc::BPF_B | libc::BPF_ABS,
+        libc::BPF_LD | libc::BPF_W | libc::BPF_ABS,
+    );
+    let alu = |op: u32| libc::BPF_ALU | op | libc::BPF_K;
+    let xor_x = libc::BPF_ALU | libc::BPF_XOR | libc::BPF_X;
+    let tax = libc::BPF_MISC | libc::BPF_TAX;
+    let prog = [
+        ins(ld_b, 0, 0, NET),                                      // 0: A = version/IHL
+        ins(alu(libc::BPF_RSH), 0, 0, 4),                          // 1: A = IP version
+        ins(libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K, 0, 2, 4), // 2: IPv4? 3 : 5
+        ins(ld_w, 0, 0, NET + 12),                                 // 3: IPv4 source
+        ins(libc::BPF_JMP | libc::BPF_JA, 0, 0, 10),               // 4: to 15
+        ins(ld_w, 0, 0, NET + 8), // 5: IPv6 source, its 4 words xored
+        ins(tax, 0, 0, 0),
+        ins(ld_w, 0, 0, NET + 12),
+        ins(xor_x, 0, 0, 0),
+        ins(tax, 0, 0, 0),
+        ins(ld_w, 0, 0, NET + 16),
+        ins(xor_x, 0, 0, 0),
+        ins(tax, 0, 0, 0),
+        ins(ld_w, 0, 0, NET + 20),
+        ins(xor_x, 0, 0, 0),
+        ins(alu(libc::BPF_MUL), 0, 0, 0x9e37_79b1), // 15: spread neighbouring addresses
+        ins(alu(libc::BPF_RSH), 0, 0, 16),
+        ins(alu(libc::BPF_MOD), 0, 0, n),
+        ins(libc::BPF_RET | libc::BPF_A, 0, 0, 0),
+    ];
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_ptr() as *mut libc::sock_filter,
+    };
+    // SAFETY: the fd is a live socket owned by `sock`; `fprog` points at `prog`, both on our
+    // stack and alive for the call, which copies the program into the kernel.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_ATTACH_REUSEPORT_CBPF,
+            &fprog as *const libc::sock_fprog as *const libc::c_void,
+            std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 fn set_int_opt(
     s: &Socket,
     level: libc::c_int,
