@@ -147,7 +147,7 @@ def thread_cpu(pid):
 
 
 def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, name, env=None,
-             cpus=None):
+             cpus=None, exporters=1):
     """One live run: (records sent, records out, kernel drops, CPU-s, records/s sent,
     (busiest thread's share of a core during the replay, its name))."""
     port = free_port()
@@ -166,7 +166,8 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
     time.sleep(2)  # pmacct starts its plugins after binding
     before = thread_cpu(p.pid)
     r = subprocess.run([replay_bin, "--target", "127.0.0.1:%d" % port, "--rate", str(rate),
-                        "--seconds", str(seconds), "--sources", str(sources), pcap],
+                        "--seconds", str(seconds), "--sources", str(sources),
+                        "--exporters", str(exporters), pcap],
                        capture_output=True, text=True)
     sent = dict(kv.split("=") for kv in r.stdout.split()[1:]) if r.returncode == 0 else {}
     if not sent:
@@ -203,6 +204,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--sources", type=int, default=1, help="sender source ports")
+    ap.add_argument("--exporters", type=int, default=1,
+                    help="exporter addresses (127.0.0.x), each sending the whole stream")
     ap.add_argument("--offline-replay", type=int, default=300)
     ap.add_argument("--replay", help="the replay sender binary")
     a = ap.parse_args()
@@ -252,7 +255,8 @@ def main():
                     for name, d in order:
                         res[name].append(live_run(
                             os.path.join(d, daemon), daemon, pcap, rate, a.seconds, a.sources,
-                            a.replay, work, "%s-%s-%d-%d" % (name, proto, rate, rep)))
+                            a.replay, work, "%s-%s-%d-%d" % (name, proto, rate, rep),
+                            exporters=a.exporters))
                 cpm = {}
                 for name, _ in builds:
                     runs = res[name]

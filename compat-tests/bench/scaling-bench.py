@@ -2,7 +2,7 @@
 """Scaling of our nfacctd with threads (issue 21 item 2), one run, interleaved.
 
 usage: scaling-bench.py [--ours DIR] [--rates 1000000,2000000,3000000] [--seconds 4]
-                        [--reps 3] [--proto v9|ipfix] [--sources 1]
+                        [--reps 3] [--proto v9|ipfix] [--sources 1] [--exporters 2]
 
 Same set-up as live-bench.py (tutorial aggregate + flows, print JSON every 5 s, the Rust
 `replay` sender offering the softflowd export at each rate, counting what it sent). Per rate,
@@ -35,6 +35,8 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--proto", default="v9")
     ap.add_argument("--sources", type=int, default=1)
+    ap.add_argument("--exporters", type=int, default=2,
+                    help="exporter addresses: workers are picked by exporter address")
     a = ap.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(lb.ROOT, "target"))
     ours = os.path.join(a.ours or os.path.join(target, "release"), "nfacctd")
@@ -59,7 +61,8 @@ def main():
                 for name, env, cpus in order:
                     res[name].append(lb.live_run(
                         ours, "nfacctd", pcap, rate, a.seconds, a.sources, replay, work,
-                        "%s-%d-%d" % (name.replace(" ", "_"), rate, rep), env=env, cpus=cpus))
+                        "%s-%d-%d" % (name.replace(" ", "_"), rate, rep), env=env, cpus=cpus,
+                        exporters=a.exporters))
             for name, _, _ in variants:
                 runs = res[name]
                 sent = statistics.median(x[0] for x in runs)

@@ -9,7 +9,9 @@
 //! The captures' datagrams, in order, are sent again and again until N records (default: one
 //! pass) or S seconds. `--rate 0` (default) sends as fast as the socket takes them.
 //! `--sources N` sends batch k from the k mod N-th of N sockets (N source ports of one
-//! exporter address: an exporter that SO_REUSEPORT spreads over several collector workers).
+//! exporter address: the collector steers them all to one worker). `--exporters N` sends the
+//! whole stream from each of N exporter addresses (127.0.0.1, .2, ...: IPv4 loopback targets
+//! only), every batch once per exporter: N exporters the collector spreads over its workers.
 //! Last line, for scripts:
 //! `replay datagrams=D records=R bytes=B seconds=S records_per_s=X cpu_s=C send_errors=E`.
 
@@ -26,6 +28,7 @@ struct Args {
     records: Option<u64>,
     seconds: Option<f64>,
     sources: usize,
+    exporters: u8,
     batch: Option<usize>,
     pcaps: Vec<String>,
 }
@@ -33,7 +36,7 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: replay --target IP:PORT [--rate RECORDS_PER_S] [--records N | --seconds S] \
-         [--sources N] [--batch N] PCAP..."
+         [--sources N] [--exporters N] [--batch N] PCAP..."
     );
     std::process::exit(2)
 }
@@ -45,6 +48,7 @@ fn parse_args() -> Args {
         records: None,
         seconds: None,
         sources: 1,
+        exporters: 1,
         batch: None,
         pcaps: Vec::new(),
     };
@@ -57,13 +61,21 @@ fn parse_args() -> Args {
             "--records" => a.records = Some(val().parse().unwrap_or_else(|_| usage())),
             "--seconds" => a.seconds = Some(val().parse().unwrap_or_else(|_| usage())),
             "--sources" => a.sources = val().parse().unwrap_or_else(|_| usage()),
+            "--exporters" => a.exporters = val().parse().unwrap_or_else(|_| usage()),
             "--batch" => a.batch = Some(val().parse().unwrap_or_else(|_| usage())),
             "-h" | "--help" => usage(),
             p if !p.starts_with("--") => a.pcaps.push(p.to_string()),
             _ => usage(),
         }
     }
-    if a.pcaps.is_empty() || a.sources == 0 || a.rate.is_nan() || a.rate < 0.0 {
+    let loopback_v4 = matches!(a.target, SocketAddr::V4(t) if t.ip().is_loopback());
+    if a.pcaps.is_empty()
+        || a.sources == 0
+        || a.exporters == 0
+        || (a.exporters > 1 && !loopback_v4)
+        || a.rate.is_nan()
+        || a.rate < 0.0
+    {
         usage();
     }
     a
@@ -145,8 +157,13 @@ fn main() {
     } else {
         SocketAddr::from(([0, 0, 0, 0], 0))
     };
-    let socks: Vec<UdpSocket> = (0..a.sources)
-        .map(|_| {
+    // Exporter e's sources are socks[e * sources..(e + 1) * sources].
+    let socks: Vec<UdpSocket> = (0..usize::from(a.exporters) * a.sources)
+        .map(|i| {
+            let bind = match a.exporters {
+                1 => bind,
+                _ => SocketAddr::from(([127, 0, 0, 1 + (i / a.sources) as u8], 0)),
+            };
             let s = UdpSocket::bind(bind).unwrap_or_else(|e| {
                 eprintln!("replay: bind: {e}");
                 std::process::exit(1)
@@ -204,42 +221,45 @@ fn main() {
                 break;
             }
         }
-        let fd = socks[k % socks.len()].as_raw_fd();
+        let source = k % a.sources;
         k += 1;
-        let mut off = 0;
-        while off < n {
-            // SAFETY: hdrs[i + off..i + n] are initialized headers whose name, iovec and
-            // payload pointers stay valid (name, iovs and payloads outlive the loop and are
-            // not moved); the kernel only writes msg_len into them.
-            let rc = unsafe {
-                libc::sendmmsg(
-                    fd,
-                    hdrs.as_mut_ptr().add(i + off),
-                    (n - off) as libc::c_uint,
-                    0,
-                )
-            };
-            if rc < 0 {
-                let e = std::io::Error::last_os_error();
-                if e.kind() == std::io::ErrorKind::Interrupted {
+        for e in 0..usize::from(a.exporters) {
+            let fd = socks[e * a.sources + source].as_raw_fd();
+            let mut off = 0;
+            while off < n {
+                // SAFETY: hdrs[i + off..i + n] are initialized headers whose name, iovec and
+                // payload pointers stay valid (name, iovs and payloads outlive the loop and are
+                // not moved); the kernel only writes msg_len into them.
+                let rc = unsafe {
+                    libc::sendmmsg(
+                        fd,
+                        hdrs.as_mut_ptr().add(i + off),
+                        (n - off) as libc::c_uint,
+                        0,
+                    )
+                };
+                if rc < 0 {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() == std::io::ErrorKind::Interrupted {
+                        continue;
+                    }
+                    errors += 1;
+                    if errors == 1 || errors.is_multiple_of(10_000) {
+                        eprintln!("replay: sendmmsg: {e} ({errors} errors)");
+                    }
+                    if errors > 1_000_000 {
+                        break 'send;
+                    }
+                    std::thread::sleep(Duration::from_micros(100));
                     continue;
                 }
-                errors += 1;
-                if errors == 1 || errors.is_multiple_of(10_000) {
-                    eprintln!("replay: sendmmsg: {e} ({errors} errors)");
+                for j in i + off..i + off + rc as usize {
+                    sent_d += 1;
+                    sent_r += per_dgram[j];
+                    sent_b += payloads[j].len() as u64;
                 }
-                if errors > 1_000_000 {
-                    break 'send;
-                }
-                std::thread::sleep(Duration::from_micros(100));
-                continue;
+                off += rc as usize;
             }
-            for j in i + off..i + off + rc as usize {
-                sent_d += 1;
-                sent_r += per_dgram[j];
-                sent_b += payloads[j].len() as u64;
-            }
-            off += rc as usize;
         }
         i = (i + n) % payloads.len();
     }
