@@ -421,7 +421,9 @@ fn same_as_uacctd_1_7_7_in_a_netns() {
 //   without timestamps (output-hook packets carry no kernel time: each daemon's clock).
 
 const PROBE_PORT: u16 = 47103;
-const LO_SRC_PORT: u16 = 40014;
+// Below the ephemeral range (32768-60999 by default): no other socket on the machine is
+// handed it by the kernel (40014 was, once, to another test's client: AddrInUse).
+const LO_SRC_PORT: u16 = 30014;
 
 /// A UDP socket in the namespace keeping what a probe exports until [`Sink::finish`].
 struct Sink {
