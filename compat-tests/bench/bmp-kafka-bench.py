@@ -54,7 +54,6 @@ usage: bmp-kafka-bench.py --ours DIR [--messages N] [--reps R] [--pmacct-pmbmpd 
   (DIR holds our pmbmpd and kafka-sink; bmp-kafka-bench.sh builds them)
 """
 import argparse
-import importlib.util
 import os
 import signal
 import socket
@@ -66,19 +65,14 @@ import tempfile
 import threading
 import time
 
+from sibling import load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-bs = load("bmp_stream", os.path.join(HERE, "..", "gen", "bmp_stream.py"))
+bs = load("../gen/bmp_stream.py")
 # cpu_s: CPU seconds of a daemon and its descendants, from /proc (kafka-bench.py's).
-kb = load("kafka_bench", os.path.join(HERE, "kafka-bench.py"))
+kb = load("kafka-bench.py")
 cpu_s = kb.cpu_s
 
 PORT = 20657  # unique among the tests and benches (kafka-bench: 20656)

@@ -25,7 +25,6 @@ usage: cache-memory-bench.py --ours DIR [--entries N] [--reps R] [--cache-entrie
 --ours names the directory with our release nfacctd and replay.
 """
 import argparse
-import importlib.util
 import os
 import signal
 import statistics
@@ -34,10 +33,10 @@ import sys
 import tempfile
 import time
 
+from sibling import load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("memory_bench", os.path.join(HERE, "memory-bench.py"))
-mb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mb)
+mb = load("memory-bench.py")
 
 AGGREGATE = mb.AGGREGATE
 

@@ -43,7 +43,6 @@ usage: kafka-bench.py --ours DIR [--records N] [--reps R] [--modes json,batch,mu
                       [--tansu HOST:PORT|none] [--before DIR] [--pmacct-nfacctd PATH]
 """
 import argparse
-import importlib.util
 import os
 import signal
 import statistics
@@ -52,10 +51,10 @@ import sys
 import tempfile
 import time
 
+from sibling import load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("memory_bench", os.path.join(HERE, "memory-bench.py"))
-mb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mb)
+mb = load("memory-bench.py")
 
 AGGREGATE = mb.AGGREGATE
 BATCH = "global, linger.ms, 50\nglobal, batch.num.messages, 100000\n"

@@ -12,15 +12,14 @@ divided by the difference in records out (sum of `flows`). Per rep the builds ru
 and the load average are printed.
 """
 import argparse
-import importlib.util
 import os
 import statistics
 import tempfile
 
+from sibling import load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("live_bench", os.path.join(HERE, "live-bench.py"))
-lb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lb)
+lb = load("live-bench.py")
 
 
 def main():

@@ -16,15 +16,14 @@ the plugin's busiest thread's CPU share (from /proc/<pid>/task: which thread is 
 The sender shares the machine's cores: on 2 cores it takes part of one.
 """
 import argparse
-import importlib.util
 import os
 import statistics
 import tempfile
 
+from sibling import load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("live_bench", os.path.join(HERE, "live-bench.py"))
-lb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lb)
+lb = load("live-bench.py")
 
 
 def main():

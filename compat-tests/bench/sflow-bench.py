@@ -15,7 +15,6 @@ Printed per daemon: samples out (sum of `packets`), samples lost, CPU seconds (u
 daemon and the children it reaped, from wait4), CPU microseconds per sample; then the ratio.
 """
 import argparse
-import importlib.util
 import json
 import os
 import signal
@@ -26,11 +25,11 @@ import sys
 import tempfile
 import time
 
+from sibling import load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-_spec = importlib.util.spec_from_file_location("replay_bench", os.path.join(HERE, "replay-bench.py"))
-rb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rb)
+rb = load("replay-bench.py")
 
 
 def flow_samples(d):
