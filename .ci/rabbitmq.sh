@@ -74,8 +74,8 @@ stop() {
     if [ -d "$DIR" ]; then
         ctl stop >/dev/null 2>&1 || true
         for f in rabbitmq.pid launcher.pid; do
-            if [ -f "$DIR/$f" ]; then
-                pid=$(cat "$DIR/$f")
+            # The node removes its pid file as `ctl stop` ends it: gone by now is fine.
+            if pid=$(cat "$DIR/$f" 2>/dev/null) && [ -n "$pid" ]; then
                 kill "$pid" 2>/dev/null || true
                 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
             fi
