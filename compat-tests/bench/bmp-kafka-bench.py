@@ -67,7 +67,6 @@ import time
 
 from sibling import load
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 bs = load("../gen/bmp_stream.py")

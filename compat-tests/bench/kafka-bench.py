@@ -53,7 +53,6 @@ import time
 
 from sibling import load
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 mb = load("memory-bench.py")
 
 AGGREGATE = mb.AGGREGATE

@@ -31,6 +31,8 @@ import sys
 import tempfile
 import time
 
+from sibling import release_dir
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 AGG = ("src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, src_port, "
@@ -193,12 +195,26 @@ def offline_run(binary, daemon, pcap, replay, work, name):
     return flows_out(out), cpu
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def add_build_args(ap):
+    """The builds compared and the captures: shared with offline-bench.py."""
     ap.add_argument("--ours", help="directory of our release nfacctd/sfacctd")
     ap.add_argument("--before", help="directory of an earlier build of ours, to compare")
     ap.add_argument("--pmacct-dir", default="/usr/sbin")
     ap.add_argument("--protos", default="v9,ipfix,sflow")
+
+
+def builds_of(a, pmacct=True):
+    """(name, directory) of each build to run, in turn: pmacct, before, ours."""
+    builds = [("pmacct", a.pmacct_dir)] if pmacct else []
+    if a.before:
+        builds.append(("before", a.before))
+    builds.append(("ours", a.ours or release_dir()))
+    return builds
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    add_build_args(ap)
     ap.add_argument("--rates-nf", default="100000,300000,1000000,2000000,3000000")
     ap.add_argument("--rates-sf", default="50000,100000,200000,400000")
     ap.add_argument("--seconds", type=float, default=4)
@@ -209,13 +225,8 @@ def main():
     ap.add_argument("--offline-replay", type=int, default=300)
     ap.add_argument("--replay", help="the replay sender binary")
     a = ap.parse_args()
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    a.ours = a.ours or os.path.join(target, "release")
-    a.replay = a.replay or os.path.join(target, "release", "replay")
-    builds = [("pmacct", a.pmacct_dir)]
-    if a.before:
-        builds.append(("before", a.before))
-    builds.append(("ours", a.ours))
+    a.replay = a.replay or os.path.join(release_dir(), "replay")
+    builds = builds_of(a)
     print("load average at start: %s (2 shared cores: figures are noisy; medians of %d runs)"
           % (" ".join(loadavg()), a.reps))
     with tempfile.TemporaryDirectory() as work:

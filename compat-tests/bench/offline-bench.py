@@ -18,26 +18,17 @@ import tempfile
 
 from sibling import load
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 lb = load("live-bench.py")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ours", help="directory of our release nfacctd/sfacctd")
-    ap.add_argument("--before", help="directory of an earlier build of ours, to compare")
-    ap.add_argument("--pmacct-dir", default="/usr/sbin")
+    lb.add_build_args(ap)
     ap.add_argument("--no-pmacct", action="store_true")
-    ap.add_argument("--protos", default="v9,ipfix,sflow")
     ap.add_argument("--replay", type=int, default=300)
     ap.add_argument("--reps", type=int, default=5)
     a = ap.parse_args()
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(lb.ROOT, "target"))
-    a.ours = a.ours or os.path.join(target, "release")
-    builds = [] if a.no_pmacct else [("pmacct", a.pmacct_dir)]
-    if a.before:
-        builds.append(("before", a.before))
-    builds.append(("ours", a.ours))
+    builds = lb.builds_of(a, pmacct=not a.no_pmacct)
     print("load average at start: %s (medians of %d interleaved runs)"
           % (" ".join(lb.loadavg()), a.reps))
     with tempfile.TemporaryDirectory() as work:

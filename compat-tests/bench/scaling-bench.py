@@ -20,9 +20,8 @@ import os
 import statistics
 import tempfile
 
-from sibling import load
+from sibling import load, release_dir
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 lb = load("live-bench.py")
 
 
@@ -37,9 +36,8 @@ def main():
     ap.add_argument("--exporters", type=int, default=2,
                     help="exporter addresses: workers are picked by exporter address")
     a = ap.parse_args()
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(lb.ROOT, "target"))
-    ours = os.path.join(a.ours or os.path.join(target, "release"), "nfacctd")
-    replay = os.path.join(target, "release", "replay")
+    ours = os.path.join(a.ours or release_dir(), "nfacctd")
+    replay = os.path.join(release_dir(), "replay")
     pcap = os.path.join(lb.ROOT, lb.CAPTURES[a.proto][1])
     ncpu = os.cpu_count() or 1
     variants = [

@@ -4,6 +4,12 @@ import importlib.util
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+
+
+def release_dir():
+    """Where cargo puts the release binaries (CARGO_TARGET_DIR or the workspace's target/)."""
+    return os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
 
 
 def load(relpath):
