@@ -15,8 +15,11 @@ use pmacct_plugins::datagram::{DatagramBatch, Frame};
 use crate::pipeline::{Backpressure, Batches, PluginTx};
 use crate::plog;
 
-/// Records per batch handed to plugins.
-pub const BATCH_RECORDS: usize = 512;
+/// Records per batch handed to plugins. A plugin faster than its worker sleeps between
+/// batches, and each wake-up costs tens of microseconds in a VM (futex, IPI, cold caches):
+/// 2048 took offline v9 from 0.295 to 0.229 us/record against 512 (8,706 to 564 voluntary
+/// context switches for 4.5M records); 8192 gained little more for 4x the memory.
+pub const BATCH_RECORDS: usize = 2048;
 
 /// Datagrams per batch handed to datagram plugins (tee).
 pub const BATCH_DATAGRAMS: usize = 64;
