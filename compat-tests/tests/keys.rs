@@ -474,7 +474,7 @@ fn plugin_pipe_and_zmq_keys_run_as_1_7_7() {
     let ours_line = lines_with(&us.stderr, want);
     assert_eq!(ours_line.len(), 1, "{}", us.stderr);
     assert!(
-        ours_line[0].contains("pmacct-rs queue: 100 batches"),
+        ours_line[0].contains("pmacct-rs queue: 25 batches"),
         "{}",
         ours_line[0]
     );

@@ -7,7 +7,7 @@
 //!   from the export instant (header seconds, 1 s resolution), so they are left out of the
 //!   v5 aggregate; v9/IPFIX carry absolute milliseconds, compared exactly.
 //! - Forced expiry (`nfprobe_maxflows`, `maxlife`): 1.7.7 checks its cache when its pipe runs
-//!   dry, ours after each batch, so a flow may be cut into records at other packets: those
+//!   dry, ours every 512 flows of a batch, so a flow may be cut into records at other packets: those
 //!   cases compare per-flow sums (aggregate without timestamps) and assert both cut flows.
 //!
 //! pmacctd 1.7.7 sometimes exits 1 at the end of a savefile (its core races the nfprobe

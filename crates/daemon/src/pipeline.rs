@@ -109,8 +109,9 @@ pub struct QueueBound {
 /// it sees a new value.
 pub static STATS_GEN: AtomicU64 = AtomicU64::new(0);
 
-/// Spare batches a worker keeps after a burst (each is `BATCH_RECORDS` flows of memory).
-const SPARE_BATCHES: usize = 8;
+/// Spare batches a worker keeps after a burst (each is `BATCH_RECORDS` flows of memory, 4.6
+/// MB): enough to fill one while the plugins hold the others.
+const SPARE_BATCHES: usize = 4;
 
 /// A worker's batches: the one it fills, and those it handed out, which come back to it
 /// when the last plugin lets go (the `Arc` is then unique again). In steady state no batch
