@@ -67,8 +67,6 @@ import time
 
 from sibling import load
 
-
-
 bs = load("../gen/bmp_stream.py")
 # cpu_s: CPU seconds of a daemon and its descendants, from /proc (kafka-bench.py's).
 kb = load("kafka-bench.py")

@@ -338,13 +338,11 @@ fn check(c: Case) {
         );
     }
     // 1.7.7 may lose the end of a savefile under load: a short run is repeated.
-    let mut want = Seen::new();
-    for _ in 0..3 {
-        want = seen(&publish(&c, &ch, &oracle, &dir, "oracle"));
-        if records(&want) >= records(&got) {
-            break;
-        }
-    }
+    let want = compat_tests::oracle::run_until(
+        3,
+        || seen(&publish(&c, &ch, &oracle, &dir, "oracle")),
+        |w| records(w) >= records(&got),
+    );
     let (want, got) = (without_empty_purges(&want), without_empty_purges(&got));
     if want != got {
         let only = |a: &Seen, b: &Seen| -> Vec<String> {

@@ -81,14 +81,14 @@ fn both(daemon: &str, dir: &Path, text: &str) -> (Run, Run) {
         now_masked(&again.records, t0, unix_now()),
         "{daemon}: ours printed different records on two runs of\n{text}"
     );
-    let mut theirs = run(&compat_tests::oracle::path(daemon), &conf);
-    for _ in 0..3 {
-        let t1 = unix_now();
-        if now_masked(&theirs.records, t0, t1) == now_masked(&us.records, t0, t1) {
-            break;
-        }
-        theirs = run(&compat_tests::oracle::path(daemon), &conf);
-    }
+    let theirs = compat_tests::oracle::run_until(
+        4,
+        || run(&compat_tests::oracle::path(daemon), &conf),
+        |t| {
+            let t1 = unix_now();
+            now_masked(&t.records, t0, t1) == now_masked(&us.records, t0, t1)
+        },
+    );
     (theirs, us)
 }
 
@@ -1106,20 +1106,9 @@ fn print_trigger_exec_as_1_7_7() {
             (got, envs, records)
         };
         let us = run_once(ours("nfacctd"));
-        // 1.7.7 may write its final purge twice under load (see `both`): up to 4 runs, the
-        // first one equal to ours taken, else the last (and the comparison fails).
+        // 1.7.7 may write its final purge twice under load (see `both`).
         let oracle = compat_tests::oracle::path("nfacctd");
-        let mut theirs = run_once(&oracle);
-        for _ in 0..3 {
-            if theirs == us {
-                break;
-            }
-            eprintln!(
-                "[{extra}] {exec}: 1.7.7 run differs, again: {:?}",
-                (&theirs.0, theirs.2)
-            );
-            theirs = run_once(&oracle);
-        }
+        let theirs = compat_tests::oracle::run_until(4, || run_once(&oracle), |t| *t == us);
         assert_eq!(
             theirs.0.lines().count(),
             runs,
