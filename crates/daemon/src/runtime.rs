@@ -414,20 +414,22 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     rc
 }
 
-/// How long a worker that found few datagrams waits before reading again.
-const GATHER: Duration = Duration::from_micros(500);
-
 fn receive_loop(mut rx: udp::Receiver, core: &mut Core, cx: &mut SourceCtx, rcvbuf: usize) {
     let mut last_flush = Instant::now();
+    let mut gather = udp::Gather::new(rcvbuf);
+    let mut last_take = Instant::now();
     while !cx.stopped() {
         match rx.recv() {
             Ok(n) => {
+                let took = Instant::now();
                 // One clock read per batch: the datagrams of a batch arrived together.
                 let arrival = now_ts();
+                let mut bytes = 0;
                 for i in 0..n {
                     let Some((src, data)) = rx.get(i) else {
                         continue;
                     };
+                    bytes += data.len();
                     core.on_datagram(&Datagram {
                         src: udp::unmap(src),
                         data,
@@ -442,13 +444,11 @@ fn receive_loop(mut rx: udp::Receiver, core: &mut Core, cx: &mut SourceCtx, rcvb
                     last_flush = Instant::now();
                 }
                 // A short take means the worker keeps up: let datagrams gather before the
-                // next call, so that one wake-up reads many (each costs microseconds in a
-                // VM; sFlow's few samples per datagram made it most of the live cost). The
-                // kernel's default buffer (~90 datagrams) covers 500 us up to ~180k
-                // datagrams/s arriving at once; past a short take the worker does not wait.
-                if n < udp::RECV_BATCH / 4 {
-                    std::thread::sleep(GATHER);
+                // next call, so that one wake-up reads many.
+                if let Some(wait) = gather.after_take(n, bytes, took - last_take) {
+                    std::thread::sleep(wait);
                 }
+                last_take = took;
             }
             Err(e)
                 if matches!(
@@ -458,6 +458,8 @@ fn receive_loop(mut rx: udp::Receiver, core: &mut Core, cx: &mut SourceCtx, rcvb
             {
                 core.flush();
                 last_flush = Instant::now();
+                gather.idle();
+                last_take = last_flush;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {

@@ -249,6 +249,60 @@ impl Receiver {
     }
 }
 
+/// How long a worker waits after a take before reading again, so that one wake-up reads
+/// many datagrams (each wake-up costs microseconds in a VM: with sFlow's few samples per
+/// datagram, most of the live cost at low rates). The wait aims at half a batch at the rate
+/// just seen, but grows at most twofold per take (a wait never jumps from none to the
+/// longest, so a burst after a quiet spell finds the worker reading) and is held to what a
+/// quarter of the socket buffer holds at that rate. A take of half a batch or more means no
+/// wait: the worker reads again at once.
+#[derive(Debug, Clone)]
+pub struct Gather {
+    /// The socket buffer the kernel granted, bytes.
+    rcvbuf: usize,
+    /// The last wait (the next may double it).
+    wait: Duration,
+}
+
+impl Gather {
+    /// The first wait after a busy or quiet spell.
+    pub const MIN: Duration = Duration::from_micros(250);
+    /// The longest: a datagram waits no longer than this in the socket.
+    pub const MAX: Duration = Duration::from_millis(2);
+    /// The kernel's per-datagram accounting beyond the payload (sk_buff and its share,
+    /// rounded up: loopback truesize is payload + 0.5-1.3 KiB).
+    const OVERHEAD: usize = 1280;
+
+    pub fn new(rcvbuf: usize) -> Gather {
+        Gather {
+            rcvbuf,
+            wait: Self::MIN,
+        }
+    }
+
+    /// After a take of `n` datagrams of `bytes` payload in all, `since_last` after the last
+    /// take returned: how long to wait before reading again, if at all.
+    pub fn after_take(&mut self, n: usize, bytes: usize, since_last: Duration) -> Option<Duration> {
+        if n == 0 || n >= RECV_BATCH / 2 {
+            self.wait = Self::MIN;
+            return None;
+        }
+        // Time for half a batch, and for a quarter of the buffer, at the rate just seen.
+        let per = since_last / n as u32;
+        let half_batch = per * (RECV_BATCH / 2) as u32;
+        let room = self.rcvbuf / 4 / (bytes / n + Self::OVERHEAD);
+        let fits = per.saturating_mul(room.min(u32::MAX as usize) as u32);
+        let want = half_batch.min(fits).min(Self::MAX);
+        self.wait = want.min(self.wait * 2).max(Self::MIN.min(want));
+        (!self.wait.is_zero()).then_some(self.wait)
+    }
+
+    /// The socket had nothing (read timeout): the next traffic may come as a burst.
+    pub fn idle(&mut self) {
+        self.wait = Self::MIN;
+    }
+}
+
 /// The SO_RXQ_OVFL count a received message carries, if any.
 fn rxq_ovfl(h: &libc::msghdr) -> Option<u32> {
     // SAFETY: `h` was filled by recvmmsg: msg_control/msg_controllen describe our control
@@ -304,6 +358,53 @@ pub fn unmap(src: SocketAddr) -> SocketAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const US: fn(u64) -> Duration = Duration::from_micros;
+
+    /// A steady low rate: the wait doubles from the shortest up to the longest, never past
+    /// what half a batch takes to arrive.
+    #[test]
+    fn gather_ramps_up_to_half_a_batch() {
+        let mut g = Gather::new(8 << 20);
+        // 4 datagrams of 800 bytes per 1 ms: 32 take 8 ms, over the longest wait.
+        let waits: Vec<_> = (0..5)
+            .map(|_| g.after_take(4, 3200, US(1000)).unwrap())
+            .collect();
+        assert_eq!(waits, [US(500), US(1000), US(2000), US(2000), US(2000)]);
+        // 8 per 100 us: half a batch arrives in 400 us.
+        assert_eq!(g.after_take(8, 6400, US(100)), Some(US(400)));
+    }
+
+    /// A busy socket (a take of half a batch or more) or a quiet one (nothing read): no wait,
+    /// and the next wait starts from the shortest again.
+    #[test]
+    fn gather_resets_after_busy_or_idle() {
+        let mut g = Gather::new(8 << 20);
+        for _ in 0..4 {
+            g.after_take(2, 1600, US(1000));
+        }
+        assert_eq!(g.after_take(RECV_BATCH / 2, 25600, US(1000)), None);
+        assert_eq!(g.after_take(2, 1600, US(1000)), Some(US(500)));
+        g.idle();
+        assert_eq!(g.after_take(1, 800, US(50_000)), Some(US(500)));
+        assert_eq!(g.after_take(0, 0, US(1000)), None);
+    }
+
+    /// A small socket buffer bounds the wait: what arrives meanwhile fills a quarter of it.
+    #[test]
+    fn gather_keeps_within_the_socket_buffer() {
+        // 212,992 bytes / 4 / (800 + 1280) = 25 datagrams; 1 per 50 us: 1.25 ms, under the
+        // 1.6 ms half a batch would take.
+        let mut g = Gather::new(212_992);
+        let mut last = Duration::ZERO;
+        for _ in 0..8 {
+            last = g.after_take(1, 800, US(50)).unwrap();
+        }
+        assert_eq!(last, US(1250));
+        // A buffer that holds no datagram's worth: no wait at all.
+        let mut g = Gather::new(1000);
+        assert_eq!(g.after_take(1, 800, US(50)), None);
+    }
 
     /// A batch comes back whole, in order, with each datagram's source; a socket overrun
     /// is counted through SO_RXQ_OVFL.
