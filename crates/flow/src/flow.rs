@@ -12,63 +12,42 @@ pub use crate::rd::RouteDistinguisher;
 
 /// Every primitive value of one flow. `Copy + Hash + Eq`: the aggregation key is this struct
 /// with the unaggregated fields reset to their defaults.
+///
+/// `repr(C)`, the fields most aggregates key on first: a plugin thread reads a flow another
+/// core wrote, and these then share two or three cache lines instead of seven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[repr(C)]
 pub struct Primitives {
+    pub timestamp_start: Timestamp,
+    pub timestamp_end: Timestamp,
     pub tag: u64,
     pub tag2: u64,
-    pub src_mac: [u8; 6],
-    pub dst_mac: [u8; 6],
-    pub vlan: u16,
-    pub cos: u8,
-    pub etype: u16,
-    pub src_as: u32,
-    pub dst_as: u32,
-    pub local_pref: u32,
-    pub src_local_pref: u32,
-    pub med: u32,
-    pub src_med: u32,
-    /// RPKI status as pmacct's letter (`u` unknown when 0).
-    pub src_roa: u8,
-    pub dst_roa: u8,
-    pub peer_src_as: u32,
-    pub peer_dst_as: u32,
-    pub peer_src_ip: Option<IpAddr>,
-    pub peer_dst_ip: Option<IpAddr>,
     pub in_iface: u32,
     pub out_iface: u32,
-    pub mpls_vpn_rd: RouteDistinguisher,
-    pub mpls_pw_id: u32,
-    pub src_ip: Option<IpAddr>,
-    pub src_net: Option<IpAddr>,
-    pub dst_ip: Option<IpAddr>,
-    pub dst_net: Option<IpAddr>,
-    pub src_mask: u8,
-    pub dst_mask: u8,
+    pub src_as: u32,
+    pub dst_as: u32,
     pub src_port: u16,
     pub dst_port: u16,
     pub proto: u8,
     pub tos: u8,
+    pub src_mask: u8,
+    pub dst_mask: u8,
+    pub src_ip: Option<IpAddr>,
+    pub dst_ip: Option<IpAddr>,
+    pub src_mac: [u8; 6],
+    pub timestamp_arrival: Timestamp,
+    pub timestamp_export: Timestamp,
+    pub local_pref: u32,
+    pub src_local_pref: u32,
+    pub med: u32,
+    pub src_med: u32,
+    pub peer_src_as: u32,
+    pub peer_dst_as: u32,
+    pub mpls_vpn_rd: RouteDistinguisher,
+    pub mpls_pw_id: u32,
     pub sampling_rate: u32,
-    /// `b'i'`, `b'e'`, `b'u'`, or 0 (empty).
-    pub sampling_direction: u8,
-    pub post_nat_src_ip: Option<IpAddr>,
-    pub post_nat_dst_ip: Option<IpAddr>,
-    pub post_nat_src_port: u16,
-    pub post_nat_dst_port: u16,
-    pub nat_event: u8,
     pub mpls_label_top: u32,
     pub mpls_label_bottom: u32,
-    pub mpls_stack_depth: u8,
-    /// `mpls_label_stack` (pmacct 1.7.8+): the whole stack, top first.
-    pub mpls_label_stack: crate::mpls::MplsLabelStack,
-    pub tunnel_src_mac: [u8; 6],
-    pub tunnel_dst_mac: [u8; 6],
-    pub tunnel_src_ip: Option<IpAddr>,
-    pub tunnel_dst_ip: Option<IpAddr>,
-    pub tunnel_proto: u8,
-    pub tunnel_tos: u8,
-    pub tunnel_src_port: u16,
-    pub tunnel_dst_port: u16,
     pub vxlan: u32,
     /// nfacctd's `tunnel_flow_label` and `nvgre` (pmacct 1.7.9+).
     pub tunnel_flow_label: u32,
@@ -76,22 +55,11 @@ pub struct Primitives {
     /// `flow_label` (pmacct 1.8): the IPv6 flow label (nfacctd IE 31, sfacctd's sampled
     /// IPv6 header; pmacctd has none, as pmacct).
     pub flow_label: u32,
-    /// `tunnel_tcpflags` (pmacct 1.7.9+): not a key field; ORed per cache entry as
-    /// `tcp_flags` is (the entry's value is put back here when it is written out).
-    pub tunnel_tcp_flags: u8,
     /// `srv6_seg_ipv6_list` (pmacct 1.7.9+): the list as text (`0-<addr>,1-<addr>`),
     /// interned; [`crate::srv6::WRAPPED`] for the 13-15 address lists pmacct loses.
     pub srv6_seg_list: crate::label::LabelId,
-    pub timestamp_start: Timestamp,
-    pub timestamp_end: Timestamp,
-    pub timestamp_arrival: Timestamp,
-    pub timestamp_export: Timestamp,
     pub export_proto_seqno: u32,
-    pub export_proto_version: u16,
     pub export_proto_sysid: u32,
-    /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
-    /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
-    pub family: u8,
     /// `label` primitive (pre_tag_map `set_label`), interned.
     pub label: crate::label::LabelId,
     /// `vrf_name` (pmacct 1.8): the VRF's name from the exporter's options data, interned.
@@ -106,6 +74,49 @@ pub struct Primitives {
     pub src_ext_comm: crate::label::LabelId,
     pub lrg_comm: crate::label::LabelId,
     pub src_lrg_comm: crate::label::LabelId,
+    pub vlan: u16,
+    pub etype: u16,
+    pub post_nat_src_port: u16,
+    pub post_nat_dst_port: u16,
+    pub tunnel_src_port: u16,
+    pub tunnel_dst_port: u16,
+    pub export_proto_version: u16,
+    /// sFlow input and output VLAN as sfacctd keeps them (switch record or first 802.1Q
+    /// tag): sfacctd's pre_tag_map `vlan` matches either.
+    pub sflow_in_vlan: u16,
+    pub sflow_out_vlan: u16,
+    /// pmacctd: ICMP/ICMPv6 type (high byte) and code of the packet, for the nfprobe plugin
+    /// (1.7.7 exports them as the destination port); never aggregated.
+    pub icmp_type_code: u16,
+    pub dst_mac: [u8; 6],
+    pub cos: u8,
+    /// RPKI status as pmacct's letter (`u` unknown when 0).
+    pub src_roa: u8,
+    pub dst_roa: u8,
+    pub peer_src_ip: Option<IpAddr>,
+    pub peer_dst_ip: Option<IpAddr>,
+    pub src_net: Option<IpAddr>,
+    pub dst_net: Option<IpAddr>,
+    /// `b'i'`, `b'e'`, `b'u'`, or 0 (empty).
+    pub sampling_direction: u8,
+    pub post_nat_src_ip: Option<IpAddr>,
+    pub post_nat_dst_ip: Option<IpAddr>,
+    pub nat_event: u8,
+    pub mpls_stack_depth: u8,
+    /// `mpls_label_stack` (pmacct 1.7.8+): the whole stack, top first.
+    pub mpls_label_stack: crate::mpls::MplsLabelStack,
+    pub tunnel_src_mac: [u8; 6],
+    pub tunnel_dst_mac: [u8; 6],
+    pub tunnel_src_ip: Option<IpAddr>,
+    pub tunnel_dst_ip: Option<IpAddr>,
+    pub tunnel_proto: u8,
+    pub tunnel_tos: u8,
+    /// `tunnel_tcpflags` (pmacct 1.7.9+): not a key field; ORed per cache entry as
+    /// `tcp_flags` is (the entry's value is put back here when it is written out).
+    pub tunnel_tcp_flags: u8,
+    /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
+    /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
+    pub family: u8,
     /// What pre_tag_map matches on but no primitive prints (never aggregated: `mask()` drops
     /// them). NetFlow v5 header engine type; 0 elsewhere.
     pub engine_type: u8,
@@ -116,13 +127,6 @@ pub struct Primitives {
     /// forwardingStatus (IE 89): pre_tag_map `fwdstatus`, and the `fwd_status` primitive
     /// (pmacct 1.7.8+).
     pub fwd_status: u8,
-    /// sFlow input and output VLAN as sfacctd keeps them (switch record or first 802.1Q
-    /// tag): sfacctd's pre_tag_map `vlan` matches either.
-    pub sflow_in_vlan: u16,
-    pub sflow_out_vlan: u16,
-    /// pmacctd: ICMP/ICMPv6 type (high byte) and code of the packet, for the nfprobe plugin
-    /// (1.7.7 exports them as the destination port); never aggregated.
-    pub icmp_type_code: u16,
     /// BGP daemon lookups (core stage), for each plugin's `*_net` evaluation: the matched
     /// prefix length plus one (0: no route matched, or no lookup ran) of each side, and the
     /// destination route's BGP next hop.
@@ -227,16 +231,13 @@ pub fn custom_of<'a>(flow: &Flow, table: &'a [CustomValues]) -> &'a CustomValues
 }
 
 /// One flow: primitives, counters and the time used for history binning.
+/// `repr(C)`: counters first, then the primitives' common fields (see [`Primitives`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(C)]
 pub struct Flow {
-    pub prims: Primitives,
-    /// Its custom primitive values, beside it in the batch.
-    pub custom: CustomRef,
     pub packets: u64,
     pub bytes: u64,
     pub flows: u64,
-    pub tcp_flags: u8,
-    pub flow_type: FlowType,
     /// Seconds used to pick the `*_history` bin (pmacct's `time_start`): the flow start, else
     /// the export time; 0 means "now" (the plugin's current bin), as with `nfacctd_time_new`.
     pub bin_time: u64,
@@ -245,10 +246,15 @@ pub struct Flow {
     /// `bin_time`, `timestamp_end` (pmacct's `time_end`) and the plugin's clock, it is what
     /// `*_stitching` and `nfacctd_pro_rating` read.
     pub time_start_usecs: u32,
+    /// Its custom primitive values, beside it in the batch.
+    pub custom: CustomRef,
+    pub tcp_flags: u8,
+    pub flow_type: FlowType,
     /// pmacct's sampling_map lookup ran for this flow (its result is cached per exporter and
     /// source id until a map reload): that lookup frees the pre_tag_map label pmacct 1.7.7
     /// (and 1.8) computed for the record, so the first plugin prints it without one.
     pub label_reset: bool,
+    pub prims: Primitives,
 }
 
 /// How `*_renormalize` scales a flow's counters.

@@ -78,6 +78,10 @@ impl<'a> KeyReader<'a> {
 
 /// A value type of the flow model that a primitive's row can put in a cache key.
 pub trait KeyField: Sized {
+    /// The field's key bytes are its bytes in memory on a little-endian machine (an integer
+    /// or a byte array: no padding, no niche): a codec may then copy a run of neighbouring
+    /// such fields at once instead of packing each.
+    const RAW: bool = false;
     fn pack(&self, k: &mut KeyBuf);
     fn unpack(r: &mut KeyReader<'_>) -> Option<Self>;
     /// A value that is not the default (tests of the primitives table).
@@ -87,6 +91,7 @@ pub trait KeyField: Sized {
 macro_rules! int_key_field {
     ($($t:ty),*) => { $(
         impl KeyField for $t {
+            const RAW: bool = true;
             #[inline]
             fn pack(&self, k: &mut KeyBuf) {
                 k.put(&self.to_le_bytes());
@@ -104,6 +109,7 @@ macro_rules! int_key_field {
 int_key_field!(u8, u16, u32, u64);
 
 impl KeyField for [u8; 6] {
+    const RAW: bool = true;
     #[inline]
     fn pack(&self, k: &mut KeyBuf) {
         k.put(self);
@@ -179,6 +185,7 @@ impl KeyField for RouteDistinguisher {
 }
 
 impl KeyField for LabelId {
+    const RAW: bool = true;
     #[inline]
     fn pack(&self, k: &mut KeyBuf) {
         k.put(&self.0.to_le_bytes());

@@ -2,15 +2,26 @@
 //! row's codec (only the aggregated ones, plus the history bin and the custom slots), and
 //! unpacked again when a purge renders the entry.
 
-use super::{pack_field, unpack_field, Aggregate, Primitive};
+use super::{pack_field, raw_span, unpack_field, Aggregate, Primitive};
 use crate::custom::CustomValues;
 use crate::flow::Primitives;
 use crate::geo::{GeoInfo, GeoValues};
 use crate::index::{KeyBuf, KeyReader};
 
 /// Packs (and unpacks) the aggregated primitives of a plugin's aggregate.
+///
+/// A key is the bin, then the aggregated fields whose key bytes are their memory bytes
+/// (integers, MAC addresses: [`KeyField::RAW`](crate::index::KeyField::RAW)) in the order
+/// they lie in [`Primitives`], copied as runs of neighbouring fields (the common ones sit
+/// together there), then the other aggregated fields one by one, then custom and GeoIP
+/// values. Packing is per record; a run costs one copy where each field cost a dispatch.
 #[derive(Debug, Clone)]
 pub struct KeyCodec {
+    /// `(offset, length)` in [`Primitives`] of each run of raw fields.
+    runs: Vec<(usize, usize)>,
+    /// The raw fields, in memory order (how a key is read back).
+    raw: Vec<Primitive>,
+    /// The other aggregated fields, in the aggregate's order.
     cols: Vec<Primitive>,
     /// Custom primitive slots `(offset, size)` of the aggregate.
     custom: Vec<(u16, u16)>,
@@ -41,8 +52,28 @@ fn geo_side(p: Primitive, g: &mut GeoValues) -> &mut GeoInfo {
 impl KeyCodec {
     pub fn new(agg: &Aggregate) -> KeyCodec {
         // sum_* aggregates hold their one column; Flows is not a key field.
+        let fields: Vec<Primitive> = agg.columns().filter(|p| p.info().in_flow()).collect();
+        let mut raw: Vec<(usize, usize, Primitive)> = fields
+            .iter()
+            .filter_map(|p| raw_span(*p).map(|(off, len)| (off, len, *p)))
+            .collect();
+        raw.sort_unstable();
+        // Two primitives of one field (none today) would read it once.
+        raw.dedup_by_key(|r| r.0);
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for &(off, len, _) in &raw {
+            match runs.last_mut() {
+                Some((o, l)) if *o + *l == off => *l += len,
+                _ => runs.push((off, len)),
+            }
+        }
         KeyCodec {
-            cols: agg.columns().filter(|p| p.info().in_flow()).collect(),
+            runs,
+            raw: raw.iter().map(|r| r.2).collect(),
+            cols: fields
+                .into_iter()
+                .filter(|p| raw_span(*p).is_none())
+                .collect(),
             custom: agg.custom().iter().map(|c| (c.off, c.size)).collect(),
             geo: agg
                 .columns()
@@ -88,6 +119,17 @@ impl KeyCodec {
     pub fn pack_into(&self, p: &Primitives, custom: &CustomValues, bin: u64, k: &mut KeyBuf) {
         k.clear();
         k.put(&bin.to_le_bytes());
+        let base = (p as *const Primitives).cast::<u8>();
+        for &(off, len) in &self.runs {
+            debug_assert!(off + len <= std::mem::size_of::<Primitives>());
+            // SAFETY: `base` points to a live `Primitives` borrowed for this call, and
+            // [off, off + len) lies within it: each run is the offset_of + size_of of
+            // neighbouring fields (KeyCodec::new merges a span only into the one it touches),
+            // every one an integer or byte array (KeyField::RAW), so the bytes read are
+            // initialized field bytes, never padding.
+            let bytes = unsafe { std::slice::from_raw_parts(base.add(off), len) };
+            k.put(bytes);
+        }
         for c in &self.cols {
             pack_field(*c, p, k);
         }
@@ -118,7 +160,9 @@ impl KeyCodec {
     ) -> Option<u64> {
         let mut r = KeyReader::new(key);
         let bin = u64::from_le_bytes(r.take::<8>()?);
-        for c in &self.cols {
+        // Raw runs read back field by field: a field's little-endian key bytes are its
+        // memory bytes.
+        for c in self.raw.iter().chain(&self.cols) {
             unpack_field(*c, &mut r, out)?;
         }
         for (off, size) in &self.custom {
@@ -138,5 +182,47 @@ impl KeyCodec {
             }
         }
         r.is_empty().then_some(bin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::primitives::{mask, table::poke_field, PRIMITIVES};
+
+    /// The tutorial aggregate's integers are copied as two runs (interfaces; ports, protocol
+    /// and ToS), and its key still reads back to exactly the masked primitives, whatever the
+    /// values of the fields between and around those runs.
+    #[test]
+    fn neighbouring_integer_fields_pack_as_runs() {
+        let agg = Aggregate::parse(&[
+            "src_host, dst_host, in_iface, out_iface, timestamp_start, timestamp_end, \
+             src_port, dst_port, proto, tos, tcpflags, flows",
+        ])
+        .unwrap();
+        let codec = KeyCodec::new(&agg);
+        assert_eq!(codec.runs.len(), 2, "{:?}", codec.runs);
+        assert_eq!(
+            codec.runs.iter().map(|r| r.1).sum::<usize>(),
+            4 + 4 + 2 + 2 + 1 + 1
+        );
+        let mut p = Primitives::default();
+        for info in PRIMITIVES {
+            poke_field(info.prim, &mut p);
+        }
+        p.src_port = 0x1234;
+        p.in_iface = 0x0102_0304;
+        let key = codec.pack(&p, 60);
+        let mut back = Primitives::default();
+        let mut cv = CustomValues::default();
+        assert_eq!(codec.unpack(key.as_bytes(), &mut back, &mut cv), Some(60));
+        assert_eq!(back, mask(&p, &agg));
+        // A field outside the aggregate, even inside a run's neighbourhood, is not keyed.
+        let mut q = p;
+        q.src_as = 7;
+        q.tag2 = 9;
+        assert_eq!(codec.pack(&q, 60).as_bytes(), key.as_bytes());
+        q.tos = 3;
+        assert_ne!(codec.pack(&q, 60).as_bytes(), key.as_bytes());
     }
 }

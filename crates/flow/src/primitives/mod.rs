@@ -327,6 +327,13 @@ macro_rules! primitive_table {
             match prim { $( Primitive::$v => primitive_table!(@pack p k $field), )+ }
         }
 
+        /// Where `prim`'s field lies in [`Primitives`], `(offset, length)`, when its key bytes
+        /// are its bytes in memory ([`KeyField::RAW`]).
+        pub(crate) fn raw_span(prim: Primitive) -> Option<(usize, usize)> {
+            let d = Primitives::default();
+            match prim { $( Primitive::$v => primitive_table!(@span d $field), )+ }
+        }
+
         /// Read `prim`'s field back from a cache key into `p`.
         #[inline]
         pub(crate) fn unpack_field(prim: Primitive, r: &mut KeyReader<'_>, p: &mut Primitives) -> Option<()> {
@@ -357,6 +364,8 @@ macro_rules! primitive_table {
     (@copy $s:ident $d:ident $f:ident) => { $d.$f = $s.$f };
     (@pack $p:ident $k:ident -) => { {} };
     (@pack $p:ident $k:ident $f:ident) => { KeyField::pack(&$p.$f, $k) };
+    (@span $d:ident -) => { None };
+    (@span $d:ident $f:ident) => { span_of(&$d.$f, std::mem::offset_of!(Primitives, $f)) };
     (@unpack $r:ident $p:ident -) => { {} };
     (@unpack $r:ident $p:ident $f:ident) => { $p.$f = KeyField::unpack($r)? };
     (@poke $p:ident -) => { {} };
@@ -400,7 +409,13 @@ mod table;
 #[cfg(test)]
 use table::poke_field;
 use table::{copy_field, keyword_primitive};
-pub(crate) use table::{pack_field, unpack_field};
+pub(crate) use table::{pack_field, raw_span, unpack_field};
+
+/// `(offset, length)` of a field of [`Primitives`] at `offset` when its type's key bytes are
+/// its memory bytes (little-endian machines only: keys are little-endian).
+fn span_of<T: KeyField>(_: &T, offset: usize) -> Option<(usize, usize)> {
+    (T::RAW && cfg!(target_endian = "little")).then_some((offset, std::mem::size_of::<T>()))
+}
 pub use table::{value, Primitive, PRIMITIVES};
 
 /// Number of [`Primitive`] variants.
