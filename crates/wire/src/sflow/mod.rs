@@ -241,8 +241,10 @@ impl SflowDecoder {
         let mut non_ip = 0u32;
         let mut stats = walk(agent_src, datagram, |s| match s {
             Sample::Flow(fs) => {
-                if let Some(rec) = to_record(fs) {
-                    sink(&rec, fs);
+                // By reference: binding the record by value moved it out of the Option, a
+                // 536-byte copy per sample.
+                if let Some(rec) = &to_record(fs) {
+                    sink(rec, fs);
                     emitted += 1;
                 } else {
                     non_ip += 1;
