@@ -190,6 +190,35 @@ mod tests {
     use super::*;
     use crate::primitives::{mask, table::poke_field, PRIMITIVES};
 
+    /// What the copy of a run relies on, for every primitive with a raw span: the span lies
+    /// within `Primitives`, no two fields' spans overlap (runs merge only touching spans),
+    /// and the key holds exactly the span's bytes, which read back to the field.
+    #[test]
+    fn raw_spans_are_whole_fields_within_the_struct() {
+        let mut spans: Vec<(usize, usize, Primitive)> = PRIMITIVES
+            .iter()
+            .filter_map(|i| raw_span(i.prim).map(|(o, l)| (o, l, i.prim)))
+            .collect();
+        assert!(spans.len() > 20, "{} raw fields", spans.len());
+        spans.sort_unstable();
+        spans.dedup_by_key(|s| s.0);
+        for w in spans.windows(2) {
+            assert!(w[0].0 + w[0].1 <= w[1].0, "{:?} overlaps {:?}", w[0], w[1]);
+        }
+        for &(off, len, prim) in &spans {
+            assert!(off + len <= std::mem::size_of::<Primitives>(), "{prim:?}");
+            let codec = KeyCodec::new(&Aggregate::from_primitives(&[prim]));
+            let mut p = Primitives::default();
+            poke_field(prim, &mut p);
+            let key = codec.pack(&p, 0);
+            assert_eq!(key.as_bytes().len(), 8 + len, "{prim:?}");
+            let mut back = Primitives::default();
+            let mut cv = CustomValues::default();
+            assert_eq!(codec.unpack(key.as_bytes(), &mut back, &mut cv), Some(0));
+            assert_eq!(back, p, "{prim:?}");
+        }
+    }
+
     /// The tutorial aggregate's integers are copied as two runs (interfaces; ports, protocol
     /// and ToS), and its key still reads back to exactly the masked primitives, whatever the
     /// values of the fields between and around those runs.
