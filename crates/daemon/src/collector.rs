@@ -830,11 +830,19 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         .map(|lt| (core_name.as_str(), lt));
     let now = SystemTime::now();
     let mut plugins = Vec::new();
+    // Only a sampling_map that renormalizes by rate looks the map up per record (and so
+    // frees pre_tag_map labels, see stages::SampledLabelReset).
+    let label_reset = stages.renormalize_in_stages;
     for (i, p) in cfg.plugins.iter().enumerate() {
         let built = build_plugin(p, now, no_l2).and_then(|plugin| {
             Ok((
                 plugin,
-                crate::stages::plugin_stages(profile.daemon, p, frame_linktype, i == 0)?,
+                crate::stages::plugin_stages(
+                    profile.daemon,
+                    p,
+                    frame_linktype,
+                    i == 0 && label_reset,
+                )?,
             ))
         });
         match built {

@@ -14,12 +14,15 @@ use crate::plog;
 /// Plugin stages: the per-plugin work pmacct does before a plugin's cache (pre_tag_map,
 /// aggregate_filter, sampling_rate, networks_file, ports_file), in pmacct's order, from the
 /// plugin's scope. `frame_linktype`: the link type pmacctd captures (0 if none or unknown).
-/// `first`: the first plugin declared (see [`SampledLabelReset`]).
+/// `label_reset`: the plugin loses the pre_tag_map label a sampling_map lookup freed (the
+/// first plugin declared, when a core sampling_map stage looks the map up: see
+/// [`SampledLabelReset`]; without one no flow carries `label_reset`, and a stage that can
+/// never act would still cost a look at every flow).
 pub fn plugin_stages(
     daemon: Daemon,
     p: &PluginInstance,
     frame_linktype: u32,
-    first: bool,
+    label_reset: bool,
 ) -> Result<Vec<Box<dyn Stage>>, String> {
     let mut stages: Vec<Box<dyn Stage>> = Vec::new();
     let core_name = p.scope.str(key::CORE_PROC_NAME).unwrap_or_default();
@@ -41,7 +44,7 @@ pub fn plugin_stages(
     }
     // aggregate_filter and internal sampling_rate, after tagging as in pmacct.
     stages.extend(filter_and_sampling(daemon, p));
-    if first {
+    if label_reset {
         stages.push(Box::new(SampledLabelReset));
     }
     // post_tag/post_tag2: pmacct's post_tag_handler runs with the primitive handlers,
