@@ -930,7 +930,7 @@ pub fn known_quirk(case: &str) -> Option<Quirk> {
 /// error when a difference left is not of that kind (or there are too many).
 pub fn replay_counted_twice(d: &mut TableDiff) -> Result<usize, String> {
     // pmacct's = ours' * 3/2: ours' two replays, pmacct's three.
-    let n = take_scaled_pairs(d, |pm, ours| ours % 2 == 0 && pm == ours / 2 * 3)?;
+    let n = take_scaled_pairs(d, one_pass_more(2))?;
     if n > 5 {
         return Err(format!(
             "{n} rows counted one replay twice: more than the quirk's 5"
@@ -951,12 +951,16 @@ pub fn replay_counted_twice(d: &mut TableDiff) -> Result<usize, String> {
 /// again.
 pub fn purge_written_twice(d: &TableDiff, passes: u64) -> bool {
     let mut d = d.clone();
-    let one_pass_more = |pm: u64, ours: u64| {
-        ours.is_multiple_of(passes) && pm == ours / passes * (passes + 1) && pm > ours
-    };
     !d.is_empty()
-        && matches!(take_scaled_pairs(&mut d, one_pass_more), Ok(n) if n > 0)
+        && matches!(take_scaled_pairs(&mut d, one_pass_more(passes)), Ok(n) if n > 0)
         && d.is_empty()
+}
+
+/// pmacct's counter holds one pass of the input more than ours', which holds `passes`: what
+/// 1.7.7 writes when it accounts or purges one pass twice (both quirks above).
+fn one_pass_more(passes: u64) -> impl Fn(u64, u64) -> bool {
+    let passes = passes.max(1);
+    move |pm, ours| ours.is_multiple_of(passes) && pm == ours / passes * (passes + 1) && pm > ours
 }
 
 /// Takes out of `d` the pairs of a row only pmacct has and one only ours has that agree on

@@ -289,11 +289,13 @@ impl Gather {
         }
         // Time for half a batch, and for a quarter of the buffer, at the rate just seen.
         let per = since_last / n as u32;
-        let half_batch = per * (RECV_BATCH / 2) as u32;
+        let half_batch = per.saturating_mul((RECV_BATCH / 2) as u32);
         let room = self.rcvbuf / 4 / (bytes / n + Self::OVERHEAD);
         let fits = per.saturating_mul(room.min(u32::MAX as usize) as u32);
         let want = half_batch.min(fits).min(Self::MAX);
-        self.wait = want.min(self.wait * 2).max(Self::MIN.min(want));
+        self.wait = want
+            .min(self.wait.saturating_mul(2))
+            .max(Self::MIN.min(want));
         (!self.wait.is_zero()).then_some(self.wait)
     }
 
@@ -388,6 +390,12 @@ mod tests {
         g.idle();
         assert_eq!(g.after_take(1, 800, US(50_000)), Some(US(500)));
         assert_eq!(g.after_take(0, 0, US(1000)), None);
+        // A stalled loop (a take after a very long time) waits no longer than the ramp allows.
+        g.idle();
+        assert_eq!(
+            g.after_take(1, 800, Duration::from_secs(u64::MAX / 4)),
+            Some(US(500))
+        );
     }
 
     /// A small socket buffer bounds the wait: what arrives meanwhile fills a quarter of it.
