@@ -34,7 +34,13 @@ pub struct Primitives {
     pub dst_mask: u8,
     pub src_ip: Option<IpAddr>,
     pub dst_ip: Option<IpAddr>,
-    pub src_mac: [u8; 6],
+    // Every accounted flow's entry reads these two: here, they share the key's lines.
+    /// `tunnel_tcpflags` (pmacct 1.7.9+): not a key field; ORed per cache entry as
+    /// `tcp_flags` is (the entry's value is put back here when it is written out).
+    pub tunnel_tcp_flags: u8,
+    /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
+    /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
+    pub family: u8,
     pub timestamp_arrival: Timestamp,
     pub timestamp_export: Timestamp,
     pub local_pref: u32,
@@ -88,6 +94,7 @@ pub struct Primitives {
     /// pmacctd: ICMP/ICMPv6 type (high byte) and code of the packet, for the nfprobe plugin
     /// (1.7.7 exports them as the destination port); never aggregated.
     pub icmp_type_code: u16,
+    pub src_mac: [u8; 6],
     pub dst_mac: [u8; 6],
     pub cos: u8,
     /// RPKI status as pmacct's letter (`u` unknown when 0).
@@ -111,12 +118,6 @@ pub struct Primitives {
     pub tunnel_dst_ip: Option<IpAddr>,
     pub tunnel_proto: u8,
     pub tunnel_tos: u8,
-    /// `tunnel_tcpflags` (pmacct 1.7.9+): not a key field; ORed per cache entry as
-    /// `tcp_flags` is (the entry's value is put back here when it is written out).
-    pub tunnel_tcp_flags: u8,
-    /// Address family of the flow (4, 6, or 0 if unknown); pmacct prints `peer_ip_dst`
-    /// in this family (`addr_to_str2()`), e.g. `::ffff:0.0.0.0` for IPv6 flows.
-    pub family: u8,
     /// What pre_tag_map matches on but no primitive prints (never aggregated: `mask()` drops
     /// them). NetFlow v5 header engine type; 0 elsewhere.
     pub engine_type: u8,
