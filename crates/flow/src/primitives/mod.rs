@@ -322,7 +322,11 @@ macro_rules! primitive_table {
         }
 
         /// Append `prim`'s field of `p` to a cache key.
-        #[inline]
+        ///
+        /// Never inlined: inlined into the key's loop over its fields, the compiler loaded
+        /// every field any arm reads before the loop (all nine cache lines of a flow the
+        /// worker wrote on another core, for the two or three the key needs).
+        #[inline(never)]
         pub(crate) fn pack_field(prim: Primitive, p: &Primitives, k: &mut KeyBuf) {
             match prim { $( Primitive::$v => primitive_table!(@pack p k $field), )+ }
         }
