@@ -215,6 +215,28 @@ pub fn decode_ethernet(frame: &[u8]) -> PacketInfo {
     info
 }
 
+/// [`decode_ethernet`], [`decode_ipv4`], [`decode_ipv6`] or [`decode_mpls`] into `info`
+/// (reset first), by the frame's first header: for a decoder that keeps the result inside a
+/// larger value (an sFlow sample), which then saves the copy of a returned one.
+pub fn decode_into(first: FirstHeader, frame: &[u8], info: &mut PacketInfo) {
+    *info = PacketInfo::default();
+    match first {
+        FirstHeader::Ethernet => ethernet_into(frame, 0, info),
+        FirstHeader::Ipv4 => ethertype_into(frame, 0, ETHERTYPE_IPV4, info),
+        FirstHeader::Ipv6 => ethertype_into(frame, 0, ETHERTYPE_IPV6, info),
+        FirstHeader::Mpls => ethertype_into(frame, 0, ETHERTYPE_MPLS, info),
+    }
+}
+
+/// The first header of a frame given to [`decode_into`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstHeader {
+    Ethernet,
+    Ipv4,
+    Ipv6,
+    Mpls,
+}
+
 /// Raw IP (DLT_RAW): version from the first nibble.
 pub fn decode_raw_ip(pkt: &[u8]) -> PacketInfo {
     let mut info = PacketInfo::default();
@@ -729,6 +751,33 @@ mod tests {
             (17, 12345, 53, 0xb8)
         );
         assert_eq!((i.l3_offset, i.l4_offset), (14, 34));
+    }
+
+    #[test]
+    fn decode_into_resets_and_equals_the_decoders() {
+        let mut f = eth(0x0800);
+        f.extend(ipv4_udp());
+        let mpls: Vec<u8> = [0u8, 0x01, 0x01, 0x40]
+            .into_iter()
+            .chain(ipv4_udp())
+            .collect();
+        // A stale value from an earlier frame: whatever a frame does not set goes back.
+        let stale = decode_ethernet(&eth(0x86dd));
+        for (first, frame, want) in [
+            (FirstHeader::Ethernet, &f[..], decode_ethernet(&f)),
+            (FirstHeader::Ipv4, &f[14..], decode_ipv4(&f[14..])),
+            (FirstHeader::Ipv6, &f[14..], decode_ipv6(&f[14..])),
+            (FirstHeader::Mpls, &mpls[..], decode_mpls(&mpls)),
+            (FirstHeader::Ethernet, &f[..5], decode_ethernet(&f[..5])),
+        ] {
+            let mut got = stale;
+            decode_into(first, frame, &mut got);
+            assert_eq!(got, want, "{first:?}");
+        }
+        assert!(
+            decode_mpls(&mpls).has_ip,
+            "the MPLS case decodes its IPv4 payload"
+        );
     }
 
     #[test]

@@ -170,14 +170,20 @@ pub(super) fn header_record<'a>(s: &mut SflowSample<'a>, rd: &mut Rd<'a>, v5: bo
     s.header = rd.bytes(hlen)?;
     s.has_header = true;
     s.sampled_packet_size = s.frame_length;
-    s.packet = match s.header_protocol {
-        1 => packet::decode_ethernet(s.header),
-        7 => decode_ppp(s.header),
-        11 => packet::decode_ipv4(s.header),
-        12 => packet::decode_ipv6(s.header),
-        13 => packet::decode_mpls(s.header),
-        _ => PacketInfo::default(),
+    // In place: decoded apart, the packet's facts were copied into the sample (a memcpy
+    // per sample in the profile).
+    let first = match s.header_protocol {
+        1 => Some(packet::FirstHeader::Ethernet),
+        11 => Some(packet::FirstHeader::Ipv4),
+        12 => Some(packet::FirstHeader::Ipv6),
+        13 => Some(packet::FirstHeader::Mpls),
+        _ => None,
     };
+    match first {
+        Some(first) => packet::decode_into(first, s.header, &mut s.packet),
+        None if s.header_protocol == 7 => s.packet = decode_ppp(s.header),
+        None => s.packet = PacketInfo::default(),
+    }
     let p = &s.packet;
     // sfacctd's eth_type: the ethertype after one 802.1Q tag, or after MPLS the IP type it
     // guessed (0 if none); raw IP headers leave it unset.
