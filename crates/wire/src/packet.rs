@@ -210,14 +210,19 @@ pub fn decode_dlt(linktype: u32, frame: &[u8]) -> PacketInfo {
 
 /// Ethernet II / 802.3 frame (preamble and FCS excluded).
 pub fn decode_ethernet(frame: &[u8]) -> PacketInfo {
+    decoded(FirstHeader::Ethernet, frame)
+}
+
+fn decoded(first: FirstHeader, frame: &[u8]) -> PacketInfo {
     let mut info = PacketInfo::default();
-    ethernet_into(frame, 0, &mut info);
+    decode_into(first, frame, &mut info);
     info
 }
 
-/// [`decode_ethernet`], [`decode_ipv4`], [`decode_ipv6`] or [`decode_mpls`] into `info`
-/// (reset first), by the frame's first header: for a decoder that keeps the result inside a
-/// larger value (an sFlow sample), which then saves the copy of a returned one.
+/// Decode a frame whose first header is `first` into `info` (reset first): what
+/// [`decode_ethernet`], [`decode_ipv4`], [`decode_ipv6`] and [`decode_mpls`] return, for a
+/// decoder that keeps the result inside a larger value (an sFlow sample), which then saves
+/// the copy of a returned one.
 pub fn decode_into(first: FirstHeader, frame: &[u8], info: &mut PacketInfo) {
     *info = PacketInfo::default();
     match first {
@@ -250,22 +255,16 @@ pub fn decode_raw_ip(pkt: &[u8]) -> PacketInfo {
 }
 
 pub fn decode_ipv4(pkt: &[u8]) -> PacketInfo {
-    let mut info = PacketInfo::default();
-    ethertype_into(pkt, 0, ETHERTYPE_IPV4, &mut info);
-    info
+    decoded(FirstHeader::Ipv4, pkt)
 }
 
 pub fn decode_ipv6(pkt: &[u8]) -> PacketInfo {
-    let mut info = PacketInfo::default();
-    ethertype_into(pkt, 0, ETHERTYPE_IPV6, &mut info);
-    info
+    decoded(FirstHeader::Ipv6, pkt)
 }
 
 /// An MPLS label stack followed by its payload (sFlow header protocol MPLS).
 pub fn decode_mpls(pkt: &[u8]) -> PacketInfo {
-    let mut info = PacketInfo::default();
-    ethertype_into(pkt, 0, ETHERTYPE_MPLS, &mut info);
-    info
+    decoded(FirstHeader::Mpls, pkt)
 }
 
 /// Linux cooked capture v1 (16-byte header: type, ARPHRD, address length, 8 address bytes,
@@ -754,29 +753,38 @@ mod tests {
     }
 
     #[test]
-    fn decode_into_resets_and_equals_the_decoders() {
+    fn decode_into_resets_what_an_earlier_frame_set() {
         let mut f = eth(0x0800);
         f.extend(ipv4_udp());
         let mpls: Vec<u8> = [0u8, 0x01, 0x01, 0x40]
             .into_iter()
             .chain(ipv4_udp())
             .collect();
-        // A stale value from an earlier frame: whatever a frame does not set goes back.
+        // A value an earlier frame left: MACs, a VLAN-free IPv6 ethertype, truncated.
         let stale = decode_ethernet(&eth(0x86dd));
-        for (first, frame, want) in [
-            (FirstHeader::Ethernet, &f[..], decode_ethernet(&f)),
-            (FirstHeader::Ipv4, &f[14..], decode_ipv4(&f[14..])),
-            (FirstHeader::Ipv6, &f[14..], decode_ipv6(&f[14..])),
-            (FirstHeader::Mpls, &mpls[..], decode_mpls(&mpls)),
-            (FirstHeader::Ethernet, &f[..5], decode_ethernet(&f[..5])),
+        assert!(stale.truncated && stale.src_mac != [0; 6]);
+        for (first, frame) in [
+            (FirstHeader::Ethernet, &f[..]),
+            (FirstHeader::Ipv4, &f[14..]),
+            (FirstHeader::Ipv6, &f[14..]),
+            (FirstHeader::Mpls, &mpls[..]),
+            (FirstHeader::Ethernet, &f[..5]),
         ] {
-            let mut got = stale;
+            let (mut got, mut fresh) = (stale, PacketInfo::default());
             decode_into(first, frame, &mut got);
-            assert_eq!(got, want, "{first:?}");
+            decode_into(first, frame, &mut fresh);
+            assert_eq!(got, fresh, "{first:?}");
         }
+        let mut got = stale;
+        decode_into(FirstHeader::Ipv4, &f[14..], &mut got);
+        assert_eq!(
+            (got.src_mac, got.truncated, got.has_ip),
+            ([0; 6], false, true)
+        );
+        decode_into(FirstHeader::Mpls, &mpls, &mut got);
         assert!(
-            decode_mpls(&mpls).has_ip,
-            "the MPLS case decodes its IPv4 payload"
+            got.has_ip && got.mpls_depth == 1,
+            "MPLS, then its IPv4 payload"
         );
     }
 

@@ -3,7 +3,7 @@
 
 use super::xdr::Rd;
 use super::*;
-use crate::packet::{self, PacketInfo, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
+use crate::packet::{self, FirstHeader, PacketInfo, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 
 pub(super) fn v5_flow_sample<'a>(
     s: &mut SflowSample<'a>,
@@ -172,17 +172,14 @@ pub(super) fn header_record<'a>(s: &mut SflowSample<'a>, rd: &mut Rd<'a>, v5: bo
     s.sampled_packet_size = s.frame_length;
     // In place: decoded apart, the packet's facts were copied into the sample (a memcpy
     // per sample in the profile).
-    let first = match s.header_protocol {
-        1 => Some(packet::FirstHeader::Ethernet),
-        11 => Some(packet::FirstHeader::Ipv4),
-        12 => Some(packet::FirstHeader::Ipv6),
-        13 => Some(packet::FirstHeader::Mpls),
-        _ => None,
-    };
-    match first {
-        Some(first) => packet::decode_into(first, s.header, &mut s.packet),
-        None if s.header_protocol == 7 => s.packet = decode_ppp(s.header),
-        None => s.packet = PacketInfo::default(),
+    let (h, out) = (s.header, &mut s.packet);
+    match s.header_protocol {
+        1 => packet::decode_into(FirstHeader::Ethernet, h, out),
+        7 => ppp_into(h, out),
+        11 => packet::decode_into(FirstHeader::Ipv4, h, out),
+        12 => packet::decode_into(FirstHeader::Ipv6, h, out),
+        13 => packet::decode_into(FirstHeader::Mpls, h, out),
+        _ => *out = PacketInfo::default(),
     }
     let p = &s.packet;
     // sfacctd's eth_type: the ethertype after one 802.1Q tag, or after MPLS the IP type it
@@ -229,8 +226,9 @@ fn ip_etype(v: u8) -> u16 {
     }
 }
 
-/// PPP (HDLC-like framing optional): protocol 0x0021 IPv4, 0x0057 IPv6, 0x0281 MPLS.
-fn decode_ppp(h: &[u8]) -> PacketInfo {
+/// PPP (HDLC-like framing optional), into `out` (reset first): protocol 0x0021 IPv4, 0x0057
+/// IPv6, 0x0281 MPLS.
+fn ppp_into(h: &[u8], out: &mut PacketInfo) {
     let h = match h {
         [0xff, 0x03, rest @ ..] => rest,
         _ => h,
@@ -239,17 +237,18 @@ fn decode_ppp(h: &[u8]) -> PacketInfo {
         [a, rest @ ..] if a & 1 == 1 => (*a as u16, rest),
         [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),
         _ => {
-            return PacketInfo {
+            *out = PacketInfo {
                 truncated: true,
                 ..Default::default()
-            }
+            };
+            return;
         }
     };
     match proto {
-        0x21 => packet::decode_ipv4(rest),
-        0x57 => packet::decode_ipv6(rest),
-        0x281 | 0x283 => packet::decode_mpls(rest),
-        _ => PacketInfo::default(),
+        0x21 => packet::decode_into(FirstHeader::Ipv4, rest, out),
+        0x57 => packet::decode_into(FirstHeader::Ipv6, rest, out),
+        0x281 | 0x283 => packet::decode_into(FirstHeader::Mpls, rest, out),
+        _ => *out = PacketInfo::default(),
     }
 }
 
@@ -375,4 +374,45 @@ pub(super) fn url_record<'a>(s: &mut SflowSample<'a>, rd: &mut Rd<'a>) -> Option
         host,
     });
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IPV4_UDP: [u8; 28] = [
+        0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0x30, 0x39, 0, 53, 0,
+        8, 0, 0,
+    ];
+
+    /// A PPP header (sFlow header protocol 7) decoded in place, from a value an earlier
+    /// sample left: HDLC framing or not, a compressed protocol field, truncated, unknown.
+    #[test]
+    fn ppp_into_decodes_and_resets() {
+        let stale = packet::decode_ethernet(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x86, 0xdd]);
+        let with = |prefix: &[u8]| -> PacketInfo {
+            let mut out = stale;
+            ppp_into(&[prefix, &IPV4_UDP[..]].concat(), &mut out);
+            out
+        };
+        let want = packet::decode_ipv4(&IPV4_UDP);
+        assert!(want.has_ip && want.ip.dst_port == 53);
+        assert_eq!(with(&[0xff, 0x03, 0x00, 0x21]), want, "HDLC framing");
+        assert_eq!(with(&[0x00, 0x21]), want, "two-byte protocol");
+        assert_eq!(with(&[0x21]), want, "compressed protocol");
+        assert_eq!(
+            with(&[0x00, 0x2b]),
+            PacketInfo::default(),
+            "unknown protocol"
+        );
+        let mut out = stale;
+        ppp_into(&[0xff, 0x03, 0x00], &mut out);
+        assert_eq!(
+            out,
+            PacketInfo {
+                truncated: true,
+                ..Default::default()
+            }
+        );
+    }
 }
