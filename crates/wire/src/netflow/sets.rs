@@ -5,7 +5,9 @@
 //! Every set the datagram holds is read whatever the v9 header count says (quirk 2).
 
 use super::ie::{self, Scratch, TimeBase};
-use super::template::{DomainFacts, SamplerEntry, Template, TemplateKind, V9_SCOPE_PEN};
+use super::template::{
+    DomainFacts, Plain, SamplerEntry, Template, TemplateKind, PLAIN, V9_SCOPE_PEN,
+};
 use super::{be16, DatagramStats, DropReason, NetflowDecoder};
 use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord, VrfName};
 use std::net::IpAddr;
@@ -89,12 +91,17 @@ fn fill<'a>(
             // `rest`: up to the end of the set, for the 8-byte reads of `ie::apply`.
             let rest = data;
             let data = data.get(..l)?;
-            for op in t.ops.iter() {
-                let start = op.off as usize;
-                if let (Some(v), Some(w)) =
-                    (data.get(start..start + op.len as usize), rest.get(start..))
-                {
-                    ie::apply(op.el, v, w, rec, s, tb);
+            match &t.plain {
+                Some(p) => fill_plain(p, data, rest, rec, s, tb),
+                None => {
+                    for op in t.ops.iter() {
+                        let start = op.off as usize;
+                        if let (Some(v), Some(w)) =
+                            (data.get(start..start + op.len as usize), rest.get(start..))
+                        {
+                            ie::apply(op.el, v, w, rec, s, tb);
+                        }
+                    }
                 }
             }
             l
@@ -129,6 +136,35 @@ fn fill<'a>(
         data: &data[..used],
     });
     Some(used)
+}
+
+/// The elements of a [`Plain`] template, each by its own copy of `ie::apply` (the element
+/// is a constant there, so its `match` folds away), in [`PLAIN`]'s order.
+#[inline(always)]
+fn fill_plain<'a>(
+    p: &Plain,
+    data: &'a [u8],
+    rest: &[u8],
+    rec: &mut FlowRecord<'a>,
+    s: &mut Scratch,
+    tb: &TimeBase,
+) {
+    macro_rules! each {
+        ($($i:literal)*) => {$(
+            let at = p.at[$i];
+            if at.len != 0 {
+                let start = at.off as usize;
+                if let (Some(v), Some(w)) =
+                    (data.get(start..start + at.len as usize), rest.get(start..))
+                {
+                    ie::apply(PLAIN[$i], v, w, rec, s, tb);
+                }
+            }
+        )*};
+    }
+    // One index per element of PLAIN, no more, no fewer.
+    const _: () = assert!(PLAIN.len() == 32);
+    each!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31);
 }
 
 fn data_set<F: FnMut(&FlowRecord)>(
@@ -325,5 +361,138 @@ fn options_set<F: FnMut(&FlowRecord)>(
         sink(&rec);
         stats.records += 1;
         stats.option_records += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netflow::ie::{lookup, Element};
+    use crate::record::FieldSpec;
+
+    /// Every standard IE that maps to a [`PLAIN`] element.
+    fn plain_ies() -> Vec<(u16, Element)> {
+        (1..=u16::MAX)
+            .filter_map(|id| lookup(0, id).map(|r| (id, r.element)))
+            .filter(|(_, el)| PLAIN.contains(el))
+            .collect()
+    }
+
+    fn length_for(el: Element, rng: &mut fastrand::Rng) -> u16 {
+        use Element as E;
+        match el {
+            // Mostly the right length; sometimes one the decoder must ignore.
+            E::SrcAddr | E::DstAddr | E::NextHop | E::BgpNextHop => [4, 4, 16, 3][rng.usize(..4)],
+            E::SrcAddr6 | E::DstAddr6 => [16, 16, 4][rng.usize(..3)],
+            E::SrcMac | E::DstMac => [6, 6, 2][rng.usize(..3)],
+            E::FirstUptime | E::LastUptime => [4, 8][rng.usize(..2)],
+            _ => 1 + rng.usize(..8) as u16,
+        }
+    }
+
+    /// Records of a plain template decode the same by the straight-line path as by the
+    /// per-field walk in the template's order: random templates of plain elements (the
+    /// order, lengths and values drawn anew each time), each with records of random bytes.
+    #[test]
+    fn plain_templates_decode_as_the_field_walk_does() {
+        let ies = plain_ies();
+        assert!(ies.len() >= PLAIN.len(), "{ies:?}");
+        let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
+        let (mut plain, mut records) = (0, 0);
+        for round in 0..3000 {
+            let n = 1 + rng.usize(..24);
+            let fields: Vec<FieldSpec> = (0..n)
+                .map(|_| {
+                    let (id, el) = ies[rng.usize(..ies.len())];
+                    FieldSpec {
+                        pen: 0,
+                        id,
+                        len: length_for(el, &mut rng),
+                    }
+                })
+                .collect();
+            let t = Template::compile(256, TemplateKind::Data, 0, &fields, 512).unwrap();
+            let Some(p) = t.plain else { continue };
+            plain += 1;
+            let walked = Template {
+                plain: None,
+                ..Template::compile(256, TemplateKind::Data, 0, &fields, 512).unwrap()
+            };
+            let len = t.fixed_len.unwrap();
+            // A few records and a short tail: the last fields are read without 8 bytes after.
+            let data: Vec<u8> = (0..len * 3 + rng.usize(..7))
+                .map(|_| match rng.usize(..4) {
+                    0 => 0,
+                    _ => rng.u8(..),
+                })
+                .collect();
+            let tb = TimeBase {
+                version: if round % 2 == 0 { 9 } else { 10 },
+                export_secs: 1_700_000_000,
+                sys_uptime_ms: 3_600_000,
+                sys_init_ms: Some(1_699_990_000_000),
+            };
+            let mut off = 0;
+            while data.len() - off >= len {
+                let (mut a, mut b) = (FlowRecord::default(), FlowRecord::default());
+                let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+                let ua = fill(&t, &data[off..], &mut a, &mut sa, &tb);
+                let ub = fill(&walked, &data[off..], &mut b, &mut sb, &tb);
+                assert_eq!(ua, ub);
+                assert_eq!(a, b, "template {fields:?}, plain {p:?}, record at {off}");
+                off += len;
+                records += 1;
+            }
+        }
+        // The draw must exercise the path: most templates of these elements are plain.
+        assert!(
+            plain > 1000 && records > 3000,
+            "{plain} plain, {records} records"
+        );
+    }
+
+    #[test]
+    fn plain_only_for_fixed_templates_of_plain_elements() {
+        let compile = |f: &[(u16, u16)]| {
+            let fields: Vec<FieldSpec> = f
+                .iter()
+                .map(|&(id, len)| FieldSpec { pen: 0, id, len })
+                .collect();
+            Template::compile(256, TemplateKind::Data, 0, &fields, 512).unwrap()
+        };
+        // softflowd's v9 template.
+        let t = compile(&[
+            (8, 4),
+            (12, 4),
+            (22, 4),
+            (21, 4),
+            (1, 4),
+            (2, 4),
+            (7, 2),
+            (11, 2),
+        ]);
+        assert!(t.plain.is_some());
+        // An MPLS label (IE 70) is not a plain element.
+        assert!(compile(&[(8, 4), (1, 4), (70, 3)]).plain.is_none());
+        // A variable-length field.
+        assert!(compile(&[(8, 4), (1, 4), (96, 0xFFFF)]).plain.is_none());
+        // Two elements that both set the start time: the template's order decides.
+        assert!(compile(&[(22, 8), (152, 8), (1, 4)]).plain.is_none());
+        assert!(compile(&[(21, 8), (153, 8), (1, 4)]).plain.is_none());
+        assert!(compile(&[(22, 4), (153, 8), (1, 4)]).plain.is_some());
+        // Options templates keep the walk.
+        let o = Template::compile(
+            256,
+            TemplateKind::Options,
+            1,
+            &[FieldSpec {
+                pen: 0,
+                id: 1,
+                len: 4,
+            }],
+            512,
+        )
+        .unwrap();
+        assert!(o.plain.is_none());
     }
 }
