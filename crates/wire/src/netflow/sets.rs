@@ -151,8 +151,8 @@ fn fill_plain<'a>(
 ) {
     macro_rules! each {
         ($($i:literal)*) => {$(
-            let at = p.at[$i];
-            if at.len != 0 {
+            if p.present & (1 << $i) != 0 {
+                let at = p.at[$i];
                 let start = at.off as usize;
                 if let (Some(v), Some(w)) =
                     (data.get(start..start + at.len as usize), rest.get(start..))

@@ -152,6 +152,8 @@ pub(crate) struct Slot {
 /// through the element table per field, which the branch predictor misses.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Plain {
+    /// Bit i set: `at[i]` is in the template (tested in a register, the slot read only then).
+    pub present: u32,
     pub at: [Slot; PLAIN.len()],
 }
 
@@ -168,7 +170,10 @@ impl Plain {
         let has = |el: Element| at[PLAIN.iter().position(|e| *e == el).unwrap()].len != 0;
         let one_start = !(has(Element::FirstUptime) && has(Element::FirstMillis));
         let one_end = !(has(Element::LastUptime) && has(Element::LastMillis));
-        (one_start && one_end).then_some(Plain { at })
+        let present = (0..PLAIN.len())
+            .filter(|&i| at[i].len != 0)
+            .fold(0u32, |m, i| m | 1 << i);
+        (one_start && one_end).then_some(Plain { present, at })
     }
 }
 
