@@ -437,7 +437,8 @@ impl Core {
 
     fn count_datagram(&mut self, d: &Datagram<'_>, sum: DatagramSummary) {
         let k = (d.src.ip(), sum.domain);
-        if !self.exporters.contains_key(&k) && self.exporters.len() >= self.opts.max_exporters {
+        // The size first: a second hash of the key only when the table is full.
+        if self.exporters.len() >= self.opts.max_exporters && !self.exporters.contains_key(&k) {
             self.evict_exporters();
         }
         self.clock += 1;

@@ -26,7 +26,7 @@ pub use counters::{
     CounterRecord, CounterRecords, CounterSample, EthCounters, IfCounters, ProcessorCounters,
     VlanCounters,
 };
-pub use record::to_record;
+pub use record::{to_record, to_record_into};
 pub use sample::{
     AsPath, DatagramInfo, ExtGateway, ExtMpls, ExtMplsNamed, ExtRouter, ExtSwitch, ExtUrl, ExtUser,
     LabelStack, SampledEthernet, SampledIp, SflowSample,
@@ -239,12 +239,12 @@ impl SflowDecoder {
     ) -> Result<SflowStats, SflowError> {
         let mut emitted = 0u32;
         let mut non_ip = 0u32;
+        // One record for every sample of the datagram, written in place.
+        let mut rec = FlowRecord::default();
         let mut stats = walk(agent_src, datagram, |s| match s {
             Sample::Flow(fs) => {
-                // By reference: binding the record by value moved it out of the Option, a
-                // 536-byte copy per sample.
-                if let Some(rec) = &to_record(fs) {
-                    sink(rec, fs);
+                if to_record_into(fs, &mut rec) {
+                    sink(&rec, fs);
                     emitted += 1;
                 } else {
                     non_ip += 1;

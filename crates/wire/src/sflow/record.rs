@@ -7,13 +7,21 @@ use crate::record::{ExportHeader, FlowFields, FlowRecord};
 /// The record of a flow sample, derived the way sfacctd 1.7.7 derives its primitives. None
 /// when sfacctd would not account the sample (a known, non-IP ethertype).
 pub fn to_record<'s>(s: &'s SflowSample<'s>) -> Option<FlowRecord<'s>> {
+    let mut rec = FlowRecord::default();
+    to_record_into(s, &mut rec).then_some(rec)
+}
+
+/// [`to_record`] written into `rec` (every field of it), false where that gives None (`rec`
+/// untouched then): the decoder's per-sample path, which reuses one record instead of
+/// copying a returned 536-byte value out. An sFlow record borrows nothing from the sample.
+pub fn to_record_into(s: &SflowSample<'_>, rec: &mut FlowRecord<'_>) -> bool {
     let p = &s.packet;
     // Which L3 source wins follows sfacctd: the IPv4/IPv6 records are read after (and
     // override) the header decode when both are present.
     if !(s.got_ipv4 || s.got_ipv6 || s.eth_type == 0) {
-        return None;
+        return false;
     }
-    let mut rec = FlowRecord {
+    *rec = FlowRecord {
         fields: FlowFields {
             header: ExportHeader {
                 version: s.datagram.version as u16,
@@ -122,5 +130,73 @@ pub fn to_record<'s>(s: &'s SflowSample<'s>) -> Option<FlowRecord<'s>> {
         rec.post_nat_src_addr = src;
         rec.post_nat_dst_addr = dst;
     }
-    Some(rec)
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sflow::sample::{ExtRouter, SampledIp};
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn v4(a: u8) -> Option<IpAddr> {
+        Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, a)))
+    }
+
+    /// The decoder reuses one record for a datagram's samples: what an earlier sample set
+    /// (router next hop and masks, NAT, ports) is gone from the next one's record.
+    #[test]
+    fn into_a_reused_record_gives_what_a_fresh_one_does() {
+        let rich = SflowSample {
+            got_ipv4: true,
+            ipv4: Some(SampledIp {
+                protocol: 6,
+                src: v4(1),
+                dst: v4(2),
+                src_port: 443,
+                dst_port: 50000,
+                tcp_flags: 0x12,
+                tos: 8,
+                ..Default::default()
+            }),
+            router: Some(ExtRouter {
+                next_hop: v4(254),
+                src_mask: 24,
+                dst_mask: 16,
+            }),
+            nat: Some((v4(100), v4(101))),
+            sampling_rate: 512,
+            input: 3,
+            ..Default::default()
+        };
+        let plain = SflowSample {
+            got_ipv4: true,
+            ipv4: Some(SampledIp {
+                protocol: 17,
+                src: v4(7),
+                dst: v4(8),
+                src_port: 53,
+                dst_port: 53,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut rec = FlowRecord::default();
+        assert!(to_record_into(&rich, &mut rec));
+        assert_eq!(rec.next_hop, v4(254));
+        assert!(to_record_into(&plain, &mut rec));
+        assert_eq!(Some(rec.clone()), to_record(&plain));
+        assert_eq!(
+            (rec.next_hop, rec.src_mask, rec.post_nat_src_addr),
+            (None, 0, None)
+        );
+        // A sample sfacctd does not account (a known non-IP ethertype) leaves it alone.
+        let arp = SflowSample {
+            eth_type: 0x0806,
+            ..Default::default()
+        };
+        assert!(!to_record_into(&arp, &mut rec));
+        assert_eq!(to_record(&arp), None);
+        assert_eq!(Some(rec), to_record(&plain));
+    }
 }
