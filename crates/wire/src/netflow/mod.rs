@@ -182,6 +182,7 @@ pub struct NetflowDecoder {
     options: DecoderOptions,
     /// Reused while parsing template records, so refreshes do not allocate.
     field_buf: Vec<crate::record::FieldSpec>,
+    plain_tables: template::PlainTables,
 }
 
 impl NetflowDecoder {
@@ -194,6 +195,7 @@ impl NetflowDecoder {
             templates: TemplateCache::new(limits),
             options,
             field_buf: Vec::new(),
+            plain_tables: Default::default(),
         }
     }
 
@@ -203,6 +205,7 @@ impl NetflowDecoder {
             templates,
             options,
             field_buf: Vec::new(),
+            plain_tables: Default::default(),
         }
     }
 

@@ -6,7 +6,7 @@
 
 use super::ie::{self, Scratch, TimeBase};
 use super::template::{
-    DomainFacts, Plain, SamplerEntry, Template, TemplateKind, PLAIN, V9_SCOPE_PEN,
+    DomainFacts, Plain, SamplerEntry, Template, TemplateCache, TemplateKind, PLAIN, V9_SCOPE_PEN,
 };
 use super::{be16, DatagramStats, DropReason, NetflowDecoder};
 use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord, VrfName};
@@ -79,8 +79,10 @@ fn base_record<'a>(ctx: &SetCtx, t: &Template) -> FlowRecord<'a> {
     }
 }
 
+/// `plain`: [`Plain::of`] `t`, built by the caller once for a set's records.
 fn fill<'a>(
     t: &'a Template,
+    plain: Option<&Plain>,
     data: &'a [u8],
     rec: &mut FlowRecord<'a>,
     s: &mut Scratch,
@@ -91,7 +93,7 @@ fn fill<'a>(
             // `rest`: up to the end of the set, for the 8-byte reads of `ie::apply`.
             let rest = data;
             let data = data.get(..l)?;
-            match &t.plain {
+            match plain {
                 Some(p) => fill_plain(p, data, rest, rec, s, tb),
                 None => {
                     for op in t.ops.iter() {
@@ -138,8 +140,8 @@ fn fill<'a>(
     Some(used)
 }
 
-/// The elements of a [`Plain`] template, each by its own copy of `ie::apply` (the element
-/// is a constant there, so its `match` folds away), in [`PLAIN`]'s order.
+/// The elements of a plain template, each by its own copy of `ie::apply` (the element is a
+/// constant there, so its `match` folds away), in [`PLAIN`]'s order.
 #[inline(always)]
 fn fill_plain<'a>(
     p: &Plain,
@@ -198,16 +200,28 @@ fn data_set<F: FnMut(&FlowRecord)>(
         options_set(dec, ctx, &t, content, stats, sink);
         return;
     }
-    data_records(dec, ctx, t, samplers, facts, content, stats, sink);
+    let plain = dec.plain_tables.get(t);
+    let sets = SetState {
+        templates: &dec.templates,
+        pre_processing_checks: dec.options.pre_processing_checks,
+    };
+    data_records(&sets, ctx, t, plain, samplers, facts, content, stats, sink);
     dec.templates.count_lookup(true);
+}
+
+/// What a data set's records read of their decoder besides the template.
+struct SetState<'d> {
+    templates: &'d TemplateCache,
+    pre_processing_checks: bool,
 }
 
 /// The records of a data set of template `t`.
 #[allow(clippy::too_many_arguments)]
 fn data_records<F: FnMut(&FlowRecord)>(
-    dec: &NetflowDecoder,
+    dec: &SetState<'_>,
     ctx: &SetCtx,
     t: &Template,
+    plain: Option<&Plain>,
     samplers: &[SamplerEntry],
     facts: DomainFacts,
     content: &[u8],
@@ -219,7 +233,7 @@ fn data_records<F: FnMut(&FlowRecord)>(
         sys_init_ms: facts.sys_init_ms,
         ..ctx.tb
     };
-    if dec.options.pre_processing_checks && !padding_is_zero(t, content, &base, &tb) {
+    if dec.pre_processing_checks && !padding_is_zero(t, plain, content, &base, &tb) {
         stats.drop(DropReason::PaddingNotZero);
         return;
     }
@@ -233,7 +247,7 @@ fn data_records<F: FnMut(&FlowRecord)>(
             rec.reset_from(&base);
         }
         let mut s = Scratch::default();
-        let Some(used) = fill(t, &content[off..], &mut rec, &mut s, &tb) else {
+        let Some(used) = fill(t, plain, &content[off..], &mut rec, &mut s, &tb) else {
             stats.drop(DropReason::RecordTruncated);
             break;
         };
@@ -270,7 +284,7 @@ fn data_records<F: FnMut(&FlowRecord)>(
 /// pmacct 1.8's vrf_name of a data record: the ingress VRF's name; the egress VRF's when
 /// the ingress id is 0 or its name is `default`. With an RD in the record itself (IE 90)
 /// pmacct does not read the VRF ids, so both count as 0.
-fn data_vrf_name(dec: &NetflowDecoder, ctx: &SetCtx, rec: &FlowRecord<'_>) -> VrfName {
+fn data_vrf_name(dec: &SetState<'_>, ctx: &SetCtx, rec: &FlowRecord<'_>) -> VrfName {
     let (ingress, egress) = if rec.mpls_vpn_rd.is_some() {
         (rec.vrf_id.map(|_| 0), rec.egress_vrf_id.map(|_| 0))
     } else {
@@ -295,13 +309,19 @@ fn data_vrf_name(dec: &NetflowDecoder, ctx: &SetCtx, rec: &FlowRecord<'_>) -> Vr
 
 /// `nfacctd_pre_processing_checks`: the bytes after the set's last record are all zero.
 /// Records are walked as the decode loop walks them (variable-length ones included).
-fn padding_is_zero(t: &Template, content: &[u8], base: &FlowRecord<'_>, tb: &TimeBase) -> bool {
+fn padding_is_zero(
+    t: &Template,
+    plain: Option<&Plain>,
+    content: &[u8],
+    base: &FlowRecord<'_>,
+    tb: &TimeBase,
+) -> bool {
     let mut rec = base.clone();
     let mut off = 0usize;
     while content.len() - off >= t.min_len {
         rec.reset_from(base);
         let mut s = Scratch::default();
-        match fill(t, &content[off..], &mut rec, &mut s, tb) {
+        match fill(t, plain, &content[off..], &mut rec, &mut s, tb) {
             Some(used) if used > 0 => off += used,
             // A truncated record is dropped by the decode loop; nothing to check past it.
             _ => return true,
@@ -332,7 +352,7 @@ fn options_set<F: FnMut(&FlowRecord)>(
     while content.len() - off >= t.min_len {
         rec.reset_from(&base);
         let mut s = Scratch::default();
-        let Some(used) = fill(t, &content[off..], &mut rec, &mut s, &ctx.tb) else {
+        let Some(used) = fill(t, None, &content[off..], &mut rec, &mut s, &ctx.tb) else {
             stats.drop(DropReason::RecordTruncated);
             break;
         };
@@ -444,8 +464,15 @@ mod tests {
             while data.len() - off >= len {
                 let (mut a, mut b) = (FlowRecord::default(), FlowRecord::default());
                 let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
-                let ua = fill(&t, &data[off..], &mut a, &mut sa, &tb);
-                let ub = fill(&walked, &data[off..], &mut b, &mut sb, &tb);
+                let ua = fill(
+                    &t,
+                    Plain::of(&t).as_ref(),
+                    &data[off..],
+                    &mut a,
+                    &mut sa,
+                    &tb,
+                );
+                let ub = fill(&walked, None, &data[off..], &mut b, &mut sb, &tb);
                 assert_eq!(ua, ub);
                 assert_eq!(a, b, "template {fields:?}, plain {p:?}, record at {off}");
                 off += len;
@@ -502,5 +529,52 @@ mod tests {
         )
         .unwrap();
         assert!(o.plain.is_none());
+        // The template cache holds up to 65,536 templates per exporter: being plain costs
+        // a mask, not a table per template.
+        assert!(
+            std::mem::size_of::<Template>() <= 152,
+            "{}",
+            std::mem::size_of::<Template>()
+        );
+    }
+
+    /// A decoder's few tables follow templates by serial, not by where they sit: nine
+    /// templates of different layouts (so several share an entry) used in turn, and one
+    /// compiled again (a refresh, a new serial) get their own table every time.
+    #[test]
+    fn plain_tables_follow_the_template() {
+        use crate::netflow::template::PlainTables;
+        let compile = |len: u16, extra: bool| {
+            let mut f = vec![
+                FieldSpec {
+                    pen: 0,
+                    id: 8,
+                    len: 4,
+                },
+                FieldSpec { pen: 0, id: 1, len },
+            ];
+            if extra {
+                f.insert(
+                    0,
+                    FieldSpec {
+                        pen: 0,
+                        id: 7,
+                        len: 2,
+                    },
+                );
+            }
+            Template::compile(256, TemplateKind::Data, 0, &f, 512).unwrap()
+        };
+        let ts: Vec<Template> = (0..9).map(|i| compile(1 + i % 8, i >= 8)).collect();
+        let mut tables = PlainTables::default();
+        for _ in 0..3 {
+            for t in ts.iter().chain(ts.iter().rev()) {
+                assert_eq!(tables.get(t), Plain::of(t).as_ref());
+            }
+        }
+        let again = compile(4, true);
+        assert_ne!(again.serial, ts[3].serial);
+        assert_eq!(tables.get(&again), Plain::of(&again).as_ref());
+        assert_eq!(tables.get(&ts[3]), Plain::of(&ts[3]).as_ref());
     }
 }

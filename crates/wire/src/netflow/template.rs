@@ -94,7 +94,11 @@ pub(crate) struct Op {
     /// Index in `Template::fields` (for variable-length walking).
     pub index: u16,
     pub el: Element,
+    /// Position of `el` in [`PLAIN`]; `NOT_PLAIN` when it is not there.
+    pub plain: u8,
 }
+
+const NOT_PLAIN: u8 = u8::MAX;
 
 /// The elements a [`Plain`] template may carry, in the order its records are decoded.
 /// Each writes a target no other element of the list writes, except the two pairs that set
@@ -139,43 +143,98 @@ pub(crate) const PLAIN: [Element; 32] = {
     ]
 };
 
-/// Where a [`PLAIN`] element is in the record; `len` 0: not in the template.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which [`PLAIN`] elements a template has (bit i: `PLAIN[i]`), when it is a fixed-length
+/// data template of those elements only (most exporters' templates): its records are then
+/// decoded by straight-line code, one branch per element that takes the same way for every
+/// record of the template, instead of a jump through the element table per field, which
+/// the branch predictor misses. None when an element is not in [`PLAIN`], or when both of
+/// a start (or end) time pair are there.
+fn plain_mask(ops: &[Op]) -> Option<u32> {
+    let mut present = 0u32;
+    for op in ops {
+        if op.plain == NOT_PLAIN {
+            return None;
+        }
+        present |= 1 << op.plain;
+    }
+    let has = |el: Element| present & (1 << plain_index(el)) != 0;
+    let one_start = !(has(Element::FirstUptime) && has(Element::FirstMillis));
+    let one_end = !(has(Element::LastUptime) && has(Element::LastMillis));
+    (one_start && one_end).then_some(present)
+}
+
+fn plain_index(el: Element) -> u8 {
+    PLAIN
+        .iter()
+        .position(|e| *e == el)
+        .map_or(NOT_PLAIN, |i| i as u8)
+}
+
+/// Where a plain template's element is in its records.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Slot {
     pub off: u32,
     pub len: u32,
 }
 
-/// A fixed-length data template whose mapped elements are all [`PLAIN`] ones (most
-/// exporters' templates): its records are decoded by straight-line code, one branch per
-/// element that takes the same way for every record of the template, instead of a jump
-/// through the element table per field, which the branch predictor misses.
-#[derive(Debug, Clone, Copy)]
+/// A plain template's elements by their place in [`PLAIN`]. Not kept in the template (the
+/// cache holds up to 65,536 templates per exporter, each of which keeps only its mask,
+/// [`Template::plain`]) but in a decoder's few [`PlainTables`].
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Plain {
-    /// Bit i set: `at[i]` is in the template (tested in a register, the slot read only then).
     pub present: u32,
     pub at: [Slot; PLAIN.len()],
 }
 
 impl Plain {
-    fn compile(ops: &[Op]) -> Option<Plain> {
+    /// The table of `t`, when it is plain.
+    pub(crate) fn of(t: &Template) -> Option<Plain> {
+        let present = t.plain?;
         let mut at = [Slot::default(); PLAIN.len()];
-        for op in ops {
-            let i = PLAIN.iter().position(|e| *e == op.el)?;
-            at[i] = Slot {
-                off: op.off,
-                len: op.len as u32,
-            };
+        for op in t.ops.iter() {
+            if let Some(slot) = at.get_mut(op.plain as usize) {
+                *slot = Slot {
+                    off: op.off,
+                    len: u32::from(op.len),
+                };
+            }
         }
-        let has = |el: Element| at[PLAIN.iter().position(|e| *e == el).unwrap()].len != 0;
-        let one_start = !(has(Element::FirstUptime) && has(Element::FirstMillis));
-        let one_end = !(has(Element::LastUptime) && has(Element::LastMillis));
-        let present = (0..PLAIN.len())
-            .filter(|&i| at[i].len != 0)
-            .fold(0u32, |m, i| m | 1 << i);
-        (one_start && one_end).then_some(Plain { present, at })
+        Some(Plain { present, at })
     }
 }
+
+/// The tables of the plain templates a decoder used last, by [`Template::serial`]: four
+/// (an exporter alternates its IPv4 and IPv6 templates set by set, and most sets hold a few
+/// records only), so a set's table is built once per template, not per set.
+#[derive(Debug)]
+pub(crate) struct PlainTables([(u64, Plain); 4]);
+
+impl Default for PlainTables {
+    fn default() -> Self {
+        let none = Plain {
+            present: 0,
+            at: [Slot::default(); PLAIN.len()],
+        };
+        // Serial 0 is no template's.
+        PlainTables([(0, none); 4])
+    }
+}
+
+impl PlainTables {
+    #[inline]
+    pub(crate) fn get(&mut self, t: &Template) -> Option<&Plain> {
+        t.plain?;
+        let e = &mut self.0[(t.serial % 4) as usize];
+        if e.0 != t.serial {
+            *e = (t.serial, Plain::of(t)?);
+        }
+        Some(&e.1)
+    }
+}
+
+/// Serial numbers of compiled templates, unique in the process: what [`PlainTables`] knows a
+/// template by (an address may be reused by a template compiled after one was dropped).
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A validated, compiled template.
 #[derive(Debug)]
@@ -188,8 +247,11 @@ pub struct Template {
     pub(crate) ops: Box<[Op]>,
     /// Record length when no field is variable-length.
     pub(crate) fixed_len: Option<usize>,
-    /// Set for a fixed-length data template of [`PLAIN`] elements only.
-    pub(crate) plain: Option<Plain>,
+    /// Set for a fixed-length data template of [`PLAIN`] elements only: which ones (see
+    /// [`plain_mask`]).
+    pub(crate) plain: Option<u32>,
+    /// Unique in the process (never 0).
+    pub(crate) serial: u64,
     /// Smallest possible record (variable-length fields count 1 byte).
     pub(crate) min_len: usize,
     pub(crate) flow_type: FlowType,
@@ -241,6 +303,7 @@ impl Template {
                         len: f.len,
                         index: i as u16,
                         el: row.element,
+                        plain: plain_index(row.element),
                     });
                 }
             }
@@ -262,7 +325,7 @@ impl Template {
             TemplateKind::Data => FlowType::Traffic,
         };
         let plain = match kind {
-            TemplateKind::Data if !varlen => Plain::compile(&ops),
+            TemplateKind::Data if !varlen => plain_mask(&ops),
             _ => None,
         };
         Ok(Template {
@@ -273,6 +336,7 @@ impl Template {
             ops: ops.into(),
             fixed_len: if varlen { None } else { Some(min_len) },
             plain,
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             min_len,
             flow_type,
             tunnel: match kind {
