@@ -79,7 +79,7 @@ fn base_record<'a>(ctx: &SetCtx, t: &Template) -> FlowRecord<'a> {
     }
 }
 
-/// `plain`: [`Plain::of`] `t`, built by the caller once for a set's records.
+/// `plain`: the offsets table of `t` when it is plain (from the decoder's `PlainTables`).
 fn fill<'a>(
     t: &'a Template,
     plain: Option<&Plain>,
@@ -97,12 +97,8 @@ fn fill<'a>(
                 Some(p) => fill_plain(p, data, rest, rec, s, tb),
                 None => {
                     for op in t.ops.iter() {
-                        let start = op.off as usize;
-                        if let (Some(v), Some(w)) =
-                            (data.get(start..start + op.len as usize), rest.get(start..))
-                        {
-                            ie::apply(op.el, v, w, rec, s, tb);
-                        }
+                        let (start, len) = (op.off as usize, op.len as usize);
+                        apply_at(op.el, start, len, data, rest, rec, s, tb);
                     }
                 }
             }
@@ -140,6 +136,25 @@ fn fill<'a>(
     Some(used)
 }
 
+/// The field of a fixed-length record at `start`, `len` bytes long: `data` is the record,
+/// `rest` the set from the record on (for `ie::apply`'s 8-byte reads).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn apply_at<'a>(
+    el: ie::Element,
+    start: usize,
+    len: usize,
+    data: &'a [u8],
+    rest: &[u8],
+    rec: &mut FlowRecord<'a>,
+    s: &mut Scratch,
+    tb: &TimeBase,
+) {
+    if let (Some(v), Some(w)) = (data.get(start..start + len), rest.get(start..)) {
+        ie::apply(el, v, w, rec, s, tb);
+    }
+}
+
 /// The elements of a plain template, each by its own copy of `ie::apply` (the element is a
 /// constant there, so its `match` folds away), in [`PLAIN`]'s order.
 #[inline(always)]
@@ -161,13 +176,7 @@ fn fill_plain<'a>(
                     // reads no further than 8 bytes of `w`). The value is the same bytes as
                     // `data`'s, the record being `l` >= start + len bytes long.
                     Some(w) if len <= 8 => ie::apply(PLAIN[$i], &w[..len], w, rec, s, tb),
-                    _ => {
-                        if let (Some(v), Some(w)) =
-                            (data.get(start..start + len), rest.get(start..))
-                        {
-                            ie::apply(PLAIN[$i], v, w, rec, s, tb);
-                        }
-                    }
+                    _ => apply_at(PLAIN[$i], start, len, data, rest, rec, s, tb),
                 }
             }
         )*};
