@@ -10,7 +10,6 @@ use pmacct_flow::{Flow, FlowBatch};
 use std::sync::Arc;
 
 pub mod aggregating;
-#[cfg(feature = "amqp")]
 pub mod amqp;
 pub mod datagram;
 pub mod exec;
@@ -135,7 +134,6 @@ pub enum PluginMetric {
 /// (whether such a plugin runs or not) and takes a running plugin's from here.
 pub const PLUGIN_METRICS: &[(&str, &[PluginMetric])] = &[
     ("kafka", kafka::plugin::METRICS),
-    #[cfg(feature = "amqp")]
     ("amqp", amqp::plugin::METRICS),
     ("memory", memory::METRICS),
     ("tee", tee::METRICS),
