@@ -398,14 +398,14 @@ pub fn plugin_shards(workers: usize) -> usize {
 
 /// Batches a plugin's queue holds. pmacct's core-to-plugin ring is `plugin_pipe_size` bytes
 /// of `plugin_buffer_size` chunks packed with records of ~100 bytes (its `pkt_data` and
-/// extras); ours is a bounded channel of batches of up to [`crate::core::BATCH_RECORDS`]
+/// extras); ours is a bounded channel of batches of up to [`crate::core::batch_records`]
 /// records. The mapping keeps the number of records in flight: plugin_pipe_size / 100
 /// records, in batches, at least 4. plugin_buffer_size is pmacct's hand-over unit: ours
 /// is the batch (handed over when full, or when the socket idles), so it is validated
 /// (clamped to plugin_pipe_size as pmacct) and logged, and bounds nothing else.
 fn queue_batches(scope: &Scope) -> usize {
     let bytes = scope.u64(key::PLUGIN_PIPE_SIZE).unwrap_or_default() as usize;
-    (bytes / 100 / crate::core::BATCH_RECORDS).max(4)
+    (bytes / 100 / crate::core::batch_records()).max(4)
 }
 
 /// pmacct's INFO line about a plugin's queue when either key is set, and ours with the
@@ -428,7 +428,7 @@ fn log_queue(p: &PluginInstance, batches: usize) {
         pipe,
         buffer,
         batches,
-        crate::core::BATCH_RECORDS
+        crate::core::batch_records()
     );
 }
 

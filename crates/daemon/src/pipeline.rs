@@ -109,8 +109,8 @@ pub struct QueueBound {
 /// it sees a new value.
 pub static STATS_GEN: AtomicU64 = AtomicU64::new(0);
 
-/// Spare batches a worker keeps after a burst (each is `BATCH_RECORDS` flows of memory, 4.6
-/// MB): enough to fill one while the plugins hold the others.
+/// Spare batches a worker keeps after a burst (each is `batch_records()` flows of memory, up
+/// to 4.6 MB): enough to fill one while the plugins hold the others.
 const SPARE_BATCHES: usize = 4;
 
 /// A worker's batches: the one it fills, and those it handed out, which come back to it

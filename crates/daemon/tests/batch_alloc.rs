@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use pmacct_daemon::core::{
-    Core, CoreOptions, Datagram, DatagramSummary, Decoder, DropCounters, FlowSink, BATCH_RECORDS,
+    batch_records, Core, CoreOptions, Datagram, DatagramSummary, Decoder, DropCounters, FlowSink,
 };
 use pmacct_daemon::pipeline::{spawn_plugin, Backpressure};
 use pmacct_flow::custom::CustomValues;
@@ -46,7 +46,7 @@ impl Decoder for Burst {
         _: &mut DropCounters,
         emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
-        for i in 0..BATCH_RECORDS as u64 {
+        for i in 0..batch_records() as u64 {
             emit.emit(
                 &mut Flow {
                     packets: i,
@@ -56,7 +56,7 @@ impl Decoder for Burst {
             );
         }
         Some(DatagramSummary {
-            records: BATCH_RECORDS as u64,
+            records: batch_records() as u64,
             ..Default::default()
         })
     }
@@ -122,7 +122,7 @@ fn no_allocation_per_batch() {
     handle.join().unwrap();
     assert_eq!(
         seen.load(Ordering::Relaxed),
-        (100 + batches) * BATCH_RECORDS as u64
+        (100 + batches) * batch_records() as u64
     );
     println!("{allocations} allocations for {batches} batches");
     // A batch the plugin still holds when the next is due is a new one; far from one per
