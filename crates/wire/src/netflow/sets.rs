@@ -63,10 +63,8 @@ pub(super) fn walk<F: FnMut(&FlowRecord)>(
     }
 }
 
-/// Decode one record of `t` at the start of `data` into `rec`; returns its length, or None if
-/// a variable-length field overruns the data.
-#[inline]
 /// The fresh record every data record of a set starts from.
+#[inline]
 fn base_record<'a>(ctx: &SetCtx, t: &Template) -> FlowRecord<'a> {
     FlowRecord {
         fields: FlowFields {
@@ -79,7 +77,9 @@ fn base_record<'a>(ctx: &SetCtx, t: &Template) -> FlowRecord<'a> {
     }
 }
 
-/// `plain`: the offsets table of `t` when it is plain (from the decoder's `PlainTables`).
+/// Decode one record of `t` at the start of `data` into `rec`; returns its length, or None if
+/// a variable-length field overruns the data. `plain`: the offsets table of `t` when it is
+/// plain (from the decoder's `PlainTables`).
 fn fill<'a>(
     t: &'a Template,
     plain: Option<&Plain>,
