@@ -199,6 +199,28 @@ class Runner:
         return self.results
 
 
+def failure_blocks(log):
+    """libtest's report of each failed test in `log`: the text between the first `failures:`
+    line and the list of names that follows it, split at each `---- name stdout ----`."""
+    try:
+        with open(log) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    starts = [i for i, l in enumerate(lines) if l == "failures:"]
+    if len(starts) < 2:
+        return []
+    blocks, cur = [], []
+    for l in lines[starts[0] + 1 : starts[1]]:
+        if l.startswith("---- ") and cur:
+            blocks.append("\n".join(cur).strip())
+            cur = []
+        cur.append(l)
+    if cur:
+        blocks.append("\n".join(cur).strip())
+    return [b for b in blocks if b]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lanes", type=int, default=int(os.environ.get("TEST_LANES", "3")))
@@ -231,6 +253,10 @@ def main():
         print(f"  {dt:6.0f} s  {label}")
     for label, rc, _, log in failed:
         print(f"FAILED: {label} (exit {rc}), log {log}")
+        # Again at the very end, where a truncated CI log still shows it: libtest's
+        # `---- name stdout ----` blocks (each failed test's panic message).
+        for block in failure_blocks(log):
+            print(block[:6000], flush=True)
     return 1 if failed else 0
 
 

@@ -4,7 +4,7 @@
 //! then on cue the withdrawals and a sentinel route).
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -159,10 +159,7 @@ pub fn withdraw_text(routes: &[Route], withdrawn: &[usize]) -> String {
 
 /// A free TCP port on 127.0.0.1 (for a collector's BGP daemon).
 pub fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
+    crate::run::free_tcp_port().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One ExaBGP process (iBGP, AS 65000) connecting from `local` to 127.0.0.1:`port`. It

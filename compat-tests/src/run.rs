@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -590,13 +590,71 @@ pub fn jobs() -> usize {
         .unwrap_or(3)
 }
 
-/// A UDP port free on 127.0.0.1 right now.
+/// A UDP port no socket holds right now (on any address, v4 or v6), for a daemon under test
+/// to bind; below the kernel's ephemeral range (see [`pick_port`]).
 pub fn free_port() -> Result<u16, String> {
-    let s = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    s.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    pick_port(|p| {
+        let v4 = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, p)).is_ok();
+        v4 && unheld(UdpSocket::bind((Ipv6Addr::UNSPECIFIED, p)).map(drop))
+    })
 }
 
-/// Whether some socket is bound to UDP `port` (from /proc/net/udp{,6}).
+/// A TCP port no listener or connection holds right now, below the kernel's ephemeral range
+/// (see [`pick_port`]): a collector's BGP or BMP port, a test broker's.
+pub fn free_tcp_port() -> Result<u16, String> {
+    pick_port(|p| {
+        let v4 = TcpListener::bind((Ipv4Addr::UNSPECIFIED, p)).is_ok();
+        v4 && unheld(TcpListener::bind((Ipv6Addr::UNSPECIFIED, p)).map(drop))
+    })
+}
+
+/// Whether a wildcard IPv6 bind found the port free: a machine without IPv6 fails it
+/// otherwise than with AddrInUse, and says nothing about the port.
+fn unheld(bind: std::io::Result<()>) -> bool {
+    !matches!(bind, Err(e) if e.kind() == std::io::ErrorKind::AddrInUse)
+}
+
+/// Ports of services the tests start on fixed numbers inside [`pick_port`]'s range.
+const RESERVED_PORTS: [u16; 2] = [
+    25672, // .ci/rabbitmq.sh: the node's Erlang distribution port
+    30014, // bin/tests/uacctd_live.rs: LO_SRC_PORT
+];
+
+/// A port `free` accepts, from 20000 up to the start of the kernel's ephemeral range
+/// (net.ipv4.ip_local_port_range, 32768 by default). A port the kernel hands out to
+/// sockets bound to port 0 (replay senders, Kafka, SQL and BGP clients of tests running
+/// in parallel) could be taken between this pick and the daemon's bind; one below the range
+/// never is. Each process starts at its own place (pid, clock) and walks the range, so
+/// parallel test binaries and threads do not pick the same port. Falls back to a port the
+/// kernel picks when the range below the ephemeral one is too small.
+fn pick_port(free: impl Fn(u16) -> bool) -> Result<u16, String> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    const LOW: u32 = 20000;
+    let high = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768)
+        .min(65536);
+    if high < LOW + 1000 {
+        let s = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        return s.local_addr().map(|a| a.port()).map_err(|e| e.to_string());
+    }
+    let span = u64::from(high - LOW);
+    let seed = u64::from(std::process::id()).wrapping_mul(7919)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::from(d.subsec_nanos()));
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let p = u16::try_from(u64::from(LOW) + seed.wrapping_add(n) % span)
+            .map_err(|e| e.to_string())?;
+        if !RESERVED_PORTS.contains(&p) && free(p) {
+            return Ok(p);
+        }
+    }
+    Err(format!("no free port in {LOW}..{high}"))
+}
+
 /// Whether a UDP socket is bound on `port` (any address, v4 or v6).
 pub fn udp_bound(port: u16) -> bool {
     udp_queued(port).is_some()
@@ -775,6 +833,13 @@ pub fn live_pair(
             SocketAddr::from((Ipv4Addr::LOCALHOST, po)),
         ];
         replay(&input.pcap, &targets, 5000)?;
+        // Both have read every datagram before the grace time for their plugins starts: a
+        // daemon descheduled on a loaded machine is waited for, not cut short by SIGINT.
+        wait_until(
+            "replay read by both daemons",
+            Duration::from_secs(30),
+            || udp_queued(pp) == Some(0) && udp_queued(po) == Some(0),
+        )?;
         std::thread::sleep(Duration::from_millis(1500));
         Ok(())
     })();
@@ -794,4 +859,30 @@ pub fn live_pair(
         stderr: read_lossy(&d.join("stderr")),
     };
     Ok((get(&sp.0), get(&so.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Picked ports are below the ephemeral range, distinct, and bindable by a daemon.
+    #[test]
+    fn free_ports_are_below_the_ephemeral_range() {
+        let high: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .unwrap_or(32768);
+        let udp: Vec<u16> = (0..50).map(|_| free_port().unwrap()).collect();
+        let tcp: Vec<u16> = (0..50).map(|_| free_tcp_port().unwrap()).collect();
+        let mut all: Vec<u16> = udp.iter().chain(&tcp).copied().collect();
+        if high >= 21000 {
+            assert!(all.iter().all(|p| (20000..high).contains(p)), "{all:?}");
+            assert!(!all.iter().any(|p| RESERVED_PORTS.contains(p)));
+        }
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 100, "a port was handed out twice");
+        let _held = UdpSocket::bind((Ipv4Addr::LOCALHOST, udp[0])).unwrap();
+        let _l = TcpListener::bind((Ipv4Addr::LOCALHOST, tcp[0])).unwrap();
+    }
 }

@@ -1138,7 +1138,7 @@ impl PrivateServer {
         let port = if backend == Backend::Sqlite3 {
             0
         } else {
-            free_tcp_port()?
+            run::free_tcp_port()?
         };
         let s = PrivateServer {
             backend,
@@ -1163,11 +1163,6 @@ impl Drop for PrivateServer {
     fn drop(&mut self) {
         let _ = self.script("stop");
     }
-}
-
-fn free_tcp_port() -> Result<u16, String> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 /// Holds an exclusive lock on an SQLite file (a writer sees SQLITE_BUSY) until dropped.

@@ -505,11 +505,7 @@ fn broker_outage_loses_nothing() {
         let (_c, ch) = node.connect();
         bind(&ch, &exchange, ExchangeKind::Direct, true, &["acct".into()]);
     }
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = compat_tests::run::free_port().unwrap();
     let log = dir.join("nfacctd.log");
     let conf = dir.join("outage.conf");
     // Every datagram sent is counted as produced: a 4 MiB socket buffer so that a daemon
@@ -647,11 +643,7 @@ fn bench_publish_rate() {
             false,
             &["acct".into()],
         );
-        let port = UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = compat_tests::run::free_port().unwrap();
         let conf = dir.join("bench.conf");
         std::fs::write(
             &conf,

@@ -26,7 +26,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,10 +56,7 @@ fn stream(which: &str) -> Vec<u8> {
 }
 
 fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
+    run::free_tcp_port().unwrap()
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -22,7 +22,7 @@
 //! Run: `cargo test -p pmacct-bin --test compat_bmp_flow`.
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,10 +52,7 @@ fn connect_from(from: Ipv4Addr, port: u16) -> TcpStream {
 }
 
 fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
+    run::free_tcp_port().unwrap()
 }
 
 struct Side {

@@ -3,7 +3,6 @@
 //! it listens, signalling it, waiting for it to exit.
 #![allow(dead_code)]
 
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,22 +23,14 @@ pub fn tmpdir(name: &str) -> PathBuf {
     d
 }
 
-/// A UDP port free on 127.0.0.1 right now.
+/// A UDP port free right now, below the kernel's ephemeral range.
 pub fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    compat_tests::run::free_port().unwrap()
 }
 
-/// A TCP port free on 127.0.0.1 right now.
+/// A TCP port free right now, below the kernel's ephemeral range.
 pub fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    compat_tests::run::free_tcp_port().unwrap()
 }
 
 /// UDP payloads of a capture of export datagrams, in order.
