@@ -46,6 +46,9 @@ done
 # Debian root the .deb is installed in; cargo-deb builds the .deb (the version PACKAGING.md
 # was measured with).
 install debootstrap
+# nfacctd_live: strace delays the collector's bind() calls (a daemon descheduled while its
+# workers' sockets join the port)
+install strace
 # geoipv2_file tests (compat_keys): the test writes its own MaxMind DB with this Perl writer
 install libmaxmind-db-writer-perl
 # uacctd (bin/tests/uacctd_live.rs): nft puts the NFLOG rules ('log group N') in the test's

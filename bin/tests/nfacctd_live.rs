@@ -23,11 +23,16 @@ fn start_live(dir: &Path, port: u16) -> Child {
         "nfacctd",
         dir,
         port,
-        &format!(
-            "plugins: print[live]\naggregate[live]: {AGGREGATE}\nprint_output[live]: json\nprint_output_file[live]: {}\nprint_refresh_time[live]: 3600\n",
-            dir.join("live.json").display(),
-        ),
+        &live_plugin(dir),
         "waiting for NetFlow/IPFIX data",
+    )
+}
+
+/// The print plugin of the live tests: AGGREGATE as JSON to DIR/live.json at SIGINT.
+fn live_plugin(dir: &Path) -> String {
+    format!(
+        "plugins: print[live]\naggregate[live]: {AGGREGATE}\nprint_output[live]: json\nprint_output_file[live]: {}\nprint_refresh_time[live]: 3600\n",
+        dir.join("live.json").display(),
     )
 }
 
@@ -262,6 +267,91 @@ fn exporter_on_several_ports_keeps_its_templates() {
         got.len(),
         expected.len(),
         "records over 8 source ports vs nfacctd 1.7.7 offline"
+    );
+    assert_eq!(got, expected);
+}
+
+/// The worker (0-based) whose socket the steering program picks for `src` among `workers`:
+/// the hash of udp.rs's `steer_by_source`, on the IPv4 source address.
+fn steered_worker(src: std::net::Ipv4Addr, workers: u32) -> u32 {
+    (u32::from(src).wrapping_mul(0x9e37_79b1) >> 16) % workers
+}
+
+/// An exporter that starts sending when the collector logs that it listens loses nothing,
+/// even when its workers' sockets are slow to join the port. The kernel delivers to a socket
+/// as soon as it is bound: an exporter steered to the last worker reached the first one until
+/// that worker's socket joined, so its templates stayed in one worker while its data went
+/// to another. strace delays every bind() by 300 ms (a daemon descheduled at start-up), the
+/// export comes from the address steered to the last worker, and every record nfacctd 1.7.7
+/// makes of it offline must be there. Before the sockets were bound back to back and the line
+/// logged after the last one, 329, 348 and 353 of 400 records came out.
+#[test]
+fn exporter_sending_from_the_listening_line_loses_nothing_when_binds_are_slow() {
+    use compat_tests::run::{lines_with, udp_queued, wait_until};
+    use std::net::Ipv4Addr;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    assert!(
+        workers >= 2,
+        "needs two workers (one per core) for an exporter to meet the wrong one"
+    );
+    let pcap = repo().join("compat-tests/inputs/nfprobe-v9-s1.pcap");
+    let dir = tmpdir("live-slow-bind");
+    let expected = support::oracle(
+        &compat_tests::oracle::path("nfacctd"),
+        AGGREGATE,
+        &pcap,
+        &dir,
+    );
+    assert!(expected.len() > 100, "{} records", expected.len());
+    // The exporter's address: one the last worker's socket receives.
+    let src = (1..=254u8)
+        .map(|k| Ipv4Addr::new(127, 0, 0, k))
+        .find(|a| steered_worker(*a, workers) == workers - 1)
+        .unwrap();
+    let port = free_port();
+    let conf = support::write_live_conf("nfacctd", &dir, port, &live_plugin(&dir));
+    let log = dir.join("live.log");
+    let mut strace = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=bind"])
+        .args(["-e", "inject=bind:delay_enter=300000", "--", NFACCTD, "-f"])
+        .arg(&conf)
+        .env("TZ", "UTC")
+        .spawn()
+        .expect("strace (Debian package strace)");
+    let ready = wait_until("listening line", Duration::from_secs(20), || {
+        lines_with(&log, "waiting for NetFlow/IPFIX data") >= 1
+    });
+    // The daemon is strace's child: signals go to it, not to strace.
+    let daemon = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", strace.id()))
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<i32>().ok());
+    if ready.is_err() || daemon.is_none() {
+        let _ = strace.kill();
+        let _ = strace.wait();
+        panic!(
+            "nfacctd under strace: {ready:?}, pid {daemon:?}; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+    let daemon = daemon.unwrap();
+    let sock = UdpSocket::bind((src, 0)).unwrap();
+    for d in payloads(&pcap) {
+        sock.send_to(&d, ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    wait_until("export read", Duration::from_secs(20), || {
+        udp_queued(port) == Some(0)
+    })
+    .unwrap();
+    // SAFETY: kill(2) on the pid of strace's child, which strace has not reaped (it runs).
+    assert_eq!(unsafe { libc::kill(daemon, libc::SIGINT) }, 0);
+    assert_eq!(support::wait_exit(&mut strace), 0);
+    let got = sorted_lines(&dir.join("live.json"));
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "records of an exporter steered to worker {} of {workers} vs nfacctd 1.7.7 offline",
+        workers - 1
     );
     assert_eq!(got, expected);
 }

@@ -640,10 +640,14 @@ fn pick_port(free: impl Fn(u16) -> bool) -> Result<u16, String> {
         return s.local_addr().map(|a| a.port()).map_err(|e| e.to_string());
     }
     let span = u64::from(high - LOW);
-    let seed = u64::from(std::process::id()).wrapping_mul(7919)
-        ^ std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::from(d.subsec_nanos()));
+    // Drawn once: the walk from it hands a process's callers distinct ports.
+    static SEED: OnceLock<u64> = OnceLock::new();
+    let seed = *SEED.get_or_init(|| {
+        u64::from(std::process::id()).wrapping_mul(7919)
+            ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::from(d.subsec_nanos()))
+    });
     for _ in 0..span {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let p = u16::try_from(u64::from(LOW) + seed.wrapping_add(n) % span)
@@ -733,6 +737,10 @@ pub fn lines_with(path: &Path, needle: &str) -> usize {
 /// datagrams sent after it are accounted, not only buffered in the core.
 pub const PLUGIN_UP: &str = "): cache entries=";
 
+/// The line both pmacct 1.7.7 and ours log once the collector socket is bound ("waiting
+/// for NetFlow/IPFIX data on ...", "waiting for sFlow data on ...").
+pub const LISTENING: &str = "): waiting for ";
+
 /// Plugin instances a config declares (`plugins:` items; 1 without the line).
 pub fn plugin_count(config_text: &str) -> usize {
     config_text
@@ -818,8 +826,13 @@ pub fn live_pair(
         (ours, &config.live(po, &so.0.join("out")), &so.0),
     )?;
     let result = (|| -> Result<(), String> {
+        // Bound, and logged so: ours logs it once every worker's socket has joined the
+        // port (a datagram sent before could meet a worker without its templates).
         wait_until("both daemons listening", Duration::from_secs(15), || {
-            udp_bound(pp) && udp_bound(po)
+            udp_bound(pp)
+                && udp_bound(po)
+                && lines_with(&sp.0.join("stderr"), LISTENING) >= 1
+                && lines_with(&so.0.join("stderr"), LISTENING) >= 1
         })?;
         // Send once every plugin of both has logged that its cache is up, not after a
         // fixed time a slow machine could outlast.

@@ -109,6 +109,13 @@ pub fn start_listening(
     plugins: &str,
     ready: &str,
 ) -> Child {
+    let conf = write_live_conf(daemon, dir, port, plugins);
+    start_logged(bin, &conf, &dir.join("live.log"), ready)
+}
+
+/// DIR/live.conf for collector `daemon` on 127.0.0.1:port with `plugins` (config lines),
+/// logging to DIR/live.log; its path.
+pub fn write_live_conf(daemon: &str, dir: &Path, port: u16, plugins: &str) -> PathBuf {
     let conf = dir.join("live.conf");
     std::fs::write(
         &conf,
@@ -118,7 +125,7 @@ pub fn start_listening(
         ),
     )
     .unwrap();
-    start_logged(bin, &conf, &dir.join("live.log"), ready)
+    conf
 }
 
 /// After a replay with malformed datagrams to `port`: SIGUSR1 must leave `daemon` running

@@ -254,6 +254,13 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             workers: n,
         } => {
             let label = format!("{}:{}", listen.ip(), listen.port());
+            // Every worker's socket joins the SO_REUSEPORT group before anything else is done:
+            // the kernel delivers to a socket as soon as it is bound, and until the group is
+            // whole an exporter steered to a later socket reaches an earlier one (its
+            // templates then in one worker, its data in another). Binding back to back
+            // keeps that window to microseconds (a core built or a thread spawned between
+            // two binds made it milliseconds).
+            let mut sockets = Vec::with_capacity(n.max(1));
             for i in 0..n.max(1) {
                 let bound = match udp::bind(listen, rcvbuf) {
                     Ok(b) => b,
@@ -269,16 +276,20 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                         return 1;
                     }
                 };
-                if i == 0 && n > 1 {
-                    if let Err(e) = udp::steer_by_source(&bound.socket, n) {
-                        plog!(
-                            Warn,
-                            &core_name,
-                            "core",
-                            "workers chosen by the kernel's 4-tuple hash: an exporter sending from several ports may meet workers without its templates ({})",
-                            e
-                        );
-                    }
+                // Steering is attached to the group through its first socket, before the
+                // others join (the program indexes sockets in bind order).
+                let steer = (i == 0 && n > 1).then(|| udp::steer_by_source(&bound.socket, n));
+                sockets.push((bound, steer));
+            }
+            for (i, (bound, steer)) in sockets.into_iter().enumerate() {
+                if let Some(Err(e)) = steer {
+                    plog!(
+                        Warn,
+                        &core_name,
+                        "core",
+                        "workers chosen by the kernel's 4-tuple hash: an exporter sending from several ports may meet workers without its templates ({})",
+                        e
+                    );
                 }
                 if i == 0 {
                     plog!(
