@@ -36,6 +36,11 @@ fn live_plugin(dir: &Path) -> String {
     )
 }
 
+/// The AGGREGATE records Debian's nfacctd 1.7.7 makes of `pcap` offline (scratch in `dir`).
+fn oracle_records(pcap: &Path, dir: &Path) -> Vec<String> {
+    support::oracle(&compat_tests::oracle::path("nfacctd"), AGGREGATE, pcap, dir)
+}
+
 /// Malformed datagrams derived from real ones: truncations, lying lengths, garbage, zero
 /// counts, unknown versions, v9 templates with zero-length fields and huge field counts.
 fn malformed(valid: &[Vec<u8>]) -> Vec<Vec<u8>> {
@@ -70,12 +75,7 @@ fn malformed(valid: &[Vec<u8>]) -> Vec<Vec<u8>> {
 fn malformed_datagrams_are_counted_and_valid_records_all_output_then_sigint_purges() {
     let pcap = repo().join("compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap");
     let dir = tmpdir("live-malformed");
-    let expected = support::oracle(
-        &compat_tests::oracle::path("nfacctd"),
-        AGGREGATE,
-        &pcap,
-        &dir,
-    );
+    let expected = oracle_records(&pcap, &dir);
     assert!(!expected.is_empty());
 
     let port = free_port();
@@ -211,12 +211,7 @@ fn plugin_shards_write_what_one_thread_writes() {
     // nfacctd 1.7.7 makes offline of one round (less the 0.6% of v9 records 1.7.7 loses to
     // its header-count quirk, see live-bench.py), three times the flows.
     let dir = tmpdir("live-shards-oracle");
-    let expected = support::oracle(
-        &compat_tests::oracle::path("nfacctd"),
-        AGGREGATE,
-        &pcap,
-        &dir,
-    );
+    let expected = oracle_records(&pcap, &dir);
     let theirs: u64 = expected.len() as u64;
     assert!(
         lines[1].len() as u64 >= theirs && lines[1].len() as u64 <= theirs * 101 / 100,
@@ -238,12 +233,7 @@ fn exporter_on_several_ports_keeps_its_templates() {
     use compat_tests::run::{udp_queued, wait_until};
     let pcap = repo().join("compat-tests/corpus/traffic-reproducer/ipfix-traffic.pcap");
     let dir = tmpdir("live-ports");
-    let expected = support::oracle(
-        &compat_tests::oracle::path("nfacctd"),
-        AGGREGATE,
-        &pcap,
-        &dir,
-    );
+    let expected = oracle_records(&pcap, &dir);
     assert!(expected.len() > 10, "{} records", expected.len());
     let port = free_port();
     let mut child = start_live(&dir, port);
@@ -271,12 +261,6 @@ fn exporter_on_several_ports_keeps_its_templates() {
     assert_eq!(got, expected);
 }
 
-/// The worker (0-based) whose socket the steering program picks for `src` among `workers`:
-/// the hash of udp.rs's `steer_by_source`, on the IPv4 source address.
-fn steered_worker(src: std::net::Ipv4Addr, workers: u32) -> u32 {
-    (u32::from(src).wrapping_mul(0x9e37_79b1) >> 16) % workers
-}
-
 /// An exporter that starts sending when the collector logs that it listens loses nothing,
 /// even when its workers' sockets are slow to join the port. The kernel delivers to a socket
 /// as soon as it is bound: an exporter steered to the last worker reached the first one until
@@ -289,24 +273,19 @@ fn steered_worker(src: std::net::Ipv4Addr, workers: u32) -> u32 {
 fn exporter_sending_from_the_listening_line_loses_nothing_when_binds_are_slow() {
     use compat_tests::run::{lines_with, udp_queued, wait_until};
     use std::net::Ipv4Addr;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    let workers = pmacct_daemon::collector::workers();
     assert!(
         workers >= 2,
         "needs two workers (one per core) for an exporter to meet the wrong one"
     );
     let pcap = repo().join("compat-tests/inputs/nfprobe-v9-s1.pcap");
     let dir = tmpdir("live-slow-bind");
-    let expected = support::oracle(
-        &compat_tests::oracle::path("nfacctd"),
-        AGGREGATE,
-        &pcap,
-        &dir,
-    );
+    let expected = oracle_records(&pcap, &dir);
     assert!(expected.len() > 100, "{} records", expected.len());
     // The exporter's address: one the last worker's socket receives.
     let src = (1..=254u8)
         .map(|k| Ipv4Addr::new(127, 0, 0, k))
-        .find(|a| steered_worker(*a, workers) == workers - 1)
+        .find(|a| pmacct_daemon::udp::steered_worker((*a).into(), workers) == workers - 1)
         .unwrap();
     let port = free_port();
     let conf = support::write_live_conf("nfacctd", &dir, port, &live_plugin(&dir));
