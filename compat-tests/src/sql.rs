@@ -16,7 +16,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::run::{self, Collector, Scratch};
 
@@ -604,10 +604,70 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 /// Offline run of `bin` on the case into `side`'s databases.
 fn run_offline(case: &SqlCase, bin: &Path, side: &mut Side, dir: &Path) -> Result<(), String> {
     let conf = config_text(case, side, None)?;
+    std::thread::sleep(wait_clear_of_refresh(&conf, SystemTime::now()));
     let mut child = run::spawn(bin, &conf, dir)?;
     run::wait(&mut child, bin, RUN_TIMEOUT)?;
     side.stderr = run::read_lossy(&dir.join("stderr"));
     Ok(())
+}
+
+/// How far from a refresh deadline an offline run starts.
+const REFRESH_MARGIN: Duration = Duration::from_secs(15);
+
+/// The value of `key` (or `key[plugin]`) in a config's text.
+fn conf_value<'a>(conf: &'a str, key: &str) -> Option<&'a str> {
+    conf.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.split('[').next().map(str::trim) == Some(key))
+        .map(|(_, v)| v.trim())
+}
+
+/// How long to wait so that an offline run starting at `now` ends before the plugin's first
+/// refresh deadline. With `sql_history_roundoff`, 1.7.7 puts that deadline on the wall
+/// clock: at the rounded-off start time (minute, hour or day) plus as many
+/// `sql_refresh_time`s (default 60) as it takes to pass the start, plus
+/// `sql_startup_delay`. A run that reaches it purges twice: the timed purge forks a writer
+/// with what is cached so far, the end-of-file purge writes the rest, and keys in both go
+/// through UPDATE-then-INSERT twice, by two writers that may overlap. 1.7.7 then logs
+/// "Duplicate entry" and loses rows (docs/COMPATIBILITY.md "SQL: 1.7.7 behaviours"), as in
+/// a CI run of dynamic_table_mysql. The cases want one purge, so a run starts at least
+/// [`REFRESH_MARGIN`] before the deadline or just after it. Computed in UTC, the time zone
+/// of the test machines; without a roundoff the deadline is a whole refresh time after the
+/// start, out of an offline run's reach.
+fn wait_clear_of_refresh(conf: &str, now: SystemTime) -> Duration {
+    let Some(roundoff) = conf_value(conf, "sql_history_roundoff") else {
+        return Duration::ZERO;
+    };
+    let unit = if roundoff.contains(['d', 'w', 'M']) {
+        86_400
+    } else if roundoff.contains('h') {
+        3_600
+    } else if roundoff.contains('m') {
+        60
+    } else {
+        return Duration::ZERO;
+    };
+    let number = |key, default| {
+        conf_value(conf, key)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(default)
+    };
+    let refresh = number("sql_refresh_time", 60).max(1);
+    let delay = number("sql_startup_delay", 0);
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let start = since.as_secs();
+    let base = start - start % unit;
+    // 1.7.7: the last base + k * refresh whose next step reaches the start, one step on.
+    let steps = (start - base).div_ceil(refresh).max(1);
+    let deadline = Duration::from_secs(base + steps * refresh + delay);
+    // The timed purge fires once the clock's whole seconds are past the deadline.
+    let fires = deadline + Duration::from_secs(1);
+    if fires.saturating_sub(since) > REFRESH_MARGIN {
+        Duration::ZERO
+    } else {
+        // Half a second into the second after: the run computes its own deadline anew.
+        fires + Duration::from_millis(500) - since
+    }
 }
 
 /// Live run of pmacct and ours at once (see [`Mode::Live`]).
@@ -1611,6 +1671,57 @@ mod tests {
         assert!(
             judge_outage_with(&a, &both_short, 0, 1).is_err(),
             "a missing key is never the quirk"
+        );
+    }
+
+    #[test]
+    fn offline_runs_start_clear_of_the_refresh_deadline() {
+        let at = |s: u64, ms: u64| UNIX_EPOCH + Duration::from_secs(s) + Duration::from_millis(ms);
+        // A whole day (and so a whole hour and minute) in UTC.
+        let t0 = 1_799_971_200;
+        assert_eq!(t0 % 86_400, 0);
+        let m60 = "sql_refresh_time: 60\nsql_history_roundoff: m\n";
+        // The deadline is t0 + 60; the purge fires at t0 + 61.
+        assert_eq!(wait_clear_of_refresh(m60, at(t0 + 10, 0)), Duration::ZERO);
+        assert_eq!(wait_clear_of_refresh(m60, at(t0 + 45, 900)), Duration::ZERO);
+        assert_eq!(
+            wait_clear_of_refresh(m60, at(t0 + 46, 0)),
+            Duration::from_millis(15_500)
+        );
+        assert_eq!(
+            wait_clear_of_refresh(m60, at(t0 + 59, 750)),
+            Duration::from_millis(1_750)
+        );
+        // From a whole minute on, the deadline is the next one.
+        assert_eq!(wait_clear_of_refresh(m60, at(t0 + 60, 750)), Duration::ZERO);
+        // On a whole refresh step after the roundoff base, the deadline is the start itself.
+        let h60 = "sql_history_roundoff: h\n";
+        assert_eq!(
+            wait_clear_of_refresh(h60, at(t0 + 120, 200)),
+            Duration::from_millis(1_300)
+        );
+        // No roundoff: the deadline is a refresh time after the start, nothing to wait for.
+        assert_eq!(
+            wait_clear_of_refresh("sql_refresh_time: 60\n", at(t0 + 55, 0)),
+            Duration::ZERO
+        );
+        // Roundoff m with 300 s: the deadline is 300 s after the minute, not on a multiple.
+        let m300 = "sql_refresh_time[x]: 300\nsql_history_roundoff[x]: m\n";
+        assert_eq!(wait_clear_of_refresh(m300, at(t0 + 290, 0)), Duration::ZERO);
+        assert_eq!(
+            wait_clear_of_refresh(m300, at(t0 + 300 + 290, 0)),
+            Duration::ZERO
+        );
+        // Roundoff h: multiples of the refresh time from the hour; the default refresh time
+        // and a startup delay count.
+        let h = "sql_history_roundoff: h\nsql_startup_delay: 5\n";
+        assert_eq!(
+            wait_clear_of_refresh(h, at(t0 + 3_600 + 120 + 55, 0)),
+            Duration::from_millis(11_500)
+        );
+        assert_eq!(
+            wait_clear_of_refresh(h, at(t0 + 3_600 + 120 + 45, 0)),
+            Duration::ZERO
         );
     }
 
