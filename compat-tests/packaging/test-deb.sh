@@ -62,16 +62,16 @@ field() { dpkg-deb -f "$DEB" "$1"; }
 [ "$(field Version)" = "$VERSION" ] || fail "Version: $(field Version), want $VERSION"
 [ "$(field Architecture)" = amd64 ] || fail "Architecture: $(field Architecture)"
 for f in Conflicts Replaces Provides; do
-    field "$f" | tr ',' '\n' | grep -qx ' *pmacct *' || fail "$f lacks pmacct: '$(field "$f")'"
+    grep -qx ' *pmacct *' < <(field "$f" | tr ',' '\n') || fail "$f lacks pmacct: '$(field "$f")'"
 done
-field Depends | grep -q 'libpcap0.8' || fail "Depends lacks libpcap: $(field Depends)"
-field Depends | grep -q 'libc6' || fail "Depends lacks the computed libc6: $(field Depends)"
+grep -q 'libpcap0.8' <<<"$(field Depends)" || fail "Depends lacks libpcap: $(field Depends)"
+grep -q 'libc6' <<<"$(field Depends)" || fail "Depends lacks the computed libc6: $(field Depends)"
 ok "control: $(field Package) $(field Version); Depends: $(field Depends); Conflicts/Replaces/Provides: pmacct"
 
 # --- files -----------------------------------------------------------------------------
 has() { grep -qx "$1" "$WORK/files"; }
 for d in $DAEMONS; do
-    if echo "$BINS" | grep -qx "$d"; then
+    if grep -qx "$d" <<<"$BINS"; then
         for p in /usr/sbin/$d /lib/systemd/system/$d.service /etc/default/$d /etc/pmacct/$d.conf /usr/share/man/man8/$d.8.gz; do
             has "$p" || fail "missing $p"
         done
@@ -86,19 +86,19 @@ for d in $DAEMONS; do
 done
 # pmbgpd: Debian's pmacct ships the binary alone (no unit, default file or config); ours adds
 # its man page.
-if echo "$BINS" | grep -qx pmbgpd; then
+if grep -qx pmbgpd <<<"$BINS"; then
     has /usr/sbin/pmbgpd || fail "missing /usr/sbin/pmbgpd"
     [ -x "$WORK/root/usr/sbin/pmbgpd" ] || fail "/usr/sbin/pmbgpd not executable"
     has /usr/share/man/man8/pmbgpd.8.gz || fail "missing pmbgpd(8)"
     ok "pmbgpd: binary, man page"
 fi
 # pmbmpd: Debian's pmacct ships the binary alone (no unit, default file, config or man page).
-if echo "$BINS" | grep -qx pmbmpd; then
+if grep -qx pmbmpd <<<"$BINS"; then
     has /usr/sbin/pmbmpd || fail "missing /usr/sbin/pmbmpd"
     [ -x "$WORK/root/usr/sbin/pmbmpd" ] || fail "/usr/sbin/pmbmpd not executable"
     ok "pmbmpd: binary"
 fi
-if echo "$BINS" | grep -qx pmacct; then
+if grep -qx pmacct <<<"$BINS"; then
     has /usr/bin/pmacct || fail "missing /usr/bin/pmacct"
     has /usr/share/man/man1/pmacct.1.gz || fail "missing pmacct(1)"
 fi
@@ -140,8 +140,8 @@ for d in $BINS; do
     )
     # Same as the unit of Debian's package when it is installed here.
     deb_unit=/lib/systemd/system/$d.service
-    if dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null | grep -qx installed &&
-        dpkg -S "$deb_unit" 2>/dev/null | grep -q '^pmacct:'; then
+    if grep -qx installed < <(dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null) &&
+        grep -q '^pmacct:' < <(dpkg -S "$deb_unit" 2>/dev/null); then
         for k in Type EnvironmentFile ExecStart WantedBy After; do
             [ "$(unit_key "$u" $k)" = "$(unit_key "$deb_unit" $k)" ] ||
                 fail "$d.service $k='$(unit_key "$u" $k)', Debian's is '$(unit_key "$deb_unit" $k)'"
@@ -177,24 +177,24 @@ grep -qE '^u pmacct - .* /var/lib/pmacct /usr/sbin/nologin$' "$WORK/root/usr/lib
     fail "sysusers.d/pmacct-rs.conf does not declare the system user pmacct"
 # systemd's own reading of the units (offline, systemd >= 250): a non-root user and no
 # CAP_NET_ADMIN; with the run-as-root drop-in, root and the full bounding set again.
-if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+if grep -q -- --offline < <(systemd-analyze security --help 2>/dev/null); then
     for d in $BINS; do
         case " $DAEMONS " in *" $d "*) ;; *) continue ;; esac
         sa=$(systemd-analyze security --offline=yes --root="$WORK/root" "$d.service" 2>&1) || true
-        echo "$sa" | grep -q '✓ User=/DynamicUser=.*static non-root user' || fail "systemd-analyze: $d.service does not run as a non-root user: $sa"
+        grep -q '✓ User=/DynamicUser=.*static non-root user' <<<"$sa" || fail "systemd-analyze: $d.service does not run as a non-root user: $sa"
         # uacctd joins an NFLOG group: CAP_NET_ADMIN is its one capability; others never keep it.
         if [ "$d" = uacctd ]; then
-            echo "$sa" | grep -q '✓ CapabilityBoundingSet=~CAP_SYS_ADMIN' || fail "systemd-analyze: $d.service keeps CAP_SYS_ADMIN"
-            echo "$sa" | grep -qF '✓ CapabilityBoundingSet=~CAP_NET_(BIND_SERVICE|BROADCAST|RAW)' || fail "systemd-analyze: $d.service keeps CAP_NET_RAW"
+            grep -q '✓ CapabilityBoundingSet=~CAP_SYS_ADMIN' <<<"$sa" || fail "systemd-analyze: $d.service keeps CAP_SYS_ADMIN"
+            grep -qF '✓ CapabilityBoundingSet=~CAP_NET_(BIND_SERVICE|BROADCAST|RAW)' <<<"$sa" || fail "systemd-analyze: $d.service keeps CAP_NET_RAW"
         else
-            echo "$sa" | grep -q '✓ CapabilityBoundingSet=~CAP_NET_ADMIN' || fail "systemd-analyze: $d.service keeps CAP_NET_ADMIN"
+            grep -q '✓ CapabilityBoundingSet=~CAP_NET_ADMIN' <<<"$sa" || fail "systemd-analyze: $d.service keeps CAP_NET_ADMIN"
         fi
         mkdir -p "$WORK/root/etc/systemd/system/$d.service.d"
         cp "$WORK/root/usr/share/doc/pmacct-rs/examples/run-as-root.conf" "$WORK/root/etc/systemd/system/$d.service.d/"
         sa=$(systemd-analyze security --offline=yes --root="$WORK/root" "$d.service" 2>&1) || true
         rm -r "$WORK/root/etc/systemd/system/$d.service.d"
-        echo "$sa" | grep -q '✗ User=/DynamicUser=.*runs as root' || fail "systemd-analyze: $d.service + run-as-root.conf not root: $sa"
-        echo "$sa" | grep -q '✗ CapabilityBoundingSet=~CAP_SYS_TIME' || fail "systemd-analyze: $d.service + run-as-root.conf lacks the full bounding set"
+        grep -q '✗ User=/DynamicUser=.*runs as root' <<<"$sa" || fail "systemd-analyze: $d.service + run-as-root.conf not root: $sa"
+        grep -q '✗ CapabilityBoundingSet=~CAP_SYS_TIME' <<<"$sa" || fail "systemd-analyze: $d.service + run-as-root.conf lacks the full bounding set"
     done
     ok "systemd-analyze security --offline: units run as a static non-root user without CAP_NET_ADMIN (uacctd: without CAP_SYS_ADMIN/CAP_NET_RAW); with run-as-root.conf as root with every capability"
 else
@@ -239,7 +239,7 @@ for scenario in "no none" "yes none" "yes $first.service"; do
     STUB_LOG=$WORK/stub.log STUB_KNOWN=$known STUB_ENABLED=$enabled PATH="$WORK/stub:$PATH" \
         sh "$WORK/postinst.stub" configure '' ||
         fail "postinst configure failed"
-    if grep -E '^helper enable' "$WORK/stub.log" | grep -qv " $enabled\$"; then
+    if grep -qv " $enabled\$" < <(grep -E '^helper enable' "$WORK/stub.log"); then
         fail "postinst (units known: $known, enabled: $enabled) enabled a unit the admin had not: $(grep '^helper enable' "$WORK/stub.log")"
     fi
     if [ "$enabled" != none ]; then
@@ -257,8 +257,8 @@ for d in $BINS; do
     # Every daemon (pmbgpd and pmbmpd too) in /usr/sbin, the pmacct client in /usr/bin.
     case $d in pmacct) b=$WORK/root/usr/bin/$d ;; *) b=$WORK/root/usr/sbin/$d ;; esac
     [ "$(head -c 4 "$b" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || fail "$b is not ELF"
-    if objdump -p "$b" 2>/dev/null | grep -q 'NEEDED *libpcap'; then
-        field Depends | grep -q libpcap || fail "$d links libpcap but Depends lacks it"
+    if grep -q 'NEEDED *libpcap' < <(objdump -p "$b" 2>/dev/null); then
+        grep -q libpcap <<<"$(field Depends)" || fail "$d links libpcap but Depends lacks it"
     fi
 done
 ok "binaries: $(echo $BINS)"
@@ -302,7 +302,7 @@ else
     DEB_IN=$DEB_ABS
 fi
 in_root() { if [ ${#IN[@]} = 0 ]; then "$@"; else "${IN[@]}" "$@"; fi; }
-in_root dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null | grep -qx installed ||
+grep -qx installed < <(in_root dpkg-query -W -f='${db:Status-Status}' pmacct 2>/dev/null) ||
     fail "the install test swaps out Debian's pmacct: install it first (apt install pmacct)"
 
 # A user's change to a conffile must survive the swap both ways. All of Debian's conffiles
@@ -465,7 +465,7 @@ verify=$(echo "$verify" | awk '$2 != "c"' | sed '/^$/d')
 [ "$ours_md5" != "$c_md5" ] || fail "/usr/sbin/nfacctd is still Debian's"
 [ "$ours_md5" = "$(md5sum <"$WORK/root/usr/sbin/nfacctd")" ] || fail "/usr/sbin/nfacctd is not the packaged binary"
 if [ $v_rc = 0 ]; then
-    echo "$v_out" | grep -q "$VERSION" || fail "nfacctd -V does not print $VERSION: $v_out"
+    grep -q "$VERSION" <<<"$v_out" || fail "nfacctd -V does not print $VERSION: $v_out"
     ok "nfacctd -V: $(echo "$v_out" | head -n 1)"
 else
     fail "nfacctd -V exited $v_rc: $(echo "$v_out" | head -n 3)"
@@ -488,7 +488,7 @@ ok "postinst made the system user pmacct ($user_entry) and gave it /var/lib/pmac
 [ -n "$nf_pid" ] || fail "nfacctd as its unit starts it (rc $nf_rc): no /run/pmacct/nfacctd.pid: $(cat "$WORK/nf.out")"
 [ "${nf_uid%% *}" = "$p_uid" ] || fail "nfacctd ran as uid '$nf_uid', want pmacct's $p_uid"
 [ "$nf_cap" = 0000000000000400 ] || fail "nfacctd CapEff $nf_cap, want CAP_NET_BIND_SERVICE only (0x400)"
-echo "$nf_csv" | grep -q '^10.1.1.1,10.2.2.2,3,300' || fail "nfacctd as pmacct on port $port: CSV lacks the record: $nf_csv"
+grep -q '^10.1.1.1,10.2.2.2,3,300' <<<"$nf_csv" || fail "nfacctd as pmacct on port $port: CSV lacks the record: $nf_csv"
 [ "$nf_csv_owner" = "$p_uid" ] || fail "nfacctd's CSV owned by uid $nf_csv_owner, not pmacct ($p_uid)"
 [ "$nf_pidfile_left" = no ] || fail "nfacctd left /run/pmacct/nfacctd.pid behind"
 ok "nfacctd with nfacctd.service's credentials and the packaged config: uid $p_uid (pmacct), CapEff $nf_cap, received on port $port, CSV in /var/lib/pmacct owned by pmacct: $(echo "$nf_csv" | grep '^10.1.1.1')"
