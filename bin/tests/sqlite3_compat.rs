@@ -18,6 +18,7 @@ use support::{repo, tmpdir};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::SystemTime;
 
 struct Case {
     name: &'static str,
@@ -156,6 +157,12 @@ fn dump(db: &Path) -> Vec<(String, Vec<String>)> {
 }
 
 fn run(bin: &str, conf: &Path) {
+    // One purge per run: clear of 1.7.7's wall-clock refresh deadline (roundoff h).
+    let text = std::fs::read_to_string(conf).unwrap_or_default();
+    std::thread::sleep(compat_tests::sql::wait_clear_of_refresh(
+        &text,
+        SystemTime::now(),
+    ));
     let st = Command::new(bin)
         .arg("-f")
         .arg(conf)

@@ -634,7 +634,7 @@ fn conf_value<'a>(conf: &'a str, key: &str) -> Option<&'a str> {
 /// [`REFRESH_MARGIN`] before the deadline or just after it. Computed in UTC, the time zone
 /// of the test machines; without a roundoff the deadline is a whole refresh time after the
 /// start, out of an offline run's reach.
-fn wait_clear_of_refresh(conf: &str, now: SystemTime) -> Duration {
+pub fn wait_clear_of_refresh(conf: &str, now: SystemTime) -> Duration {
     let Some(roundoff) = conf_value(conf, "sql_history_roundoff") else {
         return Duration::ZERO;
     };
