@@ -631,9 +631,9 @@ fn conf_value<'a>(conf: &'a str, key: &str) -> Option<&'a str> {
 /// through UPDATE-then-INSERT twice, by two writers that may overlap. 1.7.7 then logs
 /// "Duplicate entry" and loses rows (docs/COMPATIBILITY.md "SQL: 1.7.7 behaviours"), as in
 /// a CI run of dynamic_table_mysql. The cases want one purge, so a run starts at least
-/// [`REFRESH_MARGIN`] before the deadline or just after it. Computed in UTC, the time zone
-/// of the test machines; without a roundoff the deadline is a whole refresh time after the
-/// start, out of an offline run's reach.
+/// [`REFRESH_MARGIN`] before the deadline or just after it. Computed in UTC, the daemons'
+/// time zone here (`run::spawn` and sqlite3_compat set TZ=UTC); without a roundoff the
+/// deadline is a whole refresh time after the start, out of an offline run's reach.
 pub fn wait_clear_of_refresh(conf: &str, now: SystemTime) -> Duration {
     let Some(roundoff) = conf_value(conf, "sql_history_roundoff") else {
         return Duration::ZERO;
