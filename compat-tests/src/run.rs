@@ -208,11 +208,12 @@ fn plugin_key(k: &str) -> bool {
 }
 
 /// A key without its `[plugin]` scope.
-fn base_key(k: &str) -> &str {
+pub(crate) fn base_key(k: &str) -> &str {
     k.split_once('[').map_or(k, |(b, _)| b)
 }
 
-fn split_line(l: &str) -> Option<(&str, &str)> {
+/// A config line's key and value, trimmed; None for blank lines and `!` comments.
+pub(crate) fn split_line(l: &str) -> Option<(&str, &str)> {
     let l = l.trim();
     if l.is_empty() || l.starts_with('!') {
         return None;

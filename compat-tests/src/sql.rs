@@ -617,9 +617,9 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(15);
 /// The value of `key` (or `key[plugin]`) in a config's text.
 fn conf_value<'a>(conf: &'a str, key: &str) -> Option<&'a str> {
     conf.lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.split('[').next().map(str::trim) == Some(key))
-        .map(|(_, v)| v.trim())
+        .filter_map(run::split_line)
+        .find(|(k, _)| run::base_key(k) == key)
+        .map(|(_, v)| v)
 }
 
 /// How long to wait so that an offline run starting at `now` ends before the plugin's first
