@@ -170,6 +170,14 @@ pub trait FlowSink {
     /// [`FlowSink::commit`]: the flow is neither built apart nor copied. A slot not
     /// committed is dropped by the next `slot` or at the end of the datagram.
     fn slot(&mut self) -> &mut Flow;
+    /// [`FlowSink::slot`] for a producer that writes every field of the flow's counters and
+    /// lead (`producer::netflow::flow_into_lead`), when nothing downstream reads past the
+    /// lead (no core stage, no renormalization by the core, every plugin
+    /// [`PluginTx::lead_only`]): the rest of the slot is left unwritten. `None`: call
+    /// [`FlowSink::slot`] and write the whole flow.
+    fn slot_lead(&mut self) -> Option<&mut Flow> {
+        None
+    }
     /// Account the flow [`FlowSink::slot`] gave, as [`FlowSink::emit`] does.
     fn commit(&mut self, custom: Option<&CustomValues>);
 }
@@ -217,6 +225,8 @@ struct CoreSink<'a> {
     frame_flow: Option<Flow>,
     /// A slot is in the batch, not committed yet.
     pending: bool,
+    /// [`FlowSink::slot_lead`] hands out slots.
+    lead: bool,
 }
 
 impl CoreSink<'_> {
@@ -252,6 +262,18 @@ impl FlowSink for CoreSink<'_> {
         }
         self.pending = true;
         self.batches.slot()
+    }
+
+    #[inline]
+    fn slot_lead(&mut self) -> Option<&mut Flow> {
+        if !self.lead {
+            return None;
+        }
+        if self.pending {
+            self.batches.drop_last();
+        }
+        self.pending = true;
+        Some(self.batches.slot_lead())
     }
 
     #[inline]
@@ -340,6 +362,8 @@ pub struct Core {
     /// Core stages (pre_tag_map...), applied to every flow before plugins see it.
     stages: Vec<Box<dyn Stage>>,
     plugins: Vec<PluginTx>,
+    /// Producers write only the lead of each flow ([`FlowSink::slot_lead`]).
+    lead: bool,
     batches: Batches,
     /// Datagram plugins (tee) and the batch of datagrams being filled for them.
     datagram_plugins: Vec<PluginTx>,
@@ -370,7 +394,12 @@ impl Core {
     ) -> Core {
         let (datagram_plugins, plugins): (Vec<PluginTx>, Vec<PluginTx>) =
             plugins.into_iter().partition(|p| p.datagrams);
+        let lead = stages.is_empty()
+            && opts.renormalize.is_none()
+            && !plugins.is_empty()
+            && plugins.iter().all(|p| p.lead_only);
         Core {
+            lead,
             decoder,
             stages,
             plugins,
@@ -487,6 +516,8 @@ impl Core {
             accounted: false,
             frame_flow: None,
             pending: false,
+            // A frame plugin (sfprobe) takes a copy of the whole flow.
+            lead: self.lead && !frames,
         };
         let sum = self.decoder.decode(d, &mut self.drops, &mut sink);
         if sink.pending {

@@ -1307,10 +1307,9 @@ pmacct_kafka_retry_buffer_records{plugin=\"k\",type=\"kafka\"} 1
         let (go, rx) = std::sync::mpsc::channel();
         let t = spawn_plugin_observed(Box::new(Gated { go: rx, seen: 0 }), vec![], 2, Some(&m))
             .unwrap();
-        let batch = Arc::new(pmacct_flow::FlowBatch {
-            flows: vec![pmacct_flow::Flow::default(); 10],
-            custom: Vec::new(),
-        });
+        let batch = Arc::new(pmacct_flow::FlowBatch::from_flows(
+            &[pmacct_flow::Flow::default(); 10],
+        ));
         let l = "plugin=\"g\",type=\"print\"";
         // The thread takes the first batch and blocks in process(); two more fill the queue.
         assert!(t.tx.send(&batch, &Backpressure::Drop));

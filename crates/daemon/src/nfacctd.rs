@@ -110,13 +110,17 @@ impl Decoder for NetflowSource {
             if rec.flow_type == FlowType::Option && !account_options {
                 return;
             }
-            // Built in place, in the batch.
-            let flow = emit.slot();
-            producer::netflow::flow_into(rec, peer, d.arrival, flow);
-            // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
-            // (checked against it; see docs/COMPATIBILITY.md).
-            if use_ip_next_hop && rec.header.version != 5 {
-                flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
+            // Built in place, in the batch: only its lead when no plugin reads further.
+            if let Some(flow) = emit.slot_lead() {
+                producer::netflow::flow_into_lead(rec, flow);
+            } else {
+                let flow = emit.slot();
+                producer::netflow::flow_into(rec, peer, d.arrival, flow);
+                // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
+                // (checked against it; see docs/COMPATIBILITY.md).
+                if use_ip_next_hop && rec.header.version != 5 {
+                    flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
+                }
             }
             if producer::netflow::custom_values(rec, custom) {
                 emit.commit(Some(custom));

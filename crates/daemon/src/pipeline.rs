@@ -156,10 +156,17 @@ impl Batches {
         self.filling.push_default()
     }
 
+    /// [`Batches::slot`] for a producer that writes the flow's lead whole and no plugin
+    /// reading past it (`FlowBatch::push_lead`).
+    #[inline]
+    pub fn slot_lead(&mut self) -> &mut Flow {
+        self.filling.push_lead()
+    }
+
     /// The last flow of the batch being filled.
     #[inline]
     pub fn last_mut(&mut self) -> Option<&mut Flow> {
-        self.filling.flows.last_mut()
+        self.filling.last_mut()
     }
 
     /// Keep the last flow (from [`Batches::slot`]) with its custom values; true when the
@@ -218,6 +225,9 @@ pub struct PluginTx {
     tx: SyncSender<Msg>,
     /// The plugin takes datagrams, not flows.
     pub datagrams: bool,
+    /// No stage in front of the plugin, and it reads only the lead of a flow
+    /// ([`Plugin::reads_lead_only`]).
+    pub lead_only: bool,
     pub dropped_records: Arc<AtomicU64>,
     pub dropped_batches: Arc<AtomicU64>,
     /// Datagram plugins: bytes in flight, bounded.
@@ -363,6 +373,7 @@ pub fn spawn_plugin_bounded(
     metrics: Option<&Metrics>,
 ) -> std::io::Result<PluginThread> {
     let datagrams = plugin.takes_datagrams();
+    let lead_only = !datagrams && stages.is_empty() && plugin.reads_lead_only();
     let budget = match (datagrams, bound.bytes) {
         (true, Some(b)) => Some(Arc::new(ByteBudget::new(b))),
         _ => None,
@@ -396,6 +407,7 @@ pub fn spawn_plugin_bounded(
             kind,
             tx,
             datagrams,
+            lead_only,
             dropped_records,
             dropped_batches: Arc::new(AtomicU64::new(0)),
             budget,
@@ -486,12 +498,12 @@ fn run_plugin(
             }
             // No stage would change a flow of this batch (e.g. only the first plugin's
             // label reset, and no flow marked for it): no per-flow copy.
-            Ok(Msg::Flows(batch)) if pmacct_flow::stage::all_unchanged(&stages, &batch.flows) => {
+            Ok(Msg::Flows(batch)) if pmacct_flow::stage::all_unchanged(&stages, batch.flows()) => {
                 plugin.process_shared(&batch)
             }
             Ok(Msg::Flows(batch)) => {
                 own.clear();
-                for f in batch.flows.iter() {
+                for f in batch.flows().iter() {
                     let mut f = *f;
                     if pmacct_flow::stage::apply_all(&mut stages, &mut f) {
                         own.push(f);
@@ -561,7 +573,7 @@ mod tests {
                 b.hand_out(|full| {
                     assert_eq!(full.len(), 4);
                     assert_eq!(
-                        full.flows[0].packets,
+                        full.flows()[0].packets,
                         i - 3,
                         "a recycled batch starts empty"
                     );

@@ -153,9 +153,18 @@ impl Decoder for SflowSource {
             src,
             d.data,
             |rec, s| {
-                // Built in place, in the batch.
-                let f = emit.slot();
-                producer::sflow::flow_into(rec, s, arrival, nh, f);
+                // Built in place, in the batch: only its lead when no plugin reads further.
+                let f = match emit.slot_lead() {
+                    Some(f) => {
+                        producer::sflow::flow_into_lead(rec, s, f);
+                        f
+                    }
+                    None => {
+                        let f = emit.slot();
+                        producer::sflow::flow_into(rec, s, arrival, nh, f);
+                        f
+                    }
+                };
                 if let Some(t) = captured {
                     f.bin_time = t.secs;
                     f.time_start_usecs = t.usecs;

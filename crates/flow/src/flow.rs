@@ -139,6 +139,73 @@ pub struct Primitives {
     pub bgp_rd_from_map: bool,
 }
 
+/// The fields of the lead of [`Primitives`], handed to macro `$m` (tests: the layout and
+/// the producers' lead writers are checked against this list).
+#[cfg(test)]
+macro_rules! lead_fields {
+    ($m:ident) => {
+        $m!(
+            timestamp_start,
+            timestamp_end,
+            tag,
+            tag2,
+            in_iface,
+            out_iface,
+            src_as,
+            dst_as,
+            src_port,
+            dst_port,
+            proto,
+            tos,
+            src_mask,
+            dst_mask,
+            src_ip,
+            dst_ip,
+            tunnel_tcp_flags,
+            family
+        )
+    };
+}
+
+/// Tests: the counters and the lead of `f`, field by field, as text (what a lead writer
+/// must set whole).
+#[cfg(test)]
+pub(crate) fn lead_of(f: &Flow) -> Vec<String> {
+    macro_rules! each {
+        ($($f:ident),*) => { vec![$(format!("{}={:?}", stringify!($f), f.prims.$f)),*] };
+    }
+    let mut v: Vec<String> = lead_fields!(each);
+    let head = Flow {
+        prims: Primitives::default(),
+        ..*f
+    };
+    v.push(format!("{head:?}"));
+    v
+}
+
+/// Where the lead of [`Primitives`] ends: the fields from `timestamp_start` through
+/// `family`, the ones most aggregates key on. When no plugin of a daemon reads past them
+/// (aggregates of lead primitives only, no stage: see `Aggregate::reads_lead_only`), a
+/// producer writes only a flow's counters and its lead (`producer::netflow::flow_into_lead`)
+/// into a batch slot ([`FlowBatch::push_lead`]): two or three cache lines of the flow's nine,
+/// on the path where each record's flow crosses from a worker's core to a plugin's.
+pub const LEAD_END: usize = std::mem::offset_of!(Primitives, timestamp_arrival);
+
+/// Debug builds: what [`FlowBatch::push_lead`] hands out, every field off its default.
+#[cfg(any(test, debug_assertions))]
+pub(crate) static POISONED: std::sync::LazyLock<Flow> = std::sync::LazyLock::new(|| Flow {
+    packets: 0x2A2A,
+    bytes: 0x2A2A_2A2A,
+    flows: 0x2A,
+    bin_time: 0x2A2A_2A2A,
+    time_start_usecs: 0x2A2A,
+    custom: CustomRef(0x2A),
+    tcp_flags: 0x2A,
+    flow_type: FlowType::Option,
+    label_reset: true,
+    prims: crate::primitives::poisoned(),
+});
+
 /// Where a flow's custom primitive values are: an index into its batch's side table
 /// ([`FlowBatch::custom`]), or none. Custom values (`aggregate_primitives`, 192 bytes) live
 /// beside the flows, so a flow stays small for the many deployments that define none.
@@ -159,16 +226,43 @@ impl Default for CustomRef {
 /// carry some beside them. Reused between batches (cleared, not reallocated).
 #[derive(Debug, Clone, Default)]
 pub struct FlowBatch {
-    pub flows: Vec<Flow>,
+    /// The flows are `slots[..len]`. Slots past `len` hold flows of earlier fillings: kept,
+    /// not cleared, so that [`FlowBatch::push_lead`] can hand one out without writing it
+    /// whole (every slot up to `slots.len()` holds a valid flow).
+    slots: Vec<Flow>,
+    len: usize,
     pub custom: Vec<CustomValues>,
 }
 
 impl FlowBatch {
     pub fn with_capacity(n: usize) -> FlowBatch {
         FlowBatch {
-            flows: Vec::with_capacity(n),
+            slots: Vec::with_capacity(n),
+            len: 0,
             custom: Vec::new(),
         }
+    }
+    /// A batch of these flows (tests, a plugin's own copies).
+    pub fn from_flows(flows: &[Flow]) -> FlowBatch {
+        FlowBatch {
+            slots: flows.to_vec(),
+            len: flows.len(),
+            custom: Vec::new(),
+        }
+    }
+    /// The flows, in the order they were appended.
+    #[inline]
+    pub fn flows(&self) -> &[Flow] {
+        self.slots.get(..self.len).unwrap_or(&[])
+    }
+    /// The next slot, holding whatever flow it last held (a fresh one: the default).
+    #[inline]
+    fn next_slot(&mut self) -> &mut Flow {
+        if self.len == self.slots.len() {
+            self.slots.push(Flow::default());
+        }
+        self.len += 1;
+        &mut self.slots[self.len - 1]
     }
     /// Append a copy of `flow` (the one copy of a record into its batch), its custom
     /// values (if any) to the side table.
@@ -181,18 +275,31 @@ impl FlowBatch {
             }
             None => CustomRef::NONE,
         };
-        self.flows.push(*flow);
-        if let Some(last) = self.flows.last_mut() {
-            last.custom = r;
-        }
+        let slot = self.next_slot();
+        *slot = *flow;
+        slot.custom = r;
     }
     /// Append a default flow for a producer to fill in place (no copy of the flow, several
     /// hundred bytes); [`FlowBatch::set_last_custom`] then attaches its custom values.
     #[inline]
     pub fn push_default(&mut self) -> &mut Flow {
-        let i = self.flows.len();
-        self.flows.push(Flow::default());
-        &mut self.flows[i]
+        let slot = self.next_slot();
+        *slot = Flow::default();
+        slot
+    }
+    /// Append a flow whose lead ([`Flow::write_lead`]'s fields) the producer must write
+    /// whole: the rest of the slot is left as an earlier flow wrote it, for batches whose
+    /// plugins read nothing else (see [`LEAD_END`]). Debug builds fill the whole slot with
+    /// sample values first, so that a test reading a field the producer did not write sees
+    /// a wrong value rather than a plausible stale one.
+    #[inline]
+    pub fn push_lead(&mut self) -> &mut Flow {
+        let slot = self.next_slot();
+        #[cfg(debug_assertions)]
+        {
+            *slot = *POISONED;
+        }
+        slot
     }
     /// The custom values of the last flow appended (none: `None`).
     #[inline]
@@ -202,24 +309,39 @@ impl FlowBatch {
         };
         self.custom.push(*c);
         let r = CustomRef(self.custom.len() as u32 - 1);
-        if let Some(last) = self.flows.last_mut() {
+        if let Some(last) = self.last_mut() {
             last.custom = r;
         }
+    }
+    /// The last flow appended.
+    #[inline]
+    pub fn last_mut(&mut self) -> Option<&mut Flow> {
+        let i = self.len.checked_sub(1)?;
+        self.slots.get_mut(i)
     }
     /// Take the last flow appended back out (a stage dropped it).
     #[inline]
     pub fn pop(&mut self) {
-        self.flows.pop();
+        self.len = self.len.saturating_sub(1);
     }
     pub fn len(&self) -> usize {
-        self.flows.len()
+        self.len
     }
     pub fn is_empty(&self) -> bool {
-        self.flows.is_empty()
+        self.len == 0
     }
+    /// Empty the batch; its slots are kept (and their flows, see [`FlowBatch::push_lead`]).
     pub fn clear(&mut self) {
-        self.flows.clear();
+        self.len = 0;
         self.custom.clear();
+    }
+    /// Replace the batch's flows and custom values with copies of these.
+    pub fn refill(&mut self, flows: &[Flow], custom: &[CustomValues]) {
+        self.clear();
+        for f in flows {
+            *self.next_slot() = *f;
+        }
+        self.custom.extend_from_slice(custom);
     }
 }
 
@@ -354,6 +476,92 @@ impl Flow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fields `lead_fields!` lists fill the lead of `Primitives` and nothing else does:
+    /// a field added there (or moved in) must be written by every lead writer
+    /// (`producer::*::flow_into_lead`) and listed.
+    #[test]
+    fn lead_fields_tile_the_lead() {
+        let d = Primitives::default();
+        macro_rules! spans {
+            ($($f:ident),*) => {
+                vec![$((
+                    std::mem::offset_of!(Primitives, $f),
+                    std::mem::size_of_val(&d.$f),
+                    std::mem::align_of_val(&d.$f),
+                    stringify!($f),
+                )),*]
+            };
+        }
+        let mut v: Vec<(usize, usize, usize, &str)> = lead_fields!(spans);
+        v.sort();
+        let mut end = 0usize;
+        for (off, size, align, name) in v {
+            assert_eq!(
+                off,
+                end.next_multiple_of(align),
+                "a field before {name} in the lead"
+            );
+            end = off + size;
+        }
+        let next = std::mem::align_of_val(&d.timestamp_arrival);
+        assert_eq!(
+            end.next_multiple_of(next),
+            LEAD_END,
+            "a field after the listed lead"
+        );
+    }
+
+    /// Every field of the lead and the counters differs in the poisoned slot, so a lead
+    /// writer that misses one is caught by comparing leads.
+    #[test]
+    fn poisoned_slot_differs_in_every_lead_field() {
+        let (p, d) = (lead_of(&POISONED), lead_of(&Flow::default()));
+        assert_eq!(p.len(), d.len());
+        for (a, b) in p.iter().zip(&d).take(p.len() - 1) {
+            assert_ne!(a, b);
+        }
+        let (hp, hd) = (*POISONED, Flow::default());
+        assert!(hp.packets != hd.packets && hp.bytes != hd.bytes && hp.flows != hd.flows);
+        assert!(hp.bin_time != hd.bin_time && hp.time_start_usecs != hd.time_start_usecs);
+        assert!(hp.custom != hd.custom && hp.tcp_flags != hd.tcp_flags);
+        assert!(hp.flow_type != hd.flow_type && hp.label_reset != hd.label_reset);
+    }
+
+    /// A batch's slots keep their flows across fillings; `flows()` shows the filled ones.
+    #[test]
+    fn batch_slots_are_reused() {
+        let mut b = FlowBatch::with_capacity(4);
+        b.push_default().packets = 7;
+        b.push(
+            &Flow {
+                packets: 8,
+                ..Default::default()
+            },
+            None,
+        );
+        assert_eq!(
+            b.flows().iter().map(|f| f.packets).collect::<Vec<_>>(),
+            [7, 8]
+        );
+        b.pop();
+        assert_eq!(b.len(), 1);
+        b.clear();
+        assert!(b.flows().is_empty());
+        assert_eq!(
+            b.push_default().packets,
+            0,
+            "push_default writes a default flow"
+        );
+        let lead = b.push_lead();
+        if cfg!(debug_assertions) {
+            assert_eq!(*lead, *POISONED);
+        } else {
+            assert_eq!(lead.packets, 8, "the slot's earlier flow");
+        }
+        b.refill(&[Flow::default(); 3], &[]);
+        assert_eq!(b.len(), 3);
+    }
 
     /// `*_ext_sampling_rate` with `*_renormalize` (measured against nfacctd 1.7.7): counters
     /// times the configured rate whatever the flow carries; a carried rate prints as 1, an

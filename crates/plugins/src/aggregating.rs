@@ -481,7 +481,7 @@ impl<W: PurgeWriter> Aggregator<W> {
         let mut own = std::mem::take(&mut self.own_idx);
         let seq = shards.dispatch(batch, now, &mut own);
         for &i in &own {
-            if let Some(f) = batch.flows.get(i as usize) {
+            if let Some(f) = batch.flows().get(i as usize) {
                 self.cache.set_order(order(seq, i as usize));
                 self.account(f, custom_of(f, &batch.custom), now);
             }
@@ -513,10 +513,7 @@ impl<W: PurgeWriter> Aggregator<W> {
             None => Arc::new(FlowBatch::with_capacity(flows.len())),
         };
         if let Some(m) = Arc::get_mut(&mut b) {
-            m.flows.clear();
-            m.flows.extend_from_slice(flows);
-            m.custom.clear();
-            m.custom.extend_from_slice(custom);
+            m.refill(flows, custom);
         }
         if self.own_batches.len() < OWN_BATCHES {
             self.own_batches.push(b.clone());
@@ -668,11 +665,17 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
         W::KIND
     }
 
+    /// Accounting reads the counters, the times and the family, the GeoIP lookups the
+    /// addresses (all in the lead), and the aggregated primitives.
+    fn reads_lead_only(&self) -> bool {
+        self.cache_cfg.aggregate.reads_lead_only()
+    }
+
     fn process_shared(&mut self, batch: &Arc<FlowBatch>) {
         if self.shards.is_some() {
             self.process_sharded(batch);
         } else {
-            self.process_batch(&batch.flows, &batch.custom);
+            self.process_batch(batch.flows(), &batch.custom);
         }
     }
 

@@ -42,7 +42,7 @@ pub trait Plugin: Send {
     /// Account a batch the daemon shares between plugins: a plugin that aggregates on
     /// several threads hands it to them ([`Plugin::set_shards`]).
     fn process_shared(&mut self, batch: &Arc<FlowBatch>) {
-        self.process_batch(&batch.flows, &batch.custom);
+        self.process_batch(batch.flows(), &batch.custom);
     }
     /// Aggregate on up to `n` threads from now on (the daemon asks this of plugins fed by
     /// live sockets, with one thread per core). Returns the threads the plugin uses: 1 when
@@ -66,6 +66,13 @@ pub trait Plugin: Send {
     /// batches and after purges).
     fn counters(&self) -> PluginCounters {
         PluginCounters::default()
+    }
+    /// True when the plugin reads nothing of a flow past its counters and the lead of its
+    /// primitives (`pmacct_flow::flow::LEAD_END`): with no stage in front of it, the
+    /// producers may then write only those (`FlowBatch::push_lead`). False unless the
+    /// plugin knows.
+    fn reads_lead_only(&self) -> bool {
+        false
     }
     /// A datagram plugin (tee) takes the export datagrams as received instead of flows.
     fn takes_datagrams(&self) -> bool {

@@ -175,7 +175,7 @@ impl Shards {
             }
             t.idx.clear();
         }
-        for (i, f) in batch.flows.iter().enumerate() {
+        for (i, f) in batch.flows().iter().enumerate() {
             match self.key.shard(f, n) {
                 0 => own.push(i as u32),
                 s => {
@@ -318,7 +318,7 @@ impl ShardWorker {
                 } => {
                     self.cache.update_time(now);
                     for &i in &idx {
-                        let Some(f) = batch.flows.get(i as usize) else {
+                        let Some(f) = batch.flows().get(i as usize) else {
                             continue;
                         };
                         self.cache.set_order(order(seq, i as usize));

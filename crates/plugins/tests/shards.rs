@@ -94,7 +94,7 @@ fn feed(a: &mut PrintPlugin, b: &mut PrintPlugin, fl: &[Flow], purge_after: usiz
         let batch = Arc::new(batch);
         for p in [&mut *a, &mut *b] {
             if copies {
-                p.process_batch(&batch.flows, &batch.custom);
+                p.process_batch(batch.flows(), &batch.custom);
             } else {
                 p.process_shared(&batch);
             }

@@ -338,6 +338,13 @@ macro_rules! primitive_table {
             match prim { $( Primitive::$v => primitive_table!(@span d $field), )+ }
         }
 
+        /// Where `prim`'s field lies in [`Primitives`], `(offset, length)`, whatever its type
+        /// (None: the flow model has no field for it).
+        pub(crate) fn field_span(prim: Primitive) -> Option<(usize, usize)> {
+            let d = Primitives::default();
+            match prim { $( Primitive::$v => primitive_table!(@fspan d $field), )+ }
+        }
+
         /// Read `prim`'s field back from a cache key into `p`.
         #[inline]
         pub(crate) fn unpack_field(prim: Primitive, r: &mut KeyReader<'_>, p: &mut Primitives) -> Option<()> {
@@ -350,8 +357,9 @@ macro_rules! primitive_table {
             match prim { $( Primitive::$v => primitive_table!(@val k x $render $field), )+ }
         }
 
-        /// Test support: set `prim`'s field of `p` to a value that is not its default.
-        #[cfg(test)]
+        /// Set `prim`'s field of `p` to a value that is not its default (tests, and debug
+        /// builds' poisoned slots: see `FlowBatch::push_lead`).
+        #[cfg(any(test, debug_assertions))]
         pub(crate) fn poke_field(prim: Primitive, p: &mut Primitives) {
             match prim { $( Primitive::$v => primitive_table!(@poke p $field), )+ }
         }
@@ -368,6 +376,10 @@ macro_rules! primitive_table {
     (@copy $s:ident $d:ident $f:ident) => { $d.$f = $s.$f };
     (@pack $p:ident $k:ident -) => { {} };
     (@pack $p:ident $k:ident $f:ident) => { KeyField::pack(&$p.$f, $k) };
+    (@fspan $d:ident -) => { None };
+    (@fspan $d:ident $f:ident) => {
+        Some((std::mem::offset_of!(Primitives, $f), std::mem::size_of_val(&$d.$f)))
+    };
     (@span $d:ident -) => { None };
     (@span $d:ident $f:ident) => { span_of(&$d.$f, std::mem::offset_of!(Primitives, $f)) };
     (@unpack $r:ident $p:ident -) => { {} };
@@ -410,9 +422,9 @@ macro_rules! primitive_table {
 }
 
 mod table;
-#[cfg(test)]
+#[cfg(any(test, debug_assertions))]
 use table::poke_field;
-use table::{copy_field, keyword_primitive};
+use table::{copy_field, field_span, keyword_primitive};
 pub(crate) use table::{pack_field, raw_span, unpack_field};
 
 /// `(offset, length)` of a field of [`Primitives`] at `offset` when its type's key bytes are
@@ -651,6 +663,21 @@ impl Aggregate {
         self.bits |= 1u128 << (p as u32);
     }
 
+    /// True when accounting a flow under this aggregate reads no primitive past the lead of
+    /// [`Primitives`] ([`crate::flow::LEAD_END`]): every aggregated field, and a `sum_*`
+    /// aggregate's destination side too, lies there (custom and GeoIP values are read
+    /// beside the flow or from its addresses, which are in the lead).
+    pub fn reads_lead_only(&self) -> bool {
+        let sum_dst = self.sum.map(|m| match m {
+            SumMode::Host => Primitive::DstHost,
+            SumMode::Net => Primitive::DstNet,
+            SumMode::As => Primitive::DstAs,
+            SumMode::Port => Primitive::DstPort,
+            SumMode::Mac => Primitive::DstMac,
+        });
+        self.columns().chain(sum_dst).all(in_lead)
+    }
+
     pub fn sum_mode(&self) -> Option<SumMode> {
         self.sum
     }
@@ -706,6 +733,25 @@ pub fn mask(p: &Primitives, agg: &Aggregate) -> Primitives {
         copy_field(c, p, &mut k);
     }
     k
+}
+
+/// True when `prim`'s field lies in the lead of [`Primitives`] ([`crate::flow::LEAD_END`]),
+/// or the flow model has no field for it (nothing to read).
+pub fn in_lead(prim: Primitive) -> bool {
+    field_span(prim).is_none_or(|(off, len)| off + len <= crate::flow::LEAD_END)
+}
+
+/// Debug builds: primitives whose every field holds a sample value, not its default: what a
+/// batch slot whose lead alone is written holds first (`FlowBatch::push_lead`).
+#[cfg(debug_assertions)]
+pub(crate) fn poisoned() -> Primitives {
+    let mut p = Primitives::default();
+    for prim in Primitive::all() {
+        poke_field(prim, &mut p);
+    }
+    p.family = 0x2A;
+    p.tunnel_tcp_flags = 0x2A;
+    p
 }
 
 /// The keys a `sum_*` aggregate accounts one flow under: the source side and the

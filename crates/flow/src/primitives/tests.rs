@@ -185,3 +185,40 @@ fn primitives_md_is_fresh() {
         "docs/PRIMITIVES.md is stale: cargo run -p pmacct-flow --example gen-primitives-doc > docs/PRIMITIVES.md"
     );
 }
+
+/// The tutorial aggregate keys on lead fields only; a primitive or a `sum_*` side past the
+/// lead makes the whole flow needed.
+#[test]
+fn aggregates_that_read_the_lead_only() {
+    // The tutorial aggregate, plus ASNs and tags.
+    let tutorial: Vec<&str> = "src_host dst_host in_iface out_iface timestamp_start timestamp_end \
+        src_port dst_port proto tos tcpflags src_as dst_as tag tag2"
+        .split_whitespace()
+        .collect();
+    assert!(Aggregate::parse(&tutorial).unwrap().reads_lead_only());
+    for past in [
+        "peer_src_ip",
+        "src_net",
+        "src_mac",
+        "timestamp_arrival",
+        "export_proto_seqno",
+        "label",
+    ] {
+        let mut a = tutorial.clone();
+        a.push(past);
+        assert!(!Aggregate::parse(&a).unwrap().reads_lead_only(), "{past}");
+    }
+    for (sum, lead) in [
+        ("sum_host", true),
+        ("sum_as", true),
+        ("sum_port", true),
+        ("sum_net", false),
+        ("sum_mac", false),
+    ] {
+        assert_eq!(
+            Aggregate::parse(&[sum]).unwrap().reads_lead_only(),
+            lead,
+            "{sum}"
+        );
+    }
+}

@@ -21,44 +21,26 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
 /// stack nor copied into its batch.
 #[inline]
 pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &mut Flow) {
+    flow_into_lead(rec, out);
     let h = &rec.header;
-    // pmacct's time_start and timestamp_start: the flow start, falling back to the
-    // export header time (v9/IPFIX) when the record carried none.
-    let start = if rec.first.secs == 0 && (h.version == 9 || h.version == 10) {
-        Timestamp::new(h.export_time.secs, 0)
-    } else {
-        rec.first
-    };
     let p: &mut Primitives = &mut out.prims;
     p.src_mac = rec.src_mac;
     p.dst_mac = rec.dst_mac;
     p.vlan = rec.vlan;
     p.cos = rec.cos;
     p.etype = rec.etype;
-    p.src_as = rec.src_as;
-    p.dst_as = rec.dst_as;
     // pmacct 1.7.7: the address the exporter gives in options data (IE 130/131) wins
     // over the datagram's source.
     p.peer_src_ip = Some(rec.exporter_addr.unwrap_or(peer));
     // BGP next hop only: pmacct uses the IP next hop only with use_ip_next_hop.
     p.peer_dst_ip = rec.bgp_next_hop;
-    p.in_iface = rec.in_iface;
-    p.out_iface = rec.out_iface;
     p.mpls_vpn_rd = match (rec.vrf_id, rec.mpls_vpn_rd) {
         (Some(v), _) if v != 0 => RouteDistinguisher::VrfId(v),
         (_, Some(raw)) => RouteDistinguisher::from_bytes(&raw),
         _ => RouteDistinguisher::None,
     };
-    p.src_ip = rec.src_addr;
     p.src_net = rec.src_addr.map(|a| mask_addr(a, rec.src_mask));
-    p.dst_ip = rec.dst_addr;
     p.dst_net = rec.dst_addr.map(|a| mask_addr(a, rec.dst_mask));
-    p.src_mask = rec.src_mask;
-    p.dst_mask = rec.dst_mask;
-    p.src_port = rec.src_port;
-    p.dst_port = rec.dst_port;
-    p.proto = rec.proto;
-    p.tos = rec.tos;
     p.sampling_rate = if rec.sampling_interval != 0 {
         rec.sampling_interval
     } else if h.version == 5 {
@@ -88,8 +70,6 @@ pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &m
             &rec.mpls_label_stack[..usize::from(rec.mpls_label_stack_len).min(10)],
         );
     }
-    p.timestamp_start = start;
-    p.timestamp_end = rec.last;
     p.timestamp_arrival = arrival;
     p.timestamp_export = h.export_time;
     p.export_proto_seqno = h.sequence;
@@ -99,7 +79,6 @@ pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &m
     } else {
         h.source_id
     };
-    p.family = family_of(rec.src_addr.or(rec.dst_addr));
     p.engine_type = if h.version == 5 { h.engine_type } else { 0 };
     p.next_hop = rec.next_hop;
     p.direction_raw = rec.direction.unwrap_or(0xFF);
@@ -113,7 +92,6 @@ pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &m
     p.tunnel_src_port = rec.tunnel.src_port;
     p.tunnel_dst_port = rec.tunnel.dst_port;
     p.tunnel_flow_label = rec.tunnel.flow_label;
-    p.tunnel_tcp_flags = rec.tunnel.tcp_flags;
     p.nvgre = rec.tunnel.nvgre;
     // layer2SegmentId of type VXLAN, octets 5-7 as pmacct 1.8 reads them.
     p.vxlan = rec.tunnel.vxlan;
@@ -123,6 +101,40 @@ pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &m
     } else {
         crate::label::LabelId::NONE
     };
+}
+
+/// The counters and the lead of the flow of `rec` ([`crate::flow::LEAD_END`]), every
+/// field of them, into `out`: a batch slot whose other fields no plugin reads
+/// (`FlowBatch::push_lead`). [`flow_into`] writes these and then the rest.
+#[inline]
+pub fn flow_into_lead(rec: &FlowRecord<'_>, out: &mut Flow) {
+    let h = &rec.header;
+    // pmacct's time_start and timestamp_start: the flow start, falling back to the
+    // export header time (v9/IPFIX) when the record carried none.
+    let start = if rec.first.secs == 0 && (h.version == 9 || h.version == 10) {
+        Timestamp::new(h.export_time.secs, 0)
+    } else {
+        rec.first
+    };
+    let p: &mut Primitives = &mut out.prims;
+    p.timestamp_start = start;
+    p.timestamp_end = rec.last;
+    p.tag = 0;
+    p.tag2 = 0;
+    p.in_iface = rec.in_iface;
+    p.out_iface = rec.out_iface;
+    p.src_as = rec.src_as;
+    p.dst_as = rec.dst_as;
+    p.src_port = rec.src_port;
+    p.dst_port = rec.dst_port;
+    p.proto = rec.proto;
+    p.tos = rec.tos;
+    p.src_mask = rec.src_mask;
+    p.dst_mask = rec.dst_mask;
+    p.src_ip = rec.src_addr;
+    p.dst_ip = rec.dst_addr;
+    p.tunnel_tcp_flags = rec.tunnel.tcp_flags;
+    p.family = family_of(rec.src_addr.or(rec.dst_addr));
     out.custom = CustomRef::NONE;
     out.packets = rec.packets;
     out.bytes = rec.bytes;
@@ -220,6 +232,63 @@ mod tests {
         f.renormalize();
         assert_eq!((f.packets, f.bytes, f.prims.sampling_rate), (300, 18000, 1));
         assert_eq!(f.prims.peer_src_ip, Some(peer));
+    }
+
+    /// The lead writer sets every field of the counters and the lead as the whole-flow
+    /// writer does, over a slot that held other values (the poisoned one).
+    #[test]
+    fn lead_writer_matches_the_whole_flow() {
+        let rich = pmacct_wire::FlowFields {
+            header: ExportHeader {
+                version: 9,
+                export_time: Timestamp::new(1677577615, 0),
+                ..Default::default()
+            },
+            src_addr: Some("2001:db8::1".parse().unwrap()),
+            dst_addr: Some("2001:db8::2".parse().unwrap()),
+            src_mask: 64,
+            dst_mask: 48,
+            in_iface: 3,
+            out_iface: 4,
+            src_as: 65001,
+            dst_as: 65002,
+            src_port: 443,
+            dst_port: 51000,
+            proto: 6,
+            tos: 0x28,
+            tcp_flags: 0x1_1B,
+            packets: 9,
+            bytes: 900,
+            first: Timestamp::new(1677577600, 120_000),
+            last: Timestamp::new(1677577610, 5_000),
+            ..Default::default()
+        };
+        let mut v5 = rich;
+        v5.header.version = 5;
+        v5.first = Timestamp::ZERO;
+        v5.flows = 3;
+        let mut no_start = rich;
+        no_start.first = Timestamp::ZERO;
+        no_start.src_addr = None;
+        no_start.dst_addr = Some("192.0.2.7".parse().unwrap());
+        no_start.tunnel.tcp_flags = 0x12;
+        no_start.flow_type = pmacct_wire::FlowType::Event;
+        for fields in [rich, v5, no_start, pmacct_wire::FlowFields::default()] {
+            let rec = FlowRecord {
+                fields,
+                ..Default::default()
+            };
+            let mut lead = *crate::flow::POISONED;
+            flow_into_lead(&rec, &mut lead);
+            let mut whole = Flow::default();
+            flow_into(
+                &rec,
+                "192.0.2.1".parse().unwrap(),
+                Timestamp::new(5, 6),
+                &mut whole,
+            );
+            assert_eq!(crate::flow::lead_of(&lead), crate::flow::lead_of(&whole));
+        }
     }
 
     #[test]

@@ -92,6 +92,21 @@ pub fn flow_into(
     f.bin_time = 0;
 }
 
+/// The counters and the lead of the flow of sample `s` ([`crate::flow::LEAD_END`]), every
+/// field of them, into `out`, as [`flow_into`] writes them (see
+/// [`netflow::flow_into_lead`]). The sampling rate is written too, past the lead: sfacctd's
+/// renormalization reads it back.
+#[inline]
+pub fn flow_into_lead(rec: &FlowRecord<'_>, s: &SflowSample<'_>, f: &mut Flow) {
+    netflow::flow_into_lead(rec, f);
+    let p = &mut f.prims;
+    p.timestamp_start = Timestamp::ZERO;
+    p.timestamp_end = Timestamp::ZERO;
+    (p.tag, p.tag2) = s.tag.unwrap_or((0, 0));
+    p.sampling_rate = s.sampling_rate;
+    f.bin_time = 0;
+}
+
 /// Data sources whose sampling state is kept for renormalization (pmacct bounds its status
 /// table too); beyond it samples use their announced rate.
 const MAX_POOLS: usize = 65_536;
@@ -182,6 +197,37 @@ mod tests {
         };
         s.datagram.agent = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
         s
+    }
+
+    /// sFlow's lead writer sets the counters and the lead as the whole-flow writer does
+    /// (times zeroed, the tag of the sample or none), over a slot that held other values.
+    #[test]
+    fn lead_writer_matches_the_whole_flow() {
+        let rec = FlowRecord {
+            fields: pmacct_wire::FlowFields {
+                src_addr: Some("192.0.2.9".parse().unwrap()),
+                dst_addr: Some("198.51.100.3".parse().unwrap()),
+                src_port: 53,
+                dst_port: 40000,
+                proto: 17,
+                packets: 1,
+                bytes: 1500,
+                in_iface: 7,
+                first: Timestamp::new(1, 2),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        for tag in [None, Some((100, 200))] {
+            let mut s = sample(1, 3, 10);
+            s.tag = tag;
+            let mut lead = *crate::flow::POISONED;
+            flow_into_lead(&rec, &s, &mut lead);
+            let mut whole = Flow::default();
+            flow_into(&rec, &s, Timestamp::new(5, 6), true, &mut whole);
+            assert_eq!(crate::flow::lead_of(&lead), crate::flow::lead_of(&whole));
+            assert_eq!(lead.prims.sampling_rate, 10, "read back by renormalization");
+        }
     }
 
     #[test]
