@@ -751,6 +751,111 @@ mod tests {
         });
     }
 
+    /// Asks for a lead slot per datagram and says whether it got one.
+    struct LeadAsker(std::sync::mpsc::Sender<bool>);
+
+    impl Decoder for LeadAsker {
+        fn decode(
+            &mut self,
+            _: &Datagram<'_>,
+            _: &mut DropCounters,
+            emit: &mut dyn FlowSink,
+        ) -> Option<DatagramSummary> {
+            let lead = emit.slot_lead().is_some();
+            let _ = self.0.send(lead);
+            if !lead {
+                emit.slot();
+            }
+            emit.commit(None);
+            Some(DatagramSummary::default())
+        }
+    }
+
+    /// A plugin that says whether it reads the lead only, and reads nothing.
+    struct Reader(bool);
+
+    impl pmacct_plugins::Plugin for Reader {
+        fn name(&self) -> &str {
+            "r"
+        }
+        fn kind(&self) -> &'static str {
+            "print"
+        }
+        fn reads_lead_only(&self) -> bool {
+            self.0
+        }
+        fn process_batch(&mut self, _: &[Flow], _: &[CustomValues]) {}
+        fn next_purge(&self) -> std::time::SystemTime {
+            std::time::SystemTime::now() + std::time::Duration::from_secs(3600)
+        }
+        fn purge(&mut self, _: std::time::SystemTime) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn shutdown(&mut self, _: std::time::SystemTime) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    struct Keep;
+
+    impl Stage for Keep {
+        fn apply(&mut self, _: &mut Flow) -> bool {
+            true
+        }
+    }
+
+    /// Producers get lead slots only when nothing downstream reads past the lead: every
+    /// plugin says so and has no stage, no core stage, no renormalization by the core.
+    #[test]
+    fn lead_slots_only_when_nothing_reads_past_the_lead() {
+        use crate::pipeline::spawn_plugin;
+        let stage = || -> Vec<Box<dyn Stage>> { vec![Box::new(Keep)] };
+        /// (what, plugins (reads the lead only, has a stage), a core stage, renormalization
+        /// by the core, lead slots wanted)
+        type Case = (&'static str, Vec<(bool, bool)>, bool, bool, bool);
+        let cases: [Case; 6] = [
+            ("one lead reader", vec![(true, false)], false, false, true),
+            (
+                "two lead readers",
+                vec![(true, false), (true, false)],
+                false,
+                false,
+                true,
+            ),
+            (
+                "a reader of more",
+                vec![(true, false), (false, false)],
+                false,
+                false,
+                false,
+            ),
+            ("a plugin stage", vec![(true, true)], false, false, false),
+            ("a core stage", vec![(true, false)], true, false, false),
+            ("renormalization", vec![(true, false)], false, true, false),
+        ];
+        for (what, plugins, core_stage, renorm, want) in cases {
+            let threads: Vec<_> = plugins
+                .iter()
+                .map(|&(lead, st)| {
+                    spawn_plugin(Box::new(Reader(lead)), if st { stage() } else { vec![] }, 4)
+                        .unwrap()
+                })
+                .collect();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let opts = CoreOptions {
+                renormalize: renorm.then(|| pmacct_flow::Renormalize::new(None)),
+                backpressure: Backpressure::Drop,
+                listen_label: String::new(),
+                max_exporters: 16,
+            };
+            let txs = threads.iter().map(|t| t.tx.clone()).collect();
+            let stages = if core_stage { stage() } else { vec![] };
+            let mut c = Core::new(Box::new(LeadAsker(tx)), stages, txs, opts);
+            send(&mut c, 1);
+            assert_eq!(rx.recv().unwrap(), want, "{what}");
+        }
+    }
+
     #[test]
     fn exporter_stats_are_capped_least_recently_seen_first() {
         let mut c = core(1000);

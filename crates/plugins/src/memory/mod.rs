@@ -98,6 +98,8 @@ pub struct MemoryPlugin {
     server: Server,
     stats: Arc<ServerStats>,
     time_new: bool,
+    /// The aggregate keys on lead fields only ([`Plugin::reads_lead_only`]).
+    lead_only: bool,
     /// Drops already logged (the log line is rate limited).
     logged_drops: u64,
     last_drop_log: Option<SystemTime>,
@@ -117,6 +119,7 @@ impl MemoryPlugin {
             pool_size = 8192;
         }
         let max = table::max_entries(cfg.buckets, cfg.pools, pool_size);
+        let lead_only = cfg.aggregate.reads_lead_only();
         let table = Arc::new(Mutex::new(Table::new(cfg.aggregate, max)));
         let stats = Arc::new(ServerStats::default());
         let info = query::ServerInfo {
@@ -135,6 +138,7 @@ impl MemoryPlugin {
             server,
             stats,
             time_new: cfg.time_new,
+            lead_only,
             logged_drops: 0,
             last_drop_log: None,
         })
@@ -153,6 +157,11 @@ impl Plugin for MemoryPlugin {
 
     fn kind(&self) -> &'static str {
         "memory"
+    }
+
+    /// The table reads the counters, the family and the aggregated primitives.
+    fn reads_lead_only(&self) -> bool {
+        self.lead_only
     }
 
     fn process_batch(&mut self, flows: &[Flow], custom: &[CustomValues]) {
