@@ -187,8 +187,8 @@ pub(crate) fn lead_of(f: &Flow) -> Vec<String> {
 /// `family`, the ones most aggregates key on. When no plugin of a daemon reads past them
 /// (aggregates of lead primitives only, no stage: see `Aggregate::reads_lead_only`), a
 /// producer writes only a flow's counters and its lead (`producer::netflow::flow_into_lead`)
-/// into a batch slot ([`FlowBatch::push_lead`]): two or three cache lines of the flow's nine,
-/// on the path where each record's flow crosses from a worker's core to a plugin's.
+/// into a batch slot ([`FlowBatch::push_lead`]): three cache lines of the flow's nine, on
+/// the path where each record's flow crosses from a worker's core to a plugin's.
 pub const LEAD_END: usize = std::mem::offset_of!(Primitives, timestamp_arrival);
 
 /// Debug builds: what [`FlowBatch::push_lead`] hands out, every field off its default.
@@ -287,11 +287,11 @@ impl FlowBatch {
         *slot = Flow::default();
         slot
     }
-    /// Append a flow whose lead ([`Flow::write_lead`]'s fields) the producer must write
-    /// whole: the rest of the slot is left as an earlier flow wrote it, for batches whose
-    /// plugins read nothing else (see [`LEAD_END`]). Debug builds fill the whole slot with
-    /// sample values first, so that a test reading a field the producer did not write sees
-    /// a wrong value rather than a plausible stale one.
+    /// Append a flow whose counters and lead the producer must write whole
+    /// (`producer::netflow::flow_into_lead`): the rest of the slot is left as an earlier
+    /// flow wrote it, for batches whose plugins read nothing else (see [`LEAD_END`]). Debug
+    /// builds fill the whole slot with sample values first, so that a test reading a field
+    /// the producer did not write sees a wrong value rather than a plausible stale one.
     #[inline]
     pub fn push_lead(&mut self) -> &mut Flow {
         let slot = self.next_slot();
