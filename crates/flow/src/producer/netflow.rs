@@ -22,6 +22,17 @@ pub fn flow(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp) -> Flow {
 #[inline]
 pub fn flow_into(rec: &FlowRecord<'_>, peer: IpAddr, arrival: Timestamp, out: &mut Flow) {
     flow_into_lead(rec, out);
+    flow_into_rest(rec, peer, arrival, out);
+}
+
+/// What [`flow_into`] writes past the lead (the sFlow producer shares it).
+#[inline]
+pub(crate) fn flow_into_rest(
+    rec: &FlowRecord<'_>,
+    peer: IpAddr,
+    arrival: Timestamp,
+    out: &mut Flow,
+) {
     let h = &rec.header;
     let p: &mut Primitives = &mut out.prims;
     p.src_mac = rec.src_mac;

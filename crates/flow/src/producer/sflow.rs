@@ -39,20 +39,16 @@ pub fn flow_into(
     use_ip_next_hop: bool,
     f: &mut Flow,
 ) {
-    netflow::flow_into(rec, s.datagram.agent, arrival, f);
+    flow_into_lead(rec, s, f);
+    netflow::flow_into_rest(rec, s.datagram.agent, arrival, f);
     let p = &mut f.prims;
     p.export_proto_sysid = s.datagram.sub_agent_id;
     p.export_proto_seqno = s.datagram.sequence;
     p.export_proto_version = s.datagram.version as u16;
-    p.timestamp_start = Timestamp::ZERO;
-    p.timestamp_end = Timestamp::ZERO;
     p.timestamp_export = Timestamp::ZERO;
     p.sampling_direction = b'u';
+    // Again: NetFlow's rest wrote the record's own (none in sFlow).
     p.sampling_rate = s.sampling_rate;
-    if let Some((tag, tag2)) = s.tag {
-        p.tag = tag;
-        p.tag2 = tag2;
-    }
     p.peer_dst_ip = rec
         .bgp_next_hop
         .or(match s.router.and_then(|r| r.next_hop) {
@@ -89,11 +85,10 @@ pub fn flow_into(
             }
         }
     }
-    f.bin_time = 0;
 }
 
 /// The counters and the lead of the flow of sample `s` ([`crate::flow::LEAD_END`]), every
-/// field of them, into `out`, as [`flow_into`] writes them (see
+/// field of them, into `out`: what [`flow_into`] writes first (see
 /// [`netflow::flow_into_lead`]). The sampling rate is written too, past the lead: sfacctd's
 /// renormalization reads it back.
 #[inline]
