@@ -242,7 +242,7 @@ impl FlowBatch {
             custom: Vec::new(),
         }
     }
-    /// A batch of these flows (tests, a plugin's own copies).
+    /// A batch of these flows (tests).
     pub fn from_flows(flows: &[Flow]) -> FlowBatch {
         FlowBatch {
             slots: flows.to_vec(),
