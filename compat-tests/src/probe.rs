@@ -42,7 +42,7 @@ pub fn decode(nfacctd: &str, pcap: &Path, aggregate: &str, dir: &Path, tag: &str
     std::fs::write(
         &conf,
         format!(
-            "daemonize: false\npcap_savefile: {}\nplugins: print\nprint_output: csv\nprint_output_file: {}\naggregate: {aggregate}\ntimestamps_utc: true\n",
+            "daemonize: false\npcap_savefile: {}\nplugins: print\nprint_output: csv\nprint_output_file: {}\nprint_refresh_time: 86400\naggregate: {aggregate}\ntimestamps_utc: true\n",
             pcap.display(),
             out.display()
         ),

@@ -623,29 +623,28 @@ fn conf_value<'a>(conf: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// How long to wait so that an offline run starting at `now` ends before the plugin's first
-/// refresh deadline. With `sql_history_roundoff`, 1.7.7 puts that deadline on the wall
-/// clock: at the rounded-off start time (minute, hour or day) plus as many
-/// `sql_refresh_time`s (default 60) as it takes to pass the start, plus
-/// `sql_startup_delay`. A run that reaches it purges twice: the timed purge forks a writer
-/// with what is cached so far, the end-of-file purge writes the rest, and keys in both go
-/// through UPDATE-then-INSERT twice, by two writers that may overlap. 1.7.7 then logs
-/// "Duplicate entry" and loses rows (docs/COMPATIBILITY.md "SQL: 1.7.7 behaviours"), as in
-/// a CI run of dynamic_table_mysql. The cases want one purge, so a run starts at least
+/// refresh deadline. 1.7.7 puts that deadline on the wall clock: the start rounded off (its
+/// seconds always zeroed; `sql_history_roundoff` `m` zeroes the minutes too, `h` the hours
+/// as well, and so on), plus as many `sql_refresh_time`s (default 60) as it takes to pass
+/// the start, plus `sql_startup_delay`. So with the default roundoff and a 60 s refresh time
+/// it is the next whole minute. A run that reaches it purges twice: the timed purge forks a
+/// writer with what is cached so far, the end-of-file purge writes the rest, and keys in
+/// both go through UPDATE-then-INSERT twice, by two writers that may overlap. 1.7.7 then
+/// logs "Duplicate entry" and loses rows (docs/COMPATIBILITY.md "SQL: 1.7.7 behaviours"), as
+/// in a CI run of dynamic_table_mysql. The cases want one purge, so a run starts at least
 /// [`REFRESH_MARGIN`] before the deadline or just after it. Computed in UTC, the daemons'
-/// time zone here (`run::spawn` and sqlite3_compat set TZ=UTC); without a roundoff the
-/// deadline is a whole refresh time after the start, out of an offline run's reach.
+/// time zone here (`run::spawn` and sqlite3_compat set TZ=UTC). Roundoffs coarser than a day
+/// are taken as a day: exact when the refresh time divides a day, as in every case. A
+/// refresh time within the margin means the case wants several purges: no wait.
 pub fn wait_clear_of_refresh(conf: &str, now: SystemTime) -> Duration {
-    let Some(roundoff) = conf_value(conf, "sql_history_roundoff") else {
-        return Duration::ZERO;
-    };
-    let unit = if roundoff.contains(['d', 'w', 'M']) {
+    // The start rounded off is a multiple of this many seconds (UTC).
+    let roundoff = conf_value(conf, "sql_history_roundoff").unwrap_or("");
+    let unit = if roundoff.contains(['h', 'd', 'w', 'M']) {
         86_400
-    } else if roundoff.contains('h') {
-        3_600
     } else if roundoff.contains('m') {
-        60
+        3_600
     } else {
-        return Duration::ZERO;
+        60
     };
     let number = |key, default| {
         conf_value(conf, key)
@@ -653,6 +652,9 @@ pub fn wait_clear_of_refresh(conf: &str, now: SystemTime) -> Duration {
             .unwrap_or(default)
     };
     let refresh = number("sql_refresh_time", 60).max(1);
+    if refresh <= REFRESH_MARGIN.as_secs() {
+        return Duration::ZERO;
+    }
     let delay = number("sql_startup_delay", 0);
     let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     let start = since.as_secs();
@@ -1692,24 +1694,42 @@ mod tests {
             wait_clear_of_refresh(m60, at(t0 + 59, 750)),
             Duration::from_millis(1_750)
         );
-        // From a whole minute on, the deadline is the next one.
-        assert_eq!(wait_clear_of_refresh(m60, at(t0 + 60, 750)), Duration::ZERO);
+        // Started on a whole minute, a whole step from the hour: the deadline is the start
+        // itself; from the next second on it is the next minute.
+        assert_eq!(
+            wait_clear_of_refresh(m60, at(t0 + 60, 750)),
+            Duration::from_millis(750)
+        );
+        assert_eq!(wait_clear_of_refresh(m60, at(t0 + 61, 0)), Duration::ZERO);
         // On a whole refresh step after the roundoff base, the deadline is the start itself.
         let h60 = "sql_history_roundoff: h\n";
         assert_eq!(
             wait_clear_of_refresh(h60, at(t0 + 120, 200)),
             Duration::from_millis(1_300)
         );
-        // No roundoff: the deadline is a refresh time after the start, nothing to wait for.
+        // No roundoff: the seconds are zeroed all the same, the deadline is the next minute.
         assert_eq!(
             wait_clear_of_refresh("sql_refresh_time: 60\n", at(t0 + 55, 0)),
+            Duration::from_millis(6_500)
+        );
+        assert_eq!(
+            wait_clear_of_refresh("sql_refresh_time: 60\n", at(t0 + 60 + 30, 0)),
             Duration::ZERO
         );
-        // Roundoff m with 300 s: the deadline is 300 s after the minute, not on a multiple.
+        // Roundoff m zeroes the minutes: multiples of 300 s from the hour.
         let m300 = "sql_refresh_time[x]: 300\nsql_history_roundoff[x]: m\n";
-        assert_eq!(wait_clear_of_refresh(m300, at(t0 + 290, 0)), Duration::ZERO);
+        assert_eq!(
+            wait_clear_of_refresh(m300, at(t0 + 290, 0)),
+            Duration::from_millis(11_500)
+        );
         assert_eq!(
             wait_clear_of_refresh(m300, at(t0 + 300 + 290, 0)),
+            Duration::from_millis(11_500)
+        );
+        assert_eq!(wait_clear_of_refresh(m300, at(t0 + 310, 0)), Duration::ZERO);
+        // A refresh time within the margin: the case wants several purges.
+        assert_eq!(
+            wait_clear_of_refresh("sql_refresh_time: 2\n", at(t0 + 59, 0)),
             Duration::ZERO
         );
         // Roundoff h: multiples of the refresh time from the hour; the default refresh time

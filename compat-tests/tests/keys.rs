@@ -150,7 +150,7 @@ fn files_umask_uid_gid_as_1_7_7() {
                 format!(
                     "! managed by puppet\nplugins: print[out]\naggregate[out]: src_host, dst_host\n\
                      print_output[out]: json\nprint_output_file[out]: {o}/flows/%Y%m%d/nf.json\n\
-                     print_latest_file[out]: {o}/latest\nlogfile: {o}/nfacctd.log\n{extra}\n\
+                     print_latest_file[out]: {o}/latest\nprint_refresh_time[out]: 86400\nlogfile: {o}/nfacctd.log\n{extra}\n\
                      pcap_savefile: {pcap}\n",
                     o = out.display()
                 ),
@@ -1075,7 +1075,7 @@ fn print_trigger_exec_as_1_7_7() {
                 format!(
                     "daemonize: false\nplugins: print[out]\naggregate[out]: src_host, dst_host, proto\n\
                      print_output[out]: csv\nprint_output_file[out]: {o}/out.csv\n\
-                     print_trigger_exec[out]: {exec}\n{extra}\npcap_savefile: {pcap}\n",
+                     print_trigger_exec[out]: {exec}\nprint_refresh_time[out]: 86400\n{extra}\npcap_savefile: {pcap}\n",
                     o = dir.display()
                 ),
             )

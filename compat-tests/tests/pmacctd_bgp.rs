@@ -493,7 +493,7 @@ fn no_agent_map_is_refused() {
             std::fs::write(dir.0.join("in.pcap"), savefile(&packets()[..2])).unwrap();
             format!(
                 "daemonize: false\npcap_savefile: {d}/in.pcap\n{x}plugins: print\n\
-                 print_output_file: {d}/out.csv\n",
+                 print_output_file: {d}/out.csv\nprint_refresh_time: 86400\n",
                 d = dir.0.display(),
                 x = extra.replace("@PORT@", &free_tcp_port().to_string()),
             )
