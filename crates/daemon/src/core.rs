@@ -222,7 +222,8 @@ struct CoreSink<'a> {
     frames: bool,
     accounted: bool,
     /// The flow accounted for the frame: what a frame plugin's (sfprobe's) stages see.
-    frame_flow: Option<Flow>,
+    /// The core's own (`Core::frame_flow`): a sink built per datagram stays small.
+    frame_flow: &'a mut Option<Flow>,
     /// A slot is in the batch, not committed yet.
     pending: bool,
     /// [`FlowSink::slot_lead`] hands out slots.
@@ -248,7 +249,7 @@ impl FlowSink for CoreSink<'_> {
         }
         let keep = pmacct_flow::stage::apply_all(self.stages, flow);
         if self.frames && self.frame_flow.is_none() {
-            self.frame_flow = Some(*flow);
+            *self.frame_flow = Some(*flow);
         }
         if keep && self.batches.push(flow, custom) {
             self.hand_out();
@@ -290,7 +291,7 @@ impl FlowSink for CoreSink<'_> {
         }
         let keep = pmacct_flow::stage::apply_all(self.stages, flow);
         if self.frames && self.frame_flow.is_none() {
-            self.frame_flow = Some(*flow);
+            *self.frame_flow = Some(*flow);
         }
         if !keep {
             self.batches.drop_last();
@@ -368,6 +369,8 @@ pub struct Core {
     /// Datagram plugins (tee) and the batch of datagrams being filled for them.
     datagram_plugins: Vec<PluginTx>,
     datagrams: DatagramBatch,
+    /// The flow accounted for the current frame, for frame plugins (see `CoreSink`).
+    frame_flow: Option<Flow>,
     opts: CoreOptions,
     /// Per-exporter stats, at most `opts.max_exporters` entries: a new one past the cap
     /// evicts the least recently seen sixteenth (amortized O(1) per new exporter).
@@ -406,6 +409,7 @@ impl Core {
             batches: Batches::new(batch_records()),
             datagram_plugins,
             datagrams: DatagramBatch::default(),
+            frame_flow: None,
             opts,
             exporters: HashMap::new(),
             exporters_evicted: 0,
@@ -506,6 +510,9 @@ impl Core {
                 return;
             }
         }
+        if frames {
+            self.frame_flow = None;
+        }
         let mut sink = CoreSink {
             renorm: self.opts.renormalize,
             batches: &mut self.batches,
@@ -514,7 +521,7 @@ impl Core {
             backpressure: &self.opts.backpressure,
             frames,
             accounted: false,
-            frame_flow: None,
+            frame_flow: &mut self.frame_flow,
             pending: false,
             // A frame plugin (sfprobe) takes a copy of the whole flow.
             lead: self.lead && !frames,
@@ -523,13 +530,13 @@ impl Core {
         if sink.pending {
             sink.batches.drop_last();
         }
-        let (accounted, frame_flow) = (sink.accounted, sink.frame_flow);
+        let accounted = sink.accounted;
         if frames && accounted {
             match self.decoder.accounted_frame() {
                 Some(f) => self.datagrams.push_captured(&f),
                 None => self.datagrams.push_frame(d.data, d.linktype, d.wirelen),
             }
-            if let Some(f) = &frame_flow {
+            if let Some(f) = &self.frame_flow {
                 self.datagrams.set_flow(f);
             }
             if self.datagrams.len() >= BATCH_DATAGRAMS {

@@ -195,11 +195,22 @@ impl Decoder for PacketDecoder {
                 return None;
             }
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |t| t.as_secs());
-        match self.acct.account(d.linktype, d.data, d.arrival, now) {
-            Ok(mut flow) => {
+        // The wall clock, for fragment timeouts only.
+        let now = || {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |t| t.as_secs())
+        };
+        // Built in place, in the batch: only its lead when no plugin reads further.
+        let (flow, lead) = match emit.slot_lead() {
+            Some(f) => (f, true),
+            None => (emit.slot(), false),
+        };
+        match self
+            .acct
+            .account_into(d.linktype, d.data, d.arrival, now, flow, lead)
+        {
+            Ok(()) => {
                 let (i, o) = FRAME_IFINDEX.with(std::cell::Cell::get);
                 if i > 0 {
                     flow.prims.in_iface = i;
@@ -207,8 +218,9 @@ impl Decoder for PacketDecoder {
                 if o > 0 {
                     flow.prims.out_iface = o;
                 }
-                emit.emit(&mut flow, None)
+                emit.commit(None)
             }
+            // The slot is not committed: the core drops it.
             Err(skip) => drops.add(skip.as_str(), 1),
         }
         // No per-exporter stats: pmacctd's SIGUSR1 reports libpcap counters instead.

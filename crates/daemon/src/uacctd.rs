@@ -76,13 +76,21 @@ impl Decoder for NflogDecoder {
         emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
         match nflog::parse_packet(d.data) {
-            Ok(p) => match self.acct.account(&p, d.arrival) {
-                Ok(mut flow) => {
-                    self.ifindex = (p.ifindex_in(), p.ifindex_out());
-                    emit.emit(&mut flow, None)
+            Ok(p) => {
+                // Built in place, in the batch: only its lead when no plugin reads further.
+                let (flow, lead) = match emit.slot_lead() {
+                    Some(f) => (f, true),
+                    None => (emit.slot(), false),
+                };
+                match self.acct.account_into(&p, d.arrival, flow, lead) {
+                    Ok(()) => {
+                        self.ifindex = (p.ifindex_in(), p.ifindex_out());
+                        emit.commit(None)
+                    }
+                    // The slot is not committed: the core drops it.
+                    Err(skip) => drops.add(skip.as_str(), 1),
                 }
-                Err(skip) => drops.add(skip.as_str(), 1),
-            },
+            }
             Err(e) => drops.add(e.as_str(), 1),
         }
         // No per-exporter stats (there is no exporter), as pmacctd.

@@ -139,9 +139,8 @@ pub struct Primitives {
     pub bgp_rd_from_map: bool,
 }
 
-/// The fields of the lead of [`Primitives`], handed to macro `$m` (tests: the layout and
-/// the producers' lead writers are checked against this list).
-#[cfg(test)]
+/// The fields of the lead of [`Primitives`], handed to macro `$m` (tests check the layout
+/// and the producers' lead writers against this list; [`Primitives::clear_lead`]).
 macro_rules! lead_fields {
     ($m:ident) => {
         $m!(
@@ -165,6 +164,18 @@ macro_rules! lead_fields {
             family
         )
     };
+}
+
+impl Primitives {
+    /// Every field of the lead ([`LEAD_END`]) to its default: where a lead writer that
+    /// sets only what its input carries starts (a lead slot holds an earlier flow's values).
+    #[inline]
+    pub fn clear_lead(&mut self) {
+        macro_rules! each {
+            ($($f:ident),*) => { $(self.$f = Default::default();)* };
+        }
+        lead_fields!(each);
+    }
 }
 
 /// Tests: the counters and the lead of `f`, field by field, as text (what a lead writer
@@ -532,6 +543,22 @@ mod tests {
         assert!(hp.bin_time != hd.bin_time && hp.time_start_usecs != hd.time_start_usecs);
         assert!(hp.custom != hd.custom && hp.tcp_flags != hd.tcp_flags);
         assert!(hp.flow_type != hd.flow_type && hp.label_reset != hd.label_reset);
+    }
+
+    /// `clear_lead` resets the whole lead and nothing past it.
+    #[test]
+    fn clear_lead_resets_the_lead_only() {
+        let mut f = *POISONED;
+        f.prims.clear_lead();
+        let (cleared, default) = (lead_of(&f), lead_of(&Flow::default()));
+        assert_eq!(cleared[..cleared.len() - 1], default[..default.len() - 1]);
+        let rest = |f: &Flow| {
+            let mut p = f.prims;
+            p.clear_lead();
+            format!("{p:?}")
+        };
+        assert_eq!(rest(&f), rest(&POISONED));
+        assert_ne!(f.prims.sampling_rate, 0, "past the lead: untouched");
     }
 
     /// A batch's slots keep their flows across fillings; `flows()` shows the filled ones.

@@ -76,16 +76,29 @@ impl NflogAccountant {
 
     /// Account one NFLOG packet; `clock`: the time now (used when the kernel gave none).
     pub fn account(&mut self, p: &NflogPacket<'_>, clock: Timestamp) -> Result<Flow, Skip> {
+        let mut flow = Flow::default();
+        self.account_into(p, clock, &mut flow, false)?;
+        Ok(flow)
+    }
+
+    /// [`NflogAccountant::account`] in place, into a batch slot: only the counters and the
+    /// lead with `lead`, as [`PacketAccountant::account_into`]. On `Err` drop the flow.
+    pub fn account_into(
+        &mut self,
+        p: &NflogPacket<'_>,
+        clock: Timestamp,
+        flow: &mut Flow,
+        lead: bool,
+    ) -> Result<(), Skip> {
         let ts = p.timestamp.map_or(clock, |(s, us)| {
             Timestamp::new(s, u32::try_from(us).unwrap_or(0))
         });
         self.frame(p)?;
-        let mut flow = self
-            .acct
-            .account(dlt::EN10MB, &self.frame, ts, clock.secs)?;
+        self.acct
+            .account_into(dlt::EN10MB, &self.frame, ts, || clock.secs, flow, lead)?;
         flow.prims.in_iface = p.ifindex_in();
         flow.prims.out_iface = p.ifindex_out();
-        Ok(flow)
+        Ok(())
     }
 }
 

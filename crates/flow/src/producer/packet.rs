@@ -481,6 +481,15 @@ fn mpls_bottom_depth(frame: &[u8], at: usize) -> (u32, u8) {
     (last >> 12, depth)
 }
 
+/// What the IP handlers return besides the lead fields they write.
+struct L4Counts {
+    bytes: u64,
+    packets: u64,
+    tcp_flags: u8,
+    /// Not in the lead: written only into whole flows.
+    icmp_type_code: u16,
+}
+
 impl PacketAccountant {
     pub fn new(mut opts: PacketOptions) -> PacketAccountant {
         if opts.frag_entries == 0 {
@@ -509,54 +518,77 @@ impl PacketAccountant {
         ts: Timestamp,
         now: u64,
     ) -> Result<Flow, Skip> {
-        let l2 = link_layer(linktype, frame).ok_or(Skip::NotIp)?;
-        let mut p = Primitives {
-            src_mac: l2.src_mac,
-            dst_mac: l2.dst_mac,
-            etype: l2.etype,
-            sampling_rate: self.opts.ext_sampling_rate.max(1),
-            timestamp_start: ts,
-            timestamp_arrival: ts,
-            ..Primitives::default()
-        };
-        if let Some(v) = l2.vlan_at {
-            let tci = be16(frame, v);
-            p.vlan = tci & 0x0fff;
-            p.cos = (tci >> 13) as u8;
-        }
-        if let Some(m) = l2.mpls_at {
-            p.mpls_label_top = be32(frame, m).map_or(0, |v| v >> 12);
-            let (bottom, depth) = mpls_bottom_depth(frame, m);
-            p.mpls_label_bottom = bottom;
-            p.mpls_stack_depth = depth;
-        }
-        let (bytes, pkts, tcp_flags) = if l2.etype == ETHERTYPE_IP {
-            self.ipv4(frame, l2.l3, &mut p, now)?
-        } else {
-            self.ipv6(frame, l2.l3, &mut p, now)?
-        };
-        Ok(Flow {
-            prims: p,
-            custom: crate::flow::CustomRef::NONE,
-            packets: pkts,
-            bytes,
-            flows: 0,
-            tcp_flags,
-            flow_type: FlowType::default(),
-            bin_time: if self.opts.time_new { 0 } else { ts.secs },
-            time_start_usecs: if self.opts.time_new { 0 } else { ts.usecs },
-            label_reset: false,
-        })
+        let mut flow = Flow::default();
+        self.account_into(linktype, frame, ts, || now, &mut flow, false)?;
+        Ok(flow)
     }
 
-    /// `ip_handler()`: returns (bytes, packets, tcp_flags).
+    /// [`PacketAccountant::account`] in place, into a batch slot. `lead`: write only the
+    /// counters and the lead of the flow ([`crate::flow::LEAD_END`]), every field of them,
+    /// and leave the rest of `flow` as it was (`FlowBatch::push_lead`: no plugin reads it);
+    /// else `flow` must be a default flow, and every field pmacctd sets is written. `now`
+    /// gives the wall clock in seconds, asked only for a fragment (a clock read per packet
+    /// costs as much as the link-layer walk). On `Err` the flow is half written: drop it.
+    pub fn account_into(
+        &mut self,
+        linktype: u32,
+        frame: &[u8],
+        ts: Timestamp,
+        now: impl Fn() -> u64 + Copy,
+        flow: &mut Flow,
+        lead: bool,
+    ) -> Result<(), Skip> {
+        let l2 = link_layer(linktype, frame).ok_or(Skip::NotIp)?;
+        let p = &mut flow.prims;
+        // The lead, every field: the IP handlers set what the packet carries.
+        p.clear_lead();
+        p.timestamp_start = ts;
+        if !lead {
+            p.src_mac = l2.src_mac;
+            p.dst_mac = l2.dst_mac;
+            p.etype = l2.etype;
+            p.sampling_rate = self.opts.ext_sampling_rate.max(1);
+            p.timestamp_arrival = ts;
+            if let Some(v) = l2.vlan_at {
+                let tci = be16(frame, v);
+                p.vlan = tci & 0x0fff;
+                p.cos = (tci >> 13) as u8;
+            }
+            if let Some(m) = l2.mpls_at {
+                p.mpls_label_top = be32(frame, m).map_or(0, |v| v >> 12);
+                let (bottom, depth) = mpls_bottom_depth(frame, m);
+                p.mpls_label_bottom = bottom;
+                p.mpls_stack_depth = depth;
+            }
+        }
+        let l4 = if l2.etype == ETHERTYPE_IP {
+            self.ipv4(frame, l2.l3, p, now)?
+        } else {
+            self.ipv6(frame, l2.l3, p, now)?
+        };
+        if !lead {
+            p.icmp_type_code = l4.icmp_type_code;
+        }
+        flow.custom = crate::flow::CustomRef::NONE;
+        flow.packets = l4.packets;
+        flow.bytes = l4.bytes;
+        flow.flows = 0;
+        flow.tcp_flags = l4.tcp_flags;
+        flow.flow_type = FlowType::default();
+        flow.bin_time = if self.opts.time_new { 0 } else { ts.secs };
+        flow.time_start_usecs = if self.opts.time_new { 0 } else { ts.usecs };
+        flow.label_reset = false;
+        Ok(())
+    }
+
+    /// `ip_handler()`.
     fn ipv4(
         &mut self,
         f: &[u8],
         iph: usize,
         p: &mut Primitives,
-        now: u64,
-    ) -> Result<(u64, u64, u8), Skip> {
+        now: impl Fn() -> u64,
+    ) -> Result<L4Counts, Skip> {
         let caplen = f.len();
         let vhl = *f.get(iph).ok_or(Skip::Truncated)?;
         let off = iph + usize::from(vhl & 0x0f) * 4;
@@ -608,7 +640,13 @@ impl PacketAccountant {
                     proto,
                 };
                 if self.frags.account(
-                    key, !non_first, ip_len, &mut ports, &mut pkts, &mut bytes, now,
+                    key,
+                    !non_first,
+                    ip_len,
+                    &mut ports,
+                    &mut pkts,
+                    &mut bytes,
+                    now(),
                 )? {
                     flags = 0;
                 }
@@ -617,20 +655,27 @@ impl PacketAccountant {
         p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
         p.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
         // 1.7.7 reads type and code at the L4 offset of every ICMP packet (fragments too).
-        if proto == 1 && off + 2 <= caplen {
-            p.icmp_type_code = u16::from_be_bytes([f[off], f[off + 1]]);
-        }
-        Ok((bytes, pkts, flags))
+        let icmp_type_code = if proto == 1 && off + 2 <= caplen {
+            u16::from_be_bytes([f[off], f[off + 1]])
+        } else {
+            0
+        };
+        Ok(L4Counts {
+            bytes,
+            packets: pkts,
+            tcp_flags: flags,
+            icmp_type_code,
+        })
     }
 
-    /// `ip6_handler()`: returns (bytes, packets, tcp_flags).
+    /// `ip6_handler()`.
     fn ipv6(
         &mut self,
         f: &[u8],
         iph: usize,
         p: &mut Primitives,
-        now: u64,
-    ) -> Result<(u64, u64, u8), Skip> {
+        now: impl Fn() -> u64,
+    ) -> Result<L4Counts, Skip> {
         let caplen = f.len();
         if iph + 40 > caplen {
             return Err(Skip::Truncated);
@@ -683,9 +728,10 @@ impl PacketAccountant {
         let (mut bytes, mut pkts, mut flags) = (bytes0, 1u64, 0u8);
         let offlg = frag_at.map_or(0, |fh| be16(f, fh + 2));
         let non_first = offlg & 0xfff8 != 0;
-        if let Some(l4) = l4.filter(|&o| proto == 58 && o + 2 <= caplen) {
-            p.icmp_type_code = u16::from_be_bytes([f[l4], f[l4 + 1]]);
-        }
+        let icmp_type_code = match l4.filter(|&o| proto == 58 && o + 2 <= caplen) {
+            Some(l4) => u16::from_be_bytes([f[l4], f[l4 + 1]]),
+            None => 0,
+        };
         if let Some(l4) = l4.filter(|_| proto == 6 || proto == 17) {
             let mut ports = if l4 + 4 <= caplen && !non_first {
                 [f[l4], f[l4 + 1], f[l4 + 2], f[l4 + 3]]
@@ -706,7 +752,13 @@ impl PacketAccountant {
                         dst,
                     };
                     if self.frags.account(
-                        key, !non_first, bytes0, &mut ports, &mut pkts, &mut bytes, now,
+                        key,
+                        !non_first,
+                        bytes0,
+                        &mut ports,
+                        &mut pkts,
+                        &mut bytes,
+                        now(),
                     )? {
                         flags = 0;
                     }
@@ -715,7 +767,12 @@ impl PacketAccountant {
             p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
             p.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
         }
-        Ok((bytes, pkts, flags))
+        Ok(L4Counts {
+            bytes,
+            packets: pkts,
+            tcp_flags: flags,
+            icmp_type_code,
+        })
     }
 }
 
@@ -750,6 +807,21 @@ mod tests {
         t[12] = 5 << 4;
         t[13] = flags;
         t
+    }
+
+    /// IPv6 (traffic class 0xb8), a hop-by-hop header, then TCP with SYN.
+    fn ipv6_hop_by_hop_tcp() -> Vec<u8> {
+        let mut h = vec![0x6b, 0x80, 0, 0];
+        h.extend_from_slice(&(8u16 + 20).to_be_bytes());
+        h.extend_from_slice(&[0, 64]); // hop-by-hop next
+        h.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
+        h.extend_from_slice(&[0; 12]);
+        h.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
+        h.extend_from_slice(&[0; 11]);
+        h.push(1);
+        h.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0]);
+        h.extend(tcp(0x02));
+        h
     }
 
     fn acct(frags: bool) -> PacketAccountant {
@@ -906,17 +978,7 @@ mod tests {
     #[test]
     fn ipv6_tcp_with_extension_header() {
         let mut f = eth(0x86dd, &[]);
-        let mut h = vec![0x6b, 0x80, 0, 0];
-        h.extend_from_slice(&(8u16 + 20).to_be_bytes());
-        h.extend_from_slice(&[0, 64]); // hop-by-hop next
-        h.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
-        h.extend_from_slice(&[0; 12]);
-        h.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
-        h.extend_from_slice(&[0; 11]);
-        h.push(1);
-        h.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0]);
-        h.extend(tcp(0x02));
-        f.extend(h);
+        f.extend(ipv6_hop_by_hop_tcp());
         let fl = acct(true)
             .account(dlt::EN10MB, &f, Timestamp::ZERO, 0)
             .unwrap();
@@ -924,6 +986,87 @@ mod tests {
         assert_eq!(fl.prims.proto, 6);
         assert_eq!(fl.prims.tos, 0xb8);
         assert_eq!((fl.prims.dst_port, fl.tcp_flags), (80, 2));
+    }
+
+    /// The frames of the lead test: (link type, frame, fragment of an IPv4 datagram).
+    fn lead_frames() -> Vec<(u32, Vec<u8>, bool)> {
+        let mut v = Vec::new();
+        let mut f = eth(0x0800, &[0x2000 | 20]);
+        f.extend(ipv4(6, 0, 1, &tcp(0x12), 540));
+        v.push((dlt::EN10MB, f, false));
+        let mut mpls = eth(0x8847, &[]);
+        mpls.extend_from_slice(&((100u32 << 12) | 0x100 | 64).to_be_bytes());
+        mpls.extend(ipv4(1, 0, 1, &[8, 0, 0, 0, 0, 0, 0, 0], 28));
+        v.push((dlt::EN10MB, mpls, false));
+        v.push((
+            dlt::RAW,
+            ipv4(17, 0, 1, &[0, 1, 0, 2, 0, 8, 0, 0], 28),
+            false,
+        ));
+        let mut v6 = eth(0x86dd, &[]);
+        v6.extend(ipv6_hop_by_hop_tcp());
+        v.push((dlt::EN10MB, v6, false));
+        // ICMPv6 (no ports: the lead's ports must still be written).
+        let mut icmp6 = eth(0x86dd, &[]);
+        let mut h = vec![0x60, 0, 0, 0, 0, 8, 58, 64];
+        h.extend_from_slice(&[0xfe; 32]);
+        h.extend_from_slice(&[128, 0, 0, 0, 0, 0, 0, 0]);
+        icmp6.extend(h);
+        v.push((dlt::EN10MB, icmp6, false));
+        // A first fragment, then a later one (its ports from the first).
+        let mut first = eth(0x0800, &[]);
+        first.extend(ipv4(6, 0x2000, 9, &tcp(0x18), 1500));
+        v.push((dlt::EN10MB, first, true));
+        let mut later = eth(0x0800, &[]);
+        later.extend(ipv4(6, 185, 9, &[0; 20], 500));
+        v.push((dlt::EN10MB, later, true));
+        v
+    }
+
+    #[test]
+    fn lead_writer_matches_the_whole_flow() {
+        for (frags, time_new, ext) in [(true, false, 0), (false, true, 10)] {
+            let opts = PacketOptions {
+                handle_fragments: frags,
+                time_new,
+                ext_sampling_rate: ext,
+                ..Default::default()
+            };
+            let (mut a, mut b) = (PacketAccountant::new(opts), PacketAccountant::new(opts));
+            let mut accounted = 0;
+            for (i, (dlt, f, _)) in lead_frames().into_iter().enumerate() {
+                let ts = Timestamp::new(1_700_000_000 + i as u64, 250_000);
+                let mut whole = Flow::default();
+                let w = a.account_into(dlt, &f, ts, || 50, &mut whole, false);
+                let mut lead = *crate::flow::POISONED;
+                let l = b.account_into(dlt, &f, ts, || 50, &mut lead, true);
+                assert_eq!(w, l, "frame {i}");
+                if w.is_ok() {
+                    accounted += 1;
+                    assert_eq!(
+                        crate::flow::lead_of(&lead),
+                        crate::flow::lead_of(&whole),
+                        "frame {i}"
+                    );
+                }
+            }
+            assert!(accounted >= 6, "{accounted} frames accounted");
+        }
+    }
+
+    #[test]
+    fn the_clock_is_read_for_fragments_only() {
+        let mut a = acct(true);
+        for (dlt, f, frag) in lead_frames() {
+            let read = std::cell::Cell::new(false);
+            let mut fl = Flow::default();
+            let now = || {
+                read.set(true);
+                50
+            };
+            let _ = a.account_into(dlt, &f, Timestamp::ZERO, now, &mut fl, false);
+            assert_eq!(read.get(), frag);
+        }
     }
 
     #[test]
