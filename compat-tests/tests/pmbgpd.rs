@@ -706,6 +706,21 @@ fn dump_after(bus: &BusSide, closes_before: usize) -> Option<(Vec<String>, Strin
         .iter()
         .filter(|m| m.contains("\"event_type\": \"dump_close\""))
         .nth(closes_before)?;
+    dump_of(bus, &msgs, close)
+}
+
+/// The messages of the dump of deadline `ts` on `bus`, once it is complete.
+fn bus_dump_at(bus: &BusSide, ts: &str) -> Option<(Vec<String>, String)> {
+    let msgs = bus.poll();
+    let close = msgs.iter().find(|m| {
+        m.contains("\"event_type\": \"dump_close\"")
+            && object(m, &bus.name)["timestamp"].as_str() == Some(ts)
+    })?;
+    dump_of(bus, &msgs, close)
+}
+
+/// The dump `close` ends among `msgs`: (its records, its timestamp).
+fn dump_of(bus: &BusSide, msgs: &[String], close: &str) -> Option<(Vec<String>, String)> {
     let seq = object(close, &bus.name)["seq"].clone();
     let recs: Vec<String> = msgs
         .iter()
@@ -769,7 +784,13 @@ fn broker_case(daemon: &str, ours: &Path, extra: &str, msglog: Broker, dump: Bro
             dump_after(&dbus[0], closes[0]),
             dump_after(&dbus[1], closes[1]),
         ) {
-            break (a, b);
+            // One side's dump of a deadline may reach its bus before the count above and the
+            // other's after it: compare the two dumps of the later deadline (both after the
+            // table was complete).
+            let t = a.1.max(b.1);
+            if let (Some(a), Some(b)) = (bus_dump_at(&dbus[0], &t), bus_dump_at(&dbus[1], &t)) {
+                break (a, b);
+            }
         }
         assert!(
             t0.elapsed() < Duration::from_secs(130),
