@@ -178,6 +178,29 @@ impl Primitives {
     }
 }
 
+impl Flow {
+    /// A flow with every field off its default: a lead slot's stale content in tests and
+    /// fuzzing (debug builds' [`FlowBatch::push_lead`] hands it out), so that a lead writer
+    /// that misses a field is caught.
+    pub fn poisoned() -> Flow {
+        *POISONED
+    }
+
+    /// The counters and the lead ([`LEAD_END`]) of the two flows are equal: what a lead slot
+    /// must hold against the whole flow of the same record (fuzzing; unit tests compare
+    /// [`lead_of`] texts for readable failures).
+    pub fn lead_eq(&self, other: &Flow) -> bool {
+        macro_rules! each {
+            ($($f:ident),*) => { true $(&& self.prims.$f == other.prims.$f)* };
+        }
+        let head = |f: &Flow| Flow {
+            prims: Primitives::default(),
+            ..*f
+        };
+        lead_fields!(each) && head(self) == head(other)
+    }
+}
+
 /// Tests: the counters and the lead of `f`, field by field, as text (what a lead writer
 /// must set whole).
 #[cfg(test)]
@@ -202,8 +225,8 @@ pub(crate) fn lead_of(f: &Flow) -> Vec<String> {
 /// the path where each record's flow crosses from a worker's core to a plugin's.
 pub const LEAD_END: usize = std::mem::offset_of!(Primitives, timestamp_arrival);
 
-/// Debug builds: what [`FlowBatch::push_lead`] hands out, every field off its default.
-#[cfg(any(test, debug_assertions))]
+/// Every field off its default: what [`FlowBatch::push_lead`] hands out in debug builds
+/// ([`Flow::poisoned`]).
 pub(crate) static POISONED: std::sync::LazyLock<Flow> = std::sync::LazyLock::new(|| Flow {
     packets: 0x2A2A,
     bytes: 0x2A2A_2A2A,
@@ -559,6 +582,17 @@ mod tests {
         };
         assert_eq!(rest(&f), rest(&POISONED));
         assert_ne!(f.prims.sampling_rate, 0, "past the lead: untouched");
+        assert!(f.lead_eq(&Flow {
+            prims: Primitives {
+                sampling_rate: 3,
+                ..Default::default()
+            },
+            ..*POISONED
+        }));
+        assert!(!f.lead_eq(&POISONED), "a lead field differs");
+        let mut g = f;
+        g.packets += 1;
+        assert!(!f.lead_eq(&g), "a counter differs");
     }
 
     /// A batch's slots keep their flows across fillings; `flows()` shows the filled ones.

@@ -357,9 +357,8 @@ macro_rules! primitive_table {
             match prim { $( Primitive::$v => primitive_table!(@val k x $render $field), )+ }
         }
 
-        /// Set `prim`'s field of `p` to a value that is not its default (tests, and debug
-        /// builds' poisoned slots: see `FlowBatch::push_lead`).
-        #[cfg(any(test, debug_assertions))]
+        /// Set `prim`'s field of `p` to a value that is not its default (tests, fuzzing and
+        /// debug builds' poisoned slots: see `FlowBatch::push_lead`).
         pub(crate) fn poke_field(prim: Primitive, p: &mut Primitives) {
             match prim { $( Primitive::$v => primitive_table!(@poke p $field), )+ }
         }
@@ -422,9 +421,7 @@ macro_rules! primitive_table {
 }
 
 mod table;
-#[cfg(any(test, debug_assertions))]
-use table::poke_field;
-use table::{copy_field, field_span, keyword_primitive};
+use table::{copy_field, field_span, keyword_primitive, poke_field};
 pub(crate) use table::{pack_field, raw_span, unpack_field};
 
 /// `(offset, length)` of a field of [`Primitives`] at `offset` when its type's key bytes are
@@ -741,9 +738,8 @@ pub fn in_lead(prim: Primitive) -> bool {
     field_span(prim).is_none_or(|(off, len)| off + len <= crate::flow::LEAD_END)
 }
 
-/// Debug builds: primitives whose every field holds a sample value, not its default: what a
-/// batch slot whose lead alone is written holds first (`FlowBatch::push_lead`).
-#[cfg(debug_assertions)]
+/// Primitives whose every field holds a sample value, not its default: what a batch slot
+/// whose lead alone is written holds first in debug builds (`FlowBatch::push_lead`).
 pub(crate) fn poisoned() -> Primitives {
     let mut p = Primitives::default();
     for prim in Primitive::all() {
