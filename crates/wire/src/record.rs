@@ -230,6 +230,29 @@ impl std::ops::DerefMut for FlowRecord<'_> {
 }
 
 impl<'a> FlowRecord<'a> {
+    /// A record of `fields` with no views into a datagram.
+    #[inline]
+    pub fn new(fields: FlowFields) -> Self {
+        FlowRecord {
+            fields,
+            application_id: None,
+            vrf_name_raw: None,
+            srv6_seg_list: None,
+            raw: None,
+        }
+    }
+
+    /// Become a record of `fields` with no views, in place (what a decode loop does between
+    /// records: no temporary record is built).
+    #[inline]
+    pub fn reset_to(&mut self, fields: &FlowFields) {
+        self.fields = *fields;
+        self.application_id = None;
+        self.vrf_name_raw = None;
+        self.srv6_seg_list = None;
+        self.raw = None;
+    }
+
     /// Become a copy of `base`, each part moved once: the derived `clone_from` builds a
     /// temporary record first, two copies of several hundred bytes per decoded record.
     #[inline]

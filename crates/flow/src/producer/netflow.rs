@@ -193,13 +193,14 @@ pub fn ip_next_hop_peer(rec: &FlowRecord<'_>) -> Option<IpAddr> {
 /// The custom primitive values (`aggregate_primitives`) of `rec` into `out`, when an
 /// aggregate uses some and the record carries its raw fields (v9/IPFIX). False: the flow has
 /// none (they travel beside the flow, see `FlowBatch`).
+#[inline]
 pub fn custom_values(rec: &FlowRecord<'_>, out: &mut CustomValues) -> bool {
-    let Some(raw) = &rec.raw else {
-        return false;
-    };
     if !custom::active() {
         return false;
     }
+    let Some(raw) = &rec.raw else {
+        return false;
+    };
     *out = CustomValues::EMPTY;
     custom::extract(raw, out);
     true

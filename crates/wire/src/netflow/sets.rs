@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Reads one template-bearing set (v9 flowset 0/1, IPFIX set 2/3) into the decoder's
-/// templates; other set ids are not its business. Each version passes its own, so this walk
+/// templates; other set ids under 256 are not its business (data sets never reach it). Each version passes its own, so this walk
 /// does not depend on the version modules that call it.
 pub(super) type TemplateSetFn = fn(&mut NetflowDecoder, &SetCtx, u16, &[u8], &mut DatagramStats);
 
@@ -42,8 +42,12 @@ pub(super) fn walk<F: FnMut(&FlowRecord)>(
             stats.drop(DropReason::SetLength);
             break;
         }
-        let content = &body[end + 4..end + len];
-        (ctx.template_set)(dec, ctx, id, content, stats);
+        // Template-bearing sets have ids under 256 (v9 0/1, IPFIX 2/3): a data set costs
+        // no call here.
+        if id < 256 {
+            let content = &body[end + 4..end + len];
+            (ctx.template_set)(dec, ctx, id, content, stats);
+        }
         end += len;
     }
     // Pass 2: data sets, within the bounds pass 1 validated.
@@ -63,16 +67,14 @@ pub(super) fn walk<F: FnMut(&FlowRecord)>(
     }
 }
 
-/// The fresh record every data record of a set starts from.
+/// The fresh values every data record of a set starts from (the record's views start
+/// empty: [`FlowRecord::reset_to`]).
 #[inline]
-fn base_record<'a>(ctx: &SetCtx, t: &Template) -> FlowRecord<'a> {
-    FlowRecord {
-        fields: FlowFields {
-            header: ctx.header,
-            flow_type: t.flow_type,
-            flows: 1,
-            ..Default::default()
-        },
+fn base_fields(ctx: &SetCtx, t: &Template) -> FlowFields {
+    FlowFields {
+        header: ctx.header,
+        flow_type: t.flow_type,
+        flows: 1,
         ..Default::default()
     }
 }
@@ -237,7 +239,7 @@ fn data_records<F: FnMut(&FlowRecord)>(
     stats: &mut DatagramStats,
     sink: &mut F,
 ) {
-    let base = base_record(ctx, t);
+    let base = base_fields(ctx, t);
     let tb = TimeBase {
         sys_init_ms: facts.sys_init_ms,
         ..ctx.tb
@@ -246,14 +248,14 @@ fn data_records<F: FnMut(&FlowRecord)>(
         stats.drop(DropReason::PaddingNotZero);
         return;
     }
-    let mut rec = base.clone();
-    // The first record starts from the copy above; the others are reset from the base.
+    // The first record starts as the base; the others are reset to it.
+    let mut rec = FlowRecord::new(base);
     let mut fresh = true;
     let mut off = 0usize;
     // Bytes left under one minimal record are padding (min_len >= 1: no zero-length fields).
     while content.len() - off >= t.min_len {
         if !std::mem::replace(&mut fresh, false) {
-            rec.reset_from(&base);
+            rec.reset_to(&base);
         }
         let mut s = Scratch::default();
         let Some(used) = fill(t, plain, &content[off..], &mut rec, &mut s, &tb) else {
@@ -322,13 +324,13 @@ fn padding_is_zero(
     t: &Template,
     plain: Option<&Plain>,
     content: &[u8],
-    base: &FlowRecord<'_>,
+    base: &FlowFields,
     tb: &TimeBase,
 ) -> bool {
-    let mut rec = base.clone();
+    let mut rec = FlowRecord::new(*base);
     let mut off = 0usize;
     while content.len() - off >= t.min_len {
-        rec.reset_from(base);
+        rec.reset_to(base);
         let mut s = Scratch::default();
         match fill(t, plain, &content[off..], &mut rec, &mut s, tb) {
             Some(used) if used > 0 => off += used,
@@ -355,11 +357,11 @@ fn options_set<F: FnMut(&FlowRecord)>(
         && t.fields[..t.scope_count as usize]
             .iter()
             .any(|f| f.pen == V9_SCOPE_PEN && f.id == 1);
-    let base = base_record(ctx, t);
-    let mut rec = base.clone();
+    let base = base_fields(ctx, t);
+    let mut rec = FlowRecord::new(base);
     let mut off = 0usize;
     while content.len() - off >= t.min_len {
-        rec.reset_from(&base);
+        rec.reset_to(&base);
         let mut s = Scratch::default();
         let Some(used) = fill(t, None, &content[off..], &mut rec, &mut s, &ctx.tb) else {
             stats.drop(DropReason::RecordTruncated);
