@@ -448,8 +448,22 @@ fn missing_map_is_fatal_as_in_pmacct() {
             logged: vec!["/nonexistent/allow.lst".into()],
             may_be_empty: true,
         },
+        // A WARN line, then exit: 1.7.7's load_id_file has no old map to roll back to at
+        // start-up, whether or not an aggregate uses a custom primitive (this one does not).
+        Case {
+            name: "missing aggregate_primitives".into(),
+            sflow: false,
+            conf: one_plugin_refresh(
+                &pcap,
+                "aggregate_primitives: /nonexistent/primitives.map",
+                2,
+            ),
+            plugins: vec!["p"],
+            logged: vec!["/nonexistent/primitives.map".into()],
+            may_be_empty: true,
+        },
     ]);
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
 }
 
 /// automation/<t>/nfacctd-00.conf with a map and a capture.

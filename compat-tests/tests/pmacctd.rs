@@ -54,6 +54,7 @@ compat_tests::harness! {
         ext_sampling_csv => "pmacctd/ext_sampling-csv",
         ext_sampling_formatted => "pmacctd/ext_sampling-formatted",
         ext_sampling_json => "pmacctd/ext_sampling-json",
+        networks_missing_csv => "pmacctd/networks_missing-csv",
         pcap_filter_csv => "pmacctd/pcap_filter-csv",
         pcap_filter_formatted => "pmacctd/pcap_filter-formatted",
         pcap_filter_json => "pmacctd/pcap_filter-json",

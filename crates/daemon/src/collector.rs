@@ -497,7 +497,13 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         errors += 1;
     };
     // Custom primitives first: plugins' aggregates may use them.
-    crate::netmaps::load_custom_primitives(profile.daemon, &loaded.config.core);
+    if !crate::netmaps::load_custom_primitives(profile.daemon, &loaded.config.core) {
+        let path = loaded.config.core.str(key::AGGREGATE_PRIMITIVES);
+        error(format!(
+            "ERROR ( default/core ): [{}] file not found (aggregate_primitives).",
+            path.unwrap_or_default()
+        ));
+    }
     let refused = crate::netmaps::check_net_methods(profile.daemon, &loaded.config.plugins).err();
     if let Some((i, lines)) = &refused {
         let p = &loaded.config.plugins[*i];
@@ -778,7 +784,9 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         }
     };
     // Custom primitives first: plugins' aggregates may use them.
-    crate::netmaps::load_custom_primitives(profile.daemon, core);
+    if !crate::netmaps::load_custom_primitives(profile.daemon, core) {
+        return 1;
+    }
     if !crate::netmaps::check_aggregates(&core_name, &cfg.plugins) {
         return 1;
     }

@@ -51,10 +51,12 @@ fn daemon_prefix(d: pmacct_config::Daemon) -> &'static str {
 }
 
 /// Read `aggregate_primitives` (if set) and register its table, logging as pmacct's core
-/// does. A missing file only warns (the aggregate then fails on the unknown primitive).
-pub fn load_custom_primitives(daemon: pmacct_config::Daemon, core: &Scope) {
+/// does. False: the file is missing, which 1.7.7 logs as a warning and then exits on
+/// (`load_id_file` at start-up has no old map to roll back to), whatever the aggregates.
+#[must_use]
+pub fn load_custom_primitives(daemon: pmacct_config::Daemon, core: &Scope) -> bool {
     let Some(path) = core.str(key::AGGREGATE_PRIMITIVES) else {
-        return;
+        return true;
     };
     let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
     plog!(Info, name, "core", "[{path}] (re)loading map.");
@@ -63,7 +65,7 @@ pub fn load_custom_primitives(daemon: pmacct_config::Daemon, core: &Scope) {
         Err(_) => {
             plog!(Warn, name, "core", "[{path}] file not found.");
             custom::register(CustomTable::default());
-            return;
+            return false;
         }
     };
     // `len=vlen` is accepted by nfacctd and pmacctd only.
@@ -73,6 +75,7 @@ pub fn load_custom_primitives(daemon: pmacct_config::Daemon, core: &Scope) {
     });
     plog!(Info, name, "core", "[{path}] map successfully (re)loaded.");
     custom::register(table);
+    true
 }
 
 /// A file shared by the stages that use it: its current parsed form and generation.
@@ -238,7 +241,10 @@ pub fn plugin_stages(
                 users: Mutex::new(Vec::new()),
             }),
             Some(path) => {
-                let keep_both = opts.net.keep && opts.asm.keep;
+                // 1.7.7 exits on a missing file only when both methods keep the exported
+                // values; pmacctd and uacctd have no such default (`set_default_preferences`
+                // sets KEEP for nfacctd and sfacctd only), so there it warns and goes on.
+                let keep_both = !opts.packet_daemon && opts.net.keep && opts.asm.keep;
                 networks_shared(p, path, opts.filter, keep_both)?
             }
         };
