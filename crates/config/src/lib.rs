@@ -21,7 +21,9 @@ pub use cli::{check_usage, flag_key, flags, parse_args, usage, CliArgs, ACTION_F
 pub use keys::key;
 pub use registry::{Key, KeyDef, KeyScope, Kind};
 pub use syntax::{MAX_LINE, MAX_ROWS};
-pub use value::{c_atoi, inet_aton, parse_history, split_list, History, TimeUnit, Value};
+pub use value::{
+    c_atoi, c_strtol0, inet_aton, parse_history, split_list, History, TimeUnit, Value,
+};
 
 use registry::lookup;
 use std::fmt;

@@ -98,6 +98,53 @@ pub fn c_atoi(v: &str) -> (i64, &str) {
     (n, &t[end..])
 }
 
+/// C `strtol(.., 0)` as the few pmacct handlers that take any base read a value
+/// (`pcap_protocol`; `sfprobe_ifspeed` with `strtoll`): [`c_atoi`]'s whitespace and sign, then
+/// `0x`/`0X` and hex digits, `0` and octal digits, or decimal digits; the rest is ignored.
+/// Returns the number and the text after it. Saturates where C's `long` would.
+pub fn c_strtol0(v: &str) -> (i64, &str) {
+    let t = v.trim_start_matches(|c: char| c.is_ascii() && crate::syntax::is_space(c as u8));
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let b = t.as_bytes();
+    // "0x" counts as a prefix only when a hex digit follows (C reads "0x" alone as 0, "x..."
+    // then being the rest).
+    let (radix, start) =
+        if b.len() > 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit() {
+            (16, 2)
+        } else if b.first() == Some(&b'0') {
+            (8, 0)
+        } else {
+            (10, 0)
+        };
+    let digits = &t[start..];
+    let end = digits
+        .bytes()
+        .position(|c| !(c as char).is_digit(radix))
+        .unwrap_or(digits.len());
+    if start + end == 0 {
+        return (0, v);
+    }
+    let n = digits[..end].bytes().fold(0i64, |n, c| {
+        let d = i64::from((c as char).to_digit(radix).unwrap_or(0));
+        let n = n.saturating_mul(i64::from(radix));
+        if neg {
+            n.saturating_sub(d)
+        } else {
+            n.saturating_add(d)
+        }
+    });
+    (n, &digits[end..])
+}
+
+/// The integer keys whose pmacct handler reads any base ([`c_strtol0`]), not `atoi`.
+fn any_base(field: &str) -> bool {
+    field == "pcap_protocol"
+}
+
 /// glibc `inet_aton`, which pmacct's `str_to_addr` tries first: `a.b.c.d` and its short
 /// forms (`a.b.c`, `a.b`, `a`), each part decimal, octal (`0..`) or hex (`0x..`); the address
 /// may be followed by whitespace and anything. Returns the address and the text after it.
@@ -205,7 +252,11 @@ pub(crate) fn parse_value(def: &KeyDef, raw: &str) -> Result<(Value, Option<Stri
     }
     match def.kind {
         Kind::Int { .. } => {
-            let (_, rest) = c_atoi(raw);
+            let (_, rest) = if any_base(def.field) {
+                c_strtol0(raw)
+            } else {
+                c_atoi(raw)
+            };
             let extra = trailing(rest);
             parse_typed(def, raw).map(|v| (v, extra))
         }
@@ -267,7 +318,12 @@ fn parse_typed(def: &KeyDef, raw: &str) -> Result<Value, Rejection> {
             };
             // pmacct's handlers read integers with atoi(): "2100 ! netflow" is 2100,
             // "abc" is 0 (then the range check speaks).
-            match c_atoi(raw).0 {
+            let n = if any_base(def.field) {
+                c_strtol0(raw).0
+            } else {
+                c_atoi(raw).0
+            };
+            match n {
                 n if n >= min && n <= max => Ok(Value::Int(n)),
                 _ => Err(reject(range_msg())),
             }
@@ -486,6 +542,29 @@ mod tests {
         );
         assert_eq!(c_atoi("  -12x"), (-12, "x"));
         assert_eq!(c_atoi("99999999999999999999999"), (i64::MAX, ""));
+        // pcap_protocol is read with strtol(.., 0), as a real config writes it.
+        assert_eq!(
+            read("pcap_protocol", "0x0800"),
+            Some((Value::Int(0x0800), None))
+        );
+        assert_eq!(
+            read("pcap_protocol", "017 ! octal"),
+            Some((Value::Int(15), t("! octal")))
+        );
+    }
+
+    #[test]
+    fn strtol_any_base() {
+        assert_eq!(c_strtol0("0x0800"), (2048, ""));
+        assert_eq!(c_strtol0(" 0X1fz"), (31, "z"));
+        assert_eq!(c_strtol0("0x"), (0, "x"));
+        assert_eq!(c_strtol0("0xg"), (0, "xg"));
+        assert_eq!(c_strtol0("0755 rest"), (493, " rest"));
+        assert_eq!(c_strtol0("089"), (0, "89"));
+        assert_eq!(c_strtol0("-42"), (-42, ""));
+        assert_eq!(c_strtol0("abc"), (0, "abc"));
+        assert_eq!(c_strtol0("0"), (0, ""));
+        assert_eq!(c_strtol0("0xffffffffffffffffffff"), (i64::MAX, ""));
     }
 
     #[test]

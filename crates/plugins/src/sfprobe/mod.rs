@@ -94,9 +94,10 @@ impl SfprobeConfig {
             .unwrap_or(if ext > 0 { ext } else { 1 })
             .min(u64::from(u32::MAX)) as u32;
         let if_speed = if scope.is_set(key::SFPROBE_IFSPEED) {
-            let s = scope.get(key::SFPROBE_IFSPEED).unwrap_or_default().trim();
-            s.parse::<u64>()
-                .map_err(|_| format!("sfprobe_ifspeed: '{s}' is not a number"))?
+            // 1.7.7: strtoll(v, NULL, 0) into a u_int64_t (hex and octal too, the rest of the
+            // text ignored, a negative number wrapping).
+            let s = scope.get(key::SFPROBE_IFSPEED).unwrap_or_default();
+            pmacct_config::c_strtol0(s).0 as u64
         } else {
             100_000_000
         };
