@@ -247,6 +247,34 @@ fn post_tag_as_1_7_7() {
     assert!(!us.stderr.contains("not supported yet"), "{}", us.stderr);
 }
 
+/// A plugin without `aggregate` (seen in public configs, an SQL plugin's commented out):
+/// 1.7.7's core warns `defaulting to SRC HOST aggregation.` for it, not for a plugin that
+/// has one, and the plugin aggregates src_host.
+#[test]
+fn no_aggregate_defaults_to_src_host_as_1_7_7() {
+    let dir = tmpdir("no-aggregate");
+    let pcap = corpus("corpus/traffic-reproducer/nfv9-traffic.pcap");
+    let text = format!(
+        "plugins: print[bare], print[set]\naggregate[set]: proto\nprint_output: csv\n\
+         pcap_savefile: {pcap}\n"
+    );
+    let (theirs, us) = both("nfacctd", &dir, &text);
+    assert_eq!(us.rc, 0, "{}", us.stderr);
+    let warn = "defaulting to SRC HOST aggregation.";
+    assert_eq!(
+        lines_with(&theirs.stderr, warn),
+        ["WARN ( bare/print ): defaulting to SRC HOST aggregation."],
+        "1.7.7: {}",
+        theirs.stderr
+    );
+    assert_eq!(
+        lines_with(&us.stderr, warn),
+        lines_with(&theirs.stderr, warn)
+    );
+    assert!(theirs.records.len() > 5, "1.7.7: {:?}", theirs.records);
+    assert_eq!(us.records, theirs.records);
+}
+
 /// One NetFlow v5 datagram in a pcap: two flows, one with an IP next hop.
 fn v5_pcap(path: &Path) {
     let uptime = 100_000u32;

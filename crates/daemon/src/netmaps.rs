@@ -698,7 +698,21 @@ pub fn check_net_methods(
 /// Unknown primitive 'x'`, before any plugin starts. False (logged) if one is unknown.
 pub fn check_aggregates(core_name: &str, plugins: &[PluginInstance]) -> bool {
     for p in plugins {
-        if let Some(tokens) = p.scope.list(key::AGGREGATE) {
+        let kind = p.kind.as_str();
+        let tokens = p
+            .scope
+            .list(key::AGGREGATE)
+            .filter(|_| p.scope.is_set(key::AGGREGATE));
+        // 1.7.7's core, for every plugin but the probes and tee, when nothing is aggregated
+        // (the key table's default, src_host, is what the plugin then uses).
+        if !matches!(kind, "nfprobe" | "sfprobe" | "tee")
+            && tokens
+                .as_ref()
+                .is_none_or(|t| t.iter().all(|x| x.is_empty()))
+        {
+            plog!(Warn, &p.name, kind, "defaulting to SRC HOST aggregation.");
+        }
+        if let Some(tokens) = tokens {
             if let Err(e @ pmacct_flow::AggregateError::Unknown(_)) = Aggregate::parse(&tokens) {
                 plog!(Error, core_name, "core", "{e}");
                 return false;
