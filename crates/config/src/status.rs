@@ -36,6 +36,8 @@ const ZMQ: &str = "pmacct-rs plugin queues are in-process (bounded channels), th
 
 const BGP_LOG_AVRO: &str = "BGP message logs and table dumps are JSON only in pmacct-rs: 1.7.7's Avro records of them (bgp_daemon_msglog_output/bgp_table_dump_output avro) have their own schemas that pmacct-rs's Avro code (flow records) does not generate; set, they stop the daemon at start-up";
 const BMP_LOG_AVRO: &str = "BMP message logs and dumps are JSON only in pmacct-rs: 1.7.7's Avro records of them (bmp_daemon_msglog_output/bmp_dump_output avro) have their own schemas that pmacct-rs's Avro code (flow records) does not generate; set, they stop pmbmpd (and nfacctd/sfacctd with bmp_daemon) at start-up";
+const GEOIP_LEGACY: &str = "legacy GeoIP: pmacct 1.7.7 as Debian builds it (GeoIP2 only) does not know this key either and ignores it ('Unknown key'); geoipv2_file is the GeoIP key both read";
+const NDPI_CLASSIFIER: &str = "nDPI classification: pmacct 1.7.7 as Debian builds it (without nDPI) does not know this key either and ignores it ('Unknown key'); pmacct-rs has no nDPI classifier";
 const BGP_HASH: &str = "sizes 1.7.7's BGP hash tables; pmacct-rs keeps each peer's routes in its own prefix trie (per AFI/SAFI/RD) and interns attributes in a map that grows as needed, so there is no bucket count to set";
 const BGP_LG: &str = "the BGP looking glass (ZeroMQ request/reply server) is not built in pmacct-rs: 'bgp_daemon_lg: true' is refused at start-up";
 const BGP_LG_SUB: &str =
@@ -110,6 +112,17 @@ pub static STATUSES: &[(&str, Status)] = &[
     ("plugin_pipe_zmq_retry", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_profile", Status::NoOp(ZMQ)),
     ("plugin_pipe_zmq_hwm", Status::NoOp(ZMQ)),
+    ("geoip_ipv4_file", Status::NoOp(GEOIP_LEGACY)),
+    ("geoip_ipv6_file", Status::NoOp(GEOIP_LEGACY)),
+    ("classifier_num_roots", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_max_flows", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_proto_guess", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_idle_scan_period", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_idle_max_time", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_idle_scan_budget", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_giveup_proto_tcp", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_giveup_proto_udp", Status::NoOp(NDPI_CLASSIFIER)),
+    ("classifier_giveup_proto_other", Status::NoOp(NDPI_CLASSIFIER)),
     (
         "bgp_blackhole_stdcomm_list",
         Status::NoOp("in pmacct 1.7.7 it only feeds a work-in-progress blackhole thread whose verdict nothing reads: flows, message logs and dumps are the same with or without it"),
