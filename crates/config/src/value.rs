@@ -74,28 +74,7 @@ fn reject(lines: Vec<String>) -> Rejection {
 /// an optional sign, the digits that follow (none: 0); the rest of the text is ignored.
 /// Returns the number and the text after it. Saturates where C's `long` would.
 pub fn c_atoi(v: &str) -> (i64, &str) {
-    let t = v.trim_start_matches(|c: char| c.is_ascii() && crate::syntax::is_space(c as u8));
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let end = t
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(t.len());
-    if end == 0 {
-        return (0, v);
-    }
-    let n = t[..end].bytes().fold(0i64, |n, d| {
-        let d = i64::from(d - b'0');
-        if neg {
-            n.saturating_mul(10).saturating_sub(d)
-        } else {
-            n.saturating_mul(10).saturating_add(d)
-        }
-    });
-    (n, &t[end..])
+    c_strtol(v, Some(10))
 }
 
 /// C `strtol(.., 0)` as the few pmacct handlers that take any base read a value
@@ -103,6 +82,12 @@ pub fn c_atoi(v: &str) -> (i64, &str) {
 /// `0x`/`0X` and hex digits, `0` and octal digits, or decimal digits; the rest is ignored.
 /// Returns the number and the text after it. Saturates where C's `long` would.
 pub fn c_strtol0(v: &str) -> (i64, &str) {
+    c_strtol(v, None)
+}
+
+/// C `strtol` with base `radix`, or base 0 (`None`: the prefix decides), as [`c_atoi`] and
+/// [`c_strtol0`] describe.
+fn c_strtol(v: &str, radix: Option<u32>) -> (i64, &str) {
     let t = v.trim_start_matches(|c: char| c.is_ascii() && crate::syntax::is_space(c as u8));
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -110,16 +95,20 @@ pub fn c_strtol0(v: &str) -> (i64, &str) {
         _ => (false, t),
     };
     let b = t.as_bytes();
-    // "0x" counts as a prefix only when a hex digit follows (C reads "0x" alone as 0, "x..."
-    // then being the rest).
-    let (radix, start) =
-        if b.len() > 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit() {
+    // Base 0: "0x" counts as a prefix only when a hex digit follows (C reads "0x" alone as
+    // 0, "x..." then being the rest).
+    let (radix, start) = match radix {
+        Some(r) => (r, 0),
+        None if b.len() > 2
+            && b[0] == b'0'
+            && (b[1] | 0x20) == b'x'
+            && b[2].is_ascii_hexdigit() =>
+        {
             (16, 2)
-        } else if b.first() == Some(&b'0') {
-            (8, 0)
-        } else {
-            (10, 0)
-        };
+        }
+        None if b.first() == Some(&b'0') => (8, 0),
+        None => (10, 0),
+    };
     let digits = &t[start..];
     let end = digits
         .bytes()
