@@ -29,90 +29,40 @@ const PMACCTD: &str = env!("CARGO_BIN_EXE_pmacctd");
 /// Inside the test's own namespaces: no other test can hold them.
 const PORT: u16 = 47201;
 
-fn run(args: &[&str]) -> Result<String, String> {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .map_err(|e| format!("{}: {e}", args.join(" ")))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{}: {}\n{}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ))
+mod netns;
+use netns::{run, Netns};
+
+/// A namespace of this test: IPv6 off, so only the test's traffic flows.
+fn add_ns(name: String) -> Netns {
+    let ns = Netns::add(name, "pmacctd_ifmap_live");
+    for k in ["all", "default"] {
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            &ns.name,
+            "sysctl",
+            "-qw",
+            &format!("net.ipv6.conf.{k}.disable_ipv6=1"),
+        ])
+        .unwrap();
     }
+    ns
 }
 
-struct Netns {
-    name: String,
-}
-
-impl Netns {
-    fn add(name: String) -> Netns {
-        // SAFETY: getuid(2) has no preconditions.
-        let uid = unsafe { libc::getuid() };
-        assert!(
-            uid == 0,
-            "pmacctd_ifmap_live needs root to make network namespaces (CI runs as root)"
-        );
-        let _ = run(&["ip", "netns", "del", &name]);
-        run(&["ip", "netns", "add", &name])
-            .unwrap_or_else(|e| panic!("cannot make a network namespace (iproute2): {e}"));
-        let ns = Netns { name };
-        for k in ["all", "default"] {
-            run(&[
-                "ip",
-                "netns",
-                "exec",
-                &ns.name,
-                "sysctl",
-                "-qw",
-                &format!("net.ipv6.conf.{k}.disable_ipv6=1"),
-            ])
-            .unwrap();
-        }
-        run(&["ip", "-n", &ns.name, "link", "set", "lo", "up"]).unwrap();
-        ns
-    }
-
-    fn ifindex(&self, dev: &str) -> u32 {
-        run(&["ip", "-n", &self.name, "-o", "link", "show", "dev", dev])
-            .unwrap()
-            .split(':')
-            .next()
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap()
-    }
-
-    /// Run `f` in a thread that joined this namespace.
-    fn within<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = format!("/var/run/netns/{}", self.name);
-        std::thread::spawn(move || {
-            let file = std::fs::File::open(&path).unwrap();
-            // SAFETY: setns(2) on an open namespace file; it moves only this thread.
-            let rc =
-                unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&file), libc::CLONE_NEWNET) };
-            assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
-            f()
-        })
-        .join()
+fn ifindex(ns: &Netns, dev: &str) -> u32 {
+    ns.ip(&["-o", "link", "show", "dev", dev])
         .unwrap()
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = run(&["ip", "netns", "del", &self.name]);
-    }
+        .split(':')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap()
 }
 
 /// The test's namespaces: (here, peer).
 fn namespaces() -> (Netns, Netns) {
-    let ns = Netns::add(format!("pmrs-ifmap-{}", std::process::id()));
-    let peer = Netns::add(format!("{}-p", ns.name));
+    let ns = add_ns(format!("pmrs-ifmap-{}", std::process::id()));
+    let peer = add_ns(format!("{}-p", ns.name));
     for n in 1..=3 {
         let (v, p) = (format!("v{n}"), format!("p{n}"));
         run(&[
@@ -301,7 +251,7 @@ fn interfaces_map_and_ifindex_as_pmacctd_1_7_7() {
         let ours = Daemon::start(&ns, PMACCTD, &format!("{tag}-ours"), c);
         pairs.push((*tag, pm, ours));
     }
-    let (i1, i2, i3) = (ns.ifindex("v1"), ns.ifindex("v2"), ns.ifindex("v3"));
+    let (i1, i2, i3) = (ifindex(&ns, "v1"), ifindex(&ns, "v2"), ifindex(&ns, "v3"));
     let h1 = pmacct_maps::pcap_interfaces::jhash(b"v1", 0);
     for (tag, pm, ours) in &pairs {
         let want = match *tag {
@@ -428,7 +378,7 @@ fn refusal(ns: &Netns, bin: &str, args: &[&str]) -> (Option<i32>, Vec<String>) {
 
 #[test]
 fn start_up_refusals_as_pmacctd_1_7_7() {
-    let ns = Netns::add(format!("pmrs-ifref-{}", std::process::id()));
+    let ns = add_ns(format!("pmrs-ifref-{}", std::process::id()));
     let oracle = compat_tests::oracle::path("pmacctd");
     let dir = std::env::temp_dir().join(format!("pmacctd-ifref-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

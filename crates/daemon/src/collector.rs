@@ -373,6 +373,42 @@ pub fn core_stages(core: &Scope) -> Result<CoreStages, String> {
     })
 }
 
+/// A live UDP source on `listen`: the receive buffer from `pipe_size`, IPV6_V6ONLY from
+/// `nfacctd_ipv6_only` and the multicast groups from `*_mcast_groups` (both keys write one
+/// value, in either daemon, as in 1.7.7).
+pub fn udp_source(core: &Scope, listen: std::net::SocketAddr, pipe_size: Key) -> Source {
+    let (mcast_groups, more) = core
+        .str(key::NFACCTD_MCAST_GROUPS)
+        .map(crate::udp::mcast_groups)
+        .unwrap_or_default();
+    if more > 0 {
+        plog!(
+            Warn,
+            "default",
+            "core",
+            "Only the first {} (on a total of {}) multicast groups will be joined.",
+            crate::udp::MAX_MCAST_GROUPS,
+            crate::udp::MAX_MCAST_GROUPS + more
+        );
+    }
+    // A group's datagrams reach one socket: the one that joined. One worker then, as
+    // pmacct's one socket; unicast exporters of the same daemon share it.
+    let workers = if mcast_groups.is_empty() {
+        workers()
+    } else {
+        1
+    };
+    Source::Udp {
+        listen,
+        rcvbuf: core.u64(pipe_size).map(|n| n as usize),
+        workers,
+        opts: crate::udp::SockOpts {
+            ipv6_only: core.bool(key::NFACCTD_IPV6_ONLY),
+            mcast_groups,
+        },
+    }
+}
+
 /// One receiving worker per available core (SO_REUSEPORT spreads exporters over them), no
 /// cap: the collector is limited by the machine.
 pub fn workers() -> usize {

@@ -191,11 +191,11 @@ fn input(core: &Scope) -> Result<Input, String> {
     let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
     let source = match collector::savefile(core, false)? {
         Some(sf) => Source::Savefile(sf),
-        None => Source::Udp {
-            listen: crate::udp::listen_addr(ip, port),
-            rcvbuf: core.u64(key::NFACCTD_PIPE_SIZE).map(|n| n as usize),
-            workers: collector::workers(),
-        },
+        None => collector::udp_source(
+            core,
+            crate::udp::listen_addr(ip, port),
+            key::NFACCTD_PIPE_SIZE,
+        ),
     };
     let options = DecoderOptions {
         v5_time_secs: core.bool(key::NFACCTD_TIME_SECS),

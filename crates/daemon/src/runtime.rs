@@ -38,7 +38,9 @@ pub enum Source {
         listen: SocketAddr,
         /// `*_pipe_size`: socket receive buffer wanted.
         rcvbuf: Option<usize>,
+        /// One when `opts` joins multicast groups (`collector::udp_source`).
         workers: usize,
+        opts: udp::SockOpts,
     },
     Savefile(Savefile),
     /// Anything else (pmacctd's live capture): runs in one worker thread with its `Core`
@@ -252,6 +254,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             listen,
             rcvbuf,
             workers: n,
+            opts,
         } => {
             let label = format!("{}:{}", listen.ip(), listen.port());
             // Every worker's socket joins the SO_REUSEPORT group before anything else is done:
@@ -262,7 +265,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             // two binds made it milliseconds).
             let mut sockets = Vec::with_capacity(n.max(1));
             for i in 0..n.max(1) {
-                let bound = match udp::bind(listen, rcvbuf) {
+                let bound = match udp::bind(listen, rcvbuf, &opts) {
                     Ok(b) => b,
                     Err(e) => {
                         plog!(
@@ -276,6 +279,33 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                         return 1;
                     }
                 };
+                if i == 0 {
+                    if bound.v6only_failed {
+                        // 1.7.7's words for its failed setsockopt (an IPv4 socket).
+                        plog!(
+                            Warn,
+                            &core_name,
+                            "core",
+                            "setsockopt() failed for IPV6_V6ONLY."
+                        );
+                    }
+                    // Only one socket joins: the kernel hands a group's datagrams to the
+                    // members of a SO_REUSEPORT group, each a copy (and `collector::udp_source`
+                    // keeps multicast collection to one worker anyway).
+                    if let Err((g, e)) = udp::join_groups(&bound.socket, &opts.mcast_groups) {
+                        let fam = if g.is_ipv4() { "IPv4" } else { "IPv6" };
+                        plog!(
+                            Error,
+                            &core_name,
+                            "core",
+                            "{} multicast address - ADD membership failed. ({}: {}) Exiting.",
+                            fam,
+                            g,
+                            e
+                        );
+                        return 1;
+                    }
+                }
                 // Steering is attached to the group through its first socket, before the
                 // others join (the program indexes sockets in bind order).
                 let steer = (i == 0 && n > 1).then(|| udp::steer_by_source(&bound.socket, n));

@@ -509,11 +509,11 @@ fn input(core: &Scope) -> Result<Input, String> {
             capture_time = !core.bool(key::SFACCTD_TIME_NEW);
             Source::Savefile(sf)
         }
-        None => Source::Udp {
-            listen: crate::udp::listen_addr(ip, port),
-            rcvbuf: core.u64(key::SFACCTD_PIPE_SIZE).map(|n| n as usize),
-            workers: collector::workers(),
-        },
+        None => collector::udp_source(
+            core,
+            crate::udp::listen_addr(ip, port),
+            key::SFACCTD_PIPE_SIZE,
+        ),
     };
     // By the sample pool in the decoder; by `sfacctd_ext_sampling_rate` (when set) in the
     // core, as sfacctd's `counters_renormalize_handler` replaces the pool's.

@@ -19,16 +19,77 @@ pub struct Bound {
     pub socket: UdpSocket,
     /// SO_RCVBUF the kernel granted (it may cap the request).
     pub rcvbuf: usize,
+    /// `ipv6_only` was asked and IPV6_V6ONLY could not be set (an IPv4 socket).
+    pub v6only_failed: bool,
 }
 
-pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>) -> io::Result<Bound> {
+/// What the collector's keys ask of its socket besides the address and buffer size.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SockOpts {
+    /// `nfacctd_ipv6_only`: IPV6_V6ONLY (no IPv4-mapped peers on an IPv6 socket).
+    pub ipv6_only: bool,
+    /// `nfacctd_mcast_groups` / `sfacctd_mcast_groups`: the groups joined, at most
+    /// [`MAX_MCAST_GROUPS`], in the order written.
+    pub mcast_groups: Vec<IpAddr>,
+}
+
+/// pmacct 1.7.7's `MAX_MCAST_GROUPS`: groups past it are not joined (with a warning).
+pub const MAX_MCAST_GROUPS: usize = 20;
+
+/// The groups of a `*_mcast_groups` value as pmacct 1.7.7 reads it: whitespace removed,
+/// comma-separated, each token an address (`inet_aton`'s forms, then IPv6); tokens that are
+/// not a multicast address are skipped silently, as 1.7.7 does. Second: how many multicast
+/// groups were past [`MAX_MCAST_GROUPS`] (1.7.7 warns and leaves them out).
+pub fn mcast_groups(value: &str) -> (Vec<IpAddr>, usize) {
+    let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut groups = Vec::new();
+    let mut more = 0;
+    for token in v.split(',').filter(|t| !t.is_empty()) {
+        // inet_aton takes trailing text after the address; the token has no spaces, so
+        // only a whole token is an address.
+        let addr = match pmacct_config::inet_aton(token) {
+            Some((a, "")) => Some(IpAddr::V4(a)),
+            _ => token.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+        };
+        if let Some(a) = addr.filter(IpAddr::is_multicast) {
+            if groups.len() < MAX_MCAST_GROUPS {
+                groups.push(a);
+            } else {
+                more += 1;
+            }
+        }
+    }
+    (groups, more)
+}
+
+/// Joins `groups` on `sock` (any interface, as 1.7.7: the kernel's route to the group picks
+/// it). An IPv4 group joins on an IPv6 socket too (Linux takes IP_ADD_MEMBERSHIP there).
+/// Err: the first group that could not be joined.
+pub fn join_groups(sock: &UdpSocket, groups: &[IpAddr]) -> Result<(), (IpAddr, io::Error)> {
+    let s = socket2::SockRef::from(sock);
+    for g in groups {
+        let r = match g {
+            IpAddr::V4(a) => s.join_multicast_v4(a, &Ipv4Addr::UNSPECIFIED),
+            IpAddr::V6(a) => s.join_multicast_v6(a, 0),
+        };
+        r.map_err(|e| (*g, e))?;
+    }
+    Ok(())
+}
+
+/// Binds one collector socket. Err names what failed: `ipv6_only` on an IPv4 address is not
+/// an error (1.7.7 logs that its setsockopt failed and goes on): see [`Bound::v6only_failed`].
+pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>, opts: &SockOpts) -> io::Result<Bound> {
     let domain = if addr.is_ipv6() {
         Domain::IPV6
     } else {
         Domain::IPV4
     };
     let s = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))?;
-    if addr.is_ipv6() && addr.ip().is_unspecified() {
+    let mut v6only_failed = false;
+    if opts.ipv6_only {
+        v6only_failed = !addr.is_ipv6() || s.set_only_v6(true).is_err();
+    } else if addr.is_ipv6() && addr.ip().is_unspecified() {
         // pmacct listens dual-stack by default.
         let _ = s.set_only_v6(false);
     }
@@ -48,6 +109,7 @@ pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>) -> io::Result<Bound> {
     Ok(Bound {
         socket: s.into(),
         rcvbuf,
+        v6only_failed,
     })
 }
 
@@ -383,6 +445,24 @@ mod tests {
 
     /// A steady low rate: the wait doubles from the shortest up to the longest, never past
     /// what half a batch takes to arrive.
+    /// 1.7.7's reading of `*_mcast_groups`: spaces anywhere, inet_aton forms, IPv6, and
+    /// anything not a multicast address skipped; 20 groups at most.
+    #[test]
+    fn mcast_groups_as_1_7_7_reads_them() {
+        let (g, more) =
+            mcast_groups(" 239.1.2.3 , 10.0.0.1,ff02::1:3,,bogus, 0xe0000001 ,2 39.0.0.9");
+        let want: Vec<IpAddr> = ["239.1.2.3", "ff02::1:3", "224.0.0.1", "239.0.0.9"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        assert_eq!((g, more), (want, 0));
+        let many: Vec<String> = (1..=23).map(|i| format!("239.0.0.{i}")).collect();
+        let (g, more) = mcast_groups(&many.join(","));
+        assert_eq!((g.len(), more), (20, 3));
+        assert_eq!(g[19], "239.0.0.20".parse::<IpAddr>().unwrap());
+        assert_eq!(mcast_groups(""), (vec![], 0));
+    }
+
     #[test]
     fn gather_ramps_up_to_half_a_batch() {
         let mut g = Gather::new(8 << 20);
@@ -438,10 +518,10 @@ mod tests {
     /// sockets of a group, datagrams from 127.0.0.1-16, each read where it was predicted.
     #[test]
     fn steered_worker_is_what_the_program_picks() {
-        let a = bind("127.0.0.1:0".parse().unwrap(), None).unwrap();
+        let a = bind("127.0.0.1:0".parse().unwrap(), None, &SockOpts::default()).unwrap();
         let addr = a.socket.local_addr().unwrap();
         steer_by_source(&a.socket, 2).unwrap();
-        let b = bind(addr, None).unwrap();
+        let b = bind(addr, None, &SockOpts::default()).unwrap();
         let socks = [&a.socket, &b.socket];
         let mut seen = [0, 0];
         for k in 1..=16u8 {
@@ -459,7 +539,12 @@ mod tests {
 
     #[test]
     fn batches_and_kernel_drops() {
-        let b = bind("127.0.0.1:0".parse().unwrap(), Some(4096)).unwrap();
+        let b = bind(
+            "127.0.0.1:0".parse().unwrap(),
+            Some(4096),
+            &SockOpts::default(),
+        )
+        .unwrap();
         let addr = b.socket.local_addr().unwrap();
         let mut r = Receiver::new(b.socket);
         let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
