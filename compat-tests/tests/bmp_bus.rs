@@ -502,6 +502,14 @@ fn case(daemon: &str, ours: &Path, extra: &str, msglog: Broker, dump: Broker, ta
         );
     }
     assert_same("dump", &dpm.0, &dus.0);
+    if extra.contains("nfacctd_proc_name: bmpwriter") {
+        assert!(
+            mpm.iter()
+                .all(|m| m.contains("\"writer_id\": \"bmpwriter/")),
+            "1.7.7's writer_id is not nfacctd_proc_name's: {:?}",
+            mpm.first()
+        );
+    }
     eprintln!(
         "{tag}: msglog ({msglog:?}) {} messages each, dump ({dump:?}) {} messages each, equal",
         mus.len(),
@@ -524,9 +532,10 @@ fn pmbmpd_msglog_kafka_dump_amqp_match_1_7_7() {
 #[test]
 fn nfacctd_bmp_daemon_msglog_amqp_dump_kafka_match_1_7_7() {
     let udp = run::free_port().unwrap();
+    // nfacctd_proc_name names the writer (writer_id), not the core in log lines.
     let extra = format!(
         "bmp_daemon: true\nnfacctd_ip: 127.0.0.1\nnfacctd_port: {udp}\nplugins: print\n\
-         print_refresh_time: 3600\n"
+         print_refresh_time: 3600\nnfacctd_proc_name: bmpwriter\n"
     );
     case(
         "nfacctd",

@@ -275,6 +275,44 @@ fn no_aggregate_defaults_to_src_host_as_1_7_7() {
     assert_eq!(us.records, theirs.records);
 }
 
+/// `nfacctd_proc_name` (like each daemon's `*_proc_name`) is 1.7.7's `proc_name`: the
+/// writer's name in BGP/BMP `writer_id` (compat_bmp_bus), not the core's name in log lines,
+/// which only `core_proc_name` sets.
+#[test]
+fn daemon_proc_name_leaves_the_log_name_as_1_7_7() {
+    let dir = tmpdir("proc-name");
+    let pcap = corpus("corpus/traffic-reproducer/nfv9-traffic.pcap");
+    for (keys, name) in [
+        ("nfacctd_proc_name: collector1\n", "default"),
+        ("core_proc_name: c2\nnfacctd_proc_name: collector1\n", "c2"),
+    ] {
+        let text = format!(
+            "{keys}plugins: print\naggregate: proto\nprint_output: csv\npcap_savefile: {pcap}\n"
+        );
+        let (theirs, us) = both("nfacctd", &dir, &text);
+        assert_eq!(us.rc, 0, "{}", us.stderr);
+        let core = |e: &str| -> Vec<String> {
+            e.lines()
+                .filter_map(|l| l.split_once("/core ): ").map(|(p, _)| p.to_string()))
+                .collect()
+        };
+        let want = format!("INFO ( {name}");
+        assert!(
+            !core(&theirs.stderr).is_empty() && core(&theirs.stderr).iter().all(|p| *p == want),
+            "1.7.7 with {keys}: {}",
+            theirs.stderr
+        );
+        assert!(
+            core(&us.stderr).iter().all(|p| *p == want) && !core(&us.stderr).is_empty(),
+            "ours with {keys}: {}",
+            us.stderr
+        );
+        assert!(!us.stderr.contains("not supported"), "{}", us.stderr);
+        assert!(theirs.records.len() > 1, "1.7.7: {:?}", theirs.records);
+        assert_eq!(us.records, theirs.records);
+    }
+}
+
 /// One NetFlow v5 datagram in a pcap: two flows, one with an IP next hop.
 fn v5_pcap(path: &Path) {
     let uptime = 100_000u32;

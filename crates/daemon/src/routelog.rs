@@ -229,6 +229,14 @@ impl Bus for AmqpBus {
     }
 }
 
+/// The name in the `writer_id` of what a BGP/BMP writer sends: 1.7.7's `proc_name`, which
+/// `core_proc_name` and the daemons' `*_proc_name` keys (one value here) all set, while only
+/// `core_proc_name` names the core in log lines. With both set, the daemon's key wins here
+/// (1.7.7: the one written last).
+pub fn writer_name<'a>(core: &'a Scope, core_name: &'a str) -> &'a str {
+    core.str(key::NFACCTD_PROC_NAME).unwrap_or(core_name)
+}
+
 impl Output {
     /// Whether a bus is configured (its topic or routing key is set).
     pub fn enabled(&self, core: &Scope) -> bool {
@@ -236,9 +244,11 @@ impl Output {
     }
 
     /// The bus of this output, if its topic or routing key is set. `proc_name`:
-    /// `core_proc_name` (the `writer_id`, and the writer's name in log lines).
+    /// `core_proc_name` (the writer's name in log lines, and in `writer_id` unless a
+    /// daemon's `*_proc_name` is set: [`writer_name`]).
     pub fn bus(&self, core: &Scope, proc_name: &str) -> Result<Option<BusOutput>, String> {
         self.check(core)?;
+        let writer = writer_name(core, proc_name);
         let kafka = core.str(self.kafka.topic);
         let amqp = core.str(self.amqp.routing_key);
         if let Some(topic) = kafka {
@@ -250,19 +260,14 @@ impl Output {
                 Box::new(KafkaBus(w)),
                 topic,
                 key,
-                proc_name,
+                writer,
             )));
         }
         if let Some(rk) = amqp {
             let cfg = self.amqp_config(core, proc_name, rk)?;
             let w = AmqpWriter::new(&cfg, default_sink())
                 .map_err(|e| format!("{}: {e}. Exiting.", self.amqp.routing_key.name()))?;
-            return Ok(Some(BusOutput::new(
-                Box::new(AmqpBus(w)),
-                rk,
-                None,
-                proc_name,
-            )));
+            return Ok(Some(BusOutput::new(Box::new(AmqpBus(w)), rk, None, writer)));
         }
         Ok(None)
     }
