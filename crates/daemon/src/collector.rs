@@ -768,6 +768,13 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         plog!(Error, &core_name, "core", "{}\n", e);
         return 1;
     }
+    if profile.daemon == Daemon::Nfacctd {
+        let tee = cfg.plugins.iter().any(|p| p.kind == PluginKind::Tee);
+        if let Err(e) = crate::nfacctd::check_templates_receiver(core, tee) {
+            plog!(Error, &core_name, "core", "{}\n", e);
+            return 1;
+        }
+    }
     if let Some(m) = invalid_listen_ip(&loaded) {
         plog!(Error, &core_name, "core", "{}", m);
         return 1;

@@ -513,6 +513,7 @@ fn input(core: &Scope) -> Result<Input, String> {
             listen: crate::udp::listen_addr(ip, port),
             rcvbuf: core.u64(key::SFACCTD_PIPE_SIZE).map(|n| n as usize),
             workers: collector::workers(),
+            templates: None,
         },
     };
     // By the sample pool in the decoder; by `sfacctd_ext_sampling_rate` (when set) in the
