@@ -67,6 +67,8 @@ pub struct NetflowSource {
 /// workers; each worker its own buffers.
 struct TemplatesRelay {
     sock: Arc<Receiver>,
+    /// `core_proc_name`, for log lines.
+    name: Arc<str>,
     /// The datagram of template sets being sent.
     templates: Vec<u8>,
     /// Its IP and UDP headers and payload, for the raw socket.
@@ -77,9 +79,10 @@ struct TemplatesRelay {
 }
 
 impl TemplatesRelay {
-    fn new(sock: Arc<Receiver>) -> TemplatesRelay {
+    fn new((sock, name): RelaySocket) -> TemplatesRelay {
         TemplatesRelay {
             sock,
+            name,
             templates: Vec::new(),
             frame: Vec::new(),
             failed: 0,
@@ -96,7 +99,7 @@ impl TemplatesRelay {
         let to = self.sock.dest;
         plog!(
             Debug,
-            "default",
+            &self.name,
             "core",
             "Sending NetFlow/IPFIX packet from [{}:{}] seqno [0] to [{}:{}]",
             d.src.ip(),
@@ -121,14 +124,14 @@ impl TemplatesRelay {
         match e {
             SendError::FamilyMismatch => plog!(
                 Error,
-                "default",
+                &self.name,
                 "core",
                 "Can't bridge Address Families when in transparent mode ({} templates datagrams not sent since the last report)",
                 n
             ),
             SendError::Io(e) => plog!(
                 Error,
-                "default",
+                &self.name,
                 "core",
                 "raw send() from [{}:{}] seqno [0] to [{}:{}] failed ({}); {} templates datagrams not sent since the last report",
                 d.src.ip(),
@@ -359,10 +362,13 @@ fn input(core: &Scope) -> Result<Input, String> {
     })
 }
 
+/// The relay's socket, shared by the workers, and `core_proc_name` for its log lines.
+type RelaySocket = (Arc<Receiver>, Arc<str>);
+
 /// `nfacctd_templates_receiver`: its address (`host:port`, `[v6]:port`, as the tee plugin's
 /// receivers) and the raw socket the templates go out on. An address that does not parse
 /// stops the start with 1.7.7's line.
-fn templates_receiver(core: &Scope) -> Result<Option<Arc<Receiver>>, String> {
+fn templates_receiver(core: &Scope) -> Result<Option<RelaySocket>, String> {
     let Some(r) = core.str(key::NFACCTD_TEMPLATES_RECEIVER) else {
         return Ok(None);
     };
@@ -372,7 +378,8 @@ fn templates_receiver(core: &Scope) -> Result<Option<Arc<Receiver>>, String> {
         ..SockOptions::default()
     };
     let (sock, _) = Receiver::open(dest, 0, &opts).map_err(|e| format!("socket() error: {e}"))?;
-    Ok(Some(Arc::new(sock)))
+    let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
+    Ok(Some((Arc::new(sock), Arc::from(name))))
 }
 
 /// What 1.7.7 refuses around `nfacctd_templates_receiver`: a savefile (no collector socket
