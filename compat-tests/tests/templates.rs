@@ -277,8 +277,9 @@ fn receiver_quirks_as_1_7_7() {
     same_relay("crafted", &cases, 12);
 }
 
-/// Template sets to `nfacctd_templates_port`, data sets to the collector port: both
-/// daemons learn the templates there and print the same records. Nothing is relayed
+/// Template sets to `nfacctd_templates_port` (after a few malformed datagrams), data sets
+/// to the collector port: both daemons learn the templates there and print the same
+/// records. Nothing is relayed
 /// back (the receiver gets only what came in on the collector port with templates: none).
 #[test]
 fn templates_port_feeds_the_collector() {
@@ -340,6 +341,18 @@ fn templates_port_feeds_the_collector() {
             std::fs::read_to_string(&log).unwrap_or_default()
         );
         let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        // Hostile input on the templates port first: dropped, the daemon carries on.
+        for junk in [
+            &[][..],
+            &[0, 9],
+            &[0, 10, 0],
+            &[
+                0, 9, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0xff, 0xff,
+            ],
+            &[0, 10, 0, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 7, 0, 2, 0, 3],
+        ] {
+            tx.send_to(junk, (Ipv4Addr::LOCALHOST, tport)).unwrap();
+        }
         for (t, d) in &inputs {
             if let Some(t) = t {
                 tx.send_to(t, (Ipv4Addr::LOCALHOST, tport)).unwrap();
