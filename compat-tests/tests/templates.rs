@@ -72,13 +72,18 @@ fn stop(mut c: Child, bin: &str) {
     }
 }
 
-fn wait_up(dir: &Path, bin: &str) {
+/// Wait for the daemon to listen with its plugin up; stopped (not left running) if not.
+fn wait_up(child: Child, dir: &Path, bin: &str) -> Child {
     let log = dir.join("stderr");
-    wait_until(&format!("{bin} listening"), Duration::from_secs(20), || {
+    let up = wait_until(&format!("{bin} listening"), Duration::from_secs(20), || {
         lines_with(&log, compat_tests::run::LISTENING) >= 1
             && lines_with(&log, compat_tests::run::PLUGIN_UP) >= 1
-    })
-    .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+    });
+    if let Err(e) = up {
+        stop(child, bin);
+        panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default());
+    }
+    child
 }
 
 fn pcap_payloads(rel: &str) -> Vec<Vec<u8>> {
@@ -105,8 +110,7 @@ fn relayed(bin: &str, datagrams: &[Vec<u8>]) -> Vec<(bool, Vec<u8>)> {
         sink.local_addr().unwrap().port(),
         dir.0.join("out").display()
     );
-    let child = spawn(bin, &conf, &dir.0);
-    wait_up(&dir.0, bin);
+    let child = wait_up(spawn(bin, &conf, &dir.0), &dir.0, bin);
     let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
     let exporter = tx.local_addr().unwrap();
     let to = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
@@ -328,17 +332,11 @@ fn templates_port_feeds_the_collector() {
             sink.local_addr().unwrap().port(),
             dir.0.join("out").display()
         );
-        let child = spawn(bin, &conf, &dir.0);
-        wait_up(&dir.0, bin);
+        let child = wait_up(spawn(bin, &conf, &dir.0), &dir.0, bin);
         let log = dir.0.join("stderr");
-        assert_eq!(
-            lines_with(
-                &log,
-                &format!("waiting for NetFlow/IPFIX templates on 127.0.0.1:{tport}")
-            ),
-            1,
-            "{bin}: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+        let templates_logged = lines_with(
+            &log,
+            &format!("waiting for NetFlow/IPFIX templates on 127.0.0.1:{tport}"),
         );
         let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
         // Hostile input on the templates port first: dropped, the daemon carries on.
@@ -367,6 +365,12 @@ fn templates_port_feeds_the_collector() {
         std::thread::sleep(Duration::from_millis(500));
         stop(child, bin);
         read.unwrap();
+        assert_eq!(
+            templates_logged,
+            1,
+            "{bin}: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
         let mut relayed = 0;
         let mut buf = [0u8; 65536];
         while sink.recv_from(&mut buf).is_ok() {
