@@ -402,6 +402,7 @@ pub fn udp_source(core: &Scope, listen: std::net::SocketAddr, pipe_size: Key) ->
         listen,
         rcvbuf: core.u64(pipe_size).map(|n| n as usize),
         workers,
+        templates: None,
         opts: crate::udp::SockOpts {
             ipv6_only: core.bool(key::NFACCTD_IPV6_ONLY),
             mcast_groups,
@@ -803,6 +804,13 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     if let Err(e) = check_tee(profile.daemon, &cfg.plugins) {
         plog!(Error, &core_name, "core", "{}\n", e);
         return 1;
+    }
+    if profile.daemon == Daemon::Nfacctd {
+        let tee = cfg.plugins.iter().any(|p| p.kind == PluginKind::Tee);
+        if let Err(e) = crate::nfacctd::check_templates_receiver(core, tee) {
+            plog!(Error, &core_name, "core", "{}\n", e);
+            return 1;
+        }
     }
     if let Some(m) = invalid_listen_ip(&loaded) {
         plog!(Error, &core_name, "core", "{}", m);

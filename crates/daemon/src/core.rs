@@ -346,6 +346,14 @@ pub trait Decoder: Send {
     fn evictions(&self) -> (u64, u64) {
         (0, 0)
     }
+
+    /// The datagrams that follow came in on the templates socket (`nfacctd_templates_port`),
+    /// or with false on the collector socket: they are decoded alike, but a decoder that
+    /// relays templates (`nfacctd_templates_receiver`) relays only the collector socket's,
+    /// as 1.7.7 does (no loop between two collectors relaying to each other).
+    fn set_from_templates_port(&mut self, on: bool) {
+        let _ = on;
+    }
 }
 
 pub struct CoreOptions {
@@ -496,6 +504,14 @@ impl Core {
     }
 
     /// Decode one datagram and queue its flows (and the datagram itself for tee plugins).
+    /// A datagram of the templates socket (`nfacctd_templates_port`): decoded and accounted
+    /// as any other, its templates learnt, but not relayed to `nfacctd_templates_receiver`.
+    pub fn on_templates_port_datagram(&mut self, d: &Datagram<'_>) {
+        self.decoder.set_from_templates_port(true);
+        self.on_datagram(d);
+        self.decoder.set_from_templates_port(false);
+    }
+
     pub fn on_datagram(&mut self, d: &Datagram<'_>) {
         self.publish_metrics();
         let frames =

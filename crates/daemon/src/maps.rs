@@ -356,6 +356,10 @@ impl Decoder for AllowDecoder {
         self.inner.evictions()
     }
 
+    fn set_from_templates_port(&mut self, on: bool) {
+        self.inner.set_from_templates_port(on);
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,

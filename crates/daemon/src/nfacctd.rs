@@ -1,9 +1,15 @@
 //! nfacctd: the NetFlow/IPFIX collector profile (its decoder, socket and usage text).
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::custom::CustomValues;
 use pmacct_flow::producer;
-use pmacct_wire::netflow::{DecoderOptions, Limits, NetflowDecoder};
+use pmacct_plugins::tee::receivers::parse_hostport;
+use pmacct_plugins::tee::send::{Receiver, SendError, SockOptions};
+use pmacct_wire::netflow::{template_sets, DecoderOptions, Limits, NetflowDecoder};
 use pmacct_wire::FlowType;
 
 use crate::collector::{self, Input, Profile};
@@ -47,6 +53,96 @@ pub struct NetflowSource {
     /// Custom primitive values of the record being decoded (handed to the core by
     /// reference: they travel beside the flow).
     custom: Box<CustomValues>,
+    /// `nfacctd_templates_receiver`: where the template sets of the collector socket's
+    /// datagrams are relayed.
+    relay: Option<TemplatesRelay>,
+    /// The datagram being decoded came in on `nfacctd_templates_port` (not relayed).
+    from_templates_port: bool,
+}
+
+/// nfacctd 1.7.7's relay of templates to `nfacctd_templates_receiver`: for each v9/IPFIX
+/// datagram of the collector socket whose decoding met a template set, a datagram of its
+/// header and template sets ([`template_sets`]) is sent from the exporter's address and
+/// port (a raw socket, as the tee plugin's `tee_transparent`). One socket shared by the
+/// workers; each worker its own buffers.
+struct TemplatesRelay {
+    sock: Arc<Receiver>,
+    /// `core_proc_name`, for log lines.
+    name: Arc<str>,
+    /// The datagram of template sets being sent.
+    templates: Vec<u8>,
+    /// Its IP and UDP headers and payload, for the raw socket.
+    frame: Vec<u8>,
+    /// Sends that failed since the last log line, and when that line was.
+    failed: u64,
+    last_log: Option<Instant>,
+}
+
+impl TemplatesRelay {
+    fn new((sock, name): RelaySocket) -> TemplatesRelay {
+        TemplatesRelay {
+            sock,
+            name,
+            templates: Vec::new(),
+            frame: Vec::new(),
+            failed: 0,
+            last_log: None,
+        }
+    }
+
+    fn relay(&mut self, d: &Datagram<'_>) {
+        if !template_sets::has_template_sets(d.data)
+            || !template_sets::select_template_sets(d.data, &mut self.templates)
+        {
+            return;
+        }
+        let to = self.sock.dest;
+        plog!(
+            Debug,
+            &self.name,
+            "core",
+            "Sending NetFlow/IPFIX packet from [{}:{}] seqno [0] to [{}:{}]",
+            d.src.ip(),
+            d.src.port(),
+            to.ip(),
+            to.port()
+        );
+        let Err(e) = self.sock.send(d.src, &self.templates, 0, &mut self.frame) else {
+            return;
+        };
+        // 1.7.7 logs every failure (an address family mismatch once a minute); at most one
+        // line a minute here, with the count.
+        self.failed += 1;
+        if self
+            .last_log
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(60))
+        {
+            return;
+        }
+        self.last_log = Some(Instant::now());
+        let n = std::mem::take(&mut self.failed);
+        match e {
+            SendError::FamilyMismatch => plog!(
+                Error,
+                &self.name,
+                "core",
+                "Can't bridge Address Families when in transparent mode ({} templates datagrams not sent since the last report)",
+                n
+            ),
+            SendError::Io(e) => plog!(
+                Error,
+                &self.name,
+                "core",
+                "raw send() from [{}:{}] seqno [0] to [{}:{}] failed ({}); {} templates datagrams not sent since the last report",
+                d.src.ip(),
+                d.src.port(),
+                to.ip(),
+                to.port(),
+                e,
+                n
+            ),
+        }
+    }
 }
 
 impl Decoder for NetflowSource {
@@ -89,6 +185,10 @@ impl Decoder for NetflowSource {
         (s.evictions, s.exporter_evictions)
     }
 
+    fn set_from_templates_port(&mut self, on: bool) {
+        self.from_templates_port = on;
+    }
+
     fn decode(
         &mut self,
         d: &Datagram<'_>,
@@ -129,6 +229,14 @@ impl Decoder for NetflowSource {
             }
             records += 1;
         });
+        // Relayed whatever became of the records, as 1.7.7 does once its decoder is done;
+        // not what came in on the templates port (two collectors relaying to each other
+        // would loop).
+        if let Some(r) = &mut self.relay {
+            if !self.from_templates_port {
+                r.relay(d);
+            }
+        }
         if let Some((tf, slot, gen)) = &mut self.templates_file {
             let g = crate::templates_file::generation(self.decoder.templates());
             if g != *gen {
@@ -189,13 +297,20 @@ fn raw_sequence(b: &[u8]) -> Option<(u16, u32, u32)> {
 fn input(core: &Scope) -> Result<Input, String> {
     let ip: Option<std::net::IpAddr> = core.ip(key::NFACCTD_IP);
     let port = core.num(key::NFACCTD_PORT)?.unwrap_or_default();
+    let listen = crate::udp::listen_addr(ip, port);
+    let mut relay_sock = None;
     let source = match collector::savefile(core, false)? {
         Some(sf) => Source::Savefile(sf),
-        None => collector::udp_source(
-            core,
-            crate::udp::listen_addr(ip, port),
-            key::NFACCTD_PIPE_SIZE,
-        ),
+        None => {
+            // nfacctd_templates_port: a second socket on nfacctd_ip.
+            let templates_port: Option<u16> = core.num(key::NFACCTD_TEMPLATES_PORT)?;
+            relay_sock = templates_receiver(core)?;
+            let mut source = collector::udp_source(core, listen, key::NFACCTD_PIPE_SIZE);
+            if let Source::Udp { templates, .. } = &mut source {
+                *templates = templates_port.map(|p| SocketAddr::new(listen.ip(), p));
+            }
+            source
+        }
     };
     let options = DecoderOptions {
         v5_time_secs: core.bool(key::NFACCTD_TIME_SECS),
@@ -239,9 +354,50 @@ fn input(core: &Scope) -> Result<Input, String> {
                 account_options,
                 use_ip_next_hop,
                 templates_file,
+                relay: relay_sock.clone().map(TemplatesRelay::new),
+                from_templates_port: false,
             })
         }),
     })
+}
+
+/// The relay's socket, shared by the workers, and `core_proc_name` for its log lines.
+type RelaySocket = (Arc<Receiver>, Arc<str>);
+
+/// `nfacctd_templates_receiver`: its address (`host:port`, `[v6]:port`, as the tee plugin's
+/// receivers) and the raw socket the templates go out on. An address that does not parse
+/// stops the start with 1.7.7's line.
+fn templates_receiver(core: &Scope) -> Result<Option<RelaySocket>, String> {
+    let Some(r) = core.str(key::NFACCTD_TEMPLATES_RECEIVER) else {
+        return Ok(None);
+    };
+    let dest = parse_hostport(r).ok_or_else(|| format!("Invalid receiver: {r}."))?;
+    let opts = SockOptions {
+        transparent: true,
+        ..SockOptions::default()
+    };
+    let (sock, _) = Receiver::open(dest, 0, &opts).map_err(|e| format!("socket() error: {e}"))?;
+    let name = core.str(key::CORE_PROC_NAME).unwrap_or_default();
+    Ok(Some((Arc::new(sock), Arc::from(name))))
+}
+
+/// What 1.7.7 refuses around `nfacctd_templates_receiver`: a savefile (no collector socket
+/// to relay from) and tee plugins (which replicate the datagrams whole). `tee`: whether a
+/// tee plugin is configured.
+pub fn check_templates_receiver(core: &Scope, tee: bool) -> Result<(), String> {
+    if !core.is_set(key::NFACCTD_TEMPLATES_RECEIVER) {
+        return Ok(());
+    }
+    if core.is_set(key::PCAP_SAVEFILE) {
+        return Err("nfacctd_templates_receiver only applies to live UDP collection (nfacctd_ip, nfacctd_port). Exiting.".into());
+    }
+    if tee {
+        // 1.7.7's words, typo included.
+        return Err(
+            "nfacctd_templates_receiver and tee plugin ae mutual exclusive. Exiting.".into(),
+        );
+    }
+    Ok(())
 }
 
 pub fn main(argv: &[String]) -> i32 {

@@ -41,6 +41,9 @@ pub enum Source {
         /// One when `opts` joins multicast groups (`collector::udp_source`).
         workers: usize,
         opts: udp::SockOpts,
+        /// `nfacctd_templates_port`: one more socket, read by its own thread, whose
+        /// datagrams go to the worker that decodes their exporter's data.
+        templates: Option<SocketAddr>,
     },
     Savefile(Savefile),
     /// Anything else (pmacctd's live capture): runs in one worker thread with its `Core`
@@ -255,6 +258,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
             rcvbuf,
             workers: n,
             opts,
+            templates,
         } => {
             let label = format!("{}:{}", listen.ip(), listen.port());
             // Every worker's socket joins the SO_REUSEPORT group before anything else is done:
@@ -311,6 +315,31 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                 let steer = (i == 0 && n > 1).then(|| udp::steer_by_source(&bound.socket, n));
                 sockets.push((bound, steer));
             }
+            // Whether the kernel steers by source address: then the templates socket's
+            // datagrams are handed to the worker the exporter's data reaches.
+            let steered = matches!(sockets.first(), Some((_, Some(Ok(())))));
+            let mut side_rxs: Vec<Option<TemplatesRx>> = Vec::new();
+            if let Some(addr) = templates {
+                let bound = match udp::bind(addr, None, &udp::SockOpts::default()) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        plog!(Error, &core_name, "core", "bind to {} failed: {}", addr, e);
+                        return 1;
+                    }
+                };
+                let mut txs = Vec::with_capacity(sockets.len());
+                for _ in 0..sockets.len() {
+                    let (tx, rx) = std::sync::mpsc::sync_channel(TEMPLATES_QUEUE);
+                    txs.push(tx);
+                    side_rxs.push(Some(rx));
+                }
+                let stop = stop.clone();
+                let name = core_name.clone();
+                let sock = bound.socket;
+                workers.push(std::thread::spawn(move || {
+                    templates_loop(&sock, &txs, steered, &stop, &name)
+                }));
+            }
             for (i, (bound, steer)) in sockets.into_iter().enumerate() {
                 if let Some(Err(e)) = steer {
                     plog!(
@@ -330,6 +359,16 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                         data_label,
                         listen
                     );
+                    if let Some(t) = templates {
+                        plog!(
+                            Info,
+                            &core_name,
+                            "core",
+                            "waiting for {} templates on {}",
+                            data_label,
+                            t
+                        );
+                    }
                     if let Some(want) = rcvbuf {
                         plog!(
                             Info,
@@ -360,9 +399,10 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                 let mut cx = ctx(&stop, &stats_gen);
                 let rcvbuf = bound.rcvbuf;
                 let sock = bound.socket;
+                let side = side_rxs.get_mut(i).and_then(Option::take);
                 workers.push(std::thread::spawn(move || {
                     // Built in its thread: the batch headers hold raw pointers (not Send).
-                    receive_loop(udp::Receiver::new(sock), &mut core, &mut cx, rcvbuf)
+                    receive_loop(udp::Receiver::new(sock), &mut core, &mut cx, rcvbuf, side)
                 }));
             }
         }
@@ -455,12 +495,117 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
     rc
 }
 
-fn receive_loop(mut rx: udp::Receiver, core: &mut Core, cx: &mut SourceCtx, rcvbuf: usize) {
+/// A datagram of the templates socket: its (unmapped) source and payload.
+type SideDatagram = (SocketAddr, Vec<u8>);
+type TemplatesRx = std::sync::mpsc::Receiver<SideDatagram>;
+
+/// Datagrams of the templates socket waiting for one worker: templates come seldom; a
+/// flood of them past this is dropped (counted, logged), never buffered without bound.
+const TEMPLATES_QUEUE: usize = 256;
+
+/// The `nfacctd_templates_port` socket's thread: each datagram goes to the worker that
+/// decodes its exporter's data (the one the kernel steers the exporter's address to), so
+/// the templates it carries are there when the data comes. Without steering (one worker,
+/// or the kernel refused the program) to the first worker.
+fn templates_loop(
+    sock: &std::net::UdpSocket,
+    txs: &[std::sync::mpsc::SyncSender<SideDatagram>],
+    steered: bool,
+    stop: &AtomicBool,
+    core_name: &str,
+) {
+    let mut buf = vec![0u8; 65536];
+    let mut dropped = 0u64;
+    let mut last_log: Option<Instant> = None;
+    while !stop.load(Ordering::Relaxed) {
+        match sock.recv_from(&mut buf) {
+            Ok((n, src)) => {
+                let src = udp::unmap(src);
+                let w = if steered {
+                    udp::steered_worker(src.ip(), txs.len())
+                } else {
+                    0
+                };
+                let Some(tx) = txs.get(w) else {
+                    continue;
+                };
+                match tx.try_send((src, buf[..n].to_vec())) {
+                    Ok(()) => {}
+                    Err(std::sync::mpsc::TrySendError::Full(_)) => {
+                        dropped += 1;
+                        if last_log.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                            last_log = Some(Instant::now());
+                            plog!(
+                                Warn,
+                                core_name,
+                                "core",
+                                "templates port: worker {} busy, datagram from {} dropped ({} so far)",
+                                w,
+                                src,
+                                dropped
+                            );
+                        }
+                    }
+                    Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return,
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::Interrupted
+                ) => {}
+            Err(e) => {
+                plog!(
+                    Error,
+                    core_name,
+                    "core",
+                    "templates port: recv failed: {}",
+                    e
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+/// Decode what the templates socket's thread handed this worker (at most a queue's worth).
+fn drain_templates(side: Option<&TemplatesRx>, core: &mut Core) {
+    let Some(side) = side else {
+        return;
+    };
+    for _ in 0..TEMPLATES_QUEUE {
+        let Ok((src, data)) = side.try_recv() else {
+            return;
+        };
+        core.on_templates_port_datagram(&Datagram {
+            src,
+            data: &data,
+            arrival: now_ts(),
+            captured: None,
+            linktype: 0,
+            wirelen: 0,
+        });
+    }
+}
+
+fn receive_loop(
+    mut rx: udp::Receiver,
+    core: &mut Core,
+    cx: &mut SourceCtx,
+    rcvbuf: usize,
+    side: Option<TemplatesRx>,
+) {
     let mut last_flush = Instant::now();
     let mut gather = udp::Gather::new(rcvbuf);
     let mut last_take = Instant::now();
     while !cx.stopped() {
-        match rx.recv() {
+        let got = rx.recv();
+        // Templates that came in on the templates port first: the data just read may be
+        // what they describe.
+        drain_templates(side.as_ref(), core);
+        match got {
             Ok(n) => {
                 let took = Instant::now();
                 // One clock read per batch: the datagrams of a batch arrived together.

@@ -14,6 +14,7 @@ pub mod ie;
 mod ipfix;
 mod sets;
 pub mod template;
+pub mod template_sets;
 mod tunnel;
 mod v1;
 mod v5;
