@@ -525,6 +525,56 @@ fn plugin_pipe_and_zmq_keys_run_as_1_7_7() {
     );
 }
 
+/// `syslog` set to something that is not a facility (`syslog: stdout` in a public config;
+/// names are compared exactly, so `Daemon` is not one either): 1.7.7's core prints a WARN on
+/// stdout, logs `Start logging ...` and carries on logging to stderr.
+#[test]
+fn unknown_syslog_facility_logs_to_stderr_as_1_7_7() {
+    let dir = tmpdir("syslog");
+    let pcap = corpus("corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let warn = "WARN ( default/core ): specified syslog facility is not supported. \
+                Logging to standard error (stderr).";
+    for fac in ["stdout", "Daemon"] {
+        let conf = dir.join("nfacctd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "syslog: {fac}\nplugins: print[p]\naggregate: src_host\nprint_output: json\n\
+                 print_output_file: {}/out.json\npcap_savefile: {pcap}\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
+        let theirs = run(&compat_tests::oracle::path("nfacctd"), &conf);
+        let us = run(ours("nfacctd"), &conf);
+        assert_eq!(us.rc, theirs.rc, "[{fac}] {}", us.stderr);
+        // 1.7.7 printf()s it before forking its plugins, so it reaches a pipe once per
+        // process that flushes the inherited buffer: compare the distinct lines.
+        let mut t = theirs.records.clone();
+        t.dedup();
+        assert_eq!(t, [warn], "[{fac}] 1.7.7 stdout");
+        assert_eq!(us.records, [warn], "[{fac}] ours stdout");
+        for (who, r) in [("1.7.7", &theirs), ("ours", &us)] {
+            assert_eq!(
+                r.stderr.lines().next(),
+                Some("INFO ( default/core ): Start logging ..."),
+                "[{fac}] {who}: {}",
+                r.stderr
+            );
+            assert_eq!(
+                lines_with(
+                    &r.stderr,
+                    "INFO ( default/core ): Reading configuration file"
+                )
+                .len(),
+                1,
+                "[{fac}] {who}: {}",
+                r.stderr
+            );
+        }
+    }
+}
+
 #[test]
 fn check_config_exit_codes_and_summary() {
     let dir = tmpdir("check");

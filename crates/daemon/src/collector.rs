@@ -698,6 +698,8 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         .unwrap_or_default()
         .to_string();
 
+    // 1.7.7 handles `syslog` before daemonizing (its warning goes to the terminal).
+    let syslog = crate::log::start_syslog(core.str(key::SYSLOG), &core_name);
     if core.bool(key::DAEMONIZE) {
         if let Err(e) = process::daemonize() {
             eprintln!("ERROR ( {core_name}/core ): daemonize failed: {e}");
@@ -713,7 +715,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     pmacct_plugins::files::set_owner(owner.0, owner.1);
     if let Err(e) = crate::log::init(
         core.str(key::LOGFILE),
-        core.str(key::SYSLOG),
+        syslog,
         core.bool(key::TIMESTAMPS_UTC),
     ) {
         eprintln!("ERROR ( {core_name}/core ): cannot open logfile: {e}");
