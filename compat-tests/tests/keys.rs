@@ -575,6 +575,49 @@ fn unknown_syslog_facility_logs_to_stderr_as_1_7_7() {
     }
 }
 
+/// A `kafka_config_file` that does not exist (a public config's path on another host):
+/// 1.7.7's kafka plugin warns twice and runs without it. No broker here: both give up on
+/// delivery at exit, which is not compared.
+#[test]
+fn missing_kafka_config_file_warns_as_1_7_7() {
+    let dir = tmpdir("kafka-config-file");
+    let pcap = corpus("corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let conf = dir.join("nfacctd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "plugins: kafka[k]\naggregate: src_host\nkafka_topic: t\n\
+             kafka_broker_host: 127.0.0.1\nkafka_broker_port: 9\n\
+             kafka_config_file: /nonexistent/librdkafka.conf\npcap_savefile: {pcap}\n"
+        ),
+    )
+    .unwrap();
+    let theirs = run(&compat_tests::oracle::path("nfacctd"), &conf);
+    let us = run(ours("nfacctd"), &conf);
+    assert_eq!(us.rc, theirs.rc, "{}", us.stderr);
+    let warn = "file not found. librdkafka";
+    assert_eq!(
+        lines_with(&theirs.stderr, warn),
+        [
+            "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka global config not loaded.",
+            "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka topic configuration not loaded.",
+        ],
+        "1.7.7: {}",
+        theirs.stderr
+    );
+    assert_eq!(
+        lines_with(&us.stderr, warn),
+        lines_with(&theirs.stderr, warn),
+        "{}",
+        us.stderr
+    );
+    assert!(
+        us.stderr.contains("*** Purging cache - END"),
+        "{}",
+        us.stderr
+    );
+}
+
 #[test]
 fn check_config_exit_codes_and_summary() {
     let dir = tmpdir("check");
