@@ -618,6 +618,64 @@ fn missing_kafka_config_file_warns_as_1_7_7() {
     );
 }
 
+/// A `sql_table_schema` that does not exist: 1.7.7 starts, logs `[file] file does not
+/// exist.` (an ERROR) at the purge that writes, and writes into the table that is there.
+#[test]
+fn missing_sql_table_schema_as_1_7_7() {
+    let dir = tmpdir("sql-table-schema");
+    let pcap = corpus("corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let script = corpus("sql/debian-1.7.7/pmacct-create-table_v1.sqlite3");
+    let db = dir.join("acct.db");
+    let conf = dir.join("nfacctd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "plugins: sqlite3[s]\naggregate: src_host\nsql_db: {}\n\
+             sql_table_schema: /nonexistent/acct.sql\npcap_savefile: {pcap}\n",
+            db.display()
+        ),
+    )
+    .unwrap();
+    let run_on_fresh_db = |bin: &str| {
+        let _ = std::fs::remove_file(&db);
+        let st = Command::new("sh")
+            .arg("-c")
+            .arg(format!("sqlite3 '{}' < '{script}'", db.display()))
+            .status()
+            .unwrap();
+        assert!(st.success(), "sqlite3 CLI");
+        let r = run(bin, &conf);
+        let rows = Command::new("sqlite3")
+            .arg(&db)
+            .arg("SELECT ip_src, packets, bytes FROM acct ORDER BY ip_src")
+            .output()
+            .unwrap();
+        (r, String::from_utf8_lossy(&rows.stdout).into_owned())
+    };
+    let us = run_on_fresh_db(ours("nfacctd"));
+    let theirs = compat_tests::oracle::run_until(
+        4,
+        || run_on_fresh_db(&compat_tests::oracle::path("nfacctd")),
+        |t| t.1 == us.1,
+    );
+    assert_eq!(us.0.rc, theirs.0.rc, "{}", us.0.stderr);
+    let err = "ERROR ( s/sqlite3 ): [/nonexistent/acct.sql] file does not exist.";
+    assert_eq!(
+        lines_with(&theirs.0.stderr, "file does not exist"),
+        [err],
+        "1.7.7: {}",
+        theirs.0.stderr
+    );
+    assert_eq!(
+        lines_with(&us.0.stderr, "file does not exist"),
+        [err],
+        "{}",
+        us.0.stderr
+    );
+    assert!(theirs.1.lines().count() > 5, "1.7.7 rows: {}", theirs.1);
+    assert_eq!(us.1, theirs.1);
+}
+
 #[test]
 fn check_config_exit_codes_and_summary() {
     let dir = tmpdir("check");
