@@ -696,15 +696,18 @@ fn check_config_exit_codes_and_summary() {
     let (rc, out) = check("plugins: print\naggregate: src_host\nprint_output: json\n");
     assert_eq!((rc, out.trim()), (0, "configuration OK"));
     // Warnings only: a Globalized key and trailing text.
-    let (rc, out) = check("plugins: print[p]\nnfacctd_port[p]: 2100 ! netflow\n");
+    let (rc, out) =
+        check("plugins: print[p]\naggregate: src_host\nnfacctd_port[p]: 2100 ! netflow\n");
     assert_eq!(rc, 2, "{out}");
     assert!(
         out.contains("configuration has 0 error(s), 2 warning(s)"),
         "{out}"
     );
     // Errors: a typo of a known key, a value the daemon would replace, a refused key.
-    let (rc, out) =
-        check("plugins: print\nprint_outptu: json\nprint_output: jsonx\nisis_daemon: true\n");
+    let (rc, out) = check(
+        "plugins: print\naggregate: src_host\nprint_outptu: json\nprint_output: jsonx\n\
+         isis_daemon: true\n",
+    );
     assert_eq!(rc, 1, "{out}");
     assert!(out.contains("Did you mean 'print_output'?"), "{out}");
     assert!(out.contains("'isis_daemon: true' is refused"), "{out}");
@@ -713,10 +716,39 @@ fn check_config_exit_codes_and_summary() {
         "{out}"
     );
     // Did-you-mean stays in the plugin family in scope.
-    let (_, out) = check("plugins: print\nprint_time_roundoff: m\n");
+    let (_, out) = check("plugins: print\naggregate: src_host\nprint_time_roundoff: m\n");
     assert!(!out.contains("mongo_time_roundoff"), "{out}");
     // One line per problem, then the summary.
     assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+/// A plugin without `aggregate`: the daemon starts with 1.7.7's core warning
+/// `defaulting to SRC HOST aggregation.` (see no_aggregate_defaults_to_src_host_as_1_7_7),
+/// so --check-config reports that same line as a warning (1.7.7 has no such mode).
+#[test]
+fn check_config_warns_default_aggregation() {
+    let dir = tmpdir("check-aggregate");
+    let conf = dir.join("c.conf");
+    std::fs::write(
+        &conf,
+        "plugins: print[bare], print[set]\naggregate[set]: proto\n",
+    )
+    .unwrap();
+    let o = Command::new(ours("nfacctd"))
+        .arg("-f")
+        .arg(&conf)
+        .arg("--check-config")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "WARN ( bare/print ): defaulting to SRC HOST aggregation.",
+            "configuration has 0 error(s), 1 warning(s): it runs as written"
+        ]
+    );
 }
 
 fn unix_now() -> u64 {

@@ -492,6 +492,18 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         }
         println!("{}", d.render_check());
     }
+    // The daemon's start-up warning for a plugin without `aggregate` (1.7.7's core logs it).
+    for p in &loaded.config.plugins {
+        if crate::netmaps::defaults_to_src_host(p) {
+            println!(
+                "WARN ( {}/{} ): {}",
+                p.name,
+                p.kind,
+                crate::netmaps::DEFAULT_AGGREGATION
+            );
+            warnings += 1;
+        }
+    }
     let mut error = |line: String| {
         println!("{line}");
         errors += 1;
