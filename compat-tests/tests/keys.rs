@@ -525,6 +525,33 @@ fn plugin_pipe_and_zmq_keys_run_as_1_7_7() {
     );
 }
 
+/// `print_history: 10s` with `print_history_roundoff` (pmacct-test-automation's configs have
+/// `kafka_history: 10s` so): 1.7.7 warns `Ignoring invalid time value: 10 (residual secs
+/// afters conversion in mins)` at WARN, leaves history off and ignores the roundoff.
+#[test]
+fn history_under_a_minute_with_roundoff_runs_as_1_7_7() {
+    let dir = tmpdir("history-10s");
+    let pcap = corpus("corpus/traffic-reproducer/nfv9-traffic.pcap");
+    let text = format!(
+        "plugins: print[p]\naggregate: src_host, proto\nprint_output: csv\n\
+         print_history: 10s\nprint_history_roundoff: m\npcap_savefile: {pcap}\n"
+    );
+    let (theirs, us) = both("nfacctd", &dir, &text);
+    assert_eq!(us.rc, theirs.rc, "{}", us.stderr);
+    let warn = "Ignoring invalid time value: 10 (residual secs afters conversion in mins)";
+    assert_eq!(
+        lines_with(&theirs.stderr, warn).len(),
+        1,
+        "1.7.7: {}",
+        theirs.stderr
+    );
+    let ours_warn = lines_with(&us.stderr, warn);
+    assert_eq!(ours_warn.len(), 1, "{}", us.stderr);
+    assert!(ours_warn[0].starts_with("WARN: ["), "{}", us.stderr);
+    assert!(theirs.records.len() > 5, "1.7.7: {:?}", theirs.records);
+    assert_eq!(us.records, theirs.records);
+}
+
 /// `syslog` set to something that is not a facility (`syslog: stdout` in a public config;
 /// names are compared exactly, so `Daemon` is not one either): 1.7.7's core prints a WARN on
 /// stdout, logs `Start logging ...` and carries on logging to stderr.

@@ -553,6 +553,11 @@ fn history_under_a_minute_is_ignored_as_1_7_7() {
     assert_eq!(plugin(&l, "k").scope.history(key::KAFKA_HISTORY), None);
     assert_eq!(plugin(&l, "p").scope.history(key::PRINT_HISTORY), None);
     assert_eq!(plugin(&l, "m").scope.history(key::SQL_TRIGGER_TIME), None);
+    // At 1.7.7's level: a warning (still an error for --check-config).
+    for d in &l.diagnostics {
+        assert_eq!((d.code, d.level), (Code::InvalidValue, Level::Warn), "{d}");
+        assert_eq!(d.check_level(), Level::Error);
+    }
 }
 
 #[test]
