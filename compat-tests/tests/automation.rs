@@ -19,8 +19,9 @@
 //! rewrites the expected output and maps to the addresses its containers get, `replace_IPs`:
 //! 192.168.100.N is its 172.21.1.10N, cafe::N its fd25::10N); the maps' `ip=` and the
 //! expected `peer_ip_src` follow. Traffic starts at second 2 of a
-//! 10-second period, so that it falls in one `kafka_history: 10s` bin and one
-//! `kafka_refresh_time: 10` purge, as the reproducer's start at second 5 of a minute does.
+//! 10-second period, so that it falls in one `kafka_refresh_time: 10` purge (and in one
+//! `kafka_history: 10s` bin of pmacct 1.8; 1.7.7, and so ours, warn and ignore that value),
+//! as the reproducer's start at second 5 of a minute does.
 //!
 //! The schema registry is a small one in this file: the Confluent Schema Registry endpoints
 //! pmacct and the suite's consumer use (`POST /subjects/<subject>/versions` answering the

@@ -563,6 +563,184 @@ fn plugin_pipe_and_zmq_keys_run_as_1_7_7() {
     );
 }
 
+/// `print_history: 10s` with `print_history_roundoff` (pmacct-test-automation's configs have
+/// `kafka_history: 10s` so): 1.7.7 warns `Ignoring invalid time value: 10 (residual secs
+/// afters conversion in mins)` at WARN, leaves history off and ignores the roundoff.
+#[test]
+fn history_under_a_minute_with_roundoff_runs_as_1_7_7() {
+    let dir = tmpdir("history-10s");
+    let pcap = corpus("corpus/traffic-reproducer/nfv9-traffic.pcap");
+    let text = format!(
+        "plugins: print[p]\naggregate: src_host, proto\nprint_output: csv\n\
+         print_history: 10s\nprint_history_roundoff: m\npcap_savefile: {pcap}\n"
+    );
+    let (theirs, us) = both("nfacctd", &dir, &text);
+    assert_eq!(us.rc, theirs.rc, "{}", us.stderr);
+    let warn = "Ignoring invalid time value: 10 (residual secs afters conversion in mins)";
+    assert_eq!(
+        lines_with(&theirs.stderr, warn).len(),
+        1,
+        "1.7.7: {}",
+        theirs.stderr
+    );
+    let ours_warn = lines_with(&us.stderr, warn);
+    assert_eq!(ours_warn.len(), 1, "{}", us.stderr);
+    assert!(ours_warn[0].starts_with("WARN: ["), "{}", us.stderr);
+    assert!(theirs.records.len() > 5, "1.7.7: {:?}", theirs.records);
+    assert_eq!(us.records, theirs.records);
+}
+
+/// `syslog` set to something that is not a facility (`syslog: stdout` in a public config;
+/// names are compared exactly, so `Daemon` is not one either): 1.7.7's core prints a WARN on
+/// stdout, logs `Start logging ...` and carries on logging to stderr.
+#[test]
+fn unknown_syslog_facility_logs_to_stderr_as_1_7_7() {
+    let dir = tmpdir("syslog");
+    let pcap = corpus("corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let warn = "WARN ( default/core ): specified syslog facility is not supported. \
+                Logging to standard error (stderr).";
+    for fac in ["stdout", "Daemon"] {
+        let conf = dir.join("nfacctd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "syslog: {fac}\nplugins: print[p]\naggregate: src_host\nprint_output: json\n\
+                 print_output_file: {}/out.json\npcap_savefile: {pcap}\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
+        let theirs = run(&compat_tests::oracle::path("nfacctd"), &conf);
+        let us = run(ours("nfacctd"), &conf);
+        assert_eq!(us.rc, theirs.rc, "[{fac}] {}", us.stderr);
+        // 1.7.7 printf()s it before forking its plugins, so it reaches a pipe once per
+        // process that flushes the inherited buffer: compare the distinct lines.
+        let mut t = theirs.records.clone();
+        t.dedup();
+        assert_eq!(t, [warn], "[{fac}] 1.7.7 stdout");
+        assert_eq!(us.records, [warn], "[{fac}] ours stdout");
+        for (who, r) in [("1.7.7", &theirs), ("ours", &us)] {
+            assert_eq!(
+                r.stderr.lines().next(),
+                Some("INFO ( default/core ): Start logging ..."),
+                "[{fac}] {who}: {}",
+                r.stderr
+            );
+            assert_eq!(
+                lines_with(
+                    &r.stderr,
+                    "INFO ( default/core ): Reading configuration file"
+                )
+                .len(),
+                1,
+                "[{fac}] {who}: {}",
+                r.stderr
+            );
+        }
+    }
+}
+
+/// A `kafka_config_file` that does not exist (a public config's path on another host):
+/// 1.7.7's kafka plugin warns twice and runs without it. No broker here: both give up on
+/// delivery at exit, which is not compared.
+#[test]
+fn missing_kafka_config_file_warns_as_1_7_7() {
+    let dir = tmpdir("kafka-config-file");
+    let pcap = corpus("corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let conf = dir.join("nfacctd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "plugins: kafka[k]\naggregate: src_host\nkafka_topic: t\n\
+             kafka_broker_host: 127.0.0.1\nkafka_broker_port: 9\n\
+             kafka_config_file: /nonexistent/librdkafka.conf\npcap_savefile: {pcap}\n"
+        ),
+    )
+    .unwrap();
+    let theirs = run(&compat_tests::oracle::path("nfacctd"), &conf);
+    let us = run(ours("nfacctd"), &conf);
+    assert_eq!(us.rc, theirs.rc, "{}", us.stderr);
+    let warn = "file not found. librdkafka";
+    assert_eq!(
+        lines_with(&theirs.stderr, warn),
+        [
+            "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka global config not loaded.",
+            "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka topic configuration not loaded.",
+        ],
+        "1.7.7: {}",
+        theirs.stderr
+    );
+    assert_eq!(
+        lines_with(&us.stderr, warn),
+        lines_with(&theirs.stderr, warn),
+        "{}",
+        us.stderr
+    );
+    assert!(
+        us.stderr.contains("*** Purging cache - END"),
+        "{}",
+        us.stderr
+    );
+}
+
+/// A `sql_table_schema` that does not exist: 1.7.7 starts, logs `[file] file does not
+/// exist.` (an ERROR) at the purge that writes, and writes into the table that is there.
+#[test]
+fn missing_sql_table_schema_as_1_7_7() {
+    let dir = tmpdir("sql-table-schema");
+    let pcap = corpus("corpus/traffic-reproducer/ipfix-traffic.pcap");
+    let script = corpus("sql/debian-1.7.7/pmacct-create-table_v1.sqlite3");
+    let db = dir.join("acct.db");
+    let conf = dir.join("nfacctd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "plugins: sqlite3[s]\naggregate: src_host\nsql_db: {}\n\
+             sql_table_schema: /nonexistent/acct.sql\npcap_savefile: {pcap}\n",
+            db.display()
+        ),
+    )
+    .unwrap();
+    let run_on_fresh_db = |bin: &str| {
+        let _ = std::fs::remove_file(&db);
+        let st = Command::new("sh")
+            .arg("-c")
+            .arg(format!("sqlite3 '{}' < '{script}'", db.display()))
+            .status()
+            .unwrap();
+        assert!(st.success(), "sqlite3 CLI");
+        let r = run(bin, &conf);
+        let rows = Command::new("sqlite3")
+            .arg(&db)
+            .arg("SELECT ip_src, packets, bytes FROM acct ORDER BY ip_src")
+            .output()
+            .unwrap();
+        (r, String::from_utf8_lossy(&rows.stdout).into_owned())
+    };
+    let us = run_on_fresh_db(ours("nfacctd"));
+    let theirs = compat_tests::oracle::run_until(
+        4,
+        || run_on_fresh_db(&compat_tests::oracle::path("nfacctd")),
+        |t| t.1 == us.1,
+    );
+    assert_eq!(us.0.rc, theirs.0.rc, "{}", us.0.stderr);
+    let err = "ERROR ( s/sqlite3 ): [/nonexistent/acct.sql] file does not exist.";
+    assert_eq!(
+        lines_with(&theirs.0.stderr, "file does not exist"),
+        [err],
+        "1.7.7: {}",
+        theirs.0.stderr
+    );
+    assert_eq!(
+        lines_with(&us.0.stderr, "file does not exist"),
+        [err],
+        "{}",
+        us.0.stderr
+    );
+    assert!(theirs.1.lines().count() > 5, "1.7.7 rows: {}", theirs.1);
+    assert_eq!(us.1, theirs.1);
+}
+
 #[test]
 fn check_config_exit_codes_and_summary() {
     let dir = tmpdir("check");
@@ -583,15 +761,18 @@ fn check_config_exit_codes_and_summary() {
     let (rc, out) = check("plugins: print\naggregate: src_host\nprint_output: json\n");
     assert_eq!((rc, out.trim()), (0, "configuration OK"));
     // Warnings only: a Globalized key and trailing text.
-    let (rc, out) = check("plugins: print[p]\nnfacctd_port[p]: 2100 ! netflow\n");
+    let (rc, out) =
+        check("plugins: print[p]\naggregate: src_host\nnfacctd_port[p]: 2100 ! netflow\n");
     assert_eq!(rc, 2, "{out}");
     assert!(
         out.contains("configuration has 0 error(s), 2 warning(s)"),
         "{out}"
     );
     // Errors: a typo of a known key, a value the daemon would replace, a refused key.
-    let (rc, out) =
-        check("plugins: print\nprint_outptu: json\nprint_output: jsonx\nisis_daemon: true\n");
+    let (rc, out) = check(
+        "plugins: print\naggregate: src_host\nprint_outptu: json\nprint_output: jsonx\n\
+         isis_daemon: true\n",
+    );
     assert_eq!(rc, 1, "{out}");
     assert!(out.contains("Did you mean 'print_output'?"), "{out}");
     assert!(out.contains("'isis_daemon: true' is refused"), "{out}");
@@ -600,10 +781,39 @@ fn check_config_exit_codes_and_summary() {
         "{out}"
     );
     // Did-you-mean stays in the plugin family in scope.
-    let (_, out) = check("plugins: print\nprint_time_roundoff: m\n");
+    let (_, out) = check("plugins: print\naggregate: src_host\nprint_time_roundoff: m\n");
     assert!(!out.contains("mongo_time_roundoff"), "{out}");
     // One line per problem, then the summary.
     assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+/// A plugin without `aggregate`: the daemon starts with 1.7.7's core warning
+/// `defaulting to SRC HOST aggregation.` (see no_aggregate_defaults_to_src_host_as_1_7_7),
+/// so --check-config reports that same line as a warning (1.7.7 has no such mode).
+#[test]
+fn check_config_warns_default_aggregation() {
+    let dir = tmpdir("check-aggregate");
+    let conf = dir.join("c.conf");
+    std::fs::write(
+        &conf,
+        "plugins: print[bare], print[set]\naggregate[set]: proto\n",
+    )
+    .unwrap();
+    let o = Command::new(ours("nfacctd"))
+        .arg("-f")
+        .arg(&conf)
+        .arg("--check-config")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "WARN ( bare/print ): defaulting to SRC HOST aggregation.",
+            "configuration has 0 error(s), 1 warning(s): it runs as written"
+        ]
+    );
 }
 
 fn unix_now() -> u64 {

@@ -1130,8 +1130,15 @@ fn apply_line(
                 if rej.fatal { "Exiting." } else { "Ignored." }
             );
             let detail = rej.pmacct.first().map(|(_, d)| format!("({d})"));
+            // A value 1.7.7 only warns about and reads its own way (history under a minute,
+            // 'w' with 'd' in a roundoff) is a warning here too; other invalid values are
+            // errors (1.7.7 ignores them with its generic WARN).
+            let warned = rej.pmacct_accepts
+                && !rej.fatal
+                && !rej.pmacct.is_empty()
+                && rej.pmacct.iter().all(|(lvl, _)| *lvl == "WARN");
             cx.push(
-                Level::Error,
+                if warned { Level::Warn } else { Level::Error },
                 Code::InvalidValue,
                 Some(line),
                 Some(def.name),

@@ -533,6 +533,33 @@ fn history_values() {
     );
 }
 
+/// Under a minute (`kafka_history: 5`, seen in a public config): 1.7.7's parse_time wants
+/// whole minutes in seconds too, warns and leaves history off, for every key it reads
+/// (`*_history`, `sql_trigger_time`).
+#[test]
+fn history_under_a_minute_is_ignored_as_1_7_7() {
+    let l = parse(
+        "plugins: kafka[k], print[p], mysql[m]\nkafka_history[k]: 5\nprint_history[p]: 10s\n\
+         sql_trigger_time[m]: 30\n",
+    );
+    assert_eq!(
+        l.pmacct_lines(),
+        [
+            "WARN: [c.conf] Ignoring invalid time value: 5 (residual secs afters conversion in mins)",
+            "WARN: [c.conf] Ignoring invalid time value: 10 (residual secs afters conversion in mins)",
+            "WARN: [c.conf] Ignoring invalid time value: 30 (residual secs afters conversion in mins)",
+        ]
+    );
+    assert_eq!(plugin(&l, "k").scope.history(key::KAFKA_HISTORY), None);
+    assert_eq!(plugin(&l, "p").scope.history(key::PRINT_HISTORY), None);
+    assert_eq!(plugin(&l, "m").scope.history(key::SQL_TRIGGER_TIME), None);
+    // At 1.7.7's level: a warning (still an error for --check-config).
+    for d in &l.diagnostics {
+        assert_eq!((d.code, d.level), (Code::InvalidValue, Level::Warn), "{d}");
+        assert_eq!(d.check_level(), Level::Error);
+    }
+}
+
 #[test]
 fn print_output_values() {
     let l =

@@ -12,7 +12,7 @@ pub struct History {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
-    /// Under a minute only (`10s`): pmacct keeps such a value in seconds.
+    /// Seconds: not produced by [`parse_history`] (1.7.7 refuses history under a minute).
     Second,
     Minute,
     Hour,
@@ -208,13 +208,9 @@ pub fn parse_history(v: &str) -> Result<History, String> {
     }
     match unit {
         Some(unit) => Ok(History { count: k, unit }),
-        // Under a minute pmacct keeps seconds (`10s`: 10-second bins), as 1.7.7 and 1.8's
-        // cfg_set_aggregate-time handler do; more than a minute must be whole minutes.
-        None if k < 60 => Ok(History {
-            count: k,
-            unit: TimeUnit::Second,
-        }),
-        None if k.checked_rem(60) != Some(0) => Err(format!(
+        // Seconds must be whole minutes, under a minute too: 1.7.7 warns and turns history
+        // off for `5` or `10s` (pmacct 1.8 keeps those in seconds; 1.7.7 is followed).
+        None if !k.is_multiple_of(60) => Err(format!(
             "Ignoring invalid time value: {k} (residual secs afters conversion in mins)"
         )),
         None => Ok(History {
@@ -476,6 +472,15 @@ mod tests {
         );
         assert_eq!(parse_history("1h").unwrap().seconds(), 3600);
         assert!(parse_history("90").unwrap_err().contains("residual secs"));
+        // Under a minute too, as 1.7.7's parse_time (1.8 would keep 10-second bins).
+        assert_eq!(
+            parse_history("5").unwrap_err(),
+            "Ignoring invalid time value: 5 (residual secs afters conversion in mins)"
+        );
+        assert_eq!(
+            parse_history("10s").unwrap_err(),
+            "Ignoring invalid time value: 10 (residual secs afters conversion in mins)"
+        );
         assert!(parse_history("0m")
             .unwrap_err()
             .contains("not greater than zero"));

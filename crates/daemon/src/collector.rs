@@ -529,6 +529,18 @@ fn check_config(profile: &Profile, loaded: &Loaded) -> i32 {
         }
         println!("{}", d.render_check());
     }
+    // The daemon's start-up warning for a plugin without `aggregate` (1.7.7's core logs it).
+    for p in &loaded.config.plugins {
+        if crate::netmaps::defaults_to_src_host(p) {
+            println!(
+                "WARN ( {}/{} ): {}",
+                p.name,
+                p.kind,
+                crate::netmaps::DEFAULT_AGGREGATION
+            );
+            warnings += 1;
+        }
+    }
     let mut error = |line: String| {
         println!("{line}");
         errors += 1;
@@ -735,6 +747,8 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         .unwrap_or_default()
         .to_string();
 
+    // 1.7.7 handles `syslog` before daemonizing (its warning goes to the terminal).
+    let syslog = crate::log::start_syslog(core.str(key::SYSLOG), &core_name);
     if core.bool(key::DAEMONIZE) {
         if let Err(e) = process::daemonize() {
             eprintln!("ERROR ( {core_name}/core ): daemonize failed: {e}");
@@ -750,7 +764,7 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
     pmacct_plugins::files::set_owner(owner.0, owner.1);
     if let Err(e) = crate::log::init(
         core.str(key::LOGFILE),
-        core.str(key::SYSLOG),
+        syslog,
         core.bool(key::TIMESTAMPS_UTC),
     ) {
         eprintln!("ERROR ( {core_name}/core ): cannot open logfile: {e}");

@@ -45,7 +45,7 @@ pub fn init(
             path: path.to_string(),
             file: open_append(path)?,
         }
-    } else if let Some(fac) = syslog_facility {
+    } else if let Some(fac) = syslog_facility.filter(|f| facility(f).is_some()) {
         open_syslog(fac);
         Sink::Syslog
     } else {
@@ -80,8 +80,9 @@ fn open_append(path: &str) -> std::io::Result<File> {
     Ok(f)
 }
 
-fn open_syslog(facility: &str) {
-    let fac = match facility.to_ascii_lowercase().as_str() {
+/// The syslog facility named `name`, compared as 1.7.7 does (exactly: `Daemon` is not one).
+fn facility(name: &str) -> Option<libc::c_int> {
+    Some(match name {
         "auth" => libc::LOG_AUTH,
         "mail" => libc::LOG_MAIL,
         "daemon" => libc::LOG_DAEMON,
@@ -95,7 +96,39 @@ fn open_syslog(facility: &str) {
         "local5" => libc::LOG_LOCAL5,
         "local6" => libc::LOG_LOCAL6,
         "local7" => libc::LOG_LOCAL7,
-        _ => libc::LOG_DAEMON,
+        _ => return None,
+    })
+}
+
+/// `syslog` (`-S`), before daemonizing and before [`init`], as 1.7.7's core does: a facility
+/// it does not know is reported on stdout (`WARN ( name/core ): specified syslog facility is
+/// not supported. Logging to standard error (stderr).`) and logging stays on stderr; either
+/// way `Start logging ...` is logged (to syslog, or to stderr). Returns the facility to hand
+/// to [`init`]: `None` when unset or unknown.
+pub fn start_syslog<'a>(syslog: Option<&'a str>, core_name: &str) -> Option<&'a str> {
+    let name = syslog?;
+    let start = format!("INFO ( {core_name}/core ): Start logging ...");
+    if facility(name).is_none() {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "WARN ( {core_name}/core ): specified syslog facility is not supported. Logging to standard error (stderr)."
+        );
+        let _ = out.flush();
+        let _ = writeln!(std::io::stderr(), "{start}");
+        return None;
+    }
+    open_syslog(name);
+    if let Ok(c) = CString::new(start) {
+        // SAFETY: "%s" with one valid C string argument.
+        unsafe { libc::syslog(libc::LOG_INFO, c"%s".as_ptr(), c.as_ptr()) };
+    }
+    Some(name)
+}
+
+fn open_syslog(name: &str) {
+    let Some(fac) = facility(name) else {
+        return;
     };
     // openlog keeps the ident pointer: leak one small string for the life of the process.
     let ident: &'static CString = Box::leak(Box::new(

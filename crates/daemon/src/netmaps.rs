@@ -693,26 +693,33 @@ pub fn check_net_methods(
     Ok(())
 }
 
+/// What 1.7.7's core logs for a plugin of [`defaults_to_src_host`] (a WARN).
+pub const DEFAULT_AGGREGATION: &str = "defaulting to SRC HOST aggregation.";
+
+/// The plugin's `aggregate` tokens, if the key is set.
+fn set_aggregate(p: &PluginInstance) -> Option<Vec<String>> {
+    p.scope
+        .list(key::AGGREGATE)
+        .filter(|_| p.scope.is_set(key::AGGREGATE))
+}
+
+/// 1.7.7's core warns [`DEFAULT_AGGREGATION`] for every plugin but the probes and tee when
+/// nothing is aggregated (the key table's default, src_host, is what the plugin then uses).
+pub fn defaults_to_src_host(p: &PluginInstance) -> bool {
+    !matches!(p.kind.as_str(), "nfprobe" | "sfprobe" | "tee")
+        && set_aggregate(p).is_none_or(|t| t.iter().all(|x| x.is_empty()))
+}
+
 /// pmacct resolves every plugin's `aggregate` (custom primitives included) in the core while
 /// reading the configuration: an unknown name is the core's error, `ERROR ( <core>/core ):
 /// Unknown primitive 'x'`, before any plugin starts. False (logged) if one is unknown.
 pub fn check_aggregates(core_name: &str, plugins: &[PluginInstance]) -> bool {
     for p in plugins {
         let kind = p.kind.as_str();
-        let tokens = p
-            .scope
-            .list(key::AGGREGATE)
-            .filter(|_| p.scope.is_set(key::AGGREGATE));
-        // 1.7.7's core, for every plugin but the probes and tee, when nothing is aggregated
-        // (the key table's default, src_host, is what the plugin then uses).
-        if !matches!(kind, "nfprobe" | "sfprobe" | "tee")
-            && tokens
-                .as_ref()
-                .is_none_or(|t| t.iter().all(|x| x.is_empty()))
-        {
-            plog!(Warn, &p.name, kind, "defaulting to SRC HOST aggregation.");
+        if defaults_to_src_host(p) {
+            plog!(Warn, &p.name, kind, "{DEFAULT_AGGREGATION}");
         }
-        if let Some(tokens) = tokens {
+        if let Some(tokens) = set_aggregate(p) {
             if let Err(e @ pmacct_flow::AggregateError::Unknown(_)) = Aggregate::parse(&tokens) {
                 plog!(Error, core_name, "core", "{e}");
                 return false;

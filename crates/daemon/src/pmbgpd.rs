@@ -101,6 +101,8 @@ pub fn main(argv: &[String]) -> i32 {
         .str(key::CORE_PROC_NAME)
         .unwrap_or("default")
         .to_string();
+    // 1.7.7 handles `syslog` before daemonizing (its warning goes to the terminal).
+    let syslog = crate::log::start_syslog(core.str(key::SYSLOG), &name);
     if core.bool(key::DAEMONIZE) {
         if let Err(e) = process::daemonize() {
             eprintln!("ERROR ( {name}/core ): daemonize failed: {e}");
@@ -112,7 +114,7 @@ pub fn main(argv: &[String]) -> i32 {
     unsafe { libc::umask(umask) };
     if let Err(e) = crate::log::init(
         core.str(key::LOGFILE),
-        core.str(key::SYSLOG),
+        syslog,
         core.bool(key::TIMESTAMPS_UTC),
     ) {
         eprintln!("ERROR ( {name}/core ): cannot open logfile: {e}");

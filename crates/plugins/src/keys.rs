@@ -99,16 +99,14 @@ pub(crate) fn need<T>(v: Option<T>, k: Key) -> Result<T, String> {
 }
 
 /// `*_history` with its `_roundoff` and `_offset` (the three keys of one plugin type).
-/// Roundoff or offset without history is an error.
+/// Roundoff or offset without history (unset, or a value 1.7.7 warned about and ignored,
+/// such as `10s`) do nothing, as in 1.7.7.
 pub(crate) fn history(
     scope: &Scope,
     [hist, roundoff, offset]: [Key; 3],
 ) -> Result<Option<History>, String> {
     let Some(h) = scope.history(hist) else {
-        return match [roundoff, offset].into_iter().find(|k| scope.is_set(*k)) {
-            Some(k) => Err(format!("'{}' needs '{}'.", k.name(), hist.name())),
-            None => Ok(None),
-        };
+        return Ok(None);
     };
     Ok(Some(History {
         count: h.count,

@@ -255,10 +255,8 @@ fn keys_apply_with_pmacct_rules() {
         .apply_keys([("kafka_broker_port", "0")])
         .unwrap_err()
         .contains("1-65535"));
-    assert!(d
-        .apply_keys([("kafka_history_roundoff", "m")])
-        .unwrap_err()
-        .contains("needs 'kafka_history'"));
+    // Roundoff without history does nothing, as in 1.7.7.
+    assert!(d.apply_keys([("kafka_history_roundoff", "m")]).is_ok());
     // kafka_trigger_exec and kafka_preprocess are read as 1.7.7 reads them.
     d.apply_keys([
         ("kafka_trigger_exec", "/bin/true"),

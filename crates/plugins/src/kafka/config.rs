@@ -190,11 +190,24 @@ impl KafkaConfig {
             cc.set("security.protocol", "ssl");
         }
         if let Some(path) = &self.config_file {
-            for e in parse_config_file(path)? {
-                cc.set(e.key, e.value);
+            // A file that cannot be opened is left out, as 1.7.7 does (with the warnings of
+            // [`KafkaConfig::unopenable_config_file`]).
+            if std::fs::File::open(path).is_ok() {
+                for e in parse_config_file(path)? {
+                    cc.set(e.key, e.value);
+                }
             }
         }
         Ok(cc)
+    }
+
+    /// `kafka_config_file` set to a file that cannot be opened: 1.7.7 warns `[file] file not
+    /// found. librdkafka global config not loaded.` (and `... topic configuration not
+    /// loaded.`) and runs without it.
+    pub fn unopenable_config_file(&self) -> Option<&Path> {
+        self.config_file
+            .as_deref()
+            .filter(|p| std::fs::File::open(p).is_err())
     }
 }
 

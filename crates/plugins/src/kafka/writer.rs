@@ -579,6 +579,16 @@ impl KafkaWriter {
         cfg.validate()?;
         let client_config = cfg.client_config()?;
         let log = PluginLog::new(&cfg.plugin_name, "kafka", sink);
+        if let Some(path) = cfg.unopenable_config_file() {
+            let path = path.display();
+            for what in ["global config", "topic configuration"] {
+                crate::log::plugin_log!(
+                    log,
+                    Warn,
+                    "[{path}] file not found. librdkafka {what} not loaded."
+                );
+            }
+        }
         let shared = Arc::new(Shared {
             log: log.clone(),
             counters: Counters::default(),

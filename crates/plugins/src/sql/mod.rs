@@ -70,6 +70,9 @@ pub struct SqlConfig {
     pub table: String,
     /// `sql_table_schema`: the file's text, run when a dynamic table is first written.
     pub table_schema: Option<String>,
+    /// `sql_table_schema` as configured. A file that cannot be opened does not stop the
+    /// plugin, as in 1.7.7: each purge tries it again and logs `[file] file does not exist.`
+    pub table_schema_path: Option<String>,
     pub version: u8,
     pub optimize_clauses: bool,
     /// `sql_table_type: bgp`, or set by a BGP primitive in the aggregate as 1.7.7 does.
@@ -242,11 +245,9 @@ impl SqlConfig {
             None if backend == Backend::Sqlite3 => "/tmp/pmacct.db".into(),
             None => "pmacct".into(),
         };
-        let table_schema = match scope.str(key::SQL_TABLE_SCHEMA) {
-            Some(path) => Some(
-                std::fs::read_to_string(path)
-                    .map_err(|e| format!("'sql_table_schema': cannot read '{path}': {e}"))?,
-            ),
+        let table_schema_path = scope.str(key::SQL_TABLE_SCHEMA).map(str::to_string);
+        let table_schema = match &table_schema_path {
+            Some(path) => read_table_schema(path)?,
             None => None,
         };
         let backup_host = scope
@@ -374,6 +375,7 @@ impl SqlConfig {
             db,
             table,
             table_schema,
+            table_schema_path,
             version,
             optimize_clauses: scope.bool(key::SQL_OPTIMIZE_CLAUSES),
             bgp: explicit_bgp || auto_bgp,
@@ -543,6 +545,25 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
         // Entries grouped by table name, in purge order (pmacct's pending-queries passes).
         let mut batches: Vec<Batch> = Vec::new();
         let mut name = String::new();
+        // 1.7.7 reads sql_table_schema at every purge: one that could not be opened so far
+        // is tried again, and missed again is logged once per table written.
+        let mut schema_missing = None;
+        if self.schema.is_none() && !p.entries.is_empty() {
+            if let Some(path) = &self.cfg.table_schema_path {
+                match read_table_schema(path) {
+                    Ok(Some(text)) => {
+                        self.schema = Some(Template::parse(
+                            &text,
+                            TemplateKind::Topic,
+                            self.cfg.post_tag,
+                            self.cfg.post_tag2,
+                        ))
+                    }
+                    Ok(None) => schema_missing = Some(path.as_str()),
+                    Err(e) => plugin_log!(p.log, Error, "{e}"),
+                }
+            }
+        }
         let entries = match &self.cfg.preprocess {
             Some(pre) => {
                 pre.apply(p.entries, &mut self.kept);
@@ -584,6 +605,9 @@ impl<K: SqlKind> PurgeWriter for SqlSink<K> {
             }
         }
         for b in batches {
+            if let Some(path) = schema_missing {
+                plugin_log!(p.log, Error, "[{path}] file does not exist.");
+            }
             let n = b.rows.len();
             let dropped = writer.submit(b);
             p.written += n - dropped;
@@ -783,6 +807,17 @@ impl<K: SqlKind> Aggregator<SqlSink<K>> {
     pub fn sql_stats(&self) -> Option<&SqlStats> {
         self.writer.writer.as_ref().map(|w| w.stats())
     }
+}
+
+/// The text of `sql_table_schema`, or None when the file cannot be opened (1.7.7 logs
+/// `[file] file does not exist.` at each purge and runs without it).
+fn read_table_schema(path: &str) -> Result<Option<String>, String> {
+    if std::fs::File::open(path).is_err() {
+        return Ok(None);
+    }
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|e| format!("'sql_table_schema': cannot read '{path}': {e}"))
 }
 
 /// pmacct's start-up figure: its 400-byte `struct db_cache` per entry plus two pointer
