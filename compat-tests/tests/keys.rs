@@ -313,6 +313,80 @@ fn daemon_proc_name_leaves_the_log_name_as_1_7_7() {
     }
 }
 
+/// `proc_priority`: the core and every plugin set their nice value and log it, a plugin's
+/// own (`proc_priority[name]`) over the global one, as 1.7.7's processes do; ours sets it
+/// per thread (Linux keeps nice per thread), checked on the live threads.
+#[test]
+fn proc_priority_as_1_7_7() {
+    let dir = tmpdir("proc-priority");
+    let pcap = corpus("corpus/traffic-reproducer/nfv9-traffic.pcap");
+    let text = format!(
+        "proc_priority: 3\nproc_priority[b]: 6\nplugins: print[a], print[b]\naggregate: proto\n\
+         print_output: csv\npcap_savefile: {pcap}\n"
+    );
+    let (theirs, us) = both("nfacctd", &dir, &text);
+    assert_eq!(us.rc, 0, "{}", us.stderr);
+    let set = |e: &str| -> Vec<String> {
+        let mut v: Vec<String> = lines_with(e, "proc_priority")
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        set(&theirs.stderr),
+        [
+            "INFO ( a/print ): proc_priority set to 3",
+            "INFO ( b/print ): proc_priority set to 6",
+            "INFO ( default/core ): proc_priority set to 3",
+        ],
+        "1.7.7: {}",
+        theirs.stderr
+    );
+    assert_eq!(set(&us.stderr), set(&theirs.stderr));
+    assert!(theirs.records.len() > 1, "1.7.7: {:?}", theirs.records);
+    assert_eq!(us.records, theirs.records);
+    // The nice value of ours' threads while it waits at the end of the savefile.
+    let conf = dir.join("wait.conf");
+    std::fs::write(&conf, format!("{text}pcap_savefile_wait: true\n")).unwrap();
+    let mut child = Command::new(ours("nfacctd"))
+        .arg("-f")
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let task = PathBuf::from(format!("/proc/{}/task", child.id()));
+    let nice_of = |comm: &str| -> Option<i64> {
+        std::fs::read_dir(&task).ok()?.flatten().find_map(|t| {
+            let c = std::fs::read_to_string(t.path().join("comm")).ok()?;
+            if c.trim() != comm {
+                return None;
+            }
+            let stat = std::fs::read_to_string(t.path().join("stat")).ok()?;
+            // Field 19 (nice), counted after the parenthesised command name.
+            stat.rsplit_once(") ")?.1.split(' ').nth(16)?.parse().ok()
+        })
+    };
+    let t0 = std::time::Instant::now();
+    let mut seen = (None, None);
+    while t0.elapsed() < std::time::Duration::from_secs(10) {
+        seen = (nice_of("print:a"), nice_of("print:b"));
+        if seen.0.is_some() && seen.1.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        seen,
+        (Some(3), Some(6)),
+        "nice of the plugin threads a and b"
+    );
+}
+
 /// One NetFlow v5 datagram in a pcap: two flows, one with an IP next hop.
 fn v5_pcap(path: &Path) {
     let uptime = 100_000u32;

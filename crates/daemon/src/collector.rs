@@ -771,6 +771,15 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
         return 1;
     }
     crate::log::set_debug(core.bool(key::DEBUG));
+    // Before the version line and before any thread starts (they inherit it), as 1.7.7.
+    process::set_priority(
+        core.num::<i32>(key::PROC_PRIORITY)
+            .ok()
+            .flatten()
+            .unwrap_or(0),
+        &core_name,
+        "core",
+    );
     plog!(Info, &core_name, "core", "{}", profile.version_line());
     if let Some(f) = &loaded.config_file {
         plog!(
@@ -927,6 +936,12 @@ pub fn main(profile: &Profile, argv: &[String]) -> i32 {
                     plugin,
                     stages,
                     queue,
+                    priority: p
+                        .scope
+                        .num::<i32>(key::PROC_PRIORITY)
+                        .ok()
+                        .flatten()
+                        .filter(|v| *v != 0),
                 })
             }
             Err(e) => {

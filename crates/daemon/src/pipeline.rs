@@ -357,7 +357,7 @@ pub fn spawn_plugin_observed(
         batches: queue_batches,
         bytes: None,
     };
-    spawn_plugin_bounded(plugin, stages, bound, metrics)
+    spawn_plugin_bounded(plugin, stages, bound, None, metrics)
 }
 
 /// Smallest average datagram a byte-bounded queue is sized for: the channel's slots only
@@ -366,10 +366,13 @@ const MIN_QUEUED_DATAGRAM: usize = 512;
 
 /// [`spawn_plugin_observed`] with the queue's bound spelt out: a datagram plugin's queue is
 /// bounded by bytes ([`ByteBudget`]) as well as batches.
+/// `priority`: the plugin's `proc_priority`, set on its thread (and the threads it starts)
+/// as 1.7.7's plugin process sets it on itself.
 pub fn spawn_plugin_bounded(
     plugin: Box<dyn Plugin>,
     stages: Vec<Box<dyn Stage>>,
     bound: QueueBound,
+    priority: Option<i32>,
     metrics: Option<&Metrics>,
 ) -> std::io::Result<PluginThread> {
     let datagrams = plugin.takes_datagrams();
@@ -400,7 +403,12 @@ pub fn spawn_plugin_bounded(
     let thread_slot = slot.clone();
     let handle = std::thread::Builder::new()
         .name(format!("{kind}:{name}"))
-        .spawn(move || run_plugin(plugin, stages, rx, thread_slot))?;
+        .spawn(move || {
+            if let Some(p) = priority {
+                crate::process::set_priority(p, plugin.name(), plugin.kind());
+            }
+            run_plugin(plugin, stages, rx, thread_slot)
+        })?;
     Ok(PluginThread {
         tx: PluginTx {
             name,
@@ -636,7 +644,8 @@ mod tests {
             batches: 4,
             bytes: Some(100_000),
         };
-        let t = spawn_plugin_bounded(Box::new(GatedTee { go: rx }), vec![], bound, None).unwrap();
+        let t =
+            spawn_plugin_bounded(Box::new(GatedTee { go: rx }), vec![], bound, None, None).unwrap();
         let d = one_datagram(1000);
         // 4 batches would be the flow queue's bound: 100 one-datagram batches fit the bytes.
         let mut sent = 0;

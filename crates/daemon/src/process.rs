@@ -76,3 +76,22 @@ pub fn plugin_pidfile(pidfile: &str, kind: &str, name: &str) -> String {
 pub fn remove_pidfile(path: &str) {
     let _ = fs::remove_file(path);
 }
+
+/// `proc_priority` (pmacct 1.7.7's core and plugin processes each set theirs): the nice
+/// value of the calling thread, which Linux keeps per thread and threads started later
+/// inherit; logged as 1.7.7 logs it (0 is not set, as there).
+pub fn set_priority(value: i32, name: &str, kind: &str) {
+    if value == 0 {
+        return;
+    }
+    // SAFETY: setpriority(2)/getpriority(2) on the calling thread (who = 0), no pointers.
+    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, value) };
+    if rc != 0 {
+        let errno = io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        crate::plog!(Warn, name, kind, "proc_priority failed (errno: {})", errno);
+    } else {
+        // SAFETY: as above.
+        let now = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        crate::plog!(Info, name, kind, "proc_priority set to {}", now);
+    }
+}

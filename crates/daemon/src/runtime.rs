@@ -91,6 +91,8 @@ pub struct PluginSpec {
     pub stages: Vec<Box<dyn Stage>>,
     /// What its queue holds (from its plugin_pipe_size, see `collector::queue_batches`).
     pub queue: QueueBound,
+    /// Its `proc_priority` (None: not set).
+    pub priority: Option<i32>,
 }
 
 pub struct Spec {
@@ -163,6 +165,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
         mut plugin,
         stages,
         queue,
+        priority,
     } in plugins
     {
         // Live sockets: a plugin aggregates on several threads when there are enough
@@ -181,7 +184,7 @@ pub fn run(spec: Spec, flags: Flags) -> i32 {
                 pidfiles.push(path);
             }
         }
-        match spawn_plugin_bounded(plugin, stages, queue, metrics.as_deref()) {
+        match spawn_plugin_bounded(plugin, stages, queue, priority, metrics.as_deref()) {
             Ok(t) => threads.push(t),
             Err(e) => {
                 plog!(
