@@ -1245,7 +1245,11 @@ fn apply_line(
             }
         },
     }
-    if !registry::applies(def, daemon.bit()) {
+    // A key of another daemon still takes effect when it shares its value with one of this
+    // daemon's (`nfacctd_ip` in sfacctd is `sfacctd_ip`, as in 1.7.7's shared handlers).
+    let elsewhere = !registry::applies(def, daemon.bit())
+        && !registry::group(def.field).any(|k| registry::applies(k, daemon.bit()));
+    if elsewhere {
         if !reported.contains(&def.name) {
             reported.push(def.name);
             let m = format!("key '{}' has no effect in {}.", def.name, daemon.name());

@@ -763,7 +763,7 @@ fn load_reads_file_and_reports_actions() {
 
 #[test]
 fn not_supported_yet_and_other_daemon_reported_once() {
-    let l = parse("plugins: print[a]\nproc_priority: 3\nproc_priority: 4\npcap_interface: eth0\n");
+    let l = parse("plugins: print[a]\nthread_stack: 3\nthread_stack: 4\npcap_interface: eth0\n");
     let ours: Vec<(Code, Level)> = l.diagnostics.iter().map(|d| (d.code, d.level)).collect();
     assert_eq!(
         ours,
@@ -775,17 +775,41 @@ fn not_supported_yet_and_other_daemon_reported_once() {
     assert!(l.pmacct_lines().is_empty());
     assert!(!l.has_errors());
     let opts = Options {
-        also_implemented: &[key::PROC_PRIORITY],
+        also_implemented: &[key::THREAD_STACK],
     };
     let l = parse_bytes(
         Daemon::Nfacctd,
         Some("c"),
-        b"plugins: memory\nproc_priority: 3\n",
+        b"plugins: memory\nthread_stack: 3\n",
         &[],
         opts,
     )
     .unwrap();
     assert!(l.diagnostics.is_empty());
+}
+
+/// Another daemon's key that shares its value with one of this daemon's takes effect (1.7.7's
+/// shared handlers): not reported as having none; a key no key of this daemon shares is.
+#[test]
+fn other_daemon_key_sharing_a_value_is_not_reported() {
+    let l = parse_str(
+        Daemon::Sfacctd,
+        Some("s.conf"),
+        "plugins: print\nnfacctd_ip: 127.0.0.1\nnfacctd_port: 2101\npcap_interface: eth0\n",
+        &[],
+    )
+    .unwrap();
+    let other: Vec<Option<&str>> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::OtherDaemon)
+        .map(|d| d.key.as_deref())
+        .collect();
+    assert_eq!(other, [Some("pcap_interface")], "{:?}", l.diagnostics);
+    assert_eq!(
+        l.config.core.ip(key::SFACCTD_IP),
+        Some("127.0.0.1".parse().unwrap())
+    );
 }
 
 #[test]
