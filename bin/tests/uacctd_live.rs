@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 
 use compat_tests::{compare, Format};
 
+mod netns;
+use netns::within;
+
 const UACCTD: &str = env!("CARGO_BIN_EXE_uacctd");
 const SFACCTD: &str = env!("CARGO_BIN_EXE_sfacctd");
 const NFACCTD: &str = env!("CARGO_BIN_EXE_nfacctd");
@@ -168,19 +171,6 @@ impl Netns {
     fn within<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
         within(format!("/var/run/netns/{}", self.name), f)
     }
-}
-
-/// Run `f` in a thread that joined the namespace of the file `path`.
-fn within<T: Send + 'static>(path: String, f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(move || {
-        let file = std::fs::File::open(&path).unwrap();
-        // SAFETY: setns(2) on an open namespace file; it moves only this thread.
-        let rc = unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&file), libc::CLONE_NEWNET) };
-        assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
-        f()
-    })
-    .join()
-    .unwrap()
 }
 
 impl Drop for Netns {
