@@ -178,6 +178,11 @@ pub trait FlowSink {
     fn slot_lead(&mut self) -> Option<&mut Flow> {
         None
     }
+    /// Whether [`FlowSink::slot_lead`] hands out slots (for a decoder that can then decode
+    /// leads alone).
+    fn leads(&self) -> bool {
+        false
+    }
     /// Account the flow [`FlowSink::slot`] gave, as [`FlowSink::emit`] does.
     fn commit(&mut self, custom: Option<&CustomValues>);
 }
@@ -266,6 +271,10 @@ impl FlowSink for CoreSink<'_> {
     }
 
     #[inline]
+    fn leads(&self) -> bool {
+        self.lead
+    }
+
     fn slot_lead(&mut self) -> Option<&mut Flow> {
         if !self.lead {
             return None;

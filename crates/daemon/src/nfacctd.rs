@@ -10,7 +10,8 @@ use pmacct_flow::producer;
 use pmacct_plugins::tee::receivers::parse_hostport;
 use pmacct_plugins::tee::send::{Receiver, SendError, SockOptions};
 use pmacct_wire::netflow::{template_sets, DecoderOptions, Limits, NetflowDecoder};
-use pmacct_wire::FlowType;
+use pmacct_wire::record::ExportHeader;
+use pmacct_wire::{FlowRecord, FlowType, LeadFields, RecordSink};
 
 use crate::collector::{self, Input, Profile};
 use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
@@ -195,40 +196,21 @@ impl Decoder for NetflowSource {
         drops: &mut DropCounters,
         emit: &mut dyn FlowSink,
     ) -> Option<DatagramSummary> {
-        let peer = d.src.ip();
-        let account_options = self.account_options;
-        let use_ip_next_hop = self.use_ip_next_hop;
-        let mut records = 0u64;
-        let mut header = None;
-        let custom = &mut *self.custom;
-        let res = self.decoder.decode(peer, d.data, |rec| {
-            if header.is_none() {
-                header = Some(rec.header);
-            }
-            // Options data (sampling, interface tables...) feeds the decoder's exporter
-            // state; pmacct does not hand it to plugins unless told to.
-            if rec.flow_type == FlowType::Option && !account_options {
-                return;
-            }
-            // Built in place, in the batch: only its lead when no plugin reads further.
-            if let Some(flow) = emit.slot_lead() {
-                producer::netflow::flow_into_lead(rec, flow);
-            } else {
-                let flow = emit.slot();
-                producer::netflow::flow_into(rec, peer, d.arrival, flow);
-                // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
-                // (checked against it; see docs/COMPATIBILITY.md).
-                if use_ip_next_hop && rec.header.version != 5 {
-                    flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
-                }
-            }
-            if producer::netflow::custom_values(rec, custom) {
-                emit.commit(Some(custom));
-            } else {
-                emit.commit(None);
-            }
-            records += 1;
-        });
+        let mut sink = Records {
+            peer: d.src.ip(),
+            arrival: d.arrival,
+            account_options: self.account_options,
+            use_ip_next_hop: self.use_ip_next_hop,
+            // Custom primitives read the raw record: no leads then.
+            leads: emit.leads() && !pmacct_flow::custom::active(),
+            custom: &mut self.custom,
+            emit,
+            records: 0,
+            header: None,
+        };
+        let peer = sink.peer;
+        let res = self.decoder.decode_into(peer, d.data, &mut sink);
+        let (records, header) = (sink.records, sink.header);
         // Relayed whatever became of the records, as 1.7.7 does once its decoder is done;
         // not what came in on the templates port (two collectors relaying to each other
         // would loop).
@@ -277,6 +259,69 @@ impl Decoder for NetflowSource {
                 );
                 None
             }
+        }
+    }
+}
+
+/// What the decoder hands one datagram's records to: the core's sink, each record as a
+/// flow (or, for plain templates when nothing reads past the lead, each lead alone).
+struct Records<'a> {
+    peer: std::net::IpAddr,
+    arrival: pmacct_wire::Timestamp,
+    account_options: bool,
+    use_ip_next_hop: bool,
+    leads: bool,
+    custom: &'a mut CustomValues,
+    emit: &'a mut dyn FlowSink,
+    records: u64,
+    /// The datagram's header, from its first record.
+    header: Option<ExportHeader>,
+}
+
+impl RecordSink for Records<'_> {
+    fn record(&mut self, rec: &FlowRecord<'_>) {
+        if self.header.is_none() {
+            self.header = Some(rec.header);
+        }
+        // Options data (sampling, interface tables...) feeds the decoder's exporter
+        // state; pmacct does not hand it to plugins unless told to.
+        if rec.flow_type == FlowType::Option && !self.account_options {
+            return;
+        }
+        // Built in place, in the batch: only its lead when no plugin reads further.
+        if let Some(flow) = self.emit.slot_lead() {
+            producer::netflow::flow_into_lead(rec, flow);
+        } else {
+            let flow = self.emit.slot();
+            producer::netflow::flow_into(rec, self.peer, self.arrival, flow);
+            // 1.7.7 leaves NetFlow v5's next hop out of peer_dst_ip even with the key
+            // (checked against it; see docs/COMPATIBILITY.md).
+            if self.use_ip_next_hop && rec.header.version != 5 {
+                flow.prims.peer_dst_ip = producer::netflow::ip_next_hop_peer(rec);
+            }
+        }
+        if producer::netflow::custom_values(rec, self.custom) {
+            self.emit.commit(Some(self.custom));
+        } else {
+            self.emit.commit(None);
+        }
+        self.records += 1;
+    }
+
+    fn leads(&self) -> bool {
+        self.leads
+    }
+
+    #[inline]
+    fn lead(&mut self, header: &ExportHeader, lead: &LeadFields) {
+        if self.header.is_none() {
+            self.header = Some(*header);
+        }
+        // `leads` only when the sink hands out lead slots.
+        if let Some(flow) = self.emit.slot_lead() {
+            producer::netflow::lead_into(lead, flow);
+            self.emit.commit(None);
+            self.records += 1;
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod sflow;
 
 pub use netflow::{
     export_version, DatagramStats, DecodeError, DecoderOptions, DropReason, Limits, NetflowDecoder,
-    TemplateCache,
+    RecordSink, TemplateCache,
 };
-pub use record::{FlowFields, FlowRecord, FlowType, Timestamp, TunnelFields, VrfName};
+pub use record::{FlowFields, FlowRecord, FlowType, LeadFields, Timestamp, TunnelFields, VrfName};
 pub use sflow::{CounterSample, SflowDecoder, SflowError, SflowSample, SflowStats};

@@ -199,6 +199,47 @@ pub struct FlowFields {
     pub exporter_addr: Option<IpAddr>,
 }
 
+/// What a flow's lead is made of (the flow model's counters and leading primitives, which
+/// aggregates of the common primitives read alone): from any record by [`FlowRecord::lead`],
+/// or straight from the bytes of a plain v9/IPFIX template's records, with no record in
+/// between (`netflow::RecordSink::lead`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeadFields {
+    /// The flow's start: the record's, or the export time (v9/IPFIX) when it carried none.
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub src_addr: Option<IpAddr>,
+    pub dst_addr: Option<IpAddr>,
+    pub in_iface: u32,
+    pub out_iface: u32,
+    pub src_as: u32,
+    pub dst_as: u32,
+    pub packets: u64,
+    pub bytes: u64,
+    /// As exported: 0 when the record said 0 (the flow model counts that as 1).
+    pub flows: u64,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub tcp_flags: u16,
+    pub proto: u8,
+    pub tos: u8,
+    pub src_mask: u8,
+    pub dst_mask: u8,
+    pub tunnel_tcp_flags: u8,
+    pub flow_type: FlowType,
+}
+
+/// pmacct's time_start and timestamp_start: the flow start, falling back to the export
+/// header time (v9/IPFIX) when the record carried none.
+#[inline]
+pub fn lead_start(first: Timestamp, h: &ExportHeader) -> Timestamp {
+    if first.secs == 0 && (h.version == 9 || h.version == 10) {
+        Timestamp::new(h.export_time.secs, 0)
+    } else {
+        first
+    }
+}
+
 /// One decoded flow: its values ([`FlowFields`], reached through `Deref`) and views into
 /// the datagram it came from.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -230,6 +271,34 @@ impl std::ops::DerefMut for FlowRecord<'_> {
 }
 
 impl<'a> FlowRecord<'a> {
+    /// The lead of this record's flow.
+    #[inline]
+    pub fn lead(&self) -> LeadFields {
+        let h = &self.header;
+        LeadFields {
+            start: lead_start(self.first, h),
+            end: self.last,
+            src_addr: self.src_addr,
+            dst_addr: self.dst_addr,
+            in_iface: self.in_iface,
+            out_iface: self.out_iface,
+            src_as: self.src_as,
+            dst_as: self.dst_as,
+            packets: self.packets,
+            bytes: self.bytes,
+            flows: self.flows,
+            src_port: self.src_port,
+            dst_port: self.dst_port,
+            tcp_flags: self.tcp_flags,
+            proto: self.proto,
+            tos: self.tos,
+            src_mask: self.src_mask,
+            dst_mask: self.dst_mask,
+            tunnel_tcp_flags: self.tunnel.tcp_flags,
+            flow_type: self.flow_type,
+        }
+    }
+
     /// A record of `fields` with no views into a datagram.
     #[inline]
     pub fn new(fields: FlowFields) -> Self {

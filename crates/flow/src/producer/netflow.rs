@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use pmacct_wire::{FlowRecord, Timestamp};
+use pmacct_wire::{FlowRecord, LeadFields, Timestamp};
 
 use crate::custom::{self, CustomValues};
 use crate::flow::{mask_addr, CustomRef, Flow, Primitives, RouteDistinguisher};
@@ -119,41 +119,40 @@ pub(crate) fn flow_into_rest(
 /// (`FlowBatch::push_lead`). [`flow_into`] writes these and then the rest.
 #[inline]
 pub fn flow_into_lead(rec: &FlowRecord<'_>, out: &mut Flow) {
-    let h = &rec.header;
-    // pmacct's time_start and timestamp_start: the flow start, falling back to the
-    // export header time (v9/IPFIX) when the record carried none.
-    let start = if rec.first.secs == 0 && (h.version == 9 || h.version == 10) {
-        Timestamp::new(h.export_time.secs, 0)
-    } else {
-        rec.first
-    };
+    lead_into(&rec.lead(), out);
+}
+
+/// [`flow_into_lead`] from the lead alone: what the decoder gives for the records of plain
+/// templates (`pmacct_wire::RecordSink::lead`).
+#[inline]
+pub fn lead_into(l: &LeadFields, out: &mut Flow) {
     let p: &mut Primitives = &mut out.prims;
-    p.timestamp_start = start;
-    p.timestamp_end = rec.last;
+    p.timestamp_start = l.start;
+    p.timestamp_end = l.end;
     p.tag = 0;
     p.tag2 = 0;
-    p.in_iface = rec.in_iface;
-    p.out_iface = rec.out_iface;
-    p.src_as = rec.src_as;
-    p.dst_as = rec.dst_as;
-    p.src_port = rec.src_port;
-    p.dst_port = rec.dst_port;
-    p.proto = rec.proto;
-    p.tos = rec.tos;
-    p.src_mask = rec.src_mask;
-    p.dst_mask = rec.dst_mask;
-    p.src_ip = rec.src_addr;
-    p.dst_ip = rec.dst_addr;
-    p.tunnel_tcp_flags = rec.tunnel.tcp_flags;
-    p.family = family_of(rec.src_addr.or(rec.dst_addr));
+    p.in_iface = l.in_iface;
+    p.out_iface = l.out_iface;
+    p.src_as = l.src_as;
+    p.dst_as = l.dst_as;
+    p.src_port = l.src_port;
+    p.dst_port = l.dst_port;
+    p.proto = l.proto;
+    p.tos = l.tos;
+    p.src_mask = l.src_mask;
+    p.dst_mask = l.dst_mask;
+    p.src_ip = l.src_addr;
+    p.dst_ip = l.dst_addr;
+    p.tunnel_tcp_flags = l.tunnel_tcp_flags;
+    p.family = family_of(l.src_addr.or(l.dst_addr));
     out.custom = CustomRef::NONE;
-    out.packets = rec.packets;
-    out.bytes = rec.bytes;
-    out.flows = if rec.flows == 0 { 1 } else { rec.flows };
-    out.tcp_flags = (rec.tcp_flags & 0xFF) as u8;
-    out.flow_type = rec.flow_type;
-    out.bin_time = start.secs;
-    out.time_start_usecs = start.usecs;
+    out.packets = l.packets;
+    out.bytes = l.bytes;
+    out.flows = if l.flows == 0 { 1 } else { l.flows };
+    out.tcp_flags = (l.tcp_flags & 0xFF) as u8;
+    out.flow_type = l.flow_type;
+    out.bin_time = l.start.secs;
+    out.time_start_usecs = l.start.usecs;
     out.label_reset = false;
 }
 

@@ -297,7 +297,7 @@ pub fn be_uint(b: &[u8]) -> u64 {
 }
 
 #[inline]
-fn ip(b: &[u8]) -> Option<IpAddr> {
+pub(crate) fn ip(b: &[u8]) -> Option<IpAddr> {
     match b.len() {
         4 => Some(IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))),
         16 => {
@@ -369,7 +369,7 @@ fn ntp_to_ts(v: u64) -> Timestamp {
 }
 
 #[inline]
-fn millis_to_ts(ms: u64) -> Timestamp {
+pub(crate) fn millis_to_ts(ms: u64) -> Timestamp {
     Timestamp::new(ms / 1000, ((ms % 1000) * 1000) as u32)
 }
 
@@ -383,7 +383,7 @@ fn delta_to_ts(export_secs: u32, delta_us: u64) -> Timestamp {
 /// when `w` has 8 bytes, one 8-byte load and a shift, with no branch on the width (which
 /// changes from field to field and was mispredicted). The bytes after `v` are shifted out.
 #[inline(always)]
-fn be_w(v: &[u8], w: &[u8]) -> u64 {
+pub(crate) fn be_w(v: &[u8], w: &[u8]) -> u64 {
     let n = v.len();
     match w.first_chunk::<8>() {
         Some(b) if (1..=8).contains(&n) => u64::from_be_bytes(*b) >> (64 - 8 * n as u32),
@@ -535,16 +535,43 @@ pub fn apply<'a>(
 /// an IPv4 destination (then it reads the record's first byte); we read the destination's.
 #[inline]
 pub fn record_family(s: &Scratch) -> Option<Family> {
-    match s.ip_version {
+    family(s.ip_version, s.has_v4, s.has_v6, s.v4_first_octet)
+}
+
+/// [`record_family`] from its parts: ipVersion (0 when absent), whether the record has IPv4
+/// and IPv6 address elements, and the first octet of its IPv4 source (else destination).
+#[inline]
+pub(crate) fn family(
+    ip_version: u8,
+    has_v4: bool,
+    has_v6: bool,
+    v4_first_octet: Option<u8>,
+) -> Option<Family> {
+    match ip_version {
         4 => return Some(Family::V4),
         6 => return Some(Family::V6),
         _ => {}
     }
-    match (s.has_v4, s.has_v6) {
-        (true, true) if s.v4_first_octet.unwrap_or(0) != 0 => Some(Family::V4),
+    match (has_v4, has_v6) {
+        (true, true) if v4_first_octet.unwrap_or(0) != 0 => Some(Family::V4),
         (true, true) | (false, true) => Some(Family::V6),
         (true, false) => Some(Family::V4),
         (false, false) => None,
+    }
+}
+
+/// The absolute time of an uptime-relative IE 21/22 value `rel` (ms): v9 from the header's
+/// uptime; IPFIX, which has none, only from systemInitTimeMilliseconds (`sys_init`, the
+/// record's or its domain's), else zero.
+#[inline]
+pub(crate) fn rel_time(tb: &TimeBase, sys_init: Option<u64>, rel: u32) -> Timestamp {
+    if tb.version == 10 {
+        match sys_init {
+            Some(init) => millis_to_ts(init.wrapping_add(rel as u64)),
+            None => Timestamp::ZERO,
+        }
+    } else {
+        uptime_to_abs(tb.export_secs, tb.sys_uptime_ms, rel)
     }
 }
 
@@ -596,17 +623,7 @@ pub fn finish(rec: &mut FlowRecord<'_>, s: &Scratch, tb: &TimeBase) {
         rec.vrf_id = Some(vrf);
     }
     if s.first_rel.is_some() || s.last_rel.is_some() {
-        let conv = |rel: u32| -> Timestamp {
-            if tb.version == 10 {
-                // IPFIX has no uptime in its header: only usable with systemInitTimeMilliseconds.
-                match s.sys_init_ms.or(tb.sys_init_ms) {
-                    Some(init) => millis_to_ts(init + rel as u64),
-                    None => Timestamp::ZERO,
-                }
-            } else {
-                uptime_to_abs(tb.export_secs, tb.sys_uptime_ms, rel)
-            }
-        };
+        let conv = |rel: u32| rel_time(tb, s.sys_init_ms.or(tb.sys_init_ms), rel);
         if let Some(r) = s.first_rel {
             rec.first = conv(r);
         }

@@ -3,18 +3,18 @@
 use super::ie::TimeBase;
 use super::sets::{self, SetCtx};
 use super::template::TemplateKind;
-use super::{be16, be32, DatagramStats, DecodeError, DropReason, NetflowDecoder};
-use crate::record::{ExportHeader, FieldSpec, FlowRecord, Timestamp};
+use super::{be16, be32, DatagramStats, DecodeError, DropReason, NetflowDecoder, RecordSink};
+use crate::record::{ExportHeader, FieldSpec, Timestamp};
 use std::net::IpAddr;
 
 pub(crate) const HEADER_LEN: usize = 16;
 
-pub(crate) fn decode<F: FnMut(&FlowRecord)>(
+pub(crate) fn decode<S: RecordSink>(
     dec: &mut NetflowDecoder,
     exporter: IpAddr,
     d: &[u8],
     stats: &mut DatagramStats,
-    sink: &mut F,
+    sink: &mut S,
 ) -> Result<(), DecodeError> {
     let (Some(len), Some(secs), Some(seq), Some(domain)) =
         (be16(d, 2), be32(d, 4), be32(d, 8), be32(d, 12))

@@ -12,6 +12,7 @@
 
 pub mod ie;
 mod ipfix;
+mod lead;
 mod sets;
 pub mod template;
 pub mod template_sets;
@@ -27,7 +28,7 @@ pub use template::{
     TemplateCache, TemplateKind, DEFAULT_MAX_TEMPLATES_PER_EXPORTER, V9_SCOPE_PEN,
 };
 
-use crate::record::{ExportHeader, FlowFields, FlowRecord, Timestamp};
+use crate::record::{ExportHeader, FlowFields, FlowRecord, LeadFields, Timestamp};
 use std::net::IpAddr;
 
 /// Why part of a datagram was not turned into records. Stable names for metric labels.
@@ -240,20 +241,32 @@ impl NetflowDecoder {
         &mut self,
         exporter: IpAddr,
         datagram: &[u8],
-        mut sink: F,
+        sink: F,
+    ) -> Result<DatagramStats, DecodeError> {
+        self.decode_into(exporter, datagram, &mut Records(sink))
+    }
+
+    /// Decode one datagram from `exporter` into `sink`: every record, or for a sink that
+    /// takes [`RecordSink::leads`], the records of plain data templates as their lead.
+    pub fn decode_into<S: RecordSink>(
+        &mut self,
+        exporter: IpAddr,
+        datagram: &[u8],
+        sink: &mut S,
     ) -> Result<DatagramStats, DecodeError> {
         let version = export_version(datagram).ok_or(DecodeError::Truncated)?;
         let mut stats = DatagramStats {
             version,
             ..Default::default()
         };
+        let mut each = |r: &FlowRecord| sink.record(r);
         match version {
-            1 => v1::decode(datagram, &self.options, &mut stats, &mut sink)?,
-            5 => v5::decode(datagram, &self.options, &mut stats, &mut sink)?,
-            7 => v7::decode(datagram, &self.options, &mut stats, &mut sink)?,
-            8 => v8::decode(datagram, &self.options, &mut stats, &mut sink)?,
-            9 => v9::decode(self, exporter, datagram, &mut stats, &mut sink)?,
-            10 => ipfix::decode(self, exporter, datagram, &mut stats, &mut sink)?,
+            1 => v1::decode(datagram, &self.options, &mut stats, &mut each)?,
+            5 => v5::decode(datagram, &self.options, &mut stats, &mut each)?,
+            7 => v7::decode(datagram, &self.options, &mut stats, &mut each)?,
+            8 => v8::decode(datagram, &self.options, &mut stats, &mut each)?,
+            9 => v9::decode(self, exporter, datagram, &mut stats, sink)?,
+            10 => ipfix::decode(self, exporter, datagram, &mut stats, sink)?,
             v => return Err(DecodeError::UnsupportedVersion(v)),
         }
         Ok(stats)
@@ -328,6 +341,35 @@ impl LegacyHeader {
             },
             ..Default::default()
         }
+    }
+}
+
+/// Where [`NetflowDecoder::decode_into`] hands what it decodes.
+pub trait RecordSink {
+    /// One record, of any version and flow type.
+    fn record(&mut self, rec: &FlowRecord<'_>);
+
+    /// Whether the records of plain v9/IPFIX data templates (fixed-length, common elements
+    /// only: most exporters') may come to [`RecordSink::lead`] as their flow's lead alone,
+    /// decoded straight from their bytes. For a consumer that reads nothing past the lead.
+    fn leads(&self) -> bool {
+        false
+    }
+
+    /// The lead of one record of a plain data template, when [`RecordSink::leads`]: what
+    /// [`FlowRecord::lead`] of its record would be. `header`: the datagram's.
+    fn lead(&mut self, header: &ExportHeader, lead: &LeadFields) {
+        let _ = (header, lead);
+    }
+}
+
+/// A closure as a [`RecordSink`] of records only.
+struct Records<F>(F);
+
+impl<F: FnMut(&FlowRecord)> RecordSink for Records<F> {
+    #[inline]
+    fn record(&mut self, rec: &FlowRecord<'_>) {
+        (self.0)(rec)
     }
 }
 

@@ -8,7 +8,7 @@ use super::ie::{self, Scratch, TimeBase};
 use super::template::{
     DomainFacts, Plain, SamplerEntry, Template, TemplateCache, TemplateKind, PLAIN, V9_SCOPE_PEN,
 };
-use super::{be16, DatagramStats, DropReason, NetflowDecoder};
+use super::{be16, lead, DatagramStats, DropReason, NetflowDecoder, RecordSink};
 use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord, VrfName};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -27,12 +27,12 @@ pub(super) struct SetCtx {
     pub template_set: TemplateSetFn,
 }
 
-pub(super) fn walk<F: FnMut(&FlowRecord)>(
+pub(super) fn walk<S: RecordSink>(
     dec: &mut NetflowDecoder,
     ctx: &SetCtx,
     body: &[u8],
     stats: &mut DatagramStats,
-    sink: &mut F,
+    sink: &mut S,
 ) {
     // Pass 1: templates. Also finds where well-formed sets end.
     let mut end = 0usize;
@@ -138,6 +138,18 @@ fn fill<'a>(
     Some(used)
 }
 
+/// [`fill`] by the per-field walk (no plain table), for tests elsewhere in the module tree.
+#[cfg(test)]
+pub(super) fn fill_for_test<'a>(
+    t: &'a Template,
+    data: &'a [u8],
+    rec: &mut FlowRecord<'a>,
+    s: &mut Scratch,
+    tb: &TimeBase,
+) -> Option<usize> {
+    fill(t, None, data, rec, s, tb)
+}
+
 /// The field of a fixed-length record at `start`, `len` bytes long: `data` is the record,
 /// `rest` the set from the record on (for `ie::apply`'s 8-byte reads).
 #[inline(always)]
@@ -188,13 +200,13 @@ fn fill_plain<'a>(
     each!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31);
 }
 
-fn data_set<F: FnMut(&FlowRecord)>(
+fn data_set<S: RecordSink>(
     dec: &mut NetflowDecoder,
     ctx: &SetCtx,
     id: u16,
     content: &[u8],
     stats: &mut DatagramStats,
-    sink: &mut F,
+    sink: &mut S,
 ) {
     // One shared lookup: the template (not cloned), the sampling entries and the domain's
     // facts; the hit is counted once the records are out.
@@ -228,7 +240,7 @@ struct SetState<'d> {
 
 /// The records of a data set of template `t`.
 #[allow(clippy::too_many_arguments)]
-fn data_records<F: FnMut(&FlowRecord)>(
+fn data_records<S: RecordSink>(
     dec: &SetState<'_>,
     ctx: &SetCtx,
     t: &Template,
@@ -237,7 +249,7 @@ fn data_records<F: FnMut(&FlowRecord)>(
     facts: DomainFacts,
     content: &[u8],
     stats: &mut DatagramStats,
-    sink: &mut F,
+    sink: &mut S,
 ) {
     let base = base_fields(ctx, t);
     let tb = TimeBase {
@@ -246,6 +258,26 @@ fn data_records<F: FnMut(&FlowRecord)>(
     };
     if dec.pre_processing_checks && !padding_is_zero(t, plain, content, &base, &tb) {
         stats.drop(DropReason::PaddingNotZero);
+        return;
+    }
+    // A plain template's records straight to their lead, for a sink that reads no more
+    // (nothing past the lead is decoded: of the tunnel fields, the TCP flags only).
+    if let (true, Some(p), Some(len)) = (sink.leads(), plain, t.fixed_len) {
+        let set = lead::SetLead {
+            header: &ctx.header,
+            tb: &tb,
+            flow_type: t.flow_type,
+        };
+        // A fixed-length template's records are `len` >= 1 bytes; what is left under one
+        // is padding.
+        for (i, rec) in content.chunks_exact(len).enumerate() {
+            let mut l = lead::plain_lead(p, rec, &content[i * len..], &set);
+            if let Some(tun) = &t.tunnel {
+                l.tunnel_tcp_flags = tun.tcp_flags(&t.fields, rec, ctx.ipfix);
+            }
+            sink.lead(&ctx.header, &l);
+            stats.records += 1;
+        }
         return;
     }
     // The first record starts as the base; the others are reset to it.
@@ -287,7 +319,7 @@ fn data_records<F: FnMut(&FlowRecord)>(
                 }
             }
         }
-        sink(&rec);
+        sink.record(&rec);
         stats.records += 1;
     }
 }
@@ -343,13 +375,13 @@ fn padding_is_zero(
 
 /// Options data: emitted as `FlowType::Option` records, and their sampling interval and
 /// systemInitTime kept in the exporter state for the data records that follow.
-fn options_set<F: FnMut(&FlowRecord)>(
+fn options_set<S: RecordSink>(
     dec: &mut NetflowDecoder,
     ctx: &SetCtx,
     t: &Template,
     content: &[u8],
     stats: &mut DatagramStats,
-    sink: &mut F,
+    sink: &mut S,
 ) {
     // pmacct keeps what v9 options scoped to the whole system (scope type 1) say apart, in
     // a table the data records never read.
@@ -397,20 +429,20 @@ fn options_set<F: FnMut(&FlowRecord)>(
             };
             dec.templates.set_sampler(ctx.exporter, entry);
         }
-        sink(&rec);
+        sink.record(&rec);
         stats.records += 1;
         stats.option_records += 1;
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::netflow::ie::{lookup, Element};
     use crate::record::FieldSpec;
 
     /// Every standard IE that maps to a [`PLAIN`] element.
-    fn plain_ies() -> Vec<(u16, Element)> {
+    pub(in crate::netflow) fn plain_ies() -> Vec<(u16, Element)> {
         (1..=u16::MAX)
             .filter_map(|id| lookup(0, id).map(|r| (id, r.element)))
             .filter(|(_, el)| PLAIN.contains(el))
@@ -429,6 +461,25 @@ mod tests {
         }
     }
 
+    /// `n` fields drawn from `ies`, each of a length `length_for` draws.
+    pub(in crate::netflow) fn draw_fields(
+        ies: &[(u16, Element)],
+        n: usize,
+        rng: &mut fastrand::Rng,
+        length_for: fn(Element, &mut fastrand::Rng) -> u16,
+    ) -> Vec<FieldSpec> {
+        (0..n)
+            .map(|_| {
+                let (id, el) = ies[rng.usize(..ies.len())];
+                FieldSpec {
+                    pen: 0,
+                    id,
+                    len: length_for(el, rng),
+                }
+            })
+            .collect()
+    }
+
     /// Records of a plain template decode the same by the straight-line path as by the
     /// per-field walk in the template's order: random templates of plain elements (the
     /// order, lengths and values drawn anew each time), each with records of random bytes.
@@ -439,17 +490,7 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
         let (mut plain, mut records) = (0, 0);
         for round in 0..3000 {
-            let n = 1 + rng.usize(..24);
-            let fields: Vec<FieldSpec> = (0..n)
-                .map(|_| {
-                    let (id, el) = ies[rng.usize(..ies.len())];
-                    FieldSpec {
-                        pen: 0,
-                        id,
-                        len: length_for(el, &mut rng),
-                    }
-                })
-                .collect();
+            let fields = draw_fields(&ies, 1 + rng.usize(..24), &mut rng, length_for);
             let t = Template::compile(256, TemplateKind::Data, 0, &fields, 512).unwrap();
             let Some(p) = t.plain else { continue };
             plain += 1;

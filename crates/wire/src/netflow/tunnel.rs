@@ -173,6 +173,44 @@ impl TunnelLayout {
         want
     }
 
+    /// Whether a record of outer protocol `tun` is an SRv6 flow, whose tunnel fields
+    /// (`tunnel_*`) [`Self::read`] fills.
+    #[inline]
+    fn is_srv6(&self, tun: u8) -> bool {
+        if self.nlayers > 1 {
+            (tun == 4 || tun == 41) && self.layers[1].is_some()
+        } else {
+            tun == 143
+        }
+    }
+
+    /// The `tcp_flags` of [`Self::read`] alone (the one tunnel field a flow's lead has):
+    /// most records are no SRv6 flows, and this reads their protocol octet only.
+    #[inline]
+    pub(crate) fn tcp_flags(&self, fields: &[FieldSpec], data: &[u8], ipfix: bool) -> u8 {
+        if self.proto == NONE || self.tcp_flags == NONE {
+            return 0;
+        }
+        let Some(fx) = &self.fixed else {
+            return self.read(fields, data, ipfix).0.tcp_flags;
+        };
+        let at = |k: usize| {
+            let (off, len) = (usize::from(fx[k].0), usize::from(fx[k].1));
+            (off != usize::from(NONE))
+                .then(|| data.get(off..off + len))
+                .flatten()
+        };
+        // want(): the protocol first, the TCP flags sixth.
+        let tun = at(0).and_then(|v| v.first().copied()).unwrap_or(0);
+        if !self.is_srv6(tun) {
+            return 0;
+        }
+        match at(5) {
+            Some(&[f]) | Some(&[_, f]) => f,
+            _ => 0,
+        }
+    }
+
     /// The tunnel fields of one record (`data`: the whole record, `fields`: its template).
     /// `ipfix`: flowLabelIPv6 is read over 4 bytes in IPFIX, 3 in v9 (as pmacct does).
     /// Returns them and the SRv6 segment list bytes, if any.
@@ -216,12 +254,7 @@ impl TunnelLayout {
         }
         if let Some(proto) = proto {
             let tun = proto.first().copied().unwrap_or(0);
-            let srv6 = if self.nlayers > 1 {
-                (tun == 4 || tun == 41) && self.layers[1].is_some()
-            } else {
-                tun == 143
-            };
-            if srv6 {
+            if self.is_srv6(tun) {
                 t.srv6 = true;
                 t.proto = tun;
                 // pmacct copies min(length, size) octets to the front of a zeroed field.
@@ -379,6 +412,36 @@ mod tests {
                     "{n} bytes"
                 );
             }
+        }
+        // The lead's one tunnel field, read alone: as `read` gives it, SRv6 (41, 4) or not.
+        for proto in [41, 4, 6, 143] {
+            data[36] = proto;
+            for n in 0..=len {
+                for ipfix in [false, true] {
+                    let (t, _) = layout.read(&fields, &data[..n], ipfix);
+                    assert_eq!(layout.tcp_flags(&fields, &data[..n], ipfix), t.tcp_flags);
+                    assert_eq!(walked.tcp_flags(&fields, &data[..n], ipfix), t.tcp_flags);
+                }
+            }
+        }
+        // The draw has flags to read.
+        data[36] = 41;
+        assert_ne!(layout.read(&fields, &data, false).0.tcp_flags, 0);
+        // One layer: protocol 143 (an SRv6 outer header) is.
+        let one = [
+            spec(1, 4),
+            spec(27, 16),
+            spec(28, 16),
+            spec(4, 1),
+            spec(6, 2),
+        ];
+        let layout1 = TunnelLayout::compile(&one).unwrap();
+        let mut d1 = vec![7u8; 39];
+        for proto in [143, 6] {
+            d1[36] = proto;
+            let (t, _) = layout1.read(&one, &d1, true);
+            assert_eq!(layout1.tcp_flags(&one, &d1, true), t.tcp_flags);
+            assert_eq!(t.tcp_flags != 0, proto == 143);
         }
         // A variable-length field before a wanted one: the walk it is.
         let mut var = fields.to_vec();

@@ -4,18 +4,18 @@
 use super::ie::TimeBase;
 use super::sets::{self, SetCtx};
 use super::template::{TemplateKind, V9_SCOPE_PEN};
-use super::{be16, be32, DatagramStats, DecodeError, DropReason, NetflowDecoder};
-use crate::record::{ExportHeader, FieldSpec, FlowRecord, Timestamp};
+use super::{be16, be32, DatagramStats, DecodeError, DropReason, NetflowDecoder, RecordSink};
+use crate::record::{ExportHeader, FieldSpec, Timestamp};
 use std::net::IpAddr;
 
 pub(crate) const HEADER_LEN: usize = 20;
 
-pub(crate) fn decode<F: FnMut(&FlowRecord)>(
+pub(crate) fn decode<S: RecordSink>(
     dec: &mut NetflowDecoder,
     exporter: IpAddr,
     d: &[u8],
     stats: &mut DatagramStats,
-    sink: &mut F,
+    sink: &mut S,
 ) -> Result<(), DecodeError> {
     let body = d.get(HEADER_LEN..).ok_or(DecodeError::Truncated)?;
     let (Some(uptime), Some(secs), Some(seq), Some(src)) =
