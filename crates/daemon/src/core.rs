@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use pmacct_flow::custom::CustomValues;
-use pmacct_flow::{Flow, Stage};
-use pmacct_wire::Timestamp;
+use pmacct_flow::{producer, Flow, Stage};
+use pmacct_wire::{LeadFields, Timestamp};
 
 use pmacct_plugins::datagram::{DatagramBatch, Frame};
 
@@ -185,6 +185,14 @@ pub trait FlowSink {
     }
     /// Account the flow [`FlowSink::slot`] gave, as [`FlowSink::emit`] does.
     fn commit(&mut self, custom: Option<&CustomValues>);
+    /// Account the flow of `lead` alone, when [`FlowSink::leads`]: [`FlowSink::slot_lead`],
+    /// [`producer::netflow::lead_into`] and [`FlowSink::commit`] in one call.
+    fn push_lead(&mut self, lead: &LeadFields) {
+        if let Some(flow) = self.slot_lead() {
+            producer::netflow::lead_into(lead, flow);
+            self.commit(None);
+        }
+    }
 }
 
 /// A closure as a [`FlowSink`] (tests, benches): `slot` fills a flow of its own, which
@@ -284,6 +292,27 @@ impl FlowSink for CoreSink<'_> {
         }
         self.pending = true;
         Some(self.batches.slot_lead())
+    }
+
+    #[inline]
+    fn push_lead(&mut self, lead: &LeadFields) {
+        // Lead slots only without stages or renormalization (`Core::lead`): what `commit`
+        // does past them, here without the slot's round trip.
+        if !self.lead || self.frames {
+            if let Some(flow) = self.slot_lead() {
+                producer::netflow::lead_into(lead, flow);
+                self.commit(None);
+            }
+            return;
+        }
+        if std::mem::take(&mut self.pending) {
+            self.batches.drop_last();
+        }
+        self.accounted = true;
+        producer::netflow::lead_into(lead, self.batches.slot_lead());
+        if self.batches.commit_last(None) {
+            self.hand_out();
+        }
     }
 
     #[inline]

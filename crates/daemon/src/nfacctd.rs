@@ -317,12 +317,8 @@ impl RecordSink for Records<'_> {
         if self.header.is_none() {
             self.header = Some(*header);
         }
-        // `leads` only when the sink hands out lead slots.
-        if let Some(flow) = self.emit.slot_lead() {
-            producer::netflow::lead_into(lead, flow);
-            self.emit.commit(None);
-            self.records += 1;
-        }
+        self.emit.push_lead(lead);
+        self.records += 1;
     }
 }
 

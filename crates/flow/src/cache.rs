@@ -392,6 +392,7 @@ impl Cache {
     }
 
     /// Account one flow with its custom primitive values and its GeoIP values.
+    #[inline]
     pub fn insert_geo(&mut self, flow: &Flow, custom: &CustomValues, geo: &GeoValues) -> Insert {
         let basetime = match &self.bins {
             Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
@@ -450,6 +451,7 @@ impl Cache {
         }
     }
 
+    #[inline]
     fn insert_in_bin(
         &mut self,
         flow: &Flow,

@@ -6,7 +6,7 @@ use super::{pack_field, raw_span, unpack_field, Aggregate, Primitive};
 use crate::custom::CustomValues;
 use crate::flow::Primitives;
 use crate::geo::{GeoInfo, GeoValues};
-use crate::index::{KeyBuf, KeyReader};
+use crate::index::{KeyBuf, KeyField, KeyReader};
 
 /// Packs (and unpacks) the aggregated primitives of a plugin's aggregate.
 ///
@@ -21,6 +21,8 @@ pub struct KeyCodec {
     runs: Vec<(usize, usize)>,
     /// The raw fields, in memory order (how a key is read back).
     raw: Vec<Primitive>,
+    /// Which of [`DIRECT`] the aggregate has.
+    direct: [bool; DIRECT.len()],
     /// The other aggregated fields, in the aggregate's order.
     cols: Vec<Primitive>,
     /// Custom primitive slots `(offset, size)` of the aggregate.
@@ -28,6 +30,16 @@ pub struct KeyCodec {
     /// GeoIP primitives of the aggregate (their values travel beside the flow).
     geo: Vec<Primitive>,
 }
+
+/// Primitives that are no raw field but in most aggregates (the addresses and times of
+/// the lead): packed by their fields straight, not by `pack_field`'s dispatch (a call and
+/// a jump per field per record). Their order in the key is this one.
+const DIRECT: [Primitive; 4] = [
+    Primitive::SrcHost,
+    Primitive::DstHost,
+    Primitive::TimestampStart,
+    Primitive::TimestampEnd,
+];
 
 /// The GeoIP primitives (`geoipv2_file`).
 pub const GEO_PRIMITIVES: [Primitive; 6] = [
@@ -70,9 +82,10 @@ impl KeyCodec {
         KeyCodec {
             runs,
             raw: raw.iter().map(|r| r.2).collect(),
+            direct: DIRECT.map(|d| fields.contains(&d)),
             cols: fields
                 .into_iter()
-                .filter(|p| raw_span(*p).is_none())
+                .filter(|p| raw_span(*p).is_none() && !DIRECT.contains(p))
                 .collect(),
             custom: agg.custom().iter().map(|c| (c.off, c.size)).collect(),
             geo: agg
@@ -130,6 +143,20 @@ impl KeyCodec {
             let bytes = unsafe { std::slice::from_raw_parts(base.add(off), len) };
             k.put(bytes);
         }
+        // DIRECT's order.
+        let [src, dst, start, end] = self.direct;
+        if src {
+            p.src_ip.pack(k);
+        }
+        if dst {
+            p.dst_ip.pack(k);
+        }
+        if start {
+            p.timestamp_start.pack(k);
+        }
+        if end {
+            p.timestamp_end.pack(k);
+        }
         for c in &self.cols {
             pack_field(*c, p, k);
         }
@@ -162,7 +189,8 @@ impl KeyCodec {
         let bin = u64::from_le_bytes(r.take::<8>()?);
         // Raw runs read back field by field: a field's little-endian key bytes are its
         // memory bytes.
-        for c in self.raw.iter().chain(&self.cols) {
+        let direct = DIRECT.iter().zip(self.direct).filter(|d| d.1).map(|d| d.0);
+        for c in self.raw.iter().chain(direct).chain(&self.cols) {
             unpack_field(*c, &mut r, out)?;
         }
         for (off, size) in &self.custom {

@@ -143,7 +143,7 @@ fn every_row_is_complete() {
 
 #[test]
 fn keys_unpack_to_the_masked_primitives() {
-    let agg = Aggregate::parse(&["src_host, dst_host, src_port, proto, timestamp_start, mpls_vpn_rd, label, peer_dst_ip, src_mac"]).unwrap();
+    let agg = Aggregate::parse(&["dst_host, timestamp_end, src_host, src_port, proto, timestamp_start, mpls_vpn_rd, label, peer_dst_ip, src_mac"]).unwrap();
     let codec = KeyCodec::new(&agg);
     let mut p = Primitives::default();
     for info in PRIMITIVES {

@@ -42,16 +42,7 @@ pub(crate) struct SetLead<'a> {
 #[inline(always)]
 pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>) -> LeadFields {
     let present = p.present;
-    // The value of element `i` as an unsigned integer; 0 when absent (never read then).
-    let uint = |i: usize| -> u64 {
-        let s = p.at[i];
-        let (start, len) = (s.off as usize, s.len as usize);
-        match rest.get(start..start + 8) {
-            // One bounded 8-byte load (see `ie::be_w`).
-            Some(w) if len <= 8 => ie::be_w(&w[..len], w),
-            _ => data.get(start..start + len).map_or(0, ie::be_uint),
-        }
-    };
+    let uint = |i: usize| uint(p, data, rest, i);
     let bytes = |i: usize| -> &[u8] {
         let s = p.at[i];
         data.get(s.off as usize..(s.off + s.len) as usize)
@@ -123,27 +114,50 @@ pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>)
         l.src_mask = mask6(at::SrcMask6);
         l.dst_mask = mask6(at::DstMask6);
     }
-    // Times: an 8-byte IE 22/21 is absolute ms, a shorter one relative to the uptime; a
-    // plain template never has both an IE 22 (21) and an IE 152 (153).
-    let time = |uptime: usize, millis: usize| -> Timestamp {
-        if has(uptime) {
-            let s = p.at[uptime];
-            let v = uint(uptime);
-            if s.len == 8 {
-                ie::millis_to_ts(v)
-            } else {
-                ie::rel_time(set.tb, set.tb.sys_init_ms, v as u32)
-            }
-        } else if has(millis) {
-            ie::millis_to_ts(uint(millis))
-        } else {
-            Timestamp::ZERO
-        }
-    };
+    let time = |uptime: usize, millis: usize| time(p, data, rest, set.tb, uptime, millis);
     let first = time(at::FirstUptime, at::FirstMillis);
     l.end = time(at::LastUptime, at::LastMillis);
     l.start = lead_start(first, set.header);
     l
+}
+
+/// The value of element `i` as an unsigned integer (only read when present).
+#[inline(always)]
+fn uint(p: &Plain, data: &[u8], rest: &[u8], i: usize) -> u64 {
+    let s = p.at[i];
+    let (start, len) = (s.off as usize, s.len as usize);
+    match rest.get(start..start + 8) {
+        // One bounded 8-byte load (see `ie::be_w`).
+        Some(w) if len <= 8 => ie::be_w(&w[..len], w),
+        _ => data.get(start..start + len).map_or(0, ie::be_uint),
+    }
+}
+
+/// A start (end) time from IE 22 (21) or IE 152 (153), whichever is there: an 8-byte
+/// IE 22/21 is absolute ms, a shorter one relative to the uptime (a plain template never
+/// has both elements of a pair).
+#[inline(always)]
+fn time(
+    p: &Plain,
+    data: &[u8],
+    rest: &[u8],
+    tb: &TimeBase,
+    uptime: usize,
+    millis: usize,
+) -> Timestamp {
+    let has = |i: usize| p.present & (1 << i) != 0;
+    if has(uptime) {
+        let v = uint(p, data, rest, uptime);
+        if p.at[uptime].len == 8 {
+            ie::millis_to_ts(v)
+        } else {
+            ie::rel_time(tb, tb.sys_init_ms, v as u32)
+        }
+    } else if has(millis) {
+        ie::millis_to_ts(uint(p, data, rest, millis))
+    } else {
+        Timestamp::ZERO
+    }
 }
 
 #[cfg(test)]
