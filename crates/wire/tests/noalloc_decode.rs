@@ -3,7 +3,6 @@
 //! (the plain-template path nfacctd takes when its plugins read only the lead). Counted with
 //! a global allocator wrapper, per thread.
 
-#[allow(dead_code)]
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
