@@ -45,8 +45,8 @@ pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>)
     let uint = |i: usize| uint(p, data, rest, i);
     let bytes = |i: usize| -> &[u8] {
         let s = p.at[i];
-        data.get(s.off as usize..(s.off + s.len) as usize)
-            .unwrap_or(&[])
+        let start = s.off as usize;
+        data.get(start..start + s.len as usize).unwrap_or(&[])
     };
     let has = |i: usize| present & (1 << i) != 0;
     let mut l = LeadFields {
