@@ -320,6 +320,17 @@ fn case_map_once(
         );
         return None;
     }
+    // 1.7.7's print plugin may finish its last purge and exit before the core does: the core
+    // then exits 1 ("no more plugins active"), its output complete and compared below.
+    let pm_log = pm.logs();
+    let rp = if compat_tests::oracle::savefile_end_race(Some(rp), &pm_log)
+        && pm_log.contains("Purging cache - END")
+    {
+        eprintln!("pmacctd 1.7.7 exited 1 after its plugin's last purge: output compared");
+        0
+    } else {
+        rp
+    };
     assert_eq!(
         (rp, ro),
         (0, 0),
