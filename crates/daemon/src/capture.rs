@@ -552,7 +552,7 @@ pub fn run_savefile(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A savefile with `frames` (Ethernet), all stamped 1 s apart.
@@ -576,7 +576,7 @@ mod tests {
         path
     }
 
-    mod tempfile_path {
+    pub(crate) mod tempfile_path {
         pub struct TempPath(pub std::path::PathBuf);
         impl TempPath {
             pub fn new(name: &str) -> TempPath {

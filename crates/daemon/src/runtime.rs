@@ -677,7 +677,7 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
     }
     let unspecified = SocketAddr::from(([0, 0, 0, 0], 0));
     for _ in 0..sf.replay.max(1) {
-        let mut cap = match pcap::Capture::from_file(&sf.path) {
+        let mut cap = match savefile::Reader::open(&sf.path) {
             Ok(c) => c,
             Err(e) => {
                 plog!(
@@ -691,16 +691,16 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                 return;
             }
         };
-        let linktype = cap.get_datalink().0 as u32;
+        let linktype = cap.linktype() as u32;
         loop {
             if cx.stopped() {
                 return;
             }
-            match cap.next_packet() {
-                Ok(pkt) if sf.frames => {
+            match cap.next_frame() {
+                Ok(Some(pkt)) if sf.frames => {
                     let ts = Timestamp::new(
-                        pkt.header.ts.tv_sec.max(0) as u64,
-                        pkt.header.ts.tv_usec.clamp(0, 999_999) as u32,
+                        pkt.ts_sec.max(0) as u64,
+                        pkt.ts_usec.clamp(0, 999_999) as u32,
                     );
                     core.on_datagram(&Datagram {
                         src: unspecified,
@@ -708,24 +708,24 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         arrival: ts,
                         captured: None,
                         linktype,
-                        wirelen: pkt.header.len,
+                        wirelen: pkt.len,
                     });
                 }
-                Ok(pkt) => match savefile::udp_from_frame(linktype as i32, pkt.data) {
+                Ok(Some(pkt)) => match savefile::udp_from_frame(linktype as i32, pkt.data) {
                     Ok(d) => core.on_datagram(&Datagram {
                         src: SocketAddr::new(d.src, d.src_port),
                         data: d.payload,
                         arrival: now_ts(),
                         captured: Some(Timestamp::new(
-                            pkt.header.ts.tv_sec.max(0) as u64,
-                            pkt.header.ts.tv_usec.clamp(0, 999_999) as u32,
+                            pkt.ts_sec.max(0) as u64,
+                            pkt.ts_usec.clamp(0, 999_999) as u32,
                         )),
                         linktype: 0,
                         wirelen: 0,
                     }),
                     Err(_) => core.drops_add("savefile_not_udp"),
                 },
-                Err(pcap::Error::NoMorePackets) => break,
+                Ok(None) => break,
                 Err(e) => {
                     plog!(
                         Warn,
