@@ -162,13 +162,15 @@ impl KeyField for Option<IpAddr> {
     fn pack(&self, k: &mut KeyBuf) {
         match self {
             None => k.put(&[0]),
+            // Tag and address in one put: one bound check and length update, not two.
             Some(IpAddr::V4(v)) => {
-                k.put(&[4]);
-                k.put(&v.octets());
+                let o = v.octets();
+                k.put(&[4, o[0], o[1], o[2], o[3]]);
             }
             Some(IpAddr::V6(v)) => {
-                k.put(&[6]);
-                k.put(&v.octets());
+                let mut b = [6u8; 17];
+                b[1..].copy_from_slice(&v.octets());
+                k.put(&b);
             }
         }
     }
@@ -188,8 +190,10 @@ impl KeyField for Option<IpAddr> {
 impl KeyField for Timestamp {
     #[inline]
     fn pack(&self, k: &mut KeyBuf) {
-        k.put(&self.secs.to_le_bytes());
-        k.put(&self.usecs.to_le_bytes());
+        let mut b = [0u8; 12];
+        b[..8].copy_from_slice(&self.secs.to_le_bytes());
+        b[8..].copy_from_slice(&self.usecs.to_le_bytes());
+        k.put(&b);
     }
     fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
         Some(Timestamp::new(
