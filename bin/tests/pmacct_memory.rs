@@ -342,7 +342,9 @@ fn compare(p: &Pair, queries: &[Q]) -> Vec<String> {
                 break (a, ra);
             }
         };
-        if qu.mutates && ra == rb && args.contains(&"-N") && zero_rows_after(&a, &b) {
+        // A mutating query is asked once; the others up to three times, and on a loaded
+        // machine the short read can come back each time.
+        if ra == rb && args.contains(&"-N") && zero_rows_after(&a, &b) {
             eprintln!("pmacct {args:?}: 1.7.7 printed extra all-zero rows (a short read)");
             continue;
         }
@@ -362,8 +364,9 @@ fn compare(p: &Pair, queries: &[Q]) -> Vec<String> {
     failures
 }
 
-/// 1.7.7's client sometimes prints extra all-zero counter rows after a reset (it reads more
-/// than the server sent): `a` is `b` followed by such rows.
+/// 1.7.7's client sometimes prints extra all-zero counter rows for `-N` (it reads more than
+/// the server sent; seen after a reset, and once on CI-like load for `-N a;b` with 23 rows):
+/// `a` is `b` followed by such rows.
 fn zero_rows_after(a: &str, b: &str) -> bool {
     let n = b.lines().count();
     a.lines().take(n).eq(b.lines())
@@ -760,7 +763,7 @@ fn erase_while_replaying_adds_up() {
     let pipe = dir.join("r.pipe");
     // One pass: the capture's totals.
     let one = one_pass(&dir, &pipe);
-    let replays = 40u64;
+    let replays = 400u64;
     let (d, log) = start_replay(&dir, &pipe, replays);
     let t0 = Instant::now();
     let mut sum = (0u64, 0u64);
@@ -944,7 +947,7 @@ fn many_clients_at_once_while_replaying() {
     let dir = tmpdir("memory-many");
     let pipe = dir.join("r.pipe");
     let one = one_pass(&dir, &pipe);
-    let replays = 400u64;
+    let replays = 4000u64;
     let (d, log) = start_replay(&dir, &pipe, replays);
     let done = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..80)
@@ -1006,7 +1009,9 @@ fn silent_client_does_not_block_accounting() {
     let dir = tmpdir("memory-silent");
     let pipe = dir.join("r.pipe");
     let one = one_pass(&dir, &pipe);
-    let replays = 400u64;
+    // Long enough for a few dozen queries (a replay pass is ~0.6 ms since savefiles are read
+    // through a 1 MiB buffer), short of the silent client's 10 s timeout on a loaded machine.
+    let replays = 3000u64;
     let (d, log) = start_replay(&dir, &pipe, replays);
     let silent = UnixStream::connect(&pipe).unwrap();
     let mut deaf = UnixStream::connect(&pipe).unwrap();

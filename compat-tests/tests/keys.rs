@@ -735,21 +735,22 @@ fn missing_kafka_config_file_warns_as_1_7_7() {
     let us = run(ours("nfacctd"), &conf);
     assert_eq!(us.rc, theirs.rc, "{}", us.stderr);
     let warn = "file not found. librdkafka";
+    let pair = [
+        "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka global config not loaded.",
+        "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka topic configuration not loaded.",
+    ];
+    // 1.7.7 warns in each purge process (each builds its own producer): once per purge,
+    // and a run that crosses a minute boundary purges there too. Ours keeps one producer
+    // and warns once, when it builds it (docs/COMPATIBILITY.md).
+    let purges = lines_with(&theirs.stderr, "*** Purging cache - START").len();
+    assert!(purges >= 1, "1.7.7 did not purge: {}", theirs.stderr);
     assert_eq!(
         lines_with(&theirs.stderr, warn),
-        [
-            "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka global config not loaded.",
-            "WARN ( k/kafka ): [/nonexistent/librdkafka.conf] file not found. librdkafka topic configuration not loaded.",
-        ],
+        pair.repeat(purges),
         "1.7.7: {}",
         theirs.stderr
     );
-    assert_eq!(
-        lines_with(&us.stderr, warn),
-        lines_with(&theirs.stderr, warn),
-        "{}",
-        us.stderr
-    );
+    assert_eq!(lines_with(&us.stderr, warn), pair, "{}", us.stderr);
     assert!(
         us.stderr.contains("*** Purging cache - END"),
         "{}",
