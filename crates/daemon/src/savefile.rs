@@ -141,8 +141,13 @@ impl OwnFile {
     /// for libpcap to open (and, for an unreadable or damaged file, to name the fault).
     fn open(path: &str) -> Option<OwnFile> {
         use std::io::Read;
-        let mut file =
-            std::io::BufReader::with_capacity(READ_BUFFER, std::fs::File::open(path).ok()?);
+        let file = std::fs::File::open(path).ok()?;
+        // A regular file only: the fallback opens the file again, which a pipe (or libpcap's
+        // "-", standard input) cannot do.
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut file = std::io::BufReader::with_capacity(READ_BUFFER, file);
         let mut h = [0u8; 24];
         file.read_exact(&mut h).ok()?;
         let magic = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
@@ -506,6 +511,22 @@ mod tests {
             frames > 1000 && errors > 50,
             "{frames} frames, {errors} errors"
         );
+    }
+
+    /// What is not a regular file, or not there, is libpcap's: the same outcome, error text
+    /// included.
+    #[test]
+    fn other_paths_are_libpcaps() {
+        let dir = std::env::temp_dir();
+        let missing = dir.join(format!("{}-no-such.pcap", std::process::id()));
+        for p in [
+            "/dev/null",
+            dir.to_str().unwrap(),
+            missing.to_str().unwrap(),
+        ] {
+            assert!(!own(p), "{p}");
+            assert_eq!(ours(p), libpcap(p), "{p}");
+        }
     }
 
     /// A classic pcap file of `frames` (captured bytes, wire length, seconds, microseconds),
