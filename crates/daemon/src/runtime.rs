@@ -698,14 +698,10 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
             }
             match cap.next_frame() {
                 Ok(Some(pkt)) if sf.frames => {
-                    let ts = Timestamp::new(
-                        pkt.ts_sec.max(0) as u64,
-                        pkt.ts_usec.clamp(0, 999_999) as u32,
-                    );
                     core.on_datagram(&Datagram {
                         src: unspecified,
                         data: pkt.data,
-                        arrival: ts,
+                        arrival: pkt.time(),
                         captured: None,
                         linktype,
                         wirelen: pkt.len,
@@ -716,10 +712,7 @@ fn read_savefile(sf: &Savefile, core: &mut Core, cx: &mut SourceCtx, core_name: 
                         src: SocketAddr::new(d.src, d.src_port),
                         data: d.payload,
                         arrival: now_ts(),
-                        captured: Some(Timestamp::new(
-                            pkt.ts_sec.max(0) as u64,
-                            pkt.ts_usec.clamp(0, 999_999) as u32,
-                        )),
+                        captured: Some(pkt.time()),
                         linktype: 0,
                         wirelen: 0,
                     }),

@@ -4,6 +4,7 @@
 //! address and the UDP payload. Every UDP datagram in the file is handed on, whatever its port,
 //! because that is what pmacct 1.7.7 does with a savefile.
 
+use pmacct_wire::Timestamp;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// pmacct 1.7.7's line for a savefile libpcap cannot open:
@@ -48,6 +49,16 @@ pub struct Frame<'a> {
     /// Length on the wire.
     pub len: u32,
     pub data: &'a [u8],
+}
+
+impl Frame<'_> {
+    /// The record's stamp as a time (before 1970 as 0; microseconds held to 999,999).
+    pub fn time(&self) -> Timestamp {
+        Timestamp::new(
+            self.ts_sec.max(0) as u64,
+            self.ts_usec.clamp(0, 999_999) as u32,
+        )
+    }
 }
 
 struct OwnFile {

@@ -56,32 +56,28 @@ impl KeyBuf {
 /// call to memcpy, which cost more than the copy. A constant length folds to its own moves.
 #[inline(always)]
 fn copy_short(dst: &mut [u8], src: &[u8]) {
-    let n = src.len();
-    if dst.len() != n {
+    if dst.len() != src.len() {
         return dst.copy_from_slice(src);
     }
-    if (8..=16).contains(&n) {
-        let (head, tail) = (word::<8>(src, 0), word::<8>(src, n - 8));
-        dst[..8].copy_from_slice(&head);
-        dst[n - 8..].copy_from_slice(&tail);
-    } else if (4..8).contains(&n) {
-        let (head, tail) = (word::<4>(src, 0), word::<4>(src, n - 4));
-        dst[..4].copy_from_slice(&head);
-        dst[n - 4..].copy_from_slice(&tail);
-    } else if (2..4).contains(&n) {
-        let (head, tail) = (word::<2>(src, 0), word::<2>(src, n - 2));
-        dst[..2].copy_from_slice(&head);
-        dst[n - 2..].copy_from_slice(&tail);
-    } else {
-        dst.copy_from_slice(src);
+    match src.len() {
+        8..=16 => overlapping::<8>(dst, src),
+        4..=7 => overlapping::<4>(dst, src),
+        2..=3 => overlapping::<2>(dst, src),
+        _ => dst.copy_from_slice(src),
     }
 }
 
+/// The first and the last `N` bytes of `src` (N <= its length <= 2N, as long as `dst`),
+/// which between them cover it.
 #[inline(always)]
-fn word<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
-    let mut w = [0u8; N];
-    w.copy_from_slice(&b[at..at + N]);
-    w
+fn overlapping<const N: usize>(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    let mut head = [0u8; N];
+    let mut tail = [0u8; N];
+    head.copy_from_slice(&src[..N]);
+    tail.copy_from_slice(&src[n - N..]);
+    dst[..N].copy_from_slice(&head);
+    dst[n - N..].copy_from_slice(&tail);
 }
 
 /// Reads a packed key back, field by field; every read is bounds-checked.
