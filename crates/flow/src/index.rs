@@ -43,6 +43,21 @@ impl KeyBuf {
             self.len = MAX_KEY;
         }
     }
+    /// `a` then `b` in one bound check and one length update, each stored whole from where
+    /// it is (a register): built in a stack temporary and copied as words, the two parts
+    /// were loaded back across the stores that wrote them, which the CPU cannot forward (a
+    /// stall of a dozen cycles, four times a record on the tutorial aggregate).
+    #[inline(always)]
+    pub fn put_pair<const A: usize, const B: usize>(&mut self, a: [u8; A], b: [u8; B]) {
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + A + B) {
+            dst[..A].copy_from_slice(&a);
+            dst[A..].copy_from_slice(&b);
+            self.len += A + B;
+        } else {
+            self.put(&a);
+            self.put(&b);
+        }
+    }
     pub fn clear(&mut self) {
         self.len = 0;
     }
@@ -158,16 +173,8 @@ impl KeyField for Option<IpAddr> {
     fn pack(&self, k: &mut KeyBuf) {
         match self {
             None => k.put(&[0]),
-            // Tag and address in one put: one bound check and length update, not two.
-            Some(IpAddr::V4(v)) => {
-                let o = v.octets();
-                k.put(&[4, o[0], o[1], o[2], o[3]]);
-            }
-            Some(IpAddr::V6(v)) => {
-                let mut b = [6u8; 17];
-                b[1..].copy_from_slice(&v.octets());
-                k.put(&b);
-            }
+            Some(IpAddr::V4(v)) => k.put_pair([4], v.octets()),
+            Some(IpAddr::V6(v)) => k.put_pair([6], v.octets()),
         }
     }
     fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
@@ -186,10 +193,7 @@ impl KeyField for Option<IpAddr> {
 impl KeyField for Timestamp {
     #[inline]
     fn pack(&self, k: &mut KeyBuf) {
-        let mut b = [0u8; 12];
-        b[..8].copy_from_slice(&self.secs.to_le_bytes());
-        b[8..].copy_from_slice(&self.usecs.to_le_bytes());
-        k.put(&b);
+        k.put_pair(self.secs.to_le_bytes(), self.usecs.to_le_bytes());
     }
     fn unpack(r: &mut KeyReader<'_>) -> Option<Self> {
         Some(Timestamp::new(
@@ -396,6 +400,27 @@ mod tests {
             k.put(&src);
             assert_eq!(k.as_bytes().len(), n + 1);
             assert_eq!(&k.as_bytes()[1..], &src[..]);
+        }
+    }
+
+    /// A pair is its two parts put one after the other, at every fill of the buffer: the
+    /// end of the buffer too, where what does not fit is left out.
+    #[test]
+    fn a_pair_is_its_two_puts() {
+        for fill in (0..MAX_KEY - 40).step_by(97).chain(MAX_KEY - 40..=MAX_KEY) {
+            let (mut a, mut b) = (KeyBuf::default(), KeyBuf::default());
+            for k in [&mut a, &mut b] {
+                k.buf = [0xEE; MAX_KEY];
+                k.len = fill;
+            }
+            a.put_pair([6], [0xA5; 16]);
+            a.put_pair(7u64.to_le_bytes(), 9u32.to_le_bytes());
+            b.put(&[6]);
+            b.put(&[0xA5; 16]);
+            b.put(&7u64.to_le_bytes());
+            b.put(&9u32.to_le_bytes());
+            assert_eq!(a.len, b.len, "fill {fill}");
+            assert_eq!(a.buf, b.buf, "fill {fill}");
         }
     }
 
