@@ -417,6 +417,44 @@ pub struct Flow {
     pub prims: Primitives,
 }
 
+/// How many flows ahead of the one it accounts a plugin asks for a flow's counters and lead
+/// ([`prefetch_lead`]).
+pub const PREFETCH_AHEAD: usize = 6;
+
+/// Ask this core's cache for `f`'s counters and lead, its first three lines. A batch's flows
+/// were written on a worker's core: a plugin that reads them in turn otherwise waits for
+/// each flow's lines as it comes to them (nfacctd offline, whole process: CPU x0.88, the
+/// median of 31 interleaved pairs). A hint only: nothing is read; off x86_64, nothing.
+#[inline(always)]
+pub fn prefetch_lead(f: &Flow) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        const LINES: usize = (std::mem::offset_of!(Flow, prims) + LEAD_END).div_ceil(64);
+        let p = (f as *const Flow).cast::<i8>();
+        for line in 0..LINES {
+            // SAFETY: a prefetch is a hint that never faults and reads nothing into the
+            // program (the addresses are inside `f`, a live reference, anyway); SSE, which
+            // the instruction needs, is part of every x86_64 target.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(line * 64)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = f;
+}
+
+/// `g` for each flow in turn, the lead of the flow [`PREFETCH_AHEAD`] further on asked for
+/// first ([`prefetch_lead`]).
+#[inline(always)]
+pub fn for_each_prefetched<'a>(flows: &'a [Flow], mut g: impl FnMut(usize, &'a Flow)) {
+    for (i, f) in flows.iter().enumerate() {
+        if let Some(next) = flows.get(i + PREFETCH_AHEAD) {
+            prefetch_lead(next);
+        }
+        g(i, f);
+    }
+}
+
 /// How `*_renormalize` scales a flow's counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renormalize {

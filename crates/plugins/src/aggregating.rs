@@ -712,9 +712,9 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
         }
         let now = unix_secs(SystemTime::now());
         self.cache.update_time(now);
-        for f in flows {
-            self.account(f, custom_of(f, custom), now);
-        }
+        pmacct_flow::flow::for_each_prefetched(flows, |_, f| {
+            self.account(f, custom_of(f, custom), now)
+        });
     }
 
     fn next_purge(&self) -> SystemTime {

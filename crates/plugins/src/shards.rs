@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use pmacct_flow::cache::{Cache, Entry, Insert};
-use pmacct_flow::flow::custom_of;
+use pmacct_flow::flow::{custom_of, prefetch_lead, PREFETCH_AHEAD};
 use pmacct_flow::shard::ShardKey;
 use pmacct_flow::FlowBatch;
 
@@ -175,7 +175,11 @@ impl Shards {
             }
             t.idx.clear();
         }
-        for (i, f) in batch.flows().iter().enumerate() {
+        let flows = batch.flows();
+        for (i, f) in flows.iter().enumerate() {
+            if let Some(next) = flows.get(i + PREFETCH_AHEAD) {
+                prefetch_lead(next);
+            }
             match self.key.shard(f, n) {
                 0 => own.push(i as u32),
                 s => {
@@ -317,7 +321,12 @@ impl ShardWorker {
                     mut idx,
                 } => {
                     self.cache.update_time(now);
-                    for &i in &idx {
+                    for (j, &i) in idx.iter().enumerate() {
+                        if let Some(&n) = idx.get(j + PREFETCH_AHEAD) {
+                            if let Some(next) = batch.flows().get(n as usize) {
+                                prefetch_lead(next);
+                            }
+                        }
                         let Some(f) = batch.flows().get(i as usize) else {
                             continue;
                         };

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use pmacct_flow::cache::Entry;
 use pmacct_flow::custom::CustomValues;
-use pmacct_flow::flow::{custom_of, FlowType, Primitives};
+use pmacct_flow::flow::{custom_of, prefetch_lead, FlowType, Primitives, PREFETCH_AHEAD};
 use pmacct_flow::index::{KeyBuf, KeyIndex, Slot};
 use pmacct_flow::primitives::{sum_keys, KeyCodec};
 use pmacct_flow::{Aggregate, Flow};
@@ -146,7 +146,10 @@ impl Table {
         time_new: bool,
     ) -> Accounted {
         let mut res = Accounted::default();
-        for f in flows {
+        for (i, f) in flows.iter().enumerate() {
+            if let Some(next) = flows.get(i + PREFETCH_AHEAD) {
+                prefetch_lead(next);
+            }
             let cv = custom_of(f, custom);
             let mut fl = *f;
             if time_new {
