@@ -18,8 +18,8 @@ header-count quirk even offline), kernel drops (/proc/net/udp drops of the daemo
 CPU-s per million records out (user+sys of the daemon and its reaped children, from wait4),
 and the ratios. Then the offline CPU per record (pcap_savefile, replayed --offline-replay
 times: 3000, as at 300 a run is about 80 ms of CPU, eight clock ticks, and one tick moved
-the figure by a tenth) and the live/offline ratio. The machine's load average is printed first and last:
-on a shared 2-core machine the figures are noisy.
+the figure by a tenth) and the live/offline ratio. The machine's load average is printed
+first and last: on a shared 2-core machine the figures are noisy.
 """
 import argparse
 import json

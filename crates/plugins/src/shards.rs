@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use pmacct_flow::cache::{Cache, Entry, Insert};
-use pmacct_flow::flow::{custom_of, prefetch_lead, PREFETCH_AHEAD};
+use pmacct_flow::flow::{custom_of, for_each_prefetched, prefetch_lead, PREFETCH_AHEAD};
 use pmacct_flow::shard::ShardKey;
 use pmacct_flow::FlowBatch;
 
@@ -175,20 +175,14 @@ impl Shards {
             }
             t.idx.clear();
         }
-        let flows = batch.flows();
-        for (i, f) in flows.iter().enumerate() {
-            if let Some(next) = flows.get(i + PREFETCH_AHEAD) {
-                prefetch_lead(next);
-            }
-            match self.key.shard(f, n) {
-                0 => own.push(i as u32),
-                s => {
-                    if let Some(t) = self.threads.get_mut(s - 1) {
-                        t.idx.push(i as u32);
-                    }
+        for_each_prefetched(batch.flows(), |i, f| match self.key.shard(f, n) {
+            0 => own.push(i as u32),
+            s => {
+                if let Some(t) = self.threads.get_mut(s - 1) {
+                    t.idx.push(i as u32);
                 }
             }
-        }
+        });
         for t in &mut self.threads {
             if t.idx.is_empty() {
                 continue;

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use pmacct_flow::cache::Entry;
 use pmacct_flow::custom::CustomValues;
-use pmacct_flow::flow::{custom_of, prefetch_lead, FlowType, Primitives, PREFETCH_AHEAD};
+use pmacct_flow::flow::{custom_of, for_each_prefetched, FlowType, Primitives};
 use pmacct_flow::index::{KeyBuf, KeyIndex, Slot};
 use pmacct_flow::primitives::{sum_keys, KeyCodec};
 use pmacct_flow::{Aggregate, Flow};
@@ -146,10 +146,7 @@ impl Table {
         time_new: bool,
     ) -> Accounted {
         let mut res = Accounted::default();
-        for (i, f) in flows.iter().enumerate() {
-            if let Some(next) = flows.get(i + PREFETCH_AHEAD) {
-                prefetch_lead(next);
-            }
+        for_each_prefetched(flows, |_, f| {
             let cv = custom_of(f, custom);
             let mut fl = *f;
             if time_new {
@@ -164,7 +161,7 @@ impl Table {
             } else if !self.add(&fl.prims, cv, &fl) {
                 res.dropped += 1;
             }
-        }
+        });
         self.full_drops += res.dropped;
         res
     }
