@@ -26,6 +26,10 @@ pub const BATCH_RECORDS: usize = 8192;
 /// Fewest records per batch: below this the wake-ups cost more than the cache misses.
 pub const MIN_BATCH_RECORDS: usize = 2048;
 
+/// How long a worker's batch may have been filling and still be handed out early, before
+/// the worker waits ([`Core::before_wait`]).
+pub const WARM_BATCH_AGE: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Records per batch on this machine: as many as fit in a quarter of the last-level cache
 /// (the worker fills one batch while a plugin reads the one before, beside the plugin's
 /// cache), a power of two between [`MIN_BATCH_RECORDS`] and [`BATCH_RECORDS`]. A batch
@@ -658,6 +662,24 @@ impl Core {
         });
     }
 
+    /// Flows in the batch being filled.
+    pub fn batch_len(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// The worker is about to wait for traffic, its batch filling for `filling_for`: a batch
+    /// of [`MIN_BATCH_RECORDS`] or more that filled within [`WARM_BATCH_AGE`] goes to the
+    /// plugins now, while its lines are still in the caches, and they aggregate it while the
+    /// worker waits. Live v9 at 1M records/s (4 ms for 2048 records a worker): 8192-record
+    /// batches cost 8% more CPU than 2048-record ones (9 runs each), while offline the larger
+    /// ones cost 9% less. At 300k/s a 2048-record batch takes 13 ms, cold either way, and the
+    /// extra wake-ups of the plugin cost more (5%): it fills on.
+    pub fn before_wait(&mut self, filling_for: std::time::Duration) {
+        if self.batches.len() >= MIN_BATCH_RECORDS && filling_for <= WARM_BATCH_AGE {
+            self.flush();
+        }
+    }
+
     /// Make room in `exporters`: drop the least recently seen sixteenth (at least one).
     fn evict_exporters(&mut self) {
         let n = (self.exporters.len() / 16).max(1);
@@ -792,13 +814,17 @@ mod tests {
     }
 
     fn core(cap: usize) -> Core {
+        core_of(Box::new(Domains), cap)
+    }
+
+    fn core_of(decoder: Box<dyn Decoder>, cap: usize) -> Core {
         let opts = CoreOptions {
             renormalize: None,
             backpressure: Backpressure::Drop,
             listen_label: String::new(),
             max_exporters: cap,
         };
-        Core::new(Box::new(Domains), vec![], vec![], opts)
+        Core::new(decoder, vec![], vec![], opts)
     }
 
     fn send(c: &mut Core, domain: u32) {
@@ -915,6 +941,42 @@ mod tests {
             send(&mut c, 1);
             assert_eq!(rx.recv().unwrap(), want, "{what}");
         }
+    }
+
+    /// As many default flows as the datagram's first four bytes say.
+    struct Flows;
+
+    impl Decoder for Flows {
+        fn decode(
+            &mut self,
+            d: &Datagram<'_>,
+            _: &mut DropCounters,
+            emit: &mut dyn FlowSink,
+        ) -> Option<DatagramSummary> {
+            let n: [u8; 4] = d.data.get(..4)?.try_into().ok()?;
+            for _ in 0..u32::from_be_bytes(n) {
+                emit.emit(&mut Flow::default(), None);
+            }
+            Some(DatagramSummary::default())
+        }
+    }
+
+    /// Before a wait, a batch goes early only when it has enough flows and filled quickly.
+    #[test]
+    fn a_warm_batch_goes_before_the_worker_waits() {
+        let mut c = core_of(Box::new(Flows), 16);
+        // `send`'s domain is the number of flows.
+        let flows = send;
+        let quick = std::time::Duration::from_millis(1);
+        let slow = WARM_BATCH_AGE + quick;
+        flows(&mut c, MIN_BATCH_RECORDS as u32 - 1);
+        c.before_wait(quick);
+        assert_eq!(c.batch_len(), MIN_BATCH_RECORDS - 1, "too few flows: kept");
+        flows(&mut c, 1);
+        c.before_wait(slow);
+        assert_eq!(c.batch_len(), MIN_BATCH_RECORDS, "filled slowly: kept");
+        c.before_wait(WARM_BATCH_AGE);
+        assert_eq!(c.batch_len(), 0, "enough, filled quickly: handed out");
     }
 
     #[test]

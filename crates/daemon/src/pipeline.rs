@@ -149,6 +149,11 @@ impl Batches {
         self.filling.is_empty()
     }
 
+    /// Flows in the batch being filled.
+    pub fn len(&self) -> usize {
+        self.filling.len()
+    }
+
     /// A default flow at the end of the batch being filled, for a decoder to build in place;
     /// then [`Batches::commit_last`] or [`Batches::drop_last`].
     #[inline]

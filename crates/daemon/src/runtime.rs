@@ -603,6 +603,8 @@ fn receive_loop(
     let mut last_flush = Instant::now();
     let mut gather = udp::Gather::new(rcvbuf);
     let mut last_take = Instant::now();
+    // The batch being filled: its flows after the last take, and since when it fills.
+    let (mut batch_len, mut batch_since) = (0, last_take);
     while !cx.stopped() {
         let got = rx.recv();
         // Templates that came in on the templates port first: the data just read may be
@@ -632,9 +634,17 @@ fn receive_loop(
                     core.flush();
                     last_flush = Instant::now();
                 }
+                // A new batch began in this take (the last one was handed out, or none was
+                // filling).
+                let len = core.batch_len();
+                if len < batch_len || batch_len == 0 {
+                    batch_since = took;
+                }
+                batch_len = len;
                 // A short take means the worker keeps up: let datagrams gather before the
                 // next call, so that one wake-up reads many.
                 if let Some(wait) = gather.after_take(n, bytes, took - last_take) {
+                    core.before_wait(took - batch_since);
                     std::thread::sleep(wait);
                 }
                 last_take = took;
