@@ -256,10 +256,11 @@ impl HashSecret {
     pub fn process() -> HashSecret {
         static SECRET: std::sync::OnceLock<HashSecret> = std::sync::OnceLock::new();
         // std's RandomState is seeded from the OS's random source.
-        *SECRET.get_or_init(|| HashSecret::from(&std::collections::hash_map::RandomState::new()))
+        *SECRET
+            .get_or_init(|| HashSecret::drawn_from(&std::collections::hash_map::RandomState::new()))
     }
 
-    fn from(r: &impl std::hash::BuildHasher) -> HashSecret {
+    fn drawn_from(r: &impl std::hash::BuildHasher) -> HashSecret {
         HashSecret {
             start: r.hash_one(0x243f_6a88_85a3_08d3u64),
             second: r.hash_one(0x1319_8a2e_0370_7344u64),
@@ -267,10 +268,9 @@ impl HashSecret {
     }
 
     /// Two words at a time, folded into the state by a full 64x64->128 multiply of the state
-    /// with the first word by the second with the secret, whose halves are xored: every bit
-    /// of the state depends on every bit of the words so far and on the secret, so no final
-    /// mix is needed for the low bits (the slot). One multiply per 16 bytes keeps the chain
-    /// of dependent multiplies half as long as one a word.
+    /// xor the first word by the second word xor the secret, whose halves are xored; then
+    /// one last fold. One multiply per 16 bytes keeps the chain of dependent multiplies half
+    /// as long as one a word.
     #[inline]
     pub fn hash(&self, b: &[u8]) -> u64 {
         #[inline(always)]
@@ -515,7 +515,7 @@ mod tests {
         let mut worst = (0.0f64, 0usize);
         // Whatever the secret: 50 of them.
         for _ in 0..50 {
-            let mut ix = KeyIndex::with_secret(HashSecret::from(
+            let mut ix = KeyIndex::with_secret(HashSecret::drawn_from(
                 &std::collections::hash_map::RandomState::new(),
             ));
             let mut key = [0x5au8; 48];
