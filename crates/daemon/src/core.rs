@@ -795,26 +795,33 @@ impl Core {
 mod tests {
     use super::*;
 
-    /// Accepts every datagram; its first 4 bytes are the domain.
-    struct Domains;
+    /// Accepts every datagram; its first 4 bytes are the domain and, when `.0`, the number of
+    /// default flows it emits.
+    struct Domains(bool);
 
     impl Decoder for Domains {
         fn decode(
             &mut self,
             d: &Datagram<'_>,
             _: &mut DropCounters,
-            _: &mut dyn FlowSink,
+            emit: &mut dyn FlowSink,
         ) -> Option<DatagramSummary> {
             let b: [u8; 4] = d.data.get(..4)?.try_into().ok()?;
+            let domain = u32::from_be_bytes(b);
+            if self.0 {
+                for _ in 0..domain {
+                    emit.emit(&mut Flow::default(), None);
+                }
+            }
             Some(DatagramSummary {
-                domain: u32::from_be_bytes(b),
+                domain,
                 ..Default::default()
             })
         }
     }
 
     fn core(cap: usize) -> Core {
-        core_of(Box::new(Domains), cap)
+        core_of(Box::new(Domains(false)), cap)
     }
 
     fn core_of(decoder: Box<dyn Decoder>, cap: usize) -> Core {
@@ -943,28 +950,10 @@ mod tests {
         }
     }
 
-    /// As many default flows as the datagram's first four bytes say.
-    struct Flows;
-
-    impl Decoder for Flows {
-        fn decode(
-            &mut self,
-            d: &Datagram<'_>,
-            _: &mut DropCounters,
-            emit: &mut dyn FlowSink,
-        ) -> Option<DatagramSummary> {
-            let n: [u8; 4] = d.data.get(..4)?.try_into().ok()?;
-            for _ in 0..u32::from_be_bytes(n) {
-                emit.emit(&mut Flow::default(), None);
-            }
-            Some(DatagramSummary::default())
-        }
-    }
-
     /// Before a wait, a batch goes early only when it has enough flows and filled quickly.
     #[test]
     fn a_warm_batch_goes_before_the_worker_waits() {
-        let mut c = core_of(Box::new(Flows), 16);
+        let mut c = core_of(Box::new(Domains(true)), 16);
         // `send`'s domain is the number of flows.
         let flows = send;
         let quick = std::time::Duration::from_millis(1);
