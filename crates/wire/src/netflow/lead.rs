@@ -37,7 +37,7 @@ pub(crate) struct SetLead<'a> {
 }
 
 /// The lead of the record at the start of `data` (at least the template's record length
-/// long), `rest`: the set from the record on. As `sets::fill` and then `FlowRecord::lead`
+/// long), `rest`: the datagram from the record on. As `sets::fill` and then `FlowRecord::lead`
 /// make it (the unit test below holds the two together).
 #[inline(always)]
 pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>) -> LeadFields {
@@ -316,6 +316,10 @@ mod tests {
             let tid = [0u8, 2][usize::from(ipfix)];
             let mut body = set(u16::from(tid), &tset);
             body.extend(set(256, &data));
+            // A set of no known template after it: the leads' 8-byte reads of the last
+            // fields go on into it, and none of its bytes may reach a value.
+            let next: Vec<u8> = (0..rng.usize(..12)).map(|_| rng.u8(..)).collect();
+            body.extend(set(999, &next));
             let mut dgram = Vec::new();
             if ipfix {
                 dgram.extend(10u16.to_be_bytes());

@@ -6,7 +6,8 @@
 
 use super::ie::{self, Scratch, TimeBase};
 use super::template::{
-    DomainFacts, Plain, SamplerEntry, Template, TemplateCache, TemplateKind, PLAIN, V9_SCOPE_PEN,
+    DomainFacts, ExporterState, Plain, PlainTables, SamplerEntry, Template, TemplateKind, PLAIN,
+    V9_SCOPE_PEN,
 };
 use super::{be16, lead, DatagramStats, DropReason, NetflowDecoder, RecordSink};
 use crate::record::{ExportHeader, FlowFields, FlowRecord, RawRecord, VrfName};
@@ -50,21 +51,61 @@ pub(super) fn walk<S: RecordSink>(
         }
         end += len;
     }
-    // Pass 2: data sets, within the bounds pass 1 validated.
+    // Pass 2: data sets, within the bounds pass 1 validated. The exporter is looked up
+    // once (again after options data, which changes it); template lookups are counted
+    // at the end.
+    let mut exporter = dec.templates.exporter(ctx.exporter);
+    let mut lookups = Lookups::default();
     let mut off = 0usize;
     while off < end {
         let (Some(id), Some(len)) = (be16(body, off), be16(body, off + 2)) else {
             break;
         };
         let len = len as usize;
-        let content = &body[off + 4..off + len];
+        // `tail`: the datagram from the set's content on. A record's last fields read 8
+        // bytes at a time past their value (`ie::be_w`) into whatever follows, the next set
+        // included, where the set's own end would send the set's last record (most records,
+        // in a datagram of small sets) down the width-by-width path.
+        let tail = &body[off + 4..];
+        let content = &tail[..len - 4];
         if id >= 256 {
-            data_set(dec, ctx, id, content, stats, sink);
+            let set = DataSet { id, content, tail };
+            let tables = &mut dec.plain_tables;
+            let checks = dec.options.pre_processing_checks;
+            if let Some(t) = data_set(
+                exporter,
+                tables,
+                checks,
+                ctx,
+                &set,
+                &mut lookups,
+                stats,
+                sink,
+            ) {
+                // Options data updates the exporter's state: the template is held apart.
+                options_set(dec, ctx, &t, content, stats, sink);
+                exporter = dec.templates.exporter(ctx.exporter);
+            }
         } else if !matches!((ctx.ipfix, id), (false, 0 | 1) | (true, 2 | 3)) {
             stats.drop(DropReason::ReservedSetId);
         }
         off += len;
     }
+    dec.templates.count_lookups(lookups.hits, lookups.misses);
+}
+
+/// Template lookups of a datagram's data sets.
+#[derive(Default)]
+struct Lookups {
+    hits: u64,
+    misses: u64,
+}
+
+/// A data set: its id, its content, and the datagram from its content on (`tail`).
+struct DataSet<'a> {
+    id: u16,
+    content: &'a [u8],
+    tail: &'a [u8],
 }
 
 /// The fresh values every data record of a set starts from (the record's views start
@@ -79,21 +120,21 @@ fn base_fields(ctx: &SetCtx, t: &Template) -> FlowFields {
     }
 }
 
-/// Decode one record of `t` at the start of `data` into `rec`; returns its length, or None if
-/// a variable-length field overruns the data. `plain`: the offsets table of `t` when it is
-/// plain (from the decoder's `PlainTables`).
+/// Decode one record of `t` at the start of `data` (the set from the record on) into `rec`;
+/// returns its length, or None if a variable-length field overruns the data. `plain`: the
+/// offsets table of `t` when it is plain (from the decoder's `PlainTables`). `rest`: `data`
+/// or more of the datagram after it, for the 8-byte reads of `ie::apply`.
 fn fill<'a>(
     t: &'a Template,
     plain: Option<&Plain>,
     data: &'a [u8],
+    rest: &'a [u8],
     rec: &mut FlowRecord<'a>,
     s: &mut Scratch,
     tb: &TimeBase,
 ) -> Option<usize> {
     let used = match t.fixed_len {
         Some(l) => {
-            // `rest`: up to the end of the set, for the 8-byte reads of `ie::apply`.
-            let rest = data;
             let data = data.get(..l)?;
             match plain {
                 Some(p) => fill_plain(p, data, rest, rec, s, tb),
@@ -147,11 +188,11 @@ pub(super) fn fill_for_test<'a>(
     s: &mut Scratch,
     tb: &TimeBase,
 ) -> Option<usize> {
-    fill(t, None, data, rec, s, tb)
+    fill(t, None, data, data, rec, s, tb)
 }
 
 /// The field of a fixed-length record at `start`, `len` bytes long: `data` is the record,
-/// `rest` the set from the record on (for `ie::apply`'s 8-byte reads).
+/// `rest` the datagram from the record on (for `ie::apply`'s 8-byte reads).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn apply_at<'a>(
@@ -200,41 +241,43 @@ fn fill_plain<'a>(
     each!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31);
 }
 
+/// The records of a data set of `exporter`, with the template of its id; options data is
+/// not decoded here: its template comes back, for `options_set`.
+#[allow(clippy::too_many_arguments)]
 fn data_set<S: RecordSink>(
-    dec: &mut NetflowDecoder,
+    exporter: Option<&ExporterState>,
+    tables: &mut PlainTables,
+    pre_processing_checks: bool,
     ctx: &SetCtx,
-    id: u16,
-    content: &[u8],
+    set: &DataSet<'_>,
+    lookups: &mut Lookups,
     stats: &mut DatagramStats,
     sink: &mut S,
-) {
-    // One shared lookup: the template (not cloned), the sampling entries and the domain's
-    // facts; the hit is counted once the records are out.
-    let Some((t, samplers, facts)) = dec.templates.data_view(ctx.exporter, ctx.source_id, id)
+) -> Option<Arc<Template>> {
+    // One lookup: the template (not cloned), the sampling entries and the domain's facts.
+    let Some((st, (t, samplers, facts))) =
+        exporter.and_then(|st| Some((st, st.data_view(ctx.source_id, set.id)?)))
     else {
-        dec.templates.count_lookup(false);
+        lookups.misses += 1;
         stats.drop(DropReason::NoTemplate);
-        return;
+        return None;
     };
+    lookups.hits += 1;
     if t.kind == TemplateKind::Options {
-        // Options data updates the exporter's state: the template is held apart.
-        let t = Arc::clone(t);
-        dec.templates.count_lookup(true);
-        options_set(dec, ctx, &t, content, stats, sink);
-        return;
+        return Some(Arc::clone(t));
     }
-    let plain = dec.plain_tables.get(t);
-    let sets = SetState {
-        templates: &dec.templates,
-        pre_processing_checks: dec.options.pre_processing_checks,
+    let plain = tables.get(t);
+    let state = SetState {
+        exporter: st,
+        pre_processing_checks,
     };
-    data_records(&sets, ctx, t, plain, samplers, facts, content, stats, sink);
-    dec.templates.count_lookup(true);
+    data_records(&state, ctx, t, plain, samplers, facts, set, stats, sink);
+    None
 }
 
 /// What a data set's records read of their decoder besides the template.
 struct SetState<'d> {
-    templates: &'d TemplateCache,
+    exporter: &'d ExporterState,
     pre_processing_checks: bool,
 }
 
@@ -247,23 +290,23 @@ fn data_records<S: RecordSink>(
     plain: Option<&Plain>,
     samplers: &[SamplerEntry],
     facts: DomainFacts,
-    content: &[u8],
+    set: &DataSet<'_>,
     stats: &mut DatagramStats,
     sink: &mut S,
 ) {
-    let base = base_fields(ctx, t);
+    let (content, tail) = (set.content, set.tail);
     let tb = TimeBase {
         sys_init_ms: facts.sys_init_ms,
         ..ctx.tb
     };
-    if dec.pre_processing_checks && !padding_is_zero(t, plain, content, &base, &tb) {
+    if dec.pre_processing_checks && !padding_is_zero(t, plain, content, &base_fields(ctx, t), &tb) {
         stats.drop(DropReason::PaddingNotZero);
         return;
     }
     // A plain template's records straight to their lead, for a sink that reads no more
     // (nothing past the lead is decoded: of the tunnel fields, the TCP flags only).
     if let (true, Some(p), Some(len)) = (sink.leads(), plain, t.fixed_len) {
-        let set = lead::SetLead {
+        let shared = lead::SetLead {
             header: &ctx.header,
             tb: &tb,
             flow_type: t.flow_type,
@@ -271,7 +314,7 @@ fn data_records<S: RecordSink>(
         // A fixed-length template's records are `len` >= 1 bytes; what is left under one
         // is padding.
         for (i, rec) in content.chunks_exact(len).enumerate() {
-            let mut l = lead::plain_lead(p, rec, &content[i * len..], &set);
+            let mut l = lead::plain_lead(p, rec, &tail[i * len..], &shared);
             if let Some(tun) = &t.tunnel {
                 l.tunnel_tcp_flags = tun.tcp_flags(&t.fields, rec, ctx.ipfix);
             }
@@ -280,7 +323,9 @@ fn data_records<S: RecordSink>(
         }
         return;
     }
-    // The first record starts as the base; the others are reset to it.
+    // The first record starts as the base (not made for the leads above: a few hundred
+    // bytes a set); the others are reset to it.
+    let base = base_fields(ctx, t);
     let mut rec = FlowRecord::new(base);
     let mut fresh = true;
     let mut off = 0usize;
@@ -290,7 +335,15 @@ fn data_records<S: RecordSink>(
             rec.reset_to(&base);
         }
         let mut s = Scratch::default();
-        let Some(used) = fill(t, plain, &content[off..], &mut rec, &mut s, &tb) else {
+        let Some(used) = fill(
+            t,
+            plain,
+            &content[off..],
+            &tail[off..],
+            &mut rec,
+            &mut s,
+            &tb,
+        ) else {
             stats.drop(DropReason::RecordTruncated);
             break;
         };
@@ -333,7 +386,7 @@ fn data_vrf_name(dec: &SetState<'_>, ctx: &SetCtx, rec: &FlowRecord<'_>) -> VrfN
     } else {
         (rec.vrf_id, rec.egress_vrf_id)
     };
-    let lookup = |id| dec.templates.vrf_name(ctx.exporter, ctx.source_id, id);
+    let lookup = |id| dec.exporter.vrf_name(ctx.source_id, id);
     let mut name = VrfName::default();
     if let Some(id) = ingress {
         if let Some(n) = lookup(id) {
@@ -364,7 +417,8 @@ fn padding_is_zero(
     while content.len() - off >= t.min_len {
         rec.reset_to(base);
         let mut s = Scratch::default();
-        match fill(t, plain, &content[off..], &mut rec, &mut s, tb) {
+        let data = &content[off..];
+        match fill(t, plain, data, data, &mut rec, &mut s, tb) {
             Some(used) if used > 0 => off += used,
             // A truncated record is dropped by the decode loop; nothing to check past it.
             _ => return true,
@@ -395,7 +449,8 @@ fn options_set<S: RecordSink>(
     while content.len() - off >= t.min_len {
         rec.reset_to(&base);
         let mut s = Scratch::default();
-        let Some(used) = fill(t, None, &content[off..], &mut rec, &mut s, &ctx.tb) else {
+        let data = &content[off..];
+        let Some(used) = fill(t, None, data, data, &mut rec, &mut s, &ctx.tb) else {
             stats.drop(DropReason::RecordTruncated);
             break;
         };
@@ -512,6 +567,10 @@ pub(super) mod tests {
                 sys_uptime_ms: 3_600_000,
                 sys_init_ms: Some(1_699_990_000_000),
             };
+            // What follows the set in its datagram (the next set): the plain walk reads
+            // into it, and must not take any of it into a value.
+            let mut datagram = data.clone();
+            datagram.extend((0..rng.usize(..12)).map(|_| rng.u8(..)));
             let mut off = 0;
             while data.len() - off >= len {
                 let (mut a, mut b) = (FlowRecord::default(), FlowRecord::default());
@@ -520,11 +579,12 @@ pub(super) mod tests {
                     &t,
                     Plain::of(&t).as_ref(),
                     &data[off..],
+                    &datagram[off..],
                     &mut a,
                     &mut sa,
                     &tb,
                 );
-                let ub = fill(&walked, None, &data[off..], &mut b, &mut sb, &tb);
+                let ub = fill_for_test(&walked, &data[off..], &mut b, &mut sb, &tb);
                 assert_eq!(ua, ub);
                 assert_eq!(a, b, "template {fields:?}, plain {p:?}, record at {off}");
                 off += len;

@@ -434,6 +434,35 @@ pub struct ExporterState {
     last_used: u64,
 }
 
+impl ExporterState {
+    /// One lookup for a data set: its template, and the exporter's sampling entries and
+    /// systemInitTime for this source. Not counted: [`TemplateCache::count_lookups`] then.
+    pub(crate) fn data_view(
+        &self,
+        source_id: u32,
+        id: u16,
+    ) -> Option<(&Arc<Template>, &[SamplerEntry], DomainFacts)> {
+        let e = self.templates.get(&(source_id, id))?;
+        let facts = DomainFacts {
+            sys_init_ms: self.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1),
+            exporter_addr: self
+                .exporter_addrs
+                .iter()
+                .find(|e| e.0 == source_id)
+                .map(|e| e.1),
+        };
+        Some((&e.tpl, &self.samplers, facts))
+    }
+
+    /// The name options data gave VRF `vrf_id` of this source.
+    pub(crate) fn vrf_name(&self, source_id: u32, vrf_id: u32) -> Option<VrfName> {
+        if self.vrf_names.is_empty() {
+            return None;
+        }
+        self.vrf_names.get(&(source_id, vrf_id)).copied()
+    }
+}
+
 /// VRF names kept per exporter: a bound against options data that invents ids without end.
 pub const MAX_VRF_NAMES: usize = 16_384;
 
@@ -552,34 +581,16 @@ impl TemplateCache {
         }
     }
 
-    /// One lookup for a data set: its template, and the exporter's sampling entries and
-    /// systemInitTime for this source. Not counted: [`TemplateCache::count_lookup`] then.
-    pub(crate) fn data_view(
-        &self,
-        exporter: IpAddr,
-        source_id: u32,
-        id: u16,
-    ) -> Option<(&Arc<Template>, &[SamplerEntry], DomainFacts)> {
-        let st = self.exporters.get(&exporter)?;
-        let e = st.templates.get(&(source_id, id))?;
-        let facts = DomainFacts {
-            sys_init_ms: st.sys_init.iter().find(|e| e.0 == source_id).map(|e| e.1),
-            exporter_addr: st
-                .exporter_addrs
-                .iter()
-                .find(|e| e.0 == source_id)
-                .map(|e| e.1),
-        };
-        Some((&e.tpl, &st.samplers, facts))
+    /// One exporter's state, for the data sets of a datagram: looked up once per datagram,
+    /// not once a set (an exporter such as softflowd sends a set or more per record).
+    pub(crate) fn exporter(&self, exporter: IpAddr) -> Option<&ExporterState> {
+        self.exporters.get(&exporter)
     }
 
-    /// Count a [`TemplateCache::data_view`] as a hit or a miss.
-    pub(crate) fn count_lookup(&mut self, hit: bool) {
-        if hit {
-            self.stats.hits += 1;
-        } else {
-            self.stats.misses += 1;
-        }
+    /// Count the [`ExporterState::data_view`] lookups of a datagram: hits and misses.
+    pub(crate) fn count_lookups(&mut self, hits: u64, misses: u64) {
+        self.stats.hits += hits;
+        self.stats.misses += misses;
     }
 
     /// Look a template up without touching the counters.
@@ -792,11 +803,7 @@ impl TemplateCache {
 
     /// The name options data gave to `vrf_id`, if any.
     pub fn vrf_name(&self, exporter: IpAddr, source_id: u32, vrf_id: u32) -> Option<VrfName> {
-        let st = self.exporters.get(&exporter)?;
-        if st.vrf_names.is_empty() {
-            return None;
-        }
-        st.vrf_names.get(&(source_id, vrf_id)).copied()
+        self.exporters.get(&exporter)?.vrf_name(source_id, vrf_id)
     }
 
     pub fn exporter_addr(&self, exporter: IpAddr, source_id: u32) -> Option<IpAddr> {
