@@ -21,10 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pmacct_config::{key, Daemon, Scope};
+use pmacct_flow::flow::Flow;
 use pmacct_flow::producer::{self, sflow::Renormalizer};
 use pmacct_flow::TimestampOptions;
-use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample};
-use pmacct_wire::{SflowDecoder, Timestamp};
+use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample, SflowSample};
+use pmacct_wire::{FlowRecord, LeadFields, SflowDecoder, Timestamp};
 
 use crate::collector::{self, Input, Profile};
 use crate::core::{Datagram, DatagramSummary, Decoder, DropCounters, FlowSink};
@@ -149,42 +150,48 @@ impl Decoder for SflowSource {
         }
         let cstats = &self.counter_stats;
         let mut counters = 0u64;
-        let res = self.decoder.decode_with_counters(
-            src,
-            d.data,
-            |rec, s| {
-                // Built in place, in the batch: only its lead when no plugin reads further.
-                let f = match emit.slot_lead() {
-                    Some(f) => {
-                        producer::sflow::flow_into_lead(rec, s, f);
-                        f
-                    }
-                    None => {
-                        let f = emit.slot();
-                        producer::sflow::flow_into(rec, s, arrival, nh, f);
-                        f
-                    }
-                };
-                if let Some(t) = captured {
-                    f.bin_time = t.secs;
-                    f.time_start_usecs = t.usecs;
+        let counter = |cs: &CounterSample| {
+            counters += 1;
+            if let Some(log) = log.as_mut() {
+                log.sample(cs, arrival, cstats);
+            }
+        };
+        // What every flow gets past the producer, in its batch slot.
+        let mut finish = |f: &mut Flow, s: &SflowSample| {
+            if let Some(t) = captured {
+                f.bin_time = t.secs;
+                f.time_start_usecs = t.usecs;
+            }
+            if let Some(r) = renormalizer.as_mut() {
+                if rate_only {
+                    f.prims.sampling_rate = r.factor(s);
+                } else {
+                    r.apply(f, s);
                 }
-                if let Some(r) = renormalizer.as_mut() {
-                    if rate_only {
-                        f.prims.sampling_rate = r.factor(s);
-                    } else {
-                        r.apply(f, s);
-                    }
+            }
+        };
+        // Built in place, in the batch: only its lead, from no record, when no plugin
+        // reads further.
+        let res = if emit.leads() {
+            let flow = |l: &LeadFields, s: &SflowSample| {
+                if let Some(f) = emit.slot_lead() {
+                    producer::sflow::lead_into(l, s, f);
+                    finish(f, s);
+                    emit.commit(None);
                 }
+            };
+            self.decoder
+                .decode_leads_with_counters(src, d.data, flow, counter)
+        } else {
+            let flow = |rec: &FlowRecord, s: &SflowSample| {
+                let f = emit.slot();
+                producer::sflow::flow_into(rec, s, arrival, nh, f);
+                finish(f, s);
                 emit.commit(None);
-            },
-            |cs| {
-                counters += 1;
-                if let Some(log) = log.as_mut() {
-                    log.sample(cs, arrival, cstats);
-                }
-            },
-        );
+            };
+            self.decoder
+                .decode_with_counters(src, d.data, flow, counter)
+        };
         self.counter_stats
             .samples
             .fetch_add(counters, Ordering::Relaxed);

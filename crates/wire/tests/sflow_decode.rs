@@ -338,16 +338,20 @@ fn lying_lengths_and_counts() {
     }
 }
 
-#[test]
-fn random_corruption_never_panics() {
-    // Deterministic xorshift: flip bytes, overwrite words with boundary values.
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
+/// A deterministic xorshift generator from `x` (not 0).
+fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+    move || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         x
-    };
+    }
+}
+
+#[test]
+fn random_corruption_never_panics() {
+    // Flip bytes, overwrite words with boundary values.
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let datagrams = all_datagrams();
     let mut dec = SflowDecoder::new();
     let mut emitted = 0u64;
@@ -387,4 +391,39 @@ fn random_corruption_never_panics() {
         }
     }
     assert!(emitted > 10_000, "{emitted}");
+}
+
+/// The leads path (`decode_leads_with_counters`) gives what the records path's records lead
+/// with (`FlowRecord::lead`), sample by sample, with the same stats: on every datagram of
+/// the captures and on corrupted copies of them (other ethertypes, protocols, masks, ASNs).
+#[test]
+fn leads_are_the_records_leads() {
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+    let datagrams = all_datagrams();
+    let mut dec = SflowDecoder::new();
+    let (mut compared, mut decoded) = (0usize, 0usize);
+    for round in 0..20_000 {
+        let mut d = datagrams[round % datagrams.len()].clone();
+        // The first pass over the captures as they are.
+        if round >= datagrams.len() {
+            for _ in 0..(1 + next() % 3) {
+                let at = (next() as usize) % d.len().max(1);
+                if let Some(b) = d.get_mut(at) {
+                    *b = next() as u8;
+                }
+            }
+        }
+        let mut want = Vec::new();
+        let a = dec.decode_with_counters(src(), &d, |r, _| want.push(r.lead()), |_| {});
+        let mut got = Vec::new();
+        let b = dec.decode_leads_with_counters(src(), &d, |l, _| got.push(*l), |_| {});
+        assert_eq!(got, want, "round {round}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "round {round}");
+        compared += got.len();
+        decoded += usize::from(a.is_ok());
+    }
+    assert!(
+        compared > 50_000 && decoded > 10_000,
+        "{compared} leads of {decoded} datagrams"
+    );
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use pmacct_wire::{FlowRecord, SflowSample, Timestamp};
+use pmacct_wire::{FlowRecord, LeadFields, SflowSample, Timestamp};
 
 use super::netflow;
 use crate::flow::Flow;
@@ -93,7 +93,13 @@ pub fn flow_into(
 /// renormalization reads it back.
 #[inline]
 pub fn flow_into_lead(rec: &FlowRecord<'_>, s: &SflowSample<'_>, f: &mut Flow) {
-    netflow::flow_into_lead(rec, f);
+    lead_into(&rec.lead(), s, f);
+}
+
+/// [`flow_into_lead`] from the record's lead alone (`pmacct_wire::sflow::to_lead`).
+#[inline]
+pub fn lead_into(lead: &LeadFields, s: &SflowSample<'_>, f: &mut Flow) {
+    netflow::lead_into(lead, f);
     let p = &mut f.prims;
     p.timestamp_start = Timestamp::ZERO;
     p.timestamp_end = Timestamp::ZERO;

@@ -26,7 +26,7 @@ pub use counters::{
     CounterRecord, CounterRecords, CounterSample, EthCounters, IfCounters, ProcessorCounters,
     VlanCounters,
 };
-pub use record::{to_record, to_record_into};
+pub use record::{to_lead, to_record, to_record_into};
 pub use sample::{
     AsPath, DatagramInfo, ExtGateway, ExtMpls, ExtMplsNamed, ExtRouter, ExtSwitch, ExtUrl, ExtUser,
     LabelStack, SampledEthernet, SampledIp, SflowSample,
@@ -37,7 +37,7 @@ use flow::v5_flow_sample;
 use v2v4::v2v4_sample;
 use xdr::Rd;
 
-use crate::record::FlowRecord;
+use crate::record::{FlowRecord, LeadFields};
 use std::net::IpAddr;
 
 /// Sample types (enterprise 0).
@@ -237,27 +237,72 @@ impl SflowDecoder {
         mut sink: F,
         mut counters: C,
     ) -> Result<SflowStats, SflowError> {
-        let mut emitted = 0u32;
-        let mut non_ip = 0u32;
         // One record for every sample of the datagram, written in place.
         let mut rec = FlowRecord::default();
-        let mut stats = walk(agent_src, datagram, |s| match s {
-            Sample::Flow(fs) => {
-                if to_record_into(fs, &mut rec) {
-                    sink(&rec, fs);
-                    emitted += 1;
-                } else {
-                    non_ip += 1;
-                }
+        let flow = |fs: &SflowSample<'_>| {
+            let accounted = to_record_into(fs, &mut rec);
+            if accounted {
+                sink(&rec, fs);
             }
-            Sample::Counters(cs) => counters(cs),
-        })?;
-        stats.records = emitted;
-        for _ in 0..non_ip {
-            stats.drop(DropReason::NonIp);
-        }
-        Ok(stats)
+            accounted
+        };
+        samples(agent_src, datagram, flow, &mut counters)
     }
+
+    /// [`SflowDecoder::decode_with_counters`] for a consumer of leads alone: each flow
+    /// sample's lead ([`to_lead`], what `FlowRecord::lead` of its record is), no record.
+    pub fn decode_leads_with_counters<F, C>(
+        &mut self,
+        agent_src: IpAddr,
+        datagram: &[u8],
+        mut sink: F,
+        mut counters: C,
+    ) -> Result<SflowStats, SflowError>
+    where
+        F: FnMut(&LeadFields, &SflowSample),
+        C: FnMut(&CounterSample),
+    {
+        let flow = |fs: &SflowSample<'_>| match to_lead(fs) {
+            Some(l) => {
+                sink(&l, fs);
+                true
+            }
+            None => false,
+        };
+        samples(agent_src, datagram, flow, &mut counters)
+    }
+}
+
+/// Every sample of a datagram: flow samples to `flow` (false: not accounted, a non-IP
+/// sample), counter samples to `counters`; the stats count what `flow` accounted.
+#[inline(always)]
+fn samples<F, C>(
+    agent_src: IpAddr,
+    datagram: &[u8],
+    mut flow: F,
+    counters: &mut C,
+) -> Result<SflowStats, SflowError>
+where
+    F: FnMut(&SflowSample<'_>) -> bool,
+    C: FnMut(&CounterSample),
+{
+    let mut emitted = 0u32;
+    let mut non_ip = 0u32;
+    let mut stats = walk(agent_src, datagram, |s| match s {
+        Sample::Flow(fs) => {
+            if flow(fs) {
+                emitted += 1;
+            } else {
+                non_ip += 1;
+            }
+        }
+        Sample::Counters(cs) => counters(cs),
+    })?;
+    stats.records = emitted;
+    for _ in 0..non_ip {
+        stats.drop(DropReason::NonIp);
+    }
+    Ok(stats)
 }
 
 /// Walk every sample of a datagram, decoded but not yet turned into records.

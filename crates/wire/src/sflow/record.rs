@@ -2,7 +2,8 @@
 //! its primitives.
 
 use super::SflowSample;
-use crate::record::{ExportHeader, FlowFields, FlowRecord};
+use crate::record::{ExportHeader, FlowFields, FlowRecord, LeadFields};
+use std::net::IpAddr;
 
 /// The record of a flow sample, derived the way sfacctd 1.7.7 derives its primitives. None
 /// when sfacctd would not account the sample (a known, non-IP ethertype).
@@ -60,33 +61,10 @@ pub fn to_record_into(s: &SflowSample<'_>, rec: &mut FlowRecord<'_>) -> bool {
         s.out_priority
     } as u8;
 
-    // L3/L4 from the sampled header, then from IPv4/IPv6 records (sfacctd reads whichever
-    // came last; exporters send one or the other).
-    if p.has_ip {
-        rec.src_addr = p.ip.src_addr;
-        rec.dst_addr = p.ip.dst_addr;
-        rec.proto = p.ip.proto;
-        rec.tos = p.ip.tos;
-        rec.src_port = p.ip.src_port;
-        rec.dst_port = p.ip.dst_port;
-        rec.tcp_flags = p.ip.tcp_flags as u16;
-    }
-    if let Some(ip) = s.ipv4.as_ref().or(s.ipv6.as_ref()) {
-        rec.src_addr = ip.src;
-        rec.dst_addr = ip.dst;
-        rec.proto = ip.protocol as u8;
-        rec.tos = ip.tos as u8;
-        rec.src_port = ip.src_port as u16;
-        rec.dst_port = ip.dst_port as u16;
-        rec.tcp_flags = ip.tcp_flags as u16;
-    }
-    if rec.proto != 6 && rec.proto != 17 {
-        rec.src_port = 0;
-        rec.dst_port = 0;
-    }
-    if rec.proto != 6 {
-        rec.tcp_flags = 0;
-    }
+    let l = layer34(s);
+    (rec.src_addr, rec.dst_addr) = (l.src_addr, l.dst_addr);
+    (rec.proto, rec.tos, rec.tcp_flags) = (l.proto, l.tos, l.tcp_flags);
+    (rec.src_port, rec.dst_port) = (l.src_port, l.dst_port);
 
     let labels = s.mpls.map(|m| m.in_stack);
     match labels {
@@ -118,19 +96,122 @@ pub fn to_record_into(s: &SflowSample<'_>, rec: &mut FlowRecord<'_>) -> bool {
 
     if let Some(r) = &s.router {
         rec.next_hop = r.next_hop;
-        rec.src_mask = r.src_mask.min(128) as u8;
-        rec.dst_mask = r.dst_mask.min(128) as u8;
     }
+    (rec.src_mask, rec.dst_mask) = masks(s);
     if let Some(g) = &s.gateway {
         rec.bgp_next_hop = g.next_hop;
-        rec.src_as = g.src_as;
-        rec.dst_as = g.dst_as();
     }
+    (rec.src_as, rec.dst_as) = as_pair(s);
     if let Some((src, dst)) = s.nat {
         rec.post_nat_src_addr = src;
         rec.post_nat_dst_addr = dst;
     }
     true
+}
+
+/// The lead of [`to_record`]'s record (`FlowRecord::lead`), with no record in between: for
+/// a consumer that reads nothing past the lead (a few hundred bytes of record not written
+/// and read back per sample).
+#[inline]
+pub fn to_lead(s: &SflowSample<'_>) -> Option<LeadFields> {
+    if !(s.got_ipv4 || s.got_ipv6 || s.eth_type == 0) {
+        return None;
+    }
+    let l = layer34(s);
+    let (src_mask, dst_mask) = masks(s);
+    let (src_as, dst_as) = as_pair(s);
+    Some(LeadFields {
+        src_addr: l.src_addr,
+        dst_addr: l.dst_addr,
+        in_iface: s.input,
+        out_iface: s.output,
+        src_as,
+        dst_as,
+        packets: 1,
+        bytes: s.sampled_packet_size as u64,
+        flows: 1,
+        src_port: l.src_port,
+        dst_port: l.dst_port,
+        tcp_flags: l.tcp_flags,
+        proto: l.proto,
+        tos: l.tos,
+        src_mask,
+        dst_mask,
+        // No flow times in sFlow (and no export time: the start stays zero), no tunnel.
+        ..LeadFields::default()
+    })
+}
+
+/// A sample's L3/L4 values as sfacctd derives them.
+struct Layer34 {
+    src_addr: Option<IpAddr>,
+    dst_addr: Option<IpAddr>,
+    proto: u8,
+    tos: u8,
+    src_port: u16,
+    dst_port: u16,
+    tcp_flags: u16,
+}
+
+/// From the sampled header, then from IPv4/IPv6 records (sfacctd reads whichever came last;
+/// exporters send one or the other); ports only for TCP and UDP, flags only for TCP.
+#[inline(always)]
+fn layer34(s: &SflowSample<'_>) -> Layer34 {
+    let p = &s.packet;
+    let mut l = Layer34 {
+        src_addr: None,
+        dst_addr: None,
+        proto: 0,
+        tos: 0,
+        src_port: 0,
+        dst_port: 0,
+        tcp_flags: 0,
+    };
+    if p.has_ip {
+        l = Layer34 {
+            src_addr: p.ip.src_addr,
+            dst_addr: p.ip.dst_addr,
+            proto: p.ip.proto,
+            tos: p.ip.tos,
+            src_port: p.ip.src_port,
+            dst_port: p.ip.dst_port,
+            tcp_flags: p.ip.tcp_flags as u16,
+        };
+    }
+    if let Some(ip) = s.ipv4.as_ref().or(s.ipv6.as_ref()) {
+        l = Layer34 {
+            src_addr: ip.src,
+            dst_addr: ip.dst,
+            proto: ip.protocol as u8,
+            tos: ip.tos as u8,
+            src_port: ip.src_port as u16,
+            dst_port: ip.dst_port as u16,
+            tcp_flags: ip.tcp_flags as u16,
+        };
+    }
+    if l.proto != 6 && l.proto != 17 {
+        (l.src_port, l.dst_port) = (0, 0);
+    }
+    if l.proto != 6 {
+        l.tcp_flags = 0;
+    }
+    l
+}
+
+/// The extended router data's masks (at most 128), else 0.
+#[inline(always)]
+fn masks(s: &SflowSample<'_>) -> (u8, u8) {
+    s.router.as_ref().map_or((0, 0), |r| {
+        (r.src_mask.min(128) as u8, r.dst_mask.min(128) as u8)
+    })
+}
+
+/// The extended gateway data's source and destination AS, else 0.
+#[inline(always)]
+fn as_pair(s: &SflowSample<'_>) -> (u32, u32) {
+    s.gateway
+        .as_ref()
+        .map_or((0, 0), |g| (g.src_as, g.dst_as()))
 }
 
 #[cfg(test)]
