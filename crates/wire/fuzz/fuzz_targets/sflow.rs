@@ -1,6 +1,8 @@
 //! sFlow: any bytes as a datagram (version forced to 2, 4 or 5 half of the time so the sample
 //! walkers get exercised). Records handed out must be consistent with the stats, and every
-//! counter record and lazily-read view (AS path, communities, label stacks) is walked.
+//! counter record and lazily-read view (AS path, communities, label stacks) is walked. The
+//! leads path (what sfacctd takes when its plugins read only the lead) must give each
+//! record's lead, in order, with the same stats.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use pmacct_wire::sflow::{self, Sample};
@@ -17,11 +19,13 @@ fuzz_target!(|data: &[u8]| {
     let src = [192, 0, 2, 1].into();
     let mut n = 0u32;
     let mut counters = 0u32;
-    if let Ok(s) = SflowDecoder::new().decode_with_counters(
+    let mut leads = Vec::new();
+    let by_records = SflowDecoder::new().decode_with_counters(
         src,
         &d,
         |r, s| {
             n += 1;
+            leads.push(r.lead());
             assert_eq!(r.packets, 1);
             if let Some(g) = s.gateway {
                 let _ = g.dst_as_path.asns().count();
@@ -34,7 +38,13 @@ fuzz_target!(|data: &[u8]| {
             }
         },
         |c| counters += c.records().count() as u32 + 1,
-    ) {
+    );
+    let mut got = Vec::new();
+    let by_leads =
+        SflowDecoder::new().decode_leads_with_counters(src, &d, |l, _| got.push(*l), |_| {});
+    assert_eq!(got, leads);
+    assert_eq!(format!("{by_records:?}"), format!("{by_leads:?}"));
+    if let Ok(s) = by_records {
         assert_eq!(s.records, n);
         assert!(s.records <= s.flow_samples);
         assert!(counters >= s.counter_samples.min(counters));
