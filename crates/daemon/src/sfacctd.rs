@@ -174,6 +174,7 @@ impl Decoder for SflowSource {
         // reads further.
         let res = if emit.leads() {
             let flow = |l: &LeadFields, s: &SflowSample| {
+                // `leads()` said lead slots are handed out: this is always `Some`.
                 if let Some(f) = emit.slot_lead() {
                     producer::sflow::lead_into(l, s, f);
                     finish(f, s);

@@ -427,8 +427,9 @@ pub const PREFETCH_AHEAD: usize = 6;
 
 /// Ask this core's cache for `f`'s counters and lead, its first three lines, to read them
 /// or to write them ([`WRITE_AHEAD`]). A batch's flows were written on a worker's core: a
-/// plugin that reads them in turn otherwise waits for each flow's lines as it comes to them (nfacctd offline, whole process: CPU x0.88, the
-/// median of 31 interleaved pairs). A hint only: nothing is read; off x86_64, nothing.
+/// plugin that reads them in turn otherwise waits for each flow's lines as it comes to them
+/// (nfacctd offline, whole process: CPU x0.88, the median of 31 interleaved pairs). A hint
+/// only: nothing is read; off x86_64, nothing.
 #[inline(always)]
 pub fn prefetch_lead(f: &Flow) {
     #[cfg(target_arch = "x86_64")]
@@ -449,9 +450,10 @@ pub fn prefetch_lead(f: &Flow) {
 
 /// How many slots ahead of the one it hands out [`FlowBatch::push_lead`] asks for a slot's
 /// counters and lead ([`prefetch_lead`]). A batch's slots (a few megabytes) were last written
-/// a batch ago and have left the caches: each first store waited for its line. nfacctd, v9,
-/// whole-process CPU per record, medians of interleaved runs against none: 8 ahead cost
-/// x0.86 live at 1M records/s (9 runs; 4 ahead x0.93) and x0.98 offline (11 runs).
+/// a batch ago and have left the caches: each first store waited for its line. nfacctd,
+/// whole-process CPU per record, medians of interleaved runs against none, live at 1M
+/// records/s: v9 x0.86 (9 runs; 4 ahead x0.93), x0.81 (11 runs) and no change (9 runs),
+/// IPFIX x0.81 (7 runs); offline v9 x0.98 (11 runs).
 pub const WRITE_AHEAD: usize = 8;
 
 /// `g` for each flow in turn, the lead of the flow [`PREFETCH_AHEAD`] further on asked for

@@ -19,7 +19,7 @@ pub fn to_record_into(s: &SflowSample<'_>, rec: &mut FlowRecord<'_>) -> bool {
     let p = &s.packet;
     // Which L3 source wins follows sfacctd: the IPv4/IPv6 records are read after (and
     // override) the header decode when both are present.
-    if !(s.got_ipv4 || s.got_ipv6 || s.eth_type == 0) {
+    if !accounted(s) {
         return false;
     }
     *rec = FlowRecord {
@@ -114,7 +114,7 @@ pub fn to_record_into(s: &SflowSample<'_>, rec: &mut FlowRecord<'_>) -> bool {
 /// and read back per sample).
 #[inline]
 pub fn to_lead(s: &SflowSample<'_>) -> Option<LeadFields> {
-    if !(s.got_ipv4 || s.got_ipv6 || s.eth_type == 0) {
+    if !accounted(s) {
         return None;
     }
     let l = layer34(s);
@@ -142,7 +142,14 @@ pub fn to_lead(s: &SflowSample<'_>) -> Option<LeadFields> {
     })
 }
 
+/// Whether sfacctd accounts the sample: not when it has a known, non-IP ethertype.
+#[inline(always)]
+fn accounted(s: &SflowSample<'_>) -> bool {
+    s.got_ipv4 || s.got_ipv6 || s.eth_type == 0
+}
+
 /// A sample's L3/L4 values as sfacctd derives them.
+#[derive(Default)]
 struct Layer34 {
     src_addr: Option<IpAddr>,
     dst_addr: Option<IpAddr>,
@@ -158,15 +165,7 @@ struct Layer34 {
 #[inline(always)]
 fn layer34(s: &SflowSample<'_>) -> Layer34 {
     let p = &s.packet;
-    let mut l = Layer34 {
-        src_addr: None,
-        dst_addr: None,
-        proto: 0,
-        tos: 0,
-        src_port: 0,
-        dst_port: 0,
-        tcp_flags: 0,
-    };
+    let mut l = Layer34::default();
     if p.has_ip {
         l = Layer34 {
             src_addr: p.ip.src_addr,
