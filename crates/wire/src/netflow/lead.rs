@@ -6,7 +6,7 @@
 //! direction) are not read at all.
 
 use super::ie::{self, Element, Family, TimeBase};
-use super::template::{Plain, PLAIN};
+use super::template::{Plain, Slot, PLAIN};
 use crate::record::{lead_start, ExportHeader, FlowType, LeadFields, Timestamp};
 use std::net::IpAddr;
 
@@ -41,13 +41,136 @@ pub(crate) struct SetLead<'a> {
 /// make it (the unit test below holds the two together).
 #[inline(always)]
 pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>) -> LeadFields {
-    let present = p.present;
-    let uint = |i: usize| uint(p, data, rest, i);
-    let bytes = |i: usize| -> &[u8] {
-        let s = p.at[i];
+    lead_of(p, &Exact { data, rest }, set)
+}
+
+/// [`plain_lead`] of a record with at least `W` bytes of datagram from its start, for a
+/// template whose lead reads all end within them ([`Plain::span`] <= `W`): every read is a
+/// fixed-width load at an offset known to fit, with no bound check and no fallback on the
+/// datagram's end (a dozen of each a record otherwise).
+#[inline(always)]
+pub(crate) fn window_lead<const W: usize>(p: &Plain, w: &[u8; W], set: &SetLead<'_>) -> LeadFields {
+    lead_of(p, &Window(w), set)
+}
+
+/// The extent of a plain template's lead reads from the record's start: an integer is read
+/// as the 8 bytes from its offset, an address as its 4 or 16 bytes. `u32::MAX` when an
+/// integer the lead reads is wider than 8 bytes (only [`plain_lead`] folds those).
+pub(crate) fn span(present: u32, at: &[Slot]) -> u32 {
+    let mut span = 0u32;
+    for i in LEAD_INTS {
+        if present & (1 << i) != 0 {
+            let s = at[i];
+            if !(1..=8).contains(&s.len) {
+                return u32::MAX;
+            }
+            span = span.max(s.off.saturating_add(8));
+        }
+    }
+    for i in [at::SrcAddr, at::DstAddr, at::SrcAddr6, at::DstAddr6] {
+        if present & (1 << i) != 0 && matches!(at[i].len, 4 | 16) {
+            span = span.max(at[i].off.saturating_add(at[i].len));
+        }
+    }
+    span
+}
+
+/// The integer elements a lead reads.
+const LEAD_INTS: [usize; 21] = [
+    at::Bytes,
+    at::Packets,
+    at::Flows,
+    at::Proto,
+    at::Tos,
+    at::TcpFlags,
+    at::SrcPort,
+    at::DstPort,
+    at::SrcMask,
+    at::DstMask,
+    at::SrcMask6,
+    at::DstMask6,
+    at::IpVersion,
+    at::InIface,
+    at::OutIface,
+    at::SrcAs,
+    at::DstAs,
+    at::FirstUptime,
+    at::LastUptime,
+    at::FirstMillis,
+    at::LastMillis,
+];
+
+/// How the lead reads a record's values.
+trait Values {
+    /// The value of an element as an unsigned integer (only read when present).
+    fn uint(&self, s: Slot) -> u64;
+    /// An address element (4 or 16 bytes, else none) and its first byte.
+    fn ip(&self, s: Slot) -> Option<(IpAddr, u8)>;
+}
+
+/// Any record: every read bounded by the record or the datagram.
+struct Exact<'a> {
+    data: &'a [u8],
+    rest: &'a [u8],
+}
+
+impl Values for Exact<'_> {
+    #[inline(always)]
+    fn uint(&self, s: Slot) -> u64 {
+        let (start, len) = (s.off as usize, s.len as usize);
+        match self.rest.get(start..start + 8) {
+            // One bounded 8-byte load (see `ie::be_w`).
+            Some(w) if len <= 8 => ie::be_w(&w[..len], w),
+            _ => self.data.get(start..start + len).map_or(0, ie::be_uint),
+        }
+    }
+    #[inline(always)]
+    fn ip(&self, s: Slot) -> Option<(IpAddr, u8)> {
         let start = s.off as usize;
-        data.get(start..start + s.len as usize).unwrap_or(&[])
-    };
+        let v = self.data.get(start..start + s.len as usize)?;
+        Some((ie::ip(v)?, *v.first()?))
+    }
+}
+
+/// A record with `W` bytes of datagram from its start, of a template whose [`span`] is at
+/// most `W`: the `min`s below never move an offset, and let the compiler see every load in
+/// bounds.
+struct Window<'a, const W: usize>(&'a [u8; W]);
+
+impl<const W: usize> Window<'_, W> {
+    #[inline(always)]
+    fn at<const N: usize>(&self, off: u32) -> [u8; N] {
+        let o = (off as usize).min(W - N);
+        self.0[o..o + N].try_into().unwrap_or([0; N])
+    }
+}
+
+impl<const W: usize> Values for Window<'_, W> {
+    #[inline(always)]
+    fn uint(&self, s: Slot) -> u64 {
+        // `span` admits 1..=8 bytes only: a shift of 0..=56.
+        u64::from_be_bytes(self.at::<8>(s.off)).wrapping_shr(64u32.wrapping_sub(8 * s.len))
+    }
+    #[inline(always)]
+    fn ip(&self, s: Slot) -> Option<(IpAddr, u8)> {
+        match s.len {
+            4 => {
+                let a = self.at::<4>(s.off);
+                Some((IpAddr::from(a), a[0]))
+            }
+            16 => {
+                let a = self.at::<16>(s.off);
+                Some((IpAddr::from(a), a[0]))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[inline(always)]
+fn lead_of<V: Values>(p: &Plain, r: &V, set: &SetLead<'_>) -> LeadFields {
+    let present = p.present;
+    let uint = |i: usize| r.uint(p.at[i]);
     let has = |i: usize| present & (1 << i) != 0;
     let mut l = LeadFields {
         flows: 1,
@@ -76,30 +199,28 @@ pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>)
     // Addresses: the family decides between the IPv4 and the IPv6 elements (`ie::finish`).
     let (mut has_v4, mut has_v6, mut first_octet) = (false, false, None);
     if has(at::SrcAddr) {
-        let v = bytes(at::SrcAddr);
-        if let Some(a) = ie::ip(v) {
+        if let Some((a, first)) = r.ip(p.at[at::SrcAddr]) {
             l.src_addr = Some(a);
             has_v4 = true;
-            first_octet = v.first().copied();
+            first_octet = Some(first);
         }
     }
     if has(at::DstAddr) {
-        let v = bytes(at::DstAddr);
-        if let Some(a) = ie::ip(v) {
+        if let Some((a, first)) = r.ip(p.at[at::DstAddr]) {
             l.dst_addr = Some(a);
             has_v4 = true;
-            first_octet = first_octet.or(v.first().copied());
+            first_octet = first_octet.or(Some(first));
         }
     }
     int!(SrcMask => src_mask as u8);
     int!(DstMask => dst_mask as u8);
     let (mut src6, mut dst6): (Option<IpAddr>, Option<IpAddr>) = (None, None);
     if has(at::SrcAddr6) {
-        src6 = ie::ip(bytes(at::SrcAddr6));
+        src6 = r.ip(p.at[at::SrcAddr6]).map(|(a, _)| a);
         has_v6 |= src6.is_some();
     }
     if has(at::DstAddr6) {
-        dst6 = ie::ip(bytes(at::DstAddr6));
+        dst6 = r.ip(p.at[at::DstAddr6]).map(|(a, _)| a);
         has_v6 |= dst6.is_some();
     }
     let ip_version = if has(at::IpVersion) {
@@ -114,47 +235,28 @@ pub(crate) fn plain_lead(p: &Plain, data: &[u8], rest: &[u8], set: &SetLead<'_>)
         l.src_mask = mask6(at::SrcMask6);
         l.dst_mask = mask6(at::DstMask6);
     }
-    let time = |uptime: usize, millis: usize| time(p, data, rest, set.tb, uptime, millis);
+    let time = |uptime: usize, millis: usize| time(p, r, set.tb, uptime, millis);
     let first = time(at::FirstUptime, at::FirstMillis);
     l.end = time(at::LastUptime, at::LastMillis);
     l.start = lead_start(first, set.header);
     l
 }
 
-/// The value of element `i` as an unsigned integer (only read when present).
-#[inline(always)]
-fn uint(p: &Plain, data: &[u8], rest: &[u8], i: usize) -> u64 {
-    let s = p.at[i];
-    let (start, len) = (s.off as usize, s.len as usize);
-    match rest.get(start..start + 8) {
-        // One bounded 8-byte load (see `ie::be_w`).
-        Some(w) if len <= 8 => ie::be_w(&w[..len], w),
-        _ => data.get(start..start + len).map_or(0, ie::be_uint),
-    }
-}
-
 /// A start (end) time from IE 22 (21) or IE 152 (153), whichever is there: an 8-byte
 /// IE 22/21 is absolute ms, a shorter one relative to the uptime (a plain template never
 /// has both elements of a pair).
 #[inline(always)]
-fn time(
-    p: &Plain,
-    data: &[u8],
-    rest: &[u8],
-    tb: &TimeBase,
-    uptime: usize,
-    millis: usize,
-) -> Timestamp {
+fn time<V: Values>(p: &Plain, r: &V, tb: &TimeBase, uptime: usize, millis: usize) -> Timestamp {
     let has = |i: usize| p.present & (1 << i) != 0;
     if has(uptime) {
-        let v = uint(p, data, rest, uptime);
+        let v = r.uint(p.at[uptime]);
         if p.at[uptime].len == 8 {
             ie::millis_to_ts(v)
         } else {
             ie::rel_time(tb, tb.sys_init_ms, v as u32)
         }
     } else if has(millis) {
-        ie::millis_to_ts(uint(p, data, rest, millis))
+        ie::millis_to_ts(r.uint(p.at[millis]))
     } else {
         Timestamp::ZERO
     }
@@ -187,7 +289,7 @@ mod tests {
     fn plain_lead_is_the_records_lead() {
         let ies = plain_ies();
         let mut rng = fastrand::Rng::with_seed(0x2545_f491_4f6c_dd1d);
-        let (mut templates, mut records, mut v6) = (0, 0, 0);
+        let (mut templates, mut records, mut v6, mut windows) = (0, 0, 0, 0);
         for round in 0..4000 {
             let fields = draw_fields(&ies, 1 + rng.usize(..20), &mut rng, length_for);
             let t = Template::compile(256, TemplateKind::Data, 0, &fields, 512).unwrap();
@@ -231,14 +333,32 @@ mod tests {
                 let want = rec.lead();
                 let got = plain_lead(&p, &data[off..off + len], &data[off..], &set);
                 assert_eq!(got, want, "template {fields:?}, record at {off}");
+                // The window path, the record followed by random bytes up to the window.
+                let mut w = [0u8; 128];
+                w.iter_mut().for_each(|b| *b = rng.u8(..));
+                let n = (data.len() - off).min(128);
+                w[..n].copy_from_slice(&data[off..off + n]);
+                if p.span <= 128 {
+                    let got = window_lead(&p, &w, &set);
+                    assert_eq!(
+                        got, want,
+                        "window 128, template {fields:?}, record at {off}"
+                    );
+                    windows += 1;
+                }
+                if p.span <= 64 {
+                    let w64: &[u8; 64] = w.first_chunk().unwrap();
+                    let got = window_lead(&p, w64, &set);
+                    assert_eq!(got, want, "window 64, template {fields:?}, record at {off}");
+                }
                 v6 += usize::from(matches!(got.src_addr, Some(IpAddr::V6(_))));
                 off += len;
                 records += 1;
             }
         }
         assert!(
-            templates > 1000 && records > 3000 && v6 > 100,
-            "{templates} templates, {records} records, {v6} IPv6"
+            templates > 1000 && records > 3000 && v6 > 100 && windows > 1000,
+            "{templates} templates, {records} records, {v6} IPv6, {windows} by window"
         );
     }
 

@@ -314,7 +314,14 @@ fn data_records<S: RecordSink>(
         // A fixed-length template's records are `len` >= 1 bytes; what is left under one
         // is padding.
         for (i, rec) in content.chunks_exact(len).enumerate() {
-            let mut l = lead::plain_lead(p, rec, &tail[i * len..], &shared);
+            let rest = &tail[i * len..];
+            // Most records have a window's worth of datagram after their start (all but
+            // the last one or two of a datagram): their reads need no bound checks.
+            let mut l = match (rest.first_chunk::<64>(), rest.first_chunk::<128>()) {
+                (Some(w), _) if p.span <= 64 => lead::window_lead(p, w, &shared),
+                (_, Some(w)) if p.span <= 128 => lead::window_lead(p, w, &shared),
+                _ => lead::plain_lead(p, rec, rest, &shared),
+            };
             if let Some(tun) = &t.tunnel {
                 l.tunnel_tcp_flags = tun.tcp_flags(&t.fields, rec, ctx.ipfix);
             }

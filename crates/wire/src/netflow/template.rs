@@ -184,6 +184,8 @@ pub(crate) struct Slot {
 pub(crate) struct Plain {
     pub present: u32,
     pub at: [Slot; PLAIN.len()],
+    /// How far from a record's start its lead reads ([`super::lead::span`]).
+    pub span: u32,
 }
 
 impl Plain {
@@ -199,7 +201,8 @@ impl Plain {
                 };
             }
         }
-        Some(Plain { present, at })
+        let span = super::lead::span(present, &at);
+        Some(Plain { present, at, span })
     }
 }
 
@@ -214,6 +217,7 @@ impl Default for PlainTables {
         let none = Plain {
             present: 0,
             at: [Slot::default(); PLAIN.len()],
+            span: u32::MAX,
         };
         // Serial 0 is no template's.
         PlainTables([(0, none); 4])
