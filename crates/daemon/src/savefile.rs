@@ -265,7 +265,9 @@ impl OwnFile {
             self.buf.reserve_exact(want - self.buf.len());
         }
         let room = self.buf.capacity() - self.buf.len();
-        (&mut self.file).take(room as u64).read_to_end(&mut self.buf)?;
+        (&mut self.file)
+            .take(room as u64)
+            .read_to_end(&mut self.buf)?;
         Ok(self.buf.len() >= want)
     }
 }
