@@ -18,41 +18,34 @@ pub(super) fn v5_flow_sample<'a>(
         sample_type: tag,
         ..Default::default()
     };
-    let expanded = tag == SAMPLE_FLOW_EXPANDED;
-    let fixed = (|| {
-        s.sequence = rd.u32()?;
-        if expanded {
-            s.source_id_type = rd.u32()?;
-            s.source_id_index = rd.u32()?;
-        } else {
-            let id = rd.u32()?;
-            s.source_id_type = id >> 24;
-            s.source_id_index = id & 0x00ff_ffff;
-        }
-        s.sampling_rate = rd.u32()?;
-        s.sample_pool = rd.u32()?;
-        s.drops = rd.u32()?;
-        if expanded {
-            s.input_format = rd.u32()?;
-            s.input = rd.u32()?;
-            s.output_format = rd.u32()?;
-            s.output = rd.u32()?;
-        } else {
-            let (i, o) = (rd.u32()?, rd.u32()?);
-            (s.input_format, s.input) = (i >> 30, i);
-            (s.output_format, s.output) = (o >> 30, o);
-        }
-        rd.u32()
-    })();
-    let Some(nrec) = fixed else {
-        return Err(DropReason::SampleLength);
+    // The fixed fields, each form's in one bound check; the record count last.
+    let nrec = if tag == SAMPLE_FLOW_EXPANDED {
+        let Some([seq, id_type, id_index, rate, pool, drops, in_fmt, input, out_fmt, output, n]) =
+            rd.words::<11>()
+        else {
+            return Err(DropReason::SampleLength);
+        };
+        (s.sequence, s.source_id_type, s.source_id_index) = (seq, id_type, id_index);
+        (s.sampling_rate, s.sample_pool, s.drops) = (rate, pool, drops);
+        (s.input_format, s.input, s.output_format, s.output) = (in_fmt, input, out_fmt, output);
+        n
+    } else {
+        let Some([seq, id, rate, pool, drops, input, output, n]) = rd.words::<8>() else {
+            return Err(DropReason::SampleLength);
+        };
+        s.sequence = seq;
+        (s.source_id_type, s.source_id_index) = (id >> 24, id & 0x00ff_ffff);
+        (s.sampling_rate, s.sample_pool, s.drops) = (rate, pool, drops);
+        (s.input_format, s.input) = (input >> 30, input);
+        (s.output_format, s.output) = (output >> 30, output);
+        n
     };
     // Each record takes at least 8 bytes: a larger count is a lie.
     if (nrec as usize).saturating_mul(8) > rd.left() {
         return Err(DropReason::RecordLength);
     }
     for _ in 0..nrec {
-        let (Some(fmt), Some(len)) = (rd.u32(), rd.u32()) else {
+        let Some([fmt, len]) = rd.words::<2>() else {
             return Err(DropReason::RecordLength);
         };
         let Some(data) = rd.bytes(len as usize) else {
@@ -161,12 +154,15 @@ fn flow_record<'a>(s: &mut SflowSample<'a>, fmt: u32, data: &'a [u8]) -> Option<
 
 /// Raw packet header (v5 record 1, v2/v4 packet type 1).
 pub(super) fn header_record<'a>(s: &mut SflowSample<'a>, rd: &mut Rd<'a>, v5: bool) -> Option<()> {
-    s.header_protocol = rd.u32()?;
-    s.frame_length = rd.u32()?;
-    if v5 {
-        s.stripped = rd.u32()?;
-    }
-    let hlen = rd.u32()? as usize;
+    let hlen = if v5 {
+        let [protocol, frame_length, stripped, hlen] = rd.words::<4>()?;
+        (s.header_protocol, s.frame_length, s.stripped) = (protocol, frame_length, stripped);
+        hlen
+    } else {
+        let [protocol, frame_length, hlen] = rd.words::<3>()?;
+        (s.header_protocol, s.frame_length) = (protocol, frame_length);
+        hlen
+    } as usize;
     s.header = rd.bytes(hlen)?;
     s.has_header = true;
     s.sampled_packet_size = s.frame_length;

@@ -32,6 +32,18 @@ impl<'a> Rd<'a> {
         self.p += 4;
         Some(v)
     }
+    /// `N` words in one bound check (a sample's or a record's fixed fields).
+    #[inline]
+    pub(super) fn words<const N: usize>(&mut self) -> Option<[u32; N]> {
+        let end = self.p.checked_add(4 * N)?;
+        let s = self.b.get(self.p..end)?;
+        self.p = end;
+        let mut out = [0u32; N];
+        for (o, c) in out.iter_mut().zip(s.chunks_exact(4)) {
+            *o = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        Some(out)
+    }
     pub(super) fn u64(&mut self) -> Option<u64> {
         Some((self.u32()? as u64) << 32 | self.u32()? as u64)
     }
