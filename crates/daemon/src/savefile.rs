@@ -27,8 +27,8 @@ pub fn check_readable(path: &str) -> Result<(), String> {
 /// stamps, version 2.4, a link type libpcap hands on unchanged) is read here through a buffer
 /// of up to 1 MiB, each frame handed on where it lies: libpcap reads through a stdio stream,
 /// 4 KiB per system call, which cost as much CPU as decoding a fifth of the records of a
-/// replayed NetFlow capture, and a copy per frame cost about 150 instructions (a sixth of an
-/// sFlow datagram's record). Any other file
+/// replayed NetFlow capture, and a copy per frame cost about 150 instructions (some 25 a
+/// record of an sFlow capture, six samples a datagram). Any other file
 /// (pcapng, nanosecond stamps, other versions, link types libpcap renumbers) is libpcap's, and
 /// so is any record this reader finds odd (a truncated one, a capture length over the file's
 /// snapshot length or libpcap's maximum): the file is opened again with libpcap, the frames
