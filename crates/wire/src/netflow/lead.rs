@@ -10,7 +10,8 @@ use super::template::{Plain, Slot, PLAIN};
 use crate::record::{lead_start, ExportHeader, FlowType, LeadFields, Timestamp};
 use std::net::IpAddr;
 
-/// The positions in [`PLAIN`] of the elements a lead reads, checked at compile time.
+/// The positions in [`PLAIN`] of the elements a lead reads, checked at compile time, and
+/// all of them (`LEAD`, what [`span`] measures).
 macro_rules! positions {
     ($($el:ident = $i:literal),* $(,)?) => {
         #[allow(non_upper_case_globals)]
@@ -18,6 +19,7 @@ macro_rules! positions {
             $(pub(super) const $el: usize = $i;)*
         }
         $(const _: () = assert!(matches!(PLAIN[$i], Element::$el));)*
+        const LEAD: &[usize] = &[$($i),*];
     };
 }
 
@@ -53,52 +55,30 @@ pub(crate) fn window_lead<const W: usize>(p: &Plain, w: &[u8; W], set: &SetLead<
     lead_of(p, &Window(w), set)
 }
 
-/// The extent of a plain template's lead reads from the record's start: an integer is read
-/// as the 8 bytes from its offset, an address as its 4 or 16 bytes. `u32::MAX` when an
-/// integer the lead reads is wider than 8 bytes (only [`plain_lead`] folds those).
+/// The extent of a plain template's lead reads from the record's start: an address is read
+/// as its 4 or 16 bytes (any other length as none), every other element as the 8 bytes from
+/// its offset. `u32::MAX` when an integer the lead reads is wider than 8 bytes (only
+/// [`plain_lead`] folds those).
 pub(crate) fn span(present: u32, at: &[Slot]) -> u32 {
+    const ADDRS: [usize; 4] = [at::SrcAddr, at::DstAddr, at::SrcAddr6, at::DstAddr6];
     let mut span = 0u32;
-    for i in LEAD_INTS {
-        if present & (1 << i) != 0 {
-            let s = at[i];
-            if !(1..=8).contains(&s.len) {
-                return u32::MAX;
+    for &i in LEAD.iter().filter(|&&i| present & (1 << i) != 0) {
+        let s = at[i];
+        let end = if ADDRS.contains(&i) {
+            if matches!(s.len, 4 | 16) {
+                s.off.saturating_add(s.len)
+            } else {
+                0
             }
-            span = span.max(s.off.saturating_add(8));
-        }
-    }
-    for i in [at::SrcAddr, at::DstAddr, at::SrcAddr6, at::DstAddr6] {
-        if present & (1 << i) != 0 && matches!(at[i].len, 4 | 16) {
-            span = span.max(at[i].off.saturating_add(at[i].len));
-        }
+        } else if (1..=8).contains(&s.len) {
+            s.off.saturating_add(8)
+        } else {
+            return u32::MAX;
+        };
+        span = span.max(end);
     }
     span
 }
-
-/// The integer elements a lead reads.
-const LEAD_INTS: [usize; 21] = [
-    at::Bytes,
-    at::Packets,
-    at::Flows,
-    at::Proto,
-    at::Tos,
-    at::TcpFlags,
-    at::SrcPort,
-    at::DstPort,
-    at::SrcMask,
-    at::DstMask,
-    at::SrcMask6,
-    at::DstMask6,
-    at::IpVersion,
-    at::InIface,
-    at::OutIface,
-    at::SrcAs,
-    at::DstAs,
-    at::FirstUptime,
-    at::LastUptime,
-    at::FirstMillis,
-    at::LastMillis,
-];
 
 /// How the lead reads a record's values.
 trait Values {
