@@ -223,10 +223,14 @@ fn set_int_opt(
 }
 
 /// Datagrams one `recvmmsg` call takes at most.
-pub const RECV_BATCH: usize = 64;
-/// Room for any UDP payload (pmacct reads into a 64 KiB buffer too). Only the pages a
-/// datagram touches become resident, so 64 slots of it cost little memory.
+pub const RECV_BATCH: usize = 128;
+/// Room for any UDP payload (pmacct reads into a 64 KiB buffer too).
 const SLOT_BYTES: usize = 65536;
+/// A datagram's first bytes land in a dense slot of this size; only a longer one (past a
+/// 1500-byte MTU) spills into its own 64 KiB slot. Dense slots keep a batch in a few
+/// consecutive pages that stay in cache from the kernel's copy to the decoder's read: 64 KiB
+/// slots put every datagram's start in the same cache sets, each on its own pages.
+const DENSE_BYTES: usize = 2048;
 /// Control buffer per datagram: one SO_RXQ_OVFL message (a u32), with room to spare.
 /// u64 elements keep it aligned for `cmsghdr`.
 const CTRL_WORDS: usize = 8;
@@ -235,8 +239,15 @@ const CTRL_WORDS: usize = 8;
 /// allocated once.
 pub struct Receiver {
     sock: UdpSocket,
-    bufs: Vec<u8>,
+    /// Each datagram's first [`DENSE_BYTES`].
+    dense: Vec<u8>,
+    /// Per datagram, a whole [`SLOT_BYTES`] slot: the kernel writes what follows the dense
+    /// part after the slot's first [`DENSE_BYTES`], and [`Receiver::recv`] moves the dense
+    /// part in front, so a long datagram is contiguous. Pages never touched (no datagram
+    /// was that long) are never resident.
+    spill: Vec<u8>,
     names: Vec<libc::sockaddr_storage>,
+    /// Two per datagram: its dense slot, then the rest of its spill slot.
     iovs: Vec<libc::iovec>,
     ctrl: Vec<[u64; CTRL_WORDS]>,
     hdrs: Vec<libc::mmsghdr>,
@@ -251,10 +262,11 @@ impl Receiver {
     pub fn new(sock: UdpSocket) -> Receiver {
         Receiver {
             sock,
-            bufs: vec![0u8; RECV_BATCH * SLOT_BYTES],
+            dense: vec![0u8; RECV_BATCH * DENSE_BYTES],
+            spill: vec![0u8; RECV_BATCH * SLOT_BYTES],
             // SAFETY: sockaddr_storage is plain old data; all-zero is a valid value.
             names: vec![unsafe { std::mem::zeroed() }; RECV_BATCH],
-            iovs: Vec::with_capacity(RECV_BATCH),
+            iovs: Vec::with_capacity(2 * RECV_BATCH),
             ctrl: vec![[0u64; CTRL_WORDS]; RECV_BATCH],
             hdrs: Vec::with_capacity(RECV_BATCH),
             len: 0,
@@ -269,10 +281,16 @@ impl Receiver {
         // rebuilt on each call (the kernel rewrites lengths), so no pointer outlives a move.
         self.iovs.clear();
         self.hdrs.clear();
-        for chunk in self.bufs.chunks_exact_mut(SLOT_BYTES) {
+        let spills = self.spill.chunks_exact_mut(SLOT_BYTES);
+        for (d, s) in self.dense.chunks_exact_mut(DENSE_BYTES).zip(spills) {
             self.iovs.push(libc::iovec {
-                iov_base: chunk.as_mut_ptr() as *mut libc::c_void,
-                iov_len: SLOT_BYTES,
+                iov_base: d.as_mut_ptr() as *mut libc::c_void,
+                iov_len: DENSE_BYTES,
+            });
+            let rest = &mut s[DENSE_BYTES..];
+            self.iovs.push(libc::iovec {
+                iov_base: rest.as_mut_ptr() as *mut libc::c_void,
+                iov_len: rest.len(),
             });
         }
         for i in 0..RECV_BATCH {
@@ -280,16 +298,17 @@ impl Receiver {
             let mut h: libc::mmsghdr = unsafe { std::mem::zeroed() };
             h.msg_hdr.msg_name = &mut self.names[i] as *mut _ as *mut libc::c_void;
             h.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as u32;
-            h.msg_hdr.msg_iov = &mut self.iovs[i];
-            h.msg_hdr.msg_iovlen = 1;
+            h.msg_hdr.msg_iov = &mut self.iovs[2 * i];
+            h.msg_hdr.msg_iovlen = 2;
             h.msg_hdr.msg_control = self.ctrl[i].as_mut_ptr() as *mut libc::c_void;
             h.msg_hdr.msg_controllen = std::mem::size_of::<[u64; CTRL_WORDS]>() as _;
             self.hdrs.push(h);
         }
         // SAFETY: the fd is our live socket; hdrs holds RECV_BATCH initialized headers whose
-        // name, iovec, buffer and control pointers point into vectors owned by self, valid and
-        // not moved for the duration of the call, each with its true capacity. MSG_WAITFORONE
-        // blocks (up to SO_RCVTIMEO) for the first datagram only; no timeout argument.
+        // name, iovecs, buffers and control pointers point into vectors owned by self, valid
+        // and not moved for the duration of the call, each with its true capacity (the two
+        // iovecs of a datagram never overlap). MSG_WAITFORONE blocks (up to SO_RCVTIMEO) for
+        // the first datagram only; no timeout argument.
         let rc = unsafe {
             libc::recvmmsg(
                 self.sock.as_raw_fd(),
@@ -308,6 +327,11 @@ impl Receiver {
             if let Some(d) = rxq_ovfl(&self.hdrs[i].msg_hdr) {
                 self.kernel_drops = u64::from(d);
             }
+            if self.hdrs[i].msg_len as usize > DENSE_BYTES {
+                // A long datagram: its head goes in front of its tail.
+                let head = &self.dense[i * DENSE_BYTES..(i + 1) * DENSE_BYTES];
+                self.spill[i * SLOT_BYTES..i * SLOT_BYTES + DENSE_BYTES].copy_from_slice(head);
+            }
         }
         Ok(self.len)
     }
@@ -321,7 +345,12 @@ impl Receiver {
         let h = &self.hdrs[i];
         let n = (h.msg_len as usize).min(SLOT_BYTES);
         let src = sockaddr_to_std(&self.names[i], h.msg_hdr.msg_namelen)?;
-        Some((src, &self.bufs[i * SLOT_BYTES..i * SLOT_BYTES + n]))
+        let data = if n <= DENSE_BYTES {
+            &self.dense[i * DENSE_BYTES..i * DENSE_BYTES + n]
+        } else {
+            &self.spill[i * SLOT_BYTES..i * SLOT_BYTES + n]
+        };
+        Some((src, data))
     }
 
     pub fn socket(&self) -> &UdpSocket {
@@ -348,7 +377,7 @@ impl Gather {
     /// The first wait after a busy or quiet spell.
     pub const MIN: Duration = Duration::from_micros(250);
     /// The longest: a datagram waits no longer than this in the socket.
-    pub const MAX: Duration = Duration::from_millis(2);
+    pub const MAX: Duration = Duration::from_millis(4);
     /// The kernel's per-datagram accounting beyond the payload (sk_buff and its share,
     /// rounded up: loopback truesize is payload + 0.5-1.3 KiB).
     const OVERHEAD: usize = 1280;
@@ -466,13 +495,16 @@ mod tests {
     #[test]
     fn gather_ramps_up_to_half_a_batch() {
         let mut g = Gather::new(8 << 20);
-        // 4 datagrams of 800 bytes per 1 ms: 32 take 8 ms, over the longest wait.
-        let waits: Vec<_> = (0..5)
+        // 4 datagrams of 800 bytes per 1 ms: 64 take 16 ms, over the longest wait.
+        let waits: Vec<_> = (0..6)
             .map(|_| g.after_take(4, 3200, US(1000)).unwrap())
             .collect();
-        assert_eq!(waits, [US(500), US(1000), US(2000), US(2000), US(2000)]);
-        // 8 per 100 us: half a batch arrives in 400 us.
-        assert_eq!(g.after_take(8, 6400, US(100)), Some(US(400)));
+        assert_eq!(
+            waits,
+            [US(500), US(1000), US(2000), US(4000), US(4000), US(4000)]
+        );
+        // 8 per 100 us: half a batch arrives in 800 us.
+        assert_eq!(g.after_take(8, 6400, US(100)), Some(US(800)));
     }
 
     /// A busy socket (a take of half a batch or more) or a quiet one (nothing read): no wait,
@@ -500,7 +532,7 @@ mod tests {
     #[test]
     fn gather_keeps_within_the_socket_buffer() {
         // 212,992 bytes / 4 / (800 + 1280) = 25 datagrams; 1 per 50 us: 1.25 ms, under the
-        // 1.6 ms half a batch would take.
+        // 3.2 ms half a batch would take.
         let mut g = Gather::new(212_992);
         let mut last = Duration::ZERO;
         for _ in 0..8 {
@@ -535,6 +567,46 @@ mod tests {
             seen[want] += 1;
         }
         assert!(seen[0] > 0 && seen[1] > 0, "both workers picked: {seen:?}");
+    }
+
+    #[test]
+    fn long_datagrams_read_whole_beside_short_ones() {
+        let b = bind(
+            "127.0.0.1:0".parse().unwrap(),
+            Some(1 << 20),
+            &SockOpts::default(),
+        )
+        .unwrap();
+        let addr = b.socket.local_addr().unwrap();
+        let mut r = Receiver::new(b.socket);
+        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        // Each side of the dense slot's end, a jumbo frame, the largest over IPv4.
+        let lens = [
+            1,
+            DENSE_BYTES - 1,
+            DENSE_BYTES,
+            DENSE_BYTES + 1,
+            9000,
+            1400,
+            65507,
+            3,
+        ];
+        let body = |k: usize, n: usize| -> Vec<u8> {
+            (0..n).map(|j| (j * 7 + k * 31 + j / 251) as u8).collect()
+        };
+        for (k, n) in lens.iter().enumerate() {
+            tx.send_to(&body(k, *n), addr).unwrap();
+        }
+        let mut got = Vec::new();
+        while got.len() < lens.len() {
+            let n = r.recv().unwrap();
+            for i in 0..n {
+                got.push(r.get(i).unwrap().1.to_vec());
+            }
+        }
+        for (k, n) in lens.iter().enumerate() {
+            assert!(got[k] == body(k, *n), "datagram {k} of {n} bytes");
+        }
     }
 
     #[test]
