@@ -260,6 +260,36 @@ impl Bins {
     }
 }
 
+/// How many flows before its turn [`Cache::insert_run`] packs a flow's key.
+pub const LOOK_AHEAD: usize = 4;
+/// Keys [`Cache::insert_run`] holds: a power of two over [`LOOK_AHEAD`].
+const AHEAD: usize = 8;
+const _: () = assert!(LOOK_AHEAD >= 2 && LOOK_AHEAD < AHEAD && AHEAD.is_power_of_two());
+// A flow's lines are asked for before its key is packed.
+const _: () = assert!(LOOK_AHEAD < crate::flow::PREFETCH_AHEAD);
+
+/// The keys of [`Cache::insert_run`], by flow index modulo [`AHEAD`], and their hashes.
+struct Ahead {
+    keys: Box<[KeyBuf; AHEAD]>,
+    hash: [u32; AHEAD],
+}
+
+impl Default for Ahead {
+    fn default() -> Self {
+        Ahead {
+            keys: Box::default(),
+            hash: [0; AHEAD],
+        }
+    }
+}
+
+/// Where [`Cache::account_keyed`] finds the key.
+#[derive(Clone, Copy)]
+enum KeyAt {
+    Buf,
+    Ahead(usize),
+}
+
 /// One plugin's aggregation cache. Entries keep insertion order, which is pmacct's output
 /// order.
 pub struct Cache {
@@ -269,6 +299,8 @@ pub struct Cache {
     codec: KeyCodec,
     /// Key of the flow being accounted (reused: no 512-byte copy per record).
     keybuf: Box<KeyBuf>,
+    /// Keys of the flows next in turn ([`Cache::insert_run`]).
+    ahead: Ahead,
     /// Keys of the entries a purge keeps for the next one (reused).
     pending_keys: Vec<u8>,
     pending: Vec<Row>,
@@ -297,6 +329,7 @@ impl Cache {
             index: KeyIndex::default(),
             codec: KeyCodec::new(&cfg.aggregate),
             keybuf: Box::default(),
+            ahead: Ahead::default(),
             pending_keys: Vec::new(),
             pending: Vec::new(),
             bins,
@@ -375,6 +408,77 @@ impl Cache {
         }
     }
 
+    /// Whether [`Cache::insert_run`] packs keys ahead (one key per flow: not with `*_sum`
+    /// aggregates nor pro-rating).
+    pub fn looks_ahead(&self) -> bool {
+        !self.pro_rating && self.cfg.aggregate.sum_mode().is_none()
+    }
+
+    /// Account `flows` (custom values in `custom`, as [`crate::flow::custom_of`] finds them)
+    /// in order, each flow's key packed [`LOOK_AHEAD`] flows before its turn, hashed one flow
+    /// later, and the index slot its lookup reads first asked for then: when its turn comes
+    /// the slot is in this core's cache (the slots are spread over many lines: each lookup's
+    /// first read was a miss on its critical path), and the key's bytes are no longer in
+    /// flight from the stores that packed it. For flows without GeoIP values (else
+    /// [`Cache::insert_geo`] one by one); without [`Cache::looks_ahead`], one by one.
+    /// Err(i): flow `i` found the cache full and is not accounted; the flows before it are.
+    pub fn insert_run(&mut self, flows: &[Flow], custom: &[CustomValues]) -> Result<(), usize> {
+        if !self.looks_ahead() {
+            for (i, f) in flows.iter().enumerate() {
+                let cv = crate::flow::custom_of(f, custom);
+                if self.insert_geo(f, cv, &GeoValues::EMPTY) == Insert::Full {
+                    return Err(i);
+                }
+            }
+            return Ok(());
+        }
+        let n = flows.len();
+        let pack = |c: &mut Cache, i: usize| {
+            let f = &flows[i];
+            let basetime = c.basetime_of(f);
+            let key = &mut c.ahead.keys[i % AHEAD];
+            c.codec
+                .pack_into(&f.prims, crate::flow::custom_of(f, custom), basetime, key);
+            c.codec.pack_geo(&GeoValues::EMPTY, key);
+        };
+        let hash = |c: &mut Cache, i: usize| {
+            let h = c.index.hash(c.ahead.keys[i % AHEAD].as_bytes());
+            c.index.prefetch(h);
+            c.ahead.hash[i % AHEAD] = h;
+        };
+        for i in 0..n.min(LOOK_AHEAD) {
+            pack(self, i);
+        }
+        for i in 0..n.min(LOOK_AHEAD - 1) {
+            hash(self, i);
+        }
+        for (i, f) in flows.iter().enumerate() {
+            if let Some(next) = flows.get(i + crate::flow::PREFETCH_AHEAD) {
+                crate::flow::prefetch_lead(next);
+            }
+            if i + LOOK_AHEAD < n {
+                pack(self, i + LOOK_AHEAD);
+            }
+            if i + LOOK_AHEAD - 1 < n {
+                hash(self, i + LOOK_AHEAD - 1);
+            }
+            let basetime = self.basetime_of(f);
+            if !self.account_keyed(KeyAt::Ahead(i % AHEAD), basetime, f) {
+                return Err(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// The history bin of `flow` (0 without history).
+    #[inline]
+    fn basetime_of(&self, flow: &Flow) -> u64 {
+        match &self.bins {
+            Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
+            None => 0,
+        }
+    }
+
     /// Account one flow. No allocation unless the table grows.
     pub fn insert(&mut self, flow: &Flow) -> Insert {
         self.insert_with(flow, &CustomValues::EMPTY)
@@ -394,10 +498,7 @@ impl Cache {
     /// Account one flow with its custom primitive values and its GeoIP values.
     #[inline]
     pub fn insert_geo(&mut self, flow: &Flow, custom: &CustomValues, geo: &GeoValues) -> Insert {
-        let basetime = match &self.bins {
-            Some(b) => b.bin_of(flow.bin_time as i64).max(0) as u64,
-            None => 0,
-        };
+        let basetime = self.basetime_of(flow);
         if self.pro_rating {
             return self.insert_pro_rated(flow, custom, geo, basetime);
         }
@@ -494,9 +595,24 @@ impl Cache {
         self.codec
             .pack_into(prims, custom, basetime, &mut self.keybuf);
         self.codec.pack_geo(geo, &mut self.keybuf);
+        self.account_keyed(KeyAt::Buf, basetime, flow)
+    }
+
+    /// [`Cache::account`] with the key packed: in `keybuf`, or ahead ([`Cache::insert_run`]).
+    #[inline(always)]
+    fn account_keyed(&mut self, at: KeyAt, basetime: u64, flow: &Flow) -> bool {
+        let (key, h) = match at {
+            KeyAt::Buf => {
+                let key = self.keybuf.as_bytes();
+                (key, self.index.hash(key))
+            }
+            KeyAt::Ahead(i) => (self.ahead.keys[i].as_bytes(), self.ahead.hash[i]),
+        };
+        let key_len = key.len();
         let room = self.entries.len() < self.max_entries;
         let key_off = self.index.arena_len();
-        match self.index.get_or_insert(self.keybuf.as_bytes(), room) {
+        let slot = self.index.get_or_insert_hashed(key, h, room);
+        match slot {
             Some(Slot::Found(i)) => {
                 if let Some(e) = self.entries.get_mut(i) {
                     e.packets = e.packets.wrapping_add(flow.packets);
@@ -534,7 +650,7 @@ impl Cache {
                 };
                 self.entries.push(Row {
                     key_off: key_off as u32,
-                    key_len: self.keybuf.as_bytes().len() as u32,
+                    key_len: key_len as u32,
                     packets: flow.packets,
                     bytes: flow.bytes,
                     flows: flow.flows,
@@ -750,6 +866,88 @@ mod tests {
             cache_entries: DEFAULT_CACHE_ENTRIES,
             startup_delay: 0,
             utc: true,
+        }
+    }
+
+    /// A run of flows with their keys packed ahead accounts exactly what flows inserted one
+    /// by one do, through full caches and their purges (the run stops at the flow that
+    /// found the cache full, which the caller accounts after making room).
+    #[test]
+    fn runs_account_as_flows_one_by_one() {
+        let agg = [
+            Primitive::SrcHost,
+            Primitive::DstHost,
+            Primitive::TimestampStart,
+        ];
+        let history = History {
+            count: 1,
+            unit: HistoryUnit::Minutes,
+            roundoff: String::new(),
+            offset: 0,
+        };
+        let flows: Vec<Flow> = (0..600u64)
+            .map(|i| {
+                let k = (i * 7919) % 97;
+                let mut f = flow(
+                    &format!("10.0.{}.{}", k % 3, k),
+                    &format!("10.1.0.{}", k % 5),
+                    1 + i % 3,
+                    40 + i,
+                    (i % 7) as u8,
+                    1_000_000 + (k % 4) * 30,
+                );
+                f.prims.timestamp_start.secs = f.bin_time;
+                f
+            })
+            .collect();
+        // The last one has two keys per flow: its runs go one by one.
+        let sum = CacheConfig {
+            aggregate: Aggregate::parse(&["sum_host"]).unwrap(),
+            ..cfg(&agg, None)
+        };
+        let configs = [cfg(&agg, None), cfg(&agg, Some(history)), sum];
+        // 4 buckets: 43 entries, so the 97 keys fill the cache again and again; 64 buckets:
+        // every flow after the first 97 adds to an entry.
+        for (mut c, buckets) in configs.into_iter().flat_map(|c| [(c.clone(), 4), (c, 64)]) {
+            c.cache_entries = buckets;
+            let (mut plain, mut run) = (Cache::new(c.clone(), 1_000_000), Cache::new(c, 1_000_000));
+            let (mut out_plain, mut out_run) = (Vec::new(), Vec::new());
+            let purge = |c: &mut Cache, out: &mut Vec<Vec<Entry>>| {
+                let mut got = Vec::new();
+                c.drain_committed(true, &mut got);
+                out.push(got);
+            };
+            for f in &flows {
+                if plain.insert(f) == Insert::Full {
+                    purge(&mut plain, &mut out_plain);
+                    assert_eq!(plain.insert(f), Insert::Done);
+                }
+            }
+            // Runs of every length up to 9 (shorter than the look-ahead, and longer).
+            let mut start = 0;
+            for len in (1..=9).cycle() {
+                if start >= flows.len() {
+                    break;
+                }
+                let end = (start + len).min(flows.len());
+                let mut from = start;
+                while let Err(i) = run.insert_run(&flows[from..end], &[]) {
+                    purge(&mut run, &mut out_run);
+                    assert_eq!(run.insert(&flows[from + i]), Insert::Done);
+                    from += i + 1;
+                }
+                start = end;
+            }
+            purge(&mut plain, &mut out_plain);
+            purge(&mut run, &mut out_run);
+            let purges = out_run.len();
+            assert!(buckets > 4 || purges > 5, "the cache filled {purges} times");
+            let entries: usize = out_plain.iter().map(Vec::len).sum();
+            assert!(
+                buckets == 4 || entries < 200,
+                "{entries} entries of 600 flows"
+            );
+            assert_eq!(out_plain, out_run);
         }
     }
 

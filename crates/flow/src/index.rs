@@ -431,10 +431,40 @@ impl KeyIndex {
     /// The entry number of `key`, inserting it as the next entry when absent and
     /// `may_insert` allows (else `None`; also `None` past 4 GiB of keys).
     pub fn get_or_insert(&mut self, key: &[u8], may_insert: bool) -> Option<Slot> {
+        self.get_or_insert_hashed(key, self.hash(key), may_insert)
+    }
+
+    /// The hash a lookup of `key` starts from (the process's secret: it never changes, so
+    /// a hash taken ahead stays good through clears and growth).
+    #[inline]
+    pub fn hash(&self, key: &[u8]) -> u32 {
+        self.secret.hash(key) as u32
+    }
+
+    /// Ask this core's cache for the slot a lookup of hash `h` reads first: a key packed
+    /// ahead of its turn finds its slot there (the slots are spread over many lines, each
+    /// lookup's first read a miss otherwise). A hint only; off x86_64, nothing.
+    #[inline]
+    pub fn prefetch(&self, h: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if !self.slots.is_empty() {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let s = (h as usize) & (self.slots.len() - 1);
+            let p = self.slots.as_ptr().wrapping_add(s).cast::<i8>();
+            // SAFETY: a prefetch is a hint that never faults and reads nothing into the
+            // program (the address is a slot of the live table anyway); SSE, which the
+            // instruction needs, is part of every x86_64 target.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = h;
+    }
+
+    /// [`KeyIndex::get_or_insert`] with `key`'s [`KeyIndex::hash`] taken already.
+    pub fn get_or_insert_hashed(&mut self, key: &[u8], h: u32, may_insert: bool) -> Option<Slot> {
         if self.slots.is_empty() {
             self.grow();
         }
-        let h = self.secret.hash(key) as u32;
         let mut slot = match self.find(key, h) {
             Ok(i) => return Some(Slot::Found(i)),
             Err(_) if !may_insert => return None,

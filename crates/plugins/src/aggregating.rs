@@ -712,9 +712,20 @@ impl<W: PurgeWriter> Plugin for Aggregator<W> {
         }
         let now = unix_secs(SystemTime::now());
         self.cache.update_time(now);
-        pmacct_flow::flow::for_each_prefetched(flows, |_, f| {
-            self.account(f, custom_of(f, custom), now)
-        });
+        if self.geo.is_some() || self.time_new {
+            pmacct_flow::flow::for_each_prefetched(flows, |_, f| {
+                self.account(f, custom_of(f, custom), now)
+            });
+            return;
+        }
+        // Each flow's key packed a few flows before its turn (`Cache::insert_run`); a flow
+        // that finds the cache full waits for pmacct's urgent purge, and the run goes on.
+        let mut from = 0;
+        while let Err(i) = self.cache.insert_run(&flows[from..], custom) {
+            let f = &flows[from + i];
+            self.insert(f, custom_of(f, custom), now);
+            from += i + 1;
+        }
     }
 
     fn next_purge(&self) -> SystemTime {

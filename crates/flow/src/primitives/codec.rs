@@ -101,11 +101,15 @@ impl KeyCodec {
     }
 
     /// Append the aggregated GeoIP values of `g` to a key [`Self::pack_into`] wrote.
+    #[inline]
     pub fn pack_geo(&self, g: &GeoValues, k: &mut KeyBuf) {
         // Most aggregates have none: no copy of the values per record then.
-        if self.geo.is_empty() {
-            return;
+        if !self.geo.is_empty() {
+            self.pack_geo_values(g, k);
         }
+    }
+
+    fn pack_geo_values(&self, g: &GeoValues, k: &mut KeyBuf) {
         let mut g = *g;
         for p in &self.geo {
             let side = geo_side(*p, &mut g);
