@@ -425,6 +425,9 @@ impl Cache {
     pub fn insert_run(&mut self, flows: &[Flow], custom: &[CustomValues]) -> Result<(), usize> {
         if !self.looks_ahead() {
             for (i, f) in flows.iter().enumerate() {
+                if let Some(next) = flows.get(i + crate::flow::PREFETCH_AHEAD) {
+                    crate::flow::prefetch_lead(next);
+                }
                 let cv = crate::flow::custom_of(f, custom);
                 if self.insert_geo(f, cv, &GeoValues::EMPTY) == Insert::Full {
                     return Err(i);
