@@ -148,17 +148,24 @@ impl Table {
         let mut res = Accounted::default();
         for_each_prefetched(flows, |_, f| {
             let cv = custom_of(f, custom);
-            let mut fl = *f;
-            if time_new {
-                fl.use_arrival_time();
-            }
+            // A copy only for the arrival time: a flow is nine cache lines, most of them
+            // never written for a lead-only batch.
+            let arrival;
+            let fl = if time_new {
+                let mut c = *f;
+                c.use_arrival_time();
+                arrival = c;
+                &arrival
+            } else {
+                f
+            };
             if let Some(mode) = self.aggregate.sum_mode() {
                 for k in sum_keys(&fl.prims, mode) {
-                    if !self.add(&k, &CustomValues::EMPTY, &fl) {
+                    if !self.add(&k, &CustomValues::EMPTY, fl) {
                         res.dropped += 1;
                     }
                 }
-            } else if !self.add(&fl.prims, cv, &fl) {
+            } else if !self.add(&fl.prims, cv, fl) {
                 res.dropped += 1;
             }
         });
