@@ -261,7 +261,7 @@ impl Bins {
 }
 
 /// How many flows before its turn [`Cache::insert_run`] packs a flow's key.
-pub const LOOK_AHEAD: usize = 4;
+const LOOK_AHEAD: usize = 4;
 /// Keys [`Cache::insert_run`] holds: a power of two over [`LOOK_AHEAD`].
 const AHEAD: usize = 8;
 const _: () = assert!(LOOK_AHEAD >= 2 && LOOK_AHEAD < AHEAD && AHEAD.is_power_of_two());
@@ -410,7 +410,7 @@ impl Cache {
 
     /// Whether [`Cache::insert_run`] packs keys ahead (one key per flow: not with `*_sum`
     /// aggregates nor pro-rating).
-    pub fn looks_ahead(&self) -> bool {
+    fn looks_ahead(&self) -> bool {
         !self.pro_rating && self.cfg.aggregate.sum_mode().is_none()
     }
 
@@ -423,18 +423,8 @@ impl Cache {
     /// [`Cache::insert_geo`] one by one); without [`Cache::looks_ahead`], one by one.
     /// Err(i): flow `i` found the cache full and is not accounted; the flows before it are.
     pub fn insert_run(&mut self, flows: &[Flow], custom: &[CustomValues]) -> Result<(), usize> {
-        if !self.looks_ahead() {
-            for (i, f) in flows.iter().enumerate() {
-                if let Some(next) = flows.get(i + crate::flow::PREFETCH_AHEAD) {
-                    crate::flow::prefetch_lead(next);
-                }
-                let cv = crate::flow::custom_of(f, custom);
-                if self.insert_geo(f, cv, &GeoValues::EMPTY) == Insert::Full {
-                    return Err(i);
-                }
-            }
-            return Ok(());
-        }
+        // Without: one flow at a time, each packing its own key (`*_sum`: two keys).
+        let ahead = self.looks_ahead();
         let n = flows.len();
         let pack = |c: &mut Cache, i: usize| {
             let f = &flows[i];
@@ -449,24 +439,32 @@ impl Cache {
             c.index.prefetch(h);
             c.ahead.hash[i % AHEAD] = h;
         };
-        for i in 0..n.min(LOOK_AHEAD) {
-            pack(self, i);
-        }
-        for i in 0..n.min(LOOK_AHEAD - 1) {
-            hash(self, i);
+        if ahead {
+            for i in 0..n.min(LOOK_AHEAD) {
+                pack(self, i);
+            }
+            for i in 0..n.min(LOOK_AHEAD - 1) {
+                hash(self, i);
+            }
         }
         for (i, f) in flows.iter().enumerate() {
             if let Some(next) = flows.get(i + crate::flow::PREFETCH_AHEAD) {
                 crate::flow::prefetch_lead(next);
             }
-            if i + LOOK_AHEAD < n {
-                pack(self, i + LOOK_AHEAD);
-            }
-            if i + LOOK_AHEAD - 1 < n {
-                hash(self, i + LOOK_AHEAD - 1);
-            }
-            let basetime = self.basetime_of(f);
-            if !self.account_keyed(KeyAt::Ahead(i % AHEAD), basetime, f) {
+            let done = if ahead {
+                if i + LOOK_AHEAD < n {
+                    pack(self, i + LOOK_AHEAD);
+                }
+                if i + LOOK_AHEAD - 1 < n {
+                    hash(self, i + LOOK_AHEAD - 1);
+                }
+                let basetime = self.basetime_of(f);
+                self.account_keyed(KeyAt::Ahead(i % AHEAD), basetime, f)
+            } else {
+                let cv = crate::flow::custom_of(f, custom);
+                self.insert_geo(f, cv, &GeoValues::EMPTY) == Insert::Done
+            };
+            if !done {
                 return Err(i);
             }
         }

@@ -432,20 +432,27 @@ pub const PREFETCH_AHEAD: usize = 6;
 /// only: nothing is read; off x86_64, nothing.
 #[inline(always)]
 pub fn prefetch_lead(f: &Flow) {
+    const LINES: usize = (std::mem::offset_of!(Flow, prims) + LEAD_END).div_ceil(64);
+    let p = (f as *const Flow).cast::<u8>();
+    for line in 0..LINES {
+        prefetch_line(p.wrapping_add(line * 64));
+    }
+}
+
+/// Ask this core's cache for the line at `p`. A hint only: nothing is read, any address
+/// will do (no fault); off x86_64, nothing.
+#[inline(always)]
+pub fn prefetch_line(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        const LINES: usize = (std::mem::offset_of!(Flow, prims) + LEAD_END).div_ceil(64);
-        let p = (f as *const Flow).cast::<i8>();
-        for line in 0..LINES {
-            // SAFETY: a prefetch is a hint that never faults and reads nothing into the
-            // program (the addresses are inside `f`, a live reference, anyway); SSE, which
-            // the instruction needs, is part of every x86_64 target.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(line * 64)) };
-        }
+        // SAFETY: a prefetch is a hint that never faults and reads nothing into the program,
+        // whatever the address; SSE, which the instruction needs, is part of every x86_64
+        // target.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = f;
+    let _ = p;
 }
 
 /// How many slots ahead of the one it hands out [`FlowBatch::push_lead`] asks for a slot's

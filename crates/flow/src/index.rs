@@ -443,21 +443,13 @@ impl KeyIndex {
 
     /// Ask this core's cache for the slot a lookup of hash `h` reads first: a key packed
     /// ahead of its turn finds its slot there (the slots are spread over many lines, each
-    /// lookup's first read a miss otherwise). A hint only; off x86_64, nothing.
+    /// lookup's first read a miss otherwise). A hint only.
     #[inline]
     pub fn prefetch(&self, h: u32) {
-        #[cfg(target_arch = "x86_64")]
         if !self.slots.is_empty() {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             let s = (h as usize) & (self.slots.len() - 1);
-            let p = self.slots.as_ptr().wrapping_add(s).cast::<i8>();
-            // SAFETY: a prefetch is a hint that never faults and reads nothing into the
-            // program (the address is a slot of the live table anyway); SSE, which the
-            // instruction needs, is part of every x86_64 target.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
+            crate::flow::prefetch_line(self.slots.as_ptr().wrapping_add(s).cast::<u8>());
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = h;
     }
 
     /// [`KeyIndex::get_or_insert`] with `key`'s [`KeyIndex::hash`] taken already.
