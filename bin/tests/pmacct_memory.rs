@@ -558,7 +558,27 @@ fn nfacctd_queries_match_pmacct_1_7_7() {
         a.lines().take(3).collect::<Vec<_>>(),
         b.lines().take(3).collect::<Vec<_>>()
     );
-    assert_eq!(a.lines().count(), b.lines().count());
+    // 1.7.7's client can read part of the server's all-zero end marker as bucket records (the
+    // short read of `zero_rows_after`): rows `0\t` after the last bucket, printed and ignored.
+    let n = b.lines().count();
+    let extra: Vec<&str> = a.lines().skip(n).collect();
+    if !extra.is_empty() && extra.iter().all(|l| *l == "0\t") {
+        eprintln!(
+            "pmacct -t: 1.7.7 printed {} extra all-zero rows",
+            extra.len()
+        );
+    }
+    let bucket = |l: &str| l.split('\t').next().unwrap_or("").to_string();
+    assert!(
+        a.lines().take(n).map(bucket).eq(b.lines().map(bucket)),
+        "-t lists 1.7.7's buckets in its order"
+    );
+    assert!(
+        extra.iter().all(|l| *l == "0\t"),
+        "1.7.7's -t has {} rows after its last bucket: {:?}",
+        extra.len(),
+        &extra[..extra.len().min(3)]
+    );
     assert_eq!(
         b.matches('*').count() - 1,
         p.lines - 1,
