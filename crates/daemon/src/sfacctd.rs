@@ -24,7 +24,7 @@ use pmacct_config::{key, Daemon, Scope};
 use pmacct_flow::flow::Flow;
 use pmacct_flow::producer::{self, sflow::Renormalizer};
 use pmacct_flow::TimestampOptions;
-use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample, SflowSample};
+use pmacct_wire::sflow::{datagram_header, CounterRecord, CounterSample, LeadSample, SflowSample};
 use pmacct_wire::{FlowRecord, LeadFields, SflowDecoder, Timestamp};
 
 use crate::collector::{self, Input, Profile};
@@ -78,7 +78,8 @@ impl SflowSource {
         counter_stats: Arc<CounterStats>,
     ) -> SflowSource {
         SflowSource {
-            decoder: SflowDecoder::new(),
+            // Renormalizing reads each sample's pool and sequence: no lead without its sample.
+            decoder: SflowDecoder::new().with_whole_samples(renormalize),
             renormalizer: renormalize.then(Renormalizer::new),
             rate_only: false,
             use_ip_next_hop,
@@ -157,12 +158,13 @@ impl Decoder for SflowSource {
             }
         };
         // What every flow gets past the producer, in its batch slot.
-        let mut finish = |f: &mut Flow, s: &SflowSample| {
+        // `s`: None for a plain sample's lead, which comes only without a renormalizer.
+        let mut finish = |f: &mut Flow, s: Option<&SflowSample>| {
             if let Some(t) = captured {
                 f.bin_time = t.secs;
                 f.time_start_usecs = t.usecs;
             }
-            if let Some(r) = renormalizer.as_mut() {
+            if let (Some(r), Some(s)) = (renormalizer.as_mut(), s) {
                 if rate_only {
                     f.prims.sampling_rate = r.factor(s);
                 } else {
@@ -173,11 +175,11 @@ impl Decoder for SflowSource {
         // Built in place, in the batch: only its lead, from no record, when no plugin
         // reads further.
         let res = if emit.leads() {
-            let flow = |l: &LeadFields, s: &SflowSample| {
+            let flow = |l: &LeadFields, s: &LeadSample| {
                 // `leads()` said lead slots are handed out: this is always `Some`.
                 if let Some(f) = emit.slot_lead() {
-                    producer::sflow::lead_into(l, s, f);
-                    finish(f, s);
+                    producer::sflow::lead_into(l, s.sampling_rate, s.tag, f);
+                    finish(f, s.sample);
                     emit.commit(None);
                 }
             };
@@ -187,7 +189,7 @@ impl Decoder for SflowSource {
             let flow = |rec: &FlowRecord, s: &SflowSample| {
                 let f = emit.slot();
                 producer::sflow::flow_into(rec, s, arrival, nh, f);
-                finish(f, s);
+                finish(f, Some(s));
                 emit.commit(None);
             };
             self.decoder

@@ -14,4 +14,4 @@ pub use netflow::{
     RecordSink, TemplateCache,
 };
 pub use record::{FlowFields, FlowRecord, FlowType, LeadFields, Timestamp, TunnelFields, VrfName};
-pub use sflow::{CounterSample, SflowDecoder, SflowError, SflowSample, SflowStats};
+pub use sflow::{CounterSample, LeadSample, SflowDecoder, SflowError, SflowSample, SflowStats};

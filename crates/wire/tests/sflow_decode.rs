@@ -401,7 +401,7 @@ fn leads_are_the_records_leads() {
     let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     let datagrams = all_datagrams();
     let mut dec = SflowDecoder::new();
-    let (mut compared, mut decoded) = (0usize, 0usize);
+    let (mut compared, mut decoded, mut plain) = (0usize, 0usize, 0usize);
     for round in 0..20_000 {
         let mut d = datagrams[round % datagrams.len()].clone();
         // The first pass over the captures as they are.
@@ -414,16 +414,184 @@ fn leads_are_the_records_leads() {
             }
         }
         let mut want = Vec::new();
-        let a = dec.decode_with_counters(src(), &d, |r, _| want.push(r.lead()), |_| {});
-        let mut got = Vec::new();
-        let b = dec.decode_leads_with_counters(src(), &d, |l, _| got.push(*l), |_| {});
-        assert_eq!(got, want, "round {round}");
-        assert_eq!(format!("{a:?}"), format!("{b:?}"), "round {round}");
-        compared += got.len();
+        let a = dec.decode_with_counters(
+            src(),
+            &d,
+            |r, s| want.push((r.lead(), s.sampling_rate, s.tag.unwrap_or((0, 0)))),
+            |_| {},
+        );
+        // Plain samples' leads read straight from the datagram, and every lead from its
+        // decoded sample (`with_whole_samples`): both as the records path.
+        for whole in [false, true] {
+            let mut dec = SflowDecoder::new().with_whole_samples(whole);
+            let mut got = Vec::new();
+            let b = dec.decode_leads_with_counters(
+                src(),
+                &d,
+                |l, s| {
+                    plain += usize::from(s.sample.is_none());
+                    assert!(!whole || s.sample.is_some());
+                    got.push((*l, s.sampling_rate, s.tag));
+                },
+                |_| {},
+            );
+            assert_eq!(got, want, "round {round}, whole samples {whole}");
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "round {round}");
+        }
+        compared += want.len();
         decoded += usize::from(a.is_ok());
     }
+    eprintln!("{compared} leads ({plain} plain) of {decoded} datagrams");
     assert!(
-        compared > 50_000 && decoded > 10_000,
-        "{compared} leads of {decoded} datagrams"
+        compared > 50_000 && decoded > 10_000 && plain > 20_000 && plain < compared,
+        "{compared} leads ({plain} plain) of {decoded} datagrams"
     );
+}
+
+/// Plain-lead edges, built: flow samples (compact and expanded) whose sampled header is
+/// drawn from the shapes the plain path reads and those it must leave to the general path
+/// (VLAN tags, LLC, ARP, IPv4 options, fragments, IP-in-IP, IPv6 extension headers and
+/// tunnels, ICMP, cut transport headers), with and without switch, router and unknown
+/// records: the leads path gives the records path's leads, rates and tags, sample by sample.
+#[test]
+fn plain_leads_over_built_headers() {
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+    let mut pick = |n: u64| -> u64 { next() % n };
+    let (mut compared, mut plain) = (0usize, 0usize);
+    for round in 0..40_000 {
+        let mut frame = vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+        let vlan = pick(4);
+        if vlan > 0 {
+            frame.extend_from_slice(&[0x81, 0x00, 0x20 | pick(16) as u8, 0x05]);
+        }
+        if vlan == 3 {
+            frame.extend_from_slice(&[0x81, 0x00, 0x00, 0x07]);
+        }
+        let l4 = |frame: &mut Vec<u8>, proto: u8, pick: &mut dyn FnMut(u64) -> u64| {
+            let n = match proto {
+                6 => 20,
+                17 => 8,
+                _ => 8,
+            };
+            for i in 0..n {
+                frame.push(if i == 13 {
+                    pick(256) as u8
+                } else {
+                    (i * 7 + 1) as u8
+                });
+            }
+        };
+        let protos = [1u8, 4, 6, 6, 17, 17, 41, 47, 58, 0, 43, 44, 51, 60, 135];
+        match pick(5) {
+            0 | 1 => {
+                frame.extend_from_slice(&[0x08, 0x00]);
+                let ihl = [5u8, 5, 5, 6, 4, 15][pick(6) as usize];
+                let version = if pick(20) == 0 { 6 } else { 4 };
+                let proto = protos[pick(protos.len() as u64) as usize];
+                let frag: u16 = [0, 0, 0x2000, 0x0001, 0x4000][pick(5) as usize];
+                let mut h = vec![version << 4 | ihl, pick(256) as u8, 0, 60, 0, 1];
+                h.extend_from_slice(&frag.to_be_bytes());
+                h.extend_from_slice(&[64, proto, 0, 0, 10, 0, 0, 1, 192, 0, 2, 7]);
+                h.resize(usize::from(ihl.max(5)) * 4, 1);
+                frame.extend_from_slice(&h);
+                l4(&mut frame, proto, &mut pick);
+            }
+            2 | 3 => {
+                frame.extend_from_slice(&[0x86, 0xdd]);
+                let version = if pick(20) == 0 { 4 } else { 6 };
+                let nh = protos[pick(protos.len() as u64) as usize];
+                frame.extend_from_slice(&[version << 4 | pick(16) as u8, pick(256) as u8, 1, 2]);
+                frame.extend_from_slice(&[0, 40, nh, 64]);
+                for i in 0..32 {
+                    frame.push(i as u8 * 3);
+                }
+                l4(&mut frame, nh, &mut pick);
+            }
+            _ => {
+                let etype: [u8; 2] =
+                    [[0x08, 0x06], [0x00, 0x40], [0x88, 0x47], [0x88, 0xa8]][pick(4) as usize];
+                frame.extend_from_slice(&etype);
+                frame.extend_from_slice(&[0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6]);
+                frame.resize(frame.len() + 30, 9);
+            }
+        }
+        if pick(4) == 0 {
+            let keep = pick(frame.len() as u64 + 1) as usize;
+            frame.truncate(keep);
+        }
+        let header_protocol = if pick(10) == 0 { 11 } else { 1 };
+        let mut records: Vec<(u32, Vec<u8>)> = Vec::new();
+        let mut hdr = Vec::new();
+        for w in [header_protocol, 1500, 4, frame.len() as u32] {
+            hdr.extend_from_slice(&w.to_be_bytes());
+        }
+        hdr.extend_from_slice(&frame);
+        while hdr.len() % 4 != 0 {
+            hdr.push(0);
+        }
+        records.push((1, hdr));
+        for _ in 0..pick(3) {
+            let (fmt, len) = [
+                (1001, 16),
+                (1001, 16),
+                (1001, 12),
+                (1002, 16),
+                (9999, 8),
+                (1, 0),
+            ][pick(6) as usize];
+            let mut body = Vec::new();
+            if fmt == 1002 {
+                body.extend_from_slice(&[0, 0, 0, 1, 10, 0, 0, 254, 0, 0, 0, 24, 0, 0, 0, 16]);
+            } else {
+                body.resize(len, 3);
+            }
+            let at = pick(records.len() as u64 + 1) as usize;
+            records.insert(at, (fmt, body));
+        }
+        let expanded = pick(2) == 0;
+        let mut sample = Vec::new();
+        let words: &[u32] = if expanded {
+            &[7, 0, 3, 512, 9000, 0, 0, 4, 0, 5, records.len() as u32]
+        } else {
+            &[7, 3, 256, 9000, 0, 4, 0x4000_0005, records.len() as u32]
+        };
+        for w in words {
+            sample.extend_from_slice(&w.to_be_bytes());
+        }
+        for (fmt, body) in &records {
+            sample.extend_from_slice(&fmt.to_be_bytes());
+            sample.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            sample.extend_from_slice(body);
+        }
+        let mut d = Vec::new();
+        for w in [5u32, 1, 0xc000_0201, 0, round, 1000, 1] {
+            d.extend_from_slice(&w.to_be_bytes());
+        }
+        d.extend_from_slice(&(if expanded { 3u32 } else { 1 }).to_be_bytes());
+        d.extend_from_slice(&(sample.len() as u32).to_be_bytes());
+        d.extend_from_slice(&sample);
+
+        let mut want = Vec::new();
+        let a = SflowDecoder::new().decode_with_counters(
+            src(),
+            &d,
+            |r, s| want.push((r.lead(), s.sampling_rate, s.tag.unwrap_or((0, 0)))),
+            |_| {},
+        );
+        let mut got = Vec::new();
+        let b = SflowDecoder::new().decode_leads_with_counters(
+            src(),
+            &d,
+            |l, s| {
+                plain += usize::from(s.sample.is_none());
+                got.push((*l, s.sampling_rate, s.tag));
+            },
+            |_| {},
+        );
+        assert_eq!(got, want, "round {round}: {d:02x?}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "round {round}");
+        compared += want.len();
+    }
+    eprintln!("{compared} leads, {plain} plain");
+    assert!(compared > 20_000 && plain > 3_000 && plain < compared / 2);
 }

@@ -93,18 +93,19 @@ pub fn flow_into(
 /// renormalization reads it back.
 #[inline]
 pub fn flow_into_lead(rec: &FlowRecord<'_>, s: &SflowSample<'_>, f: &mut Flow) {
-    lead_into(&rec.lead(), s, f);
+    lead_into(&rec.lead(), s.sampling_rate, s.tag.unwrap_or((0, 0)), f);
 }
 
-/// [`flow_into_lead`] from the record's lead alone (`pmacct_wire::sflow::to_lead`).
+/// [`flow_into_lead`] from the record's lead alone (`pmacct_wire::sflow::to_lead`), the
+/// sample's rate and its tag record's (tag, tag2).
 #[inline]
-pub fn lead_into(lead: &LeadFields, s: &SflowSample<'_>, f: &mut Flow) {
+pub fn lead_into(lead: &LeadFields, sampling_rate: u32, tag: (u64, u64), f: &mut Flow) {
     netflow::lead_into(lead, f);
     let p = &mut f.prims;
     p.timestamp_start = Timestamp::ZERO;
     p.timestamp_end = Timestamp::ZERO;
-    (p.tag, p.tag2) = s.tag.unwrap_or((0, 0));
-    p.sampling_rate = s.sampling_rate;
+    (p.tag, p.tag2) = tag;
+    p.sampling_rate = sampling_rate;
     f.bin_time = 0;
 }
 

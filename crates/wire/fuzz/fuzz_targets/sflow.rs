@@ -2,7 +2,8 @@
 //! walkers get exercised). Records handed out must be consistent with the stats, and every
 //! counter record and lazily-read view (AS path, communities, label stacks) is walked. The
 //! leads path (what sfacctd takes when its plugins read only the lead) must give each
-//! record's lead, in order, with the same stats.
+//! record's lead, rate and tags, in order, with the same stats: plain samples' leads read
+//! straight from the datagram, and (`with_whole_samples`) every one from its sample.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use pmacct_wire::sflow::{self, Sample};
@@ -25,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         &d,
         |r, s| {
             n += 1;
-            leads.push(r.lead());
+            leads.push((r.lead(), s.sampling_rate, s.tag.unwrap_or((0, 0))));
             assert_eq!(r.packets, 1);
             if let Some(g) = s.gateway {
                 let _ = g.dst_as_path.asns().count();
@@ -39,11 +40,19 @@ fuzz_target!(|data: &[u8]| {
         },
         |c| counters += c.records().count() as u32 + 1,
     );
-    let mut got = Vec::new();
-    let by_leads =
-        SflowDecoder::new().decode_leads_with_counters(src, &d, |l, _| got.push(*l), |_| {});
-    assert_eq!(got, leads);
-    assert_eq!(format!("{by_records:?}"), format!("{by_leads:?}"));
+    for whole in [false, true] {
+        let mut got = Vec::new();
+        let by_leads = SflowDecoder::new()
+            .with_whole_samples(whole)
+            .decode_leads_with_counters(
+                src,
+                &d,
+                |l, s| got.push((*l, s.sampling_rate, s.tag)),
+                |_| {},
+            );
+        assert_eq!(got, leads);
+        assert_eq!(format!("{by_records:?}"), format!("{by_leads:?}"));
+    }
     if let Ok(s) = by_records {
         assert_eq!(s.records, n);
         assert!(s.records <= s.flow_samples);

@@ -13,11 +13,7 @@ pub(super) fn v5_flow_sample<'a>(
     stats: &mut SflowStats,
 ) -> Result<(), DropReason> {
     let mut rd = Rd::new(body);
-    *s = SflowSample {
-        datagram: *dg,
-        sample_type: tag,
-        ..Default::default()
-    };
+    s.reset(dg, tag);
     // The fixed fields, each form's in one bound check; the record count last.
     let nrec = if tag == SAMPLE_FLOW_EXPANDED {
         let Some([seq, id_type, id_index, rate, pool, drops, in_fmt, input, out_fmt, output, n]) =
@@ -164,18 +160,22 @@ pub(super) fn header_record<'a>(s: &mut SflowSample<'a>, rd: &mut Rd<'a>, v5: bo
         hlen
     } as usize;
     s.header = rd.bytes(hlen)?;
+    // The sample's reset left the packet empty, unless a header record came before.
+    if s.has_header {
+        s.packet = PacketInfo::EMPTY;
+    }
     s.has_header = true;
     s.sampled_packet_size = s.frame_length;
     // In place: decoded apart, the packet's facts were copied into the sample (a memcpy
     // per sample in the profile).
     let (h, out) = (s.header, &mut s.packet);
     match s.header_protocol {
-        1 => packet::decode_into(FirstHeader::Ethernet, h, out),
+        1 => packet::decode_fresh(FirstHeader::Ethernet, h, out),
         7 => ppp_into(h, out),
-        11 => packet::decode_into(FirstHeader::Ipv4, h, out),
-        12 => packet::decode_into(FirstHeader::Ipv6, h, out),
-        13 => packet::decode_into(FirstHeader::Mpls, h, out),
-        _ => *out = PacketInfo::default(),
+        11 => packet::decode_fresh(FirstHeader::Ipv4, h, out),
+        12 => packet::decode_fresh(FirstHeader::Ipv6, h, out),
+        13 => packet::decode_fresh(FirstHeader::Mpls, h, out),
+        _ => {}
     }
     let p = &s.packet;
     // sfacctd's eth_type: the ethertype after one 802.1Q tag, or after MPLS the IP type it

@@ -14,6 +14,7 @@
 
 mod counters;
 mod flow;
+mod lead;
 mod record;
 mod sample;
 mod v2v4;
@@ -34,6 +35,7 @@ pub use sample::{
 
 use counters::v5_counter_sample;
 use flow::v5_flow_sample;
+use lead::{plain_lead, PlainLead};
 use v2v4::v2v4_sample;
 use xdr::Rd;
 
@@ -199,10 +201,52 @@ impl SflowStats {
 }
 
 /// sFlow decoder. Stateless between datagrams (sFlow has no templates); kept as a type so
-/// the daemon can hold one per worker like `NetflowDecoder`, and for future options.
+/// the daemon can hold one per worker like `NetflowDecoder`, and for its options.
 #[derive(Debug, Default, Clone)]
 pub struct SflowDecoder {
-    _private: (),
+    /// Every lead comes with its decoded sample (no plain path): see `with_whole_samples`.
+    whole_samples: bool,
+}
+
+/// What a consumer of leads gets beside a flow sample's lead.
+#[derive(Debug, Clone, Copy)]
+pub struct LeadSample<'s> {
+    pub sampling_rate: u32,
+    /// pmacct's tag record (tag, tag2), 0 without one.
+    pub tag: (u64, u64),
+    /// The decoded sample; None for a plain sample's lead, read without one (never with
+    /// [`SflowDecoder::with_whole_samples`]).
+    pub sample: Option<&'s SflowSample<'s>>,
+}
+
+/// A flow sample as the walk found it: decoded whole, or (a plain one, for a consumer of
+/// leads) its lead alone.
+enum FlowFound<'s, 'a> {
+    Whole(&'s SflowSample<'a>),
+    Plain(&'s PlainLead),
+}
+
+/// Where the walk hands what it finds; one value for both paths of a flow sample.
+trait Visit {
+    /// Plain flow samples are read as leads (`lead::plain_lead`), not decoded whole.
+    const PLAIN: bool;
+    fn flow(&mut self, f: FlowFound<'_, '_>);
+    fn counters(&mut self, c: &CounterSample<'_>);
+}
+
+/// [`walk`]'s visitor: every sample, decoded whole.
+struct Whole<F>(F);
+
+impl<F: FnMut(Sample<'_, '_>)> Visit for Whole<F> {
+    const PLAIN: bool = false;
+    fn flow(&mut self, f: FlowFound<'_, '_>) {
+        if let FlowFound::Whole(s) = f {
+            (self.0)(Sample::Flow(s));
+        }
+    }
+    fn counters(&mut self, c: &CounterSample<'_>) {
+        (self.0)(Sample::Counters(c));
+    }
 }
 
 /// What the sample walker reports.
@@ -239,18 +283,32 @@ impl SflowDecoder {
     ) -> Result<SflowStats, SflowError> {
         // One record for every sample of the datagram, written in place.
         let mut rec = FlowRecord::default();
-        let flow = |fs: &SflowSample<'_>| {
-            let accounted = to_record_into(fs, &mut rec);
-            if accounted {
-                sink(&rec, fs);
+        let flow = |f: FlowFound<'_, '_>| match f {
+            FlowFound::Whole(fs) => {
+                let accounted = to_record_into(fs, &mut rec);
+                if accounted {
+                    sink(&rec, fs);
+                }
+                accounted
             }
-            accounted
+            // Not asked for (`samples::<false, ..>`).
+            FlowFound::Plain(_) => false,
         };
-        samples(agent_src, datagram, flow, &mut counters)
+        samples::<false, _, _>(agent_src, datagram, flow, &mut counters)
+    }
+
+    /// Every lead of [`SflowDecoder::decode_leads_with_counters`] comes with its decoded
+    /// sample (`LeadSample::sample`): for a consumer that reads a sample's pool and
+    /// sequence (sfacctd's renormalization), at the cost of decoding plain samples whole.
+    pub fn with_whole_samples(mut self, on: bool) -> Self {
+        self.whole_samples = on;
+        self
     }
 
     /// [`SflowDecoder::decode_with_counters`] for a consumer of leads alone: each flow
     /// sample's lead ([`to_lead`], what `FlowRecord::lead` of its record is), no record.
+    /// A plain sample's lead is read without decoding the sample whole (`LeadSample::sample`
+    /// is None then), unless [`SflowDecoder::with_whole_samples`].
     pub fn decode_leads_with_counters<F, C>(
         &mut self,
         agent_src: IpAddr,
@@ -259,47 +317,87 @@ impl SflowDecoder {
         mut counters: C,
     ) -> Result<SflowStats, SflowError>
     where
-        F: FnMut(&LeadFields, &SflowSample),
+        F: FnMut(&LeadFields, &LeadSample<'_>),
         C: FnMut(&CounterSample),
     {
-        let flow = |fs: &SflowSample<'_>| match to_lead(fs) {
-            Some(l) => {
-                sink(&l, fs);
+        let flow = |f: FlowFound<'_, '_>| match f {
+            FlowFound::Whole(fs) => match to_lead(fs) {
+                Some(l) => {
+                    let extra = LeadSample {
+                        sampling_rate: fs.sampling_rate,
+                        tag: fs.tag.unwrap_or((0, 0)),
+                        sample: Some(fs),
+                    };
+                    sink(&l, &extra);
+                    true
+                }
+                None => false,
+            },
+            FlowFound::Plain(p) => {
+                let extra = LeadSample {
+                    sampling_rate: p.sampling_rate,
+                    tag: (0, 0),
+                    sample: None,
+                };
+                sink(&p.lead, &extra);
                 true
             }
-            None => false,
         };
-        samples(agent_src, datagram, flow, &mut counters)
+        if self.whole_samples {
+            samples::<false, _, _>(agent_src, datagram, flow, &mut counters)
+        } else {
+            samples::<true, _, _>(agent_src, datagram, flow, &mut counters)
+        }
     }
 }
 
 /// Every sample of a datagram: flow samples to `flow` (false: not accounted, a non-IP
 /// sample), counter samples to `counters`; the stats count what `flow` accounted.
+/// `PLAIN`: plain flow samples come as leads (`FlowFound::Plain`).
 #[inline(always)]
-fn samples<F, C>(
+fn samples<const PLAIN: bool, F, C>(
     agent_src: IpAddr,
     datagram: &[u8],
-    mut flow: F,
+    flow: F,
     counters: &mut C,
 ) -> Result<SflowStats, SflowError>
 where
-    F: FnMut(&SflowSample<'_>) -> bool,
+    F: FnMut(FlowFound<'_, '_>) -> bool,
     C: FnMut(&CounterSample),
 {
-    let mut emitted = 0u32;
-    let mut non_ip = 0u32;
-    let mut stats = walk(agent_src, datagram, |s| match s {
-        Sample::Flow(fs) => {
-            if flow(fs) {
-                emitted += 1;
+    struct Counting<'c, F, C, const P: bool> {
+        flow: F,
+        counters: &'c mut C,
+        emitted: u32,
+        non_ip: u32,
+    }
+    impl<F, C, const P: bool> Visit for Counting<'_, F, C, P>
+    where
+        F: FnMut(FlowFound<'_, '_>) -> bool,
+        C: FnMut(&CounterSample),
+    {
+        const PLAIN: bool = P;
+        #[inline(always)]
+        fn flow(&mut self, f: FlowFound<'_, '_>) {
+            if (self.flow)(f) {
+                self.emitted += 1;
             } else {
-                non_ip += 1;
+                self.non_ip += 1;
             }
         }
-        Sample::Counters(cs) => counters(cs),
-    })?;
-    stats.records = emitted;
-    for _ in 0..non_ip {
+        fn counters(&mut self, c: &CounterSample<'_>) {
+            (self.counters)(c)
+        }
+    }
+    let mut v = Counting::<F, C, PLAIN> {
+        flow,
+        counters,
+        emitted: 0,
+        non_ip: 0,
+    };
+    let mut stats = walk_with(agent_src, datagram, &mut v)?;
+    stats.records = v.emitted;
+    for _ in 0..v.non_ip {
         stats.drop(DropReason::NonIp);
     }
     Ok(stats)
@@ -309,7 +407,15 @@ where
 pub fn walk<F: FnMut(Sample<'_, '_>)>(
     agent_src: IpAddr,
     datagram: &[u8],
-    mut f: F,
+    f: F,
+) -> Result<SflowStats, SflowError> {
+    walk_with(agent_src, datagram, &mut Whole(f))
+}
+
+fn walk_with<V: Visit>(
+    agent_src: IpAddr,
+    datagram: &[u8],
+    v: &mut V,
 ) -> Result<SflowStats, SflowError> {
     let mut rd = Rd::new(datagram);
     let (version, agent, sub_agent_id, sequence) = header(&mut rd)?;
@@ -338,9 +444,9 @@ pub fn walk<F: FnMut(Sample<'_, '_>)>(
             break;
         }
         let go_on = if version == 5 {
-            v5_sample(&mut rd, &dg, &mut slot, &mut stats, &mut f)
+            v5_sample(&mut rd, &dg, &mut slot, &mut stats, v)
         } else {
-            v2v4_sample(&mut rd, &dg, &mut slot, &mut stats, &mut f)
+            v2v4_sample(&mut rd, &dg, &mut slot, &mut stats, v)
         };
         if !go_on {
             break;
@@ -377,12 +483,12 @@ pub fn datagram_header(datagram: &[u8]) -> Option<(IpAddr, u32, u32)> {
 }
 
 /// One v5 sample; false when the rest of the datagram cannot be located.
-fn v5_sample<'a, F: FnMut(Sample<'_, '_>)>(
+fn v5_sample<'a, V: Visit>(
     rd: &mut Rd<'a>,
     dg: &DatagramInfo,
     slot: &mut SflowSample<'a>,
     stats: &mut SflowStats,
-    f: &mut F,
+    v: &mut V,
 ) -> bool {
     let (Some(tag), Some(len)) = (rd.u32(), rd.u32()) else {
         stats.drop(DropReason::SampleTruncated);
@@ -395,15 +501,21 @@ fn v5_sample<'a, F: FnMut(Sample<'_, '_>)>(
     match tag {
         SAMPLE_FLOW | SAMPLE_FLOW_EXPANDED => {
             stats.flow_samples += 1;
+            if V::PLAIN {
+                if let Some(l) = plain_lead(body, tag) {
+                    v.flow(FlowFound::Plain(&l));
+                    return true;
+                }
+            }
             match v5_flow_sample(slot, body, tag, dg, stats) {
-                Ok(()) => f(Sample::Flow(slot)),
+                Ok(()) => v.flow(FlowFound::Whole(slot)),
                 Err(r) => stats.drop(r),
             }
         }
         SAMPLE_COUNTERS | SAMPLE_COUNTERS_EXPANDED => {
             stats.counter_samples += 1;
             match v5_counter_sample(body, tag, dg, stats) {
-                Some(s) => f(Sample::Counters(&s)),
+                Some(s) => v.counters(&s),
                 None => stats.drop(DropReason::RecordLength),
             }
         }

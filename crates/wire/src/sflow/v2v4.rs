@@ -9,12 +9,12 @@ use super::xdr::Rd;
 use super::*;
 
 /// One v2/v4 sample. These carry no lengths: an unknown type ends the datagram.
-pub(super) fn v2v4_sample<'a, F: FnMut(Sample<'_, '_>)>(
+pub(super) fn v2v4_sample<'a, V: Visit>(
     rd: &mut Rd<'a>,
     dg: &DatagramInfo,
     slot: &mut SflowSample<'a>,
     stats: &mut SflowStats,
-    f: &mut F,
+    v: &mut V,
 ) -> bool {
     let Some(tag) = rd.u32() else {
         stats.drop(DropReason::SampleTruncated);
@@ -25,7 +25,7 @@ pub(super) fn v2v4_sample<'a, F: FnMut(Sample<'_, '_>)>(
             stats.flow_samples += 1;
             match v2v4_flow_sample(slot, rd, dg) {
                 Ok(()) => {
-                    f(Sample::Flow(slot));
+                    v.flow(FlowFound::Whole(slot));
                     true
                 }
                 Err(r) => {
@@ -61,7 +61,7 @@ pub(super) fn v2v4_sample<'a, F: FnMut(Sample<'_, '_>)>(
             })();
             match r {
                 Some(Ok(c)) => {
-                    f(Sample::Counters(&c));
+                    v.counters(&c);
                     true
                 }
                 Some(Err(reason)) => {
@@ -86,11 +86,7 @@ fn v2v4_flow_sample<'a>(
     rd: &mut Rd<'a>,
     dg: &DatagramInfo,
 ) -> Result<(), DropReason> {
-    *s = SflowSample {
-        datagram: *dg,
-        sample_type: SAMPLE_FLOW,
-        ..Default::default()
-    };
+    s.reset(dg, SAMPLE_FLOW);
     let t = DropReason::SampleTruncated;
     s.sequence = rd.u32().ok_or(t)?;
     let id = rd.u32().ok_or(t)?;
