@@ -1,6 +1,8 @@
 //! sFlow decode throughput, in flow samples per second per core: the sfprobe captures
 //! (raw-header samples with an extended switch record, 5-7 per datagram) decoded into
-//! `FlowRecord`s, and the sampled-header decoder on its own.
+//! `FlowRecord`s, into leads (what sfacctd takes when its plugins read only the lead:
+//! plain samples read straight from the datagram, and every sample decoded whole as with
+//! `sfacctd_renormalize`), and the sampled-header decoder on its own.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -35,6 +37,35 @@ fn bench(c: &mut Criterion) {
             let mut bytes = 0u64;
             for (s, d) in &dgs {
                 let _ = dec.decode(*s, black_box(d), |r, _| bytes += r.bytes);
+            }
+            bytes
+        })
+    });
+    g.bench_function("decode_leads", |b| {
+        b.iter(|| {
+            let mut bytes = 0u64;
+            for (s, d) in &dgs {
+                let _ = dec.decode_leads_with_counters(
+                    *s,
+                    black_box(d),
+                    |l, _| bytes += l.bytes,
+                    |_| {},
+                );
+            }
+            bytes
+        })
+    });
+    let mut whole = SflowDecoder::new().with_whole_samples(true);
+    g.bench_function("decode_leads_whole_samples", |b| {
+        b.iter(|| {
+            let mut bytes = 0u64;
+            for (s, d) in &dgs {
+                let _ = whole.decode_leads_with_counters(
+                    *s,
+                    black_box(d),
+                    |l, _| bytes += l.bytes,
+                    |_| {},
+                );
             }
             bytes
         })
