@@ -436,8 +436,9 @@ fn walk_with<V: Visit>(
         ..Default::default()
     };
     // One sample slot reused for every flow sample: it is large, so it is neither moved nor
-    // returned by value.
-    let mut slot = SflowSample::default();
+    // returned by value, and made only when a sample is decoded whole (a datagram of plain
+    // samples read as leads needs none).
+    let mut slot = None;
     for _ in 0..samples {
         if rd.left() == 0 {
             stats.drop(DropReason::SampleTruncated);
@@ -486,7 +487,7 @@ pub fn datagram_header(datagram: &[u8]) -> Option<(IpAddr, u32, u32)> {
 fn v5_sample<'a, V: Visit>(
     rd: &mut Rd<'a>,
     dg: &DatagramInfo,
-    slot: &mut SflowSample<'a>,
+    slot: &mut Option<SflowSample<'a>>,
     stats: &mut SflowStats,
     v: &mut V,
 ) -> bool {
@@ -507,6 +508,7 @@ fn v5_sample<'a, V: Visit>(
                     return true;
                 }
             }
+            let slot = slot.get_or_insert(SflowSample::EMPTY);
             match v5_flow_sample(slot, body, tag, dg, stats) {
                 Ok(()) => v.flow(FlowFound::Whole(slot)),
                 Err(r) => stats.drop(r),

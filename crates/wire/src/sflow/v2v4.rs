@@ -12,7 +12,7 @@ use super::*;
 pub(super) fn v2v4_sample<'a, V: Visit>(
     rd: &mut Rd<'a>,
     dg: &DatagramInfo,
-    slot: &mut SflowSample<'a>,
+    slot: &mut Option<SflowSample<'a>>,
     stats: &mut SflowStats,
     v: &mut V,
 ) -> bool {
@@ -23,6 +23,7 @@ pub(super) fn v2v4_sample<'a, V: Visit>(
     match tag {
         SAMPLE_FLOW => {
             stats.flow_samples += 1;
+            let slot = slot.get_or_insert(SflowSample::EMPTY);
             match v2v4_flow_sample(slot, rd, dg) {
                 Ok(()) => {
                     v.flow(FlowFound::Whole(slot));
