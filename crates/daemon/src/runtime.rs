@@ -674,7 +674,7 @@ fn receive_loop(
                 "stats [{}] socket rcvbuf={} kernel_drops={}",
                 core.listen_label(),
                 rcvbuf,
-                rx.kernel_drops
+                rx.kernel_drops().unwrap_or(0)
             );
         }
     }

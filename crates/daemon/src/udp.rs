@@ -95,10 +95,6 @@ pub fn bind(addr: SocketAddr, rcvbuf: Option<usize>, opts: &SockOpts) -> io::Res
     }
     s.set_reuse_address(true)?;
     s.set_reuse_port(true)?;
-    // SO_RXQ_OVFL: every datagram carries the socket's count of datagrams the kernel dropped
-    // for want of buffer space (SIGUSR1 reports it; best effort: the metrics endpoint reads
-    // /proc/net/udp anyway).
-    let _ = set_int_opt(&s, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1);
     if let Some(n) = rcvbuf {
         s.set_recv_buffer_size(n)?;
     }
@@ -198,30 +194,6 @@ pub fn steer_by_source(sock: &std::net::UdpSocket, workers: usize) -> io::Result
     }
 }
 
-fn set_int_opt(
-    s: &Socket,
-    level: libc::c_int,
-    name: libc::c_int,
-    v: libc::c_int,
-) -> io::Result<()> {
-    // SAFETY: the fd is a live socket owned by `s`; the option value is a c_int on our stack
-    // whose size we pass.
-    let rc = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            level,
-            name,
-            &v as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
 /// Datagrams one `recvmmsg` call takes at most.
 pub const RECV_BATCH: usize = 128;
 /// Room for any UDP payload (pmacct reads into a 64 KiB buffer too).
@@ -231,9 +203,6 @@ const SLOT_BYTES: usize = 65536;
 /// consecutive pages that stay in cache from the kernel's copy to the decoder's read: 64 KiB
 /// slots put every datagram's start in the same cache sets, each on its own pages.
 const DENSE_BYTES: usize = 2048;
-/// Control buffer per datagram: one SO_RXQ_OVFL message (a u32), with room to spare.
-/// u64 elements keep it aligned for `cmsghdr`.
-const CTRL_WORDS: usize = 8;
 
 /// A worker's batched reader: up to [`RECV_BATCH`] datagrams per system call, into buffers
 /// allocated once.
@@ -249,13 +218,9 @@ pub struct Receiver {
     names: Vec<libc::sockaddr_storage>,
     /// Two per datagram: its dense slot, then the rest of its spill slot.
     iovs: Vec<libc::iovec>,
-    ctrl: Vec<[u64; CTRL_WORDS]>,
     hdrs: Vec<libc::mmsghdr>,
     /// Datagrams of the last batch.
     len: usize,
-    /// The kernel's drop count of this socket (SO_RXQ_OVFL), as of the last datagram that
-    /// carried it.
-    pub kernel_drops: u64,
 }
 
 impl Receiver {
@@ -267,11 +232,31 @@ impl Receiver {
             // SAFETY: sockaddr_storage is plain old data; all-zero is a valid value.
             names: vec![unsafe { std::mem::zeroed() }; RECV_BATCH],
             iovs: Vec::with_capacity(2 * RECV_BATCH),
-            ctrl: vec![[0u64; CTRL_WORDS]; RECV_BATCH],
             hdrs: Vec::with_capacity(RECV_BATCH),
             len: 0,
-            kernel_drops: 0,
         }
+    }
+
+    /// Datagrams the kernel dropped on this socket for want of buffer space (the count
+    /// SO_RXQ_OVFL would attach to every datagram, read when asked: SO_MEMINFO's
+    /// SK_MEMINFO_DROPS). None if the kernel does not say.
+    pub fn kernel_drops(&self) -> Option<u64> {
+        let mut info = [0u32; 16];
+        let mut len = std::mem::size_of_val(&info) as libc::socklen_t;
+        // SAFETY: the fd is our live socket; `info` is a u32 array on our stack of `len`
+        // bytes, which the kernel fills up to that length and updates `len` to what it wrote.
+        let rc = unsafe {
+            libc::getsockopt(
+                self.sock.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_MEMINFO,
+                info.as_mut_ptr() as *mut libc::c_void,
+                &mut len,
+            )
+        };
+        let at = libc::SK_MEMINFO_DROPS as usize;
+        let written = len as usize / std::mem::size_of::<u32>();
+        (rc == 0 && at < written).then(|| u64::from(info[at]))
     }
 
     /// Wait for datagrams (up to the socket's read timeout) and take as many as are queued,
@@ -300,12 +285,12 @@ impl Receiver {
             h.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as u32;
             h.msg_hdr.msg_iov = &mut self.iovs[2 * i];
             h.msg_hdr.msg_iovlen = 2;
-            h.msg_hdr.msg_control = self.ctrl[i].as_mut_ptr() as *mut libc::c_void;
-            h.msg_hdr.msg_controllen = std::mem::size_of::<[u64; CTRL_WORDS]>() as _;
+            // No control messages: a SO_RXQ_OVFL count on every datagram cost the kernel a
+            // cmsg per datagram for a figure read once a stats line (`kernel_drops`).
             self.hdrs.push(h);
         }
         // SAFETY: the fd is our live socket; hdrs holds RECV_BATCH initialized headers whose
-        // name, iovecs, buffers and control pointers point into vectors owned by self, valid
+        // name, iovecs and buffers point into vectors owned by self, valid
         // and not moved for the duration of the call, each with its true capacity (the two
         // iovecs of a datagram never overlap). MSG_WAITFORONE blocks (up to SO_RCVTIMEO) for
         // the first datagram only; no timeout argument.
@@ -324,9 +309,6 @@ impl Receiver {
         }
         self.len = rc as usize;
         for i in 0..self.len {
-            if let Some(d) = rxq_ovfl(&self.hdrs[i].msg_hdr) {
-                self.kernel_drops = u64::from(d);
-            }
             if self.hdrs[i].msg_len as usize > DENSE_BYTES {
                 // A long datagram: its head goes in front of its tail.
                 let head = &self.dense[i * DENSE_BYTES..(i + 1) * DENSE_BYTES];
@@ -412,23 +394,6 @@ impl Gather {
     pub fn idle(&mut self) {
         self.wait = Self::MIN;
     }
-}
-
-/// The SO_RXQ_OVFL count a received message carries, if any.
-fn rxq_ovfl(h: &libc::msghdr) -> Option<u32> {
-    // SAFETY: `h` was filled by recvmmsg: msg_control/msg_controllen describe our control
-    // buffer and the kernel's well-formed cmsgs in it; the CMSG_* macros stay within
-    // msg_controllen. The u32 payload may be unaligned: read_unaligned.
-    unsafe {
-        let mut c = libc::CMSG_FIRSTHDR(h);
-        while !c.is_null() {
-            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SO_RXQ_OVFL {
-                return Some(std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const u32));
-            }
-            c = libc::CMSG_NXTHDR(h, c);
-        }
-    }
-    None
 }
 
 fn sockaddr_to_std(ss: &libc::sockaddr_storage, len: libc::socklen_t) -> Option<SocketAddr> {
@@ -544,8 +509,6 @@ mod tests {
         assert_eq!(g.after_take(1, 800, US(50)), None);
     }
 
-    /// A batch comes back whole, in order, with each datagram's source; a socket overrun
-    /// is counted through SO_RXQ_OVFL.
     /// [`steered_worker`] says which socket the kernel's run of the program picks: two
     /// sockets of a group, datagrams from 127.0.0.1-16, each read where it was predicted.
     #[test]
@@ -609,6 +572,8 @@ mod tests {
         }
     }
 
+    /// A batch comes back whole, in order, with each datagram's source; a socket overrun
+    /// is counted (`Receiver::kernel_drops`).
     #[test]
     fn batches_and_kernel_drops() {
         let b = bind(
@@ -647,10 +612,8 @@ mod tests {
                 assert_eq!(d.1.len(), 1000);
             }
         }
-        // The count travels with datagrams queued after the drops: one more brings it.
-        tx.send_to(&[8; 10], addr).unwrap();
-        received += r.recv().unwrap();
-        assert!(r.kernel_drops > 0, "received {received}");
-        assert_eq!(received as u64 + r.kernel_drops, 201);
+        let drops = r.kernel_drops().expect("SO_MEMINFO");
+        assert!(drops > 0, "received {received}");
+        assert_eq!(received as u64 + drops, 200);
     }
 }
