@@ -164,6 +164,10 @@ impl Decoder for SflowSource {
                 f.bin_time = t.secs;
                 f.time_start_usecs = t.usecs;
             }
+            debug_assert!(
+                renormalizer.is_none() || s.is_some(),
+                "a plain lead renormalized"
+            );
             if let (Some(r), Some(s)) = (renormalizer.as_mut(), s) {
                 if rate_only {
                     f.prims.sampling_rate = r.factor(s);
