@@ -41,35 +41,26 @@ fn bench(c: &mut Criterion) {
             bytes
         })
     });
-    g.bench_function("decode_leads", |b| {
-        b.iter(|| {
-            let mut bytes = 0u64;
-            for (s, d) in &dgs {
-                let _ = dec.decode_leads_with_counters(
-                    *s,
-                    black_box(d),
-                    |l, _| bytes += l.bytes,
-                    |_| {},
-                );
-            }
-            bytes
-        })
-    });
-    let mut whole = SflowDecoder::new().with_whole_samples(true);
-    g.bench_function("decode_leads_whole_samples", |b| {
-        b.iter(|| {
-            let mut bytes = 0u64;
-            for (s, d) in &dgs {
-                let _ = whole.decode_leads_with_counters(
-                    *s,
-                    black_box(d),
-                    |l, _| bytes += l.bytes,
-                    |_| {},
-                );
-            }
-            bytes
-        })
-    });
+    for (name, whole) in [
+        ("decode_leads", false),
+        ("decode_leads_whole_samples", true),
+    ] {
+        let mut dec = SflowDecoder::new().with_whole_samples(whole);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut bytes = 0u64;
+                for (s, d) in &dgs {
+                    let _ = dec.decode_leads_with_counters(
+                        *s,
+                        black_box(d),
+                        |l, _| bytes += l.bytes,
+                        |_| {},
+                    );
+                }
+                bytes
+            })
+        });
+    }
     let mut headers = Vec::new();
     for (s, d) in &dgs {
         sflow::walk(*s, d, |x| {

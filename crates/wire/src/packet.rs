@@ -249,7 +249,7 @@ impl PacketInfo {
 }
 
 #[inline]
-fn be16(b: &[u8], off: usize) -> Option<u16> {
+pub(crate) fn be16(b: &[u8], off: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*b.get(off)?, *b.get(off + 1)?]))
 }
 

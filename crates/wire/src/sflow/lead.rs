@@ -12,7 +12,7 @@
 use super::flow_format::{EX_SWITCH, HEADER};
 use super::xdr::Rd;
 use super::SAMPLE_FLOW_EXPANDED;
-use crate::packet::{ETHERTYPE_8021Q, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
+use crate::packet::{be16, ETHERTYPE_8021Q, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 use crate::record::LeadFields;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -66,7 +66,7 @@ pub(super) fn plain_lead(body: &[u8], tag: u32) -> Option<PlainLead> {
 /// for TCP alone).
 #[inline(always)]
 fn ethernet_lead(b: &[u8]) -> Option<LeadFields> {
-    let be16 = |at: usize| Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]));
+    let be16 = |at: usize| be16(b, at);
     let (mut etype, mut p) = (be16(12)?, 14);
     if etype == ETHERTYPE_8021Q {
         (etype, p) = (be16(16)?, 18);
