@@ -18,7 +18,9 @@ header-count quirk even offline), kernel drops (/proc/net/udp drops of the daemo
 CPU-s per million records out (user+sys of the daemon and its reaped children, from wait4),
 and the ratios. Then the offline CPU per record (pcap_savefile, replayed --offline-replay
 times: 3000, as at 300 a run is about 80 ms of CPU, eight clock ticks, and one tick moved
-the figure by a tenth) and the live/offline ratio. The machine's load average is printed
+the figure by a tenth) and the live/offline ratio; then where live parts from offline: the
+live user-space CPU per record against the offline figure (user/off), and the kernel's CPU
+per datagram sent (sys us/dg: the socket receive, about 1 us a datagram on these VMs). The machine's load average is printed
 first and last: on a shared 2-core machine the figures are noisy.
 """
 import argparse
@@ -109,6 +111,13 @@ def flows_out(path):
 def tree_cpu(pid):
     """CPU seconds (user+sys) of `pid` and its live descendants, from /proc (pmacct's plugins
     are child processes its core may not reap before exiting, so wait4 alone can miss them)."""
+    return sum(tree_cpu_split(pid))
+
+
+def tree_cpu_split(pid):
+    """(user, sys) CPU seconds of `pid` and its live descendants. The kernel splits a task's
+    precise run time between the two by the clock ticks that found it in each: over seconds
+    of a busy run, a fair estimate of the kernel's share (the receive path)."""
     procs = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -117,15 +126,16 @@ def tree_cpu(pid):
             except OSError:
                 continue
             f = st[st.rindex(")") + 2:].split()
-            procs[int(d)] = (int(f[1]), int(f[11]) + int(f[12]))
+            procs[int(d)] = (int(f[1]), int(f[11]), int(f[12]))
     hz = os.sysconf("SC_CLK_TCK")
-    total, todo = 0, [pid]
+    user, sys_, todo = 0, 0, [pid]
     while todo:
         q = todo.pop()
         if q in procs:
-            total += procs[q][1]
-        todo += [c for c, (pp, _) in procs.items() if pp == q]
-    return total / hz
+            user += procs[q][1]
+            sys_ += procs[q][2]
+        todo += [c for c, (pp, _, _) in procs.items() if pp == q]
+    return user / hz, sys_ / hz
 
 
 def wait_cpu(p, before=0.0):
@@ -152,7 +162,8 @@ def thread_cpu(pid):
 def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, name, env=None,
              cpus=None, exporters=1):
     """One live run: (records sent, records out, kernel drops, CPU-s, records/s sent,
-    (busiest thread's share of a core during the replay, its name))."""
+    (busiest thread's share of a core during the replay, its name), datagrams sent, the
+    kernel's share of the CPU-s)."""
     port = free_port()
     conf, out = config(daemon, work, name, port=port)
     log = open(os.path.join(work, name + ".log"), "w")
@@ -180,11 +191,11 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
     after = thread_cpu(p.pid)
     busiest = max(((after[t] - before.get(t, 0.0)) / seconds, t) for t in after)
     drops = udp_rows(port)[1]
-    sampled = tree_cpu(p.pid)
+    user, sys_ = tree_cpu_split(p.pid)
     p.send_signal(signal.SIGINT)
-    cpu = wait_cpu(p, sampled)
+    cpu = wait_cpu(p, user + sys_)
     return (int(sent["records"]), flows_out(out), drops, cpu, float(sent["records_per_s"]),
-            busiest)
+            busiest, int(sent["datagrams"]), sys_ / max(1e-9, user + sys_))
 
 
 def offline_run(binary, daemon, pcap, replay, work, name):
@@ -258,8 +269,9 @@ def main():
             if off_us.get("pmacct"):
                 print("offline CPU ratio pmacct/ours: %.2fx" % (off_us["pmacct"] / off_us["ours"]))
             rates = a.rates_sf if proto == "sflow" else a.rates_nf
-            print("%10s %-7s %11s %11s %8s %9s %10s %9s" % (
-                "offered/s", "daemon", "offered", "out", "loss%", "k.drops", "CPU-s/M", "live/off"))
+            print("%10s %-7s %11s %11s %8s %9s %10s %9s %9s %10s" % (
+                "offered/s", "daemon", "offered", "out", "loss%", "k.drops", "CPU-s/M",
+                "live/off", "user/off", "sys us/dg"))
             for rate in [int(x) for x in rates.split(",")]:
                 res = {n: [] for n, _ in builds}
                 for rep in range(a.reps):
@@ -280,9 +292,16 @@ def main():
                     out = statistics.median(x[1] for x in runs)
                     drops = statistics.median(x[2] for x in runs)
                     cpm[name] = statistics.median(x[3] * 1e6 / max(1, x[1]) for x in runs)
-                    print("%10d %-7s %11d %11d %8.3f %9d %10.3f %8.2fx" % (
+                    # The user-space share of the live figure against the whole offline one
+                    # (offline's kernel time is the savefile's reads), and the kernel's
+                    # time per datagram received: where live parts from offline.
+                    user_pm = statistics.median(
+                        x[3] * (1 - x[7]) * 1e6 / max(1, x[1]) for x in runs)
+                    sys_dg = statistics.median(x[3] * x[7] * 1e6 / max(1, x[6]) for x in runs)
+                    print("%10d %-7s %11d %11d %8.3f %9d %10.3f %8.2fx %8.2fx %10.2f" % (
                         rate, name, sent, out, loss, drops, cpm[name],
-                        cpm[name] / max(1e-9, off_us[name])))
+                        cpm[name] / max(1e-9, off_us[name]),
+                        user_pm / max(1e-9, off_us[name]), sys_dg))
                 if cpm.get("ours"):
                     print("%10s CPU ratio pmacct/ours %.2fx%s" % (
                         "", cpm["pmacct"] / cpm["ours"],
