@@ -24,7 +24,8 @@ fi
 
 # oracle and exporters for differential tests: pmacct (1.7.7), softflowd, tshark, tcpdump, scapy
 # python3-venv: the Kafka-protocol test broker (tansu) is installed from PyPI into a venv
-install pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2
+# ethtool: gro_live turns GRO on for its veth (UDP receive offload, as from a NIC)
+install pmacct softflowd tshark tcpdump python3 python3-scapy python3-venv iproute2 ethtool
 # Debian's pmacct package ships units; never let an installed oracle run as a service here.
 for s in nfacctd sfacctd pmacctd uacctd; do $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true; done
 # compat_bmp: gobgpd as a real BMP exporter (two gobgpd speakers the test starts itself);

@@ -37,6 +37,9 @@ EXCLUSIVE = {
     # a 320,000-datagram flood whose evictions it counts: loopback drops most of it when
     # other binaries load the machine
     "bounded_state",
+    # bursts through a veth whose NAPI thread must keep up (a 256-datagram ring), counted
+    # exactly
+    "gro_live",
 }
 
 # Binaries sharing a fixed resource: at most one of a group runs at a time.

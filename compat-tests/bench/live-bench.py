@@ -20,10 +20,15 @@ and the ratios. Then the offline CPU per record (pcap_savefile, replayed --offli
 times: 3000, as at 300 a run is about 80 ms of CPU, eight clock ticks, and one tick moved
 the figure by a tenth) and the live/offline ratio; then where live parts from offline: the
 live user-space CPU per record against the offline figure (user/off), and the kernel's CPU
-per datagram sent (sys us/dg: the socket receive, about 1 us a datagram on these VMs). The machine's load average is printed
+per datagram sent (sys us/dg: the socket receive, about 1 us a datagram on these VMs).
+--veth (root, ip and ethtool) sends from a network namespace through a veth pair whose
+receiving end runs NAPI in a kernel thread with GRO on, as a NIC driver does, and adds that
+thread's CPU per million records: the path on which the kernel coalesces a flow's datagrams
+for a socket that takes them (UDP_GRO), which loopback never does. The machine's load average is printed
 first and last: on a shared 2-core machine the figures are noisy.
 """
 import argparse
+import atexit
 import json
 import os
 import signal
@@ -35,6 +40,12 @@ import tempfile
 import time
 
 from sibling import release_dir
+
+# Where the daemons listen and how the sender is started: loopback by default; --veth moves
+# the sender into a network namespace behind a veth pair (veth_up).
+TARGET_IP = "127.0.0.1"
+SENDER = []
+VETH = ("pmrsb0", "pmrsb1", "pmrs-bench", "10.213.0.1", "10.213.0.2")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -91,7 +102,7 @@ def config(daemon, work, name, port=None, pcap=None, replay=1):
         lines += ["pcap_savefile: " + pcap, "pcap_savefile_replay: %d" % replay,
                   "plugin_pipe_size: 102400000", "plugin_buffer_size: 102400"]
     else:
-        lines += ["%s_ip: 127.0.0.1" % daemon, "%s_port: %d" % (daemon, port),
+        lines += ["%s_ip: %s" % (daemon, TARGET_IP), "%s_port: %d" % (daemon, port),
                   "%s_pipe_size: 4194304" % daemon]
     conf = os.path.join(work, name + ".conf")
     open(conf, "w").write("\n".join(lines) + "\n")
@@ -118,15 +129,7 @@ def tree_cpu_split(pid):
     """(user, sys) CPU seconds of `pid` and its live descendants. The kernel splits a task's
     precise run time between the two by the clock ticks that found it in each: over seconds
     of a busy run, a fair estimate of the kernel's share (the receive path)."""
-    procs = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                st = open("/proc/%s/stat" % d).read()
-            except OSError:
-                continue
-            f = st[st.rindex(")") + 2:].split()
-            procs[int(d)] = (int(f[1]), int(f[11]), int(f[12]))
+    procs = {pid: (int(f[1]), int(f[11]), int(f[12])) for pid, _, f in proc_stats()}
     hz = os.sysconf("SC_CLK_TCK")
     user, sys_, todo = 0, 0, [pid]
     while todo:
@@ -136,6 +139,58 @@ def tree_cpu_split(pid):
             sys_ += procs[q][2]
         todo += [c for c, (pp, _, _) in procs.items() if pp == q]
     return user / hz, sys_ / hz
+
+
+def veth_up():
+    """The sender in its own network namespace behind a veth pair whose receiving end batches
+    its receive as a NIC driver does (NAPI in a kernel thread, GRO on): datagrams reach the
+    daemons' sockets the way they do from a NIC, not through loopback's one-at-a-time path
+    (on which the kernel never coalesces). Needs root, ip(8) and ethtool(8)."""
+    global TARGET_IP, SENDER
+    dev, peer, ns, ip, peer_ip = VETH
+    veth_down()
+    for cmd in (["ip", "netns", "add", ns],
+                ["ip", "link", "add", dev, "type", "veth", "peer", "name", peer],
+                ["ip", "link", "set", peer, "netns", ns],
+                ["ip", "addr", "add", ip + "/30", "dev", dev],
+                ["ip", "link", "set", dev, "up"],
+                ["ip", "-n", ns, "addr", "add", peer_ip + "/30", "dev", peer],
+                ["ip", "-n", ns, "link", "set", peer, "up"],
+                ["ethtool", "-K", dev, "gro", "on"],
+                # The sender's end without TSO: veth hands such datagrams to the peer's NAPI.
+                ["ip", "netns", "exec", ns, "ethtool", "-K", peer, "tso", "off"]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            veth_down()
+            sys.exit("--veth: %s failed: %s" % (" ".join(cmd), r.stderr.strip()))
+    open("/sys/class/net/%s/threaded" % dev, "w").write("1")
+    TARGET_IP, SENDER = ip, ["ip", "netns", "exec", ns]
+
+
+def veth_down():
+    dev, _, ns, _, _ = VETH
+    subprocess.run(["ip", "link", "del", dev], capture_output=True)
+    subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def napi_cpu():
+    """CPU seconds of the veth's NAPI kernel threads (0 without --veth)."""
+    if not SENDER:
+        return 0.0
+    hz = os.sysconf("SC_CLK_TCK")
+    return sum(int(f[11]) + int(f[12]) for _, comm, f in proc_stats()
+               if comm.startswith("napi/%s-" % VETH[0])) / hz
+
+
+def proc_stats():
+    """(pid, command name, the fields after it) of every process, from /proc/PID/stat."""
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                st = open("/proc/%s/stat" % d).read()
+            except OSError:
+                continue
+            yield int(d), st[st.index("(") + 1:st.rindex(")")], st[st.rindex(")") + 2:].split()
 
 
 def wait_cpu(p, before=0.0):
@@ -163,7 +218,7 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
              cpus=None, exporters=1):
     """One live run: (records sent, records out, kernel drops, CPU-s, records/s sent,
     (busiest thread's share of a core during the replay, its name), datagrams sent, the
-    kernel's share of the CPU-s)."""
+    kernel's share of the CPU-s, the NAPI threads' CPU-s with --veth)."""
     port = free_port()
     conf, out = config(daemon, work, name, port=port)
     log = open(os.path.join(work, name + ".log"), "w")
@@ -179,7 +234,8 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
         time.sleep(0.05)
     time.sleep(2)  # pmacct starts its plugins after binding
     before = thread_cpu(p.pid)
-    r = subprocess.run([replay_bin, "--target", "127.0.0.1:%d" % port, "--rate", str(rate),
+    napi0 = napi_cpu()
+    r = subprocess.run(SENDER + [replay_bin, "--target", "%s:%d" % (TARGET_IP, port), "--rate", str(rate),
                         "--seconds", str(seconds), "--sources", str(sources),
                         "--exporters", str(exporters), pcap],
                        capture_output=True, text=True)
@@ -188,6 +244,7 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
         p.kill()
         sys.exit("replay failed: %s" % r.stderr)
     time.sleep(1.5)
+    napi = napi_cpu() - napi0
     after = thread_cpu(p.pid)
     busiest = max(((after[t] - before.get(t, 0.0)) / seconds, t) for t in after)
     drops = udp_rows(port)[1]
@@ -195,7 +252,7 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
     p.send_signal(signal.SIGINT)
     cpu = wait_cpu(p, user + sys_)
     return (int(sent["records"]), flows_out(out), drops, cpu, float(sent["records_per_s"]),
-            busiest, int(sent["datagrams"]), sys_ / max(1e-9, user + sys_))
+            busiest, int(sent["datagrams"]), sys_ / max(1e-9, user + sys_), napi)
 
 
 def offline_run(binary, daemon, pcap, replay, work, name):
@@ -236,7 +293,14 @@ def main():
                     help="exporter addresses (127.0.0.x), each sending the whole stream")
     ap.add_argument("--offline-replay", type=int, default=3000)
     ap.add_argument("--replay", help="the replay sender binary")
+    ap.add_argument("--veth", action="store_true",
+                    help="send through a veth pair with NAPI and GRO, as from a NIC (root)")
     a = ap.parse_args()
+    if a.veth:
+        if a.exporters != 1:
+            sys.exit("--veth sends from one address: --exporters 1")
+        veth_up()
+        atexit.register(veth_down)
     a.replay = a.replay or os.path.join(release_dir(), "replay")
     builds = builds_of(a)
     print("load average at start: %s (2 shared cores: figures are noisy; medians of %d runs)"
@@ -269,9 +333,9 @@ def main():
             if off_us.get("pmacct"):
                 print("offline CPU ratio pmacct/ours: %.2fx" % (off_us["pmacct"] / off_us["ours"]))
             rates = a.rates_sf if proto == "sflow" else a.rates_nf
-            print("%10s %-7s %11s %11s %8s %9s %10s %9s %9s %10s" % (
+            print("%10s %-7s %11s %11s %8s %9s %10s %9s %9s %10s%s" % (
                 "offered/s", "daemon", "offered", "out", "loss%", "k.drops", "CPU-s/M",
-                "live/off", "user/off", "sys us/dg"))
+                "live/off", "user/off", "sys us/dg", "  NAPI CPU-s/M" if a.veth else ""))
             for rate in [int(x) for x in rates.split(",")]:
                 res = {n: [] for n, _ in builds}
                 for rep in range(a.reps):
@@ -298,10 +362,12 @@ def main():
                     user_pm = statistics.median(
                         x[3] * (1 - x[7]) * 1e6 / max(1, x[1]) for x in runs)
                     sys_dg = statistics.median(x[3] * x[7] * 1e6 / max(1, x[6]) for x in runs)
-                    print("%10d %-7s %11d %11d %8.3f %9d %10.3f %8.2fx %8.2fx %10.2f" % (
+                    napi_pm = statistics.median(x[8] * 1e6 / max(1, x[1]) for x in runs)
+                    print("%10d %-7s %11d %11d %8.3f %9d %10.3f %8.2fx %8.2fx %10.2f%s" % (
                         rate, name, sent, out, loss, drops, cpm[name],
                         cpm[name] / max(1e-9, off_us[name]),
-                        user_pm / max(1e-9, off_us[name]), sys_dg))
+                        user_pm / max(1e-9, off_us[name]), sys_dg,
+                        "  %13.3f" % napi_pm if a.veth else ""))
                 if cpm.get("ours"):
                     print("%10s CPU ratio pmacct/ours %.2fx%s" % (
                         "", cpm["pmacct"] / cpm["ours"],

@@ -607,6 +607,15 @@ fn receive_loop(
     let (mut batch_len, mut batch_since) = (0, last_take);
     while !cx.stopped() {
         let got = rx.recv();
+        if rx.take_truncated() > 0 {
+            plog!(
+                Warn,
+                "default",
+                "core",
+                "[{}] a coalesced UDP message (receive offload) over 64 KiB was cut: datagrams lost; offload turned off for this socket",
+                core.listen_label()
+            );
+        }
         // Templates that came in on the templates port first: the data just read may be
         // what they describe.
         drain_templates(side.as_ref(), core);
@@ -671,10 +680,12 @@ fn receive_loop(
                 Notice,
                 "default",
                 "core",
-                "stats [{}] socket rcvbuf={} kernel_drops={}",
+                "stats [{}] socket rcvbuf={} kernel_drops={} gro={} coalesced={}",
                 core.listen_label(),
                 rcvbuf,
-                rx.kernel_drops().unwrap_or(0)
+                rx.kernel_drops().unwrap_or(0),
+                if rx.gro() { "on" } else { "off" },
+                rx.coalesced()
             );
         }
     }
