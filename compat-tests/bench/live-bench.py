@@ -24,8 +24,8 @@ per datagram sent (sys us/dg: the socket receive, about 1 us a datagram on these
 --veth (root, ip and ethtool) sends from a network namespace through a veth pair whose
 receiving end runs NAPI in a kernel thread with GRO on, as a NIC driver does, and adds that
 thread's CPU per million records: the path on which the kernel coalesces a flow's datagrams
-for a socket that takes them (UDP_GRO), which loopback never does. The machine's load average is printed
-first and last: on a shared 2-core machine the figures are noisy.
+for a socket that takes them (UDP_GRO), which loopback never does. The machine's load
+average is printed first and last: on a shared 2-core machine the figures are noisy.
 """
 import argparse
 import atexit
@@ -129,7 +129,7 @@ def tree_cpu_split(pid):
     """(user, sys) CPU seconds of `pid` and its live descendants. The kernel splits a task's
     precise run time between the two by the clock ticks that found it in each: over seconds
     of a busy run, a fair estimate of the kernel's share (the receive path)."""
-    procs = {pid: (int(f[1]), int(f[11]), int(f[12])) for pid, _, f in proc_stats()}
+    procs = {q: (int(f[1]), int(f[11]), int(f[12])) for q, _, f in proc_stats()}
     hz = os.sysconf("SC_CLK_TCK")
     user, sys_, todo = 0, 0, [pid]
     while todo:
@@ -235,9 +235,10 @@ def live_run(binary, daemon, pcap, rate, seconds, sources, replay_bin, work, nam
     time.sleep(2)  # pmacct starts its plugins after binding
     before = thread_cpu(p.pid)
     napi0 = napi_cpu()
-    r = subprocess.run(SENDER + [replay_bin, "--target", "%s:%d" % (TARGET_IP, port), "--rate", str(rate),
-                        "--seconds", str(seconds), "--sources", str(sources),
-                        "--exporters", str(exporters), pcap],
+    r = subprocess.run(SENDER + [replay_bin, "--target", "%s:%d" % (TARGET_IP, port),
+                                 "--rate", str(rate), "--seconds", str(seconds),
+                                 "--sources", str(sources), "--exporters", str(exporters),
+                                 pcap],
                        capture_output=True, text=True)
     sent = dict(kv.split("=") for kv in r.stdout.split()[1:]) if r.returncode == 0 else {}
     if not sent:
