@@ -23,7 +23,7 @@ const PORT_PMACCT: u16 = 47301;
 const PORT_OURS: u16 = 47302;
 
 mod netns;
-use netns::Netns;
+use netns::{wait_for, Netns};
 
 /// This test's namespace: `lo` multicast on, the IPv4 multicast range routed to it.
 fn add_ns(tag: &str) -> Netns {
@@ -74,14 +74,6 @@ fn capture(rel: &str) -> Vec<Vec<u8>> {
 
 fn stderr_has(dir: &Path, needle: &str) -> bool {
     std::fs::read_to_string(dir.join("stderr")).is_ok_and(|s| s.contains(needle))
-}
-
-fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let t0 = std::time::Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "timed out: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Start 1.7.7 and ours (`bin`) in `ns` with `conf` (`@PORT@`, `@OUT@` filled in), let

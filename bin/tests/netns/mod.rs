@@ -23,6 +23,19 @@ pub fn run(args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// Poll `ok` every 50 ms; panics naming `what` after 20 s (a daemon in a namespace says it
+/// is up only in its log).
+pub fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let t0 = std::time::Instant::now();
+    while !ok() {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(20),
+            "timed out: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 pub struct Netns {
     pub name: String,
 }
